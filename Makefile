@@ -1,0 +1,181 @@
+# SPDX-License-Identifier: GPL-2.0-only
+# dualvm: the one Makefile. Explicit object lists, no recursive make
+# (except kbuild for kmod/). All outputs go to $(BUILD)/.
+#
+#   make              build the libraries and build/bin/dualvm
+#   make deps         install every Debian package the build and tests need
+#   make check        unit + integration tests; last line "N passed, N failed"
+#   make guests       build the test disks under build/guests/
+#   make run          boot the demo disk
+#   make bench        benchmarks (ratios against QEMU / qemu-img)
+#   make kmod         build kmod/ through kbuild (not in the default target)
+#   make SANITIZER=address,undefined   build everything with sanitizers
+#   make WERROR=0     do not turn warnings into errors
+
+BUILD	?= build
+CC	?= gcc
+AR	?= ar
+WERROR	?= 1
+SANITIZER ?=
+KDIR	?= $(firstword $(wildcard /usr/src/linux-headers-*-amd64))
+
+# ---------------------------------------------------------------- flags
+WARN	:= -Wall -Wextra -Wshadow -Wvla -Wformat=2 -Wmissing-prototypes \
+	   -Wstrict-prototypes -Wundef -Wwrite-strings -Wno-unused-parameter
+ifeq ($(WERROR),1)
+WARN	+= -Werror
+endif
+OPT	?= -O2 -g
+CFLAGS	?=
+CFLAGS	+= -std=gnu11 $(OPT) $(WARN) -D_GNU_SOURCE -fno-strict-aliasing -I. -MMD -MP
+LDFLAGS	?=
+ifneq ($(SANITIZER),)
+CFLAGS	+= -fsanitize=$(SANITIZER) -fno-sanitize-recover=all -fno-omit-frame-pointer
+LDFLAGS	+= -fsanitize=$(SANITIZER)
+endif
+
+# Libraries found through pkg-config.  Evaluated lazily, once, when a recipe
+# first needs them, so that `make deps check` works on a clean machine.
+PKGS	:= blkid fdisk ext2fs com_err hivex libntfs-3g libarchive libdeflate zlib
+PKG_CFLAGS = $(eval PKG_CFLAGS := $$(shell pkg-config --cflags $(PKGS)))$(PKG_CFLAGS)
+PKG_LIBS   = $(eval PKG_LIBS := $$(shell pkg-config --libs $(PKGS)))$(PKG_LIBS)
+CFLAGS	+= $(PKG_CFLAGS)
+LIBS	= $(PKG_LIBS) -lpthread -lm
+
+# ---------------------------------------------------------------- objects
+# Each subsystem is a static library with one public header <dir>/<dir>.h.
+
+VMM_OBJS := \
+	vmm/iospace.o \
+	vmm/vclock.o
+
+DEVICES_OBJS :=
+
+RAWDISK_OBJS := \
+	rawdisk/rd_core.o \
+	rawdisk/rd_file.o
+
+P2V_OBJS :=
+
+HWPROFILE_OBJS :=
+
+CLI_OBJS := \
+	cli/main.o \
+	cli/cmd_run.o \
+	cli/cmd_disk.o \
+	cli/cmd_p2v.o \
+	cli/cmd_inspect.o \
+	cli/cmd_inject.o
+
+# Libraries in link order (group-linked: vmm and devices refer to each other).
+LIBNAMES := hwprofile p2v vmm devices rawdisk
+LIBFILES := $(foreach l,$(LIBNAMES),$(BUILD)/lib/lib$(l).a)
+LINKLIBS = -Wl,--start-group $(LIBFILES) -Wl,--end-group $(LIBS)
+
+# ---------------------------------------------------------------- tests
+# Unit tests: tests/unit/<subsys>/test_<x>.c -> $(BUILD)/tests/unit/<subsys>/test_<x>
+UNIT_TESTS := \
+	vmm/test_iospace \
+	vmm/test_vclock \
+	rawdisk/test_rd_file
+
+# Fuzz harnesses (libFuzzer entry point; built as plain replay drivers
+# unless FUZZ=1 with clang): tests/fuzz/<name>.c
+FUZZERS :=
+
+# ---------------------------------------------------------------- rules
+ALL_OBJS := $(VMM_OBJS) $(DEVICES_OBJS) $(RAWDISK_OBJS) $(P2V_OBJS) \
+	    $(HWPROFILE_OBJS) $(CLI_OBJS)
+
+.PHONY: all deps check guests run bench kmod clean unit-tests fuzzers
+.SECONDARY:
+all: $(BUILD)/bin/dualvm
+
+ifeq ($(V),1)
+Q :=
+else
+Q := @
+endif
+
+$(BUILD)/obj/%.o: %.c
+	@mkdir -p $(dir $@)
+	@$(if $(Q),echo "  CC      $<")
+	$(Q)$(CC) $(CFLAGS) -c -o $@ $<
+
+define lib_rule
+$(BUILD)/lib/lib$(1).a: $$(addprefix $$(BUILD)/obj/,$$($(2)_OBJS))
+	@mkdir -p $$(dir $$@)
+	$$(Q)rm -f $$@
+	$$(Q)$$(AR) rcs $$@ $$^
+endef
+$(eval $(call lib_rule,vmm,VMM))
+$(eval $(call lib_rule,devices,DEVICES))
+$(eval $(call lib_rule,rawdisk,RAWDISK))
+$(eval $(call lib_rule,p2v,P2V))
+$(eval $(call lib_rule,hwprofile,HWPROFILE))
+
+$(BUILD)/bin/dualvm: $(addprefix $(BUILD)/obj/,$(CLI_OBJS)) $(LIBFILES)
+	@mkdir -p $(dir $@)
+	@$(if $(Q),echo "  LD      $@")
+	$(Q)$(CC) $(LDFLAGS) -o $@ $(filter %.o,$^) $(LINKLIBS)
+
+HARNESS := $(BUILD)/obj/tests/unit/harness.o
+UNIT_BINS := $(addprefix $(BUILD)/tests/unit/,$(UNIT_TESTS))
+$(BUILD)/tests/unit/%: $(BUILD)/obj/tests/unit/%.o $(HARNESS) $(LIBFILES)
+	@mkdir -p $(dir $@)
+	$(Q)$(CC) $(LDFLAGS) -o $@ $< $(HARNESS) $(LINKLIBS)
+unit-tests: $(UNIT_BINS)
+
+FUZZ_BINS := $(addprefix $(BUILD)/tests/fuzz/,$(FUZZERS))
+$(BUILD)/tests/fuzz/%: $(BUILD)/obj/tests/fuzz/%.o $(BUILD)/obj/tests/fuzz/replay.o $(LIBFILES)
+	@mkdir -p $(dir $@)
+	$(Q)$(CC) $(LDFLAGS) -o $@ $< $(BUILD)/obj/tests/fuzz/replay.o $(LINKLIBS)
+fuzzers: $(FUZZ_BINS)
+
+# ---------------------------------------------------------------- guests
+$(BUILD)/tools/mkhive: tests/guests/mkhive.c
+	@mkdir -p $(dir $@)
+	$(CC) -O2 -Wall -Wextra -Werror -o $@ $< $$(pkg-config --cflags --libs hivex)
+
+guests: $(BUILD)/tools/mkhive
+	tests/guests/build-guests.sh $(BUILD)/guests
+
+# ---------------------------------------------------------------- top level
+# Debian packages needed to build, test and build the test guests.
+DEB_PKGS := build-essential pkg-config bear clang-format \
+	libext2fs-dev e2fsprogs ntfs-3g-dev ntfs-3g libhivex-dev libhivex-bin \
+	libblkid-dev libfdisk-dev fdisk libgtk-3-dev libarchive-dev \
+	libdeflate-dev zlib1g-dev liblzma-dev libzstd-dev liblz4-dev \
+	seabios ovmf ipxe-qemu syslinux syslinux-common extlinux busybox-static \
+	qemu-system-x86 qemu-utils cpio mtools dosfstools libzydis-dev \
+	linux-headers-amd64 xvfb kmod dpkg-dev xz-utils zstd lz4 e2tools \
+	util-linux binutils
+
+deps:
+	@missing=$$(for p in $(DEB_PKGS); do \
+		dpkg-query -W -f='$${Status}\n' $$p 2>/dev/null | grep -q '^install ok installed' || echo $$p; \
+	done); \
+	if [ -z "$$missing" ]; then echo "deps: all $(words $(DEB_PKGS)) packages installed"; exit 0; fi; \
+	echo "deps: installing:" $$missing; \
+	if [ "$$(id -u)" != 0 ]; then echo "deps: run as root (apt-get install)" >&2; exit 1; fi; \
+	apt-get update -qq || true; \
+	DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends $$missing
+
+check: all unit-tests fuzzers guests
+	@BUILD=$(abspath $(BUILD)) SRC=$(CURDIR) tests/run-tests.sh
+
+run: all guests
+	$(BUILD)/bin/dualvm run --serial stdio $(BUILD)/guests/linux-i386.img
+
+bench: all guests
+	@BUILD=$(abspath $(BUILD)) SRC=$(CURDIR) tests/bench/run-bench.sh
+
+kmod:
+	@[ -n "$(KDIR)" ] || { echo "kmod: no kernel headers (make deps installs linux-headers-amd64)" >&2; exit 1; }
+	$(MAKE) -C $(KDIR) M=$(CURDIR)/kmod modules
+
+clean:
+	rm -rf $(BUILD)
+	@[ -z "$(KDIR)" ] || $(MAKE) -s -C $(KDIR) M=$(CURDIR)/kmod clean >/dev/null 2>&1 || true
+
+-include $(shell find $(BUILD)/obj -name '*.d' 2>/dev/null)

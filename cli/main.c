@@ -1,0 +1,102 @@
+// SPDX-License-Identifier: GPL-2.0-only
+/*
+ * main.c --- the `dualvm` command: subcommand dispatch
+ */
+#include <stdarg.h>
+#include <stdio.h>
+#include <string.h>
+
+#include "cli/cli.h"
+
+static const struct cli_cmd commands[] = {
+	{ "run",     "boot a virtual machine from disks or partitions", cmd_run },
+	{ "disk",    "check, create, commit or discard disks and overlays", cmd_disk },
+	{ "p2v",     "convert a physical disk or image to a virtual disk", cmd_p2v },
+	{ "inspect", "report the partitions and operating systems on a disk", cmd_inspect },
+	{ "inject",  "make the OS on a disk boot on dualvm's virtual hardware", cmd_inject },
+};
+#define NCOMMANDS (sizeof(commands) / sizeof(commands[0]))
+
+void cli_err(const char *cmd, const char *fmt, ...)
+{
+	va_list ap;
+
+	fprintf(stderr, "dualvm: %s: ", cmd);
+	va_start(ap, fmt);
+	vfprintf(stderr, fmt, ap);
+	va_end(ap);
+	fputc('\n', stderr);
+}
+
+int cli_wants_help(int argc, char **argv)
+{
+	for (int i = 1; i < argc; i++) {
+		if (!strcmp(argv[i], "--"))
+			return 0;
+		if (!strcmp(argv[i], "--help") || !strcmp(argv[i], "-h"))
+			return 1;
+	}
+	return 0;
+}
+
+int cli_not_implemented(const char *cmd, const char *what)
+{
+	fprintf(stderr, "dualvm: %s: %s is not implemented yet "
+		"(see the status table in README.md)\n", cmd, what);
+	return EXIT_USAGE;
+}
+
+void cli_json_str(const char *s)
+{
+	putchar('"');
+	for (; s && *s; s++) {
+		unsigned char c = (unsigned char)*s;
+
+		if (c == '"' || c == '\\')
+			printf("\\%c", c);
+		else if (c == '\n')
+			fputs("\\n", stdout);
+		else if (c == '\t')
+			fputs("\\t", stdout);
+		else if (c < 0x20)
+			printf("\\u%04x", c);
+		else
+			putchar(c);
+	}
+	putchar('"');
+}
+
+static void usage(FILE *f)
+{
+	fprintf(f, "usage: dualvm <command> [options] [args]\n\n"
+		"Boot the other half of a dual-boot disk, convert physical disks to\n"
+		"virtual disks, and make the result boot on dualvm's virtual hardware.\n\n"
+		"commands:\n");
+	for (size_t i = 0; i < NCOMMANDS; i++)
+		fprintf(f, "  %-8s  %s\n", commands[i].name, commands[i].summary);
+	fprintf(f, "\n'dualvm <command> --help' describes each command.\n"
+		"options: --help, --version\n");
+}
+
+int main(int argc, char **argv)
+{
+	if (argc < 2) {
+		usage(stderr);
+		return EXIT_USAGE;
+	}
+	if (!strcmp(argv[1], "--help") || !strcmp(argv[1], "-h") ||
+	    !strcmp(argv[1], "help")) {
+		usage(stdout);
+		return 0;
+	}
+	if (!strcmp(argv[1], "--version")) {
+		printf("dualvm %s\n", DUALVM_VERSION);
+		return 0;
+	}
+	for (size_t i = 0; i < NCOMMANDS; i++)
+		if (!strcmp(argv[1], commands[i].name))
+			return commands[i].main(argc - 1, argv + 1);
+	fprintf(stderr, "dualvm: unknown command '%s' (try 'dualvm --help')\n",
+		argv[1]);
+	return EXIT_USAGE;
+}

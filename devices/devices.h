@@ -1,0 +1,40 @@
+/* SPDX-License-Identifier: GPL-2.0-only */
+/*
+ * devices.h --- dualvm's canonical PC devices (public header)
+ *
+ * One device per file.  Every device is created with the environment it
+ * needs passed in (struct dev_env: the I/O spaces to register in, the
+ * virtual clock, a DMA window into guest memory) plus its IRQ lines; it never
+ * calls the OS for time, interrupts or memory.  That is what lets the unit
+ * tests create one device with a fake IRQ line and a stepped clock.
+ *
+ * Constructors follow `int <dev>_create(const struct dev_env *env, <lines and
+ * config>, struct <dev> **out)` returning 0 or -errno; `<dev>_reset()` puts
+ * the device in its power-on state; `<dev>_destroy()` unmaps and frees it.
+ * The per-device prototypes live in the device's own header, included below.
+ */
+#ifndef DUALVM_DEVICES_H
+#define DUALVM_DEVICES_H
+
+#include <stdbool.h>
+#include <stdint.h>
+
+#include "vmm/iospace.h"
+#include "vmm/irq.h"
+#include "vmm/vclock.h"
+
+struct dev_env {
+	struct iospace	*pio;		/* port I/O space (64 KiB) */
+	struct iospace	*mmio;		/* MMIO space */
+	struct vclock	*clock;		/* virtual time + timers */
+	/*
+	 * Guest-physical DMA (bus-master IDE, VGA legacy window users...).
+	 * Copies @len bytes between @buf and guest memory at @gpa; returns 0,
+	 * or -EFAULT when any byte is outside guest RAM (nothing copied).
+	 */
+	int		(*dma)(void *opaque, uint64_t gpa, void *buf,
+			       uint64_t len, bool to_guest);
+	void		*dma_opaque;
+};
+
+#endif

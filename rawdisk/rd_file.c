@@ -1,0 +1,225 @@
+// SPDX-License-Identifier: GPL-2.0-only
+/*
+ * rd_file.c --- regular-file and block-device back end
+ *
+ * The bottom of every stack.  Block devices get their size from
+ * BLKGETSIZE64 and exclusivity from O_EXCL (the kernel refuses it while the
+ * device or a partition of it is mounted); regular files get an advisory
+ * flock so two dualvm processes never write one image.  Short reads past the
+ * end of a file that shrank underneath us are errors, never silent zeros.
+ */
+#include <errno.h>
+#include <fcntl.h>
+#include <linux/fs.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/file.h>
+#include <sys/ioctl.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include "rawdisk/rawdisk.h"
+
+struct rd_file {
+	int	fd;
+	bool	blockdev;
+};
+
+static int file_pread(struct rd_disk *d, void *buf, size_t len, uint64_t off)
+{
+	struct rd_file *f = d->priv;
+	char *p = buf;
+
+	while (len) {
+		ssize_t n = pread(f->fd, p, len, (off_t)off);
+
+		if (n < 0 && errno == EINTR)
+			continue;
+		if (n < 0)
+			return rd_set_error(d, -errno, "%s: read at %llu: %s",
+					    d->desc, (unsigned long long)off,
+					    strerror(errno));
+		if (n == 0)
+			return rd_set_error(d, -EIO,
+					    "%s: unexpected end of file at %llu",
+					    d->desc, (unsigned long long)off);
+		p += n;
+		off += (uint64_t)n;
+		len -= (size_t)n;
+	}
+	return 0;
+}
+
+static int file_pwrite(struct rd_disk *d, const void *buf, size_t len,
+		       uint64_t off)
+{
+	struct rd_file *f = d->priv;
+	const char *p = buf;
+
+	while (len) {
+		ssize_t n = pwrite(f->fd, p, len, (off_t)off);
+
+		if (n < 0 && errno == EINTR)
+			continue;
+		if (n < 0)
+			return rd_set_error(d, -errno, "%s: write at %llu: %s",
+					    d->desc, (unsigned long long)off,
+					    strerror(errno));
+		p += n;
+		off += (uint64_t)n;
+		len -= (size_t)n;
+	}
+	return 0;
+}
+
+static int file_flush(struct rd_disk *d)
+{
+	struct rd_file *f = d->priv;
+
+	if (d->flags & RD_RDONLY)
+		return 0;
+	if (fdatasync(f->fd) < 0)
+		return rd_set_error(d, -errno, "%s: flush: %s", d->desc,
+				    strerror(errno));
+	return 0;
+}
+
+static int file_block_status(struct rd_disk *d, uint64_t off, uint64_t len,
+			     uint64_t *run_len)
+{
+	struct rd_file *f = d->priv;
+	off_t data, hole;
+
+	*run_len = len;
+	if (f->blockdev)
+		return RD_BLK_DATA;
+	data = lseek(f->fd, (off_t)off, SEEK_DATA);
+	if (data < 0) {
+		if (errno == ENXIO)		/* only a hole up to EOF */
+			return RD_BLK_ZERO;
+		return RD_BLK_DATA;		/* no SEEK_DATA support */
+	}
+	if ((uint64_t)data > off) {
+		if ((uint64_t)data - off < len)
+			*run_len = (uint64_t)data - off;
+		return RD_BLK_ZERO;
+	}
+	hole = lseek(f->fd, (off_t)off, SEEK_HOLE);
+	if (hole >= 0 && (uint64_t)hole > off && (uint64_t)hole - off < len)
+		*run_len = (uint64_t)hole - off;
+	return RD_BLK_DATA;
+}
+
+static void file_close(struct rd_disk *d)
+{
+	struct rd_file *f = d->priv;
+
+	if (f) {
+		close(f->fd);
+		free(f);
+	}
+}
+
+static const struct rd_ops rd_file_ops = {
+	.name		= "file",
+	.pread		= file_pread,
+	.pwrite		= file_pwrite,
+	.flush		= file_flush,
+	.close		= file_close,
+	.block_status	= file_block_status,
+};
+
+/* Report "PATH: WHAT" (or "PATH: strerror") in @errbuf and return @err. */
+static int open_fail(char *errbuf, size_t errlen, int err, const char *path,
+		     const char *what)
+{
+	if (errbuf && errlen)
+		snprintf(errbuf, errlen, "%s: %s", path,
+			 what ? what : strerror(-err));
+	return err;
+}
+
+int rd_file_open(const char *path, unsigned int flags, struct rd_disk **out,
+		 char *errbuf, size_t errlen)
+{
+	int oflags = (flags & RD_RDWR) && !(flags & RD_RDONLY) ? O_RDWR :
+		     O_RDONLY;
+	struct rd_file *f;
+	struct rd_disk *d;
+	struct stat st;
+	uint64_t size;
+	int fd, err;
+
+	*out = NULL;
+	if (flags & RD_CREATE)
+		oflags = O_RDWR | O_CREAT | O_EXCL;
+	if (flags & RD_DIRECT)
+		oflags |= O_DIRECT;
+	oflags |= O_CLOEXEC;
+	if (stat(path, &st) == 0 && S_ISBLK(st.st_mode) && (flags & RD_EXCL))
+		oflags |= O_EXCL;
+	fd = open(path, oflags, 0644);
+	if (fd < 0 && errno == EINVAL && (flags & RD_DIRECT))
+		fd = open(path, oflags & ~O_DIRECT, 0644);
+	if (fd < 0) {
+		err = -errno;
+		if (err == -EBUSY)
+			return open_fail(errbuf, errlen, err, path,
+					 "device is in use (mounted or opened exclusively)");
+		return open_fail(errbuf, errlen, err, path, NULL);
+	}
+	if (fstat(fd, &st) < 0)
+		goto out_errno;
+	if (S_ISBLK(st.st_mode)) {
+		if (ioctl(fd, BLKGETSIZE64, &size) < 0)
+			goto out_errno;
+	} else if (S_ISREG(st.st_mode)) {
+		size = (uint64_t)st.st_size;
+		if ((flags & RD_EXCL) &&
+		    flock(fd, (oflags & O_ACCMODE) == O_RDONLY ?
+			  LOCK_SH | LOCK_NB : LOCK_EX | LOCK_NB) < 0) {
+			err = -errno;
+			close(fd);
+			if (err == -EWOULDBLOCK)
+				return open_fail(errbuf, errlen, -EBUSY, path,
+						 "in use by another dualvm process");
+			return open_fail(errbuf, errlen, err, path, NULL);
+		}
+	} else {
+		close(fd);
+		return open_fail(errbuf, errlen, -EINVAL, path,
+				 "not a regular file or block device");
+	}
+	f = calloc(1, sizeof(*f));
+	d = rd_alloc(&rd_file_ops, NULL, false);
+	if (!f || !d) {
+		free(f);
+		free(d);
+		close(fd);
+		return open_fail(errbuf, errlen, -ENOMEM, path, NULL);
+	}
+	f->fd = fd;
+	f->blockdev = S_ISBLK(st.st_mode);
+	d->priv = f;
+	d->size = size;
+	d->flags = oflags & O_ACCMODE ? (flags & ~RD_RDONLY) | RD_RDWR :
+		   (flags & ~RD_RDWR) | RD_RDONLY;
+	snprintf(d->desc, sizeof(d->desc), "%s", path);
+	*out = d;
+	return 0;
+
+out_errno:
+	err = -errno;
+	close(fd);
+	return open_fail(errbuf, errlen, err, path, NULL);
+}
+
+bool rd_is_blockdev(const struct rd_disk *d)
+{
+	while (d->below)
+		d = d->below;
+	if (d->ops != &rd_file_ops)
+		return false;
+	return ((struct rd_file *)d->priv)->blockdev;
+}

@@ -1,0 +1,119 @@
+/* SPDX-License-Identifier: GPL-2.0-only */
+/*
+ * engine.h --- the CPU-engine interface
+ *
+ * dualvm has several CPU engines (reference interpreter, binary translator,
+ * KVM, world-switch module) and exactly one machine.  The machine hands an
+ * engine a struct machine_bus (everything an engine may ask of the machine);
+ * the engine implements struct engine_ops.  Port I/O and MMIO always go
+ * through the bus, so every engine shares the same devices.
+ *
+ * Threading: all calls except engine_ops.kick() happen on the vCPU thread.
+ *
+ * This header is shared by several engines: change it only by adding fields
+ * at the end of a struct, never by changing existing ones.
+ */
+#ifndef DUALVM_ENGINE_H
+#define DUALVM_ENGINE_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#include "vmm/x86_state.h"
+
+/* Guest-physical RAM or ROM region an engine may map directly. */
+struct gpa_region {
+	uint64_t	gpa;		/* page aligned */
+	uint64_t	size;		/* page multiple */
+	uint8_t		*host;		/* host mapping of the region */
+	bool		readonly;	/* ROM: writes go to mmio_write */
+};
+
+/* What the machine offers an engine. */
+struct machine_bus {
+	void		*opaque;	/* the machine */
+
+	/*
+	 * Host pointer for the 4 KiB guest-physical page holding @gpa
+	 * (pointer to the page start), or NULL when that page is MMIO or
+	 * unbacked; @write asks for a writable page (ROM returns NULL).  The
+	 * pointer stays valid until the bus' map_changed callback is called.
+	 */
+	uint8_t		*(*page_ptr)(void *opaque, uint64_t gpa, bool write);
+	/* All RAM/ROM regions, for engines that map memory wholesale (KVM).
+	 * Returns the count, writes at most @max entries. */
+	unsigned int	(*regions)(void *opaque, struct gpa_region *out,
+				   unsigned int max);
+
+	uint64_t	(*mmio_read)(void *opaque, uint64_t gpa,
+				     unsigned int size);
+	void		(*mmio_write)(void *opaque, uint64_t gpa, uint64_t val,
+				      unsigned int size);
+	uint64_t	(*pio_read)(void *opaque, uint16_t port,
+				    unsigned int size);
+	void		(*pio_write)(void *opaque, uint16_t port, uint64_t val,
+				     unsigned int size);
+
+	/* Interrupt controller: is an external interrupt pending (INTR line
+	 * high)?  intr_ack() performs the INTA cycle and returns the vector. */
+	bool		(*intr_pending)(void *opaque);
+	uint8_t		(*intr_ack)(void *opaque);
+
+	/* Virtual time in ns (for RDTSC and run-slice deadlines). */
+	uint64_t	(*now_ns)(void *opaque);
+
+	/* The guest asked for a reset (triple fault, 0xCF9, i8042 0xFE). */
+	void		(*request_reset)(void *opaque);
+};
+
+/* Why engine_ops.run() returned. */
+enum engine_exit_reason {
+	ENGINE_EXIT_DEADLINE,	/* time slice over / kicked: service devices */
+	ENGINE_EXIT_HLT,	/* halted with nothing pending */
+	ENGINE_EXIT_RESET,	/* triple fault or reset request */
+	ENGINE_EXIT_SHUTDOWN,	/* guest powered off (e.g. via the bus) */
+	ENGINE_EXIT_ERROR,	/* engine cannot continue: see msg */
+};
+
+struct engine_exit {
+	enum engine_exit_reason	reason;
+	char			msg[256];	/* one line, for ERROR */
+};
+
+struct engine;		/* opaque per-engine state */
+
+struct engine_ops {
+	const char	*name;		/* "interp", "kvm", "bt" */
+	/* Can this engine run here?  false with a one-line reason. */
+	bool	(*available)(char *why, size_t len);
+	/* 0 or -errno (with a reason in @why). */
+	int	(*create)(const struct machine_bus *bus, struct engine **out,
+			  char *why, size_t len);
+	void	(*destroy)(struct engine *e);
+	/* Run guest code until @deadline_ns of virtual time, a halt, a reset
+	 * or an error.  0, or -errno with ex->msg set. */
+	int	(*run)(struct engine *e, uint64_t deadline_ns,
+		       struct engine_exit *ex);
+	int	(*get_state)(struct engine *e, struct x86_cpu_state *st);
+	int	(*set_state)(struct engine *e, const struct x86_cpu_state *st);
+	/* Put the vCPU in its power-on state (CS:IP = F000:FFF0). */
+	void	(*reset)(struct engine *e);
+	/* Make run() return soon.  Any thread, async-signal-safe. */
+	void	(*kick)(struct engine *e);
+	/* Guest memory changed behind the engine (DMA, loader): drop cached
+	 * translations / decoded instructions for the range. */
+	void	(*mem_written)(struct engine *e, uint64_t gpa, uint64_t len);
+	/* The memory map changed (PAM, BAR moves): drop page pointers. */
+	void	(*map_changed)(struct engine *e);
+	/* A20 gate from the chipset (port 0x92 / i8042). */
+	void	(*set_a20)(struct engine *e, bool enabled);
+	/* Non-maskable interrupt. */
+	void	(*nmi)(struct engine *e);
+};
+
+/* Engines known to this build (const registry).  NULL-terminated. */
+extern const struct engine_ops *const engine_registry[];
+const struct engine_ops *engine_find(const char *name);
+
+#endif

@@ -1,0 +1,31 @@
+/* SPDX-License-Identifier: GPL-2.0-only */
+/*
+ * irq.h --- an interrupt line as a small value type
+ *
+ * A device is handed the lines it drives at creation (TinyEMU's IRQSignal
+ * pattern); it never knows which controller is behind them.  Levels are 0/1.
+ * Edge-triggered devices pulse: irq_set(l, 1) then irq_set(l, 0).
+ */
+#ifndef DUALVM_IRQ_H
+#define DUALVM_IRQ_H
+
+struct irq_line {
+	void		(*set)(void *opaque, unsigned int n, int level);
+	void		*opaque;	/* the controller (PIC, I/O APIC, test) */
+	unsigned int	n;		/* input pin on that controller */
+};
+
+/* Drive @l to @level; a line with no controller attached is a no-op. */
+static inline void irq_set(const struct irq_line *l, int level)
+{
+	if (l && l->set)
+		l->set(l->opaque, l->n, level ? 1 : 0);
+}
+
+static inline void irq_pulse(const struct irq_line *l)
+{
+	irq_set(l, 1);
+	irq_set(l, 0);
+}
+
+#endif

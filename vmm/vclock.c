@@ -1,0 +1,154 @@
+// SPDX-License-Identifier: GPL-2.0-only
+/*
+ * vclock.c --- virtual clock and timer queue
+ *
+ * Timers sit in one singly linked list sorted by deadline: a PC board arms a
+ * handful (PIT, RTC, UART, run-loop deadline), so a list beats a heap.
+ */
+#include <errno.h>
+#include <stdlib.h>
+
+#include "vmm/vclock.h"
+
+struct vclock {
+	uint64_t	(*source)(void *opaque);	/* NULL: manual */
+	void		*opaque;
+	uint64_t	origin;		/* source value at virtual time 0 */
+	uint64_t	manual_now;	/* manual clocks; paused sourced clocks */
+	uint64_t	paused_at;	/* virtual time when paused */
+	bool		paused;
+	struct vtimer	*pending;	/* sorted by deadline */
+};
+
+int vclock_create(uint64_t (*source)(void *opaque), void *opaque,
+		  struct vclock **out)
+{
+	struct vclock *c = calloc(1, sizeof(*c));
+
+	if (!c)
+		return -ENOMEM;
+	c->source = source;
+	c->opaque = opaque;
+	if (source)
+		c->origin = source(opaque);
+	*out = c;
+	return 0;
+}
+
+void vclock_destroy(struct vclock *c)
+{
+	struct vtimer *t;
+
+	if (!c)
+		return;
+	for (t = c->pending; t; t = t->next)
+		t->armed = false;
+	free(c);
+}
+
+uint64_t vclock_now(struct vclock *c)
+{
+	if (!c->source)
+		return c->manual_now;
+	if (c->paused)
+		return c->paused_at;
+	return c->source(c->opaque) - c->origin;
+}
+
+void vclock_pause(struct vclock *c, bool paused)
+{
+	if (!c->source || paused == c->paused)
+		return;
+	if (paused) {
+		c->paused_at = vclock_now(c);
+		c->paused = true;
+	} else {
+		/* shift the origin so time resumes where it stopped */
+		c->origin = c->source(c->opaque) - c->paused_at;
+		c->paused = false;
+	}
+}
+
+uint64_t vclock_next_deadline(const struct vclock *c)
+{
+	return c->pending ? c->pending->deadline : VCLOCK_NEVER;
+}
+
+static void unlink_timer(struct vtimer *t)
+{
+	struct vtimer **pp;
+
+	for (pp = &t->clock->pending; *pp; pp = &(*pp)->next) {
+		if (*pp == t) {
+			*pp = t->next;
+			break;
+		}
+	}
+	t->next = NULL;
+	t->armed = false;
+}
+
+void vtimer_init(struct vtimer *t, struct vclock *c,
+		 void (*cb)(void *opaque), void *opaque)
+{
+	t->deadline = 0;
+	t->cb = cb;
+	t->opaque = opaque;
+	t->clock = c;
+	t->next = NULL;
+	t->armed = false;
+}
+
+void vtimer_mod(struct vtimer *t, uint64_t deadline)
+{
+	struct vtimer **pp;
+
+	if (t->armed)
+		unlink_timer(t);
+	t->deadline = deadline;
+	for (pp = &t->clock->pending; *pp; pp = &(*pp)->next)
+		if ((*pp)->deadline > deadline)
+			break;
+	t->next = *pp;
+	*pp = t;
+	t->armed = true;
+}
+
+void vtimer_del(struct vtimer *t)
+{
+	if (t->armed)
+		unlink_timer(t);
+}
+
+/* Fire timers due at or before @now, one at a time (callbacks may re-arm). */
+static unsigned int fire_until(struct vclock *c, uint64_t now)
+{
+	unsigned int fired = 0;
+	struct vtimer *t;
+
+	while ((t = c->pending) && t->deadline <= now) {
+		unlink_timer(t);
+		if (!c->source)
+			c->manual_now = t->deadline > c->manual_now ?
+					t->deadline : c->manual_now;
+		t->cb(t->opaque);
+		fired++;
+	}
+	return fired;
+}
+
+unsigned int vclock_run_timers(struct vclock *c)
+{
+	return fire_until(c, vclock_now(c));
+}
+
+void vclock_advance(struct vclock *c, uint64_t ns)
+{
+	uint64_t target;
+
+	if (c->source)
+		return;
+	target = c->manual_now + ns;
+	fire_until(c, target);
+	c->manual_now = target;
+}
