@@ -53,7 +53,8 @@ DEVICES_OBJS :=
 
 RAWDISK_OBJS := \
 	rawdisk/rd_core.o \
-	rawdisk/rd_file.o
+	rawdisk/rd_file.o \
+	rawdisk/rd_vm.o
 
 P2V_OBJS :=
 

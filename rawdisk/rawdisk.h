@@ -102,4 +102,82 @@ rd_file_open(const char *path, unsigned int flags, struct rd_disk **out,
 /* True if @d (or the bottom of its stack) is a block device. */
 bool rd_is_blockdev(const struct rd_disk *d);
 
+/* ------------------------------------------------------------------ */
+/* Partition tables (MBR incl. extended/logical, GPT)                  */
+
+#define RD_MAX_PARTS	128
+
+struct rd_part {
+	unsigned int	number;		/* Linux numbering: 1-4 primary, 5+ logical */
+	uint64_t	start;		/* bytes from the disk start */
+	uint64_t	size;		/* bytes */
+	char		type[40];	/* MBR "0x83", GPT type GUID (lower case) */
+	char		name[72];	/* GPT partition name (UTF-8), else "" */
+	char		uuid[40];	/* GPT partition GUID, else "" */
+	bool		bootable;	/* MBR active / GPT legacy-BIOS-bootable */
+	bool		logical;	/* inside an MBR extended partition */
+};
+
+struct rd_part_table {
+	char		label[8];	/* "dos", "gpt" or "" (none found) */
+	uint32_t	disk_signature;	/* MBR bytes 440-443 */
+	char		disk_guid[40];	/* GPT disk GUID, else "" */
+	unsigned int	n;		/* entries used in part[] */
+	struct rd_part	part[RD_MAX_PARTS];	/* sorted by number */
+};
+
+/*
+ * Read the partition table of @d.  A disk with no recognisable table gives
+ * label "" and n = 0 (not an error).  Corrupt tables give -EINVAL with the
+ * reason in rd_strerror(d).  0 or -errno.
+ */
+int __attribute__((warn_unused_result))
+rd_part_table_read(struct rd_disk *d, struct rd_part_table *out);
+
+/* ------------------------------------------------------------------ */
+/* Opening the disks of a VM: `dualvm run DISK [--partition] [--disk-mode]` */
+
+enum rd_disk_mode {
+	RD_MODE_DEFAULT,	/* persistent for image files, nonpersistent
+				 * for block devices and partition views */
+	RD_MODE_PERSISTENT,	/* writes reach the disk (explicit only) */
+	RD_MODE_NONPERSISTENT,	/* overlay deleted at power-off */
+	RD_MODE_UNDOABLE,	/* overlay kept; commit or discard later */
+};
+
+/* What to do with an undoable overlay at power-off. */
+enum rd_exit_action {
+	RD_EXIT_ASK,		/* ask on a TTY, else keep */
+	RD_EXIT_COMMIT,
+	RD_EXIT_DISCARD,
+	RD_EXIT_KEEP,
+};
+
+struct rd_vm_opts {
+	const char		*path;		/* image, block device, .vmdk */
+	const char		*partitions;	/* "2" / "2,3"; NULL: whole disk */
+	enum rd_disk_mode	mode;
+	const char		*overlay_dir;	/* NULL: beside the image or
+						 * $TMPDIR for devices */
+};
+
+/*
+ * Open a disk for a VM after the safety checks: returns the disk the VM's
+ * IDE controller should use (the top of the stack).  Refusals (mounted,
+ * hibernated, in use, ...) return -EBUSY/-EPERM/-ENOTSUP with one line in
+ * @err naming the disk or partition, the reason and what to do.
+ */
+int __attribute__((warn_unused_result))
+rd_vm_open(const struct rd_vm_opts *o, struct rd_disk **out, char *err,
+	   size_t errlen);
+
+/*
+ * Close a disk opened with rd_vm_open at power-off: flush, then apply @act to
+ * an undoable overlay (commit/discard/keep); nonpersistent overlays are
+ * deleted.  Writes a one-line summary to @msg ("" when nothing to say).
+ * 0 or -errno.
+ */
+int rd_vm_close(struct rd_disk *d, enum rd_exit_action act, char *msg,
+		size_t msglen);
+
 #endif
