@@ -37,4 +37,12 @@ struct dev_env {
 	void		*dma_opaque;
 };
 
+/* Legacy ISA devices of the canonical PC. */
+#include "devices/pic.h"
+#include "devices/pit.h"
+#include "devices/rtc.h"
+#include "devices/serial.h"
+#include "devices/i8042.h"
+#include "devices/debugport.h"
+
 #endif

@@ -1,0 +1,48 @@
+/* SPDX-License-Identifier: GPL-2.0-only */
+/*
+ * debugport.h --- POST code port 0x80 and the firmware debug console 0x402
+ *
+ * Port 0x80 keeps the last POST code the firmware wrote (and a short history
+ * for logs).  Port 0x402 is the debug console SeaBIOS writes to when it
+ * reads back 0xE9 from it; bytes go to a callback, and only when enabled.
+ */
+#ifndef DUALVM_DEVICES_DEBUGPORT_H
+#define DUALVM_DEVICES_DEBUGPORT_H
+
+#include <stdbool.h>
+#include <stdint.h>
+
+#include "devices/devices.h"
+
+#define DEBUGPORT_POST		0x80
+#define DEBUGPORT_CON		0x402
+#define DEBUGPORT_CON_READBACK	0xe9	/* what 0x402 reads when enabled */
+#define DEBUGPORT_HISTORY	16
+
+struct debugport;
+
+/*
+ * Map ports 0x80 and 0x402 on env->pio.  @con (may be NULL) receives each
+ * byte written to 0x402 while the console is enabled; the console starts
+ * enabled iff @con is not NULL and @enabled.  0, -ENOMEM or iospace_map()'s
+ * error.
+ */
+int __attribute__((warn_unused_result))
+debugport_create(const struct dev_env *env,
+		 void (*con)(void *opaque, uint8_t byte), void *opaque,
+		 bool enabled, struct debugport **out);
+void debugport_reset(struct debugport *d);
+void debugport_destroy(struct debugport *d);
+
+/* Turn the 0x402 console on or off (no effect without a callback). */
+void debugport_set_console(struct debugport *d, bool on);
+/* Last POST code written to port 0x80 (0 after reset). */
+uint8_t debugport_post_code(struct debugport *d);
+/*
+ * Copy up to @n most recent POST codes, oldest first, into @buf; returns
+ * how many were copied (at most DEBUGPORT_HISTORY).
+ */
+unsigned int debugport_post_history(struct debugport *d, uint8_t *buf,
+				    unsigned int n);
+
+#endif
