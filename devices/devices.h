@@ -45,4 +45,10 @@ struct dev_env {
 #include "devices/i8042.h"
 #include "devices/debugport.h"
 
+/* PCI bus, chipset and IDE. */
+#include "devices/pci.h"
+#include "devices/i440fx.h"
+#include "devices/piix3.h"
+#include "devices/ide.h"
+
 #endif

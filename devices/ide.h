@@ -1,0 +1,80 @@
+/* SPDX-License-Identifier: GPL-2.0-only */
+/*
+ * ide.h --- PIIX3 IDE controller (function 00:01.1) with ATA and ATAPI drives
+ *
+ * The PIIX3 IDE function (Intel 82371SB datasheet ch. 2.4/2.6: ID 8086:7010,
+ * class 0x010180 = mass storage/IDE, legacy mode, bus-master capable) with
+ * its two channels at the compatibility addresses (primary 0x1F0-0x1F7 +
+ * 0x3F6, IRQ 14; secondary 0x170-0x177 + 0x376, IRQ 15) and the bus-master
+ * registers at BAR4 (16 bytes: per channel command, status, PRD table
+ * pointer).  Each channel holds up to two drives: ATA hard disks
+ * (ATA/ATAPI-6 command set: PIO, multiple, DMA, LBA28/LBA48/CHS) backed by
+ * a struct rd_disk, and ATAPI CD-ROMs (MMC subset over PACKET) backed by an
+ * rd_disk holding an ISO image of 2048-byte sectors.
+ *
+ * All guest-controlled values are bounds-checked; disk I/O errors become
+ * ATA error status (UNC/ABRT) or SCSI sense, never a crash.  DMA goes only
+ * through env->dma.  The disks are borrowed: the caller keeps ownership and
+ * closes them after ide_destroy().
+ */
+#ifndef DUALVM_IDE_H
+#define DUALVM_IDE_H
+
+#include <stdbool.h>
+#include <stdint.h>
+
+#include "devices/devices.h"
+#include "devices/pci.h"
+
+struct pci_bus;
+struct pci_dev;
+
+struct rd_disk;
+struct ide;
+
+#define IDE_DEVFN		PCI_DEVFN(1, 1)
+#define IDE_MAX_DRIVES		4	/* 0 pri master, 1 pri slave,
+					 * 2 sec master, 3 sec slave */
+
+enum ide_media {
+	IDE_MEDIA_NONE = 0,	/* no drive at this position */
+	IDE_MEDIA_DISK,		/* ATA hard disk, 512-byte sectors */
+	IDE_MEDIA_CDROM,	/* ATAPI CD-ROM, 2048-byte sectors */
+};
+
+struct ide_drive_cfg {
+	enum ide_media	media;		/* what sits at this position */
+	struct rd_disk	*disk;		/* backing store; for a CD-ROM NULL
+					 * means "no disc in the tray" */
+	bool		read_only;	/* disk: writes fail with ABRT */
+};
+
+struct ide_cfg {
+	struct ide_drive_cfg drive[IDE_MAX_DRIVES];	/* by position */
+	struct irq_line	irq[2];		/* channel 0 (ISA 14), 1 (ISA 15) */
+};
+
+/*
+ * Create the controller: register function @devfn (normally IDE_DEVFN) on
+ * @bus with BAR4 = bus master (bus may be NULL: ISA-only controller, no
+ * DMA), claim the legacy ports of both channels in @env->pio.  @cfg is
+ * copied.  0, -EINVAL (a disk smaller than one sector or a drive type with
+ * no disk), -ENOMEM, -EEXIST (ports taken) or a registration error.
+ */
+int __attribute__((warn_unused_result))
+ide_create(const struct dev_env *env, struct pci_bus *bus, unsigned int devfn,
+	   const struct ide_cfg *cfg, struct ide **out);
+/* Power-on/hard reset: every drive to its signature, DMA engines stopped,
+ * IRQs lowered. */
+void ide_reset(struct ide *ide);
+/* Unmap the legacy ports and free (PCI function stays with the bus).
+ * Does not close the disks.  NULL ok. */
+void ide_destroy(struct ide *ide);
+
+/*
+ * Insert (@iso != NULL) or eject the disc of the CD-ROM at @drive.  The
+ * guest sees UNIT ATTENTION next.  0, -EINVAL (not a CD-ROM position).
+ */
+int ide_cd_change(struct ide *ide, unsigned int drive, struct rd_disk *iso);
+
+#endif
