@@ -54,7 +54,9 @@ DEVICES_OBJS :=
 RAWDISK_OBJS := \
 	rawdisk/rd_core.o \
 	rawdisk/rd_file.o \
-	rawdisk/rd_vm.o
+	rawdisk/rd_vm.o \
+	rawdisk/rd_part.o \
+	rawdisk/rd_mem.o
 
 P2V_OBJS :=
 
@@ -78,11 +80,13 @@ LINKLIBS = -Wl,--start-group $(LIBFILES) -Wl,--end-group $(LIBS)
 UNIT_TESTS := \
 	vmm/test_iospace \
 	vmm/test_vclock \
-	rawdisk/test_rd_file
+	rawdisk/test_rd_file \
+	rawdisk/test_rd_part
 
 # Fuzz harnesses (libFuzzer entry point; built as plain replay drivers
 # unless FUZZ=1 with clang): tests/fuzz/<name>.c
-FUZZERS :=
+FUZZERS := \
+	fuzz_part_table
 
 # ---------------------------------------------------------------- rules
 ALL_OBJS := $(VMM_OBJS) $(DEVICES_OBJS) $(RAWDISK_OBJS) $(P2V_OBJS) \

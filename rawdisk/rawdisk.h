@@ -124,6 +124,15 @@ struct rd_part_table {
 	char		disk_guid[40];	/* GPT disk GUID, else "" */
 	unsigned int	n;		/* entries used in part[] */
 	struct rd_part	part[RD_MAX_PARTS];	/* sorted by number */
+	/* Where the table itself lives (added by rawdisk; partition views
+	 * keep private copies of these areas). */
+	unsigned int	n_meta;			/* entries used in meta[] */
+	struct rd_extent {
+		uint64_t	start;		/* bytes from the disk start */
+		uint64_t	size;		/* bytes */
+	} meta[RD_MAX_PARTS + 8];	/* MBR, EBRs, GPT headers + arrays */
+	bool		gpt_backup_ok;		/* GPT: backup header+array valid */
+	bool		gpt_from_backup;	/* GPT: primary bad, backup used */
 };
 
 /*
@@ -133,6 +142,18 @@ struct rd_part_table {
  */
 int __attribute__((warn_unused_result))
 rd_part_table_read(struct rd_disk *d, struct rd_part_table *out);
+
+/* The entry numbered @number in @t, or NULL. */
+const struct rd_part *rd_part_find(const struct rd_part_table *t,
+				   unsigned int number);
+
+/*
+ * A disk held in memory (tests, fuzzers, synthesized areas).  @data is
+ * copied; @size bytes.  @flags: RD_RDONLY or RD_RDWR.  0 or -ENOMEM.
+ */
+int __attribute__((warn_unused_result))
+rd_mem_open(const void *data, uint64_t size, unsigned int flags,
+	    struct rd_disk **out);
 
 /* ------------------------------------------------------------------ */
 /* Opening the disks of a VM: `dualvm run DISK [--partition] [--disk-mode]` */
@@ -179,5 +200,61 @@ rd_vm_open(const struct rd_vm_opts *o, struct rd_disk **out, char *err,
  */
 int rd_vm_close(struct rd_disk *d, enum rd_exit_action act, char *msg,
 		size_t msglen);
+
+/* ------------------------------------------------------------------ */
+/* File-system adapters (hwprofile): libext2fs and libntfs-3g reach a
+ * byte window [off, off+len) of any rd_disk, so ext2fs_open2() and
+ * ntfs_device_mount() work on a partition inside an image or overlay with
+ * no mount and no root.  @len 0 means "to the end of the disk".  The disk
+ * must outlive the file system handle.  Writes happen only when the handle
+ * is opened read-write and the disk is writable (else EROFS).
+ * (rawdisk/fs_ext2io.c, rawdisk/fs_ntfsdev.c) */
+
+struct struct_io_manager;
+struct struct_ext2_filsys;
+struct ntfs_device;
+struct _ntfs_volume;
+
+/* The ext2fs io_manager; pass it to ext2fs_open2() with a name from
+ * rd_ext2_name().  Never NULL; not to be freed. */
+struct struct_io_manager *rd_ext2_io_manager(void);
+
+/* Build the io_manager device name ("rd:<ptr>:<off>:<len>") for a window of
+ * @d.  0, -EINVAL (window outside the disk) or -ENAMETOOLONG. */
+int __attribute__((warn_unused_result))
+rd_ext2_name(struct rd_disk *d, uint64_t off, uint64_t len, char *buf,
+	     size_t buflen);
+
+/*
+ * ext2fs_open2() on a window of @d with EXT2_FLAG_* @flags (EXT2_FLAG_RW to
+ * write).  On success *@out is an ext2_filsys the caller closes with
+ * ext2fs_close_free().  0 or -errno (-EINVAL not ext2/3/4 or corrupt,
+ * -ENOTSUP unsupported features, -EROFS); a one-line reason in @err.
+ */
+int __attribute__((warn_unused_result))
+rd_ext2_open(struct rd_disk *d, uint64_t off, uint64_t len, int flags,
+	     struct struct_ext2_filsys **out, char *err, size_t errlen);
+
+/* An ntfs-3g device for a window of @d, for ntfs_device_mount().  Free it
+ * with rd_ntfs_device_free() unless a mount succeeded (then
+ * rd_ntfs_umount() frees it).  0, -EINVAL or -ENOMEM. */
+int __attribute__((warn_unused_result))
+rd_ntfs_device_new(struct rd_disk *d, uint64_t off, uint64_t len,
+		   struct ntfs_device **out);
+void rd_ntfs_device_free(struct ntfs_device *dev);
+
+/*
+ * ntfs_device_mount() on a window of @d with NTFS_MNT_* @ntfs_flags.
+ * NTFS_MNT_RDONLY reads only; without it ntfs-3g refuses hibernated, Fast
+ * Startup and unclean volumes (-EPERM, -EOPNOTSUPP).  0 or -errno, with a
+ * one-line reason in @err.  Unmount with rd_ntfs_umount().
+ */
+int __attribute__((warn_unused_result))
+rd_ntfs_mount(struct rd_disk *d, uint64_t off, uint64_t len,
+	      unsigned long ntfs_flags, struct _ntfs_volume **out,
+	      char *err, size_t errlen);
+/* Unmount (syncing writes) and free a volume from rd_ntfs_mount().  0 or
+ * -errno. */
+int rd_ntfs_umount(struct _ntfs_volume *vol);
 
 #endif
