@@ -56,7 +56,9 @@ RAWDISK_OBJS := \
 	rawdisk/rd_file.o \
 	rawdisk/rd_vm.o \
 	rawdisk/rd_part.o \
-	rawdisk/rd_mem.o
+	rawdisk/rd_mem.o \
+	rawdisk/fs_ext2io.o \
+	rawdisk/fs_ntfsdev.o
 
 P2V_OBJS :=
 
@@ -81,7 +83,8 @@ UNIT_TESTS := \
 	vmm/test_iospace \
 	vmm/test_vclock \
 	rawdisk/test_rd_file \
-	rawdisk/test_rd_part
+	rawdisk/test_rd_part \
+	hwprofile/test_fs_adapters
 
 # Fuzz harnesses (libFuzzer entry point; built as plain replay drivers
 # unless FUZZ=1 with clang): tests/fuzz/<name>.c
