@@ -49,7 +49,10 @@ VMM_OBJS := \
 	vmm/iospace.o \
 	vmm/vclock.o
 
-DEVICES_OBJS :=
+DEVICES_OBJS := \
+	devices/pci.o \
+	devices/i440fx.o \
+	devices/piix3.o
 
 RAWDISK_OBJS := \
 	rawdisk/rd_core.o \

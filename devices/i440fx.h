@@ -47,8 +47,8 @@ uint64_t i440fx_pam_size(unsigned int region);
  * Register the host bridge as function 00:00.0 of @bus.  @pam_changed
  * (may be NULL) is called for every region whose mode changes, including
  * from i440fx_reset() (all regions back to mode 0: ROM/PCI, no DRAM).
- * 0, -ENOMEM or the pci_register_function() error.  The function is owned
- * by the bus; i440fx_destroy() frees only the i440fx state.
+ * 0, -ENOMEM or the pci_register_function() error.  i440fx_destroy()
+ * unregisters the function and must run before pci_bus_destroy().
  */
 int __attribute__((warn_unused_result))
 i440fx_create(const struct dev_env *env, struct pci_bus *bus,

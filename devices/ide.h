@@ -67,8 +67,8 @@ ide_create(const struct dev_env *env, struct pci_bus *bus, unsigned int devfn,
 /* Power-on/hard reset: every drive to its signature, DMA engines stopped,
  * IRQs lowered. */
 void ide_reset(struct ide *ide);
-/* Unmap the legacy ports and free (PCI function stays with the bus).
- * Does not close the disks.  NULL ok. */
+/* Unmap the legacy ports, unregister the PCI function and free.  Call
+ * before pci_bus_destroy().  Does not close the disks.  NULL ok. */
 void ide_destroy(struct ide *ide);
 
 /*

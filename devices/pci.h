@@ -105,7 +105,9 @@ struct pci_func_ops {
 int __attribute__((warn_unused_result))
 pci_bus_create(const struct dev_env *env, struct pci_bus **out);
 
-/* Unmap every BAR and the config ports, free every function.  NULL ok. */
+/* Unmap every BAR and the config ports, free every function still
+ * registered (without calling its callbacks).  NULL ok.  Destroy the
+ * devices on the bus first. */
 void pci_bus_destroy(struct pci_bus *bus);
 
 /* Power-on state: CONFIG_ADDRESS 0, every function's command register,
@@ -123,6 +125,13 @@ pci_register_function(struct pci_bus *bus, unsigned int devfn,
 		      const struct pci_dev_info *info,
 		      const struct pci_func_ops *ops, void *opaque,
 		      struct pci_dev **out);
+
+/*
+ * Remove a function: unmap its BARs, drop its INTx# and free it.  Devices
+ * call this from their destroy(), which must run before pci_bus_destroy().
+ * NULL ok.
+ */
+void pci_unregister_function(struct pci_dev *d);
 
 /*
  * Declare BAR @bar (0-5, or PCI_ROM_BAR) of @size bytes (a power of two,

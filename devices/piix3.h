@@ -50,7 +50,8 @@ piix3_create(const struct dev_env *env, struct pci_bus *bus,
 	     const struct piix3_cfg *cfg, struct piix3 **out);
 /* PIRQ routes disabled (0x80), port 0x92 = 0 (A20 state not re-reported). */
 void piix3_reset(struct piix3 *p);
-/* Unmap port 0x92 and free.  The PCI function stays with the bus.  NULL ok. */
+/* Unmap port 0x92, unregister the function, free.  Call before
+ * pci_bus_destroy().  NULL ok. */
 void piix3_destroy(struct piix3 *p);
 
 /* Current A20 bit of port 0x92 (for the board's own A20 bookkeeping). */
