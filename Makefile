@@ -47,9 +47,12 @@ LIBS	= $(PKG_LIBS) -lpthread -lm
 
 VMM_OBJS := \
 	vmm/iospace.o \
-	vmm/vclock.o
+	vmm/vclock.o \
+	vmm/gmem.o \
+	vmm/memmap.o
 
 DEVICES_OBJS := \
+	devices/fw_cfg.o \
 	devices/pci.o \
 	devices/i440fx.o \
 	devices/piix3.o
