@@ -49,7 +49,9 @@ VMM_OBJS := \
 	vmm/iospace.o \
 	vmm/vclock.o \
 	vmm/gmem.o \
-	vmm/memmap.o
+	vmm/memmap.o \
+	vmm/x86/decode.o \
+	vmm/x86/decode_tables.o
 
 DEVICES_OBJS := \
 	devices/fw_cfg.o \
@@ -90,12 +92,14 @@ UNIT_TESTS := \
 	vmm/test_vclock \
 	rawdisk/test_rd_file \
 	rawdisk/test_rd_part \
-	hwprofile/test_fs_adapters
+	hwprofile/test_fs_adapters \
+	x86/test_decode_zydis
 
 # Fuzz harnesses (libFuzzer entry point; built as plain replay drivers
 # unless FUZZ=1 with clang): tests/fuzz/<name>.c
 FUZZERS := \
-	fuzz_part_table
+	fuzz_part_table \
+	fuzz_x86_decode
 
 # ---------------------------------------------------------------- rules
 ALL_OBJS := $(VMM_OBJS) $(DEVICES_OBJS) $(RAWDISK_OBJS) $(P2V_OBJS) \
@@ -139,6 +143,8 @@ $(BUILD)/tests/unit/%: $(BUILD)/obj/tests/unit/%.o $(HARNESS) $(LIBFILES)
 	@mkdir -p $(dir $@)
 	$(Q)$(CC) $(LDFLAGS) -o $@ $< $(HARNESS) $(LINKLIBS)
 unit-tests: $(UNIT_BINS)
+# the x86 decoder is cross-checked against Zydis (libzydis-dev)
+$(BUILD)/tests/unit/x86/%: LINKLIBS += -lZydis -lZycore
 
 FUZZ_BINS := $(addprefix $(BUILD)/tests/fuzz/,$(FUZZERS))
 $(BUILD)/tests/fuzz/%: $(BUILD)/obj/tests/fuzz/%.o $(BUILD)/obj/tests/fuzz/replay.o $(LIBFILES)
