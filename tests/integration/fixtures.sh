@@ -1,0 +1,327 @@
+#!/bin/bash
+# SPDX-License-Identifier: GPL-2.0-only
+# fixtures.sh --- check the test disks that `make guests` builds
+# (tests/guests/build-guests.sh) before any other test relies on them.
+#
+# Boots each bootable disk as-is under QEMU TCG (two at a time, -snapshot
+# so the fixtures stay unchanged) and waits for its marker:
+#   linux-i386.img (-cpu pentium3), linux-amd64.img  -> DUALVM-GUEST-READY,
+#       then runs a command over the serial console and `poweroff -f`
+#   dualboot-{i386,amd64,gpt-amd64}.img             -> HOST-OS-BOOTED
+# and checks the partitions with blkid -p, the Windows registry hives with
+# ntfscat + hivexget, the hibernated NTFS volume, and manifest.json.
+# Prints one PASS/FAIL/SKIP line per case.
+# Env: BUILD or GUESTS (the guests directory), BOOT_TIMEOUT (s, default 240).
+set -u
+GUESTS=${GUESTS:-${BUILD:?BUILD or GUESTS must be set}/guests}
+TIMEOUT=${BOOT_TIMEOUT:-240}
+TMP=$(mktemp -d /tmp/dualvm-fixtures.XXXXXX)
+LOOPS=()
+
+cleanup() {
+	local p l
+	for p in "$TMP"/*.qpid; do
+		[ -e "$p" ] && kill "$(cat "$p")" 2>/dev/null
+	done
+	for l in "${LOOPS[@]}"; do losetup -d "$l" 2>/dev/null; done
+	rm -rf "$TMP"
+}
+trap cleanup EXIT
+trap 'exit 130' INT TERM
+
+pass() { echo "PASS $1"; }
+fail() { echo "FAIL $1: $2"; }
+skip() { echo "SKIP $1: $2"; }
+
+# ---------------------------------------------------------------- boots
+# wait_for LOG PATTERN PID SECONDS: 0 once PATTERN is in LOG, 1 if PID
+# exited first, 2 on timeout.
+wait_for() {
+	local i
+	for ((i = 0; i < $4 * 10; i++)); do
+		grep -aq -- "$2" "$1" && return 0
+		if ! kill -0 "$3" 2>/dev/null; then
+			grep -aq -- "$2" "$1" && return 0
+			return 1
+		fi
+		sleep 0.1
+	done
+	return 2
+}
+
+# last_lines LOG: the end of a console log, for a failure reason.
+last_lines() {
+	tr -d '\r' <"$1" | tr -c '[:print:]\n' ' ' | grep -v '^ *$' | tail -n 2 |
+		paste -sd'|' | cut -c1-160
+}
+
+# boot_one NAME QEMU IMG MARKER SHELL [QEMU ARGS...]: boot IMG, wait for
+# MARKER; with SHELL=1 also run a command on the serial console shell and
+# power off.  Writes result lines to $TMP/NAME.res.
+boot_one() {
+	local name=$1 q=$2 img=$3 marker=$4 shell=$5 log=$TMP/$1.log
+	local fifo=$TMP/$1.in res=$TMP/$1.res pid t0 rc i
+	shift 5
+	mkfifo "$fifo"
+	t0=$(date +%s.%N)
+	"$q" -accel tcg -m 256 -nographic -no-reboot -snapshot "$@" \
+		-drive "file=$img,format=raw,if=ide" <"$fifo" >"$log" 2>&1 &
+	pid=$!
+	echo "$pid" >"$TMP/$name.qpid"
+	exec 7>"$fifo"
+	wait_for "$log" "$marker" "$pid" "$TIMEOUT"
+	rc=$?
+	if [ $rc = 0 ]; then
+		echo "PASS boot-$name" >"$res"
+		awk -v n="$name" -v m="$marker" -v a="$t0" -v b="$(date +%s.%N)" \
+			'BEGIN { printf "boot-%s: %s after %.1fs\n", n, m, b - a }' >&2
+	elif [ $rc = 1 ]; then
+		echo "FAIL boot-$name: qemu exited without $marker: $(last_lines "$log")" >"$res"
+	else
+		echo "FAIL boot-$name: no $marker within ${TIMEOUT}s: $(last_lines "$log")" >"$res"
+	fi
+	if [ "$shell" = 1 ]; then
+		if [ $rc != 0 ]; then
+			echo "SKIP shell-$name: the guest did not boot" >>"$res"
+		elif ! wait_for "$log" ':/# ' "$pid" 60; then
+			echo "FAIL shell-$name: no shell prompt on the serial console" >>"$res"
+		else
+			# $((6*7)) is echoed as typed; only a shell prints 42
+			printf 'echo dualvm-shell-$((6*7))\n' >&7
+			if ! wait_for "$log" 'dualvm-shell-42' "$pid" 30; then
+				echo "FAIL shell-$name: console shell does not run commands" >>"$res"
+			else
+				printf 'poweroff -f\n' >&7
+				for ((i = 0; i < 300; i++)); do
+					kill -0 "$pid" 2>/dev/null || break
+					sleep 0.1
+				done
+				if kill -0 "$pid" 2>/dev/null; then
+					echo "FAIL shell-$name: qemu still running 30s after poweroff -f" >>"$res"
+				else
+					echo "PASS shell-$name" >>"$res"
+				fi
+			fi
+		fi
+	fi
+	exec 7>&-
+	kill "$pid" 2>/dev/null
+	wait "$pid" 2>/dev/null
+	rm -f "$TMP/$name.qpid"
+}
+
+run_boots() {
+	local jobs=() spec name q img marker shell extra n=0
+	# name qemu image marker shell extra-qemu-args
+	local specs=(
+		"linux-i386 qemu-system-i386 linux-i386.img DUALVM-GUEST-READY 1 -cpu pentium3"
+		"linux-amd64 qemu-system-x86_64 linux-amd64.img DUALVM-GUEST-READY 1"
+		"dualboot-i386 qemu-system-i386 dualboot-i386.img HOST-OS-BOOTED 0"
+		"dualboot-amd64 qemu-system-x86_64 dualboot-amd64.img HOST-OS-BOOTED 0"
+		"dualboot-gpt-amd64 qemu-system-x86_64 dualboot-gpt-amd64.img HOST-OS-BOOTED 0"
+	)
+	for spec in "${specs[@]}"; do
+		read -r name q img marker shell extra <<<"$spec"
+		if ! command -v "$q" >/dev/null; then
+			skip "boot-$name" "$q not installed (make deps)"
+			[ "$shell" = 1 ] && skip "shell-$name" "$q not installed (make deps)"
+			continue
+		fi
+		if [ ! -f "$GUESTS/$img" ]; then
+			fail "boot-$name" "$GUESTS/$img missing (make guests)"
+			continue
+		fi
+		# shellcheck disable=SC2086
+		boot_one "$name" "$q" "$GUESTS/$img" "$marker" "$shell" $extra &
+		jobs+=("$name")
+		n=$((n + 1))
+		# two at a time: the machines have 2 cores
+		[ $((n % 2)) = 0 ] && wait
+	done
+	wait
+	for name in "${jobs[@]}"; do
+		if [ -f "$TMP/$name.res" ]; then
+			cat "$TMP/$name.res"
+		else
+			fail "boot-$name" "the boot job died"
+		fi
+	done
+}
+
+# ---------------------------------------------------------------- partitions
+# parts IMG: "start size" of each partition, in sectors.
+parts() {
+	sfdisk -d "$1" 2>/dev/null |
+		sed -n 's/.*start= *\([0-9]*\), *size= *\([0-9]*\).*/\1 \2/p'
+}
+
+# blk IMG START SIZE TAG: a blkid -p tag of the partition at START.
+blk() {
+	blkid -p -O $(($2 * 512)) -S $(($3 * 512)) -s "$4" -o value "$1" 2>/dev/null
+}
+
+check_blkid() {
+	local img name start size got=() want="ext4 ext4 ntfs"
+	for name in dualboot-amd64 dualboot-i386 dualboot-gpt-amd64; do
+		img=$GUESTS/$name.img
+		if [ ! -f "$img" ]; then
+			fail "blkid-$name" "$img missing"
+			continue
+		fi
+		got=()
+		while read -r start size; do
+			got+=("$(blk "$img" "$start" "$size" TYPE)/$(blk "$img" "$start" "$size" LABEL)")
+		done < <(parts "$img")
+		if [ "${got[*]}" = "ext4/HOST ext4/LINUX ntfs/WINDOWS" ]; then
+			pass "blkid-$name"
+		else
+			fail "blkid-$name" "partitions are '${got[*]:-none}', want $want (HOST LINUX WINDOWS)"
+		fi
+	done
+}
+
+# part_file IMG N: a readable path for partition N of IMG: a read-only loop
+# device if possible, else a sparse copy.
+part_file() {
+	local start size l
+	read -r start size < <(parts "$1" | sed -n "${2}p")
+	[ -n "${size:-}" ] || return 1
+	if l=$(losetup -r -f --show -o $((start * 512)) --sizelimit $((size * 512)) \
+		"$1" 2>/dev/null); then
+		LOOPS+=("$l")
+		echo "$l"
+	else
+		dd if="$1" of="$TMP/part$2" bs=512 skip="$start" count="$size" \
+			conv=sparse status=none || return 1
+		echo "$TMP/part$2"
+	fi
+}
+
+check_hives() {
+	local img=$GUESTS/dualboot-amd64.img dev v cdd h
+	if ! command -v ntfscat >/dev/null || ! command -v hivexget >/dev/null; then
+		skip hive-software "ntfscat/hivexget not installed (make deps)"
+		skip hive-system "ntfscat/hivexget not installed (make deps)"
+		return
+	fi
+	# part_file runs here, not in $(...), so LOOPS keeps the loop device
+	if ! part_file "$img" 3 >"$TMP/dev"; then
+		fail hive-software "no partition 3 in $img"
+		fail hive-system "no partition 3 in $img"
+		check_standalone_hives
+		return
+	fi
+	dev=$(cat "$TMP/dev")
+	ntfscat "$dev" /Windows/System32/config/SOFTWARE >"$TMP/SOFTWARE" 2>/dev/null
+	v=$(hivexget "$TMP/SOFTWARE" 'Microsoft\Windows NT\CurrentVersion' ProductName 2>&1)
+	if [ "$v" = "Microsoft Windows XP" ]; then
+		pass hive-software
+	else
+		fail hive-software "ProductName is '$v'"
+	fi
+
+	ntfscat "$dev" /Windows/System32/config/SYSTEM >"$TMP/SYSTEM" 2>/dev/null
+	v=$(hivexget "$TMP/SYSTEM" Select Current 2>&1),$(hivexget "$TMP/SYSTEM" \
+		'ControlSet001\Services\atapi' Start 2>&1)
+	cdd=$(printf '%s\n' 'cd ControlSet001\Control\CriticalDeviceDatabase' ls |
+		hivexsh "$TMP/SYSTEM" 2>&1)
+	if [ "$v" != "1,0" ]; then
+		fail hive-system "Select\\Current,atapi\\Start are '$v', want 1,0"
+	elif echo "$cdd" | grep -qi 'dev_7010\|ide_channel'; then
+		fail hive-system "CriticalDeviceDatabase already has IDE entries"
+	elif ! echo "$cdd" | grep -q 'pnp0a03'; then
+		fail hive-system "no CriticalDeviceDatabase: $cdd"
+	else
+		pass hive-system
+	fi
+
+	check_standalone_hives
+}
+
+# the hives build-guests.sh also writes as plain files
+check_standalone_hives() {
+	local h v
+	for h in system-xp software-xp system-7 system-10; do
+		if ! hivexml "$GUESTS/hives/$h.hive" >/dev/null 2>&1; then
+			fail hives-standalone "$h.hive does not parse"
+			return
+		fi
+	done
+	v=$(hivexget "$GUESTS/hives/system-10.hive" \
+		'ControlSet001\Services\storahci\StartOverride' 0 2>&1),$(hivexget \
+		"$GUESTS/hives/system-7.hive" 'ControlSet001\Services\msahci' Start 2>&1)
+	if [ "$v" = "3,3" ]; then
+		pass hives-standalone
+	else
+		fail hives-standalone "storahci\\StartOverride\\0,msahci\\Start are '$v'"
+	fi
+}
+
+check_hibernated() {
+	local img=$GUESTS/windows-hibernated.img dev magic size
+	if ! command -v ntfscat >/dev/null; then
+		skip hibernated "ntfscat not installed (make deps)"
+		return
+	fi
+	part_file "$img" 1 >"$TMP/dev" || { fail hibernated "no partition in $img"; return; }
+	dev=$(cat "$TMP/dev")
+	magic=$(ntfscat "$dev" /hiberfil.sys 2>/dev/null | head -c 4)
+	size=$(ntfscat "$dev" /hiberfil.sys 2>/dev/null | wc -c)
+	if [ "$magic" = hibr ] && [ "$size" -ge 4096 ]; then
+		pass hibernated
+	else
+		fail hibernated "hiberfil.sys starts with '$magic', $size bytes"
+	fi
+}
+
+# manifest.json must parse and agree with what blkid sees on each image.
+check_manifest() {
+	local out
+	if ! command -v python3 >/dev/null; then
+		skip manifest "python3 not installed"
+		return
+	fi
+	out=$(python3 - "$GUESTS" <<-'EOF' 2>&1
+	import json, os, subprocess, sys
+	g = sys.argv[1]
+	m = json.load(open(os.path.join(g, "manifest.json")))
+	want = {"dualboot-i386.img", "dualboot-amd64.img", "dualboot-gpt-amd64.img",
+	        "linux-i386.img", "linux-amd64.img", "windows-hibernated.img"}
+	missing = want - set(m["images"])
+	if missing:
+	    sys.exit("not in manifest: %s" % sorted(missing))
+	for name, im in m["images"].items():
+	    path = os.path.join(g, name)
+	    if os.path.getsize(path) != im["size"]:
+	        sys.exit("%s: size differs" % name)
+	    for p in im["partitions"]:
+	        r = subprocess.run(["blkid", "-p", "-O", str(p["start"] * 512),
+	                            "-S", str(p["size"] * 512), "-o", "export", path],
+	                           capture_output=True, text=True)
+	        tags = dict(l.split("=", 1) for l in r.stdout.split() if "=" in l)
+	        for k, t in (("fs", "TYPE"), ("label", "LABEL"), ("uuid", "UUID")):
+	            if tags.get(t, "") != p[k]:
+	                sys.exit("%s p%d: %s is %r, manifest says %r"
+	                         % (name, p["number"], t, tags.get(t), p[k]))
+	for h in m["hives"].values():
+	    if not os.path.isfile(os.path.join(g, h)):
+	        sys.exit("missing " + h)
+	EOF
+	)
+	if [ $? = 0 ]; then
+		pass manifest
+	else
+		fail manifest "$(echo "$out" | tail -n 1)"
+	fi
+}
+
+if [ ! -d "$GUESTS" ]; then
+	fail fixtures "$GUESTS does not exist (make guests)"
+	exit 1
+fi
+check_manifest
+check_blkid
+check_hives
+check_hibernated
+run_boots
+exit 0
