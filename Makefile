@@ -65,6 +65,8 @@ RAWDISK_OBJS := \
 	rawdisk/rd_vm.o \
 	rawdisk/rd_part.o \
 	rawdisk/rd_mem.o \
+	rawdisk/rd_qcow2.o \
+	rawdisk/rd_qcow2_meta.o \
 	rawdisk/fs_ext2io.o \
 	rawdisk/fs_ntfsdev.o
 
@@ -92,6 +94,7 @@ UNIT_TESTS := \
 	vmm/test_vclock \
 	rawdisk/test_rd_file \
 	rawdisk/test_rd_part \
+	rawdisk/test_rd_qcow2 \
 	hwprofile/test_fs_adapters \
 	x86/test_decode_zydis
 

@@ -49,6 +49,8 @@ struct rd_ops {
 #define RD_EXCL		0x0004	/* O_EXCL on block devices, flock on files */
 #define RD_DIRECT	0x0008	/* O_DIRECT where the file system allows it */
 #define RD_CREATE	0x0010	/* create a new file (image writers) */
+#define RD_GROW		0x0020	/* writes past the end grow the disk (image
+				 * files under a format back end) */
 
 struct rd_disk {
 	const struct rd_ops	*ops;
@@ -156,6 +158,45 @@ rd_mem_open(const void *data, uint64_t size, unsigned int flags,
 	    struct rd_disk **out);
 
 /* ------------------------------------------------------------------ */
+/* qcow2 v3 (overlay over a raw source, and image writer for P2V)       */
+
+/*
+ * Create a new qcow2 v3 image at @path (must not exist) of @size bytes
+ * (multiple of 512) with 2^@cluster_bits-byte clusters (0: 64 KiB).
+ * @backing: raw backing file name recorded in the header (format "raw"), or
+ * NULL.  On success *@out is the image opened read-write (its backing, if
+ * any, opened read-only).  0 or -errno with a one-line reason in @err.
+ */
+int __attribute__((warn_unused_result))
+rd_qcow2_create(const char *path, uint64_t size, const char *backing,
+		unsigned int cluster_bits, struct rd_disk **out, char *err,
+		size_t errlen);
+
+/*
+ * Open the qcow2 image @path (@flags: RD_RDONLY or RD_RDWR, plus RD_EXCL).
+ * @backing: the disk to read unallocated clusters from (ownership passes to
+ * the image, also on failure), or NULL to open the backing file named in the
+ * header read-only.  A read-write open sets the dirty bit until close and
+ * rebuilds the refcounts of an image left dirty by a crash.
+ */
+int __attribute__((warn_unused_result))
+rd_qcow2_open(const char *path, unsigned int flags, struct rd_disk *backing,
+	      struct rd_disk **out, char *err, size_t errlen);
+
+/* Same over an already-open image @file (ownership passes, also on
+ * failure); @owns_backing says whether closing the image closes @backing. */
+int __attribute__((warn_unused_result))
+rd_qcow2_open_disk(struct rd_disk *file, unsigned int flags,
+		   struct rd_disk *backing, bool owns_backing,
+		   struct rd_disk **out, char *err, size_t errlen);
+
+/* Introspection of a qcow2 disk (false / NULL / "" / 0 for other disks). */
+bool rd_is_qcow2(const struct rd_disk *d);
+struct rd_disk *rd_qcow2_backing(const struct rd_disk *d);
+const char *rd_qcow2_backing_name(const struct rd_disk *d);
+uint64_t rd_qcow2_cluster_size(const struct rd_disk *d);
+
+/* ------------------------------------------------------------------ */
 /* Opening the disks of a VM: `dualvm run DISK [--partition] [--disk-mode]` */
 
 enum rd_disk_mode {
@@ -256,5 +297,45 @@ rd_ntfs_mount(struct rd_disk *d, uint64_t off, uint64_t len,
 /* Unmount (syncing writes) and free a volume from rd_ntfs_mount().  0 or
  * -errno. */
 int rd_ntfs_umount(struct _ntfs_volume *vol);
+
+/* ------------------------------------------------------------------ */
+/* Virtual-disk image formats (p2v): rawdisk/rd_image.c, fmt_*.c        */
+
+struct rd_image_opts {
+	unsigned int	threads;	/* compression threads (vmdk-stream);
+					 * 0: 2 */
+};
+
+/*
+ * Open @path as a readable disk, probing its format: raw (also block
+ * devices), VMDK (monolithicSparse, streamOptimized, twoGbMaxExtentSparse
+ * and monolithicFlat descriptors), VHD (fixed, dynamic), VHDX, VDI.  Image
+ * formats are read-only (RD_RDWR on one gives -EROFS); block_status shows
+ * what the image allocates.  0 or -errno with a one-line reason in @err.
+ */
+int __attribute__((warn_unused_result))
+rd_image_open(const char *path, unsigned int flags, struct rd_disk **out,
+	      char *err, size_t errlen);
+
+/*
+ * Create @path (must not exist) as a writable image of @size bytes in
+ * @format: "raw" (sparse), "vmdk" (monolithicSparse), "vmdk-stream"
+ * (streamOptimized: writes must come in increasing order), "vhd" (dynamic),
+ * "vhd-fixed", "vhdx", "vdi".  All-zero writes leave blocks unallocated.
+ * rd_flush() writes the metadata and must succeed before the file is a
+ * complete image (for vmdk-stream it seals the file: later writes fail).
+ * @o may be NULL.  0 or -errno with a one-line reason in @err.
+ */
+int __attribute__((warn_unused_result))
+rd_image_create(const char *format, const char *path, uint64_t size,
+		const struct rd_image_opts *o, struct rd_disk **out,
+		char *err, size_t errlen);
+
+/* The rd_image_create() format for an output file name's extension
+ * (.vmdk .vhd .vhdx .vdi .qcow2 .img .raw), or NULL. */
+const char *rd_image_format_from_ext(const char *path);
+
+/* The qemu-img format name for @format ("vhd" -> "vpc"), or NULL. */
+const char *rd_image_qemu_name(const char *format);
 
 #endif

@@ -46,6 +46,14 @@ int rd_pwrite(struct rd_disk *d, const void *buf, size_t len, uint64_t off)
 	if ((d->flags & RD_RDONLY) || !d->ops->pwrite)
 		return rd_set_error(d, -EROFS, "%s: disk is read-only",
 				    d->desc);
+	if ((d->flags & RD_GROW) && off <= UINT64_MAX - len &&
+	    off + len > d->size) {
+		int err = len ? d->ops->pwrite(d, buf, len, off) : 0;
+
+		if (!err)
+			d->size = off + len;
+		return err;
+	}
 	if (!in_bounds(d, len, off))
 		return rd_set_error(d, -EINVAL,
 				    "%s: write of %zu bytes at %llu is beyond the end (%llu)",
