@@ -67,8 +67,18 @@ RAWDISK_OBJS := \
 	rawdisk/rd_mem.o \
 	rawdisk/rd_qcow2.o \
 	rawdisk/rd_qcow2_meta.o \
+	rawdisk/rd_stack.o \
+	rawdisk/rd_view.o \
 	rawdisk/fs_ext2io.o \
-	rawdisk/fs_ntfsdev.o
+	rawdisk/fs_ntfsdev.o \
+	rawdisk/rd_image.o \
+	rawdisk/fmt_bmap.o \
+	rawdisk/fmt_vmdk.o \
+	rawdisk/fmt_vmdk_desc.o \
+	rawdisk/fmt_vmdk_stream.o \
+	rawdisk/fmt_vhd.o \
+	rawdisk/fmt_vhdx.o \
+	rawdisk/fmt_vdi.o
 
 P2V_OBJS :=
 
@@ -95,6 +105,7 @@ UNIT_TESTS := \
 	rawdisk/test_rd_file \
 	rawdisk/test_rd_part \
 	rawdisk/test_rd_qcow2 \
+	rawdisk/test_rd_view \
 	hwprofile/test_fs_adapters \
 	x86/test_decode_zydis
 

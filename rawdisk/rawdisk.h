@@ -158,6 +158,49 @@ rd_mem_open(const void *data, uint64_t size, unsigned int flags,
 	    struct rd_disk **out);
 
 /* ------------------------------------------------------------------ */
+/* Stackable back ends                                                 */
+
+/* Read-only guard over @below: every write is -EROFS.  0 or -ENOMEM. */
+int __attribute__((warn_unused_result))
+rd_ro_open(struct rd_disk *below, bool owns_below, struct rd_disk **out);
+
+struct rd_fault_cfg {
+	unsigned long	fail_read_nth;	/* fail the Nth read (1-based), 0 never */
+	unsigned long	fail_write_nth;	/* fail the Nth write, 0 never */
+	unsigned long	fail_flush_nth;	/* fail the Nth flush, 0 never */
+	int		err;		/* -errno to return (0: -EIO) */
+	bool		sticky;		/* keep failing after the Nth */
+};
+
+/* Fault injection over @below (tests).  0 or -ENOMEM. */
+int __attribute__((warn_unused_result))
+rd_fault_open(struct rd_disk *below, bool owns_below,
+	      const struct rd_fault_cfg *cfg, struct rd_disk **out);
+
+/*
+ * Partition view over the whole disk @below: the geometry of @below, but
+ * only the partitions listed in @partitions ("2" or "2,5") pass through.
+ * Other partitions and gaps read as zeros and writes to them are -EACCES.
+ * The partition table and boot code come from a private in-memory copy:
+ * sector 0 gets syslinux boot code (mbr.bin, or gptmbr.bin for GPT) with the
+ * original disk signature and partition entries, the active flag (GPT:
+ * legacy-BIOS-bootable attribute, CRCs recomputed, backup kept consistent)
+ * only on the first chosen partition; EBRs are copied; the area between the
+ * table and the first partition reads as zeros and takes writes privately.
+ * @below is never written outside the chosen partitions.  0 or -errno with
+ * the reason in @err.
+ */
+int __attribute__((warn_unused_result))
+rd_view_open(struct rd_disk *below, bool owns_below, const char *partitions,
+	     struct rd_disk **out, char *err, size_t errlen);
+
+/* True if @d is a partition view; then the chosen extents [start, size)
+ * in bytes are copied to @ext (up to @max) and their count returned. */
+bool rd_is_view(const struct rd_disk *d);
+unsigned int rd_view_extents(const struct rd_disk *d, struct rd_extent *ext,
+			     unsigned int max);
+
+/* ------------------------------------------------------------------ */
 /* qcow2 v3 (overlay over a raw source, and image writer for P2V)       */
 
 /*
