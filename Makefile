@@ -57,7 +57,11 @@ DEVICES_OBJS := \
 	devices/fw_cfg.o \
 	devices/pci.o \
 	devices/i440fx.o \
-	devices/piix3.o
+	devices/piix3.o \
+	devices/ide_core.o \
+	devices/ide_ata.o \
+	devices/ide_atapi.o \
+	devices/ide_bmdma.o
 
 RAWDISK_OBJS := \
 	rawdisk/rd_core.o \

@@ -1,0 +1,499 @@
+// SPDX-License-Identifier: GPL-2.0-only
+/*
+ * ide_core.c --- PIIX3 IDE channels: task-file registers, PIO data port,
+ * device control (SRST, nIEN), INTRQ, signatures and controller lifecycle
+ *
+ * ATA/ATAPI-6 (T13 1410D rev. 3b) ch. 7 (register semantics: writes to the
+ * command block go to both devices, reads come from the selected device,
+ * HOB in device control selects the previous-content LBA48 bytes, reading
+ * Status clears INTRQ, Alternate Status does not), ch. 9.2 (SRST: devices
+ * post their signatures, ATA 01/01/00/00, PACKET 01/01/14/EB) and ch. 9.10
+ * (PIO data-in/out protocols).  Legacy channel addresses and IRQs from the
+ * PIIX3 datasheet ch. 2.4.  A position with no drive reads as zeros, which
+ * is what firmware probing expects from an empty position.
+ */
+#include <errno.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "devices/ide_priv.h"
+#include "rawdisk/rawdisk.h"
+
+static const uint16_t ide_cmd_base[2] = { 0x1f0, 0x170 };
+static const uint16_t ide_ctl_base[2] = { 0x3f6, 0x376 };
+
+struct ide_drive *ide_cur(struct ide_channel *ch)
+{
+	return &ch->drive[ch->cur & 1];
+}
+
+static void ide_irq_update(struct ide_channel *ch)
+{
+	bool out = ch->irq_pending && !(ch->ctl & ATA_CTL_NIEN);
+
+	if (out == ch->irq_out)
+		return;
+	ch->irq_out = out;
+	irq_set(&ch->irq, out);
+}
+
+void ide_irq_raise(struct ide_channel *ch)
+{
+	ch->irq_pending = true;
+	ch->bm_status |= BM_STAT_INTR;
+	ide_irq_update(ch);
+}
+
+void ide_irq_lower(struct ide_channel *ch)
+{
+	ch->irq_pending = false;
+	ide_irq_update(ch);
+}
+
+void ide_set_signature(struct ide_drive *d)
+{
+	d->r.nsect = 1;
+	d->r.lbal = 1;
+	if (d->media == IDE_MEDIA_CDROM) {
+		d->r.lbam = 0x14;
+		d->r.lbah = 0xeb;
+	} else {
+		d->r.lbam = 0;
+		d->r.lbah = 0;
+	}
+	d->r.device = d->unit ? ATA_DEV_DEV : 0;
+	d->r.error = 0x01;	/* diagnostic: no error */
+}
+
+void ide_xfer_stop(struct ide_channel *ch)
+{
+	ch->xfer = XFER_NONE;
+	ch->pos = 0;
+	ch->end = 0;
+	ch->avail = 0;
+	ch->next = NULL;
+	ch->left = 0;
+}
+
+void ide_cmd_ok(struct ide_drive *d, bool irq)
+{
+	ide_xfer_stop(d->ch);
+	d->r.status = ATA_STAT_DRDY | ATA_STAT_DSC;
+	d->r.error = 0;
+	if (irq)
+		ide_irq_raise(d->ch);
+}
+
+void ide_cmd_abort(struct ide_drive *d, uint8_t error)
+{
+	ide_xfer_stop(d->ch);
+	d->r.status = ATA_STAT_DRDY | ATA_STAT_DSC | ATA_STAT_ERR;
+	d->r.error = error;
+	ide_irq_raise(d->ch);
+}
+
+void ide_pio_start(struct ide_drive *d, uint32_t len, bool in,
+		   void (*next)(struct ide_drive *d), bool irq)
+{
+	struct ide_channel *ch = d->ch;
+
+	ch->xfer = in ? XFER_PIO_IN : XFER_PIO_OUT;
+	ch->pos = 0;
+	ch->end = len > IDE_BUF_SIZE ? IDE_BUF_SIZE : len;
+	ch->next = next;
+	d->r.status = ATA_STAT_DRDY | ATA_STAT_DSC | ATA_STAT_DRQ;
+	if (irq)
+		ide_irq_raise(ch);
+}
+
+/* ATA strings: two characters per word, first one in the high byte. */
+void ide_pad_string(uint16_t *words, unsigned int first, unsigned int nwords,
+		    const char *s)
+{
+	size_t n = strlen(s);
+
+	for (unsigned int i = 0; i < nwords * 2; i++) {
+		uint8_t c = i < n ? (uint8_t)s[i] : ' ';
+		uint16_t *w = &words[first + i / 2];
+
+		if (i & 1)
+			*w = (*w & 0xff00) | c;
+		else
+			*w = (uint16_t)((*w & 0x00ff) | c << 8);
+	}
+}
+
+/* Word 255: signature A5h and the two's-complement checksum (ch. 8.15.64). */
+void ide_identify_checksum(uint8_t *buf)
+{
+	uint8_t sum = 0;
+
+	buf[510] = 0xa5;
+	for (unsigned int i = 0; i < 511; i++)
+		sum += buf[i];
+	buf[511] = (uint8_t)-sum;
+}
+
+/* The PIO window ran out: let the command decide what comes next. */
+static void ide_pio_advance(struct ide_channel *ch)
+{
+	void (*next)(struct ide_drive *d) = ch->next;
+
+	ch->xfer = XFER_NONE;
+	ch->next = NULL;
+	if (next)
+		next(ide_cur(ch));
+	else
+		ide_cmd_ok(ide_cur(ch), false);
+}
+
+static uint64_t ide_data_read(struct ide_channel *ch, unsigned int size)
+{
+	uint64_t v = 0;
+
+	if (ch->xfer != XFER_PIO_IN || ide_cur(ch)->media == IDE_MEDIA_NONE)
+		return 0;
+	for (unsigned int i = 0; i < size && ch->pos < ch->end; i++)
+		v |= (uint64_t)ch->buf[ch->pos++] << (8 * i);
+	if (ch->pos >= ch->end)
+		ide_pio_advance(ch);
+	return v;
+}
+
+static void ide_data_write(struct ide_channel *ch, uint64_t v,
+			   unsigned int size)
+{
+	if (ch->xfer != XFER_PIO_OUT || ide_cur(ch)->media == IDE_MEDIA_NONE)
+		return;
+	for (unsigned int i = 0; i < size && ch->pos < ch->end; i++)
+		ch->buf[ch->pos++] = (uint8_t)(v >> (8 * i));
+	if (ch->pos >= ch->end)
+		ide_pio_advance(ch);
+}
+
+static void ide_exec_diagnostic(struct ide_channel *ch)
+{
+	ide_xfer_stop(ch);
+	for (unsigned int i = 0; i < 2; i++) {
+		struct ide_drive *d = &ch->drive[i];
+
+		ide_set_signature(d);
+		d->r.status = d->media == IDE_MEDIA_CDROM ? 0 :
+			      ATA_STAT_DRDY | ATA_STAT_DSC;
+	}
+	ch->cur = 0;
+	ide_irq_raise(ch);
+}
+
+static void ide_command(struct ide_channel *ch, uint8_t cmd)
+{
+	struct ide_drive *d = ide_cur(ch);
+
+	if (d->media == IDE_MEDIA_NONE || (ch->ctl & ATA_CTL_SRST))
+		return;
+	ide_irq_lower(ch);
+	ide_xfer_stop(ch);
+	if (cmd == 0x90) {
+		ide_exec_diagnostic(ch);
+		return;
+	}
+	if (d->media == IDE_MEDIA_CDROM)
+		atapi_exec(d, cmd);
+	else
+		ata_exec(d, cmd);
+}
+
+static uint8_t ide_reg_read(struct ide_channel *ch, unsigned int reg)
+{
+	struct ide_drive *d = ide_cur(ch);
+	bool hob = ch->ctl & ATA_CTL_HOB;
+
+	if (d->media == IDE_MEDIA_NONE)
+		return 0;
+	if ((ch->ctl & ATA_CTL_SRST) && reg == 7)
+		return ATA_STAT_BSY;
+	switch (reg) {
+	case 1: return d->r.error;
+	case 2: return hob ? d->r.hob_nsect : d->r.nsect;
+	case 3: return hob ? d->r.hob_lbal : d->r.lbal;
+	case 4: return hob ? d->r.hob_lbam : d->r.lbam;
+	case 5: return hob ? d->r.hob_lbah : d->r.lbah;
+	case 6: return d->r.device | 0xa0;
+	default:
+		ide_irq_lower(ch);
+		return d->r.status;
+	}
+}
+
+static void ide_reg_write(struct ide_channel *ch, unsigned int reg,
+			  uint8_t v)
+{
+	if (reg == 7) {
+		ide_command(ch, v);
+		return;
+	}
+	ch->ctl &= ~ATA_CTL_HOB;
+	for (unsigned int i = 0; i < 2; i++) {
+		struct ide_regs *r = &ch->drive[i].r;
+
+		switch (reg) {
+		case 1:
+			r->hob_feature = r->feature;
+			r->feature = v;
+			break;
+		case 2:
+			r->hob_nsect = r->nsect;
+			r->nsect = v;
+			break;
+		case 3:
+			r->hob_lbal = r->lbal;
+			r->lbal = v;
+			break;
+		case 4:
+			r->hob_lbam = r->lbam;
+			r->lbam = v;
+			break;
+		case 5:
+			r->hob_lbah = r->lbah;
+			r->lbah = v;
+			break;
+		case 6:
+			r->device = v & ~0xa0;
+			break;
+		}
+	}
+	if (reg == 6)
+		ch->cur = (v & ATA_DEV_DEV) ? 1 : 0;
+}
+
+static uint64_t ide_cmd_read(void *opaque, uint64_t off, unsigned int size)
+{
+	struct ide_channel *ch = opaque;
+	uint64_t v = 0;
+
+	if (off == 0)
+		return ide_data_read(ch, size);
+	for (unsigned int i = 0; i < size && off + i < 8; i++)
+		v |= (uint64_t)ide_reg_read(ch, (unsigned int)off + i) << (8 * i);
+	return v;
+}
+
+static void ide_cmd_write(void *opaque, uint64_t off, uint64_t val,
+			  unsigned int size)
+{
+	struct ide_channel *ch = opaque;
+
+	if (off == 0) {
+		ide_data_write(ch, val, size);
+		return;
+	}
+	for (unsigned int i = 0; i < size && off + i < 8; i++)
+		ide_reg_write(ch, (unsigned int)off + i, (uint8_t)(val >> (8 * i)));
+}
+
+static const struct io_ops ide_cmd_ops = {
+	.read	= ide_cmd_read,
+	.write	= ide_cmd_write,
+};
+
+static void ide_drive_reset(struct ide_drive *d)
+{
+	memset(&d->r, 0, sizeof(d->r));
+	ide_set_signature(d);
+	d->r.status = d->media == IDE_MEDIA_DISK ?
+		      ATA_STAT_DRDY | ATA_STAT_DSC : 0;
+	d->mult = 0;
+	d->xfer_mode = 0;
+	d->wcache = true;
+	d->standby = false;
+	d->cur_heads = d->heads;
+	d->cur_spt = d->spt;
+	atapi_sense_clear(d);
+}
+
+static uint64_t ide_ctl_read(void *opaque, uint64_t off, unsigned int size)
+{
+	struct ide_channel *ch = opaque;
+	struct ide_drive *d = ide_cur(ch);
+
+	if (d->media == IDE_MEDIA_NONE)
+		return 0;
+	if (ch->ctl & ATA_CTL_SRST)
+		return ATA_STAT_BSY;
+	return d->r.status;
+}
+
+static void ide_ctl_write(void *opaque, uint64_t off, uint64_t val,
+			  unsigned int size)
+{
+	struct ide_channel *ch = opaque;
+	uint8_t old = ch->ctl;
+
+	ch->ctl = (uint8_t)val & (ATA_CTL_NIEN | ATA_CTL_SRST | ATA_CTL_HOB);
+	if ((ch->ctl & ATA_CTL_SRST) && !(old & ATA_CTL_SRST)) {
+		ide_xfer_stop(ch);
+		ch->irq_pending = false;
+	} else if (!(ch->ctl & ATA_CTL_SRST) && (old & ATA_CTL_SRST)) {
+		for (unsigned int i = 0; i < 2; i++)
+			ide_drive_reset(&ch->drive[i]);
+		ch->cur = 0;
+	}
+	ide_irq_update(ch);
+}
+
+static const struct io_ops ide_ctl_ops = {
+	.read	= ide_ctl_read,
+	.write	= ide_ctl_write,
+};
+
+void ide_reset(struct ide *ide)
+{
+	for (unsigned int c = 0; c < 2; c++) {
+		struct ide_channel *ch = &ide->ch[c];
+
+		ide_xfer_stop(ch);
+		ch->ctl = 0;
+		ch->cur = 0;
+		for (unsigned int i = 0; i < 2; i++) {
+			ch->drive[i].locked = false;
+			ide_drive_reset(&ch->drive[i]);
+		}
+		ide_bmdma_reset(ch);
+		ide_irq_lower(ch);
+	}
+}
+
+static int ide_drive_init(struct ide_drive *d, const struct ide_drive_cfg *c,
+			  unsigned int pos)
+{
+	d->media = c->media;
+	d->disk = c->disk;
+	d->read_only = c->read_only;
+	snprintf(d->serial, sizeof(d->serial), "DVM%05u%012u", pos, 1000 + pos);
+	switch (c->media) {
+	case IDE_MEDIA_NONE:
+		d->disk = NULL;
+		return 0;
+	case IDE_MEDIA_DISK:
+		if (!c->disk || rd_size(c->disk) < IDE_SECTOR)
+			return -EINVAL;
+		d->nsectors = rd_size(c->disk) / IDE_SECTOR;
+		ata_geometry_init(d);
+		return 0;
+	case IDE_MEDIA_CDROM:
+		d->nsectors = c->disk ? rd_size(c->disk) / CD_SECTOR : 0;
+		d->tray_open = false;
+		return 0;
+	}
+	return -EINVAL;
+}
+
+int ide_cd_change(struct ide *ide, unsigned int drive, struct rd_disk *iso)
+{
+	struct ide_drive *d;
+
+	if (drive >= IDE_MAX_DRIVES)
+		return -EINVAL;
+	d = &ide->ch[drive / 2].drive[drive & 1];
+	if (d->media != IDE_MEDIA_CDROM)
+		return -EINVAL;
+	d->disk = iso;
+	d->nsectors = iso ? rd_size(iso) / CD_SECTOR : 0;
+	d->tray_open = false;
+	d->unit_attention = true;
+	return 0;
+}
+
+static void ide_unmap(struct ide *ide, unsigned int nmapped)
+{
+	for (unsigned int i = 0; i < nmapped; i++) {
+		if (i & 1)
+			iospace_unmap(ide->env.pio, ide_ctl_base[i / 2]);
+		else
+			iospace_unmap(ide->env.pio, ide_cmd_base[i / 2]);
+	}
+}
+
+int ide_create(const struct dev_env *env, struct pci_bus *bus, unsigned int devfn,
+	       const struct ide_cfg *cfg, struct ide **out)
+{
+	static const struct pci_dev_info info = {
+		.vendor		= 0x8086,
+		.device		= 0x7010,
+		.class_code	= 0x010180,
+	};
+	struct ide *ide;
+	unsigned int mapped = 0;
+	int ret;
+
+	*out = NULL;
+	ide = calloc(1, sizeof(*ide));
+	if (!ide)
+		return -ENOMEM;
+	ide->env = *env;
+	for (unsigned int c = 0; c < 2; c++) {
+		struct ide_channel *ch = &ide->ch[c];
+
+		ch->ide = ide;
+		ch->idx = c;
+		ch->irq = cfg->irq[c];
+		ch->buf = calloc(1, IDE_BUF_SIZE);
+		ret = -ENOMEM;
+		if (!ch->buf)
+			goto out_free;
+		for (unsigned int i = 0; i < 2; i++) {
+			ch->drive[i].ch = ch;
+			ch->drive[i].unit = i;
+			ret = ide_drive_init(&ch->drive[i],
+					     &cfg->drive[c * 2 + i], c * 2 + i);
+			if (ret < 0)
+				goto out_free;
+		}
+	}
+	for (mapped = 0; mapped < 4; mapped++) {
+		struct ide_channel *ch = &ide->ch[mapped / 2];
+
+		if (mapped & 1)
+			ret = iospace_map(env->pio, ide_ctl_base[mapped / 2], 1,
+					  &ide_ctl_ops, ch);
+		else
+			ret = iospace_map(env->pio, ide_cmd_base[mapped / 2], 8,
+					  &ide_cmd_ops, ch);
+		if (ret < 0)
+			goto out_unmap;
+	}
+	if (bus) {
+		ret = pci_register_function(bus, devfn, &info, NULL, ide,
+					    &ide->pci);
+		if (ret < 0)
+			goto out_unmap;
+		ret = ide_bmdma_register(ide);
+		if (ret < 0)
+			goto out_unregister;
+	}
+	ide_reset(ide);
+	*out = ide;
+	return 0;
+
+out_unregister:
+	pci_unregister_function(ide->pci);
+out_unmap:
+	ide_unmap(ide, mapped);
+out_free:
+	free(ide->ch[0].buf);
+	free(ide->ch[1].buf);
+	free(ide);
+	return ret;
+}
+
+void ide_destroy(struct ide *ide)
+{
+	if (!ide)
+		return;
+	pci_unregister_function(ide->pci);
+	ide_unmap(ide, 4);
+	free(ide->ch[0].buf);
+	free(ide->ch[1].buf);
+	free(ide);
+}
