@@ -61,7 +61,14 @@ DEVICES_OBJS := \
 	devices/ide_core.o \
 	devices/ide_ata.o \
 	devices/ide_atapi.o \
-	devices/ide_bmdma.o
+	devices/ide_bmdma.o \
+	devices/pic.o \
+	devices/pit.o \
+	devices/rtc.o \
+	devices/serial.o \
+	devices/ps2.o \
+	devices/i8042.o \
+	devices/debugport.o
 
 RAWDISK_OBJS := \
 	rawdisk/rd_core.o \

@@ -1,0 +1,142 @@
+// SPDX-License-Identifier: GPL-2.0-only
+/*
+ * debugport.c --- POST code port 0x80 and firmware debug console 0x402
+ *
+ * Port 0x80 is the PC's manufacturing-test (POST) port: writes are kept as
+ * the current POST code and in a short history; reads return the last code.
+ * Port 0x402 is the Bochs/QEMU-style debug console that SeaBIOS uses when
+ * reading it returns 0xE9: each byte written goes to the host callback while
+ * the console is enabled; disabled, the port reads 0xFF and drops writes so
+ * the firmware does not bother producing its debug log.
+ */
+#include <errno.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "devices/debugport.h"
+
+struct debugport {
+	uint8_t		hist[DEBUGPORT_HISTORY];	/* POST code ring */
+	unsigned int	hist_next;	/* next slot to write */
+	unsigned int	hist_count;	/* valid entries, <= DEBUGPORT_HISTORY */
+	uint8_t		post;		/* last POST code */
+	bool		con_on;		/* 0x402 console enabled */
+	void		(*con)(void *opaque, uint8_t byte);
+	void		*opaque;	/* for @con */
+	struct iospace	*pio;
+	unsigned int	mapped;		/* ranges mapped, 0-2 */
+};
+
+static uint64_t post_read(void *opaque, uint64_t off, unsigned int size)
+{
+	struct debugport *d = opaque;
+
+	return d->post;
+}
+
+static void post_write(void *opaque, uint64_t off, uint64_t val,
+		       unsigned int size)
+{
+	struct debugport *d = opaque;
+
+	d->post = (uint8_t)val;
+	d->hist[d->hist_next] = d->post;
+	d->hist_next = (d->hist_next + 1) % DEBUGPORT_HISTORY;
+	if (d->hist_count < DEBUGPORT_HISTORY)
+		d->hist_count++;
+}
+
+static uint64_t con_read(void *opaque, uint64_t off, unsigned int size)
+{
+	struct debugport *d = opaque;
+
+	return d->con_on ? DEBUGPORT_CON_READBACK : 0xff;
+}
+
+static void con_write(void *opaque, uint64_t off, uint64_t val,
+		      unsigned int size)
+{
+	struct debugport *d = opaque;
+
+	if (d->con_on)
+		d->con(d->opaque, (uint8_t)val);
+}
+
+static const struct io_ops post_ops = {
+	.read	= post_read,
+	.write	= post_write,
+};
+
+static const struct io_ops con_ops = {
+	.read	= con_read,
+	.write	= con_write,
+};
+
+void debugport_set_console(struct debugport *d, bool on)
+{
+	d->con_on = on && d->con;
+}
+
+uint8_t debugport_post_code(struct debugport *d)
+{
+	return d->post;
+}
+
+unsigned int debugport_post_history(struct debugport *d, uint8_t *buf,
+				    unsigned int n)
+{
+	unsigned int k = n < d->hist_count ? n : d->hist_count;
+	unsigned int first = (d->hist_next + DEBUGPORT_HISTORY - k) %
+			     DEBUGPORT_HISTORY;
+
+	for (unsigned int i = 0; i < k; i++)
+		buf[i] = d->hist[(first + i) % DEBUGPORT_HISTORY];
+	return k;
+}
+
+void debugport_reset(struct debugport *d)
+{
+	memset(d->hist, 0, sizeof(d->hist));
+	d->hist_next = 0;
+	d->hist_count = 0;
+	d->post = 0;
+}
+
+void debugport_destroy(struct debugport *d)
+{
+	if (!d)
+		return;
+	if (d->mapped > 1)
+		iospace_unmap(d->pio, DEBUGPORT_CON);
+	if (d->mapped > 0)
+		iospace_unmap(d->pio, DEBUGPORT_POST);
+	free(d);
+}
+
+int debugport_create(const struct dev_env *env,
+		     void (*con)(void *opaque, uint8_t byte), void *opaque,
+		     bool enabled, struct debugport **out)
+{
+	struct debugport *d = calloc(1, sizeof(*d));
+	int err;
+
+	if (!d)
+		return -ENOMEM;
+	d->pio = env->pio;
+	d->con = con;
+	d->opaque = opaque;
+	debugport_set_console(d, enabled);
+	err = iospace_map(d->pio, DEBUGPORT_POST, 1, &post_ops, d);
+	if (err)
+		goto out_destroy;
+	d->mapped++;
+	err = iospace_map(d->pio, DEBUGPORT_CON, 1, &con_ops, d);
+	if (err)
+		goto out_destroy;
+	d->mapped++;
+	*out = d;
+	return 0;
+out_destroy:
+	debugport_destroy(d);
+	return err;
+}
