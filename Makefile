@@ -93,7 +93,15 @@ RAWDISK_OBJS := \
 
 P2V_OBJS :=
 
-HWPROFILE_OBJS :=
+HWPROFILE_OBJS := \
+	hwprofile/hwp_util.o \
+	hwprofile/hwp_ext2.o \
+	hwprofile/hwp_ntfs.o \
+	hwprofile/hwp_winreg.o \
+	hwprofile/hwp_cpio.o \
+	hwprofile/hwp_linux.o \
+	hwprofile/hwp_inspect.o \
+	hwprofile/hwp_report.o
 
 CLI_OBJS := \
 	cli/main.o \
