@@ -124,6 +124,7 @@ UNIT_TESTS := \
 	rawdisk/test_rd_file \
 	rawdisk/test_rd_part \
 	rawdisk/test_rd_qcow2 \
+	rawdisk/test_fmt_images \
 	rawdisk/test_rd_view \
 	hwprofile/test_fs_adapters \
 	x86/test_decode_zydis

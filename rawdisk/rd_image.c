@@ -1,0 +1,409 @@
+// SPDX-License-Identifier: GPL-2.0-only
+/*
+ * rd_image.c --- the registry of virtual-disk image formats
+ *
+ * rd_image_open() probes a file's magic numbers (VMDK "KDMV" or a text
+ * descriptor, VHD "conectix" at 0 or at the end, VHDX "vhdxfile", VDI
+ * 0xBEDA107F at 0x40, qcow2 "QFI\xfb") and stacks the matching reader on a
+ * file back end; anything else is raw.  rd_image_create() makes a writer.
+ * Also here: the raw sparse writer (holes for zero writes; the fixed VHD
+ * writer adds its footer) and the read-only slice view.
+ */
+#include <errno.h>
+#include <fcntl.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <strings.h>
+#include <unistd.h>
+
+#include "rawdisk/fmt_priv.h"
+
+/* ------------------------------------------------------------ slice */
+
+struct slice {
+	uint64_t	off;		/* bytes into below */
+};
+
+static int slice_pread(struct rd_disk *d, void *buf, size_t len, uint64_t off)
+{
+	struct slice *s = d->priv;
+
+	return rd_pread(d->below, buf, len, s->off + off);
+}
+
+static int slice_block_status(struct rd_disk *d, uint64_t off, uint64_t len,
+			      uint64_t *run_len)
+{
+	struct slice *s = d->priv;
+
+	return rd_block_status(d->below, s->off + off, len, run_len);
+}
+
+static void slice_close(struct rd_disk *d)
+{
+	free(d->priv);
+}
+
+static const struct rd_ops slice_ops = {
+	.name		= "slice",
+	.pread		= slice_pread,
+	.close		= slice_close,
+	.block_status	= slice_block_status,
+};
+
+int fmt_slice_open(struct rd_disk *below, uint64_t off, uint64_t size,
+		   struct rd_disk **out)
+{
+	struct slice *s;
+	struct rd_disk *d;
+
+	if (off > rd_size(below) || size > rd_size(below) - off)
+		return rd_set_error(below, -EINVAL,
+				    "%s: %llu bytes at %llu are beyond the end",
+				    below->desc, (unsigned long long)size,
+				    (unsigned long long)off);
+	s = calloc(1, sizeof(*s));
+	d = rd_alloc(&slice_ops, below, true);
+	if (!s || !d) {
+		free(s);
+		free(d);
+		return -ENOMEM;
+	}
+	s->off = off;
+	d->priv = s;
+	d->size = size;
+	d->flags = RD_RDONLY;
+	snprintf(d->desc, sizeof(d->desc), "%s", below->desc);
+	*out = d;
+	return 0;
+}
+
+/* ------------------------------------------------------------ raw writer */
+
+struct rawsparse {
+	int		fd;		/* output file */
+	uint8_t		*trailer;	/* appended at size, or NULL */
+	size_t		trailer_len;	/* bytes */
+	bool		dirty;		/* size/trailer not yet written */
+	uint64_t	hwm;		/* end of the highest write */
+	char		path[4096];	/* for messages */
+};
+
+static int raw_write_all(struct rd_disk *d, int fd, const void *buf,
+			 size_t len, uint64_t off)
+{
+	const char *p = buf;
+
+	while (len) {
+		ssize_t n = pwrite(fd, p, len, (off_t)off);
+
+		if (n < 0 && errno == EINTR)
+			continue;
+		if (n < 0)
+			return rd_set_error(d, -errno, "%s: write at %llu: %s",
+					    d->desc, (unsigned long long)off,
+					    strerror(errno));
+		p += n;
+		off += (uint64_t)n;
+		len -= (size_t)n;
+	}
+	return 0;
+}
+
+static int raw_pread(struct rd_disk *d, void *buf, size_t len, uint64_t off)
+{
+	struct rawsparse *r = d->priv;
+	ssize_t n = pread(r->fd, buf, len, (off_t)off);
+
+	if (n < 0)
+		return rd_set_error(d, -errno, "%s: read: %s", d->desc,
+				    strerror(errno));
+	if ((size_t)n < len)
+		memset((char *)buf + n, 0, len - (size_t)n);
+	return 0;
+}
+
+static int raw_pwrite(struct rd_disk *d, const void *buf, size_t len,
+		      uint64_t off)
+{
+	struct rawsparse *r = d->priv;
+	const char *p = buf;
+
+	/* skip all-zero 4 KiB pieces never written before: holes */
+	while (len) {
+		size_t n = 4096 - (size_t)(off % 4096);
+		int err;
+
+		if (n > len)
+			n = len;
+		if (off < r->hwm || !fmt_is_zero(p, n)) {
+			size_t m = n, c;
+
+			for (; m < len; m += c) {
+				c = len - m < 4096 ? len - m : 4096;
+				if (off + m >= r->hwm && fmt_is_zero(p + m, c))
+					break;
+			}
+			err = raw_write_all(d, r->fd, p, m, off);
+			if (err)
+				return err;
+			n = m;
+			if (off + m > r->hwm)
+				r->hwm = off + m;
+		}
+		p += n;
+		off += n;
+		len -= n;
+	}
+	r->dirty = true;
+	return 0;
+}
+
+static int raw_flush(struct rd_disk *d)
+{
+	struct rawsparse *r = d->priv;
+	int err = 0;
+
+	if (!r->dirty)
+		return 0;
+	if (ftruncate(r->fd, (off_t)d->size) < 0)
+		return rd_set_error(d, -errno, "%s: set size: %s", d->desc,
+				    strerror(errno));
+	if (r->trailer)
+		err = raw_write_all(d, r->fd, r->trailer, r->trailer_len,
+				    d->size);
+	if (!err && fdatasync(r->fd) < 0)
+		err = rd_set_error(d, -errno, "%s: sync: %s", d->desc,
+				   strerror(errno));
+	if (!err)
+		r->dirty = false;
+	return err;
+}
+
+static void raw_close(struct rd_disk *d)
+{
+	struct rawsparse *r = d->priv;
+
+	(void)raw_flush(d);
+	close(r->fd);
+	free(r->trailer);
+	free(r);
+}
+
+static int raw_block_status(struct rd_disk *d, uint64_t off, uint64_t len,
+			    uint64_t *run_len)
+{
+	struct rawsparse *r = d->priv;
+	off_t data = lseek(r->fd, (off_t)off, SEEK_DATA), hole;
+
+	*run_len = len;
+	if (data < 0)
+		return errno == ENXIO ? RD_BLK_ZERO : RD_BLK_DATA;
+	if ((uint64_t)data > off) {
+		if ((uint64_t)data - off < len)
+			*run_len = (uint64_t)data - off;
+		return RD_BLK_ZERO;
+	}
+	hole = lseek(r->fd, (off_t)off, SEEK_HOLE);
+	if (hole > (off_t)off && (uint64_t)hole - off < len)
+		*run_len = (uint64_t)hole - off;
+	return RD_BLK_DATA;
+}
+
+static const struct rd_ops rawsparse_ops = {
+	.name		= "raw-sparse",
+	.pread		= raw_pread,
+	.pwrite		= raw_pwrite,
+	.flush		= raw_flush,
+	.close		= raw_close,
+	.block_status	= raw_block_status,
+};
+
+int fmt_raw_writer(const char *path, uint64_t size, const void *trailer,
+		   size_t trailer_len, struct rd_disk **out, char *err,
+		   size_t errlen)
+{
+	struct rawsparse *r = calloc(1, sizeof(*r));
+	struct rd_disk *d = rd_alloc(&rawsparse_ops, NULL, false);
+	int e;
+
+	if (!r || !d || (trailer && !(r->trailer = malloc(trailer_len)))) {
+		e = -ENOMEM;
+		goto out_free;
+	}
+	r->fd = open(path, O_RDWR | O_CREAT | O_EXCL | O_CLOEXEC, 0644);
+	if (r->fd < 0) {
+		e = -errno;
+		goto out_free;
+	}
+	if (trailer)
+		memcpy(r->trailer, trailer, trailer_len);
+	r->trailer_len = trailer_len;
+	r->dirty = true;
+	d->priv = r;
+	d->size = size;
+	d->flags = RD_RDWR;
+	snprintf(d->desc, sizeof(d->desc), "%s", path);
+	*out = d;
+	return 0;
+
+out_free:
+	snprintf(err, errlen, "%s: %s", path, strerror(-e));
+	if (r)
+		free(r->trailer);
+	free(r);
+	free(d);
+	return e;
+}
+
+int rd_rawsparse_create(const char *path, uint64_t size,
+			struct rd_disk **out, char *err, size_t errlen)
+{
+	return fmt_raw_writer(path, size, NULL, 0, out, err, errlen);
+}
+
+/* ------------------------------------------------------------ registry */
+
+struct fmt_desc {
+	const char	*name;		/* --format value */
+	const char	*ext;		/* output file extension */
+	const char	*qemu;		/* qemu-img -f name */
+};
+
+static const struct fmt_desc fmt_table[] = {
+	{ "raw",	 "img",  "raw" },
+	{ "vmdk",	 "vmdk", "vmdk" },
+	{ "vmdk-stream", "vmdk", "vmdk" },
+	{ "vhd",	 "vhd",  "vpc" },
+	{ "vhd-fixed",	 "vhd",  "vpc" },
+	{ "vhdx",	 "vhdx", "vhdx" },
+	{ "vdi",	 "vdi",  "vdi" },
+	{ "qcow2",	 "qcow2", "qcow2" },
+};
+#define NFMT (sizeof(fmt_table) / sizeof(fmt_table[0]))
+
+const char *rd_image_format_from_ext(const char *path)
+{
+	const char *dot = strrchr(path, '.');
+
+	if (!dot || strchr(dot, '/'))
+		return NULL;
+	if (!strcasecmp(dot + 1, "raw") || !strcasecmp(dot + 1, "bin"))
+		return "raw";
+	for (size_t i = 0; i < NFMT; i++)
+		if (!strcasecmp(dot + 1, fmt_table[i].ext))
+			return fmt_table[i].name;
+	return NULL;
+}
+
+const char *rd_image_qemu_name(const char *format)
+{
+	for (size_t i = 0; i < NFMT; i++)
+		if (!strcmp(format, fmt_table[i].name))
+			return fmt_table[i].qemu;
+	return NULL;
+}
+
+int rd_image_create(const char *format, const char *path, uint64_t size,
+		    const struct rd_image_opts *o, struct rd_disk **out,
+		    char *err, size_t errlen)
+{
+	unsigned int threads = o && o->threads ? o->threads : 2;
+
+	*out = NULL;
+	if (!strcmp(format, "raw"))
+		return rd_rawsparse_create(path, size, out, err, errlen);
+	if (!strcmp(format, "vmdk"))
+		return rd_vmdk_create(path, size, false, out, err, errlen);
+	if (!strcmp(format, "vmdk-stream"))
+		return rd_vmdk_stream_create(path, size, threads, out, err,
+					     errlen);
+	if (!strcmp(format, "vhd") || !strcmp(format, "vhd-fixed"))
+		return rd_vhd_create(path, size, format[3] == '-', out, err,
+				     errlen);
+	if (!strcmp(format, "vhdx"))
+		return rd_vhdx_create(path, size, out, err, errlen);
+	if (!strcmp(format, "vdi"))
+		return rd_vdi_create(path, size, out, err, errlen);
+	if (!strcmp(format, "qcow2"))
+		return rd_qcow2_create(path, size, NULL, 0, out, err, errlen);
+	snprintf(err, errlen, "%s: output format '%s' is not supported", path,
+		 format);
+	return -ENOTSUP;
+}
+
+/* Which reader?  Returns a format name or "raw". */
+static const char *probe(struct rd_disk *f)
+{
+	uint8_t h[512] = { 0 }, t[512] = { 0 };
+	uint64_t n = rd_size(f) < 512 ? rd_size(f) : 512;
+
+	if (rd_pread(f, h, (size_t)n, 0))
+		return "raw";
+	if (!memcmp(h, "KDMV", 4) || !memcmp(h, "# Disk DescriptorFile", 21))
+		return "vmdk";
+	if (!memcmp(h, "vhdxfile", 8))
+		return "vhdx";
+	if (!memcmp(h, "QFI\xfb", 4))
+		return "qcow2";
+	if (n == 512 && get_le32(h + 0x40) == 0xbeda107fu)
+		return "vdi";
+	if (!memcmp(h, "conectix", 8))
+		return "vhd";
+	if (rd_size(f) >= 1024 && !rd_pread(f, t, 512, rd_size(f) - 512) &&
+	    !memcmp(t, "conectix", 8))
+		return "vhd";
+	return "raw";
+}
+
+int rd_image_open(const char *path, unsigned int flags, struct rd_disk **out,
+		  char *err, size_t errlen)
+{
+	struct rd_disk *f, *d = NULL;
+	const char *fmt;
+	int e;
+
+	*out = NULL;
+	e = rd_file_open(path, flags, &f, err, errlen);
+	if (e)
+		return e;
+	fmt = probe(f);
+	if (!strcmp(fmt, "raw")) {
+		*out = f;
+		return 0;
+	}
+	if ((flags & RD_RDWR) && !(flags & RD_RDONLY)) {
+		snprintf(err, errlen, "%s: %s images open read-only here", path,
+			 fmt);
+		rd_close(f);
+		return -EROFS;
+	}
+	if (!strcmp(fmt, "qcow2")) {
+		/* the qcow2 reader takes @f also on failure */
+		e = rd_qcow2_open_disk(f, RD_RDONLY, NULL, false, &d, err,
+				       errlen);
+		if (!e)
+			*out = d;
+		return e;
+	}
+	if (!strcmp(fmt, "vmdk"))
+		e = rd_vmdk_open(f, path, &d);
+	else if (!strcmp(fmt, "vhd"))
+		e = rd_vhd_open(f, &d);
+	else if (!strcmp(fmt, "vhdx"))
+		e = rd_vhdx_open(f, &d);
+	else if (!strcmp(fmt, "vdi"))
+		e = rd_vdi_open(f, &d);
+	else
+		e = -ENOTSUP;
+	if (e) {
+		snprintf(err, errlen, "%s", rd_strerror(f)[0] ? rd_strerror(f) :
+			 strerror(-e));
+		rd_close(f);
+		return e;
+	}
+	snprintf(d->desc, sizeof(d->desc), "%s", path);
+	*out = d;
+	return 0;
+}
