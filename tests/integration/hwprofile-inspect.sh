@@ -1,0 +1,68 @@
+#!/bin/bash
+# SPDX-License-Identifier: GPL-2.0-only
+# hwprofile-inspect.sh --- `dualvm inspect --json` on the test disks matches
+# the golden files in tests/hwprofile/ (per-build values filled from
+# build/guests/manifest.json) and the manifest itself; text mode and bad
+# input behave.
+set -u
+: "${BUILD:?}" "${SRC:?}" "${GUESTS:=$BUILD/guests}" "${DUALVM:=$BUILD/bin/dualvm}"
+tmp=$(mktemp -d); trap 'rm -rf "$tmp"' EXIT
+man=$GUESTS/manifest.json
+
+if ! command -v python3 >/dev/null; then
+	echo "SKIP hwprofile-inspect: python3 not installed"; exit 0
+fi
+check_one() {	# name image golden
+	local name=$1 img=$2 golden=$3
+	if [ ! -f "$GUESTS/$img" ] || [ ! -f "$man" ]; then
+		echo "SKIP $name: $GUESTS/$img not built (make guests)"; return
+	fi
+	if ! "$DUALVM" inspect --json "$GUESTS/$img" >"$tmp/$img.json" 2>"$tmp/err"; then
+		echo "FAIL $name: dualvm inspect exited $?: $(head -1 "$tmp/err")"; return
+	fi
+	if python3 "$SRC/tests/hwprofile/golden.py" "$man" "$img" "$golden" \
+		"$tmp/$img.json" >"$tmp/diff" 2>&1; then
+		echo "PASS $name"
+	else
+		echo "FAIL $name: $(head -c 600 "$tmp/diff" | tr '\n' ' ')"
+	fi
+}
+check_one inspect-golden-dualboot-amd64 dualboot-amd64.img "$SRC/tests/hwprofile/inspect-dualboot-amd64.json"
+check_one inspect-golden-dualboot-i386 dualboot-i386.img "$SRC/tests/hwprofile/inspect-dualboot-i386.json"
+check_one inspect-manifest-gpt dualboot-gpt-amd64.img -
+check_one inspect-manifest-hibernated windows-hibernated.img -
+check_one inspect-manifest-linux-i386 linux-i386.img -
+
+# one partition, text mode
+if [ -f "$GUESTS/dualboot-i386.img" ]; then
+	out=$("$DUALVM" inspect --partition 3 "$GUESTS/dualboot-i386.img" 2>&1)
+	if grep -q "Windows: Microsoft Windows XP 5.1 build 2600" <<<"$out" &&
+	   ! grep -q "partition 2" <<<"$out"; then
+		echo "PASS inspect-partition-text"
+	else
+		echo "FAIL inspect-partition-text: $out"
+	fi
+	"$DUALVM" inspect --partition 9 "$GUESTS/dualboot-i386.img" >/dev/null 2>"$tmp/err"
+	rc=$?
+	if [ $rc = 1 ] && grep -q "no partition 9" "$tmp/err"; then
+		echo "PASS inspect-no-such-partition"
+	else
+		echo "FAIL inspect-no-such-partition: rc=$rc $(cat "$tmp/err")"
+	fi
+else
+	echo "SKIP inspect-partition-text: dualboot-i386.img not built"
+	echo "SKIP inspect-no-such-partition: dualboot-i386.img not built"
+fi
+
+# garbage in: a clear error or an empty report, never a crash
+head -c 3M /dev/urandom >"$tmp/garbage.img"
+"$DUALVM" inspect --json "$tmp/garbage.img" >"$tmp/g.json" 2>"$tmp/err"
+rc=$?
+if [ $rc -le 1 ] && { [ $rc = 1 ] || python3 -c 'import json,sys; json.load(open(sys.argv[1]))' "$tmp/g.json"; }; then
+	echo "PASS inspect-garbage"
+else
+	echo "FAIL inspect-garbage: rc=$rc $(head -1 "$tmp/err")"
+fi
+"$DUALVM" inspect "$tmp/nonexistent.img" >/dev/null 2>"$tmp/err"
+rc=$?
+if [ $rc = 1 ] && [ -s "$tmp/err" ]; then echo "PASS inspect-missing-file"; else echo "FAIL inspect-missing-file: rc=$rc"; fi
