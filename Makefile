@@ -50,6 +50,15 @@ VMM_OBJS := \
 	vmm/vclock.o \
 	vmm/gmem.o \
 	vmm/memmap.o \
+	vmm/machine.o \
+	vmm/board_pc.o \
+	vmm/board_fw.o \
+	vmm/engine.o \
+	vmm/kvm.o \
+	vmm/kvm_state.o \
+	vmm/selftest.o \
+	vmm/console.o \
+	vmm/vm.o \
 	vmm/x86/decode.o \
 	vmm/x86/decode_tables.o
 

@@ -1,10 +1,26 @@
 // SPDX-License-Identifier: GPL-2.0-only
 /*
- * cmd_run.c --- `dualvm run`
+ * cmd_run.c --- `dualvm run`: boot a PC from disks
+ *
+ * Parses the options of DEVELOPERS.md, opens the disks through the
+ * rawdisk VM API (rd_vm_open: safety checks, partitions, overlays), runs the
+ * VM (libvmm) and closes the disks through rd_vm_close() on every path.
+ * Exit codes: 0 guest powered off (its status otherwise) or --until-serial
+ * text seen, 124 timeout, 130 stopped by the user, 1 failure, 2 usage error
+ * or not implemented.
  */
+#include <errno.h>
+#include <getopt.h>
 #include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
 
 #include "cli/cli.h"
+#include "rawdisk/rawdisk.h"
+#include "vmm/vmm.h"
+
+#define EXIT_STOPPED	130
 
 static const char usage_text[] =
 "usage: dualvm run [options] DISK...\n"
@@ -15,15 +31,248 @@ static const char usage_text[] =
 "  --display none|gtk            VGA output (default none)\n"
 "  --partition N[,M]             expose only these partitions of the disk\n"
 "  --disk-mode nonpersistent|undoable|persistent\n"
+"  --on-exit commit|discard|keep what to do with an undoable overlay\n"
 "  --until-serial TEXT           exit 0 when TEXT appears on COM1\n"
 "  --timeout SEC                 exit 124 after SEC seconds\n"
-"  --help                        this text\n";
+"  --bios FILE                   firmware image (default Debian's SeaBIOS)\n"
+"  --help                        this text\n"
+"On a terminal, Ctrl-A x quits (Ctrl-A Ctrl-A sends Ctrl-A).\n";
+
+struct run_opts {
+	struct vm_config	vc;		/* for libvmm */
+	const char		*display;	/* "none" or "gtk" */
+	const char		*partitions;	/* --partition, or NULL */
+	enum rd_disk_mode	mode;		/* --disk-mode */
+	enum rd_exit_action	on_exit;	/* --on-exit */
+	char			**disks;	/* DISK arguments */
+	int			ndisks;		/* count */
+};
+
+static int parse_uint(const char *s, unsigned long max, unsigned long *out)
+{
+	char *end;
+
+	errno = 0;
+	*out = strtoul(s, &end, 10);
+	return !*s || *end || errno || *out > max || s[0] == '-' ? -1 : 0;
+}
+
+static int parse_mode(const char *s, enum rd_disk_mode *m)
+{
+	if (!strcmp(s, "persistent"))
+		*m = RD_MODE_PERSISTENT;
+	else if (!strcmp(s, "nonpersistent"))
+		*m = RD_MODE_NONPERSISTENT;
+	else if (!strcmp(s, "undoable"))
+		*m = RD_MODE_UNDOABLE;
+	else
+		return -1;
+	return 0;
+}
+
+static int parse_on_exit(const char *s, enum rd_exit_action *a)
+{
+	if (!strcmp(s, "commit"))
+		*a = RD_EXIT_COMMIT;
+	else if (!strcmp(s, "discard"))
+		*a = RD_EXIT_DISCARD;
+	else if (!strcmp(s, "keep"))
+		*a = RD_EXIT_KEEP;
+	else
+		return -1;
+	return 0;
+}
+
+static int parse_opt(struct run_opts *o, int c, const char *arg)
+{
+	unsigned long v;
+
+	switch (c) {
+	case 'e':
+		o->vc.engine = arg;
+		return strcmp(arg, "auto") && strcmp(arg, "kvm") &&
+		       strcmp(arg, "interp") && strcmp(arg, "bt") ?
+		       (cli_err("run", "--engine: unknown engine '%s'", arg), -1) : 0;
+	case 'm':
+		if (parse_uint(arg, 65536, &v) || v < 2)
+			return cli_err("run", "--memory: want MiB 2..65536, got '%s'", arg), -1;
+		o->vc.ram_mib = v;
+		return 0;
+	case 's':
+		o->vc.serial = arg;
+		return 0;
+	case 'd':
+		o->display = arg;
+		return strcmp(arg, "none") && strcmp(arg, "gtk") ?
+		       (cli_err("run", "--display: want none or gtk, got '%s'", arg), -1) : 0;
+	case 'p':
+		o->partitions = arg;
+		return 0;
+	case 'M':
+		return parse_mode(arg, &o->mode) ?
+		       (cli_err("run", "--disk-mode: want nonpersistent, undoable or persistent, got '%s'", arg), -1) : 0;
+	case 'x':
+		return parse_on_exit(arg, &o->on_exit) ?
+		       (cli_err("run", "--on-exit: want commit, discard or keep, got '%s'", arg), -1) : 0;
+	case 'u':
+		o->vc.until_serial = arg;
+		return *arg ? 0 : (cli_err("run", "--until-serial: empty text"), -1);
+	case 't':
+		if (parse_uint(arg, 1000000, &v) || v == 0)
+			return cli_err("run", "--timeout: want seconds 1..1000000, got '%s'", arg), -1;
+		o->vc.timeout_sec = (unsigned int)v;
+		return 0;
+	case 'b':
+		o->vc.bios = arg;
+		return 0;
+	default:
+		return -1;
+	}
+}
+
+static int parse_args(struct run_opts *o, int argc, char **argv)
+{
+	static const struct option lopts[] = {
+		{ "engine", required_argument, NULL, 'e' },
+		{ "memory", required_argument, NULL, 'm' },
+		{ "serial", required_argument, NULL, 's' },
+		{ "display", required_argument, NULL, 'd' },
+		{ "partition", required_argument, NULL, 'p' },
+		{ "disk-mode", required_argument, NULL, 'M' },
+		{ "on-exit", required_argument, NULL, 'x' },
+		{ "until-serial", required_argument, NULL, 'u' },
+		{ "timeout", required_argument, NULL, 't' },
+		{ "bios", required_argument, NULL, 'b' },
+		{ NULL, 0, NULL, 0 },
+	};
+	int c;
+
+	optind = 1;
+	opterr = 0;
+	while ((c = getopt_long(argc, argv, "", lopts, NULL)) != -1) {
+		if (c == '?' || c == ':') {
+			cli_err("run", "bad option '%s' (see dualvm run --help)",
+				argv[optind - 1]);
+			return -1;
+		}
+		if (parse_opt(o, c, optarg))
+			return -1;
+	}
+	o->disks = argv + optind;
+	o->ndisks = argc - optind;
+	if (o->ndisks > VM_MAX_DISKS) {
+		cli_err("run", "at most %d disks", VM_MAX_DISKS);
+		return -1;
+	}
+	if (o->ndisks == 0 && !o->vc.bios) {
+		cli_err("run", "no DISK given (see dualvm run --help)");
+		return -1;
+	}
+	return 0;
+}
+
+static void close_disks(struct run_opts *o)
+{
+	char msg[512];
+	int i;
+
+	for (i = 0; i < o->ndisks; i++) {
+		if (!o->vc.disk[i])
+			continue;
+		if (rd_vm_close(o->vc.disk[i], o->on_exit, msg, sizeof(msg)) &&
+		    !msg[0])
+			snprintf(msg, sizeof(msg), "%s: close failed", o->disks[i]);
+		if (msg[0])
+			cli_err("run", "%s", msg);
+		o->vc.disk[i] = NULL;
+	}
+}
+
+static int open_disks(struct run_opts *o)
+{
+	struct rd_vm_opts ro;
+	char err[512];
+	int i, rc;
+
+	for (i = 0; i < o->ndisks; i++) {
+		ro = (struct rd_vm_opts){
+			.path = o->disks[i],
+			.partitions = i == 0 ? o->partitions : NULL,
+			.mode = o->mode,
+		};
+		err[0] = 0;
+		rc = rd_vm_open(&ro, &o->vc.disk[i], err, sizeof(err));
+		if (rc) {
+			cli_err("run", "%s", err[0] ? err : strerror(-rc));
+			close_disks(o);
+			return rc == -ENOTSUP ? EXIT_USAGE : 1;
+		}
+	}
+	return 0;
+}
+
+static int run_vm(struct run_opts *o)
+{
+	char msg[512];
+	struct vm *vm;
+	enum vm_result r;
+	int rc;
+
+	rc = vm_create(&o->vc, &vm, msg, sizeof(msg));
+	if (rc) {
+		cli_err("run", "%s", msg);
+		return rc == -ENOSYS ? EXIT_USAGE : 1;
+	}
+	r = vm_run(vm, msg, sizeof(msg));
+	switch (r) {
+	case VM_POWEROFF:
+		rc = vm_exit_status(vm);
+		break;
+	case VM_UNTIL:
+		rc = 0;
+		break;
+	case VM_TIMEOUT:
+		cli_err("run", "%s", msg);
+		rc = EXIT_TIMEOUT;
+		break;
+	case VM_STOPPED:
+		cli_err("run", "%s", msg);
+		rc = EXIT_STOPPED;
+		break;
+	default:
+		cli_err("run", "%s", msg);
+		rc = 1;
+		break;
+	}
+	vm_destroy(vm);
+	return rc;
+}
 
 int cmd_run(int argc, char **argv)
 {
+	struct run_opts o = {
+		.vc = { .engine = "auto", .ram_mib = 256, .serial = "stdio" },
+		.display = "none",
+		.mode = RD_MODE_DEFAULT,
+		.on_exit = RD_EXIT_ASK,
+	};
+	int rc;
+
 	if (cli_wants_help(argc, argv)) {
 		fputs(usage_text, stdout);
 		return 0;
 	}
-	return cli_not_implemented("run", "'dualvm run'");
+	if (parse_args(&o, argc, argv))
+		return EXIT_USAGE;
+	if (!strcmp(o.vc.engine, "bt"))
+		return cli_not_implemented("run", "the binary-translator engine (--engine bt)");
+	if (!strcmp(o.display, "gtk"))
+		return cli_not_implemented("run", "the GTK display (--display gtk)");
+	o.vc.rtc_epoch = (int64_t)time(NULL);
+	rc = open_disks(&o);
+	if (rc)
+		return rc;
+	rc = run_vm(&o);
+	close_disks(&o);
+	return rc;
 }

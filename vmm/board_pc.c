@@ -1,0 +1,354 @@
+// SPDX-License-Identifier: GPL-2.0-only
+/*
+ * board_pc.c --- the canonical dualvm PC: which devices, in which order
+ *
+ * The board table below builds the devices of an i440FX/PIIX3 PC in order
+ * (interrupt controller first, so later devices can be handed its lines),
+ * resets them in the same order and destroys them in reverse.  It also
+ * fills what the firmware reads: CMOS memory-size and boot fields (RTC) and
+ * the fw_cfg items Debian's SeaBIOS uses (RAM size, etc/e820, bootorder,
+ * etc/sercon-port, no boot menu).
+ *
+ * Interrupt routing: every ISA device gets an irq_line from isa_irq[]; today
+ * those feed the 8259 pair, whose INTR output is the CPU's interrupt input.
+ * A local APIC / I/O APIC pair will slot in by making isa_irq[] fan out to
+ * both and by answering board_pc_intr_pending()/_ack() from the LAPIC.
+ *
+ * Power-off: without ACPI there is no standard way; the board offers a
+ * QEMU isa-debug-exit-like port MACHINE_EXIT_PORT (0x501): a byte or word
+ * written there powers the machine off with that value as exit status.
+ */
+#include <errno.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "devices/debugport.h"
+#include "devices/fw_cfg.h"
+#include "devices/i440fx.h"
+#include "devices/i8042.h"
+#include "devices/ide.h"
+#include "devices/pci.h"
+#include "devices/pic.h"
+#include "devices/piix3.h"
+#include "devices/pit.h"
+#include "devices/rtc.h"
+#include "devices/serial.h"
+#include "vmm/board_pc.h"
+#include "vmm/iospace.h"
+#include "vmm/machine.h"
+#include "vmm/memmap.h"
+
+
+
+struct board_dev {
+	const char	*name;				/* for messages */
+	int		(*create)(struct board_pc *b);	/* 0 or -errno */
+	void		(*reset)(struct board_pc *b);	/* may be NULL */
+	void		(*destroy)(struct board_pc *b);	/* NULL-safe */
+};
+
+/* ------------------------------------------------------------ callbacks */
+
+static void cb_reset(void *opaque)
+{
+	struct board_pc *b = opaque;
+
+	machine_request_reset(b->m);
+}
+
+static void cb_reset_hard(void *opaque, bool hard)
+{
+	cb_reset(opaque);
+}
+
+static void cb_a20(void *opaque, bool on)
+{
+	struct board_pc *b = opaque;
+
+	machine_set_a20(b->m, on);
+}
+
+static void cb_pam(void *opaque, unsigned int region, unsigned int mode)
+{
+	/* The shadow area stays RAM (see memmap.h); nothing to remap yet. */
+}
+
+static uint64_t exit_read(void *opaque, uint64_t off, unsigned int size)
+{
+	return ~0ULL;
+}
+
+static void exit_write(void *opaque, uint64_t off, uint64_t val,
+		       unsigned int size)
+{
+	struct board_pc *b = opaque;
+
+	machine_power_off(b->m, (int)(val & 0xff));
+}
+
+static const struct io_ops exit_ops = { .read = exit_read,
+					.write = exit_write };
+
+/* ------------------------------------------------------------ devices */
+
+#if BOARD_HAVE_ISA
+static void cb_com1(void *opaque, uint8_t byte)
+{
+	struct board_pc *b = opaque;
+
+	if (b->m->cfg.serial_out)
+		b->m->cfg.serial_out(b->m->cfg.out_opaque, 0, byte);
+}
+
+static void cb_com2(void *opaque, uint8_t byte)
+{
+	struct board_pc *b = opaque;
+
+	if (b->m->cfg.serial_out)
+		b->m->cfg.serial_out(b->m->cfg.out_opaque, 1, byte);
+}
+
+static void cb_debug(void *opaque, uint8_t byte)
+{
+	struct board_pc *b = opaque;
+
+	if (b->m->cfg.debug_out)
+		b->m->cfg.debug_out(b->m->cfg.out_opaque, byte);
+}
+
+static void pic_intr_changed(void *opaque, bool level)
+{
+	/* single-threaded: the engine polls intr_pending before each entry */
+}
+
+static int mk_pic(struct board_pc *b)
+{
+	unsigned int i;
+	int err = pic_create(&b->m->env, pic_intr_changed, b, &b->pic);
+
+	for (i = 0; !err && i < 16; i++)
+		b->isa_irq[i] = pic_irq_line(b->pic, i);
+	return err;
+}
+static void rs_pic(struct board_pc *b) { pic_reset(b->pic); }
+static void rm_pic(struct board_pc *b) { pic_destroy(b->pic); }
+
+static int mk_pit(struct board_pc *b)
+{
+	return pit_create(&b->m->env, b->isa_irq[0], &b->pit);
+}
+static void rs_pit(struct board_pc *b) { pit_reset(b->pit); }
+static void rm_pit(struct board_pc *b) { pit_destroy(b->pit); }
+
+static int mk_rtc(struct board_pc *b)
+{
+	return rtc_create(&b->m->env, b->isa_irq[8], b->m->cfg.rtc_epoch,
+			  &b->rtc);
+}
+static void rs_rtc(struct board_pc *b) { rtc_reset(b->rtc); }
+static void rm_rtc(struct board_pc *b) { rtc_destroy(b->rtc); }
+
+static int mk_com(struct board_pc *b)
+{
+	int err = serial_create(&b->m->env, SERIAL_COM1_BASE,
+				b->isa_irq[SERIAL_COM1_IRQ], cb_com1, b,
+				&b->com[0]);
+
+	if (!err)
+		err = serial_create(&b->m->env, SERIAL_COM2_BASE,
+				    b->isa_irq[SERIAL_COM2_IRQ], cb_com2, b,
+				    &b->com[1]);
+	return err;
+}
+static void rs_com(struct board_pc *b)
+{
+	serial_reset(b->com[0]);
+	serial_reset(b->com[1]);
+}
+static void rm_com(struct board_pc *b)
+{
+	serial_destroy(b->com[1]);
+	serial_destroy(b->com[0]);
+}
+
+static int mk_kbd(struct board_pc *b)
+{
+	struct i8042_board kb = { .a20 = cb_a20, .reset = cb_reset,
+				  .opaque = b };
+
+	return i8042_create(&b->m->env, b->isa_irq[1], b->isa_irq[12], &kb,
+			    &b->kbd);
+}
+static void rs_kbd(struct board_pc *b) { i8042_reset(b->kbd); }
+static void rm_kbd(struct board_pc *b) { i8042_destroy(b->kbd); }
+
+static int mk_dbg(struct board_pc *b)
+{
+	return debugport_create(&b->m->env, cb_debug, b,
+				b->m->cfg.debug_out != NULL, &b->dbg);
+}
+static void rs_dbg(struct board_pc *b) { debugport_reset(b->dbg); }
+static void rm_dbg(struct board_pc *b) { debugport_destroy(b->dbg); }
+#endif /* BOARD_HAVE_ISA */
+
+static int mk_pci(struct board_pc *b)
+{
+	struct piix3_cfg sb = { .a20 = cb_a20, .reset = cb_reset_hard,
+				.opaque = b };
+	int err;
+
+	memcpy(sb.isa_irq, b->isa_irq, sizeof(sb.isa_irq));
+	err = pci_bus_create(&b->m->env, &b->pci);
+	if (!err)
+		err = i440fx_create(&b->m->env, b->pci, cb_pam, b, &b->nb);
+	if (!err)
+		err = piix3_create(&b->m->env, b->pci, &sb, &b->sb);
+	return err;
+}
+static void rs_pci(struct board_pc *b)
+{
+	pci_bus_reset(b->pci);
+	i440fx_reset(b->nb);
+	piix3_reset(b->sb);
+}
+static void rm_pci(struct board_pc *b)
+{
+	piix3_destroy(b->sb);
+	i440fx_destroy(b->nb);
+	pci_bus_destroy(b->pci);
+}
+
+#if BOARD_HAVE_IDE
+static int mk_ide(struct board_pc *b)
+{
+	struct ide_cfg c = { .irq = { b->isa_irq[14], b->isa_irq[15] } };
+	unsigned int i;
+
+	for (i = 0; i < IDE_MAX_DRIVES && i < MACHINE_MAX_DISKS; i++) {
+		if (!b->m->cfg.disk[i])
+			continue;
+		c.drive[i].media = IDE_MEDIA_DISK;
+		c.drive[i].disk = b->m->cfg.disk[i];
+	}
+	return ide_create(&b->m->env, b->pci, IDE_DEVFN, &c, &b->ide);
+}
+static void rs_ide(struct board_pc *b) { ide_reset(b->ide); }
+static void rm_ide(struct board_pc *b) { ide_destroy(b->ide); }
+#endif
+
+static int mk_fwcfg(struct board_pc *b)
+{
+	int err = fw_cfg_create(&b->m->env, &b->fwcfg);
+
+	return err ? err : board_pc_fw_tables(b);
+}
+static void rs_fwcfg(struct board_pc *b) { fw_cfg_reset(b->fwcfg); }
+static void rm_fwcfg(struct board_pc *b) { fw_cfg_destroy(b->fwcfg); }
+
+static int mk_exit(struct board_pc *b)
+{
+	int err = iospace_map(b->m->pio, MACHINE_EXIT_PORT, 2, &exit_ops, b);
+
+	b->exit_mapped = !err;
+	return err;
+}
+static void rm_exit(struct board_pc *b)
+{
+	if (b->exit_mapped)
+		iospace_unmap(b->m->pio, MACHINE_EXIT_PORT);
+}
+
+/* Build order; reset runs in this order, destroy in reverse. */
+static const struct board_dev board_devs[] = {
+#if BOARD_HAVE_ISA
+	{ "8259 PIC",		mk_pic,		rs_pic,		rm_pic },
+	{ "8254 PIT",		mk_pit,		rs_pit,		rm_pit },
+	{ "MC146818 RTC",	mk_rtc,		rs_rtc,		rm_rtc },
+	{ "16550A UARTs",	mk_com,		rs_com,		rm_com },
+	{ "i8042",		mk_kbd,		rs_kbd,		rm_kbd },
+	{ "debug port",		mk_dbg,		rs_dbg,		rm_dbg },
+#endif
+	{ "PCI/i440FX/PIIX3",	mk_pci,		rs_pci,		rm_pci },
+#if BOARD_HAVE_IDE
+	{ "PIIX3 IDE",		mk_ide,		rs_ide,		rm_ide },
+#endif
+	{ "fw_cfg",		mk_fwcfg,	rs_fwcfg,	rm_fwcfg },
+	{ "exit port",		mk_exit,	NULL,		rm_exit },
+};
+#define BOARD_NDEVS	(sizeof(board_devs) / sizeof(board_devs[0]))
+
+int board_pc_create(struct machine *m, struct board_pc **out, char *why,
+		    size_t len)
+{
+	struct board_pc *b;
+	unsigned int i;
+	int err;
+
+	*out = NULL;
+	b = calloc(1, sizeof(*b));
+	if (!b)
+		return -ENOMEM;
+	b->m = m;
+	for (i = 0; i < BOARD_NDEVS; i++) {
+		err = board_devs[i].create(b);
+		if (err) {
+			snprintf(why, len, "cannot create %s: %s",
+				 board_devs[i].name, strerror(-err));
+			while (i--)
+				board_devs[i].destroy(b);
+			free(b);
+			return err;
+		}
+	}
+	*out = b;
+	return 0;
+}
+
+void board_pc_destroy(struct board_pc *b)
+{
+	unsigned int i;
+
+	if (!b)
+		return;
+	for (i = BOARD_NDEVS; i--;)
+		board_devs[i].destroy(b);
+	free(b);
+}
+
+void board_pc_reset(struct board_pc *b)
+{
+	unsigned int i;
+
+	for (i = 0; i < BOARD_NDEVS; i++)
+		if (board_devs[i].reset)
+			board_devs[i].reset(b);
+}
+
+bool board_pc_intr_pending(struct board_pc *b)
+{
+#if BOARD_HAVE_ISA
+	return b->pic && pic_intr_pending(b->pic);
+#else
+	return false;
+#endif
+}
+
+uint8_t board_pc_intr_ack(struct board_pc *b)
+{
+#if BOARD_HAVE_ISA
+	if (b->pic)
+		return pic_intr_ack(b->pic);
+#endif
+	return 0x0f;
+}
+
+int board_pc_serial_input(struct board_pc *b, unsigned int com,
+			  const uint8_t *buf, size_t n)
+{
+#if BOARD_HAVE_ISA
+	if (com <= 1 && b->com[com])
+		return serial_receive(b->com[com], buf, n);
+#endif
+	return 0;
+}

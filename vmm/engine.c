@@ -1,0 +1,28 @@
+// SPDX-License-Identifier: GPL-2.0-only
+/*
+ * engine.c --- the registry of CPU engines built into dualvm
+ *
+ * A const, NULL-terminated table (the only kind of global the house style
+ * allows).  Order matters for nothing but listings; `--engine auto` picks
+ * KVM when its self-test passes, else the interpreter (vm.c).
+ */
+#include <string.h>
+
+#include "vmm/engine.h"
+#include "vmm/engines.h"
+
+const struct engine_ops *const engine_registry[] = {
+	&kvm_engine_ops,
+	/* interpreter engine: add "&interp_engine_ops," here */
+	NULL,
+};
+
+const struct engine_ops *engine_find(const char *name)
+{
+	unsigned int i;
+
+	for (i = 0; engine_registry[i]; i++)
+		if (!strcmp(engine_registry[i]->name, name))
+			return engine_registry[i];
+	return NULL;
+}

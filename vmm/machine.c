@@ -1,0 +1,296 @@
+// SPDX-License-Identifier: GPL-2.0-only
+/*
+ * machine.c --- the PC machine: memory, I/O spaces, clock, firmware, bus
+ *
+ * Glues the memory map (memmap.c), the two I/O spaces (iospace.c), the
+ * virtual clock (vclock.c) and the board (board_pc.c) into the struct
+ * machine_bus of engine.h.  Firmware: Debian's SeaBIOS bios-256k.bin (or
+ * bios.bin) unless a raw payload is given with --bios; the VGA ROM only when
+ * a VGA device exists.
+ */
+#include <errno.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+#include <unistd.h>
+
+#include "vmm/iospace.h"
+#include "vmm/machine.h"
+#include "vmm/memmap.h"
+#include "vmm/vclock.h"
+
+static const char *const bios_candidates[] = {
+	"/usr/share/seabios/bios-256k.bin",
+	"/usr/share/seabios/bios.bin",
+	"/usr/share/qemu/bios-256k.bin",
+};
+#define VGA_ROM_PATH	"/usr/share/seabios/vgabios-stdvga.bin"
+
+static uint64_t host_ns(void *opaque)
+{
+	struct timespec ts;
+
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return (uint64_t)ts.tv_sec * NSEC_PER_SEC + (uint64_t)ts.tv_nsec;
+}
+
+static int mach_dma(void *opaque, uint64_t gpa, void *buf, uint64_t len,
+		    bool to_guest)
+{
+	struct machine *m = opaque;
+	int err = memmap_dma(m->mem, gpa, buf, len, to_guest);
+
+	if (!err && to_guest && m->eops && m->eops->mem_written)
+		m->eops->mem_written(m->eng, gpa, len);
+	return err;
+}
+
+/* ------------------------------------------------------------ the bus */
+
+static uint8_t *bus_page_ptr(void *opaque, uint64_t gpa, bool write)
+{
+	struct machine *m = opaque;
+
+	return memmap_page_ptr(m->mem, gpa, write);
+}
+
+static unsigned int bus_regions(void *opaque, struct gpa_region *out,
+				unsigned int max)
+{
+	struct machine *m = opaque;
+
+	return memmap_regions(m->mem, out, max);
+}
+
+static uint64_t bus_mmio_read(void *opaque, uint64_t gpa, unsigned int size)
+{
+	struct machine *m = opaque;
+
+	return iospace_read(m->mmio, gpa, size);
+}
+
+static void bus_mmio_write(void *opaque, uint64_t gpa, uint64_t val,
+			   unsigned int size)
+{
+	struct machine *m = opaque;
+
+	iospace_write(m->mmio, gpa, val, size);
+}
+
+static uint64_t bus_pio_read(void *opaque, uint16_t port, unsigned int size)
+{
+	struct machine *m = opaque;
+
+	return iospace_read(m->pio, port, size);
+}
+
+static void bus_pio_write(void *opaque, uint16_t port, uint64_t val,
+			  unsigned int size)
+{
+	struct machine *m = opaque;
+
+	iospace_write(m->pio, port, val, size);
+}
+
+static bool bus_intr_pending(void *opaque)
+{
+	struct machine *m = opaque;
+
+	return board_pc_intr_pending(m->board);
+}
+
+static uint8_t bus_intr_ack(void *opaque)
+{
+	struct machine *m = opaque;
+
+	return board_pc_intr_ack(m->board);
+}
+
+static uint64_t bus_now_ns(void *opaque)
+{
+	struct machine *m = opaque;
+
+	return vclock_now(m->clock);
+}
+
+static void bus_request_reset(void *opaque)
+{
+	machine_request_reset(opaque);
+}
+
+/* ------------------------------------------------------------ ROM */
+
+/* Guest writes to the BIOS ROM are ignored; reads (for engines that do
+ * not map it) come from the image. */
+static uint64_t rom_read(void *opaque, uint64_t off, unsigned int size)
+{
+	struct machine *m = opaque;
+	uint64_t gpa = memmap_bios_base(m->mem) + off, v = 0;
+	const uint8_t *p = memmap_page_ptr(m->mem, gpa, false);
+	unsigned int i;
+
+	if (!p)
+		return ~0ULL;
+	for (i = 0; i < size; i++)
+		v |= (uint64_t)p[(gpa & 0xfff) + i] << (8 * i);
+	return v;
+}
+
+static void rom_write(void *opaque, uint64_t off, uint64_t val,
+		      unsigned int size)
+{
+}
+
+static const struct io_ops rom_ops = { .read = rom_read, .write = rom_write };
+
+static int load_firmware(struct machine *m, char *why, size_t len)
+{
+	const char *path = m->cfg.bios_path;
+	unsigned int i;
+	int err;
+
+	if (!path) {
+		for (i = 0; i < sizeof(bios_candidates) / sizeof(*bios_candidates); i++)
+			if (access(bios_candidates[i], R_OK) == 0) {
+				path = bios_candidates[i];
+				break;
+			}
+		if (!path) {
+			snprintf(why, len, "no BIOS: %s not found (install the seabios package, or give --bios FILE)",
+				 bios_candidates[0]);
+			return -ENOENT;
+		}
+	}
+	err = memmap_load_bios(m->mem, path, why, len);
+	if (err)
+		return err;
+	err = iospace_map(m->mmio, memmap_bios_base(m->mem),
+			  memmap_bios_size(m->mem), &rom_ops, m);
+	if (err) {
+		snprintf(why, len, "BIOS ROM range: %s", strerror(-err));
+		return err;
+	}
+	if (m->cfg.vga) {
+		if (access(VGA_ROM_PATH, R_OK) != 0) {
+			snprintf(why, len, "no VGA BIOS: %s not found (install the seabios package)",
+				 VGA_ROM_PATH);
+			return -ENOENT;
+		}
+		err = memmap_load_option_rom(m->mem, VGA_ROM_PATH,
+					     MEMMAP_SHADOW_BASE, why, len);
+	}
+	return err;
+}
+
+int machine_create(const struct machine_cfg *cfg, struct machine **out,
+		   char *why, size_t len)
+{
+	struct machine *m;
+	int err;
+
+	*out = NULL;
+	m = calloc(1, sizeof(*m));
+	if (!m)
+		return -ENOMEM;
+	m->cfg = *cfg;
+	m->a20 = true;
+	err = memmap_create(cfg->ram_bytes, &m->mem);
+	if (err) {
+		snprintf(why, len, "guest RAM of %llu MiB: %s",
+			 (unsigned long long)(cfg->ram_bytes >> 20),
+			 err == -EINVAL ? "size out of range (2..65536 MiB)" :
+			 strerror(-err));
+		goto out_free;
+	}
+	err = iospace_create("pio", &m->pio);
+	if (!err)
+		err = iospace_create("mmio", &m->mmio);
+	if (!err)
+		err = vclock_create(host_ns, m, &m->clock);
+	if (err) {
+		snprintf(why, len, "%s", strerror(-err));
+		goto out_free;
+	}
+	m->env = (struct dev_env){
+		.pio = m->pio, .mmio = m->mmio, .clock = m->clock,
+		.dma = mach_dma, .dma_opaque = m,
+	};
+	m->bus = (struct machine_bus){
+		.opaque = m,
+		.page_ptr = bus_page_ptr, .regions = bus_regions,
+		.mmio_read = bus_mmio_read, .mmio_write = bus_mmio_write,
+		.pio_read = bus_pio_read, .pio_write = bus_pio_write,
+		.intr_pending = bus_intr_pending, .intr_ack = bus_intr_ack,
+		.now_ns = bus_now_ns, .request_reset = bus_request_reset,
+	};
+	err = load_firmware(m, why, len);
+	if (err)
+		goto out_free;
+	err = board_pc_create(m, &m->board, why, len);
+	if (err)
+		goto out_free;
+	*out = m;
+	return 0;
+
+out_free:
+	machine_destroy(m);
+	return err;
+}
+
+void machine_destroy(struct machine *m)
+{
+	if (!m)
+		return;
+	board_pc_destroy(m->board);
+	vclock_destroy(m->clock);
+	iospace_destroy(m->mmio);
+	iospace_destroy(m->pio);
+	memmap_destroy(m->mem);
+	free(m);
+}
+
+void machine_attach(struct machine *m, const struct engine_ops *ops,
+		    struct engine *e)
+{
+	m->eops = ops;
+	m->eng = e;
+}
+
+void machine_reset(struct machine *m)
+{
+	memmap_reset(m->mem);
+	board_pc_reset(m->board);
+	m->reset_pending = false;
+	m->a20 = true;
+	if (m->eops && m->eops->mem_written)
+		m->eops->mem_written(m->eng, 0, memmap_low_end(m->mem));
+}
+
+void machine_request_reset(struct machine *m)
+{
+	m->reset_pending = true;
+	if (m->eops && m->eops->kick)
+		m->eops->kick(m->eng);
+}
+
+void machine_power_off(struct machine *m, int status)
+{
+	m->poweroff = true;
+	m->exit_status = status;
+	if (m->eops && m->eops->kick)
+		m->eops->kick(m->eng);
+}
+
+void machine_set_a20(struct machine *m, bool on)
+{
+	m->a20 = on;
+	if (m->eops && m->eops->set_a20)
+		m->eops->set_a20(m->eng, on);
+}
+
+void machine_map_changed(struct machine *m)
+{
+	if (m->eops && m->eops->map_changed)
+		m->eops->map_changed(m->eng);
+}

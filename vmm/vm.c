@@ -1,0 +1,312 @@
+// SPDX-License-Identifier: GPL-2.0-only
+/*
+ * vm.c --- the run loop: one engine, one machine, timers, console, signals
+ *
+ * Single-threaded.  Each iteration fires due timers, runs the engine until
+ * the next timer deadline (capped to a short slice so input and signals are
+ * noticed), then services what the engine stopped for: halt (sleep in
+ * poll() until the next deadline, input or a signal), reset, power-off,
+ * errors.  SIGINT/SIGTERM/SIGHUP are blocked and read from a signalfd, so no
+ * signal handler touches VM state and the terminal is always restored.
+ */
+#include <errno.h>
+#include <poll.h>
+#include <signal.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/signalfd.h>
+#include <time.h>
+#include <unistd.h>
+
+#include "vmm/console.h"
+#include "vmm/engines.h"
+#include "vmm/machine.h"
+#include "vmm/vclock.h"
+#include "vmm/vmm.h"
+
+#define VM_SLICE_NS	10000000ULL	/* max time in one engine run */
+#define VM_IDLE_MS	100		/* max sleep while halted */
+#define VM_RESET_MAX	8		/* resets per second before giving up */
+
+struct vm {
+	struct vm_config	cfg;		/* copy */
+	struct machine		*m;		/* the PC */
+	const struct engine_ops	*eops;		/* chosen engine */
+	struct engine		*eng;		/* its state */
+	struct console		*con;		/* COM1 host side */
+	int			sfd;		/* signalfd, -1 if none */
+	sigset_t		oldmask;	/* restored at destroy */
+	uint8_t			in[64];		/* input not yet accepted */
+	size_t			nin;		/* bytes in in[] */
+	bool			in_eof;		/* stdin closed */
+	bool			quit;		/* stop requested */
+	uint64_t		resets[VM_RESET_MAX];	/* recent reset times */
+	unsigned int		nresets;	/* resets so far */
+};
+
+static uint64_t mono_ns(void)
+{
+	struct timespec ts;
+
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return (uint64_t)ts.tv_sec * NSEC_PER_SEC + (uint64_t)ts.tv_nsec;
+}
+
+static void vm_serial_out(void *opaque, unsigned int com, uint8_t byte)
+{
+	struct vm *vm = opaque;
+
+	if (com == 0 && vm->con)
+		console_put(vm->con, byte);
+}
+
+static void vm_debug_out(void *opaque, uint8_t byte)
+{
+	fputc(byte, stderr);
+}
+
+/* Pick the engine named in the config.  0, -ENOSYS or -errno. */
+static int pick_engine(struct vm *vm, char *why, size_t len)
+{
+	const char *name = vm->cfg.engine ? vm->cfg.engine : "auto";
+	char reason[256] = "";
+
+	if (strcmp(name, "auto") != 0) {
+		vm->eops = engine_find(name);
+		if (!vm->eops) {
+			snprintf(why, len, "engine '%s' is not implemented yet",
+				 name);
+			return -ENOSYS;
+		}
+		if (!vm->eops->available(why, len))
+			return -ENODEV;
+		return 0;
+	}
+	vm->eops = engine_find("kvm");
+	if (vm->eops && engine_selftest(vm->eops, reason, sizeof(reason)))
+		return 0;
+	vm->eops = engine_find("interp");
+	if (!vm->eops) {
+		snprintf(why, len, "no working CPU engine: %s; the interpreter engine is not built yet",
+			 reason[0] ? reason : "KVM is not built in");
+		return -ENODEV;
+	}
+	fprintf(stderr, "dualvm: %s; using the interpreter\n", reason);
+	return 0;
+}
+
+int vm_create(const struct vm_config *cfg, struct vm **out, char *why,
+	      size_t len)
+{
+	struct machine_cfg mc = { 0 };
+	struct vm *vm;
+	sigset_t set;
+	unsigned int i;
+	int err;
+
+	*out = NULL;
+	vm = calloc(1, sizeof(*vm));
+	if (!vm)
+		return -ENOMEM;
+	vm->cfg = *cfg;
+	vm->sfd = -1;
+	err = pick_engine(vm, why, len);
+	if (err)
+		goto fail;
+	mc.ram_bytes = cfg->ram_mib << 20;
+	mc.bios_path = cfg->bios;
+	mc.raw_bios = cfg->bios != NULL;
+	mc.rtc_epoch = cfg->rtc_epoch;
+	for (i = 0; i < VM_MAX_DISKS && i < MACHINE_MAX_DISKS; i++)
+		mc.disk[i] = cfg->disk[i];
+	mc.serial_out = vm_serial_out;
+	mc.debug_out = getenv("DUALVM_DEBUGCON") ? vm_debug_out : NULL;
+	mc.out_opaque = vm;
+	err = machine_create(&mc, &vm->m, why, len);
+	if (err)
+		goto fail;
+	err = vm->eops->create(&vm->m->bus, &vm->eng, why, len);
+	if (err)
+		goto fail;
+	machine_attach(vm->m, vm->eops, vm->eng);
+	err = console_create(cfg->serial, cfg->until_serial, &vm->con, why,
+			     len);
+	if (err)
+		goto fail;
+	sigemptyset(&set);
+	sigaddset(&set, SIGINT);
+	sigaddset(&set, SIGTERM);
+	sigaddset(&set, SIGHUP);
+	sigprocmask(SIG_BLOCK, &set, &vm->oldmask);
+	vm->sfd = signalfd(-1, &set, SFD_CLOEXEC | SFD_NONBLOCK);
+	*out = vm;
+	return 0;
+
+fail:
+	vm_destroy(vm);
+	return err;
+}
+
+void vm_destroy(struct vm *vm)
+{
+	if (!vm)
+		return;
+	console_destroy(vm->con);
+	if (vm->sfd >= 0) {
+		close(vm->sfd);
+		sigprocmask(SIG_SETMASK, &vm->oldmask, NULL);
+	}
+	if (vm->eng)
+		vm->eops->destroy(vm->eng);
+	machine_destroy(vm->m);
+	free(vm);
+}
+
+int vm_exit_status(const struct vm *vm)
+{
+	return vm->m->exit_status;
+}
+
+/* Move pending host input into COM1 as far as its FIFO accepts. */
+static void feed_input(struct vm *vm)
+{
+	int n;
+
+	if (!vm->nin)
+		return;
+	n = board_pc_serial_input(vm->m->board, 0, vm->in, vm->nin);
+	if (n > 0) {
+		memmove(vm->in, vm->in + n, vm->nin - (size_t)n);
+		vm->nin -= (size_t)n;
+	}
+}
+
+/* Wait up to @ms for input or a signal, then consume them. */
+static void poll_host(struct vm *vm, int ms)
+{
+	struct pollfd p[2] = { { .fd = vm->sfd, .events = POLLIN },
+			       { .fd = -1, .events = POLLIN } };
+	struct signalfd_siginfo si;
+	bool quit = false, eof = false;
+
+	if (!vm->in_eof && vm->nin == 0)
+		p[1].fd = console_input_fd(vm->con);
+	console_flush(vm->con);
+	if (poll(p, 2, ms) <= 0)
+		goto out;
+	if (p[0].revents & POLLIN)
+		while (read(vm->sfd, &si, sizeof(si)) == sizeof(si))
+			vm->quit = true;
+	if (p[1].revents & (POLLIN | POLLHUP | POLLERR)) {
+		vm->nin = console_read(vm->con, vm->in, sizeof(vm->in), &quit,
+				       &eof);
+		vm->quit |= quit;
+		vm->in_eof = eof;
+	}
+out:
+	feed_input(vm);
+}
+
+/* Guest or engine reset: devices and CPU back to power-on.  false when
+ * resets come too fast (a reset loop). */
+static bool do_reset(struct vm *vm)
+{
+	uint64_t now = mono_ns();
+
+	if (vm->nresets >= VM_RESET_MAX &&
+	    now - vm->resets[vm->nresets % VM_RESET_MAX] < NSEC_PER_SEC)
+		return false;
+	vm->resets[vm->nresets++ % VM_RESET_MAX] = now;
+	machine_reset(vm->m);
+	vm->eops->reset(vm->eng);
+	return true;
+}
+
+/* What the engine stopped for; returns true when the loop must end. */
+static bool handle_exit(struct vm *vm, const struct engine_exit *ex,
+			enum vm_result *res, char *msg, size_t len)
+{
+	uint64_t now, next;
+	int ms;
+
+	switch (ex->reason) {
+	case ENGINE_EXIT_DEADLINE:
+		return false;
+	case ENGINE_EXIT_HLT:
+		now = vclock_now(vm->m->clock);
+		next = vclock_next_deadline(vm->m->clock);
+		ms = next == VCLOCK_NEVER ? VM_IDLE_MS :
+		     next <= now ? 0 : (int)((next - now) / 1000000 + 1);
+		if (ms > VM_IDLE_MS)
+			ms = VM_IDLE_MS;
+		poll_host(vm, ms);
+		return false;
+	case ENGINE_EXIT_RESET:
+		if (ex->msg[0])
+			fprintf(stderr, "\r\ndualvm: guest reset: %s\r\n", ex->msg);
+		vm->m->reset_pending = true;
+		return false;
+	case ENGINE_EXIT_SHUTDOWN:
+		vm->m->poweroff = true;
+		return false;
+	case ENGINE_EXIT_ERROR:
+	default:
+		snprintf(msg, len, "%s: %s", vm->eops->name,
+			 ex->msg[0] ? ex->msg : "engine error");
+		*res = VM_ERROR;
+		return true;
+	}
+}
+
+enum vm_result vm_run(struct vm *vm, char *msg, size_t len)
+{
+	uint64_t start = mono_ns(), now, next;
+	uint64_t limit = vm->cfg.timeout_sec * NSEC_PER_SEC;
+	enum vm_result res = VM_ERROR;
+	struct engine_exit ex;
+
+	msg[0] = 0;
+	for (;;) {
+		if (console_matched(vm->con)) {
+			res = VM_UNTIL;
+			break;
+		}
+		if (vm->m->poweroff) {
+			res = VM_POWEROFF;
+			break;
+		}
+		if (vm->quit) {
+			snprintf(msg, len, "stopped");
+			res = VM_STOPPED;
+			break;
+		}
+		if (limit && mono_ns() - start >= limit) {
+			snprintf(msg, len, "timeout after %u s",
+				 vm->cfg.timeout_sec);
+			res = VM_TIMEOUT;
+			break;
+		}
+		if (vm->m->reset_pending && !do_reset(vm)) {
+			snprintf(msg, len, "guest is in a reset loop (%d resets in under a second)",
+				 VM_RESET_MAX);
+			res = VM_ERROR;
+			break;
+		}
+		vclock_run_timers(vm->m->clock);
+		now = vclock_now(vm->m->clock);
+		next = vclock_next_deadline(vm->m->clock);
+		if (next > now + VM_SLICE_NS)
+			next = now + VM_SLICE_NS;
+		ex.msg[0] = 0;
+		ex.reason = ENGINE_EXIT_ERROR;
+		if (vm->eops->run(vm->eng, next, &ex) && !ex.msg[0])
+			snprintf(ex.msg, sizeof(ex.msg), "engine failed");
+		if (handle_exit(vm, &ex, &res, msg, len))
+			break;
+		if (ex.reason == ENGINE_EXIT_DEADLINE)
+			poll_host(vm, 0);
+	}
+	console_flush(vm->con);
+	return res;
+}

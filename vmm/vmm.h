@@ -1,0 +1,62 @@
+/* SPDX-License-Identifier: GPL-2.0-only */
+/*
+ * vmm.h --- libvmm's public interface: build a PC, run it, tear it down
+ *
+ * A struct vm is one single-vCPU PC (vmm/machine.h) driven by one CPU engine
+ * (vmm/engine.h) and a run loop that services timers, the serial console,
+ * the timeout and Ctrl-C.  The caller opens the disks (rawdisk) and keeps
+ * ownership of them; they must outlive the vm.
+ */
+#ifndef DUALVM_VMM_H
+#define DUALVM_VMM_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+struct rd_disk;
+struct vm;
+
+#define VM_MAX_DISKS	4
+
+struct vm_config {
+	const char	*engine;	/* "auto", "kvm", "interp" */
+	uint64_t	ram_mib;	/* guest RAM in MiB (2..65536) */
+	const char	*serial;	/* "stdio" or a file path for COM1 */
+	const char	*bios;		/* firmware image; NULL: SeaBIOS */
+	const char	*until_serial;	/* stop with VM_UNTIL when seen */
+	unsigned int	timeout_sec;	/* 0: none; else VM_TIMEOUT */
+	struct rd_disk	*disk[VM_MAX_DISKS];	/* IDE positions; borrowed */
+	int64_t		rtc_epoch;	/* RTC time at power-on (Unix s) */
+};
+
+/* How vm_run() ended. */
+enum vm_result {
+	VM_POWEROFF,	/* guest powered off: see vm_exit_status() */
+	VM_UNTIL,	/* the until_serial text appeared */
+	VM_TIMEOUT,	/* timeout_sec passed */
+	VM_STOPPED,	/* Ctrl-C, SIGTERM or the Ctrl-A x escape */
+	VM_ERROR,	/* engine or machine error: see the message */
+	VM_UNSUPPORTED,	/* the requested engine is not implemented */
+};
+
+/*
+ * Build the machine and pick/create the engine (auto: KVM if its self-test
+ * passes, else the interpreter).  0 or -errno with one line in @why;
+ * -ENOSYS means "not implemented yet" (the CLI exits 2).  Prints a one-line
+ * notice on stderr when auto falls back.
+ */
+int __attribute__((warn_unused_result))
+vm_create(const struct vm_config *cfg, struct vm **out, char *why,
+	  size_t len);
+/*
+ * Run until power-off, the until text, the timeout, a stop request or an
+ * error.  Owns the terminal while running (raw mode, restored before it
+ * returns).  One line in @msg for VM_ERROR (and a note for others).
+ */
+enum vm_result vm_run(struct vm *vm, char *msg, size_t len);
+/* Exit status the guest wrote at power-off (0 = clean). */
+int vm_exit_status(const struct vm *vm);
+/* Free everything (not the disks).  NULL is fine. */
+void vm_destroy(struct vm *vm);
+
+#endif
