@@ -136,7 +136,9 @@ UNIT_TESTS := \
 	rawdisk/test_fmt_images \
 	rawdisk/test_rd_view \
 	hwprofile/test_fs_adapters \
-	x86/test_decode_zydis
+	x86/test_decode_zydis \
+	devices/test_pic \
+	devices/test_pit
 
 # Fuzz harnesses (libFuzzer entry point; built as plain replay drivers
 # unless FUZZ=1 with clang): tests/fuzz/<name>.c
