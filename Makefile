@@ -128,6 +128,7 @@ LINKLIBS = -Wl,--start-group $(LIBFILES) -Wl,--end-group $(LIBS)
 # ---------------------------------------------------------------- tests
 # Unit tests: tests/unit/<subsys>/test_<x>.c -> $(BUILD)/tests/unit/<subsys>/test_<x>
 UNIT_TESTS := \
+	devices/test_pci \
 	vmm/test_iospace \
 	vmm/test_vclock \
 	rawdisk/test_rd_file \
@@ -143,6 +144,10 @@ UNIT_TESTS := \
 # Fuzz harnesses (libFuzzer entry point; built as plain replay drivers
 # unless FUZZ=1 with clang): tests/fuzz/<name>.c
 FUZZERS := \
+	fuzz_vmdk_hdr \
+	fuzz_vhd_footer \
+	fuzz_vhdx_hdr \
+	fuzz_vdi_hdr \
 	fuzz_part_table \
 	fuzz_x86_decode
 
