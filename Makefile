@@ -139,7 +139,8 @@ UNIT_TESTS := \
 	hwprofile/test_fs_adapters \
 	x86/test_decode_zydis \
 	devices/test_pic \
-	devices/test_pit
+	devices/test_pit \
+	devices/test_rtc
 
 # Fuzz harnesses (libFuzzer entry point; built as plain replay drivers
 # unless FUZZ=1 with clang): tests/fuzz/<name>.c

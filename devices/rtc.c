@@ -206,20 +206,32 @@ static uint64_t rtc_next_periodic(const struct rtc *r, uint64_t ns)
 				  RTC_HZ - 1) / RTC_HZ);
 }
 
-static void rtc_arm_timers(struct rtc *r)
+static void rtc_arm_update(struct rtc *r)
 {
-	uint64_t now = vclock_now(r->clock), frac;
+	uint64_t frac;
 
 	if (rtc_running(r)) {
 		rtc_now_sec(r, &frac);
-		vtimer_mod(&r->upd_timer, now + (NSEC_PER_SEC - frac));
+		vtimer_mod(&r->upd_timer,
+			   vclock_now(r->clock) + (NSEC_PER_SEC - frac));
 	} else {
 		vtimer_del(&r->upd_timer);
 	}
+}
+
+static void rtc_arm_periodic(struct rtc *r)
+{
 	if (rtc_period_ticks(r) && (r->ram[RTC_REG_B] & RTC_REG_B_PIE))
-		vtimer_mod(&r->per_timer, rtc_next_periodic(r, now));
+		vtimer_mod(&r->per_timer,
+			   rtc_next_periodic(r, vclock_now(r->clock)));
 	else
 		vtimer_del(&r->per_timer);
+}
+
+static void rtc_arm_timers(struct rtc *r)
+{
+	rtc_arm_update(r);
+	rtc_arm_periodic(r);
 }
 
 static bool alarm_match(uint8_t alarm, uint8_t cur)
@@ -238,7 +250,7 @@ static void rtc_upd_cb(void *opaque)
 	    alarm_match(r->ram[RTC_HOUR_ALARM], r->ram[RTC_HOUR]))
 		r->ram[RTC_REG_C] |= RTC_REG_C_AF;
 	rtc_update_irq(r);
-	rtc_arm_timers(r);
+	rtc_arm_update(r);
 }
 
 static void rtc_per_cb(void *opaque)
@@ -248,7 +260,7 @@ static void rtc_per_cb(void *opaque)
 	r->ram[RTC_REG_C] |= RTC_REG_C_PF;
 	r->pf_since = vclock_now(r->clock);
 	rtc_update_irq(r);
-	rtc_arm_timers(r);
+	rtc_arm_periodic(r);
 }
 
 /* Restart the clock from the time in registers 0-9, keeping the phase. */
