@@ -129,6 +129,7 @@ LINKLIBS = -Wl,--start-group $(LIBFILES) -Wl,--end-group $(LIBS)
 # Unit tests: tests/unit/<subsys>/test_<x>.c -> $(BUILD)/tests/unit/<subsys>/test_<x>
 UNIT_TESTS := \
 	devices/test_pci \
+	devices/test_ide \
 	vmm/test_iospace \
 	vmm/test_vclock \
 	rawdisk/test_rd_file \
