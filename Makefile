@@ -141,7 +141,8 @@ UNIT_TESTS := \
 	x86/test_decode_zydis \
 	devices/test_pic \
 	devices/test_pit \
-	devices/test_rtc
+	devices/test_rtc \
+	devices/test_serial
 
 # Fuzz harnesses (libFuzzer entry point; built as plain replay drivers
 # unless FUZZ=1 with clang): tests/fuzz/<name>.c
