@@ -89,6 +89,8 @@ RAWDISK_OBJS := \
 	rawdisk/rd_qcow2_meta.o \
 	rawdisk/rd_stack.o \
 	rawdisk/rd_view.o \
+	rawdisk/rd_safety.o \
+	rawdisk/rd_overlay.o \
 	rawdisk/fs_ext2io.o \
 	rawdisk/fs_ntfsdev.o \
 	rawdisk/rd_image.o \
@@ -130,6 +132,7 @@ LINKLIBS = -Wl,--start-group $(LIBFILES) -Wl,--end-group $(LIBS)
 UNIT_TESTS := \
 	devices/test_pci \
 	devices/test_ide \
+	devices/test_atapi \
 	vmm/test_iospace \
 	vmm/test_vclock \
 	rawdisk/test_rd_file \
