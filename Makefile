@@ -145,7 +145,9 @@ UNIT_TESTS := \
 	devices/test_pic \
 	devices/test_pit \
 	devices/test_rtc \
-	devices/test_serial
+	devices/test_serial \
+	devices/test_i8042 \
+	devices/test_debugport
 
 # Fuzz harnesses (libFuzzer entry point; built as plain replay drivers
 # unless FUZZ=1 with clang): tests/fuzz/<name>.c

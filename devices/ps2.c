@@ -234,7 +234,7 @@ void ps2_kbd_key(struct ps2_kbd *k, unsigned int keycode, bool down)
 		return;
 	if (k->set == 1) {
 		code = keycode & 0x7f;
-		if (!code || (!ext && !kbd_set2_code(keycode)))
+		if (!code || !kbd_set2_code(keycode))
 			return;
 		if (ext)
 			kbd_send(k, 0xe0);
@@ -360,8 +360,9 @@ static void mouse_command(struct ps2_mouse *m, uint8_t val)
 	case 0xf5:
 		m->reporting = false;
 		break;
-	case 0xf4:
+	case 0xf4:	/* enable reporting, reset the movement counters */
 		m->reporting = true;
+		m->dx = m->dy = m->dz = 0;
 		break;
 	case 0xf3:
 	case 0xe8:
