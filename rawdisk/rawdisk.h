@@ -199,6 +199,10 @@ rd_view_open(struct rd_disk *below, bool owns_below, const char *partitions,
 bool rd_is_view(const struct rd_disk *d);
 unsigned int rd_view_extents(const struct rd_disk *d, struct rd_extent *ext,
 			     unsigned int max);
+/* Write the view's private areas (synthesized table, boot code, EBRs,
+ * zeroed gap) into @dst at the same offsets (an overlay at creation). */
+int __attribute__((warn_unused_result))
+rd_view_copy_private(struct rd_disk *view, struct rd_disk *dst);
 
 /* ------------------------------------------------------------------ */
 /* qcow2 v3 (overlay over a raw source, and image writer for P2V)       */
@@ -264,7 +268,47 @@ struct rd_vm_opts {
 	enum rd_disk_mode	mode;
 	const char		*overlay_dir;	/* NULL: beside the image or
 						 * $TMPDIR for devices */
+	char			*warnings;	/* out (may be NULL: stderr):
+						 * safety warnings, one a line */
+	size_t			warnlen;	/* bytes at @warnings */
 };
+
+/* The effective mode: RD_MODE_DEFAULT becomes nonpersistent for block
+ * devices and partition views, persistent for whole image files. */
+enum rd_disk_mode rd_mode_resolve(enum rd_disk_mode m, bool blockdev,
+				  bool partitions);
+
+#define RD_MAX_HAZARDS	64
+
+struct rd_hazard {
+	unsigned int	partition;	/* 0: the whole disk */
+	bool		refuse;		/* refusal (else a warning) */
+	char		code[24];	/* "mounted", "hibernated", ... */
+	char		msg[400];	/* one line: what, why, what to do */
+};
+
+struct rd_check {
+	unsigned int	n;		/* hazards in hz[] */
+	unsigned int	nrefuse;	/* how many are refusals */
+	unsigned int	nwarn;		/* how many are warnings */
+	struct rd_hazard hz[RD_MAX_HAZARDS];	/* in the order found */
+};
+
+/*
+ * Safety checks for running @path (already open as @d, read-only is
+ * enough) with @partitions (NULL: whole disk) in the resolved @mode:
+ * mounted on the host (directly, via loop devices over an image, via
+ * device-mapper), host root, locked by another dualvm (when @check_lock:
+ * the caller does not hold the lock itself), hibernated / Fast Startup /
+ * unclean / dirty NTFS, BitLocker, ext needing recovery, swap holding a
+ * hibernation image.  Content hazards are refusals only in persistent mode.
+ * 0 with the findings in @out, or -errno when the checks could not run
+ * (reason in @err).
+ */
+int __attribute__((warn_unused_result))
+rd_safety_check(const char *path, struct rd_disk *d, const char *partitions,
+		enum rd_disk_mode mode, bool check_lock, struct rd_check *out,
+		char *err, size_t errlen);
 
 /*
  * Open a disk for a VM after the safety checks: returns the disk the VM's
@@ -284,6 +328,48 @@ rd_vm_open(const struct rd_vm_opts *o, struct rd_disk **out, char *err,
  */
 int rd_vm_close(struct rd_disk *d, enum rd_exit_action act, char *msg,
 		size_t msglen);
+
+/* ------------------------------------------------------------------ */
+/* Undoable overlays: OVL (qcow2) + OVL.dualvm sidecar (+ OVL.commit)  */
+
+struct rd_overlay_info {
+	char		source[4096];	/* the raw source it belongs to */
+	char		partitions[256];/* "2,3" or "" (whole disk) */
+	char		mode[32];	/* "undoable", ... */
+	char		backing[1024];	/* backing name in the qcow2 header */
+	uint64_t	size;		/* virtual size, bytes */
+	uint64_t	allocated;	/* bytes allocated in the overlay */
+	uint64_t	cluster_size;	/* bytes */
+};
+
+struct rd_commit_opts {
+	unsigned long	fail_write_nth;	/* tests: fail the Nth source write */
+	unsigned long	fail_flush_nth;	/* tests: fail the Nth source flush */
+};
+
+/* Record/read the sidecar of overlay @ovl.  0 or -errno. */
+int rd_overlay_sidecar_write(const char *ovl, const char *source,
+			     const char *partitions, const char *mode);
+int rd_overlay_sidecar_read(const char *ovl, struct rd_overlay_info *info);
+
+/* Describe overlay @ovl without opening its source.  0 or -errno. */
+int __attribute__((warn_unused_result))
+rd_overlay_info(const char *ovl, struct rd_overlay_info *info, char *err,
+		size_t errlen);
+
+/*
+ * Write the overlay's changes into its source (only the chosen
+ * partitions' sectors), then delete the overlay.  Refused while the source
+ * is mounted or locked.  Resumable and idempotent after a crash.  @co may be
+ * NULL.  0 or -errno; a one-line summary or reason in @msg.
+ */
+int __attribute__((warn_unused_result))
+rd_overlay_commit(const char *ovl, const struct rd_commit_opts *co,
+		  char *msg, size_t msglen);
+
+/* Delete overlay @ovl and its sidecar; the source is not touched. */
+int __attribute__((warn_unused_result))
+rd_overlay_discard(const char *ovl, char *msg, size_t msglen);
 
 /* ------------------------------------------------------------------ */
 /* File-system adapters (hwprofile): libext2fs and libntfs-3g reach a

@@ -176,9 +176,9 @@ int rd_file_open(const char *path, unsigned int flags, struct rd_disk **out,
 			goto out_errno;
 	} else if (S_ISREG(st.st_mode)) {
 		size = (uint64_t)st.st_size;
-		if ((flags & RD_EXCL) &&
-		    flock(fd, (oflags & O_ACCMODE) == O_RDONLY ?
-			  LOCK_SH | LOCK_NB : LOCK_EX | LOCK_NB) < 0) {
+		/* exclusive even for read-only opens: a second dualvm on
+		 * one image (even an overlay run) is always refused */
+		if ((flags & RD_EXCL) && flock(fd, LOCK_EX | LOCK_NB) < 0) {
 			err = -errno;
 			close(fd);
 			if (err == -EWOULDBLOCK)

@@ -436,3 +436,23 @@ int rd_view_open(struct rd_disk *below, bool owns_below, const char *partitions,
 	*out = d;
 	return 0;
 }
+
+int rd_view_copy_private(struct rd_disk *view, struct rd_disk *dst)
+{
+	struct view *v;
+	unsigned int i;
+	int e;
+
+	if (!rd_is_view(view))
+		return -EINVAL;
+	v = view->priv;
+	for (i = 0; i < v->n; i++) {
+		if (!v->seg[i].mem)
+			continue;
+		e = rd_pwrite(dst, v->seg[i].mem, v->seg[i].end - v->seg[i].start,
+			      v->seg[i].start);
+		if (e)
+			return e;
+	}
+	return 0;
+}

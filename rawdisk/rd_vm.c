@@ -1,56 +1,312 @@
 // SPDX-License-Identifier: GPL-2.0-only
 /*
  * rd_vm.c --- open the disks of a VM with the mode and safety rules
+ * (VMware disk modes, disk-formats-and-p2v.md §3.1)
  *
- * Today only whole-disk image files in persistent mode are supported: the
- * overlay modes, partition views and block devices need the copy-on-write
- * overlay and the safety checks, which are refused with a clear message
- * until they exist, so nothing can ever be written to a source by accident.
+ * Stack built for `dualvm run DISK [--partition N] [--disk-mode M]`:
+ *
+ *	vm (mode, overlay path) -> qcow2 overlay -> [partition view] -> source
+ *
+ * The source is opened exclusively (flock / O_EXCL) and read-only unless
+ * the mode is persistent, and the safety checks run before anything else.
+ * nonpersistent overlays are unlinked right after creation, so they vanish
+ * even when dualvm is killed; undoable overlays live beside the image (or
+ * in the overlay directory) with a sidecar naming the source and
+ * partitions, and are reused by the next run.
  */
 #include <errno.h>
+#include <limits.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
+#include <time.h>
+#include <unistd.h>
 
 #include "rawdisk/rawdisk.h"
+
+struct rd_vmdisk {
+	enum rd_disk_mode	mode;		/* resolved */
+	char			overlay[PATH_MAX];	/* undoable: its path */
+};
+
+static int vm_pread(struct rd_disk *d, void *buf, size_t len, uint64_t off)
+{
+	int e = rd_pread(d->below, buf, len, off);
+
+	return e ? rd_set_error(d, e, "%s", rd_strerror(d->below)) : 0;
+}
+
+static int vm_pwrite(struct rd_disk *d, const void *buf, size_t len,
+		     uint64_t off)
+{
+	int e = rd_pwrite(d->below, buf, len, off);
+
+	return e ? rd_set_error(d, e, "%s", rd_strerror(d->below)) : 0;
+}
+
+static int vm_flush(struct rd_disk *d)
+{
+	int e = rd_flush(d->below);
+
+	return e ? rd_set_error(d, e, "%s", rd_strerror(d->below)) : 0;
+}
+
+static int vm_block_status(struct rd_disk *d, uint64_t off, uint64_t len,
+			   uint64_t *run_len)
+{
+	return rd_block_status(d->below, off, len, run_len);
+}
+
+static void vm_free(struct rd_disk *d)
+{
+	free(d->priv);
+}
+
+static const struct rd_ops rd_vm_ops = {
+	.name		= "vm",
+	.pread		= vm_pread,
+	.pwrite		= vm_pwrite,
+	.flush		= vm_flush,
+	.close		= vm_free,
+	.block_status	= vm_block_status,
+};
+
+enum rd_disk_mode rd_mode_resolve(enum rd_disk_mode m, bool blockdev,
+				  bool partitions)
+{
+	if (m != RD_MODE_DEFAULT)
+		return m;
+	return blockdev || partitions ? RD_MODE_NONPERSISTENT :
+	       RD_MODE_PERSISTENT;
+}
+
+static const char *mode_name(enum rd_disk_mode m)
+{
+	return m == RD_MODE_UNDOABLE ? "undoable" :
+	       m == RD_MODE_NONPERSISTENT ? "nonpersistent" : "persistent";
+}
+
+/* Turn the safety findings into one refusal line or warnings. */
+static int vm_judge(const struct rd_vm_opts *o, const struct rd_check *c,
+		    char *err, size_t errlen)
+{
+	unsigned int i;
+	size_t used = 0;
+
+	for (i = 0; i < c->n; i++) {
+		const struct rd_hazard *h = &c->hz[i];
+
+		if (h->refuse) {
+			bool busy = !strcmp(h->code, "mounted") ||
+				    !strcmp(h->code, "in-use") ||
+				    !strcmp(h->code, "host-root");
+
+			snprintf(err, errlen, "%s: refused: %s%s", o->path,
+				 h->msg, c->nrefuse > 1 ?
+				 " (more: dualvm disk check)" : "");
+			return busy ? -EBUSY : -EPERM;
+		}
+	}
+	for (i = 0; i < c->n; i++) {
+		if (o->warnings && used < o->warnlen) {
+			int k = snprintf(o->warnings + used, o->warnlen - used,
+					 "%s: warning: %s\n", o->path,
+					 c->hz[i].msg);
+
+			used += k > 0 ? (size_t)k : 0;
+		} else if (!o->warnings) {
+			fprintf(stderr, "dualvm: %s: warning: %s\n", o->path,
+				c->hz[i].msg);
+		}
+	}
+	return 0;
+}
+
+/* Overlay path: undoable beside the image (or in overlay_dir). */
+static void undo_path(const struct rd_vm_opts *o, bool blk, char *out,
+		      size_t n)
+{
+	const char *base = strrchr(o->path, '/');
+
+	base = base ? base + 1 : o->path;
+	if (o->overlay_dir)
+		snprintf(out, n, "%s/%s%s%s.undo.qcow2", o->overlay_dir, base,
+			 o->partitions ? "-p" : "",
+			 o->partitions ? o->partitions : "");
+	else if (blk)
+		snprintf(out, n, "/var/tmp/dualvm-%s%s%s.undo.qcow2", base,
+			 o->partitions ? "-p" : "",
+			 o->partitions ? o->partitions : "");
+	else
+		snprintf(out, n, "%s%s%s.undo.qcow2", o->path,
+			 o->partitions ? "-p" : "",
+			 o->partitions ? o->partitions : "");
+}
+
+/* Create (or reuse, for undoable) the overlay over @base. */
+static int vm_overlay(const struct rd_vm_opts *o, enum rd_disk_mode mode,
+		      bool blk, const char *src_real, struct rd_disk *base,
+		      char *path, size_t pathlen, struct rd_disk **out,
+		      char *err, size_t errlen)
+{
+	struct rd_overlay_info info;
+	struct rd_disk *tmp;
+	bool fresh = true;
+	int e;
+
+	if (mode == RD_MODE_UNDOABLE) {
+		undo_path(o, blk, path, pathlen);
+		if (access(path, F_OK) == 0) {
+			memset(&info, 0, sizeof(info));
+			if (rd_overlay_sidecar_read(path, &info) ||
+			    strcmp(info.source, src_real) ||
+			    strcmp(info.partitions, o->partitions ? o->partitions : "")) {
+				snprintf(err, errlen, "%s: existing overlay %s belongs to another disk or partition set: commit or discard it first",
+					 o->path, path);
+				rd_close(base);
+				return -EEXIST;
+			}
+			fresh = false;
+		}
+	} else {
+		const char *dir = o->overlay_dir ? o->overlay_dir :
+				  getenv("TMPDIR") ? getenv("TMPDIR") : "/var/tmp";
+
+		snprintf(path, pathlen, "%s/dualvm-np-%d-%lx.qcow2", dir,
+			 (int)getpid(), (unsigned long)time(NULL) ^
+			 (unsigned long)(uintptr_t)base);
+	}
+	if (fresh) {
+		e = rd_qcow2_create(path, rd_size(base), src_real, 0, &tmp, err,
+				    errlen);
+		if (e) {
+			rd_close(base);
+			return e;
+		}
+		rd_close(tmp);
+	}
+	e = rd_qcow2_open(path, RD_RDWR | RD_EXCL, base, out, err, errlen);
+	if (mode == RD_MODE_NONPERSISTENT)
+		unlink(path);		/* gone at exit, even on SIGKILL */
+	if (e)
+		return e;
+	if (fresh && rd_is_view(base)) {
+		e = rd_view_copy_private(base, *out);
+		if (!e)
+			e = rd_flush(*out);
+		if (e) {
+			snprintf(err, errlen, "%s", rd_strerror(*out));
+			goto fail;
+		}
+	}
+	if (fresh && mode == RD_MODE_UNDOABLE) {
+		e = rd_overlay_sidecar_write(path, src_real, o->partitions,
+					     mode_name(mode));
+		if (e) {
+			snprintf(err, errlen, "%s.dualvm: %s", path, strerror(-e));
+			goto fail;
+		}
+	}
+	return 0;
+fail:
+	rd_close(*out);
+	*out = NULL;
+	if (fresh)
+		unlink(path);
+	return e;
+}
 
 int rd_vm_open(const struct rd_vm_opts *o, struct rd_disk **out, char *err,
 	       size_t errlen)
 {
+	struct rd_disk *src = NULL, *top = NULL, *d;
+	struct rd_check *chk = NULL;
+	struct rd_vmdisk *vm;
+	char real[PATH_MAX], ovl[PATH_MAX] = "";
+	enum rd_disk_mode mode;
 	struct stat st;
+	bool blk;
+	int e;
 
 	*out = NULL;
-	if (stat(o->path, &st) < 0) {
+	if (stat(o->path, &st) < 0 || !realpath(o->path, real)) {
 		snprintf(err, errlen, "%s: %s", o->path, strerror(errno));
 		return -errno;
 	}
+	blk = S_ISBLK(st.st_mode);
+	mode = rd_mode_resolve(o->mode, blk, o->partitions != NULL);
+	e = rd_file_open(real, (mode == RD_MODE_PERSISTENT ? RD_RDWR :
+				RD_RDONLY) | RD_EXCL, &src, err, errlen);
+	if (e)
+		return e;
+	chk = malloc(sizeof(*chk));
+	e = chk ? rd_safety_check(o->path, src, o->partitions, mode, false,
+				  chk, err, errlen) : -ENOMEM;
+	if (!e)
+		e = vm_judge(o, chk, err, errlen);
+	free(chk);
+	if (e)
+		goto fail_src;
+	top = src;
 	if (o->partitions) {
-		snprintf(err, errlen, "%s: partition views (--partition) are not implemented yet",
-			 o->path);
-		return -ENOTSUP;
+		e = rd_view_open(src, true, o->partitions, &top, err, errlen);
+		if (e)
+			goto fail_src;
 	}
-	if (S_ISBLK(st.st_mode) && o->mode != RD_MODE_PERSISTENT) {
-		snprintf(err, errlen, "%s: block devices need the copy-on-write overlay, which is not implemented yet",
-			 o->path);
-		return -ENOTSUP;
+	if (mode != RD_MODE_PERSISTENT) {
+		struct rd_disk *q;
+
+		e = vm_overlay(o, mode, blk, real, top, ovl, sizeof(ovl), &q,
+			       err, errlen);
+		if (e)
+			return e;	/* @top was consumed */
+		top = q;
 	}
-	if (o->mode == RD_MODE_NONPERSISTENT || o->mode == RD_MODE_UNDOABLE) {
-		snprintf(err, errlen, "%s: --disk-mode %s is not implemented yet",
-			 o->path, o->mode == RD_MODE_UNDOABLE ? "undoable" :
-			 "nonpersistent");
-		return -ENOTSUP;
+	vm = calloc(1, sizeof(*vm));
+	d = vm ? rd_alloc(&rd_vm_ops, top, true) : NULL;
+	if (!d) {
+		free(vm);
+		rd_close(top);
+		snprintf(err, errlen, "out of memory");
+		return -ENOMEM;
 	}
-	if (S_ISBLK(st.st_mode)) {
-		snprintf(err, errlen, "%s: persistent access to block devices needs the safety checks, which are not implemented yet",
-			 o->path);
-		return -ENOTSUP;
-	}
-	return rd_file_open(o->path, RD_RDWR | RD_EXCL, out, err, errlen);
+	vm->mode = mode;
+	if (mode == RD_MODE_UNDOABLE)
+		snprintf(vm->overlay, sizeof(vm->overlay), "%s", ovl);
+	d->priv = vm;
+	d->size = rd_size(top);
+	d->flags = RD_RDWR;
+	snprintf(d->desc, sizeof(d->desc), "%s", o->path);
+	*out = d;
+	return 0;
+fail_src:
+	rd_close(src);
+	return e;
+}
+
+/* Ask on the terminal what to do with an undoable overlay. */
+static enum rd_exit_action vm_ask(const char *ovl)
+{
+	char line[32];
+
+	if (!isatty(0) || !isatty(2))
+		return RD_EXIT_KEEP;
+	fprintf(stderr, "dualvm: the VM changed its disk (kept in %s).\n"
+		"Commit the changes to the source, discard them, or keep the overlay? [c/d/K] ",
+		ovl);
+	if (!fgets(line, sizeof(line), stdin))
+		return RD_EXIT_KEEP;
+	return line[0] == 'c' || line[0] == 'C' ? RD_EXIT_COMMIT :
+	       line[0] == 'd' || line[0] == 'D' ? RD_EXIT_DISCARD :
+	       RD_EXIT_KEEP;
 }
 
 int rd_vm_close(struct rd_disk *d, enum rd_exit_action act, char *msg,
 		size_t msglen)
 {
+	char ovl[PATH_MAX];
+	enum rd_disk_mode mode;
 	int err;
 
 	if (msglen)
@@ -60,6 +316,22 @@ int rd_vm_close(struct rd_disk *d, enum rd_exit_action act, char *msg,
 	err = rd_flush(d);
 	if (err && msglen)
 		snprintf(msg, msglen, "%s", rd_strerror(d));
-	rd_close(d);
-	return err;
+	if (d->ops != &rd_vm_ops) {
+		rd_close(d);
+		return err;
+	}
+	mode = ((struct rd_vmdisk *)d->priv)->mode;
+	snprintf(ovl, sizeof(ovl), "%s", ((struct rd_vmdisk *)d->priv)->overlay);
+	rd_close(d);		/* releases the locks before commit */
+	if (mode != RD_MODE_UNDOABLE || err)
+		return err;
+	if (act == RD_EXIT_ASK)
+		act = vm_ask(ovl);
+	if (act == RD_EXIT_COMMIT)
+		return rd_overlay_commit(ovl, NULL, msg, msglen);
+	if (act == RD_EXIT_DISCARD)
+		return rd_overlay_discard(ovl, msg, msglen);
+	snprintf(msg, msglen, "changes kept in %s: 'dualvm disk commit %s' or 'dualvm disk discard %s'",
+		 ovl, ovl, ovl);
+	return 0;
 }

@@ -1,0 +1,357 @@
+// SPDX-License-Identifier: GPL-2.0-only
+/*
+ * rd_overlay.c --- undoable overlays: the sidecar that records where an
+ * overlay belongs, and `commit` / `discard` / `info`
+ *
+ * An overlay OVL (qcow2, backing = the raw source) has a sidecar
+ * OVL.dualvm ("source=PATH", "partitions=LIST") so commit knows which
+ * sectors of the source it may write: only the chosen partitions, never
+ * the synthesized boot area kept in the overlay.  Commit is resumable and
+ * idempotent: it copies allocated clusters in address order, and every
+ * RD_COMMIT_STEP bytes flushes the source and then records the offset
+ * reached in OVL.commit; a rerun starts there (copying a cluster twice is
+ * harmless).  The overlay is deleted only after the final flush.
+ */
+#include <errno.h>
+#include <fcntl.h>
+#include <limits.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/file.h>
+#include <unistd.h>
+
+#include "rawdisk/rawdisk.h"
+
+#define RD_COMMIT_STEP	(64ull << 20)	/* journal granularity, bytes */
+#define RD_COMMIT_BUF	(1u << 20)	/* copy buffer */
+
+/* Bounded string copy that always terminates. */
+static void scopy(char *dst, size_t n, const char *src)
+{
+	size_t l = strnlen(src, n - 1);
+
+	memcpy(dst, src, l);
+	dst[l] = 0;
+}
+
+static void side_path(const char *ovl, const char *ext, char *out, size_t n)
+{
+	snprintf(out, n, "%s%s", ovl, ext);
+}
+
+int rd_overlay_sidecar_write(const char *ovl, const char *source,
+			     const char *partitions, const char *mode)
+{
+	char p[PATH_MAX + 16], tmp[PATH_MAX + 24];
+	FILE *f;
+	int e = 0;
+
+	side_path(ovl, ".dualvm", p, sizeof(p));
+	snprintf(tmp, sizeof(tmp), "%s.tmp", p);
+	f = fopen(tmp, "w");
+	if (!f)
+		return -errno;
+	fprintf(f, "dualvm-overlay 1\nsource=%s\npartitions=%s\nmode=%s\n",
+		source, partitions ? partitions : "", mode);
+	if (fflush(f) || fsync(fileno(f)))
+		e = -errno;
+	if (fclose(f) && !e)
+		e = -errno;
+	if (!e && rename(tmp, p))
+		e = -errno;
+	return e;
+}
+
+int rd_overlay_sidecar_read(const char *ovl, struct rd_overlay_info *info)
+{
+	char p[PATH_MAX + 16], line[PATH_MAX + 32];
+	FILE *f;
+
+	side_path(ovl, ".dualvm", p, sizeof(p));
+	f = fopen(p, "r");
+	if (!f)
+		return -errno;
+	while (fgets(line, sizeof(line), f)) {
+		line[strcspn(line, "\n")] = 0;
+		if (!strncmp(line, "source=", 7))
+			scopy(info->source, sizeof(info->source), line + 7);
+		else if (!strncmp(line, "partitions=", 11))
+			scopy(info->partitions, sizeof(info->partitions),
+			      line + 11);
+		else if (!strncmp(line, "mode=", 5))
+			scopy(info->mode, sizeof(info->mode), line + 5);
+	}
+	fclose(f);
+	return info->source[0] ? 0 : -EINVAL;
+}
+
+int rd_overlay_info(const char *ovl, struct rd_overlay_info *info, char *err,
+		    size_t errlen)
+{
+	struct rd_disk *file, *q, *zero;
+	uint64_t off = 0, run;
+	int e;
+
+	memset(info, 0, sizeof(*info));
+	e = rd_file_open(ovl, RD_RDONLY, &file, err, errlen);
+	if (e)
+		return e;
+	/* never touch the source here: unallocated reads are not needed */
+	e = rd_mem_open(NULL, 0, RD_RDONLY, &zero);
+	if (e) {
+		rd_close(file);
+		return e;
+	}
+	e = rd_qcow2_open_disk(file, RD_RDONLY, zero, true, &q, err, errlen);
+	if (e)
+		return e;
+	info->size = rd_size(q);
+	info->cluster_size = rd_qcow2_cluster_size(q);
+	snprintf(info->backing, sizeof(info->backing), "%s",
+		 rd_qcow2_backing_name(q));
+	while (off < info->size) {
+		int st = rd_block_status(q, off, info->size - off, &run);
+
+		if (st < 0) {
+			snprintf(err, errlen, "%s", rd_strerror(q));
+			rd_close(q);
+			return st;
+		}
+		if (st != RD_BLK_UNALLOC)
+			info->allocated += run;
+		off += run;
+	}
+	rd_close(q);
+	if (rd_overlay_sidecar_read(ovl, info))
+		snprintf(info->source, sizeof(info->source), "%s", info->backing);
+	return 0;
+}
+
+static uint64_t journal_read(const char *ovl)
+{
+	char p[PATH_MAX + 16];
+	unsigned long long v = 0;
+	FILE *f;
+
+	side_path(ovl, ".commit", p, sizeof(p));
+	f = fopen(p, "r");
+	if (!f)
+		return 0;
+	if (fscanf(f, "commit-done-to %llu", &v) != 1)
+		v = 0;
+	fclose(f);
+	return v;
+}
+
+static int journal_write(const char *ovl, uint64_t done)
+{
+	char p[PATH_MAX + 16];
+	FILE *f;
+	int e = 0;
+
+	side_path(ovl, ".commit", p, sizeof(p));
+	f = fopen(p, "w");
+	if (!f)
+		return -errno;
+	fprintf(f, "commit-done-to %llu\n", (unsigned long long)done);
+	if (fflush(f) || fsync(fileno(f)))
+		e = -errno;
+	if (fclose(f) && !e)
+		e = -errno;
+	return e;
+}
+
+/* Copy [off, off+len) of @q to @src, clipped to the chosen extents. */
+static int copy_clipped(struct rd_disk *q, struct rd_disk *src, uint8_t *buf,
+			uint64_t off, uint64_t len, const struct rd_extent *ext,
+			unsigned int next)
+{
+	unsigned int i;
+	int e;
+
+	e = rd_pread(q, buf, len, off);
+	if (e)
+		return e;
+	for (i = 0; i < next; i++) {
+		uint64_t s = off > ext[i].start ? off : ext[i].start;
+		uint64_t t = off + len < ext[i].start + ext[i].size ?
+			     off + len : ext[i].start + ext[i].size;
+
+		if (s >= t)
+			continue;
+		e = rd_pwrite(src, buf + (s - off), t - s, s);
+		if (e)
+			return e;
+	}
+	return 0;
+}
+
+/* The extents commit may write: chosen partitions, or the whole disk. */
+static int commit_extents(struct rd_disk *src, const char *parts,
+			  struct rd_extent *ext, unsigned int *n, char *err,
+			  size_t errlen)
+{
+	struct rd_disk *v;
+	int e;
+
+	if (!parts || !parts[0]) {
+		ext[0].start = 0;
+		ext[0].size = rd_size(src);
+		*n = 1;
+		return 0;
+	}
+	e = rd_view_open(src, false, parts, &v, err, errlen);
+	if (e)
+		return e;
+	*n = rd_view_extents(v, ext, RD_MAX_PARTS);
+	rd_close(v);
+	return 0;
+}
+
+static int commit_copy(const char *ovl, struct rd_disk *q, struct rd_disk *src,
+		       const struct rd_extent *ext, unsigned int next,
+		       char *err, size_t errlen)
+{
+	uint64_t off = journal_read(ovl), size = rd_size(q), mark, run;
+	uint8_t *buf = malloc(RD_COMMIT_BUF);
+	int e = 0, st;
+
+	if (!buf)
+		return -ENOMEM;
+	off -= off % rd_qcow2_cluster_size(q);
+	mark = off + RD_COMMIT_STEP;
+	while (off < size && !e) {
+		st = rd_block_status(q, off, size - off, &run);
+		if (st < 0) {
+			e = st;
+			snprintf(err, errlen, "%s", rd_strerror(q));
+			break;
+		}
+		while (st != RD_BLK_UNALLOC && run && !e) {
+			uint64_t n = run < RD_COMMIT_BUF ? run : RD_COMMIT_BUF;
+
+			e = copy_clipped(q, src, buf, off, n, ext, next);
+			if (e)
+				snprintf(err, errlen, "%s", rd_strerror(src)[0] ?
+					 rd_strerror(src) : rd_strerror(q));
+			off += n;
+			run -= n;
+		}
+		off += run;
+		if (!e && (off >= mark || off >= size)) {
+			e = rd_flush(src);
+			if (!e)
+				e = journal_write(ovl, off);
+			if (e && !err[0])
+				snprintf(err, errlen, "commit journal: %s",
+					 strerror(-e));
+			mark = off + RD_COMMIT_STEP;
+		}
+	}
+	free(buf);
+	return e;
+}
+
+int rd_overlay_commit(const char *ovl, const struct rd_commit_opts *co,
+		      char *msg, size_t msglen)
+{
+	struct rd_overlay_info info;
+	struct rd_extent *ext = calloc(RD_MAX_PARTS, sizeof(*ext));
+	struct rd_disk *src = NULL, *file, *q, *top;
+	struct rd_check *chk = malloc(sizeof(*chk));
+	char p[PATH_MAX + 16];
+	unsigned int next = 0, i;
+	int e = -ENOMEM;
+
+	msg[0] = 0;
+	memset(&info, 0, sizeof(info));
+	if (!ext || !chk)
+		goto out;
+	e = rd_file_open(ovl, RD_RDONLY | RD_EXCL, &file, msg, msglen);
+	if (e)
+		goto out;
+	if (rd_overlay_sidecar_read(ovl, &info)) {
+		rd_close(file);
+		snprintf(msg, msglen, "%s: no %s.dualvm sidecar: not a dualvm overlay (use qemu-img commit for plain images)",
+			 ovl, ovl);
+		e = -EINVAL;
+		goto out;
+	}
+	e = rd_file_open(info.source, RD_RDWR | RD_EXCL, &src, msg, msglen);
+	if (!e)
+		e = rd_safety_check(info.source, src,
+				    info.partitions[0] ? info.partitions : NULL,
+				    RD_MODE_NONPERSISTENT, false, chk, msg, msglen);
+	for (i = 0; !e && i < chk->n; i++)
+		if (!strcmp(chk->hz[i].code, "mounted") ||
+		    !strcmp(chk->hz[i].code, "host-root")) {
+			snprintf(msg, msglen, "commit refused: %s", chk->hz[i].msg);
+			e = -EBUSY;
+		}
+	if (!e)
+		e = commit_extents(src, info.partitions, ext, &next, msg, msglen);
+	if (e) {
+		rd_close(file);
+		goto out;
+	}
+	top = src;
+	if (co && (co->fail_write_nth || co->fail_flush_nth)) {
+		struct rd_fault_cfg fc = {
+			.fail_write_nth = co->fail_write_nth,
+			.fail_flush_nth = co->fail_flush_nth,
+		};
+
+		e = rd_fault_open(src, false, &fc, &top);
+		if (e) {
+			rd_close(file);
+			goto out;
+		}
+	}
+	e = rd_qcow2_open_disk(file, RD_RDONLY, top, top != src, &q, msg, msglen);
+	if (e)
+		goto out;
+	e = commit_copy(ovl, q, top, ext, next, msg, msglen);
+	rd_close(q);
+	if (e)
+		goto out;
+	unlink(ovl);
+	side_path(ovl, ".dualvm", p, sizeof(p));
+	unlink(p);
+	side_path(ovl, ".commit", p, sizeof(p));
+	unlink(p);
+	snprintf(msg, msglen, "committed %s into %s%s%s", ovl, info.source,
+		 info.partitions[0] ? " partitions " : "", info.partitions);
+out:
+	rd_close(src);
+	free(ext);
+	free(chk);
+	return e;
+}
+
+int rd_overlay_discard(const char *ovl, char *msg, size_t msglen)
+{
+	struct rd_overlay_info info;
+	struct rd_disk *file;
+	char p[PATH_MAX + 16];
+	int e;
+
+	memset(&info, 0, sizeof(info));
+	e = rd_file_open(ovl, RD_RDONLY | RD_EXCL, &file, msg, msglen);
+	if (e)
+		return e;
+	if (rd_overlay_sidecar_read(ovl, &info)) {
+		rd_close(file);
+		snprintf(msg, msglen, "%s: no %s.dualvm sidecar: not a dualvm overlay, not deleting it",
+			 ovl, ovl);
+		return -EINVAL;
+	}
+	unlink(ovl);
+	side_path(ovl, ".dualvm", p, sizeof(p));
+	unlink(p);
+	side_path(ovl, ".commit", p, sizeof(p));
+	unlink(p);
+	rd_close(file);
+	snprintf(msg, msglen, "discarded %s (%s unchanged)", ovl, info.source);
+	return 0;
+}
