@@ -112,7 +112,12 @@ HWPROFILE_OBJS := \
 	hwprofile/hwp_cpio.o \
 	hwprofile/hwp_linux.o \
 	hwprofile/hwp_inspect.o \
-	hwprofile/hwp_report.o
+	hwprofile/hwp_report.o \
+	hwprofile/hwp_hive.o \
+	hwprofile/hwp_inject.o \
+	hwprofile/hwp_inject_linux.o \
+	hwprofile/hwp_undo.o \
+	hwprofile/hwp_initrd.o
 
 CLI_OBJS := \
 	cli/main.o \
@@ -157,7 +162,8 @@ FUZZERS := \
 	fuzz_vhdx_hdr \
 	fuzz_vdi_hdr \
 	fuzz_part_table \
-	fuzz_x86_decode
+	fuzz_x86_decode \
+	fuzz_dev_io
 
 # ---------------------------------------------------------------- rules
 ALL_OBJS := $(VMM_OBJS) $(DEVICES_OBJS) $(RAWDISK_OBJS) $(P2V_OBJS) \

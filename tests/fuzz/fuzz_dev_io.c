@@ -1,0 +1,299 @@
+// SPDX-License-Identifier: GPL-2.0-only
+/*
+ * fuzz_dev_io.c --- random port/MMIO access sequences against a whole PC
+ * device set, with virtual time passing (qtest's fuzz_registers idea)
+ *
+ * Each input builds a fresh machine-less board: PIC, PIT, RTC, two UARTs,
+ * i8042, debug port, and the PCI bus with i440FX, PIIX3 and PIIX3 IDE (a
+ * small in-memory disk and an empty CD-ROM), all on a manual clock, with a
+ * bounds-checked fake guest RAM for DMA.  The input is a sequence of 8-byte
+ * records:
+ *
+ *	byte 0	target: one of the device port ranges, a raw port, a raw
+ *		MMIO address, or a host-side event (serial input, key,
+ *		mouse, INTA cycle)
+ *	byte 1	offset within the range (reduced modulo its length)
+ *	byte 2	bits 0-1 access size (1, 2, 4, 1), bit 2 write,
+ *		bits 3-6 time-step shift
+ *	bytes 3-6 value (little endian)
+ *	byte 7	time-step mantissa: advance (byte7 << shift) ns afterwards
+ *
+ * Virtual time per input is capped so a guest programming a 600 kHz PIT
+ * rate cannot make one input take seconds.  Nothing may crash, leak, or
+ * touch memory outside its buffers (run under ASan/UBSan in CI).
+ */
+#include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "devices/devices.h"
+#include "devices/i440fx.h"
+#include "devices/ide.h"
+#include "devices/piix3.h"
+#include "devices/pci.h"
+#include "rawdisk/rawdisk.h"
+
+int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
+
+#define FZ_RAM_SIZE	(256 * 1024)
+#define FZ_DISK_SIZE	(64 * 1024)
+#define FZ_TIME_CAP	(200ULL * 1000 * 1000)	/* virtual ns per input */
+#define FZ_REC		8
+
+struct fz_board {
+	struct vclock	*clock;
+	struct iospace	*pio, *mmio;
+	struct dev_env	env;
+	struct pic	*pic;
+	struct pit	*pit;
+	struct rtc	*rtc;
+	struct serial	*com1, *com2;
+	struct i8042	*kbc;
+	struct debugport *dbg;
+	struct pci_bus	*bus;
+	struct i440fx	*host;
+	struct piix3	*isa;
+	struct ide	*ide;
+	struct rd_disk	*disk;
+	uint8_t		*ram;		/* FZ_RAM_SIZE bytes of "guest RAM" */
+	uint64_t	sink;		/* keeps reads and callbacks observable */
+};
+
+static const struct {
+	uint16_t	base;
+	uint16_t	len;
+} fz_ranges[] = {
+	{ 0x20, 2 }, { 0xa0, 2 }, { 0x4d0, 2 }, { 0x40, 4 }, { 0x61, 1 },
+	{ 0x70, 2 }, { 0x3f8, 8 }, { 0x2f8, 8 }, { 0x60, 1 }, { 0x64, 1 },
+	{ 0x80, 1 }, { 0x402, 1 }, { 0xcf8, 8 }, { 0x92, 1 }, { 0x1f0, 8 },
+	{ 0x3f6, 1 }, { 0x170, 8 }, { 0x376, 1 }, { 0xc000, 16 },
+};
+#define FZ_NRANGES	(sizeof(fz_ranges) / sizeof(fz_ranges[0]))
+
+enum fz_special {
+	FZ_RAW_PIO = FZ_NRANGES,
+	FZ_RAW_MMIO,
+	FZ_SERIAL_IN,
+	FZ_KEY,
+	FZ_MOUSE,
+	FZ_INTA,
+	FZ_NTARGETS,
+};
+
+static int fz_dma(void *opaque, uint64_t gpa, void *buf, uint64_t len,
+		  bool to_guest)
+{
+	struct fz_board *b = opaque;
+
+	if (gpa > FZ_RAM_SIZE || len > FZ_RAM_SIZE - gpa)
+		return -14;	/* -EFAULT */
+	if (to_guest)
+		memcpy(b->ram + gpa, buf, len);
+	else
+		memcpy(buf, b->ram + gpa, len);
+	return 0;
+}
+
+static void fz_byte(void *opaque, uint8_t byte)
+{
+	struct fz_board *b = opaque;
+
+	b->sink += byte;
+}
+
+static void fz_a20(void *opaque, bool on)
+{
+	struct fz_board *b = opaque;
+
+	b->sink += on;
+}
+
+static void fz_reset(void *opaque)
+{
+	struct fz_board *b = opaque;
+
+	b->sink++;
+}
+
+static void fz_reset2(void *opaque, bool hard)
+{
+	fz_reset(opaque);
+}
+
+static int fz_isa_devices(struct fz_board *b)
+{
+	struct i8042_board kb = { fz_a20, fz_reset, b };
+	int err;
+
+	err = pic_create(&b->env, NULL, NULL, &b->pic);
+	if (!err)
+		err = pit_create(&b->env, pic_irq_line(b->pic, 0), &b->pit);
+	if (!err)
+		err = rtc_create(&b->env, pic_irq_line(b->pic, 8), 1700000000,
+				 &b->rtc);
+	if (!err)
+		err = serial_create(&b->env, SERIAL_COM1_BASE,
+				    pic_irq_line(b->pic, 4), fz_byte, b, &b->com1);
+	if (!err)
+		err = serial_create(&b->env, SERIAL_COM2_BASE,
+				    pic_irq_line(b->pic, 3), NULL, NULL, &b->com2);
+	if (!err)
+		err = i8042_create(&b->env, pic_irq_line(b->pic, 1),
+				   pic_irq_line(b->pic, 12), &kb, &b->kbc);
+	if (!err)
+		err = debugport_create(&b->env, fz_byte, b, true, &b->dbg);
+	return err;
+}
+
+static int fz_pci_devices(struct fz_board *b)
+{
+	struct piix3_cfg pc = { .a20 = fz_a20, .reset = fz_reset2,
+				.opaque = b };
+	struct ide_cfg ic = { 0 };
+	int err;
+
+	for (unsigned int i = 0; i < 16; i++)
+		pc.isa_irq[i] = pic_irq_line(b->pic, i);
+	err = pci_bus_create(&b->env, &b->bus);
+	if (!err)
+		err = i440fx_create(&b->env, b->bus, NULL, NULL, &b->host);
+	if (!err)
+		err = piix3_create(&b->env, b->bus, &pc, &b->isa);
+	if (!err)
+		err = rd_mem_open(b->ram, FZ_DISK_SIZE, RD_RDWR, &b->disk);
+	if (err)
+		return err;
+	ic.drive[0].media = IDE_MEDIA_DISK;
+	ic.drive[0].disk = b->disk;
+	ic.drive[2].media = IDE_MEDIA_CDROM;
+	ic.irq[0] = pic_irq_line(b->pic, 14);
+	ic.irq[1] = pic_irq_line(b->pic, 15);
+	return ide_create(&b->env, b->bus, IDE_DEVFN, &ic, &b->ide);
+}
+
+static void fz_destroy(struct fz_board *b)
+{
+	ide_destroy(b->ide);
+	piix3_destroy(b->isa);
+	i440fx_destroy(b->host);
+	pci_bus_destroy(b->bus);
+	if (b->disk)
+		rd_close(b->disk);
+	debugport_destroy(b->dbg);
+	i8042_destroy(b->kbc);
+	serial_destroy(b->com2);
+	serial_destroy(b->com1);
+	rtc_destroy(b->rtc);
+	pit_destroy(b->pit);
+	pic_destroy(b->pic);
+	if (b->pio)
+		iospace_destroy(b->pio);
+	if (b->mmio)
+		iospace_destroy(b->mmio);
+	if (b->clock)
+		vclock_destroy(b->clock);
+	free(b->ram);
+}
+
+static int fz_create(struct fz_board *b)
+{
+	memset(b, 0, sizeof(*b));
+	b->ram = calloc(1, FZ_RAM_SIZE);
+	if (!b->ram || vclock_create(NULL, NULL, &b->clock) ||
+	    iospace_create("pio", &b->pio) || iospace_create("mmio", &b->mmio))
+		return -1;
+	iospace_set_logging(b->pio, false);
+	iospace_set_logging(b->mmio, false);
+	b->env = (struct dev_env){ .pio = b->pio, .mmio = b->mmio,
+				   .clock = b->clock, .dma = fz_dma,
+				   .dma_opaque = b };
+	if (fz_isa_devices(b) || fz_pci_devices(b))
+		return -1;
+	return 0;
+}
+
+static void fz_host_event(struct fz_board *b, unsigned int what,
+			  uint8_t off, uint32_t val)
+{
+	uint8_t bytes[4];
+
+	switch (what) {
+	case FZ_SERIAL_IN:
+		memcpy(bytes, &val, sizeof(bytes));
+		b->sink += (uint64_t)serial_receive(off & 1 ? b->com2 : b->com1,
+						    bytes, 1 + (off & 3));
+		b->sink += serial_can_receive(b->com1);
+		break;
+	case FZ_KEY:
+		i8042_key_event(b->kbc, val & 0x3ff, off & 1);
+		break;
+	case FZ_MOUSE:
+		i8042_mouse_event(b->kbc, (int8_t)val, (int8_t)(val >> 8),
+				  (int8_t)(val >> 16), off);
+		break;
+	default:	/* FZ_INTA */
+		if (pic_intr_pending(b->pic) || (off & 1))
+			b->sink += pic_intr_ack(b->pic);
+		break;
+	}
+}
+
+static void fz_access(struct fz_board *b, const uint8_t *r)
+{
+	static const unsigned int sizes[4] = { 1, 2, 4, 1 };
+	unsigned int target = r[0] % FZ_NTARGETS, size = sizes[r[2] & 3];
+	bool write = r[2] & 4;
+	uint32_t val = (uint32_t)r[3] | (uint32_t)r[4] << 8 |
+		       (uint32_t)r[5] << 16 | (uint32_t)r[6] << 24;
+	struct iospace *sp = b->pio;
+	uint64_t addr;
+
+	if (target < FZ_NRANGES) {
+		addr = fz_ranges[target].base + r[1] % fz_ranges[target].len;
+	} else if (target == FZ_RAW_PIO) {
+		addr = (uint16_t)((val >> 16) ^ (uint32_t)r[1] << 8);
+	} else if (target == FZ_RAW_MMIO) {
+		sp = b->mmio;
+		addr = 0xfe000000ULL + ((uint64_t)r[1] << 16) + (val >> 16);
+	} else {
+		fz_host_event(b, target, r[1], val);
+		return;
+	}
+	if (write)
+		iospace_write(sp, addr, val, size);
+	else
+		b->sink += iospace_read(sp, addr, size);
+}
+
+int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
+{
+	struct fz_board b;
+	uint64_t budget = FZ_TIME_CAP, step;
+
+	if (fz_create(&b)) {
+		fz_destroy(&b);
+		return 0;
+	}
+	for (size_t i = 0; i + FZ_REC <= size; i += FZ_REC) {
+		const uint8_t *r = data + i;
+
+		fz_access(&b, r);
+		step = (uint64_t)r[7] << ((r[2] >> 3) & 15);
+		if (step > budget)
+			step = budget;
+		budget -= step;
+		if (step)
+			vclock_advance(b.clock, step);
+	}
+	if (pic_intr_pending(b.pic))
+		b.sink += pic_intr_ack(b.pic);
+	if (getenv("FUZZ_DEV_IO_VERBOSE"))	/* seed-corpus sanity checks */
+		fprintf(stderr, "fuzz_dev_io: %zu records, %llu ns, %llu unclaimed, "
+			"sink %llx, post %02x\n", size / FZ_REC,
+			(unsigned long long)vclock_now(b.clock),
+			(unsigned long long)iospace_unclaimed_count(b.pio),
+			(unsigned long long)b.sink, debugport_post_code(b.dbg));
+	fz_destroy(&b);
+	return 0;
+}
