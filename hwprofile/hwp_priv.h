@@ -88,6 +88,22 @@ enum hwp_win_gen hwp_hive_guess_gen(hive_h *h, const char *version);
 /* Fill w->services from control set @cs. */
 void hwp_hive_services(hive_h *h, const char *cs, struct hwp_windows *w);
 
+/* Apply the storage edits for @gen to an in-memory SYSTEM hive; *@out is
+ * the new hive (malloc'ed) or NULL when nothing needed changing.  0,
+ * -EINVAL (corrupt: nothing produced), -ENOTSUP or -errno. */
+int hwp_hive_inject_mem(const void *in, size_t len, enum hwp_win_gen gen,
+			void **out, size_t *outlen,
+			struct hwp_inject_report *rep, char *err,
+			size_t errlen);
+
+/* -EPERM with what to do when @p must not be written (hibernated...). */
+int hwp_refuse_unsafe(const struct hwp_part *p, char *err, size_t errlen);
+/* Linux injector (hwp_inject_linux.c). */
+int hwp_inject_linux(struct rd_disk *d, const struct hwp_report *r,
+		     const struct hwp_part *p,
+		     unsigned int flags, struct hwp_inject_report *rep,
+		     char *err, size_t errlen);
+
 /* ---- Linux (hwp_linux.c) ---- */
 int hwp_linux_inspect(ext2_filsys fs, struct hwp_linux *lx);
 /* Names of the canonical-hardware modules, NULL-terminated. */
