@@ -74,6 +74,7 @@ mkdir -p "$WORK"
 LOOPS=() MNTS=() FUSEPIDS=()
 cleanup() {
 	local m l p
+	set +e
 	for m in "${MNTS[@]}"; do
 		mountpoint -q "$m" && umount "$m" 2>/dev/null
 	done
@@ -490,6 +491,14 @@ part_json() {
 		"$n" "$start" "$size" "$role" "$ptype" "$fs" "$label" "$uuid" "$*"
 }
 
+# linux_json KVER [FULL]: manifest fields of a partition holding a kernel;
+# FULL adds those of the LINUX root file system.
+linux_json() {
+	printf ', "kernel_image": "/boot/vmlinuz-%s", "initrd": "/boot/initrd.img-%s"' "$1" "$1"
+	[ -n "${2:-}" ] && printf ', "modules": "/lib/modules/%s", "initrd_module_list": "/conf/modules", "boot_log": "/var/log/dualvm-boots"' "$1"
+	return 0
+}
+
 # new_disk IMG MIB: a sparse zero disk image.
 new_disk() {
 	rm -f "$1"
@@ -500,7 +509,7 @@ new_disk() {
 build_dualboot() {
 	local name=$1 arch=$2 pt=$3 img=$WORK/$1.img
 	local hs=2048 hn=131072 ls=133120 ln=524288 ws=657408 wn
-	local huuid luuid serial sig guid md kver bootattr=""
+	local huuid luuid serial sig guid kver gx=("" "" "")
 	kver=$(eval echo "\$KVER_$arch")
 	huuid=$(uuid_for "$name-host") luuid=$(uuid_for "$name-linux")
 	serial=$(hex_for "$name-windows" 16)
@@ -538,7 +547,9 @@ build_dualboot() {
 		PTYPES=(0FC63DAF-8483-4772-8E79-3D69D8477DE4
 			0FC63DAF-8483-4772-8E79-3D69D8477DE4
 			EBD0A0A2-B9E5-4433-87C0-68B6B72699C7)
-		bootattr=', "attrs": "LegacyBIOSBootable"'
+		gx[0]=", \"partuuid\": \"$(uuid_for "$name-p1")\", \"name\": \"HOST\", \"attrs\": \"LegacyBIOSBootable\""
+		gx[1]=", \"partuuid\": \"$(uuid_for "$name-p2")\", \"name\": \"LINUX\""
+		gx[2]=", \"partuuid\": \"$(uuid_for "$name-p3")\", \"name\": \"WINDOWS\""
 	fi
 	stage_host "$arch" "$huuid"
 	mkext4 "$img" $hs $hn HOST "$huuid" "$WORK/host-stage" /boot/syslinux
@@ -552,13 +563,15 @@ build_dualboot() {
 		printf '    "%s.img": {\n      "arch": "%s", "kernel": "%s", "size": %d, "label": "%s", "disk_id": "%s", "boot_code": "%s",\n      "partitions": [\n' \
 			"$name" "$arch" "$kver" $((512 << 20)) "$pt" "$DISKID" \
 			"$([ "$pt" = dos ] && echo mbr.bin || echo gptmbr.bin)"
-		part_json "$img" 1 $hs $hn host "${PTYPES[0]}" ', "bootable": true' "$bootattr" \
-			', "boots_to": "HOST-OS-BOOTED", "bootloader": "extlinux", "config": "/boot/syslinux/syslinux.cfg"'
+		part_json "$img" 1 $hs $hn host "${PTYPES[0]}" ', "bootable": true' "${gx[0]}" \
+			', "boots_to": "HOST-OS-BOOTED", "bootloader": "extlinux", "config": "/boot/syslinux/syslinux.cfg"' \
+			"$(linux_json "$kver")"
 		printf ',\n'
-		part_json "$img" 2 $ls $ln linux "${PTYPES[1]}" ', "bootable": false' \
-			', "boots_to": "DUALVM-GUEST-READY", "bootloader": "extlinux", "config": "/boot/extlinux/extlinux.conf", "os": "Debian GNU/Linux 12 (bookworm)"'
+		part_json "$img" 2 $ls $ln linux "${PTYPES[1]}" ', "bootable": false' "${gx[1]}" \
+			', "boots_to": "DUALVM-GUEST-READY", "bootloader": "extlinux", "config": "/boot/extlinux/extlinux.conf", "os": "Debian GNU/Linux 12 (bookworm)"' \
+			"$(linux_json "$kver" 1)"
 		printf ',\n'
-		part_json "$img" 3 $ws "$wn" windows "${PTYPES[2]}" ', "bootable": false' \
+		part_json "$img" 3 $ws "$wn" windows "${PTYPES[2]}" ', "bootable": false' "${gx[2]}" \
 			', "os": "Microsoft Windows XP", "windows_version": "5.1", "system_root": "/Windows", "hives": {"SYSTEM": "/Windows/System32/config/SYSTEM", "SOFTWARE": "/Windows/System32/config/SOFTWARE"}'
 		printf '\n      ]\n    }'
 	} >"$WORK/$name.json"
@@ -585,7 +598,8 @@ build_linux() {
 		printf '    "%s.img": {\n      "arch": "%s", "kernel": "%s", "size": %d, "label": "dos", "disk_id": "0x%s", "boot_code": "mbr.bin",\n      "partitions": [\n' \
 			"$name" "$arch" "$kver" $((256 << 20)) "$(echo "$sig" | tr A-F a-f)"
 		part_json "$img" 1 $s $n linux 83 ', "bootable": true' \
-			', "boots_to": "DUALVM-GUEST-READY", "bootloader": "extlinux", "config": "/boot/extlinux/extlinux.conf", "os": "Debian GNU/Linux 12 (bookworm)"'
+			', "boots_to": "DUALVM-GUEST-READY", "bootloader": "extlinux", "config": "/boot/extlinux/extlinux.conf", "os": "Debian GNU/Linux 12 (bookworm)"' \
+			"$(linux_json "$kver" 1)"
 		printf '\n      ]\n    }'
 	} >"$WORK/$name.json"
 	mv -f "$img" "$OUT/$name.img"

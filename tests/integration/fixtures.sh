@@ -8,6 +8,9 @@
 #   linux-i386.img (-cpu pentium3), linux-amd64.img  -> DUALVM-GUEST-READY,
 #       then runs a command over the serial console and `poweroff -f`
 #   dualboot-{i386,amd64,gpt-amd64}.img             -> HOST-OS-BOOTED
+#   copies of dualboot-i386.img and dualboot-gpt-amd64.img with the LINUX
+#       partition made the boot partition (MBR active flag / GPT
+#       LegacyBIOSBootable)                           -> DUALVM-GUEST-READY
 # and checks the partitions with blkid -p, the Windows registry hives with
 # ntfscat + hivexget, the hibernated NTFS volume, and manifest.json.
 # Prints one PASS/FAIL/SKIP line per case.
@@ -55,13 +58,37 @@ last_lines() {
 		paste -sd'|' | cut -c1-160
 }
 
+# boot_from_copy IMG N COPY: COPY is IMG with partition N as the only one
+# the BIOS boot code picks (MBR active flag or GPT LegacyBIOSBootable).
+boot_from_copy() {
+	local i n
+	cp --sparse=always "$1" "$3" || return 1
+	if sfdisk -d "$3" 2>/dev/null | grep -q '^label: gpt'; then
+		n=$(parts "$3" | wc -l)
+		for ((i = 1; i <= n; i++)); do
+			sfdisk -q --part-attrs "$3" "$i" "" || return 1
+		done
+		sfdisk -q --part-attrs "$3" "$2" LegacyBIOSBootable
+	else
+		sfdisk -q --activate "$3" "$2"
+	fi
+}
+
 # boot_one NAME QEMU IMG MARKER SHELL [QEMU ARGS...]: boot IMG, wait for
 # MARKER; with SHELL=1 also run a command on the serial console shell and
-# power off.  Writes result lines to $TMP/NAME.res.
+# power off.  IMG may be FILE@N: boot a copy of FILE from partition N.
+# Writes result lines to $TMP/NAME.res.
 boot_one() {
 	local name=$1 q=$2 img=$3 marker=$4 shell=$5 log=$TMP/$1.log
 	local fifo=$TMP/$1.in res=$TMP/$1.res pid t0 rc i
 	shift 5
+	if [[ $img == *@* ]]; then
+		if ! boot_from_copy "${img%@*}" "${img##*@}" "$TMP/$name.img"; then
+			echo "FAIL boot-$name: cannot make a copy booting partition ${img##*@}" >"$res"
+			return
+		fi
+		img=$TMP/$name.img
+	fi
 	mkfifo "$fifo"
 	t0=$(date +%s.%N)
 	"$q" -accel tcg -m 256 -nographic -no-reboot -snapshot "$@" \
@@ -107,7 +134,7 @@ boot_one() {
 	exec 7>&-
 	kill "$pid" 2>/dev/null
 	wait "$pid" 2>/dev/null
-	rm -f "$TMP/$name.qpid"
+	rm -f "$TMP/$name.qpid" "$TMP/$name.img"
 }
 
 run_boots() {
@@ -119,6 +146,8 @@ run_boots() {
 		"dualboot-i386 qemu-system-i386 dualboot-i386.img HOST-OS-BOOTED 0"
 		"dualboot-amd64 qemu-system-x86_64 dualboot-amd64.img HOST-OS-BOOTED 0"
 		"dualboot-gpt-amd64 qemu-system-x86_64 dualboot-gpt-amd64.img HOST-OS-BOOTED 0"
+		"dualboot-i386-p2 qemu-system-i386 dualboot-i386.img@2 DUALVM-GUEST-READY 0"
+		"dualboot-gpt-amd64-p2 qemu-system-x86_64 dualboot-gpt-amd64.img@2 DUALVM-GUEST-READY 0"
 	)
 	for spec in "${specs[@]}"; do
 		read -r name q img marker shell extra <<<"$spec"
@@ -127,16 +156,20 @@ run_boots() {
 			[ "$shell" = 1 ] && skip "shell-$name" "$q not installed (make deps)"
 			continue
 		fi
-		if [ ! -f "$GUESTS/$img" ]; then
-			fail "boot-$name" "$GUESTS/$img missing (make guests)"
+		if [ ! -f "$GUESTS/${img%@*}" ]; then
+			fail "boot-$name" "$GUESTS/${img%@*} missing (make guests)"
+			[ "$shell" = 1 ] && fail "shell-$name" "no disk image"
 			continue
 		fi
 		# shellcheck disable=SC2086
 		boot_one "$name" "$q" "$GUESTS/$img" "$marker" "$shell" $extra &
 		jobs+=("$name")
 		n=$((n + 1))
-		# two at a time: the machines have 2 cores
-		[ $((n % 2)) = 0 ] && wait
+		# two at a time (the machines have 2 cores): wait for a free slot
+		if [ "$n" -ge 2 ]; then
+			wait -n
+			n=$((n - 1))
+		fi
 	done
 	wait
 	for name in "${jobs[@]}"; do
