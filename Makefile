@@ -91,6 +91,7 @@ RAWDISK_OBJS := \
 	rawdisk/rd_view.o \
 	rawdisk/rd_safety.o \
 	rawdisk/rd_overlay.o \
+	rawdisk/rd_vmdkraw.o \
 	rawdisk/fs_ext2io.o \
 	rawdisk/fs_ntfsdev.o \
 	rawdisk/rd_image.o \

@@ -204,6 +204,45 @@ unsigned int rd_view_extents(const struct rd_disk *d, struct rd_extent *ext,
 int __attribute__((warn_unused_result))
 rd_view_copy_private(struct rd_disk *view, struct rd_disk *dst);
 
+struct rd_view_seg {
+	uint64_t	start;		/* bytes */
+	uint64_t	size;		/* bytes */
+	bool		priv;		/* private copy (else a chosen partition) */
+};
+
+/* The view's segments in address order (gaps read as zeros); returns the
+ * total count (may exceed @max). */
+unsigned int rd_view_layout(const struct rd_disk *d, struct rd_view_seg *seg,
+			    unsigned int max);
+
+/*
+ * Write a VMware/VirtualBox raw-disk descriptor @out_vmdk for @device:
+ * with @partitions a "partitionedDevice" (table and boot areas as FLAT
+ * extents into NAME-pt.vmdk holding the synthesized private copy, chosen
+ * partitions FLAT on the device, the rest ZERO), else "fullDevice" (or
+ * "monolithicFlat" when @device is an image file).  The device is only
+ * read.  0 or -errno with a one-line reason in @err.
+ */
+int __attribute__((warn_unused_result))
+rd_vmdk_raw_create(const char *device, const char *partitions,
+		   const char *out_vmdk, char *err, size_t errlen);
+
+/* The file names of a descriptor's FLAT extents with their windows, for
+ * the safety checks (parser shared with the fuzz harness). */
+struct rd_vmdk_flat {
+	char		file[1024];	/* as written in the descriptor */
+	uint64_t	vstart;		/* bytes into the virtual disk */
+	uint64_t	start;		/* bytes into the file */
+	uint64_t	size;		/* bytes */
+};
+
+/* Parse descriptor text (@len bytes, need not be NUL-terminated): the
+ * createType into @type and up to @max FLAT extents into @ext.  Returns
+ * the number of FLAT extents, or -EINVAL for a malformed descriptor. */
+int rd_vmdk_desc_scan(const char *text, size_t len, char *type,
+		      size_t typelen, struct rd_vmdk_flat *ext,
+		      unsigned int max, uint64_t *total);
+
 /* ------------------------------------------------------------------ */
 /* qcow2 v3 (overlay over a raw source, and image writer for P2V)       */
 

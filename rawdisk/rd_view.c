@@ -456,3 +456,20 @@ int rd_view_copy_private(struct rd_disk *view, struct rd_disk *dst)
 	}
 	return 0;
 }
+
+unsigned int rd_view_layout(const struct rd_disk *d, struct rd_view_seg *seg,
+			    unsigned int max)
+{
+	const struct view *v;
+	unsigned int i;
+
+	if (!rd_is_view(d))
+		return 0;
+	v = d->priv;
+	for (i = 0; i < v->n && i < max; i++) {
+		seg[i].start = v->seg[i].start;
+		seg[i].size = v->seg[i].end - v->seg[i].start;
+		seg[i].priv = v->seg[i].mem != NULL;
+	}
+	return v->n;
+}
