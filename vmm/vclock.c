@@ -18,6 +18,9 @@ struct vclock {
 	uint64_t	paused_at;	/* virtual time when paused */
 	bool		paused;
 	struct vtimer	*pending;	/* sorted by deadline */
+	uint64_t	last_seen;	/* latest time vclock_now() returned */
+	uint64_t	firing_at;	/* now as seen by a timer callback */
+	bool		in_fire;	/* a sourced clock is firing timers */
 };
 
 int vclock_create(uint64_t (*source)(void *opaque), void *opaque,
@@ -46,13 +49,27 @@ void vclock_destroy(struct vclock *c)
 	free(c);
 }
 
+/*
+ * A sourced clock never goes backwards, and a timer callback sees the time
+ * its timer was due (or the latest time anyone has already seen, if that is
+ * later): a device whose timer fires late still computes edges and pulses at
+ * their true instants, as it would under a manual clock.
+ */
 uint64_t vclock_now(struct vclock *c)
 {
+	uint64_t v;
+
 	if (!c->source)
 		return c->manual_now;
 	if (c->paused)
 		return c->paused_at;
-	return c->source(c->opaque) - c->origin;
+	if (c->in_fire)
+		return c->firing_at;
+	v = c->source(c->opaque) - c->origin;
+	if (v < c->last_seen)
+		v = c->last_seen;
+	c->last_seen = v;
+	return v;
 }
 
 void vclock_pause(struct vclock *c, bool paused)
@@ -128,10 +145,17 @@ static unsigned int fire_until(struct vclock *c, uint64_t now)
 
 	while ((t = c->pending) && t->deadline <= now) {
 		unlink_timer(t);
-		if (!c->source)
+		if (!c->source) {
 			c->manual_now = t->deadline > c->manual_now ?
 					t->deadline : c->manual_now;
-		t->cb(t->opaque);
+			t->cb(t->opaque);
+		} else {
+			c->firing_at = t->deadline > c->last_seen ?
+				       t->deadline : c->last_seen;
+			c->in_fire = true;
+			t->cb(t->opaque);
+			c->in_fire = false;
+		}
 		fired++;
 	}
 	return fired;
@@ -139,7 +163,13 @@ static unsigned int fire_until(struct vclock *c, uint64_t now)
 
 unsigned int vclock_run_timers(struct vclock *c)
 {
-	return fire_until(c, vclock_now(c));
+	uint64_t now;
+
+	if (!c->source || c->paused)
+		return fire_until(c, vclock_now(c));
+	/* the raw time: callbacks must still see their own deadlines */
+	now = c->source(c->opaque) - c->origin;
+	return fire_until(c, now > c->last_seen ? now : c->last_seen);
 }
 
 void vclock_advance(struct vclock *c, uint64_t ns)
