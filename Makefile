@@ -163,6 +163,8 @@ FUZZERS := \
 	fuzz_vhdx_hdr \
 	fuzz_vdi_hdr \
 	fuzz_part_table \
+	fuzz_qcow2_hdr \
+	fuzz_vmdk_desc \
 	fuzz_x86_decode \
 	fuzz_dev_io
 
