@@ -120,10 +120,11 @@ static bool ch_out_at(const struct pit_ch *c, uint64_t t)
 static uint64_t ch_next_edge(const struct pit_ch *c, uint64_t t)
 {
 	uint32_t n = ch_period(c);
-	uint64_t r = t % n;
+	uint64_t r;
 
-	if (!c->running)
+	if (!c->running || !n)
 		return 0;
+	r = t % n;
 	switch (c->mode) {
 	case 0:
 	case 1:
