@@ -25,7 +25,74 @@
 struct closure {
 	char	*path[MAX_CLOSURE];	/* module paths, load order */
 	unsigned int n;
+	const char *softdep;		/* modules.softdep text or NULL */
+	const char *alias;		/* modules.alias text or NULL */
 };
+
+/* Module name an alias resolves to ("crypto-crc32c" -> "crc32c_generic"),
+ * or @name itself. */
+static void resolve_alias(const char *alias, const char *name, char *out,
+			  size_t outlen)
+{
+	const char *l = alias;
+	char a[128], t[64];
+
+	hwp_strlcpy(out, name, outlen);
+	while (l && *l) {
+		if (sscanf(l, "alias %127s %63s", a, t) == 2 && !strcmp(a, name)) {
+			hwp_mod_name(t, out, outlen);
+			return;
+		}
+		l = strchr(l, '\n');
+		if (l)
+			l++;
+	}
+}
+
+static const char *dep_line(const char *dep, const char *name, bool by_path);
+static int visit(const char *dep, const char *line, struct closure *c,
+		 unsigned int depth);
+
+/* Load the "softdep <mod> pre: ..." modules of @mod first. */
+static int visit_softdeps(const char *dep, const char *mod,
+			  struct closure *c, unsigned int depth)
+{
+	const char *l = c->softdep;
+	char word[128], name[64], res[64];
+
+	while (l && *l) {
+		const char *end = strchr(l, '\n');
+		size_t len = end ? (size_t)(end - l) : strlen(l);
+		char line[512];
+
+		if (len < sizeof(line)) {
+			memcpy(line, l, len);
+			line[len] = '\0';
+			if (sscanf(line, "softdep %63s", name) == 1) {
+				char *p = strstr(line, " pre:");
+				char *save = NULL;
+
+				hwp_mod_name(name, res, sizeof(res));
+				if (!strcmp(res, mod) && p) {
+					p = strtok_r(p + 5, " \t", &save);
+					for (; p && strcmp(p, "post:");
+					     p = strtok_r(NULL, " \t", &save)) {
+						const char *dl;
+
+						hwp_strlcpy(word, p, sizeof(word));
+						resolve_alias(c->alias, word, res,
+							      sizeof(res));
+						dl = dep_line(dep, res, false);
+						if (dl && visit(dep, dl, c, depth + 1))
+							return -ELOOP;
+					}
+				}
+			}
+		}
+		l = end ? end + 1 : NULL;
+	}
+	return 0;
+}
 
 /* The modules.dep line for module @name (path up to ':'), or NULL. */
 static const char *dep_line(const char *dep, const char *name, bool by_path)
@@ -77,6 +144,9 @@ static int visit(const char *dep, const char *line, struct closure *c,
 	path[n] = '\0';
 	if (in_closure(c, path))
 		return 0;
+	hwp_mod_name(path, d, sizeof(d));
+	if (visit_softdeps(dep, d, c, depth))
+		return -ELOOP;
 	for (p = line + n + 1; *p && *p != '\n';) {
 		size_t k;
 		const char *dl;
@@ -291,8 +361,9 @@ int hwp_initrd_inject(struct hwp_undo *u, const struct hwp_kernel *k,
 	struct closure c = { .n = 0 };
 	struct hwp_cpio cp;
 	char *buf = NULL, *dep = NULL, added[512] = "", what[160];
+	char *softdep = NULL, *alias = NULL, path[200];
 	void *out = NULL;
-	size_t len, prefix, outlen;
+	size_t len, prefix, outlen, auxlen;
 	unsigned int nadd = 0;
 	const char *fmt;
 	int rc = 0;
@@ -332,6 +403,14 @@ int hwp_initrd_inject(struct hwp_undo *u, const struct hwp_kernel *k,
 	if (!hwp_cpio_find(&cp, "conf/modules"))
 		hwp_note(u->rep, "%s: no conf/modules load list; modules are "
 			 "added but may not load early", k->initrd);
+	snprintf(path, sizeof(path), "/lib/modules/%s/modules.softdep",
+		 k->version);
+	if (!hwp_ext2_read(u->fs, path, &softdep, &auxlen))
+		c.softdep = softdep;
+	snprintf(path, sizeof(path), "/lib/modules/%s/modules.alias",
+		 k->version);
+	if (!hwp_ext2_read(u->fs, path, &alias, &auxlen))
+		c.alias = alias;
 	rc = build_closure(u, &kk, dep, &c);
 	if (!rc)
 		rc = add_modules(u, k, &cp, &c, added, sizeof(added), &nadd);
@@ -355,5 +434,7 @@ out:
 	free(out);
 	free(buf);
 	free(dep);
+	free(softdep);
+	free(alias);
 	return rc;
 }

@@ -1,0 +1,150 @@
+#!/bin/bash
+# SPDX-License-Identifier: GPL-2.0-only
+# hwprofile-inject-linux.sh --- Linux driver injection on a "host-only"
+# copy of linux-i386.img: its initramfs loads only the AHCI/NVMe stack
+# (ata_piix, ata_generic, sd_mod and ext4 removed from conf/modules and
+# from the archive) and its fstab names /dev/nvme0n1p1.  `dualvm inject`
+# must put the IDE/SCSI-disk/ext4 modules (with their modules.dep closure)
+# back into the initramfs load list and fstab must say UUID=; `--undo`
+# must restore the host-only bytes exactly.  Then: the same injection
+# through an overlay of dualboot-i386.img --partition 2 leaves the source
+# untouched; and the boot proof under `dualvm run --engine interp`.
+set -u
+: "${BUILD:?}" "${SRC:?}" "${GUESTS:=$BUILD/guests}" "${DUALVM:=$BUILD/bin/dualvm}"
+PATH=$PATH:/usr/sbin:/sbin
+tmp=$(mktemp -d); trap 'rm -rf "$tmp"' EXIT
+src=$GUESTS/linux-i386.img
+man=$GUESTS/manifest.json
+
+skip_all() {
+	for t in inject-linux-hostonly-built inject-linux-initramfs \
+		 inject-linux-fstab inject-linux-idempotent inject-linux-undo \
+		 inject-linux-boot-proof; do
+		echo "SKIP $t: $1"
+	done
+}
+if [ ! -f "$src" ] || [ ! -f "$man" ]; then
+	skip_all "$src not built (make guests)"; exit 0
+fi
+for t in debugfs cpio gzip python3 sha256sum; do
+	command -v $t >/dev/null || { skip_all "$t not installed"; exit 0; }
+done
+
+kver=$(python3 -c 'import json,sys; print(json.load(open(sys.argv[1]))["images"]["linux-i386.img"]["kernel"])' "$man")
+uuid=$(python3 -c 'import json,sys; print(json.load(open(sys.argv[1]))["images"]["linux-i386.img"]["partitions"][0]["uuid"])' "$man")
+start=$(python3 -c 'import json,sys; print(json.load(open(sys.argv[1]))["images"]["linux-i386.img"]["partitions"][0]["start"]*512)' "$man")
+img=$tmp/hostonly.img
+fs="$img?offset=$start"
+initrd=/boot/initrd.img-$kver
+
+cp --sparse=always "$src" "$img"
+dump() { debugfs -R "dump $1 $2" "$fs" >/dev/null 2>&1; }
+put() {	# local-file guest-path
+	debugfs -w -R "rm $2" "$fs" >/dev/null 2>&1
+	debugfs -w -R "write $1 $2" "$fs" >/dev/null 2>&1
+}
+gsha() { dump "$1" "$tmp/sha.tmp" && sha256sum <"$tmp/sha.tmp" | cut -d' ' -f1; }
+
+# ---- build the host-only variant
+mkdir -p "$tmp/ir"
+dump "$initrd" "$tmp/initrd.orig"
+(cd "$tmp/ir" && gzip -dc <"$tmp/initrd.orig" | cpio -id --quiet) || { skip_all "cannot unpack the initramfs"; exit 0; }
+keep='scsi_common|scsi_mod|libata|libahci|ahci|crc64|crc64-rocksoft|crct10dif_common|crc-t10dif|t10-pi|nvme-core|nvme'
+grep -E "^#|/($keep)\.ko$" "$tmp/ir/conf/modules" >"$tmp/modules.new"
+for m in ata_piix ata_generic sd_mod ext4 jbd2 mbcache crc16 crc32c_generic; do
+	find "$tmp/ir/lib/modules" -name "$m.ko" -delete
+done
+mv "$tmp/modules.new" "$tmp/ir/conf/modules"
+(cd "$tmp/ir" && find . | LC_ALL=C sort | cpio -o -H newc --quiet | gzip -9) >"$tmp/initrd.host"
+printf '# /etc/fstab: static file system information.\n/dev/nvme0n1p1\t/\text4\terrors=remount-ro\t0\t1\n' >"$tmp/fstab.host"
+put "$tmp/initrd.host" "$initrd"
+put "$tmp/fstab.host" /etc/fstab
+h_initrd=$(gsha "$initrd"); h_fstab=$(gsha /etc/fstab)
+if [ "$h_initrd" = "$(sha256sum <"$tmp/initrd.host" | cut -d' ' -f1)" ] &&
+   [ "$h_fstab" = "$(sha256sum <"$tmp/fstab.host" | cut -d' ' -f1)" ] &&
+   e2fsck -fn "$fs" >/dev/null 2>&1; then
+	echo "PASS inject-linux-hostonly-built"
+else
+	skip_all "could not build the host-only variant with debugfs"; exit 0
+fi
+cp --sparse=always "$img" "$tmp/hostonly-pristine.img"
+
+# ---- inject
+if ! "$DUALVM" inject --json "$img" >"$tmp/rep.json" 2>"$tmp/err"; then
+	echo "FAIL inject-linux-initramfs: dualvm inject failed: $(head -3 "$tmp/err" | tr '\n' ' ')"
+	exit 0
+fi
+rm -rf "$tmp/ir2"; mkdir -p "$tmp/ir2"
+dump "$initrd" "$tmp/initrd.new"
+(cd "$tmp/ir2" && gzip -dc <"$tmp/initrd.new" | cpio -id --quiet 2>/dev/null)
+ok=1 why=
+for m in kernel/drivers/ata/ata_piix.ko kernel/drivers/ata/ata_generic.ko \
+	 kernel/drivers/scsi/sd_mod.ko kernel/fs/ext4/ext4.ko kernel/fs/jbd2/jbd2.ko \
+	 kernel/fs/mbcache.ko kernel/lib/crc16.ko kernel/crypto/crc32c_generic.ko; do
+	f=lib/modules/$kver/$m
+	[ -f "$tmp/ir2/$f" ] || { ok=0; why="$why missing:$m"; continue; }
+	grep -qx "/$f" "$tmp/ir2/conf/modules" || { ok=0; why="$why not-loaded:$m"; }
+done
+# dependency order: libata before ata_piix, crc32c and jbd2 before ext4
+order() { grep -n "/$1\.ko$" "$tmp/ir2/conf/modules" | head -1 | cut -d: -f1; }
+for pair in libata:ata_piix scsi_mod:sd_mod jbd2:ext4 crc32c_generic:ext4 mbcache:ext4; do
+	a=$(order "${pair%%:*}"); b=$(order "${pair##*:}")
+	[ -n "$a" ] && [ -n "$b" ] && [ "$a" -lt "$b" ] || { ok=0; why="$why order:$pair"; }
+done
+if [ $ok = 1 ] && grep -q '"sha256_before"' "$tmp/rep.json" &&
+   python3 -c 'import json,sys; r=json.load(open(sys.argv[1])); assert r["os"]=="linux" and any(c["path"]==sys.argv[2] and c["sha256_before"]==sys.argv[3] for c in r["changes"])' \
+	"$tmp/rep.json" "$initrd" "$h_initrd"; then
+	echo "PASS inject-linux-initramfs"
+else
+	echo "FAIL inject-linux-initramfs:$why $(head -c 300 "$tmp/rep.json")"
+fi
+dump /etc/fstab "$tmp/fstab.new"
+if grep -qP "^UUID=$uuid\t/\text4" "$tmp/fstab.new" && ! grep -q nvme "$tmp/fstab.new" &&
+   e2fsck -fn "$fs" >/dev/null 2>&1; then
+	echo "PASS inject-linux-fstab"
+else
+	echo "FAIL inject-linux-fstab: $(cat "$tmp/fstab.new" | tr '\n' ' ') / e2fsck: $(e2fsck -fn "$fs" 2>&1 | tail -2 | tr '\n' ' ')"
+fi
+a1=$(gsha "$initrd")
+"$DUALVM" inject "$img" >"$tmp/out2" 2>&1
+if [ "$(gsha "$initrd")" = "$a1" ] && grep -q "nothing to change" "$tmp/out2"; then
+	echo "PASS inject-linux-idempotent"
+else
+	echo "FAIL inject-linux-idempotent: $(head -3 "$tmp/out2" | tr '\n' ' ')"
+fi
+
+# ---- undo
+if "$DUALVM" inject --undo "$img" >"$tmp/undo.out" 2>&1 &&
+   [ "$(gsha "$initrd")" = "$h_initrd" ] && [ "$(gsha /etc/fstab)" = "$h_fstab" ] &&
+   ! debugfs -R "stat /var/lib/dualvm/inject-undo/manifest" "$fs" 2>&1 | grep -q "Inode:" &&
+   e2fsck -fn "$fs" >/dev/null 2>&1; then
+	echo "PASS inject-linux-undo"
+else
+	echo "FAIL inject-linux-undo: $(head -3 "$tmp/undo.out" | tr '\n' ' ')"
+fi
+
+# ---- boot proof: needs a CPU engine that boots Linux
+if ! "$DUALVM" run --help 2>&1 | grep -q -- "--engine"; then
+	echo "SKIP inject-linux-boot-proof: dualvm run --engine interp is not available yet"
+	exit 0
+fi
+boot() {	# image -> exit status of dualvm run (0: DUALVM-GUEST-READY seen)
+	timeout 400 "$DUALVM" run --engine interp --disk-mode nonpersistent \
+		--serial "$tmp/serial.log" --until-serial DUALVM-GUEST-READY \
+		--timeout 300 "$1" </dev/null >"$tmp/run.out" 2>&1
+}
+boot "$src"; rc=$?
+if [ $rc != 0 ]; then
+	echo "SKIP inject-linux-boot-proof: dualvm run --engine interp does not boot the unmodified linux-i386.img yet (exit $rc: $(head -1 "$tmp/run.out"))"
+	exit 0
+fi
+if boot "$tmp/hostonly-pristine.img"; then
+	echo "FAIL inject-linux-boot-proof: the host-only image booted without injection"
+	exit 0
+fi
+"$DUALVM" inject "$tmp/hostonly-pristine.img" >/dev/null 2>&1
+if boot "$tmp/hostonly-pristine.img"; then
+	echo "PASS inject-linux-boot-proof"
+else
+	echo "FAIL inject-linux-boot-proof: the injected image did not reach DUALVM-GUEST-READY"
+fi
