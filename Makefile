@@ -92,6 +92,7 @@ RAWDISK_OBJS := \
 	rawdisk/rd_safety.o \
 	rawdisk/rd_overlay.o \
 	rawdisk/rd_vmdkraw.o \
+	rawdisk/rd_vm_desc.o \
 	rawdisk/fs_ext2io.o \
 	rawdisk/fs_ntfsdev.o \
 	rawdisk/rd_image.o \
@@ -158,6 +159,7 @@ UNIT_TESTS := \
 # Fuzz harnesses (libFuzzer entry point; built as plain replay drivers
 # unless FUZZ=1 with clang): tests/fuzz/<name>.c
 FUZZERS := \
+	fuzz_dev_pci_ide \
 	fuzz_vmdk_hdr \
 	fuzz_vhd_footer \
 	fuzz_vhdx_hdr \

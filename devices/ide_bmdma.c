@@ -102,7 +102,7 @@ void ide_bmdma_kick(struct ide_channel *ch)
 	void (*next)(struct ide_drive *d) = ch->next;
 
 	if (ch->xfer != XFER_DMA_WAIT || !(ch->bm_cmd & BM_CMD_START) ||
-	    !(ch->bm_status & BM_STAT_ACTIVE))
+	    !(ch->bm_status & BM_STAT_ACTIVE) || !ch->active)
 		return;
 	ch->xfer = XFER_NONE;
 	ch->next = NULL;
@@ -110,7 +110,7 @@ void ide_bmdma_kick(struct ide_channel *ch)
 	ch->prd_loaded = false;
 	ch->prd_eot = false;
 	if (next)
-		next(ide_cur(ch));
+		next(ch->active);
 }
 
 /* Fetch the next PRD entry.  0, -ENOSPC (after EOT) or -EFAULT. */

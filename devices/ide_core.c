@@ -69,6 +69,7 @@ void ide_set_signature(struct ide_drive *d)
 void ide_xfer_stop(struct ide_channel *ch)
 {
 	ch->xfer = XFER_NONE;
+	ch->active = NULL;
 	ch->pos = 0;
 	ch->end = 0;
 	ch->avail = 0;
@@ -98,6 +99,7 @@ void ide_pio_start(struct ide_drive *d, uint32_t len, bool in,
 {
 	struct ide_channel *ch = d->ch;
 
+	ch->active = d;
 	ch->xfer = in ? XFER_PIO_IN : XFER_PIO_OUT;
 	ch->pos = 0;
 	ch->end = len > IDE_BUF_SIZE ? IDE_BUF_SIZE : len;
@@ -143,16 +145,16 @@ static void ide_pio_advance(struct ide_channel *ch)
 	ch->xfer = XFER_NONE;
 	ch->next = NULL;
 	if (next)
-		next(ide_cur(ch));
+		next(ch->active);
 	else
-		ide_cmd_ok(ide_cur(ch), false);
+		ide_cmd_ok(ch->active, false);
 }
 
 static uint64_t ide_data_read(struct ide_channel *ch, unsigned int size)
 {
 	uint64_t v = 0;
 
-	if (ch->xfer != XFER_PIO_IN || ide_cur(ch)->media == IDE_MEDIA_NONE)
+	if (ch->xfer != XFER_PIO_IN || !ch->active)
 		return 0;
 	for (unsigned int i = 0; i < size && ch->pos < ch->end; i++)
 		v |= (uint64_t)ch->buf[ch->pos++] << (8 * i);
@@ -164,7 +166,7 @@ static uint64_t ide_data_read(struct ide_channel *ch, unsigned int size)
 static void ide_data_write(struct ide_channel *ch, uint64_t v,
 			   unsigned int size)
 {
-	if (ch->xfer != XFER_PIO_OUT || ide_cur(ch)->media == IDE_MEDIA_NONE)
+	if (ch->xfer != XFER_PIO_OUT || !ch->active)
 		return;
 	for (unsigned int i = 0; i < size && ch->pos < ch->end; i++)
 		ch->buf[ch->pos++] = (uint8_t)(v >> (8 * i));
@@ -194,6 +196,7 @@ static void ide_command(struct ide_channel *ch, uint8_t cmd)
 		return;
 	ide_irq_lower(ch);
 	ide_xfer_stop(ch);
+	ch->active = d;
 	if (cmd == 0x90) {
 		ide_exec_diagnostic(ch);
 		return;

@@ -126,6 +126,8 @@ struct ide_channel {
 	struct irq_line	irq;		/* ISA IRQ 14/15 */
 
 	/* command in progress */
+	struct ide_drive *active;	/* drive running it (not the selected
+					 * one: the guest may reselect) */
 	enum ide_xfer	xfer;		/* data phase */
 	uint8_t		*buf;		/* IDE_BUF_SIZE bytes */
 	uint32_t	pos, end;	/* PIO window buf[pos..end) */

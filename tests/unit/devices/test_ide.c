@@ -357,6 +357,16 @@ static void test_ide_dma_hostile_prd(void)
 	lba28(&x, 0, 1, 0xc8);
 	bm_start(&x, 0x1000, true);
 	T_EQ(fix_in(&x.f, BM_BASE + 2, 1) & 0x07, 0x06);
+	/* reselecting the (CD-ROM) slave before the engine starts: the
+	 * command still belongs to the master */
+	fix_out(&x.f, BM_BASE, 0, 1);
+	prd(&x, 0x1000, 0x20000, 512, true);
+	lba28(&x, 11, 1, 0xc8);
+	fix_out(&x.f, 0x1f6, 0xb0, 1);
+	bm_start(&x, 0x1000, true);
+	fix_out(&x.f, 0x1f6, 0xa0, 1);
+	T_EQ(st(&x), 0x50);
+	check_pattern(x.f.ram + 0x20000, 11, 1);
 	/* the drive still works afterwards */
 	fix_out(&x.f, BM_BASE, 0, 1);
 	prd(&x, 0x1000, 0x20000, 512, true);
