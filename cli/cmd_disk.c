@@ -197,7 +197,7 @@ static int info_table(const struct disk_args *a)
 
 	if (!t)
 		return 1;
-	e = rd_file_open(a->disk, RD_RDONLY, &d, err, sizeof(err));
+	e = rd_image_open(a->disk, RD_RDONLY, &d, err, sizeof(err));
 	if (!e) {
 		e = rd_part_table_read(d, t);
 		if (e)

@@ -87,6 +87,17 @@ static inline void rd_guid_str(const uint8_t *g, char out[40])
 #define RD_GPT_MAX_ENTRIES	4096u	/* more is treated as corrupt */
 #define RD_GPT_ATTR_LEGACY_BOOT	(1ull << 2)
 
+/* rd_vm_desc.c: does @path start like a VMDK text descriptor? */
+struct rd_disk;
+struct rd_check;
+#include <stdbool.h>
+bool rd_is_vmdk_descriptor(const char *path);
+/* Lock every device a descriptor exposes (kept in @locks, up to @max) and
+ * run the safety checks on the sectors it exposes; findings in @chk. */
+int rd_vm_desc_guard(const char *desc, int mode, struct rd_disk **locks,
+		     unsigned int *nlocks, unsigned int max,
+		     struct rd_check *chk, char *err, size_t errlen);
+
 /* Maximum bytes of GPT entry array we accept. */
 #define RD_GPT_MAX_ARRAY	(1u << 20)
 

@@ -23,11 +23,21 @@
 #include <time.h>
 #include <unistd.h>
 
+#include <dirent.h>
+#include <fcntl.h>
+#include <signal.h>
+#include <sys/file.h>
+
 #include "rawdisk/rawdisk.h"
+#include "rawdisk/rd_priv.h"
+
+#define VM_MAX_LOCKS	8
 
 struct rd_vmdisk {
 	enum rd_disk_mode	mode;		/* resolved */
 	char			overlay[PATH_MAX];	/* undoable: its path */
+	unsigned int		nlocks;		/* devices held (descriptors) */
+	struct rd_disk		*locks[VM_MAX_LOCKS];	/* exclusive opens */
 };
 
 static int vm_pread(struct rd_disk *d, void *buf, size_t len, uint64_t off)
@@ -60,7 +70,12 @@ static int vm_block_status(struct rd_disk *d, uint64_t off, uint64_t len,
 
 static void vm_free(struct rd_disk *d)
 {
-	free(d->priv);
+	struct rd_vmdisk *vm = d->priv;
+	unsigned int i;
+
+	for (i = 0; vm && i < vm->nlocks; i++)
+		rd_close(vm->locks[i]);
+	free(vm);
 }
 
 static const struct rd_ops rd_vm_ops = {
@@ -144,6 +159,32 @@ static void undo_path(const struct rd_vm_opts *o, bool blk, char *out,
 			 o->partitions ? o->partitions : "");
 }
 
+/* Remove nonpersistent overlays of dead dualvm processes in @dir (one
+ * killed in the instant between creating and unlinking its overlay). */
+static void np_clean_stale(const char *dir)
+{
+	DIR *dp = opendir(dir);
+	struct dirent *de;
+
+	while (dp && (de = readdir(dp))) {
+		char p[PATH_MAX];
+		int pid, fd;
+
+		if (sscanf(de->d_name, "dualvm-np-%d-", &pid) != 1 || pid <= 0 ||
+		    kill(pid, 0) == 0 || errno != ESRCH)
+			continue;
+		snprintf(p, sizeof(p), "%s/%s", dir, de->d_name);
+		fd = open(p, O_RDONLY | O_CLOEXEC);
+		if (fd < 0)
+			continue;
+		if (flock(fd, LOCK_EX | LOCK_NB) == 0)
+			unlink(p);
+		close(fd);
+	}
+	if (dp)
+		closedir(dp);
+}
+
 /* Create (or reuse, for undoable) the overlay over @base. */
 static int vm_overlay(const struct rd_vm_opts *o, enum rd_disk_mode mode,
 		      bool blk, const char *src_real, struct rd_disk *base,
@@ -173,6 +214,7 @@ static int vm_overlay(const struct rd_vm_opts *o, enum rd_disk_mode mode,
 		const char *dir = o->overlay_dir ? o->overlay_dir :
 				  getenv("TMPDIR") ? getenv("TMPDIR") : "/var/tmp";
 
+		np_clean_stale(dir);
 		snprintf(path, pathlen, "%s/dualvm-np-%d-%lx.qcow2", dir,
 			 (int)getpid(), (unsigned long)time(NULL) ^
 			 (unsigned long)(uintptr_t)base);
@@ -220,8 +262,10 @@ fail:
 int rd_vm_open(const struct rd_vm_opts *o, struct rd_disk **out, char *err,
 	       size_t errlen)
 {
-	struct rd_disk *src = NULL, *top = NULL, *d;
+	struct rd_disk *src = NULL, *top = NULL, *d, *locks[VM_MAX_LOCKS];
 	struct rd_check *chk = NULL;
+	unsigned int nlocks = 0, i;
+	bool desc;
 	struct rd_vmdisk *vm;
 	char real[PATH_MAX], ovl[PATH_MAX] = "";
 	enum rd_disk_mode mode;
@@ -235,14 +279,28 @@ int rd_vm_open(const struct rd_vm_opts *o, struct rd_disk **out, char *err,
 		return -errno;
 	}
 	blk = S_ISBLK(st.st_mode);
-	mode = rd_mode_resolve(o->mode, blk, o->partitions != NULL);
-	e = rd_file_open(real, (mode == RD_MODE_PERSISTENT ? RD_RDWR :
-				RD_RDONLY) | RD_EXCL, &src, err, errlen);
-	if (e)
-		return e;
+	desc = !blk && rd_is_vmdk_descriptor(real);
+	mode = rd_mode_resolve(o->mode, blk || desc, o->partitions != NULL);
+	if (desc && (mode == RD_MODE_PERSISTENT || o->partitions)) {
+		snprintf(err, errlen, "%s: a raw-disk descriptor runs only behind an overlay and already selects its partitions (no --partition, no persistent mode)",
+			 o->path);
+		return -ENOTSUP;
+	}
 	chk = malloc(sizeof(*chk));
-	e = chk ? rd_safety_check(o->path, src, o->partitions, mode, false,
-				  chk, err, errlen) : -ENOMEM;
+	if (!chk)
+		return -ENOMEM;
+	if (desc) {
+		e = rd_vm_desc_guard(real, mode, locks, &nlocks, VM_MAX_LOCKS,
+				     chk, err, errlen);
+		if (!e)
+			e = rd_image_open(real, RD_RDONLY, &src, err, errlen);
+	} else {
+		e = rd_file_open(real, (mode == RD_MODE_PERSISTENT ? RD_RDWR :
+					RD_RDONLY) | RD_EXCL, &src, err, errlen);
+		if (!e)
+			e = rd_safety_check(o->path, src, o->partitions, mode,
+					    false, chk, err, errlen);
+	}
 	if (!e)
 		e = vm_judge(o, chk, err, errlen);
 	free(chk);
@@ -259,8 +317,10 @@ int rd_vm_open(const struct rd_vm_opts *o, struct rd_disk **out, char *err,
 
 		e = vm_overlay(o, mode, blk, real, top, ovl, sizeof(ovl), &q,
 			       err, errlen);
-		if (e)
-			return e;	/* @top was consumed */
+		if (e) {
+			src = NULL;	/* @top was consumed */
+			goto fail_src;
+		}
 		top = q;
 	}
 	vm = calloc(1, sizeof(*vm));
@@ -269,9 +329,13 @@ int rd_vm_open(const struct rd_vm_opts *o, struct rd_disk **out, char *err,
 		free(vm);
 		rd_close(top);
 		snprintf(err, errlen, "out of memory");
-		return -ENOMEM;
+		src = NULL;
+		e = -ENOMEM;
+		goto fail_src;
 	}
 	vm->mode = mode;
+	vm->nlocks = nlocks;
+	memcpy(vm->locks, locks, sizeof(locks[0]) * nlocks);
 	if (mode == RD_MODE_UNDOABLE)
 		snprintf(vm->overlay, sizeof(vm->overlay), "%s", ovl);
 	d->priv = vm;
@@ -282,6 +346,8 @@ int rd_vm_open(const struct rd_vm_opts *o, struct rd_disk **out, char *err,
 	return 0;
 fail_src:
 	rd_close(src);
+	for (i = 0; i < nlocks; i++)
+		rd_close(locks[i]);
 	return e;
 }
 

@@ -1,0 +1,156 @@
+// SPDX-License-Identifier: GPL-2.0-only
+/*
+ * rd_vm_desc.c --- safety checks and locks for VMs started from a raw-disk
+ * VMDK descriptor (`dualvm run NAME.vmdk`, partitionedDevice / fullDevice /
+ * monolithicFlat)
+ *
+ * The descriptor's FLAT extents say which devices and which sectors the VM
+ * sees.  Each device (or image) named there is locked exclusively for the
+ * life of the VM, and the sectors it exposes are mapped back to partition
+ * numbers so the same checks as `dualvm run --partition` apply.  The
+ * NAME-pt.vmdk side file holds only private copies and needs no check.
+ */
+#include <errno.h>
+#include <limits.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "rawdisk/rawdisk.h"
+#include "rawdisk/rd_priv.h"
+
+#define DESC_MAX_FLAT	64
+
+bool rd_is_vmdk_descriptor(const char *path)
+{
+	char head[32] = "";
+	FILE *f = fopen(path, "rb");
+	size_t n;
+
+	if (!f)
+		return false;
+	n = fread(head, 1, sizeof(head) - 1, f);
+	fclose(f);
+	head[n] = 0;
+	return !strncmp(head, "# Disk DescriptorFile", 21);
+}
+
+/* Partition list ("2,3") for the extents of @ext on one file, or "" if
+ * they cover the whole disk or match no partition exactly. */
+static void extents_to_parts(struct rd_disk *d, const struct rd_vmdk_flat *ext,
+			     unsigned int n, const char *file, char *out,
+			     size_t outlen)
+{
+	struct rd_part_table *t = malloc(sizeof(*t));
+	unsigned int i, k;
+	size_t used = 0;
+
+	out[0] = 0;
+	if (!t || rd_part_table_read(d, t)) {
+		free(t);
+		return;
+	}
+	for (i = 0; i < n; i++) {
+		const struct rd_part *p = NULL;
+
+		if (strcmp(ext[i].file, file))
+			continue;
+		for (k = 0; k < t->n; k++)
+			if (t->part[k].start == ext[i].start &&
+			    ext[i].size <= t->part[k].size)
+				p = &t->part[k];
+		if (!p) {		/* not a partition: check everything */
+			out[0] = 0;
+			break;
+		}
+		used += (size_t)snprintf(out + used, outlen - used, "%s%u",
+					 used ? "," : "", p->number);
+		if (used >= outlen) {
+			out[0] = 0;
+			break;
+		}
+	}
+	free(t);
+}
+
+int rd_vm_desc_guard(const char *desc, int mode,
+		     struct rd_disk **locks, unsigned int *nlocks,
+		     unsigned int max, struct rd_check *chk, char *err,
+		     size_t errlen)
+{
+	struct rd_vmdk_flat *ext = calloc(DESC_MAX_FLAT, sizeof(*ext));
+	struct rd_check *one = malloc(sizeof(*one));
+	char *text = calloc(1, 65537), dir[PATH_MAX], path[PATH_MAX * 2];
+	const char *slash = strrchr(desc, '/');
+	unsigned int i, k;
+	uint64_t total;
+	size_t len = 0;
+	FILE *f;
+	int n, e = -ENOMEM;
+
+	*nlocks = 0;
+	memset(chk, 0, sizeof(*chk));
+	if (!ext || !one || !text)
+		goto out;
+	f = fopen(desc, "rb");
+	if (f) {
+		len = fread(text, 1, 65536, f);
+		fclose(f);
+	}
+	n = rd_vmdk_desc_scan(text, len, dir, sizeof(dir), ext, DESC_MAX_FLAT,
+			      &total);
+	if (n < 0 || n > DESC_MAX_FLAT) {
+		snprintf(err, errlen, "%s: malformed or too large VMDK descriptor",
+			 desc);
+		e = -EINVAL;
+		goto out;
+	}
+	snprintf(dir, sizeof(dir), "%.*s", slash ? (int)(slash - desc + 1) : 0,
+		 desc);
+	for (i = 0; i < (unsigned int)n; i++) {
+		char parts[256];
+		size_t fl = strlen(ext[i].file);
+		bool seen = false;
+
+		for (k = 0; k < i; k++)
+			seen |= !strcmp(ext[k].file, ext[i].file);
+		if (seen || (fl > 8 && !strcmp(ext[i].file + fl - 8, "-pt.vmdk")))
+			continue;
+		snprintf(path, sizeof(path), "%s%s",
+			 ext[i].file[0] == '/' ? "" : dir, ext[i].file);
+		if (*nlocks == max) {
+			e = -E2BIG;
+			snprintf(err, errlen, "%s: too many devices", desc);
+			goto out;
+		}
+		e = rd_file_open(path, RD_RDONLY | RD_EXCL, &locks[*nlocks], err,
+				 errlen);
+		if (e)
+			goto out;
+		extents_to_parts(locks[*nlocks], ext, (unsigned int)n,
+				 ext[i].file, parts, sizeof(parts));
+		e = rd_safety_check(path, locks[*nlocks], parts[0] ? parts : NULL,
+				    (enum rd_disk_mode)mode, false, one, err, errlen);
+		(*nlocks)++;
+		if (e)
+			goto out;
+		for (k = 0; k < one->n && chk->n < RD_MAX_HAZARDS; k++) {
+			chk->hz[chk->n++] = one->hz[k];
+			if (one->hz[k].refuse)
+				chk->nrefuse++;
+			else
+				chk->nwarn++;
+		}
+	}
+	e = 0;
+out:
+	if (e) {
+		for (i = 0; i < *nlocks; i++)
+			rd_close(locks[i]);
+		*nlocks = 0;
+	}
+	free(ext);
+	free(one);
+	free(text);
+	return e;
+}
