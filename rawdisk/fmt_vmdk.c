@@ -248,6 +248,12 @@ static int vmdk_open_sparse(struct rd_disk *below, struct rd_disk **out)
 	if ((flags & VMDK_FL_COMPRESSED) && get_le16(h + VMDK_H_COMPRESS) != 1)
 		return rd_set_error(below, -ENOTSUP,
 				    "%s: unknown VMDK compression", below->desc);
+	/* the GD must fit in the file before we size the map after it */
+	if (gd > fsize / 512 ||
+	    (cap / grain + VMDK_GTES) / VMDK_GTES * 4 > fsize - gd * 512)
+		return rd_set_error(below, -EINVAL,
+				    "%s: VMDK grain directory outside the file",
+				    below->desc);
 	v = calloc(1, sizeof(*v));
 	if (!v)
 		return -ENOMEM;
