@@ -159,10 +159,6 @@ UNIT_TESTS := \
 # Fuzz harnesses (libFuzzer entry point; built as plain replay drivers
 # unless FUZZ=1 with clang): tests/fuzz/<name>.c
 FUZZERS := \
-	fuzz_vmdk_hdr \
-	fuzz_vhd_footer \
-	fuzz_vhdx_hdr \
-	fuzz_vdi_hdr \
 	fuzz_dev_pci_ide \
 	fuzz_vmdk_hdr \
 	fuzz_vhd_footer \
