@@ -142,6 +142,9 @@ UNIT_TESTS := \
 	devices/test_atapi \
 	vmm/test_iospace \
 	vmm/test_vclock \
+	vmm/test_memmap \
+	vmm/test_fw_cfg \
+	vmm/test_machine \
 	rawdisk/test_rd_file \
 	rawdisk/test_rd_part \
 	rawdisk/test_rd_qcow2 \
