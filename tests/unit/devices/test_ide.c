@@ -480,7 +480,108 @@ static void test_ide_create_rejects(void)
 	pci_bus_destroy(f.bus);
 }
 
+static void test_ide_misc_commands(void)
+{
+	struct ide_fix x;
+	uint8_t buf[8 * 512], back[8 * 512], id[512];
+
+	ide_setup(&x);
+	/* WRITE MULTIPLE (EXT) in blocks of 2 */
+	fix_out(&x.f, 0x1f2, 2, 1);
+	fix_out(&x.f, 0x1f7, 0xc6, 1);
+	for (unsigned int i = 0; i < sizeof(buf); i++)
+		buf[i] = (uint8_t)(i * 3 + 1);
+	lba48(&x, 50, 5, 0x39);
+	x.f.raises[14] = 0;
+	pio_out(&x, buf, 1024);
+	T_EQ(st(&x), 0x58);
+	pio_out(&x, buf + 1024, 1024);
+	T_EQ(st(&x), 0x58);
+	pio_out(&x, buf + 2048, 512);		/* last, short block */
+	T_EQ(st(&x), 0x50);
+	T_EQ(x.f.raises[14], 3);
+	fix_file_read(x.path, back, 5 * 512, 50 * 512);
+	T_ASSERT(memcmp(buf, back, 5 * 512) == 0);
+	/* READ NATIVE MAX ADDRESS (EXT) */
+	fix_out(&x.f, 0x1f6, 0x40, 1);
+	fix_out(&x.f, 0x1f7, 0x27, 1);
+	T_EQ(st(&x), 0x50);
+	T_EQ(fix_in(&x.f, 0x1f3, 1) | fix_in(&x.f, 0x1f4, 1) << 8, NSECT - 1);
+	fix_out(&x.f, 0x3f6, 0x80, 1);		/* HOB: previous content */
+	T_EQ(fix_in(&x.f, 0x1f3, 1), 0);
+	fix_out(&x.f, 0x3f6, 0x00, 1);
+	/* INITIALIZE DEVICE PARAMETERS: 4 heads, 17 sectors; CHS follows */
+	fix_out(&x.f, 0x1f2, 17, 1);
+	fix_out(&x.f, 0x1f6, 0xa3, 1);
+	fix_out(&x.f, 0x1f7, 0x91, 1);
+	T_EQ(st(&x), 0x50);
+	fix_out(&x.f, 0x1f6, 0xa1, 1);		/* head 1 */
+	fix_out(&x.f, 0x1f2, 1, 1);
+	fix_out(&x.f, 0x1f3, 2, 1);		/* sector 2 */
+	fix_out(&x.f, 0x1f4, 3, 1);		/* cylinder 3 */
+	fix_out(&x.f, 0x1f5, 0, 1);
+	fix_out(&x.f, 0x1f7, 0x20, 1);
+	T_EQ(st(&x), 0x58);
+	pio_in(&x, buf, 512);
+	check_pattern(buf, (3 * 4 + 1) * 17 + 1, 1);
+	fix_out(&x.f, 0x1f6, 0xa4, 1);		/* head 4 >= 4 heads */
+	fix_out(&x.f, 0x1f7, 0x20, 1);
+	T_EQ(st(&x), 0x51);
+	/* SET FEATURES: UDMA 2 shows in IDENTIFY word 88; bad mode aborts */
+	fix_out(&x.f, 0x1f6, 0xa0, 1);
+	fix_out(&x.f, 0x1f1, 0x03, 1);
+	fix_out(&x.f, 0x1f2, 0x42, 1);
+	fix_out(&x.f, 0x1f7, 0xef, 1);
+	T_EQ(st(&x), 0x50);
+	fix_out(&x.f, 0x1f2, 0x47, 1);
+	fix_out(&x.f, 0x1f7, 0xef, 1);
+	T_EQ(st(&x), 0x51);
+	fix_out(&x.f, 0x1f1, 0x82, 1);		/* write cache off */
+	fix_out(&x.f, 0x1f7, 0xef, 1);
+	T_EQ(st(&x), 0x50);
+	fix_out(&x.f, 0x1f7, 0xec, 1);
+	pio_in(&x, id, 512);
+	T_EQ(id[177], 0x04);			/* word 88: UDMA2 selected */
+	T_EQ(id[170] & 0x20, 0);		/* word 85: cache disabled */
+	T_EQ(id[118], 0x02);			/* word 59: multiple = 2 */
+	T_EQ(id[119], 0x01);
+	ide_teardown(&x);
+}
+
+static void test_ide_read_error_unc(void)
+{
+	struct ide_fix x;
+	struct rd_disk *faulty;
+	struct rd_fault_cfg fc = { .fail_read_nth = 2 };
+	struct ide_cfg cfg = {0};
+	uint8_t buf[512];
+
+	fix_init(&x.f);
+	snprintf(x.path, sizeof(x.path), "%s/disk.img", t_tmpdir());
+	fix_make_image(x.path, NSECT, 512);
+	x.disk = fix_open(x.path, RD_RDWR);
+	T_EQ(rd_fault_open(x.disk, true, &fc, &faulty), 0);
+	x.disk = faulty;
+	cfg.drive[0] = (struct ide_drive_cfg){ IDE_MEDIA_DISK, x.disk, false };
+	cfg.irq[0] = x.f.isa[14];
+	T_EQ(ide_create(&x.f.env, NULL, IDE_DEVFN, &cfg, &x.ide), 0);
+	lba28(&x, 1, 2, 0x20);			/* one read per sector */
+	T_EQ(st(&x), 0x58);
+	pio_in(&x, buf, 512);
+	check_pattern(buf, 1, 1);
+	T_EQ(st(&x), 0x51);			/* second read failed */
+	T_EQ(fix_in(&x.f, 0x1f1, 1), 0x40);	/* UNC */
+	T_EQ(fix_in(&x.f, 0x1f0, 2), 0);	/* no data phase left */
+	lba28(&x, 3, 1, 0x20);			/* later reads work */
+	T_EQ(st(&x), 0x58);
+	lba28(&x, 3, 1, 0xc8);			/* DMA without a bus master */
+	T_EQ(st(&x), 0x51);
+	ide_teardown(&x);
+}
+
 static const struct t_case cases[] = {
+	T_CASE(test_ide_misc_commands),
+	T_CASE(test_ide_read_error_unc),
 	T_CASE(test_ide_identify),
 	T_CASE(test_ide_pio_read_lba28_lba48_chs),
 	T_CASE(test_ide_pio_write),
