@@ -24,7 +24,6 @@
 
 #define E820_RAM	1
 
-#if BOARD_HAVE_ISA
 static void cmos_set16(struct rtc *r, unsigned int idx, uint64_t v)
 {
 	if (v > 0xffff)
@@ -60,7 +59,6 @@ static void cmos_tables(struct board_pc *b)
 	rtc_cmos_set(r, 0x2e, (uint8_t)(sum >> 8));
 	rtc_cmos_set(r, 0x2f, (uint8_t)sum);
 }
-#endif
 
 static void e820_put(uint8_t *e, uint64_t addr, uint64_t len, uint32_t type)
 {
@@ -110,9 +108,7 @@ static int fwcfg_tables(struct board_pc *b)
 
 int board_pc_fw_tables(struct board_pc *b)
 {
-#if BOARD_HAVE_ISA
 	if (b->rtc)
 		cmos_tables(b);
-#endif
 	return fwcfg_tables(b);
 }

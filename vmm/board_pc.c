@@ -92,7 +92,6 @@ static const struct io_ops exit_ops = { .read = exit_read,
 
 /* ------------------------------------------------------------ devices */
 
-#if BOARD_HAVE_ISA
 static void cb_com1(void *opaque, uint8_t byte)
 {
 	struct board_pc *b = opaque;
@@ -190,7 +189,6 @@ static int mk_dbg(struct board_pc *b)
 }
 static void rs_dbg(struct board_pc *b) { debugport_reset(b->dbg); }
 static void rm_dbg(struct board_pc *b) { debugport_destroy(b->dbg); }
-#endif /* BOARD_HAVE_ISA */
 
 static int mk_pci(struct board_pc *b)
 {
@@ -219,7 +217,6 @@ static void rm_pci(struct board_pc *b)
 	pci_bus_destroy(b->pci);
 }
 
-#if BOARD_HAVE_IDE
 static int mk_ide(struct board_pc *b)
 {
 	struct ide_cfg c = { .irq = { b->isa_irq[14], b->isa_irq[15] } };
@@ -235,7 +232,6 @@ static int mk_ide(struct board_pc *b)
 }
 static void rs_ide(struct board_pc *b) { ide_reset(b->ide); }
 static void rm_ide(struct board_pc *b) { ide_destroy(b->ide); }
-#endif
 
 static int mk_fwcfg(struct board_pc *b)
 {
@@ -261,18 +257,14 @@ static void rm_exit(struct board_pc *b)
 
 /* Build order; reset runs in this order, destroy in reverse. */
 static const struct board_dev board_devs[] = {
-#if BOARD_HAVE_ISA
 	{ "8259 PIC",		mk_pic,		rs_pic,		rm_pic },
 	{ "8254 PIT",		mk_pit,		rs_pit,		rm_pit },
 	{ "MC146818 RTC",	mk_rtc,		rs_rtc,		rm_rtc },
 	{ "16550A UARTs",	mk_com,		rs_com,		rm_com },
 	{ "i8042",		mk_kbd,		rs_kbd,		rm_kbd },
 	{ "debug port",		mk_dbg,		rs_dbg,		rm_dbg },
-#endif
 	{ "PCI/i440FX/PIIX3",	mk_pci,		rs_pci,		rm_pci },
-#if BOARD_HAVE_IDE
 	{ "PIIX3 IDE",		mk_ide,		rs_ide,		rm_ide },
-#endif
 	{ "fw_cfg",		mk_fwcfg,	rs_fwcfg,	rm_fwcfg },
 	{ "exit port",		mk_exit,	NULL,		rm_exit },
 };
@@ -327,28 +319,18 @@ void board_pc_reset(struct board_pc *b)
 
 bool board_pc_intr_pending(struct board_pc *b)
 {
-#if BOARD_HAVE_ISA
 	return b->pic && pic_intr_pending(b->pic);
-#else
-	return false;
-#endif
 }
 
 uint8_t board_pc_intr_ack(struct board_pc *b)
 {
-#if BOARD_HAVE_ISA
-	if (b->pic)
-		return pic_intr_ack(b->pic);
-#endif
-	return 0x0f;
+	return b->pic ? pic_intr_ack(b->pic) : 0x0f;
 }
 
 int board_pc_serial_input(struct board_pc *b, unsigned int com,
 			  const uint8_t *buf, size_t n)
 {
-#if BOARD_HAVE_ISA
 	if (com <= 1 && b->com[com])
 		return serial_receive(b->com[com], buf, n);
-#endif
 	return 0;
 }

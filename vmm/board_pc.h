@@ -14,10 +14,6 @@
 
 struct machine;
 
-/* Devices whose implementation has landed in libdevices.a. */
-#define BOARD_HAVE_ISA	1	/* pic, pit, rtc, serial, i8042, debugport */
-#define BOARD_HAVE_IDE	1
-
 struct board_pc {
 	struct machine		*m;		/* owner */
 	struct pic		*pic;		/* 8259 pair */

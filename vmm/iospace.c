@@ -141,7 +141,7 @@ static void note_unclaimed(struct iospace *sp, uint64_t addr, bool write,
 {
 	unsigned int i;
 
-	sp->unclaimed++;
+	sp->unclaimed += size;	/* counted in bytes */
 	if (!sp->log || sp->nlogged >= IOSPACE_LOG_MAX)
 		return;
 	for (i = 0; i < sp->nlogged; i++)
@@ -158,6 +158,18 @@ static void note_unclaimed(struct iospace *sp, uint64_t addr, bool write,
 			sp->name, size * 8, addr,
 			sp->nlogged == IOSPACE_LOG_MAX ?
 			" (further unclaimed addresses not logged)" : "");
+}
+
+/* True when no range claims any byte of [addr, addr + size): such an
+ * access is one unclaimed access (one log line), not @size of them. */
+static bool nothing_in(const struct iospace *sp, uint64_t addr,
+		       unsigned int size)
+{
+	unsigned int i = upper_bound(sp, addr + size - 1);
+
+	if (addr + size - 1 < addr)
+		return false;
+	return i == 0 || sp->r[i - 1].base + sp->r[i - 1].len <= addr;
 }
 
 static uint64_t size_mask(unsigned int size)
@@ -184,9 +196,9 @@ uint64_t iospace_read(struct iospace *sp, uint64_t addr, unsigned int size)
 		return r->ops->read(r->opaque, addr - r->base, size) &
 		       size_mask(size);
 	}
-	if (!r && size == 1) {
-		note_unclaimed(sp, addr, false, 0, 1);
-		return 0xff;
+	if (!r && (size == 1 || nothing_in(sp, addr, size))) {
+		note_unclaimed(sp, addr, false, 0, size);
+		return size_mask(size);
 	}
 	for (i = 0; i < size; i++)
 		v |= iospace_read(sp, addr + i, 1) << (8 * i);
@@ -207,8 +219,8 @@ void iospace_write(struct iospace *sp, uint64_t addr, uint64_t val,
 			r->ops->write(r->opaque, addr - r->base, val, size);
 		return;
 	}
-	if (!r && size == 1) {
-		note_unclaimed(sp, addr, true, val, 1);
+	if (!r && (size == 1 || nothing_in(sp, addr, size))) {
+		note_unclaimed(sp, addr, true, val, size);
 		return;
 	}
 	for (i = 0; i < size; i++)

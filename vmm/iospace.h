@@ -57,7 +57,8 @@ uint64_t iospace_read(struct iospace *sp, uint64_t addr, unsigned int size);
 void iospace_write(struct iospace *sp, uint64_t addr, uint64_t val,
 		   unsigned int size);
 
-/* Number of accesses so far that hit no device (for tests and stats). */
+/* Bytes accessed so far that no device claims (for tests and stats); an
+ * access none of whose bytes is claimed is logged once, as one access. */
 uint64_t iospace_unclaimed_count(const struct iospace *sp);
 
 /* Silence (false) or enable (true, the default) the unclaimed-access log. */
