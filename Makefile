@@ -77,7 +77,9 @@ DEVICES_OBJS := \
 	devices/serial.o \
 	devices/ps2.o \
 	devices/i8042.o \
-	devices/debugport.o
+	devices/debugport.o \
+	devices/vga.o \
+	devices/vga_mem.o
 
 RAWDISK_OBJS := \
 	rawdisk/rd_core.o \
@@ -171,7 +173,9 @@ FUZZERS := \
 	fuzz_qcow2_hdr \
 	fuzz_vmdk_desc \
 	fuzz_x86_decode \
-	fuzz_dev_io
+	fuzz_dev_io \
+	fuzz_cpio \
+	fuzz_reg_hive
 
 # ---------------------------------------------------------------- rules
 ALL_OBJS := $(VMM_OBJS) $(DEVICES_OBJS) $(RAWDISK_OBJS) $(P2V_OBJS) \

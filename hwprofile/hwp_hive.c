@@ -22,7 +22,9 @@
 #include <stdlib.h>
 #include <string.h>
 #include <strings.h>
+#include <sys/mman.h>
 #include <sys/stat.h>
+#include <sys/wait.h>
 #include <unistd.h>
 
 #include "hwprofile/hwp_priv.h"
@@ -359,64 +361,121 @@ static int edit_control_set(struct hedit *e, const char *cs,
 	}
 }
 
+/* Shared with the editing child process (MAP_SHARED). */
+struct hive_job {
+	int			rc;	/* 0 or -errno */
+	size_t			outlen;	/* edited hive bytes in the memfd,
+					 * 0: nothing changed */
+	struct hwp_inject_report rep;	/* the caller's report, updated */
+	char			err[512];
+};
+
+static int hive_edit(hive_h *h, int fd, enum hwp_win_gen gen,
+		     struct hive_job *job)
+{
+	struct hedit e = { .h = h, .rep = &job->rep, .err = job->err,
+			   .errlen = sizeof(job->err) };
+	char cs[32], path[64];
+	struct stat st;
+	int rc = 0;
+
+	if (gen == HWP_WIN_UNKNOWN)
+		gen = hwp_hive_guess_gen(h, NULL);
+	if (hwp_hive_control_set(h, cs, sizeof(cs))) {
+		hwp_seterr(e.err, e.errlen, "SYSTEM hive has no current "
+			   "control set (Select\\Current); nothing written");
+		return -EINVAL;
+	}
+	for (unsigned int i = 1; i < 1000 && !rc; i++) {
+		snprintf(path, sizeof(path), "ControlSet%03u", i);
+		if (hwp_hive_path(h, path))
+			rc = edit_control_set(&e, path, gen);
+	}
+	if (rc || !e.edits)
+		return rc;
+	snprintf(path, sizeof(path), "/proc/self/fd/%d", fd);
+	if (hivex_commit(h, path, 0))
+		return hfail(&e, "commit", "hive");
+	if (fstat(fd, &st) || st.st_size <= 0 ||
+	    (uint64_t)st.st_size > HWP_FILE_MAX)
+		return -EIO;
+	job->outlen = (size_t)st.st_size;
+	hwp_note(e.rep, "SYSTEM hive: %u registry edits for Windows %s (%s "
+		 "current)", e.edits, hwp_win_gen_name(gen), cs);
+	return 0;
+}
+
+/*
+ * libhivex asserts on some corrupt hives it accepted at open time, so the
+ * edit runs in a child process: a crash there is a corrupt hive, not a
+ * crash of dualvm, and nothing is written.
+ */
 int hwp_hive_inject_mem(const void *in, size_t len, enum hwp_win_gen gen,
 			void **out, size_t *outlen,
 			struct hwp_inject_report *rep, char *err,
 			size_t errlen)
 {
-	struct hedit e = { .rep = rep, .err = err, .errlen = errlen };
-	char cs[32], path[64];
-	struct stat st;
+	struct hive_job *job;
 	void *buf = NULL;
-	int fd = -1, rc;
+	hive_h *h;
+	pid_t pid;
+	int fd = -1, rc, status;
 
 	*out = NULL;
 	*outlen = 0;
-	rc = hwp_hive_open_mem(in, len, true, &e.h, &fd);
+	rc = hwp_hive_open_mem(in, len, true, &h, &fd);
 	if (rc) {
 		hwp_seterr(err, errlen, "SYSTEM hive is corrupt or truncated "
 			   "(hivex refused it); nothing written");
 		return rc;
 	}
-	if (gen == HWP_WIN_UNKNOWN)
-		gen = hwp_hive_guess_gen(e.h, NULL);
-	if (hwp_hive_control_set(e.h, cs, sizeof(cs))) {
-		hwp_seterr(err, errlen, "SYSTEM hive has no current control "
-			   "set (Select\\Current); nothing written");
+	job = mmap(NULL, sizeof(*job), PROT_READ | PROT_WRITE,
+		   MAP_SHARED | MAP_ANONYMOUS, -1, 0);
+	if (job == MAP_FAILED) {
+		rc = -errno;
+		goto out_close;
+	}
+	job->rep = *rep;
+	job->rc = -EINTR;
+	fflush(NULL);
+	pid = fork();
+	if (pid < 0) {
+		rc = -errno;
+		goto out_unmap;
+	}
+	if (pid == 0) {
+		job->rc = hive_edit(h, fd, gen, job);
+		_exit(0);
+	}
+	while (waitpid(pid, &status, 0) < 0 && errno == EINTR)
+		;
+	if (!WIFEXITED(status) || WEXITSTATUS(status)) {
+		hwp_seterr(err, errlen, "SYSTEM hive is corrupt (the registry "
+			   "library failed while editing it); nothing written");
 		rc = -EINVAL;
-		goto out;
+		goto out_unmap;
 	}
-	for (unsigned int i = 1; i < 1000 && !rc; i++) {
-		snprintf(path, sizeof(path), "ControlSet%03u", i);
-		if (hwp_hive_path(e.h, path))
-			rc = edit_control_set(&e, path, gen);
+	rc = job->rc;
+	if (rc) {
+		hwp_seterr(err, errlen, "%s", job->err);
+		goto out_unmap;
 	}
-	if (rc)
-		goto out;
-	if (!e.edits)
-		goto out;
-	snprintf(path, sizeof(path), "/proc/self/fd/%d", fd);
-	if (hivex_commit(e.h, path, 0)) {
-		rc = hfail(&e, "commit", "hive");
-		goto out;
+	*rep = job->rep;
+	if (job->outlen) {
+		buf = malloc(job->outlen);
+		if (!buf || pread(fd, buf, job->outlen, 0) !=
+		    (ssize_t)job->outlen) {
+			free(buf);
+			rc = -EIO;
+			goto out_unmap;
+		}
+		*out = buf;
+		*outlen = job->outlen;
 	}
-	if (fstat(fd, &st) || st.st_size <= 0 ||
-	    (uint64_t)st.st_size > HWP_FILE_MAX) {
-		rc = -EIO;
-		goto out;
-	}
-	buf = malloc((size_t)st.st_size);
-	if (!buf || pread(fd, buf, (size_t)st.st_size, 0) != st.st_size) {
-		free(buf);
-		rc = -EIO;
-		goto out;
-	}
-	*out = buf;
-	*outlen = (size_t)st.st_size;
-	hwp_note(rep, "SYSTEM hive: %u registry edits for Windows %s (%s "
-		 "current)", e.edits, hwp_win_gen_name(gen), cs);
-out:
-	hivex_close(e.h);
+out_unmap:
+	munmap(job, sizeof(*job));
+out_close:
+	hivex_close(h);
 	close(fd);
 	return rc;
 }
