@@ -159,7 +159,8 @@ UNIT_TESTS := \
 	devices/test_rtc \
 	devices/test_serial \
 	devices/test_i8042 \
-	devices/test_debugport
+	devices/test_debugport \
+	devices/test_vga
 
 # Fuzz harnesses (libFuzzer entry point; built as plain replay drivers
 # unless FUZZ=1 with clang): tests/fuzz/<name>.c

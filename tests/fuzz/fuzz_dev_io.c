@@ -4,14 +4,15 @@
  * device set, with virtual time passing (qtest's fuzz_registers idea)
  *
  * Each input builds a fresh machine-less board: PIC, PIT, RTC, two UARTs,
- * i8042, debug port, and the PCI bus with i440FX, PIIX3 and PIIX3 IDE (a
- * small in-memory disk and an empty CD-ROM), all on a manual clock, with a
+ * i8042, debug port, and the PCI bus with i440FX, PIIX3, PIIX3 IDE (a small
+ * in-memory disk and an empty CD-ROM) and the VGA (LFB placed at
+ * 0xE0000000), all on a manual clock, with a
  * bounds-checked fake guest RAM for DMA.  The input is a sequence of 8-byte
  * records:
  *
  *	byte 0	target: one of the device port ranges, a raw port, a raw
- *		MMIO address, or a host-side event (serial input, key,
- *		mouse, INTA cycle)
+ *		MMIO address, a host-side event (serial input, key, mouse,
+ *		INTA cycle), the VGA/VBE ports, VGA window or framebuffer
  *	byte 1	offset within the range (reduced modulo its length)
  *	byte 2	bits 0-1 access size (1, 2, 4, 1), bit 2 write,
  *		bits 3-6 time-step shift
@@ -32,6 +33,7 @@
 #include "devices/ide.h"
 #include "devices/piix3.h"
 #include "devices/pci.h"
+#include "devices/vga.h"
 #include "rawdisk/rawdisk.h"
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
@@ -55,6 +57,7 @@ struct fz_board {
 	struct i440fx	*host;
 	struct piix3	*isa;
 	struct ide	*ide;
+	struct vga	*vga;
 	struct rd_disk	*disk;
 	uint8_t		*ram;		/* FZ_RAM_SIZE bytes of "guest RAM" */
 	uint64_t	sink;		/* keeps reads and callbacks observable */
@@ -78,6 +81,10 @@ enum fz_special {
 	FZ_KEY,
 	FZ_MOUSE,
 	FZ_INTA,
+	FZ_VGA_PORTS,		/* 0x3B0-0x3DF */
+	FZ_VBE_PORTS,		/* 0x1CE-0x1D0 */
+	FZ_VGA_MEM,		/* legacy window 0xA0000-0xBFFFF */
+	FZ_VGA_LFB,		/* PCI BAR0, once the guest placed it */
 	FZ_NTARGETS,
 };
 
@@ -169,11 +176,19 @@ static int fz_pci_devices(struct fz_board *b)
 	ic.drive[2].media = IDE_MEDIA_CDROM;
 	ic.irq[0] = pic_irq_line(b->pic, 14);
 	ic.irq[1] = pic_irq_line(b->pic, 15);
-	return ide_create(&b->env, b->bus, IDE_DEVFN, &ic, &b->ide);
+	err = ide_create(&b->env, b->bus, IDE_DEVFN, &ic, &b->ide);
+	if (!err)
+		err = vga_create(&b->env, b->bus, &b->vga);
+	if (!err)	/* LFB at 0xE0000000 with memory decoding on */
+		pci_config_write(b->bus, PCI_DEVFN(2, 0), 0x10, 0xe0000000, 4);
+	if (!err)
+		pci_config_write(b->bus, PCI_DEVFN(2, 0), 0x04, 0x0003, 2);
+	return err;
 }
 
 static void fz_destroy(struct fz_board *b)
 {
+	vga_destroy(b->vga);
 	ide_destroy(b->ide);
 	piix3_destroy(b->isa);
 	i440fx_destroy(b->host);
@@ -256,6 +271,17 @@ static void fz_access(struct fz_board *b, const uint8_t *r)
 	} else if (target == FZ_RAW_MMIO) {
 		sp = b->mmio;
 		addr = 0xfe000000ULL + ((uint64_t)r[1] << 16) + (val >> 16);
+	} else if (target == FZ_VGA_PORTS) {
+		addr = 0x3b0 + r[1] % 0x30;
+	} else if (target == FZ_VBE_PORTS) {
+		addr = 0x1ce + r[1] % 3;
+	} else if (target == FZ_VGA_MEM) {
+		sp = b->mmio;
+		addr = 0xa0000 + (((uint32_t)r[1] << 9 ^ val >> 12) & 0x1ffff);
+	} else if (target == FZ_VGA_LFB) {
+		sp = b->mmio;
+		addr = 0xe0000000ULL + (((uint64_t)r[1] << 16 ^ val >> 8) &
+					(VGA_VRAM_SIZE - 1));
 	} else {
 		fz_host_event(b, target, r[1], val);
 		return;

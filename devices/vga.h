@@ -1,0 +1,62 @@
+/* SPDX-License-Identifier: GPL-2.0-only */
+/*
+ * vga.h --- standard VGA with the Bochs VBE extensions ("stdvga")
+ *
+ * VGA registers at 0x3B0-0x3DF, the legacy memory window 0xA0000-0xBFFFF,
+ * the Bochs VBE "dispi" interface at 0x1CE/0x1CF and a linear framebuffer
+ * exposed as PCI BAR0 of function 00:02.0 (1234:1111, what Debian's
+ * vgabios-stdvga.bin drives).  The board loads the VGA BIOS itself.
+ */
+#ifndef DUALVM_DEVICES_VGA_H
+#define DUALVM_DEVICES_VGA_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#include "devices/devices.h"
+
+#define VGA_LEGACY_BASE		0xa0000
+#define VGA_LEGACY_SIZE		0x20000
+#define VGA_VRAM_SIZE		(16u << 20)	/* also the LFB BAR size */
+#define VGA_PCI_VENDOR		0x1234
+#define VGA_PCI_DEVICE		0x1111
+#define VBE_DISPI_INDEX_PORT	0x1ce
+#define VBE_DISPI_DATA_PORT	0x1cf
+
+struct pci_bus;
+struct vga;
+
+/*
+ * Create the adapter: map the VGA ports and the VBE ports on env->pio and
+ * the legacy window on env->mmio; when @bus is not NULL register PCI
+ * function 00:02.0 with the framebuffer as BAR0 (mapped by the PCI bus
+ * wherever the guest puts it).  Returns 0, -ENOMEM or a mapping or
+ * registration error.
+ */
+int __attribute__((warn_unused_result))
+vga_create(const struct dev_env *env, struct pci_bus *bus, struct vga **out);
+/* Registers to power-on values (VBE off); VRAM is kept. */
+void vga_reset(struct vga *v);
+/* Unmap, unregister, free.  Call before pci_bus_destroy().  NULL ok. */
+void vga_destroy(struct vga *v);
+
+/*
+ * Render the text screen into @buf: *@rows lines of *@cols characters,
+ * each ended by '\n', then a NUL (characters outside printable ASCII
+ * become '.', NUL and space become ' ').  Returns 0, -ENOTSUP when the
+ * adapter is in a graphics mode, or -ENOSPC when @len is too small for the
+ * screen (nothing written).
+ */
+int vga_text_snapshot(struct vga *v, char *buf, size_t len,
+		      unsigned int *cols, unsigned int *rows);
+/* Text cursor position; false when the cursor is disabled. */
+bool vga_text_cursor(struct vga *v, unsigned int *row, unsigned int *col);
+
+/* The framebuffer memory (for a display front end) and its size. */
+uint8_t *vga_vram(struct vga *v, size_t *size);
+/* The VBE mode when VBE is enabled (false otherwise). */
+bool vga_vbe_mode(struct vga *v, unsigned int *xres, unsigned int *yres,
+		  unsigned int *bpp);
+
+#endif
