@@ -44,6 +44,7 @@ struct dev_env {
 #include "devices/serial.h"
 #include "devices/i8042.h"
 #include "devices/debugport.h"
+#include "devices/vga.h"
 
 /* PCI bus, chipset and IDE. */
 #include "devices/pci.h"
