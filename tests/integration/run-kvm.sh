@@ -11,7 +11,7 @@ set -u
 BUILD=${BUILD:?} SRC=${SRC:?}
 GUESTS=${GUESTS:-$BUILD/guests}
 DUALVM=${DUALVM:-$BUILD/bin/dualvm}
-payloads=(hello pit_irq cmos pci garbage)
+payloads=(hello pit_irq cmos pci garbage reset triple)
 
 tmp=$(mktemp -d); trap 'rm -rf "$tmp"' EXIT
 
@@ -63,6 +63,68 @@ for n in "${payloads[@]}"; do
 		echo "FAIL kvm-boot-$n: rc=$rc, serial: $(grep -a -m1 -E '^(PASS|FAIL)' "$tmp/$n.out" || echo none), stderr: $(grep -v unclaimed "$tmp/$n.err" | tail -1)"
 	fi
 done
+
+# Host input reaches COM1 (stdin is a pipe here).
+(sleep 1; printf ping) | timeout 60 "$DUALVM" run --engine kvm --timeout 30 \
+	--serial stdio --bios "$BUILD/tests/boot/echo.bin" >"$tmp/echo.out" 2>"$tmp/echo.err"
+rc=$?
+if [ $rc = 0 ] && grep -q "^PASS echo" "$tmp/echo.out"; then echo "PASS kvm-serial-input"
+else echo "FAIL kvm-serial-input: rc=$rc $(grep -a -m1 -E '^(PASS|FAIL)' "$tmp/echo.out")"; fi
+
+# Ctrl-C / SIGTERM: a clean stop, exit 130, the disk closed.
+truncate -s 1M "$tmp/blank.img"
+for sig in INT TERM; do
+	timeout 60 "$DUALVM" run --engine kvm --timeout 30 --serial "$tmp/sig.out" \
+		--bios "$BUILD/tests/boot/hang.bin" "$tmp/blank.img" </dev/null 2>"$tmp/sig.err" &
+	pid=$!
+	for i in $(seq 50); do grep -q halted "$tmp/sig.out" 2>/dev/null && break; sleep 0.1; done
+	kill -$sig $(pgrep -P $pid) 2>/dev/null
+	wait $pid; rc=$?
+	if [ $rc = 130 ] && grep -q "stopped" "$tmp/sig.err"; then echo "PASS kvm-sig$sig-stops-130"
+	else echo "FAIL kvm-sig$sig-stops-130: rc=$rc $(tail -1 "$tmp/sig.err")"; fi
+done
+
+# On a terminal: raw mode, Ctrl-A x quits, the terminal is restored.
+if command -v python3 >/dev/null; then
+	python3 - "$DUALVM" "$BUILD/tests/boot/hang.bin" >"$tmp/tty.out" 2>&1 <<'PY'
+import os, pty, sys, termios, time, select
+dualvm, bios = sys.argv[1], sys.argv[2]
+pid, fd = pty.fork()
+if pid == 0:
+    os.execv(dualvm, [dualvm, "run", "--engine", "kvm", "--timeout", "30", "--bios", bios])
+before = termios.tcgetattr(fd)
+buf, t0, raw_seen = b"", time.time(), False
+while b"halted" not in buf and time.time() - t0 < 20:
+    if select.select([fd], [], [], 0.2)[0]:
+        try: buf += os.read(fd, 1024)
+        except OSError: break
+mid = termios.tcgetattr(fd)
+raw_seen = not (mid[3] & termios.ICANON) and not (mid[3] & termios.ECHO)
+os.write(fd, b"x")
+_, st = os.waitpid(pid, 0)
+after = termios.tcgetattr(fd)
+rc = os.waitstatus_to_exitcode(st)
+ok = rc == 130 and raw_seen and after[3] & termios.ICANON and after[3] & termios.ECHO
+print("tty: rc=%d raw=%s restored=%s" % (rc, raw_seen, bool(after[3] & termios.ICANON)))
+sys.exit(0 if ok else 1)
+PY
+	if [ $? = 0 ]; then echo "PASS kvm-tty-raw-escape-restore"
+	else echo "FAIL kvm-tty-raw-escape-restore: $(tail -1 "$tmp/tty.out")"; fi
+fi
+
+# --engine auto: KVM if its self-test passes, else the interpreter, else
+# one clear line (exit 1) saying no engine works.
+timeout 120 "$DUALVM" run --engine auto --timeout 60 --serial "$tmp/auto.out" \
+	--bios "$BUILD/tests/boot/hello.bin" </dev/null 2>"$tmp/auto.err"
+rc=$?
+if [ $rc = 0 ] && grep -q "^PASS hello" "$tmp/auto.out"; then
+	echo "PASS kvm-engine-auto ($(head -1 "$tmp/auto.err" || true))"
+elif [ $rc = 1 ] && [ "$(wc -l <"$tmp/auto.err")" = 1 ] &&
+     grep -q "no working CPU engine: kvm self-test" "$tmp/auto.err"; then
+	echo "PASS kvm-engine-auto (reports: $(cat "$tmp/auto.err"))"
+else
+	echo "FAIL kvm-engine-auto: rc=$rc $(tail -1 "$tmp/auto.err")"
+fi
 
 # Unclaimed ports: logged, but once per address and bounded in total.
 lines=$(grep -c "unclaimed" "$tmp/garbage.err")
