@@ -38,7 +38,33 @@ struct rd_vmdisk {
 	char			overlay[PATH_MAX];	/* undoable: its path */
 	unsigned int		nlocks;		/* devices held (descriptors) */
 	struct rd_disk		*locks[VM_MAX_LOCKS];	/* exclusive opens */
+	unsigned int		nseg;		/* partition view: writable */
+	struct rd_view_seg	*seg;		/* segments, or NULL: all */
 };
+
+/* Partition views: a write outside the chosen partitions and the private
+ * table areas is refused even though the overlay could hold it. */
+static bool vm_write_allowed(const struct rd_vmdisk *vm, uint64_t off,
+			     size_t len)
+{
+	unsigned int i;
+
+	if (!vm->seg)
+		return true;
+	while (len) {
+		for (i = 0; i < vm->nseg; i++)
+			if (off >= vm->seg[i].start &&
+			    off < vm->seg[i].start + vm->seg[i].size)
+				break;
+		if (i == vm->nseg)
+			return false;
+		if (vm->seg[i].start + vm->seg[i].size - off >= len)
+			return true;
+		len -= vm->seg[i].start + vm->seg[i].size - off;
+		off = vm->seg[i].start + vm->seg[i].size;
+	}
+	return true;
+}
 
 static int vm_pread(struct rd_disk *d, void *buf, size_t len, uint64_t off)
 {
@@ -50,7 +76,13 @@ static int vm_pread(struct rd_disk *d, void *buf, size_t len, uint64_t off)
 static int vm_pwrite(struct rd_disk *d, const void *buf, size_t len,
 		     uint64_t off)
 {
-	int e = rd_pwrite(d->below, buf, len, off);
+	int e;
+
+	if (!vm_write_allowed(d->priv, off, len))
+		return rd_set_error(d, -EACCES,
+				    "%s: write at %llu outside the chosen partitions refused",
+				    d->desc, (unsigned long long)off);
+	e = rd_pwrite(d->below, buf, len, off);
 
 	return e ? rd_set_error(d, e, "%s", rd_strerror(d->below)) : 0;
 }
@@ -75,6 +107,8 @@ static void vm_free(struct rd_disk *d)
 
 	for (i = 0; vm && i < vm->nlocks; i++)
 		rd_close(vm->locks[i]);
+	if (vm)
+		free(vm->seg);
 	free(vm);
 }
 
@@ -264,7 +298,8 @@ int rd_vm_open(const struct rd_vm_opts *o, struct rd_disk **out, char *err,
 {
 	struct rd_disk *src = NULL, *top = NULL, *d, *locks[VM_MAX_LOCKS];
 	struct rd_check *chk = NULL;
-	unsigned int nlocks = 0, i;
+	unsigned int nlocks = 0, nseg = 0, i;
+	struct rd_view_seg *seg = NULL;
 	bool desc;
 	struct rd_vmdisk *vm;
 	char real[PATH_MAX], ovl[PATH_MAX] = "";
@@ -311,6 +346,14 @@ int rd_vm_open(const struct rd_vm_opts *o, struct rd_disk **out, char *err,
 		e = rd_view_open(src, true, o->partitions, &top, err, errlen);
 		if (e)
 			goto fail_src;
+		nseg = rd_view_layout(top, NULL, 0);
+		seg = calloc(nseg ? nseg : 1, sizeof(*seg));
+		if (!seg) {
+			src = top;
+			e = -ENOMEM;
+			goto fail_src;
+		}
+		rd_view_layout(top, seg, nseg);
 	}
 	if (mode != RD_MODE_PERSISTENT) {
 		struct rd_disk *q;
@@ -336,6 +379,9 @@ int rd_vm_open(const struct rd_vm_opts *o, struct rd_disk **out, char *err,
 	vm->mode = mode;
 	vm->nlocks = nlocks;
 	memcpy(vm->locks, locks, sizeof(locks[0]) * nlocks);
+	vm->seg = seg;
+	vm->nseg = nseg;
+	seg = NULL;
 	if (mode == RD_MODE_UNDOABLE)
 		snprintf(vm->overlay, sizeof(vm->overlay), "%s", ovl);
 	d->priv = vm;
@@ -345,6 +391,7 @@ int rd_vm_open(const struct rd_vm_opts *o, struct rd_disk **out, char *err,
 	*out = d;
 	return 0;
 fail_src:
+	free(seg);
 	rd_close(src);
 	for (i = 0; i < nlocks; i++)
 		rd_close(locks[i]);
