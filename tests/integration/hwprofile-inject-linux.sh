@@ -19,7 +19,7 @@ man=$GUESTS/manifest.json
 skip_all() {
 	for t in inject-linux-hostonly-built inject-linux-initramfs \
 		 inject-linux-fstab inject-linux-idempotent inject-linux-undo \
-		 inject-linux-boot-proof; do
+		 inject-linux-overlay-source-untouched inject-linux-boot-proof; do
 		echo "SKIP $t: $1"
 	done
 }
@@ -121,6 +121,35 @@ if "$DUALVM" inject --undo "$img" >"$tmp/undo.out" 2>&1 &&
 	echo "PASS inject-linux-undo"
 else
 	echo "FAIL inject-linux-undo: $(head -3 "$tmp/undo.out" | tr '\n' ' ')"
+fi
+
+# ---- through an overlay: dualboot-i386.img --partition 2, source untouched
+db=$GUESTS/dualboot-i386.img
+if [ -f "$db" ] && command -v qemu-img >/dev/null; then
+	before=$(sha256sum <"$db" | cut -d' ' -f1)
+	mkdir -p "$tmp/ovl"
+	"$DUALVM" inject --json --partition 2 --disk-mode undoable \
+		--overlay-dir "$tmp/ovl" "$db" >"$tmp/ovl.json" 2>"$tmp/ovl.err"; rc1=$?
+	"$DUALVM" inject --partition 2 --disk-mode undoable \
+		--overlay-dir "$tmp/ovl" "$db" >"$tmp/ovl2.out" 2>&1; rc2=$?
+	ovl=$(ls "$tmp"/ovl/*.qcow2 2>/dev/null | head -1)
+	ok=0
+	if [ $rc1 = 0 ] && [ $rc2 = 0 ] && [ -n "$ovl" ] &&
+	   grep -q "nothing to change" "$tmp/ovl2.out" &&
+	   qemu-img convert -O raw "$ovl" "$tmp/ovl.raw" 2>/dev/null; then
+		p2=$(python3 -c 'import json,sys; m=json.load(open(sys.argv[1])); print([p for p in m["images"]["dualboot-i386.img"]["partitions"] if p["number"]==2][0]["start"]*512)' "$man")
+		k2=$(python3 -c 'import json,sys; print(json.load(open(sys.argv[1]))["images"]["dualboot-i386.img"]["kernel"])' "$man")
+		debugfs -R "dump /boot/initrd.img-$k2 $tmp/ovl.initrd" "$tmp/ovl.raw?offset=$p2" >/dev/null 2>&1
+		want=$(python3 -c 'import json,sys; r=json.load(open(sys.argv[1])); print([c for c in r["changes"] if "initrd" in c["path"]][0]["sha256_after"])' "$tmp/ovl.json" 2>/dev/null)
+		[ -n "$want" ] && [ "$(sha256sum <"$tmp/ovl.initrd" | cut -d' ' -f1)" = "$want" ] && ok=1
+	fi
+	if [ $ok = 1 ] && [ "$(sha256sum <"$db" | cut -d' ' -f1)" = "$before" ]; then
+		echo "PASS inject-linux-overlay-source-untouched"
+	else
+		echo "FAIL inject-linux-overlay-source-untouched: rc=$rc1/$rc2 $(head -2 "$tmp/ovl.err" | tr '\n' ' ')"
+	fi
+else
+	echo "SKIP inject-linux-overlay-source-untouched: $db not built or qemu-img missing"
 fi
 
 # ---- boot proof: needs a CPU engine that boots Linux
