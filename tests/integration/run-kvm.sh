@@ -11,7 +11,7 @@ set -u
 BUILD=${BUILD:?} SRC=${SRC:?}
 GUESTS=${GUESTS:-$BUILD/guests}
 DUALVM=${DUALVM:-$BUILD/bin/dualvm}
-payloads=(hello pit_irq cmos pci garbage reset triple)
+payloads=(hello pit_irq cmos pci garbage mmio reset triple)
 
 tmp=$(mktemp -d); trap 'rm -rf "$tmp"' EXIT
 
