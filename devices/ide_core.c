@@ -418,6 +418,18 @@ static void ide_unmap(struct ide *ide, unsigned int nmapped)
 	}
 }
 
+/* PCI reset: the timing registers go back to 0 (decode enables off). */
+static void ide_pci_reset(void *opaque)
+{
+	struct ide *ide = opaque;
+
+	memset(pci_dev_config(ide->pci) + 0x40, 0, 5);
+}
+
+static const struct pci_func_ops ide_pci_ops = {
+	.reset	= ide_pci_reset,
+};
+
 int ide_create(const struct dev_env *env, struct pci_bus *bus, unsigned int devfn,
 	       const struct ide_cfg *cfg, struct ide **out)
 {
@@ -467,8 +479,8 @@ int ide_create(const struct dev_env *env, struct pci_bus *bus, unsigned int devf
 			goto out_unmap;
 	}
 	if (bus) {
-		ret = pci_register_function(bus, devfn, &info, NULL, ide,
-					    &ide->pci);
+		ret = pci_register_function(bus, devfn, &info, &ide_pci_ops,
+					    ide, &ide->pci);
 		if (ret < 0)
 			goto out_unmap;
 		ret = ide_bmdma_register(ide);

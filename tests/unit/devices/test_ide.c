@@ -118,6 +118,16 @@ static void test_ide_identify(void)
 	ide_setup(&x);
 	T_EQ(fix_cfg_read(&x.f, IDE_DEVFN, 0, 4), 0x70108086);
 	T_EQ(fix_cfg_read(&x.f, IDE_DEVFN, 8, 4) >> 8, 0x010180);
+	fix_cfg_write(&x.f, IDE_DEVFN, 0x40, 0x80008000, 4);	/* IDETIM */
+	T_EQ(fix_cfg_read(&x.f, IDE_DEVFN, 0x40, 4), 0x80008000);
+	T_EQ(fix_cfg_read(&x.f, IDE_DEVFN, 0x20, 4), BM_BASE | 1);
+	pci_bus_reset(x.f.bus);
+	T_EQ(fix_cfg_read(&x.f, IDE_DEVFN, 0x40, 4), 0);
+	T_ASSERT(!iospace_claimed(x.f.pio, BM_BASE));
+	T_ASSERT(iospace_claimed(x.f.pio, 0x1f0));	/* legacy ports stay */
+	fix_cfg_write(&x.f, IDE_DEVFN, 0x20, BM_BASE, 4);
+	fix_cfg_write(&x.f, IDE_DEVFN, 0x04, PCI_COMMAND_IO, 2);
+	T_ASSERT(iospace_claimed(x.f.pio, BM_BASE + 15));
 	T_EQ(st(&x), 0x50);
 	fix_out(&x.f, 0x1f6, 0xa0, 1);
 	fix_out(&x.f, 0x1f7, 0xec, 1);
