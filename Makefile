@@ -106,7 +106,12 @@ RAWDISK_OBJS := \
 	rawdisk/fmt_vhdx.o \
 	rawdisk/fmt_vdi.o
 
-P2V_OBJS :=
+P2V_OBJS := \
+	p2v/p2v_plan.o \
+	p2v/p2v_fs.o \
+	p2v/p2v_copy.o \
+	p2v/p2v_vm.o \
+	p2v/p2v_sha256.o
 
 HWPROFILE_OBJS := \
 	hwprofile/hwp_util.o \

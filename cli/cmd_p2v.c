@@ -1,26 +1,514 @@
 // SPDX-License-Identifier: GPL-2.0-only
 /*
- * cmd_p2v.c --- `dualvm p2v`
+ * cmd_p2v.c --- `dualvm p2v SOURCE OUTPUT`: convert a disk to an image
+ *
+ * Opens SOURCE read-only (block device or any image rd_image_open reads),
+ * refuses it while a file system on it is mounted (unless --allow-live),
+ * plans with p2v_plan_make, writes OUTPUT.partial-XXXXXX with the chosen
+ * writer, optionally verifies it, renames it into place and writes the VM
+ * definitions.  SIGINT/SIGTERM remove the partial file.  Progress goes to
+ * stderr on a TTY; --json prints one JSON object per line on stdout.
  */
+#include <errno.h>
+#include <getopt.h>
+#include <signal.h>
 #include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/random.h>
+#include <sys/stat.h>
+#include <unistd.h>
 
 #include "cli/cli.h"
+#include "p2v/p2v.h"
+#include "rawdisk/rawdisk.h"
 
 static const char usage_text[] =
 "usage: dualvm p2v SOURCE OUTPUT [options]\n"
 "Convert a physical disk or image into a virtual disk, copying only the\n"
-"blocks file systems use.\n\n"
-"  --format vmdk|vmdk-stream|qcow2|vhd|vhdx|vdi|raw\n"
+"blocks file systems use (ext2/3/4, NTFS, swap; others are copied whole).\n\n"
+"  --format vmdk|vmdk-stream|qcow2|vhd|vhd-fixed|vhdx|vdi|raw\n"
+"                                default: from OUTPUT's extension\n"
 "  --vm vmx,ovf,ova,libvirt,dualvm   also write VM definitions\n"
+"  --memory MIB, --cpus N        for the VM definitions (default 1024, 1)\n"
 "  --verify                      read the output back and compare\n"
+"  --check                       only compare an existing OUTPUT with SOURCE\n"
+"  --full-copy                   ignore file systems, copy every non-zero block\n"
+"  --continue-on-error           unreadable sectors become zeros (listed)\n"
+"  --allow-live                  convert a source with mounted file systems\n"
 "  --json                        machine-readable progress and report\n"
 "  --help                        this text\n";
 
+/* The one piece of mutable static state: set by the signal handler. */
+static volatile int p2v_stop_flag;
+
+static void on_signal(int sig)
+{
+	p2v_stop_flag = sig;
+}
+
+struct p2v_cli {
+	const char	*src_path;
+	const char	*out_path;
+	const char	*format;
+	const char	*vm;
+	unsigned int	mem_mib;
+	unsigned int	cpus;
+	bool		verify, check, json, allow_live, tty;
+	struct p2v_opts	o;
+	char		partial[4200];	/* temporary output name */
+};
+
+static void human(char *buf, size_t len, double v)
+{
+	static const char *const unit[] = { "B", "KiB", "MiB", "GiB", "TiB" };
+	int u = 0;
+
+	while (v >= 1024 && u < 4) {
+		v /= 1024;
+		u++;
+	}
+	snprintf(buf, len, "%.1f %s", v, unit[u]);
+}
+
+static void progress(void *ctx, const struct p2v_progress *p)
+{
+	const struct p2v_cli *c = ctx;
+	double rate = p->elapsed > 0 ? (double)p->done / p->elapsed : 0;
+	double eta = rate > 0 ? (double)(p->total - p->done) / rate : 0;
+
+	if (c->json) {
+		printf("{\"event\":\"progress\",\"phase\":\"%s\",\"partition\":%u,"
+		       "\"fs\":", p->phase, p->area ? p->area->part : 0);
+		cli_json_str(p->area ? p->area->fs : "");
+		printf(",\"area_done\":%llu,\"area_total\":%llu,\"done\":%llu,"
+		       "\"total\":%llu,\"rate\":%.0f,\"eta\":%.1f}\n",
+		       (unsigned long long)p->area_done,
+		       (unsigned long long)(p->area ? p->area->planned : 0),
+		       (unsigned long long)p->done,
+		       (unsigned long long)p->total, rate, eta);
+		fflush(stdout);
+	} else if (c->tty) {
+		char d[32], t[32], r[32];
+
+		human(d, sizeof(d), (double)p->done);
+		human(t, sizeof(t), (double)p->total);
+		human(r, sizeof(r), rate);
+		fprintf(stderr, "\r%s: %s %u (%s): %s / %s, %s/s, ETA %d:%02d   ",
+			p->phase, p->area && p->area->part ? "partition" : "area",
+			p->area ? p->area->part : 0,
+			p->area && p->area->fs[0] ? p->area->fs : "?", d, t, r,
+			(int)eta / 60, (int)eta % 60);
+	}
+}
+
+static void print_plan_report(const struct p2v_cli *c,
+			      const struct p2v_plan *p,
+			      const struct p2v_result *r)
+{
+	if (c->json) {
+		printf("{\"event\":\"result\",\"source\":");
+		cli_json_str(c->src_path);
+		printf(",\"output\":");
+		cli_json_str(c->out_path);
+		printf(",\"format\":");
+		cli_json_str(c->format);
+		printf(",\"disk_size\":%llu,\"read\":%llu,\"copied\":%llu,"
+		       "\"seconds\":%.3f,\"areas\":[",
+		       (unsigned long long)p->disk_size,
+		       (unsigned long long)r->read,
+		       (unsigned long long)r->copied, r->seconds);
+		for (unsigned int i = 0; i < p->narea; i++) {
+			const struct p2v_area *a = &p->area[i];
+
+			printf("%s{\"partition\":%u,\"start\":%llu,\"size\":%llu,"
+			       "\"fs\":", i ? "," : "", a->part,
+			       (unsigned long long)a->start,
+			       (unsigned long long)a->size);
+			cli_json_str(a->fs);
+			printf(",\"method\":");
+			cli_json_str(a->method);
+			printf(",\"used\":%llu,\"planned\":%llu,\"copied\":%llu,"
+			       "\"note\":", (unsigned long long)a->used,
+			       (unsigned long long)a->planned,
+			       (unsigned long long)a->copied);
+			cli_json_str(a->note);
+			printf("}");
+		}
+		printf("],\"bad\":[");
+		for (unsigned int i = 0; i < r->nbad; i++)
+			printf("%s{\"offset\":%llu,\"length\":%llu}", i ? "," : "",
+			       (unsigned long long)r->bad[i].off,
+			       (unsigned long long)r->bad[i].len);
+		printf("]}\n");
+		return;
+	}
+	printf("%-5s %-12s %-8s %-7s %12s %12s %12s  %s\n", "part", "start", "fs",
+	       "method", "used", "read", "copied", "note");
+	for (unsigned int i = 0; i < p->narea; i++) {
+		const struct p2v_area *a = &p->area[i];
+		char u[32], rd[32], cp[32], st[32], pn[12] = "-";
+
+		human(u, sizeof(u), (double)a->used);
+		human(rd, sizeof(rd), (double)a->read);
+		human(cp, sizeof(cp), (double)a->copied);
+		human(st, sizeof(st), (double)a->start);
+		if (a->part)
+			snprintf(pn, sizeof(pn), "%u", a->part);
+		printf("%-5s %-12s %-8s %-7s %12s %12s %12s  %s\n", pn, st,
+		       a->fs[0] ? a->fs : "unknown", a->method, u, rd, cp,
+		       a->note);
+	}
+	for (unsigned int i = 0; i < r->nbad; i++)
+		printf("unreadable: bytes %llu-%llu (copied as zeros)\n",
+		       (unsigned long long)r->bad[i].off,
+		       (unsigned long long)(r->bad[i].off + r->bad[i].len - 1));
+}
+
+/* Refuse (or warn about) a source with mounted file systems. */
+static int check_live(struct p2v_cli *c, struct rd_disk *src)
+{
+	struct rd_check *chk = calloc(1, sizeof(*chk));
+	char err[256];
+	int rc = 0;
+
+	if (!chk)
+		return 1;
+	if (rd_safety_check(c->src_path, src, NULL, RD_MODE_NONPERSISTENT,
+			    false, chk, err, sizeof(err))) {
+		cli_err("p2v", "safety checks failed: %s", err);
+		free(chk);
+		return 1;
+	}
+	for (unsigned int i = 0; i < chk->n; i++) {
+		const struct rd_hazard *h = &chk->hz[i];
+		bool live = strstr(h->code, "mount") || strstr(h->code, "root") ||
+			    strstr(h->code, "lock");
+
+		if (live && !c->allow_live) {
+			cli_err("p2v", "%s (use --allow-live to convert anyway; the copy may be inconsistent)",
+				h->msg);
+			rc = 1;
+		} else {
+			fprintf(stderr, "dualvm: p2v: warning: %s%s\n", h->msg,
+				live ? " (--allow-live: the copy may be inconsistent)" : "");
+		}
+	}
+	free(chk);
+	return rc;
+}
+
+static int make_partial_name(struct p2v_cli *c)
+{
+	static const char set[] = "abcdefghijklmnopqrstuvwxyz0123456789";
+	unsigned char r[6];
+
+	if (getrandom(r, sizeof(r), 0) != sizeof(r))
+		return -EIO;
+	snprintf(c->partial, sizeof(c->partial), "%s.partial-%c%c%c%c%c%c",
+		 c->out_path, set[r[0] % 36], set[r[1] % 36], set[r[2] % 36],
+		 set[r[3] % 36], set[r[4] % 36], set[r[5] % 36]);
+	return 0;
+}
+
+static int do_verify(struct p2v_cli *c, struct rd_disk *src,
+		     const char *path, const struct p2v_plan *p,
+		     const struct p2v_result *r)
+{
+	struct rd_disk *out;
+	char err[512];
+	int e;
+
+	e = rd_image_open(path, RD_RDONLY, &out, err, sizeof(err));
+	if (e) {
+		cli_err("p2v", "verify: cannot read the output back: %s", err);
+		return 1;
+	}
+	e = p2v_verify(src, out, p, r, &c->o, err, sizeof(err));
+	rd_close(out);
+	if (c->tty && !c->json)
+		fputc('\n', stderr);
+	if (e) {
+		cli_err("p2v", "%s", err);
+		return 1;
+	}
+	if (c->json)
+		printf("{\"event\":\"verified\",\"bytes\":%llu}\n",
+		       (unsigned long long)p2v_plan_bytes(p));
+	else
+		printf("verify: %llu bytes identical to the source\n",
+		       (unsigned long long)p2v_plan_bytes(p));
+	return 0;
+}
+
+/* Copy @p from @src into a new image @path of c->format. */
+static int convert_to(struct p2v_cli *c, struct rd_disk *src,
+		      struct p2v_plan *p, const char *format, const char *path,
+		      const char *final_name, struct p2v_result *r)
+{
+	struct rd_image_opts io = { .threads = 2, .name = final_name };
+	struct rd_disk *dst;
+	char err[512];
+	int e;
+
+	e = rd_image_create(format, path, rd_size(src), &io, &dst, err,
+			    sizeof(err));
+	if (e) {
+		cli_err("p2v", "%s", err);
+		return e;
+	}
+	e = p2v_copy(src, dst, p, &c->o, r, err, sizeof(err));
+	rd_close(dst);
+	if (c->tty && !c->json)
+		fputc('\n', stderr);
+	if (e) {
+		unlink(path);
+		if (e == -EINTR)
+			cli_err("p2v", "interrupted; removed %s", path);
+		else
+			cli_err("p2v", "%s", err);
+	}
+	return e;
+}
+
+static const char *base_name(const char *p)
+{
+	const char *s = strrchr(p, '/');
+
+	return s ? s + 1 : p;
+}
+
+/* OUTPUT minus its extension, for the VM files. */
+static void stem(const char *out, char *buf, size_t len)
+{
+	const char *dot = strrchr(out, '.');
+
+	if (!dot || strchr(dot, '/'))
+		dot = out + strlen(out);
+	snprintf(buf, len, "%.*s", (int)(dot - out), out);
+}
+
+static int write_vms(struct p2v_cli *c, struct rd_disk *src,
+		     struct p2v_plan *p)
+{
+	char st[4096], path[4200], err[512], disk[4200];
+	struct p2v_vm vm = {
+		.disk = base_name(c->out_path), .disk_format = c->format,
+		.disk_size = rd_size(src), .mem_mib = c->mem_mib,
+		.cpus = c->cpus, .guest = "other", .nic = "e1000",
+	};
+	char *list = strdup(c->vm), *save = NULL;
+	int rc = 0;
+
+	if (!list)
+		return 1;
+	stem(c->out_path, st, sizeof(st));
+	vm.name = base_name(st);
+	for (unsigned int i = 0; i < p->narea; i++)
+		if (!strcmp(p->area[i].fs, "ntfs"))
+			vm.guest = "windows";
+		else if (!strncmp(p->area[i].fs, "ext", 3) &&
+			 strcmp(vm.guest, "windows"))
+			vm.guest = "linux";
+	for (char *k = strtok_r(list, ",", &save); k && !rc;
+	     k = strtok_r(NULL, ",", &save)) {
+		static const char *const ext[][2] = {
+			{ "vmx", "vmx" }, { "ovf", "ovf" },
+			{ "libvirt", "xml" }, { "dualvm", "dualvm" },
+		};
+		const char *e = NULL;
+
+		for (size_t i = 0; i < 4; i++)
+			if (!strcmp(k, ext[i][0]))
+				e = ext[i][1];
+		if (!strcmp(k, "ova")) {
+			struct p2v_result r;
+			char ovf[4200];
+
+			snprintf(disk, sizeof(disk), "%s-disk1.vmdk", st);
+			snprintf(ovf, sizeof(ovf), "%s-ova.ovf", st);
+			snprintf(path, sizeof(path), "%s.ova", st);
+			if (convert_to(c, src, p, "vmdk-stream", disk,
+				       base_name(disk), &r))
+				rc = 1;
+			vm.disk = base_name(disk);
+			vm.disk_format = "vmdk-stream";
+			if (!rc && (p2v_vm_write("ovf", &vm, ovf, err, sizeof(err)) ||
+				    p2v_ova_write(path, ovf, disk, err, sizeof(err)))) {
+				cli_err("p2v", "%s", err);
+				rc = 1;
+			}
+			unlink(disk);
+			unlink(ovf);
+			vm.disk = base_name(c->out_path);
+			vm.disk_format = c->format;
+		} else if (!e) {
+			cli_err("p2v", "unknown --vm kind '%s' (vmx, ovf, ova, libvirt, dualvm)", k);
+			rc = 2;
+		} else {
+			snprintf(path, sizeof(path), "%s.%s", st, e);
+			if (p2v_vm_write(k, &vm, path, err, sizeof(err))) {
+				cli_err("p2v", "%s", err);
+				rc = 1;
+			}
+		}
+		if (!rc && !c->json)
+			printf("wrote %s\n", path);
+	}
+	free(list);
+	return rc;
+}
+
+static int parse(struct p2v_cli *c, int argc, char **argv)
+{
+	static const struct option lo[] = {
+		{ "format", required_argument, NULL, 'f' },
+		{ "vm", required_argument, NULL, 'm' },
+		{ "memory", required_argument, NULL, 'M' },
+		{ "cpus", required_argument, NULL, 'C' },
+		{ "verify", no_argument, NULL, 'v' },
+		{ "check", no_argument, NULL, 'k' },
+		{ "json", no_argument, NULL, 'j' },
+		{ "allow-live", no_argument, NULL, 'l' },
+		{ "full-copy", no_argument, NULL, 'F' },
+		{ "continue-on-error", no_argument, NULL, 'e' },
+		{ NULL, 0, NULL, 0 },
+	};
+	int ch;
+
+	c->mem_mib = 1024;
+	c->cpus = 1;
+	optind = 1;
+	while ((ch = getopt_long(argc, argv, "", lo, NULL)) != -1) {
+		switch (ch) {
+		case 'f': c->format = optarg; break;
+		case 'm': c->vm = optarg; break;
+		case 'M': c->mem_mib = (unsigned int)strtoul(optarg, NULL, 0); break;
+		case 'C': c->cpus = (unsigned int)strtoul(optarg, NULL, 0); break;
+		case 'v': c->verify = true; break;
+		case 'k': c->check = true; break;
+		case 'j': c->json = true; break;
+		case 'l': c->allow_live = true; break;
+		case 'F': c->o.full_copy = true; break;
+		case 'e': c->o.continue_on_error = true; break;
+		default:
+			fputs(usage_text, stderr);
+			return EXIT_USAGE;
+		}
+	}
+	if (argc - optind != 2) {
+		fputs(usage_text, stderr);
+		return EXIT_USAGE;
+	}
+	c->src_path = argv[optind];
+	c->out_path = argv[optind + 1];
+	if (!c->format)
+		c->format = rd_image_format_from_ext(c->out_path);
+	if (!c->format && !c->check) {
+		cli_err("p2v", "cannot tell the format from '%s'; use --format", c->out_path);
+		return EXIT_USAGE;
+	}
+	if (c->format && !rd_image_qemu_name(c->format)) {
+		cli_err("p2v", "unknown format '%s'", c->format);
+		return EXIT_USAGE;
+	}
+	if (!c->mem_mib || !c->cpus) {
+		cli_err("p2v", "--memory and --cpus must be positive");
+		return EXIT_USAGE;
+	}
+	return 0;
+}
+
+static int run(struct p2v_cli *c)
+{
+	struct rd_disk *src = NULL;
+	struct p2v_plan *p = NULL;
+	struct p2v_result *r = calloc(1, sizeof(*r));
+	struct stat st;
+	char err[512];
+	int rc = 1;
+
+	if (!r)
+		return 1;
+	if (rd_image_open(c->src_path, RD_RDONLY, &src, err, sizeof(err))) {
+		cli_err("p2v", "%s", err);
+		goto out;
+	}
+	if (!c->check && !stat(c->out_path, &st)) {
+		cli_err("p2v", "%s already exists; not overwriting it", c->out_path);
+		goto out;
+	}
+	if (!c->check && check_live(c, src))
+		goto out;
+	if (p2v_plan_make(src, &c->o, &p, err, sizeof(err))) {
+		cli_err("p2v", "%s", err);
+		goto out;
+	}
+	if (c->check) {
+		rc = do_verify(c, src, c->out_path, p, NULL);
+		goto out;
+	}
+	if (make_partial_name(c) ||
+	    convert_to(c, src, p, c->format, c->partial, base_name(c->out_path), r))
+		goto out;
+	print_plan_report(c, p, r);
+	if (c->verify && do_verify(c, src, c->partial, p, r)) {
+		unlink(c->partial);
+		goto out;
+	}
+	if (p2v_stop_flag) {
+		unlink(c->partial);
+		cli_err("p2v", "interrupted; removed %s", c->partial);
+		goto out;
+	}
+	if (rename(c->partial, c->out_path)) {
+		cli_err("p2v", "rename %s -> %s: %s", c->partial, c->out_path,
+			strerror(errno));
+		unlink(c->partial);
+		goto out;
+	}
+	if (!c->json)
+		printf("wrote %s (%s)\n", c->out_path, c->format);
+	rc = c->vm ? write_vms(c, src, p) : 0;
+out:
+	p2v_plan_free(p);
+	rd_close(src);
+	free(r);
+	return rc;
+}
+
 int cmd_p2v(int argc, char **argv)
 {
+	struct p2v_cli *c;
+	struct sigaction sa = { .sa_handler = on_signal }, old_int, old_term;
+	int rc;
+
 	if (cli_wants_help(argc, argv)) {
 		fputs(usage_text, stdout);
 		return 0;
 	}
-	return cli_not_implemented("p2v", "'dualvm p2v'");
+	c = calloc(1, sizeof(*c));
+	if (!c)
+		return 1;
+	rc = parse(c, argc, argv);
+	if (rc) {
+		free(c);
+		return rc;
+	}
+	c->tty = isatty(STDERR_FILENO);
+	c->o.progress = progress;
+	c->o.ctx = c;
+	c->o.stop = &p2v_stop_flag;
+	sigemptyset(&sa.sa_mask);
+	sigaction(SIGINT, &sa, &old_int);
+	sigaction(SIGTERM, &sa, &old_term);
+	rc = run(c);
+	sigaction(SIGINT, &old_int, NULL);
+	sigaction(SIGTERM, &old_term, NULL);
+	if (p2v_stop_flag && rc == 0)
+		rc = 1;
+	if (p2v_stop_flag)
+		rc = 128 + p2v_stop_flag;
+	free(c);
+	return rc;
 }

@@ -162,7 +162,7 @@ int fmt_raw_writer(const char *path, uint64_t size, const void *trailer,
 /* per-format entry points used by rd_image.c */
 int rd_vmdk_open(struct rd_disk *below, const char *path,
 		 struct rd_disk **out);
-int rd_vmdk_create(const char *path, uint64_t size, bool stream,
+int rd_vmdk_create(const char *path, const char *name, uint64_t size,
 		   struct rd_disk **out, char *err, size_t errlen);
 int rd_vhd_open(struct rd_disk *below, struct rd_disk **out);
 int rd_vhd_create(const char *path, uint64_t size, bool fixed,
@@ -173,7 +173,7 @@ int rd_vhdx_create(const char *path, uint64_t size, struct rd_disk **out,
 int rd_vdi_open(struct rd_disk *below, struct rd_disk **out);
 int rd_vdi_create(const char *path, uint64_t size, struct rd_disk **out,
 		  char *err, size_t errlen);
-int rd_vmdk_stream_create(const char *path, uint64_t size,
+int rd_vmdk_stream_create(const char *path, const char *name, uint64_t size,
 			  unsigned int threads, struct rd_disk **out,
 			  char *err, size_t errlen);
 int rd_rawsparse_create(const char *path, uint64_t size,

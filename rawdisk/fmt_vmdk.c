@@ -369,7 +369,7 @@ static const struct fmt_bmap_ops vmdk_wr_ops = {
 	.free	= vmdk_wr_free,
 };
 
-int rd_vmdk_create(const char *path, uint64_t size, bool stream,
+int rd_vmdk_create(const char *path, const char *name, uint64_t size,
 		   struct rd_disk **out, char *err, size_t errlen)
 {
 	struct vmdk_wr *w;
@@ -377,8 +377,6 @@ int rd_vmdk_create(const char *path, uint64_t size, bool stream,
 	const char *base = strrchr(path, '/');
 	int e;
 
-	if (stream)
-		return rd_vmdk_stream_create(path, size, 2, out, err, errlen);
 	if (!size || size % 512 || size > (2ULL << 40) - VMDK_GRAIN) {
 		snprintf(err, errlen, "%s: VMDK size must be a multiple of 512 below 2 TiB",
 			 path);
@@ -402,7 +400,8 @@ int rd_vmdk_create(const char *path, uint64_t size, bool stream,
 	w->gt = w->l.gd + gdsec;
 	w->l.overhead = (w->gt + w->ngt * 4 + 127) / 128 * 128;
 	e = vmdk_descriptor_make(w->desc, sizeof(w->desc), "monolithicSparse",
-				 w->l.capacity, base ? base + 1 : path);
+				 w->l.capacity, name ? name : base ? base + 1 :
+				 path);
 	if (!e)
 		e = fmt_bmap_writer(&vmdk_wr_ops, path, size, VMDK_GRAIN,
 				    w->l.overhead * 512, w, out, err, errlen);

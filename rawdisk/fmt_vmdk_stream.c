@@ -311,7 +311,7 @@ static const struct rd_ops vmdk_stream_ops = {
 	.close	= vs_close,
 };
 
-int rd_vmdk_stream_create(const char *path, uint64_t size,
+int rd_vmdk_stream_create(const char *path, const char *name, uint64_t size,
 			  unsigned int threads, struct rd_disk **out,
 			  char *err, size_t errlen)
 {
@@ -363,7 +363,8 @@ int rd_vmdk_stream_create(const char *path, uint64_t size,
 	s->l.compress = 1;
 	s->pos = s->l.overhead * 512;
 	if (vmdk_descriptor_make(s->desc, sizeof(s->desc), "streamOptimized",
-				 s->l.capacity, base ? base + 1 : path)) {
+				 s->l.capacity, name ? name : base ? base + 1 :
+				 path)) {
 		e = -ENAMETOOLONG;
 		goto out_free;
 	}

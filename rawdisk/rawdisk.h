@@ -472,6 +472,8 @@ int rd_ntfs_umount(struct _ntfs_volume *vol);
 struct rd_image_opts {
 	unsigned int	threads;	/* compression threads (vmdk-stream);
 					 * 0: 2 */
+	const char	*name;		/* file name recorded inside the image
+					 * (VMDK descriptor); NULL: @path's */
 };
 
 /*

@@ -315,10 +315,11 @@ int rd_image_create(const char *format, const char *path, uint64_t size,
 	if (!strcmp(format, "raw"))
 		return rd_rawsparse_create(path, size, out, err, errlen);
 	if (!strcmp(format, "vmdk"))
-		return rd_vmdk_create(path, size, false, out, err, errlen);
+		return rd_vmdk_create(path, o ? o->name : NULL, size, out, err,
+				      errlen);
 	if (!strcmp(format, "vmdk-stream"))
-		return rd_vmdk_stream_create(path, size, threads, out, err,
-					     errlen);
+		return rd_vmdk_stream_create(path, o ? o->name : NULL, size,
+					     threads, out, err, errlen);
 	if (!strcmp(format, "vhd") || !strcmp(format, "vhd-fixed"))
 		return rd_vhd_create(path, size, format[3] == '-', out, err,
 				     errlen);

@@ -1,0 +1,166 @@
+/* SPDX-License-Identifier: GPL-2.0-only */
+/*
+ * p2v.h --- dualvm's physical-to-virtual converter
+ *
+ * A conversion is planned, then copied, then optionally verified:
+ *  - the plan lists the byte ranges of the source worth copying: partition
+ *    tables, boot code and gaps always; inside each partition only what its
+ *    file system uses (ext2/3/4 block bitmaps through libext2fs, NTFS
+ *    $Bitmap through libntfs-3g, the header page of Linux swap), or
+ *    everything when the file system is unknown, damaged, dirty,
+ *    hibernated or its bitmap disagrees with its own counters;
+ *  - the copy reads those ranges in increasing order, drops all-zero
+ *    chunks, and writes the rest through an rd_image_create() writer;
+ *  - the verify step reads the output back through rd_image_open() and
+ *    compares every planned byte with the source.
+ * The source is never written.  No globals; callers pass a progress hook.
+ */
+#ifndef DUALVM_P2V_H
+#define DUALVM_P2V_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#include "rawdisk/rawdisk.h"
+
+#define P2V_MAX_AREAS	(RD_MAX_PARTS * 2 + 2)
+#define P2V_MAX_BAD	64
+
+/* One area of the source disk: a partition or a stretch between them. */
+struct p2v_area {
+	unsigned int	part;		/* partition number, 0: not a partition */
+	uint64_t	start;		/* bytes */
+	uint64_t	size;		/* bytes */
+	char		fs[16];		/* "ext4", "ntfs", "swap", "vfat", ...,
+					 * "" unknown, "-" not a partition */
+	char		method[12];	/* "bitmap", "header", "full" */
+	uint64_t	used;		/* bytes in use per the file system
+					 * (method bitmap/header), else size */
+	uint64_t	planned;	/* bytes the plan reads */
+	uint64_t	read;		/* bytes read during the copy */
+	uint64_t	copied;		/* non-zero bytes written */
+	char		note[240];	/* why a full copy, warnings; "" */
+};
+
+/* A byte range to copy; sorted, non-overlapping. */
+struct p2v_extent {
+	uint64_t	off;		/* bytes */
+	uint64_t	len;		/* bytes */
+	unsigned int	area;		/* index into p2v_plan.area[] */
+};
+
+struct p2v_plan {
+	uint64_t	disk_size;	/* bytes */
+	char		label[8];	/* "dos", "gpt", "" */
+	unsigned int	narea;		/* entries in area[] */
+	struct p2v_area	area[P2V_MAX_AREAS];	/* in disk order */
+	size_t		next;		/* extents used */
+	size_t		cap;		/* extents allocated */
+	struct p2v_extent *ext;		/* what to copy, in disk order */
+};
+
+struct p2v_bad {
+	uint64_t	off;		/* bytes */
+	uint64_t	len;		/* bytes */
+};
+
+/* Progress, reported about every 64 MiB of work and at each area's end. */
+struct p2v_progress {
+	const struct p2v_area *area;	/* the area being copied */
+	uint64_t	done;		/* bytes of the plan processed so far */
+	uint64_t	total;		/* bytes in the plan */
+	uint64_t	area_done;	/* bytes of this area's plan processed */
+	double		elapsed;	/* seconds since the copy started */
+	const char	*phase;		/* "copy" or "verify" */
+};
+
+struct p2v_opts {
+	bool		full_copy;	/* ignore file systems: copy everything */
+	bool		continue_on_error;	/* unreadable sectors -> zeros */
+	/* called with progress; may be NULL */
+	void		(*progress)(void *ctx, const struct p2v_progress *p);
+	void		*ctx;		/* for progress() */
+	/* set asynchronously (signal handler) to stop the copy: -EINTR */
+	volatile int	*stop;
+};
+
+struct p2v_result {
+	uint64_t	read;		/* bytes read from the source */
+	uint64_t	copied;		/* non-zero bytes written */
+	unsigned int	nbad;		/* unreadable ranges (continue mode) */
+	struct p2v_bad	bad[P2V_MAX_BAD];	/* first P2V_MAX_BAD of them */
+	uint64_t	bad_bytes;	/* total unreadable bytes */
+	double		seconds;	/* copy time */
+};
+
+/*
+ * Plan the conversion of @src (read only).  On success *@out is a plan the
+ * caller frees with p2v_plan_free(); areas with a full-copy fallback carry
+ * the reason in their note.  0 or -errno with a one-line reason in @err.
+ */
+int __attribute__((warn_unused_result))
+p2v_plan_make(struct rd_disk *src, const struct p2v_opts *o,
+	      struct p2v_plan **out, char *err, size_t errlen);
+void p2v_plan_free(struct p2v_plan *p);
+
+/* Total bytes of the plan. */
+uint64_t p2v_plan_bytes(const struct p2v_plan *p);
+
+/*
+ * Copy the planned ranges of @src to @dst (same size; written in increasing
+ * offset order, all-zero chunks skipped), then rd_flush(@dst).  Fills the
+ * per-area read/copied counters of @p and @res, and checks the totals: a
+ * plan whose file systems report data in use but whose copy wrote nothing
+ * fails with -EIO.  0 or -errno (-EIO unreadable source without
+ * continue_on_error, -ENOSPC output full, -EINTR stopped) with a reason in
+ * @err.
+ */
+int __attribute__((warn_unused_result))
+p2v_copy(struct rd_disk *src, struct rd_disk *dst, struct p2v_plan *p,
+	 const struct p2v_opts *o, struct p2v_result *res, char *err,
+	 size_t errlen);
+
+/*
+ * Compare every planned byte of @src with @out (an image read back through
+ * rd_image_open()), except ranges listed as bad in @res (may be NULL).
+ * 0 when identical, -EIO with the first differing offset in @err.
+ */
+int __attribute__((warn_unused_result))
+p2v_verify(struct rd_disk *src, struct rd_disk *out,
+	   const struct p2v_plan *p, const struct p2v_result *res,
+	   const struct p2v_opts *o, char *err, size_t errlen);
+
+/* ------------------------------------------------------------------ */
+/* VM definitions for the converted disk (p2v/p2v_vm.c)                */
+
+struct p2v_vm {
+	const char	*name;		/* VM name */
+	const char	*disk;		/* disk file name (relative, as written) */
+	const char	*disk_format;	/* rd_image_create() format */
+	uint64_t	disk_size;	/* bytes */
+	unsigned int	mem_mib;	/* memory, MiB */
+	unsigned int	cpus;		/* vCPUs */
+	const char	*guest;		/* "linux", "windows", "other" */
+	const char	*nic;		/* "e1000" or "pcnet" */
+};
+
+/*
+ * Write a VM definition for @vm at @path: @kind "vmx" (VMware), "ovf" (OVF
+ * 1.0 descriptor), "libvirt" (domain XML), "dualvm" (key=value config).
+ * 0 or -errno with a reason in @err.
+ */
+int __attribute__((warn_unused_result))
+p2v_vm_write(const char *kind, const struct p2v_vm *vm, const char *path,
+	     char *err, size_t errlen);
+
+/*
+ * Write an OVA at @path: a tar of @ovf_path (first), @disk_path (a
+ * streamOptimized VMDK) and a manifest with their SHA256 sums.  0 or -errno
+ * with a reason in @err.
+ */
+int __attribute__((warn_unused_result))
+p2v_ova_write(const char *path, const char *ovf_path, const char *disk_path,
+	      char *err, size_t errlen);
+
+#endif

@@ -1,0 +1,298 @@
+// SPDX-License-Identifier: GPL-2.0-only
+/*
+ * p2v_plan.c --- what to copy: partitions, gaps, file systems
+ *
+ * The disk is cut into areas: every partition of the MBR/GPT table
+ * (rd_part_table_read; extended-partition containers are not areas, so
+ * their EBRs fall into gaps) and every stretch between them (tables, boot
+ * code, gaps), which are always copied whole.  Each partition's file system
+ * is identified with libblkid on its first MiB and read by p2v_fs.c;
+ * anything unknown or doubtful is copied whole (the copy still drops zero
+ * chunks).  A disk without a partition table is one area probed the same
+ * way (a "superfloppy" file system).
+ */
+#include <blkid/blkid.h>
+#include <errno.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/mman.h>
+#include <unistd.h>
+
+#include "p2v/p2v_priv.h"
+
+#define PROBE_LEN	(1u << 20)
+
+bool p2v_is_zero(const void *p, size_t len)
+{
+	const unsigned char *c = p;
+
+	while (len && ((uintptr_t)c & 7)) {
+		if (*c++)
+			return false;
+		len--;
+	}
+	for (; len >= 32; len -= 32, c += 32) {
+		const uint64_t *q = (const uint64_t *)(const void *)c;
+
+		if (q[0] | q[1] | q[2] | q[3])
+			return false;
+	}
+	while (len--)
+		if (*c++)
+			return false;
+	return true;
+}
+
+int p2v_plan_add(struct p2v_plan *p, uint64_t off, uint64_t len,
+		 unsigned int ai)
+{
+	struct p2v_extent *e;
+
+	if (!len)
+		return 0;
+	if (p->next) {
+		e = &p->ext[p->next - 1];
+		if (e->area == ai && e->off + e->len == off) {
+			e->len += len;
+			p->area[ai].planned += len;
+			return 0;
+		}
+	}
+	if (p->next == p->cap) {
+		size_t cap = p->cap ? p->cap * 2 : 256;
+
+		e = realloc(p->ext, cap * sizeof(*e));
+		if (!e)
+			return -ENOMEM;
+		p->ext = e;
+		p->cap = cap;
+	}
+	p->ext[p->next++] = (struct p2v_extent){ off, len, ai };
+	p->area[ai].planned += len;
+	return 0;
+}
+
+int p2v_plan_skip(struct p2v_plan *p, unsigned int ai, uint64_t *cursor,
+		  uint64_t free_off, uint64_t free_len)
+{
+	struct p2v_area *a = &p->area[ai];
+	int err;
+
+	if (!free_len) {		/* finish: the rest of the area */
+		err = p2v_plan_add(p, a->start + *cursor, a->size - *cursor,
+				   ai);
+		*cursor = a->size;
+		return err;
+	}
+	if (free_off < *cursor || free_off > a->size ||
+	    free_len > a->size - free_off)
+		return -EINVAL;
+	err = p2v_plan_add(p, a->start + *cursor, free_off - *cursor, ai);
+	*cursor = free_off + free_len;
+	return err;
+}
+
+uint64_t p2v_plan_bytes(const struct p2v_plan *p)
+{
+	uint64_t n = 0;
+
+	for (size_t i = 0; i < p->next; i++)
+		n += p->ext[i].len;
+	return n;
+}
+
+void p2v_plan_free(struct p2v_plan *p)
+{
+	if (!p)
+		return;
+	free(p->ext);
+	free(p);
+}
+
+/* libblkid on the first MiB of the area, through a memfd. */
+static void probe_fs(struct rd_disk *src, struct p2v_area *a)
+{
+	size_t n = a->size < PROBE_LEN ? (size_t)a->size : PROBE_LEN;
+	const char *type = NULL;
+	blkid_probe pr = NULL;
+	void *buf = malloc(n);
+	int fd = -1;
+
+	a->fs[0] = 0;
+	if (!buf || rd_pread(src, buf, n, a->start))
+		goto out;
+	fd = memfd_create("p2v-probe", MFD_CLOEXEC);
+	if (fd < 0 || write(fd, buf, n) != (ssize_t)n)
+		goto out;
+	pr = blkid_new_probe();
+	if (!pr || blkid_probe_set_device(pr, fd, 0, (blkid_loff_t)n))
+		goto out;
+	blkid_probe_enable_superblocks(pr, 1);
+	blkid_probe_set_superblocks_flags(pr, BLKID_SUBLKS_TYPE);
+	blkid_probe_enable_partitions(pr, 0);
+	if (blkid_do_safeprobe(pr) == 0 &&
+	    blkid_probe_lookup_value(pr, "TYPE", &type, NULL) == 0 && type)
+		snprintf(a->fs, sizeof(a->fs), "%s", type);
+out:
+	if (pr)
+		blkid_free_probe(pr);
+	if (fd >= 0)
+		close(fd);
+	free(buf);
+}
+
+static bool is_container(const struct rd_part *pt)
+{
+	return !strcmp(pt->type, "0x5") || !strcmp(pt->type, "0x05") ||
+	       !strcmp(pt->type, "0xf") || !strcmp(pt->type, "0x0f") ||
+	       !strcmp(pt->type, "0x85");
+}
+
+static int add_area(struct p2v_plan *p, unsigned int part, uint64_t start,
+		    uint64_t size)
+{
+	struct p2v_area *a;
+
+	if (!size)
+		return 0;
+	if (p->narea == P2V_MAX_AREAS)
+		return -E2BIG;
+	a = &p->area[p->narea++];
+	memset(a, 0, sizeof(*a));
+	a->part = part;
+	a->start = start;
+	a->size = size;
+	snprintf(a->fs, sizeof(a->fs), "-");
+	snprintf(a->method, sizeof(a->method), "full");
+	a->used = size;
+	return 0;
+}
+
+static int cmp_part(const void *x, const void *y)
+{
+	const struct rd_part *a = *(const struct rd_part *const *)x;
+	const struct rd_part *b = *(const struct rd_part *const *)y;
+
+	return a->start < b->start ? -1 : a->start > b->start;
+}
+
+/* Cut the disk into areas.  -EINVAL on overlapping partitions. */
+static int make_areas(struct p2v_plan *p, const struct rd_part_table *t,
+		      char *err, size_t errlen)
+{
+	const struct rd_part *sorted[RD_MAX_PARTS];
+	unsigned int n = 0;
+	uint64_t pos = 0;
+	int e;
+
+	for (unsigned int i = 0; i < t->n; i++)
+		if (!is_container(&t->part[i]) && t->part[i].size)
+			sorted[n++] = &t->part[i];
+	qsort(sorted, n, sizeof(sorted[0]), cmp_part);
+	for (unsigned int i = 0; i < n; i++) {
+		const struct rd_part *pt = sorted[i];
+
+		if (pt->start < pos || pt->start > p->disk_size ||
+		    pt->size > p->disk_size - pt->start) {
+			snprintf(err, errlen,
+				 "partition %u overlaps another or runs past the end of the disk",
+				 pt->number);
+			return -EINVAL;
+		}
+		e = add_area(p, 0, pos, pt->start - pos);
+		if (!e)
+			e = add_area(p, pt->number, pt->start, pt->size);
+		if (e)
+			return e;
+		pos = pt->start + pt->size;
+	}
+	return add_area(p, 0, pos, p->disk_size - pos);
+}
+
+static void plan_area(struct rd_disk *src, struct p2v_plan *p,
+		      unsigned int ai, const struct p2v_opts *o)
+{
+	struct p2v_area *a = &p->area[ai];
+	size_t mark = p->next;
+	int (*reader)(struct rd_disk *, struct p2v_plan *, unsigned int) = NULL;
+	int err;
+
+	probe_fs(src, a);
+	if (o && o->full_copy) {
+		snprintf(a->note, sizeof(a->note), "full copy requested");
+	} else if (!strcmp(a->fs, "ext2") || !strcmp(a->fs, "ext3") ||
+		   !strcmp(a->fs, "ext4")) {
+		reader = p2v_fs_ext;
+	} else if (!strcmp(a->fs, "ntfs")) {
+		reader = p2v_fs_ntfs;
+	} else if (!strcmp(a->fs, "swap")) {
+		reader = p2v_fs_swap;
+	}
+	if (reader) {
+		err = reader(src, p, ai);
+		if (!err)
+			return;
+		/* drop what the reader added, copy everything */
+		for (size_t i = mark; i < p->next; i++)
+			a->planned -= p->ext[i].len;
+		p->next = mark;
+		if (!a->note[0])
+			snprintf(a->note, sizeof(a->note), "%s", strerror(-err));
+		memmove(a->note + 22, a->note, sizeof(a->note) - 23);
+		memcpy(a->note, "full copy (fallback): ", 22);
+		a->note[sizeof(a->note) - 1] = 0;
+	}
+	snprintf(a->method, sizeof(a->method), "full");
+	a->used = a->size;
+	(void)p2v_plan_add(p, a->start, a->size, ai);
+}
+
+int p2v_plan_make(struct rd_disk *src, const struct p2v_opts *o,
+		  struct p2v_plan **out, char *err, size_t errlen)
+{
+	struct rd_part_table *t = calloc(1, sizeof(*t));
+	struct p2v_plan *p = calloc(1, sizeof(*p));
+	int e;
+
+	*out = NULL;
+	if (!t || !p) {
+		e = -ENOMEM;
+		snprintf(err, errlen, "out of memory");
+		goto out_free;
+	}
+	p->disk_size = rd_size(src);
+	e = rd_part_table_read(src, t);
+	if (e) {
+		snprintf(err, errlen, "%s: partition table: %s", src->desc,
+			 rd_strerror(src)[0] ? rd_strerror(src) : strerror(-e));
+		goto out_free;
+	}
+	snprintf(p->label, sizeof(p->label), "%s", t->label);
+	e = make_areas(p, t, err, errlen);
+	if (e)
+		goto out_free;
+	if (!t->label[0] && p->narea == 1)
+		p->area[0].part = 0;
+	for (unsigned int i = 0; i < p->narea; i++) {
+		struct p2v_area *a = &p->area[i];
+
+		if (a->part || (!t->label[0] && p->narea == 1)) {
+			plan_area(src, p, i, o);
+		} else {
+			e = p2v_plan_add(p, a->start, a->size, i);
+			if (e)
+				goto out_nomem;
+		}
+	}
+	free(t);
+	*out = p;
+	return 0;
+
+out_nomem:
+	snprintf(err, errlen, "out of memory");
+out_free:
+	free(t);
+	p2v_plan_free(p);
+	return e;
+}

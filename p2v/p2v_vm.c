@@ -1,0 +1,342 @@
+// SPDX-License-Identifier: GPL-2.0-only
+/*
+ * p2v_vm.c --- VM definitions for a converted disk
+ *
+ * All describe dualvm's canonical machine: i440FX/PIIX3 chipset, the disk
+ * on the primary IDE master, one e1000 (or PCnet) NIC, memory and vCPUs.
+ *  - VMware .vmx (config.version 8, virtualHW.version 4 = Workstation 4/5
+ *    era: i440BX/PIIX4 on VMware's side, IDE ide0:0, e1000 or vlance);
+ *  - OVF 1.0 envelope (DMTF DSP0243 1.0): References, DiskSection,
+ *    NetworkSection, VirtualSystem with an OperatingSystemSection and a
+ *    VirtualHardwareSection of CIM RASD items (CPU 3, memory 4, IDE
+ *    controller 5, Ethernet 10, disk 17);
+ *  - libvirt domain XML (machine pc-i440fx, disk on bus ide, model e1000 /
+ *    pcnet);
+ *  - dualvm's own config: `key = value` lines (documented in
+ *    tests/p2v/README.md).
+ * The OVA is a ustar archive: the .ovf first, then the disk, then the .mf
+ * manifest with SHA256 sums (OVF 1.0 section 5.1 ordering).
+ */
+#include <archive.h>
+#include <archive_entry.h>
+#include <errno.h>
+#include <fcntl.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include "p2v/p2v.h"
+#include "p2v/p2v_sha256.h"
+
+static const char *vmx_guest(const char *g)
+{
+	return !strcmp(g, "windows") ? "winxppro" :
+	       !strcmp(g, "linux") ? "otherlinux" : "other";
+}
+
+static void write_vmx(FILE *f, const struct p2v_vm *vm)
+{
+	fprintf(f, ".encoding = \"UTF-8\"\n"
+		"config.version = \"8\"\n"
+		"virtualHW.version = \"4\"\n"
+		"displayName = \"%s\"\n"
+		"guestOS = \"%s\"\n"
+		"memsize = \"%u\"\n"
+		"numvcpus = \"%u\"\n"
+		"ide0:0.present = \"TRUE\"\n"
+		"ide0:0.deviceType = \"disk\"\n"
+		"ide0:0.fileName = \"%s\"\n"
+		"ide1:0.present = \"FALSE\"\n"
+		"ethernet0.present = \"TRUE\"\n"
+		"ethernet0.virtualDev = \"%s\"\n"
+		"ethernet0.connectionType = \"nat\"\n"
+		"ethernet0.addressType = \"generated\"\n",
+		vm->name, vmx_guest(vm->guest), vm->mem_mib, vm->cpus,
+		vm->disk, !strcmp(vm->nic, "pcnet") ? "vlance" : "e1000");
+}
+
+static const char *ovf_disk_format(const char *fmt)
+{
+	return !strcmp(fmt, "vmdk-stream") ?
+	       "http://www.vmware.com/interfaces/specifications/vmdk.html#streamOptimized" :
+	       !strcmp(fmt, "vmdk") ?
+	       "http://www.vmware.com/interfaces/specifications/vmdk.html#sparse" :
+	       !strcmp(fmt, "vhd") || !strcmp(fmt, "vhd-fixed") ?
+	       "http://technet.microsoft.com/en-us/library/bb676673.aspx" :
+	       !strcmp(fmt, "qcow2") ? "http://www.gnome.org/~markmc/qcow-image-format.html" :
+	       "http://dualvm.invalid/disk-format/raw";
+}
+
+static void rasd(FILE *f, const char *name, unsigned int id,
+		 unsigned int type, const char *extra)
+{
+	fprintf(f, "      <Item>\n"
+		"        <rasd:ElementName>%s</rasd:ElementName>\n"
+		"        <rasd:InstanceID>%u</rasd:InstanceID>\n"
+		"        <rasd:ResourceType>%u</rasd:ResourceType>\n%s"
+		"      </Item>\n", name, id, type, extra);
+}
+
+static void write_ovf(FILE *f, const struct p2v_vm *vm, uint64_t disk_bytes)
+{
+	char buf[512];
+	bool win = !strcmp(vm->guest, "windows");
+
+	fprintf(f, "<?xml version=\"1.0\" encoding=\"UTF-8\"?>\n"
+		"<Envelope xmlns=\"http://schemas.dmtf.org/ovf/envelope/1\"\n"
+		"    xmlns:ovf=\"http://schemas.dmtf.org/ovf/envelope/1\"\n"
+		"    xmlns:rasd=\"http://schemas.dmtf.org/wbem/wscim/1/cim-schema/2/CIM_ResourceAllocationSettingData\"\n"
+		"    xmlns:vssd=\"http://schemas.dmtf.org/wbem/wscim/1/cim-schema/2/CIM_VirtualSystemSettingData\">\n"
+		"  <References>\n"
+		"    <File ovf:href=\"%s\" ovf:id=\"file1\" ovf:size=\"%llu\"/>\n"
+		"  </References>\n"
+		"  <DiskSection>\n"
+		"    <Info>Virtual disks</Info>\n"
+		"    <Disk ovf:capacity=\"%llu\" ovf:diskId=\"vmdisk1\" ovf:fileRef=\"file1\"\n"
+		"        ovf:format=\"%s\"/>\n"
+		"  </DiskSection>\n"
+		"  <NetworkSection>\n"
+		"    <Info>Networks</Info>\n"
+		"    <Network ovf:name=\"nat\"><Description>NAT</Description></Network>\n"
+		"  </NetworkSection>\n"
+		"  <VirtualSystem ovf:id=\"%s\">\n"
+		"    <Info>A virtual machine converted by dualvm p2v</Info>\n"
+		"    <OperatingSystemSection ovf:id=\"%d\">\n"
+		"      <Info>Guest operating system</Info>\n"
+		"    </OperatingSystemSection>\n"
+		"    <VirtualHardwareSection>\n"
+		"      <Info>i440FX/PIIX3, IDE disk, %s NIC</Info>\n"
+		"      <System>\n"
+		"        <vssd:ElementName>Virtual Hardware Family</vssd:ElementName>\n"
+		"        <vssd:InstanceID>0</vssd:InstanceID>\n"
+		"        <vssd:VirtualSystemIdentifier>%s</vssd:VirtualSystemIdentifier>\n"
+		"        <vssd:VirtualSystemType>vmx-04</vssd:VirtualSystemType>\n"
+		"      </System>\n",
+		vm->disk, (unsigned long long)disk_bytes,
+		(unsigned long long)vm->disk_size, ovf_disk_format(vm->disk_format),
+		vm->name, win ? 67 : !strcmp(vm->guest, "linux") ? 36 : 1,
+		vm->nic, vm->name);
+	snprintf(buf, sizeof(buf),
+		 "        <rasd:VirtualQuantity>%u</rasd:VirtualQuantity>\n",
+		 vm->cpus);
+	rasd(f, "CPUs", 1, 3, buf);
+	snprintf(buf, sizeof(buf),
+		 "        <rasd:AllocationUnits>byte * 2^20</rasd:AllocationUnits>\n"
+		 "        <rasd:VirtualQuantity>%u</rasd:VirtualQuantity>\n",
+		 vm->mem_mib);
+	rasd(f, "Memory", 2, 4, buf);
+	rasd(f, "IDE controller 0", 3, 5,
+	     "        <rasd:Address>0</rasd:Address>\n"
+	     "        <rasd:ResourceSubType>PIIX3</rasd:ResourceSubType>\n");
+	rasd(f, "Hard disk 1", 4, 17,
+	     "        <rasd:AddressOnParent>0</rasd:AddressOnParent>\n"
+	     "        <rasd:HostResource>ovf:/disk/vmdisk1</rasd:HostResource>\n"
+	     "        <rasd:Parent>3</rasd:Parent>\n");
+	snprintf(buf, sizeof(buf),
+		 "        <rasd:AutomaticAllocation>true</rasd:AutomaticAllocation>\n"
+		 "        <rasd:Connection>nat</rasd:Connection>\n"
+		 "        <rasd:ResourceSubType>%s</rasd:ResourceSubType>\n",
+		 !strcmp(vm->nic, "pcnet") ? "PCNet32" : "E1000");
+	rasd(f, "Ethernet 1", 5, 10, buf);
+	fprintf(f, "    </VirtualHardwareSection>\n"
+		"  </VirtualSystem>\n"
+		"</Envelope>\n");
+}
+
+static void write_libvirt(FILE *f, const struct p2v_vm *vm)
+{
+	const char *drv = !strcmp(vm->disk_format, "qcow2") ? "qcow2" :
+			  !strncmp(vm->disk_format, "vmdk", 4) ? "vmdk" :
+			  !strncmp(vm->disk_format, "vhd", 3) &&
+			  strcmp(vm->disk_format, "vhdx") ? "vpc" :
+			  !strcmp(vm->disk_format, "vhdx") ? "vhdx" :
+			  !strcmp(vm->disk_format, "vdi") ? "vdi" : "raw";
+
+	fprintf(f, "<domain type=\"kvm\">\n"
+		"  <name>%s</name>\n"
+		"  <memory unit=\"MiB\">%u</memory>\n"
+		"  <vcpu>%u</vcpu>\n"
+		"  <os>\n"
+		"    <type arch=\"x86_64\" machine=\"pc\">hvm</type>\n"
+		"    <boot dev=\"hd\"/>\n"
+		"  </os>\n"
+		"  <features><acpi/><apic/></features>\n"
+		"  <devices>\n"
+		"    <disk type=\"file\" device=\"disk\">\n"
+		"      <driver name=\"qemu\" type=\"%s\"/>\n"
+		"      <source file=\"%s\"/>\n"
+		"      <target dev=\"hda\" bus=\"ide\"/>\n"
+		"    </disk>\n"
+		"    <controller type=\"ide\" index=\"0\"/>\n"
+		"    <interface type=\"network\">\n"
+		"      <source network=\"default\"/>\n"
+		"      <model type=\"%s\"/>\n"
+		"    </interface>\n"
+		"    <graphics type=\"vnc\"/>\n"
+		"    <video><model type=\"vga\"/></video>\n"
+		"  </devices>\n"
+		"</domain>\n",
+		vm->name, vm->mem_mib, vm->cpus, drv, vm->disk,
+		!strcmp(vm->nic, "pcnet") ? "pcnet" : "e1000");
+}
+
+static void write_dualvm(FILE *f, const struct p2v_vm *vm)
+{
+	fprintf(f, "# dualvm VM configuration (written by dualvm p2v)\n"
+		"# key = value; '#' starts a comment; paths relative to this file\n"
+		"name = %s\n"
+		"machine = pc-i440fx\n"
+		"memory_mib = %u\n"
+		"cpus = %u\n"
+		"disk0 = %s\n"
+		"disk0.format = %s\n"
+		"disk0.bus = ide\n"
+		"disk0.size = %llu\n"
+		"nic0 = %s\n"
+		"guest = %s\n",
+		vm->name, vm->mem_mib, vm->cpus, vm->disk, vm->disk_format,
+		(unsigned long long)vm->disk_size, vm->nic, vm->guest);
+}
+
+int p2v_vm_write(const char *kind, const struct p2v_vm *vm, const char *path,
+		 char *err, size_t errlen)
+{
+	char dir[4096], disk[4200];
+	const char *slash = strrchr(path, '/');
+	struct stat st;
+	FILE *f;
+
+	snprintf(dir, sizeof(dir), "%.*s", slash ? (int)(slash - path + 1) : 0,
+		 path);
+	snprintf(disk, sizeof(disk), "%s%s", dir, vm->disk);
+	if (stat(disk, &st))
+		st.st_size = 0;
+	f = fopen(path, "wx");
+	if (!f) {
+		snprintf(err, errlen, "%s: %s", path, strerror(errno));
+		return -errno;
+	}
+	if (!strcmp(kind, "vmx"))
+		write_vmx(f, vm);
+	else if (!strcmp(kind, "ovf"))
+		write_ovf(f, vm, (uint64_t)st.st_size);
+	else if (!strcmp(kind, "libvirt"))
+		write_libvirt(f, vm);
+	else
+		write_dualvm(f, vm);
+	if (fclose(f)) {
+		snprintf(err, errlen, "%s: %s", path, strerror(errno));
+		unlink(path);
+		return -EIO;
+	}
+	return 0;
+}
+
+/* Append file @path to the archive as @name. */
+static int tar_add(struct archive *a, const char *path, const char *name,
+		   char *err, size_t errlen)
+{
+	static const size_t bufsz = 1 << 20;
+	struct archive_entry *e = archive_entry_new();
+	char *buf = malloc(bufsz);
+	struct stat st;
+	ssize_t n;
+	int fd = open(path, O_RDONLY | O_CLOEXEC), rc = 0;
+
+	if (fd < 0 || !e || !buf || fstat(fd, &st)) {
+		snprintf(err, errlen, "%s: %s", path, strerror(errno));
+		rc = -EIO;
+		goto out;
+	}
+	archive_entry_set_pathname(e, name);
+	archive_entry_set_size(e, st.st_size);
+	archive_entry_set_filetype(e, AE_IFREG);
+	archive_entry_set_perm(e, 0644);
+	archive_entry_set_mtime(e, st.st_mtime, 0);
+	if (archive_write_header(a, e) != ARCHIVE_OK)
+		goto out_arch;
+	while ((n = read(fd, buf, bufsz)) > 0)
+		if (archive_write_data(a, buf, (size_t)n) != n)
+			goto out_arch;
+	if (n < 0) {
+		snprintf(err, errlen, "%s: %s", path, strerror(errno));
+		rc = -EIO;
+	}
+	goto out;
+out_arch:
+	snprintf(err, errlen, "OVA: %s", archive_error_string(a));
+	rc = -EIO;
+out:
+	if (fd >= 0)
+		close(fd);
+	free(buf);
+	if (e)
+		archive_entry_free(e);
+	return rc;
+}
+
+static const char *leaf(const char *p)
+{
+	const char *s = strrchr(p, '/');
+
+	return s ? s + 1 : p;
+}
+
+int p2v_ova_write(const char *path, const char *ovf_path,
+		  const char *disk_path, char *err, size_t errlen)
+{
+	char h1[65], h2[65], mf[4200], ovfname[512];
+	struct archive *a;
+	FILE *f;
+	int rc;
+
+	/* inside the OVA the descriptor is <stem>.ovf */
+	snprintf(ovfname, sizeof(ovfname), "%s", leaf(path));
+	if (strlen(ovfname) > 4)
+		strcpy(ovfname + strlen(ovfname) - 4, ".ovf");
+	snprintf(mf, sizeof(mf), "%s.mf-tmp", path);
+	if (p2v_sha256_file(ovf_path, h1) || p2v_sha256_file(disk_path, h2)) {
+		snprintf(err, errlen, "OVA: cannot hash %s or %s", ovf_path,
+			 disk_path);
+		return -EIO;
+	}
+	f = fopen(mf, "w");
+	if (!f) {
+		snprintf(err, errlen, "%s: %s", mf, strerror(errno));
+		return -errno;
+	}
+	fprintf(f, "SHA256(%s)= %s\nSHA256(%s)= %s\n", ovfname, h1,
+		leaf(disk_path), h2);
+	fclose(f);
+	a = archive_write_new();
+	if (!a || archive_write_set_format_ustar(a) != ARCHIVE_OK ||
+	    archive_write_open_filename(a, path) != ARCHIVE_OK) {
+		snprintf(err, errlen, "%s: %s", path,
+			 a ? archive_error_string(a) : "out of memory");
+		rc = -EIO;
+		goto out;
+	}
+	rc = tar_add(a, ovf_path, ovfname, err, errlen);
+	if (!rc)
+		rc = tar_add(a, disk_path, leaf(disk_path), err, errlen);
+	if (!rc) {
+		char mfname[520];
+
+		snprintf(mfname, sizeof(mfname), "%.*s.mf",
+			 (int)(strlen(ovfname) - 4), ovfname);
+		rc = tar_add(a, mf, mfname, err, errlen);
+	}
+	if (archive_write_close(a) != ARCHIVE_OK && !rc) {
+		snprintf(err, errlen, "%s: %s", path, archive_error_string(a));
+		rc = -EIO;
+	}
+out:
+	if (a)
+		archive_write_free(a);
+	unlink(mf);
+	if (rc)
+		unlink(path);
+	return rc;
+}
