@@ -60,7 +60,21 @@ VMM_OBJS := \
 	vmm/console.o \
 	vmm/vm.o \
 	vmm/x86/decode.o \
-	vmm/x86/decode_tables.o
+	vmm/x86/decode_tables.o \
+	vmm/x86/flags.o \
+	vmm/x86/mem.o \
+	vmm/x86/paging.o \
+	vmm/x86/alu.o \
+	vmm/x86/control.o \
+	vmm/x86/exec.o \
+	vmm/x86/string.o \
+	vmm/x86/exceptions.o \
+	vmm/x86/seg.o \
+	vmm/x86/system.o \
+	vmm/x86/ops0f.o \
+	vmm/x86/cpuid_msr.o \
+	vmm/x86/x87.o \
+	vmm/x86/interp.o
 
 DEVICES_OBJS := \
 	devices/fw_cfg.o \
@@ -159,6 +173,7 @@ UNIT_TESTS := \
 	rawdisk/test_rd_view \
 	hwprofile/test_fs_adapters \
 	x86/test_decode_zydis \
+	x86/test_native_diff \
 	devices/test_pic \
 	devices/test_pit \
 	devices/test_rtc \

@@ -1,0 +1,284 @@
+/* SPDX-License-Identifier: GPL-2.0-only */
+/*
+ * cpu.h --- private state and helpers of the x86 interpreter
+ *
+ * struct x86_cpu is the interpreter's vCPU: registers (64 bits wide, low
+ * halves used by 16/32-bit code), lazily evaluated arithmetic flags,
+ * segment descriptor caches, control registers, MSRs, the software TLB and
+ * the decoded-instruction cache.  Instructions commit architectural state
+ * only after every access that can fault has been done; a fault unwinds to
+ * the run loop (x86_raise()) with EIP still at the faulting instruction.
+ */
+#ifndef DUALVM_X86_CPU_H
+#define DUALVM_X86_CPU_H
+
+#include <setjmp.h>
+#include <stdbool.h>
+#include <stdint.h>
+
+#include "vmm/engine.h"
+#include "vmm/x86/x86.h"
+
+/* EFLAGS bits */
+#define FL_CF	0x0001u
+#define FL_PF	0x0004u
+#define FL_AF	0x0010u
+#define FL_ZF	0x0040u
+#define FL_SF	0x0080u
+#define FL_TF	0x0100u
+#define FL_IF	0x0200u
+#define FL_DF	0x0400u
+#define FL_OF	0x0800u
+#define FL_IOPL	0x3000u
+#define FL_NT	0x4000u
+#define FL_RF	0x10000u
+#define FL_VM	0x20000u
+#define FL_AC	0x40000u
+#define FL_VIF	0x80000u
+#define FL_VIP	0x100000u
+#define FL_ID	0x200000u
+#define FL_ARITH (FL_CF | FL_PF | FL_AF | FL_ZF | FL_SF | FL_OF)
+
+#define CR4_VME		0x0001u
+#define CR4_PVI		0x0002u
+#define CR4_TSD		0x0004u
+#define CR4_DE		0x0008u
+#define CR4_PSE		0x0010u
+#define CR4_PAE		0x0020u
+#define CR4_PGE		0x0080u
+#define CR4_OSFXSR	0x0200u
+
+/* exception vectors */
+enum {
+	X86_EXC_DE = 0, X86_EXC_DB = 1, X86_EXC_NMI = 2, X86_EXC_BP = 3,
+	X86_EXC_OF = 4, X86_EXC_BR = 5, X86_EXC_UD = 6, X86_EXC_NM = 7,
+	X86_EXC_DF = 8, X86_EXC_TS = 10, X86_EXC_NP = 11, X86_EXC_SS = 12,
+	X86_EXC_GP = 13, X86_EXC_PF = 14, X86_EXC_MF = 16, X86_EXC_AC = 17,
+	X86_EXC_MC = 18, X86_EXC_XM = 19,
+};
+
+/* lazy flag operations */
+enum x86_lazy_op {
+	LF_NONE,	/* arithmetic flags are in cpu->eflags */
+	LF_ADD,		/* res = a + b (+ carry) */
+	LF_SUB,		/* res = a - b (- borrow) */
+	LF_LOGIC,	/* CF = OF = 0, AF = 0 */
+	LF_INC,		/* as ADD with b = 1, CF kept in cpu->eflags */
+	LF_DEC,		/* as SUB with b = 1, CF kept in cpu->eflags */
+};
+
+/* software TLB: direct mapped on the linear page number */
+#define X86_TLB_SIZE	256
+struct x86_tlb_entry {
+	uint32_t	tag;		/* linear page | 1 when valid, else 0 */
+	uint8_t		user;		/* page accessible at CPL 3 */
+	uint8_t		user_w;		/* writable at CPL 3 (dirty already set) */
+	uint8_t		sup_w;		/* writable at CPL 0-2 (dirty already set) */
+	uint8_t		nx;		/* not executable */
+	uint8_t		*host;		/* host page, or NULL: MMIO / slow path */
+	uint8_t		*host_w;	/* host page for writes, NULL: slow path */
+	uint64_t	gpa;		/* guest-physical page address */
+};
+
+/* decoded-instruction cache: direct mapped on the physical address */
+#define X86_DCACHE_SIZE	65536
+struct x86_dcache_entry {
+	uint64_t	key;		/* (gpa << 1 | code32) + 1; 0 = empty */
+	struct x86_insn	insn;		/* the decoded instruction */
+};
+
+struct x86_cpu {
+	uint64_t	gpr[X86_NR_GPRS];	/* general registers */
+	uint64_t	rip;			/* EIP of the current instruction */
+	uint64_t	next_ip;		/* EIP of the next one (while executing) */
+	uint32_t	eflags;			/* flags; arith bits valid if lf_op == LF_NONE */
+	uint8_t		lf_op;			/* enum x86_lazy_op */
+	uint8_t		lf_size;		/* operand size of the lazy op: 1, 2, 4 */
+	uint32_t	lf_a, lf_b, lf_res;	/* lazy op operands and result */
+
+	struct x86_seg	seg[X86_NR_SREGS];	/* descriptor caches */
+	struct x86_seg	ldtr, tr;		/* LDT / task register caches */
+	struct x86_dtable gdtr, idtr;		/* descriptor tables */
+	uint8_t		cpl;			/* current privilege level */
+	bool		code32;			/* CS.D */
+	bool		stack32;		/* SS.B */
+	uint64_t	cr0, cr2, cr3, cr4, efer;	/* control registers */
+	uint64_t	dr[8];			/* debug registers */
+	uint64_t	tsc_offset;		/* TSC = now_ns + tsc_offset */
+	uint64_t	apic_base;		/* IA32_APIC_BASE */
+	uint64_t	sysenter_cs, sysenter_esp, sysenter_eip;	/* MSRs */
+	uint64_t	pat;			/* IA32_PAT */
+	uint64_t	mtrr_def, mtrr_fixed[11], mtrr_var[16];	/* read back only */
+	uint8_t		fxsave[512] __attribute__((aligned(16))); /* x87/SSE image */
+
+	bool		halted;			/* in HLT */
+	bool		a20;			/* A20 gate enabled */
+	uint8_t		shadow;			/* interrupt shadow (STI/MOV SS) pending */
+	bool		nmi_pending;		/* NMI latched */
+	bool		nmi_blocked;		/* in an NMI handler until IRET */
+	volatile int	kicked;			/* kick() request */
+	uint32_t	intercepts;		/* exception vectors to stop on */
+
+	/* exception in flight (set by x86_raise) */
+	uint8_t		exc_vec;		/* vector */
+	bool		exc_has_err;		/* error code valid */
+	uint32_t	exc_err;		/* error code */
+	bool		delivering;		/* delivering deliv_vec right now */
+	uint8_t		deliv_vec;		/* vector being delivered */
+	jmp_buf		jb;			/* unwinds a faulting instruction */
+
+	const struct machine_bus *bus;		/* the machine */
+	struct x86_tlb_entry tlb[X86_TLB_SIZE];	/* linear -> host/physical */
+	struct x86_dcache_entry *dcache;	/* X86_DCACHE_SIZE entries */
+	uint8_t		*code_pages;		/* bitmap: phys pages with cached code */
+	uint64_t	code_pages_n;		/* pages covered by code_pages */
+	char		errmsg[160];		/* internal limitation message */
+	bool		error;			/* errmsg set: stop */
+	void		*fpu_host;		/* x87/SSE host stub cache (x87_host.c), lazy */
+};
+
+/* ---- registers */
+static inline uint32_t reg_get(const struct x86_cpu *c, unsigned int r,
+			       unsigned int size)
+{
+	if (size == 1)
+		return r < 4 ? (uint8_t)c->gpr[r] : (uint8_t)(c->gpr[r - 4] >> 8);
+	if (size == 2)
+		return (uint16_t)c->gpr[r];
+	return (uint32_t)c->gpr[r];
+}
+
+static inline void reg_set(struct x86_cpu *c, unsigned int r,
+			   unsigned int size, uint32_t v)
+{
+	if (size == 1) {
+		if (r < 4)
+			c->gpr[r] = (c->gpr[r] & ~0xffull) | (uint8_t)v;
+		else
+			c->gpr[r - 4] = (c->gpr[r - 4] & ~0xff00ull) |
+					((uint64_t)(uint8_t)v << 8);
+	} else if (size == 2) {
+		c->gpr[r] = (c->gpr[r] & ~0xffffull) | (uint16_t)v;
+	} else {
+		c->gpr[r] = v;
+	}
+}
+
+static inline uint32_t size_mask(unsigned int size)
+{
+	return size == 4 ? 0xffffffffu : (1u << (size * 8)) - 1;
+}
+
+static inline uint32_t sign_bit(unsigned int size)
+{
+	return 1u << (size * 8 - 1);
+}
+
+/* ---- flags.c */
+uint32_t x86_flags_get(struct x86_cpu *c);		/* full EFLAGS */
+void x86_flags_put(struct x86_cpu *c, uint32_t fl);	/* set all, drop lazy */
+bool x86_flag_cf(struct x86_cpu *c);
+bool x86_cond(struct x86_cpu *c, unsigned int cc);	/* Jcc condition 0-15 */
+uint32_t x86_parity(uint32_t v);			/* FL_PF if even parity */
+/* set the arithmetic flags eagerly */
+void x86_flags_arith(struct x86_cpu *c, uint32_t arith);
+uint32_t x86_flags_szp(uint32_t res, unsigned int size);
+
+static inline void lazy_set(struct x86_cpu *c, enum x86_lazy_op op,
+			    unsigned int size, uint32_t a, uint32_t b,
+			    uint32_t res)
+{
+	c->lf_op = (uint8_t)op;
+	c->lf_size = (uint8_t)size;
+	c->lf_a = a;
+	c->lf_b = b;
+	c->lf_res = res & size_mask(size);
+}
+
+/* ---- exceptions.c */
+void x86_raise(struct x86_cpu *c, unsigned int vec, bool has_err,
+	       uint32_t err) __attribute__((noreturn));
+#define x86_ud(c)	x86_raise((c), X86_EXC_UD, false, 0)
+#define x86_gp0(c)	x86_raise((c), X86_EXC_GP, true, 0)
+/* Deliver exception/interrupt @vec (soft: INT n, for the DPL check). */
+void x86_deliver(struct x86_cpu *c, unsigned int vec, bool has_err,
+		 uint32_t err, bool soft, uint64_t ret_ip);
+void x86_internal_error(struct x86_cpu *c, const char *fmt, ...)
+	__attribute__((noreturn, format(printf, 2, 3)));
+
+/* ---- mem.c: virtual (segment:offset) accesses */
+uint32_t x86_seg_lin(struct x86_cpu *c, unsigned int seg, uint32_t off,
+		     unsigned int size, bool write);
+uint32_t x86_read(struct x86_cpu *c, unsigned int seg, uint32_t off,
+		  unsigned int size);
+void x86_write(struct x86_cpu *c, unsigned int seg, uint32_t off,
+	       unsigned int size, uint32_t v);
+/* linear accesses (CPL checks with @user) */
+uint32_t x86_lin_read(struct x86_cpu *c, uint32_t lin, unsigned int size,
+		      bool user);
+void x86_lin_write(struct x86_cpu *c, uint32_t lin, unsigned int size,
+		   uint32_t v, bool user);
+/* check that a write of @size at @lin would not fault */
+void x86_lin_probe_write(struct x86_cpu *c, uint32_t lin, unsigned int size,
+			 bool user);
+/* physical accesses (descriptor tables, page tables) */
+uint64_t x86_phys_read(struct x86_cpu *c, uint64_t gpa, unsigned int size);
+void x86_phys_write(struct x86_cpu *c, uint64_t gpa, unsigned int size,
+		    uint64_t v);
+/* instruction fetch: translate EIP to a physical address, host pointer */
+uint64_t x86_fetch_gpa(struct x86_cpu *c, uint32_t lin, uint8_t **host);
+void x86_code_invalidate(struct x86_cpu *c, uint64_t gpa, uint64_t len);
+void x86_code_mark(struct x86_cpu *c, uint64_t gpa);
+
+/* ---- paging.c */
+/* translate; access: bit0 write, bit1 user, bit2 fetch; raises #PF */
+struct x86_tlb_entry *x86_tlb_fill(struct x86_cpu *c, uint32_t lin,
+				   unsigned int access);
+void x86_tlb_flush(struct x86_cpu *c, bool global);
+void x86_tlb_flush_page(struct x86_cpu *c, uint32_t lin);
+
+/* ---- seg.c */
+void x86_seg_load_real(struct x86_cpu *c, unsigned int sreg, uint16_t sel);
+void x86_seg_load(struct x86_cpu *c, unsigned int sreg, uint16_t sel);
+void x86_mode_update(struct x86_cpu *c);
+/* read descriptor of @sel (8 bytes); raises @vec(sel) when outside the table */
+uint64_t x86_desc_read(struct x86_cpu *c, uint16_t sel, unsigned int vec);
+void x86_desc_to_seg(uint64_t d, uint16_t sel, struct x86_seg *s);
+void x86_far_jump(struct x86_cpu *c, uint16_t sel, uint32_t off,
+		  unsigned int opsize, bool call, uint32_t ret_ip);
+void x86_far_ret(struct x86_cpu *c, unsigned int opsize, uint16_t imm);
+void x86_iret(struct x86_cpu *c, unsigned int opsize);
+
+/* ---- stack helpers (control.c) */
+void x86_push(struct x86_cpu *c, unsigned int size, uint32_t v);
+uint32_t x86_pop(struct x86_cpu *c, unsigned int size);
+uint32_t x86_sp(const struct x86_cpu *c);
+void x86_sp_set(struct x86_cpu *c, uint32_t v);
+
+/* ---- execution units; each returns normally or raises */
+void x86_exec_one(struct x86_cpu *c, const struct x86_insn *in);
+void x86_exec_0f(struct x86_cpu *c, const struct x86_insn *in);
+void x86_exec_alu(struct x86_cpu *c, const struct x86_insn *in);
+void x86_exec_string(struct x86_cpu *c, const struct x86_insn *in);
+bool x86_exec_system(struct x86_cpu *c, const struct x86_insn *in);
+bool x86_exec_cpuid_msr(struct x86_cpu *c, const struct x86_insn *in);
+void x86_exec_x87(struct x86_cpu *c, const struct x86_insn *in);
+
+/* operand helpers (exec.c) */
+uint32_t x86_ea(struct x86_cpu *c, const struct x86_insn *in);
+unsigned int x86_ea_seg(const struct x86_insn *in);
+uint32_t x86_rm_read(struct x86_cpu *c, const struct x86_insn *in,
+		     unsigned int size);
+void x86_rm_write(struct x86_cpu *c, const struct x86_insn *in,
+		  unsigned int size, uint32_t v);
+
+/* ALU primitives (alu.c): compute and set lazy flags */
+uint32_t x86_alu2(struct x86_cpu *c, unsigned int op, uint32_t a, uint32_t b,
+		  unsigned int size);
+uint32_t x86_shift(struct x86_cpu *c, unsigned int op, uint32_t v,
+		   unsigned int count, unsigned int size);
+
+/* ports (system.c) */
+void x86_io_check(struct x86_cpu *c, uint16_t port, unsigned int size);
+
+#endif

@@ -1,0 +1,661 @@
+// SPDX-License-Identifier: GPL-2.0-only
+/*
+ * exec.c --- execution of the one-byte opcode map
+ *
+ * One switch over the decoded opcode (SDM vol. 2, table A-2).  Each case
+ * does every access that can fault before it changes registers, so a fault
+ * unwinds with the architectural state of the instruction's start.  The 0F
+ * map, string instructions, system instructions and the x87 escapes live in
+ * their own files.
+ */
+#include "vmm/x86/cpu.h"
+
+uint32_t x86_ea(struct x86_cpu *c, const struct x86_insn *in)
+{
+	uint32_t a = (uint32_t)in->disp;
+
+	if (in->base != X86_REG_NONE)
+		a += (uint32_t)c->gpr[in->base];
+	if (in->index != X86_REG_NONE)
+		a += (uint32_t)c->gpr[in->index] << in->scale;
+	return in->adsize == 2 ? (uint16_t)a : a;
+}
+
+unsigned int x86_ea_seg(const struct x86_insn *in)
+{
+	return in->seg != X86_SEG_NONE ? in->seg : in->defseg;
+}
+
+uint32_t x86_rm_read(struct x86_cpu *c, const struct x86_insn *in,
+		     unsigned int size)
+{
+	if (!(in->flags & X86_IF_MEM))
+		return reg_get(c, in->rm, size);
+	return x86_read(c, x86_ea_seg(in), x86_ea(c, in), size);
+}
+
+void x86_rm_write(struct x86_cpu *c, const struct x86_insn *in,
+		  unsigned int size, uint32_t v)
+{
+	if (!(in->flags & X86_IF_MEM))
+		reg_set(c, in->rm, size, v);
+	else
+		x86_write(c, x86_ea_seg(in), x86_ea(c, in), size, v);
+}
+
+/* read-modify-write operand: a memory operand is checked for writing first */
+struct rmw {
+	bool		mem;
+	uint32_t	lin;
+};
+
+static uint32_t rmw_read(struct x86_cpu *c, const struct x86_insn *in,
+			 unsigned int size, struct rmw *r)
+{
+	r->mem = in->flags & X86_IF_MEM;
+	if (!r->mem)
+		return reg_get(c, in->rm, size);
+	r->lin = x86_seg_lin(c, x86_ea_seg(in), x86_ea(c, in), size, true);
+	x86_lin_probe_write(c, r->lin, size, c->cpl == 3);
+	return x86_lin_read(c, r->lin, size, c->cpl == 3);
+}
+
+static void rmw_write(struct x86_cpu *c, const struct x86_insn *in,
+		      unsigned int size, const struct rmw *r, uint32_t v)
+{
+	if (!r->mem)
+		reg_set(c, in->rm, size, v);
+	else
+		x86_lin_write(c, r->lin, size, v, c->cpl == 3);
+}
+
+static void jump_near(struct x86_cpu *c, const struct x86_insn *in,
+		      uint32_t target)
+{
+	if (in->opsize == 2)
+		target &= 0xffff;
+	if (target > c->seg[X86_CS].limit)
+		x86_gp0(c);
+	c->next_ip = target;
+}
+
+static void exec_grp3(struct x86_cpu *c, const struct x86_insn *in,
+		      unsigned int size);
+static void exec_grp5(struct x86_cpu *c, const struct x86_insn *in);
+static void exec_bcd(struct x86_cpu *c, unsigned int op, uint8_t imm);
+
+static void exec_alu_block(struct x86_cpu *c, const struct x86_insn *in)
+{
+	unsigned int aop = in->op >> 3, form = in->op & 7;
+	unsigned int size = (form & 1) ? in->opsize : 1;
+	struct rmw r;
+	uint32_t a, b, res;
+
+	switch (form) {
+	case 0:
+	case 1:
+		b = reg_get(c, in->reg, size);
+		if (aop == 7) {
+			a = x86_rm_read(c, in, size);
+			x86_alu2(c, aop, a, b, size);
+			return;
+		}
+		a = rmw_read(c, in, size, &r);
+		res = x86_alu2(c, aop, a, b, size);
+		rmw_write(c, in, size, &r, res);
+		return;
+	case 2:
+	case 3:
+		b = x86_rm_read(c, in, size);
+		a = reg_get(c, in->reg, size);
+		res = x86_alu2(c, aop, a, b, size);
+		if (aop != 7)
+			reg_set(c, in->reg, size, res);
+		return;
+	default:
+		a = reg_get(c, X86_RAX, size);
+		res = x86_alu2(c, aop, a, in->imm, size);
+		if (aop != 7)
+			reg_set(c, X86_RAX, size, res);
+		return;
+	}
+}
+
+static void exec_grp1(struct x86_cpu *c, const struct x86_insn *in)
+{
+	unsigned int size = (in->op & 1) ? in->opsize : 1;
+	uint32_t b = in->imm, a, res;
+	struct rmw r;
+
+	if (in->op == 0x83)
+		b = (uint32_t)(int32_t)(int8_t)b;
+	if (in->reg == 7) {
+		a = x86_rm_read(c, in, size);
+		x86_alu2(c, 7, a, b, size);
+		return;
+	}
+	a = rmw_read(c, in, size, &r);
+	res = x86_alu2(c, in->reg, a, b, size);
+	rmw_write(c, in, size, &r, res);
+}
+
+static void exec_shift_grp(struct x86_cpu *c, const struct x86_insn *in)
+{
+	unsigned int size = (in->op & 1) ? in->opsize : 1;
+	unsigned int count;
+	struct rmw r;
+	uint32_t v;
+
+	if (in->op <= 0xc1)
+		count = in->imm & 0x1f;
+	else if (in->op <= 0xd1)
+		count = 1;
+	else
+		count = (uint8_t)c->gpr[X86_RCX] & 0x1f;
+	v = rmw_read(c, in, size, &r);
+	if (!count)
+		return;
+	v = x86_shift(c, in->reg, v, count, size);
+	rmw_write(c, in, size, &r, v);
+}
+
+static void exec_push_pop(struct x86_cpu *c, const struct x86_insn *in)
+{
+	unsigned int sz = in->opsize;
+	uint32_t v;
+
+	if (in->op >= 0x50 && in->op <= 0x57) {
+		x86_push(c, sz, reg_get(c, in->op & 7, sz));
+	} else if (in->op >= 0x58 && in->op <= 0x5f) {
+		v = x86_pop(c, sz);
+		reg_set(c, in->op & 7, sz, v);
+	} else if (in->op == 0x68) {
+		x86_push(c, sz, in->imm);
+	} else if (in->op == 0x6a) {
+		x86_push(c, sz, (uint32_t)(int32_t)(int8_t)in->imm);
+	} else if (in->op == 0x8f) {
+		/* the address uses ESP after the pop increment */
+		uint32_t sp = x86_sp(c), ea;
+
+		v = x86_read(c, X86_SS, sp, sz);
+		x86_sp_set(c, sp + sz);
+		if (in->flags & X86_IF_MEM) {
+			ea = x86_ea(c, in);
+			x86_sp_set(c, sp);
+			x86_write(c, x86_ea_seg(in), ea, sz, v);
+			x86_sp_set(c, sp + sz);
+		} else {
+			reg_set(c, in->rm, sz, v);
+		}
+	}
+}
+
+static void exec_pusha_popa(struct x86_cpu *c, const struct x86_insn *in)
+{
+	unsigned int sz = in->opsize, i;
+	uint32_t sp = x86_sp(c), v[8];
+	uint32_t mask = c->stack32 ? 0xffffffffu : 0xffff;
+
+	if (in->op == 0x60) {
+		for (i = 0; i < 8; i++)
+			v[i] = reg_get(c, i, sz);
+		for (i = 0; i < 8; i++)
+			x86_write(c, X86_SS, (sp - (i + 1) * sz) & mask, sz, v[i]);
+		x86_sp_set(c, (sp - 8 * sz) & mask);
+		return;
+	}
+	for (i = 0; i < 8; i++)
+		v[7 - i] = x86_read(c, X86_SS, (sp + i * sz) & mask, sz);
+	for (i = 0; i < 8; i++)
+		if (i != X86_RSP)
+			reg_set(c, i, sz, v[i]);
+	x86_sp_set(c, (sp + 8 * sz) & mask);
+}
+
+static void exec_xchg(struct x86_cpu *c, const struct x86_insn *in)
+{
+	unsigned int size = (in->op & 1) ? in->opsize : 1;
+	struct rmw r;
+	uint32_t a, b;
+
+	a = rmw_read(c, in, size, &r);
+	b = reg_get(c, in->reg, size);
+	rmw_write(c, in, size, &r, b);
+	reg_set(c, in->reg, size, a);
+}
+
+static void exec_imul3(struct x86_cpu *c, const struct x86_insn *in)
+{
+	unsigned int sz = in->opsize;
+	int64_t a, b, r;
+	uint32_t imm = in->imm, fl;
+
+	if (in->op == 0x6b)
+		imm = (uint32_t)(int32_t)(int8_t)imm;
+	a = sz == 2 ? (int16_t)x86_rm_read(c, in, sz) : (int32_t)x86_rm_read(c, in, sz);
+	b = sz == 2 ? (int16_t)imm : (int32_t)imm;
+	r = a * b;
+	fl = x86_flags_szp((uint32_t)r, sz);
+	if (r != (sz == 2 ? (int16_t)r : (int32_t)r))
+		fl |= FL_CF | FL_OF;
+	x86_flags_arith(c, fl);
+	reg_set(c, in->reg, sz, (uint32_t)r);
+}
+
+void x86_exec_one(struct x86_cpu *c, const struct x86_insn *in)
+{
+	unsigned int op = in->op, sz = in->opsize;
+	uint32_t v;
+
+	if (op < 0x40 && (op & 7) < 6) {
+		exec_alu_block(c, in);
+		return;
+	}
+	switch (op) {
+	case 0x27: case 0x2f: case 0x37: case 0x3f:
+		exec_bcd(c, op, 0);
+		return;
+	case 0x40 ... 0x47:
+		v = reg_get(c, op & 7, sz);
+		x86_flags_arith(c, x86_flags_get(c));	/* keep CF */
+		lazy_set(c, LF_INC, sz, v, 1, v + 1);
+		reg_set(c, op & 7, sz, v + 1);
+		return;
+	case 0x48 ... 0x4f:
+		v = reg_get(c, op & 7, sz);
+		x86_flags_arith(c, x86_flags_get(c));
+		lazy_set(c, LF_DEC, sz, v, 1, v - 1);
+		reg_set(c, op & 7, sz, v - 1);
+		return;
+	case 0x50 ... 0x5f: case 0x68: case 0x6a: case 0x8f:
+		exec_push_pop(c, in);
+		return;
+	case 0x60: case 0x61:
+		exec_pusha_popa(c, in);
+		return;
+	case 0x69: case 0x6b:
+		exec_imul3(c, in);
+		return;
+	case 0x70 ... 0x7f:
+		if (x86_cond(c, op & 15))
+			jump_near(c, in, (uint32_t)c->next_ip + (uint32_t)(int8_t)in->imm);
+		return;
+	case 0x80 ... 0x83:
+		exec_grp1(c, in);
+		return;
+	case 0x84: case 0x85: {
+		unsigned int s = (op & 1) ? sz : 1;
+
+		v = x86_rm_read(c, in, s);
+		x86_alu2(c, 4, v, reg_get(c, in->reg, s), s);
+		return;
+	}
+	case 0x86: case 0x87:
+		exec_xchg(c, in);
+		return;
+	case 0x88: case 0x89: {
+		unsigned int s = (op & 1) ? sz : 1;
+
+		x86_rm_write(c, in, s, reg_get(c, in->reg, s));
+		return;
+	}
+	case 0x8a: case 0x8b: {
+		unsigned int s = (op & 1) ? sz : 1;
+
+		reg_set(c, in->reg, s, x86_rm_read(c, in, s));
+		return;
+	}
+	case 0x8d:
+		reg_set(c, in->reg, sz, x86_ea(c, in));
+		return;
+	case 0x90:
+		return;
+	case 0x91 ... 0x97:
+		v = reg_get(c, op & 7, sz);
+		reg_set(c, op & 7, sz, reg_get(c, X86_RAX, sz));
+		reg_set(c, X86_RAX, sz, v);
+		return;
+	case 0x98:
+		if (sz == 2)
+			reg_set(c, X86_RAX, 2, (uint32_t)(int32_t)(int8_t)c->gpr[X86_RAX]);
+		else
+			reg_set(c, X86_RAX, 4, (uint32_t)(int32_t)(int16_t)c->gpr[X86_RAX]);
+		return;
+	case 0x99:
+		v = reg_get(c, X86_RAX, sz) & sign_bit(sz) ? 0xffffffffu : 0;
+		reg_set(c, X86_RDX, sz, v);
+		return;
+	case 0x9e:
+		x86_flags_arith(c, (x86_flags_get(c) & ~0xffu) |
+				(reg_get(c, 4, 1) & (FL_CF | FL_PF | FL_AF | FL_ZF | FL_SF)) |
+				(x86_flags_get(c) & FL_OF));
+		return;
+	case 0x9f:
+		reg_set(c, 4, 1, (x86_flags_get(c) & 0xd5) | 2);
+		return;
+	case 0xa0 ... 0xa3: {
+		unsigned int s = (op & 1) ? sz : 1;
+		unsigned int seg = in->seg != X86_SEG_NONE ? in->seg : X86_DS;
+
+		if (op < 0xa2)
+			reg_set(c, X86_RAX, s, x86_read(c, seg, in->imm, s));
+		else
+			x86_write(c, seg, in->imm, s, reg_get(c, X86_RAX, s));
+		return;
+	}
+	case 0xa8: case 0xa9: {
+		unsigned int s = (op & 1) ? sz : 1;
+
+		x86_alu2(c, 4, reg_get(c, X86_RAX, s), in->imm, s);
+		return;
+	}
+	case 0xb0 ... 0xb7:
+		reg_set(c, op & 7, 1, in->imm);
+		return;
+	case 0xb8 ... 0xbf:
+		reg_set(c, op & 7, sz, in->imm);
+		return;
+	case 0xc0: case 0xc1: case 0xd0 ... 0xd3:
+		exec_shift_grp(c, in);
+		return;
+	case 0xc2: case 0xc3: {
+		uint32_t sp = x86_sp(c);
+
+		v = x86_read(c, X86_SS, sp, sz);
+		jump_near(c, in, v);
+		x86_sp_set(c, sp + sz + (op == 0xc2 ? in->imm : 0));
+		return;
+	}
+	case 0xc6: case 0xc7:
+		x86_rm_write(c, in, (op & 1) ? sz : 1, in->imm);
+		return;
+	case 0xd4: case 0xd5:
+		exec_bcd(c, op, (uint8_t)in->imm);
+		return;
+	case 0xd7: {
+		unsigned int seg = in->seg != X86_SEG_NONE ? in->seg : X86_DS;
+		uint32_t a = reg_get(c, X86_RBX, in->adsize) +
+			     (uint8_t)c->gpr[X86_RAX];
+
+		if (in->adsize == 2)
+			a &= 0xffff;
+		reg_set(c, X86_RAX, 1, x86_read(c, seg, a, 1));
+		return;
+	}
+	case 0xe0 ... 0xe3: {
+		unsigned int as = in->adsize;
+		uint32_t cx = reg_get(c, X86_RCX, as);
+		bool take;
+
+		if (op != 0xe3)
+			cx = (cx - 1) & size_mask(as);
+		if (op == 0xe3)
+			take = cx == 0;
+		else if (op == 0xe2)
+			take = cx != 0;
+		else
+			take = cx != 0 && (x86_cond(c, 4) == (op == 0xe1));
+		if (take)
+			jump_near(c, in, (uint32_t)c->next_ip + (uint32_t)(int8_t)in->imm);
+		if (op != 0xe3)
+			reg_set(c, X86_RCX, as, cx);
+		return;
+	}
+	case 0xe8: {
+		uint32_t ret = (uint32_t)c->next_ip;
+
+		jump_near(c, in, ret + in->imm);
+		x86_push(c, sz, ret);
+		return;
+	}
+	case 0xe9:
+		jump_near(c, in, (uint32_t)c->next_ip + in->imm);
+		return;
+	case 0xeb:
+		jump_near(c, in, (uint32_t)c->next_ip + (uint32_t)(int8_t)in->imm);
+		return;
+	case 0xf5:
+		x86_flags_arith(c, x86_flags_get(c) ^ FL_CF);
+		return;
+	case 0xf6: case 0xf7:
+		exec_grp3(c, in, (op & 1) ? sz : 1);
+		return;
+	case 0xf8: case 0xf9:
+		x86_flags_arith(c, (x86_flags_get(c) & ~FL_CF) | (op & 1));
+		return;
+	case 0xfc:
+		c->eflags &= ~FL_DF;
+		return;
+	case 0xfd:
+		c->eflags |= FL_DF;
+		return;
+	case 0xfe: case 0xff:
+		exec_grp5(c, in);
+		return;
+	case 0xa4 ... 0xa7: case 0xaa ... 0xaf: case 0x6c ... 0x6f:
+		x86_exec_string(c, in);
+		return;
+	case 0xd8 ... 0xdf: case 0x9b:
+		x86_exec_x87(c, in);
+		return;
+	default:
+		if (!x86_exec_system(c, in))
+			x86_ud(c);
+		return;
+	}
+}
+
+static void exec_muldiv(struct x86_cpu *c, const struct x86_insn *in,
+			unsigned int size, uint32_t src)
+{
+	uint32_t m = size_mask(size), fl;
+	unsigned int bits = size * 8;
+	uint64_t a, q, r;
+	int64_t sa, sq, sr, sb;
+
+	if (size == 1)
+		a = (uint16_t)c->gpr[X86_RAX];
+	else
+		a = ((uint64_t)reg_get(c, X86_RDX, size) << bits) |
+		    reg_get(c, X86_RAX, size);
+	switch (in->reg) {
+	case 4:		/* MUL */
+		a = (uint64_t)reg_get(c, X86_RAX, size) * src;
+		fl = x86_flags_szp((uint32_t)a, size) & ~FL_ZF;
+		if (a >> bits)
+			fl |= FL_CF | FL_OF;
+		break;
+	case 5:		/* IMUL */
+		sb = size == 1 ? (int8_t)src : size == 2 ? (int16_t)src : (int32_t)src;
+		sa = size == 1 ? (int8_t)c->gpr[X86_RAX] :
+		     size == 2 ? (int16_t)c->gpr[X86_RAX] : (int32_t)c->gpr[X86_RAX];
+		sa *= sb;
+		a = (uint64_t)sa;
+		fl = x86_flags_szp((uint32_t)a, size) & ~FL_ZF;
+		if (sa != (size == 1 ? (int8_t)sa : size == 2 ? (int16_t)sa : (int32_t)sa))
+			fl |= FL_CF | FL_OF;
+		break;
+	case 6:		/* DIV */
+		if (!src)
+			x86_raise(c, X86_EXC_DE, false, 0);
+		q = a / src;
+		r = a % src;
+		if (q > m)
+			x86_raise(c, X86_EXC_DE, false, 0);
+		if (size == 1) {
+			reg_set(c, X86_RAX, 2, (uint32_t)(r << 8 | q));
+		} else {
+			reg_set(c, X86_RAX, size, (uint32_t)q);
+			reg_set(c, X86_RDX, size, (uint32_t)r);
+		}
+		return;
+	default:	/* IDIV */
+		if (!src)
+			x86_raise(c, X86_EXC_DE, false, 0);
+		sa = size == 1 ? (int16_t)a : size == 2 ? (int32_t)a : (int64_t)a;
+		sb = size == 1 ? (int8_t)src : size == 2 ? (int16_t)src : (int32_t)src;
+		if (sa == INT64_MIN && sb == -1)
+			x86_raise(c, X86_EXC_DE, false, 0);
+		sq = sa / sb;
+		sr = sa % sb;
+		if (sq > (int64_t)(m >> 1) || sq < -(int64_t)(m >> 1) - 1)
+			x86_raise(c, X86_EXC_DE, false, 0);
+		if (size == 1) {
+			reg_set(c, X86_RAX, 2, (uint32_t)(((uint8_t)sr << 8) | (uint8_t)sq));
+		} else {
+			reg_set(c, X86_RAX, size, (uint32_t)sq);
+			reg_set(c, X86_RDX, size, (uint32_t)sr);
+		}
+		return;
+	}
+	x86_flags_arith(c, fl);
+	if (size == 1) {
+		reg_set(c, X86_RAX, 2, (uint32_t)a);
+	} else {
+		reg_set(c, X86_RAX, size, (uint32_t)a);
+		reg_set(c, X86_RDX, size, (uint32_t)(a >> bits));
+	}
+}
+
+static void exec_grp3(struct x86_cpu *c, const struct x86_insn *in,
+		      unsigned int size)
+{
+	struct rmw r;
+	uint32_t v;
+
+	switch (in->reg) {
+	case 0:
+	case 1:
+		v = x86_rm_read(c, in, size);
+		x86_alu2(c, 4, v, in->imm, size);
+		return;
+	case 2:
+		v = rmw_read(c, in, size, &r);
+		rmw_write(c, in, size, &r, ~v);
+		return;
+	case 3:
+		v = rmw_read(c, in, size, &r);
+		v = x86_alu2(c, 5, 0, v, size);
+		rmw_write(c, in, size, &r, v);
+		return;
+	default:
+		exec_muldiv(c, in, size, x86_rm_read(c, in, size));
+		return;
+	}
+}
+
+static void exec_grp5(struct x86_cpu *c, const struct x86_insn *in)
+{
+	unsigned int sz = in->op == 0xfe ? 1 : in->opsize;
+	struct rmw r;
+	uint32_t v;
+
+	switch (in->reg) {
+	case 0:
+	case 1:
+		v = rmw_read(c, in, sz, &r);
+		x86_flags_arith(c, x86_flags_get(c));
+		if (in->reg == 0)
+			lazy_set(c, LF_INC, sz, v, 1, v + 1);
+		else
+			lazy_set(c, LF_DEC, sz, v, 1, v - 1);
+		rmw_write(c, in, sz, &r, in->reg == 0 ? v + 1 : v - 1);
+		return;
+	case 2:		/* CALL near indirect */
+		v = x86_rm_read(c, in, sz);
+		{
+			uint32_t ret = (uint32_t)c->next_ip;
+
+			jump_near(c, in, v);
+			x86_push(c, sz, ret);
+		}
+		return;
+	case 4:		/* JMP near indirect */
+		jump_near(c, in, x86_rm_read(c, in, sz));
+		return;
+	case 6:
+		x86_push(c, sz, x86_rm_read(c, in, sz));
+		return;
+	default:	/* 3, 5: far CALL/JMP through memory */
+		{
+			uint32_t ea = x86_ea(c, in), off;
+			unsigned int seg = x86_ea_seg(in);
+			uint16_t sel;
+
+			off = x86_read(c, seg, ea, sz);
+			sel = (uint16_t)x86_read(c, seg, (ea + sz) &
+						 (in->adsize == 2 ? 0xffff : ~0u), 2);
+			x86_far_jump(c, sel, off, sz, in->reg == 3,
+				     (uint32_t)c->next_ip);
+		}
+		return;
+	}
+}
+
+static void exec_bcd(struct x86_cpu *c, unsigned int op, uint8_t imm)
+{
+	uint32_t fl = x86_flags_get(c);
+	uint8_t al = (uint8_t)c->gpr[X86_RAX], ah, old = al;
+	bool cf = fl & FL_CF, af = fl & FL_AF;
+
+	switch (op) {
+	case 0x27:	/* DAA */
+		fl &= ~(FL_CF | FL_AF);
+		if ((al & 0xf) > 9 || af) {
+			if (al >= 0xfa)
+				fl |= FL_CF;	/* carry out of AL + 6 */
+			al += 6;
+			fl |= FL_AF;
+		}
+		if (old > 0x99 || cf) {
+			al += 0x60;
+			fl |= FL_CF;
+		}
+		fl = (fl & (FL_CF | FL_AF)) | x86_flags_szp(al, 1);
+		reg_set(c, X86_RAX, 1, al);
+		break;
+	case 0x2f:	/* DAS */
+		fl &= ~(FL_CF | FL_AF);
+		if ((al & 0xf) > 9 || af) {
+			if (al < 6)
+				fl |= FL_CF;	/* borrow out of AL - 6 */
+			al -= 6;
+			fl |= FL_AF;
+		}
+		if (old > 0x99 || cf) {
+			al -= 0x60;
+			fl |= FL_CF;
+		}
+		fl = (fl & (FL_CF | FL_AF)) | x86_flags_szp(al, 1);
+		reg_set(c, X86_RAX, 1, al);
+		break;
+	case 0x37:	/* AAA */
+	case 0x3f:	/* AAS */
+		fl &= ~(FL_CF | FL_AF);
+		if ((al & 0xf) > 9 || af) {
+			uint16_t ax = (uint16_t)c->gpr[X86_RAX];
+
+			ax = op == 0x37 ? ax + 0x106 : ax - 0x106;
+			reg_set(c, X86_RAX, 2, ax);
+			fl |= FL_CF | FL_AF;
+		}
+		reg_set(c, X86_RAX, 1, (uint8_t)c->gpr[X86_RAX] & 0xf);
+		fl |= x86_flags_szp((uint8_t)c->gpr[X86_RAX], 1) & 0;
+		break;
+	case 0xd4:	/* AAM */
+		if (!imm)
+			x86_raise(c, X86_EXC_DE, false, 0);
+		ah = al / imm;
+		al = al % imm;
+		reg_set(c, X86_RAX, 2, (uint32_t)(ah << 8 | al));
+		fl = x86_flags_szp(al, 1);
+		break;
+	default:	/* AAD */
+		ah = (uint8_t)(c->gpr[X86_RAX] >> 8);
+		al = (uint8_t)(al + ah * imm);
+		reg_set(c, X86_RAX, 2, al);
+		fl = x86_flags_szp(al, 1);
+		break;
+	}
+	x86_flags_arith(c, fl);
+}

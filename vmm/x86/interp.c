@@ -1,0 +1,370 @@
+// SPDX-License-Identifier: GPL-2.0-only
+/*
+ * interp.c --- the interpreter's run loop and CPU object
+ *
+ * Fetch (with the decoded-instruction cache keyed by guest-physical address
+ * and code size), execute, commit EIP; interrupts (NMI, INTR when IF=1 and
+ * no STI/MOV SS shadow) are recognised between instructions; HLT waits for
+ * one; faults unwind here and are delivered, combined into #DF or a triple
+ * fault (reset) per SDM vol. 3, 6.15 table 6-5.  Single-step (TF) traps
+ * after the instruction.
+ */
+#include <errno.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "vmm/x86/cpu.h"
+
+#define CODE_PAGES	(1ull << 20)	/* decoded code tracked below 4 GiB */
+
+int x86_cpu_create(const struct machine_bus *bus, struct x86_cpu **out)
+{
+	struct x86_cpu *c;
+
+	if (posix_memalign((void **)&c, 64, sizeof(*c)))
+		return -ENOMEM;
+	memset(c, 0, sizeof(*c));
+	c->bus = bus;
+	c->dcache = calloc(X86_DCACHE_SIZE, sizeof(*c->dcache));
+	c->code_pages_n = CODE_PAGES;
+	c->code_pages = calloc(CODE_PAGES / 8, 1);
+	if (!c->dcache || !c->code_pages) {
+		x86_cpu_destroy(c);
+		return -ENOMEM;
+	}
+	x86_cpu_reset(c);
+	*out = c;
+	return 0;
+}
+
+void x86_cpu_destroy(struct x86_cpu *c)
+{
+	if (!c)
+		return;
+	free(c->dcache);
+	free(c->code_pages);
+	free(c);
+}
+
+static void cache_flush_all(struct x86_cpu *c)
+{
+	memset(c->dcache, 0, X86_DCACHE_SIZE * sizeof(*c->dcache));
+	memset(c->code_pages, 0, c->code_pages_n / 8);
+	x86_tlb_flush(c, true);
+}
+
+void x86_cpu_reset(struct x86_cpu *c)
+{
+	unsigned int i;
+
+	memset(c->gpr, 0, sizeof(c->gpr));
+	c->gpr[X86_RDX] = 0x683;
+	c->rip = 0xfff0;
+	c->eflags = X86_RFLAGS_FIXED;
+	c->lf_op = LF_NONE;
+	for (i = 0; i < X86_NR_SREGS; i++) {
+		c->seg[i].sel = 0;
+		c->seg[i].base = 0;
+		c->seg[i].limit = 0xffff;
+		c->seg[i].attr = 0x93;
+	}
+	c->seg[X86_CS].sel = 0xf000;
+	c->seg[X86_CS].base = 0xffff0000u;
+	c->seg[X86_CS].attr = 0x9b;
+	c->ldtr = (struct x86_seg){ .limit = 0xffff, .attr = 0x82 };
+	c->tr = (struct x86_seg){ .limit = 0xffff, .attr = 0x8b };
+	c->gdtr = (struct x86_dtable){ .base = 0, .limit = 0xffff };
+	c->idtr = (struct x86_dtable){ .base = 0, .limit = 0xffff };
+	c->cr0 = 0x60000010u;
+	c->cr2 = c->cr3 = c->cr4 = c->efer = 0;
+	memset(c->dr, 0, sizeof(c->dr));
+	c->dr[6] = 0xffff0ff0u;
+	c->dr[7] = 0x400;
+	c->tsc_offset = 0;
+	c->apic_base = 0xfee00900u;
+	c->sysenter_cs = c->sysenter_esp = c->sysenter_eip = 0;
+	c->pat = 0x0007040600070406ull;
+	c->mtrr_def = 0;
+	memset(c->mtrr_fixed, 0, sizeof(c->mtrr_fixed));
+	memset(c->mtrr_var, 0, sizeof(c->mtrr_var));
+	memset(c->fxsave, 0, sizeof(c->fxsave));
+	c->fxsave[0] = 0x40;		/* FCW 0x0040 at reset */
+	c->halted = false;
+	c->a20 = true;
+	c->shadow = 0;
+	c->nmi_pending = c->nmi_blocked = false;
+	c->delivering = false;
+	c->cpl = 0;
+	x86_mode_update(c);
+	cache_flush_all(c);
+}
+
+void x86_cpu_get_state(const struct x86_cpu *c0, struct x86_cpu_state *st)
+{
+	struct x86_cpu *c = (struct x86_cpu *)c0;	/* flags are evaluated */
+
+	memset(st, 0, sizeof(*st));
+	memcpy(st->gpr, c->gpr, sizeof(st->gpr));
+	st->rip = c->rip;
+	st->rflags = x86_flags_get(c);
+	memcpy(st->seg, c->seg, sizeof(st->seg));
+	st->ldtr = c->ldtr;
+	st->tr = c->tr;
+	st->gdtr = c->gdtr;
+	st->idtr = c->idtr;
+	st->cr0 = c->cr0;
+	st->cr2 = c->cr2;
+	st->cr3 = c->cr3;
+	st->cr4 = c->cr4;
+	st->efer = c->efer;
+	memcpy(st->dr, c->dr, sizeof(st->dr));
+	st->tsc = c->bus->now_ns(c->bus->opaque) + c->tsc_offset;
+	st->apic_base = c->apic_base;
+	st->sysenter_cs = c->sysenter_cs;
+	st->sysenter_esp = c->sysenter_esp;
+	st->sysenter_eip = c->sysenter_eip;
+	st->pat = c->pat;
+	memcpy(st->fxsave, c->fxsave, sizeof(st->fxsave));
+	st->halted = c->halted;
+	st->intr_shadow = c->shadow;
+}
+
+int x86_cpu_set_state(struct x86_cpu *c, const struct x86_cpu_state *st)
+{
+	if ((st->cr0 & X86_CR0_PG) && !(st->cr0 & X86_CR0_PE))
+		return -EINVAL;
+	if (st->efer & (1u << 10))	/* LMA: long mode is a later step */
+		return -EINVAL;
+	memcpy(c->gpr, st->gpr, sizeof(c->gpr));
+	c->rip = st->rip;
+	x86_flags_put(c, (uint32_t)st->rflags);
+	memcpy(c->seg, st->seg, sizeof(c->seg));
+	c->ldtr = st->ldtr;
+	c->tr = st->tr;
+	c->gdtr = st->gdtr;
+	c->idtr = st->idtr;
+	c->cr0 = st->cr0;
+	c->cr2 = st->cr2;
+	c->cr3 = st->cr3;
+	c->cr4 = st->cr4;
+	c->efer = st->efer;
+	memcpy(c->dr, st->dr, sizeof(c->dr));
+	c->tsc_offset = st->tsc - c->bus->now_ns(c->bus->opaque);
+	c->apic_base = st->apic_base;
+	c->sysenter_cs = st->sysenter_cs;
+	c->sysenter_esp = st->sysenter_esp;
+	c->sysenter_eip = st->sysenter_eip;
+	c->pat = st->pat;
+	memcpy(c->fxsave, st->fxsave, sizeof(c->fxsave));
+	c->halted = st->halted;
+	c->shadow = st->intr_shadow ? 1 : 0;
+	if (!(c->cr0 & X86_CR0_PE))
+		c->cpl = 0;
+	else if (c->eflags & FL_VM)
+		c->cpl = 3;
+	else
+		c->cpl = (c->seg[X86_SS].attr >> 5) & 3;
+	x86_mode_update(c);
+	/* decoded instructions depend on memory only: keep them */
+	x86_tlb_flush(c, true);
+	return 0;
+}
+
+void x86_cpu_set_intercepts(struct x86_cpu *c, uint32_t mask)
+{
+	c->intercepts = mask;
+}
+
+void x86_cpu_kick(struct x86_cpu *c)
+{
+	__atomic_store_n(&c->kicked, 1, __ATOMIC_RELEASE);
+}
+
+void x86_cpu_mem_written(struct x86_cpu *c, uint64_t gpa, uint64_t len)
+{
+	x86_code_invalidate(c, gpa, len);
+}
+
+/* Decode the instruction at CS:EIP (cached when it lies in one RAM page). */
+static const struct x86_insn *fetch(struct x86_cpu *c, struct x86_insn *tmp)
+{
+	uint32_t eip = (uint32_t)c->rip, lin, n1, i;
+	unsigned int mode = c->code32 ? X86_DMODE_CODE32 : 0;
+	uint8_t buf[X86_MAX_INSN_LEN], *host, *host2;
+	struct x86_dcache_entry *d = NULL;
+	uint64_t gpa, gpa2, key = 0;
+	int r;
+
+	if (eip > c->seg[X86_CS].limit)
+		x86_gp0(c);
+	lin = (uint32_t)c->seg[X86_CS].base + eip;
+	gpa = x86_fetch_gpa(c, lin, &host);
+	if (host && (gpa >> 12) < c->code_pages_n) {
+		key = ((gpa << 1) | (mode & 1)) + 1;
+		d = &c->dcache[gpa & (X86_DCACHE_SIZE - 1)];
+		if (d->key == key) {
+			if (eip + d->insn.len - 1u > c->seg[X86_CS].limit)
+				x86_gp0(c);
+			return &d->insn;
+		}
+	}
+	n1 = 0x1000 - (lin & 0xfff);
+	if (n1 > X86_MAX_INSN_LEN)
+		n1 = X86_MAX_INSN_LEN;
+	for (i = 0; i < n1; i++)
+		buf[i] = host ? host[(gpa & 0xfff) + i] :
+			 (uint8_t)c->bus->mmio_read(c->bus->opaque, gpa + i, 1);
+	r = x86_decode(buf, n1, mode, tmp);
+	if (r == X86_DEC_MORE) {
+		gpa2 = x86_fetch_gpa(c, lin + n1, &host2);
+		for (i = n1; i < X86_MAX_INSN_LEN; i++)
+			buf[i] = host2 ? host2[(gpa2 & 0xfff) + i - n1] :
+				 (uint8_t)c->bus->mmio_read(c->bus->opaque,
+							    gpa2 + i - n1, 1);
+		r = x86_decode(buf, X86_MAX_INSN_LEN, mode, tmp);
+		d = NULL;	/* spans two pages: not cached */
+	}
+	if (r == X86_DEC_UD)
+		x86_ud(c);
+	if (r != X86_DEC_OK)
+		x86_gp0(c);
+	if (eip + tmp->len - 1u > c->seg[X86_CS].limit)
+		x86_gp0(c);
+	if (d) {
+		d->insn = *tmp;
+		d->key = key;
+		x86_code_mark(c, gpa);
+		return &d->insn;
+	}
+	return tmp;
+}
+
+static bool contributory(unsigned int v)
+{
+	return v == X86_EXC_DE || (v >= X86_EXC_TS && v <= X86_EXC_GP);
+}
+
+/* An exception was raised: combine, intercept or deliver.  false: stop. */
+static bool handle_exception(struct x86_cpu *c, struct x86_stop *stop)
+{
+	unsigned int vec = c->exc_vec;
+	bool has_err = c->exc_has_err;
+	uint32_t err = c->exc_err;
+
+	if (c->delivering) {
+		unsigned int prev = c->deliv_vec;
+
+		if (prev == X86_EXC_DF) {
+			c->delivering = false;
+			stop->reason = X86_STOP_RESET;
+			snprintf(stop->msg, sizeof(stop->msg),
+				 "triple fault (vector %u during #DF) at %04x:%08x",
+				 vec, c->seg[X86_CS].sel, (uint32_t)c->rip);
+			c->bus->request_reset(c->bus->opaque);
+			return false;
+		}
+		if ((contributory(prev) && contributory(vec)) ||
+		    (prev == X86_EXC_PF && (contributory(vec) || vec == X86_EXC_PF))) {
+			vec = X86_EXC_DF;
+			has_err = true;
+			err = 0;
+		}
+	}
+	if (c->intercepts & (1u << vec)) {
+		c->delivering = false;
+		stop->reason = X86_STOP_EXCEPTION;
+		stop->vector = (uint8_t)vec;
+		stop->has_error = has_err;
+		stop->error_code = err;
+		return false;
+	}
+	if (vec == X86_EXC_DB || vec == X86_EXC_BP || vec == X86_EXC_NMI ||
+	    vec == X86_EXC_OF || vec == X86_EXC_NM || vec == X86_EXC_MF)
+		has_err = false;
+	c->delivering = true;
+	c->deliv_vec = (uint8_t)vec;
+	x86_deliver(c, vec, has_err, err, false, c->rip);
+	c->delivering = false;
+	return true;
+}
+
+/* External events before the next instruction; false when none taken. */
+static bool take_interrupt(struct x86_cpu *c)
+{
+	if (c->shadow) {
+		c->shadow = 0;
+		return false;
+	}
+	if (c->nmi_pending && !c->nmi_blocked) {
+		c->nmi_pending = false;
+		c->nmi_blocked = true;
+		c->delivering = true;
+		c->deliv_vec = X86_EXC_NMI;
+		x86_deliver(c, X86_EXC_NMI, false, 0, false, c->rip);
+		c->delivering = false;
+		return true;
+	}
+	if ((c->eflags & FL_IF) && c->bus->intr_pending(c->bus->opaque)) {
+		uint8_t v = c->bus->intr_ack(c->bus->opaque);
+
+		c->delivering = true;
+		c->deliv_vec = 0xff;	/* external: benign for #DF */
+		x86_deliver(c, v, false, 0, false, c->rip);
+		c->delivering = false;
+		return true;
+	}
+	return false;
+}
+
+void x86_cpu_exec(struct x86_cpu *c, uint64_t max_insns, uint64_t deadline_ns,
+		  struct x86_stop *stop)
+{
+	struct x86_insn tmp;
+	volatile uint64_t n = 0;
+
+	memset(stop, 0, sizeof(*stop));
+	stop->reason = X86_STOP_LIMIT;
+	c->error = false;
+	if (_setjmp(c->jb)) {
+		if (c->error) {
+			c->delivering = false;
+			stop->reason = X86_STOP_ERROR;
+			snprintf(stop->msg, sizeof(stop->msg), "%.100s at %04x:%08x",
+				 c->errmsg, c->seg[X86_CS].sel, (uint32_t)c->rip);
+			goto out;
+		}
+		if (!handle_exception(c, stop))
+			goto out;
+	}
+	while (n < max_insns) {
+		const struct x86_insn *in;
+		bool tf;
+
+		if (!(n & 255)) {
+			if (__atomic_exchange_n(&c->kicked, 0, __ATOMIC_ACQ_REL) ||
+			    c->bus->now_ns(c->bus->opaque) >= deadline_ns)
+				break;
+		}
+		if (take_interrupt(c))
+			continue;
+		if (c->halted) {
+			stop->reason = X86_STOP_HLT;
+			break;
+		}
+		in = fetch(c, &tmp);
+		c->next_ip = c->rip + in->len;
+		if (!c->code32)
+			c->next_ip &= 0xffff;
+		tf = c->eflags & FL_TF;
+		x86_exec_one(c, in);
+		c->rip = c->next_ip;
+		n++;
+		if (tf) {
+			c->dr[6] |= 0x4000;
+			x86_raise(c, X86_EXC_DB, false, 0);
+		}
+	}
+out:
+	stop->insns = n;
+}

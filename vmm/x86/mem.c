@@ -1,0 +1,268 @@
+// SPDX-License-Identifier: GPL-2.0-only
+/*
+ * mem.c --- segmented, linear and physical memory accesses
+ *
+ * Segment checks (SDM vol. 3, 5.3 limit checking, 5.4 type checking),
+ * then the software TLB (paging.c fills it): a hit with a host pointer is a
+ * plain load/store; anything else (MMIO, ROM, pages holding decoded code,
+ * accesses crossing a page) takes the slow path through machine_bus.  An
+ * access that crosses a page translates both pages before touching either,
+ * so a #PF leaves memory unchanged.  Writes to pages with cached decoded
+ * instructions invalidate them (self-modifying code).
+ */
+#include <string.h>
+
+#include "vmm/x86/cpu.h"
+
+#define ACC_W	1u
+#define ACC_U	2u
+#define ACC_X	4u
+
+uint32_t x86_seg_lin(struct x86_cpu *c, unsigned int seg, uint32_t off,
+		     unsigned int size, bool write)
+{
+	const struct x86_seg *s = &c->seg[seg];
+	unsigned int type = s->attr & 0xf;
+	uint32_t last = off + size - 1;
+	unsigned int vec = seg == X86_SS ? X86_EXC_SS : X86_EXC_GP;
+
+	if ((c->cr0 & X86_CR0_PE) && !(c->eflags & FL_VM)) {
+		if (!(s->attr & X86_SEG_ATTR_P))
+			x86_raise(c, vec, true, 0);
+		if (type & 8) {		/* code */
+			if (write || !(type & 2))
+				x86_raise(c, vec, true, 0);
+		} else if (write && !(type & 2)) {
+			x86_raise(c, vec, true, 0);
+		}
+		if (!(type & 8) && (type & 4)) {	/* expand-down */
+			uint32_t upper = (s->attr & X86_SEG_ATTR_DB) ?
+					 0xffffffffu : 0xffffu;
+
+			if (off <= s->limit || last > upper || last < off)
+				x86_raise(c, vec, true, 0);
+			return (uint32_t)s->base + off;
+		}
+	}
+	if (last > s->limit || last < off)
+		x86_raise(c, vec, true, 0);
+	return (uint32_t)s->base + off;
+}
+
+static inline struct x86_tlb_entry *tlb_hit(struct x86_cpu *c, uint32_t lin)
+{
+	struct x86_tlb_entry *e = &c->tlb[(lin >> 12) & (X86_TLB_SIZE - 1)];
+
+	return e->tag == ((lin & ~0xfffu) | 1) ? e : NULL;
+}
+
+static uint32_t load_le(const uint8_t *p, unsigned int size)
+{
+	uint32_t v = 0;
+
+	memcpy(&v, p, size);
+	return v;
+}
+
+static uint32_t page_read(struct x86_cpu *c, struct x86_tlb_entry *e,
+			  uint32_t lin, unsigned int size)
+{
+	if (e->host)
+		return load_le(e->host + (lin & 0xfff), size);
+	return (uint32_t)c->bus->mmio_read(c->bus->opaque,
+					   e->gpa | (lin & 0xfff), size);
+}
+
+uint32_t x86_lin_read(struct x86_cpu *c, uint32_t lin, unsigned int size,
+		      bool user)
+{
+	struct x86_tlb_entry *e = tlb_hit(c, lin);
+	unsigned int acc = user ? ACC_U : 0;
+
+	if ((lin & 0xfff) + size > 0x1000) {
+		unsigned int n1 = 0x1000 - (lin & 0xfff), i;
+		struct x86_tlb_entry e1, e2;
+		uint32_t v = 0;
+
+		e1 = *x86_tlb_fill(c, lin, acc);
+		e2 = *x86_tlb_fill(c, lin + n1, acc);
+		for (i = 0; i < size; i++) {
+			uint32_t a = lin + i;
+
+			v |= page_read(c, i < n1 ? &e1 : &e2, a, 1) << (8 * i);
+		}
+		return v;
+	}
+	if (!e || !e->host || (user && !e->user))
+		e = x86_tlb_fill(c, lin, acc);
+	return page_read(c, e, lin, size);
+}
+
+static void page_write(struct x86_cpu *c, struct x86_tlb_entry *e,
+		       uint32_t lin, unsigned int size, uint32_t v)
+{
+	uint64_t gpa = e->gpa | (lin & 0xfff);
+	uint8_t *h;
+
+	if (e->host_w) {
+		memcpy(e->host_w + (lin & 0xfff), &v, size);
+		return;
+	}
+	if (c->code_pages && (gpa >> 12) < c->code_pages_n &&
+	    (c->code_pages[gpa >> 15] >> ((gpa >> 12) & 7) & 1))
+		x86_code_invalidate(c, gpa & ~0xfffull, 0x1000);
+	h = c->bus->page_ptr(c->bus->opaque, gpa, true);
+	if (h)
+		memcpy(h + (gpa & 0xfff), &v, size);
+	else
+		c->bus->mmio_write(c->bus->opaque, gpa, v, size);
+}
+
+static struct x86_tlb_entry *write_entry(struct x86_cpu *c, uint32_t lin,
+					 bool user)
+{
+	struct x86_tlb_entry *e = tlb_hit(c, lin);
+
+	if (e && (user ? e->user_w : e->sup_w))
+		return e;
+	return x86_tlb_fill(c, lin, ACC_W | (user ? ACC_U : 0));
+}
+
+void x86_lin_probe_write(struct x86_cpu *c, uint32_t lin, unsigned int size,
+			 bool user)
+{
+	write_entry(c, lin, user);
+	if ((lin & 0xfff) + size > 0x1000)
+		write_entry(c, (lin | 0xfff) + 1, user);
+}
+
+void x86_lin_write(struct x86_cpu *c, uint32_t lin, unsigned int size,
+		   uint32_t v, bool user)
+{
+	struct x86_tlb_entry *e;
+
+	if ((lin & 0xfff) + size > 0x1000) {
+		unsigned int n1 = 0x1000 - (lin & 0xfff), i;
+		struct x86_tlb_entry e1, e2;
+
+		e1 = *write_entry(c, lin, user);
+		e2 = *write_entry(c, lin + n1, user);
+		for (i = 0; i < size; i++)
+			page_write(c, i < n1 ? &e1 : &e2, lin + i, 1,
+				   (v >> (8 * i)) & 0xff);
+		return;
+	}
+	e = write_entry(c, lin, user);
+	page_write(c, e, lin, size, v);
+}
+
+uint32_t x86_read(struct x86_cpu *c, unsigned int seg, uint32_t off,
+		  unsigned int size)
+{
+	uint32_t lin = x86_seg_lin(c, seg, off, size, false);
+
+	return x86_lin_read(c, lin, size, c->cpl == 3);
+}
+
+void x86_write(struct x86_cpu *c, unsigned int seg, uint32_t off,
+	       unsigned int size, uint32_t v)
+{
+	uint32_t lin = x86_seg_lin(c, seg, off, size, true);
+
+	x86_lin_write(c, lin, size, v, c->cpl == 3);
+}
+
+static uint64_t a20_mask(const struct x86_cpu *c, uint64_t gpa)
+{
+	return c->a20 ? gpa : gpa & ~(1ull << 20);
+}
+
+uint64_t x86_phys_read(struct x86_cpu *c, uint64_t gpa, unsigned int size)
+{
+	uint8_t *h;
+	uint64_t v = 0;
+
+	gpa = a20_mask(c, gpa);
+	h = c->bus->page_ptr(c->bus->opaque, gpa, false);
+	if (h && (gpa & 0xfff) + size <= 0x1000) {
+		memcpy(&v, h + (gpa & 0xfff), size);
+		return v;
+	}
+	if ((gpa & 0xfff) + size > 0x1000) {
+		for (unsigned int i = 0; i < size; i++)
+			v |= x86_phys_read(c, gpa + i, 1) << (8 * i);
+		return v;
+	}
+	return c->bus->mmio_read(c->bus->opaque, gpa, size);
+}
+
+void x86_phys_write(struct x86_cpu *c, uint64_t gpa, unsigned int size,
+		    uint64_t v)
+{
+	uint8_t *h;
+
+	gpa = a20_mask(c, gpa);
+	if ((gpa & 0xfff) + size > 0x1000) {
+		for (unsigned int i = 0; i < size; i++)
+			x86_phys_write(c, gpa + i, 1, (v >> (8 * i)) & 0xff);
+		return;
+	}
+	if (c->code_pages && (gpa >> 12) < c->code_pages_n &&
+	    (c->code_pages[gpa >> 15] >> ((gpa >> 12) & 7) & 1))
+		x86_code_invalidate(c, gpa & ~0xfffull, 0x1000);
+	h = c->bus->page_ptr(c->bus->opaque, gpa, true);
+	if (h)
+		memcpy(h + (gpa & 0xfff), &v, size);
+	else
+		c->bus->mmio_write(c->bus->opaque, gpa, v, size);
+}
+
+uint64_t x86_fetch_gpa(struct x86_cpu *c, uint32_t lin, uint8_t **host)
+{
+	struct x86_tlb_entry *e = tlb_hit(c, lin);
+	bool user = c->cpl == 3;
+
+	if (!e || !e->host || (user && !e->user) || e->nx)
+		e = x86_tlb_fill(c, lin, ACC_X | (user ? ACC_U : 0));
+	*host = e->host;
+	return e->gpa | (lin & 0xfff);
+}
+
+void x86_code_mark(struct x86_cpu *c, uint64_t gpa)
+{
+	uint64_t pg = gpa >> 12;
+	unsigned int i;
+
+	if (pg >= c->code_pages_n || (c->code_pages[pg >> 3] >> (pg & 7) & 1))
+		return;
+	c->code_pages[pg >> 3] |= (uint8_t)(1u << (pg & 7));
+	for (i = 0; i < X86_TLB_SIZE; i++)
+		if (c->tlb[i].tag && (c->tlb[i].gpa >> 12) == pg) {
+			c->tlb[i].host_w = NULL;
+			c->tlb[i].user_w = 0;
+			c->tlb[i].sup_w = 0;
+		}
+}
+
+void x86_code_invalidate(struct x86_cpu *c, uint64_t gpa, uint64_t len)
+{
+	uint64_t pg, end = gpa + len;
+
+	for (pg = gpa >> 12; pg < ((end + 0xfff) >> 12); pg++) {
+		uint64_t k;
+
+		if (pg >= c->code_pages_n)
+			break;
+		if (!(c->code_pages[pg >> 3] >> (pg & 7) & 1))
+			continue;
+		c->code_pages[pg >> 3] &= (uint8_t)~(1u << (pg & 7));
+		for (k = 0; k < 0x1000; k++) {
+			uint64_t a = (pg << 12) | k;
+			struct x86_dcache_entry *d =
+				&c->dcache[a & (X86_DCACHE_SIZE - 1)];
+
+			if (d->key && ((d->key - 1) >> 13) == pg)
+				d->key = 0;
+		}
+	}
+}

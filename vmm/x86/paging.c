@@ -1,0 +1,187 @@
+// SPDX-License-Identifier: GPL-2.0-only
+/*
+ * paging.c --- page walks and the software TLB
+ *
+ * 32-bit paging with 4 MiB PSE pages and PAE paging with NX (SDM vol. 3,
+ * 4.3 and 4.4): access rights combined over the levels, CR0.WP, accessed
+ * and dirty bits set only on a successful walk, #PF error codes and CR2
+ * (4.7).  The result is cached in a direct-mapped TLB with host pointers
+ * from machine_bus.page_ptr; a TLB is a cache, so flushing more than the
+ * architecture requires (global pages on CR3 writes) is always correct.
+ */
+#include <string.h>
+
+#include "vmm/x86/cpu.h"
+
+#define PTE_P	0x001ull
+#define PTE_W	0x002ull
+#define PTE_U	0x004ull
+#define PTE_A	0x020ull
+#define PTE_D	0x040ull
+#define PTE_PS	0x080ull
+#define PTE_NX	(1ull << 63)
+
+#define PF_P	0x01u
+#define PF_W	0x02u
+#define PF_U	0x04u
+#define PF_RSVD	0x08u
+#define PF_I	0x10u
+
+void x86_tlb_flush(struct x86_cpu *c, bool global)
+{
+	memset(c->tlb, 0, sizeof(c->tlb));
+}
+
+void x86_tlb_flush_page(struct x86_cpu *c, uint32_t lin)
+{
+	struct x86_tlb_entry *e = &c->tlb[(lin >> 12) & (X86_TLB_SIZE - 1)];
+
+	if (e->tag == ((lin & ~0xfffu) | 1))
+		e->tag = 0;
+}
+
+static void __attribute__((noreturn))
+page_fault(struct x86_cpu *c, uint32_t lin, unsigned int access, uint32_t err)
+{
+	if (access & 1)
+		err |= PF_W;
+	if (access & 2)
+		err |= PF_U;
+	if ((access & 4) && (c->efer & (1u << 11)) && (c->cr4 & CR4_PAE))
+		err |= PF_I;
+	c->cr2 = lin;
+	x86_raise(c, X86_EXC_PF, true, err);
+}
+
+struct walk {
+	uint64_t	gpa;		/* physical page */
+	bool		user;		/* U/S over all levels */
+	bool		write;		/* R/W over all levels */
+	bool		nx;		/* XD over all levels */
+};
+
+static uint64_t pte_get(struct x86_cpu *c, uint64_t a, bool pae)
+{
+	return x86_phys_read(c, a, pae ? 8 : 4);
+}
+
+static void pte_set(struct x86_cpu *c, uint64_t a, bool pae, uint64_t v)
+{
+	x86_phys_write(c, a, pae ? 8 : 4, v);
+}
+
+/* check rights of the combined walk; raise #PF(P) on a violation */
+static void check_rights(struct x86_cpu *c, uint32_t lin, unsigned int access,
+			 const struct walk *w)
+{
+	if ((access & 2) && !w->user)
+		page_fault(c, lin, access, PF_P);
+	if ((access & 1) && !w->write &&
+	    ((access & 2) || (c->cr0 & X86_CR0_WP)))
+		page_fault(c, lin, access, PF_P);
+	if ((access & 4) && w->nx)
+		page_fault(c, lin, access, PF_P);
+}
+
+static void walk(struct x86_cpu *c, uint32_t lin, unsigned int access,
+		 struct walk *w)
+{
+	bool pae = c->cr4 & CR4_PAE;
+	bool nxe = pae && (c->efer & (1u << 11));
+	uint64_t addr_mask = pae ? 0x000ffffffffff000ull : 0xfffff000ull;
+	uint64_t pde_a, pte_a, pde, pte;
+
+	if (pae) {
+		uint64_t pdpte = pte_get(c, (c->cr3 & 0xffffffe0u) +
+					 ((lin >> 30) & 3) * 8, true);
+
+		if (!(pdpte & PTE_P))
+			page_fault(c, lin, access, 0);
+		if (pdpte & 0x1e6ull)
+			page_fault(c, lin, access, PF_P | PF_RSVD);
+		pde_a = (pdpte & addr_mask) + ((lin >> 21) & 0x1ff) * 8;
+	} else {
+		pde_a = (c->cr3 & 0xfffff000u) + (lin >> 22) * 4;
+	}
+	pde = pte_get(c, pde_a, pae);
+	if (!(pde & PTE_P))
+		page_fault(c, lin, access, 0);
+	if (nxe == false && pae && (pde & PTE_NX))
+		page_fault(c, lin, access, PF_P | PF_RSVD);
+	w->user = pde & PTE_U;
+	w->write = pde & PTE_W;
+	w->nx = nxe && (pde & PTE_NX);
+	if ((pde & PTE_PS) && (pae || (c->cr4 & CR4_PSE))) {
+		uint64_t base;
+
+		if (pae)
+			base = (pde & 0x000fffffffe00000ull) | (lin & 0x1ff000u);
+		else
+			base = (pde & 0xffc00000u) | (lin & 0x3ff000u);
+		check_rights(c, lin, access, w);
+		if (!(pde & PTE_A) || ((access & 1) && !(pde & PTE_D)))
+			pte_set(c, pde_a, pae,
+				pde | PTE_A | ((access & 1) ? PTE_D : 0));
+		w->gpa = base;
+		/* a clean large page is mapped read-only so a write marks it */
+		if (!(pde & PTE_D) && !(access & 1))
+			w->write = false;
+		return;
+	}
+	pte_a = (pde & addr_mask) + ((lin >> 12) & (pae ? 0x1ff : 0x3ff)) *
+		(pae ? 8 : 4);
+	pte = pte_get(c, pte_a, pae);
+	if (!(pte & PTE_P))
+		page_fault(c, lin, access, 0);
+	if (nxe == false && pae && (pte & PTE_NX))
+		page_fault(c, lin, access, PF_P | PF_RSVD);
+	w->user = w->user && (pte & PTE_U);
+	w->write = w->write && (pte & PTE_W);
+	w->nx = w->nx || (nxe && (pte & PTE_NX));
+	check_rights(c, lin, access, w);
+	if (!(pde & PTE_A))
+		pte_set(c, pde_a, pae, pde | PTE_A);
+	if (!(pte & PTE_A) || ((access & 1) && !(pte & PTE_D)))
+		pte_set(c, pte_a, pae, pte | PTE_A | ((access & 1) ? PTE_D : 0));
+	w->gpa = pte & addr_mask;
+	/* until the page is dirty, writes must come back here to set D */
+	if (!(pte & PTE_D) && !(access & 1))
+		w->write = false;
+}
+
+struct x86_tlb_entry *x86_tlb_fill(struct x86_cpu *c, uint32_t lin,
+				   unsigned int access)
+{
+	struct x86_tlb_entry *e = &c->tlb[(lin >> 12) & (X86_TLB_SIZE - 1)];
+	struct walk w;
+	bool code;
+	bool wp = c->cr0 & X86_CR0_WP;
+
+	if (c->cr0 & X86_CR0_PG) {
+		walk(c, lin, access, &w);
+	} else {
+		w.gpa = lin & 0xfffff000u;
+		w.user = w.write = true;
+		w.nx = false;
+	}
+	if (!c->a20)
+		w.gpa &= ~(1ull << 20);
+	e->tag = (lin & ~0xfffu) | 1;
+	e->gpa = w.gpa;
+	e->user = w.user;
+	e->nx = w.nx;
+	e->host = c->bus->page_ptr(c->bus->opaque, w.gpa, false);
+	e->host_w = NULL;
+	e->user_w = w.user && w.write;
+	e->sup_w = w.write || !wp;
+	/* a clean page (D = 0) stays out of the write fast path */
+	if ((c->cr0 & X86_CR0_PG) && !w.write && !(access & 1)) {
+		e->user_w = 0;
+		e->sup_w = 0;
+	}
+	code = c->code_pages && (w.gpa >> 12) < c->code_pages_n &&
+	       (c->code_pages[w.gpa >> 15] >> ((w.gpa >> 12) & 7) & 1);
+	if ((e->user_w || e->sup_w) && !code)
+		e->host_w = c->bus->page_ptr(c->bus->opaque, w.gpa, true);
+	return e;
+}

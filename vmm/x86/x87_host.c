@@ -1,0 +1,185 @@
+// SPDX-License-Identifier: GPL-2.0-only
+/*
+ * x87_host.c --- run one x87/MMX/SSE instruction on the host FPU
+ *
+ * The host is x86-64 and its FPU implements the same x87/SSE/SSE2
+ * arithmetic as the canonical guest CPU (SDM vol. 1, ch. 8-11).  Each
+ * distinct normalised instruction (mandatory prefix, opcode, ModRM with
+ * the memory operand rewritten to [rsi] and a general register to EAX,
+ * imm8) gets a small host stub:
+ *
+ *	fxsave [rdx+64]		host state aside
+ *	fxrstor [rdi]		guest image in
+ *	mov eax, [rdx]; push [rdx+8]; popfq	GPR operand, EFLAGS in
+ *	<instruction>
+ *	pushfq; pop [rdx+8]; mov [rdx], eax
+ *	fxsave [rdi]		guest image out (FXSAVE is non-waiting)
+ *	fxrstor [rdx+64]	host state back
+ *	ret
+ *
+ * Stubs live in a per-CPU direct-mapped cache in an mmap()ed page set that
+ * is writable only while a stub is emitted (W^X).
+ */
+#include <errno.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/mman.h>
+
+#include "vmm/x86/fpu.h"
+
+#if !defined(__x86_64__)
+#error "the x87/SSE units execute on the host FPU: x86-64 hosts only"
+#endif
+
+#define STUB_SIZE	64
+#define STUB_SLOTS	2048
+
+struct fpu_host {
+	uint8_t		*code;			/* STUB_SLOTS x STUB_SIZE, RX */
+	uint64_t	key[STUB_SLOTS];	/* normalised bytes | len << 56 */
+};
+
+/* host stub argument block: rdx */
+struct stub_blk {
+	uint64_t	eax;			/* GPR operand */
+	uint64_t	rflags;			/* arithmetic flags */
+	uint8_t		pad[48];
+	uint8_t		host[512] __attribute__((aligned(16))); /* host FPU */
+} __attribute__((aligned(64)));
+
+_Static_assert(__builtin_offsetof(struct stub_blk, host) == 64,
+	       "stub expects the host save area at rdx+64");
+
+typedef void (*stub_fn)(uint8_t *img, uint8_t *mem, struct stub_blk *blk);
+
+void x86_fpu_destroy(struct x86_cpu *c)
+{
+	struct fpu_host *h = c->fpu_host;
+
+	if (!h)
+		return;
+	munmap(h->code, STUB_SLOTS * STUB_SIZE);
+	free(h);
+	c->fpu_host = NULL;
+}
+
+static struct fpu_host *host_get(struct x86_cpu *c)
+{
+	struct fpu_host *h = c->fpu_host;
+
+	if (h)
+		return h;
+	h = calloc(1, sizeof(*h));
+	if (!h)
+		return NULL;
+	h->code = mmap(NULL, STUB_SIZE * STUB_SLOTS, PROT_READ | PROT_EXEC,
+		       MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
+	if (h->code == MAP_FAILED) {
+		free(h);
+		return NULL;
+	}
+	c->fpu_host = h;
+	return h;
+}
+
+/* normalised instruction bytes; returns the length */
+static unsigned int norm_bytes(const struct x86_insn *in,
+			       const struct fpu_op *op, uint8_t *b)
+{
+	unsigned int n = 0;
+	uint8_t modrm = in->modrm;
+
+	if (op->pfx)
+		b[n++] = op->pfx;
+	if (in->op >= 0x100)
+		b[n++] = 0x0f;
+	b[n++] = (uint8_t)in->op;
+	if (in->flags & X86_IF_MODRM) {
+		if (in->flags & X86_IF_MEM)
+			modrm = (uint8_t)((modrm & 0x38) | 0x06);	/* [rsi] */
+		else if (op->gpr == FPU_GPR_RM_IN || op->gpr == FPU_GPR_RM_OUT)
+			modrm &= 0xf8;
+		if (op->gpr == FPU_GPR_REG_OUT)
+			modrm &= 0xc7;
+		b[n++] = modrm;
+	}
+	if (op->has_imm)
+		b[n++] = op->imm8;
+	return n;
+}
+
+static const uint8_t stub_head[] = {
+	0x0f, 0xae, 0x42, 0x40,		/* fxsave [rdx+64] */
+	0x0f, 0xae, 0x0f,		/* fxrstor [rdi] */
+	0x8b, 0x02,			/* mov eax, [rdx] */
+	0xff, 0x72, 0x08,		/* push qword [rdx+8] */
+	0x9d,				/* popfq */
+};
+
+static const uint8_t stub_tail[] = {
+	0x9c,				/* pushfq */
+	0x8f, 0x42, 0x08,		/* pop qword [rdx+8] */
+	0x89, 0x02,			/* mov [rdx], eax */
+	0x0f, 0xae, 0x07,		/* fxsave [rdi] */
+	0x0f, 0xae, 0x4a, 0x40,		/* fxrstor [rdx+64] */
+	0xc3,				/* ret */
+};
+
+static uint8_t *stub_get(struct x86_cpu *c, const uint8_t *b, unsigned int n)
+{
+	struct fpu_host *h = host_get(c);
+	uint64_t key = (uint64_t)n << 56, hash;
+	unsigned int slot;
+	uint8_t *p;
+
+	if (!h)
+		return NULL;
+	memcpy(&key, b, n);
+	key |= (uint64_t)n << 56;
+	hash = key * 0x9e3779b97f4a7c15ull;
+	slot = (unsigned int)(hash >> 40) % STUB_SLOTS;
+	p = h->code + slot * STUB_SIZE;
+	if (h->key[slot] == key)
+		return p;
+	if (mprotect(h->code, STUB_SIZE * STUB_SLOTS, PROT_READ | PROT_WRITE))
+		return NULL;
+	memcpy(p, stub_head, sizeof(stub_head));
+	memcpy(p + sizeof(stub_head), b, n);
+	memcpy(p + sizeof(stub_head) + n, stub_tail, sizeof(stub_tail));
+	if (mprotect(h->code, STUB_SIZE * STUB_SLOTS, PROT_READ | PROT_EXEC))
+		return NULL;
+	__builtin___clear_cache((char *)p, (char *)p + STUB_SIZE);
+	h->key[slot] = key;
+	return p;
+}
+
+_Static_assert(sizeof(stub_head) + 8 + sizeof(stub_tail) <= STUB_SIZE,
+	       "stub does not fit its slot");
+
+bool x86_fpu_host_run(struct x86_cpu *c, const struct x86_insn *in,
+		      uint8_t *img, struct fpu_op *op)
+{
+	struct stub_blk blk;
+	uint8_t b[8];
+	unsigned int n = norm_bytes(in, op, b);
+	uint8_t *stub = stub_get(c, b, n);
+	uint32_t mx;
+
+	if (!stub) {
+		snprintf(c->errmsg, sizeof(c->errmsg),
+			 "x87/SSE: cannot map host code: %s", strerror(errno));
+		c->error = true;
+		return false;
+	}
+	/* the host must accept the image: only architecturally valid MXCSR */
+	memcpy(&mx, img + FX_MXCSR, 4);
+	mx &= MXCSR_VALID;
+	memcpy(img + FX_MXCSR, &mx, 4);
+	blk.eax = op->eax;
+	blk.rflags = 0x2 | (op->eflags & FL_ARITH);
+	((stub_fn)(void *)stub)(img, op->mem, &blk);
+	op->eax = (uint32_t)blk.eax;
+	op->eflags = (uint32_t)blk.rflags & FL_ARITH;
+	return true;
+}
