@@ -207,6 +207,39 @@ static void test_pci_intx_pirq_routing(void)
 	pci_bus_destroy(f.bus);
 }
 
+static void test_pci_pirq_wired_or(void)
+{
+	struct fix f;
+	struct fake_fn a = {0}, b = {0};
+	struct piix3 *p;
+	struct piix3_cfg pc = {0};
+	struct pci_dev *da, *db;
+
+	fix_init(&f);
+	memcpy(pc.isa_irq, f.isa, sizeof(pc.isa_irq));
+	T_EQ(piix3_create(&f.env, f.bus, &pc, &p), 0);
+	/* slot 3 INTA# and slot 4 INTD# both land on PIRQC */
+	da = fake_add(&f, &a, PCI_DEVFN(3, 0), 1);
+	db = fake_add(&f, &b, PCI_DEVFN(4, 0), 4);
+	fix_cfg_write(&f, PIIX3_DEVFN, 0x60, 0x0b0a0b0a, 4);
+	pci_dev_set_irq(da, 1);
+	pci_dev_set_irq(db, 1);
+	T_EQ(f.level[10], 1);
+	T_EQ(f.raises[10], 1);
+	pci_dev_set_irq(da, 0);
+	T_EQ(f.level[10], 1);		/* db still asserts */
+	pci_dev_set_irq(db, 0);
+	T_EQ(f.level[10], 0);
+	T_EQ(f.level[11], 0);
+	/* PIRQA and PIRQC on the same IRQ also OR together */
+	pci_dev_set_irq(da, 1);
+	T_EQ(f.level[10], 1);
+	pci_unregister_function(da);	/* drops its INTx# */
+	T_EQ(f.level[10], 0);
+	piix3_destroy(p);
+	pci_bus_destroy(f.bus);
+}
+
 static void test_i440fx_pam_and_smram(void)
 {
 	struct fix f;
@@ -329,6 +362,7 @@ static const struct t_case cases[] = {
 	T_CASE(test_pci_ids_and_mechanism1),
 	T_CASE(test_pci_bar_sizing_and_decode),
 	T_CASE(test_pci_intx_pirq_routing),
+	T_CASE(test_pci_pirq_wired_or),
 	T_CASE(test_i440fx_pam_and_smram),
 	T_CASE(test_piix3_port92_and_cf9),
 	T_CASE(test_pci_register_errors),
