@@ -172,6 +172,7 @@ int kvm_state_set(int fd, const struct x86_cpu_state *st)
 	s.idt.base = st->idtr.base; s.idt.limit = st->idtr.limit;
 	s.cr0 = st->cr0; s.cr2 = st->cr2; s.cr3 = st->cr3; s.cr4 = st->cr4;
 	s.cr8 = st->cr8; s.efer = st->efer;
+	s.apic_base = st->apic_base;
 	memset(s.interrupt_bitmap, 0, sizeof(s.interrupt_bitmap));
 	fpu_to_kvm(&f, st->fxsave);
 	if (ioctl(fd, KVM_SET_SREGS, &s) < 0 || ioctl(fd, KVM_SET_REGS, &r) < 0 ||
@@ -216,6 +217,9 @@ int kvm_state_reset(int fd)
 	st.dr[6] = 0xffff0ff0;
 	st.dr[7] = 0x400;
 	st.pat = 0x0007040600070406ULL;
+	/* BSP, global enable clear: there is no local APIC (yet), and KVM
+	 * derives the CPUID APIC bit from this enable */
+	st.apic_base = 0xfee00100ULL;
 	st.fxsave[0] = 0x7f;			/* FCW 0x037f */
 	st.fxsave[1] = 0x03;
 	st.fxsave[24] = 0x80;			/* MXCSR 0x1f80 */
