@@ -114,6 +114,7 @@ static int l2_ensure(struct qc *q, uint64_t l1i)
 	e = qc_cluster_alloc(q, &off);
 	if (e)
 		return e;
+	free(q->l2[l1i]);	/* left by an earlier failed attempt */
 	q->l2[l1i] = calloc(1, q->cs);
 	if (!q->l2[l1i])
 		return -ENOMEM;

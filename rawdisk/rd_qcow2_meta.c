@@ -113,7 +113,8 @@ int qc_header_load(struct rd_disk *file, struct qc *q, char *err,
 	    (uint64_t)rt_clusters * q->cs > QC_MAX_RT_BYTES ||
 	    q->rt_off > fsize || (uint64_t)rt_clusters * q->cs > fsize - q->rt_off)
 		return bad(err, errlen, "refcount table out of range");
-	if (bf_len > 1023 || (bf_len && (bf_off > q->cs - bf_len ||
+	if (bf_len > 1023 || bf_len > q->cs ||
+	    (bf_len && (bf_off > q->cs - bf_len ||
 					 bf_off < hlen || bf_off + bf_len > fsize)))
 		return bad(err, errlen, "backing file name out of range");
 	c0 = calloc(1, q->cs);
@@ -202,6 +203,7 @@ static int rb_alloc(struct qc *q, uint64_t rti)
 	int e;
 
 	q->next_free += q->cs;
+	free(q->rb[rti]);	/* left by an earlier failed attempt */
 	q->rb[rti] = calloc(1, q->cs);
 	if (!q->rb[rti])
 		return -ENOMEM;
