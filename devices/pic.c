@@ -14,6 +14,7 @@
 #include <errno.h>
 #include <stdlib.h>
 
+#include "devices/io_bytes.h"
 #include "devices/pic.h"
 
 #define PIC_ICW1		0x10	/* command port: ICW1 when set */
@@ -389,19 +390,52 @@ static void pic_elcr_write(void *opaque, uint64_t off, uint64_t val,
 		pic_elcr_set(p, (uint16_t)((cur & 0xff00) | (val & 0xff)));
 }
 
+static uint64_t pic_master_read_io(void *opaque, uint64_t off, unsigned int size)
+{
+	return io_bytes_read(pic_master_read, opaque, off, size);
+}
+
+static void pic_master_write_io(void *opaque, uint64_t off, uint64_t val,
+		unsigned int size)
+{
+	io_bytes_write(pic_master_write, opaque, off, val, size);
+}
+
+static uint64_t pic_slave_read_io(void *opaque, uint64_t off, unsigned int size)
+{
+	return io_bytes_read(pic_slave_read, opaque, off, size);
+}
+
+static void pic_slave_write_io(void *opaque, uint64_t off, uint64_t val,
+		unsigned int size)
+{
+	io_bytes_write(pic_slave_write, opaque, off, val, size);
+}
+
+static uint64_t pic_elcr_read_io(void *opaque, uint64_t off, unsigned int size)
+{
+	return io_bytes_read(pic_elcr_read, opaque, off, size);
+}
+
+static void pic_elcr_write_io(void *opaque, uint64_t off, uint64_t val,
+		unsigned int size)
+{
+	io_bytes_write(pic_elcr_write, opaque, off, val, size);
+}
+
 static const struct io_ops pic_master_ops = {
-	.read	= pic_master_read,
-	.write	= pic_master_write,
+	.read	= pic_master_read_io,
+	.write	= pic_master_write_io,
 };
 
 static const struct io_ops pic_slave_ops = {
-	.read	= pic_slave_read,
-	.write	= pic_slave_write,
+	.read	= pic_slave_read_io,
+	.write	= pic_slave_write_io,
 };
 
 static const struct io_ops pic_elcr_ops = {
-	.read	= pic_elcr_read,
-	.write	= pic_elcr_write,
+	.read	= pic_elcr_read_io,
+	.write	= pic_elcr_write_io,
 };
 
 void pic_reset(struct pic *p)

@@ -15,6 +15,7 @@
 #include <errno.h>
 #include <stdlib.h>
 
+#include "devices/io_bytes.h"
 #include "devices/pit.h"
 
 #define PIT_CW_SC(v)		(((v) >> 6) & 3)	/* counter select */
@@ -408,9 +409,20 @@ static void portb_write(void *opaque, uint64_t off, uint64_t val,
 	ch_set_gate(p, &p->ch[2], p->portb & PORTB_GATE2);
 }
 
+static uint64_t pit_read_io(void *opaque, uint64_t off, unsigned int size)
+{
+	return io_bytes_read(pit_read, opaque, off, size);
+}
+
+static void pit_write_io(void *opaque, uint64_t off, uint64_t val,
+		unsigned int size)
+{
+	io_bytes_write(pit_write, opaque, off, val, size);
+}
+
 static const struct io_ops pit_ops = {
-	.read	= pit_read,
-	.write	= pit_write,
+	.read	= pit_read_io,
+	.write	= pit_write_io,
 };
 
 static const struct io_ops portb_ops = {

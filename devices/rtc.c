@@ -18,6 +18,7 @@
 #include <stdlib.h>
 #include <time.h>
 
+#include "devices/io_bytes.h"
 #include "devices/rtc.h"
 
 #define RTC_SEC		0x00
@@ -389,9 +390,20 @@ static void rtc_io_write(void *opaque, uint64_t off, uint64_t val,
 	rtc_write_reg(r, r->index, (uint8_t)val);
 }
 
+static uint64_t rtc_io_read_io(void *opaque, uint64_t off, unsigned int size)
+{
+	return io_bytes_read(rtc_io_read, opaque, off, size);
+}
+
+static void rtc_io_write_io(void *opaque, uint64_t off, uint64_t val,
+		unsigned int size)
+{
+	io_bytes_write(rtc_io_write, opaque, off, val, size);
+}
+
 static const struct io_ops rtc_ops = {
-	.read	= rtc_io_read,
-	.write	= rtc_io_write,
+	.read	= rtc_io_read_io,
+	.write	= rtc_io_write_io,
 };
 
 void rtc_cmos_set(struct rtc *r, unsigned int idx, uint8_t val)

@@ -154,6 +154,9 @@ static void test_pic_elcr_level(void)
 	T_EQ(inb(&t.fx, 0x4d0), 0xf8);		/* IRQ0-2 always edge */
 	T_EQ(inb(&t.fx, 0x4d1), 0xde);		/* IRQ8, IRQ13 always edge */
 	T_EQ(pic_elcr_get(t.pic), 0xdef8);
+	T_EQ(iospace_read(t.fx.pio, 0x4d0, 2), 0xdef8);	/* word access */
+	iospace_write(t.fx.pio, 0x4d0, 0x0c00, 2);
+	T_EQ(pic_elcr_get(t.pic), 0x0c00);
 	outb(&t.fx, 0x4d1, 0x00);
 	outb(&t.fx, 0x4d0, 0x20);		/* IRQ5 level */
 	pic_set_irq(t.pic, 5, 1);

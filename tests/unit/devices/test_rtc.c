@@ -242,6 +242,8 @@ static void test_rtc_cmos_ram_and_nmi(void)
 	setup(&t);
 	cmos_write(&t, 0x40, 0x5a);
 	T_EQ(cmos_read(&t, 0x40), 0x5a);
+	iospace_write(t.fx.pio, 0x70, 0x6641, 2);	/* outw: index, data */
+	T_EQ(rtc_cmos_get(t.rtc, 0x41), 0x66);
 	T_EQ(rtc_cmos_get(t.rtc, 0x40), 0x5a);
 	rtc_cmos_set(t.rtc, 0x34, 0x12);
 	T_EQ(cmos_read(&t, 0x34), 0x12);
