@@ -74,7 +74,8 @@ VMM_OBJS := \
 	vmm/x86/ops0f.o \
 	vmm/x86/cpuid_msr.o \
 	vmm/x86/x87.o \
-	vmm/x86/interp.o
+	vmm/x86/interp.o \
+	vmm/x86/engine_ops.o
 
 DEVICES_OBJS := \
 	devices/fw_cfg.o \
@@ -172,6 +173,8 @@ UNIT_TESTS := \
 	rawdisk/test_fmt_images \
 	rawdisk/test_rd_view \
 	hwprofile/test_fs_adapters \
+	hwprofile/test_initrd \
+	hwprofile/test_inject_linux \
 	x86/test_decode_zydis \
 	x86/test_native_diff \
 	devices/test_pic \

@@ -311,15 +311,8 @@ static int add_filter(struct archive *a, const char *format)
 		return archive_write_add_filter_xz(a);
 	if (!strcmp(format, "zstd"))
 		return archive_write_add_filter_zstd(a);
-	if (!strcmp(format, "lz4")) {
-		/* the kernel only unpacks legacy lz4 frames */
-		int r = archive_write_add_filter_lz4(a);
-
-		if (r == ARCHIVE_OK)
-			r = archive_write_set_filter_option(a, "lz4",
-							    "lz4-legacy", "1");
-		return r;
-	}
+	if (!strcmp(format, "lz4"))	/* framed by lz4_legacy_wrap() */
+		return archive_write_add_filter_none(a);
 	if (!strcmp(format, "bzip2"))
 		return archive_write_add_filter_bzip2(a);
 	if (!strcmp(format, "lzma"))
@@ -327,6 +320,61 @@ static int add_filter(struct archive *a, const char *format)
 	if (!strcmp(format, "none"))
 		return archive_write_add_filter_none(a);
 	return ARCHIVE_FATAL;
+}
+
+#define LZ4_LEGACY_MAGIC	0x184c2102u
+#define LZ4_LEGACY_BLOCK	(8u << 20)	/* uncompressed bytes a block */
+
+static void put_le32(uint8_t *p, uint32_t v)
+{
+	p[0] = (uint8_t)v;
+	p[1] = (uint8_t)(v >> 8);
+	p[2] = (uint8_t)(v >> 16);
+	p[3] = (uint8_t)(v >> 24);
+}
+
+/*
+ * Re-frame @m[from..] as the legacy LZ4 format the kernel's unlz4 reads
+ * (magic 0x184C2102, then per 8 MiB of data a LE32 block size and an LZ4
+ * block).  libarchive cannot write that frame, so each block is a single
+ * literal-only LZ4 sequence: valid for every LZ4 decoder, not smaller.
+ */
+static int lz4_legacy_wrap(struct membuf *m, size_t from)
+{
+	size_t raw = m->n - from, nblk = raw / LZ4_LEGACY_BLOCK + 1;
+	size_t cap = 4 + raw + nblk * (4 + 1 + LZ4_LEGACY_BLOCK / 255 + 2);
+	uint8_t *out = malloc(from + cap), *o;
+	size_t at = 0;
+
+	if (!out)
+		return -ENOMEM;
+	memcpy(out, m->p, from);
+	o = out + from;
+	put_le32(o, LZ4_LEGACY_MAGIC);
+	o += 4;
+	while (at < raw) {
+		size_t n = raw - at < LZ4_LEGACY_BLOCK ? raw - at :
+			   LZ4_LEGACY_BLOCK;
+		uint8_t *sz = o, *blk = o + 4;
+		size_t left = n >= 15 ? n - 15 : 0;
+
+		o = blk;
+		*o++ = (uint8_t)((n >= 15 ? 15 : n) << 4);
+		if (n >= 15) {
+			for (; left >= 255; left -= 255)
+				*o++ = 255;
+			*o++ = (uint8_t)left;
+		}
+		memcpy(o, m->p + from + at, n);
+		o += n;
+		put_le32(sz, (uint32_t)(o - blk));
+		at += n;
+	}
+	free(m->p);
+	m->p = out;
+	m->n = (size_t)(o - out);
+	m->cap = from + cap;
+	return 0;
 }
 
 int hwp_cpio_write(const struct hwp_cpio *c, const char *format,
@@ -385,6 +433,8 @@ int hwp_cpio_write(const struct hwp_cpio *c, const char *format,
 	}
 	if (archive_write_close(a) != ARCHIVE_OK)
 		rc = -EIO;
+	if (!rc && !strcmp(format, "lz4"))
+		rc = lz4_legacy_wrap(&m, prefix_len);
 out:
 	if (a)
 		archive_write_free(a);

@@ -235,6 +235,7 @@ static int add_modules(struct hwp_undo *u, const struct hwp_kernel *k,
 		       char *added, size_t addedlen, unsigned int *nadd)
 {
 	struct hwp_cpio_ent *le = hwp_cpio_find(cp, "conf/modules");
+	size_t li = le ? (size_t)(le - cp->e) : 0;	/* e[] may move */
 	char *list = NULL, name[320], mod[64];
 	size_t llen = 0;
 	bool paths;
@@ -289,6 +290,7 @@ static int add_modules(struct hwp_undo *u, const struct hwp_kernel *k,
 		}
 	}
 	if (le) {
+		le = &cp->e[li];
 		free(le->data);
 		le->data = (uint8_t *)list;
 		le->len = llen;
