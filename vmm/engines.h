@@ -14,6 +14,20 @@
 #include "vmm/engine.h"
 
 extern const struct engine_ops kvm_engine_ops;	/* vmm/kvm.c */
+extern const struct engine_ops interp_engine_ops;	/* vmm/x86/ (when built) */
+
+/*
+ * What the run loop (vm.c) expects of engine_ops.run(): return
+ * ENGINE_EXIT_DEADLINE once bus->now_ns() reaches @deadline_ns or after
+ * kick(); ENGINE_EXIT_HLT when the vCPU halts and no interrupt can be taken
+ * (bus->intr_pending() false or IF clear) -- the loop then sleeps until the
+ * next timer and calls run() again, which resumes after the HLT; deliver
+ * interrupts by polling bus->intr_pending() and calling bus->intr_ack();
+ * ENGINE_EXIT_RESET on a triple fault; ENGINE_EXIT_ERROR with one line in
+ * ex->msg (CS:RIP included) when the guest cannot continue.  A reset request
+ * from a device (bus->request_reset) kicks the engine; vm.c then calls
+ * reset().
+ */
 
 /*
  * Run the built-in self-test guest (real mode, INT/IRET, far jumps, switch

@@ -111,7 +111,8 @@ int vm_create(const struct vm_config *cfg, struct vm **out, char *why,
 		return -ENOMEM;
 	vm->cfg = *cfg;
 	vm->sfd = -1;
-	err = pick_engine(vm, why, len);
+	err = console_create(cfg->serial, cfg->until_serial, &vm->con, why,
+			     len);
 	if (err)
 		goto fail;
 	mc.ram_bytes = cfg->ram_mib << 20;
@@ -126,14 +127,13 @@ int vm_create(const struct vm_config *cfg, struct vm **out, char *why,
 	err = machine_create(&mc, &vm->m, why, len);
 	if (err)
 		goto fail;
+	err = pick_engine(vm, why, len);
+	if (err)
+		goto fail;
 	err = vm->eops->create(&vm->m->bus, &vm->eng, why, len);
 	if (err)
 		goto fail;
 	machine_attach(vm->m, vm->eops, vm->eng);
-	err = console_create(cfg->serial, cfg->until_serial, &vm->con, why,
-			     len);
-	if (err)
-		goto fail;
 	sigemptyset(&set);
 	sigaddset(&set, SIGINT);
 	sigaddset(&set, SIGTERM);
