@@ -452,6 +452,10 @@ static int run(struct p2v_cli *c)
 	    convert_to(c, src, p, c->format, c->partial, base_name(c->out_path), r))
 		goto out;
 	print_plan_report(c, p, r);
+	for (unsigned int i = 0; i < p->narea; i++)
+		if (!strncmp(p->area[i].note, "full copy (fallback)", 20))
+			fprintf(stderr, "dualvm: p2v: warning: partition %u (%s): %s\n",
+				p->area[i].part, p->area[i].fs, p->area[i].note);
 	if (c->verify && do_verify(c, src, c->partial, p, r)) {
 		unlink(c->partial);
 		goto out;
