@@ -218,6 +218,12 @@ void pci_config_write(struct pci_bus *bus, unsigned int devfn,
 		d->ops->config_write(d->opaque, off, val, size);
 }
 
+/* All ones in an access of @size bytes (1-8): what an unclaimed read sees. */
+static uint64_t pci_ones(unsigned int size)
+{
+	return size >= 8 ? UINT64_MAX : (1ull << (8 * size)) - 1;
+}
+
 static uint64_t pci_port_read(void *opaque, uint64_t off, unsigned int size)
 {
 	struct pci_bus *bus = opaque;
@@ -228,12 +234,12 @@ static uint64_t pci_port_read(void *opaque, uint64_t off, unsigned int size)
 			return bus->cfg_addr;
 		if (off == 1 && size == 1 && bus->cf9_ops && bus->cf9_ops->read)
 			return bus->cf9_ops->read(bus->cf9_opaque, 0, 1);
-		return (1ull << (8 * size)) - 1;
+		return pci_ones(size);
 	}
 	off -= 4;
 	if (!(a & PCI_CFG_ENABLE) || ((a >> 16) & 0xff) != 0 ||
 	    off + size > 4)
-		return size == 4 ? 0xffffffffu : (1ull << (8 * size)) - 1;
+		return pci_ones(size);
 	return pci_config_read(bus, (a >> 8) & 0xff, (a & 0xfc) + off, size);
 }
 

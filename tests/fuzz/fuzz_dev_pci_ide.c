@@ -95,9 +95,9 @@ static uint16_t fz_port(struct fz *z)
 
 static unsigned int fz_size(struct fz *z)
 {
-	static const unsigned int sz[4] = { 1, 2, 4, 2 };
+	static const unsigned int sz[8] = { 1, 2, 4, 2, 1, 2, 4, 8 };
 
-	return sz[take(z, 1) & 3];
+	return sz[take(z, 1) & 7];
 }
 
 static void fz_step(struct fz *z)
@@ -111,8 +111,7 @@ static void fz_step(struct fz *z)
 	case 1:
 		port = fz_port(z);
 		size = fz_size(z);
-		v = take(z, size);
-		iospace_write(z->pio, port, v, size);
+		iospace_write(z->pio, port, take(z, size > 4 ? 4 : size), size);
 		break;
 	case 2:
 		port = fz_port(z);

@@ -97,6 +97,9 @@ static void test_pci_ids_and_mechanism1(void)
 	T_EQ(fix_in(&f, 0xcf8, 4), 0x80000008);
 	fix_out(&f, 0xcf8, 0x00000000, 4);
 	T_EQ(fix_in(&f, 0xcfc, 4), 0xffffffff);
+	/* accesses other than a dword at 0xCF8 are not CONFIG_ADDRESS */
+	T_EQ(iospace_read(f.pio, 0xcf8, 8), UINT64_MAX);
+	T_EQ(fix_in(&f, 0xcf8, 2), 0xffff);
 	/* read-only IDs ignore writes */
 	fix_cfg_write(&f, 0, 0, 0xdeadbeef, 4);
 	T_EQ(fix_cfg_read(&f, 0, 0, 4), 0x12378086);
