@@ -53,6 +53,7 @@ VMM_OBJS := \
 	vmm/machine.o \
 	vmm/board_pc.o \
 	vmm/board_fw.o \
+	vmm/smbios.o \
 	vmm/engine.o \
 	vmm/kvm.o \
 	vmm/kvm_state.o \
@@ -74,6 +75,8 @@ VMM_OBJS := \
 	vmm/x86/ops0f.o \
 	vmm/x86/cpuid_msr.o \
 	vmm/x86/x87.o \
+	vmm/x86/x87_host.o \
+	vmm/x86/simd_decode.o \
 	vmm/x86/interp.o \
 	vmm/x86/engine_ops.o
 
@@ -172,6 +175,7 @@ UNIT_TESTS := \
 	rawdisk/test_rd_qcow2 \
 	rawdisk/test_fmt_images \
 	rawdisk/test_rd_view \
+	rawdisk/test_rd_vm \
 	hwprofile/test_fs_adapters \
 	hwprofile/test_initrd \
 	hwprofile/test_inject_linux \

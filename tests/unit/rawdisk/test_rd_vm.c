@@ -1,0 +1,248 @@
+// SPDX-License-Identifier: GPL-2.0-only
+/* test_rd_vm.c --- VM disk modes (nonpersistent, undoable with
+ * commit/discard/keep, persistent), locks, and qcow2/commit error paths
+ * driven by fault injection */
+#include <dirent.h>
+#include <errno.h>
+#include <fcntl.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+#include "rawdisk/rawdisk.h"
+#include "tests/unit/harness.h"
+
+#define P1	(2048ull * 512)
+#define P2	(6144ull * 512)
+#define SZ	(16u << 20)
+
+static char img[300], ref[300];
+
+static void mkdisk(void)
+{
+	static const char script[] = "label: dos\nlabel-id: 0x0badcafe\n"
+		"start=2048, size=4096, type=83, bootable\n"
+		"start=6144, size=16384, type=83\n";
+	char cmd[700];
+	FILE *f;
+	int fd;
+
+	if (access("/usr/sbin/sfdisk", X_OK) ||
+	    access("/usr/lib/syslinux/mbr/mbr.bin", R_OK))
+		T_SKIP("sfdisk or syslinux mbr.bin not installed");
+	snprintf(img, sizeof(img), "%s/disk.img", t_tmpdir());
+	snprintf(ref, sizeof(ref), "%s/ref.img", t_tmpdir());
+	fd = open(img, O_CREAT | O_RDWR | O_TRUNC, 0644);
+	T_ASSERT(fd >= 0 && ftruncate(fd, SZ) == 0);
+	close(fd);
+	snprintf(cmd, sizeof(cmd), "/usr/sbin/sfdisk -q --no-reread %s >/dev/null 2>&1", img);
+	f = popen(cmd, "w");
+	T_ASSERT(f);
+	fputs(script, f);
+	T_EQ(pclose(f), 0);
+	snprintf(cmd, sizeof(cmd), "cp %s %s", img, ref);
+	T_EQ(system(cmd), 0);
+}
+
+static bool same_as_ref(void)
+{
+	char cmd[700];
+
+	snprintf(cmd, sizeof(cmd), "cmp -s %s %s", img, ref);
+	return system(cmd) == 0;
+}
+
+static int count_files(const char *dir)
+{
+	DIR *d = opendir(dir);
+	struct dirent *de;
+	int n = 0;
+
+	while (d && (de = readdir(d)))
+		n += de->d_name[0] != '.';
+	if (d)
+		closedir(d);
+	return n;
+}
+
+static struct rd_disk *vm_open(enum rd_disk_mode m, const char *parts,
+			       const char *dir, int expect)
+{
+	struct rd_vm_opts o = { .path = img, .partitions = parts, .mode = m,
+				.overlay_dir = dir };
+	struct rd_disk *d = NULL;
+	char err[600];
+	int e = rd_vm_open(&o, &d, err, sizeof(err));
+
+	if (e != expect)
+		t_fail(__FILE__, __LINE__, "rd_vm_open: %d (%s), expected %d", e,
+		       err, expect);
+	return d;
+}
+
+static void test_nonpersistent_view(void)
+{
+	char dir[300], buf[16], msg[300];
+	struct rd_disk *d;
+
+	mkdisk();
+	snprintf(dir, sizeof(dir), "%s/ovl", t_tmpdir());
+	T_ASSERT(mkdir(dir, 0755) == 0);
+	d = vm_open(RD_MODE_DEFAULT, "2", dir, 0);
+	T_EQ(count_files(dir), 0);		/* unlinked at once */
+	T_EQ(rd_pwrite(d, "GUEST", 5, P2 + 4096), 0);
+	T_EQ(rd_pwrite(d, "GUEST", 5, P1 + 4096), -EACCES);
+	T_EQ(rd_pwrite(d, "MBR!!", 5, 0), 0);	/* private table copy */
+	T_EQ(rd_pread(d, buf, 5, P2 + 4096), 0);
+	T_ASSERT(!memcmp(buf, "GUEST", 5));
+	/* a second VM on the same disk is refused */
+	T_ASSERT(!vm_open(RD_MODE_NONPERSISTENT, "2", dir, -EBUSY));
+	T_EQ(rd_vm_close(d, RD_EXIT_ASK, msg, sizeof(msg)), 0);
+	T_ASSERT(same_as_ref());
+	T_EQ(count_files(dir), 0);
+}
+
+static void test_undoable_commit(void)
+{
+	char msg[600], ovl[400], buf[16];
+	struct rd_disk *d;
+
+	mkdisk();
+	d = vm_open(RD_MODE_UNDOABLE, "2", NULL, 0);
+	T_EQ(rd_pwrite(d, "FIRST", 5, P2 + 8192), 0);
+	T_EQ(rd_pwrite(d, "MBR!!", 5, 0), 0);
+	T_EQ(rd_vm_close(d, RD_EXIT_KEEP, msg, sizeof(msg)), 0);
+	T_ASSERT(strstr(msg, "dualvm disk commit"));
+	T_ASSERT(same_as_ref());
+	/* the next run continues the same overlay */
+	d = vm_open(RD_MODE_UNDOABLE, "2", NULL, 0);
+	T_EQ(rd_pread(d, buf, 5, P2 + 8192), 0);
+	T_ASSERT(!memcmp(buf, "FIRST", 5));
+	T_EQ(rd_pwrite(d, "SECOND", 6, P2 + 3 * 65536 + 7), 0);
+	T_EQ(rd_vm_close(d, RD_EXIT_KEEP, msg, sizeof(msg)), 0);
+	/* another partition set cannot reuse it */
+	snprintf(ovl, sizeof(ovl), "%s-p2.undo.qcow2", img);
+	{
+		char o1[400];
+
+		snprintf(o1, sizeof(o1), "%s-p1.undo.qcow2", img);
+		T_EQ(link(ovl, o1), 0);
+		strcat(o1, ".dualvm");
+		snprintf(msg, sizeof(msg), "%s.dualvm", ovl);
+		T_EQ(link(msg, o1), 0);
+		T_ASSERT(!vm_open(RD_MODE_UNDOABLE, "1", NULL, -EEXIST));
+	}
+	/* commit through a failing source, then for real */
+	{
+		struct rd_commit_opts co = { .fail_write_nth = 2 };
+
+		T_ASSERT(rd_overlay_commit(ovl, &co, msg, sizeof(msg)) < 0);
+		T_ASSERT(strstr(msg, "injected"));
+		T_EQ(access(ovl, F_OK), 0);
+	}
+	T_EQ(rd_overlay_commit(ovl, NULL, msg, sizeof(msg)), 0);
+	T_ASSERT(access(ovl, F_OK) != 0);
+	{
+		int fd = open(img, O_RDONLY);
+		char b0[512], r0[512];
+		int rfd = open(ref, O_RDONLY);
+
+		T_ASSERT(pread(fd, buf, 5, (off_t)(P2 + 8192)) == 5);
+		T_ASSERT(!memcmp(buf, "FIRST", 5));
+		T_ASSERT(pread(fd, buf, 6, (off_t)(P2 + 3 * 65536 + 7)) == 6);
+		T_ASSERT(!memcmp(buf, "SECOND", 6));
+		T_ASSERT(pread(fd, b0, 512, 0) == 512 && pread(rfd, r0, 512, 0) == 512);
+		T_ASSERT(!memcmp(b0, r0, 512));		/* MBR not committed */
+		close(fd);
+		close(rfd);
+	}
+}
+
+static void test_undoable_discard_and_exit_actions(void)
+{
+	char msg[600], ovl[400];
+	struct rd_disk *d;
+
+	mkdisk();
+	snprintf(ovl, sizeof(ovl), "%s.undo.qcow2", img);
+	d = vm_open(RD_MODE_UNDOABLE, NULL, NULL, 0);
+	T_EQ(rd_pwrite(d, "GONE", 4, 100), 0);
+	T_EQ(rd_vm_close(d, RD_EXIT_DISCARD, msg, sizeof(msg)), 0);
+	T_ASSERT(same_as_ref());
+	T_ASSERT(access(ovl, F_OK) != 0);
+	d = vm_open(RD_MODE_UNDOABLE, NULL, NULL, 0);
+	T_EQ(rd_pwrite(d, "KEPT", 4, 100), 0);
+	T_EQ(rd_vm_close(d, RD_EXIT_COMMIT, msg, sizeof(msg)), 0);
+	T_ASSERT(!same_as_ref());
+	T_ASSERT(access(ovl, F_OK) != 0);
+	/* persistent: writes go through, the view still guards */
+	d = vm_open(RD_MODE_PERSISTENT, "2", NULL, 0);
+	T_EQ(rd_pwrite(d, "P", 1, P1), -EACCES);
+	rd_close(d);
+}
+
+/* Every failing metadata/data write leaves an image that reopens, repairs
+ * and passes qemu-img check, with all acknowledged writes intact. */
+static void test_qcow2_fault_paths(void)
+{
+	char path[300], err[300];
+	unsigned long nth;
+	int have_qemu = system("qemu-img --version >/dev/null 2>&1") == 0;
+
+	snprintf(path, sizeof(path), "%s/f.qcow2", t_tmpdir());
+	for (nth = 1; nth <= 40; nth++) {
+		struct rd_fault_cfg fc = { .fail_write_nth = nth, .sticky = true };
+		struct rd_disk *q, *file, *fa;
+		uint8_t b[4096];
+		int i, ok = 0;
+
+		unlink(path);
+		T_EQ(rd_qcow2_create(path, 4 << 20, NULL, 12, &q, err, sizeof(err)), 0);
+		rd_close(q);
+		T_EQ(rd_file_open(path, RD_RDWR | RD_GROW, &file, err, sizeof(err)), 0);
+		T_EQ(rd_fault_open(file, true, &fc, &fa), 0);
+		fa->flags |= RD_GROW;
+		/* the open itself writes (dirty bit) and may fail cleanly */
+		if (rd_qcow2_open_disk(fa, RD_RDWR, NULL, false, &q, err,
+				       sizeof(err)) == 0) {
+			for (i = 0; i < 6; i++) {
+				memset(b, 'a' + i, sizeof(b));
+				if (rd_pwrite(q, b, sizeof(b), (uint64_t)i * 300000))
+					break;
+				ok++;
+			}
+			rd_close(q);	/* the dirty-bit clear fails too */
+		}
+		if (nth == 40)
+			T_EQ(ok, 6);	/* late enough: nothing failed */
+		T_EQ(rd_qcow2_open(path, RD_RDWR, NULL, &q, err, sizeof(err)), 0);
+		for (i = 0; i < ok; i++) {
+			T_EQ(rd_pread(q, b, sizeof(b), (uint64_t)i * 300000), 0);
+			T_EQ(b[0], 'a' + i);
+			T_EQ(b[4095], 'a' + i);
+		}
+		rd_close(q);
+		if (have_qemu) {
+			char cmd[400];
+
+			snprintf(cmd, sizeof(cmd), "qemu-img check -q %s >/dev/null 2>&1", path);
+			if (system(cmd) != 0)
+				t_fail(__FILE__, __LINE__, "qemu-img check after fault at write %lu", nth);
+		}
+	}
+}
+
+static const struct t_case cases[] = {
+	T_CASE(test_nonpersistent_view),
+	T_CASE(test_undoable_commit),
+	T_CASE(test_undoable_discard_and_exit_actions),
+	T_CASE(test_qcow2_fault_paths),
+};
+
+int main(int argc, char **argv)
+{
+	return T_MAIN(cases);
+}
