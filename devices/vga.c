@@ -370,6 +370,51 @@ static int vga_pci_register(struct vga *v, struct pci_bus *bus)
 			       PCI_BAR_MEM | PCI_BAR_PREFETCH, &vga_lfb_ops, v);
 }
 
+static uint64_t vga_rom_read(void *opaque, uint64_t off, unsigned int size)
+{
+	struct vga *v = opaque;
+	uint64_t val = 0;
+
+	for (unsigned int i = 0; i < size; i++)
+		val |= (uint64_t)(off + i < v->rom_len ? v->rom[off + i] : 0)
+		       << (8 * i);
+	return val;
+}
+
+static void vga_rom_write(void *opaque, uint64_t off, uint64_t val,
+			  unsigned int size)
+{
+}
+
+static const struct io_ops vga_rom_ops = {
+	.read	= vga_rom_read,
+	.write	= vga_rom_write,
+};
+
+int vga_set_rom(struct vga *v, const void *rom, size_t len)
+{
+	uint64_t size = 2048;
+	int err;
+
+	if (!v->pci || v->rom || !len || len > (1u << 20))
+		return -EINVAL;
+	while (size < len)
+		size <<= 1;
+	v->rom = malloc(len);
+	if (!v->rom)
+		return -ENOMEM;
+	memcpy(v->rom, rom, len);
+	v->rom_len = len;
+	err = pci_dev_set_bar(v->pci, PCI_ROM_BAR, size, PCI_BAR_MEM,
+			      &vga_rom_ops, v);
+	if (err) {
+		free(v->rom);
+		v->rom = NULL;
+		v->rom_len = 0;
+	}
+	return err;
+}
+
 void vga_destroy(struct vga *v)
 {
 	if (!v)
@@ -383,6 +428,7 @@ void vga_destroy(struct vga *v)
 		iospace_unmap(v->pio, VGA_PORT_BASE);
 	if (v->vram)
 		munmap(v->vram, VGA_VRAM_SIZE);
+	free(v->rom);
 	free(v);
 }
 

@@ -36,6 +36,15 @@ struct vga;
  */
 int __attribute__((warn_unused_result))
 vga_create(const struct dev_env *env, struct pci_bus *bus, struct vga **out);
+/*
+ * Give the adapter its option ROM (the VGA BIOS image, copied), exposed as
+ * the PCI expansion ROM BAR the way SeaBIOS built for QEMU expects to find
+ * it.  Call once after vga_create() with a bus, before the guest runs.
+ * 0, -EINVAL (no PCI function, empty or > 1 MiB image, already set) or
+ * -ENOMEM.
+ */
+int __attribute__((warn_unused_result))
+vga_set_rom(struct vga *v, const void *rom, size_t len);
 /* Registers to power-on values (VBE off); VRAM is kept. */
 void vga_reset(struct vga *v);
 /* Unmap, unregister, free.  Call before pci_bus_destroy().  NULL ok. */

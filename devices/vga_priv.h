@@ -59,6 +59,8 @@ struct vga {
 	struct vclock	*clock;		/* retrace timing */
 	struct iospace	*pio, *mmio;
 	struct pci_dev	*pci;		/* NULL without a bus */
+	uint8_t		*rom;		/* option ROM copy, NULL if none */
+	size_t		rom_len;	/* its length in bytes */
 	unsigned int	mapped;		/* ranges mapped, for unwinding */
 };
 

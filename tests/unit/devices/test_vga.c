@@ -319,6 +319,24 @@ static void test_vga_pci_lfb(void)
 	T_EQ(vram[0x103], 0x11);
 	T_EQ(iospace_read(f.mmio, 0xe0000101, 2), 0x2233);
 	T_EQ(iospace_read(f.mmio, 0xe0fffffe, 2), 0);
+	/* option ROM as the expansion ROM BAR (what SeaBIOS runs) */
+	{
+		uint8_t rom[3000] = { 0x55, 0xaa, 6 };
+
+		rom[2999] = 0x77;
+		T_EQ(vga_set_rom(v, rom, 0), -EINVAL);
+		T_EQ(vga_set_rom(v, rom, sizeof(rom)), 0);
+		T_EQ(vga_set_rom(v, rom, sizeof(rom)), -EINVAL);
+		pci_config_write(bus, PCI_DEVFN(2, 0), 0x30, 0xffffffff, 4);
+		T_EQ(pci_config_read(bus, PCI_DEVFN(2, 0), 0x30, 4) & ~1u,
+		     0xfffff000);		/* 4 KiB, rounded up */
+		pci_config_write(bus, PCI_DEVFN(2, 0), 0x30, 0xfeb00001, 4);
+		T_EQ(iospace_read(f.mmio, 0xfeb00000, 2), 0xaa55);
+		T_EQ(iospace_read(f.mmio, 0xfeb00000 + 2999, 1), 0x77);
+		T_EQ(iospace_read(f.mmio, 0xfeb00000 + 3000, 1), 0);
+		iospace_write(f.mmio, 0xfeb00000, 0, 2);	/* read-only */
+		T_EQ(iospace_read(f.mmio, 0xfeb00000, 1), 0x55);
+	}
 	vga_destroy(v);
 	T_ASSERT(!iospace_claimed(f.mmio, 0xe0000000));
 	pci_bus_destroy(bus);
