@@ -174,6 +174,7 @@ UNIT_TESTS := \
 	rawdisk/test_rd_part \
 	rawdisk/test_rd_qcow2 \
 	rawdisk/test_fmt_images \
+	p2v/test_p2v \
 	rawdisk/test_rd_view \
 	rawdisk/test_rd_vm \
 	hwprofile/test_fs_adapters \
