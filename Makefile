@@ -180,6 +180,7 @@ UNIT_TESTS := \
 	hwprofile/test_fs_adapters \
 	hwprofile/test_initrd \
 	hwprofile/test_inject_linux \
+	hwprofile/test_ntfs_safety \
 	x86/test_decode_zydis \
 	x86/test_native_diff \
 	devices/test_pic \
