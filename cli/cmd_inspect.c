@@ -66,7 +66,7 @@ int cmd_inspect(int argc, char **argv)
 		cli_err("inspect", "no disk given (try --help)");
 		return EXIT_USAGE;
 	}
-	rc = rd_file_open(disk, RD_RDONLY, &d, err, sizeof(err));
+	rc = rd_image_open(disk, RD_RDONLY, &d, err, sizeof(err));
 	if (rc) {
 		cli_err("inspect", "%s", err[0] ? err : strerror(-rc));
 		return 1;
