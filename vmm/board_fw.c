@@ -10,9 +10,11 @@
  *   0x3d/0x38 boot order (1 floppy, 2 disk, 3 CD), 0x2e/0x2f checksum.
  * fw_cfg (QEMU docs/specs/fw_cfg.rst, and the items SeaBIOS's paravirt code
  * reads): RAM size, CPU counts, no boot menu, etc/e820, bootorder and
- * etc/sercon-port = COM1 so SeaBIOS's console goes to the serial port.
+ * etc/sercon-port = COM1 so SeaBIOS's console goes to the serial port, and
+ * the SMBIOS tables of smbios.c.
  */
 #include <errno.h>
+#include <stdlib.h>
 #include <string.h>
 
 #include "devices/fw_cfg.h"
@@ -21,6 +23,7 @@
 #include "vmm/board_pc.h"
 #include "vmm/machine.h"
 #include "vmm/memmap.h"
+#include "vmm/smbios.h"
 
 #define E820_RAM	1
 
@@ -72,6 +75,24 @@ static void e820_put(uint8_t *e, uint64_t addr, uint64_t len, uint32_t type)
 		e[16 + i] = (uint8_t)(type >> (8 * i));
 }
 
+static int smbios_tables(struct board_pc *b)
+{
+	struct smbios_blob *sb = malloc(sizeof(*sb));
+	int err = -ENOMEM;
+
+	if (sb)
+		err = smbios_build(memmap_low_end(b->m->mem),
+				   memmap_high_size(b->m->mem), sb);
+	if (!err)
+		err = fw_cfg_add_file(b->fwcfg, "etc/smbios/smbios-anchor",
+				      sb->anchor, sizeof(sb->anchor));
+	if (!err)
+		err = fw_cfg_add_file(b->fwcfg, "etc/smbios/smbios-tables",
+				      sb->tables, sb->len);
+	free(sb);
+	return err;
+}
+
 static int fwcfg_tables(struct board_pc *b)
 {
 	struct memmap *mem = b->m->mem;
@@ -103,7 +124,7 @@ static int fwcfg_tables(struct board_pc *b)
 	if (!err && !b->m->cfg.vga)
 		err = fw_cfg_add_file(f, "etc/sercon-port", sercon,
 				      sizeof(sercon));
-	return err;
+	return err ? err : smbios_tables(b);
 }
 
 int board_pc_fw_tables(struct board_pc *b)

@@ -12,6 +12,7 @@
 #include "vmm/iospace.h"
 #include "vmm/machine.h"
 #include "vmm/memmap.h"
+#include "vmm/smbios.h"
 #include "vmm/vclock.h"
 
 static const char *write_bios(void)
@@ -179,6 +180,50 @@ static void test_vclock_late_timer(void)
 	vclock_destroy(s.c);
 }
 
+/* Walk the structures: every one well formed, type 127 last, and the
+ * entry point's count, length, max size and checksums agree. */
+static void test_smbios_tables(void)
+{
+	struct smbios_blob b;
+	unsigned int off = 0, n = 0, maxsz = 0, start, i;
+	uint8_t sum = 0, last = 0;
+	bool saw_sys = false;
+
+	T_EQ(smbios_build(0xe0000000ULL, 0x20000000ULL, &b), 0);
+	T_ASSERT(!memcmp(b.anchor, "_SM_", 4));
+	T_ASSERT(!memcmp(b.anchor + 16, "_DMI_", 5));
+	for (i = 0; i < SMBIOS_EP21_LEN; i++)
+		sum = (uint8_t)(sum + b.anchor[i]);
+	T_EQ(sum, 0);
+	for (sum = 0, i = 16; i < SMBIOS_EP21_LEN; i++)
+		sum = (uint8_t)(sum + b.anchor[i]);
+	T_EQ(sum, 0);
+	while (off < b.len) {
+		start = off;
+		T_ASSERT(b.tables[off + 1] >= 4);
+		last = b.tables[off];
+		if (last == 1) {
+			saw_sys = true;
+			T_ASSERT(!strcmp((char *)b.tables + off +
+					 b.tables[off + 1], "dualvm"));
+		}
+		off += b.tables[off + 1];
+		while (off + 1 < b.len && (b.tables[off] || b.tables[off + 1]))
+			off++;
+		off += 2;
+		T_ASSERT(off <= b.len);
+		if (off - start > maxsz)
+			maxsz = off - start;
+		n++;
+	}
+	T_EQ(off, b.len);
+	T_EQ(last, 127);
+	T_ASSERT(saw_sys);
+	T_EQ(b.anchor[22] | b.anchor[23] << 8, b.len);
+	T_EQ(b.anchor[28] | b.anchor[29] << 8, n);
+	T_EQ(b.anchor[8] | b.anchor[9] << 8, maxsz);
+}
+
 static const struct t_case cases[] = {
 	T_CASE(test_missing_bios),
 	T_CASE(test_cmos_memory_fields),
@@ -186,6 +231,7 @@ static const struct t_case cases[] = {
 	T_CASE(test_unclaimed_and_rom),
 	T_CASE(test_reset_and_poweroff_ports),
 	T_CASE(test_vclock_late_timer),
+	T_CASE(test_smbios_tables),
 };
 
 int main(int argc, char **argv)
