@@ -153,5 +153,9 @@ int main(int argc, char **argv)
 	}
 	printf("PASS %s: %zu corpus inputs + %lu generated inputs, no crash\n",
 	       name, ninputs, runs);
+	free(buf);
+	for (i = 0; i < ninputs; i++)
+		free(inputs[i].p);
+	free(inputs);
 	return 0;
 }
