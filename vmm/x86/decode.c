@@ -247,6 +247,8 @@ int x86_decode(const uint8_t *p, size_t avail, unsigned int mode,
 		if (r)
 			return r;
 	}
+	if ((t->flags & OT_SSE) && !x86_simd_form_ok(&in))
+		return X86_DEC_UD;
 	if (in.flags & X86_IF_LOCK) {
 		if (!(in.flags & X86_IF_MEM) || !(t->lock & (1u << in.reg)))
 			return X86_DEC_UD;

@@ -9,6 +9,7 @@
 #ifndef DUALVM_X86_DECODE_H
 #define DUALVM_X86_DECODE_H
 
+#include <stdbool.h>
 #include <stdint.h>
 
 /* x86_optab.flags */
@@ -19,6 +20,7 @@
 #define OT_GRP3		0x10	/* F6/F7: immediate only for /0 and /1 */
 #define OT_ESC		0x20	/* 0F escape */
 #define OT_NP		0x40	/* no 66/F2/F3 prefix allowed ("NP" in the SDM) */
+#define OT_SSE		0x80	/* MMX/SSE/SSE2 row: prefix/form check (simd_decode.c) */
 
 /* x86_optab.imm */
 enum x86_imm_kind {
@@ -41,5 +43,11 @@ struct x86_optab {
 
 /* 512 entries: one-byte map, then the 0F map. */
 extern const struct x86_optab x86_optab[512];
+
+struct x86_insn;
+/* simd_decode.c: mandatory-prefix class of @in (0 none, 1 66, 2 F3, 3 F2)
+ * and whether an OT_SSE opcode exists in that form. */
+unsigned int x86_simd_prefix(const struct x86_insn *in);
+bool x86_simd_form_ok(const struct x86_insn *in);
 
 #endif

@@ -4,9 +4,9 @@
  *
  * Length and validity information for every one-byte and 0F opcode (Intel
  * SDM vol. 2, appendix A, tables A-2/A-3 and the group table A-6).  The
- * MMX/SSE/SSE2 rows of the 0F map and the 0F 38/0F 3A maps are marked
- * invalid: the canonical CPU does not advertise them yet (CPUID), so they
- * raise #UD as they would on a CPU without those features.
+ * MMX/SSE/SSE2 rows of the 0F map are OT_SSE: simd_decode.c decides which
+ * mandatory prefixes and ModRM forms exist.  The 0F 38/0F 3A maps and the
+ * SSE3 opcodes are invalid, as on a CPU without those features.
  */
 #include "vmm/x86/decode.h"
 
@@ -26,6 +26,8 @@
 #define X8(...)	__VA_ARGS__, __VA_ARGS__, __VA_ARGS__, __VA_ARGS__, \
 		__VA_ARGS__, __VA_ARGS__, __VA_ARGS__, __VA_ARGS__
 #define X16(...) X8(__VA_ARGS__), X8(__VA_ARGS__)
+#define SSE	{ M | OT_SSE, IMM_NONE, 0, 0, 0 }	/* simd_decode.c checks */
+#define SSEI	{ M | OT_SSE, IMM_B, 0, 0, 0 }
 
 const struct x86_optab x86_optab[512] = {
 	/* 00 */ ALU(0xff), NONE, NONE, ALU(0xff), NONE, { OT_ESC, 0, 0, 0, 0 },
@@ -72,20 +74,22 @@ const struct x86_optab x86_optab[512] = {
 	/* 0F 01 */ { M, IMM_NONE, 0x20, 0xaf, 0 },	/* grp7 */
 	/* 0F 02 */ RM, RM, UD, UD, NONE, UD,
 	/* 0F 08 */ NONE, NONE, UD, NONE, UD, UD, UD, UD,
-	/* 0F 10 */ X8(UD),
+	/* 0F 10 */ X8(SSE),
 	/* 0F 18 */ { M, IMM_NONE, 0, 0xff, 0 }, RM, RM, RM, RM, RM, RM, RM,
 	/* 0F 20 */ { M | OT_REGONLY, IMM_NONE, 0xe2, 0xe2, 0 },
 		    { M | OT_REGONLY, IMM_NONE, 0, 0, 0 },
 		    { M | OT_REGONLY, IMM_NONE, 0xe2, 0xe2, 0 },
 		    { M | OT_REGONLY, IMM_NONE, 0, 0, 0 },
 		    UD, UD, UD, UD,
-	/* 0F 28 */ X8(UD),
+	/* 0F 28 */ X8(SSE),
 	/* 0F 30 */ NONE, NONE, NONE, NONE, NONE, NONE, UD, UD,
 	/* 0F 38 */ X8(UD),
 	/* 0F 40 */ X16(RM),
-	/* 0F 50 */ X16(UD),
-	/* 0F 60 */ X16(UD),
-	/* 0F 70 */ X16(UD),
+	/* 0F 50 */ X16(SSE),
+	/* 0F 60 */ X16(SSE),
+	/* 0F 70 */ SSEI, SSEI, SSEI, SSEI, SSE, SSE, SSE,
+		    { OT_SSE, IMM_NONE, 0, 0, 0 },		/* 77 EMMS */
+		    UD, UD, UD, UD, UD, UD, SSE, SSE,
 	/* 0F 80 */ X16(IZ),
 	/* 0F 90 */ X16(RM),
 	/* 0F A0 */ NONE, NONE, NONE, RM, RMIB, RM, UD, UD,
@@ -94,12 +98,12 @@ const struct x86_optab x86_optab[512] = {
 		    RM,
 	/* 0F B0 */ RML, RML, MEMONLY, RML, MEMONLY, MEMONLY, RM, RM,
 	/* 0F B8 */ UD, RM, { M, IMM_B, 0x0f, 0x0f, 0xe0 }, RML, RM, RM, RM, RM,
-	/* 0F C0 */ RML, RML, UD, UD, UD, UD, UD,
+	/* 0F C0 */ RML, RML, SSEI, SSE, SSEI, SSEI, SSEI,
 		    { M, IMM_NONE, 0xfd, 0xff, 0x02 },	/* C7 grp9 */
 	/* 0F C8 */ X8(NONE),
-	/* 0F D0 */ X16(UD),
-	/* 0F E0 */ X16(UD),
-	/* 0F F0 */ X16(UD),
+	/* 0F D0 */ X16(SSE),
+	/* 0F E0 */ X16(SSE),
+	/* 0F F0 */ X16(SSE),
 };
 
 _Static_assert(sizeof(x86_optab) / sizeof(x86_optab[0]) == 512,

@@ -95,6 +95,18 @@ static inline bool fpu_pending(const uint8_t *img)
 	return fsw & ~fcw & 0x3f;
 }
 
+/*
+ * Memory operand of @in at displacement @off, @n bytes (x87.c): read into
+ * @buf, or check it for writing (returns the linear address) and write it
+ * later.  Segment and page faults are raised.
+ */
+uint32_t x86_fpu_mem_read(struct x86_cpu *c, const struct x86_insn *in,
+			  uint32_t off, uint8_t *buf, unsigned int n);
+uint32_t x86_fpu_mem_probe(struct x86_cpu *c, const struct x86_insn *in,
+			   uint32_t off, unsigned int n);
+void x86_fpu_mem_write(struct x86_cpu *c, uint32_t lin, const uint8_t *buf,
+		       unsigned int n);
+
 /* 0F-map MMX/SSE/SSE2 instructions (simd.c). */
 void x86_exec_simd(struct x86_cpu *c, const struct x86_insn *in);
 

@@ -15,6 +15,7 @@
 #include <string.h>
 
 #include "vmm/x86/cpu.h"
+#include "vmm/x86/fpu.h"
 
 #define CODE_PAGES	(1ull << 20)	/* decoded code tracked below 4 GiB */
 
@@ -42,6 +43,7 @@ void x86_cpu_destroy(struct x86_cpu *c)
 {
 	if (!c)
 		return;
+	x86_fpu_destroy(c);		/* x87/SSE host stubs (fpu.h) */
 	free(c->dcache);
 	free(c->code_pages);
 	free(c);
