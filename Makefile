@@ -97,7 +97,8 @@ DEVICES_OBJS := \
 	devices/i8042.o \
 	devices/debugport.o \
 	devices/vga.o \
-	devices/vga_mem.o
+	devices/vga_mem.o \
+	devices/vga_render.o
 
 RAWDISK_OBJS := \
 	rawdisk/rd_core.o \

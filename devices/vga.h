@@ -62,6 +62,19 @@ int vga_text_snapshot(struct vga *v, char *buf, size_t len,
 /* Text cursor position; false when the cursor is disabled. */
 bool vga_text_cursor(struct vga *v, unsigned int *row, unsigned int *col);
 
+/*
+ * Render what the monitor would show into @pix as 0x00RRGGBB pixels, rows of
+ * @stride pixels, at most @max_w x @max_h (the picture is clipped).  Sets
+ * *@w and *@h to the mode's full size.  Handles text modes (glyphs from
+ * plane 2, attribute palette, cursor), 16-color planar, 256-color chain-4
+ * and VBE 8/15/16/24/32 bpp.  Returns 0, or -ENOTSUP for a mode it cannot
+ * draw (nothing written).  Front-end thread with the vCPU stopped, or the
+ * vCPU thread.
+ */
+int vga_render(struct vga *v, uint32_t *pix, unsigned int stride,
+	       unsigned int max_w, unsigned int max_h, unsigned int *w,
+	       unsigned int *h);
+
 /* The framebuffer memory (for a display front end) and its size. */
 uint8_t *vga_vram(struct vga *v, size_t *size);
 /* The VBE mode when VBE is enabled (false otherwise). */

@@ -343,7 +343,77 @@ static void test_vga_pci_lfb(void)
 	fx_fini(&f);
 }
 
+static void dac_set(struct vga_fx *t, uint8_t i, uint8_t r, uint8_t g,
+		    uint8_t b)
+{
+	outb(&t->fx, 0x3c8, i);
+	outb(&t->fx, 0x3c9, r);
+	outb(&t->fx, 0x3c9, g);
+	outb(&t->fx, 0x3c9, b);
+}
+
+static void test_vga_render(void)
+{
+	struct vga_fx t = { 0 };
+	static uint32_t pix[640 * 480];
+	unsigned int w, h;
+	size_t size;
+	uint8_t *vram;
+
+	setup(&t);
+	vram = vga_vram(t.v, &size);
+	/* text: 'A' whose glyph row 0 has only the leftmost dot */
+	vram[((0x41 * 32) << 2) | 2] = 0x80;
+	mw(&t, 0xb8000, 'A');
+	mw(&t, 0xb8001, 0x1f);			/* white on blue */
+	dac_set(&t, 15, 63, 63, 63);
+	dac_set(&t, 1, 0, 0, 42);
+	outw(&t.fx, 0x3d4, 0x200a);		/* cursor off */
+	T_EQ(vga_render(t.v, pix, 640, 640, 480, &w, &h), 0);
+	T_ASSERT(w == 720 && h == 400);		/* 9-dot cells */
+	T_EQ(pix[0], 0xffffff);
+	T_EQ(pix[1], 0x0000aa);
+	T_EQ(pix[640], 0x0000aa);		/* glyph row 1 is empty */
+	T_EQ(pix[9], 0x000000);			/* next cell: black on black */
+	/* mode 13h: chain-4, 320x200, DAC colors */
+	outw(&t.fx, 0x3c4, 0x0e04);
+	outw(&t.fx, 0x3ce, 0x0506);
+	outw(&t.fx, 0x3ce, 0x4005);
+	outw(&t.fx, 0x3d4, 0x0e11);
+	outw(&t.fx, 0x3d4, 0x2701);
+	outw(&t.fx, 0x3d4, 0x4109);
+	mw(&t, 0xa0000 + 321, 5);
+	dac_set(&t, 5, 63, 0, 0);
+	T_EQ(vga_render(t.v, pix, 640, 640, 480, &w, &h), 0);
+	T_ASSERT(w == 160 && h == 200);
+	outw(&t.fx, 0x3d4, 0x4f01);
+	T_EQ(vga_render(t.v, pix, 640, 640, 480, &w, &h), 0);
+	T_ASSERT(w == 320 && h == 200);
+	T_EQ(pix[640 + 1], 0xff0000);
+	T_EQ(pix[0], 0x000000);
+	/* VBE 32 bpp through the LFB layout */
+	outw(&t.fx, 0x1ce, 1);
+	outw(&t.fx, 0x1cf, 640);
+	outw(&t.fx, 0x1ce, 2);
+	outw(&t.fx, 0x1cf, 480);
+	outw(&t.fx, 0x1ce, 3);
+	outw(&t.fx, 0x1cf, 32);
+	outw(&t.fx, 0x1ce, 4);
+	outw(&t.fx, 0x1cf, 0x41);
+	vram[(640 * 2 + 3) * 4 + 0] = 0x33;
+	vram[(640 * 2 + 3) * 4 + 1] = 0x22;
+	vram[(640 * 2 + 3) * 4 + 2] = 0x11;
+	T_EQ(vga_render(t.v, pix, 640, 640, 480, &w, &h), 0);
+	T_ASSERT(w == 640 && h == 480);
+	T_EQ(pix[640 * 2 + 3], 0x112233);
+	T_EQ(pix[640 * 2 + 4], 0);
+	/* clipping: a small canvas is not overrun */
+	T_EQ(vga_render(t.v, pix, 4, 4, 3, &w, &h), 0);
+	teardown(&t);
+}
+
 static const struct t_case cases[] = {
+	T_CASE(test_vga_render),
 	T_CASE(test_vga_text_snapshot),
 	T_CASE(test_vga_registers),
 	T_CASE(test_vga_retrace),
