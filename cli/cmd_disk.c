@@ -13,6 +13,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <time.h>
 #include <unistd.h>
 
 #include "cli/cli.h"
@@ -48,6 +49,10 @@ struct disk_args {
 	enum rd_exit_action on_exit;	/* debug-write --on-exit */
 	bool		json;		/* --json */
 	bool		loop;		/* debug-write --loop: until killed */
+	const char	*op;		/* debug-bench --op read|write */
+	const char	*pattern;	/* debug-bench --pattern seq|rand */
+	uint64_t	bs;		/* debug-bench --bs bytes */
+	uint64_t	count;		/* debug-bench --count ops */
 };
 
 static int parse_mode(const char *s, enum rd_disk_mode *m)
@@ -73,6 +78,10 @@ static int parse_args(const char *sub, int argc, char **argv,
 		{ "on-exit", required_argument, NULL, 'x' },
 		{ "overlay-dir", required_argument, NULL, 'r' },
 		{ "loop", no_argument, NULL, 'l' },
+		{ "op", required_argument, NULL, 'P' },
+		{ "pattern", required_argument, NULL, 'T' },
+		{ "bs", required_argument, NULL, 'B' },
+		{ "count", required_argument, NULL, 'C' },
 		{ 0 },
 	};
 	int c;
@@ -91,6 +100,10 @@ static int parse_args(const char *sub, int argc, char **argv,
 		case 'O': a->offset = strtoull(optarg, NULL, 0); break;
 		case 'r': a->overlay_dir = optarg; break;
 		case 'l': a->loop = true; break;
+		case 'P': a->op = optarg; break;
+		case 'T': a->pattern = optarg; break;
+		case 'B': a->bs = strtoull(optarg, NULL, 0); break;
+		case 'C': a->count = strtoull(optarg, NULL, 0); break;
 		case 'M':
 			if (parse_mode(optarg, &a->mode)) {
 				cli_err("disk", "--disk-mode: want nonpersistent, undoable or persistent, got '%s'",
@@ -345,6 +358,70 @@ static int disk_debug_write(const struct disk_args *a)
 	return 0;
 }
 
+/* Time @count I/Os of @bs bytes through the block layer (make bench):
+ * qcow2 images through the overlay code, anything else as a raw file. */
+static int disk_debug_bench(const struct disk_args *a)
+{
+	bool wr = a->op && !strcmp(a->op, "write");
+	bool rnd = a->pattern && !strcmp(a->pattern, "rand");
+	uint64_t bs = a->bs ? a->bs : 4096, n = a->count ? a->count : 4096;
+	uint64_t i, blocks, x = 88172645463325252ull;
+	struct timespec t0, t1;
+	struct rd_disk *d;
+	char err[600], *buf;
+	unsigned char m[4] = { 0 };
+	FILE *f = fopen(a->disk, "rb");
+	double s;
+	int e;
+
+	if (f) {
+		if (fread(m, 1, 4, f) != 4)
+			m[0] = 0;
+		fclose(f);
+	}
+	e = !memcmp(m, "QFI\xfb", 4) ?
+	    rd_qcow2_open(a->disk, wr ? RD_RDWR : RD_RDONLY, NULL, &d, err,
+			  sizeof(err)) :
+	    rd_file_open(a->disk, wr ? RD_RDWR : RD_RDONLY, &d, err, sizeof(err));
+	if (e) {
+		cli_err("disk", "debug-bench: %s", err);
+		return 1;
+	}
+	blocks = rd_size(d) / bs;
+	buf = malloc(bs);
+	if (!buf || !blocks) {
+		rd_close(d);
+		free(buf);
+		return 1;
+	}
+	memset(buf, 0xa5, bs);
+	clock_gettime(CLOCK_MONOTONIC, &t0);
+	for (i = 0; i < n && !e; i++) {
+		uint64_t blk = i % blocks;
+
+		if (rnd) {
+			x ^= x << 13;
+			x ^= x >> 7;
+			x ^= x << 17;
+			blk = x % blocks;
+		}
+		e = wr ? rd_pwrite(d, buf, bs, blk * bs) :
+		    rd_pread(d, buf, bs, blk * bs);
+	}
+	if (!e && wr)
+		e = rd_flush(d);
+	clock_gettime(CLOCK_MONOTONIC, &t1);
+	if (e)
+		cli_err("disk", "debug-bench: %s", rd_strerror(d));
+	s = (double)(t1.tv_sec - t0.tv_sec) + (t1.tv_nsec - t0.tv_nsec) / 1e9;
+	if (!e)
+		printf("%.1f MB/s %.0f IOPS\n", (double)(n * bs) / s / 1e6,
+		       (double)n / s);
+	rd_close(d);
+	free(buf);
+	return e ? 1 : 0;
+}
+
 static int disk_create_raw(const struct disk_args *a)
 {
 	char err[600];
@@ -394,6 +471,8 @@ int cmd_disk(int argc, char **argv)
 		return disk_commit(&a, true);
 	if (!strcmp(sub, "debug-write"))
 		return disk_debug_write(&a);
+	if (!strcmp(sub, "debug-bench"))
+		return disk_debug_bench(&a);
 	cli_err("disk", "unknown subcommand '%s' (see dualvm disk --help)", sub);
 	return EXIT_USAGE;
 }
