@@ -251,7 +251,8 @@ static int run_vm(struct run_opts *o)
 int cmd_run(int argc, char **argv)
 {
 	struct run_opts o = {
-		.vc = { .engine = "auto", .ram_mib = 256, .serial = "stdio" },
+		.vc = { .engine = "auto", .ram_mib = 256, .serial = "stdio",
+			.vga = true },
 		.display = "none",
 		.mode = RD_MODE_DEFAULT,
 		.on_exit = RD_EXIT_ASK,

@@ -121,7 +121,8 @@ static int fwcfg_tables(struct board_pc *b)
 	if (!err && b->m->cfg.disk[0])
 		err = fw_cfg_add_file(f, "bootorder", bootorder,
 				      sizeof(bootorder) - 1);
-	if (!err && !b->m->cfg.vga)
+	/* with a VGA too, SeaBIOS mirrors its console (split mode) */
+	if (!err)
 		err = fw_cfg_add_file(f, "etc/sercon-port", sercon,
 				      sizeof(sercon));
 	return err ? err : smbios_tables(b);

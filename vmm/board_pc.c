@@ -19,9 +19,12 @@
  * written there powers the machine off with that value as exit status.
  */
 #include <errno.h>
+#include <fcntl.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
 
 #include "devices/debugport.h"
 #include "devices/fw_cfg.h"
@@ -34,6 +37,7 @@
 #include "devices/pit.h"
 #include "devices/rtc.h"
 #include "devices/serial.h"
+#include "devices/vga.h"
 #include "vmm/board_pc.h"
 #include "vmm/iospace.h"
 #include "vmm/machine.h"
@@ -233,6 +237,58 @@ static int mk_ide(struct board_pc *b)
 static void rs_ide(struct board_pc *b) { ide_reset(b->ide); }
 static void rm_ide(struct board_pc *b) { ide_destroy(b->ide); }
 
+#define VGA_ROM_PATH	"/usr/share/seabios/vgabios-stdvga.bin"
+#define VGA_ROM_MAX	(1u << 20)
+
+/* Read the VGA BIOS and hand it to the adapter as its expansion ROM. */
+static int vga_load_rom(struct board_pc *b)
+{
+	struct stat st;
+	uint8_t *rom;
+	ssize_t n;
+	int fd, err;
+
+	fd = open(VGA_ROM_PATH, O_RDONLY | O_CLOEXEC);
+	if (fd < 0) {
+		err = -errno;
+		snprintf(b->why, sizeof(b->why), "VGA BIOS %s: %s (install the seabios package)",
+			 VGA_ROM_PATH, strerror(errno));
+		return err;
+	}
+	if (fstat(fd, &st) < 0 || st.st_size <= 0 || st.st_size > VGA_ROM_MAX) {
+		close(fd);
+		snprintf(b->why, sizeof(b->why), "VGA BIOS %s: bad size",
+			 VGA_ROM_PATH);
+		return -EINVAL;
+	}
+	rom = malloc((size_t)st.st_size);
+	if (!rom) {
+		close(fd);
+		return -ENOMEM;
+	}
+	n = pread(fd, rom, (size_t)st.st_size, 0);
+	close(fd);
+	err = n == st.st_size ? vga_set_rom(b->vga, rom, (size_t)n) : -EIO;
+	free(rom);
+	return err;
+}
+
+static int mk_vga(struct board_pc *b)
+{
+	int err;
+
+	if (!b->m->cfg.vga)
+		return 0;
+	err = vga_create(&b->m->env, b->pci, &b->vga);
+	return err ? err : vga_load_rom(b);
+}
+static void rs_vga(struct board_pc *b)
+{
+	if (b->vga)
+		vga_reset(b->vga);
+}
+static void rm_vga(struct board_pc *b) { vga_destroy(b->vga); }
+
 static int mk_fwcfg(struct board_pc *b)
 {
 	int err = fw_cfg_create(&b->m->env, &b->fwcfg);
@@ -265,6 +321,7 @@ static const struct board_dev board_devs[] = {
 	{ "debug port",		mk_dbg,		rs_dbg,		rm_dbg },
 	{ "PCI/i440FX/PIIX3",	mk_pci,		rs_pci,		rm_pci },
 	{ "PIIX3 IDE",		mk_ide,		rs_ide,		rm_ide },
+	{ "VGA",		mk_vga,		rs_vga,		rm_vga },
 	{ "fw_cfg",		mk_fwcfg,	rs_fwcfg,	rm_fwcfg },
 	{ "exit port",		mk_exit,	NULL,		rm_exit },
 };
@@ -286,7 +343,8 @@ int board_pc_create(struct machine *m, struct board_pc **out, char *why,
 		err = board_devs[i].create(b);
 		if (err) {
 			snprintf(why, len, "cannot create %s: %s",
-				 board_devs[i].name, strerror(-err));
+				 board_devs[i].name,
+				 b->why[0] ? b->why : strerror(-err));
 			while (i--)
 				board_devs[i].destroy(b);
 			free(b);

@@ -27,8 +27,10 @@ struct board_pc {
 	struct i440fx		*nb;		/* host bridge 00:00.0 */
 	struct piix3		*sb;		/* ISA bridge 00:01.0 */
 	struct ide		*ide;		/* IDE 00:01.1 */
+	struct vga		*vga;		/* stdvga 00:02.0, or NULL */
 	struct irq_line		isa_irq[16];	/* ISA IRQ inputs */
 	bool			exit_mapped;	/* exit port registered */
+	char			why[200];	/* detail of a create error */
 };
 
 /* Fill the CMOS memory/boot fields (if there is an RTC) and the fw_cfg

@@ -5,8 +5,8 @@
  * Glues the memory map (memmap.c), the two I/O spaces (iospace.c), the
  * virtual clock (vclock.c) and the board (board_pc.c) into the struct
  * machine_bus of engine.h.  Firmware: Debian's SeaBIOS bios-256k.bin (or
- * bios.bin) unless a raw payload is given with --bios; the VGA ROM only when
- * a VGA device exists.
+ * bios.bin) unless a raw payload is given with --bios.  (The VGA BIOS is the
+ * VGA device's PCI expansion ROM: board_pc.c.)
  */
 #include <errno.h>
 #include <stdio.h>
@@ -25,7 +25,6 @@ static const char *const bios_candidates[] = {
 	"/usr/share/seabios/bios.bin",
 	"/usr/share/qemu/bios-256k.bin",
 };
-#define VGA_ROM_PATH	"/usr/share/seabios/vgabios-stdvga.bin"
 
 static uint64_t host_ns(void *opaque)
 {
@@ -170,15 +169,6 @@ static int load_firmware(struct machine *m, char *why, size_t len)
 	if (err) {
 		snprintf(why, len, "BIOS ROM range: %s", strerror(-err));
 		return err;
-	}
-	if (m->cfg.vga) {
-		if (access(VGA_ROM_PATH, R_OK) != 0) {
-			snprintf(why, len, "no VGA BIOS: %s not found (install the seabios package)",
-				 VGA_ROM_PATH);
-			return -ENOENT;
-		}
-		err = memmap_load_option_rom(m->mem, VGA_ROM_PATH,
-					     MEMMAP_SHADOW_BASE, why, len);
 	}
 	return err;
 }

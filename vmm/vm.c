@@ -111,6 +111,20 @@ int vm_create(const struct vm_config *cfg, struct vm **out, char *why,
 		return -ENOMEM;
 	vm->cfg = *cfg;
 	vm->sfd = -1;
+	/* from here on SIGINT/SIGTERM/SIGHUP are read, never delivered */
+	sigemptyset(&set);
+	sigaddset(&set, SIGINT);
+	sigaddset(&set, SIGTERM);
+	sigaddset(&set, SIGHUP);
+	sigprocmask(SIG_BLOCK, &set, &vm->oldmask);
+	vm->sfd = signalfd(-1, &set, SFD_CLOEXEC | SFD_NONBLOCK);
+	if (vm->sfd < 0) {
+		err = -errno;
+		snprintf(why, len, "signalfd: %s", strerror(errno));
+		sigprocmask(SIG_SETMASK, &vm->oldmask, NULL);
+		free(vm);
+		return err;
+	}
 	err = console_create(cfg->serial, cfg->until_serial, &vm->con, why,
 			     len);
 	if (err)
@@ -119,6 +133,7 @@ int vm_create(const struct vm_config *cfg, struct vm **out, char *why,
 	mc.bios_path = cfg->bios;
 	mc.raw_bios = cfg->bios != NULL;
 	mc.rtc_epoch = cfg->rtc_epoch;
+	mc.vga = cfg->vga;
 	for (i = 0; i < VM_MAX_DISKS && i < MACHINE_MAX_DISKS; i++)
 		mc.disk[i] = cfg->disk[i];
 	mc.serial_out = vm_serial_out;
@@ -134,12 +149,6 @@ int vm_create(const struct vm_config *cfg, struct vm **out, char *why,
 	if (err)
 		goto fail;
 	machine_attach(vm->m, vm->eops, vm->eng);
-	sigemptyset(&set);
-	sigaddset(&set, SIGINT);
-	sigaddset(&set, SIGTERM);
-	sigaddset(&set, SIGHUP);
-	sigprocmask(SIG_BLOCK, &set, &vm->oldmask);
-	vm->sfd = signalfd(-1, &set, SFD_CLOEXEC | SFD_NONBLOCK);
 	*out = vm;
 	return 0;
 

@@ -10,6 +10,7 @@
 #ifndef DUALVM_VMM_H
 #define DUALVM_VMM_H
 
+#include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
 
@@ -27,6 +28,7 @@ struct vm_config {
 	unsigned int	timeout_sec;	/* 0: none; else VM_TIMEOUT */
 	struct rd_disk	*disk[VM_MAX_DISKS];	/* IDE positions; borrowed */
 	int64_t		rtc_epoch;	/* RTC time at power-on (Unix s) */
+	bool		vga;		/* stdvga adapter at 00:02.0 */
 };
 
 /* How vm_run() ended. */

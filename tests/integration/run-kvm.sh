@@ -74,6 +74,7 @@ else echo "FAIL kvm-serial-input: rc=$rc $(grep -a -m1 -E '^(PASS|FAIL)' "$tmp/e
 # Ctrl-C / SIGTERM: a clean stop, exit 130, the disk closed.
 truncate -s 1M "$tmp/blank.img"
 for sig in INT TERM; do
+	rm -f "$tmp/sig.out"
 	timeout 60 "$DUALVM" run --engine kvm --timeout 30 --serial "$tmp/sig.out" \
 		--bios "$BUILD/tests/boot/hang.bin" "$tmp/blank.img" </dev/null 2>"$tmp/sig.err" &
 	pid=$!
