@@ -144,15 +144,18 @@ static int bmap_pwrite(struct rd_disk *d, const void *buf, size_t len,
 		       uint64_t off)
 {
 	struct fmt_bmap *b = d->priv;
-	const char *p = buf;
+	const char *p = buf, *run_p = NULL;
+	uint64_t run_off = 0;
+	size_t run_len = 0;
+	int err;
 
 	if (b->finished)
 		return rd_set_error(d, -EINVAL, "%s: image already finished",
 				    d->desc);
+	/* pieces landing back to back in the file go out in one write */
 	while (len) {
 		uint64_t blk = off / b->block_size, in = off % b->block_size;
 		size_t n = len;
-		int err;
 
 		if (n > b->block_size - in)
 			n = (size_t)(b->block_size - in);
@@ -163,15 +166,24 @@ static int bmap_pwrite(struct rd_disk *d, const void *buf, size_t len,
 			if (err)
 				return err;
 		}
-		err = fmt_io_write(b, p, n, b->map[blk] + in);
-		if (err)
-			return err;
+		if (run_len && run_off + run_len == b->map[blk] + in) {
+			run_len += n;
+		} else {
+			if (run_len) {
+				err = fmt_io_write(b, run_p, run_len, run_off);
+				if (err)
+					return err;
+			}
+			run_p = p;
+			run_off = b->map[blk] + in;
+			run_len = n;
+		}
 next:
 		p += n;
 		off += n;
 		len -= n;
 	}
-	return 0;
+	return run_len ? fmt_io_write(b, run_p, run_len, run_off) : 0;
 }
 
 static int bmap_flush(struct rd_disk *d)
