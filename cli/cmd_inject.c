@@ -24,7 +24,7 @@ static const char usage_text[] =
 "Make the OS installed on a disk boot on dualvm's virtual hardware: add\n"
 "storage drivers (Windows registry, Linux initramfs) and fix device names.\n\n"
 "  --partition N                 only this partition\n"
-"  --undo                        restore what a previous inject changed (Linux)\n"
+"  --undo                        restore what a previous inject changed\n"
 "  --json                        machine-readable report with SHA-256 of\n"
 "                                every changed file\n"
 "  --disk-mode MODE              persistent (default for image files: write\n"

@@ -4,7 +4,8 @@
  * partition (hwp_inspect) and run the Linux or Windows injector on it.
  * Windows: refuse hibernated / Fast Startup / unclean / dirty volumes with
  * what to do in Windows (reference §3.4), then edit the SYSTEM hive
- * (hwp_hive.c) and write it back through ntfs-3g, and report which
+ * (hwp_hive.c) and write it back through ntfs-3g, keeping the first
+ * original as SYSTEM.dualvm-orig beside it for --undo, and report which
  * storage driver files are missing from System32\drivers.
  */
 #include <errno.h>
@@ -66,22 +67,58 @@ static void check_driver_files(ntfs_volume *vol, const char *windir,
 	}
 }
 
+#define HIVE_BACKUP_SUFFIX	".dualvm-orig"
+
+/* --undo: put the SYSTEM hive backed up by the first injection back. */
+static int undo_windows(ntfs_volume *vol, const char *hive,
+			const struct hwp_part *p,
+			struct hwp_inject_report *rep, char *err,
+			size_t errlen)
+{
+	char bak[200], *orig = NULL, *cur = NULL;
+	size_t olen, clen;
+	struct hwp_change *c;
+	int rc;
+
+	snprintf(bak, sizeof(bak), "%s" HIVE_BACKUP_SUFFIX, hive);
+	rc = hwp_ntfs_read(vol, bak, HWP_FILE_MAX, &orig, &olen);
+	if (rc) {
+		hwp_seterr(err, errlen, "partition %u: nothing to undo (no %s)",
+			   p->number, bak);
+		return rc == -ENOENT ? -ENOENT : rc;
+	}
+	rc = hwp_ntfs_read(vol, hive, HWP_FILE_MAX, &cur, &clen);
+	if (!rc)
+		rc = hwp_ntfs_write(vol, hive, orig, olen);
+	if (!rc)
+		rc = hwp_ntfs_unlink(vol, bak);
+	if (rc) {
+		hwp_seterr(err, errlen, "partition %u: restoring %s failed: %s",
+			   p->number, hive, strerror(-rc));
+		goto out;
+	}
+	c = hwp_change_add(rep, hive, "restored the original SYSTEM hive");
+	if (c) {
+		hwp_sha256_hex(cur, clen, c->sha256_before);
+		hwp_sha256_hex(orig, olen, c->sha256_after);
+	}
+out:
+	free(orig);
+	free(cur);
+	return rc;
+}
+
 static int inject_windows(struct rd_disk *d, const struct hwp_part *p,
 			  unsigned int flags, struct hwp_inject_report *rep,
 			  char *err, size_t errlen)
 {
-	char path[160], *sys = NULL;
+	char path[160], bak[200], *sys = NULL;
 	size_t sys_len = 0, out_len = 0;
 	ntfs_volume *vol;
 	struct hwp_change *c;
 	void *out = NULL;
-	int rc;
+	int rc, urc;
 
-	if (flags & HWP_INJ_UNDO) {
-		hwp_note(rep, "partition %u: --undo is not supported for "
-			 "Windows; nothing changed", p->number);
-		return -ENOTSUP;
-	}
 	rc = hwp_refuse_unsafe(p, err, errlen);
 	if (rc)
 		return rc;
@@ -89,6 +126,12 @@ static int inject_windows(struct rd_disk *d, const struct hwp_part *p,
 	rc = rd_ntfs_mount(d, p->start, p->size, 0, &vol, err, errlen);
 	if (rc)
 		return rc;
+	snprintf(path, sizeof(path), "%s/System32/config/SYSTEM",
+		 p->win.system_dir);
+	if (flags & HWP_INJ_UNDO) {
+		rc = undo_windows(vol, path, p, rep, err, errlen);
+		goto out;
+	}
 	rc = hwp_win_load_hives(vol, p->win.system_dir, &sys, &sys_len, NULL,
 				NULL);
 	if (rc) {
@@ -100,38 +143,48 @@ static int inject_windows(struct rd_disk *d, const struct hwp_part *p,
 				 rep, err, errlen);
 	if (rc)
 		goto out;
-	snprintf(path, sizeof(path), "%s/System32/config/SYSTEM",
-		 p->win.system_dir);
-	if (out) {
-		rc = hwp_ntfs_write(vol, path, out, out_len);
+	if (!out) {
+		hwp_note(rep, "partition %u: SYSTEM hive already prepared",
+			 p->number);
+		goto drivers;
+	}
+	/* the first original is kept for --undo */
+	snprintf(bak, sizeof(bak), "%s" HIVE_BACKUP_SUFFIX, path);
+	if (!hwp_ntfs_exists(vol, bak)) {
+		rc = hwp_ntfs_create(vol, bak, sys, sys_len);
 		if (rc) {
-			hwp_seterr(err, errlen, "partition %u: writing %s "
-				   "failed: %s", p->number, path,
+			hwp_seterr(err, errlen, "partition %u: cannot back up "
+				   "the hive to %s: %s", p->number, bak,
 				   strerror(-rc));
 			goto out;
 		}
-		c = hwp_change_add(rep, path, "SYSTEM hive: storage drivers "
-				   "for the PIIX3 IDE controller");
-		if (c) {
-			hwp_sha256_hex(sys, sys_len, c->sha256_before);
-			hwp_sha256_hex(out, out_len, c->sha256_after);
-		}
-	} else {
-		hwp_note(rep, "partition %u: SYSTEM hive already prepared",
-			 p->number);
+		c = hwp_change_add(rep, bak, "backup of the SYSTEM hive "
+				   "(for --undo)");
+		if (c)
+			hwp_sha256_hex(sys, sys_len, c->sha256_after);
 	}
+	rc = hwp_ntfs_write(vol, path, out, out_len);
+	if (rc) {
+		hwp_seterr(err, errlen, "partition %u: writing %s failed: %s",
+			   p->number, path, strerror(-rc));
+		goto out;
+	}
+	c = hwp_change_add(rep, path, "SYSTEM hive: storage drivers for the "
+			   "PIIX3 IDE controller");
+	if (c) {
+		hwp_sha256_hex(sys, sys_len, c->sha256_before);
+		hwp_sha256_hex(out, out_len, c->sha256_after);
+	}
+drivers:
 	check_driver_files(vol, p->win.system_dir, p->win.gen, rep);
 out:
 	free(out);
 	free(sys);
-	{
-		int urc = rd_ntfs_umount(vol);
-
-		if (!rc && urc) {
-			hwp_seterr(err, errlen, "partition %u: NTFS unmount "
-				   "failed: %s", p->number, strerror(-urc));
-			rc = urc;
-		}
+	urc = rd_ntfs_umount(vol);
+	if (!rc && urc) {
+		hwp_seterr(err, errlen, "partition %u: NTFS unmount failed: %s",
+			   p->number, strerror(-urc));
+		rc = urc;
 	}
 	return rc;
 }

@@ -19,6 +19,7 @@
 #include <ntfs-3g/inode.h>
 #include <ntfs-3g/layout.h>
 #include <ntfs-3g/logfile.h>
+#include <ntfs-3g/unistr.h>
 
 static int open_data(ntfs_volume *vol, const char *path, ntfs_inode **ni,
 		     ntfs_attr **na)
@@ -162,4 +163,83 @@ int hwp_ntfs_find_windir(ntfs_volume *vol, char *out, size_t outlen)
 		}
 	}
 	return -ENOENT;
+}
+
+/* Split "/a/b/c" into the open directory inode of "/a/b" and "c" (UTF-16). */
+static int open_parent(ntfs_volume *vol, const char *path, ntfs_inode **dir,
+		       ntfschar **uname, int *ulen)
+{
+	char tmp[512], *slash;
+
+	hwp_strlcpy(tmp, path, sizeof(tmp));
+	slash = strrchr(tmp, '/');
+	if (!slash || !slash[1])
+		return -EINVAL;
+	*slash = '\0';
+	*uname = NULL;
+	*ulen = ntfs_mbstoucs(slash + 1, uname);
+	if (*ulen <= 0 || *ulen > 255) {
+		free(*uname);
+		return -EINVAL;
+	}
+	*dir = ntfs_pathname_to_inode(vol, NULL, tmp[0] ? tmp : "/");
+	if (!*dir) {
+		free(*uname);
+		return -ENOENT;
+	}
+	return 0;
+}
+
+int hwp_ntfs_create(ntfs_volume *vol, const char *path, const void *buf,
+		    size_t len)
+{
+	ntfs_inode *dir, *ni;
+	ntfs_attr *na;
+	ntfschar *uname;
+	int ulen, rc;
+
+	rc = open_parent(vol, path, &dir, &uname, &ulen);
+	if (rc)
+		return rc;
+	ni = ntfs_create(dir, const_cpu_to_le32(0), uname, (u8)ulen, S_IFREG);
+	free(uname);
+	if (!ni) {
+		rc = -(errno ? errno : EIO);
+		ntfs_inode_close(dir);
+		return rc;
+	}
+	na = ntfs_attr_open(ni, AT_DATA, AT_UNNAMED, 0);
+	if (!na || (len && ntfs_attr_pwrite(na, 0, (s64)len, buf) != (s64)len))
+		rc = -(errno ? errno : EIO);
+	if (na)
+		ntfs_attr_close(na);
+	/* the directory's new index entry must reach the disk before the
+	 * file's FILE_NAME is synced against it */
+	if (ntfs_inode_close(dir) && !rc)
+		rc = -(errno ? errno : EIO);
+	if (ntfs_inode_close(ni) && !rc)
+		rc = -(errno ? errno : EIO);
+	return rc;
+}
+
+int hwp_ntfs_unlink(ntfs_volume *vol, const char *path)
+{
+	ntfs_inode *dir, *ni;
+	ntfschar *uname;
+	int ulen, rc;
+
+	rc = open_parent(vol, path, &dir, &uname, &ulen);
+	if (rc)
+		return rc;
+	ni = ntfs_pathname_to_inode(vol, NULL, path);
+	if (!ni) {
+		free(uname);
+		ntfs_inode_close(dir);
+		return -ENOENT;
+	}
+	/* ntfs_delete() closes both inodes, even on error */
+	if (ntfs_delete(vol, path, ni, dir, uname, (u8)ulen))
+		rc = -(errno ? errno : EIO);
+	free(uname);
+	return rc;
 }

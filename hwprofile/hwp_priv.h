@@ -53,6 +53,11 @@ int hwp_ntfs_read(ntfs_volume *vol, const char *path, size_t max,
 int hwp_ntfs_write(ntfs_volume *vol, const char *path, const void *buf,
 		   size_t len);
 bool hwp_ntfs_exists(ntfs_volume *vol, const char *path);
+/* Create the regular file @path (must not exist) holding @buf. */
+int hwp_ntfs_create(ntfs_volume *vol, const char *path, const void *buf,
+		    size_t len);
+/* Delete the regular file @path.  0, -ENOENT or -errno. */
+int hwp_ntfs_unlink(ntfs_volume *vol, const char *path);
 /* Safety flags of a mounted volume (hiberfil, $LogFile, dirty). */
 void hwp_ntfs_safety(ntfs_volume *vol, struct hwp_safety *s);
 /* Find the Windows directory ("/Windows", "/WINNT") with

@@ -6,7 +6,8 @@
 #    hive-system-<gen>.diff, and a second run changes nothing;
 #  - a truncated hive (cut inside an hbin) is refused, nothing written;
 #  - on a copy of dualboot-i386.img partition 3 the hive inside NTFS gets
-#    the same edits (read back with ntfscat) and the volume stays clean;
+#    the same edits (read back with ntfscat), the volume stays clean, and
+#    --undo restores the original hive bytes;
 #  - the hibernated volume of windows-hibernated.img is refused, untouched.
 set -u
 : "${BUILD:?}" "${SRC:?}" "${GUESTS:=$BUILD/guests}" "${DUALVM:=$BUILD/bin/dualvm}"
@@ -79,7 +80,16 @@ if [ -f "$img" ] && command -v ntfscat >/dev/null; then
 		if diff -q "$gold/hive-system-xp.diff" "$tmp/got.diff" >/dev/null &&
 		   ntfsfix -n "$tmp/p3.fs" >/dev/null 2>&1 &&
 		   python3 -c 'import json,sys; r=json.load(open(sys.argv[1])); s={x["name"]:x for x in r["partitions"][0]["os"]["storage_services"]}; assert all(s[n]["start"]==0 and s[n]["driver_present"] for n in ("atapi","intelide","pciide"))' "$tmp/insp.json"; then
-			echo "PASS inject-windows-disk"
+			if "$DUALVM" inject --undo --partition 3 "$tmp/db.img" >/dev/null 2>"$tmp/err" &&
+			   dd if="$tmp/db.img" of="$tmp/p3.fs" bs=512 skip="$start" count="$cnt" 2>/dev/null &&
+			   ntfscat "$tmp/p3.fs" /Windows/System32/config/SYSTEM >"$tmp/disk-undo.hive" 2>/dev/null &&
+			   cmp -s "$tmp/disk-before.hive" "$tmp/disk-undo.hive" &&
+			   ! ntfscat "$tmp/p3.fs" /Windows/System32/config/SYSTEM.dualvm-orig >/dev/null 2>&1 &&
+			   ntfsfix -n "$tmp/p3.fs" >/dev/null 2>&1; then
+				echo "PASS inject-windows-disk"
+			else
+				echo "FAIL inject-windows-disk: --undo did not restore the hive: $(head -1 "$tmp/err")"
+			fi
 		else
 			echo "FAIL inject-windows-disk: $(head -c 400 "$tmp/got.diff" | tr '\n' ' ')"
 		fi

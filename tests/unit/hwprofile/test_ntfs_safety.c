@@ -5,7 +5,8 @@
  * install), libntfs-3g sets the $Volume dirty flag, or turns the $LogFile
  * restart page into version 2.0 (what Windows Fast Startup leaves); then
  * inspection must report it and hwp_inject() must refuse (-EPERM) without
- * changing a byte of the image.  The clean copy is injectable.
+ * changing a byte of the image.  The clean copy is injected (the original
+ * hive kept as SYSTEM.dualvm-orig) and --undo puts the original back.
  */
 #include <errno.h>
 #include <stdarg.h>
@@ -138,22 +139,27 @@ static void test_fast_startup_refused(void)
 	expect_refused(img, false, true);
 }
 
-static void test_clean_injectable(void)
+static void test_clean_inject_and_undo(void)
 {
 	struct hwp_inject_report *rep = calloc(1, sizeof(*rep));
 	const char *img = copy_disk();
 	struct rd_disk *d;
-	char err[512] = "";
+	char err[512] = "", orig[65];
 
 	T_ASSERT(rep);
 	T_EQ(rd_file_open(img, RD_RDWR, &d, NULL, 0), 0);
 	T_EQ(hwp_inject(d, WINPART, 0, rep, err, sizeof(err)), 0);
 	T_EQ(rep->os, HWP_OS_WINDOWS);
+	T_EQ(rep->n, 2);	/* the backup, then the hive */
+	T_ASSERT(strstr(rep->ch[0].path, "SYSTEM.dualvm-orig"));
+	T_ASSERT(!strcmp(rep->ch[0].sha256_after, rep->ch[1].sha256_before));
+	T_ASSERT(strcmp(rep->ch[1].sha256_before, rep->ch[1].sha256_after));
+	memcpy(orig, rep->ch[1].sha256_before, sizeof(orig));
+	T_EQ(hwp_inject(d, WINPART, HWP_INJ_UNDO, rep, err, sizeof(err)), 0);
 	T_EQ(rep->n, 1);
-	T_ASSERT(strcmp(rep->ch[0].sha256_before, rep->ch[0].sha256_after));
-	/* --undo is not offered for Windows */
+	T_ASSERT(!strcmp(rep->ch[0].sha256_after, orig));
 	T_EQ(hwp_inject(d, WINPART, HWP_INJ_UNDO, rep, err, sizeof(err)),
-	     -ENOTSUP);
+	     -ENOENT);
 	rd_close(d);
 	free(rep);
 }
@@ -161,7 +167,7 @@ static void test_clean_injectable(void)
 static const struct t_case cases[] = {
 	T_CASE(test_dirty_refused),
 	T_CASE(test_fast_startup_refused),
-	T_CASE(test_clean_injectable),
+	T_CASE(test_clean_inject_and_undo),
 };
 
 int main(int argc, char **argv)
