@@ -292,6 +292,18 @@ static void fz_access(struct fz_board *b, const uint8_t *r)
 		b->sink += iospace_read(sp, addr, size);
 }
 
+/* Render and snapshot whatever mode the input left the VGA in. */
+static void fz_display(struct fz_board *b)
+{
+	static uint32_t pix[64 * 48];
+	static char text[2048];
+	unsigned int w, h, row, col;
+
+	b->sink += (uint64_t)vga_render(b->vga, pix, 64, 64, 48, &w, &h);
+	b->sink += (uint64_t)vga_text_snapshot(b->vga, text, sizeof(text), &w, &h);
+	b->sink += vga_text_cursor(b->vga, &row, &col);
+}
+
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 {
 	struct fz_board b;
@@ -314,6 +326,8 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	}
 	if (pic_intr_pending(b.pic))
 		b.sink += pic_intr_ack(b.pic);
+	if (size && !(data[0] & 7))	/* 1 input in 8: what a display sees */
+		fz_display(&b);
 	if (getenv("FUZZ_DEV_IO_VERBOSE"))	/* seed-corpus sanity checks */
 		fprintf(stderr, "fuzz_dev_io: %zu records, %llu ns, %llu unclaimed, "
 			"sink %llx, post %02x\n", size / FZ_REC,
