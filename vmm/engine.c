@@ -13,7 +13,7 @@
 
 const struct engine_ops *const engine_registry[] = {
 	&kvm_engine_ops,
-	/* interpreter engine: add "&interp_engine_ops," here */
+	&interp_engine_ops,
 	NULL,
 };
 

@@ -188,6 +188,11 @@ void x86_cpu_mem_written(struct x86_cpu *c, uint64_t gpa, uint64_t len)
 	x86_code_invalidate(c, gpa, len);
 }
 
+void x86_cpu_map_changed(struct x86_cpu *c)
+{
+	cache_flush_all(c);
+}
+
 /* Decode the instruction at CS:EIP (cached when it lies in one RAM page). */
 static const struct x86_insn *fetch(struct x86_cpu *c, struct x86_insn *tmp)
 {

@@ -132,5 +132,10 @@ void x86_cpu_exec(struct x86_cpu *cpu, uint64_t max_insns,
 void x86_cpu_kick(struct x86_cpu *cpu);
 /* Guest-physical memory [gpa, gpa+len) changed behind the CPU. */
 void x86_cpu_mem_written(struct x86_cpu *cpu, uint64_t gpa, uint64_t len);
+/* The memory map changed: drop page pointers and decoded instructions. */
+void x86_cpu_map_changed(struct x86_cpu *cpu);
+
+/* The "interp" engine (vmm/x86/engine_ops.c), listed in engine_registry[]. */
+extern const struct engine_ops x86_interp_engine_ops;
 
 #endif
