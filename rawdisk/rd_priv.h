@@ -98,6 +98,11 @@ int rd_vm_desc_guard(const char *desc, int mode, struct rd_disk **locks,
 		     unsigned int *nlocks, unsigned int max,
 		     struct rd_check *chk, char *err, size_t errlen);
 
+/* rd_safety.c: the /dev node of the partition of block device @disk that
+ * starts at byte @start.  0, -ENOTBLK or -ENOENT. */
+int rd_blk_part_node(const char *disk, uint64_t start, char *out,
+		     size_t outlen);
+
 /* Maximum bytes of GPT entry array we accept. */
 #define RD_GPT_MAX_ARRAY	(1u << 20)
 

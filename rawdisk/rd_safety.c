@@ -319,7 +319,8 @@ static void check_content(struct rd_disk *d, const struct target *t,
 			       tname(t, tn, sizeof(tn)));
 }
 
-/* Is the image or device locked by another dualvm (or in use)? */
+/* Is the image or device locked by another dualvm (or in use)?  For a
+ * partition of a block device, the partition's own node is tried. */
 static void check_lock(const char *path, bool blk, struct rd_check *c)
 {
 	int fd = open(path, O_RDONLY | O_CLOEXEC | (blk ? O_EXCL : 0));
@@ -398,9 +399,44 @@ int rd_safety_check(const char *path, struct rd_disk *d,
 		tg[nt].start = 0;
 		tg[nt++].end = rd_size(d);
 	}
-	if (check_lock_too)
+	if (S_ISBLK(st.st_mode)) {
+		/* a loop device or a partition node: compare mounts against
+		 * what it sits on (backing file / whole disk) */
+		struct located l;
+		struct target *sh = calloc(nt, sizeof(*sh));
+
+		if (!sh) {
+			e = -ENOMEM;
+			goto out;
+		}
+		locate(src_id, &l);
+		for (i = 0; i < nt; i++) {
+			sh[i] = tg[i];
+			sh[i].start += l.start;
+			sh[i].end += l.start;
+		}
+		check_mounts(src_id, tg, nt, out, mode);
+		if (strcmp(l.parent, src_id) || l.start)
+			check_mounts(l.parent, sh, nt, out, mode);
+		free(sh);
+	} else {
+		check_mounts(src_id, tg, nt, out, mode);
+	}
+	if (check_lock_too && S_ISBLK(st.st_mode) && partitions) {
+		for (i = 0; i < nt; i++) {
+			char node[PATH_MAX];
+			unsigned int k;
+			bool seen = false;
+
+			for (k = 0; k < out->n; k++)	/* mounted: said so */
+				seen |= out->hz[k].partition == tg[i].part;
+			if (!seen && !rd_blk_part_node(path, tg[i].start, node,
+						       sizeof(node)))
+				check_lock(node, true, out);
+		}
+	} else if (check_lock_too && !out->nrefuse) {
 		check_lock(path, S_ISBLK(st.st_mode), out);
-	check_mounts(src_id, tg, nt, out, mode);
+	}
 	if (partitions) {
 		for (i = 0; i < nt; i++)
 			check_content(d, &tg[i], out, strict);
@@ -420,5 +456,38 @@ int rd_safety_check(const char *path, struct rd_disk *d,
 out:
 	free(pt);
 	free(tg);
+	return e;
+}
+
+int rd_blk_part_node(const char *disk, uint64_t start, char *out, size_t outlen)
+{
+	char sys[64], real[PATH_MAX], sub[PATH_MAX + 300];
+	struct dirent *de;
+	struct stat st;
+	DIR *dir;
+	int e = -ENOENT;
+
+	if (stat(disk, &st) || !S_ISBLK(st.st_mode))
+		return -ENOTBLK;
+	snprintf(sys, sizeof(sys), "/sys/dev/block/%u:%u", major(st.st_rdev),
+		 minor(st.st_rdev));
+	if (!realpath(sys, real))
+		return -errno;
+	dir = opendir(real);
+	while (dir && (de = readdir(dir))) {
+		uint64_t s, dummy;
+
+		if (de->d_name[0] == '.')
+			continue;
+		snprintf(sub, sizeof(sub), "%s/%s", real, de->d_name);
+		if (read_sysfs_u64(sub, "partition", &dummy) ||
+		    read_sysfs_u64(sub, "start", &s) || s * 512 != start)
+			continue;
+		snprintf(out, outlen, "/dev/%s", de->d_name);
+		e = 0;
+		break;
+	}
+	if (dir)
+		closedir(dir);
 	return e;
 }

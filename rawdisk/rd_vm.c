@@ -172,6 +172,45 @@ static int vm_judge(const struct rd_vm_opts *o, const struct rd_check *c,
 	return 0;
 }
 
+/* Open every chosen partition's /dev node with O_EXCL for the VM's life. */
+static int vm_lock_parts(const struct rd_vm_opts *o, struct rd_disk *src,
+			 struct rd_disk **locks, unsigned int *nlocks,
+			 char *err, size_t errlen)
+{
+	struct rd_part_table *t = malloc(sizeof(*t));
+	const char *s = o->partitions;
+	int e = t ? rd_part_table_read(src, t) : -ENOMEM;
+
+	while (!e && *s) {
+		char *end, node[PATH_MAX];
+		unsigned long num = strtoul(s, &end, 10);
+		const struct rd_part *p = num <= RD_MAX_PARTS ?
+					  rd_part_find(t, (unsigned int)num) : NULL;
+
+		if (!p || *nlocks == VM_MAX_LOCKS) {
+			snprintf(err, errlen, "%s: bad partition list '%s'",
+				 o->path, o->partitions);
+			e = -EINVAL;
+			break;
+		}
+		if (rd_blk_part_node(o->path, p->start, node, sizeof(node))) {
+			/* no partition device: lock the whole disk instead */
+			e = rd_file_open(o->path, RD_RDONLY | RD_EXCL,
+					 &locks[*nlocks], err, errlen);
+			if (!e)
+				(*nlocks)++;
+			break;
+		}
+		e = rd_file_open(node, RD_RDONLY | RD_EXCL, &locks[*nlocks],
+				 err, errlen);
+		if (!e)
+			(*nlocks)++;
+		s = *end ? end + 1 : end;
+	}
+	free(t);
+	return e;
+}
+
 /* Overlay path: undoable beside the image (or in overlay_dir). */
 static void undo_path(const struct rd_vm_opts *o, bool blk, char *out,
 		      size_t n)
@@ -330,11 +369,18 @@ int rd_vm_open(const struct rd_vm_opts *o, struct rd_disk **out, char *err,
 		if (!e)
 			e = rd_image_open(real, RD_RDONLY, &src, err, errlen);
 	} else {
+		/* a partition of a block device: lock the partition node, as
+		 * the disk itself is busy while the host mounts its others */
+		bool part_lock = blk && o->partitions;
+
 		e = rd_file_open(real, (mode == RD_MODE_PERSISTENT ? RD_RDWR :
-					RD_RDONLY) | RD_EXCL, &src, err, errlen);
+					RD_RDONLY) | (part_lock ? 0 : RD_EXCL),
+				 &src, err, errlen);
 		if (!e)
 			e = rd_safety_check(o->path, src, o->partitions, mode,
 					    false, chk, err, errlen);
+		if (!e && part_lock && !chk->nrefuse)
+			e = vm_lock_parts(o, src, locks, &nlocks, err, errlen);
 	}
 	if (!e)
 		e = vm_judge(o, chk, err, errlen);

@@ -49,7 +49,7 @@ else
 fi
 
 if [ ! -e "$DB" ]; then
-	for t in rawdisk-check-loop-mounted rawdisk-check-concurrent rawdisk-check-planted; do
+	for t in rawdisk-check-loop-mounted rawdisk-check-blockdev rawdisk-check-concurrent rawdisk-check-planted; do
 		skip $t "$DB missing (make guests)"
 	done
 	exit 0
@@ -61,12 +61,15 @@ read -r p1s p1n < <(/usr/sbin/sfdisk -d "$TMP/d.img" | sed -n 's/.*1 : start= *\
 t=rawdisk-check-loop-mounted
 if [ "$(id -u)" != 0 ]; then
 	skip $t "needs root (losetup, mount)"
+	skip rawdisk-check-blockdev "needs root (losetup)"
 elif ! LOOP=$(losetup -f --show -o $((p1s * 512)) --sizelimit $((p1n * 512)) "$TMP/d.img" 2>/dev/null); then
 	LOOP=; skip $t "losetup failed (no loop devices here?)"
+	skip rawdisk-check-blockdev "losetup failed (no loop devices here?)"
 else
 	MNT=$TMP/mnt; mkdir -p "$MNT"
 	if ! mount "$LOOP" "$MNT" 2>/dev/null; then
 		MNT=; skip $t "mount of $LOOP failed"
+		skip rawdisk-check-blockdev "mount of $LOOP failed"
 	else
 		o1=$("$DUALVM" disk check "$TMP/d.img" --partition 1 2>&1); r1=$?
 		o2=$("$DUALVM" disk check "$TMP/d.img" --partition 2 2>&1); r2=$?
@@ -77,6 +80,21 @@ else
 		elif [ $r3 = 0 ] || ! grep -q "refused" <<<"$o3"; then fail $t "run on mounted p1 allowed: $o3"
 		elif [ $r4 = 0 ]; then fail $t "whole-disk access allowed: $o4"
 		else pass $t; fi
+		# the same disk seen as a block device (a loop over the image)
+		t=rawdisk-check-blockdev
+		if WL=$(losetup -f --show "$TMP/d.img" 2>/dev/null); then
+			o1=$("$DUALVM" disk check "$WL" --partition 1 2>&1); r1=$?
+			o2=$("$DUALVM" disk check "$WL" --partition 2 2>&1); r2=$?
+			o3=$("$DUALVM" disk debug-write "$WL" --partition 2 --overlay-dir "$TMP" \
+				--data BLK --offset $(( (p1s + p1n + 64) * 512 )) 2>&1); r3=$?
+			losetup -d "$WL"
+			if [ $r1 = 0 ] || ! grep -q "partition 1 is mounted" <<<"$o1"; then fail $t "p1 not refused: $o1"
+			elif [ $r2 != 0 ]; then fail $t "p2 refused: $o2"
+			elif [ $r3 != 0 ]; then fail $t "nonpersistent run on p2 failed: $o3"
+			else pass $t; fi
+		else
+			skip $t "losetup failed"
+		fi
 		umount "$MNT"; MNT=
 	fi
 	losetup -d "$LOOP"; LOOP=
