@@ -348,7 +348,27 @@ bool vga_vbe_mode(struct vga *v, unsigned int *xres, unsigned int *yres,
 	return true;
 }
 
-static const struct pci_func_ops vga_pci_ops = { 0 };
+static void vga_bar_moved(void *opaque, unsigned int bar, uint64_t addr)
+{
+	struct vga *v = opaque;
+
+	if (bar == 0 && v->lfb_moved)
+		v->lfb_moved(v->lfb_opaque, addr == PCI_BAR_UNMAPPED ?
+			     UINT64_MAX : addr, v->vram, VGA_VRAM_SIZE);
+}
+
+void vga_set_lfb_hook(struct vga *v,
+		      void (*moved)(void *opaque, uint64_t gpa, uint8_t *host,
+				    size_t len),
+		      void *opaque)
+{
+	v->lfb_moved = moved;
+	v->lfb_opaque = opaque;
+}
+
+static const struct pci_func_ops vga_pci_ops = {
+	.bar_moved	= vga_bar_moved,
+};
 
 static int vga_pci_register(struct vga *v, struct pci_bus *bus)
 {

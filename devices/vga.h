@@ -45,6 +45,16 @@ vga_create(const struct dev_env *env, struct pci_bus *bus, struct vga **out);
  */
 int __attribute__((warn_unused_result))
 vga_set_rom(struct vga *v, const void *rom, size_t len);
+/*
+ * Tell @moved whenever the guest places (or removes: @gpa == UINT64_MAX)
+ * the linear framebuffer BAR, with the host address of VRAM, so an engine
+ * can map it as memory instead of taking an MMIO exit per pixel.  The
+ * MMIO mapping stays as the fallback.  @moved may be NULL to stop.
+ */
+void vga_set_lfb_hook(struct vga *v,
+		      void (*moved)(void *opaque, uint64_t gpa, uint8_t *host,
+				    size_t len),
+		      void *opaque);
 /* Registers to power-on values (VBE off); VRAM is kept. */
 void vga_reset(struct vga *v);
 /* Unmap, unregister, free.  Call before pci_bus_destroy().  NULL ok. */

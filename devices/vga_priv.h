@@ -61,6 +61,9 @@ struct vga {
 	struct pci_dev	*pci;		/* NULL without a bus */
 	uint8_t		*rom;		/* option ROM copy, NULL if none */
 	size_t		rom_len;	/* its length in bytes */
+	void		(*lfb_moved)(void *opaque, uint64_t gpa,
+				     uint8_t *host, size_t len);
+	void		*lfb_opaque;	/* for lfb_moved */
 	unsigned int	mapped;		/* ranges mapped, for unwinding */
 };
 

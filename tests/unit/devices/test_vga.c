@@ -294,8 +294,24 @@ static void test_vga_vbe(void)
 	teardown(&t);
 }
 
+struct lfb_rec {
+	uint64_t	gpa;		/* last reported address */
+	uint8_t		*host;
+	unsigned int	calls;
+};
+
+static void lfb_cb(void *opaque, uint64_t gpa, uint8_t *host, size_t len)
+{
+	struct lfb_rec *r = opaque;
+
+	r->gpa = gpa;
+	r->host = host;
+	r->calls += len == VGA_VRAM_SIZE;
+}
+
 static void test_vga_pci_lfb(void)
 {
+	struct lfb_rec lr = { 0, NULL, 0 };
 	struct fx f;
 	struct pci_bus *bus;
 	struct vga *v;
@@ -306,6 +322,7 @@ static void test_vga_pci_lfb(void)
 	iospace_set_logging(f.mmio, false);
 	T_ASSERT(pci_bus_create(&f.env, &bus) == 0);
 	T_ASSERT(vga_create(&f.env, bus, &v) == 0);
+	vga_set_lfb_hook(v, lfb_cb, &lr);
 	T_EQ(pci_config_read(bus, PCI_DEVFN(2, 0), 0, 4), 0x11111234);
 	T_EQ(pci_config_read(bus, PCI_DEVFN(2, 0), 0x0a, 2), 0x0300);
 	pci_config_write(bus, PCI_DEVFN(2, 0), 0x10, 0xffffffff, 4);
@@ -313,6 +330,9 @@ static void test_vga_pci_lfb(void)
 	pci_config_write(bus, PCI_DEVFN(2, 0), 0x10, 0xe0000000, 4);
 	pci_config_write(bus, PCI_DEVFN(2, 0), 0x04, 0x0003, 2);
 	T_ASSERT(iospace_claimed(f.mmio, 0xe0000000));
+	T_ASSERT(lr.calls >= 1);
+	T_EQ(lr.gpa, 0xe0000000);
+	T_ASSERT(lr.host == vga_vram(v, &size));
 	iospace_write(f.mmio, 0xe0000100, 0x11223344, 4);
 	vram = vga_vram(v, &size);
 	T_EQ(vram[0x100], 0x44);
@@ -337,6 +357,8 @@ static void test_vga_pci_lfb(void)
 		iospace_write(f.mmio, 0xfeb00000, 0, 2);	/* read-only */
 		T_EQ(iospace_read(f.mmio, 0xfeb00000, 1), 0x55);
 	}
+	pci_config_write(bus, PCI_DEVFN(2, 0), 0x04, 0x0000, 2);
+	T_EQ(lr.gpa, UINT64_MAX);		/* decoding off: unmapped */
 	vga_destroy(v);
 	T_ASSERT(!iospace_claimed(f.mmio, 0xe0000000));
 	pci_bus_destroy(bus);
