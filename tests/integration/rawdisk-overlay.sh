@@ -28,7 +28,7 @@ skip() { echo "SKIP $1: $2"; }
 
 TESTS="rawdisk-view-refuses-other-partitions rawdisk-undoable-commit
 rawdisk-commit-resume rawdisk-discard rawdisk-nonpersistent-sigkill
-rawdisk-whole-disk-compare rawdisk-create-raw"
+rawdisk-whole-disk-compare rawdisk-create-raw rawdisk-view-tables"
 if [ ! -e "$DB" ]; then
 	for t in $TESTS; do skip "$t" "$DB missing (make guests)"; done
 	exit 0
@@ -167,4 +167,37 @@ if [ $have_qemu_img = 1 ]; then
 fi
 same "$TMP/r.img" "$DB" || { ok=0; why="device changed"; }
 [ $ok = 1 ] && pass $t || fail $t "$why"
+# --- the private tables the guest sees (MBR and GPT), checked by sfdisk
+t=rawdisk-view-tables
+GP=$GUESTS/dualboot-gpt-amd64.img
+if [ $have_qemu_img = 0 ] || [ ! -e "$GP" ]; then
+	skip $t "needs qemu-img and $GP"
+else
+	ok=1 why=
+	for img in "$DB" "$GP"; do
+		b=$(basename "$img" .img)
+		cp --sparse=always "$img" "$TMP/$b.img"
+		gwrite "$TMP/$b.img" undoable X $((P2 + 4096)) --partition 2 >/dev/null ||
+			{ ok=0; why="$b: write"; continue; }
+		qemu-img convert -O raw "$TMP/$b.img-p2.undo.qcow2" "$TMP/$b.view" 2>/dev/null ||
+			{ ok=0; why="$b: convert"; continue; }
+		d=$(/usr/sbin/sfdisk -d "$TMP/$b.view" 2>&1)
+		o=$(/usr/sbin/sfdisk -d "$img" 2>&1)
+		# same entries (offsets, types, GUIDs, disk id), boot flag moved to 2
+		strip() { sed -e 's/, *bootable//' -e 's/, *attrs="LegacyBIOSBootable"//' \
+			-e 's|^[^ ]*\([0-9]\) :|\1 :|' -e '/^device:/d'; }
+		[ "$(strip <<<"$d")" = "$(strip <<<"$o")" ] || { ok=0; why="$b: entries differ"; }
+		[ "$(grep -cE 'bootable|LegacyBIOSBootable' <<<"$d")" = 1 ] &&
+			grep -E 'bootable|LegacyBIOSBootable' <<<"$d" | grep -q '2 : ' ||
+			{ ok=0; why="$b: boot flag not only on partition 2: $d"; }
+		/usr/sbin/sfdisk -V "$TMP/$b.view" >/dev/null 2>&1 || { ok=0; why="$b: sfdisk -V: $(/usr/sbin/sfdisk -V "$TMP/$b.view" 2>&1 | head -n 2)"; }
+		code=/usr/lib/syslinux/mbr/mbr.bin
+		grep -q gpt <<<"$d" && code=/usr/lib/syslinux/mbr/gptmbr.bin
+		cmp -s -n 440 "$TMP/$b.view" "$code" || { ok=0; why="$b: boot code is not $(basename $code)"; }
+		cmp -s -n 1048576 -i $((P2)):$((P2)) "$TMP/$b.view" "$img" &&
+			{ ok=0; why="$b: the guest write did not reach the view"; }
+		same "$TMP/$b.img" "$img" || { ok=0; why="$b: source changed"; }
+	done
+	[ $ok = 1 ] && pass $t || fail $t "$why"
+fi
 exit 0
