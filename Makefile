@@ -121,6 +121,7 @@ RAWDISK_OBJS := \
 	rawdisk/fmt_vmdk.o \
 	rawdisk/fmt_vmdk_desc.o \
 	rawdisk/fmt_vmdk_stream.o \
+	rawdisk/fmt_vmdk_split.o \
 	rawdisk/fmt_vhd.o \
 	rawdisk/fmt_vhdx.o \
 	rawdisk/fmt_vdi.o

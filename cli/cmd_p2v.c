@@ -27,7 +27,7 @@ static const char usage_text[] =
 "usage: dualvm p2v SOURCE OUTPUT [options]\n"
 "Convert a physical disk or image into a virtual disk, copying only the\n"
 "blocks file systems use (ext2/3/4, NTFS, swap; others are copied whole).\n\n"
-"  --format vmdk|vmdk-stream|qcow2|vhd|vhd-fixed|vhdx|vdi|raw\n"
+"  --format vmdk|vmdk-stream|vmdk-2gb|qcow2|vhd|vhd-fixed|vhdx|vdi|raw\n"
 "                                default: from OUTPUT's extension\n"
 "  --vm vmx,ovf,ova,libvirt,dualvm   also write VM definitions\n"
 "  --memory MIB, --cpus N        for the VM definitions (default 1024, 1)\n"

@@ -45,8 +45,8 @@ void vmdk_header_make(uint8_t *h, const struct vmdk_layout *l)
 	put_le16(h + VMDK_H_COMPRESS, l->compress);
 }
 
-int vmdk_descriptor_make(char *buf, size_t len, const char *create_type,
-			 uint64_t capacity, const char *extent_file)
+int vmdk_descriptor_text(char *buf, size_t len, const char *create_type,
+			 uint64_t capacity, const char *extents)
 {
 	uint64_t cyl = capacity / (16 * 63);
 	uint8_t r[16];
@@ -62,7 +62,7 @@ int vmdk_descriptor_make(char *buf, size_t len, const char *create_type,
 		     "parentCID=ffffffff\n"
 		     "createType=\"%s\"\n\n"
 		     "# Extent description\n"
-		     "RW %llu SPARSE \"%s\"\n\n"
+		     "%s\n"
 		     "# The Disk Data Base\n"
 		     "#DDB\n\n"
 		     "ddb.virtualHWVersion = \"4\"\n"
@@ -71,10 +71,21 @@ int vmdk_descriptor_make(char *buf, size_t len, const char *create_type,
 		     "ddb.geometry.sectors = \"63\"\n"
 		     "ddb.adapterType = \"ide\"\n"
 		     "ddb.toolsVersion = \"0\"\n",
-		     r[0], r[1], r[2], r[3], create_type,
-		     (unsigned long long)capacity, extent_file,
+		     r[0], r[1], r[2], r[3], create_type, extents,
 		     (unsigned long long)cyl);
 	return n < 0 || (size_t)n >= len ? -ENOSPC : 0;
+}
+
+int vmdk_descriptor_make(char *buf, size_t len, const char *create_type,
+			 uint64_t capacity, const char *extent_file)
+{
+	char ext[1200];
+	int n = snprintf(ext, sizeof(ext), "RW %llu SPARSE \"%s\"\n",
+			 (unsigned long long)capacity, extent_file);
+
+	if (n < 0 || (size_t)n >= sizeof(ext))
+		return -ENOSPC;
+	return vmdk_descriptor_text(buf, len, create_type, capacity, ext);
 }
 
 /* ------------------------------------------------------------ reader */
@@ -346,7 +357,7 @@ static int vmdk_commit(struct fmt_bmap *b)
 	err = vmdk_write_dir(b, w->l.rgd, w->rgt);
 	if (!err)
 		err = vmdk_write_dir(b, w->l.gd, w->gt);
-	if (!err)
+	if (!err && w->l.desc_size)
 		err = fmt_io_write(b, w->desc, sizeof(w->desc), 512);
 	vmdk_header_make(h, &w->l);
 	if (!err)
@@ -372,6 +383,13 @@ static const struct fmt_bmap_ops vmdk_wr_ops = {
 int rd_vmdk_create(const char *path, const char *name, uint64_t size,
 		   struct rd_disk **out, char *err, size_t errlen)
 {
+	return vmdk_sparse_create(path, name, size, true, out, err, errlen);
+}
+
+int vmdk_sparse_create(const char *path, const char *name, uint64_t size,
+		       bool embed, struct rd_disk **out, char *err,
+		       size_t errlen)
+{
 	struct vmdk_wr *w;
 	uint64_t gdsec, ngrains;
 	const char *base = strrchr(path, '/');
@@ -392,9 +410,9 @@ int rd_vmdk_create(const char *path, const char *name, uint64_t size,
 	w->l.flags = VMDK_FL_NL | VMDK_FL_RGD;
 	w->l.capacity = size / 512;
 	w->l.grain = VMDK_GRAIN / 512;
-	w->l.desc_off = 1;
-	w->l.desc_size = VMDK_DESC_SECTORS;
-	w->l.rgd = 1 + VMDK_DESC_SECTORS;
+	w->l.desc_off = embed ? 1 : 0;
+	w->l.desc_size = embed ? VMDK_DESC_SECTORS : 0;
+	w->l.rgd = 1 + w->l.desc_size;
 	w->rgt = w->l.rgd + gdsec;
 	w->l.gd = w->rgt + w->ngt * 4;
 	w->gt = w->l.gd + gdsec;

@@ -8,6 +8,8 @@
 #ifndef DUALVM_RAWDISK_FMT_VMDK_H
 #define DUALVM_RAWDISK_FMT_VMDK_H
 
+#include <stdbool.h>
+#include <stddef.h>
 #include <stdint.h>
 
 #include "rawdisk/rawdisk.h"
@@ -36,6 +38,7 @@
 #define VMDK_GTES		512
 #define VMDK_GRAIN		(64u * 1024)	/* bytes */
 #define VMDK_DESC_SECTORS	20
+#define VMDK_SPLIT_BYTES	(2047ULL << 20)	/* twoGbMaxExtent piece */
 
 /* marker types (streamOptimized) */
 #define VMDK_MARKER_EOS		0
@@ -62,6 +65,22 @@ void vmdk_header_make(uint8_t *h, const struct vmdk_layout *l);
  * sectors into @buf.  0 or -ENOSPC. */
 int vmdk_descriptor_make(char *buf, size_t len, const char *create_type,
 			 uint64_t capacity, const char *extent_file);
+/* Same with the extent lines given as text (one or more lines). */
+int vmdk_descriptor_text(char *buf, size_t len, const char *create_type,
+			 uint64_t capacity, const char *extents);
+/* A monolithicSparse writer; @embed false: no embedded descriptor (an
+ * extent of a twoGbMaxExtentSparse disk). */
+int vmdk_sparse_create(const char *path, const char *name, uint64_t size,
+		       bool embed, struct rd_disk **out, char *err,
+		       size_t errlen);
+/* twoGbMaxExtentSparse writer: descriptor @path, extents <stem>-sNNN.vmdk
+ * of @extent_bytes (multiple of 64 KiB) beside it, named after @name
+ * (the final descriptor name) when not NULL.  Closing without a successful
+ * rd_flush() removes the extents. */
+int vmdk_split_create(const char *path, const char *name, uint64_t size,
+		      uint64_t extent_bytes, struct rd_disk **out, char *err,
+		      size_t errlen);
+
 /* Open a text descriptor (@below holds it; extents are relative to the
  * directory of @path).  Takes @below on success.  0 or -errno. */
 int vmdk_desc_open(struct rd_disk *below, const char *path,

@@ -490,7 +490,8 @@ rd_image_open(const char *path, unsigned int flags, struct rd_disk **out,
 /*
  * Create @path (must not exist) as a writable image of @size bytes in
  * @format: "raw" (sparse), "vmdk" (monolithicSparse), "vmdk-stream"
- * (streamOptimized: writes must come in increasing order), "vhd" (dynamic),
+ * (streamOptimized: writes must come in increasing order), "vmdk-2gb"
+ * (twoGbMaxExtentSparse: descriptor + <stem>-sNNN.vmdk), "vhd" (dynamic),
  * "vhd-fixed", "vhdx", "vdi".  All-zero writes leave blocks unallocated.
  * rd_flush() writes the metadata and must succeed before the file is a
  * complete image (for vmdk-stream it seals the file: later writes fail).

@@ -18,6 +18,7 @@
 #include <unistd.h>
 
 #include "rawdisk/fmt_priv.h"
+#include "rawdisk/fmt_vmdk.h"
 
 /* ------------------------------------------------------------ slice */
 
@@ -275,6 +276,7 @@ static const struct fmt_desc fmt_table[] = {
 	{ "raw",	 "img",  "raw" },
 	{ "vmdk",	 "vmdk", "vmdk" },
 	{ "vmdk-stream", "vmdk", "vmdk" },
+	{ "vmdk-2gb",	 "vmdk", "vmdk" },
 	{ "vhd",	 "vhd",  "vpc" },
 	{ "vhd-fixed",	 "vhd",  "vpc" },
 	{ "vhdx",	 "vhdx", "vhdx" },
@@ -320,6 +322,9 @@ int rd_image_create(const char *format, const char *path, uint64_t size,
 	if (!strcmp(format, "vmdk-stream"))
 		return rd_vmdk_stream_create(path, o ? o->name : NULL, size,
 					     threads, out, err, errlen);
+	if (!strcmp(format, "vmdk-2gb"))
+		return vmdk_split_create(path, o ? o->name : NULL, size,
+					 VMDK_SPLIT_BYTES, out, err, errlen);
 	if (!strcmp(format, "vhd") || !strcmp(format, "vhd-fixed"))
 		return rd_vhd_create(path, size, format[3] == '-', out, err,
 				     errlen);

@@ -14,6 +14,7 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
+#include "rawdisk/fmt_vmdk.h"
 #include "rawdisk/rawdisk.h"
 #include "tests/unit/harness.h"
 
@@ -145,6 +146,70 @@ static void test_vhdx(void)		{ round_trip("vhdx", "vhdx", true); }
 static void test_vdi(void)		{ round_trip("vdi", "vdi", true); }
 static void test_qcow2(void)		{ round_trip("qcow2", "qcow2", false); }
 
+/* twoGbMaxExtentSparse with 32 MiB pieces: three extents */
+static void test_vmdk_split(void)
+{
+	char path[300], ref[300], cmd[2000], err[256];
+	struct rd_disk *d, *r;
+	uint8_t *a = malloc(1 << 20), *b = malloc(1 << 20);
+	struct stat st;
+
+	snprintf(path, sizeof(path), "%s/split.vmdk", t_tmpdir());
+	snprintf(ref, sizeof(ref), "%s/ref.raw", t_tmpdir());
+	write_raw_ref(ref);
+	if (vmdk_split_create(path, NULL, DISK_SIZE, 32 << 20, &d, err,
+			      sizeof(err)))
+		t_fail(__FILE__, __LINE__, "create: %s", err);
+	for (size_t i = 0; i < NPIECES; i++) {
+		uint8_t *buf = malloc(pieces[i].len);
+
+		fill(buf, pieces[i].len, pieces[i].off);
+		T_EQ(rd_pwrite(d, buf, pieces[i].len, pieces[i].off), 0);
+		free(buf);
+	}
+	T_EQ(rd_flush(d), 0);
+	rd_close(d);
+	snprintf(cmd, sizeof(cmd), "%s/split-s003.vmdk", t_tmpdir());
+	T_EQ(stat(cmd, &st), 0);
+	T_EQ(rd_image_open(path, RD_RDONLY, &d, err, sizeof(err)), 0);
+	T_EQ(rd_file_open(ref, RD_RDONLY, &r, NULL, 0), 0);
+	T_EQ(rd_size(d), DISK_SIZE);
+	for (uint64_t off = 0; off < DISK_SIZE; off += 1 << 20) {
+		size_t n = DISK_SIZE - off < (1 << 20) ? DISK_SIZE - off : 1 << 20;
+
+		T_EQ(rd_pread(d, a, n, off), 0);
+		T_EQ(rd_pread(r, b, n, off), 0);
+		T_ASSERT(!memcmp(a, b, n));
+	}
+	rd_close(d);
+	rd_close(r);
+	free(a);
+	free(b);
+	if (!have_qemu_img())
+		return;
+	snprintf(cmd, sizeof(cmd), "qemu-img check -q -f vmdk %s && "
+		 "qemu-img compare -q -f vmdk -F raw %s %s && "
+		 "qemu-img info %s | grep -q twoGbMaxExtentSparse",
+		 path, path, ref, path);
+	if (system(cmd))
+		t_fail(__FILE__, __LINE__, "qemu-img failed: %s", cmd);
+}
+
+/* closing an unflushed split writer leaves no pieces behind */
+static void test_vmdk_split_cleanup(void)
+{
+	char path[512], err[256], piece[600];
+	struct rd_disk *d;
+	struct stat st;
+
+	snprintf(path, sizeof(path), "%s/gone.vmdk", t_tmpdir());
+	T_EQ(vmdk_split_create(path, NULL, 100 << 20, 32 << 20, &d, err,
+			       sizeof(err)), 0);
+	rd_close(d);
+	snprintf(piece, sizeof(piece), "%s/gone-s001.vmdk", t_tmpdir());
+	T_ASSERT(stat(piece, &st) != 0);
+}
+
 static void test_stream_refuses_backwards(void)
 {
 	char path[512], err[256], buf[512] = { 1 };
@@ -244,6 +309,8 @@ static const struct t_case cases[] = {
 	T_CASE(test_vhdx),
 	T_CASE(test_vdi),
 	T_CASE(test_qcow2),
+	T_CASE(test_vmdk_split),
+	T_CASE(test_vmdk_split_cleanup),
 	T_CASE(test_stream_refuses_backwards),
 	T_CASE(test_read_qemu_images),
 	T_CASE(test_probe_rejects_garbage_vhdx),
