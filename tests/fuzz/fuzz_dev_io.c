@@ -4,7 +4,7 @@
  * device set, with virtual time passing (qtest's fuzz_registers idea)
  *
  * Each input builds a fresh machine-less board: PIC, PIT, RTC, two UARTs,
- * i8042, debug port, and the PCI bus with i440FX, PIIX3, PIIX3 IDE (a small
+ * i8042, debug port, fw_cfg, and the PCI bus with i440FX, PIIX3, PIIX3 IDE (a small
  * in-memory disk and an empty CD-ROM) and the VGA (LFB placed at
  * 0xE0000000), all on a manual clock, with a
  * bounds-checked fake guest RAM for DMA.  The input is a sequence of 8-byte
@@ -12,7 +12,8 @@
  *
  *	byte 0	target: one of the device port ranges, a raw port, a raw
  *		MMIO address, a host-side event (serial input, key, mouse,
- *		INTA cycle), the VGA/VBE ports, VGA window or framebuffer
+ *		INTA cycle), the VGA/VBE ports, VGA window or framebuffer,
+ *		the fw_cfg ports
  *	byte 1	offset within the range (reduced modulo its length)
  *	byte 2	bits 0-1 access size (1, 2, 4, 1), bit 2 write,
  *		bits 3-6 time-step shift
@@ -29,6 +30,7 @@
 #include <string.h>
 
 #include "devices/devices.h"
+#include "devices/fw_cfg.h"
 #include "devices/i440fx.h"
 #include "devices/ide.h"
 #include "devices/piix3.h"
@@ -58,6 +60,7 @@ struct fz_board {
 	struct piix3	*isa;
 	struct ide	*ide;
 	struct vga	*vga;
+	struct fw_cfg	*fwcfg;
 	struct rd_disk	*disk;
 	uint8_t		*ram;		/* FZ_RAM_SIZE bytes of "guest RAM" */
 	uint64_t	sink;		/* keeps reads and callbacks observable */
@@ -85,6 +88,7 @@ enum fz_special {
 	FZ_VBE_PORTS,		/* 0x1CE-0x1D0 */
 	FZ_VGA_MEM,		/* legacy window 0xA0000-0xBFFFF */
 	FZ_VGA_LFB,		/* PCI BAR0, once the guest placed it */
+	FZ_FW_CFG,		/* 0x510-0x51B, DMA into the fake RAM */
 	FZ_NTARGETS,
 };
 
@@ -150,6 +154,12 @@ static int fz_isa_devices(struct fz_board *b)
 				   pic_irq_line(b->pic, 12), &kb, &b->kbc);
 	if (!err)
 		err = debugport_create(&b->env, fz_byte, b, true, &b->dbg);
+	if (!err)
+		err = fw_cfg_create(&b->env, &b->fwcfg);
+	if (!err)
+		err = fw_cfg_add_i64(b->fwcfg, FW_CFG_RAM_SIZE, FZ_RAM_SIZE);
+	if (!err)
+		err = fw_cfg_add_file(b->fwcfg, "etc/fuzz", b->ram, 300);
 	return err;
 }
 
@@ -195,6 +205,7 @@ static void fz_destroy(struct fz_board *b)
 	pci_bus_destroy(b->bus);
 	if (b->disk)
 		rd_close(b->disk);
+	fw_cfg_destroy(b->fwcfg);
 	debugport_destroy(b->dbg);
 	i8042_destroy(b->kbc);
 	serial_destroy(b->com2);
@@ -278,6 +289,8 @@ static void fz_access(struct fz_board *b, const uint8_t *r)
 	} else if (target == FZ_VGA_MEM) {
 		sp = b->mmio;
 		addr = 0xa0000 + (((uint32_t)r[1] << 9 ^ val >> 12) & 0x1ffff);
+	} else if (target == FZ_FW_CFG) {
+		addr = FW_CFG_PORT_SEL + r[1] % FW_CFG_PORT_LEN;
 	} else if (target == FZ_VGA_LFB) {
 		sp = b->mmio;
 		addr = 0xe0000000ULL + (((uint64_t)r[1] << 16 ^ val >> 8) &
