@@ -18,6 +18,7 @@
 
 #include "cli/cli.h"
 #include "rawdisk/rawdisk.h"
+#include "rawdisk/rd_priv.h"
 
 static const char usage_text[] =
 "usage: dualvm disk check DISK [--partition N[,M]] [--disk-mode MODE] [--json]\n"
@@ -148,6 +149,17 @@ static int disk_check(const struct disk_args *a)
 
 	if (!c)
 		return 1;
+	if (rd_is_vmdk_descriptor(a->disk)) {
+		struct rd_disk *locks[8];
+		unsigned int n = 0;
+
+		mode = rd_mode_resolve(a->mode, true, true);
+		e = rd_vm_desc_guard(a->disk, mode, locks, &n, 8, c, err,
+				     sizeof(err));
+		while (n)
+			rd_close(locks[--n]);
+		goto report;
+	}
 	e = rd_file_open(a->disk, RD_RDONLY, &d, err, sizeof(err));
 	if (e) {
 		cli_err("disk", "check: %s", err);
@@ -158,6 +170,7 @@ static int disk_check(const struct disk_args *a)
 	e = rd_safety_check(a->disk, d, a->partitions, mode, true, c, err,
 			    sizeof(err));
 	rd_close(d);
+report:
 	if (e) {
 		cli_err("disk", "check: %s", err);
 		free(c);
