@@ -33,6 +33,8 @@ static const char usage_text[] =
 "  --memory MIB, --cpus N        for the VM definitions (default 1024, 1)\n"
 "  --verify                      read the output back and compare\n"
 "  --check                       only compare an existing OUTPUT with SOURCE\n"
+"  --partitions N[,M...]         copy only these partitions (tables and gaps\n"
+"                                always; the others become zeros)\n"
 "  --full-copy                   ignore file systems, copy every non-zero block\n"
 "  --continue-on-error           unreadable sectors become zeros (listed)\n"
 "  --allow-live                  convert a source with mounted file systems\n"
@@ -372,6 +374,7 @@ static int parse(struct p2v_cli *c, int argc, char **argv)
 		{ "allow-live", no_argument, NULL, 'l' },
 		{ "full-copy", no_argument, NULL, 'F' },
 		{ "continue-on-error", no_argument, NULL, 'e' },
+		{ "partitions", required_argument, NULL, 'p' },
 		{ NULL, 0, NULL, 0 },
 	};
 	int ch;
@@ -391,6 +394,7 @@ static int parse(struct p2v_cli *c, int argc, char **argv)
 		case 'l': c->allow_live = true; break;
 		case 'F': c->o.full_copy = true; break;
 		case 'e': c->o.continue_on_error = true; break;
+		case 'p': c->o.partitions = optarg; break;
 		default:
 			fputs(usage_text, stderr);
 			return EXIT_USAGE;

@@ -34,7 +34,8 @@ struct p2v_area {
 	uint64_t	size;		/* bytes */
 	char		fs[16];		/* "ext4", "ntfs", "swap", "vfat", ...,
 					 * "" unknown, "-" not a partition */
-	char		method[12];	/* "bitmap", "header", "full" */
+	char		method[12];	/* "bitmap", "header", "full",
+					 * "skipped" (not selected) */
 	uint64_t	used;		/* bytes in use per the file system
 					 * (method bitmap/header), else size */
 	uint64_t	planned;	/* bytes the plan reads */
@@ -78,6 +79,9 @@ struct p2v_progress {
 struct p2v_opts {
 	bool		full_copy;	/* ignore file systems: copy everything */
 	bool		continue_on_error;	/* unreadable sectors -> zeros */
+	/* "2,3": copy only these partitions (tables and gaps always; the
+	 * others read as zeros in the output); NULL: all */
+	const char	*partitions;
 	/* called with progress; may be NULL */
 	void		(*progress)(void *ctx, const struct p2v_progress *p);
 	void		*ctx;		/* for progress() */

@@ -210,6 +210,42 @@ static int make_areas(struct p2v_plan *p, const struct rd_part_table *t,
 	return add_area(p, 0, pos, p->disk_size - pos);
 }
 
+/* Is partition @n in the comma-separated @list? */
+static bool selected(const char *list, unsigned int n)
+{
+	const char *s = list;
+
+	while (s && *s) {
+		char *end;
+		unsigned long v = strtoul(s, &end, 10);
+
+		if (end != s && v == n)
+			return true;
+		s = *end ? end + 1 : end;
+	}
+	return false;
+}
+
+/* Every number in @list names a partition of @t; else -EINVAL. */
+static int check_selection(const char *list, const struct rd_part_table *t,
+			   char *err, size_t errlen)
+{
+	const char *s = list;
+
+	while (*s) {
+		char *end;
+		unsigned long v = strtoul(s, &end, 10);
+
+		if (end == s || (*end && *end != ',') || !rd_part_find(t, (unsigned int)v)) {
+			snprintf(err, errlen, "--partitions %s: no partition '%.*s' on this disk",
+				 list, (int)strcspn(s, ","), s);
+			return -EINVAL;
+		}
+		s = *end ? end + 1 : end;
+	}
+	return 0;
+}
+
 static void plan_area(struct rd_disk *src, struct p2v_plan *p,
 		      unsigned int ai, const struct p2v_opts *o)
 {
@@ -219,6 +255,12 @@ static void plan_area(struct rd_disk *src, struct p2v_plan *p,
 	int err;
 
 	probe_fs(src, a);
+	if (o && o->partitions && a->part && !selected(o->partitions, a->part)) {
+		snprintf(a->method, sizeof(a->method), "skipped");
+		snprintf(a->note, sizeof(a->note), "not selected (reads as zeros)");
+		a->used = 0;
+		return;
+	}
 	if (o && o->full_copy) {
 		snprintf(a->note, sizeof(a->note), "full copy requested");
 	} else if (!strcmp(a->fs, "ext2") || !strcmp(a->fs, "ext3") ||
@@ -269,6 +311,11 @@ int p2v_plan_make(struct rd_disk *src, const struct p2v_opts *o,
 		goto out_free;
 	}
 	snprintf(p->label, sizeof(p->label), "%s", t->label);
+	if (o && o->partitions) {
+		e = check_selection(o->partitions, t, err, errlen);
+		if (e)
+			goto out_free;
+	}
 	e = make_areas(p, t, err, errlen);
 	if (e)
 		goto out_free;

@@ -191,6 +191,21 @@ else
 	fail p2v-verify-catches-corruption-vmdk "qemu-img map gave no host offset for byte $off"
 fi
 
+# 5b. a partition selection: only NTFS (and the tables) are copied
+if "$DUALVM" p2v disk.raw sel.vmdk --partitions 2 --verify >sel.log 2>&1 &&
+   qemu-img convert -f vmdk -O raw sel.vmdk sel.raw &&
+   cmp -s <(dd if=sel.raw bs=512 skip=$P2 count=$P2S status=none) o2.img &&
+   cmp -s <(dd if=sel.raw bs=512 count=1 status=none) <(dd if=disk.raw bs=512 count=1 status=none) &&
+   cmp -s <(dd if=sel.raw bs=512 skip=$P1 count=$P1S status=none) <(head -c $((P1S * 512)) /dev/zero); then
+	pass p2v-partition-selection
+else
+	fail p2v-partition-selection "$(tail -n 3 sel.log)"
+fi
+"$DUALVM" p2v disk.raw sel7.vmdk --partitions 7 >sel7.log 2>&1
+rc=$?
+if [ $rc = 1 ] && grep -q "no partition '7'" sel7.log; then pass p2v-partition-selection-unknown
+else fail p2v-partition-selection-unknown "rc=$rc $(cat sel7.log)"; fi
+
 # 6. refusals and errors
 "$DUALVM" p2v disk.raw ref.img >exists.log 2>&1
 rc=$?
