@@ -267,6 +267,9 @@ static int convert_to(struct p2v_cli *c, struct rd_disk *src,
 		unlink(path);
 		if (e == -EINTR)
 			cli_err("p2v", "interrupted; removed %s", path);
+		else if (e == -ENOSPC && !strstr(err, "full"))
+			cli_err("p2v", "%s (the output file system is full; removed %s)",
+				err, path);
 		else
 			cli_err("p2v", "%s", err);
 	}

@@ -223,6 +223,22 @@ rc=$?
 if [ $rc = 1 ] && grep -q "No such file" ne.log; then pass p2v-missing-source
 else fail p2v-missing-source "rc=$rc $(cat ne.log)"; fi
 
+# 6b. out of space: an 8 MiB tmpfs in a private mount namespace
+mkdir -p small
+if unshare -m true 2>/dev/null; then
+	unshare -m bash -c "mount -t tmpfs -o size=8m tmpfs small &&
+		'$DUALVM' p2v disk.raw small/o.vmdk >full.log 2>&1; echo \$? >full.rc;
+		ls small >full.ls"
+	rc=$(cat full.rc 2>/dev/null)
+	if [ "$rc" = 1 ] && grep -q "full" full.log && [ ! -s full.ls ]; then
+		pass p2v-out-of-space
+	else
+		fail p2v-out-of-space "rc=$rc $(cat full.log) left: $(cat full.ls 2>/dev/null)"
+	fi
+else
+	skip p2v-out-of-space "no private mount namespace (unshare -m) here"
+fi
+
 # 7. SIGINT: no output file, no partial file left
 head -c $((256 << 20)) /dev/urandom >big.raw 2>/dev/null
 "$DUALVM" p2v big.raw int.vmdk --format vmdk-stream >int.log 2>&1 &
