@@ -172,6 +172,7 @@ UNIT_TESTS := \
 	vmm/test_memmap \
 	vmm/test_fw_cfg \
 	vmm/test_machine \
+	vmm/test_console \
 	rawdisk/test_rd_file \
 	rawdisk/test_rd_part \
 	rawdisk/test_rd_qcow2 \
