@@ -173,6 +173,7 @@ UNIT_TESTS := \
 	vmm/test_fw_cfg \
 	vmm/test_machine \
 	vmm/test_console \
+	vmm/test_kvm \
 	rawdisk/test_rd_file \
 	rawdisk/test_rd_part \
 	rawdisk/test_rd_qcow2 \
