@@ -75,6 +75,7 @@ VMM_OBJS := \
 	vmm/x86/ops0f.o \
 	vmm/x86/cpuid_msr.o \
 	vmm/x86/x87.o \
+	vmm/x86/simd.o \
 	vmm/x86/x87_host.o \
 	vmm/x86/simd_decode.o \
 	vmm/x86/interp.o \
@@ -186,6 +187,7 @@ UNIT_TESTS := \
 	hwprofile/test_inject_linux \
 	hwprofile/test_ntfs_safety \
 	x86/test_decode_zydis \
+	x86/test_fpu_native \
 	x86/test_x87 \
 	x86/test_native_diff \
 	devices/test_pic \

@@ -83,6 +83,14 @@ struct fpu_op {
 bool x86_fpu_host_run(struct x86_cpu *c, const struct x86_insn *in,
 		      uint8_t *img, struct fpu_op *op);
 
+/*
+ * The same with the image's own MXCSR masks: an unmasked SIMD exception
+ * traps on the host and is caught (a temporary SIGFPE handler), leaving
+ * @img as hardware leaves it at the fault.  For the rare #XM path only.
+ */
+bool x86_fpu_host_run_trapping(struct x86_cpu *c, const struct x86_insn *in,
+			       uint8_t *img, struct fpu_op *op);
+
 /* Release the host code cache of @c (x86_cpu_destroy). */
 void x86_fpu_destroy(struct x86_cpu *c);
 
@@ -109,6 +117,15 @@ void x86_fpu_mem_write(struct x86_cpu *c, uint32_t lin, const uint8_t *buf,
 
 /* 0F-map MMX/SSE/SSE2 instructions (simd.c). */
 void x86_exec_simd(struct x86_cpu *c, const struct x86_insn *in);
+
+/* FCW as hardware keeps it: bit 6 reads as 1, bits 7 and 13-15 as 0 */
+static inline uint16_t x86_fpu_fcw(uint16_t v)
+{
+	return (uint16_t)((v & 0x1f3f) | 0x40);
+}
+
+/* Recompute FSW.ES and FSW.B from the exception flags and masks (x87.c). */
+void x86_fpu_fsw_fix(uint8_t *img);
 
 /* Raise #MF for a pending x87 exception (x87.c). */
 void x86_fpu_check_pending(struct x86_cpu *c);

@@ -9,6 +9,7 @@
  * and vol. 3, 2.7).  CPUID, MSRs and SYSENTER are in cpuid_msr.c.
  */
 #include "vmm/x86/cpu.h"
+#include "vmm/x86/fpu.h"
 
 static bool prot(const struct x86_cpu *c)
 {
@@ -320,11 +321,15 @@ void x86_exec_0f(struct x86_cpu *c, const struct x86_insn *in)
 		exec_movcr(c, in);
 		return;
 	case 0xae:
-		if (in->flags & X86_IF_MEM) {
-			if (in->reg != 7)	/* FXSAVE & co: no FXSR yet */
-				x86_ud(c);
-			x86_read(c, x86_ea_seg(in), x86_ea(c, in), 1);
+		if (!(in->flags & X86_IF_MEM) || in->reg != 7) {
+			x86_exec_simd(c, in);	/* FXSAVE & co, fences (simd.c) */
+			return;
 		}
+		x86_read(c, x86_ea_seg(in), x86_ea(c, in), 1);	/* CLFLUSH */
+		return;
+	case 0x10 ... 0x17: case 0x28 ... 0x2f: case 0x50 ... 0x7f:
+	case 0xc2 ... 0xc6: case 0xd0 ... 0xff:
+		x86_exec_simd(c, in);		/* MMX/SSE/SSE2 (simd.c) */
 		return;
 	default:
 		if (!x86_exec_cpuid_msr(c, in))

@@ -48,7 +48,7 @@ static void put32(uint8_t *p, uint32_t v)
 }
 
 /* ES and B follow the unmasked exception flags, as on hardware */
-static void fsw_fix(uint8_t *img)
+void x86_fpu_fsw_fix(uint8_t *img)
 {
 	uint16_t fsw = get16(img + FX_FSW) & ~(FSW_ES | FSW_B);
 
@@ -147,6 +147,22 @@ static uint16_t full_tag(const uint8_t *img)
 	return ftw;
 }
 
+/*
+ * The image holds ST(0)..ST(7); a new TOP renames registers without moving
+ * the physical ones: rotate so ST(j) is physical register (top + j).
+ */
+static void set_top(uint8_t *img, unsigned int top)
+{
+	unsigned int old = top_of(img), j;
+	uint8_t st[128];
+
+	for (j = 0; j < 8; j++)
+		memcpy(st + 16 * j, img + FX_ST0 + 16 * ((top + j - old) & 7), 16);
+	memcpy(img + FX_ST0, st, sizeof(st));
+	put16(img + FX_FSW, (get16(img + FX_FSW) & ~(7u << FSW_TOP_SHIFT)) |
+			    top << FSW_TOP_SHIFT);
+}
+
 static bool real_fmt(const struct x86_cpu *c)
 {
 	return !(c->cr0 & X86_CR0_PE) || (c->eflags & FL_VM);
@@ -199,10 +215,11 @@ static unsigned int env_load(const struct x86_cpu *c, unsigned int opsize,
 {
 	uint32_t fip, fdp, fop, fcs = 0, fds = 0, ftw;
 	bool real = real_fmt(c);
-	unsigned int i;
+	unsigned int i, fsw = get16(e + (opsize == 2 ? 2 : 4));
 
-	put16(img + FX_FCW, get16(e));
-	put16(img + FX_FSW, get16(e + (opsize == 2 ? 2 : 4)));
+	set_top(img, (fsw >> FSW_TOP_SHIFT) & 7);
+	put16(img + FX_FCW, x86_fpu_fcw(get16(e)));
+	put16(img + FX_FSW, fsw);
 	ftw = get16(e + (opsize == 2 ? 4 : 8));
 	if (opsize == 2) {
 		fip = get16(e + 6);
@@ -236,12 +253,13 @@ static unsigned int env_load(const struct x86_cpu *c, unsigned int opsize,
 	put16(img + FX_FCS, fcs);
 	put32(img + FX_FDP, fdp);
 	put16(img + FX_FDS, fds);
-	fsw_fix(img);
+	x86_fpu_fsw_fix(img);
 	return opsize == 2 ? 14 : 28;
 }
 
 static void fninit(uint8_t *img)
 {
+	set_top(img, 0);
 	put16(img + FX_FCW, 0x037f);
 	put16(img + FX_FSW, 0);
 	img[FX_FTW] = 0;
@@ -267,7 +285,7 @@ static void exec_env(struct x86_cpu *c, const struct x86_insn *in,
 			fninit(img);
 		else
 			put16(img + FX_FCW, get16(img + FX_FCW) | 0x3f);
-		fsw_fix(img);
+		x86_fpu_fsw_fix(img);
 		return;
 	}
 	x86_fpu_mem_read(c, in, 0, e, tot);
@@ -311,8 +329,8 @@ static void exec_mem_ctrl(struct x86_cpu *c, const struct x86_insn *in,
 	case 0x0d:	/* FLDCW */
 		x86_fpu_check_pending(c);
 		x86_fpu_mem_read(c, in, 0, b, 2);
-		put16(img + FX_FCW, get16(b));
-		fsw_fix(img);
+		put16(img + FX_FCW, x86_fpu_fcw(get16(b)));
+		x86_fpu_fsw_fix(img);
 		return;
 	case 0x0e:	/* FNSTENV */
 		exec_env(c, in, img, true, false);
@@ -346,9 +364,11 @@ static void exec_host(struct x86_cpu *c, const struct x86_insn *in,
 		kind = x87_mem[(in->op & 7) * 8 + in->reg];
 		if (!kind)
 			x86_ud(c);
-		if (kind & 0x20)
+		if (kind & 0x20) {
+			/* an unmasked exception stores nothing: keep memory */
 			lin = x86_fpu_mem_probe(c, in, 0, kind & 0x1f);
-		else
+			x86_fpu_mem_read(c, in, 0, op.mem, kind & 0x1f);
+		} else
 			x86_fpu_mem_read(c, in, 0, op.mem, kind & 0x1f);
 	}
 	/* FCMOVcc reads EFLAGS; FCOMI & co. write ZF, PF, CF */

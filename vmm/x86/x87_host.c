@@ -21,10 +21,12 @@
  * is writable only while a stub is emitted (W^X).
  */
 #include <errno.h>
+#include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/mman.h>
+#include <ucontext.h>
 
 #include "vmm/x86/fpu.h"
 
@@ -157,6 +159,45 @@ static uint8_t *stub_get(struct x86_cpu *c, const uint8_t *b, unsigned int n)
 _Static_assert(sizeof(stub_head) + 8 + sizeof(stub_tail) <= STUB_SIZE,
 	       "stub does not fit its slot");
 
+/*
+ * SIGFPE while a stub runs with unmasked MXCSR exceptions: resume at the
+ * stub tail (the kernel restores the FPU state of the fault: destination
+ * unchanged, MXCSR flags as hardware reports them).  Any other SIGFPE
+ * gets the default action when it re-executes.
+ */
+static void fpu_trap(int sig, siginfo_t *si, void *uc_)
+{
+	ucontext_t *uc = uc_;
+	const uint8_t *ip = (const uint8_t *)uc->uc_mcontext.gregs[REG_RIP];
+	unsigned int k;
+
+	(void)si;
+	for (k = 0; k < 16; k++) {
+		if (!memcmp(ip + k, stub_tail, sizeof(stub_tail))) {
+			uc->uc_mcontext.gregs[REG_RIP] = (greg_t)(uintptr_t)(ip + k);
+			return;
+		}
+	}
+	signal(sig, SIG_DFL);
+}
+
+bool x86_fpu_host_run_trapping(struct x86_cpu *c, const struct x86_insn *in,
+			       uint8_t *img, struct fpu_op *op)
+{
+	struct sigaction sa, old;
+	bool ok;
+
+	memset(&sa, 0, sizeof(sa));
+	sa.sa_sigaction = fpu_trap;
+	sa.sa_flags = SA_SIGINFO;
+	sigemptyset(&sa.sa_mask);
+	if (sigaction(SIGFPE, &sa, &old))
+		return false;
+	ok = x86_fpu_host_run(c, in, img, op);
+	sigaction(SIGFPE, &old, NULL);
+	return ok;
+}
+
 bool x86_fpu_host_run(struct x86_cpu *c, const struct x86_insn *in,
 		      uint8_t *img, struct fpu_op *op)
 {
@@ -164,6 +205,7 @@ bool x86_fpu_host_run(struct x86_cpu *c, const struct x86_insn *in,
 	uint8_t b[8];
 	unsigned int n = norm_bytes(in, op, b);
 	uint8_t *stub = stub_get(c, b, n);
+	uint8_t ptrs[FX_MXCSR - FX_FOP];
 	uint32_t mx;
 
 	if (!stub) {
@@ -176,9 +218,12 @@ bool x86_fpu_host_run(struct x86_cpu *c, const struct x86_insn *in,
 	memcpy(&mx, img + FX_MXCSR, 4);
 	mx &= MXCSR_VALID;
 	memcpy(img + FX_MXCSR, &mx, 4);
+	/* FOP..FDS: hosts with "FCS/FDS deprecation" store zeroes there */
+	memcpy(ptrs, img + FX_FOP, sizeof(ptrs));
 	blk.eax = op->eax;
 	blk.rflags = 0x2 | (op->eflags & FL_ARITH);
 	((stub_fn)(void *)stub)(img, op->mem, &blk);
+	memcpy(img + FX_FOP, ptrs, sizeof(ptrs));
 	op->eax = (uint32_t)blk.eax;
 	op->eflags = (uint32_t)blk.rflags & FL_ARITH;
 	return true;
