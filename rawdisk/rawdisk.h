@@ -258,6 +258,14 @@ rd_qcow2_create(const char *path, uint64_t size, const char *backing,
 		unsigned int cluster_bits, struct rd_disk **out, char *err,
 		size_t errlen);
 
+/* Create the image file only (closed again): like rd_qcow2_create() with
+ * the backing format @backing_fmt ("raw", "vmdk"; NULL: "raw") recorded in
+ * the header; the backing file is neither opened nor checked. */
+int __attribute__((warn_unused_result))
+rd_qcow2_create_file(const char *path, uint64_t size, const char *backing,
+		     const char *backing_fmt, unsigned int cluster_bits,
+		     char *err, size_t errlen);
+
 /*
  * Open the qcow2 image @path (@flags: RD_RDONLY or RD_RDWR, plus RD_EXCL).
  * @backing: the disk to read unallocated clusters from (ownership passes to

@@ -22,6 +22,7 @@
 #include <unistd.h>
 
 #include "rawdisk/rawdisk.h"
+#include "rawdisk/rd_priv.h"
 
 #define RD_COMMIT_STEP	(64ull << 20)	/* journal granularity, bytes */
 #define RD_COMMIT_BUF	(1u << 20)	/* copy buffer */
@@ -320,6 +321,8 @@ int rd_overlay_commit(const char *ovl, const struct rd_commit_opts *co,
 	unlink(p);
 	side_path(ovl, ".commit", p, sizeof(p));
 	unlink(p);
+	side_path(ovl, ".view.vmdk", p, sizeof(p));
+	rd_vmdk_backing_remove(p);
 	snprintf(msg, msglen, "committed %s into %s%s%s", ovl, info.source,
 		 info.partitions[0] ? " partitions " : "", info.partitions);
 out:
@@ -351,6 +354,8 @@ int rd_overlay_discard(const char *ovl, char *msg, size_t msglen)
 	unlink(p);
 	side_path(ovl, ".commit", p, sizeof(p));
 	unlink(p);
+	side_path(ovl, ".view.vmdk", p, sizeof(p));
+	rd_vmdk_backing_remove(p);
 	rd_close(file);
 	snprintf(msg, msglen, "discarded %s (%s unchanged)", ovl, info.source);
 	return 0;

@@ -103,6 +103,19 @@ int rd_vm_desc_guard(const char *desc, int mode, struct rd_disk **locks,
 int rd_blk_part_node(const char *disk, uint64_t start, char *out,
 		     size_t outlen);
 
+/*
+ * rd_vmdkraw.c: a monolithicFlat descriptor @out_vmdk that QEMU reads as
+ * the VM's view of @device with @partitions: the private table areas in
+ * OUT-ptK.img, the chosen partitions on the device, everything else in
+ * sparse OUT-zeroK.img files (QEMU locks each extent file, so none
+ * repeats).  Used as the qcow2 backing of undoable partition
+ * overlays so that even `qemu-img commit` writes only the chosen
+ * partitions to the device.  0 or -errno.  _remove deletes all three.
+ */
+int rd_vmdk_backing_create(const char *device, const char *partitions,
+			   const char *out_vmdk, char *err, size_t errlen);
+void rd_vmdk_backing_remove(const char *out_vmdk);
+
 /* Maximum bytes of GPT entry array we accept. */
 #define RD_GPT_MAX_ARRAY	(1u << 20)
 

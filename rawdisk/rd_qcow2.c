@@ -370,7 +370,8 @@ int rd_qcow2_open(const char *path, unsigned int flags,
 
 /* Header + backing-format extension + backing name, in cluster 0. */
 static int qc_write_header(struct rd_disk *file, uint64_t cs, unsigned int cb,
-			   uint64_t size, const char *backing, uint32_t l1_size,
+			   uint64_t size, const char *backing, const char *bfmt,
+			   uint32_t l1_size,
 			   uint64_t l1_off, uint64_t rt_off, uint32_t rt_clusters)
 {
 	uint8_t *h = calloc(1, cs);
@@ -390,10 +391,12 @@ static int qc_write_header(struct rd_disk *file, uint64_t cs, unsigned int cb,
 	rd_put_be32(h + 96, 4);
 	rd_put_be32(h + 100, QC_HDR_LEN);
 	if (blen) {
+		size_t fl = strlen(bfmt);
+
 		rd_put_be32(h + off, QC_EXT_BACKING_FMT);
-		rd_put_be32(h + off + 4, 3);
-		memcpy(h + off + 8, "raw", 3);
-		off += 16;
+		rd_put_be32(h + off + 4, (uint32_t)fl);
+		memcpy(h + off + 8, bfmt, fl);
+		off += 8 + ((fl + 7) & ~(size_t)7);
 	}
 	off += 8;			/* end-of-extensions marker */
 	if (blen) {
@@ -406,20 +409,22 @@ static int qc_write_header(struct rd_disk *file, uint64_t cs, unsigned int cb,
 	return e;
 }
 
-int rd_qcow2_create(const char *path, uint64_t size, const char *backing,
-		    unsigned int cluster_bits, struct rd_disk **out, char *err,
-		    size_t errlen)
+int rd_qcow2_create_file(const char *path, uint64_t size,
+			 const char *backing, const char *backing_fmt,
+			 unsigned int cluster_bits, char *err, size_t errlen)
 {
 	uint64_t cs, l2e, l1_size, l1c, total, rbe, rbn, rtc, c;
 	struct rd_disk *file;
 	struct qc q;
 	int e;
 
-	*out = NULL;
 	if (!cluster_bits)
 		cluster_bits = 16;
+	if (!backing_fmt)
+		backing_fmt = "raw";
 	if (cluster_bits < 9 || cluster_bits > 21 || size % 512 ||
-	    size > (1ull << 50) || (backing && strlen(backing) > 1023)) {
+	    size > (1ull << 50) || (backing && strlen(backing) > 1023) ||
+	    strlen(backing_fmt) > 16) {
 		snprintf(err, errlen, "%s: bad qcow2 parameters (size %llu, cluster_bits %u)",
 			 path, (unsigned long long)size, cluster_bits);
 		return -EINVAL;
@@ -445,7 +450,7 @@ int rd_qcow2_create(const char *path, uint64_t size, const char *backing,
 			 errlen);
 	if (e)
 		return e;
-	e = qc_write_header(file, cs, cluster_bits, size, backing,
+	e = qc_write_header(file, cs, cluster_bits, size, backing, backing_fmt,
 			    (uint32_t)l1_size, cs, cs * (1 + l1c),
 			    (uint32_t)rtc);
 	memset(&q, 0, sizeof(q));
@@ -477,16 +482,32 @@ int rd_qcow2_create(const char *path, uint64_t size, const char *backing,
 	if (e)
 		goto fail;
 	rd_close(file);
-	e = rd_file_open(path, RD_RDWR | RD_GROW, &file, err, errlen);
-	if (e)
-		goto fail_unlink;
-	return rd_qcow2_open_disk(file, RD_RDWR, NULL, false, out, err, errlen);
+	return 0;
 fail:
 	qc_free(&q);
 	snprintf(err, errlen, "%s: %s", path, file->err[0] ? file->err :
 		 strerror(-e));
 	rd_close(file);
-fail_unlink:
 	unlink(path);
 	return e;
+}
+
+int rd_qcow2_create(const char *path, uint64_t size, const char *backing,
+		    unsigned int cluster_bits, struct rd_disk **out, char *err,
+		    size_t errlen)
+{
+	struct rd_disk *file;
+	int e;
+
+	*out = NULL;
+	e = rd_qcow2_create_file(path, size, backing, "raw", cluster_bits, err,
+				 errlen);
+	if (e)
+		return e;
+	e = rd_file_open(path, RD_RDWR | RD_GROW, &file, err, errlen);
+	if (e) {
+		unlink(path);
+		return e;
+	}
+	return rd_qcow2_open_disk(file, RD_RDWR, NULL, false, out, err, errlen);
 }

@@ -212,22 +212,25 @@ static int vm_lock_parts(const struct rd_vm_opts *o, struct rd_disk *src,
 }
 
 /* Overlay path: undoable beside the image (or in overlay_dir). */
-static void undo_path(const struct rd_vm_opts *o, bool blk, char *out,
-		      size_t n)
+static void undo_path(const struct rd_vm_opts *o, bool blk,
+		      const char *src_real, char *out, size_t n)
 {
 	const char *base = strrchr(o->path, '/');
+	char dir[PATH_MAX];
 
 	base = base ? base + 1 : o->path;
+	if (o->overlay_dir && !realpath(o->overlay_dir, dir))
+		snprintf(dir, sizeof(dir), "%s", o->overlay_dir);
 	if (o->overlay_dir)
-		snprintf(out, n, "%s/%s%s%s.undo.qcow2", o->overlay_dir, base,
+		snprintf(out, n, "%.3000s/%.500s%s%.100s.undo.qcow2", dir, base,
 			 o->partitions ? "-p" : "",
 			 o->partitions ? o->partitions : "");
 	else if (blk)
-		snprintf(out, n, "/var/tmp/dualvm-%s%s%s.undo.qcow2", base,
+		snprintf(out, n, "/var/tmp/dualvm-%.500s%s%.100s.undo.qcow2", base,
 			 o->partitions ? "-p" : "",
 			 o->partitions ? o->partitions : "");
 	else
-		snprintf(out, n, "%s%s%s.undo.qcow2", o->path,
+		snprintf(out, n, "%.3800s%s%.100s.undo.qcow2", src_real,
 			 o->partitions ? "-p" : "",
 			 o->partitions ? o->partitions : "");
 }
@@ -265,12 +268,11 @@ static int vm_overlay(const struct rd_vm_opts *o, enum rd_disk_mode mode,
 		      char *err, size_t errlen)
 {
 	struct rd_overlay_info info;
-	struct rd_disk *tmp;
 	bool fresh = true;
 	int e;
 
 	if (mode == RD_MODE_UNDOABLE) {
-		undo_path(o, blk, path, pathlen);
+		undo_path(o, blk, src_real, path, pathlen);
 		if (access(path, F_OK) == 0) {
 			memset(&info, 0, sizeof(info));
 			if (rd_overlay_sidecar_read(path, &info) ||
@@ -292,14 +294,34 @@ static int vm_overlay(const struct rd_vm_opts *o, enum rd_disk_mode mode,
 			 (int)getpid(), (unsigned long)time(NULL) ^
 			 (unsigned long)(uintptr_t)base);
 	}
-	if (fresh) {
-		e = rd_qcow2_create(path, rd_size(base), src_real, 0, &tmp, err,
-				    errlen);
+	if (fresh && mode == RD_MODE_UNDOABLE && rd_is_view(base)) {
+		/* backing = a descriptor of the view, so that even a plain
+		 * `qemu-img commit` writes only the chosen partitions */
+		char vpath[PATH_MAX + 16];
+
+		snprintf(vpath, sizeof(vpath), "%s.view.vmdk", path);
+		e = rd_vmdk_backing_create(src_real, o->partitions, vpath, err,
+					   errlen);
+		if (!e) {
+			/* relative: QEMU resolves it beside the overlay */
+			e = rd_qcow2_create_file(path, rd_size(base),
+						 strrchr(vpath, '/') ?
+						 strrchr(vpath, '/') + 1 : vpath,
+						 "vmdk", 0, err, errlen);
+			if (e)
+				rd_vmdk_backing_remove(vpath);
+		}
 		if (e) {
 			rd_close(base);
 			return e;
 		}
-		rd_close(tmp);
+	} else if (fresh) {
+		e = rd_qcow2_create_file(path, rd_size(base), src_real, "raw", 0,
+					 err, errlen);
+		if (e) {
+			rd_close(base);
+			return e;
+		}
 	}
 	e = rd_qcow2_open(path, RD_RDWR | RD_EXCL, base, out, err, errlen);
 	if (mode == RD_MODE_NONPERSISTENT)
@@ -327,8 +349,13 @@ static int vm_overlay(const struct rd_vm_opts *o, enum rd_disk_mode mode,
 fail:
 	rd_close(*out);
 	*out = NULL;
-	if (fresh)
+	if (fresh) {
+		char vpath[PATH_MAX + 16];
+
+		snprintf(vpath, sizeof(vpath), "%s.view.vmdk", path);
+		rd_vmdk_backing_remove(vpath);
 		unlink(path);
+	}
 	return e;
 }
 

@@ -25,6 +25,7 @@
 #include <unistd.h>
 
 #include "rawdisk/rawdisk.h"
+#include "rawdisk/rd_priv.h"
 
 #define DESC_MAX	(64 * 1024)
 
@@ -260,4 +261,129 @@ int rd_vmdk_desc_scan(const char *text, size_t len, char *type,
 		*total += sectors * 512;
 	}
 	return n > (unsigned int)INT32_MAX ? -EINVAL : (int)n;
+}
+
+/* One extent file for QEMU (it locks each extent open separately, so no
+ * file may appear twice): @len bytes of @data, or sparse zeros. */
+static int backing_piece(const char *prefix, const char *kind, unsigned int k,
+			 const void *data, uint64_t len, struct desc_buf *b)
+{
+	char p[PATH_MAX + 32];
+	const char *name;
+	int fd, e = 0;
+
+	snprintf(p, sizeof(p), "%s-%s%u.img", prefix, kind, k);
+	name = strrchr(p, '/') ? strrchr(p, '/') + 1 : p;
+	fd = open(p, O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0644);
+	if (fd < 0)
+		return -errno;
+	if (ftruncate(fd, (off_t)len) ||
+	    (data && pwrite(fd, data, len, 0) != (ssize_t)len))
+		e = -errno ? -errno : -EIO;
+	close(fd);
+	if (!e)
+		db_extent(b, len, name, 0);
+	return e;
+}
+
+static int layout_backing(struct rd_disk *dev, const char *dev_path,
+			  const char *partitions, const char *prefix,
+			  struct desc_buf *b, char *err, size_t errlen)
+{
+	struct rd_view_seg *seg = calloc(2 * RD_MAX_PARTS + 16, sizeof(*seg));
+	unsigned int n, i, nz = 0, np = 0;
+	struct rd_disk *v = NULL;
+	uint64_t off = 0;
+	uint8_t *buf = NULL;
+	int e = -ENOMEM;
+
+	if (!seg)
+		goto out;
+	e = rd_view_open(dev, false, partitions, &v, err, errlen);
+	if (e)
+		goto out;
+	n = rd_view_layout(v, seg, 2 * RD_MAX_PARTS + 16);
+	for (i = 0; i < n && !e; i++) {
+		if (seg[i].start > off)
+			e = backing_piece(prefix, "zero", nz++, NULL,
+					  seg[i].start - off, b);
+		if (!e && seg[i].priv) {
+			free(buf);
+			buf = malloc(seg[i].size);
+			e = buf ? rd_pread(v, buf, seg[i].size, seg[i].start) :
+			    -ENOMEM;
+			if (!e)
+				e = backing_piece(prefix, "pt", np++, buf,
+						  seg[i].size, b);
+		} else if (!e) {
+			db_extent(b, seg[i].size, dev_path, seg[i].start);
+		}
+		off = seg[i].start + seg[i].size;
+	}
+	if (!e && rd_size(dev) > off)
+		e = backing_piece(prefix, "zero", nz++, NULL, rd_size(dev) - off,
+				  b);
+	if (e && !err[0])
+		snprintf(err, errlen, "%s: %s", prefix, strerror(-e));
+out:
+	free(buf);
+	free(seg);
+	rd_close(v);
+	return e;
+}
+
+int rd_vmdk_backing_create(const char *device, const char *partitions,
+			   const char *out_vmdk, char *err, size_t errlen)
+{
+	struct desc_buf b = { .cap = DESC_MAX };
+	char prefix[PATH_MAX];
+	struct rd_disk *dev;
+	size_t l = strlen(out_vmdk);
+	int e;
+
+	err[0] = 0;
+	if (l < 6 || strcmp(out_vmdk + l - 5, ".vmdk") || l + 8 >= PATH_MAX)
+		return -EINVAL;
+	snprintf(prefix, sizeof(prefix), "%.*s", (int)(l - 5), out_vmdk);
+	e = rd_file_open(device, RD_RDONLY, &dev, err, errlen);
+	if (e)
+		return e;
+	b.p = calloc(1, b.cap);
+	if (!b.p) {
+		rd_close(dev);
+		return -ENOMEM;
+	}
+	/* QEMU wants the section comments exactly like its own output */
+	db_add(&b, "# Disk DescriptorFile\nversion=1\nCID=fffffffe\nparentCID=ffffffff\ncreateType=\"monolithicFlat\"\n\n# Extent description\n");
+	e = layout_backing(dev, device, partitions, prefix, &b, err, errlen);
+	db_add(&b, "\n# The Disk Data Base\n#DDB\n\nddb.virtualHWVersion = \"4\"\nddb.adapterType = \"ide\"\nddb.comment = \"dualvm: view of %s partitions %s\"\n",
+	       device, partitions);
+	if (!e && b.overflow)
+		e = -E2BIG;
+	if (!e)
+		e = write_new(out_vmdk, b.p, b.len);
+	if (e && !err[0])
+		snprintf(err, errlen, "%s: %s", out_vmdk, strerror(-e));
+	if (e)
+		rd_vmdk_backing_remove(out_vmdk);
+	free(b.p);
+	rd_close(dev);
+	return e;
+}
+
+void rd_vmdk_backing_remove(const char *out_vmdk)
+{
+	char p[PATH_MAX + 32];
+	size_t l = strlen(out_vmdk);
+	unsigned int k;
+
+	if (l < 6 || l >= PATH_MAX)
+		return;
+	for (k = 0; k < 2 * RD_MAX_PARTS + 16; k++) {
+		snprintf(p, sizeof(p), "%.*s-pt%u.img", (int)(l - 5), out_vmdk, k);
+		unlink(p);
+		snprintf(p, sizeof(p), "%.*s-zero%u.img", (int)(l - 5), out_vmdk, k);
+		unlink(p);
+	}
+	unlink(out_vmdk);
 }

@@ -28,7 +28,8 @@ skip() { echo "SKIP $1: $2"; }
 
 TESTS="rawdisk-view-refuses-other-partitions rawdisk-undoable-commit
 rawdisk-commit-resume rawdisk-discard rawdisk-nonpersistent-sigkill
-rawdisk-whole-disk-compare rawdisk-create-raw rawdisk-view-tables"
+rawdisk-whole-disk-compare rawdisk-create-raw rawdisk-view-tables
+rawdisk-qemu-img-commit"
 if [ ! -e "$DB" ]; then
 	for t in $TESTS; do skip "$t" "$DB missing (make guests)"; done
 	exit 0
@@ -198,6 +199,27 @@ else
 			{ ok=0; why="$b: the guest write did not reach the view"; }
 		same "$TMP/$b.img" "$img" || { ok=0; why="$b: source changed"; }
 	done
+	[ $ok = 1 ] && pass $t || fail $t "$why"
+fi
+# --- even a plain `qemu-img commit` of a partition overlay writes only the
+# chosen partition (the overlay's backing is a descriptor of the view)
+t=rawdisk-qemu-img-commit
+if [ $have_qemu_img = 0 ]; then
+	skip $t "qemu-img not installed"
+else
+	fresh q.img
+	ok=1 why=
+	gwrite "$TMP/q.img" undoable QEMUCOMMIT $((P2 + 37000 * 4096)) --partition 2 >/dev/null || { ok=0; why="write"; }
+	gwrite "$TMP/q.img" undoable GUEST-MBR 0 --partition 2 >/dev/null || { ok=0; why="write"; }
+	gwrite "$TMP/q.img" undoable GUEST-GAP 65536 --partition 2 >/dev/null || { ok=0; why="write"; }
+	out=$(qemu-img commit "$TMP/q.img-p2.undo.qcow2" 2>&1) || { ok=0; why="qemu-img commit: $out"; }
+	[ "$(dd if="$TMP/q.img" bs=1 skip=$((P2 + 37000 * 4096)) count=10 status=none)" = QEMUCOMMIT ] ||
+		{ ok=0; why="partition 2 did not get the data"; }
+	cmp -s -n $P2 "$TMP/q.img" "$DB" || { ok=0; why="qemu-img commit wrote outside partition 2 (MBR/gap/p1)"; }
+	cmp -s -i $((P2 + p2n * 512)) "$TMP/q.img" "$DB" || { ok=0; why="qemu-img commit wrote past partition 2"; }
+	out=$("$DUALVM" disk discard "$TMP/q.img-p2.undo.qcow2" 2>&1) || { ok=0; why="discard: $out"; }
+	left=$(ls "$TMP" | grep -c '^q\.img-p2')
+	[ "$left" = 0 ] || { ok=0; why="$left overlay side files left after discard"; }
 	[ $ok = 1 ] && pass $t || fail $t "$why"
 fi
 exit 0
