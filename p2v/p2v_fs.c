@@ -80,6 +80,11 @@ static int ext_check_state(struct ext2_super_block *sb, struct p2v_area *a)
 			 "file system was not cleanly unmounted");
 		return -EUCLEAN;
 	}
+	if (ext2fs_has_feature_bigalloc(sb)) {
+		snprintf(a->note, sizeof(a->note),
+			 "bigalloc (cluster bitmaps) is not supported");
+		return -ENOTSUP;
+	}
 	if (ext2fs_has_feature_journal_needs_recovery(sb)) {
 		snprintf(a->note, sizeof(a->note),
 			 "journal needs recovery (mounted or crashed)");

@@ -154,6 +154,19 @@ else
 	fi
 fi
 
+# 4b. not cleanly unmounted ext4 -> full copy of it, with a warning
+cp --sparse=always p1.img unclean.img
+debugfs -w -R "ssv state 0" unclean.img >/dev/null 2>&1
+cp --sparse=always disk.raw unclean.raw
+dd if=unclean.img of=unclean.raw bs=512 seek=$P1 conv=notrunc status=none
+if "$DUALVM" p2v unclean.raw unclean.vmdk --verify >unclean.log 2>unclean.err &&
+   grep -q "partition 1 (ext4): full copy (fallback): file system was not cleanly unmounted" unclean.err; then
+	pass p2v-unclean-ext4-full-copy
+else
+	fail p2v-unclean-ext4-full-copy "$(cat unclean.err)"
+fi
+rm -f unclean.img unclean.raw unclean.vmdk
+
 # 5. --check (and --verify's comparison) catches a corrupted output
 blk=$(debugfs -R "bmap /f7 0" p1.img 2>/dev/null)
 bs=$(dumpe2fs -h p1.img 2>/dev/null | sed -n 's/^Block size: *//p')
