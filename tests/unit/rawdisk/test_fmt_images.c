@@ -14,6 +14,7 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
+#include "rawdisk/fmt_priv.h"
 #include "rawdisk/fmt_vmdk.h"
 #include "rawdisk/rawdisk.h"
 #include "tests/unit/harness.h"
@@ -290,6 +291,70 @@ static void test_probe_rejects_garbage_vhdx(void)
 	T_ASSERT(strstr(err, "VHDX"));
 }
 
+static void make_small(const char *format, const char *path)
+{
+	struct rd_disk *d;
+	char err[256], buf[4096];
+
+	memset(buf, 0x33, sizeof(buf));
+	T_EQ(rd_image_create(format, path, 8 << 20, NULL, &d, err, sizeof(err)), 0);
+	T_EQ(rd_pwrite(d, buf, sizeof(buf), 1 << 20), 0);
+	T_EQ(rd_flush(d), 0);
+	rd_close(d);
+}
+
+/* A VHDX whose log is not empty must be refused with a clear reason. */
+static void test_vhdx_dirty_log_refused(void)
+{
+	char path[512], err[512];
+	uint8_t h[4096];
+	struct rd_disk *d;
+	int fd;
+
+	snprintf(path, sizeof(path), "%s/log.vhdx", t_tmpdir());
+	make_small("vhdx", path);
+	fd = open(path, O_RDWR);
+	T_ASSERT(fd >= 0);
+	for (int i = 1; i <= 2; i++) {
+		T_ASSERT(pread(fd, h, sizeof(h), i * 65536) == sizeof(h));
+		memset(h + 48, 0xab, 16);		/* LogGuid */
+		put_le32(h + 4, 0);
+		put_le32(h + 4, fmt_crc32c(h, sizeof(h)));
+		T_ASSERT(pwrite(fd, h, sizeof(h), i * 65536) == sizeof(h));
+	}
+	close(fd);
+	T_EQ(rd_image_open(path, RD_RDONLY, &d, err, sizeof(err)), -ENOTSUP);
+	T_ASSERT(strstr(err, "log is not empty"));
+}
+
+/* Corrupt checksums and out-of-file tables give -EINVAL, not a crash. */
+static void test_corrupt_metadata_rejected(void)
+{
+	static const struct { const char *fmt, *ext; long off; } c[] = {
+		{ "vhd", "vhd", 64 },		/* footer checksum (copy at 0) */
+		{ "vdi", "vdi", 0x200 },	/* first block-map entry */
+		{ "vmdk", "vmdk", 56 },		/* gdOffset */
+	};
+	char path[512], err[512];
+	struct rd_disk *d;
+
+	for (size_t i = 0; i < sizeof(c) / sizeof(c[0]); i++) {
+		uint8_t junk[4] = { 0x7f, 0xff, 0xff, 0x7f };
+		int fd;
+
+		snprintf(path, sizeof(path), "%s/bad%zu.%s", t_tmpdir(), i, c[i].ext);
+		make_small(c[i].fmt, path);
+		fd = open(path, O_RDWR);
+		T_ASSERT(pwrite(fd, junk, 4, c[i].off) == 4);
+		if (!strcmp(c[i].fmt, "vhd"))	/* and the footer at the end */
+			T_ASSERT(pwrite(fd, junk, 4, lseek(fd, 0, SEEK_END) - 512 + 64) == 4);
+		close(fd);
+		if (!rd_image_open(path, RD_RDONLY, &d, err, sizeof(err)))
+			t_fail(__FILE__, __LINE__, "%s: corrupt image opened", c[i].fmt);
+		T_ASSERT(err[0]);
+	}
+}
+
 static void test_format_from_ext(void)
 {
 	T_ASSERT(!strcmp(rd_image_format_from_ext("/a/b.VMDK"), "vmdk"));
@@ -314,6 +379,8 @@ static const struct t_case cases[] = {
 	T_CASE(test_stream_refuses_backwards),
 	T_CASE(test_read_qemu_images),
 	T_CASE(test_probe_rejects_garbage_vhdx),
+	T_CASE(test_vhdx_dirty_log_refused),
+	T_CASE(test_corrupt_metadata_rejected),
 	T_CASE(test_format_from_ext),
 };
 
