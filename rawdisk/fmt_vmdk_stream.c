@@ -27,7 +27,8 @@
 
 #define BATCH		64		/* grains per compression batch */
 #define MAX_THREADS	8
-#define LEVEL		5		/* libdeflate level */
+#define LEVEL		1		/* libdeflate level: 2x the speed of 5 for
+				 * about 2 % larger output */
 
 struct vs_grain {
 	uint64_t	blk;		/* grain number */
