@@ -387,6 +387,8 @@ struct rd_overlay_info {
 	uint64_t	size;		/* virtual size, bytes */
 	uint64_t	allocated;	/* bytes allocated in the overlay */
 	uint64_t	cluster_size;	/* bytes */
+	char		extents[1024];	/* "start:size,..." (bytes) of the
+					 * chosen partitions at creation */
 };
 
 struct rd_commit_opts {
@@ -394,10 +396,17 @@ struct rd_commit_opts {
 	unsigned long	fail_flush_nth;	/* tests: fail the Nth source flush */
 };
 
-/* Record/read the sidecar of overlay @ovl.  0 or -errno. */
+/* Record/read the sidecar of overlay @ovl (@extents: the chosen
+ * partitions' byte ranges, checked again before every reuse and commit so
+ * a repartitioned disk is never written at stale offsets).  0 or -errno. */
 int rd_overlay_sidecar_write(const char *ovl, const char *source,
-			     const char *partitions, const char *mode);
+			     const char *partitions, const char *mode,
+			     const char *extents);
 int rd_overlay_sidecar_read(const char *ovl, struct rd_overlay_info *info);
+
+/* "start:size,..." for the chosen extents of view @d into @out ("" for
+ * a whole disk). */
+void rd_view_extents_str(const struct rd_disk *d, char *out, size_t outlen);
 
 /* Describe overlay @ovl without opening its source.  0 or -errno. */
 int __attribute__((warn_unused_result))

@@ -42,7 +42,8 @@ static void side_path(const char *ovl, const char *ext, char *out, size_t n)
 }
 
 int rd_overlay_sidecar_write(const char *ovl, const char *source,
-			     const char *partitions, const char *mode)
+			     const char *partitions, const char *mode,
+			     const char *extents)
 {
 	char p[PATH_MAX + 16], tmp[PATH_MAX + 24];
 	FILE *f;
@@ -53,8 +54,9 @@ int rd_overlay_sidecar_write(const char *ovl, const char *source,
 	f = fopen(tmp, "w");
 	if (!f)
 		return -errno;
-	fprintf(f, "dualvm-overlay 1\nsource=%s\npartitions=%s\nmode=%s\n",
-		source, partitions ? partitions : "", mode);
+	fprintf(f, "dualvm-overlay 1\nsource=%s\npartitions=%s\nmode=%s\nextents=%s\n",
+		source, partitions ? partitions : "", mode,
+		extents ? extents : "");
 	if (fflush(f) || fsync(fileno(f)))
 		e = -errno;
 	if (fclose(f) && !e)
@@ -82,6 +84,8 @@ int rd_overlay_sidecar_read(const char *ovl, struct rd_overlay_info *info)
 			      line + 11);
 		else if (!strncmp(line, "mode=", 5))
 			scopy(info->mode, sizeof(info->mode), line + 5);
+		else if (!strncmp(line, "extents=", 8))
+			scopy(info->extents, sizeof(info->extents), line + 8);
 	}
 	fclose(f);
 	return info->source[0] ? 0 : -EINVAL;
@@ -190,9 +194,10 @@ static int copy_clipped(struct rd_disk *q, struct rd_disk *src, uint8_t *buf,
 
 /* The extents commit may write: chosen partitions, or the whole disk. */
 static int commit_extents(struct rd_disk *src, const char *parts,
-			  struct rd_extent *ext, unsigned int *n, char *err,
-			  size_t errlen)
+			  const char *recorded, struct rd_extent *ext,
+			  unsigned int *n, char *err, size_t errlen)
 {
+	char now[sizeof(((struct rd_overlay_info *)0)->extents)];
 	struct rd_disk *v;
 	int e;
 
@@ -206,7 +211,13 @@ static int commit_extents(struct rd_disk *src, const char *parts,
 	if (e)
 		return e;
 	*n = rd_view_extents(v, ext, RD_MAX_PARTS);
+	rd_view_extents_str(v, now, sizeof(now));
 	rd_close(v);
+	if (recorded[0] && strcmp(recorded, now)) {
+		snprintf(err, errlen, "commit refused: the partition table of the source changed since the overlay was made (partitions %s were at %s, now %s)",
+			 parts, recorded, now);
+		return -ESTALE;
+	}
 	return 0;
 }
 
@@ -291,7 +302,8 @@ int rd_overlay_commit(const char *ovl, const struct rd_commit_opts *co,
 			e = -EBUSY;
 		}
 	if (!e)
-		e = commit_extents(src, info.partitions, ext, &next, msg, msglen);
+		e = commit_extents(src, info.partitions, info.extents, ext,
+				   &next, msg, msglen);
 	if (e) {
 		rd_close(file);
 		goto out;

@@ -473,3 +473,20 @@ unsigned int rd_view_layout(const struct rd_disk *d, struct rd_view_seg *seg,
 	}
 	return v->n;
 }
+
+void rd_view_extents_str(const struct rd_disk *d, char *out, size_t outlen)
+{
+	const struct view *v;
+	size_t used = 0;
+	unsigned int i;
+
+	out[0] = 0;
+	if (!rd_is_view(d))
+		return;
+	v = d->priv;
+	for (i = 0; i < v->nsel && used < outlen; i++)
+		used += (size_t)snprintf(out + used, outlen - used,
+					 "%s%llu:%llu", i ? "," : "",
+					 (unsigned long long)v->sel[i].start,
+					 (unsigned long long)v->sel[i].size);
+}

@@ -268,6 +268,7 @@ static int vm_overlay(const struct rd_vm_opts *o, enum rd_disk_mode mode,
 		      char *err, size_t errlen)
 {
 	struct rd_overlay_info info;
+	char ext[sizeof(info.extents)];
 	bool fresh = true;
 	int e;
 
@@ -275,10 +276,12 @@ static int vm_overlay(const struct rd_vm_opts *o, enum rd_disk_mode mode,
 		undo_path(o, blk, src_real, path, pathlen);
 		if (access(path, F_OK) == 0) {
 			memset(&info, 0, sizeof(info));
+			rd_view_extents_str(base, ext, sizeof(ext));
 			if (rd_overlay_sidecar_read(path, &info) ||
 			    strcmp(info.source, src_real) ||
-			    strcmp(info.partitions, o->partitions ? o->partitions : "")) {
-				snprintf(err, errlen, "%s: existing overlay %s belongs to another disk or partition set: commit or discard it first",
+			    strcmp(info.partitions, o->partitions ? o->partitions : "") ||
+			    (info.extents[0] && strcmp(info.extents, ext))) {
+				snprintf(err, errlen, "%s: existing overlay %s belongs to another disk, partition set or partition table: discard it (or commit it if the table is unchanged)",
 					 o->path, path);
 				rd_close(base);
 				return -EEXIST;
@@ -338,8 +341,9 @@ static int vm_overlay(const struct rd_vm_opts *o, enum rd_disk_mode mode,
 		}
 	}
 	if (fresh && mode == RD_MODE_UNDOABLE) {
+		rd_view_extents_str(base, ext, sizeof(ext));
 		e = rd_overlay_sidecar_write(path, src_real, o->partitions,
-					     mode_name(mode));
+					     mode_name(mode), ext);
 		if (e) {
 			snprintf(err, errlen, "%s.dualvm: %s", path, strerror(-e));
 			goto fail;

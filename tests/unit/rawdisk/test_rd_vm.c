@@ -184,6 +184,34 @@ static void test_undoable_discard_and_exit_actions(void)
 	rd_close(d);
 }
 
+/* A repartitioned source is never written at the overlay's old offsets. */
+static void test_repartitioned_source_refused(void)
+{
+	char msg[600], ovl[400], cmd[800];
+	struct rd_disk *d;
+	FILE *f;
+
+	mkdisk();
+	d = vm_open(RD_MODE_UNDOABLE, "2", NULL, 0);
+	T_EQ(rd_pwrite(d, "STALE", 5, P2 + 8192), 0);
+	T_EQ(rd_vm_close(d, RD_EXIT_KEEP, msg, sizeof(msg)), 0);
+	snprintf(cmd, sizeof(cmd), "/usr/sbin/sfdisk -q --no-reread %s >/dev/null 2>&1", img);
+	f = popen(cmd, "w");
+	T_ASSERT(f);
+	fputs("label: dos\nlabel-id: 0x0badcafe\nstart=2048, size=4096, type=83\n"
+	      "start=8192, size=16384, type=83\n", f);
+	T_EQ(pclose(f), 0);
+	snprintf(cmd, sizeof(cmd), "cp %s %s", img, ref);
+	T_EQ(system(cmd), 0);
+	snprintf(ovl, sizeof(ovl), "%s-p2.undo.qcow2", img);
+	T_EQ(rd_overlay_commit(ovl, NULL, msg, sizeof(msg)), -ESTALE);
+	T_ASSERT(strstr(msg, "partition table"));
+	T_ASSERT(same_as_ref());
+	T_ASSERT(!vm_open(RD_MODE_UNDOABLE, "2", NULL, -EEXIST));
+	T_EQ(rd_overlay_discard(ovl, msg, sizeof(msg)), 0);
+	T_ASSERT(same_as_ref());
+}
+
 /* Every failing metadata/data write leaves an image that reopens, repairs
  * and passes qemu-img check, with all acknowledged writes intact. */
 static void test_qcow2_fault_paths(void)
@@ -239,6 +267,7 @@ static const struct t_case cases[] = {
 	T_CASE(test_nonpersistent_view),
 	T_CASE(test_undoable_commit),
 	T_CASE(test_undoable_discard_and_exit_actions),
+	T_CASE(test_repartitioned_source_refused),
 	T_CASE(test_qcow2_fault_paths),
 };
 
