@@ -73,9 +73,13 @@ static void cb_a20(void *opaque, bool on)
 	machine_set_a20(b->m, on);
 }
 
+/* i440FX PAM segment numbering is memmap's (both follow the datasheet). */
 static void cb_pam(void *opaque, unsigned int region, unsigned int mode)
 {
-	/* The shadow area stays RAM (see memmap.h); nothing to remap yet. */
+	struct board_pc *b = opaque;
+
+	if (memmap_set_pam(b->m->mem, region, mode))
+		machine_map_changed(b->m);
 }
 
 static uint64_t exit_read(void *opaque, uint64_t off, unsigned int size)

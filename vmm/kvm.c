@@ -33,7 +33,7 @@
 #include "vmm/kvm_state.h"
 
 #define KVMB_KICK_SIG	SIGUSR2
-#define KVMB_MAX_SLOTS	16
+#define KVMB_MAX_SLOTS	32
 #define KVMB_TSS_ADDR	0xfeffd000UL	/* 3 pages, below the BIOS */
 #define KVMB_MAX_CPUID	128
 

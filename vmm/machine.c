@@ -143,6 +143,27 @@ static void rom_write(void *opaque, uint64_t off, uint64_t val,
 
 static const struct io_ops rom_ops = { .read = rom_read, .write = rom_write };
 
+/* 0xc0000-0xfffff accesses no mapping took (ROM-mode PAM segments). */
+static uint64_t shadow_read(void *opaque, uint64_t off, unsigned int size)
+{
+	struct machine *m = opaque;
+
+	return memmap_shadow_read(m->mem, MEMMAP_SHADOW_BASE + off, size);
+}
+
+static void shadow_write(void *opaque, uint64_t off, uint64_t val,
+			 unsigned int size)
+{
+	struct machine *m = opaque;
+
+	memmap_shadow_write(m->mem, MEMMAP_SHADOW_BASE + off, val, size);
+	if (m->eops && m->eops->mem_written)
+		m->eops->mem_written(m->eng, MEMMAP_SHADOW_BASE + off, size);
+}
+
+static const struct io_ops shadow_ops = { .read = shadow_read,
+					  .write = shadow_write };
+
 static int load_firmware(struct machine *m, char *why, size_t len)
 {
 	const char *path = m->cfg.bios_path;
@@ -166,8 +187,11 @@ static int load_firmware(struct machine *m, char *why, size_t len)
 		return err;
 	err = iospace_map(m->mmio, memmap_bios_base(m->mem),
 			  memmap_bios_size(m->mem), &rom_ops, m);
+	if (!err)
+		err = iospace_map(m->mmio, MEMMAP_SHADOW_BASE,
+				  0x100000 - MEMMAP_SHADOW_BASE, &shadow_ops, m);
 	if (err) {
-		snprintf(why, len, "BIOS ROM range: %s", strerror(-err));
+		snprintf(why, len, "BIOS ROM ranges: %s", strerror(-err));
 		return err;
 	}
 	return err;

@@ -31,9 +31,13 @@ struct memmap {
 	uint64_t	bios_size;	/* bytes, 4 KiB multiple; 0: none */
 	uint64_t	orom_size;	/* option ROM bytes kept after the BIOS */
 	uint64_t	orom_gpa;	/* where the option ROM is shadowed */
+	uint8_t		pam[MEMMAP_PAM_SEGS];	/* MEMMAP_PAM_* per segment */
 	struct gpa_region reg[MEMMAP_MAX_REGIONS];	/* current layout */
 	unsigned int	nreg;		/* entries used in reg[] */
 };
+
+#define FF_OFF		(MEMMAP_ROM_MAX / 2 + MEMMAP_ROM_MAX / 4)
+					/* rom-area offset of 256 KiB of 0xff */
 
 static void add_region(struct memmap *m, uint64_t gpa, uint64_t size,
 		       uint64_t off, bool ro)
@@ -46,12 +50,53 @@ static void add_region(struct memmap *m, uint64_t gpa, uint64_t size,
 	};
 }
 
+static unsigned int pam_seg(uint64_t gpa)
+{
+	return gpa >= 0xf0000 ? 0 : 1 + (unsigned int)((gpa - 0xc0000) >> 14);
+}
+
+/* gmem offset of the ROM byte the shadow address @gpa reads in ROM mode. */
+static uint64_t rom_source(const struct memmap *m, uint64_t gpa)
+{
+	uint64_t below = 0x100000 - gpa;	/* bytes up to 1 MiB */
+	uint64_t n = m->bios_size < SHADOW_MAX ? m->bios_size : SHADOW_MAX;
+
+	if (below <= n)
+		return m->rom_off + m->bios_size - below;
+	return m->rom_off + FF_OFF + (gpa - MEMMAP_SHADOW_BASE);
+}
+
+/* Map 0xc0000-0xfffff in 16 KiB steps, merging neighbours. */
+static void add_shadow(struct memmap *m)
+{
+	uint64_t gpa, start = 0, start_off = 0, off, size = 0;
+	bool ro = false, this_ro;
+	unsigned int mode;
+
+	for (gpa = MEMMAP_SHADOW_BASE; gpa < 0x100000; gpa += 0x4000) {
+		mode = m->pam[pam_seg(gpa)];
+		this_ro = mode != (MEMMAP_PAM_RE | MEMMAP_PAM_WE);
+		off = mode & MEMMAP_PAM_RE ? gpa : rom_source(m, gpa);
+		if (size && this_ro == ro && off == start_off + size) {
+			size += 0x4000;
+			continue;
+		}
+		if (size)
+			add_region(m, start, size, start_off, ro);
+		start = gpa;
+		start_off = off;
+		size = 0x4000;
+		ro = this_ro;
+	}
+	add_region(m, start, size, start_off, ro);
+}
+
 static void rebuild(struct memmap *m)
 {
 	m->nreg = 0;
 	add_region(m, 0, MEMMAP_VGA_BASE, 0, false);
-	add_region(m, MEMMAP_SHADOW_BASE, m->low_end - MEMMAP_SHADOW_BASE,
-		   MEMMAP_SHADOW_BASE, false);
+	add_shadow(m);
+	add_region(m, 0x100000, m->low_end - 0x100000, 0x100000, false);
 	if (m->bios_size)
 		add_region(m, MEMMAP_4G - m->bios_size, m->bios_size,
 			   m->rom_off, true);
@@ -79,6 +124,7 @@ int memmap_create(uint64_t ram_bytes, struct memmap **out)
 		free(m);
 		return err;
 	}
+	memset(gmem_host(m->g) + m->rom_off + FF_OFF, 0xff, 0x40000);
 	rebuild(m);
 	*out = m;
 	return 0;
@@ -189,6 +235,48 @@ void memmap_reset(struct memmap *m)
 	if (m->orom_size)
 		memcpy(host + m->orom_gpa,
 		       host + m->rom_off + MEMMAP_ROM_MAX / 2, m->orom_size);
+}
+
+bool memmap_set_pam(struct memmap *m, unsigned int seg, unsigned int mode)
+{
+	struct gpa_region old[MEMMAP_MAX_REGIONS];
+	unsigned int n = m->nreg;
+
+	if (seg >= MEMMAP_PAM_SEGS || m->pam[seg] == (mode & 3))
+		return false;
+	memcpy(old, m->reg, sizeof(old));
+	m->pam[seg] = (uint8_t)(mode & 3);
+	rebuild(m);
+	return n != m->nreg || memcmp(old, m->reg, n * sizeof(old[0])) != 0;
+}
+
+uint64_t memmap_shadow_read(struct memmap *m, uint64_t gpa,
+			    unsigned int size)
+{
+	const uint8_t *p;
+	uint64_t v = 0;
+	unsigned int i;
+
+	for (i = 0; i < size && i < 8; i++) {
+		p = memmap_page_ptr(m, gpa + i, false);
+		v |= (uint64_t)(p ? p[(gpa + i) & 0xfff] : 0xff) << (8 * i);
+	}
+	return v;
+}
+
+void memmap_shadow_write(struct memmap *m, uint64_t gpa, uint64_t val,
+			 unsigned int size)
+{
+	unsigned int i;
+	uint64_t a;
+
+	for (i = 0; i < size && i < 8; i++) {
+		a = gpa + i;
+		if (a < MEMMAP_SHADOW_BASE || a >= 0x100000 ||
+		    !(m->pam[pam_seg(a)] & MEMMAP_PAM_WE))
+			continue;
+		gmem_host(m->g)[a] = (uint8_t)(val >> (8 * i));
+	}
 }
 
 uint64_t memmap_low_end(const struct memmap *m)

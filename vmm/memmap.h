@@ -4,11 +4,13 @@
  *
  *   0x00000000-0x0009ffff  RAM (640 KiB conventional memory)
  *   0x000a0000-0x000bffff  VGA window: MMIO (the VGA device claims it)
- *   0x000c0000-0x000fffff  ROM/shadow area: RAM preloaded with the VGA ROM at
- *                          0xc0000 and the top 128 KiB of the BIOS at 0xe0000
- *                          (PAM 0x59-0x5f decide RAM/ROM behaviour; until the
- *                          i440FX reports PAM changes it stays writable RAM,
- *                          which SeaBIOS copes with)
+ *   0x000c0000-0x000fffff  ROM/shadow area in 13 PAM segments (i440FX
+ *                          0x59-0x5f: 0xf0000 64 KiB, then 16 KiB pieces from
+ *                          0xc0000): reads come from RAM when the segment's
+ *                          RE bit is set, else from ROM (the top 128 KiB of
+ *                          the BIOS at 0xe0000, nothing = 0xff below);
+ *                          writes reach RAM only when WE is set.  The RAM
+ *                          underneath starts as a copy of the ROM.
  *   0x00100000-low_end     RAM, low_end = min(RAM size, MEMMAP_PCI_HOLE)
  *   low_end-bios base      MMIO (PCI BARs, ...)
  *   4 GiB - bios size..4G  BIOS image, read-only
@@ -35,7 +37,10 @@
 #define MEMMAP_ROM_MAX		(16ULL << 20)	/* BIOS + option ROM bytes */
 #define MEMMAP_MIN_RAM		(2ULL << 20)
 #define MEMMAP_MAX_RAM		(64ULL << 30)
-#define MEMMAP_MAX_REGIONS	8
+#define MEMMAP_MAX_REGIONS	24
+#define MEMMAP_PAM_SEGS		13	/* 0: 0xf0000, 1-12: 0xc0000 + 16K*(n-1) */
+#define MEMMAP_PAM_RE		0x1	/* reads from RAM */
+#define MEMMAP_PAM_WE		0x2	/* writes to RAM */
 
 struct memmap;
 
@@ -58,6 +63,22 @@ int memmap_load_option_rom(struct memmap *m, const char *path, uint64_t gpa,
 			   char *why, size_t len);
 /* Power-on: recopy the ROM images into the shadow area. */
 void memmap_reset(struct memmap *m);
+
+/*
+ * Set PAM segment @seg (0-12, see MEMMAP_PAM_SEGS) to @mode (MEMMAP_PAM_*).
+ * Returns true when the region list changed (engines must be told through
+ * map_changed).  All segments start in mode 0 (ROM), as after reset.
+ */
+bool memmap_set_pam(struct memmap *m, unsigned int seg, unsigned int mode);
+/*
+ * Accesses to 0xc0000-0xfffff that did not hit a writable/readable mapping
+ * (engines send them as MMIO): reads as the segment's current source,
+ * writes reach RAM only in segments with WE.  @gpa + @size within the area.
+ */
+uint64_t memmap_shadow_read(struct memmap *m, uint64_t gpa,
+			    unsigned int size);
+void memmap_shadow_write(struct memmap *m, uint64_t gpa, uint64_t val,
+			 unsigned int size);
 
 /* RAM bytes below 4 GiB (incl. the 640K-1M hole) and above 4 GiB. */
 uint64_t memmap_low_end(const struct memmap *m);

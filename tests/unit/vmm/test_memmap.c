@@ -41,19 +41,23 @@ static void test_layout_256m(void)
 	T_EQ(memmap_low_end(m), 256 << 20);
 	T_EQ(memmap_high_size(m), 0);
 	n = memmap_regions(m, r, MEMMAP_MAX_REGIONS);
-	T_EQ(n, 2);
+	T_EQ(n, 3);
 	T_EQ(r[0].gpa, 0);
 	T_EQ(r[0].size, 0xa0000);
-	T_EQ(r[1].gpa, 0xc0000);
-	T_EQ(r[1].gpa + r[1].size, 256 << 20);
+	T_EQ(r[1].gpa, 0xc0000);		/* PAM segments, ROM mode */
+	T_EQ(r[1].size, 0x40000);
+	T_ASSERT(r[1].readonly);
+	T_EQ(r[1].host[0], 0xff);		/* no ROM there yet */
+	T_EQ(r[2].gpa, 0x100000);
+	T_EQ(r[2].gpa + r[2].size, 256 << 20);
 	/* the VGA window and everything above RAM are not memory */
 	T_ASSERT(memmap_page_ptr(m, 0xa0000, false) == NULL);
 	T_ASSERT(memmap_page_ptr(m, 0xbffff, false) == NULL);
 	T_ASSERT(memmap_page_ptr(m, 256 << 20, false) == NULL);
 	T_ASSERT(memmap_page_ptr(m, 0xfffffff0, false) == NULL);
 	T_ASSERT(memmap_page_ptr(m, 0x9f123, true) == r[0].host + 0x9f000);
-	T_ASSERT(memmap_page_ptr(m, 0x100000, true) ==
-		 r[1].host + (0x100000 - 0xc0000));
+	T_ASSERT(memmap_page_ptr(m, 0x100000, true) == r[2].host);
+	T_ASSERT(memmap_page_ptr(m, 0xc0000, true) == NULL);
 	memmap_destroy(m);
 }
 
@@ -67,9 +71,9 @@ static void test_layout_above_4g(void)
 	T_EQ(memmap_low_end(m), MEMMAP_PCI_HOLE);
 	T_EQ(memmap_high_size(m), (4ULL << 30) - MEMMAP_PCI_HOLE);
 	n = memmap_regions(m, r, MEMMAP_MAX_REGIONS);
-	T_EQ(n, 3);
-	T_EQ(r[2].gpa, MEMMAP_4G);
-	T_EQ(r[2].size, (4ULL << 30) - MEMMAP_PCI_HOLE);
+	T_EQ(n, 4);
+	T_EQ(r[3].gpa, MEMMAP_4G);
+	T_EQ(r[3].size, (4ULL << 30) - MEMMAP_PCI_HOLE);
 	T_ASSERT(memmap_page_ptr(m, MEMMAP_PCI_HOLE, false) == NULL);
 	T_ASSERT(memmap_page_ptr(m, MEMMAP_4G + 0x1000, true) != NULL);
 	memmap_destroy(m);
@@ -125,12 +129,55 @@ static void test_bios_load_and_shadow(void)
 	T_ASSERT(p != NULL);
 	T_EQ(p[0xff0], img[sizeof(img) - 0x10]);
 	T_EQ(memmap_dma(m, 0xfffff000, &b, 1, true), -EFAULT);
-	/* the last 128 KiB are shadowed below 1 MiB, writable, restored */
+	/* the last 128 KiB read at 0xe0000 (PAM: ROM mode after reset) */
+	T_ASSERT(memmap_page_ptr(m, 0xe0000, true) == NULL);
+	p = memmap_page_ptr(m, 0xe0000, false);
+	T_EQ(p[0], img[0x10000]);
+	T_EQ(memmap_page_ptr(m, 0xfffff, false)[0xfff], img[sizeof(img) - 1]);
+	T_EQ(memmap_shadow_read(m, 0xdfffe, 2), 0xffff);	/* no ROM */
+	/* RAM underneath starts as a copy: switching to RAM changes nothing */
+	T_ASSERT(memmap_set_pam(m, 5, MEMMAP_PAM_RE | MEMMAP_PAM_WE));
+	p = memmap_page_ptr(m, 0xd0000, true);
+	T_ASSERT(p != NULL);
+	T_ASSERT(memmap_set_pam(m, 9, MEMMAP_PAM_RE | MEMMAP_PAM_WE));
 	p = memmap_page_ptr(m, 0xe0000, true);
 	T_EQ(p[0], img[0x10000]);
 	p[0] = 0xee;
-	memmap_reset(m);
+	memmap_reset(m);			/* power-on copy again */
 	T_EQ(p[0], img[0x10000]);
+	memmap_destroy(m);
+}
+
+/* Each PAM mode: where reads come from, whether writes land in RAM. */
+static void test_pam_modes(void)
+{
+	struct memmap *m;
+	uint8_t *ram;
+
+	T_EQ(memmap_create(16 << 20, &m), 0);
+	T_ASSERT(!memmap_set_pam(m, 13, 3));	/* bad segment */
+	T_ASSERT(!memmap_set_pam(m, 1, 0));	/* no change */
+	/* WE only: reads from ROM (0xff here), writes reach RAM; the
+	 * mapping is the same as in mode 0, so no map change is reported */
+	T_ASSERT(!memmap_set_pam(m, 1, MEMMAP_PAM_WE));
+	memmap_shadow_write(m, 0xc0010, 0x1234, 2);
+	T_EQ(memmap_shadow_read(m, 0xc0010, 2), 0xffff);
+	/* RE only: reads the RAM written above, writes are dropped */
+	T_ASSERT(memmap_set_pam(m, 1, MEMMAP_PAM_RE));
+	T_EQ(memmap_shadow_read(m, 0xc0010, 2), 0x1234);
+	memmap_shadow_write(m, 0xc0010, 0x5678, 2);
+	T_EQ(memmap_shadow_read(m, 0xc0010, 2), 0x1234);
+	T_ASSERT(memmap_page_ptr(m, 0xc0000, true) == NULL);
+	ram = memmap_page_ptr(m, 0xc0000, false);
+	T_EQ(ram[0x10], 0x34);
+	/* RE + WE: plain RAM; DMA can write it, not into ROM-mode segments */
+	T_ASSERT(memmap_set_pam(m, 1, MEMMAP_PAM_RE | MEMMAP_PAM_WE));
+	T_EQ(memmap_dma(m, 0xc0000, ram, 16, true), 0);
+	T_EQ(memmap_dma(m, 0xc4000, ram, 16, true), -EFAULT);
+	/* segment 0 is the whole 0xf0000 64 KiB */
+	T_ASSERT(memmap_set_pam(m, 0, MEMMAP_PAM_RE | MEMMAP_PAM_WE));
+	T_ASSERT(memmap_page_ptr(m, 0xfffff, true) != NULL);
+	T_ASSERT(memmap_page_ptr(m, 0xeffff, true) == NULL);
 	memmap_destroy(m);
 }
 
@@ -140,6 +187,7 @@ static const struct t_case cases[] = {
 	T_CASE(test_layout_above_4g),
 	T_CASE(test_dma_bounds),
 	T_CASE(test_bios_load_and_shadow),
+	T_CASE(test_pam_modes),
 };
 
 int main(int argc, char **argv)
