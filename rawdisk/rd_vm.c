@@ -287,6 +287,14 @@ static int vm_overlay(const struct rd_vm_opts *o, enum rd_disk_mode mode,
 				return -EEXIST;
 			}
 			fresh = false;
+			/* an interrupted commit restarts from 0 next time:
+			 * this session may change clusters it already did */
+			{
+				char jp[PATH_MAX + 16];
+
+				snprintf(jp, sizeof(jp), "%s.commit", path);
+				unlink(jp);
+			}
 		}
 	} else {
 		const char *dir = o->overlay_dir ? o->overlay_dir :
