@@ -188,7 +188,7 @@ rd_fault_open(struct rd_disk *below, bool owns_below,
  * only on the first chosen partition; EBRs are copied; the area between the
  * table and the first partition reads as zeros and takes writes privately.
  * @below is never written outside the chosen partitions.  0 or -errno with
- * the reason in @err.
+ * the reason in @err; on failure @below stays with the caller.
  */
 int __attribute__((warn_unused_result))
 rd_view_open(struct rd_disk *below, bool owns_below, const char *partitions,

@@ -106,7 +106,10 @@ t=rawdisk-check-concurrent
 	--overlay-dir "$TMP" --loop --data CONCURRENT --offset $(( (p1s + p1n + 64) * 512 )) \
 	>"$TMP/first.log" 2>&1 &
 PIDS+=($!)
-sleep 1
+for i in $(seq 1 100); do	# until the first run holds the lock
+	"$DUALVM" disk check "$TMP/d.img" >/dev/null 2>&1 || break
+	sleep 0.1
+done
 if ! kill -0 "${PIDS[-1]}" 2>/dev/null; then
 	fail $t "first run did not start: $(head -c 300 "$TMP/first.log")"
 else
