@@ -187,6 +187,7 @@ UNIT_TESTS := \
 	hwprofile/test_inject_linux \
 	hwprofile/test_ntfs_safety \
 	x86/test_decode_zydis \
+	x86/test_simd \
 	x86/test_fpu_native \
 	x86/test_x87 \
 	x86/test_native_diff \

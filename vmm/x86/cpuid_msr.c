@@ -14,7 +14,11 @@
 
 #define CPUID_1_EDX	((1u << 2) | (1u << 3) | (1u << 4) | (1u << 5) | \
 			 (1u << 6) | (1u << 8) | (1u << 11) | (1u << 12) | \
-			 (1u << 13) | (1u << 15) | (1u << 16))
+			 (1u << 13) | (1u << 15) | (1u << 16) | \
+			 CPUID_1_EDX_FPU_SIMD)
+/* FPU, MMX, FXSR, SSE, SSE2: x87.c, simd.c (tests/unit/x86/test_fpu_native) */
+#define CPUID_1_EDX_FPU_SIMD	((1u << 0) | (1u << 23) | (1u << 24) | \
+				 (1u << 25) | (1u << 26))
 
 static const char brand[48] = "dualvm interpreter CPU (Pentium III class)";
 

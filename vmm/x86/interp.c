@@ -92,6 +92,9 @@ void x86_cpu_reset(struct x86_cpu *c)
 	memset(c->mtrr_var, 0, sizeof(c->mtrr_var));
 	memset(c->fxsave, 0, sizeof(c->fxsave));
 	c->fxsave[0] = 0x40;		/* FCW 0x0040 at reset */
+	c->fxsave[4] = 0xff;		/* FTW 5555h: all registers +0.0 */
+	c->fxsave[24] = 0x80;		/* MXCSR 1F80h (SDM vol. 3, table 10-1) */
+	c->fxsave[25] = 0x1f;
 	c->halted = false;
 	c->a20 = true;
 	c->shadow = 0;

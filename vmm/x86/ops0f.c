@@ -480,7 +480,8 @@ static void exec_grp7(struct x86_cpu *c, const struct x86_insn *in)
 }
 
 #define CR4_SUPPORTED	(CR4_PSE | CR4_PAE | CR4_PGE | CR4_TSD | CR4_DE | \
-			 0x40u /* MCE */ | 0x100u /* PCE */)
+			 0x40u /* MCE */ | 0x100u /* PCE */ | \
+			 CR4_OSFXSR | CR4_OSXMMEXCPT /* simd.c */)
 
 static void exec_movcr(struct x86_cpu *c, const struct x86_insn *in)
 {

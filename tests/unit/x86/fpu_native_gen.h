@@ -270,7 +270,15 @@ static void gen_ctl(struct gen *g)
 {
 	int32_t d;
 
-	switch (rn(g, 6)) {
+	switch (rn(g, 7)) {
+	case 6:			/* lea edi, [ebx+d]; maskmovq / maskmovdqu */
+		d = mem_disp(g, 16, false);
+		emit(g, 0x8d), modrm_mem(g, 7, d);
+		if (rn(g, 2))
+			emit(g, 0x66);
+		emit(g, 0x0f), emit(g, 0xf7);
+		emit(g, (uint8_t)(0xc0 | rn(g, 64)));
+		return;
 	case 0: case 1:		/* fxsave [x]; fxrstor [x] (maybe after changes) */
 		/* bytes 288-511 (XMM8-15 in 64-bit mode) beyond the buffer */
 		d = (int32_t)(DATA_SIZE - DATA_BIAS - 288 + rn(g, 256));
