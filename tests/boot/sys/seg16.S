@@ -1,6 +1,6 @@
 # SPDX-License-Identifier: GPL-2.0-only
 # seg16.S --- real mode and 16-bit protected mode: INT n and #DE through
-# the IVT (frame, FLAGS), fast A20 (port 0x92) wrap-around, 16-bit
+# the IVT (frame, FLAGS), the A20 gate (port 0x92 + i8042 output port), 16-bit
 # protected mode with far jumps between 16- and 32-bit code segments, an
 # LDT (LLDT/SLDT, data and code through LDT selectors, far call and RETF),
 # and back to real mode keeping a cached segment base until the segment
@@ -64,24 +64,34 @@ start:
 	xorb %cl, %cl
 	movw $0x100, %ax
 	divb %cl			# #DE: the IVT handler sees IP = the DIV
-1:	# fast A20 through port 0x92
+1:	# A20: on through port 0x92; off only with port 0x92 bit 1 and the
+	# keyboard controller's output port bit 1 both clear (a PC ORs them)
 	inb $0x92, %al
 	andw $2, %ax
-	SHOW16 "a20 at reset", %ax
+	SHOW16 "port 92 a20 at reset", %ax
+	inb $0x92, %al
+	orb $2, %al
+	andb $~1, %al
+	outb %al, $0x92
 	movw $0xffff, %ax
 	movw %ax, %fs
 	movw $0x1111, 0x610		# 0x000610
 	movw $0x2222, %fs:0x620		# 0x100610 (or 0x000610 with A20 off)
 	SHOW16 "low with a20 on", 0x610
+	movb $0xdd, %al			# output port: A20 off, no reset
+	call kbc_out
 	inb $0x92, %al
-	andb $~2, %al
+	andb $~3, %al
 	outb %al, $0x92
 	movw $0x3333, %fs:0x620
 	SHOW16 "low with a20 off", 0x610
 	inb $0x92, %al
 	orb $2, %al
+	andb $~1, %al
 	outb %al, $0x92
 	SHOW16 "high with a20 on", %fs:0x620
+	movb $0xdf, %al
+	call kbc_out
 
 	# 16-bit protected mode
 	movw $gdt_tmpl, %si		# (SYS_ENTER_PM's GDT, without the IDT)
@@ -204,6 +214,23 @@ r_de:
 	call putc16
 	movw R_SP, %sp
 	jmp *R_IP
+
+# kbc_out: write %al to the i8042 output port (command 0xd1)
+kbc_out:
+	pushw %ax
+	call kbc_wait
+	movb $0xd1, %al
+	outb %al, $0x64
+	call kbc_wait
+	popw %ax
+	outb %al, $0x60
+kbc_wait:
+	pushw %ax
+1:	inb $0x64, %al
+	testb $2, %al
+	jnz 1b
+	popw %ax
+	ret
 
 putc16:
 	pushw %dx
