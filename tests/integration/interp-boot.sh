@@ -41,7 +41,7 @@ for n in "${payloads[@]}"; do
 	if [ -z "$qemu" ]; then
 		echo "SKIP interp-qemu-$n: qemu-system-i386 not installed"; continue
 	fi
-	( timeout 20 "$qemu" -accel tcg -m 256 -bios "$bin" -display none \
+	( exec 2>/dev/null; timeout 20 "$qemu" -accel tcg -m 256 -bios "$bin" -display none \
 		-serial "file:$tmp/$n.qemu" -monitor none \
 		-device isa-debug-exit,iobase=0x501,iosize=1 </dev/null >/dev/null 2>&1 ) 2>/dev/null
 	if ! grep -aq "^PASS $n" "$tmp/$n.qemu" 2>/dev/null; then

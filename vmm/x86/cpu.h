@@ -117,6 +117,11 @@ struct x86_cpu {
 	bool		nmi_pending;		/* NMI latched */
 	bool		nmi_blocked;		/* in an NMI handler until IRET */
 	volatile int	kicked;			/* kick() request */
+	bool		irq_check;		/* INTR may have changed: poll the bus */
+	uint64_t	icount;			/* instructions retired in this exec call */
+	uint32_t	fetch_tag;		/* code page | 2 if CPL 3 | 1, 0 = none */
+	uint8_t		*fetch_host;		/* host page of fetch_tag */
+	uint64_t	fetch_gpa;		/* guest-physical page of fetch_tag */
 	uint32_t	intercepts;		/* exception vectors to stop on */
 
 	/* exception in flight (set by x86_raise) */

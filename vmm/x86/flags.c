@@ -77,6 +77,7 @@ void x86_flags_put(struct x86_cpu *c, uint32_t fl)
 {
 	c->lf_op = LF_NONE;
 	c->eflags = (fl & 0x3f7fd7u) | X86_RFLAGS_FIXED;
+	c->irq_check = true;		/* IF may have been set */
 }
 
 void x86_flags_arith(struct x86_cpu *c, uint32_t arith)

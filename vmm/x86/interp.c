@@ -199,7 +199,7 @@ void x86_cpu_map_changed(struct x86_cpu *c)
 /* Decode the instruction at CS:EIP (cached when it lies in one RAM page). */
 static const struct x86_insn *fetch(struct x86_cpu *c, struct x86_insn *tmp)
 {
-	uint32_t eip = (uint32_t)c->rip, lin, n1, i;
+	uint32_t eip = (uint32_t)c->rip, lin, n1, i, tag;
 	unsigned int mode = c->code32 ? X86_DMODE_CODE32 : 0;
 	uint8_t buf[X86_MAX_INSN_LEN], *host, *host2;
 	struct x86_dcache_entry *d = NULL;
@@ -209,7 +209,18 @@ static const struct x86_insn *fetch(struct x86_cpu *c, struct x86_insn *tmp)
 	if (eip > c->seg[X86_CS].limit)
 		x86_gp0(c);
 	lin = (uint32_t)c->seg[X86_CS].base + eip;
-	gpa = x86_fetch_gpa(c, lin, &host);
+	tag = (lin & ~0xfffu) | (c->cpl == 3 ? 2u : 0u) | 1u;
+	if (tag == c->fetch_tag) {
+		host = c->fetch_host;
+		gpa = c->fetch_gpa | (lin & 0xfff);
+	} else {
+		gpa = x86_fetch_gpa(c, lin, &host);
+		if (host) {
+			c->fetch_tag = tag;
+			c->fetch_host = host;
+			c->fetch_gpa = gpa & ~0xfffull;
+		}
+	}
 	if (host && (gpa >> 12) < c->code_pages_n) {
 		key = ((gpa << 1) | (mode & 1)) + 1;
 		d = &c->dcache[gpa & (X86_DCACHE_SIZE - 1)];
@@ -302,10 +313,6 @@ static bool handle_exception(struct x86_cpu *c, struct x86_stop *stop)
 /* External events before the next instruction; false when none taken. */
 static bool take_interrupt(struct x86_cpu *c)
 {
-	if (c->shadow) {
-		c->shadow = 0;
-		return false;
-	}
 	if (c->nmi_pending && !c->nmi_blocked) {
 		c->nmi_pending = false;
 		c->nmi_blocked = true;
@@ -315,27 +322,72 @@ static bool take_interrupt(struct x86_cpu *c)
 		c->delivering = false;
 		return true;
 	}
-	if ((c->eflags & FL_IF) && c->bus->intr_pending(c->bus->opaque)) {
+	if (!c->irq_check || !(c->eflags & FL_IF))
+		return false;
+	if (!c->bus->intr_pending(c->bus->opaque)) {
+		c->irq_check = false;	/* until I/O or IF changes it */
+		return false;
+	}
+	{
 		uint8_t v = c->bus->intr_ack(c->bus->opaque);
 
 		c->delivering = true;
 		c->deliv_vec = 0xff;	/* external: benign for #DF */
 		x86_deliver(c, v, false, 0, false, c->rip);
 		c->delivering = false;
-		return true;
 	}
-	return false;
+	return true;
+}
+
+/* The fetch/execute loop; faults leave it through x86_raise(). */
+static void __attribute__((noinline))
+run_loop(struct x86_cpu *c, uint64_t max_insns, uint64_t deadline_ns,
+	 struct x86_stop *stop)
+{
+	struct x86_insn tmp;
+
+	for (;;) {
+		const struct x86_insn *in;
+		bool tf;
+
+		if (c->icount >= max_insns)
+			return;
+		if (!(c->icount & 255)) {
+			if (__atomic_exchange_n(&c->kicked, 0, __ATOMIC_ACQ_REL) ||
+			    c->bus->now_ns(c->bus->opaque) >= deadline_ns)
+				return;
+		}
+		if (c->shadow)
+			c->shadow = 0;
+		else if ((c->nmi_pending || c->irq_check) && take_interrupt(c))
+			continue;
+		if (c->halted) {
+			stop->reason = X86_STOP_HLT;
+			return;
+		}
+		in = fetch(c, &tmp);
+		c->next_ip = c->rip + in->len;
+		if (!c->code32)
+			c->next_ip &= 0xffff;
+		tf = c->eflags & FL_TF;
+		x86_exec_one(c, in);
+		c->rip = c->next_ip;
+		c->icount++;
+		if (tf) {
+			c->dr[6] |= 0x4000;
+			x86_raise(c, X86_EXC_DB, false, 0);
+		}
+	}
 }
 
 void x86_cpu_exec(struct x86_cpu *c, uint64_t max_insns, uint64_t deadline_ns,
 		  struct x86_stop *stop)
 {
-	struct x86_insn tmp;
-	volatile uint64_t n = 0;
-
 	memset(stop, 0, sizeof(*stop));
 	stop->reason = X86_STOP_LIMIT;
 	c->error = false;
+	c->icount = 0;
+	c->irq_check = true;
 	if (_setjmp(c->jb)) {
 		if (c->error) {
 			c->delivering = false;
@@ -346,35 +398,9 @@ void x86_cpu_exec(struct x86_cpu *c, uint64_t max_insns, uint64_t deadline_ns,
 		}
 		if (!handle_exception(c, stop))
 			goto out;
+		c->irq_check = true;
 	}
-	while (n < max_insns) {
-		const struct x86_insn *in;
-		bool tf;
-
-		if (!(n & 255)) {
-			if (__atomic_exchange_n(&c->kicked, 0, __ATOMIC_ACQ_REL) ||
-			    c->bus->now_ns(c->bus->opaque) >= deadline_ns)
-				break;
-		}
-		if (take_interrupt(c))
-			continue;
-		if (c->halted) {
-			stop->reason = X86_STOP_HLT;
-			break;
-		}
-		in = fetch(c, &tmp);
-		c->next_ip = c->rip + in->len;
-		if (!c->code32)
-			c->next_ip &= 0xffff;
-		tf = c->eflags & FL_TF;
-		x86_exec_one(c, in);
-		c->rip = c->next_ip;
-		n++;
-		if (tf) {
-			c->dr[6] |= 0x4000;
-			x86_raise(c, X86_EXC_DB, false, 0);
-		}
-	}
+	run_loop(c, max_insns, deadline_ns, stop);
 out:
-	stop->insns = n;
+	stop->insns = c->icount;
 }

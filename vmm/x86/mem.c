@@ -69,6 +69,7 @@ static uint32_t page_read(struct x86_cpu *c, struct x86_tlb_entry *e,
 {
 	if (e->host)
 		return load_le(e->host + (lin & 0xfff), size);
+	c->irq_check = true;
 	return (uint32_t)c->bus->mmio_read(c->bus->opaque,
 					   e->gpa | (lin & 0xfff), size);
 }
@@ -112,10 +113,12 @@ static void page_write(struct x86_cpu *c, struct x86_tlb_entry *e,
 	    (c->code_pages[gpa >> 15] >> ((gpa >> 12) & 7) & 1))
 		x86_code_invalidate(c, gpa & ~0xfffull, 0x1000);
 	h = c->bus->page_ptr(c->bus->opaque, gpa, true);
-	if (h)
+	if (h) {
 		memcpy(h + (gpa & 0xfff), &v, size);
-	else
+	} else {
 		c->bus->mmio_write(c->bus->opaque, gpa, v, size);
+		c->irq_check = true;
+	}
 }
 
 static struct x86_tlb_entry *write_entry(struct x86_cpu *c, uint32_t lin,
@@ -211,10 +214,12 @@ void x86_phys_write(struct x86_cpu *c, uint64_t gpa, unsigned int size,
 	    (c->code_pages[gpa >> 15] >> ((gpa >> 12) & 7) & 1))
 		x86_code_invalidate(c, gpa & ~0xfffull, 0x1000);
 	h = c->bus->page_ptr(c->bus->opaque, gpa, true);
-	if (h)
+	if (h) {
 		memcpy(h + (gpa & 0xfff), &v, size);
-	else
+	} else {
 		c->bus->mmio_write(c->bus->opaque, gpa, v, size);
+		c->irq_check = true;
+	}
 }
 
 uint64_t x86_fetch_gpa(struct x86_cpu *c, uint32_t lin, uint8_t **host)

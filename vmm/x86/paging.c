@@ -30,6 +30,7 @@
 void x86_tlb_flush(struct x86_cpu *c, bool global)
 {
 	memset(c->tlb, 0, sizeof(c->tlb));
+	c->fetch_tag = 0;
 }
 
 void x86_tlb_flush_page(struct x86_cpu *c, uint32_t lin)
@@ -38,6 +39,7 @@ void x86_tlb_flush_page(struct x86_cpu *c, uint32_t lin)
 
 	if (e->tag == ((lin & ~0xfffu) | 1))
 		e->tag = 0;
+	c->fetch_tag = 0;
 }
 
 static void __attribute__((noreturn))

@@ -23,8 +23,10 @@ void x86_exec_string(struct x86_cpu *c, const struct x86_insn *in)
 	int32_t delta = (c->eflags & FL_DF) ? -(int32_t)size : (int32_t)size;
 	unsigned int n;
 
-	if (op >= 0x6c && op <= 0x6f)
+	if (op >= 0x6c && op <= 0x6f) {
 		x86_io_check(c, (uint16_t)c->gpr[X86_RDX], size);
+		c->irq_check = true;
+	}
 	for (n = 0; ; n++) {
 		uint32_t si = reg_get(c, X86_RSI, as), di = reg_get(c, X86_RDI, as);
 		uint32_t a, b;

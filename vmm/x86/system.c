@@ -246,6 +246,7 @@ bool x86_exec_system(struct x86_cpu *c, const struct x86_insn *in)
 
 		x86_io_check(c, port, s);
 		v = (uint32_t)c->bus->pio_read(c->bus->opaque, port, s);
+		c->irq_check = true;
 		reg_set(c, X86_RAX, s, v);
 		return true;
 	}
@@ -255,6 +256,7 @@ bool x86_exec_system(struct x86_cpu *c, const struct x86_insn *in)
 
 		x86_io_check(c, port, s);
 		c->bus->pio_write(c->bus->opaque, port, reg_get(c, X86_RAX, s), s);
+		c->irq_check = true;
 		return true;
 	}
 	case 0xf4:
@@ -272,6 +274,7 @@ bool x86_exec_system(struct x86_cpu *c, const struct x86_insn *in)
 			if (!(c->eflags & FL_IF))
 				c->shadow = 1;
 			c->eflags |= FL_IF;
+			c->irq_check = true;
 		}
 		return true;
 	case 0x0f:
