@@ -4,7 +4,8 @@
  *
  * The interpreter presents one fixed canonical CPU: a family 6 "dualvm"
  * GenuineIntel part that advertises only what the interpreter implements
- * (CPUID leaf 1 EDX: DE PSE TSC MSR PAE CX8 SEP MTRR PGE CMOV PAT).  The
+ * (CPUID leaf 1 EDX: DE PSE TSC MSR PAE CX8 SEP MTRR PGE CMOV PAT, plus
+ * what x87.c/simd.c implement; leaf 80000001 EDX: NX with EFER.NXE).  The
  * TSC runs at 1 GHz of virtual time.  MTRRs read back what was written.
  * (SDM vol. 2 CPUID; vol. 4 MSR list; vol. 3, 5.8.7 SYSENTER/SYSEXIT)
  */
@@ -42,6 +43,9 @@ static void cpuid(uint32_t leaf, uint32_t r[4])
 	case 0x80000000:
 		r[0] = 0x80000004;
 		break;
+	case 0x80000001:
+		r[3] = 1u << 20;		/* NX (PAE page tables, EFER.NXE) */
+		break;
 	case 0x80000002:
 	case 0x80000003:
 	case 0x80000004:
@@ -54,6 +58,7 @@ static bool msr_read(struct x86_cpu *c, uint32_t n, uint64_t *v)
 {
 	switch (n) {
 	case 0x10: *v = c->bus->now_ns(c->bus->opaque) + c->tsc_offset; return true;
+	case 0xc0000080: *v = c->efer; return true;	/* EFER */
 	case 0x17: *v = 0; return true;			/* PLATFORM_ID */
 	case 0x1b: *v = c->apic_base; return true;
 	case 0x8b: *v = 0; return true;			/* BIOS_SIGN_ID */
@@ -78,6 +83,12 @@ static bool msr_write(struct x86_cpu *c, uint32_t n, uint64_t v)
 	switch (n) {
 	case 0x10: c->tsc_offset = v - c->bus->now_ns(c->bus->opaque); return true;
 	case 0x1b: c->apic_base = v; return true;
+	case 0xc0000080:		/* EFER: only NXE (no long mode, no SYSCALL) */
+		if (v & ~(1ull << 11))
+			return false;
+		c->efer = v;
+		x86_tlb_flush(c, true);
+		return true;
 	case 0x8b: case 0x17a: case 0x1a0: return true;
 	case 0x174: c->sysenter_cs = v & 0xffff; return true;
 	case 0x175: c->sysenter_esp = (uint32_t)v; return true;

@@ -156,6 +156,70 @@ static void push_pair(struct x86_cpu *c, unsigned int sz, uint16_t cs,
 	x86_sp_set(c, (sp - 2 * sz) & m);
 }
 
+/* push onto the stack @ss (not loaded yet) at *sp; supervisor access */
+static void push_new(struct x86_cpu *c, const struct x86_seg *ss, uint32_t *sp,
+		     unsigned int size, uint32_t v, uint16_t err)
+{
+	uint32_t off = (*sp - size) & ((ss->attr & X86_SEG_ATTR_DB) ? ~0u : 0xffffu);
+	bool down = !(ss->attr & 8) && (ss->attr & 4);
+
+	if (down ? off <= ss->limit : off + size - 1 > ss->limit)
+		x86_raise(c, X86_EXC_SS, true, err);
+	x86_lin_write(c, (uint32_t)ss->base + off, size, v, false);
+	*sp = off;
+}
+
+/*
+ * CALL through a call gate to a more privileged non-conforming segment:
+ * new stack from the TSS, parameters copied (SDM vol. 3, 5.8.5).
+ */
+static void call_gate_inner(struct x86_cpu *c, uint64_t gate, unsigned int gsz,
+			    struct x86_seg *cs, uint64_t cdesc, uint16_t tsel,
+			    uint32_t off, uint32_t ret_ip)
+{
+	unsigned int dpl = (cs->attr >> 5) & 3, n = (gate >> 32) & 0x1f, i;
+	uint32_t tss = (uint32_t)c->tr.base, nsp, sp, osp = x86_sp(c);
+	uint32_t om = c->stack32 ? ~0u : 0xffffu, params[32];
+	bool t32 = c->tr.attr & 8;
+	struct x86_seg ss;
+	uint16_t nssel;
+
+	if (t32) {
+		nsp = x86_lin_read(c, tss + 4 + dpl * 8, 4, false);
+		nssel = (uint16_t)x86_lin_read(c, tss + 8 + dpl * 8, 2, false);
+	} else {
+		nsp = x86_lin_read(c, tss + 2 + dpl * 4, 2, false);
+		nssel = (uint16_t)x86_lin_read(c, tss + 4 + dpl * 4, 2, false);
+	}
+	if (!(nssel & ~3))
+		x86_raise(c, X86_EXC_TS, true, 0);
+	x86_desc_to_seg(x86_desc_read(c, nssel, X86_EXC_TS), nssel, &ss);
+	if ((nssel & 3) != dpl || ((ss.attr >> 5) & 3) != dpl ||
+	    (ss.attr & 0x1a) != 0x12)
+		x86_raise(c, X86_EXC_TS, true, nssel & ~3u);
+	if (!(ss.attr & X86_SEG_ATTR_P))
+		x86_raise(c, X86_EXC_SS, true, nssel & ~3u);
+	for (i = 0; i < n; i++)
+		params[i] = x86_read(c, X86_SS, (osp + i * gsz) & om, gsz);
+	sp = nsp;
+	push_new(c, &ss, &sp, gsz, c->seg[X86_SS].sel, nssel & ~3u);
+	push_new(c, &ss, &sp, gsz, osp, nssel & ~3u);
+	for (i = n; i-- > 0;)
+		push_new(c, &ss, &sp, gsz, params[i], nssel & ~3u);
+	push_new(c, &ss, &sp, gsz, c->seg[X86_CS].sel, nssel & ~3u);
+	push_new(c, &ss, &sp, gsz, ret_ip, nssel & ~3u);
+	/* commit */
+	desc_touch(c, tsel, cdesc);
+	cs->sel = (tsel & ~3u) | dpl;
+	c->seg[X86_CS] = *cs;
+	ss.attr |= 1;
+	c->seg[X86_SS] = ss;
+	c->cpl = (uint8_t)dpl;
+	x86_mode_update(c);
+	x86_sp_set(c, sp);
+	c->next_ip = off;
+}
+
 static void far_gate(struct x86_cpu *c, uint16_t sel, uint64_t gate,
 		     unsigned int opsize, bool call, uint32_t ret_ip)
 {
@@ -176,8 +240,12 @@ static void far_gate(struct x86_cpu *c, uint16_t sel, uint64_t gate,
 	dpl = (s.attr >> 5) & 3;
 	if (dpl > c->cpl)
 		x86_raise(c, X86_EXC_GP, true, tsel & ~3u);
-	if (call && !(s.attr & 4) && dpl < c->cpl)
-		x86_internal_error(c, "call gate to inner privilege not implemented");
+	if (off > s.limit)
+		x86_gp0(c);
+	if (call && !(s.attr & 4) && dpl < c->cpl) {
+		call_gate_inner(c, gate, gsz, &s, d, tsel, off, ret_ip);
+		return;
+	}
 	if (!call && !(s.attr & 4) && dpl != c->cpl)
 		x86_raise(c, X86_EXC_GP, true, tsel & ~3u);
 	if (off > s.limit)
