@@ -26,7 +26,7 @@
 #include "vmm/vmm.h"
 
 #define VM_SLICE_NS	10000000ULL	/* max time in one engine run */
-#define VM_IDLE_MS	100		/* max sleep while halted */
+#define VM_IDLE_NS	100000000ULL	/* max sleep while halted */
 #define VM_RESET_MAX	8		/* resets per second before giving up */
 
 struct vm {
@@ -191,9 +191,11 @@ static void feed_input(struct vm *vm)
 	}
 }
 
-/* Wait up to @ms for input or a signal, then consume them. */
-static void poll_host(struct vm *vm, int ms)
+/* Wait up to @ns for input or a signal, then consume them. */
+static void poll_host(struct vm *vm, uint64_t ns)
 {
+	struct timespec ts = { .tv_sec = (time_t)(ns / NSEC_PER_SEC),
+			       .tv_nsec = (long)(ns % NSEC_PER_SEC) };
 	struct pollfd p[2] = { { .fd = vm->sfd, .events = POLLIN },
 			       { .fd = -1, .events = POLLIN } };
 	struct signalfd_siginfo si;
@@ -202,7 +204,7 @@ static void poll_host(struct vm *vm, int ms)
 	if (!vm->in_eof && vm->nin == 0)
 		p[1].fd = console_input_fd(vm->con);
 	console_flush(vm->con);
-	if (poll(p, 2, ms) <= 0)
+	if (ppoll(p, 2, &ts, NULL) <= 0)
 		goto out;
 	if (p[0].revents & POLLIN)
 		while (read(vm->sfd, &si, sizeof(si)) == sizeof(si))
@@ -237,7 +239,7 @@ static bool handle_exit(struct vm *vm, const struct engine_exit *ex,
 			enum vm_result *res, char *msg, size_t len)
 {
 	uint64_t now, next;
-	int ms;
+	uint64_t ns;
 
 	switch (ex->reason) {
 	case ENGINE_EXIT_DEADLINE:
@@ -245,11 +247,11 @@ static bool handle_exit(struct vm *vm, const struct engine_exit *ex,
 	case ENGINE_EXIT_HLT:
 		now = vclock_now(vm->m->clock);
 		next = vclock_next_deadline(vm->m->clock);
-		ms = next == VCLOCK_NEVER ? VM_IDLE_MS :
-		     next <= now ? 0 : (int)((next - now) / 1000000 + 1);
-		if (ms > VM_IDLE_MS)
-			ms = VM_IDLE_MS;
-		poll_host(vm, ms);
+		ns = next == VCLOCK_NEVER ? VM_IDLE_NS :
+		     next <= now ? 0 : next - now;
+		if (ns > VM_IDLE_NS)
+			ns = VM_IDLE_NS;
+		poll_host(vm, ns);
 		return false;
 	case ENGINE_EXIT_RESET:
 		if (ex->msg[0])
