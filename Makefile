@@ -75,6 +75,7 @@ VMM_OBJS := \
 	vmm/x86/ops0f.o \
 	vmm/x86/cpuid_msr.o \
 	vmm/x86/x87.o \
+	vmm/x86/simd_fast.o \
 	vmm/x86/simd.o \
 	vmm/x86/x87_host.o \
 	vmm/x86/simd_decode.o \

@@ -115,6 +115,14 @@ uint32_t x86_fpu_mem_probe(struct x86_cpu *c, const struct x86_insn *in,
 void x86_fpu_mem_write(struct x86_cpu *c, uint32_t lin, const uint8_t *buf,
 		       unsigned int n);
 
+/*
+ * C fast path for exception-free SSE/SSE2 moves and integer operations on
+ * XMM registers (simd_fast.c): updates c->fxsave, a store goes to @fo->mem,
+ * a GPR operand is @fo->eax.  Returns false when @in is not one of them.
+ */
+bool x86_simd_fast(struct x86_cpu *c, const struct x86_insn *in,
+		   unsigned int pfx, struct fpu_op *fo);
+
 /* 0F-map MMX/SSE/SSE2 instructions (simd.c). */
 void x86_exec_simd(struct x86_cpu *c, const struct x86_insn *in);
 

@@ -323,7 +323,7 @@ void x86_exec_simd(struct x86_cpu *c, const struct x86_insn *in)
 {
 	uint8_t img[512] __attribute__((aligned(16)));
 	unsigned int op = in->op & 0xff, pfx = x86_simd_prefix(in);
-	bool mem = in->flags & X86_IF_MEM, xmm, mmx;
+	bool mem = in->flags & X86_IF_MEM, xmm, mmx, fast;
 	struct simd_mem mi = { 0, false, false };
 	struct fpu_op fo, fo_in;
 	uint32_t lin = 0, mx, raised;
@@ -346,8 +346,8 @@ void x86_exec_simd(struct x86_cpu *c, const struct x86_insn *in)
 		x86_raise(c, X86_EXC_NM, false, 0);
 	if (mmx)
 		x86_fpu_check_pending(c);
-	memcpy(img, c->fxsave, sizeof(img));
 	if (op == 0xf7) {
+		memcpy(img, c->fxsave, sizeof(img));
 		exec_maskmov(c, in, pfx, img);
 		memcpy(c->fxsave, img, sizeof(img));
 		return;
@@ -369,12 +369,17 @@ void x86_exec_simd(struct x86_cpu *c, const struct x86_insn *in)
 		else
 			x86_fpu_mem_read(c, in, 0, fo.mem, mi.size);
 	}
-	mx = mxcsr_of(img) & MXCSR_VALID;
-	fo_in = fo;
-	raised = host_run_masked(c, in, img, &fo, mx);
-	if (raised & ~(mx >> 7) & MXCSR_FLAGS)
-		simd_fault(c, in, &fo_in, mx);
-	mxcsr_set(img, mx | raised);
+	/* no fault can happen past this point except #XM (simd_fault) */
+	fast = !mmx && x86_simd_fast(c, in, pfx, &fo);
+	if (!fast) {
+		memcpy(img, c->fxsave, sizeof(img));
+		mx = mxcsr_of(img) & MXCSR_VALID;
+		fo_in = fo;
+		raised = host_run_masked(c, in, img, &fo, mx);
+		if (raised & ~(mx >> 7) & MXCSR_FLAGS)
+			simd_fault(c, in, &fo_in, mx);
+		mxcsr_set(img, mx | raised);
+	}
 	if (mem && mi.store)
 		x86_fpu_mem_write(c, lin, fo.mem, mi.size);
 	if (fo.gpr == FPU_GPR_RM_OUT)
@@ -384,5 +389,6 @@ void x86_exec_simd(struct x86_cpu *c, const struct x86_insn *in)
 	if (op == 0x2e || op == 0x2f)	/* (U)COMISS/SD */
 		x86_flags_arith(c, (x86_flags_get(c) & ~FL_ARITH) |
 				(fo.eflags & (FL_ZF | FL_PF | FL_CF)));
-	memcpy(c->fxsave, img, sizeof(img));
+	if (!fast)
+		memcpy(c->fxsave, img, sizeof(img));
 }
