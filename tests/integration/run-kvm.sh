@@ -147,6 +147,13 @@ else
 	echo "FAIL kvm-error-report: rc=$rc $(tail -1 "$tmp/pm_int.err")"
 fi
 
+# A guest that resets as fast as it boots: one clear error, exit 1.
+run_payload resetloop --timeout 20
+if [ $rc = 1 ] && grep -q "reset loop" "$tmp/resetloop.err"; then echo "PASS kvm-reset-loop-detected"
+elif grep -q "emulation failure" "$tmp/resetloop.err"; then
+	echo "SKIP kvm-reset-loop-detected: this KVM cannot emulate it: $(grep -m1 'emulation failure' "$tmp/resetloop.err")"
+else echo "FAIL kvm-reset-loop-detected: rc=$rc $(tail -1 "$tmp/resetloop.err")"; fi
+
 # --timeout on a halted guest: 124, promptly.
 s=$(date +%s)
 run_payload hang --timeout 2
