@@ -184,7 +184,59 @@ static void test_x87_exceptions(void)
 	ft_fini(&m);
 }
 
+/* real mode: 14/28-byte real-mode formats with linear FIP, 16-bit code */
+static void test_x87_env_real(void)
+{
+	struct ft_machine m;
+	const uint8_t *e;
+	unsigned int i;
+
+	ft_init(&m);
+	m.st.cr0 = X86_CR0_ET | X86_CR0_NE;
+	for (i = 0; i < 6; i++) {
+		m.st.seg[i].sel = 0;
+		m.st.seg[i].base = 0;
+		m.st.seg[i].limit = 0xffff;
+		m.st.seg[i].attr = i == X86_CS ? 0x9b : 0x93;
+	}
+	/* fninit; fld1; fnstenv [bx]; o32 fnstenv [bx+0x20] */
+	RUN(&m, 0xdb, 0xe3, 0xd9, 0xe8, 0xd9, 0x37, 0x66, 0xd9, 0x77, 0x20);
+	e = m.ram + FT_DATA;
+	T_EQ(ft_get16(e), 0x037f);
+	T_EQ(ft_get16(e + 2), 0x3800);
+	T_EQ(ft_get16(e + 4), 0x3fff);
+	T_EQ(ft_get16(e + 6), FT_CODE + 2);		/* linear FIP */
+	T_EQ(ft_get16(e + 8), 0x01e8);			/* FIP 19:16, FOP */
+	e = m.ram + FT_DATA + 0x20;
+	T_EQ(ft_get32(e + 8), 0xffff3fffu);
+	T_EQ(ft_get32(e + 12), 0xffff0000u | (FT_CODE + 2));
+	T_EQ(ft_get32(e + 16), 0x01e8);
+	/* fldenv [bx] (FCW 037f again), fnstcw [bx+0x40] */
+	RUN(&m, 0xd9, 0x27, 0xd9, 0x7f, 0x40);
+	T_EQ(ft_get16(m.ram + FT_DATA + 0x40), 0x037f);
+	ft_fini(&m);
+}
+
+/* a store that faults (segment limit) leaves the stack as it was */
+static void test_x87_fault_restart(void)
+{
+	struct ft_machine m;
+
+	ft_init(&m);
+	RUN(&m, 0xdb, 0xe3, 0xd9, 0xe8);			/* fninit; fld1 */
+	m.st.seg[X86_DS].limit = FT_DATA + 4;
+	ft_run(&m, (const uint8_t[]){ 0xdd, 0x1b }, 2);	/* fstp qword [ebx] */
+	T_EQ(m.stop.reason, X86_STOP_EXCEPTION);
+	T_EQ(m.stop.vector, FT_EXC_GP);
+	T_EQ(m.st.fxsave[4], 0x80);				/* not popped */
+	T_EQ(ft_get16(m.st.fxsave + 2), 0x3800);
+	T_EQ(ft_get32(m.ram + FT_DATA), 0);
+	ft_fini(&m);
+}
+
 static const struct t_case cases[] = {
+	T_CASE(test_x87_env_real),
+	T_CASE(test_x87_fault_restart),
 	T_CASE(test_x87_init_status),
 	T_CASE(test_x87_arith),
 	T_CASE(test_x87_stack_faults),
