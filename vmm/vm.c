@@ -116,7 +116,9 @@ int vm_create(const struct vm_config *cfg, struct vm **out, char *why,
 	sigaddset(&set, SIGINT);
 	sigaddset(&set, SIGTERM);
 	sigaddset(&set, SIGHUP);
+	sigaddset(&set, SIGPIPE);	/* a closed stdout: EPIPE, not death */
 	sigprocmask(SIG_BLOCK, &set, &vm->oldmask);
+	sigdelset(&set, SIGPIPE);
 	vm->sfd = signalfd(-1, &set, SFD_CLOEXEC | SFD_NONBLOCK);
 	if (vm->sfd < 0) {
 		err = -errno;
@@ -163,6 +165,14 @@ void vm_destroy(struct vm *vm)
 		return;
 	console_destroy(vm->con);
 	if (vm->sfd >= 0) {
+		struct timespec zero = { 0 };
+		sigset_t pipe;
+
+		/* drop a SIGPIPE left pending by a closed stdout */
+		sigemptyset(&pipe);
+		sigaddset(&pipe, SIGPIPE);
+		while (sigtimedwait(&pipe, NULL, &zero) > 0)
+			;
 		close(vm->sfd);
 		sigprocmask(SIG_SETMASK, &vm->oldmask, NULL);
 	}
