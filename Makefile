@@ -71,6 +71,7 @@ VMM_OBJS := \
 	vmm/x86/string.o \
 	vmm/x86/exceptions.o \
 	vmm/x86/seg.o \
+	vmm/x86/task.o \
 	vmm/x86/system.o \
 	vmm/x86/ops0f.o \
 	vmm/x86/cpuid_msr.o \

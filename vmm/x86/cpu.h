@@ -254,6 +254,17 @@ void x86_far_jump(struct x86_cpu *c, uint16_t sel, uint32_t off,
 void x86_far_ret(struct x86_cpu *c, unsigned int opsize, uint16_t imm);
 void x86_iret(struct x86_cpu *c, unsigned int opsize);
 
+/* ---- task.c */
+enum x86_task_src {
+	X86_TASK_JMP,		/* JMP to a TSS or task gate */
+	X86_TASK_CALL,		/* CALL: link and NT set */
+	X86_TASK_INT,		/* interrupt/exception through a task gate */
+	X86_TASK_IRET,		/* IRET with NT: back to the linked task */
+};
+/* Switch to the task of TSS selector @sel; @ret_ip is saved as old EIP. */
+void x86_task_switch(struct x86_cpu *c, uint16_t sel, enum x86_task_src src,
+		     uint32_t ret_ip);
+
 /* ---- stack helpers (control.c) */
 void x86_push(struct x86_cpu *c, unsigned int size, uint32_t v);
 uint32_t x86_pop(struct x86_cpu *c, unsigned int size);

@@ -82,8 +82,17 @@ static void deliver_prot(struct x86_cpu *c, unsigned int vec, bool has_err,
 	type = (gate >> 40) & 0x1f;
 	gdpl = (gate >> 45) & 3;
 	if (type != 0x0e && type != 0x0f && type != 0x06 && type != 0x07) {
-		if (type == 0x05)
-			x86_internal_error(c, "task gate in IDT (vector %u) not implemented", vec);
+		if (type == 0x05) {
+			if (soft && gdpl < c->cpl)
+				x86_raise(c, X86_EXC_GP, true, idt_err);
+			if (!(gate >> 47 & 1))
+				x86_raise(c, X86_EXC_NP, true, idt_err);
+			x86_task_switch(c, (uint16_t)(gate >> 16), X86_TASK_INT,
+					(uint32_t)ret_ip);
+			if (has_err)
+				x86_push(c, (c->tr.attr & 8) ? 4 : 2, err);
+			return;
+		}
 		x86_raise(c, X86_EXC_GP, true, idt_err);
 	}
 	if (soft && gdpl < c->cpl)

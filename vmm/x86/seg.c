@@ -287,9 +287,20 @@ void x86_far_jump(struct x86_cpu *c, uint16_t sel, uint32_t off,
 			far_gate(c, sel, d, opsize, call, ret_ip);
 			return;
 		}
-		if (type == 5 || type == 1 || type == 9)
-			x86_internal_error(c, "task switch through far %s not implemented",
-					   call ? "CALL" : "JMP");
+		if (type == 5 || type == 1 || type == 9) {
+			unsigned int gdpl = (d >> 45) & 3;
+			uint16_t tsel = sel;
+
+			if (gdpl < c->cpl || gdpl < (sel & 3u))
+				x86_raise(c, X86_EXC_GP, true, sel & ~3u);
+			if (!(d >> 47 & 1))
+				x86_raise(c, X86_EXC_NP, true, sel & ~3u);
+			if (type == 5)
+				tsel = (uint16_t)(d >> 16);
+			x86_task_switch(c, tsel, call ? X86_TASK_CALL : X86_TASK_JMP,
+					(uint32_t)c->next_ip);
+			return;
+		}
 		x86_raise(c, X86_EXC_GP, true, sel & ~3u);
 	}
 	code_target(c, sel, c->cpl, &s, &d);
@@ -401,8 +412,13 @@ void x86_iret(struct x86_cpu *c, unsigned int sz)
 	uint32_t ip, fl, old = x86_flags_get(c), keep;
 	uint16_t cs;
 
-	if ((c->cr0 & X86_CR0_PE) && (old & FL_NT) && !(old & FL_VM))
-		x86_internal_error(c, "IRET task return not implemented");
+	if ((c->cr0 & X86_CR0_PE) && (old & FL_NT) && !(old & FL_VM)) {
+		uint16_t link = (uint16_t)x86_lin_read(c, (uint32_t)c->tr.base, 2, false);
+
+		x86_task_switch(c, link, X86_TASK_IRET, (uint32_t)c->next_ip);
+		c->nmi_blocked = false;
+		return;
+	}
 	if ((old & FL_VM) && (old & FL_IOPL) != FL_IOPL)
 		x86_gp0(c);
 	ip = x86_read(c, X86_SS, sp, sz);
