@@ -8,8 +8,12 @@ here=$(cd "$(dirname "$0")" && pwd)
 mkdir -p "$out"
 names=("$@")
 [ ${#names[@]} -gt 0 ] || names=($(cd "$here" && ls *.S | sed 's/\.S$//'))
+# Private temporaries, then an atomic rename: several test scripts may
+# build the payloads at the same time.
 for n in "${names[@]}"; do
-	as --32 -I "$here" -o "$out/$n.o" "$here/$n.S"
-	ld -m elf_i386 -e 0 -Ttext=0 --oformat=binary -o "$out/$n.bin" "$out/$n.o"
-	rm -f "$out/$n.o"
+	t=$out/.$n.$$
+	as --32 -I "$here" -o "$t.o" "$here/$n.S"
+	ld -m elf_i386 -e 0 -Ttext=0 --oformat=binary -o "$t.bin" "$t.o"
+	rm -f "$t.o"
+	mv -f "$t.bin" "$out/$n.bin"
 done
