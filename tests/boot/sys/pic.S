@@ -2,7 +2,8 @@
 # pic.S --- interrupt delivery in protected mode through the 8259 pair:
 # 8254 counter 0 (IRQ0) woken from HLT, ISR set in the handler and clear
 # after EOI, IRR pending while IF = 0 and delivered right after STI (+1
-# instruction), REP MOVSB interrupted by timer ticks and still exact, and
+# instruction), #NP(vector*8+2+EXT) for an IRQ whose gate is not
+# present, REP MOVSB interrupted by timer ticks and still exact, and
 # the RTC periodic interrupt through the slave (IRQ8, register C).  Tick
 # counts are timing-dependent: only thresholds are printed.  With a local
 # APIC (CPUID) the payload first sets up virtual-wire mode like a BIOS.
@@ -86,6 +87,17 @@ main:
 	setb %al
 	movzbl %al, %eax
 	SHOW "delivered after sti", %eax
+	# an IRQ through a gate that is not present: #NP with EXT = 1
+	andb $0x7f, IDT + 0x20 * 8 + 5
+	EXPECT 1f
+	movl $~1, V_ERRMASK		# EXT: 1 per the SDM, QEMU 7.2 clears it
+	sti
+2:	hlt
+	jmp 2b
+1:	cli
+	orb $0x80, IDT + 0x20 * 8 + 5
+	movb $0x20, %al			# the IRQ was acknowledged: EOI it
+	outb %al, $0x20
 	# REP MOVSB interrupted by the timer
 	movl $0x200000, %edi
 	movl $0x20000, %ecx
