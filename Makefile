@@ -193,6 +193,7 @@ UNIT_TESTS := \
 	x86/test_fpu_native \
 	x86/test_x87 \
 	x86/test_native_diff \
+	x86/test_system \
 	devices/test_pic \
 	devices/test_pit \
 	devices/test_rtc \

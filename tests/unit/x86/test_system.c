@@ -1,0 +1,424 @@
+// SPDX-License-Identifier: GPL-2.0-only
+/*
+ * test_system.c --- system-level behaviour of the x86 interpreter
+ *
+ * Hand-assembled byte sequences (the assembly is in the comments) run on
+ * the interpreter over a fake machine_bus with 4 MiB of RAM at 0: self-
+ * modifying code, page faults on accesses and REP MOVS crossing into a
+ * not-present page (precise state, CR2, error code, restart), double and
+ * triple faults, real-mode INT/IRET, HLT woken by an interrupt after an
+ * STI shadow, the A20 gate, and an over-long instruction.
+ */
+#include <stdlib.h>
+#include <string.h>
+
+#include "tests/unit/harness.h"
+#include "vmm/x86/x86.h"
+
+#define RAM_SIZE	(4u << 20)
+
+struct fake {
+	uint8_t		*ram;		/* RAM_SIZE bytes at gpa 0 */
+	int		resets;		/* request_reset calls */
+	bool		irq;		/* INTR line */
+	uint8_t		vector;		/* vector intr_ack returns */
+};
+
+static uint8_t *f_page(void *o, uint64_t gpa, bool w)
+{
+	struct fake *f = o;
+
+	return gpa < RAM_SIZE ? f->ram + (gpa & ~0xfffull) : NULL;
+}
+
+static uint64_t f_mmio_read(void *o, uint64_t gpa, unsigned int size)
+{
+	return ~0ull;
+}
+
+static void f_mmio_write(void *o, uint64_t gpa, uint64_t v, unsigned int size)
+{
+}
+
+static uint64_t f_pio_read(void *o, uint16_t port, unsigned int size)
+{
+	return ~0ull;
+}
+
+static void f_pio_write(void *o, uint16_t port, uint64_t v, unsigned int size)
+{
+}
+
+static bool f_intr_pending(void *o)
+{
+	return ((struct fake *)o)->irq;
+}
+
+static uint8_t f_intr_ack(void *o)
+{
+	struct fake *f = o;
+
+	f->irq = false;
+	return f->vector;
+}
+
+static uint64_t f_now(void *o)
+{
+	return 0;
+}
+
+static void f_reset(void *o)
+{
+	((struct fake *)o)->resets++;
+}
+
+static struct fake fk;
+static const struct machine_bus fbus = {
+	.opaque = &fk, .page_ptr = f_page, .mmio_read = f_mmio_read,
+	.mmio_write = f_mmio_write, .pio_read = f_pio_read,
+	.pio_write = f_pio_write, .intr_pending = f_intr_pending,
+	.intr_ack = f_intr_ack, .now_ns = f_now, .request_reset = f_reset,
+};
+
+static struct x86_cpu *setup(void)
+{
+	struct x86_cpu *cpu;
+
+	memset(&fk, 0, sizeof(fk));
+	fk.ram = calloc(1, RAM_SIZE);
+	T_ASSERT(fk.ram);
+	T_ASSERT(x86_cpu_create(&fbus, &cpu) == 0);
+	return cpu;
+}
+
+static void put(uint32_t a, const void *p, size_t n)
+{
+	memcpy(fk.ram + a, p, n);
+}
+
+static void put32(uint32_t a, uint32_t v)
+{
+	memcpy(fk.ram + a, &v, 4);
+}
+
+static void flat(struct x86_seg *s, uint16_t sel, uint16_t attr)
+{
+	s->sel = sel;
+	s->base = 0;
+	s->limit = 0xffffffffu;
+	s->attr = attr;
+}
+
+/* flat 32-bit protected mode at CPL 0, EIP = @eip, ESP = 0x8000 */
+static void go_flat(struct x86_cpu *cpu, uint32_t eip, bool paging)
+{
+	struct x86_cpu_state st;
+	unsigned int i;
+
+	x86_cpu_get_state(cpu, &st);
+	for (i = 0; i < X86_NR_SREGS; i++)
+		flat(&st.seg[i], 0x10, 0xc093);
+	flat(&st.seg[X86_CS], 0x08, 0xc09b);
+	st.rip = eip;
+	st.rflags = 2;
+	st.gpr[X86_RSP] = 0x8000;
+	st.cr0 = X86_CR0_PE | X86_CR0_ET | (paging ? X86_CR0_PG : 0);
+	st.cr3 = 0x100000;
+	st.tr.attr = 0x8b;
+	T_ASSERT(x86_cpu_set_state(cpu, &st) == 0);
+}
+
+/* identity map 0-4 MiB with 4 KiB pages, page 0x3000 not present */
+static void build_pages(void)
+{
+	uint32_t i;
+
+	put32(0x100000, 0x101003);
+	for (i = 0; i < 1024; i++)
+		put32(0x101000 + 4 * i, (i << 12) | 3);
+	put32(0x101000 + 4 * 3, 0);
+}
+
+static void test_smc(void)
+{
+	struct x86_cpu *cpu = setup();
+	struct x86_cpu_state st;
+	struct x86_stop stop;
+	static const uint8_t code[] = {
+		0xc6, 0x05, 0x10, 0x10, 0x00, 0x00, 0x40,	/* mov byte [0x1010], 0x40 */
+		0xe9, 0x04, 0x00, 0x00, 0x00,			/* jmp 0x1010 */
+		0x90, 0x90, 0x90, 0x90,
+		0x90,						/* 0x1010: nop -> inc eax */
+		0x0f, 0x0b,					/* ud2 */
+	};
+
+	put(0x1000, code, sizeof(code));
+	x86_cpu_set_intercepts(cpu, 1u << 6);
+	go_flat(cpu, 0x1010, false);		/* decode and cache the nop */
+	x86_cpu_exec(cpu, 100, ~0ull, &stop);
+	T_EQ(stop.reason, X86_STOP_EXCEPTION);
+	x86_cpu_get_state(cpu, &st);
+	T_EQ(st.gpr[X86_RAX], 0);
+	go_flat(cpu, 0x1000, false);
+	x86_cpu_exec(cpu, 100, ~0ull, &stop);
+	T_EQ(stop.reason, X86_STOP_EXCEPTION);
+	T_EQ(stop.vector, 6);
+	x86_cpu_get_state(cpu, &st);
+	T_EQ(st.rip, 0x1011);
+	T_EQ(st.gpr[X86_RAX], 1);		/* the rewritten instruction ran */
+	x86_cpu_destroy(cpu);
+}
+
+static void test_pf_cross_page(void)
+{
+	struct x86_cpu *cpu = setup();
+	struct x86_cpu_state st;
+	struct x86_stop stop;
+	static const uint8_t code[] = {
+		0xa1, 0xfe, 0x2f, 0x00, 0x00,		/* mov eax, [0x2ffe] */
+	};
+	static const uint8_t code2[] = {
+		0xa3, 0xfe, 0x2f, 0x00, 0x00,		/* mov [0x2ffe], eax */
+	};
+
+	build_pages();
+	fk.ram[0x2ffe] = 0x11;
+	fk.ram[0x2fff] = 0x22;
+	put(0x1000, code, sizeof(code));
+	put(0x1100, code2, sizeof(code2));
+	x86_cpu_set_intercepts(cpu, 1u << 14);
+	go_flat(cpu, 0x1000, true);
+	x86_cpu_exec(cpu, 100, ~0ull, &stop);
+	T_EQ(stop.reason, X86_STOP_EXCEPTION);
+	T_EQ(stop.vector, 14);
+	T_EQ(stop.error_code, 0);		/* not present, read, supervisor */
+	x86_cpu_get_state(cpu, &st);
+	T_EQ(st.cr2, 0x3000);
+	T_EQ(st.rip, 0x1000);
+	T_EQ(st.gpr[X86_RAX], 0);
+	go_flat(cpu, 0x1100, true);
+	x86_cpu_exec(cpu, 100, ~0ull, &stop);
+	T_EQ(stop.vector, 14);
+	T_EQ(stop.error_code, 2);		/* write */
+	T_EQ(fk.ram[0x2ffe], 0x11);		/* nothing of the store happened */
+	T_EQ(fk.ram[0x2fff], 0x22);
+	x86_cpu_destroy(cpu);
+}
+
+static void test_rep_movs_restart(void)
+{
+	struct x86_cpu *cpu = setup();
+	struct x86_cpu_state st;
+	struct x86_stop stop;
+	static const uint8_t code[] = {
+		0xf3, 0xa4,				/* rep movsb */
+		0x0f, 0x0b,				/* ud2 */
+	};
+	unsigned int i;
+
+	build_pages();
+	for (i = 0; i < 0x20; i++)
+		fk.ram[0x2000 + i] = (uint8_t)(i + 1);
+	put(0x1000, code, sizeof(code));
+	x86_cpu_set_intercepts(cpu, (1u << 14) | (1u << 6));
+	go_flat(cpu, 0x1000, true);
+	x86_cpu_get_state(cpu, &st);
+	st.gpr[X86_RSI] = 0x2000;
+	st.gpr[X86_RDI] = 0x2ff0;
+	st.gpr[X86_RCX] = 0x20;
+	T_ASSERT(x86_cpu_set_state(cpu, &st) == 0);
+	x86_cpu_exec(cpu, 1000, ~0ull, &stop);
+	T_EQ(stop.vector, 14);
+	T_EQ(stop.error_code, 2);
+	x86_cpu_get_state(cpu, &st);
+	T_EQ(st.rip, 0x1000);
+	T_EQ(st.gpr[X86_RCX], 0x10);		/* 16 bytes done */
+	T_EQ(st.gpr[X86_RSI], 0x2010);
+	T_EQ(st.gpr[X86_RDI], 0x3000);
+	T_EQ(st.cr2, 0x3000);
+	T_EQ(fk.ram[0x2fff], 0x10);
+	/* map the page and resume: the instruction completes */
+	put32(0x101000 + 4 * 3, 0x3003);
+	x86_cpu_exec(cpu, 1000, ~0ull, &stop);
+	T_EQ(stop.vector, 6);
+	x86_cpu_get_state(cpu, &st);
+	T_EQ(st.gpr[X86_RCX], 0);
+	T_EQ(fk.ram[0x300f], 0x20);
+	/* accessed and dirty bits were set in the PTE */
+	T_EQ(fk.ram[0x101000 + 4 * 3] & 0x60, 0x60);
+	x86_cpu_destroy(cpu);
+}
+
+static void test_triple_fault(void)
+{
+	struct x86_cpu *cpu = setup();
+	struct x86_cpu_state st;
+	struct x86_stop stop;
+	static const uint8_t code[] = { 0x0f, 0x0b };	/* ud2 */
+
+	put(0x1000, code, sizeof(code));
+	go_flat(cpu, 0x1000, false);
+	x86_cpu_get_state(cpu, &st);
+	st.idtr.base = 0x5000;
+	st.idtr.limit = 0;			/* no gate can be read */
+	T_ASSERT(x86_cpu_set_state(cpu, &st) == 0);
+	x86_cpu_exec(cpu, 100, ~0ull, &stop);
+	T_EQ(stop.reason, X86_STOP_RESET);
+	T_EQ(fk.resets, 1);
+	x86_cpu_destroy(cpu);
+}
+
+/* 32-bit interrupt gate for @vec to @off, selector 0x08, present if @p */
+static void gate(uint32_t idt, unsigned int vec, uint32_t off, bool p)
+{
+	put32(idt + vec * 8, (0x08u << 16) | (off & 0xffff));
+	put32(idt + vec * 8 + 4, (off & 0xffff0000u) | (p ? 0x8e00u : 0x0e00u));
+}
+
+static void test_double_fault(void)
+{
+	struct x86_cpu *cpu = setup();
+	struct x86_cpu_state st;
+	struct x86_stop stop;
+	static const uint8_t code[] = {
+		0x66, 0xb8, 0x78, 0x00,			/* mov ax, 0x78 (beyond the GDT) */
+		0x8e, 0xd8,				/* mov ds, ax -> #GP(0x78) */
+	};
+	static const uint8_t df[] = { 0xf4 };	/* #DF handler: hlt */
+	static const uint64_t gdt[3] = {
+		0, 0x00cf9b000000ffffull, 0x00cf93000000ffffull,
+	};
+
+	put(0x1000, code, sizeof(code));
+	put(0x1200, df, sizeof(df));
+	put(0x6000, gdt, sizeof(gdt));
+	gate(0x5000, 8, 0x1200, true);
+	gate(0x5000, 13, 0x1300, false);	/* #GP gate not present: #NP */
+	go_flat(cpu, 0x1000, false);
+	x86_cpu_get_state(cpu, &st);
+	st.idtr.base = 0x5000;
+	st.idtr.limit = 0x7ff;
+	st.gdtr.base = 0x6000;
+	st.gdtr.limit = sizeof(gdt) - 1;
+	T_ASSERT(x86_cpu_set_state(cpu, &st) == 0);
+	x86_cpu_exec(cpu, 100, ~0ull, &stop);
+	T_EQ(stop.reason, X86_STOP_HLT);
+	x86_cpu_get_state(cpu, &st);
+	T_EQ(st.rip, 0x1201);
+	T_EQ(st.gpr[X86_RSP], 0x8000 - 16);	/* error, EIP, CS, EFLAGS */
+	T_EQ(*(uint32_t *)(fk.ram + 0x8000 - 16), 0);	/* #DF error code 0 */
+	T_EQ(*(uint32_t *)(fk.ram + 0x8000 - 12), 0x1004);	/* faulting EIP */
+	x86_cpu_destroy(cpu);
+}
+
+static void test_real_int_hlt_sti(void)
+{
+	struct x86_cpu *cpu = setup();
+	struct x86_cpu_state st;
+	struct x86_stop stop;
+	static const uint8_t code[] = {
+		0xcd, 0x21,			/* int 0x21 */
+		0xfb,				/* sti */
+		0xf4,				/* hlt */
+		0xf4,				/* hlt */
+	};
+	static const uint8_t handler[] = { 0x40, 0xcf };	/* inc ax; iret */
+
+	put(0x500, code, sizeof(code));
+	put(0x600, handler, sizeof(handler));
+	put32(0x21 * 4, 0x00000600);		/* 0000:0600 */
+	put32(0x22 * 4, 0x00000600);
+	x86_cpu_get_state(cpu, &st);
+	for (unsigned int i = 0; i < X86_NR_SREGS; i++) {
+		st.seg[i].sel = 0;
+		st.seg[i].base = 0;
+	}
+	st.rip = 0x500;
+	st.gpr[X86_RSP] = 0x7000;
+	T_ASSERT(x86_cpu_set_state(cpu, &st) == 0);
+	fk.irq = true;				/* pending, but IF = 0 */
+	fk.vector = 0x22;
+	x86_cpu_exec(cpu, 100, ~0ull, &stop);
+	T_EQ(stop.reason, X86_STOP_HLT);
+	x86_cpu_get_state(cpu, &st);
+	T_EQ(st.gpr[X86_RAX] & 0xffff, 2);	/* INT 21h, then IRQ after the first HLT */
+	T_EQ(st.rip, 0x505);			/* halted in the second HLT */
+	T_EQ(st.gpr[X86_RSP] & 0xffff, 0x7000);
+	T_ASSERT(!fk.irq);
+	x86_cpu_destroy(cpu);
+}
+
+/* through the engine ops: A20 on, then off (wrap at 1 MiB) */
+static void test_a20(void)
+{
+	const struct engine_ops *ops = &x86_interp_engine_ops;
+	struct x86_cpu_state st;
+	struct engine_exit ex;
+	struct engine *e;
+	char why[128];
+	static const uint8_t code[] = {
+		0xc6, 0x06, 0x10, 0x00, 0x5a,	/* mov byte [0x10], 0x5a (DS=FFFF) */
+		0xf4,				/* hlt */
+	};
+
+	memset(&fk, 0, sizeof(fk));
+	fk.ram = calloc(1, RAM_SIZE);
+	T_ASSERT(fk.ram);
+	T_ASSERT(!strcmp(ops->name, "interp") && ops->available(why, sizeof(why)));
+	T_ASSERT(ops->create(&fbus, &e, why, sizeof(why)) == 0);
+	put(0x500, code, sizeof(code));
+	for (int pass = 0; pass < 2; pass++) {
+		ops->reset(e);
+		T_EQ(ops->get_state(e, &st), 0);
+		for (unsigned int i = 0; i < X86_NR_SREGS; i++) {
+			st.seg[i].sel = 0;
+			st.seg[i].base = 0;
+		}
+		st.seg[X86_DS].sel = 0xffff;
+		st.seg[X86_DS].base = 0xffff0;
+		st.rip = 0x500;
+		T_EQ(ops->set_state(e, &st), 0);
+		ops->set_a20(e, pass == 0);
+		T_EQ(ops->run(e, ~0ull, &ex), 0);
+		T_EQ(ex.reason, ENGINE_EXIT_HLT);
+		if (pass == 0) {
+			T_EQ(fk.ram[0x100000], 0x5a);	/* A20 on: above 1 MiB */
+			T_EQ(fk.ram[0], 0);
+		} else {
+			T_EQ(fk.ram[0], 0x5a);		/* A20 off: wrapped */
+		}
+	}
+	ops->destroy(e);
+}
+
+static void test_overlong_insn(void)
+{
+	struct x86_cpu *cpu = setup();
+	struct x86_stop stop;
+
+	memset(fk.ram + 0x1000, 0x66, 15);
+	fk.ram[0x100f] = 0x90;
+	x86_cpu_set_intercepts(cpu, 1u << 13);
+	go_flat(cpu, 0x1000, false);
+	x86_cpu_exec(cpu, 10, ~0ull, &stop);
+	T_EQ(stop.reason, X86_STOP_EXCEPTION);
+	T_EQ(stop.vector, 13);
+	T_EQ(stop.error_code, 0);
+	x86_cpu_destroy(cpu);
+}
+
+static const struct t_case cases[] = {
+	T_CASE(test_smc),
+	T_CASE(test_pf_cross_page),
+	T_CASE(test_rep_movs_restart),
+	T_CASE(test_triple_fault),
+	T_CASE(test_double_fault),
+	T_CASE(test_real_int_hlt_sti),
+	T_CASE(test_a20),
+	T_CASE(test_overlong_insn),
+};
+
+int main(int argc, char **argv)
+{
+	return T_MAIN(cases);
+}
