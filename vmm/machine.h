@@ -28,7 +28,6 @@ struct rd_disk;
 struct machine_cfg {
 	uint64_t	ram_bytes;	/* guest RAM, 4 KiB multiple */
 	const char	*bios_path;	/* NULL: Debian's SeaBIOS */
-	bool		raw_bios;	/* test payload: no fw_cfg tables needed */
 	bool		vga;		/* a VGA device exists: load its ROM */
 	struct rd_disk	*disk[MACHINE_MAX_DISKS];	/* borrowed; NULL: none */
 	int64_t		rtc_epoch;	/* RTC time at power-on (Unix s) */

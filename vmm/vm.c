@@ -133,7 +133,6 @@ int vm_create(const struct vm_config *cfg, struct vm **out, char *why,
 		goto fail;
 	mc.ram_bytes = cfg->ram_mib << 20;
 	mc.bios_path = cfg->bios;
-	mc.raw_bios = cfg->bios != NULL;
 	mc.rtc_epoch = cfg->rtc_epoch;
 	mc.vga = cfg->vga;
 	for (i = 0; i < VM_MAX_DISKS && i < MACHINE_MAX_DISKS; i++)

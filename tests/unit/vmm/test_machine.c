@@ -33,7 +33,7 @@ static const char *write_bios(void)
 static struct machine *mk(uint64_t mib)
 {
 	struct machine_cfg cfg = { .ram_bytes = mib << 20,
-				   .bios_path = write_bios(), .raw_bios = true,
+				   .bios_path = write_bios(),
 				   .rtc_epoch = 1700000000 };
 	struct machine *m;
 	char why[256] = "";
