@@ -2,8 +2,9 @@
 # tss.S --- hardware task switches: JMP to a TSS (busy bits move, no back
 # link), JMP back, CALL through a task gate (NT set, back link, the caller
 # stays busy) and IRET with NT back, the outgoing state saved in the old
-# TSS, JMP to a busy TSS -> #GP(sel), INT n through a task gate, and #DF
-# delivered through a task gate (as 32-bit Linux does).
+# TSS, JMP to a busy TSS -> #GP(sel), INT n through a task gate, #DF
+# delivered through a task gate (as 32-bit Linux does), and #TS(SS0) for a
+# ring-3 INT whose inner stack is invalid, through a task gate.
 	.include "sys.inc"
 	.set TSS_B, 0x5200
 	.set TSS_C, 0x5300
@@ -14,6 +15,8 @@
 	.set SEL_D, 0x90
 	.set SEL_E, 0x98		# for INT 0x42 through a task gate
 	.set TSS_E, 0x5500
+	.set SEL_F, 0xa0		# #TS through a task gate
+	.set TSS_F, 0x5600
 
 	# fill a 32-bit TSS at `base`: EIP = BASE + label, ESP, EAX = tag
 	.macro MKTSS base, label, esp, tag
@@ -74,8 +77,30 @@ back_from_b:
 	EXPECT 1f
 	movw $0x1234, %ax
 	movw %ax, %ds			# #GP -> #NP -> #DF (task D), retried
-1:	SHOW "exceptions", V_COUNT
+1:	# #TS through a task gate: SS0 in the TSS has DPL 3, so INT 0x30
+	# from ring 3 cannot switch stacks; task F repairs SS0 and returns,
+	# the INT is retried and reaches its handler
+	MKTSS TSS_F, task_f, 0x6000, 0xf0f0f0f0
+	SETDESC SEL_F, 0x56000067, 0x00008900
+	movl $(SEL_F << 16), IDT + 10 * 8
+	movl $0x00008500, IDT + 10 * 8 + 4
+	SETGATE 0x30, exc_stubs+0x30*16, 0xee
+	movl $SEL_UDATA, TSS + 8
+	EXPECT 1f
+	TO_RING3 u_int
+u_int:	int $0x30
+1:	SHOW "ss0", TSS + 8
+	SHOW "exceptions", V_COUNT
 	jmp sys_done
+
+task_f:
+	PRINT "task f (#TS)\n"
+	popl %eax
+	SHOW "ts err", %eax
+	SHOW "f link", TSS_F
+	movl $SEL_DATA, TSS + 8
+	iret
+	jmp task_f
 
 task_b:
 	PRINT "task b\n"
