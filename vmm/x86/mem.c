@@ -56,12 +56,39 @@ static inline struct x86_tlb_entry *tlb_hit(struct x86_cpu *c, uint32_t lin)
 	return e->tag == ((lin & ~0xfffu) | 1) ? e : NULL;
 }
 
-static uint32_t load_le(const uint8_t *p, unsigned int size)
+/* fixed-size copies the compiler turns into single loads and stores */
+static inline uint32_t load_le(const uint8_t *p, unsigned int size)
 {
-	uint32_t v = 0;
+	uint16_t w;
+	uint32_t d;
 
-	memcpy(&v, p, size);
-	return v;
+	switch (size) {
+	case 1:
+		return *p;
+	case 2:
+		memcpy(&w, p, 2);
+		return w;
+	default:
+		memcpy(&d, p, 4);
+		return d;
+	}
+}
+
+static inline void store_le(uint8_t *p, unsigned int size, uint32_t v)
+{
+	uint16_t w = (uint16_t)v;
+
+	switch (size) {
+	case 1:
+		*p = (uint8_t)v;
+		break;
+	case 2:
+		memcpy(p, &w, 2);
+		break;
+	default:
+		memcpy(p, &v, 4);
+		break;
+	}
 }
 
 static uint32_t page_read(struct x86_cpu *c, struct x86_tlb_entry *e,
@@ -106,7 +133,7 @@ static void page_write(struct x86_cpu *c, struct x86_tlb_entry *e,
 	uint8_t *h;
 
 	if (e->host_w) {
-		memcpy(e->host_w + (lin & 0xfff), &v, size);
+		store_le(e->host_w + (lin & 0xfff), size, v);
 		return;
 	}
 	if (c->code_pages && (gpa >> 12) < c->code_pages_n &&
