@@ -185,7 +185,7 @@ static int check_live(struct p2v_cli *c, struct rd_disk *src)
 	for (unsigned int i = 0; i < chk->n; i++) {
 		const struct rd_hazard *h = &chk->hz[i];
 		bool live = strstr(h->code, "mount") || strstr(h->code, "root") ||
-			    strstr(h->code, "lock");
+			    strstr(h->code, "in-use");
 
 		if (live && !c->allow_live) {
 			cli_err("p2v", "%s (use --allow-live to convert anyway; the copy may be inconsistent)",
