@@ -8,7 +8,8 @@
 # back into the initramfs load list and fstab must say UUID=; `--undo`
 # must restore the host-only bytes exactly.  Then: the same injection
 # through an overlay of dualboot-i386.img --partition 2 leaves the source
-# untouched; and the boot proof under `dualvm run --engine interp`.
+# untouched; and the boot proofs: under QEMU (oracle) now, and under
+# `dualvm run --engine interp` once that engine boots Linux.
 set -u
 : "${BUILD:?}" "${SRC:?}" "${GUESTS:=$BUILD/guests}" "${DUALVM:=$BUILD/bin/dualvm}"
 PATH=$PATH:/usr/sbin:/sbin
@@ -19,7 +20,8 @@ man=$GUESTS/manifest.json
 skip_all() {
 	for t in inject-linux-hostonly-built inject-linux-initramfs \
 		 inject-linux-fstab inject-linux-idempotent inject-linux-undo \
-		 inject-linux-overlay-source-untouched inject-linux-boot-proof; do
+		 inject-linux-overlay-source-untouched inject-linux-boot-proof-qemu \
+		 inject-linux-boot-proof; do
 		echo "SKIP $t: $1"
 	done
 }
@@ -57,8 +59,12 @@ done
 mv "$tmp/modules.new" "$tmp/ir/conf/modules"
 (cd "$tmp/ir" && find . | LC_ALL=C sort | cpio -o -H newc --quiet | gzip -9) >"$tmp/initrd.host"
 printf '# /etc/fstab: static file system information.\n/dev/nvme0n1p1\t/\text4\terrors=remount-ro\t0\t1\n' >"$tmp/fstab.host"
+# a short root wait so the failing boots end in seconds, not a minute
+dump /boot/extlinux/extlinux.conf "$tmp/extlinux.conf"
+sed -i 's/^\(  *APPEND .*\)$/\1 rootdelay=8/' "$tmp/extlinux.conf"
 put "$tmp/initrd.host" "$initrd"
 put "$tmp/fstab.host" /etc/fstab
+put "$tmp/extlinux.conf" /boot/extlinux/extlinux.conf
 h_initrd=$(gsha "$initrd"); h_fstab=$(gsha /etc/fstab)
 if [ "$h_initrd" = "$(sha256sum <"$tmp/initrd.host" | cut -d' ' -f1)" ] &&
    [ "$h_fstab" = "$(sha256sum <"$tmp/fstab.host" | cut -d' ' -f1)" ] &&
@@ -152,28 +158,78 @@ else
 	echo "SKIP inject-linux-overlay-source-untouched: $db not built or qemu-img missing"
 fi
 
+# ---- boot proof with QEMU (reference oracle, PIIX3 IDE like dualvm's
+# machine): the host-only image must not reach DUALVM-GUEST-READY, the
+# injected one must.
+# runboot LOG SECONDS CMD... -> 0 DUALVM-GUEST-READY, 1 a failure marker
+# (initramfs rescue, kernel refuses the CPU, panic) or CMD exited, 2 timeout
+runboot() {
+	local log=$1 secs=$2 pid t=0 rc=2
+	shift 2
+	: >"$log"
+	"$@" </dev/null >"$log.out" 2>&1 &
+	pid=$!
+	while [ $t -lt "$secs" ]; do
+		if grep -qa DUALVM-GUEST-READY "$log"; then rc=0; break; fi
+		if grep -qaE "DUALVM-INITRAMFS-FAILED|Unable to boot|Kernel panic" "$log"; then rc=1; break; fi
+		kill -0 $pid 2>/dev/null || { rc=1; break; }
+		sleep 2; t=$((t + 2))
+	done
+	kill $pid 2>/dev/null; wait $pid 2>/dev/null
+	return $rc
+}
+qboot() {	# image log
+	runboot "$2" 240 qemu-system-i386 -accel tcg -m 256 -no-reboot \
+		-display none -drive file="$1",format=raw,if=ide -snapshot \
+		-serial file:"$2"
+}
+if ! command -v qemu-system-i386 >/dev/null; then
+	echo "SKIP inject-linux-boot-proof-qemu: qemu-system-i386 not installed"
+else
+	cp --sparse=always "$tmp/hostonly-pristine.img" "$tmp/q.img"
+	qboot "$tmp/q.img" "$tmp/q1.log"; r1=$?
+	"$DUALVM" inject "$tmp/q.img" >/dev/null 2>&1; ri=$?
+	qboot "$tmp/q.img" "$tmp/q2.log"; r2=$?
+	if [ $r1 = 1 ] && grep -qa "DUALVM-INITRAMFS-FAILED" "$tmp/q1.log" && [ $ri = 0 ] && [ $r2 = 0 ]; then
+		echo "PASS inject-linux-boot-proof-qemu"
+	elif [ $r1 = 2 ] || [ $r2 = 2 ]; then
+		echo "SKIP inject-linux-boot-proof-qemu: QEMU TCG too slow here (boot timed out: $r1/$r2)"
+	else
+		echo "FAIL inject-linux-boot-proof-qemu: host-only boot=$r1 (want 1), inject=$ri, injected boot=$r2 (want 0): $(grep -a dualvm "$tmp/q2.log" | tail -2 | tr '\n' ' ')"
+	fi
+	rm -f "$tmp/q.img"
+fi
+
 # ---- boot proof: needs a CPU engine that boots Linux
 if ! "$DUALVM" run --help 2>&1 | grep -q -- "--engine"; then
 	echo "SKIP inject-linux-boot-proof: dualvm run --engine interp is not available yet"
 	exit 0
 fi
-boot() {	# image -> exit status of dualvm run (0: DUALVM-GUEST-READY seen)
-	timeout 400 "$DUALVM" run --engine interp --disk-mode nonpersistent \
-		--serial "$tmp/serial.log" --until-serial DUALVM-GUEST-READY \
-		--timeout 300 "$1" </dev/null >"$tmp/run.out" 2>&1
+boot() {	# image [seconds] -> 0 if DUALVM-GUEST-READY under the interpreter
+	runboot "$tmp/serial.log" "${2:-600}" "$DUALVM" run --engine interp \
+		--disk-mode nonpersistent --serial "$tmp/serial.log" "$1"
 }
-boot "$src"; rc=$?
+# The injected image first: if the engine cannot boot it in time, the
+# engine is not ready (SKIP); if it can, the host-only one must not.
+secs=${HWP_BOOT_SECS:-300}
+cp --sparse=always "$tmp/hostonly-pristine.img" "$tmp/inj.img"
+if ! "$DUALVM" inject "$tmp/inj.img" >/dev/null 2>&1; then
+	echo "FAIL inject-linux-boot-proof: inject failed on the host-only copy"
+	exit 0
+fi
+boot "$tmp/inj.img" "$secs"; rc=$?
 if [ $rc != 0 ]; then
-	echo "SKIP inject-linux-boot-proof: dualvm run --engine interp does not boot the unmodified linux-i386.img yet (exit $rc: $(head -1 "$tmp/run.out"))"
+	why=$(grep -aoE "Unable to boot.*|Kernel panic.*|DUALVM-INITRAMFS-FAILED.*" "$tmp/serial.log" | head -1)
+	[ $rc = 2 ] && why="no DUALVM-GUEST-READY within ${secs}s"
+	[ -n "$why" ] || why=$(tail -1 "$tmp/serial.log.out")
+	echo "SKIP inject-linux-boot-proof: dualvm run --engine interp does not boot linux-i386 yet ($why)"
 	exit 0
 fi
-if boot "$tmp/hostonly-pristine.img"; then
+boot "$tmp/hostonly-pristine.img" "$secs"; rc=$?
+if [ $rc = 0 ]; then
 	echo "FAIL inject-linux-boot-proof: the host-only image booted without injection"
-	exit 0
-fi
-"$DUALVM" inject "$tmp/hostonly-pristine.img" >/dev/null 2>&1
-if boot "$tmp/hostonly-pristine.img"; then
+elif grep -qa DUALVM-INITRAMFS-FAILED "$tmp/serial.log"; then
 	echo "PASS inject-linux-boot-proof"
 else
-	echo "FAIL inject-linux-boot-proof: the injected image did not reach DUALVM-GUEST-READY"
+	echo "FAIL inject-linux-boot-proof: the host-only boot did not end in the initramfs rescue (rc=$rc)"
 fi
