@@ -45,9 +45,12 @@ declare -A known=(
 	[interp-desc]="interp: LAR and LSL (0F 02, 0F 03) raise #UD"
 	[interp-cr]="interp: no DR0-DR3 instruction breakpoints / data watchpoints"
 	[kvm-seg16]="the kvm engine has no A20 gate (vmm/kvm.c: set_a20 is a no-op)"
-	[kvm-paging]="this nested KVM (kvm_pvm) raises #GP(0) when MOV CR0 sets PG"
-	[kvm-pae]="this nested KVM (kvm_pvm) raises #GP(0) when MOV CR0 sets PG"
 )
+# payloads that turn paging on: this nested KVM (kvm_pvm) answers the MOV to
+# CR0 that sets PG with #GP(0)
+for n in paging pae nested smc; do
+	known[kvm-$n]="this nested KVM (kvm_pvm) raises #GP(0) when MOV CR0 sets PG"
+done
 
 # the comparable part of a transcript: no CR/NUL, no '~' lines
 norm() { tr -d '\r\0' <"$1" | grep -av '^~'; }
