@@ -157,6 +157,28 @@ static int inject_disk(struct inj_opts *o, struct hwp_inject_report *rep)
 			"device itself", o->disk);
 		return 1;
 	}
+	if (!S_ISBLK(st.st_mode)) {
+		/* formats rd_image_open reads but nothing here can write */
+		struct rd_disk *probe;
+
+		if (!rd_image_open(o->disk, RD_RDONLY, &probe, err,
+				   sizeof(err))) {
+			const char *fmt = probe->ops->name;
+			bool writable = !strcmp(fmt, "file") ||
+					!strcmp(fmt, "vmdk-descriptor");
+
+			rd_close(probe);
+			if (!writable) {
+				cli_err("inject", "%s is not a raw disk image "
+					"and dualvm cannot write its format; "
+					"inject into the raw disk before "
+					"converting it, or convert it to raw "
+					"first", o->disk);
+				return 1;
+			}
+		}
+		err[0] = '\0';
+	}
 	vo.path = o->disk;
 	vo.mode = o->mode;
 	vo.overlay_dir = o->overlay_dir;

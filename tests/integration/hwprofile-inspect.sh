@@ -54,13 +54,20 @@ else
 	echo "SKIP inspect-no-such-partition: dualboot-i386.img not built"
 fi
 
-# a converted image (VMDK via qemu-img) inspects like the raw one
+# a converted image (VMDK via qemu-img) inspects like the raw one; inject
+# refuses to write it (no writer for that format) and leaves it untouched
 if [ -f "$GUESTS/linux-i386.img" ] && command -v qemu-img >/dev/null; then
 	qemu-img convert -O vmdk "$GUESTS/linux-i386.img" "$tmp/l.vmdk" 2>/dev/null
 	"$DUALVM" inspect --json "$GUESTS/linux-i386.img" >"$tmp/raw.json" 2>/dev/null
 	"$DUALVM" inspect --json "$tmp/l.vmdk" >"$tmp/vmdk.json" 2>"$tmp/err"
 	if python3 -c 'import json,sys; a=json.load(open(sys.argv[1])); b=json.load(open(sys.argv[2])); a["disk"]=b["disk"]=""; assert a==b and a["partitions"][0]["os"]["type"]=="linux"' "$tmp/raw.json" "$tmp/vmdk.json" 2>/dev/null; then
-		echo "PASS inspect-vmdk-image"
+		b=$(sha256sum <"$tmp/l.vmdk")
+		if ! "$DUALVM" inject "$tmp/l.vmdk" >/dev/null 2>"$tmp/err" &&
+		   grep -q "not a raw disk image" "$tmp/err" && [ "$(sha256sum <"$tmp/l.vmdk")" = "$b" ]; then
+			echo "PASS inspect-vmdk-image"
+		else
+			echo "FAIL inspect-vmdk-image: inject on a VMDK was not refused cleanly: $(head -1 "$tmp/err")"
+		fi
 	else
 		echo "FAIL inspect-vmdk-image: $(head -1 "$tmp/err")"
 	fi
