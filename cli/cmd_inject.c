@@ -164,8 +164,14 @@ static int inject_disk(struct inj_opts *o, struct hwp_inject_report *rep)
 		if (!rd_image_open(o->disk, RD_RDONLY, &probe, err,
 				   sizeof(err))) {
 			const char *fmt = probe->ops->name;
+			char magic[4] = "";
 			bool writable = !strcmp(fmt, "file") ||
 					!strcmp(fmt, "vmdk-descriptor");
+
+			/* qcow2 is not probed by rd_image_open: not raw */
+			if (rd_pread(probe, magic, 4, 0) == 0 &&
+			    !memcmp(magic, "QFI\xfb", 4))
+				writable = false;
 
 			rd_close(probe);
 			if (!writable) {
