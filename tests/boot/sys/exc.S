@@ -2,7 +2,8 @@
 # exc.S --- exceptions in 32-bit protected mode: #DE (zero divisor and
 # quotient overflow, registers unchanged), #UD, #BP and #OF (traps: EIP after
 # the instruction), #BR, INT n, #GP/#NP/#SS with selector error codes, and
-# #DF when the #GP gate is not present.
+# #DF when the #GP gate is not present, #NP for a not-present INT n gate,
+# and EFLAGS.IF in interrupt gates (cleared) and trap gates (kept).
 	.include "sys.inc"
 start:
 	SYS_ENTER_PM main
@@ -95,8 +96,31 @@ de1:	divl %ecx
 	andb $0x7f, IDT + 0x30 * 8 + 5
 	EXPECT 1f
 	int $0x30			# #NP(0x30 * 8 + 2)
-1:	SHOW "exceptions", V_COUNT
+1:	orb $0x80, IDT + 0x30 * 8 + 5
+	# interrupt gate clears IF, trap gate keeps it (PICs masked)
+	movb $0xff, %al
+	outb %al, $0x21
+	outb %al, $0xa1
+	SETGATE 0x32, if_probe, 0x8e
+	SETGATE 0x33, if_probe, 0x8f
+	sti
+	int $0x32
+	SHOW "if in interrupt gate", %eax
+	int $0x33
+	SHOW "if in trap gate", %eax
+	pushfl
+	popl %eax
+	andl $0x200, %eax
+	SHOW "if after iret", %eax
+	cli
+	SHOW "exceptions", V_COUNT
 	jmp sys_done
+
+if_probe:
+	pushfl
+	popl %eax
+	andl $0x200, %eax
+	iret
 
 	SYS_COMMON
 	SYS_RESET

@@ -1,7 +1,8 @@
 # SPDX-License-Identifier: GPL-2.0-only
-# seg16.S --- real mode and 16-bit protected mode: INT n and #DE through
-# the IVT (frame, FLAGS), the A20 gate (port 0x92 + i8042 output port), 16-bit
-# protected mode with far jumps between 16- and 32-bit code segments, an
+# seg16.S --- real mode and 16-bit protected mode: INT n, #DE and #UD
+# through the IVT (frame, FLAGS), the IVT moved by LIDT, the A20 gate
+# (port 0x92 + i8042 output port), 16-bit protected mode with far jumps
+# between 16- and 32-bit code segments, an
 # LDT (LLDT/SLDT, data and code through LDT selectors, far call and RETF),
 # and back to real mode keeping a cached segment base until the segment
 # register is reloaded.
@@ -64,7 +65,18 @@ start:
 	xorb %cl, %cl
 	movw $0x100, %ax
 	divb %cl			# #DE: the IVT handler sees IP = the DIV
-1:	# A20: on through port 0x92; off only with port 0x92 bit 1 and the
+1:	# #UD through the IVT, then the IVT moved by LIDT
+	movw $r_ud, 6 * 4
+	movw $0xf000, 6 * 4 + 2
+	movw $1f, R_IP
+	movw %sp, R_SP
+	ud2
+1:	movw $r_int60b, 0x8000 + 0x60 * 4
+	movw $0xf000, 0x8000 + 0x60 * 4 + 2
+	lidtl %cs:ivt_8000
+	int $0x60
+	lidtl %cs:ivt_0
+	# A20: on through port 0x92; off only with port 0x92 bit 1 and the
 	# keyboard controller's output port bit 1 both clear (a PC ORs them)
 	inb $0x92, %al
 	andw $2, %ax
@@ -231,6 +243,27 @@ kbc_wait:
 	jnz 1b
 	popw %ax
 	ret
+
+r_ud:
+	movw %sp, %bp
+	PRINT16 "real #UD at ip="
+	movw (%bp), %ax
+	call hex16
+	movb $'\n', %al
+	call putc16
+	movw R_SP, %sp
+	jmp *R_IP
+
+r_int60b:
+	PRINT16 "int60 through the IVT at 0x8000\n"
+	iret
+
+ivt_8000:
+	.word 0x3ff
+	.long 0x8000
+ivt_0:
+	.word 0x3ff
+	.long 0
 
 putc16:
 	pushw %dx
