@@ -3,7 +3,8 @@
 # PDE and PTEs, #PF error codes and CR2 (not present, write, CR0.WP,
 # user/supervisor from ring 3, instruction fetch, missing PDE), PSE 4 MiB
 # pages with an alias, PTE changes made visible by INVLPG, a CR3 reload and
-# a CR4.PGE toggle, and REP MOVSD stopped by a #PF and restarted.
+# a CR4.PGE toggle, REP MOVSD stopped by a #PF and restarted, REP STOSB
+# downwards (DF = 1) and REPE CMPSB stopped by a #PF.
 	.include "sys.inc"
 	.set PD, 0x20000
 	.set PT, 0x21000
@@ -152,6 +153,42 @@ u_ok:	movl 0x100000, %eax		# user page: fine
 	SHOW "rep ecx", %ecx
 	SHOW "rep edi", %edi
 	SHOW "last", 0x10a1fc
+	# REP STOSB downwards (DF = 1) into a page that is not present
+	andl $~1, PTE+4*0x10c
+	invlpg 0x10c000
+	std
+	movl $0x10d008, %edi
+	movl $0x100, %ecx
+	movb $0xee, %al
+	EXPECT 1f
+	rep stosb			# #PF at EDI = 0x10cfff
+1:	SHOW "std ecx", %ecx
+	SHOW "std edi", %edi
+	orl $1, PTE+4*0x10c
+	invlpg 0x10c000
+	rep stosb
+	cld
+	SHOW "std ecx", %ecx
+	SHOW "std edi", %edi
+	SHOW "filled", 0x10cf08
+	# REPE CMPSB with the source page not present: a read fault
+	andl $~1, PTE+4*0x10e
+	invlpg 0x10e000
+	movl $0x10dff0, %esi
+	movl $0x100ff0, %edi
+	movl $0x20, %ecx
+	movl $0x10dff0, %ebx		# make the first 16 bytes equal
+1:	movb (%ebx), %al
+	movb %al, 0x100ff0 - 0x10dff0(%ebx)
+	incl %ebx
+	cmpl $0x10e000, %ebx
+	jb 1b
+	EXPECT 1f
+	repe cmpsb			# #PF at ESI = 0x10e000
+1:	SHOW "cmps ecx", %ecx
+	SHOW "cmps esi", %esi
+	orl $1, PTE+4*0x10e
+	invlpg 0x10e000
 	SHOW "pte109", PTE+4*0x109
 	SHOW "pte10a", PTE+4*0x10a
 	SHOW "exceptions", V_COUNT
