@@ -33,7 +33,11 @@ fi
 [ -x "$DUALVM" ] || { echo "FAIL x86-sys: $DUALVM not built"; exit 1; }
 # a private copy: a concurrent relink of the shared binary must not show up
 # as a failure of one payload
-cp "$DUALVM" "$tmp/dualvm" && DUALVM=$tmp/dualvm
+for i in 1 2 3; do
+	cp "$DUALVM" "$tmp/dualvm" 2>/dev/null && "$tmp/dualvm" run --help >/dev/null 2>&1 && break
+	sleep 5
+done
+DUALVM=$tmp/dualvm
 kvm_ok=1
 { exec 3<>/dev/kvm; } 2>/dev/null || kvm_ok=0
 exec 3>&- 2>/dev/null
