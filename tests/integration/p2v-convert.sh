@@ -252,6 +252,26 @@ else
 	skip p2v-out-of-space "no private mount namespace (unshare -m) here"
 fi
 
+# 6c. a mounted source is refused unless --allow-live (loop mount in a
+# private mount namespace; the loop device goes away with the mount)
+truncate -s 32M live.img && mkfs.ext4 -q -F live.img && mkdir -p livedir
+if unshare -m true 2>/dev/null; then
+	unshare -m bash -c "mount -o loop live.img livedir 2>/dev/null || exit 99
+		'$DUALVM' p2v live.img live1.vmdk >live1.log 2>&1; echo \$? >live1.rc
+		'$DUALVM' p2v live.img live2.vmdk --allow-live >live2.log 2>&1; echo \$? >live2.rc
+		umount livedir"
+	if [ $? = 99 ]; then
+		skip p2v-refuses-mounted "cannot loop-mount here"
+	elif [ "$(cat live1.rc)" = 1 ] && grep -q "mounted" live1.log && [ ! -e live1.vmdk ] &&
+	     [ "$(cat live2.rc)" = 0 ] && grep -q "may be inconsistent" live2.log && [ -s live2.vmdk ]; then
+		pass p2v-refuses-mounted
+	else
+		fail p2v-refuses-mounted "$(cat live1.log live2.log)"
+	fi
+else
+	skip p2v-refuses-mounted "no private mount namespace (unshare -m) here"
+fi
+
 # 7. SIGINT: no output file, no partial file left
 head -c $((256 << 20)) /dev/urandom >big.raw 2>/dev/null
 "$DUALVM" p2v big.raw int.vmdk --format vmdk-stream >int.log 2>&1 &
