@@ -334,6 +334,8 @@ static int vm_overlay(const struct rd_vm_opts *o, enum rd_disk_mode mode,
 			return e;
 		}
 	}
+	if (fresh)
+		chmod(path, 0600);	/* guest data: the source's owner only */
 	e = rd_qcow2_open(path, RD_RDWR | RD_EXCL, base, out, err, errlen);
 	if (mode == RD_MODE_NONPERSISTENT)
 		unlink(path);		/* gone at exit, even on SIGKILL */
