@@ -96,11 +96,16 @@ static void progress(void *ctx, const struct p2v_progress *p)
 		human(d, sizeof(d), (double)p->done);
 		human(t, sizeof(t), (double)p->total);
 		human(r, sizeof(r), rate);
-		fprintf(stderr, "\r%s: %s %u (%s): %s / %s, %s/s, ETA %d:%02d   ",
+		double aeta = rate > 0 && p->area && p->area->planned > p->area_done ?
+			      (double)(p->area->planned - p->area_done) / rate : 0;
+
+		fprintf(stderr, "\r%s: %s %u (%s): %s / %s, %s/s, ETA %d:%02d (this %s %d:%02d)   ",
 			p->phase, p->area && p->area->part ? "partition" : "area",
 			p->area ? p->area->part : 0,
 			p->area && p->area->fs[0] ? p->area->fs : "?", d, t, r,
-			(int)eta / 60, (int)eta % 60);
+			(int)eta / 60, (int)eta % 60,
+			p->area && p->area->part ? "partition" : "area",
+			(int)aeta / 60, (int)aeta % 60);
 	}
 }
 
