@@ -1,9 +1,10 @@
 # SPDX-License-Identifier: GPL-2.0-only
 # exc.S --- exceptions in 32-bit protected mode: #DE (zero divisor and
 # quotient overflow, registers unchanged), #UD, #BP and #OF (traps: EIP after
-# the instruction), #BR, INT n, #GP/#NP/#SS with selector error codes, and
-# #DF when the #GP gate is not present, #NP for a not-present INT n gate,
-# and EFLAGS.IF in interrupt gates (cleared) and trap gates (kept).
+# the instruction), #BR, INT n, #GP/#NP/#SS with selector error codes, the
+# accessed bit set in a loaded data descriptor, #DF when the #GP gate is
+# not present, #NP for a not-present INT n gate, and EFLAGS.IF in interrupt
+# gates (cleared) and trap gates (kept).
 	.include "sys.inc"
 start:
 	SYS_ENTER_PM main
@@ -86,7 +87,18 @@ de1:	divl %ecx
 1:	EXPECT 1f
 	xorw %ax, %ax
 	movw %ax, %ss			# null SS: #GP(0)
-1:		# #DF: the #GP gate is not present, a #GP becomes #NP -> #DF
+1:		# the CPU sets the accessed bit of a data descriptor it loads (for
+	# CS too, but QEMU 7.2 does not: left out)
+	SETDESC 0x58, 0x0000ffff, 0x00cf9200	# data, A = 0
+	movzbl GDT + 0x5d, %eax
+	SHOW "type before", %eax
+	movw $0x58, %ax
+	movw %ax, %es
+	movzbl GDT + 0x5d, %eax
+	SHOW "data type after", %eax
+	movw $SEL_DATA, %ax
+	movw %ax, %es
+	# #DF: the #GP gate is not present, a #GP becomes #NP -> #DF
 	andb $0x7f, IDT + 13 * 8 + 5
 	EXPECT 1f
 	movw $0x1234, %ax
