@@ -76,10 +76,10 @@ VMM_OBJS := \
 	vmm/x86/ops0f.o \
 	vmm/x86/cpuid_msr.o \
 	vmm/x86/x87.o \
-	vmm/x86/simd_fast.o \
-	vmm/x86/simd.o \
 	vmm/x86/x87_host.o \
 	vmm/x86/simd_decode.o \
+	vmm/x86/simd.o \
+	vmm/x86/simd_fast.o \
 	vmm/x86/interp.o \
 	vmm/x86/engine_ops.o
 
@@ -184,14 +184,15 @@ UNIT_TESTS := \
 	p2v/test_p2v \
 	rawdisk/test_rd_view \
 	rawdisk/test_rd_vm \
+	rawdisk/test_rd_vmdkraw \
 	hwprofile/test_fs_adapters \
 	hwprofile/test_initrd \
 	hwprofile/test_inject_linux \
 	hwprofile/test_ntfs_safety \
 	x86/test_decode_zydis \
-	x86/test_simd \
-	x86/test_fpu_native \
 	x86/test_x87 \
+	x86/test_fpu_native \
+	x86/test_simd \
 	x86/test_native_diff \
 	x86/test_system \
 	devices/test_pic \
