@@ -47,7 +47,7 @@ exec 3>&- 2>/dev/null
 # identical one is a PASS as always).  Remove an entry once it is fixed.
 declare -A known=(
 	[interp-desc]="interp: LAR and LSL (0F 02, 0F 03) raise #UD"
-	[interp-cr]="interp: no DR0-DR3 instruction breakpoints / data watchpoints"
+	[interp-cr]="interp: no DR0-DR3 breakpoints/watchpoints; TF trap not held after MOV SS"
 	[kvm-seg16]="the kvm engine has no A20 gate (vmm/kvm.c: set_a20 is a no-op)"
 )
 # payloads that turn paging on: this nested KVM (kvm_pvm) answers the MOV to

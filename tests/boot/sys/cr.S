@@ -3,7 +3,8 @@
 # back (QEMU 7.2 does not check the invalid CR0 combinations NW without CD
 # and PG without PE, nor reserved CR4 bits, so they are left out),
 # CR1 -> #UD, DR4/DR5 aliases (CR4.DE = 0) and #UD (CR4.DE = 1), DR6/DR7,
-# TF single-stepping (DR6.BS), an instruction breakpoint (DR0, RF),
+# TF single-stepping (DR6.BS; MOV SS delays the trap by one
+# instruction), an instruction breakpoint (DR0, RF),
 # and a data write watchpoint (DR1, trap after the write).  (DR7.GD is left
 # out: QEMU 7.2 does not raise its #DB.)
 	.include "sys.inc"
@@ -60,6 +61,8 @@ main:
 	orl $0x100, (%esp)
 	popfl
 	movl $1, %eax
+	movw %ss, %cx
+	movw %cx, %ss			# no #DB until after the next insn
 	addl $2, %eax
 	nop
 step_end:
