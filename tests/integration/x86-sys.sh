@@ -3,13 +3,15 @@
 # x86-sys.sh --- the tests/boot/sys system-level payloads (protected mode,
 # exceptions, paging, v8086, task switches, ...) run under QEMU TCG, the
 # reference (qemu32 with NX, like the canonical CPU), and under dualvm's
-# interpreter and KVM engines; the COM1 transcripts must be identical.  Lines starting with '~' are
-# implementation-defined (CPUID) and left out of the comparison.
+# interpreter and KVM engines; the COM1 transcripts must be identical.
+# Lines starting with '~' are implementation-defined (CPUID) and left out
+# of the comparison.
 #
 # interp: a clean stop where dualvm reports the engine or an instruction
 # "not available / not implemented" is a SKIP quoting it; any other
-# difference, a timeout or a crash is a FAIL.  kvm: an emulation failure of this nested
-# KVM (KVM_EXIT_INTERNAL_ERROR) is a SKIP naming it, anything else a FAIL.
+# difference, a timeout or a crash is a FAIL.  kvm: an emulation failure of
+# this nested KVM (KVM_EXIT_INTERNAL_ERROR) is a SKIP naming it, anything
+# else a FAIL.  Divergences already reported are listed in `known` below.
 # Env: BUILD SRC DUALVM (see tests/run-tests.sh); SYS_PAYLOADS (names).
 set -u
 BUILD=${BUILD:?} SRC=${SRC:?}
@@ -40,7 +42,7 @@ done
 DUALVM=$tmp/dualvm
 kvm_ok=1
 { exec 3<>/dev/kvm; } 2>/dev/null || kvm_ok=0
-exec 3>&- 2>/dev/null
+exec 3>&-
 
 # Known divergences (ENGINE-PAYLOAD), reported to their owners: a differing
 # transcript is then a SKIP quoting the reason and the first difference (an
