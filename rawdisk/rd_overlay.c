@@ -290,6 +290,13 @@ int rd_overlay_commit(const char *ovl, const struct rd_commit_opts *co,
 		e = -EINVAL;
 		goto out;
 	}
+	if (rd_is_vmdk_descriptor(info.source)) {
+		rd_close(file);
+		snprintf(msg, msglen, "%s: its source %s is a VMDK descriptor: commit is not supported",
+			 ovl, info.source);
+		e = -ENOTSUP;
+		goto out;
+	}
 	e = rd_file_open(info.source, RD_RDWR | RD_EXCL, &src, msg, msglen);
 	if (!e)
 		e = rd_safety_check(info.source, src,

@@ -263,7 +263,8 @@ static void np_clean_stale(const char *dir)
 
 /* Create (or reuse, for undoable) the overlay over @base. */
 static int vm_overlay(const struct rd_vm_opts *o, enum rd_disk_mode mode,
-		      bool blk, const char *src_real, struct rd_disk *base,
+		      bool blk, bool desc, const char *src_real,
+		      struct rd_disk *base,
 		      char *path, size_t pathlen, struct rd_disk **out,
 		      char *err, size_t errlen)
 {
@@ -327,8 +328,8 @@ static int vm_overlay(const struct rd_vm_opts *o, enum rd_disk_mode mode,
 			return e;
 		}
 	} else if (fresh) {
-		e = rd_qcow2_create_file(path, rd_size(base), src_real, "raw", 0,
-					 err, errlen);
+		e = rd_qcow2_create_file(path, rd_size(base), src_real,
+					 desc ? "vmdk" : "raw", 0, err, errlen);
 		if (e) {
 			rd_close(base);
 			return e;
@@ -396,8 +397,8 @@ int rd_vm_open(const struct rd_vm_opts *o, struct rd_disk **out, char *err,
 	blk = S_ISBLK(st.st_mode);
 	desc = !blk && rd_is_vmdk_descriptor(real);
 	mode = rd_mode_resolve(o->mode, blk || desc, o->partitions != NULL);
-	if (desc && (mode == RD_MODE_PERSISTENT || o->partitions)) {
-		snprintf(err, errlen, "%s: a raw-disk descriptor runs only behind an overlay and already selects its partitions (no --partition, no persistent mode)",
+	if (desc && (mode != RD_MODE_NONPERSISTENT || o->partitions)) {
+		snprintf(err, errlen, "%s: a raw-disk descriptor runs only in nonpersistent mode and already selects its partitions; for undoable or persistent runs use the device with --partition",
 			 o->path);
 		return -ENOTSUP;
 	}
@@ -445,8 +446,8 @@ int rd_vm_open(const struct rd_vm_opts *o, struct rd_disk **out, char *err,
 	if (mode != RD_MODE_PERSISTENT) {
 		struct rd_disk *q;
 
-		e = vm_overlay(o, mode, blk, real, top, ovl, sizeof(ovl), &q,
-			       err, errlen);
+		e = vm_overlay(o, mode, blk, desc, real, top, ovl, sizeof(ovl),
+			       &q, err, errlen);
 		if (e) {
 			src = NULL;	/* @top was consumed */
 			goto fail_src;
