@@ -3,7 +3,7 @@
 # 8254 counter 0 (IRQ0) woken from HLT, ISR set in the handler and clear
 # after EOI, IRR pending while IF = 0 and delivered right after STI (+1
 # instruction), #NP(vector*8+2+EXT) for an IRQ whose gate is not
-# present, REP MOVSB interrupted by timer ticks and still exact, and
+# present, IRQs taken in ring 3 and in v8086 mode, REP MOVSB interrupted by timer ticks and still exact, and
 # the RTC periodic interrupt through the slave (IRQ8, register C).  Tick
 # counts are timing-dependent: only thresholds are printed.  With a local
 # APIC (CPUID) the payload first sets up virtual-wire mode like a BIOS.
@@ -120,6 +120,27 @@ main:
 	movl $0x20000, %ecx
 	repe cmpsl
 	SHOW "cmpsd ecx", %ecx
+	# timer interrupts taken in ring 3 (stack switch) and in v8086 mode
+	movl $0, V_TICKS
+	EXPECT 1f
+	TO_RING3 u_spin, 0x0202		# IF = 1, IOPL 0
+u_spin:	cmpl $5, V_TICKS
+	jb u_spin
+	ud2				# back to ring 0
+1:	PRINT "ring 3: 5 ticks\n"
+	EXPECT 1f
+	pushl $0			# GS FS DS ES
+	pushl $0
+	pushl $0
+	pushl $0
+	pushl $0			# SS:SP
+	pushl $0x9800
+	pushl $0x20202			# VM, IF, IOPL 0
+	pushl $0xf000
+	pushl $v_spin
+	iret
+1:	PRINT "v8086: 10 ticks\n"
+	SHOW "isr after eoi", ISR_OUT
 	# RTC periodic interrupt through the slave PIC
 	movb $0xff, %al
 	outb %al, $0x21
@@ -166,7 +187,10 @@ main:
 	jmp sys_done
 
 irq0:
+	pushl %ds			# null when coming from v8086 mode
 	pushl %eax
+	movw $SEL_DATA, %ax
+	movw %ax, %ds
 	cmpl $0xffffffff, ISR_IN
 	jne 1f
 	movb $0x0b, %al			# OCW3: read ISR
@@ -183,7 +207,14 @@ irq0:
 	movzbl %al, %eax
 	movl %eax, ISR_OUT
 	popl %eax
+	popl %ds
 	iret
+
+	.code16
+v_spin:	cmpw $10, V_TICKS
+	jb v_spin
+	ud2
+	.code32
 
 irq8:
 	pushl %eax
