@@ -47,7 +47,8 @@ struct engine {
 	timer_t		timer;		/* slice-end timer -> KVMB_KICK_SIG */
 	bool		timer_ok;	/* timer created */
 	pid_t		tid;		/* vCPU thread */
-	unsigned int	nslots;		/* memslots in use */
+	struct gpa_region slot[KVMB_MAX_SLOTS];	/* what each memslot maps */
+	bool		used[KVMB_MAX_SLOTS];	/* memslot in use */
 	bool		ro_mem;		/* KVM_CAP_READONLY_MEM */
 };
 
@@ -81,34 +82,72 @@ static bool kvmb_available(char *why, size_t len)
 	return true;
 }
 
-/* (Re)build the memslots from the bus' region list. */
+static bool same_region(const struct gpa_region *a, const struct gpa_region *b)
+{
+	return a->gpa == b->gpa && a->size == b->size && a->host == b->host &&
+	       a->readonly == b->readonly;
+}
+
+static int slot_ioctl(struct engine *e, unsigned int slot,
+		      const struct gpa_region *r)
+{
+	struct kvm_userspace_memory_region mr = { .slot = slot };
+
+	if (r) {
+		mr.flags = r->readonly ? KVM_MEM_READONLY : 0;
+		mr.guest_phys_addr = r->gpa;
+		mr.memory_size = r->size;
+		mr.userspace_addr = (uintptr_t)r->host;
+	}
+	return ioctl(e->vm_fd, KVM_SET_USER_MEMORY_REGION, &mr) < 0 ? -errno : 0;
+}
+
+/*
+ * Bring the memslots in line with the bus' region list, touching only the
+ * slots that changed: a PAM flip must not remap all of RAM (on a software
+ * KVM layer that costs a full MMU rebuild).  Removed slots go first, so new
+ * ones never overlap stale ones.
+ */
 static int set_slots(struct engine *e)
 {
 	struct gpa_region reg[KVMB_MAX_SLOTS];
-	struct kvm_userspace_memory_region mr;
-	unsigned int i, n;
+	unsigned int i, j, n;
+	bool keep[KVMB_MAX_SLOTS] = { false }, have;
+	int err;
 
-	for (i = 0; i < e->nslots; i++) {
-		mr = (struct kvm_userspace_memory_region){ .slot = i };
-		ioctl(e->vm_fd, KVM_SET_USER_MEMORY_REGION, &mr);
-	}
-	e->nslots = 0;
 	n = e->bus->regions(e->bus->opaque, reg, KVMB_MAX_SLOTS);
 	if (n > KVMB_MAX_SLOTS)
 		return -E2BIG;
-	for (i = 0; i < n; i++) {
-		if (reg[i].readonly && !e->ro_mem)
-			continue;	/* then it is MMIO (read via the bus) */
-		mr = (struct kvm_userspace_memory_region){
-			.slot = e->nslots,
-			.flags = reg[i].readonly ? KVM_MEM_READONLY : 0,
-			.guest_phys_addr = reg[i].gpa,
-			.memory_size = reg[i].size,
-			.userspace_addr = (uintptr_t)reg[i].host,
-		};
-		if (ioctl(e->vm_fd, KVM_SET_USER_MEMORY_REGION, &mr) < 0)
-			return -errno;
-		e->nslots++;
+	for (j = 0; j < n; j++)		/* ROM without KVM support: MMIO */
+		if (reg[j].readonly && !e->ro_mem)
+			reg[j].size = 0;
+	for (i = 0; i < KVMB_MAX_SLOTS; i++) {
+		if (!e->used[i])
+			continue;
+		for (j = 0; j < n; j++)
+			if (reg[j].size && same_region(&e->slot[i], &reg[j]))
+				keep[i] = true;
+		if (!keep[i]) {
+			slot_ioctl(e, i, NULL);
+			e->used[i] = false;
+		}
+	}
+	for (j = 0; j < n; j++) {
+		if (!reg[j].size)
+			continue;
+		for (have = false, i = 0; i < KVMB_MAX_SLOTS && !have; i++)
+			have = e->used[i] && same_region(&e->slot[i], &reg[j]);
+		if (have)
+			continue;
+		for (i = 0; i < KVMB_MAX_SLOTS && e->used[i]; i++)
+			;
+		if (i == KVMB_MAX_SLOTS)
+			return -E2BIG;
+		err = slot_ioctl(e, i, &reg[j]);
+		if (err)
+			return err;
+		e->slot[i] = reg[j];
+		e->used[i] = true;
 	}
 	return 0;
 }
