@@ -3,8 +3,9 @@
 # quotient overflow, registers unchanged), #UD, #BP and #OF (traps: EIP after
 # the instruction), #BR, INT n, #GP/#NP/#SS with selector error codes, the
 # accessed bit set in a loaded data descriptor, #DF when the #GP gate is
-# not present, #NP for a not-present INT n gate, and EFLAGS.IF in interrupt
-# gates (cleared) and trap gates (kept).
+# not present, #NP for a not-present INT n gate, #GP/#NP for gates to a
+# data segment, to a less privileged or a not-present code segment, and
+# EFLAGS.IF in interrupt gates (cleared) and trap gates (kept).
 	.include "sys.inc"
 start:
 	SYS_ENTER_PM main
@@ -109,6 +110,20 @@ de1:	divl %ecx
 	EXPECT 1f
 	int $0x30			# #NP(0x30 * 8 + 2)
 1:	orb $0x80, IDT + 0x30 * 8 + 5
+	# gates whose target segment is wrong: a data segment, code with
+	# DPL 3 > CPL 0, a code segment that is not present
+	SETDESC 0x68, 0x0000ffff, 0x00cffb00	# code DPL 3
+	SETDESC 0x70, 0x0000ffff, 0x00cf1b00	# code, not present
+	SETGATE 0x34, if_probe, 0x8e, SEL_DATA
+	SETGATE 0x35, if_probe, 0x8e, 0x68
+	SETGATE 0x36, if_probe, 0x8e, 0x70
+	EXPECT 1f
+	int $0x34			# #GP(0x10)
+1:	EXPECT 1f
+	int $0x35			# #GP(0x68)
+1:	EXPECT 1f
+	int $0x36			# #NP(0x70)
+1:
 	# interrupt gate clears IF, trap gate keeps it (PICs masked)
 	movb $0xff, %al
 	outb %al, $0x21
