@@ -44,6 +44,8 @@ user:
 	pushl $0xbbbb0002
 	lcall $0x63, $0
 	SHOW "after gate esp", %esp
+	movl %es, %eax
+	SHOW "es after lret", %eax
 	# conforming code: CPL stays 3, CS.RPL = 3
 	lcall $0x6b, $(BASE + conf)
 	PRINT "back from conforming\n"
@@ -135,6 +137,8 @@ cg_target:
 	cmpl $6, %ecx
 	jb 1b
 	call putnl32
+	movw $SEL_DATA, %ax		# DPL 0: nulled by the return to ring 3
+	movw %ax, %es
 	lret $8
 
 conf:
