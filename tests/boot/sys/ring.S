@@ -43,7 +43,8 @@ user:
 	pushl $0xaaaa0001
 	pushl $0xbbbb0002
 	lcall $0x63, $0
-	SHOW "after gate esp", %esp
+	movl %esp, %eax
+	SHOW "after gate esp", %eax
 	movl %es, %eax
 	SHOW "es after lret", %eax
 	# conforming code: CPL stays 3, CS.RPL = 3
