@@ -172,6 +172,32 @@ static int vm_judge(const struct rd_vm_opts *o, const struct rd_check *c,
 	return 0;
 }
 
+#define SRC_RAW		0	/* raw image or block device */
+#define SRC_QCOW2	1	/* qcow2 image (rd_qcow2_open) */
+#define SRC_IMAGE	2	/* read-only formats (rd_image_open) */
+
+/* What kind of image file @path is, by its magic numbers. */
+static int src_kind(const char *path)
+{
+	unsigned char h[72] = { 0 };
+	FILE *f = fopen(path, "rb");
+	size_t n = 0;
+
+	if (f) {
+		n = fread(h, 1, sizeof(h), f);
+		fclose(f);
+	}
+	if (n >= 4 && !memcmp(h, "QFI\xfb", 4))
+		return SRC_QCOW2;
+	if ((n >= 4 && !memcmp(h, "KDMV", 4)) ||
+	    (n >= 8 && !memcmp(h, "vhdxfile", 8)) ||
+	    (n >= 8 && !memcmp(h, "conectix", 8)) ||
+	    (n >= 68 && h[64] == 0x7f && h[65] == 0x10 && h[66] == 0xda &&
+	     h[67] == 0xbe))
+		return SRC_IMAGE;
+	return SRC_RAW;
+}
+
 /* Open every chosen partition's /dev node with O_EXCL for the VM's life. */
 static int vm_lock_parts(const struct rd_vm_opts *o, struct rd_disk *src,
 			 struct rd_disk **locks, unsigned int *nlocks,
@@ -263,7 +289,7 @@ static void np_clean_stale(const char *dir)
 
 /* Create (or reuse, for undoable) the overlay over @base. */
 static int vm_overlay(const struct rd_vm_opts *o, enum rd_disk_mode mode,
-		      bool blk, bool desc, const char *src_real,
+		      bool blk, const char *bfmt, const char *src_real,
 		      struct rd_disk *base,
 		      char *path, size_t pathlen, struct rd_disk **out,
 		      char *err, size_t errlen)
@@ -328,8 +354,8 @@ static int vm_overlay(const struct rd_vm_opts *o, enum rd_disk_mode mode,
 			return e;
 		}
 	} else if (fresh) {
-		e = rd_qcow2_create_file(path, rd_size(base), src_real,
-					 desc ? "vmdk" : "raw", 0, err, errlen);
+		e = rd_qcow2_create_file(path, rd_size(base), src_real, bfmt, 0,
+					 err, errlen);
 		if (e) {
 			rd_close(base);
 			return e;
@@ -381,7 +407,9 @@ int rd_vm_open(const struct rd_vm_opts *o, struct rd_disk **out, char *err,
 	struct rd_check *chk = NULL;
 	unsigned int nlocks = 0, nseg = 0, i;
 	struct rd_view_seg *seg = NULL;
+	const char *bfmt;
 	bool desc;
+	int kind;
 	struct rd_vmdisk *vm;
 	char real[PATH_MAX], ovl[PATH_MAX] = "";
 	enum rd_disk_mode mode;
@@ -396,10 +424,21 @@ int rd_vm_open(const struct rd_vm_opts *o, struct rd_disk **out, char *err,
 	}
 	blk = S_ISBLK(st.st_mode);
 	desc = !blk && rd_is_vmdk_descriptor(real);
-	mode = rd_mode_resolve(o->mode, blk || desc, o->partitions != NULL);
+	kind = blk || desc ? SRC_RAW : src_kind(real);
+	mode = rd_mode_resolve(o->mode, blk || desc || kind == SRC_IMAGE,
+			       o->partitions != NULL);
+	bfmt = desc ? "vmdk" : kind == SRC_QCOW2 ? "qcow2" :
+	       kind == SRC_IMAGE ? "vmdk" : "raw";
 	if (desc && (mode != RD_MODE_NONPERSISTENT || o->partitions)) {
 		snprintf(err, errlen, "%s: a raw-disk descriptor runs only in nonpersistent mode and already selects its partitions; for undoable or persistent runs use the device with --partition",
 			 o->path);
+		return -ENOTSUP;
+	}
+	if ((kind == SRC_QCOW2 && mode == RD_MODE_UNDOABLE) ||
+	    (kind == SRC_IMAGE && mode != RD_MODE_NONPERSISTENT)) {
+		snprintf(err, errlen, "%s: --disk-mode %s needs a raw image or device (this is a %s image)",
+			 o->path, mode_name(mode),
+			 kind == SRC_QCOW2 ? "qcow2" : "VMDK/VHD/VHDX/VDI");
 		return -ENOTSUP;
 	}
 	chk = malloc(sizeof(*chk));
@@ -414,10 +453,22 @@ int rd_vm_open(const struct rd_vm_opts *o, struct rd_disk **out, char *err,
 		/* a partition of a block device: lock the partition node, as
 		 * the disk itself is busy while the host mounts its others */
 		bool part_lock = blk && o->partitions;
+		unsigned int fl = (mode == RD_MODE_PERSISTENT ? RD_RDWR :
+				   RD_RDONLY) | (part_lock ? 0 : RD_EXCL);
 
-		e = rd_file_open(real, (mode == RD_MODE_PERSISTENT ? RD_RDWR :
-					RD_RDONLY) | (part_lock ? 0 : RD_EXCL),
-				 &src, err, errlen);
+		if (kind == SRC_QCOW2) {
+			e = rd_qcow2_open(real, fl, NULL, &src, err, errlen);
+		} else if (kind == SRC_IMAGE) {
+			e = rd_file_open(real, RD_RDONLY | RD_EXCL, &locks[0],
+					 err, errlen);	/* the lock */
+			if (!e) {
+				nlocks = 1;
+				e = rd_image_open(real, RD_RDONLY, &src, err,
+						  errlen);
+			}
+		} else {
+			e = rd_file_open(real, fl, &src, err, errlen);
+		}
 		if (!e)
 			e = rd_safety_check(o->path, src, o->partitions, mode,
 					    false, chk, err, errlen);
@@ -446,7 +497,7 @@ int rd_vm_open(const struct rd_vm_opts *o, struct rd_disk **out, char *err,
 	if (mode != RD_MODE_PERSISTENT) {
 		struct rd_disk *q;
 
-		e = vm_overlay(o, mode, blk, desc, real, top, ovl, sizeof(ovl),
+		e = vm_overlay(o, mode, blk, bfmt, real, top, ovl, sizeof(ovl),
 			       &q, err, errlen);
 		if (e) {
 			src = NULL;	/* @top was consumed */
