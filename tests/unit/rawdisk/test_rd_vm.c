@@ -184,6 +184,30 @@ static void test_undoable_discard_and_exit_actions(void)
 	rd_close(d);
 }
 
+/* A qcow2 image is opened as qcow2, never as raw bytes. */
+static void test_qcow2_source(void)
+{
+	struct rd_vm_opts o = { .mode = RD_MODE_DEFAULT };
+	struct rd_disk *d;
+	char path[300], err[600], buf[8];
+
+	snprintf(path, sizeof(path), "%s/vm.qcow2", t_tmpdir());
+	T_EQ(rd_qcow2_create(path, 8 << 20, NULL, 0, &d, err, sizeof(err)), 0);
+	rd_close(d);
+	o.path = path;
+	T_EQ(rd_vm_open(&o, &d, err, sizeof(err)), 0);
+	T_EQ(rd_size(d), 8 << 20);		/* the virtual size */
+	T_EQ(rd_pwrite(d, "INQCOW2", 7, 5 << 20), 0);
+	T_EQ(rd_vm_close(d, RD_EXIT_KEEP, err, sizeof(err)), 0);
+	T_EQ(rd_qcow2_open(path, RD_RDONLY, NULL, &d, err, sizeof(err)), 0);
+	T_EQ(rd_pread(d, buf, 7, 5 << 20), 0);
+	T_ASSERT(!memcmp(buf, "INQCOW2", 7));
+	rd_close(d);
+	o.mode = RD_MODE_UNDOABLE;
+	T_EQ(rd_vm_open(&o, &d, err, sizeof(err)), -ENOTSUP);
+	T_ASSERT(strstr(err, "qcow2"));
+}
+
 /* A repartitioned source is never written at the overlay's old offsets. */
 static void test_repartitioned_source_refused(void)
 {
@@ -267,6 +291,7 @@ static const struct t_case cases[] = {
 	T_CASE(test_nonpersistent_view),
 	T_CASE(test_undoable_commit),
 	T_CASE(test_undoable_discard_and_exit_actions),
+	T_CASE(test_qcow2_source),
 	T_CASE(test_repartitioned_source_refused),
 	T_CASE(test_qcow2_fault_paths),
 };
