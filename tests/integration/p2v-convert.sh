@@ -76,6 +76,16 @@ for f in vmdk:vmdk:vmdk vmdk-stream:vmdk:vmdk qcow2:qcow2:qcow2 vhd:vhd:vpc \
 	pass "p2v-format-$fmt"
 done
 
+# 1b. an image as the source: VMDK in, VHDX out, file systems still read
+if "$DUALVM" p2v out-vmdk.vmdk from-vmdk.vhdx --verify --json >fromimg.json 2>fromimg.err &&
+   grep '"event":"result"' fromimg.json | grep -q '"fs":"ext4","method":"bitmap"' &&
+   grep '"event":"result"' fromimg.json | grep -q '"fs":"ntfs","method":"bitmap"' &&
+   qemu-img compare -q -f vhdx -F raw from-vmdk.vhdx ref.img; then
+	pass p2v-image-source
+else
+	fail p2v-image-source "$(cat fromimg.err)"
+fi
+
 # 2. used data identical; stale free blocks not copied: smaller than qemu-img
 ok=1
 for f in vmdk:vmdk qcow2:qcow2 vpc:vhd; do
