@@ -30,7 +30,8 @@ static const char usage_text[] =
 "  --format vmdk|vmdk-stream|vmdk-2gb|qcow2|vhd|vhd-fixed|vhdx|vdi|raw\n"
 "                                default: from OUTPUT's extension\n"
 "  --vm vmx,ovf,ova,libvirt,dualvm   also write VM definitions\n"
-"  --memory MIB, --cpus N        for the VM definitions (default 1024, 1)\n"
+"  --memory MIB, --cpus N        for the VM definitions (default: this\n"
+"                                machine's for a block device, else 1024, 1)\n"
 "  --verify                      read the output back and compare\n"
 "  --check                       only compare an existing OUTPUT with SOURCE\n"
 "  --partitions N[,M...]         copy only these partitions (tables and gaps\n"
@@ -57,6 +58,7 @@ struct p2v_cli {
 	unsigned int	mem_mib;
 	unsigned int	cpus;
 	bool		verify, check, json, allow_live, tty;
+	bool		mem_given, cpus_given;	/* --memory / --cpus used */
 	struct p2v_opts	o;
 	char		partial[4200];	/* temporary output name */
 };
@@ -369,6 +371,21 @@ static int write_vms(struct p2v_cli *c, struct rd_disk *src,
 	return rc;
 }
 
+/* Converting a disk of this machine: its memory and CPUs are known. */
+static void host_machine(struct p2v_cli *c)
+{
+	long pages = sysconf(_SC_PHYS_PAGES), psz = sysconf(_SC_PAGESIZE);
+	long cpus = sysconf(_SC_NPROCESSORS_ONLN);
+
+	if (!c->mem_given && pages > 0 && psz > 0) {
+		uint64_t mib = (uint64_t)pages * (uint64_t)psz >> 20;
+
+		c->mem_mib = (unsigned int)(mib > 65536 ? 65536 : mib);
+	}
+	if (!c->cpus_given && cpus > 0)
+		c->cpus = (unsigned int)(cpus > 64 ? 64 : cpus);
+}
+
 static int parse(struct p2v_cli *c, int argc, char **argv)
 {
 	static const struct option lo[] = {
@@ -394,8 +411,14 @@ static int parse(struct p2v_cli *c, int argc, char **argv)
 		switch (ch) {
 		case 'f': c->format = optarg; break;
 		case 'm': c->vm = optarg; break;
-		case 'M': c->mem_mib = (unsigned int)strtoul(optarg, NULL, 0); break;
-		case 'C': c->cpus = (unsigned int)strtoul(optarg, NULL, 0); break;
+		case 'M':
+			c->mem_mib = (unsigned int)strtoul(optarg, NULL, 0);
+			c->mem_given = true;
+			break;
+		case 'C':
+			c->cpus = (unsigned int)strtoul(optarg, NULL, 0);
+			c->cpus_given = true;
+			break;
 		case 'v': c->verify = true; break;
 		case 'k': c->check = true; break;
 		case 'j': c->json = true; break;
@@ -485,6 +508,8 @@ static int run(struct p2v_cli *c)
 	}
 	if (!c->json)
 		printf("wrote %s (%s)\n", c->out_path, c->format);
+	if (c->vm && rd_is_blockdev(src))
+		host_machine(c);
 	rc = c->vm ? write_vms(c, src, p) : 0;
 out:
 	p2v_plan_free(p);
