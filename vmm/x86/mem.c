@@ -121,7 +121,7 @@ uint32_t x86_lin_read(struct x86_cpu *c, uint32_t lin, unsigned int size,
 		}
 		return v;
 	}
-	if (!e || !e->host || (user && !e->user))
+	if (!e || (user && !e->user))
 		e = x86_tlb_fill(c, lin, acc);
 	return page_read(c, e, lin, size);
 }
