@@ -28,14 +28,14 @@ qemu=$(command -v qemu-system-i386 || true)
 
 for n in "${payloads[@]}"; do
 	bin=$tmp/boot/$n.bin
-	[ -e "$bin" ] || { echo "SKIP interp-boot-$n: payload missing"; continue; }
+	[ -e "$bin" ] || { echo "SKIP interp-payload-$n: payload missing"; continue; }
 	timeout 120 "$DUALVM" run --engine interp --memory 256 --timeout 60 \
 		--serial "$tmp/$n.out" --bios "$bin" </dev/null 2>"$tmp/$n.err"
 	rc=$?
 	if [ $rc = 0 ] && grep -aq "^PASS $n" "$tmp/$n.out"; then
-		echo "PASS interp-boot-$n"
+		echo "PASS interp-payload-$n"
 	else
-		echo "FAIL interp-boot-$n: rc=$rc, $(tr -d '\r\0' <"$tmp/$n.out" 2>/dev/null | tail -1) $(tail -1 "$tmp/$n.err")"
+		echo "FAIL interp-payload-$n: rc=$rc, $(tr -d '\r\0' <"$tmp/$n.out" 2>/dev/null | tail -1) $(tail -1 "$tmp/$n.err")"
 		continue
 	fi
 	if [ -z "$qemu" ]; then
