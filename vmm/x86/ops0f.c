@@ -203,6 +203,44 @@ static void exec_bsx(struct x86_cpu *c, const struct x86_insn *in)
 }
 
 static void exec_grp6(struct x86_cpu *c, const struct x86_insn *in);
+
+/* LAR / LSL: descriptor rights or limit when visible at CPL/RPL, ZF */
+static void exec_lar_lsl(struct x86_cpu *c, const struct x86_insn *in)
+{
+	uint16_t sel;
+	uint64_t d, lim;
+	struct x86_seg s;
+	unsigned int type, dpl;
+	bool ok = false, lsl = in->op == 0x103;
+
+	if (!prot(c))
+		x86_ud(c);
+	sel = (uint16_t)x86_rm_read(c, in, 2);
+	lim = (sel & 4) ? c->ldtr.limit : c->gdtr.limit;
+	if ((sel & ~3) && (!(sel & 4) || (c->ldtr.attr & X86_SEG_ATTR_P)) &&
+	    (sel & ~7u) + 7 <= lim) {
+		d = x86_desc_read(c, sel, X86_EXC_GP);
+		x86_desc_to_seg(d, sel, &s);
+		type = s.attr & 0x1f;
+		dpl = (s.attr >> 5) & 3;
+		if (type & 0x10)	/* code/data; conforming code is exempt */
+			ok = (type & 0x0c) == 0x0c ||
+			     (dpl >= c->cpl && dpl >= (sel & 3u));
+		else if (lsl)
+			ok = type == 1 || type == 2 || type == 3 || type == 9 || type == 0xb;
+		else
+			ok = (type >= 1 && type <= 5) || type == 9 || type == 0xb ||
+			     type == 0xc;
+		if (!(type & 0x10) && ok)
+			ok = dpl >= c->cpl && dpl >= (sel & 3u);
+		if (ok) {
+			uint32_t v = lsl ? s.limit : (uint32_t)(d >> 32) & 0x00f0ff00u;
+
+			reg_set(c, in->reg, in->opsize, in->opsize == 2 ? v & 0xffff : v);
+		}
+	}
+	x86_flags_arith(c, (x86_flags_get(c) & ~FL_ZF) | (ok ? FL_ZF : 0));
+}
 static void exec_grp7(struct x86_cpu *c, const struct x86_insn *in);
 static void exec_movcr(struct x86_cpu *c, const struct x86_insn *in);
 
@@ -309,6 +347,9 @@ void x86_exec_0f(struct x86_cpu *c, const struct x86_insn *in)
 		return;
 	case 0x01:
 		exec_grp7(c, in);
+		return;
+	case 0x02: case 0x03:
+		exec_lar_lsl(c, in);
 		return;
 	case 0x06:
 		need_cpl0(c);
