@@ -3,15 +3,17 @@
  * p2v_copy.c --- copying and verifying the planned ranges
  *
  * The copy walks the plan in disk order in chunks of up to 1 MiB, asks the
- * source's block_status to skip ranges an image does not allocate, reads,
- * and writes only the 64 KiB pieces that are not all zero (so the output
- * stays sparse and stream writers see increasing offsets).  Unreadable
+ * source's block_status to skip ranges an image does not allocate, reads
+ * (in a reader thread, a few chunks ahead), and writes only the 64 KiB
+ * pieces that are not all zero (so the output stays sparse and stream
+ * writers see increasing offsets).  Unreadable
  * chunks are retried sector by sector; with continue_on_error the bad
  * sectors become zeros and are listed, else the copy fails naming the
  * offset.  The totals are checked at the end, so a copy that read less than
  * planned, or wrote nothing for file systems that report data, fails.
  */
 #include <errno.h>
+#include <pthread.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -31,10 +33,9 @@ struct copy_ctx {
 	struct p2v_progress	pr;	/* last report */
 	uint64_t		next_report;	/* pr.done threshold */
 	struct timespec		t0;	/* start */
-	uint8_t			*buf;	/* CHUNK bytes */
-	uint8_t			*buf2;	/* CHUNK bytes (verify) */
 	char			*err;
 	size_t			errlen;
+	char			rerr[400];	/* the reader thread's error */
 };
 
 static double since(const struct timespec *t0)
@@ -77,7 +78,7 @@ static int read_chunk(struct copy_ctx *c, uint8_t *buf, size_t n,
 	if (!err)
 		return 0;
 	if (!c->o || !c->o->continue_on_error) {
-		snprintf(c->err, c->errlen,
+		snprintf(c->rerr, sizeof(c->rerr),
 			 "%s: unreadable at byte %llu: %s (use --continue-on-error to copy zeros instead)",
 			 c->src->desc, (unsigned long long)off,
 			 rd_strerror(c->src)[0] ? rd_strerror(c->src) :
@@ -134,44 +135,193 @@ static int write_chunk(struct copy_ctx *c, const uint8_t *buf, size_t n,
 	return 0;
 }
 
-static int copy_extent(struct copy_ctx *c, const struct p2v_extent *e)
+/*
+ * The reader thread walks the plan and fills a ring of chunks (source
+ * block status, read, retries); the caller's thread writes them in order.
+ * Reading the source and writing the output overlap, which matters when
+ * both are real disks.
+ */
+#define NSLOT		4
+
+struct slot {
+	uint64_t	off;		/* bytes */
+	uint64_t	len;		/* bytes */
+	unsigned int	area;		/* plan area */
+	bool		data;		/* read into buf (else zero/unalloc) */
+	int		err;		/* read error: stop here */
+	uint8_t		*buf;		/* CHUNK bytes */
+};
+
+struct ring {
+	pthread_mutex_t	mu;
+	pthread_cond_t	cv;		/* any change of count/abort/done */
+	struct slot	s[NSLOT];	/* chunks in disk order */
+	unsigned int	head;		/* next to write */
+	unsigned int	count;		/* filled slots */
+	bool		done;		/* reader finished */
+	bool		abort;		/* writer gave up: reader stops */
+	struct copy_ctx	*c;		/* shared context */
+};
+
+static bool ring_wait_free(struct ring *r)
 {
-	struct p2v_area *a = &c->p->area[e->area];
-	uint64_t off = e->off, end = e->off + e->len;
+	bool go;
 
-	while (off < end) {
-		uint64_t n = CHUNK - off % CHUNK, run;
-		int st, err;
+	pthread_mutex_lock(&r->mu);
+	while (r->count == NSLOT && !r->abort)
+		pthread_cond_wait(&r->cv, &r->mu);
+	go = !r->abort;
+	pthread_mutex_unlock(&r->mu);
+	return go;
+}
 
-		if (c->o && c->o->stop && *c->o->stop) {
-			snprintf(c->err, c->errlen, "interrupted");
-			return -EINTR;
+static void ring_publish(struct ring *r)
+{
+	pthread_mutex_lock(&r->mu);
+	r->count++;
+	pthread_cond_broadcast(&r->cv);
+	pthread_mutex_unlock(&r->mu);
+}
+
+static void *reader_main(void *arg)
+{
+	struct ring *r = arg;
+	struct copy_ctx *c = r->c;
+	unsigned int tail = 0;
+
+	for (size_t i = 0; i < c->p->next; i++) {
+		const struct p2v_extent *e = &c->p->ext[i];
+
+		for (uint64_t off = e->off; off < e->off + e->len;) {
+			struct slot *sl = &r->s[tail];
+			uint64_t n = CHUNK - off % CHUNK, run;
+			int st;
+
+			if (!ring_wait_free(r))
+				goto out;
+			if (n > e->off + e->len - off)
+				n = e->off + e->len - off;
+			st = rd_block_status(c->src, off, n, &run);
+			if (st >= 0 && run && run < n)
+				n = run;
+			sl->off = off;
+			sl->len = n;
+			sl->area = e->area;
+			sl->data = st != RD_BLK_ZERO && st != RD_BLK_UNALLOC;
+			sl->err = 0;
+			if (c->o && c->o->stop && *c->o->stop) {
+				snprintf(c->rerr, sizeof(c->rerr), "interrupted");
+				sl->err = -EINTR;
+			} else if (sl->data) {
+				sl->err = read_chunk(c, sl->buf, (size_t)n, off);
+			}
+			tail = (tail + 1) % NSLOT;
+			ring_publish(r);
+			if (sl->err)
+				goto out;
+			off += n;
 		}
-		if (n > end - off)
-			n = end - off;
-		st = rd_block_status(c->src, off, n, &run);
-		if (st >= 0 && run && run < n)
-			n = run;
-		if (st != RD_BLK_ZERO && st != RD_BLK_UNALLOC) {
-			uint64_t copied = 0;
+	}
+out:
+	pthread_mutex_lock(&r->mu);
+	r->done = true;
+	pthread_cond_broadcast(&r->cv);
+	pthread_mutex_unlock(&r->mu);
+	return NULL;
+}
 
-			err = read_chunk(c, c->buf, (size_t)n, off);
-			if (!err)
-				err = write_chunk(c, c->buf, (size_t)n, off,
-						  &copied);
-			if (err)
-				return err;
-			a->copied += copied;
-			c->res->copied += copied;
-		}
-		a->read += n;
-		c->res->read += n;
-		c->pr.done += n;
-		c->pr.area_done += n;
-		off += n;
-		report(c, false);
+/* Write one chunk from the ring and account for it.  0 or -errno. */
+static int consume(struct copy_ctx *c, struct slot *sl, unsigned int *last)
+{
+	struct p2v_area *a = &c->p->area[sl->area];
+	uint64_t copied = 0;
+	int err;
+
+	if (sl->err) {
+		snprintf(c->err, c->errlen, "%s", c->rerr);
+		return sl->err;
+	}
+	if (sl->area != *last) {
+		if (*last != ~0u)
+			report(c, true);
+		c->pr.area = a;
+		c->pr.area_done = 0;
+		*last = sl->area;
+	}
+	if (sl->data) {
+		err = write_chunk(c, sl->buf, (size_t)sl->len, sl->off, &copied);
+		if (err)
+			return err;
+		a->copied += copied;
+		c->res->copied += copied;
+	}
+	a->read += sl->len;
+	c->res->read += sl->len;
+	c->pr.done += sl->len;
+	c->pr.area_done += sl->len;
+	report(c, false);
+	if (c->o && c->o->stop && *c->o->stop) {
+		snprintf(c->err, c->errlen, "interrupted");
+		return -EINTR;
 	}
 	return 0;
+}
+
+static int copy_all(struct copy_ctx *c)
+{
+	struct ring *r = calloc(1, sizeof(*r));
+	unsigned int last = ~0u;
+	pthread_t tid;
+	int e = 0;
+
+	if (!r)
+		return -ENOMEM;
+	for (unsigned int i = 0; i < NSLOT; i++) {
+		r->s[i].buf = aligned_alloc(4096, CHUNK);
+		if (!r->s[i].buf)
+			e = -ENOMEM;
+	}
+	r->c = c;
+	pthread_mutex_init(&r->mu, NULL);
+	pthread_cond_init(&r->cv, NULL);
+	if (!e && pthread_create(&tid, NULL, reader_main, r))
+		e = -EAGAIN;
+	if (e) {
+		snprintf(c->err, c->errlen, "cannot start the reader: %s",
+			 strerror(-e));
+		goto out_free;
+	}
+	for (;;) {
+		struct slot *sl;
+
+		pthread_mutex_lock(&r->mu);
+		while (!r->count && !r->done)
+			pthread_cond_wait(&r->cv, &r->mu);
+		if (!r->count) {
+			pthread_mutex_unlock(&r->mu);
+			break;
+		}
+		sl = &r->s[r->head];
+		pthread_mutex_unlock(&r->mu);
+		e = consume(c, sl, &last);
+		pthread_mutex_lock(&r->mu);
+		r->head = (r->head + 1) % NSLOT;
+		r->count--;
+		if (e)
+			r->abort = true;
+		pthread_cond_broadcast(&r->cv);
+		pthread_mutex_unlock(&r->mu);
+		if (e)
+			break;
+	}
+	pthread_join(tid, NULL);
+out_free:
+	pthread_cond_destroy(&r->cv);
+	pthread_mutex_destroy(&r->mu);
+	for (unsigned int i = 0; i < NSLOT; i++)
+		free(r->s[i].buf);
+	free(r);
+	return e;
 }
 
 static int check_totals(struct copy_ctx *c)
@@ -220,11 +370,6 @@ int p2v_copy(struct rd_disk *src, struct rd_disk *dst, struct p2v_plan *p,
 			 (unsigned long long)rd_size(src));
 		return -EINVAL;
 	}
-	c.buf = aligned_alloc(4096, CHUNK);
-	if (!c.buf) {
-		snprintf(err, errlen, "out of memory");
-		return -ENOMEM;
-	}
 	clock_gettime(CLOCK_MONOTONIC, &c.t0);
 	c.pr.total = p2v_plan_bytes(p);
 	c.pr.phase = "copy";
@@ -232,15 +377,7 @@ int p2v_copy(struct rd_disk *src, struct rd_disk *dst, struct p2v_plan *p,
 		p->area[i].read = 0;
 		p->area[i].copied = 0;
 	}
-	for (size_t i = 0; !e && i < p->next; i++) {
-		if (!i || p->ext[i].area != p->ext[i - 1].area) {
-			if (i)
-				report(&c, true);
-			c.pr.area = &p->area[p->ext[i].area];
-			c.pr.area_done = 0;
-		}
-		e = copy_extent(&c, &p->ext[i]);
-	}
+	e = copy_all(&c);
 	if (!e)
 		report(&c, true);
 	if (!e) {
@@ -252,7 +389,6 @@ int p2v_copy(struct rd_disk *src, struct rd_disk *dst, struct p2v_plan *p,
 	if (!e)
 		e = check_totals(&c);
 	res->seconds = since(&c.t0);
-	free(c.buf);
 	return e;
 }
 
