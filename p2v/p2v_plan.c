@@ -246,6 +246,17 @@ static int check_selection(const char *list, const struct rd_part_table *t,
 	return 0;
 }
 
+/* Turn the reader's reason into "full copy (fallback): <reason>". */
+static void note_prefix(struct p2v_area *a, int err)
+{
+	static const char pre[] = "full copy (fallback): ";
+	char why[sizeof(a->note)];
+
+	snprintf(why, sizeof(why), "%s", a->note[0] ? a->note : strerror(-err));
+	snprintf(a->note, sizeof(a->note), "%s%.*s", pre,
+		 (int)(sizeof(a->note) - sizeof(pre)), why);
+}
+
 static void plan_area(struct rd_disk *src, struct p2v_plan *p,
 		      unsigned int ai, const struct p2v_opts *o)
 {
@@ -279,11 +290,7 @@ static void plan_area(struct rd_disk *src, struct p2v_plan *p,
 		for (size_t i = mark; i < p->next; i++)
 			a->planned -= p->ext[i].len;
 		p->next = mark;
-		if (!a->note[0])
-			snprintf(a->note, sizeof(a->note), "%s", strerror(-err));
-		memmove(a->note + 22, a->note, sizeof(a->note) - 23);
-		memcpy(a->note, "full copy (fallback): ", 22);
-		a->note[sizeof(a->note) - 1] = 0;
+		note_prefix(a, err);
 	}
 	snprintf(a->method, sizeof(a->method), "full");
 	a->used = a->size;
