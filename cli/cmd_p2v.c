@@ -334,14 +334,19 @@ static int write_vms(struct p2v_cli *c, struct rd_disk *src,
 			if (!strcmp(k, ext[i][0]))
 				e = ext[i][1];
 		if (!strcmp(k, "ova")) {
+			/* the OVA holds a streamOptimized disk: the output
+			 * itself when it is one, else a second copy */
+			bool reuse = !strcmp(c->format, "vmdk-stream");
 			struct p2v_result r;
 			char ovf[4200];
 
-			snprintf(disk, sizeof(disk), "%s-disk1.vmdk", st);
+			snprintf(disk, sizeof(disk), "%s", c->out_path);
+			if (!reuse)
+				snprintf(disk, sizeof(disk), "%s-disk1.vmdk", st);
 			snprintf(ovf, sizeof(ovf), "%s-ova.ovf", st);
 			snprintf(path, sizeof(path), "%s.ova", st);
-			if (convert_to(c, src, p, "vmdk-stream", disk,
-				       base_name(disk), &r))
+			if (!reuse && convert_to(c, src, p, "vmdk-stream", disk,
+						 base_name(disk), &r))
 				rc = 1;
 			vm.disk = base_name(disk);
 			vm.disk_format = "vmdk-stream";
@@ -350,7 +355,8 @@ static int write_vms(struct p2v_cli *c, struct rd_disk *src,
 				cli_err("p2v", "%s", err);
 				rc = 1;
 			}
-			unlink(disk);
+			if (!reuse)
+				unlink(disk);
 			unlink(ovf);
 			vm.disk = base_name(c->out_path);
 			vm.disk_format = c->format;
