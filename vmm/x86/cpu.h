@@ -118,6 +118,10 @@ struct x86_cpu {
 	bool		nmi_blocked;		/* in an NMI handler until IRET */
 	volatile int	kicked;			/* kick() request */
 	bool		irq_check;		/* INTR may have changed: poll the bus */
+	bool		db_shadow;		/* MOV/POP SS: no single-step trap now */
+	uint8_t		dr_exec;		/* DR7: enabled instruction breakpoints */
+	uint8_t		dr_data;		/* DR7: enabled data watchpoints */
+	uint8_t		db_hits;		/* watchpoints hit by this instruction */
 	uint64_t	icount;			/* instructions retired in this exec call */
 	uint32_t	fetch_tag;		/* code page | 2 if CPL 3 | 1, 0 = none */
 	uint8_t		*fetch_host;		/* host page of fetch_tag */
@@ -270,6 +274,11 @@ void x86_push(struct x86_cpu *c, unsigned int size, uint32_t v);
 uint32_t x86_pop(struct x86_cpu *c, unsigned int size);
 uint32_t x86_sp(const struct x86_cpu *c);
 void x86_sp_set(struct x86_cpu *c, uint32_t v);
+
+/* debug registers (interp.c): recompute dr_exec/dr_data from DR7 */
+void x86_dr7_update(struct x86_cpu *c);
+void x86_watch_check(struct x86_cpu *c, uint32_t lin, unsigned int size,
+		     bool write);
 
 /* ---- execution units; each returns normally or raises */
 void x86_exec_one(struct x86_cpu *c, const struct x86_insn *in);

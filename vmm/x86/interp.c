@@ -83,6 +83,7 @@ void x86_cpu_reset(struct x86_cpu *c)
 	memset(c->dr, 0, sizeof(c->dr));
 	c->dr[6] = 0xffff0ff0u;
 	c->dr[7] = 0x400;
+	x86_dr7_update(c);
 	c->tsc_offset = 0;
 	c->apic_base = 0xfee00900u;
 	c->sysenter_cs = c->sysenter_esp = c->sysenter_eip = 0;
@@ -155,6 +156,7 @@ int x86_cpu_set_state(struct x86_cpu *c, const struct x86_cpu_state *st)
 	c->cr4 = st->cr4;
 	c->efer = st->efer;
 	memcpy(c->dr, st->dr, sizeof(c->dr));
+	x86_dr7_update(c);
 	c->tsc_offset = st->tsc - c->bus->now_ns(c->bus->opaque);
 	c->apic_base = st->apic_base;
 	c->sysenter_cs = st->sysenter_cs;
@@ -339,6 +341,60 @@ static bool take_interrupt(struct x86_cpu *c)
 	return true;
 }
 
+void x86_dr7_update(struct x86_cpu *c)
+{
+	uint32_t d7 = (uint32_t)c->dr[7];
+	unsigned int i;
+
+	c->dr_exec = c->dr_data = 0;
+	for (i = 0; i < 4; i++) {
+		if (!(d7 >> (2 * i) & 3))
+			continue;
+		if ((d7 >> (16 + 4 * i) & 3) == 0)
+			c->dr_exec |= (uint8_t)(1u << i);
+		else if ((d7 >> (16 + 4 * i) & 3) != 2)	/* 2: I/O (CR4.DE) */
+			c->dr_data |= (uint8_t)(1u << i);
+	}
+}
+
+/* a data access at [lin, lin+size): note the watchpoints it hits */
+void x86_watch_check(struct x86_cpu *c, uint32_t lin, unsigned int size,
+		     bool write)
+{
+	uint32_t d7 = (uint32_t)c->dr[7];
+	unsigned int i;
+
+	for (i = 0; i < 4; i++) {
+		unsigned int rw = d7 >> (16 + 4 * i) & 3;
+		uint32_t len = (d7 >> (18 + 4 * i) & 3) + 1, a;
+
+		if (!(c->dr_data >> i & 1) || (rw == 1 && !write))
+			continue;
+		if (len == 3)
+			len = 8;	/* encoding 10b: 8 bytes */
+		a = (uint32_t)c->dr[i] & ~(len - 1);
+		if (lin < a + len && a < lin + size)
+			c->db_hits |= (uint8_t)(1u << i);
+	}
+}
+
+/* instruction breakpoint at the current EIP (a fault, suppressed by RF) */
+static void check_exec_bp(struct x86_cpu *c)
+{
+	uint32_t lin = (uint32_t)c->seg[X86_CS].base + (uint32_t)c->rip;
+	unsigned int i, hit = 0;
+
+	if (c->eflags & FL_RF)
+		return;
+	for (i = 0; i < 4; i++)
+		if ((c->dr_exec >> i & 1) && (uint32_t)c->dr[i] == lin)
+			hit |= 1u << i;
+	if (hit) {
+		c->dr[6] = (c->dr[6] & ~0xfull) | hit;
+		x86_raise(c, X86_EXC_DB, false, 0);
+	}
+}
+
 /* The fetch/execute loop; faults leave it through x86_raise(). */
 static void __attribute__((noinline))
 run_loop(struct x86_cpu *c, uint64_t max_insns, uint64_t deadline_ns,
@@ -348,7 +404,7 @@ run_loop(struct x86_cpu *c, uint64_t max_insns, uint64_t deadline_ns,
 
 	for (;;) {
 		const struct x86_insn *in;
-		bool tf;
+		bool tf, rf;
 
 		if (c->icount >= max_insns)
 			return;
@@ -365,16 +421,25 @@ run_loop(struct x86_cpu *c, uint64_t max_insns, uint64_t deadline_ns,
 			stop->reason = X86_STOP_HLT;
 			return;
 		}
+		if (__builtin_expect(c->dr_exec != 0, 0))
+			check_exec_bp(c);
 		in = fetch(c, &tmp);
 		c->next_ip = c->rip + in->len;
 		if (!c->code32)
 			c->next_ip &= 0xffff;
 		tf = c->eflags & FL_TF;
+		rf = c->eflags & FL_RF;
+		c->db_shadow = 0;
+		c->db_hits = 0;
 		x86_exec_one(c, in);
 		c->rip = c->next_ip;
 		c->icount++;
-		if (tf) {
-			c->dr[6] |= 0x4000;
+		if (rf)			/* RF lasts one instruction (not IRET's) */
+			c->eflags &= ~FL_RF;
+		if (__builtin_expect(c->db_hits != 0, 0) || (tf && !c->db_shadow)) {
+			c->dr[6] = (c->dr[6] & ~0xfull) | c->db_hits |
+				   ((tf && !c->db_shadow) ? 0x4000 : 0);
+			c->db_hits = 0;
 			x86_raise(c, X86_EXC_DB, false, 0);
 		}
 	}

@@ -107,6 +107,8 @@ uint32_t x86_lin_read(struct x86_cpu *c, uint32_t lin, unsigned int size,
 	struct x86_tlb_entry *e = tlb_hit(c, lin);
 	unsigned int acc = user ? ACC_U : 0;
 
+	if (__builtin_expect(c->dr_data != 0, 0))
+		x86_watch_check(c, lin, size, false);
 	if ((lin & 0xfff) + size > 0x1000) {
 		unsigned int n1 = 0x1000 - (lin & 0xfff), i;
 		struct x86_tlb_entry e1, e2;
@@ -171,6 +173,8 @@ void x86_lin_write(struct x86_cpu *c, uint32_t lin, unsigned int size,
 {
 	struct x86_tlb_entry *e;
 
+	if (__builtin_expect(c->dr_data != 0, 0))
+		x86_watch_check(c, lin, size, true);
 	if ((lin & 0xfff) + size > 0x1000) {
 		unsigned int n1 = 0x1000 - (lin & 0xfff), i;
 		struct x86_tlb_entry e1, e2;

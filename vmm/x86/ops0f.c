@@ -550,6 +550,7 @@ static void exec_movcr(struct x86_cpu *c, const struct x86_insn *in)
 		if ((n == 4 || n == 5) && (c->cr4 & CR4_DE))
 			x86_ud(c);
 		c->dr[n == 4 ? 6 : n == 5 ? 7 : n] = v;
+		x86_dr7_update(c);
 		return;
 	}
 	switch (n) {

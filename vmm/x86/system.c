@@ -129,7 +129,7 @@ static bool exec_sreg(struct x86_cpu *c, const struct x86_insn *in)
 		x86_seg_load(c, sreg, sel);
 		x86_sp_set(c, sp + in->opsize);
 		if (sreg == X86_SS)
-			c->shadow = 1;
+			c->shadow = c->db_shadow = 1;
 		return true;
 	}
 	case 0x8c:
@@ -142,7 +142,7 @@ static bool exec_sreg(struct x86_cpu *c, const struct x86_insn *in)
 		sel = (uint16_t)x86_rm_read(c, in, 2);
 		x86_seg_load(c, in->reg, sel);
 		if (in->reg == X86_SS)
-			c->shadow = 1;
+			c->shadow = c->db_shadow = 1;
 		return true;
 	case 0xc4:
 		load_far_ptr(c, in, X86_ES);
