@@ -147,9 +147,7 @@ static void check_align(struct x86_cpu *c, const struct x86_insn *in,
 {
 	uint32_t lin = (uint32_t)c->seg[x86_ea_seg(in)].base + x86_ea(c, in);
 
-	if (n == 16 && (lin & 15))
-		x86_gp0(c);
-	if (n == 512 && (lin & 15))
+	if ((n == 16 || n == 512) && (lin & 15))
 		x86_gp0(c);
 }
 
@@ -208,14 +206,16 @@ static void exec_grp15(struct x86_cpu *c, const struct x86_insn *in)
 		if (c->cr0 & (X86_CR0_EM | X86_CR0_TS))
 			x86_raise(c, X86_EXC_NM, false, 0);
 		check_align(c, in, 512);
+		/* the whole 512-byte area must be accessible */
 		if (in->reg == 0) {
-			lin = x86_fpu_mem_probe(c, in, 0, FX_USED);
+			lin = x86_fpu_mem_probe(c, in, 0, 512);
 			memcpy(buf, c->fxsave, FX_USED);
 			mx = MXCSR_VALID;
 			memcpy(buf + FX_MXCSR_MASK, &mx, 4);
 			x86_fpu_mem_write(c, lin, buf, FX_USED);
 			return;
 		}
+		x86_seg_lin(c, x86_ea_seg(in), x86_ea(c, in), 512, false);
 		x86_fpu_mem_read(c, in, 0, buf, FX_USED);
 		if (mxcsr_of(buf) & ~MXCSR_VALID)
 			x86_gp0(c);
