@@ -1,0 +1,37 @@
+#!/bin/bash
+# SPDX-License-Identifier: GPL-2.0-only
+# p2v-boot.sh --- a converted disk boots in dualvm: linux-i386 converted to
+# VMDK (monolithicSparse), VHDX and VDI, then `dualvm run` must get from
+# SeaBIOS through the MBR to the SYSLINUX banner, which SYSLINUX prints after
+# loading ldlinux from the ext4 file system, i.e. through our image reader.
+# (Full Linux boots are checked by run-kvm.sh once the engines get there.)
+set -u
+BUILD=${BUILD:?}
+DUALVM=${DUALVM:-$BUILD/bin/dualvm}
+GUESTS=${GUESTS:-$BUILD/guests}
+img=$GUESTS/linux-i386.img
+if [ ! -f "$img" ]; then
+	echo "SKIP p2v-boot: $img is missing (make guests)"; exit 0
+fi
+if [ ! -w /dev/kvm ]; then
+	echo "SKIP p2v-boot: no usable /dev/kvm"; exit 0
+fi
+T=$(mktemp -d /tmp/p2v-boot.XXXXXX)
+trap 'rm -rf "$T"' EXIT
+for f in vmdk vhdx vdi; do
+	name=p2v-boot-$f
+	if ! "$DUALVM" p2v "$img" "$T/c.$f" >"$T/$f.log" 2>&1; then
+		echo "FAIL $name: conversion failed: $(tail -n 1 "$T/$f.log")"; continue
+	fi
+	timeout 90 "$DUALVM" run --engine kvm --serial stdio --timeout 60 \
+		--until-serial SYSLINUX "$T/c.$f" </dev/null >"$T/$f.out" 2>"$T/$f.err"
+	rc=$?
+	if [ $rc = 0 ] && tr -d '\0' <"$T/$f.out" | grep -a -q SYSLINUX; then
+		echo "PASS $name"
+	elif grep -q "emulation failure\|KVM internal error" "$T/$f.err"; then
+		echo "SKIP $name: this KVM cannot run it: $(grep -m1 'emulation failure\|KVM internal error' "$T/$f.err")"
+	else
+		echo "FAIL $name: rc=$rc: $(grep -v unclaimed "$T/$f.err" | tail -n 1)"
+	fi
+done
+exit 0
