@@ -9,7 +9,8 @@
  * then GT marker + GT for each grain table, GD marker + GD, footer marker +
  * a header copy holding the real gdOffset, and the end-of-stream marker.
  * Grains are deflated with libdeflate in batches spread over a few threads
- * and written in order.  Writes must arrive in increasing grain order (a
+ * and written in order by a coordinator thread while the caller fills the
+ * next batch.  Writes must arrive in increasing grain order (a
  * write may revisit the grain it is still filling); all-zero grains are
  * left out.  rd_flush() seals the file.
  */
@@ -37,11 +38,22 @@ struct vs_grain {
 	size_t		outlen;		/* bytes used in out, padded */
 };
 
+struct vs_batch {
+	struct vs_grain	g[BATCH];	/* grains waiting for deflate */
+	unsigned int	n;		/* entries used in g[] */
+	bool		running;	/* a coordinator thread owns it */
+	int		err;		/* its write error, -errno */
+	char		msg[200];	/* its error message */
+	pthread_t	tid;		/* the coordinator */
+	struct vmdk_stream *s;		/* owner */
+};
+
 struct vs_worker {
 	struct vmdk_stream	*s;	/* owner */
-	struct libdeflate_compressor *c;
+	struct vs_batch	*b;		/* batch being compressed */
+	struct libdeflate_compressor *c;	/* one per worker */
 	unsigned int	index;		/* stride start */
-	pthread_t	tid;
+	pthread_t	tid;		/* thread (index > 0) */
 };
 
 struct vmdk_stream {
@@ -53,8 +65,9 @@ struct vmdk_stream {
 	uint64_t	pos;		/* next free byte of the file */
 	uint64_t	cur;		/* grain being filled, or ~0 */
 	uint8_t		*curbuf;	/* its bytes */
-	struct vs_grain	batch[BATCH];	/* grains waiting for deflate */
-	unsigned int	nbatch;		/* entries used in batch[] */
+	struct vs_batch	b[2];		/* filled by the caller / written by
+					 * a coordinator, alternately */
+	unsigned int	curb;		/* the batch being filled */
 	unsigned int	nthreads;	/* workers incl. the caller */
 	size_t		bound;		/* compress bound of one grain */
 	struct vs_worker w[MAX_THREADS];
@@ -104,19 +117,26 @@ static void *vs_worker_main(void *arg)
 	struct vs_worker *w = arg;
 	struct vmdk_stream *s = w->s;
 
-	for (unsigned int i = w->index; i < s->nbatch; i += s->nthreads)
-		compress_one(s, w->c, &s->batch[i]);
+	for (unsigned int i = w->index; i < w->b->n; i += s->nthreads)
+		compress_one(s, w->c, &w->b->g[i]);
 	return NULL;
 }
 
-/* Deflate the batch on all workers, then append it in order. */
-static int vs_drain(struct rd_disk *d)
+/*
+ * Coordinator of one batch: deflate it on all workers, then append it to
+ * the file in order.  Only one coordinator runs at a time (the caller joins
+ * the previous one first), so the file position and the GT entries are its
+ * alone while it runs; the caller meanwhile fills the other batch.
+ */
+static void *vs_batch_main(void *arg)
 {
-	struct vmdk_stream *s = d->priv;
+	struct vs_batch *b = arg;
+	struct vmdk_stream *s = b->s;
 	unsigned int started = 0;
-	int err = 0;
 
-	for (unsigned int t = 1; t < s->nthreads && t < s->nbatch; t++) {
+	for (unsigned int t = 0; t < s->nthreads; t++)
+		s->w[t].b = b;
+	for (unsigned int t = 1; t < s->nthreads && t < b->n; t++) {
 		if (pthread_create(&s->w[t].tid, NULL, vs_worker_main, &s->w[t]))
 			break;
 		started = t;
@@ -126,15 +146,74 @@ static int vs_drain(struct rd_disk *d)
 	vs_worker_main(&s->w[0]);
 	for (unsigned int t = 1; t <= started; t++)
 		pthread_join(s->w[t].tid, NULL);
-	for (unsigned int i = 0; i < s->nbatch && !err; i++) {
-		struct vs_grain *g = &s->batch[i];
+	for (unsigned int i = 0; i < b->n && !b->err; i++) {
+		struct vs_grain *g = &b->g[i];
+		const uint8_t *p = g->out;
+		size_t len = g->outlen;
+		uint64_t off = s->pos;
 
-		err = vs_write(d, g->out, g->outlen, s->pos);
+		while (len) {
+			ssize_t n = pwrite(s->fd, p, len, (off_t)off);
+
+			if (n < 0 && errno == EINTR)
+				continue;
+			if (n < 0) {
+				b->err = -errno;
+				snprintf(b->msg, sizeof(b->msg), "write: %s%s",
+					 strerror(errno), errno == ENOSPC ?
+					 " (output file system is full)" : "");
+				break;
+			}
+			p += n;
+			off += (uint64_t)n;
+			len -= (size_t)n;
+		}
 		s->gte[g->blk] = (uint32_t)(s->pos / 512);
 		s->pos += g->outlen;
 	}
-	s->nbatch = 0;
-	return err;
+	b->n = 0;
+	return NULL;
+}
+
+/* Wait for batch @i's coordinator; its error, if any, lands on @d. */
+static int vs_join(struct rd_disk *d, unsigned int i)
+{
+	struct vmdk_stream *s = d->priv;
+	struct vs_batch *b = &s->b[i];
+	int err;
+
+	if (!b->running)
+		return 0;
+	pthread_join(b->tid, NULL);
+	b->running = false;
+	err = b->err;
+	b->err = 0;
+	return err ? rd_set_error(d, err, "%s: %s", d->desc, b->msg) : 0;
+}
+
+/* Hand the batch being filled to a coordinator and switch batches. */
+static int vs_drain(struct rd_disk *d)
+{
+	struct vmdk_stream *s = d->priv;
+	struct vs_batch *b = &s->b[s->curb];
+	int err = vs_join(d, s->curb ^ 1);
+
+	if (err)
+		return err;
+	if (!b->n)
+		return 0;
+	b->s = s;
+	if (pthread_create(&b->tid, NULL, vs_batch_main, b)) {
+		vs_batch_main(b);		/* no thread: do it here */
+		err = b->err;
+		b->err = 0;
+		if (err)
+			return rd_set_error(d, err, "%s: %s", d->desc, b->msg);
+	} else {
+		b->running = true;
+	}
+	s->curb ^= 1;
+	return 0;
 }
 
 /* Queue the grain being filled (dropped if all zero). */
@@ -145,13 +224,18 @@ static int vs_push(struct rd_disk *d)
 
 	if (s->cur == ~0ULL)
 		return 0;
+	if (s->b[s->curb].n == BATCH)		/* an earlier drain failed */
+		return rd_set_error(d, -EIO, "%s: an earlier write failed",
+				    d->desc);
 	if (!fmt_is_zero(s->curbuf, s->grain)) {
-		g = &s->batch[s->nbatch++];
+		struct vs_batch *b = &s->b[s->curb];
+
+		g = &b->g[b->n++];
 		g->blk = s->cur;
 		memcpy(g->data, s->curbuf, s->grain);
 	}
 	s->cur = ~0ULL;
-	return s->nbatch == BATCH ? vs_drain(d) : 0;
+	return s->b[s->curb].n == BATCH ? vs_drain(d) : 0;
 }
 
 static int vs_pwrite(struct rd_disk *d, const void *buf, size_t len,
@@ -214,8 +298,12 @@ static int vs_seal(struct rd_disk *d)
 
 	if (!gd)
 		return -ENOMEM;
-	if (!err && s->nbatch)
+	if (!err)
 		err = vs_drain(d);
+	if (!err)
+		err = vs_join(d, 0);
+	if (!err)
+		err = vs_join(d, 1);
 	for (uint64_t i = 0; !err && i < ngt; i++) {
 		uint8_t gt[VMDK_GTES * 4] = { 0 };
 		bool any = false;
@@ -281,9 +369,13 @@ static int vs_pread(struct rd_disk *d, void *buf, size_t len, uint64_t off)
 
 static void vs_free(struct vmdk_stream *s)
 {
-	for (unsigned int i = 0; i < BATCH; i++) {
-		free(s->batch[i].data);
-		free(s->batch[i].out);
+	for (unsigned int k = 0; k < 2; k++) {
+		if (s->b[k].running)
+			pthread_join(s->b[k].tid, NULL);
+		for (unsigned int i = 0; i < BATCH; i++) {
+			free(s->b[k].g[i].data);
+			free(s->b[k].g[i].out);
+		}
 	}
 	for (unsigned int t = 0; t < MAX_THREADS; t++)
 		if (s->w[t].c)
@@ -348,11 +440,15 @@ int rd_vmdk_stream_create(const char *path, const char *name, uint64_t size,
 			goto out_free;
 	}
 	s->bound = libdeflate_zlib_compress_bound(s->w[0].c, s->grain);
-	for (unsigned int i = 0; i < BATCH; i++) {
-		s->batch[i].data = malloc(s->grain);
-		s->batch[i].out = malloc(s->bound + 12 + 512);
-		if (!s->batch[i].data || !s->batch[i].out)
-			goto out_free;
+	for (unsigned int k = 0; k < 2; k++) {
+		for (unsigned int i = 0; i < BATCH; i++) {
+			struct vs_grain *g = &s->b[k].g[i];
+
+			g->data = malloc(s->grain);
+			g->out = malloc(s->bound + 12 + 512);
+			if (!g->data || !g->out)
+				goto out_free;
+		}
 	}
 	s->l.version = 3;
 	s->l.flags = VMDK_FL_NL | VMDK_FL_COMPRESSED | VMDK_FL_MARKERS;
