@@ -348,7 +348,8 @@ static int lz4_legacy_wrap(struct membuf *m, size_t from)
 
 	if (!out)
 		return -ENOMEM;
-	memcpy(out, m->p, from);
+	if (from)
+		memcpy(out, m->p, from);
 	o = out + from;
 	put_le32(o, LZ4_LEGACY_MAGIC);
 	o += 4;

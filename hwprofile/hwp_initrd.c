@@ -245,7 +245,8 @@ static int add_modules(struct hwp_undo *u, const struct hwp_kernel *k,
 		list = malloc(le->len + (size_t)c->n * 330 + 2);
 		if (!list)
 			return -ENOMEM;
-		memcpy(list, le->data, le->len);
+		if (le->len)
+			memcpy(list, le->data, le->len);
 		llen = le->len;
 		list[llen] = '\0';
 	}
@@ -320,7 +321,7 @@ static unsigned int refresh_index(struct hwp_undo *u,
 		snprintf(guest, sizeof(guest), "/%s", nm);
 		if (hwp_ext2_read(u->fs, guest, &data, &len))
 			continue;
-		if (len == e->len && !memcmp(data, e->data, len)) {
+		if (len == e->len && (!len || !memcmp(data, e->data, len))) {
 			free(data);
 			continue;
 		}
