@@ -60,6 +60,7 @@ struct pit {
 	struct irq_line	irq0;		/* counter 0 OUT */
 	int		irq_level;	/* last level driven on irq0 */
 	struct vtimer	timer;		/* next counter 0 OUT transition */
+	uint64_t	edge_due;	/* absolute tick of that transition, 0: none */
 	struct vclock	*clock;
 	struct iospace	*pio;
 	uint8_t		portb;		/* port 0x61 bits 0-3 */
@@ -176,14 +177,42 @@ static void pit_update_irq(struct pit *p)
 		irq_set(&p->irq0, level);
 	}
 	edge = ch_next_edge(c, t);
-	if (edge)
-		vtimer_mod(&p->timer, pit_tick_ns(c->start + edge - c->frozen));
-	else
+	if (edge) {
+		p->edge_due = c->start + edge - c->frozen;
+		vtimer_mod(&p->timer, pit_tick_ns(p->edge_due));
+	} else {
+		p->edge_due = 0;
 		vtimer_del(&p->timer);
+	}
+}
+
+/*
+ * Deliver a counter 0 transition that came due without being seen.  Timers
+ * run between guest instruction slices, and a guest access can observe a
+ * time past the deadline first, so OUT may already be back at the level the
+ * PIC last saw: a one-clock strobe (modes 2, 4, 5) or a half period (mode 3)
+ * passed unseen.  Without this a mode 4 one-shot (Linux's clockevent) would
+ * never interrupt and the guest would sleep forever; with it the interrupt is
+ * late, as on a busy host, but never lost.
+ */
+static void pit_catch_up(struct pit *p)
+{
+	struct pit_ch *c = &p->ch[0];
+	int level;
+
+	if (!p->edge_due || pit_abs_ticks(p) < p->edge_due)
+		return;
+	p->edge_due = 0;
+	level = ch_out_at(c, ch_elapsed(p, c)) ? 1 : 0;
+	if (level == p->irq_level) {
+		irq_set(&p->irq0, !level);
+		irq_set(&p->irq0, level);
+	}
 }
 
 static void pit_timer_cb(void *opaque)
 {
+	pit_catch_up(opaque);
 	pit_update_irq(opaque);
 }
 
@@ -367,6 +396,8 @@ static void pit_write(void *opaque, uint64_t off, uint64_t val,
 {
 	struct pit *p = opaque;
 
+	if (off == 0 || off == 3)
+		pit_catch_up(p);	/* before counter 0 changes */
 	if (off >= 3)
 		pit_write_cw(p, (uint8_t)val);
 	else
@@ -435,6 +466,7 @@ void pit_reset(struct pit *p)
 	for (unsigned int i = 0; i < 3; i++)
 		p->ch[i] = (struct pit_ch){ .gate = i < 2 };
 	p->portb = 0;
+	p->edge_due = 0;
 	pit_update_irq(p);
 }
 

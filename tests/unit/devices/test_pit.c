@@ -56,6 +56,50 @@ static uint16_t read_word(struct fx *f, unsigned int ch)
 	return (uint16_t)(lo | inb(f, (uint16_t)(0x40 + ch)) << 8);
 }
 
+static uint64_t late_ns;
+static uint64_t late_source(void *opaque)
+{
+	return late_ns;
+}
+
+/*
+ * A mode 4 one-shot whose timer runs late (the host clock, or a guest
+ * access, already saw a time past the one-clock strobe) must still raise
+ * IRQ0 once; a lost strobe left Linux waiting forever for its clockevent.
+ */
+static void test_pit_mode4_late_timer_still_interrupts(void)
+{
+	struct pit_fx t = { 0 };
+
+	fx_init(&t.fx);
+	vclock_destroy(t.fx.clock);
+	late_ns = 1000;
+	T_ASSERT(vclock_create(late_source, NULL, &t.fx.clock) == 0);
+	t.fx.env.clock = t.fx.clock;
+	T_ASSERT(pit_create(&t.fx.env, fx_line(&t.fx, &t.irq0), &t.pit) == 0);
+	load(&t.fx, 0, 0x38, 100);		/* mode 4, count 100 */
+	unsigned int before = t.irq0.rises;
+	late_ns += 200ULL * TICK_NS;		/* well past count 100 + 1 */
+	(void)inb(&t.fx, 0x61);			/* a guest read sees that time */
+	vclock_run_timers(t.fx.clock);
+	T_EQ(t.irq0.rises, before + 1);
+	T_ASSERT(t.irq0.level == 1);
+	T_EQ(vclock_next_deadline(t.fx.clock), VCLOCK_NEVER);
+
+	/* the same when the guest reprograms counter 0 before timers run */
+	load(&t.fx, 0, 0x38, 50);
+	before = t.irq0.rises;
+	late_ns += 100ULL * TICK_NS;
+	outb(&t.fx, 0x43, 0x00);		/* latch counter 0 */
+	T_EQ(t.irq0.rises, before + 1);
+	(void)inb(&t.fx, 0x40);
+	(void)inb(&t.fx, 0x40);
+	vclock_run_timers(t.fx.clock);
+	T_EQ(t.irq0.rises, before + 1);		/* delivered once, not twice */
+	pit_destroy(t.pit);
+	fx_fini(&t.fx);
+}
+
 static void test_pit_mode2_irq0_rate(void)
 {
 	struct pit_fx t = { 0 };
@@ -241,6 +285,7 @@ static void test_pit_portb_refresh(void)
 static const struct t_case cases[] = {
 	T_CASE(test_pit_mode2_irq0_rate),
 	T_CASE(test_pit_mode0_one_shot),
+	T_CASE(test_pit_mode4_late_timer_still_interrupts),
 	T_CASE(test_pit_mode3_square_wave_ch2),
 	T_CASE(test_pit_mode0_gate_calibration),
 	T_CASE(test_pit_latch_and_readback),
