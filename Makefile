@@ -54,6 +54,7 @@ VMM_OBJS := \
 	vmm/board_pc.o \
 	vmm/board_fw.o \
 	vmm/smbios.o \
+	vmm/acpi.o \
 	vmm/engine.o \
 	vmm/kvm.o \
 	vmm/kvm_state.o \
@@ -85,6 +86,7 @@ VMM_OBJS := \
 
 DEVICES_OBJS := \
 	devices/fw_cfg.o \
+	devices/acpi_pm.o \
 	devices/pci.o \
 	devices/i440fx.o \
 	devices/piix3.o \
@@ -170,10 +172,12 @@ UNIT_TESTS := \
 	devices/test_pci \
 	devices/test_ide \
 	devices/test_atapi \
+	devices/test_acpi_pm \
 	vmm/test_iospace \
 	vmm/test_vclock \
 	vmm/test_memmap \
 	vmm/test_fw_cfg \
+	vmm/test_acpi \
 	vmm/test_machine \
 	vmm/test_console \
 	vmm/test_kvm \

@@ -11,15 +11,18 @@
  * fw_cfg (QEMU docs/specs/fw_cfg.rst, and the items SeaBIOS's paravirt code
  * reads): RAM size, CPU counts, no boot menu, etc/e820, bootorder and
  * etc/sercon-port = COM1 so SeaBIOS's console goes to the serial port, and
- * the SMBIOS tables of smbios.c.
+ * the SMBIOS tables of smbios.c, and the ACPI tables of acpi.c with their
+ * linker/loader script (etc/acpi/rsdp, etc/acpi/tables, etc/table-loader).
  */
 #include <errno.h>
 #include <stdlib.h>
 #include <string.h>
 
+#include "devices/acpi_pm.h"
 #include "devices/fw_cfg.h"
 #include "devices/ide.h"
 #include "devices/rtc.h"
+#include "vmm/acpi.h"
 #include "vmm/board_pc.h"
 #include "vmm/machine.h"
 #include "vmm/memmap.h"
@@ -93,6 +96,32 @@ static int smbios_tables(struct board_pc *b)
 	return err;
 }
 
+_Static_assert(ACPI_SLP_TYP_S5 == ACPI_PM_SLP_TYP_S5,
+	       "DSDT \\_S5 and the PM block disagree");
+
+static int acpi_tables(struct board_pc *b)
+{
+	struct acpi_cfg c = { .pm_base = ACPI_PM_BASE,
+			      .sci_irq = ACPI_PM_SCI_IRQ,
+			      .reset_port = 0xcf9, .reset_value = 0x06 };
+	struct acpi_blob *ab = malloc(sizeof(*ab));
+	int err = -ENOMEM;
+
+	if (ab)
+		err = acpi_build(&c, ab);
+	if (!err)
+		err = fw_cfg_add_file(b->fwcfg, ACPI_FILE_RSDP, ab->rsdp,
+				      sizeof(ab->rsdp));
+	if (!err)
+		err = fw_cfg_add_file(b->fwcfg, ACPI_FILE_TABLES, ab->tables,
+				      ab->tables_len);
+	if (!err)
+		err = fw_cfg_add_file(b->fwcfg, ACPI_FILE_LOADER, ab->loader,
+				      ab->loader_len);
+	free(ab);
+	return err;
+}
+
 static int fwcfg_tables(struct board_pc *b)
 {
 	struct memmap *mem = b->m->mem;
@@ -125,7 +154,9 @@ static int fwcfg_tables(struct board_pc *b)
 	if (!err)
 		err = fw_cfg_add_file(f, "etc/sercon-port", sercon,
 				      sizeof(sercon));
-	return err ? err : smbios_tables(b);
+	if (!err)
+		err = smbios_tables(b);
+	return err ? err : acpi_tables(b);
 }
 
 int board_pc_fw_tables(struct board_pc *b)

@@ -14,9 +14,12 @@
  * A local APIC / I/O APIC pair will slot in by making isa_irq[] fan out to
  * both and by answering board_pc_intr_pending()/_ack() from the LAPIC.
  *
- * Power-off: without ACPI there is no standard way; the board offers a
- * QEMU isa-debug-exit-like port MACHINE_EXIT_PORT (0x501): a byte or word
- * written there powers the machine off with that value as exit status.
+ * Power-off: the ACPI PM block (devices/acpi_pm.c, described to the OS by
+ * the tables of vmm/acpi.c) powers the machine off with status 0 when the
+ * guest enters S5; reset goes through the FADT reset register (0xCF9,
+ * PIIX3).  The board also offers a QEMU isa-debug-exit-like port
+ * MACHINE_EXIT_PORT (0x501): a byte or word written there powers the
+ * machine off with that value as exit status (test payloads use it).
  */
 #include <errno.h>
 #include <fcntl.h>
@@ -26,6 +29,7 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
+#include "devices/acpi_pm.h"
 #include "devices/debugport.h"
 #include "devices/fw_cfg.h"
 #include "devices/i440fx.h"
@@ -302,6 +306,34 @@ static int mk_fwcfg(struct board_pc *b)
 static void rs_fwcfg(struct board_pc *b) { fw_cfg_reset(b->fwcfg); }
 static void rm_fwcfg(struct board_pc *b) { fw_cfg_destroy(b->fwcfg); }
 
+static void cb_acpi_off(void *opaque)
+{
+	struct board_pc *b = opaque;
+
+	fprintf(stderr, "\r\ndualvm: guest powered off (ACPI S5)\r\n");
+	machine_power_off(b->m, 0);
+}
+
+static int mk_pm(struct board_pc *b)
+{
+	struct acpi_pm_cfg c = { .sci = b->isa_irq[ACPI_PM_SCI_IRQ],
+				 .power_off = cb_acpi_off, .opaque = b };
+	int err = acpi_pm_create(&b->m->env, ACPI_PM_BASE, &c, &b->pm);
+
+	if (!err)
+		pic_elcr_set(b->pic, (uint16_t)(pic_elcr_get(b->pic) |
+						(1u << ACPI_PM_SCI_IRQ)));
+	return err;
+}
+/* After the PIC's reset: the SCI is a level-triggered ISA IRQ. */
+static void rs_pm(struct board_pc *b)
+{
+	acpi_pm_reset(b->pm);
+	pic_elcr_set(b->pic, (uint16_t)(pic_elcr_get(b->pic) |
+					(1u << ACPI_PM_SCI_IRQ)));
+}
+static void rm_pm(struct board_pc *b) { acpi_pm_destroy(b->pm); }
+
 static int mk_exit(struct board_pc *b)
 {
 	int err = iospace_map(b->m->pio, MACHINE_EXIT_PORT, 2, &exit_ops, b);
@@ -326,6 +358,7 @@ static const struct board_dev board_devs[] = {
 	{ "PCI/i440FX/PIIX3",	mk_pci,		rs_pci,		rm_pci },
 	{ "PIIX3 IDE",		mk_ide,		rs_ide,		rm_ide },
 	{ "VGA",		mk_vga,		rs_vga,		rm_vga },
+	{ "ACPI PM",		mk_pm,		rs_pm,		rm_pm },
 	{ "fw_cfg",		mk_fwcfg,	rs_fwcfg,	rm_fwcfg },
 	{ "exit port",		mk_exit,	NULL,		rm_exit },
 };

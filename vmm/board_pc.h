@@ -28,6 +28,7 @@ struct board_pc {
 	struct piix3		*sb;		/* ISA bridge 00:01.0 */
 	struct ide		*ide;		/* IDE 00:01.1 */
 	struct vga		*vga;		/* stdvga 00:02.0, or NULL */
+	struct acpi_pm		*pm;		/* ACPI PM block, SCI IRQ 9 */
 	struct irq_line		isa_irq[16];	/* ISA IRQ inputs */
 	bool			exit_mapped;	/* exit port registered */
 	char			why[200];	/* detail of a create error */

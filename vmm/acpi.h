@@ -1,0 +1,78 @@
+/* SPDX-License-Identifier: GPL-2.0-only */
+/*
+ * acpi.h --- ACPI tables for the canonical PC, handed to SeaBIOS via fw_cfg
+ *
+ * SeaBIOS in its QEMU configuration builds no ACPI tables itself: it runs
+ * the "linker/loader" script in fw_cfg file etc/table-loader, which
+ * allocates the files etc/acpi/tables (high memory) and etc/acpi/rsdp
+ * (F segment), patches pointers between them and fixes checksums.  This
+ * module builds those three blobs: RSDP (ACPI 1.0, 20 bytes) -> RSDT ->
+ * FADT (revision 3, 244 bytes) -> FACS and DSDT.  No MADT (the board has no
+ * APIC), so the OS stays in 8259 mode.
+ *
+ * Linker/loader script: an array of 128-byte little-endian entries
+ * { u32 command; union {...}; } padded with zeros:
+ *   1 ALLOCATE     char file[56]; u32 align; u8 zone (1 high, 2 FSEG)
+ *   2 ADD_POINTER  char dest[56]; char src[56]; u32 offset; u8 size:
+ *                  dest[offset..+size] (LE) += address of src
+ *   3 ADD_CHECKSUM char file[56]; u32 offset; u32 start; u32 length:
+ *                  file[offset] -= sum(file[start..start+length))
+ */
+#ifndef DUALVM_ACPI_H
+#define DUALVM_ACPI_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+#define ACPI_FILE_RSDP		"etc/acpi/rsdp"
+#define ACPI_FILE_TABLES	"etc/acpi/tables"
+#define ACPI_FILE_LOADER	"etc/table-loader"
+
+#define ACPI_LOADER_ENTRY	128	/* bytes per script entry */
+#define ACPI_LOADER_FNAME	56	/* file-name field, NUL padded */
+#define ACPI_LOADER_ALLOCATE	1
+#define ACPI_LOADER_ADD_POINTER	2
+#define ACPI_LOADER_ADD_CHECKSUM 3
+#define ACPI_ZONE_HIGH		1
+#define ACPI_ZONE_FSEG		2
+
+#define ACPI_RSDP_LEN		20	/* ACPI 1.0 RSDP */
+#define ACPI_FADT_LEN		244	/* FADT revision 3 */
+#define ACPI_TABLES_MAX		512	/* etc/acpi/tables capacity */
+#define ACPI_LOADER_MAX		16	/* script entries capacity */
+
+/* Offsets of the tables inside etc/acpi/tables. */
+#define ACPI_OFF_FACS		0	/* 64 bytes, 64-aligned */
+#define ACPI_OFF_DSDT		64
+#define ACPI_OFF_FADT		128
+#define ACPI_OFF_RSDT		(ACPI_OFF_FADT + ACPI_FADT_LEN)
+
+/* SLP_TYP value the DSDT's \_S5 package declares (PM1_CNT bits 12:10). */
+#define ACPI_SLP_TYP_S5		5
+
+struct acpi_cfg {
+	uint16_t	pm_base;	/* PM1a_EVT (4), PM1a_CNT (2) at +4,
+					 * PM_TMR (4) at +8 */
+	uint8_t		sci_irq;	/* ISA IRQ of the SCI */
+	uint16_t	reset_port;	/* FADT reset register (I/O) */
+	uint8_t		reset_value;	/* value written there */
+};
+
+struct acpi_blob {
+	uint8_t		rsdp[ACPI_RSDP_LEN];	/* etc/acpi/rsdp */
+	uint8_t		tables[ACPI_TABLES_MAX];	/* etc/acpi/tables */
+	size_t		tables_len;	/* used bytes of tables[] */
+	uint8_t		loader[ACPI_LOADER_MAX * ACPI_LOADER_ENTRY];
+					/* etc/table-loader */
+	size_t		loader_len;	/* used bytes of loader[] */
+};
+
+/*
+ * Build the three fw_cfg blobs for @cfg into @out.  Pointers inside them
+ * hold offsets into the target file (the loader adds the file's address);
+ * checksums are left for the loader's ADD_CHECKSUM commands but are also
+ * valid as built (as if each file sat at address 0).  0 or -EINVAL.
+ */
+int acpi_build(const struct acpi_cfg *cfg, struct acpi_blob *out);
+
+#endif
