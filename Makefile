@@ -60,6 +60,8 @@ VMM_OBJS := \
 	vmm/kvm_state.o \
 	vmm/selftest.o \
 	vmm/console.o \
+	vmm/display.o \
+	vmm/display_text.o \
 	vmm/vm.o \
 	vmm/x86/decode.o \
 	vmm/x86/decode_tables.o \
@@ -161,6 +163,12 @@ CLI_OBJS := \
 	cli/cmd_inspect.o \
 	cli/cmd_inject.o
 
+# The GTK 3 display (only libgui and the dualvm link see GTK).
+GUI_OBJS := \
+	gui/gui.o
+GTK_CFLAGS = $(eval GTK_CFLAGS := $$(shell pkg-config --cflags gtk+-3.0))$(GTK_CFLAGS)
+GTK_LIBS   = $(eval GTK_LIBS := $$(shell pkg-config --libs gtk+-3.0))$(GTK_LIBS)
+
 # Libraries in link order (group-linked: vmm and devices refer to each other).
 LIBNAMES := hwprofile p2v vmm devices rawdisk
 LIBFILES := $(foreach l,$(LIBNAMES),$(BUILD)/lib/lib$(l).a)
@@ -181,6 +189,7 @@ UNIT_TESTS := \
 	vmm/test_machine \
 	vmm/test_console \
 	vmm/test_kvm \
+	vmm/test_display \
 	rawdisk/test_rd_file \
 	rawdisk/test_rd_part \
 	rawdisk/test_rd_qcow2 \
@@ -253,11 +262,13 @@ $(eval $(call lib_rule,devices,DEVICES))
 $(eval $(call lib_rule,rawdisk,RAWDISK))
 $(eval $(call lib_rule,p2v,P2V))
 $(eval $(call lib_rule,hwprofile,HWPROFILE))
+$(eval $(call lib_rule,gui,GUI))
+$(BUILD)/obj/gui/%.o: CFLAGS += $(GTK_CFLAGS)
 
-$(BUILD)/bin/dualvm: $(addprefix $(BUILD)/obj/,$(CLI_OBJS)) $(LIBFILES)
+$(BUILD)/bin/dualvm: $(addprefix $(BUILD)/obj/,$(CLI_OBJS)) $(BUILD)/lib/libgui.a $(LIBFILES)
 	@mkdir -p $(dir $@)
 	@$(if $(Q),echo "  LD      $@")
-	$(Q)$(CC) $(LDFLAGS) -o $@ $(filter %.o,$^) $(LINKLIBS)
+	$(Q)$(CC) $(LDFLAGS) -o $@ $(filter %.o,$^) $(BUILD)/lib/libgui.a $(LINKLIBS) $(GTK_LIBS)
 
 HARNESS := $(BUILD)/obj/tests/unit/harness.o
 UNIT_BINS := $(addprefix $(BUILD)/tests/unit/,$(UNIT_TESTS))

@@ -17,7 +17,9 @@
 #include <time.h>
 
 #include "cli/cli.h"
+#include "gui/gui.h"
 #include "rawdisk/rawdisk.h"
+#include "vmm/display.h"
 #include "vmm/vmm.h"
 
 #define EXIT_STOPPED	130
@@ -28,7 +30,9 @@ static const char usage_text[] =
 "  --engine auto|kvm|interp|bt   CPU engine (default auto: KVM if it works)\n"
 "  --memory MiB                  guest RAM (default 256)\n"
 "  --serial stdio|PATH           where COM1 goes (default stdio)\n"
-"  --display none|gtk            VGA output (default none)\n"
+"  --display none|text|gtk       VGA output (default none; text: on this\n"
+"                                terminal, needs --serial PATH; gtk: a\n"
+"                                window, closing it stops the VM: exit 130)\n"
 "  --partition N[,M]             expose only these partitions of the disk\n"
 "  --disk-mode nonpersistent|undoable|persistent\n"
 "  --on-exit commit|discard|keep what to do with an undoable overlay\n"
@@ -40,7 +44,8 @@ static const char usage_text[] =
 
 struct run_opts {
 	struct vm_config	vc;		/* for libvmm */
-	const char		*display;	/* "none" or "gtk" */
+	const char		*display;	/* "none", "text" or "gtk" */
+	char			title[256];	/* window title */
 	const char		*partitions;	/* --partition, or NULL */
 	enum rd_disk_mode	mode;		/* --disk-mode */
 	enum rd_exit_action	on_exit;	/* --on-exit */
@@ -103,8 +108,9 @@ static int parse_opt(struct run_opts *o, int c, const char *arg)
 		return 0;
 	case 'd':
 		o->display = arg;
-		return strcmp(arg, "none") && strcmp(arg, "gtk") ?
-		       (cli_err("run", "--display: want none or gtk, got '%s'", arg), -1) : 0;
+		return strcmp(arg, "none") && strcmp(arg, "gtk") &&
+		       strcmp(arg, "text") ?
+		       (cli_err("run", "--display: want none, text or gtk, got '%s'", arg), -1) : 0;
 	case 'p':
 		o->partitions = arg;
 		return 0;
@@ -248,6 +254,28 @@ static int run_vm(struct run_opts *o)
 	return rc;
 }
 
+/* --display: pick the back end; 0, or -1 after one line on stderr. */
+static int set_display(struct run_opts *o)
+{
+	char why[256];
+
+	if (!strcmp(o->display, "text")) {
+		o->vc.display = &display_text_ops;
+	} else if (!strcmp(o->display, "gtk")) {
+		if (!gui_display_available(why, sizeof(why))) {
+			cli_err("run", "%s", why);
+			return -1;
+		}
+		o->vc.display = &gui_display_ops;
+	} else {
+		return 0;
+	}
+	snprintf(o->title, sizeof(o->title), "dualvm \u2014 %s",
+		 o->ndisks ? o->disks[0] : o->vc.bios);
+	o->vc.display_title = o->title;
+	return 0;
+}
+
 int cmd_run(int argc, char **argv)
 {
 	struct run_opts o = {
@@ -267,8 +295,8 @@ int cmd_run(int argc, char **argv)
 		return EXIT_USAGE;
 	if (!strcmp(o.vc.engine, "bt"))
 		return cli_not_implemented("run", "the binary-translator engine (--engine bt)");
-	if (!strcmp(o.display, "gtk"))
-		return cli_not_implemented("run", "the GTK display (--display gtk)");
+	if (set_display(&o))
+		return 1;
 	o.vc.rtc_epoch = (int64_t)time(NULL);
 	rc = open_disks(&o);
 	if (rc)

@@ -19,7 +19,9 @@
 #include <time.h>
 #include <unistd.h>
 
+#include "vmm/board_pc.h"
 #include "vmm/console.h"
+#include "vmm/display.h"
 #include "vmm/engines.h"
 #include "vmm/machine.h"
 #include "vmm/vclock.h"
@@ -28,6 +30,7 @@
 #define VM_SLICE_NS	10000000ULL	/* max time in one engine run */
 #define VM_IDLE_NS	100000000ULL	/* max sleep while halted */
 #define VM_RESET_MAX	8		/* resets per second before giving up */
+#define VM_DISP_POLL_NS	10000000ULL	/* display input poll period */
 
 struct vm {
 	struct vm_config	cfg;		/* copy */
@@ -43,6 +46,9 @@ struct vm {
 	bool			quit;		/* stop requested */
 	uint64_t		resets[VM_RESET_MAX];	/* recent reset times */
 	unsigned int		nresets;	/* resets so far */
+	void			*disp;		/* open display, or NULL */
+	uint64_t		disp_poll;	/* next input poll (host ns) */
+	uint64_t		disp_draw;	/* next refresh (host ns) */
 };
 
 static uint64_t mono_ns(void)
@@ -260,6 +266,8 @@ static bool handle_exit(struct vm *vm, const struct engine_exit *ex,
 		     next <= now ? 0 : next - now;
 		if (ns > VM_IDLE_NS)
 			ns = VM_IDLE_NS;
+		if (vm->disp && ns > VM_DISP_POLL_NS)
+			ns = VM_DISP_POLL_NS;
 		poll_host(vm, ns);
 		return false;
 	case ENGINE_EXIT_RESET:
@@ -279,6 +287,24 @@ static bool handle_exit(struct vm *vm, const struct engine_exit *ex,
 	}
 }
 
+/* Display service: input every VM_DISP_POLL_NS, redraw at ~30 Hz. */
+static void display_service(struct vm *vm)
+{
+	const struct display_ops *ops = vm->cfg.display;
+	struct board_pc *b = vm->m->board;
+	uint64_t t = mono_ns();
+
+	if (t < vm->disp_poll)
+		return;
+	vm->disp_poll = t + VM_DISP_POLL_NS;
+	if (ops->poll(vm->disp, b->kbd))
+		vm->quit = true;
+	if (t >= vm->disp_draw) {
+		vm->disp_draw = t + DISPLAY_REFRESH_NS;
+		ops->refresh(vm->disp, b->vga);
+	}
+}
+
 enum vm_result vm_run(struct vm *vm, char *msg, size_t len)
 {
 	uint64_t start = mono_ns(), now, next;
@@ -287,7 +313,23 @@ enum vm_result vm_run(struct vm *vm, char *msg, size_t len)
 	struct engine_exit ex;
 
 	msg[0] = 0;
+	if (vm->cfg.display) {
+		struct display_cfg dc = {
+			.title = vm->cfg.display_title,
+			.serial_stdio = !vm->cfg.serial ||
+					!strcmp(vm->cfg.serial, "stdio"),
+		};
+
+		if (vm->cfg.display->open(&dc, &vm->disp, msg, len) ||
+		    !vm->disp) {
+			if (!msg[0])
+				snprintf(msg, len, "cannot open the display");
+			return VM_ERROR;
+		}
+	}
 	for (;;) {
+		if (vm->disp)
+			display_service(vm);
 		if (console_matched(vm->con)) {
 			res = VM_UNTIL;
 			break;
@@ -326,6 +368,11 @@ enum vm_result vm_run(struct vm *vm, char *msg, size_t len)
 			break;
 		if (ex.reason == ENGINE_EXIT_DEADLINE)
 			poll_host(vm, 0);
+	}
+	if (vm->disp) {
+		vm->cfg.display->refresh(vm->disp, vm->m->board->vga);
+		vm->cfg.display->close(vm->disp);
+		vm->disp = NULL;
 	}
 	console_flush(vm->con);
 	return res;

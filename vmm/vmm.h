@@ -16,6 +16,7 @@
 
 struct rd_disk;
 struct vm;
+struct display_ops;
 
 #define VM_MAX_DISKS	4
 
@@ -29,6 +30,8 @@ struct vm_config {
 	struct rd_disk	*disk[VM_MAX_DISKS];	/* IDE positions; borrowed */
 	int64_t		rtc_epoch;	/* RTC time at power-on (Unix s) */
 	bool		vga;		/* stdvga adapter at 00:02.0 */
+	const struct display_ops *display;	/* vmm/display.h; NULL: none */
+	const char	*display_title;	/* window title for the display */
 };
 
 /* How vm_run() ended. */

@@ -1,0 +1,31 @@
+/* SPDX-License-Identifier: GPL-2.0-only */
+/*
+ * gui.h --- libgui: the GTK 3 display back end for `dualvm run --display gtk`
+ *
+ * The CLI puts &gui_display_ops into struct vm_config.display; libvmm only
+ * sees the struct display_ops (vmm/display.h), so nothing but libgui and
+ * the final dualvm link depends on GTK.  The window runs on the run loop's
+ * thread: poll() pumps the GLib main context, so GTK callbacks touch the
+ * devices only while the vCPU is stopped.  Closing the window is a stop
+ * request (the run ends as VM_STOPPED, `dualvm run` exits 130 after closing
+ * the disks).  DUALVM_SCREENSHOT=FILE.png saves the last frame as a PNG
+ * when the display closes (for tests).
+ */
+#ifndef DUALVM_GUI_H
+#define DUALVM_GUI_H
+
+#include <stdbool.h>
+#include <stddef.h>
+
+#include "vmm/display.h"
+
+/* The GTK back end. */
+extern const struct display_ops gui_display_ops;
+
+/*
+ * True when a graphical session is reachable (DISPLAY or WAYLAND_DISPLAY is
+ * set); otherwise false with one line in @why.
+ */
+bool gui_display_available(char *why, size_t len);
+
+#endif
