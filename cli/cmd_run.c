@@ -39,6 +39,8 @@ static const char usage_text[] =
 "  --until-serial TEXT           exit 0 when TEXT appears on COM1\n"
 "  --timeout SEC                 exit 124 after SEC seconds\n"
 "  --bios FILE                   firmware image (default Debian's SeaBIOS)\n"
+"  --cdrom ISO                   ATAPI CD-ROM (secondary master), read-only\n"
+"  --boot disk|cdrom             boot device first tried (default disk)\n"
 "  --help                        this text\n"
 "On a terminal, Ctrl-A x quits (Ctrl-A Ctrl-A sends Ctrl-A).\n";
 
@@ -50,6 +52,7 @@ struct run_opts {
 	enum rd_disk_mode	mode;		/* --disk-mode */
 	enum rd_exit_action	on_exit;	/* --on-exit */
 	char			**disks;	/* DISK arguments */
+	const char		*cdrom;		/* --cdrom ISO, or NULL */
 	int			ndisks;		/* count */
 };
 
@@ -131,6 +134,13 @@ static int parse_opt(struct run_opts *o, int c, const char *arg)
 	case 'b':
 		o->vc.bios = arg;
 		return 0;
+	case 'c':
+		o->cdrom = arg;
+		return 0;
+	case 'B':
+		o->vc.boot_cdrom = !strcmp(arg, "cdrom");
+		return strcmp(arg, "disk") && strcmp(arg, "cdrom") ?
+		       (cli_err("run", "--boot: want disk or cdrom, got '%s'", arg), -1) : 0;
 	default:
 		return -1;
 	}
@@ -149,6 +159,8 @@ static int parse_args(struct run_opts *o, int argc, char **argv)
 		{ "until-serial", required_argument, NULL, 'u' },
 		{ "timeout", required_argument, NULL, 't' },
 		{ "bios", required_argument, NULL, 'b' },
+		{ "cdrom", required_argument, NULL, 'c' },
+		{ "boot", required_argument, NULL, 'B' },
 		{ NULL, 0, NULL, 0 },
 	};
 	int c;
@@ -170,7 +182,15 @@ static int parse_args(struct run_opts *o, int argc, char **argv)
 		cli_err("run", "at most %d disks", VM_MAX_DISKS);
 		return -1;
 	}
-	if (o->ndisks == 0 && !o->vc.bios) {
+	if (o->cdrom && o->ndisks > 2) {
+		cli_err("run", "with --cdrom, at most 2 disks (the CD is the secondary master)");
+		return -1;
+	}
+	if (o->vc.boot_cdrom && !o->cdrom) {
+		cli_err("run", "--boot cdrom needs --cdrom ISO");
+		return -1;
+	}
+	if (o->ndisks == 0 && !o->vc.bios && !o->cdrom) {
 		cli_err("run", "no DISK given (see dualvm run --help)");
 		return -1;
 	}
@@ -192,6 +212,8 @@ static void close_disks(struct run_opts *o)
 			cli_err("run", "%s", msg);
 		o->vc.disk[i] = NULL;
 	}
+	rd_close(o->vc.cdrom);
+	o->vc.cdrom = NULL;
 }
 
 static int open_disks(struct run_opts *o)
@@ -212,6 +234,18 @@ static int open_disks(struct run_opts *o)
 			cli_err("run", "%s", err[0] ? err : strerror(-rc));
 			close_disks(o);
 			return rc == -ENOTSUP ? EXIT_USAGE : 1;
+		}
+	}
+	if (o->cdrom) {
+		/* read-only: nothing is ever written to the image */
+		err[0] = 0;
+		rc = rd_file_open(o->cdrom, RD_RDONLY, &o->vc.cdrom, err,
+				  sizeof(err));
+		if (rc) {
+			cli_err("run", "--cdrom %s: %s", o->cdrom,
+				err[0] ? err : strerror(-rc));
+			close_disks(o);
+			return 1;
 		}
 	}
 	return 0;
@@ -271,7 +305,7 @@ static int set_display(struct run_opts *o)
 		return 0;
 	}
 	snprintf(o->title, sizeof(o->title), "dualvm \u2014 %s",
-		 o->ndisks ? o->disks[0] : o->vc.bios);
+		 o->ndisks ? o->disks[0] : o->cdrom ? o->cdrom : o->vc.bios);
 	o->vc.display_title = o->title;
 	return 0;
 }

@@ -58,7 +58,8 @@ static void cmos_tables(struct board_pc *b)
 	rtc_cmos_set(r, 0x5c, (uint8_t)(high >> 24));
 	rtc_cmos_set(r, 0x5d, (uint8_t)(high >> 32));
 	rtc_cmos_set(r, 0x5f, 0);		/* one CPU */
-	rtc_cmos_set(r, 0x3d, 0x32);		/* disk, then CD */
+	/* disk then CD, or CD then disk (--boot cdrom) */
+	rtc_cmos_set(r, 0x3d, b->m->cfg.boot_cdrom ? 0x23 : 0x32);
 	rtc_cmos_set(r, 0x38, 0x11);		/* floppy third, no fd check */
 	for (i = 0x10; i <= 0x2d; i++)
 		sum += rtc_cmos_get(r, i);
@@ -126,7 +127,9 @@ static int fwcfg_tables(struct board_pc *b)
 {
 	struct memmap *mem = b->m->mem;
 	struct fw_cfg *f = b->fwcfg;
-	static const char bootorder[] = "/pci@i0cf8/ide@1,1/drive@0/disk@0\n";
+	static const char disk0[] = "/pci@i0cf8/ide@1,1/drive@0/disk@0\n";
+	static const char cd[] = "/pci@i0cf8/ide@1,1/drive@1/disk@0\n";
+	char bootorder[sizeof(disk0) + sizeof(cd)] = "";
 	uint8_t e820[2 * 20], sercon[2] = { 0xf8, 0x03 };
 	size_t n = 20;
 	int err;
@@ -147,9 +150,16 @@ static int fwcfg_tables(struct board_pc *b)
 		err = fw_cfg_add_i16(f, FW_CFG_NOGRAPHIC, !b->m->cfg.vga);
 	if (!err)
 		err = fw_cfg_add_file(f, "etc/e820", e820, n);
-	if (!err && b->m->cfg.disk[0])
+	/* OpenFirmware paths: IDE channel = drive@, master = disk@0 */
+	if (b->m->cfg.cdrom && b->m->cfg.boot_cdrom)
+		strcat(bootorder, cd);
+	if (b->m->cfg.disk[0])
+		strcat(bootorder, disk0);
+	if (b->m->cfg.cdrom && !b->m->cfg.boot_cdrom)
+		strcat(bootorder, cd);
+	if (!err && bootorder[0])
 		err = fw_cfg_add_file(f, "bootorder", bootorder,
-				      sizeof(bootorder) - 1);
+				      strlen(bootorder));
 	/* with a VGA too, SeaBIOS mirrors its console (split mode) */
 	if (!err)
 		err = fw_cfg_add_file(f, "etc/sercon-port", sercon,

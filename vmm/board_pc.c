@@ -240,6 +240,15 @@ static int mk_ide(struct board_pc *b)
 		c.drive[i].media = IDE_MEDIA_DISK;
 		c.drive[i].disk = b->m->cfg.disk[i];
 	}
+	if (b->m->cfg.cdrom) {
+		if (c.drive[BOARD_CDROM_POS].media != IDE_MEDIA_NONE) {
+			snprintf(b->why, sizeof(b->why),
+				 "the CD-ROM position (secondary master) holds a disk");
+			return -EBUSY;
+		}
+		c.drive[BOARD_CDROM_POS].media = IDE_MEDIA_CDROM;
+		c.drive[BOARD_CDROM_POS].disk = b->m->cfg.cdrom;
+	}
 	return ide_create(&b->m->env, b->pci, IDE_DEVFN, &c, &b->ide);
 }
 static void rs_ide(struct board_pc *b) { ide_reset(b->ide); }

@@ -38,4 +38,7 @@ struct board_pc {
  * items.  0 or -errno. */
 int board_pc_fw_tables(struct board_pc *b);
 
+/* IDE position of the CD-ROM (secondary master). */
+#define BOARD_CDROM_POS	2
+
 #endif

@@ -37,6 +37,8 @@ struct machine_cfg {
 	/* firmware debug console (port 0x402) byte; NULL: discarded */
 	void		(*debug_out)(void *opaque, uint8_t byte);
 	void		*out_opaque;	/* for serial_out/debug_out */
+	struct rd_disk	*cdrom;		/* ATAPI CD at IDE position 2 or NULL */
+	bool		boot_cdrom;	/* boot order: CD before disk */
 };
 
 struct machine {

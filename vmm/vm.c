@@ -141,6 +141,8 @@ int vm_create(const struct vm_config *cfg, struct vm **out, char *why,
 	mc.bios_path = cfg->bios;
 	mc.rtc_epoch = cfg->rtc_epoch;
 	mc.vga = cfg->vga;
+	mc.cdrom = cfg->cdrom;
+	mc.boot_cdrom = cfg->boot_cdrom;
 	for (i = 0; i < VM_MAX_DISKS && i < MACHINE_MAX_DISKS; i++)
 		mc.disk[i] = cfg->disk[i];
 	mc.serial_out = vm_serial_out;

@@ -32,6 +32,9 @@ struct vm_config {
 	bool		vga;		/* stdvga adapter at 00:02.0 */
 	const struct display_ops *display;	/* vmm/display.h; NULL: none */
 	const char	*display_title;	/* window title for the display */
+	struct rd_disk	*cdrom;		/* ATAPI CD (secondary master) or NULL;
+					 * borrowed; needs disk[2] free */
+	bool		boot_cdrom;	/* firmware boots the CD first */
 };
 
 /* How vm_run() ended. */
