@@ -85,3 +85,97 @@ if [ $rc = 0 ] && [ $# = 5 ] && [ "$1x$2" = 720x400 ] && [ "$3" -gt 500 ] &&
 else
 	echo "FAIL display-gtk-syslinux: rc=$rc, png: $check, stderr: $(grep -v unclaimed "$tmp/gtk.err" | tail -1)"
 fi
+
+# Input and close: a tiny firmware that waits for the 'A' key's set-1 make
+# (0x1e) and break (0x9e) codes on port 0x60, typed into the window with
+# xdotool (XTEST); then the same firmware with no key and the window closed
+# by the window manager's WM_DELETE_WINDOW message: exit 130, disks closed.
+if ! command -v xdotool >/dev/null || ! command -v as >/dev/null ||
+   ! pkg-config --exists x11; then
+	echo "SKIP display-gtk-keyboard: xdotool, binutils or libx11-dev missing"; exit 0
+fi
+cat >"$tmp/kbd.S" <<'ASM'
+	.include "boot.inc"
+start:
+	SETUP
+	PUTS ready
+	movb $0x1e, %bl
+1:	inb $0x64, %al			# output buffer full?
+	testb $0x01, %al
+	jz 1b
+	inb $0x60, %al
+	cmpb %bl, %al
+	jne 1b
+	cmpb $0x9e, %bl
+	je 2f
+	movb $0x9e, %bl
+	jmp 1b
+2:	PASS
+	COMMON_CODE
+test_name:	.asciz "kbd"
+ready:		.asciz "kbd: type a\r\n"
+	RESET_VECTOR
+ASM
+as --32 -I "$SRC/tests/boot" -o "$tmp/kbd.o" "$tmp/kbd.S" &&
+ld -m elf_i386 -e 0 -Ttext=0 --oformat=binary -o "$tmp/kbd.bin" "$tmp/kbd.o" ||
+	{ echo "FAIL display-gtk-keyboard: cannot build the firmware"; exit 1; }
+cat >"$tmp/wmclose.c" <<'C'
+/* wmclose WINDOW-ID: ask a window to close, as a window manager does */
+#include <stdlib.h>
+#include <X11/Xlib.h>
+int main(int argc, char **argv)
+{
+	Display *d = XOpenDisplay(NULL);
+	XEvent ev = { 0 };
+
+	if (!d || argc != 2)
+		return 1;
+	ev.xclient.type = ClientMessage;
+	ev.xclient.window = strtoul(argv[1], NULL, 0);
+	ev.xclient.message_type = XInternAtom(d, "WM_PROTOCOLS", False);
+	ev.xclient.format = 32;
+	ev.xclient.data.l[0] = XInternAtom(d, "WM_DELETE_WINDOW", False);
+	ev.xclient.data.l[1] = CurrentTime;
+	XSendEvent(d, ev.xclient.window, False, NoEventMask, &ev);
+	XCloseDisplay(d);
+	return 0;
+}
+C
+cc -o "$tmp/wmclose" "$tmp/wmclose.c" $(pkg-config --cflags --libs x11) ||
+	{ echo "FAIL display-gtk-keyboard: cannot build wmclose"; exit 1; }
+cat >"$tmp/input.sh" <<SH
+#!/bin/bash
+# inside xvfb-run: type 'a' until the firmware reports, then close a window
+"$DUALVM" run --display gtk --engine interp --serial "$tmp/kbd.txt" \
+	--until-serial "PASS kbd" --timeout 60 --bios "$tmp/kbd.bin" \
+	</dev/null >/dev/null 2>"$tmp/kbd.err" &
+pid=\$!
+wid=\$(timeout 30 xdotool search --sync --onlyvisible --name '^dualvm' | head -1)
+xdotool mousemove --window "\$wid" 50 50
+while kill -0 \$pid 2>/dev/null; do xdotool key a; sleep 0.3; done
+wait \$pid; echo \$? >"$tmp/kbd.rc"
+"$DUALVM" run --display gtk --engine interp --serial "$tmp/close.txt" \
+	--timeout 60 --bios "$tmp/kbd.bin" </dev/null >/dev/null \
+	2>"$tmp/close.err" &
+pid=\$!
+wid=\$(timeout 30 xdotool search --sync --onlyvisible --name '^dualvm' | head -1)
+xdotool getwindowname "\$wid" >"$tmp/title"
+sleep 1
+"$tmp/wmclose" "\$wid"
+wait \$pid; echo \$? >"$tmp/close.rc"
+SH
+chmod +x "$tmp/input.sh"
+timeout 150 xvfb-run -a -s "-screen 0 1024x768x24" "$tmp/input.sh" >/dev/null 2>&1
+rc=$(cat "$tmp/kbd.rc" 2>/dev/null)
+if [ "$rc" = 0 ] && grep -a -q "^PASS kbd" "$tmp/kbd.txt"; then
+	echo "PASS display-gtk-keyboard"
+else
+	echo "FAIL display-gtk-keyboard: rc=$rc, serial: $(grep -a -m1 -E '^(PASS|FAIL)' "$tmp/kbd.txt" || echo none), stderr: $(grep -v unclaimed "$tmp/kbd.err" | tail -1)"
+fi
+rc=$(cat "$tmp/close.rc" 2>/dev/null)
+if [ "$rc" = 130 ] && grep -q "stopped" "$tmp/close.err" &&
+   grep -q "^dualvm — .*kbd.bin" "$tmp/title"; then
+	echo "PASS display-gtk-close-window"
+else
+	echo "FAIL display-gtk-close-window: rc=$rc, title '$(cat "$tmp/title" 2>/dev/null)', stderr: $(grep -v unclaimed "$tmp/close.err" | tail -1)"
+fi
