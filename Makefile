@@ -301,7 +301,7 @@ DEB_PKGS := build-essential pkg-config bear clang-format \
 	libdeflate-dev zlib1g-dev liblzma-dev libzstd-dev liblz4-dev \
 	seabios ovmf ipxe-qemu syslinux syslinux-common extlinux busybox-static \
 	qemu-system-x86 qemu-utils cpio mtools dosfstools libzydis-dev \
-	linux-headers-amd64 xvfb kmod dpkg-dev xz-utils zstd lz4 e2tools \
+	linux-headers-amd64 xvfb xdotool kmod dpkg-dev xz-utils zstd lz4 e2tools \
 	util-linux binutils
 
 deps:

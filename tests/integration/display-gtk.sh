@@ -4,8 +4,10 @@
 # SYSLINUX draw on the VGA text screen (run until SYSLINUX prints
 # "Loading /boot"), the window's last frame is saved by
 # DUALVM_SCREENSHOT and checked (720x400, text on the SeaBIOS and SYSLINUX
-# rows, not blank).  Also: without DISPLAY/WAYLAND_DISPLAY it fails with one
-# line and exit 1.  SKIP when Xvfb or the disk is missing.
+# rows, not blank); tiny firmwares read the keyboard's and the PS/2 mouse's
+# bytes typed/clicked into the window with xdotool; WM_DELETE_WINDOW stops
+# the VM (exit 130).  Also: without DISPLAY/WAYLAND_DISPLAY it fails with
+# one line and exit 1.  SKIP when Xvfb, xdotool or the disk is missing.
 # Env: BUILD SRC GUESTS DUALVM (see tests/run-tests.sh).
 set -u
 BUILD=${BUILD:?} SRC=${SRC:?}
@@ -119,6 +121,47 @@ ASM
 as --32 -I "$SRC/tests/boot" -o "$tmp/kbd.o" "$tmp/kbd.S" &&
 ld -m elf_i386 -e 0 -Ttext=0 --oformat=binary -o "$tmp/kbd.bin" "$tmp/kbd.o" ||
 	{ echo "FAIL display-gtk-keyboard: cannot build the firmware"; exit 1; }
+cat >"$tmp/mouse.S" <<'ASM'
+	.include "boot.inc"
+start:
+	SETUP
+	PUTS ready
+	movb $0xa8, %al			# enable the aux port
+	outb %al, $0x64
+	movb $0xd4, %al			# next data byte to the mouse:
+	outb %al, $0x64
+	movb $0xf4, %al			# enable reporting
+	outb %al, $0x60
+1:	inb $0x64, %al
+	testb $0x01, %al
+	jz 1b
+	inb $0x60, %al
+	cmpb $0xfa, %al			# ACK
+	jne 1b
+	xorw %cx, %cx			# byte index in the packet
+2:	inb $0x64, %al
+	testb $0x01, %al
+	jz 2b
+	inb $0x60, %al
+	testw %cx, %cx
+	jnz 3f
+	andb $0x0f, %al			# first byte: always-1 bit + left
+	cmpb $0x09, %al
+	je 4f
+3:	incw %cx
+	cmpw $3, %cx
+	jne 2b
+	xorw %cx, %cx
+	jmp 2b
+4:	PASS
+	COMMON_CODE
+test_name:	.asciz "mouse"
+ready:		.asciz "mouse: click\r\n"
+	RESET_VECTOR
+ASM
+as --32 -I "$SRC/tests/boot" -o "$tmp/mouse.o" "$tmp/mouse.S" &&
+ld -m elf_i386 -e 0 -Ttext=0 --oformat=binary -o "$tmp/mouse.bin" "$tmp/mouse.o" ||
+	{ echo "FAIL display-gtk-mouse: cannot build the firmware"; exit 1; }
 cat >"$tmp/wmclose.c" <<'C'
 /* wmclose WINDOW-ID: ask a window to close, as a window manager does */
 #include <stdlib.h>
@@ -163,6 +206,15 @@ xdotool getwindowname "\$wid" >"$tmp/title"
 sleep 1
 "$tmp/wmclose" "\$wid"
 wait \$pid; echo \$? >"$tmp/close.rc"
+"$DUALVM" run --display gtk --engine interp --serial "$tmp/mouse.txt" \
+	--until-serial "PASS mouse" --timeout 60 --bios "$tmp/mouse.bin" \
+	</dev/null >/dev/null 2>"$tmp/mouse.err" &
+pid=\$!
+wid=\$(timeout 30 xdotool search --sync --onlyvisible --name '^dualvm' | head -1)
+xdotool mousemove --window "\$wid" 50 50
+# the first click grabs the pointer, the next ones reach the guest
+while kill -0 \$pid 2>/dev/null; do xdotool click 1; sleep 0.3; done
+wait \$pid; echo \$? >"$tmp/mouse.rc"
 SH
 chmod +x "$tmp/input.sh"
 timeout 150 xvfb-run -a -s "-screen 0 1024x768x24" "$tmp/input.sh" >/dev/null 2>&1
@@ -178,4 +230,10 @@ if [ "$rc" = 130 ] && grep -q "stopped" "$tmp/close.err" &&
 	echo "PASS display-gtk-close-window"
 else
 	echo "FAIL display-gtk-close-window: rc=$rc, title '$(cat "$tmp/title" 2>/dev/null)', stderr: $(grep -v unclaimed "$tmp/close.err" | tail -1)"
+fi
+rc=$(cat "$tmp/mouse.rc" 2>/dev/null)
+if [ "$rc" = 0 ] && grep -a -q "^PASS mouse" "$tmp/mouse.txt"; then
+	echo "PASS display-gtk-mouse"
+else
+	echo "FAIL display-gtk-mouse: rc=$rc, serial: $(grep -a -m1 -E '^(PASS|FAIL)' "$tmp/mouse.txt" || echo none), stderr: $(grep -v unclaimed "$tmp/mouse.err" | tail -1)"
 fi
