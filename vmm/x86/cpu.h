@@ -187,6 +187,7 @@ static inline uint32_t sign_bit(unsigned int size)
 uint32_t x86_flags_get(struct x86_cpu *c);		/* full EFLAGS */
 void x86_flags_put(struct x86_cpu *c, uint32_t fl);	/* set all, drop lazy */
 bool x86_flag_cf(struct x86_cpu *c);
+void x86_flags_keep_cf(struct x86_cpu *c);		/* CF into eflags (INC/DEC) */
 bool x86_cond(struct x86_cpu *c, unsigned int cc);	/* Jcc condition 0-15 */
 uint32_t x86_parity(uint32_t v);			/* FL_PF if even parity */
 /* set the arithmetic flags eagerly */

@@ -257,13 +257,13 @@ void x86_exec_one(struct x86_cpu *c, const struct x86_insn *in)
 		return;
 	case 0x40 ... 0x47:
 		v = reg_get(c, op & 7, sz);
-		x86_flags_arith(c, x86_flags_get(c));	/* keep CF */
+		x86_flags_keep_cf(c);
 		lazy_set(c, LF_INC, sz, v, 1, v + 1);
 		reg_set(c, op & 7, sz, v + 1);
 		return;
 	case 0x48 ... 0x4f:
 		v = reg_get(c, op & 7, sz);
-		x86_flags_arith(c, x86_flags_get(c));
+		x86_flags_keep_cf(c);
 		lazy_set(c, LF_DEC, sz, v, 1, v - 1);
 		reg_set(c, op & 7, sz, v - 1);
 		return;
@@ -554,7 +554,7 @@ static void exec_grp5(struct x86_cpu *c, const struct x86_insn *in)
 	case 0:
 	case 1:
 		v = rmw_read(c, in, sz, &r);
-		x86_flags_arith(c, x86_flags_get(c));
+		x86_flags_keep_cf(c);
 		if (in->reg == 0)
 			lazy_set(c, LF_INC, sz, v, 1, v + 1);
 		else

@@ -103,6 +103,18 @@ bool x86_flag_cf(struct x86_cpu *c)
 	}
 }
 
+/*
+ * INC/DEC: materialise CF alone in cpu->eflags (the lazy INC/DEC evaluation
+ * takes CF from there and derives the other arithmetic flags itself).
+ */
+void x86_flags_keep_cf(struct x86_cpu *c)
+{
+	uint32_t cf = x86_flag_cf(c) ? FL_CF : 0;
+
+	c->eflags = (c->eflags & ~FL_CF) | cf;
+	c->lf_op = LF_NONE;
+}
+
 bool x86_cond(struct x86_cpu *c, unsigned int cc)
 {
 	uint32_t f;

@@ -18,8 +18,10 @@
 #define ACC_U	2u
 #define ACC_X	4u
 
-uint32_t x86_seg_lin(struct x86_cpu *c, unsigned int seg, uint32_t off,
-		     unsigned int size, bool write)
+#define MEM_INLINE	static inline __attribute__((always_inline))
+
+MEM_INLINE uint32_t seg_lin(struct x86_cpu *c, unsigned int seg, uint32_t off,
+			    unsigned int size, bool write)
 {
 	const struct x86_seg *s = &c->seg[seg];
 	unsigned int type = s->attr & 0xf;
@@ -47,6 +49,12 @@ uint32_t x86_seg_lin(struct x86_cpu *c, unsigned int seg, uint32_t off,
 	if (last > s->limit || last < off)
 		x86_raise(c, vec, true, 0);
 	return (uint32_t)s->base + off;
+}
+
+uint32_t x86_seg_lin(struct x86_cpu *c, unsigned int seg, uint32_t off,
+		     unsigned int size, bool write)
+{
+	return seg_lin(c, seg, off, size, write);
 }
 
 static inline struct x86_tlb_entry *tlb_hit(struct x86_cpu *c, uint32_t lin)
@@ -91,18 +99,25 @@ static inline void store_le(uint8_t *p, unsigned int size, uint32_t v)
 	}
 }
 
-static uint32_t page_read(struct x86_cpu *c, struct x86_tlb_entry *e,
-			  uint32_t lin, unsigned int size)
+static uint32_t __attribute__((noinline))
+page_read_mmio(struct x86_cpu *c, const struct x86_tlb_entry *e, uint32_t lin,
+	       unsigned int size)
 {
-	if (e->host)
-		return load_le(e->host + (lin & 0xfff), size);
 	c->irq_check = true;
 	return (uint32_t)c->bus->mmio_read(c->bus->opaque,
 					   e->gpa | (lin & 0xfff), size);
 }
 
-uint32_t x86_lin_read(struct x86_cpu *c, uint32_t lin, unsigned int size,
-		      bool user)
+MEM_INLINE uint32_t page_read(struct x86_cpu *c, const struct x86_tlb_entry *e,
+			      uint32_t lin, unsigned int size)
+{
+	if (__builtin_expect(e->host != NULL, 1))
+		return load_le(e->host + (lin & 0xfff), size);
+	return page_read_mmio(c, e, lin, size);
+}
+
+MEM_INLINE uint32_t lin_read(struct x86_cpu *c, uint32_t lin,
+			     unsigned int size, bool user)
 {
 	struct x86_tlb_entry *e = tlb_hit(c, lin);
 	unsigned int acc = user ? ACC_U : 0;
@@ -128,16 +143,19 @@ uint32_t x86_lin_read(struct x86_cpu *c, uint32_t lin, unsigned int size,
 	return page_read(c, e, lin, size);
 }
 
-static void page_write(struct x86_cpu *c, struct x86_tlb_entry *e,
-		       uint32_t lin, unsigned int size, uint32_t v)
+uint32_t x86_lin_read(struct x86_cpu *c, uint32_t lin, unsigned int size,
+		      bool user)
+{
+	return lin_read(c, lin, size, user);
+}
+
+static void __attribute__((noinline))
+page_write_slow(struct x86_cpu *c, const struct x86_tlb_entry *e, uint32_t lin,
+		unsigned int size, uint32_t v)
 {
 	uint64_t gpa = e->gpa | (lin & 0xfff);
 	uint8_t *h;
 
-	if (e->host_w) {
-		store_le(e->host_w + (lin & 0xfff), size, v);
-		return;
-	}
 	if (c->code_pages && (gpa >> 12) < c->code_pages_n &&
 	    (c->code_pages[gpa >> 15] >> ((gpa >> 12) & 7) & 1))
 		x86_code_invalidate(c, gpa & ~0xfffull, 0x1000);
@@ -150,8 +168,17 @@ static void page_write(struct x86_cpu *c, struct x86_tlb_entry *e,
 	}
 }
 
-static struct x86_tlb_entry *write_entry(struct x86_cpu *c, uint32_t lin,
-					 bool user)
+MEM_INLINE void page_write(struct x86_cpu *c, const struct x86_tlb_entry *e,
+			   uint32_t lin, unsigned int size, uint32_t v)
+{
+	if (__builtin_expect(e->host_w != NULL, 1))
+		store_le(e->host_w + (lin & 0xfff), size, v);
+	else
+		page_write_slow(c, e, lin, size, v);
+}
+
+MEM_INLINE struct x86_tlb_entry *write_entry(struct x86_cpu *c, uint32_t lin,
+					     bool user)
 {
 	struct x86_tlb_entry *e = tlb_hit(c, lin);
 
@@ -168,8 +195,8 @@ void x86_lin_probe_write(struct x86_cpu *c, uint32_t lin, unsigned int size,
 		write_entry(c, (lin | 0xfff) + 1, user);
 }
 
-void x86_lin_write(struct x86_cpu *c, uint32_t lin, unsigned int size,
-		   uint32_t v, bool user)
+MEM_INLINE void lin_write(struct x86_cpu *c, uint32_t lin, unsigned int size,
+			  uint32_t v, bool user)
 {
 	struct x86_tlb_entry *e;
 
@@ -190,20 +217,26 @@ void x86_lin_write(struct x86_cpu *c, uint32_t lin, unsigned int size,
 	page_write(c, e, lin, size, v);
 }
 
+void x86_lin_write(struct x86_cpu *c, uint32_t lin, unsigned int size,
+		   uint32_t v, bool user)
+{
+	lin_write(c, lin, size, v, user);
+}
+
 uint32_t x86_read(struct x86_cpu *c, unsigned int seg, uint32_t off,
 		  unsigned int size)
 {
-	uint32_t lin = x86_seg_lin(c, seg, off, size, false);
+	uint32_t lin = seg_lin(c, seg, off, size, false);
 
-	return x86_lin_read(c, lin, size, c->cpl == 3);
+	return lin_read(c, lin, size, c->cpl == 3);
 }
 
 void x86_write(struct x86_cpu *c, unsigned int seg, uint32_t off,
 	       unsigned int size, uint32_t v)
 {
-	uint32_t lin = x86_seg_lin(c, seg, off, size, true);
+	uint32_t lin = seg_lin(c, seg, off, size, true);
 
-	x86_lin_write(c, lin, size, v, c->cpl == 3);
+	lin_write(c, lin, size, v, c->cpl == 3);
 }
 
 static uint64_t a20_mask(const struct x86_cpu *c, uint64_t gpa)
