@@ -6,8 +6,9 @@
 # DUALVM_SCREENSHOT and checked (720x400, text on the SeaBIOS and SYSLINUX
 # rows, not blank); tiny firmwares read the keyboard's and the PS/2 mouse's
 # bytes typed/clicked into the window with xdotool; WM_DELETE_WINDOW stops
-# the VM (exit 130).  Also: without DISPLAY/WAYLAND_DISPLAY it fails with
-# one line and exit 1.  SKIP when Xvfb, xdotool or the disk is missing.
+# the VM (exit 130); a VBE 640x480x32 picture is drawn.  Also: without
+# DISPLAY/WAYLAND_DISPLAY it fails with one line and exit 1.  SKIP when
+# Xvfb, xdotool or the disk is missing.
 # Env: BUILD SRC GUESTS DUALVM (see tests/run-tests.sh).
 set -u
 BUILD=${BUILD:?} SRC=${SRC:?}
@@ -35,19 +36,19 @@ fi
 if ! command -v python3 >/dev/null; then
 	echo "SKIP display-gtk-syslinux: python3 missing to read the PNG"; exit 0
 fi
-if [ ! -e "$img" ]; then
-	echo "SKIP display-gtk-syslinux: $img missing (make guests)"; exit 0
+if [ -e "$img" ]; then
+	cp --sparse=always "$img" "$tmp/disk.img"
+	DUALVM_SCREENSHOT=$tmp/shot.png timeout 150 xvfb-run -a \
+		-s "-screen 0 1024x768x24" "$DUALVM" run --display gtk \
+		--engine interp --serial "$tmp/com1.txt" \
+		--until-serial "Loading /boot" --timeout 120 "$tmp/disk.img" \
+		</dev/null >/dev/null 2>"$tmp/gtk.err"
+	echo $? >"$tmp/gtk.rc"
 fi
-cp --sparse=always "$img" "$tmp/disk.img"
-
-DUALVM_SCREENSHOT=$tmp/shot.png timeout 150 xvfb-run -a \
-	-s "-screen 0 1024x768x24" "$DUALVM" run --display gtk \
-	--engine interp --serial "$tmp/com1.txt" --until-serial "Loading /boot" \
-	--timeout 120 "$tmp/disk.img" </dev/null >/dev/null 2>"$tmp/gtk.err"
-rc=$?
+rc=$(cat "$tmp/gtk.rc" 2>/dev/null)
 # PNG (8-bit RGB, as gdk-pixbuf writes it) -> "W H lit0 lit3 total": pixels
 # that are not black in text row 0 (SeaBIOS), text row 3 (SYSLINUX) and all
-check=$(python3 - "$tmp/shot.png" <<'PY' 2>&1
+cat >"$tmp/png.py" <<'PY'
 import struct, sys, zlib
 d = open(sys.argv[1], 'rb').read()
 assert d[:8] == b'\x89PNG\r\n\x1a\n', 'not a PNG'
@@ -79,9 +80,11 @@ for y in range(h):
 lit = lambda y0, y1: sum(1 for y in range(y0, y1) for x in range(w) if any(rows[y][x * bpp:x * bpp + 3]))
 print(w, h, lit(0, 16), lit(48, 64), lit(0, h))
 PY
-)
+check=$(python3 "$tmp/png.py" "$tmp/shot.png" 2>&1)
 set -- $check
-if [ $rc = 0 ] && [ $# = 5 ] && [ "$1x$2" = 720x400 ] && [ "$3" -gt 500 ] &&
+if [ ! -e "$img" ]; then
+	echo "SKIP display-gtk-syslinux: $img missing (make guests)"
+elif [ "$rc" = 0 ] && [ $# = 5 ] && [ "$1x$2" = 720x400 ] && [ "$3" -gt 500 ] &&
    [ "$4" -gt 500 ] && [ "$5" -lt $((720 * 400 / 4)) ]; then
 	echo "PASS display-gtk-syslinux (lit pixels: SeaBIOS row $3, SYSLINUX row $4, all $5)"
 else
@@ -162,6 +165,39 @@ ASM
 as --32 -I "$SRC/tests/boot" -o "$tmp/mouse.o" "$tmp/mouse.S" &&
 ld -m elf_i386 -e 0 -Ttext=0 --oformat=binary -o "$tmp/mouse.bin" "$tmp/mouse.o" ||
 	{ echo "FAIL display-gtk-mouse: cannot build the firmware"; exit 1; }
+cat >"$tmp/vbe.S" <<'ASM'
+	.include "boot.inc"
+	.macro DISPI idx, val
+	movw $\idx, %ax
+	movw $0x1ce, %dx
+	outw %ax, %dx
+	movw $\val, %ax
+	movw $0x1cf, %dx
+	outw %ax, %dx
+	.endm
+start:
+	SETUP
+	DISPI 4, 0			# disable, then 640x480x32, enable
+	DISPI 1, 640
+	DISPI 2, 480
+	DISPI 3, 32
+	DISPI 5, 0			# bank 0 at 0xA0000
+	DISPI 4, 1
+	movw $0xa000, %ax
+	movw %ax, %es
+	xorw %di, %di
+	movl $0x00ffffff, %eax		# 16384 white pixels: rows 0..25
+	movw $16384, %cx
+	cld
+	rep stosl
+	PASS
+	COMMON_CODE
+test_name:	.asciz "vbe"
+	RESET_VECTOR
+ASM
+as --32 -I "$SRC/tests/boot" -o "$tmp/vbe.o" "$tmp/vbe.S" &&
+ld -m elf_i386 -e 0 -Ttext=0 --oformat=binary -o "$tmp/vbe.bin" "$tmp/vbe.o" ||
+	{ echo "FAIL display-gtk-vbe: cannot build the firmware"; exit 1; }
 cat >"$tmp/wmclose.c" <<'C'
 /* wmclose WINDOW-ID: ask a window to close, as a window manager does */
 #include <stdlib.h>
@@ -215,6 +251,10 @@ xdotool mousemove --window "\$wid" 50 50
 # the first click grabs the pointer, the next ones reach the guest
 while kill -0 \$pid 2>/dev/null; do xdotool click 1; sleep 0.3; done
 wait \$pid; echo \$? >"$tmp/mouse.rc"
+DUALVM_SCREENSHOT="$tmp/vbe.png" "$DUALVM" run --display gtk --engine interp \
+	--serial "$tmp/vbe.txt" --until-serial "PASS vbe" --timeout 60 \
+	--bios "$tmp/vbe.bin" </dev/null >/dev/null 2>"$tmp/vbe.err"
+echo \$? >"$tmp/vbe.rc"
 SH
 chmod +x "$tmp/input.sh"
 timeout 150 xvfb-run -a -s "-screen 0 1024x768x24" "$tmp/input.sh" >/dev/null 2>&1
@@ -236,4 +276,12 @@ if [ "$rc" = 0 ] && grep -a -q "^PASS mouse" "$tmp/mouse.txt"; then
 	echo "PASS display-gtk-mouse"
 else
 	echo "FAIL display-gtk-mouse: rc=$rc, serial: $(grep -a -m1 -E '^(PASS|FAIL)' "$tmp/mouse.txt" || echo none), stderr: $(grep -v unclaimed "$tmp/mouse.err" | tail -1)"
+fi
+# VBE 640x480x32 with 16384 white pixels written through bank 0
+rc=$(cat "$tmp/vbe.rc" 2>/dev/null)
+check=$(python3 "$tmp/png.py" "$tmp/vbe.png" 2>&1)
+if [ "$rc" = 0 ] && [ "$check" = "640 480 10240 0 16384" ]; then
+	echo "PASS display-gtk-vbe"
+else
+	echo "FAIL display-gtk-vbe: rc=$rc, png (w h lit-rows-0-15 lit-rows-48-63 lit): $check, stderr: $(grep -v unclaimed "$tmp/vbe.err" | tail -1)"
 fi
