@@ -44,6 +44,9 @@ if [ -e "$img" ]; then
 		--until-serial "Loading /boot" --timeout 120 "$tmp/disk.img" \
 		</dev/null >/dev/null 2>"$tmp/gtk.err"
 	echo $? >"$tmp/gtk.rc"
+	# kept for people to look at
+	mkdir -p "$BUILD/test-logs" &&
+		cp -f "$tmp/shot.png" "$BUILD/test-logs/display-gtk-syslinux.png" 2>/dev/null
 fi
 rc=$(cat "$tmp/gtk.rc" 2>/dev/null)
 # PNG (8-bit RGB, as gdk-pixbuf writes it) -> "W H lit0 lit3 total": pixels
