@@ -230,6 +230,11 @@ if [ $rc = 0 ]; then
 	echo "FAIL inject-linux-boot-proof: the host-only image booted without injection"
 elif grep -qa DUALVM-INITRAMFS-FAILED "$tmp/serial.log"; then
 	echo "PASS inject-linux-boot-proof"
+elif [ $rc = 2 ]; then
+	# The initramfs gives up on its root device only after ~60 s of its own
+	# polling; a slow engine can run out of our time budget first.  That is
+	# inconclusive, not a boot of the host-only image.
+	echo "SKIP inject-linux-boot-proof: the host-only boot had not reached its initramfs rescue after ${secs}s (engine too slow to conclude)"
 else
 	echo "FAIL inject-linux-boot-proof: the host-only boot did not end in the initramfs rescue (rc=$rc)"
 fi
