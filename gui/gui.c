@@ -8,7 +8,8 @@
  * window.  poll() pumps pending GLib events: key events become set-1
  * scancodes (GDK hardware keycode - 8 = evdev code, mapped by
  * display_evdev_to_set1()); a click grabs the pointer, motion/buttons/wheel
- * then go to the PS/2 mouse, Ctrl+Alt releases the grab.  All on the run
+ * then go to the PS/2 mouse (the pointer is warped back to the centre near
+ * an edge), Ctrl+Alt releases the grab; focus loss releases held keys.  All on the run
  * loop's thread, so device state is touched from one thread only.
  */
 #include <errno.h>
@@ -37,6 +38,7 @@ struct gui {
 	double		mx, my;		/* last pointer position */
 	bool		have_m;		/* mx/my valid */
 	unsigned int	buttons;	/* I8042_BTN_* held */
+	uint8_t		held[0x400 / 8];	/* keycodes pressed in the guest */
 	struct i8042	*kbd;		/* set only inside poll() */
 };
 
@@ -127,8 +129,13 @@ static gboolean gui_key(GtkWidget *w, GdkEventKey *ev, gpointer opaque)
 	if (ev->hardware_keycode < 8)
 		return TRUE;
 	code = display_evdev_to_set1(ev->hardware_keycode - 8u);
-	if (code && g->kbd)
+	if (code && g->kbd && code < 0x400) {
 		i8042_key_event(g->kbd, code, down);
+		if (down)
+			g->held[code / 8] |= (uint8_t)(1u << (code % 8));
+		else
+			g->held[code / 8] &= (uint8_t)~(1u << (code % 8));
+	}
 	/* Ctrl+Alt (pressed together) releases the pointer */
 	if (down && g->grabbed &&
 	    (((m & GDK_CONTROL_MASK) && (ev->keyval == GDK_KEY_Alt_L ||
@@ -137,6 +144,23 @@ static gboolean gui_key(GtkWidget *w, GdkEventKey *ev, gpointer opaque)
 				      ev->keyval == GDK_KEY_Control_R))))
 		gui_ungrab(g);
 	return TRUE;
+}
+
+/* Focus lost: release what the guest still sees pressed (no stuck Alt). */
+static gboolean gui_focus_out(GtkWidget *w, GdkEventFocus *ev,
+			      gpointer opaque)
+{
+	struct gui *g = opaque;
+	unsigned int code;
+
+	for (code = 0; code < 0x400; code++) {
+		if (!(g->held[code / 8] & (1u << (code % 8))))
+			continue;
+		g->held[code / 8] &= (uint8_t)~(1u << (code % 8));
+		if (g->kbd && code != I8042_KEY_PAUSE)
+			i8042_key_event(g->kbd, code, false);
+	}
+	return FALSE;
 }
 
 static unsigned int gui_button_bit(guint b)
@@ -169,9 +193,10 @@ static gboolean gui_button(GtkWidget *w, GdkEventButton *ev, gpointer opaque)
 static gboolean gui_motion(GtkWidget *w, GdkEventMotion *ev, gpointer opaque)
 {
 	struct gui *g = opaque;
-	int dx, dy;
+	GdkWindow *gw = gtk_widget_get_window(w);
+	int dx, dy, cx, cy, rx, ry;
 
-	if (!g->grabbed)
+	if (!g->grabbed || !gw)
 		return TRUE;
 	if (g->have_m && g->kbd) {
 		dx = (int)(ev->x - g->mx);
@@ -182,6 +207,16 @@ static gboolean gui_motion(GtkWidget *w, GdkEventMotion *ev, gpointer opaque)
 	g->mx = ev->x;
 	g->my = ev->y;
 	g->have_m = true;
+	/* near an edge: warp back to the centre so motion never stops */
+	cx = gtk_widget_get_allocated_width(w) / 2;
+	cy = gtk_widget_get_allocated_height(w) / 2;
+	if (ev->device && (ev->x < cx / 2 || ev->x > cx * 3 / 2 ||
+			   ev->y < cy / 2 || ev->y > cy * 3 / 2)) {
+		gdk_window_get_root_coords(gw, cx, cy, &rx, &ry);
+		gdk_device_warp(ev->device, gdk_window_get_screen(gw), rx, ry);
+		g->mx = cx;
+		g->my = cy;
+	}
 	return TRUE;
 }
 
@@ -236,7 +271,7 @@ static int gui_open(const struct display_cfg *cfg, void **out, char *why,
 	gtk_window_set_default_size(GTK_WINDOW(g->win), 720, 400);
 	g->area = gtk_drawing_area_new();
 	gtk_widget_set_can_focus(g->area, TRUE);
-	gtk_widget_add_events(g->area, GDK_KEY_PRESS_MASK |
+	gtk_widget_add_events(g->area, GDK_KEY_PRESS_MASK | GDK_FOCUS_CHANGE_MASK |
 			      GDK_KEY_RELEASE_MASK | GDK_BUTTON_PRESS_MASK |
 			      GDK_BUTTON_RELEASE_MASK |
 			      GDK_POINTER_MOTION_MASK | GDK_SCROLL_MASK);
@@ -249,6 +284,7 @@ static int gui_open(const struct display_cfg *cfg, void **out, char *why,
 	g_signal_connect(g->area, "button-release-event", G_CALLBACK(gui_button), g);
 	g_signal_connect(g->area, "motion-notify-event", G_CALLBACK(gui_motion), g);
 	g_signal_connect(g->area, "scroll-event", G_CALLBACK(gui_scroll), g);
+	g_signal_connect(g->area, "focus-out-event", G_CALLBACK(gui_focus_out), g);
 	gtk_widget_show_all(g->win);
 	gtk_widget_grab_focus(g->area);
 	gui_pump();

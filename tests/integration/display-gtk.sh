@@ -168,6 +168,50 @@ ASM
 as --32 -I "$SRC/tests/boot" -o "$tmp/mouse.o" "$tmp/mouse.S" &&
 ld -m elf_i386 -e 0 -Ttext=0 --oformat=binary -o "$tmp/mouse.bin" "$tmp/mouse.o" ||
 	{ echo "FAIL display-gtk-mouse: cannot build the firmware"; exit 1; }
+# 20 mouse packets moving right: more than one warp back to the centre
+cat >"$tmp/motion.S" <<'ASM'
+	.include "boot.inc"
+start:
+	SETUP
+	movb $0xa8, %al
+	outb %al, $0x64
+	movb $0xd4, %al
+	outb %al, $0x64
+	movb $0xf4, %al
+	outb %al, $0x60
+1:	inb $0x64, %al
+	testb $0x01, %al
+	jz 1b
+	inb $0x60, %al
+	cmpb $0xfa, %al
+	jne 1b
+	xorw %cx, %cx
+	xorw %si, %si			# packets with dx > 0 seen
+2:	inb $0x64, %al
+	testb $0x01, %al
+	jz 2b
+	inb $0x60, %al
+	cmpw $1, %cx
+	jne 3f
+	testb %al, %al
+	jz 3f
+	js 3f
+	incw %si
+	cmpw $20, %si			# 20 rightward packets: beyond one warp
+	je 4f
+3:	incw %cx
+	cmpw $3, %cx
+	jne 2b
+	xorw %cx, %cx
+	jmp 2b
+4:	PASS
+	COMMON_CODE
+test_name:	.asciz "motion"
+	RESET_VECTOR
+ASM
+as --32 -I "$SRC/tests/boot" -o "$tmp/motion.o" "$tmp/motion.S" &&
+ld -m elf_i386 -e 0 -Ttext=0 --oformat=binary -o "$tmp/motion.bin" "$tmp/motion.o" ||
+	{ echo "FAIL display-gtk-mouse-motion: cannot build the firmware"; exit 1; }
 cat >"$tmp/vbe.S" <<'ASM'
 	.include "boot.inc"
 	.macro DISPI idx, val
@@ -254,6 +298,17 @@ xdotool mousemove --window "\$wid" 50 50
 # the first click grabs the pointer, the next ones reach the guest
 while kill -0 \$pid 2>/dev/null; do xdotool click 1; sleep 0.3; done
 wait \$pid; echo \$? >"$tmp/mouse.rc"
+"$DUALVM" run --display gtk --engine interp --serial "$tmp/motion.txt" \
+	--until-serial "PASS motion" --timeout 60 --bios "$tmp/motion.bin" \
+	</dev/null >/dev/null 2>"$tmp/motion.err" &
+pid=\$!
+wid=\$(timeout 30 xdotool search --sync --onlyvisible --name '^dualvm' | head -1)
+xdotool mousemove --window "\$wid" 300 200 click 1
+n=0
+while kill -0 \$pid 2>/dev/null && [ \$n -lt 300 ]; do
+	xdotool mousemove_relative 10 0; n=\$((n + 1)); sleep 0.05
+done
+wait \$pid; echo \$? >"$tmp/motion.rc"
 DUALVM_SCREENSHOT="$tmp/vbe.png" "$DUALVM" run --display gtk --engine interp \
 	--serial "$tmp/vbe.txt" --until-serial "PASS vbe" --timeout 60 \
 	--bios "$tmp/vbe.bin" </dev/null >/dev/null 2>"$tmp/vbe.err"
@@ -279,6 +334,12 @@ if [ "$rc" = 0 ] && grep -a -q "^PASS mouse" "$tmp/mouse.txt"; then
 	echo "PASS display-gtk-mouse"
 else
 	echo "FAIL display-gtk-mouse: rc=$rc, serial: $(grep -a -m1 -E '^(PASS|FAIL)' "$tmp/mouse.txt" || echo none), stderr: $(grep -v unclaimed "$tmp/mouse.err" | tail -1)"
+fi
+rc=$(cat "$tmp/motion.rc" 2>/dev/null)
+if [ "$rc" = 0 ] && grep -a -q "^PASS motion" "$tmp/motion.txt"; then
+	echo "PASS display-gtk-mouse-motion"
+else
+	echo "FAIL display-gtk-mouse-motion: rc=$rc, stderr: $(grep -v unclaimed "$tmp/motion.err" | tail -1)"
 fi
 # VBE 640x480x32 with 16384 white pixels written through bank 0
 rc=$(cat "$tmp/vbe.rc" 2>/dev/null)
