@@ -9,8 +9,9 @@
  * scancodes (GDK hardware keycode - 8 = evdev code, mapped by
  * display_evdev_to_set1()); a click grabs the pointer, motion/buttons/wheel
  * then go to the PS/2 mouse (the pointer is warped back to the centre near
- * an edge), Ctrl+Alt releases the grab; focus loss releases held keys.  All on the run
- * loop's thread, so device state is touched from one thread only.
+ * an edge), Ctrl+Alt releases the grab; focus loss releases held keys.
+ * All on the run loop's thread, so device state is touched from one
+ * thread only.
  */
 #include <errno.h>
 #include <stdio.h>
