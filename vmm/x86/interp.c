@@ -199,7 +199,8 @@ void x86_cpu_map_changed(struct x86_cpu *c)
 }
 
 /* Decode the instruction at CS:EIP (cached when it lies in one RAM page). */
-static const struct x86_insn *fetch(struct x86_cpu *c, struct x86_insn *tmp)
+static const struct x86_insn * __attribute__((noinline))
+fetch_slow(struct x86_cpu *c, struct x86_insn *tmp)
 {
 	uint32_t eip = (uint32_t)c->rip, lin, n1, i, tag;
 	unsigned int mode = c->code32 ? X86_DMODE_CODE32 : 0;
@@ -261,6 +262,27 @@ static const struct x86_insn *fetch(struct x86_cpu *c, struct x86_insn *tmp)
 		return &d->insn;
 	}
 	return tmp;
+}
+
+/* fetch(): a decoded-cache hit on the current code page inline */
+static inline const struct x86_insn *fetch(struct x86_cpu *c,
+					   struct x86_insn *tmp)
+{
+	uint32_t eip = (uint32_t)c->rip, limit = c->seg[X86_CS].limit;
+	uint32_t lin = (uint32_t)c->seg[X86_CS].base + eip, tag;
+	const struct x86_dcache_entry *d;
+	uint64_t gpa;
+
+	tag = (lin & ~0xfffu) | (c->cpl == 3 ? 2u : 0u) | 1u;
+	if (__builtin_expect(eip <= limit && tag == c->fetch_tag, 1)) {
+		gpa = c->fetch_gpa | (lin & 0xfff);
+		d = &c->dcache[gpa & (X86_DCACHE_SIZE - 1)];
+		if ((gpa >> 12) < c->code_pages_n &&
+		    d->key == ((gpa << 1) | (c->code32 ? 1u : 0u)) + 1 &&
+		    eip + d->insn.len - 1u <= limit)
+			return &d->insn;
+	}
+	return fetch_slow(c, tmp);
 }
 
 static bool contributory(unsigned int v)
@@ -395,6 +417,45 @@ static void check_exec_bp(struct x86_cpu *c)
 	}
 }
 
+/*
+ * Nothing to do between instructions but fetch and execute: no interrupt
+ * shadow, no NMI, no INTR to poll, not halted, no instruction breakpoint,
+ * no TF/RF.  The general loop below re-checks everything else.
+ */
+static inline bool quiet(const struct x86_cpu *c)
+{
+	return !(c->shadow | c->nmi_pending | c->halted | c->dr_exec) &&
+	       !(c->eflags & (FL_TF | FL_RF)) &&
+	       !(c->irq_check && (c->eflags & FL_IF));
+}
+
+/*
+ * Straight-line execution while quiet(): the same steps as run_loop()'s,
+ * minus the ones that are no-ops then; stops before an instruction whose
+ * count is a multiple of 256 (kick/deadline poll) or reaches max_insns.
+ */
+static inline void run_quiet(struct x86_cpu *c, uint64_t max_insns,
+			     struct x86_insn *tmp)
+{
+	while (c->icount < max_insns && (c->icount & 255) && quiet(c)) {
+		const struct x86_insn *in = fetch(c, tmp);
+
+		c->next_ip = c->rip + in->len;
+		if (!c->code32)
+			c->next_ip &= 0xffff;
+		c->db_shadow = 0;
+		c->db_hits = 0;
+		x86_exec_one(c, in);
+		c->rip = c->next_ip;
+		c->icount++;
+		if (__builtin_expect(c->db_hits != 0, 0)) {	/* TF was 0 */
+			c->dr[6] = (c->dr[6] & ~0xfull) | c->db_hits;
+			c->db_hits = 0;
+			x86_raise(c, X86_EXC_DB, false, 0);
+		}
+	}
+}
+
 /* The fetch/execute loop; faults leave it through x86_raise(). */
 static void __attribute__((noinline))
 run_loop(struct x86_cpu *c, uint64_t max_insns, uint64_t deadline_ns,
@@ -406,6 +467,7 @@ run_loop(struct x86_cpu *c, uint64_t max_insns, uint64_t deadline_ns,
 		const struct x86_insn *in;
 		bool tf, rf;
 
+		run_quiet(c, max_insns, &tmp);
 		if (c->icount >= max_insns)
 			return;
 		if (!(c->icount & 255)) {
