@@ -27,7 +27,15 @@ MEM_INLINE uint32_t seg_lin(struct x86_cpu *c, unsigned int seg, uint32_t off,
 	unsigned int type = s->attr & 0xf;
 	uint32_t last = off + size - 1;
 	unsigned int vec = seg == X86_SS ? X86_EXC_SS : X86_EXC_GP;
+	unsigned int need = X86_SEG_ATTR_P | (write ? 2u : 0u);
 
+	/* present expand-up data (writable for a write): limit check only */
+	if (__builtin_expect((s->attr & (X86_SEG_ATTR_P | 0xcu | (write ? 2u : 0u))) ==
+			     need, 1)) {
+		if (last > s->limit || last < off)
+			x86_raise(c, vec, true, 0);
+		return (uint32_t)s->base + off;
+	}
 	if ((c->cr0 & X86_CR0_PE) && !(c->eflags & FL_VM)) {
 		if (!(s->attr & X86_SEG_ATTR_P))
 			x86_raise(c, vec, true, 0);
