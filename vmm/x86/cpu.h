@@ -111,15 +111,16 @@ struct x86_cpu {
 	uint64_t	mtrr_def, mtrr_fixed[11], mtrr_var[16];	/* read back only */
 	uint8_t		fxsave[512] __attribute__((aligned(16))); /* x87/SSE image */
 
+	/* halted, shadow, nmi_pending, dr_exec: adjacent (interp.c quiet()) */
 	bool		halted;			/* in HLT */
-	bool		a20;			/* A20 gate enabled */
 	uint8_t		shadow;			/* interrupt shadow (STI/MOV SS) pending */
 	bool		nmi_pending;		/* NMI latched */
+	uint8_t		dr_exec;		/* DR7: enabled instruction breakpoints */
+	bool		a20;			/* A20 gate enabled */
 	bool		nmi_blocked;		/* in an NMI handler until IRET */
 	volatile int	kicked;			/* kick() request */
 	bool		irq_check;		/* INTR may have changed: poll the bus */
 	bool		db_shadow;		/* MOV/POP SS: no single-step trap now */
-	uint8_t		dr_exec;		/* DR7: enabled instruction breakpoints */
 	uint8_t		dr_data;		/* DR7: enabled data watchpoints */
 	uint8_t		db_hits;		/* watchpoints hit by this instruction */
 	uint64_t	icount;			/* instructions retired in this exec call */

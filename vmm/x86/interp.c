@@ -10,6 +10,7 @@
  * after the instruction.
  */
 #include <errno.h>
+#include <stddef.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -218,7 +219,7 @@ fetch_slow(struct x86_cpu *c, struct x86_insn *tmp)
 		gpa = c->fetch_gpa | (lin & 0xfff);
 	} else {
 		gpa = x86_fetch_gpa(c, lin, &host);
-		if (host) {
+		if (host && (gpa >> 12) < c->code_pages_n) {
 			c->fetch_tag = tag;
 			c->fetch_host = host;
 			c->fetch_gpa = gpa & ~0xfffull;
@@ -277,8 +278,8 @@ static inline const struct x86_insn *fetch(struct x86_cpu *c,
 	if (__builtin_expect(eip <= limit && tag == c->fetch_tag, 1)) {
 		gpa = c->fetch_gpa | (lin & 0xfff);
 		d = &c->dcache[gpa & (X86_DCACHE_SIZE - 1)];
-		if ((gpa >> 12) < c->code_pages_n &&
-		    d->key == ((gpa << 1) | (c->code32 ? 1u : 0u)) + 1 &&
+		/* fetch_tag is only set for pages below code_pages_n */
+		if (d->key == ((gpa << 1) | (c->code32 ? 1u : 0u)) + 1 &&
 		    eip + d->insn.len - 1u <= limit)
 			return &d->insn;
 	}
@@ -424,7 +425,17 @@ static void check_exec_bp(struct x86_cpu *c)
  */
 static inline bool quiet(const struct x86_cpu *c)
 {
-	return !(c->shadow | c->nmi_pending | c->halted | c->dr_exec) &&
+	uint32_t busy;
+
+	_Static_assert(offsetof(struct x86_cpu, shadow) ==
+		       offsetof(struct x86_cpu, halted) + 1 &&
+		       offsetof(struct x86_cpu, nmi_pending) ==
+		       offsetof(struct x86_cpu, halted) + 2 &&
+		       offsetof(struct x86_cpu, dr_exec) ==
+		       offsetof(struct x86_cpu, halted) + 3,
+		       "halted, shadow, nmi_pending, dr_exec adjacent");
+	memcpy(&busy, &c->halted, sizeof(busy));
+	return !busy &&
 	       !(c->eflags & (FL_TF | FL_RF)) &&
 	       !(c->irq_check && (c->eflags & FL_IF));
 }
