@@ -4,7 +4,7 @@
  *
  * Layout of etc/acpi/tables (offsets in acpi.h): FACS at 0 (the FACS must
  * be 64-byte aligned, the file is allocated 64-aligned), DSDT at 64, FADT
- * at 128, RSDT after the FADT.  Table facts from the ACPI 2.0/6.x specs:
+ * at 320, RSDT after the FADT.  Table facts from the ACPI 2.0/6.x specs:
  * every description header is 36 bytes {sig[4], u32 length, u8 revision,
  * u8 checksum, oem_id[6], oem_table_id[8], u32 oem_revision,
  * creator_id[4], u32 creator_revision}; the checksum makes the whole table
@@ -24,6 +24,22 @@
  *     06            PkgLength: 6 bytes to the method end
  *     5F 50 49 43   NameSeg "_PIC"
  *     01            MethodFlags: 1 argument, not serialized
+ *   Scope (\_SB) { Device (PCI0) { Name (_HID, EisaId ("PNP0A03"))
+ *                                  Name (_ADR, 0)  Name (_CRS, ...) } }
+ *     10 <pkglen>     ScopeOp      5C 5F 53 42 5F   "\_SB_"
+ *     5B 82 <pkglen>  DeviceOp     50 43 49 30      "PCI0"
+ *     08 5F 48 49 44 0C 41 D0 0A 03   Name _HID DWordConst 0x030AD041
+ *     08 5F 41 44 52 00               Name _ADR ZeroOp
+ *     08 5F 43 52 53 11 <pkglen> 0A <n> <n bytes>   Name _CRS Buffer
+ *   PkgLength (20.2.4): one byte (bits 5:0) up to 63, else two bytes
+ *   (0x40 | low nibble, then bits 11:4); it counts its own bytes.
+ *   The PCI host bridge must be in the namespace: with ACPI enabled, Linux
+ *   enumerates PCI only below PNP0A03 devices, and claims BARs only inside
+ *   the _CRS windows (resource descriptors of ACPI 6.4.3): bus numbers
+ *   0-255, the config ports 0xCF8-0xCFF, I/O 0-0xCF7 and 0xD00-0xFFFF, the
+ *   VGA window 0xA0000-0xBFFFF and the PCI hole from the end of low RAM to
+ *   0xFEBFFFFF.  No _PRT: legacy IDE needs none; other devices keep the
+ *   IRQ the BIOS wrote in Interrupt Line.
  */
 #include <errno.h>
 #include <string.h>
@@ -73,6 +89,44 @@ static const uint8_t dsdt_aml[] = {
 	0x08, '_', 'S', '5', '_', 0x12, 0x08, 0x04,
 	0x0a, ACPI_SLP_TYP_S5, 0x0a, ACPI_SLP_TYP_S5, 0x00, 0x00,
 	0x14, 0x06, '_', 'P', 'I', 'C', 0x01,
+};
+
+static const uint8_t pci0_names[] = {
+	0x08, '_', 'H', 'I', 'D', 0x0c, 0x41, 0xd0, 0x0a, 0x03,
+	0x08, '_', 'A', 'D', 'R', 0x00,
+};
+
+/* _CRS resource template; the PCI-hole DWordMemory is patched at
+ * CRS_HOLE (min at +10, max at +14, length at +22). */
+static const uint8_t crs_template[] = {
+	/* WordBusNumber: producer, MinFixed, MaxFixed, 0-0xFF */
+	0x88, 0x0d, 0x00, 0x02, 0x0c, 0x00, 0x00, 0x00, 0x00, 0x00,
+	0xff, 0x00, 0x00, 0x00, 0x00, 0x01,
+	/* IO (Decode16, 0xCF8, 0xCF8, 1, 8) */
+	0x47, 0x01, 0xf8, 0x0c, 0xf8, 0x0c, 0x01, 0x08,
+	/* WordIO 0x0000-0x0CF7, entire range */
+	0x88, 0x0d, 0x00, 0x01, 0x0c, 0x03, 0x00, 0x00, 0x00, 0x00,
+	0xf7, 0x0c, 0x00, 0x00, 0xf8, 0x0c,
+	/* WordIO 0x0D00-0xFFFF */
+	0x88, 0x0d, 0x00, 0x01, 0x0c, 0x03, 0x00, 0x00, 0x00, 0x0d,
+	0xff, 0xff, 0x00, 0x00, 0x00, 0xf3,
+	/* DWordMemory 0xA0000-0xBFFFF, read/write */
+	0x87, 0x17, 0x00, 0x00, 0x0c, 0x01, 0x00, 0x00, 0x00, 0x00,
+	0x00, 0x00, 0x0a, 0x00, 0xff, 0xff, 0x0b, 0x00, 0x00, 0x00,
+	0x00, 0x00, 0x00, 0x00, 0x02, 0x00,
+	/* DWordMemory PCI hole (patched) */
+	0x87, 0x17, 0x00, 0x00, 0x0c, 0x01, 0x00, 0x00, 0x00, 0x00,
+	0x00, 0x00, 0x00, 0x00, 0x00, 0x00, 0x00, 0x00, 0x00, 0x00,
+	0x00, 0x00, 0x00, 0x00, 0x00, 0x00,
+	/* EndTag */
+	0x79, 0x00,
+};
+#define CRS_HOLE	(sizeof(crs_template) - 2 - 26)
+#define PCI_HOLE_END	0xfec00000u	/* I/O APIC, LAPIC, BIOS above */
+
+struct aml {
+	uint8_t		b[ACPI_DSDT_MAX];	/* bytes so far */
+	size_t		n;			/* used */
 };
 
 static void put16(uint8_t *p, uint16_t v)
@@ -125,6 +179,59 @@ static void put_gas_io(uint8_t *g, uint8_t bits, uint16_t port)
 	g[3] = bits == 8 ? 1 : bits == 16 ? 2 : 3;	/* access size */
 	put32(g + 4, port);
 	put32(g + 8, 0);
+}
+
+static void aml_put(struct aml *a, const void *p, size_t n)
+{
+	memcpy(a->b + a->n, p, n);
+	a->n += n;
+}
+
+/* Wrap @in (@n bytes) as "@op... PkgLength @name4 content" into @out. */
+static void aml_wrap(struct aml *out, const uint8_t *op, size_t oplen,
+		     const char *name, size_t namelen, const struct aml *in)
+{
+	size_t content = namelen + in->n;
+	uint8_t pl[2];
+
+	aml_put(out, op, oplen);
+	if (content + 1 <= 63) {
+		pl[0] = (uint8_t)(content + 1);
+		aml_put(out, pl, 1);
+	} else {
+		pl[0] = (uint8_t)(0x40 | ((content + 2) & 0x0f));
+		pl[1] = (uint8_t)((content + 2) >> 4);
+		aml_put(out, pl, 2);
+	}
+	aml_put(out, name, namelen);
+	aml_put(out, in->b, in->n);
+}
+
+/* The AML body of the DSDT into @out (static buffers: no failure). */
+static void build_aml(uint32_t hole_base, struct aml *out)
+{
+	static const uint8_t scope_op[] = { 0x10 }, dev_op[] = { 0x5b, 0x82 },
+			     buf_op[] = { 0x11 };
+	static const uint8_t crs_name[] = { 0x08, '_', 'C', 'R', 'S' };
+	uint8_t crs[sizeof(crs_template)], size[2] = { 0x0a, sizeof(crs) };
+	struct aml a1, a2, *t1 = &a1, *t2 = &a2;
+
+	memcpy(crs, crs_template, sizeof(crs));
+	put32(crs + CRS_HOLE + 10, hole_base);
+	put32(crs + CRS_HOLE + 14, PCI_HOLE_END - 1);
+	put32(crs + CRS_HOLE + 22, PCI_HOLE_END - hole_base);
+	out->n = 0;
+	aml_put(out, dsdt_aml, sizeof(dsdt_aml));
+	/* Buffer: BufferSize then the bytes */
+	t1->n = 0;
+	aml_put(t1, crs, sizeof(crs));
+	t2->n = 0;
+	aml_put(t2, pci0_names, sizeof(pci0_names));
+	aml_put(t2, crs_name, sizeof(crs_name));
+	aml_wrap(t2, buf_op, 1, (const char *)size, 2, t1);
+	t1->n = 0;
+	aml_wrap(t1, dev_op, 2, "PCI0", 4, t2);
+	aml_wrap(out, scope_op, 1, "\\_SB_", 5, t1);
 }
 
 static void build_fadt(const struct acpi_cfg *cfg, uint8_t *f)
@@ -204,10 +311,9 @@ static void ld_checksum(struct acpi_blob *b, const char *file, uint32_t off,
 	put32(e + 12 + ACPI_LOADER_FNAME, len);
 }
 
-static void build_loader(struct acpi_blob *b)
+static void build_loader(struct acpi_blob *b, uint32_t dsdt_len)
 {
 	const char *t = ACPI_FILE_TABLES, *r = ACPI_FILE_RSDP;
-	uint32_t dsdt_len = HDR_LEN + sizeof(dsdt_aml);
 
 	ld_alloc(b, t, 64, ACPI_ZONE_HIGH);
 	ld_alloc(b, r, 16, ACPI_ZONE_FSEG);
@@ -224,10 +330,16 @@ static void build_loader(struct acpi_blob *b)
 int acpi_build(const struct acpi_cfg *cfg, struct acpi_blob *out)
 {
 	uint8_t *t = out->tables;
-	uint32_t dsdt_len = HDR_LEN + sizeof(dsdt_aml);
+	struct aml aml;
+	uint32_t dsdt_len;
 
 	if (!cfg->pm_base || cfg->pm_base > 0xfff0 || cfg->sci_irq > 15 ||
-	    dsdt_len > ACPI_OFF_FADT - ACPI_OFF_DSDT)
+	    cfg->pci_hole_base < 0x100000 ||
+	    cfg->pci_hole_base >= PCI_HOLE_END)
+		return -EINVAL;
+	build_aml(cfg->pci_hole_base, &aml);
+	dsdt_len = (uint32_t)(HDR_LEN + aml.n);
+	if (dsdt_len > ACPI_OFF_FADT - ACPI_OFF_DSDT)
 		return -EINVAL;
 	memset(out, 0, sizeof(*out));
 
@@ -237,7 +349,7 @@ int acpi_build(const struct acpi_cfg *cfg, struct acpi_blob *out)
 	t[ACPI_OFF_FACS + 32] = 1;
 
 	put_header(t + ACPI_OFF_DSDT, "DSDT", dsdt_len, 1);
-	memcpy(t + ACPI_OFF_DSDT + HDR_LEN, dsdt_aml, sizeof(dsdt_aml));
+	memcpy(t + ACPI_OFF_DSDT + HDR_LEN, aml.b, aml.n);
 	fix_sum(t + ACPI_OFF_DSDT, dsdt_len, 9);
 
 	build_fadt(cfg, t + ACPI_OFF_FADT);
@@ -253,6 +365,6 @@ int acpi_build(const struct acpi_cfg *cfg, struct acpi_blob *out)
 	put32(out->rsdp + 16, ACPI_OFF_RSDT);
 	fix_sum(out->rsdp, ACPI_RSDP_LEN, 8);
 
-	build_loader(out);
+	build_loader(out, dsdt_len);
 	return 0;
 }

@@ -38,13 +38,14 @@
 
 #define ACPI_RSDP_LEN		20	/* ACPI 1.0 RSDP */
 #define ACPI_FADT_LEN		244	/* FADT revision 3 */
-#define ACPI_TABLES_MAX		512	/* etc/acpi/tables capacity */
+#define ACPI_TABLES_MAX		768	/* etc/acpi/tables capacity */
+#define ACPI_DSDT_MAX		256	/* room for the DSDT */
 #define ACPI_LOADER_MAX		16	/* script entries capacity */
 
 /* Offsets of the tables inside etc/acpi/tables. */
 #define ACPI_OFF_FACS		0	/* 64 bytes, 64-aligned */
 #define ACPI_OFF_DSDT		64
-#define ACPI_OFF_FADT		128
+#define ACPI_OFF_FADT		(ACPI_OFF_DSDT + ACPI_DSDT_MAX)
 #define ACPI_OFF_RSDT		(ACPI_OFF_FADT + ACPI_FADT_LEN)
 
 /* SLP_TYP value the DSDT's \_S5 package declares (PM1_CNT bits 12:10). */
@@ -56,6 +57,8 @@ struct acpi_cfg {
 	uint8_t		sci_irq;	/* ISA IRQ of the SCI */
 	uint16_t	reset_port;	/* FADT reset register (I/O) */
 	uint8_t		reset_value;	/* value written there */
+	uint32_t	pci_hole_base;	/* PCI memory window start (end of
+					 * low RAM), up to 0xFEBFFFFF */
 };
 
 struct acpi_blob {
@@ -71,7 +74,8 @@ struct acpi_blob {
  * Build the three fw_cfg blobs for @cfg into @out.  Pointers inside them
  * hold offsets into the target file (the loader adds the file's address);
  * checksums are left for the loader's ADD_CHECKSUM commands but are also
- * valid as built (as if each file sat at address 0).  0 or -EINVAL.
+ * valid as built (as if each file sat at address 0).  0, or -EINVAL for a
+ * PM base of 0, an SCI above 15 or a PCI hole outside 1 MiB..0xFEC00000.
  */
 int acpi_build(const struct acpi_cfg *cfg, struct acpi_blob *out);
 

@@ -104,7 +104,8 @@ static int acpi_tables(struct board_pc *b)
 {
 	struct acpi_cfg c = { .pm_base = ACPI_PM_BASE,
 			      .sci_irq = ACPI_PM_SCI_IRQ,
-			      .reset_port = 0xcf9, .reset_value = 0x06 };
+			      .reset_port = 0xcf9, .reset_value = 0x06,
+			      .pci_hole_base = (uint32_t)memmap_low_end(b->m->mem) };
 	struct acpi_blob *ab = malloc(sizeof(*ab));
 	int err = -ENOMEM;
 

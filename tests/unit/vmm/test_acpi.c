@@ -110,7 +110,10 @@ static void run_loader(const struct acpi_blob *b)
 }
 
 static const struct acpi_cfg cfg = { .pm_base = 0x600, .sci_irq = 9,
-				     .reset_port = 0xcf9, .reset_value = 6 };
+				     .reset_port = 0xcf9, .reset_value = 6,
+				     .pci_hole_base = 0x10000000 };
+
+static uint32_t pkglen(const uint8_t *p, unsigned int *nbytes);
 
 /* A table at guest address @a with signature @sig and a valid checksum. */
 static const uint8_t *table_at(uint32_t a, const char *sig)
@@ -208,9 +211,89 @@ static void test_acpi_dsdt_s5(void)
 	T_ASSERT(!memcmp(aml, s5, sizeof(s5)));
 	/* PkgLength counts from itself to the end of the package */
 	T_EQ(aml[6], 1 + 1 + 6);
-	/* the method that follows ends exactly at the table end */
+	/* then Method (_PIC, 1) {} */
 	T_EQ(aml[sizeof(s5)], 0x14);
-	T_EQ(36 + sizeof(s5) + 1 + aml[sizeof(s5) + 1], len);
+	T_EQ(aml[sizeof(s5) + 1], 6);
+	T_ASSERT(!memcmp(aml + sizeof(s5) + 2, "_PIC", 4));
+	/* then Scope (\_SB) ending exactly at the table end */
+	aml += sizeof(s5) + 7;
+	T_EQ(aml[0], 0x10);
+	T_EQ(36 + sizeof(s5) + 7 + 1 + pkglen(aml + 1, NULL), len);
+}
+
+/* Decode a PkgLength at @p; *@nbytes gets its size. */
+static uint32_t pkglen(const uint8_t *p, unsigned int *nbytes)
+{
+	unsigned int n = (p[0] >> 6) + 1, i;
+	uint32_t v = n == 1 ? p[0] & 0x3f : p[0] & 0x0f;
+
+	for (i = 1; i < n; i++)
+		v |= (uint32_t)p[i] << (4 + 8 * (i - 1));
+	if (nbytes)
+		*nbytes = n;
+	return v;
+}
+
+static const uint8_t *memfind(const uint8_t *p, size_t n, const void *s,
+			   size_t sn)
+{
+	size_t i;
+
+	for (i = 0; i + sn <= n; i++)
+		if (!memcmp(p + i, s, sn))
+			return p + i;
+	return NULL;
+}
+
+static void test_acpi_dsdt_pci0_crs(void)
+{
+	static struct acpi_blob b;
+	const uint8_t *d, *p, *dev, *res, *end;
+	unsigned int nb, nmem = 0, nbus = 0;
+	uint32_t len;
+
+	T_EQ(acpi_build(&cfg, &b), 0);
+	run_loader(&b);
+	d = table_at(rd32(fadt_of_loaded() + 40), "DSDT");
+	len = rd32(d + 4);
+	p = memfind(d + 36 + 21, len - 36 - 21, "\x10", 1);
+	T_ASSERT(p && !memcmp(p + 1 + ((p[1] >> 6) + 1), "\\_SB_", 5));
+	dev = memfind(d, len, "\x5b\x82", 2);
+	T_ASSERT(dev && dev > p);
+	pkglen(dev + 2, &nb);
+	T_ASSERT(!memcmp(dev + 2 + nb, "PCI0", 4));
+	/* the device ends where the scope ends: at the table end */
+	T_EQ(dev + 2 + pkglen(dev + 2, NULL) - d, len);
+	T_ASSERT(memfind(dev, len - (dev - d), "\x08_HID\x0c\x41\xd0\x0a\x03", 10));
+	p = memfind(dev, len - (dev - d), "\x08_CRS\x11", 6);
+	T_ASSERT(p);
+	p += 6;
+	T_EQ(p + pkglen(p, &nb) - d, len);	/* _CRS is last */
+	T_EQ(p[nb], 0x0a);			/* BufferSize BytePrefix */
+	res = p + nb + 2;
+	end = res + p[nb + 1];
+	T_EQ(end - d, len);
+	/* walk the resource descriptors to the end tag */
+	while (res < end && res[0] != 0x79) {
+		if (res[0] & 0x80) {
+			if (res[0] == 0x87 && res[3] == 0 &&
+			    rd32(res + 10) == cfg.pci_hole_base) {
+				T_EQ(rd32(res + 14), 0xfebfffff);
+				T_EQ(rd32(res + 22), 0xfec00000 - cfg.pci_hole_base);
+				nmem++;
+			}
+			if (res[0] == 0x88 && res[3] == 2) {
+				T_EQ(rd16(res + 10), 0xff);
+				nbus++;
+			}
+			res += 3 + rd16(res + 1);
+		} else {
+			res += 1 + (res[0] & 7);
+		}
+	}
+	T_ASSERT(res + 2 == end && res[0] == 0x79);
+	T_EQ(nmem, 1);
+	T_EQ(nbus, 1);
 }
 
 static void test_acpi_bad_cfg(void)
@@ -223,12 +306,16 @@ static void test_acpi_bad_cfg(void)
 	c = cfg;
 	c.pm_base = 0;
 	T_EQ(acpi_build(&c, &b), -22);
+	c = cfg;
+	c.pci_hole_base = 0xfec00000;
+	T_EQ(acpi_build(&c, &b), -22);
 }
 
 static const struct t_case cases[] = {
 	T_CASE(test_acpi_tables_checksums),
 	T_CASE(test_acpi_fadt_fields),
 	T_CASE(test_acpi_dsdt_s5),
+	T_CASE(test_acpi_dsdt_pci0_crs),
 	T_CASE(test_acpi_bad_cfg),
 };
 
