@@ -7,7 +7,9 @@
 # primary volume descriptor (16), the El Torito boot record (17) pointing at
 # the boot catalog (19), the set terminator (18), and a 2048-byte boot image
 # (20) of hand-assembled real-mode code that prints a marker on COM1 and
-# writes 0 to the exit port 0x501.  Also checks the option errors.
+# writes 0 to the exit port 0x501.  Also checks the option errors, that the
+# ISO is not modified, and the boot order with a 1 MiB disk whose MBR prints
+# another marker: disk first by default, the CD first with --boot cdrom.
 # Env: BUILD SRC DUALVM (see tests/run-tests.sh).
 set -u
 BUILD=${BUILD:?} SRC=${SRC:?}
@@ -83,6 +85,12 @@ assert len(code) == 0x1c
 img = code + sys.argv[2].encode() + b'\r\n\0'
 iso[20 * S:20 * S + len(img)] = img
 open(sys.argv[1], 'wb').write(iso)
+# a 1 MiB hard disk whose MBR runs the same code with another marker
+disk = bytearray(1 << 20)
+dimg = code + b'DUALVM-DISK-BOOT-OK\r\n\0'
+disk[:len(dimg)] = dimg
+disk[510:512] = b'\x55\xaa'
+open(sys.argv[1].replace('boot.iso', 'disk.img'), 'wb').write(disk)
 PY
 [ -s "$tmp/boot.iso" ] || { echo "FAIL platform-cdrom: ISO not built"; exit 0; }
 
@@ -109,4 +117,18 @@ elif [ $rc = 124 ] && grep -aq "SeaBIOS" "$tmp/out"; then
 else
 	echo "FAIL platform-cdrom-boot: rc=$rc: $(tail -1 "$tmp/err") $(tr -d '\r\0' <"$tmp/out" | tail -2 | tr '\n' ' ')"
 fi
+# boot order with a disk too: disk first by default, the CD with --boot cdrom
+for order in disk cdrom; do
+	want=DUALVM-DISK-BOOT-OK
+	[ $order = cdrom ] && want=$MARK
+	timeout 300 "$DUALVM" run --engine interp --memory 64 --timeout 240 \
+		--serial stdio --cdrom "$tmp/boot.iso" --boot $order \
+		"$tmp/disk.img" </dev/null >"$tmp/out-$order" 2>"$tmp/err-$order"
+	rc=$?
+	if [ $rc = 0 ] && grep -aq "$want" "$tmp/out-$order"; then
+		echo "PASS platform-cdrom-bootorder-$order"
+	else
+		echo "FAIL platform-cdrom-bootorder-$order: rc=$rc, want $want: $(tail -1 "$tmp/err-$order") $(tr -d '\r\0' <"$tmp/out-$order" | tail -2 | tr '\n' ' ')"
+	fi
+done
 exit 0
