@@ -207,7 +207,8 @@ static void aml_wrap(struct aml *out, const uint8_t *op, size_t oplen,
 	aml_put(out, in->b, in->n);
 }
 
-/* The AML body of the DSDT into @out (static buffers: no failure). */
+/* The AML body of the DSDT into @out.  Its size is fixed (about 170
+ * bytes, below ACPI_DSDT_MAX); acpi_build() checks it fits the layout. */
 static void build_aml(uint32_t hole_base, struct aml *out)
 {
 	static const uint8_t scope_op[] = { 0x10 }, dev_op[] = { 0x5b, 0x82 },
