@@ -47,29 +47,10 @@ int fmt_io_read(struct fmt_bmap *b, void *buf, size_t len, uint64_t off)
 int fmt_io_write(struct fmt_bmap *b, const void *buf, size_t len,
 		 uint64_t off)
 {
-	const char *p = buf;
-
 	if (b->fd < 0)
 		return rd_set_error(b->disk, -EROFS, "%s: read-only",
 				    b->disk->desc);
-	while (len) {
-		ssize_t n = pwrite(b->fd, p, len, (off_t)off);
-
-		if (n < 0 && errno == EINTR)
-			continue;
-		if (n < 0) {
-			int e = errno;
-
-			return rd_set_error(b->disk, -e, "%s: write at %llu: %s%s",
-					    b->path, (unsigned long long)off,
-					    strerror(e), e == ENOSPC ?
-					    " (output file system is full)" : "");
-		}
-		p += n;
-		off += (uint64_t)n;
-		len -= (size_t)n;
-	}
-	return 0;
+	return rd_fd_write_all(b->disk, b->fd, buf, len, off);
 }
 
 bool fmt_is_zero(const void *p, size_t len)

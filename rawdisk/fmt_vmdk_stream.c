@@ -79,25 +79,8 @@ static int vs_write(struct rd_disk *d, const void *buf, size_t len,
 		    uint64_t off)
 {
 	struct vmdk_stream *s = d->priv;
-	const char *p = buf;
 
-	while (len) {
-		ssize_t n = pwrite(s->fd, p, len, (off_t)off);
-
-		if (n < 0 && errno == EINTR)
-			continue;
-		if (n < 0) {
-			int e = errno;
-
-			return rd_set_error(d, -e, "%s: write: %s%s", d->desc,
-					    strerror(e), e == ENOSPC ?
-					    " (output file system is full)" : "");
-		}
-		p += n;
-		off += (uint64_t)n;
-		len -= (size_t)n;
-	}
-	return 0;
+	return rd_fd_write_all(d, s->fd, buf, len, off);
 }
 
 static void compress_one(struct vmdk_stream *s,
@@ -148,25 +131,14 @@ static void *vs_batch_main(void *arg)
 		pthread_join(s->w[t].tid, NULL);
 	for (unsigned int i = 0; i < b->n && !b->err; i++) {
 		struct vs_grain *g = &b->g[i];
-		const uint8_t *p = g->out;
-		size_t len = g->outlen;
-		uint64_t off = s->pos;
+		int e = rd_fd_write_all(NULL, s->fd, g->out, g->outlen,
+					s->pos);
 
-		while (len) {
-			ssize_t n = pwrite(s->fd, p, len, (off_t)off);
-
-			if (n < 0 && errno == EINTR)
-				continue;
-			if (n < 0) {
-				b->err = -errno;
-				snprintf(b->msg, sizeof(b->msg), "write: %s%s",
-					 strerror(errno), errno == ENOSPC ?
-					 " (output file system is full)" : "");
-				break;
-			}
-			p += n;
-			off += (uint64_t)n;
-			len -= (size_t)n;
+		if (e) {
+			b->err = e;
+			snprintf(b->msg, sizeof(b->msg), "write: %s%s",
+				 strerror(-e), e == -ENOSPC ?
+				 " (output file system is full)" : "");
 		}
 		s->gte[g->blk] = (uint32_t)(s->pos / 512);
 		s->pos += g->outlen;

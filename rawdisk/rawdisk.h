@@ -92,6 +92,15 @@ int rd_set_error(struct rd_disk *d, int err, const char *fmt, ...)
 const char *rd_strerror(const struct rd_disk *d);
 
 /*
+ * For back ends over a file descriptor: write all @len bytes of @buf to @fd
+ * at @off, retrying short writes and EINTR.  0, or -errno with
+ * "<desc>: write at <off>: <reason>" recorded on @d (naming a full output
+ * file system); @d may be NULL (worker threads format their own message).
+ */
+int rd_fd_write_all(struct rd_disk *d, int fd, const void *buf, size_t len,
+		    uint64_t off);
+
+/*
  * File or block device back end.  @flags: RD_RDONLY or RD_RDWR, plus
  * RD_EXCL, RD_DIRECT, RD_CREATE.  Block device sizes come from
  * BLKGETSIZE64.  0 or -errno; on error *@out is NULL and, when @errbuf is not

@@ -7,6 +7,8 @@
 #include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
 
 #include "rawdisk/rawdisk.h"
 
@@ -105,4 +107,31 @@ int rd_set_error(struct rd_disk *d, int err, const char *fmt, ...)
 const char *rd_strerror(const struct rd_disk *d)
 {
 	return d->err;
+}
+
+int rd_fd_write_all(struct rd_disk *d, int fd, const void *buf, size_t len,
+		    uint64_t off)
+{
+	const char *p = buf;
+
+	while (len) {
+		ssize_t n = pwrite(fd, p, len, (off_t)off);
+		int e;
+
+		if (n < 0 && errno == EINTR)
+			continue;
+		if (n < 0) {
+			e = errno;
+			if (!d)
+				return -e;
+			return rd_set_error(d, -e, "%s: write at %llu: %s%s",
+					    d->desc, (unsigned long long)off,
+					    strerror(e), e == ENOSPC ?
+					    " (output file system is full)" : "");
+		}
+		p += n;
+		off += (uint64_t)n;
+		len -= (size_t)n;
+	}
+	return 0;
 }

@@ -55,22 +55,8 @@ static int file_pwrite(struct rd_disk *d, const void *buf, size_t len,
 		       uint64_t off)
 {
 	struct rd_file *f = d->priv;
-	const char *p = buf;
 
-	while (len) {
-		ssize_t n = pwrite(f->fd, p, len, (off_t)off);
-
-		if (n < 0 && errno == EINTR)
-			continue;
-		if (n < 0)
-			return rd_set_error(d, -errno, "%s: write at %llu: %s",
-					    d->desc, (unsigned long long)off,
-					    strerror(errno));
-		p += n;
-		off += (uint64_t)n;
-		len -= (size_t)n;
-	}
-	return 0;
+	return rd_fd_write_all(d, f->fd, buf, len, off);
 }
 
 static int file_flush(struct rd_disk *d)

@@ -91,27 +91,6 @@ struct rawsparse {
 	char		path[4096];	/* for messages */
 };
 
-static int raw_write_all(struct rd_disk *d, int fd, const void *buf,
-			 size_t len, uint64_t off)
-{
-	const char *p = buf;
-
-	while (len) {
-		ssize_t n = pwrite(fd, p, len, (off_t)off);
-
-		if (n < 0 && errno == EINTR)
-			continue;
-		if (n < 0)
-			return rd_set_error(d, -errno, "%s: write at %llu: %s",
-					    d->desc, (unsigned long long)off,
-					    strerror(errno));
-		p += n;
-		off += (uint64_t)n;
-		len -= (size_t)n;
-	}
-	return 0;
-}
-
 static int raw_pread(struct rd_disk *d, void *buf, size_t len, uint64_t off)
 {
 	struct rawsparse *r = d->priv;
@@ -146,7 +125,7 @@ static int raw_pwrite(struct rd_disk *d, const void *buf, size_t len,
 				if (off + m >= r->hwm && fmt_is_zero(p + m, c))
 					break;
 			}
-			err = raw_write_all(d, r->fd, p, m, off);
+			err = rd_fd_write_all(d, r->fd, p, m, off);
 			if (err)
 				return err;
 			n = m;
@@ -172,7 +151,7 @@ static int raw_flush(struct rd_disk *d)
 		return rd_set_error(d, -errno, "%s: set size: %s", d->desc,
 				    strerror(errno));
 	if (r->trailer)
-		err = raw_write_all(d, r->fd, r->trailer, r->trailer_len,
+		err = rd_fd_write_all(d, r->fd, r->trailer, r->trailer_len,
 				    d->size);
 	if (!err && fdatasync(r->fd) < 0)
 		err = rd_set_error(d, -errno, "%s: sync: %s", d->desc,
