@@ -318,7 +318,7 @@ check: all unit-tests fuzzers guests
 	@BUILD=$(abspath $(BUILD)) SRC=$(CURDIR) tests/run-tests.sh
 
 run: all guests
-	$(BUILD)/bin/dualvm run --serial stdio $(BUILD)/guests/linux-i386.img
+	$(BUILD)/bin/dualvm run --serial stdio --disk-mode nonpersistent $(BUILD)/guests/linux-i386.img
 
 bench: all guests
 	@BUILD=$(abspath $(BUILD)) SRC=$(CURDIR) tests/bench/run-bench.sh
