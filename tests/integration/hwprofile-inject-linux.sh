@@ -211,7 +211,7 @@ boot() {	# image [seconds] -> 0 if DUALVM-GUEST-READY under the interpreter
 }
 # The injected image first: if the engine cannot boot it in time, the
 # engine is not ready (SKIP); if it can, the host-only one must not.
-secs=${HWP_BOOT_SECS:-240}	# per interpreter boot; raise for slow engines
+secs=${HWP_BOOT_SECS:-600}	# per interpreter boot (2-4 min here)
 cp --sparse=always "$tmp/hostonly-pristine.img" "$tmp/inj.img"
 if ! "$DUALVM" inject "$tmp/inj.img" >/dev/null 2>&1; then
 	echo "FAIL inject-linux-boot-proof: inject failed on the host-only copy"
