@@ -8,19 +8,7 @@
 	.set BASE, 0xf0000
 start:
 	SETUP
-	lgdtl %cs:gdtr
-	movl %cr0, %eax
-	orb $1, %al
-	movl %eax, %cr0
-	ljmpl $0x08, $(BASE + pm32)
-
-	.code32
-pm32:
-	movw $0x10, %ax
-	movw %ax, %ds
-	movw %ax, %es
-	movw %ax, %ss
-	movl $0x7000, %esp
+	ENTER_PM32
 	lidtl (BASE + idtr)
 	xorl %ebx, %ebx
 	int $0x40
