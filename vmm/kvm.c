@@ -13,6 +13,11 @@
  * thread; the signal is blocked in userspace and unblocked only inside
  * KVM_RUN (KVM_SET_SIGNAL_MASK), so it always ends the run with -EINTR and is
  * then consumed with sigtimedwait().  kick() also sets immediate_exit.
+ * The A20 gate: KVM has none, so while the chipset masks A20 the 64 KiB at
+ * 1 MiB (the high memory area, the only wrap real-mode code can reach:
+ * FFFF:0010-FFFF:FFFF) are remapped onto the first 64 KiB of RAM, as the
+ * masked address line makes them on a PC.  Higher odd megabytes, which only
+ * protected-mode code with A20 masked could address, stay unaliased.
  */
 #include <errno.h>
 #include <fcntl.h>
@@ -50,7 +55,11 @@ struct engine {
 	struct gpa_region slot[KVMB_MAX_SLOTS];	/* what each memslot maps */
 	bool		used[KVMB_MAX_SLOTS];	/* memslot in use */
 	bool		ro_mem;		/* KVM_CAP_READONLY_MEM */
+	bool		a20_off;	/* chipset masks A20: HMA aliased */
 };
+
+#define KVMB_HMA	0x100000ULL	/* 1 MiB: where A20 wraps */
+#define KVMB_HMA_SIZE	0x10000ULL	/* 64 KiB */
 
 static void kick_handler(int sig)
 {
@@ -103,6 +112,42 @@ static int slot_ioctl(struct engine *e, unsigned int slot,
 }
 
 /*
+ * With A20 masked, split the RAM region that covers the HMA and map the
+ * HMA onto the host memory of guest-physical 0.  @reg has room for @max
+ * entries; returns the new count.
+ */
+static unsigned int alias_hma(struct gpa_region *reg, unsigned int n,
+			      unsigned int max)
+{
+	uint8_t *low = NULL;
+	unsigned int j;
+
+	for (j = 0; j < n; j++)
+		if (!reg[j].readonly && reg[j].gpa == 0 &&
+		    reg[j].size >= KVMB_HMA_SIZE)
+			low = reg[j].host;
+	for (j = 0; j < n && low; j++) {
+		struct gpa_region r = reg[j];
+		uint64_t end = r.gpa + r.size;
+
+		if (r.readonly || r.gpa > KVMB_HMA ||
+		    end < KVMB_HMA + KVMB_HMA_SIZE || n + 2 > max)
+			continue;
+		/* [gpa, 1M) stays, the HMA aliases 0, [1M + 64K, end) stays */
+		reg[j].size = KVMB_HMA - r.gpa;
+		reg[n++] = (struct gpa_region){ .gpa = KVMB_HMA,
+			.size = KVMB_HMA_SIZE, .host = low };
+		if (end > KVMB_HMA + KVMB_HMA_SIZE)
+			reg[n++] = (struct gpa_region){
+				.gpa = KVMB_HMA + KVMB_HMA_SIZE,
+				.size = end - KVMB_HMA - KVMB_HMA_SIZE,
+				.host = r.host + (KVMB_HMA + KVMB_HMA_SIZE - r.gpa) };
+		break;
+	}
+	return n;
+}
+
+/*
  * Bring the memslots in line with the bus' region list, touching only the
  * slots that changed: a PAM flip must not remap all of RAM (on a software
  * KVM layer that costs a full MMU rebuild).  Removed slots go first, so new
@@ -118,6 +163,8 @@ static int set_slots(struct engine *e)
 	n = e->bus->regions(e->bus->opaque, reg, KVMB_MAX_SLOTS);
 	if (n > KVMB_MAX_SLOTS)
 		return -E2BIG;
+	if (e->a20_off)
+		n = alias_hma(reg, n, KVMB_MAX_SLOTS);
 	for (j = 0; j < n; j++)		/* ROM without KVM support: MMIO */
 		if (reg[j].readonly && !e->ro_mem)
 			reg[j].size = 0;
@@ -488,7 +535,10 @@ static void kvmb_map_changed(struct engine *e)
 
 static void kvmb_set_a20(struct engine *e, bool enabled)
 {
-	/* KVM has no A20 gate; guests we run keep it enabled */
+	if (e->a20_off == !enabled)
+		return;
+	e->a20_off = !enabled;
+	set_slots(e);
 }
 
 static void kvmb_nmi(struct engine *e)

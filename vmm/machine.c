@@ -276,7 +276,7 @@ void machine_reset(struct machine *m)
 	memmap_reset(m->mem);
 	board_pc_reset(m->board);
 	m->reset_pending = false;
-	m->a20 = true;
+	machine_set_a20(m, true);	/* the gate opens at reset */
 	if (m->eops && m->eops->mem_written)
 		m->eops->mem_written(m->eng, 0, memmap_low_end(m->mem));
 }
