@@ -138,6 +138,7 @@ P2V_OBJS := \
 	p2v/p2v_fs.o \
 	p2v/p2v_copy.o \
 	p2v/p2v_vm.o \
+	p2v/p2v_esc.o \
 	p2v/p2v_sha256.o
 
 HWPROFILE_OBJS := \
@@ -302,7 +303,7 @@ DEB_PKGS := build-essential pkg-config bear clang-format \
 	seabios ovmf ipxe-qemu syslinux syslinux-common extlinux busybox-static \
 	qemu-system-x86 qemu-utils cpio mtools dosfstools libzydis-dev \
 	linux-headers-amd64 xvfb xdotool kmod dpkg-dev xz-utils zstd lz4 e2tools \
-	util-linux binutils
+	util-linux binutils libvirt-clients libxml2-utils
 
 deps:
 	@missing=$$(for p in $(DEB_PKGS); do \

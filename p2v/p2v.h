@@ -150,18 +150,25 @@ struct p2v_vm {
 };
 
 /*
- * Write a VM definition for @vm at @path: @kind "vmx" (VMware), "ovf" (OVF
- * 1.0 descriptor), "libvirt" (domain XML), "dualvm" (key=value config).
- * 0 or -errno with a reason in @err.
+ * Write a VM definition for @vm at @path (created, never overwritten):
+ * @kind "vmx" (VMware), "ovf" (OVF 1.0 descriptor), "libvirt" (domain XML,
+ * with the disk as an absolute path: @vm->disk resolved against the
+ * directory of @path), "dualvm" (key=value config).  The name and disk are
+ * escaped for each format (p2v/p2v_esc.h), so any byte string works except
+ * in the XML kinds, which need UTF-8 without control characters other
+ * than tab, LF and CR (-EILSEQ, -EINVAL).  0 or -errno with a reason in
+ * @err; on failure no file is left at @path.
  */
 int __attribute__((warn_unused_result))
 p2v_vm_write(const char *kind, const struct p2v_vm *vm, const char *path,
 	     char *err, size_t errlen);
 
 /*
- * Write an OVA at @path: a tar of @ovf_path (first), @disk_path (a
- * streamOptimized VMDK) and a manifest with their SHA256 sums.  0 or -errno
- * with a reason in @err.
+ * Write an OVA at @path: a tar of @ovf_path (first, named <stem of
+ * @path>.ovf), @disk_path (a streamOptimized VMDK, named by its leaf) and
+ * <stem>.mf with their SHA256 sums under those same member names.  -EINVAL
+ * when a member name holds a control character (it could not be one
+ * manifest line).  0 or -errno with a reason in @err.
  */
 int __attribute__((warn_unused_result))
 p2v_ova_write(const char *path, const char *ovf_path, const char *disk_path,

@@ -14,6 +14,9 @@
  *    pcnet);
  *  - dualvm's own config: `key = value` lines (documented in
  *    tests/p2v/README.md).
+ * Every name or path goes through the escaping rule of its format
+ * (p2v_esc.h): XML entities, the OVF href percent-encoded first, VMware's
+ * `|XX`, dualvm's `\xHH`.
  * The OVA is a ustar archive: the .ovf first, then the disk, then the .mf
  * manifest with SHA256 sums (OVF 1.0 section 5.1 ordering).
  */
@@ -28,6 +31,7 @@
 #include <unistd.h>
 
 #include "p2v/p2v.h"
+#include "p2v/p2v_esc.h"
 #include "p2v/p2v_sha256.h"
 
 static const char *vmx_guest(const char *g)
@@ -36,25 +40,47 @@ static const char *vmx_guest(const char *g)
 	       !strcmp(g, "linux") ? "otherlinux" : "other";
 }
 
-static void write_vmx(FILE *f, const struct p2v_vm *vm)
+/* One `key = "value"` line, the value escaped as VMware's writer does. */
+static int vmx_kv(FILE *f, const char *key, const char *val)
 {
-	fprintf(f, ".encoding = \"UTF-8\"\n"
-		"config.version = \"8\"\n"
-		"virtualHW.version = \"4\"\n"
-		"displayName = \"%s\"\n"
-		"guestOS = \"%s\"\n"
-		"memsize = \"%u\"\n"
-		"numvcpus = \"%u\"\n"
-		"ide0:0.present = \"TRUE\"\n"
-		"ide0:0.deviceType = \"disk\"\n"
-		"ide0:0.fileName = \"%s\"\n"
-		"ide1:0.present = \"FALSE\"\n"
-		"ethernet0.present = \"TRUE\"\n"
-		"ethernet0.virtualDev = \"%s\"\n"
-		"ethernet0.connectionType = \"nat\"\n"
-		"ethernet0.addressType = \"generated\"\n",
-		vm->name, vmx_guest(vm->guest), vm->mem_mib, vm->cpus,
-		vm->disk, !strcmp(vm->nic, "pcnet") ? "vlance" : "e1000");
+	char *e;
+	int rc = p2v_escape_dup(P2V_ESC_VMX, val, &e);
+
+	if (rc)
+		return rc;
+	fprintf(f, "%s = \"%s\"\n", key, e);
+	free(e);
+	return 0;
+}
+
+static int write_vmx(FILE *f, const struct p2v_vm *vm)
+{
+	char mem[16], cpus[16];
+	const char *const kv[][2] = {
+		{ ".encoding", "UTF-8" },
+		{ "config.version", "8" },
+		{ "virtualHW.version", "4" },
+		{ "displayName", vm->name },
+		{ "guestOS", vmx_guest(vm->guest) },
+		{ "memsize", mem },
+		{ "numvcpus", cpus },
+		{ "ide0:0.present", "TRUE" },
+		{ "ide0:0.deviceType", "disk" },
+		{ "ide0:0.fileName", vm->disk },
+		{ "ide1:0.present", "FALSE" },
+		{ "ethernet0.present", "TRUE" },
+		{ "ethernet0.virtualDev",
+		  !strcmp(vm->nic, "pcnet") ? "vlance" : "e1000" },
+		{ "ethernet0.connectionType", "nat" },
+		{ "ethernet0.addressType", "generated" },
+	};
+	int rc = 0;
+
+	snprintf(mem, sizeof(mem), "%u", vm->mem_mib);
+	snprintf(cpus, sizeof(cpus), "%u", vm->cpus);
+	for (size_t i = 0; i < sizeof(kv) / sizeof(kv[0]) && !rc; i++)
+		rc = vmx_kv(f, kv[i][0], kv[i][1]);
+	return rc;
 }
 
 static const char *ovf_disk_format(const char *fmt)
@@ -79,11 +105,33 @@ static void rasd(FILE *f, const char *name, unsigned int id,
 		"      </Item>\n", name, id, type, extra);
 }
 
-static void write_ovf(FILE *f, const struct p2v_vm *vm, uint64_t disk_bytes)
+/*
+ * The OVF's ovf:href: the disk file name as a relative URI (percent-
+ * encoded), then XML-escaped for the attribute.  0 or -errno.
+ */
+static int ovf_href(const char *disk, char **out)
 {
-	char buf[512];
-	bool win = !strcmp(vm->guest, "windows");
+	char *uri;
+	int rc = p2v_escape_dup(P2V_ESC_URI, disk, &uri);
 
+	if (rc)
+		return rc;
+	rc = p2v_escape_dup(P2V_ESC_XML, uri, out);
+	free(uri);
+	return rc;
+}
+
+static int write_ovf(FILE *f, const struct p2v_vm *vm, uint64_t disk_bytes)
+{
+	char buf[512], *href = NULL, *name = NULL;
+	bool win = !strcmp(vm->guest, "windows");
+	int rc;
+
+	rc = ovf_href(vm->disk, &href);
+	if (!rc)
+		rc = p2v_escape_dup(P2V_ESC_XML, vm->name, &name);
+	if (rc)
+		goto out;
 	fprintf(f, "<?xml version=\"1.0\" encoding=\"UTF-8\"?>\n"
 		"<Envelope xmlns=\"http://schemas.dmtf.org/ovf/envelope/1\"\n"
 		"    xmlns:ovf=\"http://schemas.dmtf.org/ovf/envelope/1\"\n"
@@ -114,10 +162,10 @@ static void write_ovf(FILE *f, const struct p2v_vm *vm, uint64_t disk_bytes)
 		"        <vssd:VirtualSystemIdentifier>%s</vssd:VirtualSystemIdentifier>\n"
 		"        <vssd:VirtualSystemType>vmx-04</vssd:VirtualSystemType>\n"
 		"      </System>\n",
-		vm->disk, (unsigned long long)disk_bytes,
+		href, (unsigned long long)disk_bytes,
 		(unsigned long long)vm->disk_size, ovf_disk_format(vm->disk_format),
-		vm->name, win ? 67 : !strcmp(vm->guest, "linux") ? 36 : 1,
-		vm->nic, vm->name);
+		name, win ? 67 : !strcmp(vm->guest, "linux") ? 36 : 1,
+		!strcmp(vm->nic, "pcnet") ? "pcnet" : "e1000", name);
 	snprintf(buf, sizeof(buf),
 		 "        <rasd:VirtualQuantity>%u</rasd:VirtualQuantity>\n",
 		 vm->cpus);
@@ -143,9 +191,24 @@ static void write_ovf(FILE *f, const struct p2v_vm *vm, uint64_t disk_bytes)
 	fprintf(f, "    </VirtualHardwareSection>\n"
 		"  </VirtualSystem>\n"
 		"</Envelope>\n");
+out:
+	free(href);
+	free(name);
+	return rc;
 }
 
-static void write_libvirt(FILE *f, const struct p2v_vm *vm)
+/*
+ * libvirt domain XML (libvirt's domain.rng).  The disk source is the
+ * absolute path @abs_disk: domaincommon.rng types <source file> as
+ * absFilePath, and a relative one fails validation (virt-xml-validate
+ * reports it as "Extra element devices in interleave").  type "kvm": the
+ * converted machine is meant to run at hardware speed, which is what
+ * virt-install and virt-manager choose on a host with KVM; on a host
+ * without /dev/kvm libvirt refuses it and the user changes it to "qemu"
+ * (TCG), which we do not pick silently because it is many times slower.
+ */
+static int write_libvirt(FILE *f, const struct p2v_vm *vm,
+			 const char *abs_disk)
 {
 	const char *drv = !strcmp(vm->disk_format, "qcow2") ? "qcow2" :
 			  !strncmp(vm->disk_format, "vmdk", 4) ? "vmdk" :
@@ -153,7 +216,14 @@ static void write_libvirt(FILE *f, const struct p2v_vm *vm)
 			  strcmp(vm->disk_format, "vhdx") ? "vpc" :
 			  !strcmp(vm->disk_format, "vhdx") ? "vhdx" :
 			  !strcmp(vm->disk_format, "vdi") ? "vdi" : "raw";
+	char *name = NULL, *src = NULL;
+	int rc;
 
+	rc = p2v_escape_dup(P2V_ESC_XML, vm->name, &name);
+	if (!rc)
+		rc = p2v_escape_dup(P2V_ESC_XML, abs_disk, &src);
+	if (rc)
+		goto out;
 	fprintf(f, "<domain type=\"kvm\">\n"
 		"  <name>%s</name>\n"
 		"  <memory unit=\"MiB\">%u</memory>\n"
@@ -178,26 +248,89 @@ static void write_libvirt(FILE *f, const struct p2v_vm *vm)
 		"    <video><model type=\"vga\"/></video>\n"
 		"  </devices>\n"
 		"</domain>\n",
-		vm->name, vm->mem_mib, vm->cpus, drv, vm->disk,
+		name, vm->mem_mib, vm->cpus, drv, src,
 		!strcmp(vm->nic, "pcnet") ? "pcnet" : "e1000");
+out:
+	free(name);
+	free(src);
+	return rc;
 }
 
-static void write_dualvm(FILE *f, const struct p2v_vm *vm)
+/* One `key = value` line, the value escaped by dualvm's rule. */
+static int dualvm_kv(FILE *f, const char *key, const char *val)
 {
+	char *e;
+	int rc = p2v_escape_dup(P2V_ESC_DUALVM, val, &e);
+
+	if (rc)
+		return rc;
+	fprintf(f, "%s = %s\n", key, e);
+	free(e);
+	return 0;
+}
+
+static int write_dualvm(FILE *f, const struct p2v_vm *vm)
+{
+	char mem[16], cpus[16], size[24];
+	const char *const kv[][2] = {
+		{ "name", vm->name },
+		{ "machine", "pc-i440fx" },
+		{ "memory_mib", mem },
+		{ "cpus", cpus },
+		{ "disk0", vm->disk },
+		{ "disk0.format", vm->disk_format },
+		{ "disk0.bus", "ide" },
+		{ "disk0.size", size },
+		{ "nic0", vm->nic },
+		{ "guest", vm->guest },
+	};
+	int rc = 0;
+
+	snprintf(mem, sizeof(mem), "%u", vm->mem_mib);
+	snprintf(cpus, sizeof(cpus), "%u", vm->cpus);
+	snprintf(size, sizeof(size), "%llu", (unsigned long long)vm->disk_size);
 	fprintf(f, "# dualvm VM configuration (written by dualvm p2v)\n"
 		"# key = value; '#' starts a comment; paths relative to this file\n"
-		"name = %s\n"
-		"machine = pc-i440fx\n"
-		"memory_mib = %u\n"
-		"cpus = %u\n"
-		"disk0 = %s\n"
-		"disk0.format = %s\n"
-		"disk0.bus = ide\n"
-		"disk0.size = %llu\n"
-		"nic0 = %s\n"
-		"guest = %s\n",
-		vm->name, vm->mem_mib, vm->cpus, vm->disk, vm->disk_format,
-		(unsigned long long)vm->disk_size, vm->nic, vm->guest);
+		"# values: \\\\ is a backslash, \\xHH a byte (controls, edge spaces)\n");
+	for (size_t i = 0; i < sizeof(kv) / sizeof(kv[0]) && !rc; i++)
+		rc = dualvm_kv(f, kv[i][0], kv[i][1]);
+	return rc;
+}
+
+/* Absolute path of @disk, relative to the directory @dir ("" = cwd). */
+static int abs_path(const char *dir, const char *disk, char **out)
+{
+	char *d = realpath(*dir ? dir : ".", NULL);
+	int rc = 0;
+
+	*out = NULL;
+	if (!d)
+		return -errno;
+	if (asprintf(out, "%s%s%s", d, strcmp(d, "/") ? "/" : "", disk) < 0) {
+		*out = NULL;
+		rc = -ENOMEM;
+	}
+	free(d);
+	return rc;
+}
+
+static int write_kind(FILE *f, const char *kind, const struct p2v_vm *vm,
+		      const char *dir, uint64_t disk_bytes)
+{
+	char *abs = NULL;
+	int rc;
+
+	if (!strcmp(kind, "vmx"))
+		return write_vmx(f, vm);
+	if (!strcmp(kind, "ovf"))
+		return write_ovf(f, vm, disk_bytes);
+	if (strcmp(kind, "libvirt"))
+		return write_dualvm(f, vm);
+	rc = abs_path(dir, vm->disk, &abs);
+	if (!rc)
+		rc = write_libvirt(f, vm, abs);
+	free(abs);
+	return rc;
 }
 
 int p2v_vm_write(const char *kind, const struct p2v_vm *vm, const char *path,
@@ -207,6 +340,7 @@ int p2v_vm_write(const char *kind, const struct p2v_vm *vm, const char *path,
 	const char *slash = strrchr(path, '/');
 	struct stat st;
 	FILE *f;
+	int rc;
 
 	snprintf(dir, sizeof(dir), "%.*s", slash ? (int)(slash - path + 1) : 0,
 		 path);
@@ -218,20 +352,20 @@ int p2v_vm_write(const char *kind, const struct p2v_vm *vm, const char *path,
 		snprintf(err, errlen, "%s: %s", path, strerror(errno));
 		return -errno;
 	}
-	if (!strcmp(kind, "vmx"))
-		write_vmx(f, vm);
-	else if (!strcmp(kind, "ovf"))
-		write_ovf(f, vm, (uint64_t)st.st_size);
-	else if (!strcmp(kind, "libvirt"))
-		write_libvirt(f, vm);
-	else
-		write_dualvm(f, vm);
-	if (fclose(f)) {
+	rc = write_kind(f, kind, vm, dir, (uint64_t)st.st_size);
+	if (rc == -EILSEQ || rc == -EINVAL)
+		snprintf(err, errlen, "%s: the VM name or disk path %s, which XML cannot carry",
+			 path, rc == -EILSEQ ? "is not UTF-8" :
+			 "holds control characters");
+	else if (rc)
+		snprintf(err, errlen, "%s: %s", path, strerror(-rc));
+	if (fclose(f) && !rc) {
 		snprintf(err, errlen, "%s: %s", path, strerror(errno));
-		unlink(path);
-		return -EIO;
+		rc = -EIO;
 	}
-	return 0;
+	if (rc)
+		unlink(path);
+	return rc;
 }
 
 /* Append file @path to the archive as @name. */
@@ -284,6 +418,15 @@ static const char *leaf(const char *p)
 	return s ? s + 1 : p;
 }
 
+/* true if @s holds a control character (one manifest line per file) */
+static bool has_ctl(const char *s)
+{
+	for (; *s; s++)
+		if ((unsigned char)*s < 0x20 || *s == 0x7f)
+			return true;
+	return false;
+}
+
 int p2v_ova_write(const char *path, const char *ovf_path,
 		  const char *disk_path, char *err, size_t errlen)
 {
@@ -296,6 +439,12 @@ int p2v_ova_write(const char *path, const char *ovf_path,
 	snprintf(ovfname, sizeof(ovfname), "%s", leaf(path));
 	if (strlen(ovfname) > 4)
 		strcpy(ovfname + strlen(ovfname) - 4, ".ovf");
+	if (has_ctl(ovfname) || has_ctl(leaf(disk_path))) {
+		snprintf(err, errlen,
+			 "OVA: %s: a file name with control characters cannot be listed in the manifest",
+			 path);
+		return -EINVAL;
+	}
 	snprintf(mf, sizeof(mf), "%s.mf-tmp", path);
 	if (p2v_sha256_file(ovf_path, h1) || p2v_sha256_file(disk_path, h2)) {
 		snprintf(err, errlen, "OVA: cannot hash %s or %s", ovf_path,

@@ -6,7 +6,9 @@
 # output format with qemu-img check/compare, that the output is smaller than
 # qemu-img convert's, that every file is identical (debugfs rdump, ntfscat),
 # the corrupt-bitmap fallback, --verify/--check catching a corrupted output,
-# refusals, SIGINT cleanup, and the acceptance command on the dualboot guest.
+# refusals, SIGINT cleanup, VM definitions (also for names full of XML, URI
+# and VMware special characters), and the acceptance command on the
+# dualboot guest.
 set -u
 BUILD=${BUILD:?} SRC=${SRC:-.}
 DUALVM=${DUALVM:-$BUILD/bin/dualvm}
@@ -317,6 +319,123 @@ if "$DUALVM" p2v disk.raw vm.vmdk --vm vmx,ovf,ova,libvirt,dualvm >vm.log 2>&1 &
 	[ $ok = 1 ] && pass p2v-vm-definitions || fail p2v-vm-definitions "manifest, disk or XML check failed"
 else
 	fail p2v-vm-definitions "$(cat vm.log)"
+fi
+
+# 8b. names and paths with & < > " ' | # % \ and spaces: each definition is
+# well-formed for its own reader and names the same files.  The XML is
+# judged by virt-xml-validate and xmllint; the .vmx (VMware's |XX), the
+# .dualvm (tests/p2v/README.md) and the OVF href (RFC 3986) are decoded by
+# the small readers below, written from those rules, not from p2v_esc.c.
+vm_read_back() {	# STEM HREF OVA_HREF: prints the first problem
+	python3 - "$@" <<'PY'
+import re, sys
+stem, href, ova_href = (a.encode() for a in sys.argv[1:4])
+def fail(msg):
+    print(msg)
+    sys.exit(1)
+def unhex(v, lead, what):
+    out, i = b'', 0
+    while i < len(v):
+        if v.startswith(lead, i):
+            h = v[i + len(lead):i + len(lead) + 2]
+            if not re.fullmatch(rb'[0-9A-Fa-f]{2}', h):
+                fail('%s: bad escape in %r' % (what, v))
+            out += bytes([int(h, 16)])
+            i += len(lead) + 2
+        elif lead == b'\\x' and v.startswith(b'\\\\', i):
+            out += b'\\'
+            i += 2
+        elif lead == b'\\x' and v[i:i + 1] == b'\\':
+            fail('%s: lone backslash in %r' % (what, v))
+        else:
+            out += v[i:i + 1]
+            i += 1
+    return out
+vmx = {}
+for line in open(stem + b'.vmx', 'rb'):
+    m = re.fullmatch(rb'([A-Za-z0-9_.:]+) = "([^"]*)"\n', line)
+    if not m:
+        fail('vmx: not key = "value": %r' % line)
+    vmx[m[1]] = unhex(m[2], b'|', 'vmx')
+dv = {}
+for line in open(stem + b'.dualvm', 'rb'):
+    if line.startswith(b'#'):
+        continue
+    # a reader may trim blanks around the value: edge spaces are \x20
+    k, sep, v = line.rstrip(b'\n').partition(b' = ')
+    if not sep:
+        fail('dualvm: not key = value: %r' % line)
+    dv[k] = unhex(v.strip(b' \t'), b'\\x', 'dualvm')
+want = {
+    'vmx displayName': (vmx.get(b'displayName'), stem),
+    'vmx ide0:0.fileName': (vmx.get(b'ide0:0.fileName'), stem + b'.vmdk'),
+    'dualvm name': (dv.get(b'name'), stem),
+    'dualvm disk0': (dv.get(b'disk0'), stem + b'.vmdk'),
+    'ovf href': (unhex(href, b'%', 'href'), stem + b'.vmdk'),
+    'ova ovf href': (unhex(ova_href, b'%', 'href'), stem + b'-disk1.vmdk'),
+}
+for what, (got, exp) in want.items():
+    if got != exp:
+        fail('%s reads back as %r, expected %r' % (what, got, exp))
+# RFC 3986 relative-path reference: pchar only, no ':' (path-noscheme)
+for h in (href, ova_href):
+    if not re.fullmatch(rb"(?:[A-Za-z0-9._~!$&'()*+,;=@/-]|%[0-9A-F]{2})+", h):
+        fail('ovf href %r is not a relative URI path' % h)
+PY
+}
+vm_names_check() {	# STEM, in its directory: prints the first problem
+	local s=$1 x href ova_href members mf
+	local href_xp="string(//*[local-name()='File']/@*[local-name()='href'])"
+	if ! x=$(virt-xml-validate "$s.xml" domain 2>&1); then
+		echo "virt-xml-validate: $x"; return 1
+	fi
+	x=$(xmllint --xpath 'string(/domain/name)' "$s.xml")
+	[ "$x" = "$s" ] || { echo "libvirt <name> reads '$x'"; return 1; }
+	x=$(xmllint --xpath 'string(/domain/devices/disk/source/@file)' "$s.xml")
+	if [ "$x" != "$(pwd -P)/$s.vmdk" ] || [ ! -f "$x" ]; then
+		echo "libvirt <source file> reads '$x'"; return 1
+	fi
+	xmllint --noout "$s.ovf" 2>&1 || { echo "xmllint rejects $s.ovf"; return 1; }
+	href=$(xmllint --xpath "$href_xp" "$s.ovf")
+	# the OVA: .ovf, disk, .mf; the manifest lists the other two by name
+	mkdir "$s.ova.d" && tar -xf "$s.ova" -C "$s.ova.d" || { echo "tar xf $s.ova"; return 1; }
+	members=$(tar --quoting-style=literal -tf "$s.ova")
+	if [ "$members" != "$(printf '%s\n' "$s.ovf" "$s-disk1.vmdk" "$s.mf")" ]; then
+		echo "OVA members: $members"; return 1
+	fi
+	mf=$(sed -n 's/^SHA256(\(.*\))= [0-9a-f]\{64\}$/\1/p' "$s.ova.d/$s.mf")
+	if [ "$mf" != "$(printf '%s\n' "$s.ovf" "$s-disk1.vmdk")" ] ||
+	   [ "$(wc -l <"$s.ova.d/$s.mf")" != 2 ]; then
+		echo "manifest names: $mf"; return 1
+	fi
+	(cd "$s.ova.d" && sed 's/^SHA256(\(.*\))= \(.*\)$/\2  \1/' "$s.mf" | sha256sum -c --quiet) ||
+		{ echo "OVA manifest sums"; return 1; }
+	xmllint --noout "$s.ova.d/$s.ovf" 2>&1 || { echo "xmllint rejects the OVA's .ovf"; return 1; }
+	ova_href=$(xmllint --xpath "$href_xp" "$s.ova.d/$s.ovf")
+	vm_read_back "$s" "$href" "$ova_href"
+}
+g=$GUESTS/linux-i386.img
+if [ ! -f "$g" ]; then
+	skip p2v-vm-definitions-special-names "$g is missing (make guests)"
+elif ! command -v virt-xml-validate >/dev/null || ! command -v xmllint >/dev/null ||
+     ! command -v python3 >/dev/null; then
+	skip p2v-vm-definitions-special-names "virt-xml-validate, xmllint or python3 is missing (make deps)"
+else
+	ok=1
+	d="$T/vm dir & <x> \"q\" 'a' |p| #1 %2"
+	mkdir -p "$d"
+	for s in 'a&b <c>' "v \"q\" |p| 'a' #1 %2 \\w "; do
+		if ! (cd "$d" && "$DUALVM" p2v "$g" "$s.vmdk" \
+			--vm libvirt,ovf,vmx,ova,dualvm) >sn.log 2>&1; then
+			fail p2v-vm-definitions-special-names "'$s': $(tail -n 2 sn.log)"
+			ok=0
+		elif ! why=$(cd "$d" && vm_names_check "$s"); then
+			fail p2v-vm-definitions-special-names "'$s': $why"
+			ok=0
+		fi
+	done
+	[ $ok = 1 ] && pass p2v-vm-definitions-special-names
+	rm -rf "$d"
 fi
 
 # 9. acceptance: the dualboot guest disk

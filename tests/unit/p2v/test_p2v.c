@@ -3,8 +3,10 @@
  * test_p2v.c --- the P2V planner, copier and verifier on memory disks:
  * whole-disk fallback without a partition table, the totals check (a copy
  * that writes nothing for a file system reporting data fails), unreadable
- * sectors with and without continue_on_error, a full output (-ENOSPC), and
- * verify catching a one-byte difference.
+ * sectors with and without continue_on_error, a full output (-ENOSPC),
+ * verify catching a one-byte difference, and the escaping rules of the VM
+ * definitions (p2v_esc.h): expected spellings, refusals, the snprintf-style
+ * length contract and escape/unescape round trips over every byte value.
  */
 #include <errno.h>
 #include <stdio.h>
@@ -12,6 +14,7 @@
 #include <string.h>
 
 #include "p2v/p2v.h"
+#include "p2v/p2v_esc.h"
 #include "p2v/p2v_priv.h"
 #include "tests/unit/harness.h"
 
@@ -209,6 +212,125 @@ static void test_is_zero(void)
 	T_ASSERT(p2v_is_zero(buf, 0));
 }
 
+struct esc_case {
+	enum p2v_esc	kind;
+	const char	*in;
+	const char	*out;		/* NULL: refused with rc */
+	int		rc;
+};
+
+static const struct esc_case esc_cases[] = {
+	{ P2V_ESC_XML, "a&b <c> \"d\" 'e'",
+	  "a&amp;b &lt;c&gt; &quot;d&quot; &apos;e&apos;", 0 },
+	{ P2V_ESC_XML, "t\tn\nr\r|#%\\", "t&#x9;n&#xA;r&#xD;|#%\\", 0 },
+	{ P2V_ESC_XML, "caf\xc3\xa9 \xe2\x82\xac \xf0\x9f\x92\xbe",
+	  "caf\xc3\xa9 \xe2\x82\xac \xf0\x9f\x92\xbe", 0 },
+	{ P2V_ESC_XML, "", "", 0 },
+	{ P2V_ESC_XML, "a\x01", NULL, -EINVAL },		/* C0 control */
+	{ P2V_ESC_XML, "\xef\xbf\xbe", NULL, -EINVAL },		/* U+FFFE */
+	{ P2V_ESC_XML, "a\xff", NULL, -EILSEQ },
+	{ P2V_ESC_XML, "\xc0\xaf", NULL, -EILSEQ },		/* overlong */
+	{ P2V_ESC_XML, "\xed\xa0\x80", NULL, -EILSEQ },		/* surrogate */
+	{ P2V_ESC_XML, "\xf4\x90\x80\x80", NULL, -EILSEQ },	/* > U+10FFFF */
+	{ P2V_ESC_XML, "\xe2\x82", NULL, -EILSEQ },		/* cut short */
+	{ P2V_ESC_VMX, "a\"b|c", "a|22b|7Cc", 0 },
+	{ P2V_ESC_VMX, "n\nd\x7ft\t# &<>'\\%", "n|0Ad|7Ft\t# &<>'\\%", 0 },
+	{ P2V_ESC_VMX, "caf\xc3\xa9", "caf\xc3\xa9", 0 },
+	{ P2V_ESC_URI, "a b:c/d%\xc3\xa9", "a%20b%3Ac/d%25%C3%A9", 0 },
+	{ P2V_ESC_URI, "AZaz09-._~", "AZaz09-._~", 0 },
+	{ P2V_ESC_URI, "a&b <c>\"'|#?", "a%26b%20%3Cc%3E%22%27%7C%23%3F", 0 },
+	{ P2V_ESC_DUALVM, " a\\b\n ", "\\x20a\\\\b\\x0A\\x20", 0 },
+	{ P2V_ESC_DUALVM, "a # b = \"c\" |d| 'e'", "a # b = \"c\" |d| 'e'", 0 },
+	{ P2V_ESC_DUALVM, "\t\x7f", "\\x09\\x7F", 0 },
+	{ P2V_ESC_DUALVM, " ", "\\x20", 0 },
+};
+
+static void test_escape_spellings(void)
+{
+	for (size_t i = 0; i < sizeof(esc_cases) / sizeof(esc_cases[0]); i++) {
+		const struct esc_case *c = &esc_cases[i];
+		char buf[256], *dup;
+		ssize_t n = p2v_escape(c->kind, c->in, buf, sizeof(buf));
+
+		if (!c->out) {
+			T_EQ(n, c->rc);
+			T_EQ(p2v_escape_dup(c->kind, c->in, &dup), c->rc);
+			T_ASSERT(!dup);
+			continue;
+		}
+		if (n != (ssize_t)strlen(c->out) || strcmp(buf, c->out))
+			t_fail(__FILE__, __LINE__, "case %zu: '%s' -> '%s' (%zd), expected '%s'",
+			       i, c->in, buf, n, c->out);
+		T_EQ(p2v_escape_dup(c->kind, c->in, &dup), 0);
+		T_ASSERT(!strcmp(dup, c->out));
+		free(dup);
+	}
+}
+
+/* snprintf contract: the full length is returned, the output truncated */
+static void test_escape_truncates(void)
+{
+	char buf[4] = "xxx";
+
+	T_EQ(p2v_escape(P2V_ESC_XML, "a&b", NULL, 0), 7);
+	T_EQ(p2v_escape(P2V_ESC_XML, "a&b", buf, sizeof(buf)), 7);
+	T_ASSERT(!strcmp(buf, "a&a"));
+	T_EQ(p2v_escape(P2V_ESC_VMX, "\"", buf, 1), 3);
+	T_EQ(buf[0], 0);
+	T_EQ(p2v_escape(P2V_ESC_URI, " ", buf, 4), 3);
+	T_ASSERT(!strcmp(buf, "%20"));
+}
+
+/* Every byte 1..255 in every position survives escape + unescape, and
+ * the escaped form holds none of the characters its format reserves. */
+static void test_escape_round_trip(void)
+{
+	static const struct { enum p2v_esc kind; const char *reserved; } k[] = {
+		{ P2V_ESC_VMX, "\"\n\r" },
+		{ P2V_ESC_URI, " \"'&<>#?:|%\n" },
+		{ P2V_ESC_DUALVM, "\n\r" },
+	};
+	char in[256], esc[1024], back[256];
+
+	for (int i = 0; i < 255; i++)
+		in[i] = (char)(i + 1);
+	in[255] = '\0';
+	for (size_t j = 0; j < sizeof(k) / sizeof(k[0]); j++) {
+		ssize_t n = p2v_escape(k[j].kind, in, esc, sizeof(esc));
+
+		T_ASSERT(n > 255 && n < (ssize_t)sizeof(esc));
+		for (const char *r = k[j].reserved; *r; r++)
+			if (*r != '%' || k[j].kind != P2V_ESC_URI)
+				T_ASSERT(!strchr(esc, *r));
+		T_EQ(p2v_unescape(k[j].kind, esc, back, sizeof(back)), 255);
+		T_ASSERT(!memcmp(in, back, 256));
+	}
+	/* a value that starts and ends with a space keeps them */
+	T_EQ(p2v_escape(P2V_ESC_DUALVM, " x ", esc, sizeof(esc)), 9);
+	T_EQ(p2v_unescape(P2V_ESC_DUALVM, esc, back, sizeof(back)), 3);
+	T_ASSERT(!strcmp(back, " x "));
+}
+
+static void test_unescape_refusals(void)
+{
+	char b[64];
+
+	T_EQ(p2v_unescape(P2V_ESC_VMX, "a|2", b, sizeof(b)), -EINVAL);
+	T_EQ(p2v_unescape(P2V_ESC_VMX, "a|zz", b, sizeof(b)), -EINVAL);
+	T_EQ(p2v_unescape(P2V_ESC_VMX, "a|00", b, sizeof(b)), -EINVAL);
+	T_EQ(p2v_unescape(P2V_ESC_URI, "%4", b, sizeof(b)), -EINVAL);
+	T_EQ(p2v_unescape(P2V_ESC_DUALVM, "a\\q", b, sizeof(b)), -EINVAL);
+	T_EQ(p2v_unescape(P2V_ESC_DUALVM, "a\\", b, sizeof(b)), -EINVAL);
+	T_EQ(p2v_unescape(P2V_ESC_DUALVM, "\\x0", b, sizeof(b)), -EINVAL);
+	T_EQ(p2v_unescape(P2V_ESC_XML, "a&amp;b", b, sizeof(b)), -ENOTSUP);
+	T_EQ(p2v_unescape(P2V_ESC_VMX, "abcd", b, 4), -ENOSPC);
+	/* lower-case hex digits are read too */
+	T_EQ(p2v_unescape(P2V_ESC_URI, "caf%c3%a9", b, sizeof(b)), 5);
+	T_ASSERT(!strcmp(b, "caf\xc3\xa9"));
+	T_EQ(p2v_unescape(P2V_ESC_VMX, "|7c|22", b, sizeof(b)), 2);
+	T_ASSERT(!strcmp(b, "|\""));
+}
+
 static const struct t_case cases[] = {
 	T_CASE(test_no_table_full_copy),
 	T_CASE(test_nothing_copied_fails),
@@ -219,6 +341,10 @@ static const struct t_case cases[] = {
 	T_CASE(test_output_full),
 	T_CASE(test_verify_catches_one_byte),
 	T_CASE(test_is_zero),
+	T_CASE(test_escape_spellings),
+	T_CASE(test_escape_truncates),
+	T_CASE(test_escape_round_trip),
+	T_CASE(test_unescape_refusals),
 };
 
 int main(int argc, char **argv)
