@@ -179,6 +179,8 @@ struct rd_fault_cfg {
 	unsigned long	fail_flush_nth;	/* fail the Nth flush, 0 never */
 	int		err;		/* -errno to return (0: -EIO) */
 	bool		sticky;		/* keep failing after the Nth */
+	uint64_t	delay_ns;	/* sleep this long before each read
+					 * and write: a slow disk, 0 none */
 };
 
 /* Fault injection over @below (tests).  0 or -ENOMEM. */

@@ -9,6 +9,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <time.h>
 
 #include "rawdisk/rawdisk.h"
 
@@ -77,10 +78,23 @@ static int fault_err(struct rd_disk *d, const char *what, unsigned long n)
 			    what, n, strerror(-e));
 }
 
+/* the configured artificial latency of a slow disk */
+static void fault_delay(const struct rd_fault *f)
+{
+	struct timespec ts = {
+		.tv_sec = (time_t)(f->cfg.delay_ns / 1000000000ULL),
+		.tv_nsec = (long)(f->cfg.delay_ns % 1000000000ULL),
+	};
+
+	while (f->cfg.delay_ns && nanosleep(&ts, &ts) && errno == EINTR)
+		;
+}
+
 static int fault_pread(struct rd_disk *d, void *buf, size_t len, uint64_t off)
 {
 	struct rd_fault *f = d->priv;
 
+	fault_delay(f);
 	if (fault_hit(f, ++f->nread, f->cfg.fail_read_nth))
 		return fault_err(d, "read", f->nread);
 	return pass_pread(d, buf, len, off);
@@ -92,6 +106,7 @@ static int fault_pwrite(struct rd_disk *d, const void *buf, size_t len,
 	struct rd_fault *f = d->priv;
 	int e;
 
+	fault_delay(f);
 	if (fault_hit(f, ++f->nwrite, f->cfg.fail_write_nth))
 		return fault_err(d, "write", f->nwrite);
 	e = rd_pwrite(d->below, buf, len, off);
