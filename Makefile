@@ -5,6 +5,7 @@
 #   make              build the libraries and build/bin/dualvm
 #   make deps         install every Debian package the build and tests need
 #   make check        unit + integration tests; last line "N passed, N failed"
+#   make check-quick  unit tests + fuzz replay only (no guest boots)
 #   make guests       build the test disks under build/guests/
 #   make run          boot the demo disk
 #   make bench        benchmarks (ratios against QEMU / qemu-img)
@@ -237,7 +238,7 @@ FUZZERS := \
 ALL_OBJS := $(VMM_OBJS) $(DEVICES_OBJS) $(RAWDISK_OBJS) $(P2V_OBJS) \
 	    $(HWPROFILE_OBJS) $(CLI_OBJS)
 
-.PHONY: all deps check guests run bench kmod clean unit-tests fuzzers
+.PHONY: all deps check check-quick guests run bench kmod clean unit-tests fuzzers
 .SECONDARY:
 all: $(BUILD)/bin/dualvm
 
@@ -317,6 +318,9 @@ deps:
 
 check: all unit-tests fuzzers guests
 	@BUILD=$(abspath $(BUILD)) SRC=$(CURDIR) tests/run-tests.sh
+
+check-quick: all unit-tests fuzzers
+	@QUICK=1 BUILD=$(abspath $(BUILD)) SRC=$(CURDIR) tests/run-tests.sh
 
 run: all guests
 	$(BUILD)/bin/dualvm run --serial stdio --disk-mode nonpersistent $(BUILD)/guests/linux-i386.img

@@ -31,10 +31,10 @@ else
 fi
 
 if ! command -v xvfb-run >/dev/null || ! command -v Xvfb >/dev/null; then
-	echo "SKIP display-gtk-syslinux: Xvfb missing (apt-get install xvfb)"; exit 0
+	echo "FAIL display-gtk-syslinux: Xvfb missing (apt-get install xvfb)"; exit 0
 fi
 if ! command -v python3 >/dev/null; then
-	echo "SKIP display-gtk-syslinux: python3 missing to read the PNG"; exit 0
+	echo "FAIL display-gtk-syslinux: python3 missing to read the PNG"; exit 0
 fi
 if [ -e "$img" ]; then
 	cp --sparse=always "$img" "$tmp/disk.img"
@@ -86,7 +86,7 @@ PY
 check=$(python3 "$tmp/png.py" "$tmp/shot.png" 2>&1)
 set -- $check
 if [ ! -e "$img" ]; then
-	echo "SKIP display-gtk-syslinux: $img missing (make guests)"
+	echo "FAIL display-gtk-syslinux: $img missing (make guests)"
 elif [ "$rc" = 0 ] && [ $# = 5 ] && [ "$1x$2" = 720x400 ] && [ "$3" -gt 500 ] &&
    [ "$4" -gt 500 ] && [ "$5" -lt $((720 * 400 / 4)) ]; then
 	echo "PASS display-gtk-syslinux (lit pixels: SeaBIOS row $3, SYSLINUX row $4, all $5)"
@@ -100,7 +100,7 @@ fi
 # by the window manager's WM_DELETE_WINDOW message: exit 130, disks closed.
 if ! command -v xdotool >/dev/null || ! command -v as >/dev/null ||
    ! pkg-config --exists x11; then
-	echo "SKIP display-gtk-keyboard: xdotool, binutils or libx11-dev missing"; exit 0
+	echo "FAIL display-gtk-keyboard: xdotool, binutils or libx11-dev missing"; exit 0
 fi
 cat >"$tmp/kbd.S" <<'ASM'
 	.include "boot.inc"

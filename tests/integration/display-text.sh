@@ -24,10 +24,10 @@ else
 fi
 
 if ! command -v script >/dev/null; then
-	echo "SKIP display-text-screen: script(1) (util-linux) missing"; exit 0
+	echo "FAIL display-text-screen: script(1) (util-linux) missing"; exit 0
 fi
 if [ ! -e "$img" ]; then
-	echo "SKIP display-text-screen: $img missing (make guests)"; exit 0
+	echo "FAIL display-text-screen: $img missing (make guests)"; exit 0
 fi
 cp --sparse=always "$img" "$tmp/disk.img"
 

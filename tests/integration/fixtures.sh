@@ -13,12 +13,11 @@
 #       LegacyBIOSBootable)                           -> DUALVM-GUEST-READY
 # and checks the partitions with blkid -p, the Windows registry hives with
 # ntfscat + hivexget, the hibernated NTFS volume, and manifest.json.
-# Prints one PASS/FAIL/SKIP line per case.
-# Env: BUILD or GUESTS (the guests directory), BOOT_TIMEOUT (s, default 240).
-set -u
-GUESTS=${GUESTS:-${BUILD:?BUILD or GUESTS must be set}/guests}
-TIMEOUT=${BOOT_TIMEOUT:-240}
-TMP=$(mktemp -d /tmp/dualvm-fixtures.XXXXXX)
+# Prints one PASS/FAIL line per case.  Each boot has a budget
+# (tests/lib/common.sh); running out of it is a FAIL with the console's end.
+# Env: BUILD SRC GUESTS (see tests/run-tests.sh).
+. "$SRC/tests/lib/common.sh"
+TIMEOUT=$(budget 240)
 LOOPS=()
 
 cleanup() {
@@ -27,14 +26,13 @@ cleanup() {
 		[ -e "$p" ] && kill "$(cat "$p")" 2>/dev/null
 	done
 	for l in "${LOOPS[@]}"; do losetup -d "$l" 2>/dev/null; done
-	rm -rf "$TMP"
+	t_cleanup
 }
 trap cleanup EXIT
-trap 'exit 130' INT TERM
 
 pass() { echo "PASS $1"; }
 fail() { echo "FAIL $1: $2"; }
-skip() { echo "SKIP $1: $2"; }
+skip() { echo "FAIL $1: $2"; }	# only tools make deps installs are missing
 
 # ---------------------------------------------------------------- boots
 # wait_for LOG PATTERN PID SECONDS: 0 once PATTERN is in LOG, 1 if PID
@@ -105,21 +103,23 @@ boot_one() {
 	elif [ $rc = 1 ]; then
 		echo "FAIL boot-$name: qemu exited without $marker: $(last_lines "$log")" >"$res"
 	else
-		echo "FAIL boot-$name: no $marker within ${TIMEOUT}s: $(last_lines "$log")" >"$res"
+		{ echo "FAIL boot-$name: no $marker within the budget of ${TIMEOUT}s (scale $DUALVM_TEST_SCALE)"
+		  echo "    last lines of the console:"
+		  serial_tail "$log" 20 | sed 's/^/    | /'; } >"$res"
 	fi
 	if [ "$shell" = 1 ]; then
 		if [ $rc != 0 ]; then
-			echo "SKIP shell-$name: the guest did not boot" >>"$res"
-		elif ! wait_for "$log" ':/# ' "$pid" 60; then
+			echo "FAIL shell-$name: the guest did not boot" >>"$res"
+		elif ! wait_for "$log" ':/# ' "$pid" "$(budget 60)"; then
 			echo "FAIL shell-$name: no shell prompt on the serial console" >>"$res"
 		else
 			# $((6*7)) is echoed as typed; only a shell prints 42
 			printf 'echo dualvm-shell-$((6*7))\n' >&7
-			if ! wait_for "$log" 'dualvm-shell-42' "$pid" 30; then
+			if ! wait_for "$log" 'dualvm-shell-42' "$pid" "$(budget 30)"; then
 				echo "FAIL shell-$name: console shell does not run commands" >>"$res"
 			else
 				printf 'poweroff -f\n' >&7
-				for ((i = 0; i < 300; i++)); do
+				for ((i = 0; i < $(budget 30) * 10; i++)); do
 					kill -0 "$pid" 2>/dev/null || break
 					sleep 0.1
 				done
@@ -152,8 +152,8 @@ run_boots() {
 	for spec in "${specs[@]}"; do
 		read -r name q img marker shell extra <<<"$spec"
 		if ! command -v "$q" >/dev/null; then
-			skip "boot-$name" "$q not installed (make deps)"
-			[ "$shell" = 1 ] && skip "shell-$name" "$q not installed (make deps)"
+			fail "boot-$name" "$q not installed (make deps)"
+			[ "$shell" = 1 ] && fail "shell-$name" "$q not installed (make deps)"
 			continue
 		fi
 		if [ ! -f "$GUESTS/${img%@*}" ]; then

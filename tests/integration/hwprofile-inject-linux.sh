@@ -8,28 +8,31 @@
 # back into the initramfs load list and fstab must say UUID=; `--undo`
 # must restore the host-only bytes exactly.  Then: the same injection
 # through an overlay of dualboot-i386.img --partition 2 leaves the source
-# untouched; and the boot proofs: under QEMU (oracle) now, and under
-# `dualvm run --engine interp` once that engine boots Linux.
-set -u
-: "${BUILD:?}" "${SRC:?}" "${GUESTS:=$BUILD/guests}" "${DUALVM:=$BUILD/bin/dualvm}"
+# untouched; and the boot proofs: the host-only image must end in its
+# initramfs rescue and the injected one must reach DUALVM-GUEST-READY,
+# under QEMU TCG (the oracle) and under `dualvm run --engine interp`.
+# Every boot has a budget (tests/lib/common.sh); running out of it is a
+# FAIL showing the end of the console.
+# Env: BUILD SRC GUESTS DUALVM (see tests/run-tests.sh).
+. "$SRC/tests/lib/common.sh"
 PATH=$PATH:/usr/sbin:/sbin
-tmp=$(mktemp -d); trap 'rm -rf "$tmp"' EXIT
+tmp=$TMP
 src=$GUESTS/linux-i386.img
 man=$GUESTS/manifest.json
 
-skip_all() {
+fail_all() {
 	for t in inject-linux-hostonly-built inject-linux-initramfs \
 		 inject-linux-fstab inject-linux-idempotent inject-linux-undo \
 		 inject-linux-overlay-source-untouched inject-linux-boot-proof-qemu \
 		 inject-linux-boot-proof; do
-		echo "SKIP $t: $1"
+		t_fail $t "$1"
 	done
 }
 if [ ! -f "$src" ] || [ ! -f "$man" ]; then
-	skip_all "$src not built (make guests)"; exit 0
+	fail_all "$src not built (make guests)"; exit 0
 fi
-for t in debugfs cpio gzip python3 sha256sum; do
-	command -v $t >/dev/null || { skip_all "$t not installed"; exit 0; }
+for t in debugfs cpio gzip python3 sha256sum qemu-img; do
+	command -v $t >/dev/null || { fail_all "$t not installed (make deps)"; exit 0; }
 done
 
 kver=$(python3 -c 'import json,sys; print(json.load(open(sys.argv[1]))["images"]["linux-i386.img"]["kernel"])' "$man")
@@ -50,7 +53,7 @@ gsha() { dump "$1" "$tmp/sha.tmp" && sha256sum <"$tmp/sha.tmp" | cut -d' ' -f1; 
 # ---- build the host-only variant
 mkdir -p "$tmp/ir"
 dump "$initrd" "$tmp/initrd.orig"
-(cd "$tmp/ir" && gzip -dc <"$tmp/initrd.orig" | cpio -id --quiet) || { skip_all "cannot unpack the initramfs"; exit 0; }
+(cd "$tmp/ir" && gzip -dc <"$tmp/initrd.orig" | cpio -id --quiet) || { fail_all "cannot unpack the initramfs"; exit 0; }
 keep='scsi_common|scsi_mod|libata|libahci|ahci|crc64|crc64-rocksoft|crct10dif_common|crc-t10dif|t10-pi|nvme-core|nvme'
 grep -E "^#|/($keep)\.ko$" "$tmp/ir/conf/modules" >"$tmp/modules.new"
 for m in ata_piix ata_generic sd_mod ext4 jbd2 mbcache crc16 crc32c_generic; do
@@ -71,7 +74,7 @@ if [ "$h_initrd" = "$(sha256sum <"$tmp/initrd.host" | cut -d' ' -f1)" ] &&
    e2fsck -fn "$fs" >/dev/null 2>&1; then
 	echo "PASS inject-linux-hostonly-built"
 else
-	skip_all "could not build the host-only variant with debugfs"; exit 0
+	fail_all "could not build the host-only variant with debugfs"; exit 0
 fi
 cp --sparse=always "$img" "$tmp/hostonly-pristine.img"
 
@@ -131,7 +134,7 @@ fi
 
 # ---- through an overlay: dualboot-i386.img --partition 2, source untouched
 db=$GUESTS/dualboot-i386.img
-if [ -f "$db" ] && command -v qemu-img >/dev/null; then
+if [ -f "$db" ]; then
 	before=$(sha256sum <"$db" | cut -d' ' -f1)
 	mkdir -p "$tmp/ovl"
 	"$DUALVM" inject --json --partition 2 --disk-mode undoable \
@@ -155,86 +158,59 @@ if [ -f "$db" ] && command -v qemu-img >/dev/null; then
 		echo "FAIL inject-linux-overlay-source-untouched: rc=$rc1/$rc2 $(head -2 "$tmp/ovl.err" | tr '\n' ' ')"
 	fi
 else
-	echo "SKIP inject-linux-overlay-source-untouched: $db not built or qemu-img missing"
+	t_fail inject-linux-overlay-source-untouched "$db not built (make guests)"
 fi
 
-# ---- boot proof with QEMU (reference oracle, PIIX3 IDE like dualvm's
-# machine): the host-only image must not reach DUALVM-GUEST-READY, the
-# injected one must.
+# ---- boot proofs: the host-only image must end in the initramfs rescue
+# (DUALVM-INITRAMFS-FAILED), the injected one must reach DUALVM-GUEST-READY.
 # runboot LOG SECONDS CMD... -> 0 DUALVM-GUEST-READY, 1 a failure marker
-# (initramfs rescue, kernel refuses the CPU, panic) or CMD exited, 2 timeout
+# (initramfs rescue, kernel refuses the CPU, panic) or CMD exited, 2 the
+# budget ran out
 runboot() {
-	local log=$1 secs=$2 pid t=0 rc=2
+	local log=$1 secs=$2 pid rc
 	shift 2
 	: >"$log"
 	"$@" </dev/null >"$log.out" 2>&1 &
 	pid=$!
-	while [ $t -lt "$secs" ]; do
-		if grep -qa DUALVM-GUEST-READY "$log"; then rc=0; break; fi
-		if grep -qaE "DUALVM-INITRAMFS-FAILED|Unable to boot|Kernel panic" "$log"; then rc=1; break; fi
-		kill -0 $pid 2>/dev/null || { rc=1; break; }
-		sleep 2; t=$((t + 2))
-	done
+	wait_serial "$log" 'DUALVM-GUEST-READY|DUALVM-INITRAMFS-FAILED|Unable to boot|Kernel panic' "$pid" "$secs"
+	rc=$?
+	[ $rc = 0 ] && ! grep -qa DUALVM-GUEST-READY "$log" && rc=1
 	kill $pid 2>/dev/null; wait $pid 2>/dev/null
 	return $rc
 }
+# proof NAME BOOTFN: host-only copy, then the same copy after inject
+proof() {
+	local name=$1 boot=$2 r1 ri r2
+	cp --sparse=always "$tmp/hostonly-pristine.img" "$tmp/p.img"
+	$boot "$tmp/p.img" "$tmp/$name-1.log"; r1=$?
+	"$DUALVM" inject "$tmp/p.img" >"$tmp/$name-inject.out" 2>&1; ri=$?
+	$boot "$tmp/p.img" "$tmp/$name-2.log"; r2=$?
+	if [ $r1 = 1 ] && grep -qa DUALVM-INITRAMFS-FAILED "$tmp/$name-1.log" && [ $ri = 0 ] && [ $r2 = 0 ]; then
+		t_pass $name
+	elif [ $r1 != 1 ]; then
+		t_fail_log $name "host-only boot: $([ $r1 = 0 ] && echo "booted without injection" || echo "no initramfs rescue within the budget")" "$tmp/$name-1.log"
+	elif ! grep -qa DUALVM-INITRAMFS-FAILED "$tmp/$name-1.log"; then
+		t_fail_log $name "host-only boot ended without the initramfs rescue" "$tmp/$name-1.log"
+	elif [ $ri != 0 ]; then
+		t_fail $name "inject failed: $(tail -n 1 "$tmp/$name-inject.out")"
+	else
+		t_fail_log $name "injected boot: $([ $r2 = 2 ] && echo "no DUALVM-GUEST-READY within the budget" || echo "failed")" "$tmp/$name-2.log"
+	fi
+	rm -f "$tmp/p.img"
+}
 qboot() {	# image log
-	runboot "$2" 240 qemu-system-i386 -accel tcg -m 256 -no-reboot \
+	runboot "$2" "$(budget 240)" qemu-system-i386 -accel tcg -m 256 -no-reboot \
 		-display none -drive file="$1",format=raw,if=ide -snapshot \
 		-serial file:"$2"
 }
-if ! command -v qemu-system-i386 >/dev/null; then
-	echo "SKIP inject-linux-boot-proof-qemu: qemu-system-i386 not installed"
-else
-	cp --sparse=always "$tmp/hostonly-pristine.img" "$tmp/q.img"
-	qboot "$tmp/q.img" "$tmp/q1.log"; r1=$?
-	"$DUALVM" inject "$tmp/q.img" >/dev/null 2>&1; ri=$?
-	qboot "$tmp/q.img" "$tmp/q2.log"; r2=$?
-	if [ $r1 = 1 ] && grep -qa "DUALVM-INITRAMFS-FAILED" "$tmp/q1.log" && [ $ri = 0 ] && [ $r2 = 0 ]; then
-		echo "PASS inject-linux-boot-proof-qemu"
-	elif [ $r1 = 2 ] || [ $r2 = 2 ]; then
-		echo "SKIP inject-linux-boot-proof-qemu: QEMU TCG too slow here (boot timed out: $r1/$r2)"
-	else
-		echo "FAIL inject-linux-boot-proof-qemu: host-only boot=$r1 (want 1), inject=$ri, injected boot=$r2 (want 0): $(grep -a dualvm "$tmp/q2.log" | tail -2 | tr '\n' ' ')"
-	fi
-	rm -f "$tmp/q.img"
-fi
-
-# ---- boot proof: needs a CPU engine that boots Linux
-if ! "$DUALVM" run --help 2>&1 | grep -q -- "--engine"; then
-	echo "SKIP inject-linux-boot-proof: dualvm run --engine interp is not available yet"
-	exit 0
-fi
-boot() {	# image [seconds] -> 0 if DUALVM-GUEST-READY under the interpreter
-	runboot "$tmp/serial.log" "${2:-600}" "$DUALVM" run --engine interp \
-		--disk-mode nonpersistent --serial "$tmp/serial.log" "$1"
+dboot() {	# image log
+	runboot "$2" "$(budget 600)" "$DUALVM" run --engine interp \
+		--disk-mode nonpersistent --serial "$2" "$1"
 }
-# The injected image first: if the engine cannot boot it in time, the
-# engine is not ready (SKIP); if it can, the host-only one must not.
-secs=${HWP_BOOT_SECS:-600}	# per interpreter boot (2-4 min here)
-cp --sparse=always "$tmp/hostonly-pristine.img" "$tmp/inj.img"
-if ! "$DUALVM" inject "$tmp/inj.img" >/dev/null 2>&1; then
-	echo "FAIL inject-linux-boot-proof: inject failed on the host-only copy"
-	exit 0
-fi
-boot "$tmp/inj.img" "$secs"; rc=$?
-if [ $rc != 0 ]; then
-	why=$(grep -aoE "Unable to boot.*|Kernel panic.*|DUALVM-INITRAMFS-FAILED.*" "$tmp/serial.log" | head -1)
-	[ $rc = 2 ] && why="no DUALVM-GUEST-READY within ${secs}s"
-	[ -n "$why" ] || why=$(tail -1 "$tmp/serial.log.out")
-	echo "SKIP inject-linux-boot-proof: dualvm run --engine interp does not boot linux-i386 yet ($why)"
-	exit 0
-fi
-boot "$tmp/hostonly-pristine.img" "$secs"; rc=$?
-if [ $rc = 0 ]; then
-	echo "FAIL inject-linux-boot-proof: the host-only image booted without injection"
-elif grep -qa DUALVM-INITRAMFS-FAILED "$tmp/serial.log"; then
-	echo "PASS inject-linux-boot-proof"
-elif [ $rc = 2 ]; then
-	# The initramfs gives up on its root device only after ~60 s of its own
-	# polling; a slow engine can run out of our time budget first.  That is
-	# inconclusive, not a boot of the host-only image.
-	echo "SKIP inject-linux-boot-proof: the host-only boot had not reached its initramfs rescue after ${secs}s (engine too slow to conclude)"
+if command -v qemu-system-i386 >/dev/null; then
+	proof inject-linux-boot-proof-qemu qboot
 else
-	echo "FAIL inject-linux-boot-proof: the host-only boot did not end in the initramfs rescue (rc=$rc)"
+	t_fail inject-linux-boot-proof-qemu "qemu-system-i386 not installed (make deps)"
 fi
+proof inject-linux-boot-proof dboot
+exit 0

@@ -17,7 +17,7 @@ gold=$SRC/tests/hwprofile
 
 for t in hivexml python3 sha256sum; do
 	if ! command -v $t >/dev/null; then
-		for n in xp 7 10; do echo "SKIP inject-hive-$n: $t not installed"; done
+		for n in xp 7 10; do echo "FAIL inject-hive-$n: $t not installed"; done
 		exit 0
 	fi
 done
@@ -26,7 +26,7 @@ sha() { sha256sum <"$1" | cut -d' ' -f1; }
 for g in xp 7 10; do
 	h=$GUESTS/hives/system-$g.hive
 	if [ ! -f "$h" ]; then
-		echo "SKIP inject-hive-$g: $h not built (make guests)"; continue
+		echo "FAIL inject-hive-$g: $h not built (make guests)"; continue
 	fi
 	cp "$h" "$tmp/before.hive"; cp "$h" "$tmp/after.hive"
 	if ! "$DUALVM" inject --json --hive "$tmp/after.hive" >"$tmp/rep.json" 2>"$tmp/err"; then
@@ -61,7 +61,7 @@ if [ -f "$h" ]; then
 		echo "FAIL inject-hive-corrupt-refused: rc=$rc $(head -1 "$tmp/err")"
 	fi
 else
-	echo "SKIP inject-hive-corrupt-refused: $h not built"
+	echo "FAIL inject-hive-corrupt-refused: $h not built"
 fi
 
 # through NTFS on a disk image
@@ -97,7 +97,7 @@ if [ -f "$img" ] && command -v ntfscat >/dev/null; then
 		echo "FAIL inject-windows-disk: $(head -1 "$tmp/err")"
 	fi
 else
-	echo "SKIP inject-windows-disk: $img not built or ntfscat missing"
+	echo "FAIL inject-windows-disk: $img not built or ntfscat missing"
 fi
 
 # hibernated: refused in every disk mode, image untouched
@@ -116,5 +116,5 @@ if [ -f "$img" ]; then
 		echo "FAIL inject-windows-hibernated-refused: $(head -1 "$tmp/err")"
 	fi
 else
-	echo "SKIP inject-windows-hibernated-refused: $img not built"
+	echo "FAIL inject-windows-hibernated-refused: $img not built"
 fi

@@ -10,12 +10,12 @@ tmp=$(mktemp -d); trap 'rm -rf "$tmp"' EXIT
 man=$GUESTS/manifest.json
 
 if ! command -v python3 >/dev/null; then
-	echo "SKIP hwprofile-inspect: python3 not installed"; exit 0
+	echo "FAIL hwprofile-inspect: python3 not installed"; exit 0
 fi
 check_one() {	# name image golden
 	local name=$1 img=$2 golden=$3
 	if [ ! -f "$GUESTS/$img" ] || [ ! -f "$man" ]; then
-		echo "SKIP $name: $GUESTS/$img not built (make guests)"; return
+		echo "FAIL $name: $GUESTS/$img not built (make guests)"; return
 	fi
 	if ! "$DUALVM" inspect --json "$GUESTS/$img" >"$tmp/$img.json" 2>"$tmp/err"; then
 		echo "FAIL $name: dualvm inspect exited $?: $(head -1 "$tmp/err")"; return
@@ -50,8 +50,8 @@ if [ -f "$GUESTS/dualboot-i386.img" ]; then
 		echo "FAIL inspect-no-such-partition: rc=$rc $(cat "$tmp/err")"
 	fi
 else
-	echo "SKIP inspect-partition-text: dualboot-i386.img not built"
-	echo "SKIP inspect-no-such-partition: dualboot-i386.img not built"
+	echo "FAIL inspect-partition-text: dualboot-i386.img not built"
+	echo "FAIL inspect-no-such-partition: dualboot-i386.img not built"
 fi
 
 # a converted image (VMDK via qemu-img) inspects like the raw one; inject
@@ -72,7 +72,7 @@ if [ -f "$GUESTS/linux-i386.img" ] && command -v qemu-img >/dev/null; then
 		echo "FAIL inspect-vmdk-image: $(head -1 "$tmp/err")"
 	fi
 else
-	echo "SKIP inspect-vmdk-image: linux-i386.img not built or qemu-img missing"
+	echo "FAIL inspect-vmdk-image: linux-i386.img not built or qemu-img missing"
 fi
 
 # garbage in: a clear error or an empty report, never a crash

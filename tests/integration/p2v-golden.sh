@@ -8,7 +8,7 @@ export DUALVM=${DUALVM:-$BUILD/bin/dualvm}
 for dir in "$SRC"/tests/p2v/*/; do
 	[ -f "$dir/cmd" ] || continue
 	name=p2v-golden-$(basename "$dir")
-	T=$(mktemp -d /tmp/p2v-golden.XXXXXX)
+	T=$(mktemp -d "${TMPDIR:-/tmp}/p2v-golden.XXXXXX")
 	(cd "$T" && bash "$dir/cmd") >"$T/.out" 2>&1
 	if diff -u "$dir/expect" "$T/.out" >"$T/.diff"; then
 		echo "PASS $name"

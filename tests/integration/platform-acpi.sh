@@ -6,35 +6,25 @@
 # DUALVM-GUEST-READY, types `poweroff -f` on the serial console (stdin is a
 # FIFO fed by this script), and requires `dualvm run` to exit 0 with the
 # "guest powered off (ACPI S5)" reason, and the kernel to have found our
-# tables (ACPI: ... DUALVM lines).  The interpreter is slow: when it does
-# not reach the marker within PLATFORM_ACPI_SECS (default 600), SKIP.
+# tables (ACPI: ... DUALVM lines).  The boot has a budget
+# (tests/lib/common.sh); running out of it is a FAIL showing the console.
 # Env: BUILD SRC DUALVM GUESTS (see tests/run-tests.sh).
-set -u
-BUILD=${BUILD:?} SRC=${SRC:?}
-DUALVM=${DUALVM:-$BUILD/bin/dualvm}
-GUESTS=${GUESTS:-$BUILD/guests}
-SECS=${PLATFORM_ACPI_SECS:-600}
+. "$SRC/tests/lib/common.sh"
+SECS=$(budget 600)
 img=$GUESTS/linux-i386.img
 name=platform-acpi-poweroff
+tmp=$TMP
 
 if [ ! -x "$DUALVM" ]; then
-	echo "FAIL $name: $DUALVM not built"; exit 1
+	t_fail $name "$DUALVM not built"; exit 1
 fi
 if [ ! -e "$img" ]; then
-	echo "SKIP $name: $img missing (tests/guests/build-guests.sh)"; exit 0
+	t_fail $name "$img missing (make guests)"; exit 0
 fi
-tmp=$(mktemp -d)
-fpid=
-cleanup() {
-	[ -n "$fpid" ] && kill "$fpid" 2>/dev/null
-	rm -rf "$tmp"
-}
-trap cleanup EXIT
-
 # a private sparse copy: the guest writes its boot log, others may hold
 # the shared image
 cp --sparse=always "$img" "$tmp/disk.img" || {
-	echo "SKIP $name: cannot copy $img"; exit 0; }
+	t_fail $name "cannot copy $img"; exit 0; }
 mkfifo "$tmp/in"
 (
 	# wait for the marker, then power off; keep the FIFO open meanwhile
@@ -45,27 +35,26 @@ mkfifo "$tmp/in"
 	printf '\npoweroff -f\n'
 	sleep "$SECS"
 ) >"$tmp/in" &
-fpid=$!
-timeout $((SECS + 30)) "$DUALVM" run --engine interp --memory 256 \
+t_bg $!
+timeout -s KILL $((SECS + 60)) "$DUALVM" run --engine interp --memory 256 \
 	--timeout "$SECS" --serial stdio "$tmp/disk.img" \
 	<"$tmp/in" >"$tmp/out" 2>"$tmp/err"
 rc=$?
 if ! grep -aq DUALVM-GUEST-READY "$tmp/out"; then
 	if [ $rc = 124 ]; then
-		echo "SKIP $name: the interpreter did not reach DUALVM-GUEST-READY within $SECS s"
+		t_fail_log $name "no DUALVM-GUEST-READY within the budget of $SECS s (scale $DUALVM_TEST_SCALE)" "$tmp/out"
 	else
-		echo "FAIL $name: rc=$rc before DUALVM-GUEST-READY: $(tail -1 "$tmp/err")"
+		t_fail_log $name "rc=$rc before DUALVM-GUEST-READY: $(tail -1 "$tmp/err")" "$tmp/out"
 	fi
 	exit 0
 fi
 if ! grep -aq "ACPI: RSDT.*DUALVM" "$tmp/out"; then
-	echo "FAIL $name: the kernel did not list our RSDT ($(grep -a 'ACPI' "$tmp/out" | head -1 | tr -d '\r'))"
+	t_fail $name "the kernel did not list our RSDT ($(grep -a 'ACPI' "$tmp/out" | head -1 | tr -d '\r'))"
 	exit 0
 fi
 if [ $rc = 0 ] && grep -aq "guest powered off (ACPI S5)" "$tmp/err"; then
-	echo "PASS $name"
+	t_pass $name
 else
-	echo "FAIL $name: rc=$rc after poweroff -f: $(tail -1 "$tmp/err" | tr -d '\r')"
-	tr -d '\r' <"$tmp/out" | tail -5 >&2
+	t_fail_log $name "rc=$rc after poweroff -f: $(tail -1 "$tmp/err" | tr -d '\r')" "$tmp/out"
 fi
 exit 0

@@ -20,10 +20,10 @@ if [ ! -x "$DUALVM" ]; then
 	echo "FAIL platform-cdrom: $DUALVM not built"; exit 1
 fi
 if ! command -v python3 >/dev/null; then
-	echo "SKIP platform-cdrom: python3 needed to build the test ISO"; exit 0
+	echo "FAIL platform-cdrom: python3 needed to build the test ISO"; exit 0
 fi
 if [ ! -e /usr/share/seabios/bios-256k.bin ] && [ ! -e /usr/share/seabios/bios.bin ]; then
-	echo "SKIP platform-cdrom: Debian's SeaBIOS is not installed"; exit 0
+	echo "FAIL platform-cdrom: Debian's SeaBIOS is not installed"; exit 0
 fi
 tmp=$(mktemp -d); trap 'rm -rf "$tmp"' EXIT
 

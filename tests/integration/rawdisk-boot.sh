@@ -8,46 +8,27 @@
 #     byte-identical, qemu-img check passes on the overlay;
 #   - commit: the source then has the line and passes e2fsck -fn;
 #   - nonpersistent, and SIGKILL at 20 random points: source unchanged.
-# SKIPs (with the reason) while `dualvm run --engine interp` cannot boot
-# Linux: a probe boot of linux-i386.img must print the kernel banner within
-# PROBE_TIMEOUT seconds (default 60).
-# Env: GUESTS, DUALVM, BOOT_TIMEOUT (default 600), PROBE_TIMEOUT.
-set -u
-GUESTS=${GUESTS:-${BUILD:?}/guests}
-DUALVM=${DUALVM:-${BUILD:?}/bin/dualvm}
-BOOT_TIMEOUT=${BOOT_TIMEOUT:-600}
-PROBE_TIMEOUT=${PROBE_TIMEOUT:-60}
+# Each boot has a budget (tests/lib/common.sh); running out of it is a FAIL
+# showing the end of the serial log.
+# Env: BUILD SRC GUESTS DUALVM (see tests/run-tests.sh).
+. "$SRC/tests/lib/common.sh"
 DB=$GUESTS/dualboot-i386.img
-LI=$GUESTS/linux-i386.img
-TMP=$(mktemp -d /tmp/dualvm-rdboot.XXXXXX)
-trap 'rm -rf "$TMP"' EXIT
+BOOT_SECS=$(budget 600)
 TESTS="rawdisk-boot-undoable rawdisk-boot-commit rawdisk-boot-nonpersistent rawdisk-boot-sigkill"
 
-pass() { echo "PASS $1"; }
-fail() { echo "FAIL $1: $2"; }
-skip_all() { for t in $TESTS; do echo "SKIP $t: $1"; done; exit 0; }
+pass() { t_pass "$@"; }
+fail() { t_fail "$@"; }
+fail_all() { for t in $TESTS; do t_fail "$t" "$1"; done; exit 0; }
 
-[ -e "$DB" ] && [ -e "$LI" ] || skip_all "guest disks missing (make guests)"
-command -v debugfs >/dev/null || skip_all "debugfs not installed"
+[ -e "$DB" ] || fail_all "$DB missing (make guests)"
+command -v debugfs >/dev/null || fail_all "debugfs not installed (make deps)"
 
 # run LOG DISK [args]: boot with the interpreter until the guest is ready
 run() {
 	local log=$1; shift
-	timeout -s KILL $((BOOT_TIMEOUT + 30)) "$DUALVM" run --engine interp \
-		--memory 256 --serial "$log" --timeout "$BOOT_TIMEOUT" \
-		--until-serial DUALVM-GUEST-READY "$@" >"$log.out" 2>&1
+	dualvm_boot "$log" "$BOOT_SECS" DUALVM-GUEST-READY --engine interp \
+		--memory 256 "$@"
 }
-
-cp --sparse=always "$LI" "$TMP/probe.img"
-timeout -s KILL $((PROBE_TIMEOUT + 10)) "$DUALVM" run --engine interp \
-	--serial "$TMP/probe.log" --timeout "$PROBE_TIMEOUT" \
-	--until-serial "Linux version" --disk-mode nonpersistent \
-	"$TMP/probe.img" >"$TMP/probe.out" 2>&1
-rc=$?
-if [ $rc != 0 ]; then
-	why=$(tr -c '[:print:]\n' ' ' <"$TMP/probe.out" | grep -v '^ *$' | tail -n 1 | cut -c1-120)
-	skip_all "dualvm run --engine interp does not boot Linux yet (probe exit $rc${why:+: $why})"
-fi
 
 read -r p2s p2n < <(/usr/sbin/sfdisk -d "$DB" | sed -n 's/.*2 : start= *\([0-9]*\), size= *\([0-9]*\).*/\1 \2/p')
 P2=$((p2s * 512))
@@ -59,7 +40,7 @@ cp --sparse=always "$DB" "$TMP/u.img"
 ovl=$TMP/u.img-p2.undo.qcow2
 run "$TMP/u.log" --partition 2 --disk-mode undoable --on-exit keep "$TMP/u.img"; rc=$?
 ok=1 why=
-[ $rc = 0 ] || { ok=0; why="run exit $rc: $(tail -c 200 "$TMP/u.log.out")"; }
+[ $rc = 0 ] || { ok=0; why=$(boot_why $rc "$TMP/u.log"); }
 grep -aq HOST-OS-BOOTED "$TMP/u.log" && { ok=0; why="the host OS booted"; }
 cmp -s "$TMP/u.img" "$DB" || { ok=0; why="source changed"; }
 if [ $ok = 1 ]; then
@@ -67,7 +48,7 @@ if [ $ok = 1 ]; then
 	qemu-img convert -O raw "$ovl" "$TMP/u-view.raw" 2>/dev/null || { ok=0; why="qemu-img convert"; }
 	[ -n "$(bootlog "$TMP/u-view.raw")" ] || { ok=0; why="no /var/log/dualvm-boots line in the overlay"; }
 fi
-[ $ok = 1 ] && pass $t || fail $t "$why"
+if [ $ok = 1 ]; then pass $t; elif [ $rc != 0 ]; then t_fail_log $t "$why" "$TMP/u.log"; else fail $t "$why"; fi
 
 # --- commit
 t=rawdisk-boot-commit
@@ -85,7 +66,7 @@ fi
 t=rawdisk-boot-nonpersistent
 cp --sparse=always "$DB" "$TMP/n.img"
 run "$TMP/n.log" --partition 2 "$TMP/n.img"; rc=$?
-if [ $rc != 0 ]; then fail $t "run exit $rc"
+if [ $rc != 0 ]; then t_fail_log $t "$(boot_why $rc "$TMP/n.log")" "$TMP/n.log"
 elif grep -aq HOST-OS-BOOTED "$TMP/n.log"; then fail $t "the host OS booted"
 elif ! cmp -s "$TMP/n.img" "$DB"; then fail $t "source changed"
 else pass $t; fi
@@ -95,7 +76,7 @@ t=rawdisk-boot-sigkill
 ok=1
 for i in $(seq 1 20); do
 	"$DUALVM" run --engine interp --memory 256 --serial "$TMP/k.log" \
-		--timeout "$BOOT_TIMEOUT" --partition 2 "$TMP/n.img" >/dev/null 2>&1 &
+		--timeout "$BOOT_SECS" --partition 2 "$TMP/n.img" >/dev/null 2>&1 &
 	p=$!
 	sleep $(( RANDOM % 20 )).$(( RANDOM % 10 ))
 	kill -9 $p 2>/dev/null; wait $p 2>/dev/null

@@ -19,19 +19,20 @@ set -u
 GUESTS=${GUESTS:-${BUILD:?}/guests}
 DUALVM=${DUALVM:-${BUILD:?}/bin/dualvm}
 DB=$GUESTS/dualboot-i386.img
-TMP=$(mktemp -d /tmp/dualvm-rdovl.XXXXXX)
+TMP=$(mktemp -d "${TMPDIR:-/tmp}/dualvm-rdovl.XXXXXX")
 trap 'rm -rf "$TMP"' EXIT
 
 pass() { echo "PASS $1"; }
 fail() { echo "FAIL $1: $2"; }
 skip() { echo "SKIP $1: $2"; }
+missing() { echo "FAIL $1: $2"; }	# a tool or guest `make deps` / `make guests` provides
 
 TESTS="rawdisk-view-refuses-other-partitions rawdisk-undoable-commit
 rawdisk-commit-resume rawdisk-discard rawdisk-nonpersistent-sigkill
 rawdisk-whole-disk-compare rawdisk-create-raw rawdisk-view-tables
 rawdisk-qemu-img-commit"
 if [ ! -e "$DB" ]; then
-	for t in $TESTS; do skip "$t" "$DB missing (make guests)"; done
+	for t in $TESTS; do missing "$t" "$DB missing (make guests)"; done
 	exit 0
 fi
 have_qemu_img=0; command -v qemu-img >/dev/null && have_qemu_img=1
@@ -135,7 +136,7 @@ same "$TMP/n.img" "$DB" || { ok=0; why="source changed by a killed or finished n
 # --- whole-disk undoable overlay vs a copy written the same way
 t=rawdisk-whole-disk-compare
 if [ $have_qemu_img = 0 ]; then
-	skip $t "qemu-img not installed"
+	missing $t "qemu-img not installed"
 else
 	fresh w.img; fresh wref.img
 	ok=1 why=
@@ -172,7 +173,7 @@ same "$TMP/r.img" "$DB" || { ok=0; why="device changed"; }
 t=rawdisk-view-tables
 GP=$GUESTS/dualboot-gpt-amd64.img
 if [ $have_qemu_img = 0 ] || [ ! -e "$GP" ]; then
-	skip $t "needs qemu-img and $GP"
+	missing $t "needs qemu-img and $GP"
 else
 	ok=1 why=
 	for img in "$DB" "$GP"; do
@@ -205,7 +206,7 @@ fi
 # chosen partition (the overlay's backing is a descriptor of the view)
 t=rawdisk-qemu-img-commit
 if [ $have_qemu_img = 0 ]; then
-	skip $t "qemu-img not installed"
+	missing $t "qemu-img not installed"
 else
 	fresh q.img
 	ok=1 why=

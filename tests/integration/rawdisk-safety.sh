@@ -12,7 +12,7 @@
 set -u
 GUESTS=${GUESTS:-${BUILD:?}/guests}
 DUALVM=${DUALVM:-${BUILD:?}/bin/dualvm}
-TMP=$(mktemp -d /tmp/dualvm-rdsafe.XXXXXX)
+TMP=$(mktemp -d "${TMPDIR:-/tmp}/dualvm-rdsafe.XXXXXX")
 PIDS=() LOOP= MNT=
 
 cleanup() {
@@ -27,6 +27,7 @@ trap cleanup EXIT
 pass() { echo "PASS $1"; }
 fail() { echo "FAIL $1: $2"; }
 skip() { echo "SKIP $1: $2"; }
+missing() { echo "FAIL $1: $2"; }	# a tool or guest `make deps` / `make guests` provides
 
 DB=$GUESTS/dualboot-i386.img
 WH=$GUESTS/windows-hibernated.img
@@ -34,7 +35,7 @@ WH=$GUESTS/windows-hibernated.img
 # --- hibernated Windows volume
 t=rawdisk-check-hibernated
 if [ ! -e "$WH" ]; then
-	skip $t "$WH missing (make guests)"
+	missing $t "$WH missing (make guests)"
 else
 	out=$("$DUALVM" disk check "$WH" 2>&1 >/dev/null); rc=$?
 	if [ $rc = 0 ]; then fail $t "exit 0"
@@ -50,7 +51,7 @@ fi
 
 if [ ! -e "$DB" ]; then
 	for t in rawdisk-check-loop-mounted rawdisk-check-blockdev rawdisk-check-concurrent rawdisk-check-planted; do
-		skip $t "$DB missing (make guests)"
+		missing $t "$DB missing (make guests)"
 	done
 	exit 0
 fi
