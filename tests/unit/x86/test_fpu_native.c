@@ -29,6 +29,7 @@
 #include <unistd.h>
 
 #include "tests/unit/harness.h"
+#include "tests/unit/hostcaps.h"
 #include "vmm/x86/x86.h"
 
 #define REGION		0x30000000u
@@ -43,6 +44,8 @@
 #define HOST_FPU	0x6400u		/* host FPU state aside */
 #define STATE		0x6800u		/* regs in (0..31), flags (32), out (64..), flags (96) */
 #define SAVE_RSP	0x6900u
+
+#include "tests/unit/x86/native_fixture.h"
 
 #define NREGS		8
 #define FLAGS_CMP	0x0cd5u
@@ -301,18 +304,6 @@ static void native_sig(int sig, siginfo_t *si, void *uc_)
 	siglongjmp(native_jb, 1);
 }
 
-static uint8_t *put_abs(uint8_t *c, uint8_t op1, uint8_t op2, unsigned int reg,
-			uint32_t addr)
-{
-	if (op1)
-		*c++ = op1;
-	*c++ = op2;
-	*c++ = (uint8_t)(reg << 3 | 4);		/* [abs32] via SIB */
-	*c++ = 0x25;
-	memcpy(c, &addr, 4);
-	return c + 4;
-}
-
 static void native_setup(uint8_t *m)
 {
 	uint8_t *c = m + ENTRY;
@@ -320,20 +311,16 @@ static void native_setup(uint8_t *m)
 
 	memcpy(c, "\x53\x55\x41\x54\x41\x55\x41\x56\x41\x57", 10);	/* push */
 	c += 10;
-	c = put_abs(c, 0x48, 0x89, 4, REGION + SAVE_RSP);	/* mov [], rsp */
-	c = put_abs(c, 0x0f, 0xae, 0, REGION + HOST_FPU);	/* fxsave */
-	c = put_abs(c, 0x0f, 0xae, 1, REGION + IMG_IN);	/* fxrstor */
-	c = put_abs(c, 0, 0xff, 6, REGION + STATE + 32);	/* push flags */
+	c = nf_abs(c, 0x48, 0x89, 4, REGION + SAVE_RSP);	/* mov [], rsp */
+	c = nf_abs(c, 0x0f, 0xae, 0, REGION + HOST_FPU);	/* fxsave */
+	c = nf_abs(c, 0x0f, 0xae, 1, REGION + IMG_IN);		/* fxrstor */
+	c = nf_abs(c, 0, 0xff, 6, REGION + STATE + 32);	/* push flags */
 	*c++ = 0x9d;						/* popfq */
 	for (i = 0; i < NREGS; i++)
 		if (i != 4)
-			c = put_abs(c, 0, 0x8b, i, REGION + STATE + 4 * i);
+			c = nf_abs(c, 0, 0x8b, i, REGION + STATE + 4 * i);
 	*c++ = 0xe9;
-	{
-		uint32_t rel = (uint32_t)(CODE - (c + 4 - m));
-
-		memcpy(c, &rel, 4);
-	}
+	nf_put32(c, (uint32_t)(CODE - (c + 4 - m)));
 }
 
 static void native_epilogue(uint8_t *c)
@@ -341,39 +328,33 @@ static void native_epilogue(uint8_t *c)
 	unsigned int i;
 
 	*c++ = 0x9c;						/* pushfq */
-	c = put_abs(c, 0, 0x8f, 0, REGION + STATE + 96);
+	c = nf_abs(c, 0, 0x8f, 0, REGION + STATE + 96);
 	for (i = 0; i < NREGS; i++)
-		c = put_abs(c, 0, 0x89, i, REGION + STATE + 64 + 4 * i);
-	c = put_abs(c, 0x0f, 0xae, 0, REGION + IMG_OUT);	/* fxsave */
-	c = put_abs(c, 0x0f, 0xae, 1, REGION + HOST_FPU);	/* fxrstor */
-	c = put_abs(c, 0x48, 0x8b, 4, REGION + SAVE_RSP);	/* mov rsp, [] */
+		c = nf_abs(c, 0, 0x89, i, REGION + STATE + 64 + 4 * i);
+	c = nf_abs(c, 0x0f, 0xae, 0, REGION + IMG_OUT);	/* fxsave */
+	c = nf_abs(c, 0x0f, 0xae, 1, REGION + HOST_FPU);	/* fxrstor */
+	c = nf_abs(c, 0x48, 0x8b, 4, REGION + SAVE_RSP);	/* mov rsp, [] */
 	memcpy(c, "\x41\x5f\x41\x5e\x41\x5d\x41\x5c\x5d\x5b\xc3", 11);
 }
 
-static void native_run_all(const struct seq *seqs, struct result *res,
-			   unsigned int n)
+struct native_job {
+	const struct seq	*seqs;		/* [n] sequences */
+	struct result		*res;		/* [n] results (shared) */
+	unsigned int		n;		/* sequences */
+};
+
+/* in the native child */
+static void native_run_all(void *arg)
 {
+	const struct native_job *j = arg;
 	uint8_t *m = (uint8_t *)(uintptr_t)REGION;
-	struct sigaction sa;
-	stack_t ss;
 	volatile unsigned int i;
 
-	memset(&sa, 0, sizeof(sa));
-	sa.sa_sigaction = native_sig;
-	sa.sa_flags = SA_SIGINFO | SA_ONSTACK | SA_NODEFER;
-	ss.ss_sp = malloc(65536);
-	ss.ss_size = 65536;
-	ss.ss_flags = 0;
-	if (!ss.ss_sp || sigaltstack(&ss, NULL))
-		_exit(3);
-	sigaction(SIGFPE, &sa, NULL);
-	sigaction(SIGSEGV, &sa, NULL);
-	sigaction(SIGBUS, &sa, NULL);
-	sigaction(SIGILL, &sa, NULL);
+	nf_native_signals(native_sig);
 	native_setup(m);
-	for (i = 0; i < n; i++) {
-		const struct seq *s = &seqs[i];
-		struct result *r = &res[i];
+	for (i = 0; i < j->n; i++) {
+		const struct seq *s = &j->seqs[i];
+		struct result *r = &j->res[i];
 
 		memcpy(m + CODE, s->code, s->len);
 		native_epilogue(m + CODE + s->len);
