@@ -16,7 +16,8 @@
  *     FXRSTOR, FSTENV, FLDENV): FOP, FIP and FCS are set by every x87
  *     non-control instruction (the P6 "fopcode compatibility" behaviour),
  *     FDP and FDS by every x87 non-control instruction with a memory
- *     operand (FDP_EXCPTN_ONLY clear).  FXSAVE, FNSTENV and FNSAVE store
+ *     operand (FDP_EXCPTN_ONLY clear), which others leave as they are.
+ *     FNINIT and FNSAVE clear all of them.  FXSAVE, FNSTENV and FNSAVE store
  *     them whatever FSW.ES is, FCS and FDS as the real selectors
  *     (ZERO_FCS_FDS clear); FXRSTOR, FLDENV and FRSTOR load them whatever
  *     FSW.ES is.  (AMD processors store them in an FXSAVE image only while
@@ -52,6 +53,10 @@
 /* FOP updated by every x87 non-control instruction, not only by those
  * with an unmasked exception (SDM vol. 1, 8.1.9) */
 #define X86_CANON_FOP_ALWAYS		1
+/* FDP/FDS keep their value across x87 non-control instructions without a
+ * memory operand (AMD64 APM vol. 1, 6.2.5; the SDM leaves FDP undefined
+ * after them, vol. 1, 8.1.8) */
+#define X86_CANON_FDP_KEPT		1
 /* FXSAVE stores FOP, FIP/FCS and FDP/FDS whatever FSW.ES is */
 #define X86_CANON_FXSAVE_PTRS_ALWAYS	1
 /* FXRSTOR loads FOP, FIP/FCS and FDP/FDS whatever FSW.ES is */

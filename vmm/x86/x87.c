@@ -394,6 +394,7 @@ static void exec_host(struct x86_cpu *c, const struct x86_insn *in,
 	put32(img + FX_FIP, (uint32_t)c->rip);
 	put16(img + FX_FCS, c->seg[X86_CS].sel);
 	if (mem && (!X86_CANON_FDP_EXCPTN_ONLY || fpu_pending(img))) {
+		/* (without a memory operand they stay: X86_CANON_FDP_KEPT) */
 		put32(img + FX_FDP, x86_ea(c, in));
 		put16(img + FX_FDS, c->seg[x86_ea_seg(in)].sel);
 	}
