@@ -23,6 +23,11 @@
  *   - other vendors: the union of both (every one of these differences).
  *   - MXCSR_MASK (SDM vol. 1, 11.6.6): each CPU stores its own.
  *
+ * The OS may also save and restore the FPU state between any two
+ * instructions (fx_model_tick()): after that round trip FCS and FDS read
+ * as 0 on every host, and on AMD, while FSW.ES = 0, so do FOP, FIP and FDP;
+ * such fields must hold the predicted value or 0.
+ *
  * Two differences come from where the native side runs, not from the
  * vendor: FCS is the host's 64-bit code selector (the interpreter is given
  * the same selector number, so they agree), and at a fault the final image
@@ -132,6 +137,7 @@ static const uint8_t fx_fmt_len[4][FXF_N] = {
 /* A value the host may or may not be known to hold. */
 struct fx_val {
 	bool		known;		/* false: undefined per its manual */
+	bool		or0;		/* known, or 0 after an OS round trip */
 	uint32_t	v;		/* the value when known */
 };
 
@@ -139,6 +145,7 @@ struct fx_val {
 struct fx_byte {
 	int16_t		n;		/* native value; -1 any; -2 = interp's */
 	int16_t		i;		/* interpreter value; -1 any */
+	bool		or0;		/* native may be 0 instead of n */
 };
 
 #define FX_MAXREC	24
@@ -190,13 +197,36 @@ static inline void fx_model_init(struct fx_model *m, const struct fx_policy *h,
 	}
 }
 
+/*
+ * The OS may save and restore the task's FPU state between any two
+ * instructions (preemption, signals), with the 64-bit forms of XSAVE and
+ * XRSTOR: that image has no FCS and FDS (SDM vol. 1, 10.5.1, 64-bit
+ * layout), which read as 0 afterwards, and on AMD it holds FOP, FIP and
+ * FDP only while FSW.ES = 1 (0 after the round trip; unknown where FXRSTOR
+ * does not load them while ES = 0).  Called after every instruction with
+ * the state @s1 it left.
+ */
+static inline void fx_model_tick(struct fx_model *m, const uint8_t *s1)
+{
+	const struct fx_policy *h = m->host;
+
+	for (unsigned int f = 0; f < FXF_N; f++) {
+		if (fx_sel(f))
+			m->nat[f].or0 = true;
+		else if (h->fxsave_es_only && !fx_es(s1) && h->fxrstor_es_only)
+			m->nat[f].known = false;
+		else if (h->fxsave_es_only && !fx_es(s1))
+			m->nat[f].or0 = true;
+	}
+}
+
 /* what a CPU with policy @p stores for field @f holding @reg; @fx: an
  * FXSAVE-class store, @es: FSW.ES then */
 static inline struct fx_val fx_stored(const struct fx_policy *p,
 				      enum fx_field f, struct fx_val reg,
 				      bool fx, bool es)
 {
-	struct fx_val z = { true, 0 };
+	struct fx_val z = { true, false, 0 };
 
 	if (fx && p->fxsave_es_only && !es)
 		return z;
@@ -241,7 +271,7 @@ static inline void fx_model_store(struct fx_model *m, int32_t off,
 	r->size = (uint16_t)size;
 	r->fmt = (uint8_t)fmt;
 	for (unsigned int f = 0; f < FXF_N; f++) {
-		struct fx_val c = { true, fx_get(s0, f) };
+		struct fx_val c = { true, false, fx_get(s0, f) };
 
 		r->nat[f] = fx_stored(m->host, f, m->nat[f], fx, fx_es(s0));
 		r->can[f] = fx_stored(&fx_canon, f, c, fx, fx_es(s0));
@@ -285,15 +315,18 @@ static inline void fx_model_x87(struct fx_model *m, bool mem,
 	bool exc = fx_es(s1) && !fx_es(s0);	/* raised an unmasked one */
 	const struct fx_policy *h = m->host;
 
-	m->nat[FXF_FIP] = (struct fx_val){ true, fx_get(s1, FXF_FIP) };
-	m->nat[FXF_FCS] = (struct fx_val){ true, fx_get(s1, FXF_FCS) };
+	m->nat[FXF_FIP] = (struct fx_val){ true, false, fx_get(s1, FXF_FIP) };
+	m->nat[FXF_FCS] = (struct fx_val){ true, false, fx_get(s1, FXF_FCS) };
 	if (!h->fop_excptn_only || exc)
-		m->nat[FXF_FOP] = (struct fx_val){ true, fx_get(s1, FXF_FOP) };
+		m->nat[FXF_FOP] = (struct fx_val){ true, false,
+						   fx_get(s1, FXF_FOP) };
 	else
 		m->nat[FXF_FOP].known = false;	/* "only valid if" (8.1.9) */
 	if (mem && (!h->fdp_excptn_only || exc)) {
-		m->nat[FXF_FDP] = (struct fx_val){ true, fx_get(s1, FXF_FDP) };
-		m->nat[FXF_FDS] = (struct fx_val){ true, fx_get(s1, FXF_FDS) };
+		m->nat[FXF_FDP] = (struct fx_val){ true, false,
+						   fx_get(s1, FXF_FDP) };
+		m->nat[FXF_FDS] = (struct fx_val){ true, false,
+						   fx_get(s1, FXF_FDS) };
 	} else if (!mem && h->fdp_undef_no_mem) {
 		m->nat[FXF_FDP].known = false;		/* SDM vol. 1, 8.1.8 */
 		m->nat[FXF_FDS].known = false;
@@ -305,7 +338,7 @@ static inline void fx_model_x87(struct fx_model *m, bool mem,
 static inline void fx_model_init_regs(struct fx_model *m)
 {
 	for (unsigned int f = 0; f < FXF_N; f++)
-		m->nat[f] = (struct fx_val){ true, 0 };
+		m->nat[f] = (struct fx_val){ true, false, 0 };
 }
 
 /*
@@ -326,20 +359,21 @@ static inline void fx_expect(struct fx_byte *e, enum fx_fmt fmt,
 		for (unsigned int b = 0; b < len; b++) {
 			e[off + b].n = hi ? 0 : nat[f].known ?
 				(int16_t)((nat[f].v >> (8 * b)) & 0xff) : -1;
+			e[off + b].or0 = !hi && nat[f].or0;
 			e[off + b].i = can && can[f].known ?
 				(int16_t)((can[f].v >> (8 * b)) & 0xff) : -1;
 		}
 	}
 	if (fmt == FXFMT_SIG) {
-		e[14] = e[15] = (struct fx_byte){ 0, -1 };
-		e[22] = e[23] = (struct fx_byte){ 0, -1 };
+		e[14] = e[15] = (struct fx_byte){ 0, -1, false };
+		e[22] = e[23] = (struct fx_byte){ 0, -1, false };
 	}
 	if (mx)
 		for (unsigned int b = 0; b < 4; b++)
 			e[28 + b] = (struct fx_byte){
 				(int16_t)((h->mxcsr_mask >> (8 * b)) & 0xff),
 				can ? (int16_t)((fx_canon.mxcsr_mask >>
-						 (8 * b)) & 0xff) : -1 };
+						 (8 * b)) & 0xff) : -1, false };
 }
 
 #endif

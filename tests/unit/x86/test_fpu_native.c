@@ -21,7 +21,9 @@
  * with the canonical CPU's values (vmm/x86/canon.h) on the interpreter
  * side; every other byte must be equal.  Not compared: bytes 288-511 of
  * an FXSAVE image, which 64-bit mode writes (XMM8-15) and 32-bit mode
- * leaves alone.
+ * leaves alone.  test_fpu_native_preempted single-steps 5000 further
+ * sequences natively, so that the kernel saves and restores the FPU state
+ * between every two instructions, as a preemption can at any point.
  */
 #include <errno.h>
 #include <setjmp.h>
@@ -285,6 +287,7 @@ static void gen_seq(uint64_t seed, struct seq *s)
 
 static sigjmp_buf native_jb;
 static struct result *native_res;
+static volatile bool native_stepping;	/* the child single-steps */
 
 static void native_sig(int sig, siginfo_t *si, void *uc_)
 {
@@ -293,8 +296,12 @@ static void native_sig(int sig, siginfo_t *si, void *uc_)
 		REG_RAX, REG_RCX, REG_RDX, REG_RBX, REG_RSP, REG_RBP, REG_RSI, REG_RDI,
 	};
 
-	(void)sig;
 	(void)si;
+	/* a single-step trap: return, through the kernel's FPU save and
+	 * restore, to the next instruction */
+	if (sig == SIGTRAP && native_stepping &&
+	    uc->uc_mcontext.gregs[REG_TRAPNO] == 1)
+		return;
 	for (int i = 0; i < NREGS; i++)
 		native_res->regs[i] = (uint32_t)uc->uc_mcontext.gregs[map[i]];
 	native_res->flags = (uint32_t)uc->uc_mcontext.gregs[REG_EFL];
@@ -332,6 +339,9 @@ static void native_epilogue(uint8_t *c)
 
 	*c++ = 0x9c;						/* pushfq */
 	c = nf_abs(c, 0, 0x8f, 0, REGION + STATE + 96);
+	/* pushfq; and dword [rsp], ~TF; popfq: stop single-stepping */
+	memcpy(c, "\x9c\x81\x24\x24\xff\xfe\xff\xff\x9d", 9);
+	c += 9;
 	for (i = 0; i < NREGS; i++)
 		c = nf_abs(c, 0, 0x89, i, REGION + STATE + 64 + 4 * i);
 	c = nf_abs(c, 0x0f, 0xae, 0, REGION + IMG_OUT);	/* fxsave */
@@ -344,6 +354,7 @@ struct native_job {
 	const struct seq	*seqs;		/* [n] sequences */
 	struct result		*res;		/* [n] results (shared) */
 	unsigned int		n;		/* sequences */
+	bool			step;		/* single-step them (EFLAGS.TF) */
 };
 
 /* in the native child */
@@ -355,6 +366,7 @@ static void native_run_all(void *arg)
 
 	nf_native_signals(native_sig);
 	native_setup(m);
+	native_stepping = j->step;
 	for (i = 0; i < j->n; i++) {
 		const struct seq *s = &j->seqs[i];
 		struct result *r = &j->res[i];
@@ -364,7 +376,11 @@ static void native_run_all(void *arg)
 		memcpy(m + DATA, s->data, DATA_SIZE);
 		memcpy(m + IMG_IN, s->img, 512);
 		memcpy(m + STATE, s->regs, sizeof(s->regs));
-		memcpy(m + STATE + 32, &s->flags, 4);
+		{
+			uint32_t fl = s->flags | (j->step ? 0x100u : 0);
+
+			memcpy(m + STATE + 32, &fl, 4);
+		}
 		__builtin___clear_cache((char *)m, (char *)m + REGION_SIZE);
 		native_res = r;
 		r->vec = -1;
