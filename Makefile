@@ -6,6 +6,7 @@
 #   make deps         install every Debian package the build and tests need
 #   make check        unit + integration tests; last line "N passed, N failed"
 #   make check-quick  unit tests + fuzz replay only (no guest boots)
+#   make hostcaps     build/tests/hostcaps: host capabilities as shell lines
 #   make guests       build the test disks under build/guests/
 #   make run          boot the demo disk
 #   make bench        benchmarks (ratios against QEMU / qemu-img)
@@ -191,6 +192,7 @@ UNIT_TESTS := \
 	vmm/test_machine \
 	vmm/test_console \
 	vmm/test_kvm \
+	vmm/test_hostcaps \
 	vmm/test_display \
 	rawdisk/test_rd_file \
 	rawdisk/test_rd_part \
@@ -238,7 +240,7 @@ FUZZERS := \
 ALL_OBJS := $(VMM_OBJS) $(DEVICES_OBJS) $(RAWDISK_OBJS) $(P2V_OBJS) \
 	    $(HWPROFILE_OBJS) $(CLI_OBJS)
 
-.PHONY: all deps check check-quick guests run bench kmod clean unit-tests fuzzers
+.PHONY: all deps check check-quick guests run bench kmod clean unit-tests fuzzers hostcaps
 .SECONDARY:
 all: $(BUILD)/bin/dualvm
 
@@ -272,12 +274,19 @@ $(BUILD)/bin/dualvm: $(addprefix $(BUILD)/obj/,$(CLI_OBJS)) $(BUILD)/lib/libgui.
 	@$(if $(Q),echo "  LD      $@")
 	$(Q)$(CC) $(LDFLAGS) -o $@ $(filter %.o,$^) $(BUILD)/lib/libgui.a $(LINKLIBS) $(GTK_LIBS)
 
-HARNESS := $(BUILD)/obj/tests/unit/harness.o
+# Every unit test links the harness and the host capability probe.
+HARNESS := $(BUILD)/obj/tests/unit/harness.o $(BUILD)/obj/tests/unit/hostcaps.o
 UNIT_BINS := $(addprefix $(BUILD)/tests/unit/,$(UNIT_TESTS))
 $(BUILD)/tests/unit/%: $(BUILD)/obj/tests/unit/%.o $(HARNESS) $(LIBFILES)
 	@mkdir -p $(dir $@)
 	$(Q)$(CC) $(LDFLAGS) -o $@ $< $(HARNESS) $(LINKLIBS)
-unit-tests: $(UNIT_BINS)
+unit-tests: $(UNIT_BINS) $(BUILD)/tests/hostcaps
+
+# The same probe for the shell tests: prints HOST_KVM=... lines to eval.
+$(BUILD)/tests/hostcaps: $(BUILD)/obj/tests/hostcaps_main.o $(BUILD)/obj/tests/unit/hostcaps.o $(LIBFILES)
+	@mkdir -p $(dir $@)
+	$(Q)$(CC) $(LDFLAGS) -o $@ $(filter %.o,$^) $(LINKLIBS)
+hostcaps: $(BUILD)/tests/hostcaps
 # the x86 decoder is cross-checked against Zydis (libzydis-dev)
 $(BUILD)/tests/unit/x86/%: LINKLIBS += -lZydis -lZycore
 
@@ -316,10 +325,10 @@ deps:
 	apt-get update -qq || true; \
 	DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends $$missing
 
-check: all unit-tests fuzzers guests
+check: all unit-tests fuzzers guests $(BUILD)/tests/hostcaps
 	@BUILD=$(abspath $(BUILD)) SRC=$(CURDIR) tests/run-tests.sh
 
-check-quick: all unit-tests fuzzers
+check-quick: all unit-tests fuzzers $(BUILD)/tests/hostcaps
 	@QUICK=1 BUILD=$(abspath $(BUILD)) SRC=$(CURDIR) tests/run-tests.sh
 
 run: all guests

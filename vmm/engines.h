@@ -32,7 +32,11 @@ extern const struct engine_ops interp_engine_ops;	/* vmm/x86/ (when built) */
 /*
  * Run the built-in self-test guest (real mode, INT/IRET, far jumps, switch
  * to 32-bit protected mode, INT/IRET there) on @ops.  true when it reports
- * success; false with a one-line reason in @why.  Takes at most ~2 s.
+ * success; false with a one-line reason in @why.  Returns as soon as the
+ * guest halts or the engine fails; the verdict does not depend on host
+ * speed.  A guest that stops making progress (no new instruction address
+ * for 60 s, see selftest.c) is given up as stuck.  Runs on the calling
+ * thread; creates and destroys its own engine instance.
  */
 bool engine_selftest(const struct engine_ops *ops, char *why, size_t len);
 

@@ -2,15 +2,16 @@
 /*
  * cpuid_msr.c --- CPUID, RDMSR/WRMSR, RDTSC, SYSENTER/SYSEXIT
  *
- * The interpreter presents one fixed canonical CPU: a family 6 "dualvm"
- * GenuineIntel part that advertises only what the interpreter implements
- * (CPUID leaf 1 EDX: DE PSE TSC MSR PAE CX8 SEP MTRR PGE CMOV PAT, plus
+ * The interpreter presents one fixed canonical CPU (canon.h): a family 6
+ * "dualvm" GenuineIntel part that advertises only what the interpreter
+ * implements (CPUID leaf 1 EDX: DE PSE TSC MSR PAE CX8 SEP MTRR PGE CMOV PAT, plus
  * what x87.c/simd.c implement; leaf 80000001 EDX: NX with EFER.NXE).  The
  * TSC runs at 1 GHz of virtual time.  MTRRs read back what was written.
  * (SDM vol. 2 CPUID; vol. 4 MSR list; vol. 3, 5.8.7 SYSENTER/SYSEXIT)
  */
 #include <string.h>
 
+#include "vmm/x86/canon.h"
 #include "vmm/x86/cpu.h"
 
 #define CPUID_1_EDX	((1u << 2) | (1u << 3) | (1u << 4) | (1u << 5) | \
@@ -28,13 +29,13 @@ static void cpuid(uint32_t leaf, uint32_t r[4])
 	memset(r, 0, 4 * sizeof(r[0]));
 	switch (leaf) {
 	case 0:
-		r[0] = 2;
-		memcpy(&r[1], "Genu", 4);	/* EBX */
-		memcpy(&r[3], "ineI", 4);	/* EDX */
-		memcpy(&r[2], "ntel", 4);	/* ECX */
+		r[0] = X86_CANON_MAX_LEAF;
+		memcpy(&r[1], X86_CANON_VENDOR, 4);		/* EBX */
+		memcpy(&r[3], X86_CANON_VENDOR + 4, 4);	/* EDX */
+		memcpy(&r[2], X86_CANON_VENDOR + 8, 4);	/* ECX */
 		break;
 	case 1:
-		r[0] = 0x683;			/* family 6, model 8, stepping 3 */
+		r[0] = X86_CANON_SIGNATURE;	/* family 6, model 8, stepping 3 */
 		r[3] = CPUID_1_EDX;
 		break;
 	case 2:

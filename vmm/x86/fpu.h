@@ -23,7 +23,9 @@
 
 #include <stdbool.h>
 #include <stdint.h>
+#include <string.h>
 
+#include "vmm/x86/canon.h"
 #include "vmm/x86/cpu.h"
 
 /* offsets in the FXSAVE image */
@@ -49,7 +51,7 @@
 
 #define MXCSR_FLAGS	0x003fu
 #define MXCSR_MASKS	0x1f80u
-#define MXCSR_VALID	0xffffu		/* MXCSR_MASK the canonical CPU reports */
+#define MXCSR_VALID	X86_CANON_MXCSR_MASK	/* MXCSR_MASK reported */
 
 #define CR4_OSXMMEXCPT	0x0400u
 
@@ -101,6 +103,24 @@ static inline bool fpu_pending(const uint8_t *img)
 	unsigned int fsw = img[FX_FSW], fcw = img[FX_FCW];
 
 	return fsw & ~fcw & 0x3f;
+}
+
+/*
+ * Apply the canonical CPU's store policy (canon.h) to the pointer fields
+ * (FOP, FIP/FCS, FDP/FDS) of @img, an FXSAVE-layout copy of the state about
+ * to be stored by FXSAVE (@fxsave true) or by FNSTENV/FNSAVE.  With the
+ * canonical CPU this leaves everything as it is; the tests compare hosts
+ * with other policies against these constants.
+ */
+static inline void fpu_store_policy(uint8_t *img, bool fxsave)
+{
+	if (!X86_CANON_FXSAVE_PTRS_ALWAYS && fxsave &&
+	    !(img[FX_FSW] & FSW_ES))
+		memset(img + FX_FOP, 0, FX_MXCSR - FX_FOP);
+	if (X86_CANON_ZERO_FCS_FDS) {
+		memset(img + FX_FCS, 0, 2);
+		memset(img + FX_FDS, 0, 2);
+	}
 }
 
 /*

@@ -15,6 +15,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "vmm/x86/canon.h"
 #include "vmm/x86/cpu.h"
 #include "vmm/x86/fpu.h"
 
@@ -62,7 +63,7 @@ void x86_cpu_reset(struct x86_cpu *c)
 	unsigned int i;
 
 	memset(c->gpr, 0, sizeof(c->gpr));
-	c->gpr[X86_RDX] = 0x683;
+	c->gpr[X86_RDX] = X86_CANON_SIGNATURE;	/* SDM vol. 3, 9.1.4 */
 	c->rip = 0xfff0;
 	c->eflags = X86_RFLAGS_FIXED;
 	c->lf_op = LF_NONE;

@@ -210,6 +210,7 @@ static void exec_grp15(struct x86_cpu *c, const struct x86_insn *in)
 		if (in->reg == 0) {
 			lin = x86_fpu_mem_probe(c, in, 0, 512);
 			memcpy(buf, c->fxsave, FX_USED);
+			fpu_store_policy(buf, true);
 			mx = MXCSR_VALID;
 			memcpy(buf + FX_MXCSR_MASK, &mx, 4);
 			x86_fpu_mem_write(c, lin, buf, FX_USED);
@@ -225,6 +226,9 @@ static void exec_grp15(struct x86_cpu *c, const struct x86_insn *in)
 		memset(buf + 22, 0, 2);			/* reserved after FDS */
 		memcpy(buf + FX_MXCSR_MASK, c->fxsave + FX_MXCSR_MASK, 4);
 		buf[FX_FOP + 1] &= 7;
+		if (!X86_CANON_FXRSTOR_PTRS_ALWAYS && !(buf[FX_FSW] & FSW_ES))
+			memcpy(buf + FX_FOP, c->fxsave + FX_FOP,
+			       FX_MXCSR - FX_FOP);
 		{
 			uint16_t fcw = (uint16_t)(buf[0] | buf[1] << 8);
 

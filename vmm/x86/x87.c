@@ -11,7 +11,7 @@
  *     would signal FERR#/IRQ13 instead; dualvm raises #MF in both cases
  *     (a documented limitation);
  *   - FIP/FCS/FOP are updated by every non-control instruction, FDP/FDS by
- *     those with a memory operand;
+ *     those with a memory operand (the canonical CPU's policy, canon.h);
  *   - environment images in the 14/28-byte real-mode and protected-mode
  *     formats (SDM vol. 1, figures 8-9 to 8-12), full tag word recomputed
  *     from register contents.
@@ -170,12 +170,18 @@ static bool real_fmt(const struct x86_cpu *c)
 
 /* build the 14/28-byte environment image */
 static unsigned int env_store(const struct x86_cpu *c, unsigned int opsize,
-			      const uint8_t *img, uint8_t *e)
+			      const uint8_t *state, uint8_t *e)
 {
-	uint32_t fip = get32(img + FX_FIP), fdp = get32(img + FX_FDP);
-	uint32_t fop = get16(img + FX_FOP) & 0x7ff;
-	uint16_t ftw = full_tag(img);
+	uint8_t img[FX_MXCSR];
+	uint32_t fip, fdp, fop;
+	uint16_t ftw = full_tag(state);
 	bool real = real_fmt(c);
+
+	memcpy(img, state, sizeof(img));
+	fpu_store_policy(img, false);
+	fip = get32(img + FX_FIP);
+	fdp = get32(img + FX_FDP);
+	fop = get16(img + FX_FOP) & 0x7ff;
 
 	if (real) {
 		fip += (uint32_t)get16(img + FX_FCS) << 4;
@@ -381,10 +387,14 @@ static void exec_host(struct x86_cpu *c, const struct x86_insn *in,
 				(op.eflags & (FL_ZF | FL_PF | FL_CF)));
 	if (kind & 0x20)
 		x86_fpu_mem_write(c, lin, op.mem, kind & 0x1f);
-	put16(img + FX_FOP, (uint32_t)(in->op & 7) << 8 | in->modrm);
+	/* canon.h: FOP always; FDP/FDS unless FDP_EXCPTN_ONLY (then only
+	 * when this instruction left an unmasked exception pending) */
+	if (X86_CANON_FOP_ALWAYS || fpu_pending(img))
+		put16(img + FX_FOP, (uint32_t)(in->op & 7) << 8 | in->modrm);
 	put32(img + FX_FIP, (uint32_t)c->rip);
 	put16(img + FX_FCS, c->seg[X86_CS].sel);
-	if (mem) {
+	if (mem && (!X86_CANON_FDP_EXCPTN_ONLY || fpu_pending(img))) {
+		/* (without a memory operand they stay: X86_CANON_FDP_KEPT) */
 		put32(img + FX_FDP, x86_ea(c, in));
 		put16(img + FX_FDS, c->seg[x86_ea_seg(in)].sel);
 	}

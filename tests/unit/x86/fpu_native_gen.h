@@ -85,12 +85,12 @@ static void gen_x87_mem(struct gen *g)
 	d = mem_disp(g, size, false);
 	emit(g, (uint8_t)(0xd8 + op));
 	modrm_mem(g, reg, d);
-	/* FNSTENV / FNSAVE: pointer fields are not compared */
+	/* FNSTENV / FNSAVE: the pointer fields differ by vendor */
 	if (idx == 0x0e || idx == 0x2e) {
 		if (o16)
-			ignore(g, d, 8, 14);
+			forbid(g, d, 6, 14);
 		else
-			ignore(g, d, 16, 28);
+			forbid(g, d, 12, 28);
 	}
 	/* FLDENV / FRSTOR mostly from a sane image: FNSTENV right before */
 	if ((idx == 0x0c || idx == 0x2c) && rn(g, 2)) {
@@ -105,9 +105,9 @@ static void gen_x87_mem(struct gen *g)
 		emit(g, (uint8_t)(0xd8 + op));
 		modrm_mem(g, 6, d);			/* FNSTENV/FNSAVE */
 		if (o16)
-			ignore(g, d, 8, 14);
+			forbid(g, d, 6, 14);
 		else
-			ignore(g, d, 16, 28);
+			forbid(g, d, 12, 28);
 		if (idx == 0x2c)
 			emit(g, 0xd9), emit(g, 0xe8);	/* fld1 */
 		memcpy(g->p, ins, n);
@@ -295,9 +295,8 @@ static void gen_ctl(struct gen *g)
 		if (rn(g, 16))
 			d &= ~15;
 		emit(g, 0x0f), emit(g, 0xae), modrm_mem(g, 0, d);
-		ignore(g, d, 6, 8);
-		ignore(g, d, 12, 24);
-		ignore(g, d, 28, 32);
+		forbid(g, d, 6, 24);			/* FOP..FDS */
+		forbid(g, d, 28, 32);			/* MXCSR_MASK */
 		if (rn(g, 2))
 			gen_x87_reg(g);
 		emit(g, 0x0f), emit(g, 0xae), modrm_mem(g, 1, d);
