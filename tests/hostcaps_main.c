@@ -9,8 +9,10 @@
  *
  *	eval "$("$BUILD/tests/hostcaps")"
  *
- * HOST_KVM and HOST_NATIVE32 are 1 or 0; the *_WHY values say what was
- * verified (1) or why not (0).  DUALVM_TEST_NO_KVM=1 and
+ * HOST_KVM (the KVM API answers and runs the self-test guest), HOST_KVM_API
+ * (the KVM API answers: a nested KVM may still fail on some instructions)
+ * and HOST_NATIVE32 are 1 or 0; the *_WHY values say what was verified (1)
+ * or why not (0).  DUALVM_TEST_NO_KVM=1 and
  * DUALVM_TEST_NO_NATIVE32=1 force the 0 answers.  Exit status 0.
  */
 #include <stdio.h>

@@ -67,10 +67,10 @@ if ! "$BUILD/tests/hostcaps" >"$log/hostcaps.env" 2>"$log/hostcaps.err"; then
 fi
 (
 	. "$log/hostcaps.env" 2>/dev/null
-	[ "${DUALVM_TEST_NO_KVM:-0}" = 1 ] && HOST_KVM=0 HOST_KVM_WHY="DUALVM_TEST_NO_KVM=1"
+	[ "${DUALVM_TEST_NO_KVM:-0}" = 1 ] && HOST_KVM=0 HOST_KVM_API=0 HOST_KVM_WHY="DUALVM_TEST_NO_KVM=1"
 	[ "${DUALVM_TEST_NO_NATIVE32:-0}" = 1 ] && HOST_NATIVE32=0 HOST_NATIVE32_WHY="DUALVM_TEST_NO_NATIVE32=1"
 	echo "host: ${HOST_CPU_VENDOR:-?} family ${HOST_CPU_FAMILY:-?} model ${HOST_CPU_MODEL:-?}; $(nproc) CPUs"
-	echo "host: KVM ${HOST_KVM:-?} (${HOST_KVM_WHY:-}); 32-bit code ${HOST_NATIVE32:-?} (${HOST_NATIVE32_WHY:-})"
+	echo "host: KVM ${HOST_KVM:-?} (${HOST_KVM_WHY:-}); KVM API ${HOST_KVM_API:-?}; 32-bit code ${HOST_NATIVE32:-?} (${HOST_NATIVE32_WHY:-})"
 )
 
 # ------------------------------------------------------------ programs

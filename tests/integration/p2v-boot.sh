@@ -6,8 +6,8 @@
 # reader, IDE, the kernel's ata_piix and ext4); VMDK, VHDX and VDI
 # conversions must get from SeaBIOS through the MBR to the SYSLINUX banner
 # on KVM, which SYSLINUX prints after loading ldlinux from the ext4 file
-# system, i.e. through our image reader.  The KVM cases need a usable KVM
-# (tests/lib/common.sh HOST_KVM); a KVM that cannot emulate an instruction
+# system, i.e. through our image reader.  The KVM cases need the KVM API
+# (tests/lib/common.sh HOST_KVM_API); a KVM that cannot emulate an instruction
 # the guest runs (a nested software KVM) is a missing capability: SKIP
 # naming the instruction.
 # Env: BUILD SRC GUESTS DUALVM (see tests/run-tests.sh).
@@ -34,8 +34,8 @@ fi
 
 for f in vmdk vhdx vdi; do
 	name=p2v-boot-kvm-$f
-	if [ "$HOST_KVM" != 1 ]; then
-		t_skip $name "no usable KVM: $HOST_KVM_WHY"; continue
+	if [ "$HOST_KVM_API" != 1 ]; then
+		t_skip $name "no KVM: $HOST_KVM_API_WHY"; continue
 	fi
 	if ! "$DUALVM" p2v "$img" "$TMP/c.$f" >"$TMP/$f.log" 2>&1; then
 		t_fail $name "conversion failed: $(tail -n 1 "$TMP/$f.log")"; continue

@@ -6,8 +6,9 @@
 # KVM on our hosts is a nested software layer (kvm_pvm) that cannot emulate
 # some instructions: a payload that stops with "emulation failure" is a SKIP
 # naming the instruction, anything else that is not a PASS is a FAIL.
-# The KVM cases need a usable KVM (tests/lib/common.sh HOST_KVM: a character
-# device answering KVM_GET_API_VERSION 12 that runs a tiny guest).
+# The KVM cases need the KVM API (tests/lib/common.sh HOST_KVM_API: a
+# character device answering KVM_GET_API_VERSION 12); --engine auto must
+# agree with HOST_KVM (the same self-test guest).
 # Env: BUILD SRC GUESTS DUALVM (see tests/run-tests.sh).
 . "$SRC/tests/lib/common.sh"
 payloads=(hello pit_irq cmos pci garbage mmio reset triple)
@@ -54,8 +55,8 @@ else
 	t_pass kvm-engine-auto "$([ $fell_back = 1 ] && cat "$tmp/auto.err" || echo "KVM self-test passed")"
 fi
 
-if [ "$HOST_KVM" != 1 ]; then
-	t_skip run-kvm "no usable KVM: $HOST_KVM_WHY"; exit 0
+if [ "$HOST_KVM_API" != 1 ]; then
+	t_skip run-kvm "no KVM: $HOST_KVM_API_WHY"; exit 0
 fi
 
 # run_payload NAME [dualvm options...]: rc in $rc, serial in $tmp/NAME.out

@@ -8,8 +8,8 @@
 # of the comparison.
 #
 # Every difference, timeout or crash is a FAIL, with one exception that is
-# a missing host capability, not a dualvm bug: on a KVM that cannot run
-# the payload (tests/lib/common.sh HOST_KVM=0), the kvm runs SKIP; on a
+# a missing host capability, not a dualvm bug: without the KVM API
+# (tests/lib/common.sh HOST_KVM_API=0), the kvm runs SKIP; on a
 # nested software KVM (kvm_pvm) that stops with an emulation failure or
 # raises #GP(0) on the MOV to CR0 that turns paging on, the kvm case SKIPs
 # naming the instruction.
@@ -87,8 +87,8 @@ for n in "${payloads[@]}"; do
 	run_dualvm interp "$n"
 	compare interp "$n"
 
-	if [ "$HOST_KVM" != 1 ]; then
-		t_skip x86-sys-kvm-$n "no usable KVM: $HOST_KVM_WHY"; continue
+	if [ "$HOST_KVM_API" != 1 ]; then
+		t_skip x86-sys-kvm-$n "no KVM: $HOST_KVM_API_WHY"; continue
 	fi
 	run_dualvm kvm "$n"
 	if grep -q "emulation failure" "$tmp/$n.kvm.err"; then

@@ -6,7 +6,9 @@
 #  - paths: BUILD, SRC, GUESTS, DUALVM (from tests/run-tests.sh);
 #  - the host's capabilities, probed once per `make check` by
 #    build/tests/hostcaps (tests/unit/hostcaps.c, shared with the C tests):
-#    HOST_KVM, HOST_KVM_WHY, HOST_NATIVE32, HOST_NATIVE32_WHY,
+#    HOST_KVM (the KVM API answers and runs a tiny guest), HOST_KVM_API (the
+#    API answers; a nested KVM may still fail on some instructions: such a
+#    case SKIPs naming the instruction), their _WHY, HOST_NATIVE32, HOST_NATIVE32_WHY,
 #    HOST_CPU_VENDOR, HOST_CPU_FAMILY, HOST_CPU_MODEL.  A SKIP is only ever
 #    for a missing host capability or tool, never for slowness;
 #  - time budgets: `budget N` scales N seconds (what a step needs on the
@@ -59,6 +61,7 @@ caps_load() {
 	# the environment overrides apply even to a cached probe
 	if [ "${DUALVM_TEST_NO_KVM:-0}" = 1 ]; then
 		HOST_KVM=0 HOST_KVM_WHY="DUALVM_TEST_NO_KVM=1"
+		HOST_KVM_API=0 HOST_KVM_API_WHY="DUALVM_TEST_NO_KVM=1"
 	fi
 	if [ "${DUALVM_TEST_NO_NATIVE32:-0}" = 1 ]; then
 		HOST_NATIVE32=0 HOST_NATIVE32_WHY="DUALVM_TEST_NO_NATIVE32=1"

@@ -461,16 +461,21 @@ static void shell_line(FILE *f, const char *name, const char *val)
 
 void hostcaps_shell(FILE *f)
 {
-	char kwhy[512], nwhy[512], num[16];
+	char kwhy[512], awhy[512], nwhy[512], num[16];
 	struct hostcaps_cpu cpu;
 	enum hostcaps_n32_route r;
-	bool kvm;
+	bool kvm, api;
 
-	kvm = hostcaps_kvm(kwhy, sizeof(kwhy));
+	api = hostcaps_kvm_api(awhy, sizeof(awhy));
+	kvm = api && hostcaps_kvm(kwhy, sizeof(kwhy));
+	if (!api)
+		snprintf(kwhy, sizeof(kwhy), "%s", awhy);
 	r = hostcaps_native32_route(nwhy, sizeof(nwhy));
 	hostcaps_cpu(&cpu);
 	fprintf(f, "HOST_KVM=%d\n", kvm);
 	shell_line(f, "HOST_KVM_WHY", kwhy);
+	fprintf(f, "HOST_KVM_API=%d\n", api);
+	shell_line(f, "HOST_KVM_API_WHY", awhy);
 	fprintf(f, "HOST_NATIVE32=%d\n", r != HOSTCAPS_N32_NONE);
 	shell_line(f, "HOST_NATIVE32_WHY", nwhy);
 	shell_line(f, "HOST_CPU_VENDOR", cpu.vendor);
