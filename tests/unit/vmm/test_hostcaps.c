@@ -210,7 +210,8 @@ static void sh_eval(const char *script, char *out, size_t len)
 static void test_shell_lines_eval_back(void)
 {
 	static const char *const names[] = {
-		"HOST_KVM=", "HOST_KVM_WHY=", "HOST_NATIVE32=",
+		"HOST_KVM=", "HOST_KVM_WHY=", "HOST_KVM_API=",
+		"HOST_KVM_API_WHY=", "HOST_NATIVE32=",
 		"HOST_NATIVE32_WHY=", "HOST_CPU_VENDOR=", "HOST_CPU_FAMILY=",
 		"HOST_CPU_MODEL=", "HOST_NATIVE32_ROUTE=",
 	};
@@ -235,12 +236,12 @@ static void test_shell_lines_eval_back(void)
 	}
 	T_EQ(*p, 0);
 	snprintf(script, sizeof(script),
-		 "%s\nprintf '%%s|%%s|%%s|%%s|%%s|%%s' \"$HOST_KVM\" \"$HOST_NATIVE32\" \"$HOST_NATIVE32_WHY\" \"$HOST_CPU_VENDOR\" \"$HOST_CPU_FAMILY\" \"$HOST_NATIVE32_ROUTE\"",
+		 "%s\nprintf '%%s|%%s|%%s|%%s|%%s|%%s|%%s' \"$HOST_KVM\" \"$HOST_KVM_API\" \"$HOST_NATIVE32\" \"$HOST_NATIVE32_WHY\" \"$HOST_CPU_VENDOR\" \"$HOST_CPU_FAMILY\" \"$HOST_NATIVE32_ROUTE\"",
 		 buf);
 	sh_eval(script, got, sizeof(got));
 	hostcaps_cpu(&c);
 	hostcaps_native32_route(nwhy, sizeof(nwhy));
-	snprintf(expect, sizeof(expect), "0|0|%s|%s|%u|none", nwhy, c.vendor,
+	snprintf(expect, sizeof(expect), "0|0|0|%s|%s|%u|none", nwhy, c.vendor,
 		 c.family);
 	T_ASSERT(!strcmp(got, expect));
 	free(buf);
