@@ -45,9 +45,11 @@ LIBS	= $(PKG_LIBS) -lpthread -lm
 # ---------------------------------------------------------------- objects
 # Each subsystem is a static library with one public header <dir>/<dir>.h.
 
+HW_OBJS := \
+	hw/iospace.o \
+	hw/vclock.o
+
 VMM_OBJS := \
-	vmm/iospace.o \
-	vmm/vclock.o \
 	vmm/gmem.o \
 	vmm/memmap.o \
 	vmm/machine.o \
@@ -171,7 +173,7 @@ GTK_CFLAGS = $(eval GTK_CFLAGS := $$(shell pkg-config --cflags gtk+-3.0))$(GTK_C
 GTK_LIBS   = $(eval GTK_LIBS := $$(shell pkg-config --libs gtk+-3.0))$(GTK_LIBS)
 
 # Libraries in link order (group-linked: vmm and devices refer to each other).
-LIBNAMES := hwprofile p2v vmm devices rawdisk
+LIBNAMES := hwprofile p2v vmm devices hw rawdisk
 LIBFILES := $(foreach l,$(LIBNAMES),$(BUILD)/lib/lib$(l).a)
 LINKLIBS = -Wl,--start-group $(LIBFILES) -Wl,--end-group $(LIBS)
 
@@ -182,8 +184,8 @@ UNIT_TESTS := \
 	devices/test_ide \
 	devices/test_atapi \
 	devices/test_acpi_pm \
-	vmm/test_iospace \
-	vmm/test_vclock \
+	hw/test_iospace \
+	hw/test_vclock \
 	vmm/test_memmap \
 	vmm/test_fw_cfg \
 	vmm/test_acpi \
@@ -234,7 +236,7 @@ FUZZERS := \
 	fuzz_reg_hive
 
 # ---------------------------------------------------------------- rules
-ALL_OBJS := $(VMM_OBJS) $(DEVICES_OBJS) $(RAWDISK_OBJS) $(P2V_OBJS) \
+ALL_OBJS := $(HW_OBJS) $(VMM_OBJS) $(DEVICES_OBJS) $(RAWDISK_OBJS) $(P2V_OBJS) \
 	    $(HWPROFILE_OBJS) $(CLI_OBJS)
 
 .PHONY: all deps check guests run bench kmod clean unit-tests fuzzers
@@ -258,6 +260,7 @@ $(BUILD)/lib/lib$(1).a: $$(addprefix $$(BUILD)/obj/,$$($(2)_OBJS))
 	$$(Q)rm -f $$@
 	$$(Q)$$(AR) rcs $$@ $$^
 endef
+$(eval $(call lib_rule,hw,HW))
 $(eval $(call lib_rule,vmm,VMM))
 $(eval $(call lib_rule,devices,DEVICES))
 $(eval $(call lib_rule,rawdisk,RAWDISK))

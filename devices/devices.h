@@ -19,22 +19,15 @@
 #include <stdbool.h>
 #include <stdint.h>
 
-#include "vmm/iospace.h"
-#include "vmm/irq.h"
-#include "vmm/vclock.h"
+#include "hw/hw.h"
 
 struct dev_env {
 	struct iospace	*pio;		/* port I/O space (64 KiB) */
 	struct iospace	*mmio;		/* MMIO space */
 	struct vclock	*clock;		/* virtual time + timers */
-	/*
-	 * Guest-physical DMA (bus-master IDE, VGA legacy window users...).
-	 * Copies @len bytes between @buf and guest memory at @gpa; returns 0,
-	 * or -EFAULT when any byte is outside guest RAM (nothing copied).
-	 */
-	int		(*dma)(void *opaque, uint64_t gpa, void *buf,
-			       uint64_t len, bool to_guest);
-	void		*dma_opaque;
+	hw_dma_fn	*dma;		/* guest-physical DMA (bus-master
+					 * IDE, fw_cfg), or NULL: none */
+	void		*dma_opaque;	/* for dma */
 };
 
 /* Legacy ISA devices of the canonical PC. */

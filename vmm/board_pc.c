@@ -43,7 +43,7 @@
 #include "devices/serial.h"
 #include "devices/vga.h"
 #include "vmm/board_pc.h"
-#include "vmm/iospace.h"
+#include "hw/hw.h"
 #include "vmm/machine.h"
 #include "vmm/memmap.h"
 

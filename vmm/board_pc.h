@@ -10,7 +10,7 @@
 
 #include <stdbool.h>
 
-#include "vmm/irq.h"
+#include "hw/hw.h"
 
 struct machine;
 

@@ -15,10 +15,9 @@
 #include <time.h>
 #include <unistd.h>
 
-#include "vmm/iospace.h"
+#include "hw/hw.h"
 #include "vmm/machine.h"
 #include "vmm/memmap.h"
-#include "vmm/vclock.h"
 
 static const char *const bios_candidates[] = {
 	"/usr/share/seabios/bios-256k.bin",

@@ -24,7 +24,7 @@
 #include "vmm/display.h"
 #include "vmm/engines.h"
 #include "vmm/machine.h"
-#include "vmm/vclock.h"
+#include "hw/hw.h"
 #include "vmm/vmm.h"
 
 #define VM_SLICE_NS	10000000ULL	/* max time in one engine run */

@@ -42,7 +42,8 @@ static void fake_write(void *opaque, uint64_t off, uint64_t val,
 	f->regs[off % 4096] = (uint8_t)val;
 }
 
-static const struct io_ops fake_ops = { fake_read, fake_write };
+static const struct io_ops fake_ops = { .read = fake_read,
+					.write = fake_write };
 
 static void fake_moved(void *opaque, unsigned int bar, uint64_t addr)
 {

@@ -6,7 +6,7 @@
 
 #include "devices/fw_cfg.h"
 #include "tests/unit/harness.h"
-#include "vmm/iospace.h"
+#include "hw/hw.h"
 
 #define MEM_SIZE	0x10000
 

@@ -9,11 +9,10 @@
 #include <unistd.h>
 
 #include "tests/unit/harness.h"
-#include "vmm/iospace.h"
+#include "hw/hw.h"
 #include "vmm/machine.h"
 #include "vmm/memmap.h"
 #include "vmm/smbios.h"
-#include "vmm/vclock.h"
 
 static const char *write_bios(void)
 {

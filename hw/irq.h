@@ -1,13 +1,13 @@
 /* SPDX-License-Identifier: GPL-2.0-only */
 /*
- * irq.h --- an interrupt line as a small value type
+ * irq.h --- an interrupt line as a small value type (part of hw/hw.h)
  *
  * A device is handed the lines it drives at creation (TinyEMU's IRQSignal
  * pattern); it never knows which controller is behind them.  Levels are 0/1.
  * Edge-triggered devices pulse: irq_set(l, 1) then irq_set(l, 0).
  */
-#ifndef DUALVM_IRQ_H
-#define DUALVM_IRQ_H
+#ifndef DUALVM_HW_IRQ_H
+#define DUALVM_HW_IRQ_H
 
 struct irq_line {
 	void		(*set)(void *opaque, unsigned int n, int level);

@@ -8,7 +8,7 @@
 #include <errno.h>
 #include <stdlib.h>
 
-#include "vmm/vclock.h"
+#include "hw/vclock.h"
 
 struct vclock {
 	uint64_t	(*source)(void *opaque);	/* NULL: manual */

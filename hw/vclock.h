@@ -1,6 +1,6 @@
 /* SPDX-License-Identifier: GPL-2.0-only */
 /*
- * vclock.h --- the virtual clock and its timers
+ * vclock.h --- the virtual clock and its timers (part of hw/hw.h)
  *
  * Devices never read the host clock: they read vclock_now() and arm vtimers.
  * A clock either follows a source callback (the run loop uses host monotonic
@@ -9,8 +9,8 @@
  * from vclock_run_timers()/vclock_advance() on the thread that calls them,
  * in deadline order; a callback may re-arm or delete any timer.
  */
-#ifndef DUALVM_VCLOCK_H
-#define DUALVM_VCLOCK_H
+#ifndef DUALVM_HW_VCLOCK_H
+#define DUALVM_HW_VCLOCK_H
 
 #include <stdbool.h>
 #include <stdint.h>

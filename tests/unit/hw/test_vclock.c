@@ -1,7 +1,7 @@
 // SPDX-License-Identifier: GPL-2.0-only
-/* test_vclock.c --- virtual clock and timer ordering of vmm/vclock.c */
+/* test_vclock.c --- virtual clock and timer ordering of hw/vclock.c */
 #include "tests/unit/harness.h"
-#include "vmm/vclock.h"
+#include "hw/hw.h"
 
 struct rec {
 	struct vclock *c;
