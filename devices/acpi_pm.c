@@ -8,8 +8,9 @@
  * no SMI_CMD, no legacy mode).  The PM timer counts at 3.579545 MHz from
  * virtual time 0; TMR_STS is set whenever its top bit (bit 31, the FADT
  * declares TMR_VAL_EXT) changes, and a vtimer raises it on time while
- * TMR_EN is set so the SCI fires.  Accesses of any width are split into
- * bytes; a timer read takes one snapshot so a 32-bit read is consistent.
+ * TMR_EN is set so the SCI fires.  The PM1 registers are byte ranges (the
+ * I/O space splits wider accesses); the timer is one 32-bit register, so
+ * every read of it, whatever its width, comes from one snapshot.
  */
 #include <errno.h>
 #include <stdlib.h>
@@ -87,8 +88,11 @@ uint32_t acpi_pm_timer(struct acpi_pm *p)
 	return (uint32_t)ticks_at(vclock_now(p->env.clock));
 }
 
-static uint8_t reg_byte(struct acpi_pm *p, uint64_t off, uint32_t tmr)
+static uint64_t pm_read(void *opaque, uint64_t off, unsigned int size)
 {
+	struct acpi_pm *p = opaque;
+
+	tmr_update(p);
 	switch (off) {
 	case 0: case 1:
 		return (uint8_t)(p->sts >> (8 * off));
@@ -96,24 +100,18 @@ static uint8_t reg_byte(struct acpi_pm *p, uint64_t off, uint32_t tmr)
 		return (uint8_t)(p->en >> (8 * (off - 2)));
 	case 4: case 5:
 		return (uint8_t)(p->cnt >> (8 * (off - 4)));
-	case 8: case 9: case 10: case 11:
-		return (uint8_t)(tmr >> (8 * (off - 8)));
 	default:
 		return 0;	/* 6-7: no PM1b/PM2 here */
 	}
 }
 
-static uint64_t pm_read(void *opaque, uint64_t off, unsigned int size)
+static uint64_t tmr_read(void *opaque, uint64_t off, unsigned int size)
 {
 	struct acpi_pm *p = opaque;
 	uint32_t tmr = acpi_pm_timer(p);
-	uint64_t v = 0;
-	unsigned int i;
 
 	tmr_update(p);
-	for (i = 0; i < size && off + i < ACPI_PM_LEN; i++)
-		v |= (uint64_t)reg_byte(p, off + i, tmr) << (8 * i);
-	return v;
+	return tmr;
 }
 
 static void cnt_write_hi(struct acpi_pm *p, uint8_t v)
@@ -127,8 +125,12 @@ static void cnt_write_hi(struct acpi_pm *p, uint8_t v)
 		p->cfg.power_off(p->cfg.opaque);
 }
 
-static void write_byte(struct acpi_pm *p, uint64_t off, uint8_t v)
+static void pm_write(void *opaque, uint64_t off, uint64_t val,
+		     unsigned int size)
 {
+	struct acpi_pm *p = opaque;
+	uint8_t v = (uint8_t)val;
+
 	switch (off) {
 	case 0: case 1:
 		p->sts &= (uint16_t)~((uint16_t)(v << (8 * off)) & STS_MASK);
@@ -145,22 +147,22 @@ static void write_byte(struct acpi_pm *p, uint64_t off, uint8_t v)
 		cnt_write_hi(p, v);
 		break;
 	default:
-		break;		/* timer is read-only */
+		break;		/* 6-7: nothing */
 	}
-}
-
-static void pm_write(void *opaque, uint64_t off, uint64_t val,
-		     unsigned int size)
-{
-	struct acpi_pm *p = opaque;
-	unsigned int i;
-
-	for (i = 0; i < size && off + i < ACPI_PM_LEN; i++)
-		write_byte(p, off + i, (uint8_t)(val >> (8 * i)));
 	tmr_update(p);
 }
 
-static const struct io_ops pm_ops = { .read = pm_read, .write = pm_write };
+static const struct io_ops pm_ops = {
+	.read	= pm_read,
+	.write	= pm_write,
+	.widths	= IO_W8,
+};
+
+/* Read-only: narrower writes are dropped by the I/O space. */
+static const struct io_ops tmr_ops = {
+	.read	= tmr_read,
+	.widths	= IO_W32,
+};
 
 int acpi_pm_create(const struct dev_env *env, uint16_t base,
 		   const struct acpi_pm_cfg *cfg, struct acpi_pm **out)
@@ -175,7 +177,10 @@ int acpi_pm_create(const struct dev_env *env, uint16_t base,
 	p->cfg = *cfg;
 	p->base = base;
 	vtimer_init(&p->tmr_timer, env->clock, tmr_fire, p);
-	err = iospace_map(env->pio, base, ACPI_PM_LEN, &pm_ops, p);
+	err = iospace_map_set(env->pio, (const struct io_range[]){
+		{ base, ACPI_PM_TMR, &pm_ops },
+		{ base + ACPI_PM_TMR, ACPI_PM_LEN - ACPI_PM_TMR, &tmr_ops },
+	}, 2, p);
 	if (err) {
 		free(p);
 		return err;
@@ -201,8 +206,10 @@ void acpi_pm_destroy(struct acpi_pm *p)
 	if (!p)
 		return;
 	vtimer_del(&p->tmr_timer);
-	if (p->mapped)
+	if (p->mapped) {
 		iospace_unmap(p->env.pio, p->base);
+		iospace_unmap(p->env.pio, p->base + ACPI_PM_TMR);
+	}
 	free(p);
 }
 

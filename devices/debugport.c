@@ -24,7 +24,7 @@ struct debugport {
 	void		(*con)(void *opaque, uint8_t byte);
 	void		*opaque;	/* for @con */
 	struct iospace	*pio;
-	unsigned int	mapped;		/* ranges mapped, 0-2 */
+	bool		mapped;		/* dbg_ranges are mapped */
 };
 
 static uint64_t post_read(void *opaque, uint64_t off, unsigned int size)
@@ -65,11 +65,18 @@ static void con_write(void *opaque, uint64_t off, uint64_t val,
 static const struct io_ops post_ops = {
 	.read	= post_read,
 	.write	= post_write,
+	.widths	= IO_W8,
 };
 
 static const struct io_ops con_ops = {
 	.read	= con_read,
 	.write	= con_write,
+	.widths	= IO_W8,
+};
+
+static const struct io_range dbg_ranges[] = {
+	{ DEBUGPORT_POST, 1, &post_ops },
+	{ DEBUGPORT_CON, 1, &con_ops },
 };
 
 void debugport_set_console(struct debugport *d, bool on)
@@ -106,10 +113,8 @@ void debugport_destroy(struct debugport *d)
 {
 	if (!d)
 		return;
-	if (d->mapped > 1)
-		iospace_unmap(d->pio, DEBUGPORT_CON);
-	if (d->mapped > 0)
-		iospace_unmap(d->pio, DEBUGPORT_POST);
+	if (d->mapped)
+		iospace_unmap_set(d->pio, dbg_ranges, 2);
 	free(d);
 }
 
@@ -126,14 +131,10 @@ int debugport_create(const struct dev_env *env,
 	d->con = con;
 	d->opaque = opaque;
 	debugport_set_console(d, enabled);
-	err = iospace_map(d->pio, DEBUGPORT_POST, 1, &post_ops, d);
+	err = iospace_map_set(d->pio, dbg_ranges, 2, d);
 	if (err)
 		goto out_destroy;
-	d->mapped++;
-	err = iospace_map(d->pio, DEBUGPORT_CON, 1, &con_ops, d);
-	if (err)
-		goto out_destroy;
-	d->mapped++;
+	d->mapped = true;
 	*out = d;
 	return 0;
 out_destroy:

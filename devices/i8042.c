@@ -56,7 +56,7 @@ struct i8042 {
 	struct irq_line	irq1, irq12;
 	struct i8042_board board;	/* A20 and reset callbacks */
 	struct iospace	*pio;
-	unsigned int	mapped;		/* ports mapped, 0-2 */
+	bool		mapped;		/* kbc_ranges are mapped */
 };
 
 static void kbc_update_irq(struct i8042 *k)
@@ -298,11 +298,19 @@ static void kbc_data_write(void *opaque, uint64_t off, uint64_t val,
 static const struct io_ops kbc_data_ops = {
 	.read	= kbc_data_read,
 	.write	= kbc_data_write,
+	.widths	= IO_W8,
 };
 
 static const struct io_ops kbc_cmd_ops = {
 	.read	= kbc_status_read,
 	.write	= kbc_cmd_write,
+	.widths	= IO_W8,
+};
+
+/* two 1-byte ranges: 0x61-0x63 belong to port B and others */
+static const struct io_range kbc_ranges[] = {
+	{ I8042_DATA_PORT, 1, &kbc_data_ops },
+	{ I8042_CMD_PORT, 1, &kbc_cmd_ops },
 };
 
 void i8042_key_event(struct i8042 *k, unsigned int keycode, bool down)
@@ -344,10 +352,8 @@ void i8042_destroy(struct i8042 *k)
 {
 	if (!k)
 		return;
-	if (k->mapped > 1)
-		iospace_unmap(k->pio, I8042_CMD_PORT);
-	if (k->mapped > 0)
-		iospace_unmap(k->pio, I8042_DATA_PORT);
+	if (k->mapped)
+		iospace_unmap_set(k->pio, kbc_ranges, 2);
 	free(k);
 }
 
@@ -366,15 +372,10 @@ int i8042_create(const struct dev_env *env, struct irq_line irq1,
 	if (board)
 		k->board = *board;
 	i8042_reset(k);
-	/* two 1-byte ranges: 0x61-0x63 belong to port B and others */
-	err = iospace_map(k->pio, I8042_DATA_PORT, 1, &kbc_data_ops, k);
+	err = iospace_map_set(k->pio, kbc_ranges, 2, k);
 	if (err)
 		goto out_destroy;
-	k->mapped++;
-	err = iospace_map(k->pio, I8042_CMD_PORT, 1, &kbc_cmd_ops, k);
-	if (err)
-		goto out_destroy;
-	k->mapped++;
+	k->mapped = true;
 	*out = k;
 	return 0;
 out_destroy:

@@ -19,7 +19,7 @@
 
 #include "devices/ide_priv.h"
 
-static uint8_t bm_reg_read(struct ide_channel *ch, unsigned int reg)
+static uint8_t bm_reg_read(struct ide_channel *ch, uint64_t reg)
 {
 	switch (reg) {
 	case 0: return ch->bm_cmd;
@@ -30,7 +30,7 @@ static uint8_t bm_reg_read(struct ide_channel *ch, unsigned int reg)
 	}
 }
 
-static void bm_reg_write(struct ide_channel *ch, unsigned int reg, uint8_t v)
+static void bm_reg_write(struct ide_channel *ch, uint64_t reg, uint8_t v)
 {
 	switch (reg) {
 	case 0:
@@ -61,14 +61,8 @@ static void bm_reg_write(struct ide_channel *ch, unsigned int reg, uint8_t v)
 static uint64_t bm_read(void *opaque, uint64_t off, unsigned int size)
 {
 	struct ide *ide = opaque;
-	uint64_t v = 0;
 
-	for (unsigned int i = 0; i < size && off + i < 16; i++) {
-		unsigned int o = (unsigned int)off + i;
-
-		v |= (uint64_t)bm_reg_read(&ide->ch[o / 8], o % 8) << (8 * i);
-	}
-	return v;
+	return bm_reg_read(&ide->ch[off / 8], off % 8);
 }
 
 static void bm_write(void *opaque, uint64_t off, uint64_t val,
@@ -76,16 +70,13 @@ static void bm_write(void *opaque, uint64_t off, uint64_t val,
 {
 	struct ide *ide = opaque;
 
-	for (unsigned int i = 0; i < size && off + i < 16; i++) {
-		unsigned int o = (unsigned int)off + i;
-
-		bm_reg_write(&ide->ch[o / 8], o % 8, (uint8_t)(val >> (8 * i)));
-	}
+	bm_reg_write(&ide->ch[off / 8], off % 8, (uint8_t)val);
 }
 
 static const struct io_ops ide_bm_ops = {
 	.read	= bm_read,
 	.write	= bm_write,
+	.widths	= IO_W8,
 };
 
 void ide_bmdma_reset(struct ide_channel *ch)

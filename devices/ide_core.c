@@ -20,8 +20,6 @@
 #include "devices/ide_priv.h"
 #include "rawdisk/rawdisk.h"
 
-static const uint16_t ide_cmd_base[2] = { 0x1f0, 0x170 };
-static const uint16_t ide_ctl_base[2] = { 0x3f6, 0x376 };
 
 struct ide_drive *ide_cur(struct ide_channel *ch)
 {
@@ -150,8 +148,9 @@ static void ide_pio_advance(struct ide_channel *ch)
 		ide_cmd_ok(ch->active, false);
 }
 
-static uint64_t ide_data_read(struct ide_channel *ch, unsigned int size)
+static uint64_t ide_data_read(void *opaque, uint64_t off, unsigned int size)
 {
+	struct ide_channel *ch = opaque;
 	uint64_t v = 0;
 
 	if (ch->xfer != XFER_PIO_IN || !ch->active)
@@ -163,9 +162,11 @@ static uint64_t ide_data_read(struct ide_channel *ch, unsigned int size)
 	return v;
 }
 
-static void ide_data_write(struct ide_channel *ch, uint64_t v,
+static void ide_data_write(void *opaque, uint64_t off, uint64_t v,
 			   unsigned int size)
 {
+	struct ide_channel *ch = opaque;
+
 	if (ch->xfer != XFER_PIO_OUT || !ch->active)
 		return;
 	for (unsigned int i = 0; i < size && ch->pos < ch->end; i++)
@@ -270,34 +271,30 @@ static void ide_reg_write(struct ide_channel *ch, unsigned int reg,
 		ch->cur = (v & ATA_DEV_DEV) ? 1 : 0;
 }
 
-static uint64_t ide_cmd_read(void *opaque, uint64_t off, unsigned int size)
+/* Registers 1-7 of the command block (the range starts at base + 1). */
+static uint64_t ide_regs_read(void *opaque, uint64_t off, unsigned int size)
 {
-	struct ide_channel *ch = opaque;
-	uint64_t v = 0;
-
-	if (off == 0)
-		return ide_data_read(ch, size);
-	for (unsigned int i = 0; i < size && off + i < 8; i++)
-		v |= (uint64_t)ide_reg_read(ch, (unsigned int)off + i) << (8 * i);
-	return v;
+	return ide_reg_read(opaque, (unsigned int)off + 1);
 }
 
-static void ide_cmd_write(void *opaque, uint64_t off, uint64_t val,
-			  unsigned int size)
+static void ide_regs_write(void *opaque, uint64_t off, uint64_t val,
+			   unsigned int size)
 {
-	struct ide_channel *ch = opaque;
-
-	if (off == 0) {
-		ide_data_write(ch, val, size);
-		return;
-	}
-	for (unsigned int i = 0; i < size && off + i < 8; i++)
-		ide_reg_write(ch, (unsigned int)off + i, (uint8_t)(val >> (8 * i)));
+	ide_reg_write(opaque, (unsigned int)off + 1, (uint8_t)val);
 }
 
-static const struct io_ops ide_cmd_ops = {
-	.read	= ide_cmd_read,
-	.write	= ide_cmd_write,
+/* The data register takes 8/16/32-bit accesses whole (IOCS16#/32). */
+static const struct io_ops ide_data_ops = {
+	.read	= ide_data_read,
+	.write	= ide_data_write,
+	.widths	= IO_W8 | IO_W16 | IO_W32,
+	.spill	= true,
+};
+
+static const struct io_ops ide_regs_ops = {
+	.read	= ide_regs_read,
+	.write	= ide_regs_write,
+	.widths	= IO_W8,
 };
 
 static void ide_drive_reset(struct ide_drive *d)
@@ -348,6 +345,15 @@ static void ide_ctl_write(void *opaque, uint64_t off, uint64_t val,
 static const struct io_ops ide_ctl_ops = {
 	.read	= ide_ctl_read,
 	.write	= ide_ctl_write,
+	.widths	= IO_W8,
+};
+
+/* Legacy compatibility-mode ports of each channel (PIIX3 ch. 2.4). */
+static const struct io_range ide_ranges[2][3] = {
+	{ { 0x1f0, 1, &ide_data_ops }, { 0x1f1, 7, &ide_regs_ops },
+	  { 0x3f6, 1, &ide_ctl_ops } },
+	{ { 0x170, 1, &ide_data_ops }, { 0x171, 7, &ide_regs_ops },
+	  { 0x376, 1, &ide_ctl_ops } },
 };
 
 void ide_reset(struct ide *ide)
@@ -410,12 +416,8 @@ int ide_cd_change(struct ide *ide, unsigned int drive, struct rd_disk *iso)
 
 static void ide_unmap(struct ide *ide, unsigned int nmapped)
 {
-	for (unsigned int i = 0; i < nmapped; i++) {
-		if (i & 1)
-			iospace_unmap(ide->env.pio, ide_ctl_base[i / 2]);
-		else
-			iospace_unmap(ide->env.pio, ide_cmd_base[i / 2]);
-	}
+	for (unsigned int c = 0; c < nmapped; c++)
+		iospace_unmap_set(ide->env.pio, ide_ranges[c], 3);
 }
 
 /* PCI reset: the timing registers go back to 0 (decode enables off). */
@@ -466,15 +468,9 @@ int ide_create(const struct dev_env *env, struct pci_bus *bus, unsigned int devf
 				goto out_free;
 		}
 	}
-	for (mapped = 0; mapped < 4; mapped++) {
-		struct ide_channel *ch = &ide->ch[mapped / 2];
-
-		if (mapped & 1)
-			ret = iospace_map(env->pio, ide_ctl_base[mapped / 2], 1,
-					  &ide_ctl_ops, ch);
-		else
-			ret = iospace_map(env->pio, ide_cmd_base[mapped / 2], 8,
-					  &ide_cmd_ops, ch);
+	for (mapped = 0; mapped < 2; mapped++) {
+		ret = iospace_map_set(env->pio, ide_ranges[mapped], 3,
+				      &ide->ch[mapped]);
 		if (ret < 0)
 			goto out_unmap;
 	}
@@ -507,7 +503,7 @@ void ide_destroy(struct ide *ide)
 	if (!ide)
 		return;
 	pci_unregister_function(ide->pci);
-	ide_unmap(ide, 4);
+	ide_unmap(ide, 2);
 	free(ide->ch[0].buf);
 	free(ide->ch[1].buf);
 	free(ide);

@@ -14,7 +14,6 @@
 #include <errno.h>
 #include <stdlib.h>
 
-#include "devices/io_bytes.h"
 #include "devices/pic.h"
 
 #define PIC_ICW1		0x10	/* command port: ICW1 when set */
@@ -65,7 +64,7 @@ struct pic {
 	void		(*intr_changed)(void *opaque, bool level);
 	void		*opaque;	/* for intr_changed */
 	struct iospace	*pio;		/* where our ports are mapped */
-	unsigned int	mapped;		/* how many of the 3 ranges are mapped */
+	bool		mapped;		/* pic_ranges are mapped */
 };
 
 /* Requests as the priority resolver sees them. */
@@ -390,52 +389,22 @@ static void pic_elcr_write(void *opaque, uint64_t off, uint64_t val,
 		pic_elcr_set(p, (uint16_t)((cur & 0xff00) | (val & 0xff)));
 }
 
-static uint64_t pic_master_read_io(void *opaque, uint64_t off, unsigned int size)
-{
-	return io_bytes_read(pic_master_read, opaque, off, size);
-}
-
-static void pic_master_write_io(void *opaque, uint64_t off, uint64_t val,
-		unsigned int size)
-{
-	io_bytes_write(pic_master_write, opaque, off, val, size);
-}
-
-static uint64_t pic_slave_read_io(void *opaque, uint64_t off, unsigned int size)
-{
-	return io_bytes_read(pic_slave_read, opaque, off, size);
-}
-
-static void pic_slave_write_io(void *opaque, uint64_t off, uint64_t val,
-		unsigned int size)
-{
-	io_bytes_write(pic_slave_write, opaque, off, val, size);
-}
-
-static uint64_t pic_elcr_read_io(void *opaque, uint64_t off, unsigned int size)
-{
-	return io_bytes_read(pic_elcr_read, opaque, off, size);
-}
-
-static void pic_elcr_write_io(void *opaque, uint64_t off, uint64_t val,
-		unsigned int size)
-{
-	io_bytes_write(pic_elcr_write, opaque, off, val, size);
-}
-
 static const struct io_ops pic_master_ops = {
-	.read	= pic_master_read_io,
-	.write	= pic_master_write_io,
+	.read	= pic_master_read,
+	.write	= pic_master_write,
+	.widths	= IO_W8,
 };
 
 static const struct io_ops pic_slave_ops = {
-	.read	= pic_slave_read_io,
-	.write	= pic_slave_write_io,
+	.read	= pic_slave_read,
+	.write	= pic_slave_write,
+	.widths	= IO_W8,
 };
 
 static const struct io_ops pic_elcr_ops = {
-	.read	= pic_elcr_read_io,
-	.write	= pic_elcr_write_io,
+	.read	= pic_elcr_read,
+	.write	= pic_elcr_write,
+	.widths	= IO_W8,
 };
 
 void pic_reset(struct pic *p)
@@ -450,21 +419,18 @@ void pic_reset(struct pic *p)
 	pic_update(p);
 }
 
-static const struct {
-	uint16_t		base;
-	const struct io_ops	*ops;
-} pic_ranges[] = {
-	{ PIC_MASTER_BASE, &pic_master_ops },
-	{ PIC_SLAVE_BASE, &pic_slave_ops },
-	{ PIC_ELCR_BASE, &pic_elcr_ops },
+static const struct io_range pic_ranges[] = {
+	{ PIC_MASTER_BASE, 2, &pic_master_ops },
+	{ PIC_SLAVE_BASE, 2, &pic_slave_ops },
+	{ PIC_ELCR_BASE, 2, &pic_elcr_ops },
 };
 
 void pic_destroy(struct pic *p)
 {
 	if (!p)
 		return;
-	for (unsigned int i = 0; i < p->mapped; i++)
-		iospace_unmap(p->pio, pic_ranges[i].base);
+	if (p->mapped)
+		iospace_unmap_set(p->pio, pic_ranges, 3);
 	free(p);
 }
 
@@ -481,12 +447,10 @@ int pic_create(const struct dev_env *env,
 	p->opaque = opaque;
 	p->pio = env->pio;
 	pic_reset(p);
-	for (; p->mapped < 3; p->mapped++) {
-		err = iospace_map(p->pio, pic_ranges[p->mapped].base, 2,
-				  pic_ranges[p->mapped].ops, p);
-		if (err)
-			goto out_destroy;
-	}
+	err = iospace_map_set(p->pio, pic_ranges, 3, p);
+	if (err)
+		goto out_destroy;
+	p->mapped = true;
 	*out = p;
 	return 0;
 out_destroy:

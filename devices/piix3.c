@@ -118,6 +118,7 @@ static void piix3_port92_write(void *opaque, uint64_t off, uint64_t val,
 static const struct io_ops piix3_port92_ops = {
 	.read	= piix3_port92_read,
 	.write	= piix3_port92_write,
+	.widths	= IO_W8,
 };
 
 static uint64_t piix3_rcr_read(void *opaque, uint64_t off, unsigned int size)
@@ -140,6 +141,7 @@ static void piix3_rcr_write(void *opaque, uint64_t off, uint64_t val,
 static const struct io_ops piix3_rcr_ops = {
 	.read	= piix3_rcr_read,
 	.write	= piix3_rcr_write,
+	.widths	= IO_W8,
 };
 
 void piix3_reset(struct piix3 *p)

@@ -15,7 +15,6 @@
 #include <errno.h>
 #include <stdlib.h>
 
-#include "devices/io_bytes.h"
 #include "devices/pit.h"
 
 #define PIT_CW_SC(v)		(((v) >> 6) & 3)	/* counter select */
@@ -64,7 +63,7 @@ struct pit {
 	struct vclock	*clock;
 	struct iospace	*pio;
 	uint8_t		portb;		/* port 0x61 bits 0-3 */
-	unsigned int	mapped;		/* ranges mapped: 0-2 */
+	bool		mapped;		/* pit_ranges are mapped */
 };
 
 static uint64_t pit_abs_ticks(struct pit *p)
@@ -440,25 +439,21 @@ static void portb_write(void *opaque, uint64_t off, uint64_t val,
 	ch_set_gate(p, &p->ch[2], p->portb & PORTB_GATE2);
 }
 
-static uint64_t pit_read_io(void *opaque, uint64_t off, unsigned int size)
-{
-	return io_bytes_read(pit_read, opaque, off, size);
-}
-
-static void pit_write_io(void *opaque, uint64_t off, uint64_t val,
-		unsigned int size)
-{
-	io_bytes_write(pit_write, opaque, off, val, size);
-}
-
 static const struct io_ops pit_ops = {
-	.read	= pit_read_io,
-	.write	= pit_write_io,
+	.read	= pit_read,
+	.write	= pit_write,
+	.widths	= IO_W8,
 };
 
 static const struct io_ops portb_ops = {
 	.read	= portb_read,
 	.write	= portb_write,
+	.widths	= IO_W8,
+};
+
+static const struct io_range pit_ranges[] = {
+	{ PIT_BASE, 4, &pit_ops },
+	{ PIT_PORT_B, 1, &portb_ops },
 };
 
 void pit_reset(struct pit *p)
@@ -475,10 +470,8 @@ void pit_destroy(struct pit *p)
 	if (!p)
 		return;
 	vtimer_del(&p->timer);
-	if (p->mapped > 1)
-		iospace_unmap(p->pio, PIT_PORT_B);
-	if (p->mapped > 0)
-		iospace_unmap(p->pio, PIT_BASE);
+	if (p->mapped)
+		iospace_unmap_set(p->pio, pit_ranges, 2);
 	free(p);
 }
 
@@ -495,14 +488,10 @@ int pit_create(const struct dev_env *env, struct irq_line irq0,
 	p->irq0 = irq0;
 	vtimer_init(&p->timer, p->clock, pit_timer_cb, p);
 	pit_reset(p);
-	err = iospace_map(p->pio, PIT_BASE, 4, &pit_ops, p);
+	err = iospace_map_set(p->pio, pit_ranges, 2, p);
 	if (err)
 		goto out_destroy;
-	p->mapped++;
-	err = iospace_map(p->pio, PIT_PORT_B, 1, &portb_ops, p);
-	if (err)
-		goto out_destroy;
-	p->mapped++;
+	p->mapped = true;
 	*out = p;
 	return 0;
 out_destroy:

@@ -18,7 +18,6 @@
 #include <stdlib.h>
 #include <time.h>
 
-#include "devices/io_bytes.h"
 #include "devices/rtc.h"
 
 #define RTC_SEC		0x00
@@ -390,20 +389,10 @@ static void rtc_io_write(void *opaque, uint64_t off, uint64_t val,
 	rtc_write_reg(r, r->index, (uint8_t)val);
 }
 
-static uint64_t rtc_io_read_io(void *opaque, uint64_t off, unsigned int size)
-{
-	return io_bytes_read(rtc_io_read, opaque, off, size);
-}
-
-static void rtc_io_write_io(void *opaque, uint64_t off, uint64_t val,
-		unsigned int size)
-{
-	io_bytes_write(rtc_io_write, opaque, off, val, size);
-}
-
 static const struct io_ops rtc_ops = {
-	.read	= rtc_io_read_io,
-	.write	= rtc_io_write_io,
+	.read	= rtc_io_read,
+	.write	= rtc_io_write,
+	.widths	= IO_W8,
 };
 
 void rtc_cmos_set(struct rtc *r, unsigned int idx, uint8_t val)

@@ -16,7 +16,6 @@
 #include <errno.h>
 #include <stdlib.h>
 
-#include "devices/io_bytes.h"
 #include "devices/serial.h"
 
 #define UART_RBR	0	/* DLAB=0 read */
@@ -346,20 +345,10 @@ static void serial_write(void *opaque, uint64_t off, uint64_t val64,
 	serial_update_irq(s);
 }
 
-static uint64_t serial_read_io(void *opaque, uint64_t off, unsigned int size)
-{
-	return io_bytes_read(serial_read, opaque, off, size);
-}
-
-static void serial_write_io(void *opaque, uint64_t off, uint64_t val,
-		unsigned int size)
-{
-	io_bytes_write(serial_write, opaque, off, val, size);
-}
-
 static const struct io_ops serial_ops = {
-	.read	= serial_read_io,
-	.write	= serial_write_io,
+	.read	= serial_read,
+	.write	= serial_write,
+	.widths	= IO_W8,
 };
 
 int serial_receive(struct serial *s, const uint8_t *buf, size_t n)

@@ -196,25 +196,19 @@ static void vga_reg_write(struct vga *v, unsigned int port, uint8_t val)
 
 static uint64_t vga_io_read(void *opaque, uint64_t off, unsigned int size)
 {
-	uint64_t val = 0;
-
-	for (unsigned int i = 0; i < size; i++)
-		val |= (uint64_t)vga_reg_read(opaque,
-				(unsigned int)(VGA_PORT_BASE + off + i)) << (8 * i);
-	return val;
+	return vga_reg_read(opaque, (unsigned int)(VGA_PORT_BASE + off));
 }
 
 static void vga_io_write(void *opaque, uint64_t off, uint64_t val,
 			 unsigned int size)
 {
-	for (unsigned int i = 0; i < size; i++)
-		vga_reg_write(opaque, (unsigned int)(VGA_PORT_BASE + off + i),
-			      (uint8_t)(val >> (8 * i)));
+	vga_reg_write(opaque, (unsigned int)(VGA_PORT_BASE + off), (uint8_t)val);
 }
 
 static const struct io_ops vga_io_ops = {
 	.read	= vga_io_read,
 	.write	= vga_io_write,
+	.widths	= IO_W8,
 };
 
 /* Power-on state: 80x25 color text mode 3 as the VGA BIOS leaves it. */
@@ -390,15 +384,16 @@ static int vga_pci_register(struct vga *v, struct pci_bus *bus)
 			       PCI_BAR_MEM | PCI_BAR_PREFETCH, &vga_lfb_ops, v);
 }
 
+/* Past the image (inside the power-of-two BAR) the ROM reads zeros. */
 static uint64_t vga_rom_read(void *opaque, uint64_t off, unsigned int size)
 {
 	struct vga *v = opaque;
 	uint64_t val = 0;
 
-	for (unsigned int i = 0; i < size; i++)
-		val |= (uint64_t)(off + i < v->rom_len ? v->rom[off + i] : 0)
-		       << (8 * i);
-	return val;
+	if (off < v->rom_len)
+		memcpy(&val, v->rom + off,
+		       v->rom_len - off < size ? v->rom_len - off : size);
+	return val;			/* little-endian host */
 }
 
 static void vga_rom_write(void *opaque, uint64_t off, uint64_t val,

@@ -99,8 +99,12 @@ static void exit_write(void *opaque, uint64_t off, uint64_t val,
 	machine_power_off(b->m, (int)(val & 0xff));
 }
 
-static const struct io_ops exit_ops = { .read = exit_read,
-					.write = exit_write };
+/* A byte or a word: the low byte is the status. */
+static const struct io_ops exit_ops = {
+	.read	= exit_read,
+	.write	= exit_write,
+	.widths	= IO_W8 | IO_W16,
+};
 
 /* ------------------------------------------------------------ devices */
 

@@ -120,18 +120,16 @@ static void bus_request_reset(void *opaque)
 /* ------------------------------------------------------------ ROM */
 
 /* Guest writes to the BIOS ROM are ignored; reads (for engines that do
- * not map it) come from the image. */
+ * not map it) come from the image, which is contiguous in host memory. */
 static uint64_t rom_read(void *opaque, uint64_t off, unsigned int size)
 {
 	struct machine *m = opaque;
 	uint64_t gpa = memmap_bios_base(m->mem) + off, v = 0;
 	const uint8_t *p = memmap_page_ptr(m->mem, gpa, false);
-	unsigned int i;
 
 	if (!p)
 		return ~0ULL;
-	for (i = 0; i < size; i++)
-		v |= (uint64_t)p[(gpa & 0xfff) + i] << (8 * i);
+	memcpy(&v, p + (gpa & 0xfff), size);	/* little-endian host */
 	return v;
 }
 
