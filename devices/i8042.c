@@ -313,18 +313,27 @@ static const struct io_range kbc_ranges[] = {
 	{ I8042_CMD_PORT, 1, &kbc_cmd_ops },
 };
 
-void i8042_key_event(struct i8042 *k, unsigned int keycode, bool down)
+void i8042_key_event(void *kbd, unsigned int keycode, bool down)
 {
+	struct i8042 *k = kbd;
+
 	ps2_kbd_key(&k->kbd, keycode, down);
 	kbc_sync(k);
 }
 
-void i8042_mouse_event(struct i8042 *k, int dx, int dy, int dz,
+void i8042_mouse_event(void *kbd, int dx, int dy, int dz,
 		       unsigned int buttons)
 {
+	struct i8042 *k = kbd;
+
 	ps2_mouse_event(&k->mouse, dx, dy, dz, buttons);
 	kbc_sync(k);
 }
+
+const struct input_ops i8042_input_ops = {
+	.key	= i8042_key_event,
+	.mouse	= i8042_mouse_event,
+};
 
 bool i8042_a20(struct i8042 *k)
 {

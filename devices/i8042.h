@@ -18,18 +18,12 @@
 #define I8042_DATA_PORT	0x60
 #define I8042_CMD_PORT	0x64
 
-/*
- * Host key codes are scan code set 1 make codes (0x01 Esc ... 0x58 F12);
- * extended keys add I8042_KEY_EXT to their code after the 0xE0 prefix
- * (I8042_KEY_EXT | 0x48 = cursor up).  Pause is I8042_KEY_PAUSE.
- */
-#define I8042_KEY_EXT	0x100
-#define I8042_KEY_PAUSE	0x200
-
-/* Mouse buttons for i8042_mouse_event(). */
-#define I8042_BTN_LEFT		0x1
-#define I8042_BTN_RIGHT		0x2
-#define I8042_BTN_MIDDLE	0x4
+/* Host key codes and mouse buttons are hw/ui.h's (set-1 make codes). */
+#define I8042_KEY_EXT		UI_KEY_EXT
+#define I8042_KEY_PAUSE		UI_KEY_PAUSE
+#define I8042_BTN_LEFT		UI_BTN_LEFT
+#define I8042_BTN_RIGHT		UI_BTN_RIGHT
+#define I8042_BTN_MIDDLE	UI_BTN_MIDDLE
 
 struct i8042_board {
 	void	(*a20)(void *opaque, bool on);	/* output port bit 1 changed */
@@ -53,17 +47,23 @@ void i8042_reset(struct i8042 *k);
 void i8042_destroy(struct i8042 *k);
 
 /*
+ * The controller as an input sink (hw/ui.h): i8042_input_ops, opaque the
+ * struct i8042; its callbacks are the two functions below (which take the
+ * controller as void *, being the table's entries).
+ */
+extern const struct input_ops i8042_input_ops;
+/*
  * Host keyboard input: key @keycode (see I8042_KEY_*) pressed (@down) or
  * released.  Queued as the keyboard's scan codes; dropped when the keyboard
  * is disabled or its buffer is full.  vCPU/event-loop thread.
  */
-void i8042_key_event(struct i8042 *k, unsigned int keycode, bool down);
+void i8042_key_event(void *kbd, unsigned int keycode, bool down);
 /*
  * Host mouse input: relative motion (@dx right, @dy up, @dz wheel) and the
  * current button state (I8042_BTN_*).  Sent as packets in stream mode when
  * reporting is enabled.
  */
-void i8042_mouse_event(struct i8042 *k, int dx, int dy, int dz,
+void i8042_mouse_event(void *kbd, int dx, int dy, int dz,
 		       unsigned int buttons);
 
 /* Current A20 gate state as set by the output port (power-on: enabled). */

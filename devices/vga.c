@@ -286,9 +286,10 @@ static unsigned int vga_start(const struct vga *v)
 	return (unsigned int)v->cr[0x0c] << 8 | v->cr[0x0d];
 }
 
-int vga_text_snapshot(struct vga *v, char *buf, size_t len,
-		      unsigned int *cols, unsigned int *rows)
+int vga_text_snapshot(void *vga, char *buf, size_t len, unsigned int *cols,
+		      unsigned int *rows)
 {
+	struct vga *v = vga;
 	unsigned int c, r, stride, start = vga_start(v);
 	size_t n = 0;
 
@@ -311,8 +312,9 @@ int vga_text_snapshot(struct vga *v, char *buf, size_t len,
 	return 0;
 }
 
-bool vga_text_cursor(struct vga *v, unsigned int *row, unsigned int *col)
+bool vga_text_cursor(void *vga, unsigned int *row, unsigned int *col)
 {
+	struct vga *v = vga;
 	unsigned int c, r, stride, loc;
 
 	if (!vga_text_geometry(v, &c, &r, &stride) || (v->cr[0x0a] & 0x20))

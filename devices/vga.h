@@ -61,16 +61,21 @@ void vga_reset(struct vga *v);
 void vga_destroy(struct vga *v);
 
 /*
- * Render the text screen into @buf: *@rows lines of *@cols characters,
- * each ended by '\n', then a NUL (characters outside printable ASCII
- * become '.', NUL and space become ' ').  Returns 0, -ENOTSUP when the
- * adapter is in a graphics mode, or -ENOSPC when @len is too small for the
- * screen (nothing written).
+ * The adapter as a framebuffer source (hw/ui.h): vga_fb_ops with the
+ * struct vga as opaque.  Its three callbacks are also callable directly
+ * (they take the adapter as void *, being the table's entries).
+ *
+ * vga_text_snapshot(): the text screen into @buf: *@rows lines of *@cols
+ * characters, each ended by '\n', then a NUL (characters outside printable
+ * ASCII become '.', NUL and space become ' ').  Returns 0, -ENOTSUP when
+ * the adapter is in a graphics mode, or -ENOSPC when @len is too small for
+ * the screen (nothing written).  vga_text_cursor(): the text cursor
+ * position; false when the cursor is disabled.
  */
-int vga_text_snapshot(struct vga *v, char *buf, size_t len,
-		      unsigned int *cols, unsigned int *rows);
-/* Text cursor position; false when the cursor is disabled. */
-bool vga_text_cursor(struct vga *v, unsigned int *row, unsigned int *col);
+extern const struct fb_ops vga_fb_ops;
+int vga_text_snapshot(void *vga, char *buf, size_t len, unsigned int *cols,
+		      unsigned int *rows);
+bool vga_text_cursor(void *vga, unsigned int *row, unsigned int *col);
 
 /*
  * Render what the monitor would show into @pix as 0x00RRGGBB pixels, rows of
@@ -81,7 +86,7 @@ bool vga_text_cursor(struct vga *v, unsigned int *row, unsigned int *col);
  * draw (nothing written).  Front-end thread with the vCPU stopped, or the
  * vCPU thread.
  */
-int vga_render(struct vga *v, uint32_t *pix, unsigned int stride,
+int vga_render(void *vga, uint32_t *pix, unsigned int stride,
 	       unsigned int max_w, unsigned int max_h, unsigned int *w,
 	       unsigned int *h);
 

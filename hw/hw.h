@@ -20,6 +20,7 @@
 
 #include "hw/iospace.h"
 #include "hw/irq.h"
+#include "hw/ui.h"
 #include "hw/vclock.h"
 
 /*

@@ -442,3 +442,13 @@ int board_pc_serial_input(struct board_pc *b, unsigned int com,
 		return serial_receive(b->com[com], buf, n);
 	return 0;
 }
+
+struct fb_source board_pc_fb(struct board_pc *b)
+{
+	return (struct fb_source){ b->vga ? &vga_fb_ops : NULL, b->vga };
+}
+
+struct input_sink board_pc_input(struct board_pc *b)
+{
+	return (struct input_sink){ &i8042_input_ops, b->kbd };
+}

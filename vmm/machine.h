@@ -78,6 +78,9 @@ void board_pc_destroy(struct board_pc *b);
 void board_pc_reset(struct board_pc *b);
 bool board_pc_intr_pending(struct board_pc *b);
 uint8_t board_pc_intr_ack(struct board_pc *b);
+/* The picture (VGA, or no ops without one) and the keyboard/mouse. */
+struct fb_source board_pc_fb(struct board_pc *b);
+struct input_sink board_pc_input(struct board_pc *b);
 /* Host input for COM@com: bytes accepted (0 when full or no port). */
 int board_pc_serial_input(struct board_pc *b, unsigned int com,
 			  const uint8_t *buf, size_t n);

@@ -293,17 +293,18 @@ static bool handle_exit(struct vm *vm, const struct engine_exit *ex,
 static void display_service(struct vm *vm)
 {
 	const struct display_ops *ops = vm->cfg.display;
-	struct board_pc *b = vm->m->board;
+	struct input_sink in = board_pc_input(vm->m->board);
+	struct fb_source fb = board_pc_fb(vm->m->board);
 	uint64_t t = mono_ns();
 
 	if (t < vm->disp_poll)
 		return;
 	vm->disp_poll = t + VM_DISP_POLL_NS;
-	if (ops->poll(vm->disp, b->kbd))
+	if (ops->poll(vm->disp, &in))
 		vm->quit = true;
 	if (t >= vm->disp_draw) {
 		vm->disp_draw = t + DISPLAY_REFRESH_NS;
-		ops->refresh(vm->disp, b->vga);
+		ops->refresh(vm->disp, &fb);
 	}
 }
 
@@ -372,7 +373,9 @@ enum vm_result vm_run(struct vm *vm, char *msg, size_t len)
 			poll_host(vm, 0);
 	}
 	if (vm->disp) {
-		vm->cfg.display->refresh(vm->disp, vm->m->board->vga);
+		struct fb_source fb = board_pc_fb(vm->m->board);
+
+		vm->cfg.display->refresh(vm->disp, &fb);
 		vm->cfg.display->close(vm->disp);
 		vm->disp = NULL;
 	}
