@@ -49,14 +49,16 @@ HW_OBJS := \
 	hw/iospace.o \
 	hw/vclock.o
 
+BOARD_OBJS := \
+	board/gmem.o \
+	board/memmap.o \
+	board/machine.o \
+	board/board_pc.o \
+	board/board_fw.o \
+	board/smbios.o \
+	board/acpi.o
+
 VMM_OBJS := \
-	vmm/gmem.o \
-	vmm/memmap.o \
-	vmm/machine.o \
-	vmm/board_pc.o \
-	vmm/board_fw.o \
-	vmm/smbios.o \
-	vmm/acpi.o \
 	vmm/engine.o \
 	vmm/kvm.o \
 	vmm/kvm_state.o \
@@ -173,7 +175,7 @@ GTK_CFLAGS = $(eval GTK_CFLAGS := $$(shell pkg-config --cflags gtk+-3.0))$(GTK_C
 GTK_LIBS   = $(eval GTK_LIBS := $$(shell pkg-config --libs gtk+-3.0))$(GTK_LIBS)
 
 # Libraries in link order (group-linked: vmm and devices refer to each other).
-LIBNAMES := hwprofile p2v vmm devices hw rawdisk
+LIBNAMES := hwprofile p2v vmm board devices hw rawdisk
 LIBFILES := $(foreach l,$(LIBNAMES),$(BUILD)/lib/lib$(l).a)
 LINKLIBS = -Wl,--start-group $(LIBFILES) -Wl,--end-group $(LIBS)
 
@@ -186,10 +188,10 @@ UNIT_TESTS := \
 	devices/test_acpi_pm \
 	hw/test_iospace \
 	hw/test_vclock \
-	vmm/test_memmap \
-	vmm/test_fw_cfg \
-	vmm/test_acpi \
-	vmm/test_machine \
+	board/test_memmap \
+	devices/test_fw_cfg \
+	board/test_acpi \
+	board/test_machine \
 	vmm/test_console \
 	vmm/test_kvm \
 	vmm/test_display \
@@ -236,7 +238,7 @@ FUZZERS := \
 	fuzz_reg_hive
 
 # ---------------------------------------------------------------- rules
-ALL_OBJS := $(HW_OBJS) $(VMM_OBJS) $(DEVICES_OBJS) $(RAWDISK_OBJS) $(P2V_OBJS) \
+ALL_OBJS := $(HW_OBJS) $(BOARD_OBJS) $(VMM_OBJS) $(DEVICES_OBJS) $(RAWDISK_OBJS) $(P2V_OBJS) \
 	    $(HWPROFILE_OBJS) $(CLI_OBJS)
 
 .PHONY: all deps check guests run bench kmod clean unit-tests fuzzers
@@ -261,6 +263,7 @@ $(BUILD)/lib/lib$(1).a: $$(addprefix $$(BUILD)/obj/,$$($(2)_OBJS))
 	$$(Q)$$(AR) rcs $$@ $$^
 endef
 $(eval $(call lib_rule,hw,HW))
+$(eval $(call lib_rule,board,BOARD))
 $(eval $(call lib_rule,vmm,VMM))
 $(eval $(call lib_rule,devices,DEVICES))
 $(eval $(call lib_rule,rawdisk,RAWDISK))

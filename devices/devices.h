@@ -45,4 +45,8 @@ struct dev_env {
 #include "devices/piix3.h"
 #include "devices/ide.h"
 
+/* Firmware interface and ACPI fixed hardware. */
+#include "devices/fw_cfg.h"
+#include "devices/acpi_pm.h"
+
 #endif

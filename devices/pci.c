@@ -265,11 +265,12 @@ static void pci_port_write(void *opaque, uint64_t off, uint64_t val,
 			 (uint32_t)val, size);
 }
 
-/* CONFIG_ADDRESS is dword-only; CONFIG_DATA takes any access width. */
+/* Every width whole: CONFIG_ADDRESS decodes only dword accesses (others
+ * read all ones), 0xCF9 only byte ones, CONFIG_DATA any. */
 static const struct io_ops pci_port_ops = {
 	.read	= pci_port_read,
 	.write	= pci_port_write,
-	.widths	= IO_W8 | IO_W16 | IO_W32,
+	.widths	= IO_WANY,
 };
 
 int pci_bus_create(const struct dev_env *env, struct pci_bus **out)

@@ -172,13 +172,16 @@ struct irq_line pic_irq_line(struct pic *p, unsigned int irq)
 	return l;
 }
 
-bool pic_intr_pending(struct pic *p)
+bool pic_intr_pending(void *pic)
 {
+	const struct pic *p = pic;
+
 	return p->intr;
 }
 
-uint8_t pic_intr_ack(struct pic *p)
+uint8_t pic_intr_ack(void *pic)
 {
+	struct pic *p = pic;
 	struct pic_chip *m = &p->chip[0], *s = &p->chip[1];
 	int irq = chip_pending(m, true), sirq;
 	uint8_t vec;

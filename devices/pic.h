@@ -47,15 +47,17 @@ struct irq_line pic_irq_line(struct pic *p, unsigned int irq);
 /* Drive input @irq to @level directly (what the irq_line does). */
 void pic_set_irq(struct pic *p, unsigned int irq, int level);
 
-/* True when the master's INTR output is asserted. */
-bool pic_intr_pending(struct pic *p);
+/* True when the master's INTR output is asserted.  (This and
+ * pic_intr_ack() take the PIC as void *: they are the machine bus's
+ * intr_pending/intr_ack, called by the CPU engine directly.) */
+bool pic_intr_pending(void *pic);
 /*
  * The INTA cycle: acknowledge the highest-priority pending request (through
  * the cascade if it is on the slave) and return its vector.  With nothing
  * pending it returns the spurious vector (IR7 of the master, or IR7 of the
  * slave = IRQ15 for a vanished slave request) without setting ISR.
  */
-uint8_t pic_intr_ack(struct pic *p);
+uint8_t pic_intr_ack(void *pic);
 
 /* ELCR as a 16-bit mask (bit n = IRQ n level-triggered), for the board. */
 void pic_elcr_set(struct pic *p, uint16_t mask);

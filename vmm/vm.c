@@ -19,12 +19,10 @@
 #include <time.h>
 #include <unistd.h>
 
-#include "vmm/board_pc.h"
+#include "board/board.h"
 #include "vmm/console.h"
 #include "vmm/display.h"
 #include "vmm/engines.h"
-#include "vmm/machine.h"
-#include "hw/hw.h"
 #include "vmm/vmm.h"
 
 #define VM_SLICE_NS	10000000ULL	/* max time in one engine run */
@@ -154,10 +152,17 @@ int vm_create(const struct vm_config *cfg, struct vm **out, char *why,
 	err = pick_engine(vm, why, len);
 	if (err)
 		goto fail;
-	err = vm->eops->create(&vm->m->bus, &vm->eng, why, len);
+	err = vm->eops->create(machine_bus(vm->m), &vm->eng, why, len);
 	if (err)
 		goto fail;
-	machine_attach(vm->m, vm->eops, vm->eng);
+	machine_attach(vm->m, &(struct machine_cpu){
+		.eng = vm->eng,
+		.kick = vm->eops->kick,
+		.mem_written = vm->eops->mem_written,
+		.map_changed = vm->eops->map_changed,
+		.set_a20 = vm->eops->set_a20,
+		.irq_raised = vm->eops->irq_raised,
+	});
 	*out = vm;
 	return 0;
 
@@ -183,15 +188,20 @@ void vm_destroy(struct vm *vm)
 		close(vm->sfd);
 		sigprocmask(SIG_SETMASK, &vm->oldmask, NULL);
 	}
-	if (vm->eng)
+	if (vm->eng) {
+		machine_attach(vm->m, NULL);
 		vm->eops->destroy(vm->eng);
+	}
 	machine_destroy(vm->m);
 	free(vm);
 }
 
 int vm_exit_status(const struct vm *vm)
 {
-	return vm->m->exit_status;
+	int status = 0;
+
+	machine_powered_off(vm->m, &status);
+	return status;
 }
 
 /* Move pending host input into COM1 as far as its FIFO accepts. */
@@ -201,7 +211,7 @@ static void feed_input(struct vm *vm)
 
 	if (!vm->nin)
 		return;
-	n = board_pc_serial_input(vm->m->board, 0, vm->in, vm->nin);
+	n = machine_serial_input(vm->m, 0, vm->in, vm->nin);
 	if (n > 0) {
 		memmove(vm->in, vm->in + n, vm->nin - (size_t)n);
 		vm->nin -= (size_t)n;
@@ -262,8 +272,8 @@ static bool handle_exit(struct vm *vm, const struct engine_exit *ex,
 	case ENGINE_EXIT_DEADLINE:
 		return false;
 	case ENGINE_EXIT_HLT:
-		now = vclock_now(vm->m->clock);
-		next = vclock_next_deadline(vm->m->clock);
+		now = vclock_now(machine_clock(vm->m));
+		next = vclock_next_deadline(machine_clock(vm->m));
 		ns = next == VCLOCK_NEVER ? VM_IDLE_NS :
 		     next <= now ? 0 : next - now;
 		if (ns > VM_IDLE_NS)
@@ -275,10 +285,10 @@ static bool handle_exit(struct vm *vm, const struct engine_exit *ex,
 	case ENGINE_EXIT_RESET:
 		if (ex->msg[0])
 			fprintf(stderr, "\r\ndualvm: guest reset: %s\r\n", ex->msg);
-		vm->m->reset_pending = true;
+		machine_request_reset(vm->m);
 		return false;
 	case ENGINE_EXIT_SHUTDOWN:
-		vm->m->poweroff = true;
+		machine_power_off(vm->m, 0);
 		return false;
 	case ENGINE_EXIT_ERROR:
 	default:
@@ -293,8 +303,8 @@ static bool handle_exit(struct vm *vm, const struct engine_exit *ex,
 static void display_service(struct vm *vm)
 {
 	const struct display_ops *ops = vm->cfg.display;
-	struct input_sink in = board_pc_input(vm->m->board);
-	struct fb_source fb = board_pc_fb(vm->m->board);
+	struct input_sink in = machine_input(vm->m);
+	struct fb_source fb = machine_fb(vm->m);
 	uint64_t t = mono_ns();
 
 	if (t < vm->disp_poll)
@@ -337,7 +347,7 @@ enum vm_result vm_run(struct vm *vm, char *msg, size_t len)
 			res = VM_UNTIL;
 			break;
 		}
-		if (vm->m->poweroff) {
+		if (machine_powered_off(vm->m, NULL)) {
 			res = VM_POWEROFF;
 			break;
 		}
@@ -352,15 +362,15 @@ enum vm_result vm_run(struct vm *vm, char *msg, size_t len)
 			res = VM_TIMEOUT;
 			break;
 		}
-		if (vm->m->reset_pending && !do_reset(vm)) {
+		if (machine_reset_requested(vm->m) && !do_reset(vm)) {
 			snprintf(msg, len, "guest is in a reset loop (%d resets in under a second)",
 				 VM_RESET_MAX);
 			res = VM_ERROR;
 			break;
 		}
-		vclock_run_timers(vm->m->clock);
-		now = vclock_now(vm->m->clock);
-		next = vclock_next_deadline(vm->m->clock);
+		vclock_run_timers(machine_clock(vm->m));
+		now = vclock_now(machine_clock(vm->m));
+		next = vclock_next_deadline(machine_clock(vm->m));
 		if (next > now + VM_SLICE_NS)
 			next = now + VM_SLICE_NS;
 		ex.msg[0] = 0;
@@ -373,7 +383,7 @@ enum vm_result vm_run(struct vm *vm, char *msg, size_t len)
 			poll_host(vm, 0);
 	}
 	if (vm->disp) {
-		struct fb_source fb = board_pc_fb(vm->m->board);
+		struct fb_source fb = machine_fb(vm->m);
 
 		vm->cfg.display->refresh(vm->disp, &fb);
 		vm->cfg.display->close(vm->disp);

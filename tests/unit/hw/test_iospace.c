@@ -2,8 +2,8 @@
 /* test_iospace.c --- range registration and dispatch of hw/iospace.c */
 #include <errno.h>
 
-#include "tests/unit/harness.h"
 #include "hw/hw.h"
+#include "tests/unit/harness.h"
 
 struct fake {
 	uint64_t last_off, last_val;

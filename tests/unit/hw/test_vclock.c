@@ -1,7 +1,7 @@
 // SPDX-License-Identifier: GPL-2.0-only
 /* test_vclock.c --- virtual clock and timer ordering of hw/vclock.c */
-#include "tests/unit/harness.h"
 #include "hw/hw.h"
+#include "tests/unit/harness.h"
 
 struct rec {
 	struct vclock *c;

@@ -1,5 +1,5 @@
 // SPDX-License-Identifier: GPL-2.0-only
-/* test_memmap.c --- vmm/gmem.c (memfd store) and vmm/memmap.c (PC layout) */
+/* test_memmap.c --- board/gmem.c (memfd store) and board/memmap.c (PC layout) */
 #include <errno.h>
 #include <fcntl.h>
 #include <stdio.h>
@@ -7,9 +7,9 @@
 #include <sys/mman.h>
 #include <unistd.h>
 
+#include "board/gmem.h"
+#include "board/memmap.h"
 #include "tests/unit/harness.h"
-#include "vmm/gmem.h"
-#include "vmm/memmap.h"
 
 static void test_gmem_shared_fd(void)
 {

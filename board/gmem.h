@@ -1,6 +1,6 @@
 /* SPDX-License-Identifier: GPL-2.0-only */
 /*
- * gmem.h --- guest memory backing store (private to vmm/)
+ * gmem.h --- guest memory backing store (private to board/)
  *
  * One memfd holds every byte of guest RAM and firmware ROM.  A memfd (rather
  * than anonymous memory) lets an engine map the same pages twice (KVM

@@ -8,11 +8,11 @@
 #include <string.h>
 #include <unistd.h>
 
-#include "tests/unit/harness.h"
+#include "board/board_priv.h"
+#include "board/memmap.h"
+#include "board/smbios.h"
 #include "hw/hw.h"
-#include "vmm/machine.h"
-#include "vmm/memmap.h"
-#include "vmm/smbios.h"
+#include "tests/unit/harness.h"
 
 static const char *write_bios(void)
 {

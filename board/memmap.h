@@ -1,6 +1,6 @@
 /* SPDX-License-Identifier: GPL-2.0-only */
 /*
- * memmap.h --- the PC guest-physical memory map (private to vmm/)
+ * memmap.h --- the PC guest-physical memory map (private to board/)
  *
  *   0x00000000-0x0009ffff  RAM (640 KiB conventional memory)
  *   0x000a0000-0x000bffff  VGA window: MMIO (the VGA device claims it)
@@ -26,7 +26,7 @@
 #include <stddef.h>
 #include <stdint.h>
 
-#include "vmm/engine.h"
+#include "board/board.h"
 
 #define MEMMAP_PCI_HOLE		0xe0000000ULL	/* low RAM ends here at most */
 #define MEMMAP_4G		0x100000000ULL
@@ -88,7 +88,7 @@ uint64_t memmap_ram_size(const struct memmap *m);
 uint64_t memmap_bios_base(const struct memmap *m);
 uint64_t memmap_bios_size(const struct memmap *m);
 
-/* struct machine_bus helpers: see vmm/engine.h. */
+/* struct machine_bus helpers: see board/board.h. */
 unsigned int memmap_regions(const struct memmap *m, struct gpa_region *out,
 			    unsigned int max);
 uint8_t *memmap_page_ptr(const struct memmap *m, uint64_t gpa, bool write);

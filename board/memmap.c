@@ -15,8 +15,8 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
-#include "vmm/gmem.h"
-#include "vmm/memmap.h"
+#include "board/gmem.h"
+#include "board/memmap.h"
 
 #define PAGE_SIZE	4096ULL
 #define PAGE_MASK	(~(PAGE_SIZE - 1))

@@ -44,7 +44,7 @@
 #include <errno.h>
 #include <string.h>
 
-#include "vmm/acpi.h"
+#include "board/acpi.h"
 
 #define HDR_LEN		36
 #define FACS_LEN	64

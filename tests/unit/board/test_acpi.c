@@ -1,12 +1,12 @@
 // SPDX-License-Identifier: GPL-2.0-only
-/* test_acpi.c --- vmm/acpi.c: run the linker/loader script the way SeaBIOS
+/* test_acpi.c --- board/acpi.c: run the linker/loader script the way SeaBIOS
  * does (files placed at fake guest addresses in a fake memory), then walk
  * RSDP -> RSDT -> FADT -> FACS/DSDT checking signatures, lengths,
  * checksums, FADT fields and the hand-assembled \_S5 AML. */
 #include <string.h>
 
+#include "board/acpi.h"
 #include "tests/unit/harness.h"
-#include "vmm/acpi.h"
 
 #define MEM_SIZE	0x100000	/* fake guest memory: 1 MiB */
 #define TABLES_AT	0x40000		/* "high" allocation */

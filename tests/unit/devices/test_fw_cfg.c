@@ -5,8 +5,8 @@
 #include <string.h>
 
 #include "devices/fw_cfg.h"
-#include "tests/unit/harness.h"
 #include "hw/hw.h"
+#include "tests/unit/harness.h"
 
 #define MEM_SIZE	0x10000
 

@@ -11,7 +11,7 @@
 #include <sys/mman.h>
 #include <unistd.h>
 
-#include "vmm/gmem.h"
+#include "board/gmem.h"
 
 #define GMEM_PAGE	4096ULL
 #define GMEM_MAX	(1ULL << 40)	/* 1 TiB: refuse anything larger */

@@ -2,12 +2,15 @@
 /*
  * machine.c --- the PC machine: memory, I/O spaces, clock, firmware, bus
  *
- * Glues the memory map (memmap.c), the two I/O spaces (iospace.c), the
- * virtual clock (vclock.c) and the board (board_pc.c) into the struct
- * machine_bus of engine.h.  Firmware: Debian's SeaBIOS bios-256k.bin (or
- * bios.bin) unless a raw payload is given with --bios.  (The VGA BIOS is the
- * VGA device's PCI expansion ROM: board_pc.c.)
+ * Glues the memory map (memmap.c), the two I/O spaces and the virtual clock
+ * (hw/) and the board (board_pc.c) into the struct machine_bus of board.h,
+ * and keeps the machine's state the run loop asks about (reset requested,
+ * powered off, exit status).  Firmware: Debian's SeaBIOS bios-256k.bin (or
+ * bios.bin) unless a raw payload is given with --bios.  (The VGA BIOS is
+ * the VGA device's PCI expansion ROM: board_pc.c.)  The engine is reached
+ * only through the struct machine_cpu hooks it attached.
  */
+#include <assert.h>
 #include <errno.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -15,9 +18,8 @@
 #include <time.h>
 #include <unistd.h>
 
-#include "hw/hw.h"
-#include "vmm/machine.h"
-#include "vmm/memmap.h"
+#include "board/board_priv.h"
+#include "board/memmap.h"
 
 static const char *const bios_candidates[] = {
 	"/usr/share/seabios/bios-256k.bin",
@@ -39,8 +41,8 @@ static int mach_dma(void *opaque, uint64_t gpa, void *buf, uint64_t len,
 	struct machine *m = opaque;
 	int err = memmap_dma(m->mem, gpa, buf, len, to_guest);
 
-	if (!err && to_guest && m->eops && m->eops->mem_written)
-		m->eops->mem_written(m->eng, gpa, len);
+	if (!err && to_guest && m->cpu.mem_written)
+		m->cpu.mem_written(m->cpu.eng, gpa, len);
 	return err;
 }
 
@@ -89,20 +91,6 @@ static void bus_pio_write(void *opaque, uint16_t port, uint64_t val,
 	struct machine *m = opaque;
 
 	iospace_write(m->pio, port, val, size);
-}
-
-static bool bus_intr_pending(void *opaque)
-{
-	struct machine *m = opaque;
-
-	return board_pc_intr_pending(m->board);
-}
-
-static uint8_t bus_intr_ack(void *opaque)
-{
-	struct machine *m = opaque;
-
-	return board_pc_intr_ack(m->board);
 }
 
 static uint64_t bus_now_ns(void *opaque)
@@ -154,8 +142,8 @@ static void shadow_write(void *opaque, uint64_t off, uint64_t val,
 	struct machine *m = opaque;
 
 	memmap_shadow_write(m->mem, MEMMAP_SHADOW_BASE + off, val, size);
-	if (m->eops && m->eops->mem_written)
-		m->eops->mem_written(m->eng, MEMMAP_SHADOW_BASE + off, size);
+	if (m->cpu.mem_written)
+		m->cpu.mem_written(m->cpu.eng, MEMMAP_SHADOW_BASE + off, size);
 }
 
 static const struct io_ops shadow_ops = { .read = shadow_read,
@@ -232,15 +220,15 @@ int machine_create(const struct machine_cfg *cfg, struct machine **out,
 		.page_ptr = bus_page_ptr, .regions = bus_regions,
 		.mmio_read = bus_mmio_read, .mmio_write = bus_mmio_write,
 		.pio_read = bus_pio_read, .pio_write = bus_pio_write,
-		.intr_pending = bus_intr_pending, .intr_ack = bus_intr_ack,
 		.now_ns = bus_now_ns, .request_reset = bus_request_reset,
-	};
+	};	/* the board adds the interrupt controller */
 	err = load_firmware(m, why, len);
 	if (err)
 		goto out_free;
 	err = board_pc_create(m, &m->board, why, len);
 	if (err)
 		goto out_free;
+	assert(m->bus.intr_pending && m->bus.intr_ack);
 	*out = m;
 	return 0;
 
@@ -261,11 +249,19 @@ void machine_destroy(struct machine *m)
 	free(m);
 }
 
-void machine_attach(struct machine *m, const struct engine_ops *ops,
-		    struct engine *e)
+void machine_attach(struct machine *m, const struct machine_cpu *cpu)
 {
-	m->eops = ops;
-	m->eng = e;
+	m->cpu = cpu ? *cpu : (struct machine_cpu){ 0 };
+}
+
+const struct machine_bus *machine_bus(struct machine *m)
+{
+	return &m->bus;
+}
+
+struct vclock *machine_clock(struct machine *m)
+{
+	return m->clock;
 }
 
 void machine_reset(struct machine *m)
@@ -274,34 +270,58 @@ void machine_reset(struct machine *m)
 	board_pc_reset(m->board);
 	m->reset_pending = false;
 	machine_set_a20(m, true);	/* the gate opens at reset */
-	if (m->eops && m->eops->mem_written)
-		m->eops->mem_written(m->eng, 0, memmap_low_end(m->mem));
+	if (m->cpu.mem_written)
+		m->cpu.mem_written(m->cpu.eng, 0, memmap_low_end(m->mem));
+}
+
+static void machine_kick(struct machine *m)
+{
+	if (m->cpu.kick)
+		m->cpu.kick(m->cpu.eng);
 }
 
 void machine_request_reset(struct machine *m)
 {
 	m->reset_pending = true;
-	if (m->eops && m->eops->kick)
-		m->eops->kick(m->eng);
+	machine_kick(m);
+}
+
+bool machine_reset_requested(const struct machine *m)
+{
+	return m->reset_pending;
 }
 
 void machine_power_off(struct machine *m, int status)
 {
 	m->poweroff = true;
 	m->exit_status = status;
-	if (m->eops && m->eops->kick)
-		m->eops->kick(m->eng);
+	machine_kick(m);
+}
+
+bool machine_powered_off(const struct machine *m, int *status)
+{
+	if (status)
+		*status = m->exit_status;
+	return m->poweroff;
 }
 
 void machine_set_a20(struct machine *m, bool on)
 {
 	m->a20 = on;
-	if (m->eops && m->eops->set_a20)
-		m->eops->set_a20(m->eng, on);
+	if (m->cpu.set_a20)
+		m->cpu.set_a20(m->cpu.eng, on);
+}
+
+void machine_intr_changed(void *opaque, bool level)
+{
+	struct machine *m = opaque;
+
+	if (level && m->cpu.irq_raised)
+		m->cpu.irq_raised(m->cpu.eng);
 }
 
 void machine_map_changed(struct machine *m)
 {
-	if (m->eops && m->eops->map_changed)
-		m->eops->map_changed(m->eng);
+	if (m->cpu.map_changed)
+		m->cpu.map_changed(m->cpu.eng);
 }

@@ -18,15 +18,11 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "devices/acpi_pm.h"
-#include "devices/fw_cfg.h"
-#include "devices/ide.h"
-#include "devices/rtc.h"
-#include "vmm/acpi.h"
-#include "vmm/board_pc.h"
-#include "vmm/machine.h"
-#include "vmm/memmap.h"
-#include "vmm/smbios.h"
+#include "board/acpi.h"
+#include "board/board_priv.h"
+#include "board/memmap.h"
+#include "board/smbios.h"
+#include "devices/devices.h"
 
 #define E820_RAM	1
 

@@ -13,7 +13,7 @@
 #include <errno.h>
 #include <string.h>
 
-#include "vmm/smbios.h"
+#include "board/smbios.h"
 
 struct smb_writer {
 	struct smbios_blob *b;		/* output */

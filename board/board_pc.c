@@ -15,7 +15,7 @@
  * both and by answering board_pc_intr_pending()/_ack() from the LAPIC.
  *
  * Power-off: the ACPI PM block (devices/acpi_pm.c, described to the OS by
- * the tables of vmm/acpi.c) powers the machine off with status 0 when the
+ * the tables of acpi.c) powers the machine off with status 0 when the
  * guest enters S5; reset goes through the FADT reset register (0xCF9,
  * PIIX3).  The board also offers a QEMU isa-debug-exit-like port
  * MACHINE_EXIT_PORT (0x501): a byte or word written there powers the
@@ -29,23 +29,10 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
-#include "devices/acpi_pm.h"
-#include "devices/debugport.h"
-#include "devices/fw_cfg.h"
-#include "devices/i440fx.h"
-#include "devices/i8042.h"
-#include "devices/ide.h"
-#include "devices/pci.h"
-#include "devices/pic.h"
-#include "devices/piix3.h"
-#include "devices/pit.h"
-#include "devices/rtc.h"
-#include "devices/serial.h"
-#include "devices/vga.h"
-#include "vmm/board_pc.h"
+#include "board/board_priv.h"
+#include "board/memmap.h"
+#include "devices/devices.h"
 #include "hw/hw.h"
-#include "vmm/machine.h"
-#include "vmm/memmap.h"
 
 
 
@@ -132,18 +119,18 @@ static void cb_debug(void *opaque, uint8_t byte)
 		b->m->cfg.debug_out(b->m->cfg.out_opaque, byte);
 }
 
-static void pic_intr_changed(void *opaque, bool level)
-{
-	/* single-threaded: the engine polls intr_pending before each entry */
-}
-
 static int mk_pic(struct board_pc *b)
 {
 	unsigned int i;
-	int err = pic_create(&b->m->env, pic_intr_changed, b, &b->pic);
+	int err = pic_create(&b->m->env, machine_intr_changed, b->m, &b->pic);
 
 	for (i = 0; !err && i < 16; i++)
 		b->isa_irq[i] = pic_irq_line(b->pic, i);
+	if (!err) {
+		b->m->bus.intr_pending = pic_intr_pending;
+		b->m->bus.intr_ack = pic_intr_ack;
+		b->m->bus.intr_opaque = b->pic;
+	}
 	return err;
 }
 static void rs_pic(struct board_pc *b) { pic_reset(b->pic); }
@@ -245,13 +232,13 @@ static int mk_ide(struct board_pc *b)
 		c.drive[i].disk = b->m->cfg.disk[i];
 	}
 	if (b->m->cfg.cdrom) {
-		if (c.drive[BOARD_CDROM_POS].media != IDE_MEDIA_NONE) {
+		if (c.drive[MACHINE_CDROM_POS].media != IDE_MEDIA_NONE) {
 			snprintf(b->why, sizeof(b->why),
 				 "the CD-ROM position (secondary master) holds a disk");
 			return -EBUSY;
 		}
-		c.drive[BOARD_CDROM_POS].media = IDE_MEDIA_CDROM;
-		c.drive[BOARD_CDROM_POS].disk = b->m->cfg.cdrom;
+		c.drive[MACHINE_CDROM_POS].media = IDE_MEDIA_CDROM;
+		c.drive[MACHINE_CDROM_POS].disk = b->m->cfg.cdrom;
 	}
 	return ide_create(&b->m->env, b->pci, IDE_DEVFN, &c, &b->ide);
 }
@@ -425,30 +412,24 @@ void board_pc_reset(struct board_pc *b)
 			board_devs[i].reset(b);
 }
 
-bool board_pc_intr_pending(struct board_pc *b)
+struct fb_source machine_fb(struct machine *m)
 {
-	return b->pic && pic_intr_pending(b->pic);
-}
+	struct board_pc *b = m->board;
 
-uint8_t board_pc_intr_ack(struct board_pc *b)
-{
-	return b->pic ? pic_intr_ack(b->pic) : 0x0f;
-}
-
-int board_pc_serial_input(struct board_pc *b, unsigned int com,
-			  const uint8_t *buf, size_t n)
-{
-	if (com <= 1 && b->com[com])
-		return serial_receive(b->com[com], buf, n);
-	return 0;
-}
-
-struct fb_source board_pc_fb(struct board_pc *b)
-{
 	return (struct fb_source){ b->vga ? &vga_fb_ops : NULL, b->vga };
 }
 
-struct input_sink board_pc_input(struct board_pc *b)
+struct input_sink machine_input(struct machine *m)
 {
-	return (struct input_sink){ &i8042_input_ops, b->kbd };
+	return (struct input_sink){ &i8042_input_ops, m->board->kbd };
+}
+
+int machine_serial_input(struct machine *m, unsigned int com,
+			 const uint8_t *buf, size_t n)
+{
+	struct board_pc *b = m->board;
+
+	if (com <= 1 && b->com[com])
+		return serial_receive(b->com[com], buf, n);
+	return 0;
 }

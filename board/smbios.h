@@ -1,6 +1,6 @@
 /* SPDX-License-Identifier: GPL-2.0-only */
 /*
- * smbios.h --- dualvm's SMBIOS tables (private to vmm/)
+ * smbios.h --- dualvm's SMBIOS tables (private to board/)
  *
  * Built once per machine and handed to SeaBIOS through fw_cfg
  * (etc/smbios/smbios-anchor + etc/smbios/smbios-tables), so guests see the
