@@ -13,10 +13,16 @@
  * etc/sercon-port = COM1 so SeaBIOS's console goes to the serial port, and
  * the SMBIOS tables of smbios.c, and the ACPI tables of acpi.c with their
  * linker/loader script (etc/acpi/rsdp, etc/acpi/tables, etc/table-loader).
+ * The VGA BIOS (Debian's vgabios-stdvga.bin) becomes the adapter's PCI
+ * expansion ROM.
  */
 #include <errno.h>
+#include <fcntl.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
 
 #include "board/acpi.h"
 #include "board/board_priv.h"
@@ -41,7 +47,7 @@ static void cmos_tables(struct board_pc *b)
 	uint64_t ext_kib = low > (1 << 20) ? (low - (1 << 20)) >> 10 : 0;
 	uint64_t above16 = low > (16 << 20) ? (low - (16 << 20)) >> 16 : 0;
 	unsigned int i, sum = 0;
-	struct rtc *r = b->rtc;
+	struct rtc *r = b->dev[BD_RTC];
 
 	rtc_cmos_set(r, 0x10, 0x00);		/* no floppy */
 	rtc_cmos_set(r, 0x12, b->m->cfg.disk[0] ? 0xf0 : 0x00);
@@ -84,10 +90,10 @@ static int smbios_tables(struct board_pc *b)
 		err = smbios_build(memmap_low_end(b->m->mem),
 				   memmap_high_size(b->m->mem), sb);
 	if (!err)
-		err = fw_cfg_add_file(b->fwcfg, "etc/smbios/smbios-anchor",
+		err = fw_cfg_add_file(b->dev[BD_FWCFG], "etc/smbios/smbios-anchor",
 				      sb->anchor, sizeof(sb->anchor));
 	if (!err)
-		err = fw_cfg_add_file(b->fwcfg, "etc/smbios/smbios-tables",
+		err = fw_cfg_add_file(b->dev[BD_FWCFG], "etc/smbios/smbios-tables",
 				      sb->tables, sb->len);
 	free(sb);
 	return err;
@@ -108,13 +114,13 @@ static int acpi_tables(struct board_pc *b)
 	if (ab)
 		err = acpi_build(&c, ab);
 	if (!err)
-		err = fw_cfg_add_file(b->fwcfg, ACPI_FILE_RSDP, ab->rsdp,
+		err = fw_cfg_add_file(b->dev[BD_FWCFG], ACPI_FILE_RSDP, ab->rsdp,
 				      sizeof(ab->rsdp));
 	if (!err)
-		err = fw_cfg_add_file(b->fwcfg, ACPI_FILE_TABLES, ab->tables,
+		err = fw_cfg_add_file(b->dev[BD_FWCFG], ACPI_FILE_TABLES, ab->tables,
 				      ab->tables_len);
 	if (!err)
-		err = fw_cfg_add_file(b->fwcfg, ACPI_FILE_LOADER, ab->loader,
+		err = fw_cfg_add_file(b->dev[BD_FWCFG], ACPI_FILE_LOADER, ab->loader,
 				      ab->loader_len);
 	free(ab);
 	return err;
@@ -123,7 +129,7 @@ static int acpi_tables(struct board_pc *b)
 static int fwcfg_tables(struct board_pc *b)
 {
 	struct memmap *mem = b->m->mem;
-	struct fw_cfg *f = b->fwcfg;
+	struct fw_cfg *f = b->dev[BD_FWCFG];
 	static const char disk0[] = "/pci@i0cf8/ide@1,1/drive@0/disk@0\n";
 	static const char cd[] = "/pci@i0cf8/ide@1,1/drive@1/disk@0\n";
 	char bootorder[sizeof(disk0) + sizeof(cd)] = "";
@@ -168,7 +174,48 @@ static int fwcfg_tables(struct board_pc *b)
 
 int board_pc_fw_tables(struct board_pc *b)
 {
-	if (b->rtc)
+	if (b->dev[BD_RTC])
 		cmos_tables(b);
 	return fwcfg_tables(b);
+}
+
+#define VGA_ROM_PATH	"/usr/share/seabios/vgabios-stdvga.bin"
+#define VGA_ROM_MAX	(1u << 20)
+
+int board_pc_load_vga_rom(struct board_pc *b)
+{
+	struct stat st;
+	uint8_t *rom;
+	ssize_t n;
+	int fd, err;
+
+	fd = open(VGA_ROM_PATH, O_RDONLY | O_CLOEXEC);
+	if (fd < 0) {
+		err = -errno;
+		snprintf(b->why, sizeof(b->why), "VGA BIOS %s: %s (install the seabios package)",
+			 VGA_ROM_PATH, strerror(errno));
+		return err;
+	}
+	if (fstat(fd, &st) < 0 || st.st_size <= 0 || st.st_size > VGA_ROM_MAX) {
+		close(fd);
+		snprintf(b->why, sizeof(b->why), "VGA BIOS %s: bad size",
+			 VGA_ROM_PATH);
+		return -EINVAL;
+	}
+	rom = malloc((size_t)st.st_size);
+	if (!rom) {
+		close(fd);
+		return -ENOMEM;
+	}
+	n = pread(fd, rom, (size_t)st.st_size, 0);
+	close(fd);
+	if (n != st.st_size) {
+		free(rom);
+		snprintf(b->why, sizeof(b->why), "VGA BIOS %s: short read",
+			 VGA_ROM_PATH);
+		return -EIO;
+	}
+	b->vga_cfg.rom = rom;
+	b->vga_cfg.rom_len = (size_t)n;
+	return 0;
 }

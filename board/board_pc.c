@@ -2,17 +2,21 @@
 /*
  * board_pc.c --- the canonical dualvm PC: which devices, in which order
  *
- * The board table below builds the devices of an i440FX/PIIX3 PC in order
- * (interrupt controller first, so later devices can be handed its lines),
- * resets them in the same order and destroys them in reverse.  It also
- * fills what the firmware reads: CMOS memory-size and boot fields (RTC) and
- * the fw_cfg items Debian's SeaBIOS uses (RAM size, etc/e820, bootorder,
- * etc/sercon-port, no boot menu).
+ * The board is the table pc_slots[]: one row per device of an
+ * i440FX/PIIX3 PC, naming its descriptor (devices/devices.h) and what its
+ * struct dev_cfg gets: ISA IRQ numbers, I/O base, unit, the PCI bus, and
+ * which of the board's device-specific settings.  Devices are built in
+ * table order (the interrupt controller first, so later rows can be handed
+ * its lines; the PCI bus before its functions), reset in the same order and
+ * destroyed in reverse.  Every device reaches the machine through the one
+ * struct dev_host of machine.c.  The firmware's view (CMOS fields, fw_cfg
+ * items, the VGA BIOS) is board_fw.c's.
  *
- * Interrupt routing: every ISA device gets an irq_line from isa_irq[]; today
- * those feed the 8259 pair, whose INTR output is the CPU's interrupt input.
- * A local APIC / I/O APIC pair will slot in by making isa_irq[] fan out to
- * both and by answering board_pc_intr_pending()/_ack() from the LAPIC.
+ * Interrupt routing: the device whose descriptor offers an interrupt
+ * controller (the 8259 pair) provides isa_irq[] and answers the CPU's
+ * intr_pending/intr_ack directly through the machine bus.  A local APIC /
+ * I/O APIC pair will slot in as another controller row, with isa_irq[]
+ * fanning out to both.
  *
  * Power-off: the ACPI PM block (devices/acpi_pm.c, described to the OS by
  * the tables of acpi.c) powers the machine off with status 0 when the
@@ -21,57 +25,35 @@
  * MACHINE_EXIT_PORT (0x501): a byte or word written there powers the
  * machine off with that value as exit status (test payloads use it).
  */
+#include <assert.h>
 #include <errno.h>
-#include <fcntl.h>
+#include <stddef.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <sys/stat.h>
-#include <unistd.h>
 
 #include "board/board_priv.h"
-#include "board/memmap.h"
-#include "devices/devices.h"
-#include "hw/hw.h"
 
-
-
-struct board_dev {
-	const char	*name;				/* for messages */
-	int		(*create)(struct board_pc *b);	/* 0 or -errno */
-	void		(*reset)(struct board_pc *b);	/* may be NULL */
-	void		(*destroy)(struct board_pc *b);	/* NULL-safe */
+/* One row of the board: a device and what its dev_cfg holds. */
+struct board_slot {
+	const struct dev_ops	*ops;		/* the device type */
+	uint8_t			nirq;		/* lines in isa[] */
+	uint8_t			isa[2];		/* ISA IRQs for dev_cfg.irq[] */
+	bool			all_isa;	/* dev_cfg.irq[] = ISA IRQ 0-15 */
+	bool			on_pci;		/* dev_cfg.pci = the PCI bus */
+	bool			vga_only;	/* only with machine_cfg.vga */
+	uint16_t		base;		/* dev_cfg.base (0: default) */
+	uint8_t			unit;		/* dev_cfg.unit */
+	size_t			priv;		/* offsetof() the settings in
+						 * struct board_pc, 0: none */
 };
 
-/* ------------------------------------------------------------ callbacks */
+/* ------------------------------------------------------------ exit port */
 
-static void cb_reset(void *opaque)
-{
-	struct board_pc *b = opaque;
-
-	machine_request_reset(b->m);
-}
-
-static void cb_reset_hard(void *opaque, bool hard)
-{
-	cb_reset(opaque);
-}
-
-static void cb_a20(void *opaque, bool on)
-{
-	struct board_pc *b = opaque;
-
-	machine_set_a20(b->m, on);
-}
-
-/* i440FX PAM segment numbering is memmap's (both follow the datasheet). */
-static void cb_pam(void *opaque, unsigned int region, unsigned int mode)
-{
-	struct board_pc *b = opaque;
-
-	if (memmap_set_pam(b->m->mem, region, mode))
-		machine_map_changed(b->m);
-}
+struct exit_port {
+	struct iospace		*pio;		/* where the port is mapped */
+	const struct dev_host	*host;		/* power_off */
+};
 
 static uint64_t exit_read(void *opaque, uint64_t off, unsigned int size)
 {
@@ -81,9 +63,9 @@ static uint64_t exit_read(void *opaque, uint64_t off, unsigned int size)
 static void exit_write(void *opaque, uint64_t off, uint64_t val,
 		       unsigned int size)
 {
-	struct board_pc *b = opaque;
+	struct exit_port *x = opaque;
 
-	machine_power_off(b->m, (int)(val & 0xff));
+	dev_host_power_off(x->host, (int)(val & 0xff), NULL);
 }
 
 /* A byte or a word: the low byte is the status. */
@@ -93,276 +75,145 @@ static const struct io_ops exit_ops = {
 	.widths	= IO_W8 | IO_W16,
 };
 
-/* ------------------------------------------------------------ devices */
-
-static void cb_com1(void *opaque, uint8_t byte)
+static int exit_create(const struct dev_env *env, const struct dev_cfg *cfg,
+		       void **out)
 {
-	struct board_pc *b = opaque;
-
-	if (b->m->cfg.serial_out)
-		b->m->cfg.serial_out(b->m->cfg.out_opaque, 0, byte);
-}
-
-static void cb_com2(void *opaque, uint8_t byte)
-{
-	struct board_pc *b = opaque;
-
-	if (b->m->cfg.serial_out)
-		b->m->cfg.serial_out(b->m->cfg.out_opaque, 1, byte);
-}
-
-static void cb_debug(void *opaque, uint8_t byte)
-{
-	struct board_pc *b = opaque;
-
-	if (b->m->cfg.debug_out)
-		b->m->cfg.debug_out(b->m->cfg.out_opaque, byte);
-}
-
-static int mk_pic(struct board_pc *b)
-{
-	unsigned int i;
-	int err = pic_create(&b->m->env, machine_intr_changed, b->m, &b->pic);
-
-	for (i = 0; !err && i < 16; i++)
-		b->isa_irq[i] = pic_irq_line(b->pic, i);
-	if (!err) {
-		b->m->bus.intr_pending = pic_intr_pending;
-		b->m->bus.intr_ack = pic_intr_ack;
-		b->m->bus.intr_opaque = b->pic;
-	}
-	return err;
-}
-static void rs_pic(struct board_pc *b) { pic_reset(b->pic); }
-static void rm_pic(struct board_pc *b) { pic_destroy(b->pic); }
-
-static int mk_pit(struct board_pc *b)
-{
-	return pit_create(&b->m->env, b->isa_irq[0], &b->pit);
-}
-static void rs_pit(struct board_pc *b) { pit_reset(b->pit); }
-static void rm_pit(struct board_pc *b) { pit_destroy(b->pit); }
-
-static int mk_rtc(struct board_pc *b)
-{
-	return rtc_create(&b->m->env, b->isa_irq[8], b->m->cfg.rtc_epoch,
-			  &b->rtc);
-}
-static void rs_rtc(struct board_pc *b) { rtc_reset(b->rtc); }
-static void rm_rtc(struct board_pc *b) { rtc_destroy(b->rtc); }
-
-static int mk_com(struct board_pc *b)
-{
-	int err = serial_create(&b->m->env, SERIAL_COM1_BASE,
-				b->isa_irq[SERIAL_COM1_IRQ], cb_com1, b,
-				&b->com[0]);
-
-	if (!err)
-		err = serial_create(&b->m->env, SERIAL_COM2_BASE,
-				    b->isa_irq[SERIAL_COM2_IRQ], cb_com2, b,
-				    &b->com[1]);
-	return err;
-}
-static void rs_com(struct board_pc *b)
-{
-	serial_reset(b->com[0]);
-	serial_reset(b->com[1]);
-}
-static void rm_com(struct board_pc *b)
-{
-	serial_destroy(b->com[1]);
-	serial_destroy(b->com[0]);
-}
-
-static int mk_kbd(struct board_pc *b)
-{
-	struct i8042_board kb = { .a20 = cb_a20, .reset = cb_reset,
-				  .opaque = b };
-
-	return i8042_create(&b->m->env, b->isa_irq[1], b->isa_irq[12], &kb,
-			    &b->kbd);
-}
-static void rs_kbd(struct board_pc *b) { i8042_reset(b->kbd); }
-static void rm_kbd(struct board_pc *b) { i8042_destroy(b->kbd); }
-
-static int mk_dbg(struct board_pc *b)
-{
-	return debugport_create(&b->m->env, cb_debug, b,
-				b->m->cfg.debug_out != NULL, &b->dbg);
-}
-static void rs_dbg(struct board_pc *b) { debugport_reset(b->dbg); }
-static void rm_dbg(struct board_pc *b) { debugport_destroy(b->dbg); }
-
-static int mk_pci(struct board_pc *b)
-{
-	struct piix3_cfg sb = { .a20 = cb_a20, .reset = cb_reset_hard,
-				.opaque = b };
+	struct exit_port *x = calloc(1, sizeof(*x));
 	int err;
 
-	memcpy(sb.isa_irq, b->isa_irq, sizeof(sb.isa_irq));
-	err = pci_bus_create(&b->m->env, &b->pci);
-	if (!err)
-		err = i440fx_create(&b->m->env, b->pci, cb_pam, b, &b->nb);
-	if (!err)
-		err = piix3_create(&b->m->env, b->pci, &sb, &b->sb);
-	return err;
-}
-static void rs_pci(struct board_pc *b)
-{
-	pci_bus_reset(b->pci);
-	i440fx_reset(b->nb);
-	piix3_reset(b->sb);
-}
-static void rm_pci(struct board_pc *b)
-{
-	piix3_destroy(b->sb);
-	i440fx_destroy(b->nb);
-	pci_bus_destroy(b->pci);
+	if (!x)
+		return -ENOMEM;
+	x->pio = env->pio;
+	x->host = cfg->host;
+	err = iospace_map(env->pio, MACHINE_EXIT_PORT, 2, &exit_ops, x);
+	if (err) {
+		free(x);
+		return err;
+	}
+	*out = x;
+	return 0;
 }
 
-static int mk_ide(struct board_pc *b)
+static void exit_destroy(void *dev)
 {
-	struct ide_cfg c = { .irq = { b->isa_irq[14], b->isa_irq[15] } };
+	struct exit_port *x = dev;
+
+	if (!x)
+		return;
+	iospace_unmap(x->pio, MACHINE_EXIT_PORT);
+	free(x);
+}
+
+static const struct dev_ops exit_port_dev = {
+	.name		= "exit port",
+	.create		= exit_create,
+	.destroy	= exit_destroy,
+};
+
+/* ------------------------------------------------------------ the table */
+
+#define SETTINGS(field)	offsetof(struct board_pc, field)
+
+static const struct board_slot pc_slots[BD_N] = {
+	[BD_PIC]   = { .ops = &pic_dev, .priv = SETTINGS(pic_cfg) },
+	[BD_PIT]   = { .ops = &pit_dev, .nirq = 1, .isa = { 0 } },
+	[BD_RTC]   = { .ops = &rtc_dev, .nirq = 1, .isa = { 8 },
+		       .priv = SETTINGS(rtc_cfg) },
+	[BD_COM1]  = { .ops = &serial_dev, .nirq = 1,
+		       .isa = { SERIAL_COM1_IRQ }, .base = SERIAL_COM1_BASE,
+		       .unit = 0 },
+	[BD_COM2]  = { .ops = &serial_dev, .nirq = 1,
+		       .isa = { SERIAL_COM2_IRQ }, .base = SERIAL_COM2_BASE,
+		       .unit = 1 },
+	[BD_KBD]   = { .ops = &i8042_dev, .nirq = 2, .isa = { 1, 12 } },
+	[BD_DBG]   = { .ops = &debugport_dev, .unit = BOARD_DEBUGCON_UNIT,
+		       .priv = SETTINGS(dbg_cfg) },
+	[BD_PCI]   = { .ops = &pci_bus_dev },
+	[BD_NB]    = { .ops = &i440fx_dev, .on_pci = true },
+	[BD_SB]    = { .ops = &piix3_dev, .on_pci = true, .all_isa = true },
+	[BD_IDE]   = { .ops = &ide_dev, .on_pci = true, .nirq = 2,
+		       .isa = { 14, 15 }, .priv = SETTINGS(ide_cfg) },
+	[BD_VGA]   = { .ops = &vga_dev, .on_pci = true, .vga_only = true,
+		       .priv = SETTINGS(vga_cfg) },
+	[BD_PM]    = { .ops = &acpi_pm_dev, .nirq = 1,
+		       .isa = { ACPI_PM_SCI_IRQ }, .base = ACPI_PM_BASE },
+	[BD_FWCFG] = { .ops = &fw_cfg_dev },
+	[BD_EXIT]  = { .ops = &exit_port_dev },
+};
+
+/* The device-specific settings some rows point at. */
+static int board_settings(struct board_pc *b)
+{
+	const struct machine_cfg *mc = &b->m->cfg;
+	struct ide_drive_cfg *cd = &b->ide_cfg.drive[MACHINE_CDROM_POS];
 	unsigned int i;
 
+	b->pic_cfg.level_irqs = 1u << ACPI_PM_SCI_IRQ;
+	b->rtc_cfg.epoch = mc->rtc_epoch;
+	b->dbg_cfg.console = mc->debug_out != NULL;
 	for (i = 0; i < IDE_MAX_DRIVES && i < MACHINE_MAX_DISKS; i++) {
-		if (!b->m->cfg.disk[i])
+		if (!mc->disk[i])
 			continue;
-		c.drive[i].media = IDE_MEDIA_DISK;
-		c.drive[i].disk = b->m->cfg.disk[i];
+		b->ide_cfg.drive[i].media = IDE_MEDIA_DISK;
+		b->ide_cfg.drive[i].disk = mc->disk[i];
 	}
-	if (b->m->cfg.cdrom) {
-		if (c.drive[MACHINE_CDROM_POS].media != IDE_MEDIA_NONE) {
+	if (mc->cdrom) {
+		if (cd->media != IDE_MEDIA_NONE) {
 			snprintf(b->why, sizeof(b->why),
 				 "the CD-ROM position (secondary master) holds a disk");
 			return -EBUSY;
 		}
-		c.drive[MACHINE_CDROM_POS].media = IDE_MEDIA_CDROM;
-		c.drive[MACHINE_CDROM_POS].disk = b->m->cfg.cdrom;
+		cd->media = IDE_MEDIA_CDROM;
+		cd->disk = mc->cdrom;
 	}
-	return ide_create(&b->m->env, b->pci, IDE_DEVFN, &c, &b->ide);
-}
-static void rs_ide(struct board_pc *b) { ide_reset(b->ide); }
-static void rm_ide(struct board_pc *b) { ide_destroy(b->ide); }
-
-#define VGA_ROM_PATH	"/usr/share/seabios/vgabios-stdvga.bin"
-#define VGA_ROM_MAX	(1u << 20)
-
-/* Read the VGA BIOS and hand it to the adapter as its expansion ROM. */
-static int vga_load_rom(struct board_pc *b)
-{
-	struct stat st;
-	uint8_t *rom;
-	ssize_t n;
-	int fd, err;
-
-	fd = open(VGA_ROM_PATH, O_RDONLY | O_CLOEXEC);
-	if (fd < 0) {
-		err = -errno;
-		snprintf(b->why, sizeof(b->why), "VGA BIOS %s: %s (install the seabios package)",
-			 VGA_ROM_PATH, strerror(errno));
-		return err;
-	}
-	if (fstat(fd, &st) < 0 || st.st_size <= 0 || st.st_size > VGA_ROM_MAX) {
-		close(fd);
-		snprintf(b->why, sizeof(b->why), "VGA BIOS %s: bad size",
-			 VGA_ROM_PATH);
-		return -EINVAL;
-	}
-	rom = malloc((size_t)st.st_size);
-	if (!rom) {
-		close(fd);
-		return -ENOMEM;
-	}
-	n = pread(fd, rom, (size_t)st.st_size, 0);
-	close(fd);
-	err = n == st.st_size ? vga_set_rom(b->vga, rom, (size_t)n) : -EIO;
-	free(rom);
-	return err;
+	return mc->vga ? board_pc_load_vga_rom(b) : 0;
 }
 
-static int mk_vga(struct board_pc *b)
+/* The interrupt controller row: its lines become the ISA IRQs and the
+ * CPU's interrupt poll goes straight to it. */
+static void board_wire_intc(struct board_pc *b, const struct irq_chip_ops *ic,
+			    void *chip)
 {
+	unsigned int n;
+
+	for (n = 0; n < 16; n++)
+		b->isa_irq[n] = ic->line(chip, n);
+	b->m->bus.intr_pending = ic->pending;
+	b->m->bus.intr_ack = ic->ack;
+	b->m->bus.intr_opaque = chip;
+}
+
+static int board_create_slot(struct board_pc *b, unsigned int i)
+{
+	const struct board_slot *s = &pc_slots[i];
+	struct dev_cfg cfg = { .base = s->base, .unit = s->unit,
+			       .host = &b->m->host };
+	unsigned int k;
 	int err;
 
-	if (!b->m->cfg.vga)
+	if (s->vga_only && !b->m->cfg.vga)
 		return 0;
-	err = vga_create(&b->m->env, b->pci, &b->vga);
-	return err ? err : vga_load_rom(b);
-}
-static void rs_vga(struct board_pc *b)
-{
-	if (b->vga)
-		vga_reset(b->vga);
-}
-static void rm_vga(struct board_pc *b) { vga_destroy(b->vga); }
-
-static int mk_fwcfg(struct board_pc *b)
-{
-	int err = fw_cfg_create(&b->m->env, &b->fwcfg);
-
-	return err ? err : board_pc_fw_tables(b);
-}
-static void rs_fwcfg(struct board_pc *b) { fw_cfg_reset(b->fwcfg); }
-static void rm_fwcfg(struct board_pc *b) { fw_cfg_destroy(b->fwcfg); }
-
-static void cb_acpi_off(void *opaque)
-{
-	struct board_pc *b = opaque;
-
-	fprintf(stderr, "\r\ndualvm: guest powered off (ACPI S5)\r\n");
-	machine_power_off(b->m, 0);
-}
-
-static int mk_pm(struct board_pc *b)
-{
-	struct acpi_pm_cfg c = { .sci = b->isa_irq[ACPI_PM_SCI_IRQ],
-				 .power_off = cb_acpi_off, .opaque = b };
-	int err = acpi_pm_create(&b->m->env, ACPI_PM_BASE, &c, &b->pm);
-
-	if (!err)
-		pic_elcr_set(b->pic, (uint16_t)(pic_elcr_get(b->pic) |
-						(1u << ACPI_PM_SCI_IRQ)));
+	for (k = 0; k < s->nirq; k++)
+		cfg.irq[k] = b->isa_irq[s->isa[k]];
+	if (s->all_isa)
+		memcpy(cfg.irq, b->isa_irq, sizeof(b->isa_irq));
+	if (s->on_pci) {
+		cfg.pci = b->dev[BD_PCI];
+		assert(cfg.pci);		/* the bus row comes first */
+	}
+	if (s->priv)
+		cfg.priv = (const char *)b + s->priv;
+	err = s->ops->create(&b->m->env, &cfg, &b->dev[i]);
+	if (!err && s->ops->intc)
+		board_wire_intc(b, s->ops->intc, b->dev[i]);
 	return err;
 }
-/* After the PIC's reset: the SCI is a level-triggered ISA IRQ. */
-static void rs_pm(struct board_pc *b)
-{
-	acpi_pm_reset(b->pm);
-	pic_elcr_set(b->pic, (uint16_t)(pic_elcr_get(b->pic) |
-					(1u << ACPI_PM_SCI_IRQ)));
-}
-static void rm_pm(struct board_pc *b) { acpi_pm_destroy(b->pm); }
 
-static int mk_exit(struct board_pc *b)
+static void board_free(struct board_pc *b)
 {
-	int err = iospace_map(b->m->pio, MACHINE_EXIT_PORT, 2, &exit_ops, b);
-
-	b->exit_mapped = !err;
-	return err;
+	free((void *)b->vga_cfg.rom);
+	free(b);
 }
-static void rm_exit(struct board_pc *b)
-{
-	if (b->exit_mapped)
-		iospace_unmap(b->m->pio, MACHINE_EXIT_PORT);
-}
-
-/* Build order; reset runs in this order, destroy in reverse. */
-static const struct board_dev board_devs[] = {
-	{ "8259 PIC",		mk_pic,		rs_pic,		rm_pic },
-	{ "8254 PIT",		mk_pit,		rs_pit,		rm_pit },
-	{ "MC146818 RTC",	mk_rtc,		rs_rtc,		rm_rtc },
-	{ "16550A UARTs",	mk_com,		rs_com,		rm_com },
-	{ "i8042",		mk_kbd,		rs_kbd,		rm_kbd },
-	{ "debug port",		mk_dbg,		rs_dbg,		rm_dbg },
-	{ "PCI/i440FX/PIIX3",	mk_pci,		rs_pci,		rm_pci },
-	{ "PIIX3 IDE",		mk_ide,		rs_ide,		rm_ide },
-	{ "VGA",		mk_vga,		rs_vga,		rm_vga },
-	{ "ACPI PM",		mk_pm,		rs_pm,		rm_pm },
-	{ "fw_cfg",		mk_fwcfg,	rs_fwcfg,	rm_fwcfg },
-	{ "exit port",		mk_exit,	NULL,		rm_exit },
-};
-#define BOARD_NDEVS	(sizeof(board_devs) / sizeof(board_devs[0]))
 
 int board_pc_create(struct machine *m, struct board_pc **out, char *why,
 		    size_t len)
@@ -376,17 +227,27 @@ int board_pc_create(struct machine *m, struct board_pc **out, char *why,
 	if (!b)
 		return -ENOMEM;
 	b->m = m;
-	for (i = 0; i < BOARD_NDEVS; i++) {
-		err = board_devs[i].create(b);
+	err = board_settings(b);
+	if (err) {
+		snprintf(why, len, "%s", b->why[0] ? b->why : strerror(-err));
+		board_free(b);
+		return err;
+	}
+	for (i = 0; i < BD_N; i++) {
+		err = board_create_slot(b, i);
 		if (err) {
 			snprintf(why, len, "cannot create %s: %s",
-				 board_devs[i].name,
-				 b->why[0] ? b->why : strerror(-err));
-			while (i--)
-				board_devs[i].destroy(b);
-			free(b);
+				 pc_slots[i].ops->name, strerror(-err));
+			board_pc_destroy(b);
 			return err;
 		}
+	}
+	assert(b->m->bus.intr_pending);		/* a controller row exists */
+	err = board_pc_fw_tables(b);
+	if (err) {
+		snprintf(why, len, "firmware tables: %s", strerror(-err));
+		board_pc_destroy(b);
+		return err;
 	}
 	*out = b;
 	return 0;
@@ -398,38 +259,52 @@ void board_pc_destroy(struct board_pc *b)
 
 	if (!b)
 		return;
-	for (i = BOARD_NDEVS; i--;)
-		board_devs[i].destroy(b);
-	free(b);
+	for (i = BD_N; i--;)
+		if (b->dev[i])
+			pc_slots[i].ops->destroy(b->dev[i]);
+	board_free(b);
 }
 
 void board_pc_reset(struct board_pc *b)
 {
 	unsigned int i;
 
-	for (i = 0; i < BOARD_NDEVS; i++)
-		if (board_devs[i].reset)
-			board_devs[i].reset(b);
+	for (i = 0; i < BD_N; i++)
+		if (b->dev[i] && pc_slots[i].ops->reset)
+			pc_slots[i].ops->reset(b->dev[i]);
 }
 
 struct fb_source machine_fb(struct machine *m)
 {
 	struct board_pc *b = m->board;
+	unsigned int i;
 
-	return (struct fb_source){ b->vga ? &vga_fb_ops : NULL, b->vga };
+	for (i = 0; i < BD_N; i++)
+		if (b->dev[i] && pc_slots[i].ops->fb)
+			return (struct fb_source){ pc_slots[i].ops->fb, b->dev[i] };
+	return (struct fb_source){ NULL, NULL };
 }
 
 struct input_sink machine_input(struct machine *m)
 {
-	return (struct input_sink){ &i8042_input_ops, m->board->kbd };
+	struct board_pc *b = m->board;
+	unsigned int i;
+
+	for (i = 0; i < BD_N; i++)
+		if (b->dev[i] && pc_slots[i].ops->input)
+			return (struct input_sink){ pc_slots[i].ops->input,
+						    b->dev[i] };
+	return (struct input_sink){ NULL, NULL };
 }
 
 int machine_serial_input(struct machine *m, unsigned int com,
 			 const uint8_t *buf, size_t n)
 {
 	struct board_pc *b = m->board;
+	unsigned int i;
 
-	if (com <= 1 && b->com[com])
-		return serial_receive(b->com[com], buf, n);
+	for (i = 0; i < BD_N; i++)
+		if (b->dev[i] && pc_slots[i].ops->chr && pc_slots[i].unit == com)
+			return pc_slots[i].ops->chr->receive(b->dev[i], buf, n);
 	return 0;
 }

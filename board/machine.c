@@ -21,6 +21,8 @@
 #include "board/board_priv.h"
 #include "board/memmap.h"
 
+static void machine_set_a20(struct machine *m, bool on);
+
 static const char *const bios_candidates[] = {
 	"/usr/share/seabios/bios-256k.bin",
 	"/usr/share/seabios/bios.bin",
@@ -149,6 +151,56 @@ static void shadow_write(void *opaque, uint64_t off, uint64_t val,
 static const struct io_ops shadow_ops = { .read = shadow_read,
 					  .write = shadow_write };
 
+/* ------------------------------------------------------------ dev_host */
+
+/* What the devices ask of the machine (struct dev_host, @opaque = m). */
+static void host_reset(void *opaque, bool hard)
+{
+	machine_request_reset(opaque);
+}
+
+static void host_set_a20(void *opaque, bool enabled)
+{
+	machine_set_a20(opaque, enabled);
+}
+
+static void host_power_off(void *opaque, int status, const char *why)
+{
+	if (why)
+		fprintf(stderr, "\r\ndualvm: guest powered off (%s)\r\n", why);
+	machine_power_off(opaque, status);
+}
+
+/* i440FX PAM segment numbering is memmap's (both follow the datasheet). */
+static void host_pam(void *opaque, unsigned int region, unsigned int mode)
+{
+	struct machine *m = opaque;
+
+	if (memmap_set_pam(m->mem, region, mode) && m->cpu.map_changed)
+		m->cpu.map_changed(m->cpu.eng);
+}
+
+/* INTR rose: a halted or running engine must poll the controller. */
+static void host_intr(void *opaque, bool level)
+{
+	struct machine *m = opaque;
+
+	if (level && m->cpu.irq_raised)
+		m->cpu.irq_raised(m->cpu.eng);
+}
+
+static void host_tx(void *opaque, unsigned int unit, uint8_t byte)
+{
+	struct machine *m = opaque;
+
+	if (unit == BOARD_DEBUGCON_UNIT) {
+		if (m->cfg.debug_out)
+			m->cfg.debug_out(m->cfg.out_opaque, byte);
+	} else if (m->cfg.serial_out) {
+		m->cfg.serial_out(m->cfg.out_opaque, unit, byte);
+	}
+}
+
 static int load_firmware(struct machine *m, char *why, size_t len)
 {
 	const char *path = m->cfg.bios_path;
@@ -214,6 +266,11 @@ int machine_create(const struct machine_cfg *cfg, struct machine **out,
 	m->env = (struct dev_env){
 		.pio = m->pio, .mmio = m->mmio, .clock = m->clock,
 		.dma = mach_dma, .dma_opaque = m,
+	};
+	m->host = (struct dev_host){
+		.reset = host_reset, .set_a20 = host_set_a20,
+		.power_off = host_power_off, .pam = host_pam,
+		.intr = host_intr, .tx = host_tx, .opaque = m,
 	};
 	m->bus = (struct machine_bus){
 		.opaque = m,
@@ -305,23 +362,9 @@ bool machine_powered_off(const struct machine *m, int *status)
 	return m->poweroff;
 }
 
-void machine_set_a20(struct machine *m, bool on)
+static void machine_set_a20(struct machine *m, bool on)
 {
 	m->a20 = on;
 	if (m->cpu.set_a20)
 		m->cpu.set_a20(m->cpu.eng, on);
-}
-
-void machine_intr_changed(void *opaque, bool level)
-{
-	struct machine *m = opaque;
-
-	if (level && m->cpu.irq_raised)
-		m->cpu.irq_raised(m->cpu.eng);
-}
-
-void machine_map_changed(struct machine *m)
-{
-	if (m->cpu.map_changed)
-		m->cpu.map_changed(m->cpu.eng);
 }

@@ -25,7 +25,8 @@
 
 struct acpi_pm {
 	struct dev_env		env;		/* copy */
-	struct acpi_pm_cfg	cfg;		/* copy */
+	struct irq_line		sci_line;	/* SCI output (level) */
+	const struct dev_host	*host;		/* power_off, or NULL */
 	uint16_t		base;		/* first port */
 	bool			mapped;		/* ports registered */
 	uint16_t		sts;		/* PM1_STS */
@@ -56,7 +57,7 @@ static void update_sci(struct acpi_pm *p)
 
 	if (level != p->sci) {
 		p->sci = level;
-		irq_set(&p->cfg.sci, level);
+		irq_set(&p->sci_line, level);
 	}
 }
 
@@ -121,8 +122,8 @@ static void cnt_write_hi(struct acpi_pm *p, uint8_t v)
 	p->cnt = (uint16_t)((p->cnt & 0x00ff) | (val & CNT_RW_MASK));
 	if ((val & ACPI_CNT_SLP_EN) &&
 	    ((val & ACPI_CNT_SLP_TYP_MASK) >> ACPI_CNT_SLP_TYP_SHIFT) ==
-	    ACPI_PM_SLP_TYP_S5 && p->cfg.power_off)
-		p->cfg.power_off(p->cfg.opaque);
+	    ACPI_PM_SLP_TYP_S5)
+		dev_host_power_off(p->host, 0, "ACPI S5");
 }
 
 static void pm_write(void *opaque, uint64_t off, uint64_t val,
@@ -164,9 +165,12 @@ static const struct io_ops tmr_ops = {
 	.widths	= IO_W32,
 };
 
-int acpi_pm_create(const struct dev_env *env, uint16_t base,
-		   const struct acpi_pm_cfg *cfg, struct acpi_pm **out)
+static void acpi_pm_reset(void *dev);
+
+static int acpi_pm_create(const struct dev_env *env, const struct dev_cfg *cfg,
+			  void **out)
 {
+	uint16_t base = cfg->base ? cfg->base : ACPI_PM_BASE;
 	struct acpi_pm *p = calloc(1, sizeof(*p));
 	int err;
 
@@ -174,7 +178,8 @@ int acpi_pm_create(const struct dev_env *env, uint16_t base,
 	if (!p)
 		return -ENOMEM;
 	p->env = *env;
-	p->cfg = *cfg;
+	p->sci_line = cfg->irq[0];
+	p->host = cfg->host;
 	p->base = base;
 	vtimer_init(&p->tmr_timer, env->clock, tmr_fire, p);
 	err = iospace_map_set(env->pio, (const struct io_range[]){
@@ -191,8 +196,10 @@ int acpi_pm_create(const struct dev_env *env, uint16_t base,
 	return 0;
 }
 
-void acpi_pm_reset(struct acpi_pm *p)
+static void acpi_pm_reset(void *dev)
 {
+	struct acpi_pm *p = dev;
+
 	p->sts = 0;
 	p->en = 0;
 	p->cnt = ACPI_CNT_SCI_EN;
@@ -201,8 +208,10 @@ void acpi_pm_reset(struct acpi_pm *p)
 	update_sci(p);
 }
 
-void acpi_pm_destroy(struct acpi_pm *p)
+static void acpi_pm_destroy(void *dev)
 {
+	struct acpi_pm *p = dev;
+
 	if (!p)
 		return;
 	vtimer_del(&p->tmr_timer);
@@ -218,3 +227,10 @@ void acpi_pm_power_button(struct acpi_pm *p)
 	p->sts |= ACPI_PM1_PWRBTN;
 	update_sci(p);
 }
+
+const struct dev_ops acpi_pm_dev = {
+	.name		= "ACPI PM",
+	.create		= acpi_pm_create,
+	.reset		= acpi_pm_reset,
+	.destroy	= acpi_pm_destroy,
+};

@@ -48,24 +48,14 @@
 
 struct acpi_pm;
 
-struct acpi_pm_cfg {
-	struct irq_line	sci;		/* SCI output (level) */
-	/* SLP_EN with the S5 sleep type was written.  May be NULL. */
-	void		(*power_off)(void *opaque);
-	void		*opaque;	/* for power_off() */
-};
-
 /*
- * Create the block at ports @base..@base+11 in @env->pio (timer from
- * @env->clock).  @cfg is copied.  0, -ENOMEM or the iospace_map() error.
+ * acpi_pm_dev.create(): the block at ports dev_cfg.base..+11 (0:
+ * ACPI_PM_BASE) in env->pio, timer from env->clock, the SCI (a level) on
+ * dev_cfg.irq[0].  Writing SLP_EN with the S5 sleep type calls
+ * host->power_off(0, "ACPI S5").  reset(): status and enables clear,
+ * SCI_EN set, SCI low.
  */
-int __attribute__((warn_unused_result))
-acpi_pm_create(const struct dev_env *env, uint16_t base,
-	       const struct acpi_pm_cfg *cfg, struct acpi_pm **out);
-/* Status and enables clear, SCI_EN set, SCI low. */
-void acpi_pm_reset(struct acpi_pm *p);
-/* Unmap and free.  NULL is a no-op. */
-void acpi_pm_destroy(struct acpi_pm *p);
+extern const struct dev_ops acpi_pm_dev;
 
 /* Press the power button: sets PWRBTN_STS (an SCI if PWRBTN_EN). */
 void acpi_pm_power_button(struct acpi_pm *p);

@@ -21,8 +21,8 @@ struct debugport {
 	unsigned int	hist_count;	/* valid entries, <= DEBUGPORT_HISTORY */
 	uint8_t		post;		/* last POST code */
 	bool		con_on;		/* 0x402 console enabled */
-	void		(*con)(void *opaque, uint8_t byte);
-	void		*opaque;	/* for @con */
+	const struct dev_host *host;	/* host->tx gets console bytes */
+	unsigned int	unit;		/* our number in host->tx */
 	struct iospace	*pio;
 	bool		mapped;		/* dbg_ranges are mapped */
 };
@@ -59,7 +59,7 @@ static void con_write(void *opaque, uint64_t off, uint64_t val,
 	struct debugport *d = opaque;
 
 	if (d->con_on)
-		d->con(d->opaque, (uint8_t)val);
+		dev_host_tx(d->host, d->unit, (uint8_t)val);
 }
 
 static const struct io_ops post_ops = {
@@ -81,7 +81,7 @@ static const struct io_range dbg_ranges[] = {
 
 void debugport_set_console(struct debugport *d, bool on)
 {
-	d->con_on = on && d->con;
+	d->con_on = on && d->host && d->host->tx;
 }
 
 uint8_t debugport_post_code(struct debugport *d)
@@ -101,16 +101,20 @@ unsigned int debugport_post_history(struct debugport *d, uint8_t *buf,
 	return k;
 }
 
-void debugport_reset(struct debugport *d)
+static void debugport_reset(void *dev)
 {
+	struct debugport *d = dev;
+
 	memset(d->hist, 0, sizeof(d->hist));
 	d->hist_next = 0;
 	d->hist_count = 0;
 	d->post = 0;
 }
 
-void debugport_destroy(struct debugport *d)
+static void debugport_destroy(void *dev)
 {
+	struct debugport *d = dev;
+
 	if (!d)
 		return;
 	if (d->mapped)
@@ -118,19 +122,19 @@ void debugport_destroy(struct debugport *d)
 	free(d);
 }
 
-int debugport_create(const struct dev_env *env,
-		     void (*con)(void *opaque, uint8_t byte), void *opaque,
-		     bool enabled, struct debugport **out)
+static int debugport_create(const struct dev_env *env,
+			    const struct dev_cfg *cfg, void **out)
 {
+	const struct debugport_cfg *dc = cfg->priv;
 	struct debugport *d = calloc(1, sizeof(*d));
 	int err;
 
 	if (!d)
 		return -ENOMEM;
 	d->pio = env->pio;
-	d->con = con;
-	d->opaque = opaque;
-	debugport_set_console(d, enabled);
+	d->host = cfg->host;
+	d->unit = cfg->unit;
+	debugport_set_console(d, dc && dc->console);
 	err = iospace_map_set(d->pio, dbg_ranges, 2, d);
 	if (err)
 		goto out_destroy;
@@ -141,3 +145,10 @@ out_destroy:
 	debugport_destroy(d);
 	return err;
 }
+
+const struct dev_ops debugport_dev = {
+	.name		= "debug port",
+	.create		= debugport_create,
+	.reset		= debugport_reset,
+	.destroy	= debugport_destroy,
+};

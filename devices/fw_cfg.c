@@ -301,7 +301,10 @@ static const struct io_ops fw_cfg_io_ops = {
 	.write = fw_cfg_io_write,
 };
 
-int fw_cfg_create(const struct dev_env *env, struct fw_cfg **out)
+static void fw_cfg_destroy(void *dev);
+
+static int fw_cfg_create(const struct dev_env *env, const struct dev_cfg *cfg,
+			 void **out)
 {
 	struct fw_cfg *f;
 	int err;
@@ -329,14 +332,17 @@ int fw_cfg_create(const struct dev_env *env, struct fw_cfg **out)
 	return 0;
 }
 
-void fw_cfg_reset(struct fw_cfg *f)
+static void fw_cfg_reset(void *dev)
 {
+	struct fw_cfg *f = dev;
+
 	select_key(f, FW_CFG_SIGNATURE);
 	f->dma_hi = 0;
 }
 
-void fw_cfg_destroy(struct fw_cfg *f)
+static void fw_cfg_destroy(void *dev)
 {
+	struct fw_cfg *f = dev;
 	unsigned int i;
 
 	if (!f)
@@ -347,3 +353,10 @@ void fw_cfg_destroy(struct fw_cfg *f)
 		free(f->item[i].data);
 	free(f);
 }
+
+const struct dev_ops fw_cfg_dev = {
+	.name		= "fw_cfg",
+	.create		= fw_cfg_create,
+	.reset		= fw_cfg_reset,
+	.destroy	= fw_cfg_destroy,
+};

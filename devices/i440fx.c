@@ -25,8 +25,7 @@
 
 struct i440fx {
 	struct pci_dev	*pci;		/* function 00:00.0, owned by bus */
-	i440fx_pam_fn	*pam_changed;	/* board callback, may be NULL */
-	void		*opaque;	/* for pam_changed */
+	const struct dev_host *host;	/* host->pam, or NULL */
 	uint8_t		mode[I440FX_PAM_REGIONS];	/* last reported */
 };
 
@@ -74,8 +73,8 @@ static void i440fx_pam_sync(struct i440fx *h, bool force)
 		if (m == h->mode[r] && !force)
 			continue;
 		h->mode[r] = (uint8_t)m;
-		if (h->pam_changed)
-			h->pam_changed(h->opaque, r, m);
+		if (h->host && h->host->pam)
+			h->host->pam(h->host->opaque, r, m);
 	}
 }
 
@@ -98,18 +97,9 @@ static void i440fx_config_write(void *opaque, unsigned int off, uint32_t val,
 	}
 }
 
-static void i440fx_func_reset(void *opaque)
+static void i440fx_reset(void *dev)
 {
-	i440fx_reset(opaque);
-}
-
-static const struct pci_func_ops i440fx_pci_ops = {
-	.config_write	= i440fx_config_write,
-	.reset		= i440fx_func_reset,
-};
-
-void i440fx_reset(struct i440fx *h)
-{
+	struct i440fx *h = dev;
 	uint8_t *cfg = pci_dev_config(h->pci);
 
 	for (unsigned int i = 0; i < 7; i++)
@@ -119,8 +109,13 @@ void i440fx_reset(struct i440fx *h)
 	i440fx_pam_sync(h, true);
 }
 
-int i440fx_create(const struct dev_env *env, struct pci_bus *bus,
-		  i440fx_pam_fn *pam_changed, void *opaque, struct i440fx **out)
+static const struct pci_func_ops i440fx_pci_ops = {
+	.config_write	= i440fx_config_write,
+	.reset		= i440fx_reset,
+};
+
+static int i440fx_create(const struct dev_env *env, const struct dev_cfg *cfg,
+			 void **out)
 {
 	static const struct pci_dev_info info = {
 		.vendor		= I440FX_VENDOR,
@@ -132,12 +127,13 @@ int i440fx_create(const struct dev_env *env, struct pci_bus *bus,
 	int ret;
 
 	*out = NULL;
+	if (!cfg->pci)
+		return -EINVAL;
 	h = calloc(1, sizeof(*h));
 	if (!h)
 		return -ENOMEM;
-	h->pam_changed = pam_changed;
-	h->opaque = opaque;
-	ret = pci_register_function(bus, PCI_DEVFN(0, 0), &info,
+	h->host = cfg->host;
+	ret = pci_register_function(cfg->pci, PCI_DEVFN(0, 0), &info,
 				    &i440fx_pci_ops, h, &h->pci);
 	if (ret < 0) {
 		free(h);
@@ -150,10 +146,19 @@ int i440fx_create(const struct dev_env *env, struct pci_bus *bus,
 	return 0;
 }
 
-void i440fx_destroy(struct i440fx *h)
+static void i440fx_destroy(void *dev)
 {
+	struct i440fx *h = dev;
+
 	if (!h)
 		return;
 	pci_unregister_function(h->pci);
 	free(h);
 }
+
+const struct dev_ops i440fx_dev = {
+	.name		= "i440FX host bridge",
+	.create		= i440fx_create,
+	.reset		= i440fx_reset,
+	.destroy	= i440fx_destroy,
+};

@@ -54,7 +54,7 @@ struct i8042 {
 	uint8_t		pending;	/* command awaiting a data byte, or 0 */
 	bool		irq1_level, irq12_level;
 	struct irq_line	irq1, irq12;
-	struct i8042_board board;	/* A20 and reset callbacks */
+	const struct dev_host *host;	/* A20 and reset, or NULL */
 	struct iospace	*pio;
 	bool		mapped;		/* kbc_ranges are mapped */
 };
@@ -139,12 +139,11 @@ static void kbc_set_outport(struct i8042 *k, uint8_t val)
 	uint8_t old = k->outport;
 
 	k->outport = val;
-	if (((old ^ val) & KBC_OP_A20) && k->board.a20)
-		k->board.a20(k->board.opaque, val & KBC_OP_A20);
+	if ((old ^ val) & KBC_OP_A20)
+		dev_host_set_a20(k->host, val & KBC_OP_A20);
 	if (!(val & KBC_OP_RESET)) {
 		k->outport |= KBC_OP_RESET;	/* a pulse, not a latch */
-		if (k->board.reset)
-			k->board.reset(k->board.opaque);
+		dev_host_reset(k->host, false);
 	}
 }
 
@@ -330,7 +329,7 @@ void i8042_mouse_event(void *kbd, int dx, int dy, int dz,
 	kbc_sync(k);
 }
 
-const struct input_ops i8042_input_ops = {
+static const struct input_ops i8042_input_ops = {
 	.key	= i8042_key_event,
 	.mouse	= i8042_mouse_event,
 };
@@ -340,8 +339,10 @@ bool i8042_a20(struct i8042 *k)
 	return k->outport & KBC_OP_A20;
 }
 
-void i8042_reset(struct i8042 *k)
+static void i8042_reset(void *dev)
 {
+	struct i8042 *k = dev;
+
 	ps2_kbd_reset(&k->kbd);
 	ps2_mouse_reset(&k->mouse);
 	for (unsigned int i = 0; i < KBC_RAM_SIZE; i++)
@@ -357,8 +358,10 @@ void i8042_reset(struct i8042 *k)
 	kbc_sync(k);
 }
 
-void i8042_destroy(struct i8042 *k)
+static void i8042_destroy(void *dev)
 {
+	struct i8042 *k = dev;
+
 	if (!k)
 		return;
 	if (k->mapped)
@@ -366,9 +369,8 @@ void i8042_destroy(struct i8042 *k)
 	free(k);
 }
 
-int i8042_create(const struct dev_env *env, struct irq_line irq1,
-		 struct irq_line irq12, const struct i8042_board *board,
-		 struct i8042 **out)
+static int i8042_create(const struct dev_env *env, const struct dev_cfg *cfg,
+			void **out)
 {
 	struct i8042 *k = calloc(1, sizeof(*k));
 	int err;
@@ -376,10 +378,9 @@ int i8042_create(const struct dev_env *env, struct irq_line irq1,
 	if (!k)
 		return -ENOMEM;
 	k->pio = env->pio;
-	k->irq1 = irq1;
-	k->irq12 = irq12;
-	if (board)
-		k->board = *board;
+	k->irq1 = cfg->irq[0];
+	k->irq12 = cfg->irq[1];
+	k->host = cfg->host;
 	i8042_reset(k);
 	err = iospace_map_set(k->pio, kbc_ranges, 2, k);
 	if (err)
@@ -391,3 +392,11 @@ out_destroy:
 	i8042_destroy(k);
 	return err;
 }
+
+const struct dev_ops i8042_dev = {
+	.name		= "i8042",
+	.create		= i8042_create,
+	.reset		= i8042_reset,
+	.destroy	= i8042_destroy,
+	.input		= &i8042_input_ops,
+};

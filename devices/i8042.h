@@ -5,7 +5,7 @@
  * Data port 0x60, status/command port 0x64.  The keyboard speaks scan code
  * set 2, translated to set 1 by the controller by default (command byte bit
  * 6); the mouse is on the auxiliary port (IRQ12).  The output port's A20
- * gate and the CPU reset line go to board callbacks.
+ * gate and the CPU reset line go to the machine (struct dev_host).
  */
 #ifndef DUALVM_DEVICES_I8042_H
 #define DUALVM_DEVICES_I8042_H
@@ -25,33 +25,19 @@
 #define I8042_BTN_RIGHT		UI_BTN_RIGHT
 #define I8042_BTN_MIDDLE	UI_BTN_MIDDLE
 
-struct i8042_board {
-	void	(*a20)(void *opaque, bool on);	/* output port bit 1 changed */
-	void	(*reset)(void *opaque);		/* CPU reset pulse (0xFE...) */
-	void	*opaque;			/* passed to both */
-};
-
 struct i8042;
 
 /*
- * Create the controller with keyboard and mouse attached, map 0x60 and 0x64
- * on env->pio.  @board (copied; callbacks may be NULL) receives A20 and
- * reset; keyboard interrupts go to @irq1, mouse interrupts to @irq12.
- * Returns 0, -ENOMEM or the iospace_map() error.
+ * i8042_dev.create(): the controller with keyboard and mouse attached,
+ * 0x60 and 0x64 mapped on env->pio.  Keyboard interrupts go to
+ * dev_cfg.irq[0] (IRQ1), mouse interrupts to irq[1] (IRQ12); output port
+ * bit 1 goes to host->set_a20, its reset pulses (0xFE...) to host->reset.
+ * The device is an input sink (i8042_dev.input).
  */
-int __attribute__((warn_unused_result))
-i8042_create(const struct dev_env *env, struct irq_line irq1,
-	     struct irq_line irq12, const struct i8042_board *board,
-	     struct i8042 **out);
-void i8042_reset(struct i8042 *k);
-void i8042_destroy(struct i8042 *k);
+extern const struct dev_ops i8042_dev;
 
-/*
- * The controller as an input sink (hw/ui.h): i8042_input_ops, opaque the
- * struct i8042; its callbacks are the two functions below (which take the
- * controller as void *, being the table's entries).
- */
-extern const struct input_ops i8042_input_ops;
+/* The two functions below are i8042_dev.input's callbacks (hw/ui.h), so
+ * they take the controller as void *. */
 /*
  * Host keyboard input: key @keycode (see I8042_KEY_*) pressed (@down) or
  * released.  Queued as the keyboard's scan codes; dropped when the keyboard

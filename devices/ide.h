@@ -49,27 +49,24 @@ struct ide_drive_cfg {
 	bool		read_only;	/* disk: writes fail with ABRT */
 };
 
+/* dev_cfg.priv of ide_dev: the drives (NULL: no drive anywhere). */
 struct ide_cfg {
 	struct ide_drive_cfg drive[IDE_MAX_DRIVES];	/* by position */
-	struct irq_line	irq[2];		/* channel 0 (ISA 14), 1 (ISA 15) */
 };
 
 /*
- * Create the controller: register function @devfn (normally IDE_DEVFN) on
- * @bus with BAR4 = bus master (bus may be NULL: ISA-only controller, no
- * DMA), claim the legacy ports of both channels in @env->pio.  @cfg is
- * copied.  0, -EINVAL (a disk smaller than one sector or a drive type with
- * no disk), -ENOMEM, -EEXIST (ports taken) or a registration error.
+ * ide_dev.create(): function IDE_DEVFN of dev_cfg.pci with BAR4 = bus
+ * master (no bus: an ISA-only controller without DMA), the legacy ports of
+ * both channels claimed in env->pio; channel 0 interrupts on dev_cfg.irq[0]
+ * (ISA 14), channel 1 on irq[1] (ISA 15).  The struct ide_cfg is copied.
+ * -EINVAL (a disk smaller than one sector or a drive type with no disk),
+ * -ENOMEM, -EEXIST (ports taken) or a registration error.
+ * reset(): power-on/hard reset: every drive to its signature, DMA engines
+ * stopped, IRQs lowered.  destroy(): unmap the legacy ports, unregister
+ * the PCI function (before the bus's destroy) and free; the disks stay
+ * open (the caller's).
  */
-int __attribute__((warn_unused_result))
-ide_create(const struct dev_env *env, struct pci_bus *bus, unsigned int devfn,
-	   const struct ide_cfg *cfg, struct ide **out);
-/* Power-on/hard reset: every drive to its signature, DMA engines stopped,
- * IRQs lowered. */
-void ide_reset(struct ide *ide);
-/* Unmap the legacy ports, unregister the PCI function and free.  Call
- * before pci_bus_destroy().  Does not close the disks.  NULL ok. */
-void ide_destroy(struct ide *ide);
+extern const struct dev_ops ide_dev;
 
 /*
  * Insert (@iso != NULL) or eject the disc of the CD-ROM at @drive.  The

@@ -356,8 +356,10 @@ static const struct io_range ide_ranges[2][3] = {
 	  { 0x376, 1, &ide_ctl_ops } },
 };
 
-void ide_reset(struct ide *ide)
+static void ide_reset(void *dev)
 {
+	struct ide *ide = dev;
+
 	for (unsigned int c = 0; c < 2; c++) {
 		struct ide_channel *ch = &ide->ch[c];
 
@@ -432,9 +434,11 @@ static const struct pci_func_ops ide_pci_ops = {
 	.reset	= ide_pci_reset,
 };
 
-int ide_create(const struct dev_env *env, struct pci_bus *bus, unsigned int devfn,
-	       const struct ide_cfg *cfg, struct ide **out)
+static int ide_create(const struct dev_env *env, const struct dev_cfg *dc,
+		      void **out)
 {
+	static const struct ide_cfg no_drives;
+	const struct ide_cfg *cfg = dc->priv ? dc->priv : &no_drives;
 	static const struct pci_dev_info info = {
 		.vendor		= 0x8086,
 		.device		= 0x7010,
@@ -454,7 +458,7 @@ int ide_create(const struct dev_env *env, struct pci_bus *bus, unsigned int devf
 
 		ch->ide = ide;
 		ch->idx = c;
-		ch->irq = cfg->irq[c];
+		ch->irq = dc->irq[c];
 		ch->buf = calloc(1, IDE_BUF_SIZE);
 		ret = -ENOMEM;
 		if (!ch->buf)
@@ -474,9 +478,9 @@ int ide_create(const struct dev_env *env, struct pci_bus *bus, unsigned int devf
 		if (ret < 0)
 			goto out_unmap;
 	}
-	if (bus) {
-		ret = pci_register_function(bus, devfn, &info, &ide_pci_ops,
-					    ide, &ide->pci);
+	if (dc->pci) {
+		ret = pci_register_function(dc->pci, IDE_DEVFN, &info,
+					    &ide_pci_ops, ide, &ide->pci);
 		if (ret < 0)
 			goto out_unmap;
 		ret = ide_bmdma_register(ide);
@@ -498,8 +502,10 @@ out_free:
 	return ret;
 }
 
-void ide_destroy(struct ide *ide)
+static void ide_destroy(void *dev)
 {
+	struct ide *ide = dev;
+
 	if (!ide)
 		return;
 	pci_unregister_function(ide->pci);
@@ -508,3 +514,10 @@ void ide_destroy(struct ide *ide)
 	free(ide->ch[1].buf);
 	free(ide);
 }
+
+const struct dev_ops ide_dev = {
+	.name		= "PIIX3 IDE",
+	.create		= ide_create,
+	.reset		= ide_reset,
+	.destroy	= ide_destroy,
+};

@@ -273,7 +273,8 @@ static const struct io_ops pci_port_ops = {
 	.widths	= IO_WANY,
 };
 
-int pci_bus_create(const struct dev_env *env, struct pci_bus **out)
+static int pci_bus_create(const struct dev_env *env,
+			  const struct dev_cfg *cfg, void **out)
 {
 	struct pci_bus *bus;
 	int ret;
@@ -292,8 +293,10 @@ int pci_bus_create(const struct dev_env *env, struct pci_bus **out)
 	return 0;
 }
 
-void pci_bus_destroy(struct pci_bus *bus)
+static void pci_bus_destroy(void *dev)
 {
+	struct pci_bus *bus = dev;
+
 	if (!bus)
 		return;
 	for (unsigned int i = 0; i < 256; i++) {
@@ -334,8 +337,10 @@ static void dev_header_reset(struct pci_dev *d)
 	irq_update(d);
 }
 
-void pci_bus_reset(struct pci_bus *bus)
+static void pci_bus_reset(void *dev)
 {
+	struct pci_bus *bus = dev;
+
 	bus->cfg_addr = 0;
 	for (unsigned int i = 0; i < 256; i++) {
 		struct pci_dev *d = bus->dev[i];
@@ -472,3 +477,10 @@ void pci_bus_set_cf9(struct pci_bus *bus, const struct io_ops *ops,
 	bus->cf9_ops = ops;
 	bus->cf9_opaque = opaque;
 }
+
+const struct dev_ops pci_bus_dev = {
+	.name		= "PCI bus",
+	.create		= pci_bus_create,
+	.reset		= pci_bus_reset,
+	.destroy	= pci_bus_destroy,
+};

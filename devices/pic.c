@@ -11,6 +11,7 @@
  * level-triggered (IRR follows the line).  The slave's INT output is the
  * master's IR2 input; ISA IRQ2 is rerouted to IRQ9 as on the AT bus.
  */
+#include <assert.h>
 #include <errno.h>
 #include <stdlib.h>
 
@@ -61,8 +62,8 @@ struct pic_chip {
 struct pic {
 	struct pic_chip	chip[2];	/* [0] master, [1] slave */
 	bool		intr;		/* master INT output */
-	void		(*intr_changed)(void *opaque, bool level);
-	void		*opaque;	/* for intr_changed */
+	const struct dev_host *host;	/* told when INTR changes, or NULL */
+	uint16_t	level_irqs;	/* ELCR at reset (struct pic_cfg) */
 	struct iospace	*pio;		/* where our ports are mapped */
 	bool		mapped;		/* pic_ranges are mapped */
 };
@@ -128,8 +129,8 @@ static void pic_update(struct pic *p)
 	intr = chip_pending(&p->chip[0], true) >= 0;
 	if (intr != p->intr) {
 		p->intr = intr;
-		if (p->intr_changed)
-			p->intr_changed(p->opaque, intr);
+		if (p->host && p->host->intr)
+			p->host->intr(p->host->opaque, intr);
 	}
 }
 
@@ -160,13 +161,13 @@ static void pic_line_set(void *opaque, unsigned int n, int level)
 	pic_set_irq(opaque, n, level);
 }
 
-struct irq_line pic_irq_line(struct pic *p, unsigned int irq)
+struct irq_line pic_irq_line(void *pic, unsigned int irq)
 {
 	struct irq_line l = { NULL, NULL, 0 };
 
 	if (irq < PIC_NR_IRQS) {
 		l.set = pic_line_set;
-		l.opaque = p;
+		l.opaque = pic;
 		l.n = irq;
 	}
 	return l;
@@ -410,8 +411,10 @@ static const struct io_ops pic_elcr_ops = {
 	.widths	= IO_W8,
 };
 
-void pic_reset(struct pic *p)
+static void pic_reset(void *dev)
 {
+	struct pic *p = dev;
+
 	for (unsigned int i = 0; i < 2; i++) {
 		struct pic_chip *c = &p->chip[i];
 		uint8_t pins = c->pins;
@@ -419,7 +422,7 @@ void pic_reset(struct pic *p)
 		*c = (struct pic_chip){ .lowest = 7, .pins = pins };
 	}
 	p->chip[0].pins &= ~(1u << PIC_CASCADE_IRQ);
-	pic_update(p);
+	pic_elcr_set(p, p->level_irqs);		/* updates INTR */
 }
 
 static const struct io_range pic_ranges[] = {
@@ -428,8 +431,10 @@ static const struct io_range pic_ranges[] = {
 	{ PIC_ELCR_BASE, 2, &pic_elcr_ops },
 };
 
-void pic_destroy(struct pic *p)
+static void pic_destroy(void *dev)
 {
+	struct pic *p = dev;
+
 	if (!p)
 		return;
 	if (p->mapped)
@@ -437,17 +442,17 @@ void pic_destroy(struct pic *p)
 	free(p);
 }
 
-int pic_create(const struct dev_env *env,
-	       void (*intr_changed)(void *opaque, bool level), void *opaque,
-	       struct pic **out)
+static int pic_create(const struct dev_env *env, const struct dev_cfg *cfg,
+		      void **out)
 {
+	const struct pic_cfg *pc = cfg->priv;
 	struct pic *p = calloc(1, sizeof(*p));
 	int err;
 
 	if (!p)
 		return -ENOMEM;
-	p->intr_changed = intr_changed;
-	p->opaque = opaque;
+	p->host = cfg->host;
+	p->level_irqs = pc ? pc->level_irqs : 0;
 	p->pio = env->pio;
 	pic_reset(p);
 	err = iospace_map_set(p->pio, pic_ranges, 3, p);
@@ -460,3 +465,17 @@ out_destroy:
 	pic_destroy(p);
 	return err;
 }
+
+static const struct irq_chip_ops pic_intc = {
+	.line		= pic_irq_line,
+	.pending	= pic_intr_pending,
+	.ack		= pic_intr_ack,
+};
+
+const struct dev_ops pic_dev = {
+	.name		= "8259 PIC",
+	.create		= pic_create,
+	.reset		= pic_reset,
+	.destroy	= pic_destroy,
+	.intc		= &pic_intc,
+};

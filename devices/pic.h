@@ -3,9 +3,10 @@
  * pic.h --- dual Intel 8259A programmable interrupt controller
  *
  * Master at ports 0x20/0x21, slave at 0xA0/0xA1 cascaded on master IR2, plus
- * the PIIX3 edge/level control registers (ELCR) at 0x4D0/0x4D1.  Devices get
- * their interrupt input as a struct irq_line from pic_irq_line(); the CPU
- * engine polls pic_intr_pending() and runs the INTA cycle with pic_intr_ack().
+ * the PIIX3 edge/level control registers (ELCR) at 0x4D0/0x4D1.  The
+ * device is an interrupt controller (pic_dev.intc): devices get their
+ * interrupt input as a struct irq_line from pic_irq_line(); the CPU engine
+ * polls pic_intr_pending() and runs the INTA cycle with pic_intr_ack().
  */
 #ifndef DUALVM_DEVICES_PIC_H
 #define DUALVM_DEVICES_PIC_H
@@ -22,28 +23,28 @@
 
 struct pic;
 
+/* dev_cfg.priv of pic_dev (optional). */
+struct pic_cfg {
+	uint16_t	level_irqs;	/* ELCR bits set at every reset: IRQs
+					 * wired level-triggered (ACPI SCI) */
+};
+
 /*
- * Create both 8259As in their power-on state and map their ports (and the
- * ELCR ports) on env->pio.  @intr_changed, if not NULL, is called with
- * @opaque whenever the INTR output changes level (so a KVM engine blocked in
- * KVM_RUN can be kicked); it runs on whatever thread raised the IRQ.
- * Returns 0, -ENOMEM, or the iospace_map() error (-EEXIST).
+ * pic_dev.create(): both 8259As in their power-on state, ports (and the
+ * ELCR ports) mapped on env->pio.  dev_cfg.host->intr is told whenever the
+ * INTR output changes level (the machine wakes the CPU engine); priv: a
+ * struct pic_cfg or NULL.  reset(): back to power-on state (uninitialised,
+ * IMR 0, ELCR = level_irqs); destroy() unmaps and frees.
  */
-int __attribute__((warn_unused_result))
-pic_create(const struct dev_env *env,
-	   void (*intr_changed)(void *opaque, bool level), void *opaque,
-	   struct pic **out);
-/* Back to power-on state (uninitialised, all masked off = IMR 0, ELCR 0). */
-void pic_reset(struct pic *p);
-/* Unmap the ports and free.  NULL is a no-op. */
-void pic_destroy(struct pic *p);
+extern const struct dev_ops pic_dev;
 
 /*
  * The interrupt input @irq (0-15; 8-15 are on the slave) as a line to hand to
  * a device.  An out-of-range @irq yields a line that does nothing.  Lines
- * stay valid until pic_destroy().
+ * stay valid until the PIC is destroyed.  (pic_dev.intc->line; the PIC is
+ * passed as void *, as in the table.)
  */
-struct irq_line pic_irq_line(struct pic *p, unsigned int irq);
+struct irq_line pic_irq_line(void *pic, unsigned int irq);
 /* Drive input @irq to @level directly (what the irq_line does). */
 void pic_set_irq(struct pic *p, unsigned int irq, int level);
 

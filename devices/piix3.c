@@ -24,7 +24,8 @@
 
 struct piix3 {
 	struct dev_env		env;		/* copy of the creator's */
-	struct piix3_cfg	cfg;		/* lines and callbacks */
+	struct irq_line		isa_irq[16];	/* interrupt controller inputs */
+	const struct dev_host	*host;		/* A20 and reset, or NULL */
 	struct pci_bus		*bus;		/* our bus (router hook) */
 	struct pci_dev		*pci;		/* 00:01.0, owned by bus */
 	uint8_t			pirq_level[4];	/* PIRQA-D wired-OR input */
@@ -61,7 +62,7 @@ static void piix3_update(struct piix3 *p)
 		if (want[n] == p->isa_level[n])
 			continue;
 		p->isa_level[n] = want[n];
-		irq_set(&p->cfg.isa_irq[n], want[n]);
+		irq_set(&p->isa_irq[n], want[n]);
 	}
 }
 
@@ -84,15 +85,6 @@ static void piix3_config_write(void *opaque, unsigned int off, uint32_t val,
 		piix3_update(p);
 }
 
-static void piix3_func_reset(void *opaque)
-{
-	piix3_reset(opaque);
-}
-
-static const struct pci_func_ops piix3_pci_ops = {
-	.config_write	= piix3_config_write,
-	.reset		= piix3_func_reset,
-};
 
 static uint64_t piix3_port92_read(void *opaque, uint64_t off,
 				  unsigned int size)
@@ -109,10 +101,10 @@ static void piix3_port92_write(void *opaque, uint64_t off, uint64_t val,
 	uint8_t old = p->port92;
 
 	p->port92 = val & 0x02;
-	if ((old ^ p->port92) & 0x02 && p->cfg.a20)
-		p->cfg.a20(p->cfg.opaque, p->port92 & 0x02);
-	if ((val & 0x01) && p->cfg.reset)
-		p->cfg.reset(p->cfg.opaque, false);
+	if ((old ^ p->port92) & 0x02)
+		dev_host_set_a20(p->host, p->port92 & 0x02);
+	if (val & 0x01)
+		dev_host_reset(p->host, false);
 }
 
 static const struct io_ops piix3_port92_ops = {
@@ -134,8 +126,8 @@ static void piix3_rcr_write(void *opaque, uint64_t off, uint64_t val,
 	struct piix3 *p = opaque;
 
 	p->rcr = val & PIIX3_RCR_SRST;
-	if ((val & PIIX3_RCR_RCPU) && p->cfg.reset)
-		p->cfg.reset(p->cfg.opaque, val & PIIX3_RCR_SRST);
+	if (val & PIIX3_RCR_RCPU)
+		dev_host_reset(p->host, val & PIIX3_RCR_SRST);
 }
 
 static const struct io_ops piix3_rcr_ops = {
@@ -144,8 +136,9 @@ static const struct io_ops piix3_rcr_ops = {
 	.widths	= IO_W8,
 };
 
-void piix3_reset(struct piix3 *p)
+static void piix3_reset(void *dev)
 {
+	struct piix3 *p = dev;
 	uint8_t *cfg = pci_dev_config(p->pci);
 
 	for (unsigned int i = 0; i < 4; i++)
@@ -160,8 +153,13 @@ bool piix3_a20(const struct piix3 *p)
 	return p->port92 & 0x02;
 }
 
-int piix3_create(const struct dev_env *env, struct pci_bus *bus,
-		 const struct piix3_cfg *cfg, struct piix3 **out)
+static const struct pci_func_ops piix3_pci_ops = {
+	.config_write	= piix3_config_write,
+	.reset		= piix3_reset,
+};
+
+static int piix3_create(const struct dev_env *env, const struct dev_cfg *cfg,
+			void **out)
 {
 	static const struct pci_dev_info info = {
 		.vendor		= 0x8086,
@@ -173,13 +171,16 @@ int piix3_create(const struct dev_env *env, struct pci_bus *bus,
 	int ret;
 
 	*out = NULL;
+	if (!cfg->pci)
+		return -EINVAL;
 	p = calloc(1, sizeof(*p));
 	if (!p)
 		return -ENOMEM;
 	p->env = *env;
-	p->cfg = *cfg;
-	p->bus = bus;
-	ret = pci_register_function(bus, PIIX3_DEVFN, &info, &piix3_pci_ops, p,
+	memcpy(p->isa_irq, cfg->irq, sizeof(p->isa_irq));
+	p->host = cfg->host;
+	p->bus = cfg->pci;
+	ret = pci_register_function(p->bus, PIIX3_DEVFN, &info, &piix3_pci_ops, p,
 				    &p->pci);
 	if (ret < 0)
 		goto out_free;
@@ -187,8 +188,8 @@ int piix3_create(const struct dev_env *env, struct pci_bus *bus,
 	if (ret < 0)
 		goto out_unregister;
 	pci_dev_set_wmask(p->pci, PIIX3_PIRQRC, 4, 0x8f);
-	pci_bus_set_pirq_router(bus, piix3_set_pirq, p);
-	pci_bus_set_cf9(bus, &piix3_rcr_ops, p);
+	pci_bus_set_pirq_router(p->bus, piix3_set_pirq, p);
+	pci_bus_set_cf9(p->bus, &piix3_rcr_ops, p);
 	piix3_reset(p);
 	*out = p;
 	return 0;
@@ -200,8 +201,10 @@ out_free:
 	return ret;
 }
 
-void piix3_destroy(struct piix3 *p)
+static void piix3_destroy(void *dev)
 {
+	struct piix3 *p = dev;
+
 	if (!p)
 		return;
 	pci_bus_set_pirq_router(p->bus, NULL, NULL);
@@ -210,3 +213,10 @@ void piix3_destroy(struct piix3 *p)
 	pci_unregister_function(p->pci);
 	free(p);
 }
+
+const struct dev_ops piix3_dev = {
+	.name		= "PIIX3 ISA bridge",
+	.create		= piix3_create,
+	.reset		= piix3_reset,
+	.destroy	= piix3_destroy,
+};

@@ -456,8 +456,10 @@ static const struct io_range pit_ranges[] = {
 	{ PIT_PORT_B, 1, &portb_ops },
 };
 
-void pit_reset(struct pit *p)
+static void pit_reset(void *dev)
 {
+	struct pit *p = dev;
+
 	for (unsigned int i = 0; i < 3; i++)
 		p->ch[i] = (struct pit_ch){ .gate = i < 2 };
 	p->portb = 0;
@@ -465,8 +467,10 @@ void pit_reset(struct pit *p)
 	pit_update_irq(p);
 }
 
-void pit_destroy(struct pit *p)
+static void pit_destroy(void *dev)
 {
+	struct pit *p = dev;
+
 	if (!p)
 		return;
 	vtimer_del(&p->timer);
@@ -475,8 +479,8 @@ void pit_destroy(struct pit *p)
 	free(p);
 }
 
-int pit_create(const struct dev_env *env, struct irq_line irq0,
-	       struct pit **out)
+static int pit_create(const struct dev_env *env, const struct dev_cfg *cfg,
+		      void **out)
 {
 	struct pit *p = calloc(1, sizeof(*p));
 	int err;
@@ -485,7 +489,7 @@ int pit_create(const struct dev_env *env, struct irq_line irq0,
 		return -ENOMEM;
 	p->clock = env->clock;
 	p->pio = env->pio;
-	p->irq0 = irq0;
+	p->irq0 = cfg->irq[0];
 	vtimer_init(&p->timer, p->clock, pit_timer_cb, p);
 	pit_reset(p);
 	err = iospace_map_set(p->pio, pit_ranges, 2, p);
@@ -498,3 +502,10 @@ out_destroy:
 	pit_destroy(p);
 	return err;
 }
+
+const struct dev_ops pit_dev = {
+	.name		= "8254 PIT",
+	.create		= pit_create,
+	.reset		= pit_reset,
+	.destroy	= pit_destroy,
+};

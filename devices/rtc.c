@@ -416,8 +416,10 @@ bool rtc_nmi_masked(struct rtc *r)
 	return r->nmi_masked;
 }
 
-void rtc_reset(struct rtc *r)
+static void rtc_reset(void *dev)
 {
+	struct rtc *r = dev;
+
 	r->ram[RTC_REG_B] &= ~(RTC_REG_B_PIE | RTC_REG_B_AIE | RTC_REG_B_UIE);
 	if (r->ram[RTC_REG_C] & RTC_REG_C_IRQF)
 		irq_set(&r->irq, 0);
@@ -426,8 +428,10 @@ void rtc_reset(struct rtc *r)
 	rtc_arm_timers(r);
 }
 
-void rtc_destroy(struct rtc *r)
+static void rtc_destroy(void *dev)
 {
+	struct rtc *r = dev;
+
 	if (!r)
 		return;
 	vtimer_del(&r->upd_timer);
@@ -437,17 +441,23 @@ void rtc_destroy(struct rtc *r)
 	free(r);
 }
 
-int rtc_create(const struct dev_env *env, struct irq_line irq8, int64_t epoch,
-	       struct rtc **out)
+static int rtc_create(const struct dev_env *env, const struct dev_cfg *cfg,
+		      void **out)
 {
-	struct rtc *r = calloc(1, sizeof(*r));
+	const struct rtc_cfg *rc = cfg->priv;
+	int64_t epoch;
+	struct rtc *r;
 	int err;
 
+	if (!rc)
+		return -EINVAL;
+	epoch = rc->epoch;
+	r = calloc(1, sizeof(*r));
 	if (!r)
 		return -ENOMEM;
 	r->clock = env->clock;
 	r->pio = env->pio;
-	r->irq = irq8;
+	r->irq = cfg->irq[0];
 	vtimer_init(&r->upd_timer, r->clock, rtc_upd_cb, r);
 	vtimer_init(&r->per_timer, r->clock, rtc_per_cb, r);
 	r->ram[RTC_REG_A] = RTC_DV_NORMAL | 0x06;	/* 1024 Hz selectable */
@@ -467,3 +477,10 @@ out_destroy:
 	rtc_destroy(r);
 	return err;
 }
+
+const struct dev_ops rtc_dev = {
+	.name		= "MC146818 RTC",
+	.create		= rtc_create,
+	.reset		= rtc_reset,
+	.destroy	= rtc_destroy,
+};

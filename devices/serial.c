@@ -80,8 +80,8 @@ struct serial {
 	bool		irq_level;	/* level driven on @irq */
 	struct irq_line	irq;
 	struct vtimer	timeout;	/* character-timeout check */
-	void		(*tx)(void *opaque, uint8_t byte);
-	void		*opaque;	/* for @tx */
+	const struct dev_host *host;	/* host->tx gets what we send */
+	unsigned int	unit;		/* our number in host->tx */
 	struct vclock	*clock;
 	struct iospace	*pio;
 	uint16_t	base;		/* first port */
@@ -216,8 +216,8 @@ static void serial_tx(struct serial *s, uint8_t b)
 		if (!rx_push(s, b))
 			s->lsr_err |= UART_LSR_OE;
 		serial_arm_timeout(s);
-	} else if (s->tx) {
-		s->tx(s->opaque, b);
+	} else {
+		dev_host_tx(s->host, s->unit, b);
 	}
 	s->thr_ipending = true;
 }
@@ -351,8 +351,9 @@ static const struct io_ops serial_ops = {
 	.widths	= IO_W8,
 };
 
-int serial_receive(struct serial *s, const uint8_t *buf, size_t n)
+int serial_receive(void *uart, const uint8_t *buf, size_t n)
 {
+	struct serial *s = uart;
 	size_t i;
 
 	if (s->mcr & UART_MCR_LOOP)
@@ -372,8 +373,10 @@ bool serial_can_receive(struct serial *s)
 	return !(s->mcr & UART_MCR_LOOP) && s->rx_count < rx_capacity(s);
 }
 
-void serial_reset(struct serial *s)
+static void serial_reset(void *dev)
 {
+	struct serial *s = dev;
+
 	rx_clear(s);
 	s->ier = 0;
 	s->lcr = 0;
@@ -387,8 +390,10 @@ void serial_reset(struct serial *s)
 	serial_update_irq(s);
 }
 
-void serial_destroy(struct serial *s)
+static void serial_destroy(void *dev)
 {
+	struct serial *s = dev;
+
 	if (!s)
 		return;
 	vtimer_del(&s->timeout);
@@ -397,10 +402,10 @@ void serial_destroy(struct serial *s)
 	free(s);
 }
 
-int serial_create(const struct dev_env *env, uint16_t base, struct irq_line irq,
-		  void (*tx)(void *opaque, uint8_t byte), void *opaque,
-		  struct serial **out)
+static int serial_create(const struct dev_env *env,
+			 const struct dev_cfg *cfg, void **out)
 {
+	uint16_t base = cfg->base ? cfg->base : SERIAL_COM1_BASE;
 	struct serial *s;
 	int err;
 
@@ -412,9 +417,9 @@ int serial_create(const struct dev_env *env, uint16_t base, struct irq_line irq,
 	s->clock = env->clock;
 	s->pio = env->pio;
 	s->base = base;
-	s->irq = irq;
-	s->tx = tx;
-	s->opaque = opaque;
+	s->irq = cfg->irq[0];
+	s->host = cfg->host;
+	s->unit = cfg->unit;
 	vtimer_init(&s->timeout, s->clock, serial_timeout_cb, s);
 	serial_reset(s);
 	err = iospace_map(s->pio, base, 8, &serial_ops, s);
@@ -427,3 +432,15 @@ out_destroy:
 	serial_destroy(s);
 	return err;
 }
+
+static const struct chr_ops serial_chr = {
+	.receive	= serial_receive,
+};
+
+const struct dev_ops serial_dev = {
+	.name		= "16550A UART",
+	.create		= serial_create,
+	.reset		= serial_reset,
+	.destroy	= serial_destroy,
+	.chr		= &serial_chr,
+};

@@ -212,8 +212,10 @@ static const struct io_ops vga_io_ops = {
 };
 
 /* Power-on state: 80x25 color text mode 3 as the VGA BIOS leaves it. */
-void vga_reset(struct vga *v)
+static void vga_reset(void *dev)
 {
+	struct vga *v = dev;
+
 	static const uint8_t cr3[VGA_CR_COUNT] = {
 		0x5f, 0x4f, 0x50, 0x82, 0x55, 0x81, 0xbf, 0x1f, 0x00, 0x4f,
 		0x0d, 0x0e, 0x00, 0x00, 0x00, 0x00, 0x9c, 0x8e, 0x8f, 0x28,
@@ -432,8 +434,10 @@ int vga_set_rom(struct vga *v, const void *rom, size_t len)
 	return err;
 }
 
-void vga_destroy(struct vga *v)
+static void vga_destroy(void *dev)
 {
+	struct vga *v = dev;
+
 	if (!v)
 		return;
 	pci_unregister_function(v->pci);
@@ -449,8 +453,10 @@ void vga_destroy(struct vga *v)
 	free(v);
 }
 
-int vga_create(const struct dev_env *env, struct pci_bus *bus, struct vga **out)
+static int vga_create(const struct dev_env *env, const struct dev_cfg *cfg,
+		      void **out)
 {
+	const struct vga_cfg *vc = cfg->priv;
 	struct vga *v = calloc(1, sizeof(*v));
 	int err = -ENOMEM;
 
@@ -481,8 +487,13 @@ int vga_create(const struct dev_env *env, struct pci_bus *bus, struct vga **out)
 	if (err)
 		goto out_destroy;
 	v->mapped++;
-	if (bus) {
-		err = vga_pci_register(v, bus);
+	if (cfg->pci) {
+		err = vga_pci_register(v, cfg->pci);
+		if (err)
+			goto out_destroy;
+	}
+	if (vc && vc->rom) {
+		err = vga_set_rom(v, vc->rom, vc->rom_len);
 		if (err)
 			goto out_destroy;
 	}
@@ -492,3 +503,11 @@ out_destroy:
 	vga_destroy(v);
 	return err;
 }
+
+const struct dev_ops vga_dev = {
+	.name		= "VGA",
+	.create		= vga_create,
+	.reset		= vga_reset,
+	.destroy	= vga_destroy,
+	.fb		= &vga_fb_ops,
+};

@@ -72,6 +72,9 @@ extern const struct io_ops vga_legacy_ops;
 extern const struct io_ops vga_lfb_ops;
 extern const struct io_ops vga_vbe_ops;
 void vga_vbe_reset(struct vga *v);
+/* vga_render.c */
+extern const struct fb_ops vga_fb_ops;
+
 bool vga_vbe_on(const struct vga *v);
 
 #endif

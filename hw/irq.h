@@ -9,6 +9,9 @@
 #ifndef DUALVM_HW_IRQ_H
 #define DUALVM_HW_IRQ_H
 
+#include <stdbool.h>
+#include <stdint.h>
+
 struct irq_line {
 	void		(*set)(void *opaque, unsigned int n, int level);
 	void		*opaque;	/* the controller (PIC, I/O APIC, test) */
@@ -27,5 +30,20 @@ static inline void irq_pulse(const struct irq_line *l)
 	irq_set(l, 1);
 	irq_set(l, 0);
 }
+
+/*
+ * An interrupt controller as the machine and the CPU see it: its inputs as
+ * lines for the devices, its INTR output and the INTA cycle for the CPU
+ * engine (which calls pending()/ack() directly: they are the machine bus's
+ * intr_pending/intr_ack).  @chip is the controller.
+ */
+struct irq_chip_ops {
+	/* Input @n as a line; a line that does nothing for a bad @n. */
+	struct irq_line	(*line)(void *chip, unsigned int n);
+	/* True when INTR is asserted. */
+	bool		(*pending)(void *chip);
+	/* The INTA cycle: acknowledge the best request, return its vector. */
+	uint8_t		(*ack)(void *chip);
+};
 
 #endif

@@ -27,9 +27,10 @@ struct fz {
 	struct iospace	*pio, *mmio;
 	struct vclock	*clock;
 	struct dev_env	env;
+	struct dev_host	host;		/* PAM checks, reset ignored */
 	uint8_t		*ram;
 	struct pci_bus	*bus;
-	struct i440fx	*host;
+	struct i440fx	*host_br;
 	struct piix3	*isa;
 	struct ide	*ide;
 	struct rd_disk	*disk, *cd;
@@ -155,7 +156,7 @@ static void fz_step(struct fz *z)
 		break;
 	case 8:
 		if (take(z, 1) == 0x5a)
-			pci_bus_reset(z->bus);
+			pci_bus_dev.reset(z->bus);
 		break;
 	case 9:
 		if (take(z, 1) == 0xa5)
@@ -168,8 +169,9 @@ static void fz_step(struct fz *z)
 static int fz_setup(struct fz *z)
 {
 	uint8_t *img = calloc(1, 64 * 512), *iso = calloc(1, 8 * 2048);
-	struct piix3_cfg pc = { .reset = fz_reset };
+	struct dev_cfg pc = { 0 }, icfg = { 0 };
 	struct ide_cfg ic = {0};
+	void *dev[4] = { NULL };
 
 	if (iospace_create("pio", &z->pio) || iospace_create("mmio", &z->mmio))
 		return -1;
@@ -196,27 +198,41 @@ static int fz_setup(struct fz *z)
 	}
 	free(img);
 	free(iso);
+	z->host = (struct dev_host){ .pam = fz_pam, .reset = fz_reset,
+				     .opaque = z };
 	for (unsigned int i = 0; i < 16; i++)
-		pc.isa_irq[i] = (struct irq_line){ fz_irq, z, i };
+		pc.irq[i] = (struct irq_line){ fz_irq, z, i };
+	pc.host = &z->host;
 	ic.drive[0] = (struct ide_drive_cfg){ IDE_MEDIA_DISK, z->disk, false };
 	ic.drive[2] = (struct ide_drive_cfg){ IDE_MEDIA_CDROM, z->cd, true };
 	ic.drive[3] = (struct ide_drive_cfg){ IDE_MEDIA_CDROM, NULL, true };
-	ic.irq[0] = pc.isa_irq[14];
-	ic.irq[1] = pc.isa_irq[15];
-	if (pci_bus_create(&z->env, &z->bus) ||
-	    i440fx_create(&z->env, z->bus, fz_pam, z, &z->host) ||
-	    piix3_create(&z->env, z->bus, &pc, &z->isa) ||
-	    ide_create(&z->env, z->bus, IDE_DEVFN, &ic, &z->ide))
+	icfg.irq[0] = pc.irq[14];
+	icfg.irq[1] = pc.irq[15];
+	icfg.priv = &ic;
+	/* the bus, then its functions, through their descriptors */
+	if (pci_bus_dev.create(&z->env, &pc, &dev[0]))
 		return -1;
+	z->bus = dev[0];
+	pc.pci = icfg.pci = z->bus;
+	if (i440fx_dev.create(&z->env, &pc, &dev[1]) ||
+	    piix3_dev.create(&z->env, &pc, &dev[2]) ||
+	    ide_dev.create(&z->env, &icfg, &dev[3])) {
+		z->host_br = dev[1];
+		z->isa = dev[2];
+		return -1;
+	}
+	z->host_br = dev[1];
+	z->isa = dev[2];
+	z->ide = dev[3];
 	return 0;
 }
 
 static void fz_teardown(struct fz *z)
 {
-	ide_destroy(z->ide);
-	piix3_destroy(z->isa);
-	i440fx_destroy(z->host);
-	pci_bus_destroy(z->bus);
+	ide_dev.destroy(z->ide);
+	piix3_dev.destroy(z->isa);
+	i440fx_dev.destroy(z->host_br);
+	pci_bus_dev.destroy(z->bus);
 	rd_close(z->disk);
 	rd_close(z->cd);
 	free(z->ram);

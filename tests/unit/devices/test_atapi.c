@@ -33,9 +33,7 @@ static void cd_setup(struct cd_fix *x)
 	x->iso = fix_open(path, RD_RDONLY);
 	cfg.drive[2] = (struct ide_drive_cfg){ IDE_MEDIA_CDROM, x->iso, true };
 	cfg.drive[3] = (struct ide_drive_cfg){ IDE_MEDIA_CDROM, NULL, true };
-	cfg.irq[0] = x->f.isa[14];
-	cfg.irq[1] = x->f.isa[15];
-	T_EQ(ide_create(&x->f.env, x->f.bus, IDE_DEVFN, &cfg, &x->ide), 0);
+	T_EQ(fix_ide_create(&x->f, x->f.bus, &cfg, &x->ide), 0);
 	fix_cfg_write(&x->f, IDE_DEVFN, 0x20, BM_BASE, 4);
 	fix_cfg_write(&x->f, IDE_DEVFN, 0x04, PCI_COMMAND_IO |
 		      PCI_COMMAND_MASTER, 2);
@@ -43,8 +41,8 @@ static void cd_setup(struct cd_fix *x)
 
 static void cd_teardown(struct cd_fix *x)
 {
-	ide_destroy(x->ide);
-	pci_bus_destroy(x->f.bus);
+	ide_dev.destroy(x->ide);
+	pci_bus_dev.destroy(x->f.bus);
 	rd_close(x->iso);
 }
 

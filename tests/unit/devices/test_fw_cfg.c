@@ -40,6 +40,7 @@ struct rig {
 static void rig_init(struct rig *r, bool dma)
 {
 	struct dev_env env = { 0 };
+	void *f = NULL;
 
 	T_EQ(iospace_create("pio", &r->pio), 0);
 	iospace_set_logging(r->pio, false);
@@ -48,12 +49,13 @@ static void rig_init(struct rig *r, bool dma)
 		env.dma = fake_dma;
 		env.dma_opaque = &r->mem;
 	}
-	T_EQ(fw_cfg_create(&env, &r->f), 0);
+	T_EQ(fw_cfg_dev.create(&env, &(struct dev_cfg){ 0 }, &f), 0);
+	r->f = f;
 }
 
 static void rig_fini(struct rig *r)
 {
-	fw_cfg_destroy(r->f);
+	fw_cfg_dev.destroy(r->f);
 	iospace_destroy(r->pio);
 }
 

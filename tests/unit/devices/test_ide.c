@@ -31,9 +31,7 @@ static void ide_setup_flags(struct ide_fix *x, unsigned int rdflags,
 	cfg.drive[0] = (struct ide_drive_cfg){ IDE_MEDIA_DISK, x->disk,
 					       ro_drive };
 	cfg.drive[1] = (struct ide_drive_cfg){ IDE_MEDIA_CDROM, NULL, false };
-	cfg.irq[0] = x->f.isa[14];
-	cfg.irq[1] = x->f.isa[15];
-	T_EQ(ide_create(&x->f.env, x->f.bus, IDE_DEVFN, &cfg, &x->ide), 0);
+	T_EQ(fix_ide_create(&x->f, x->f.bus, &cfg, &x->ide), 0);
 	/* program BAR4 and enable I/O + bus mastering */
 	fix_cfg_write(&x->f, IDE_DEVFN, 0x20, BM_BASE, 4);
 	fix_cfg_write(&x->f, IDE_DEVFN, 0x04, PCI_COMMAND_IO |
@@ -47,8 +45,8 @@ static void ide_setup(struct ide_fix *x)
 
 static void ide_teardown(struct ide_fix *x)
 {
-	ide_destroy(x->ide);
-	pci_bus_destroy(x->f.bus);
+	ide_dev.destroy(x->ide);
+	pci_bus_dev.destroy(x->f.bus);
 	rd_close(x->disk);
 }
 
@@ -121,7 +119,7 @@ static void test_ide_identify(void)
 	fix_cfg_write(&x.f, IDE_DEVFN, 0x40, 0x80008000, 4);	/* IDETIM */
 	T_EQ(fix_cfg_read(&x.f, IDE_DEVFN, 0x40, 4), 0x80008000);
 	T_EQ(fix_cfg_read(&x.f, IDE_DEVFN, 0x20, 4), BM_BASE | 1);
-	pci_bus_reset(x.f.bus);
+	pci_bus_dev.reset(x.f.bus);
 	T_EQ(fix_cfg_read(&x.f, IDE_DEVFN, 0x40, 4), 0);
 	T_ASSERT(!iospace_claimed(x.f.pio, BM_BASE));
 	T_ASSERT(iospace_claimed(x.f.pio, 0x1f0));	/* legacy ports stay */
@@ -482,12 +480,12 @@ static void test_ide_create_rejects(void)
 
 	fix_init(&f);
 	cfg.drive[0].media = IDE_MEDIA_DISK;	/* no backing disk */
-	T_EQ(ide_create(&f.env, f.bus, IDE_DEVFN, &cfg, &ide), -EINVAL);
+	T_EQ(fix_ide_create(&f, f.bus, &cfg, &ide), -EINVAL);
 	T_ASSERT(!iospace_claimed(f.pio, 0x1f0));
 	cfg.drive[0].media = IDE_MEDIA_NONE;
-	T_EQ(ide_create(&f.env, NULL, IDE_DEVFN, &cfg, &ide), 0);
-	T_EQ(ide_create(&f.env, NULL, IDE_DEVFN, &cfg, &ide), -EEXIST);
-	pci_bus_destroy(f.bus);
+	T_EQ(fix_ide_create(&f, NULL, &cfg, &ide), 0);
+	T_EQ(fix_ide_create(&f, NULL, &cfg, &ide), -EEXIST);
+	pci_bus_dev.destroy(f.bus);
 }
 
 static void test_ide_misc_commands(void)
@@ -573,8 +571,7 @@ static void test_ide_read_error_unc(void)
 	T_EQ(rd_fault_open(x.disk, true, &fc, &faulty), 0);
 	x.disk = faulty;
 	cfg.drive[0] = (struct ide_drive_cfg){ IDE_MEDIA_DISK, x.disk, false };
-	cfg.irq[0] = x.f.isa[14];
-	T_EQ(ide_create(&x.f.env, NULL, IDE_DEVFN, &cfg, &x.ide), 0);
+	T_EQ(fix_ide_create(&x.f, NULL, &cfg, &x.ide), 0);
 	lba28(&x, 1, 2, 0x20);			/* one read per sector */
 	T_EQ(st(&x), 0x58);
 	pio_in(&x, buf, 512);
