@@ -59,6 +59,7 @@ BOARD_OBJS := \
 	board/acpi.o
 
 VMM_OBJS := \
+	vmm/blk_rd.o \
 	vmm/engine.o \
 	vmm/kvm.o \
 	vmm/kvm_state.o \

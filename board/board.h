@@ -108,13 +108,12 @@ struct machine_cpu {
 #define MACHINE_CDROM_POS	2	/* the CD-ROM: secondary master */
 #define MACHINE_EXIT_PORT	0x501	/* write: power off, value = status */
 
-struct rd_disk;
-
 struct machine_cfg {
 	uint64_t	ram_bytes;	/* guest RAM, 4 KiB multiple */
 	const char	*bios_path;	/* NULL: Debian's SeaBIOS */
 	bool		vga;		/* a VGA device exists: load its ROM */
-	struct rd_disk	*disk[MACHINE_MAX_DISKS];	/* borrowed; NULL: none */
+	struct blk	*disk[MACHINE_MAX_DISKS];	/* IDE disks (hw/block.h),
+							 * borrowed; NULL: none */
 	int64_t		rtc_epoch;	/* RTC time at power-on (Unix s) */
 	/* COM1 (@com 0) / COM2 (1) transmitted a byte */
 	void		(*serial_out)(void *opaque, unsigned int com,
@@ -122,8 +121,8 @@ struct machine_cfg {
 	/* firmware debug console (port 0x402) byte; NULL: discarded */
 	void		(*debug_out)(void *opaque, uint8_t byte);
 	void		*out_opaque;	/* for serial_out/debug_out */
-	struct rd_disk	*cdrom;		/* ATAPI CD at MACHINE_CDROM_POS or
-					 * NULL */
+	struct blk	*cdrom;		/* ATAPI CD at MACHINE_CDROM_POS or
+					 * NULL; borrowed */
 	bool		boot_cdrom;	/* boot order: CD before disk */
 };
 
@@ -131,8 +130,8 @@ struct machine;
 
 /*
  * Build the machine: memory, I/O spaces, a clock following host monotonic
- * time, firmware and the board.  @cfg is copied.  0 or -errno with a
- * one-line reason in @why.
+ * time, firmware and the board.  @cfg is copied; the block devices must
+ * outlive the machine.  0 or -errno with a one-line reason in @why.
  */
 int __attribute__((warn_unused_result))
 machine_create(const struct machine_cfg *cfg, struct machine **out,

@@ -155,7 +155,7 @@ static int board_settings(struct board_pc *b)
 		if (!mc->disk[i])
 			continue;
 		b->ide_cfg.drive[i].media = IDE_MEDIA_DISK;
-		b->ide_cfg.drive[i].disk = mc->disk[i];
+		b->ide_cfg.drive[i].blk = mc->disk[i];
 	}
 	if (mc->cdrom) {
 		if (cd->media != IDE_MEDIA_NONE) {
@@ -164,7 +164,7 @@ static int board_settings(struct board_pc *b)
 			return -EBUSY;
 		}
 		cd->media = IDE_MEDIA_CDROM;
-		cd->disk = mc->cdrom;
+		cd->blk = mc->cdrom;
 	}
 	return mc->vga ? board_pc_load_vga_rom(b) : 0;
 }

@@ -10,15 +10,17 @@
  * post their signatures, ATA 01/01/00/00, PACKET 01/01/14/EB) and ch. 9.10
  * (PIO data-in/out protocols).  Legacy channel addresses and IRQs from the
  * PIIX3 datasheet ch. 2.4.  A position with no drive reads as zeros, which
- * is what firmware probing expects from an empty position.
+ * is what firmware probing expects from an empty position.  Disk requests
+ * (ide_io) keep the drive BSY until they complete (ATA-6 ch. 9: BSY while
+ * the device processes a command).
  */
+#include <assert.h>
 #include <errno.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
 #include "devices/ide_priv.h"
-#include "rawdisk/rawdisk.h"
 
 
 struct ide_drive *ide_cur(struct ide_channel *ch)
@@ -73,6 +75,50 @@ void ide_xfer_stop(struct ide_channel *ch)
 	ch->avail = 0;
 	ch->next = NULL;
 	ch->left = 0;
+}
+
+static void ide_io_done(struct blk_req *req, int ret)
+{
+	struct ide_channel *ch = req->opaque;
+	void (*cont)(struct ide_drive *d, int ret) = ch->io_cont;
+
+	assert(ch->io_busy && ch->io_drive);
+	ch->io_busy = false;
+	if (ch->io_cancel) {		/* reset meanwhile: result dropped */
+		ch->io_cancel = false;
+		return;
+	}
+	ch->xfer = XFER_NONE;
+	cont(ch->io_drive, ret);
+}
+
+void ide_io(struct ide_drive *d, enum blk_op op, uint8_t *buf, size_t len,
+	    uint64_t off, void (*cont)(struct ide_drive *d, int ret))
+{
+	struct ide_channel *ch = d->ch;
+
+	assert(!ch->io_busy && d->blk);
+	assert(op == BLK_FLUSH || (buf >= ch->buf &&
+				   buf + len <= ch->buf + IDE_BUF_SIZE));
+	ch->io_busy = true;
+	ch->io_cancel = false;
+	ch->io_drive = d;
+	ch->io_cont = cont;
+	ch->xfer = XFER_IO;
+	d->r.status = ATA_STAT_BSY | ATA_STAT_DRDY | ATA_STAT_DSC;
+	ch->req = (struct blk_req){ .op = op, .off = off, .buf = buf,
+				    .len = len, .done = ide_io_done,
+				    .opaque = ch };
+	blk_submit(d->blk, &ch->req);
+}
+
+void ide_io_cancel(struct ide_channel *ch)
+{
+	if (!ch->io_busy)
+		return;
+	ch->io_cancel = true;
+	blk_drain(ch->io_drive->blk);
+	assert(!ch->io_busy && !ch->io_cancel);
 }
 
 void ide_cmd_ok(struct ide_drive *d, bool irq)
@@ -195,6 +241,12 @@ static void ide_command(struct ide_channel *ch, uint8_t cmd)
 
 	if (d->media == IDE_MEDIA_NONE || (ch->ctl & ATA_CTL_SRST))
 		return;
+	/* BSY: only an ATAPI DEVICE RESET is accepted (ATA-6 ch. 8.7) */
+	if (ch->io_busy) {
+		if (cmd != 0x08 || d->media != IDE_MEDIA_CDROM)
+			return;
+		ide_io_cancel(ch);
+	}
 	ide_irq_lower(ch);
 	ide_xfer_stop(ch);
 	ch->active = d;
@@ -332,6 +384,7 @@ static void ide_ctl_write(void *opaque, uint64_t off, uint64_t val,
 
 	ch->ctl = (uint8_t)val & (ATA_CTL_NIEN | ATA_CTL_SRST | ATA_CTL_HOB);
 	if ((ch->ctl & ATA_CTL_SRST) && !(old & ATA_CTL_SRST)) {
+		ide_io_cancel(ch);
 		ide_xfer_stop(ch);
 		ch->irq_pending = false;
 	} else if (!(ch->ctl & ATA_CTL_SRST) && (old & ATA_CTL_SRST)) {
@@ -363,6 +416,7 @@ static void ide_reset(void *dev)
 	for (unsigned int c = 0; c < 2; c++) {
 		struct ide_channel *ch = &ide->ch[c];
 
+		ide_io_cancel(ch);
 		ide_xfer_stop(ch);
 		ch->ctl = 0;
 		ch->cur = 0;
@@ -379,38 +433,44 @@ static int ide_drive_init(struct ide_drive *d, const struct ide_drive_cfg *c,
 			  unsigned int pos)
 {
 	d->media = c->media;
-	d->disk = c->disk;
-	d->read_only = c->read_only;
+	d->blk = c->blk;
+	d->read_only = c->read_only || (c->blk && c->blk->read_only);
 	snprintf(d->serial, sizeof(d->serial), "DVM%05u%012u", pos, 1000 + pos);
 	switch (c->media) {
 	case IDE_MEDIA_NONE:
-		d->disk = NULL;
+		d->blk = NULL;
 		return 0;
 	case IDE_MEDIA_DISK:
-		if (!c->disk || rd_size(c->disk) < IDE_SECTOR)
+		if (!c->blk || c->blk->size < IDE_SECTOR)
 			return -EINVAL;
-		d->nsectors = rd_size(c->disk) / IDE_SECTOR;
+		d->nsectors = c->blk->size / IDE_SECTOR;
 		ata_geometry_init(d);
 		return 0;
 	case IDE_MEDIA_CDROM:
-		d->nsectors = c->disk ? rd_size(c->disk) / CD_SECTOR : 0;
+		d->nsectors = c->blk ? c->blk->size / CD_SECTOR : 0;
 		d->tray_open = false;
 		return 0;
 	}
 	return -EINVAL;
 }
 
-int ide_cd_change(struct ide *ide, unsigned int drive, struct rd_disk *iso)
+int ide_cd_change(struct ide *ide, unsigned int drive, struct blk *iso)
 {
+	struct ide_channel *ch;
 	struct ide_drive *d;
 
 	if (drive >= IDE_MAX_DRIVES)
 		return -EINVAL;
-	d = &ide->ch[drive / 2].drive[drive & 1];
+	ch = &ide->ch[drive / 2];
+	d = &ch->drive[drive & 1];
 	if (d->media != IDE_MEDIA_CDROM)
 		return -EINVAL;
-	d->disk = iso;
-	d->nsectors = iso ? rd_size(iso) / CD_SECTOR : 0;
+	if (ch->io_busy && ch->io_drive == d) {	/* the disc goes away */
+		ide_io_cancel(ch);
+		ide_cmd_abort(d, ATA_ERR_ABRT);
+	}
+	d->blk = iso;
+	d->nsectors = iso ? iso->size / CD_SECTOR : 0;
 	d->tray_open = false;
 	d->unit_attention = true;
 	return 0;
@@ -508,6 +568,8 @@ static void ide_destroy(void *dev)
 
 	if (!ide)
 		return;
+	ide_io_cancel(&ide->ch[0]);
+	ide_io_cancel(&ide->ch[1]);
 	pci_unregister_function(ide->pci);
 	ide_unmap(ide, 2);
 	free(ide->ch[0].buf);

@@ -32,6 +32,7 @@
 
 #include "devices/devices.h"
 #include "rawdisk/rawdisk.h"
+#include "tests/unit/devices/blk_fixture.h"
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
 
@@ -54,6 +55,7 @@ struct fz_board {
 	void		*dev[FZ_NDEVS];	/* by enum fz_dev */
 	struct ide_cfg	ide_cfg;	/* a disk and an empty CD-ROM */
 	struct rd_disk	*disk;
+	struct fix_blk	fb;		/* the disk, synchronous */
 	uint8_t		*ram;		/* FZ_RAM_SIZE bytes of "guest RAM" */
 	uint64_t	sink;		/* keeps reads and callbacks observable */
 };
@@ -181,7 +183,7 @@ static int fz_devices(struct fz_board *b)
 	int err = rd_mem_open(b->ram, FZ_DISK_SIZE, RD_RDWR, &b->disk);
 
 	b->ide_cfg.drive[0].media = IDE_MEDIA_DISK;
-	b->ide_cfg.drive[0].disk = b->disk;
+	b->ide_cfg.drive[0].blk = fix_blk_init(&b->fb, b->disk, false);
 	b->ide_cfg.drive[2].media = IDE_MEDIA_CDROM;
 	for (unsigned int i = 0; !err && i < FZ_NDEVS; i++)
 		err = fz_dev_create(b, i);

@@ -19,6 +19,7 @@
 
 #include "devices/devices.h"
 #include "rawdisk/rawdisk.h"
+#include "tests/unit/devices/blk_fixture.h"
 #include "tests/unit/harness.h"
 
 #define FIX_RAM_SIZE	(1024 * 1024)

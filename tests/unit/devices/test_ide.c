@@ -16,6 +16,7 @@ struct ide_fix {
 	struct fix	f;
 	struct ide	*ide;
 	struct rd_disk	*disk;
+	struct fix_blk	fb;		/* the disk as the drive's blk */
 	char		path[512];
 };
 
@@ -28,8 +29,8 @@ static void ide_setup_flags(struct ide_fix *x, unsigned int rdflags,
 	snprintf(x->path, sizeof(x->path), "%s/disk.img", t_tmpdir());
 	fix_make_image(x->path, NSECT, 512);
 	x->disk = fix_open(x->path, rdflags);
-	cfg.drive[0] = (struct ide_drive_cfg){ IDE_MEDIA_DISK, x->disk,
-					       ro_drive };
+	cfg.drive[0] = (struct ide_drive_cfg){
+		IDE_MEDIA_DISK, fix_blk_init(&x->fb, x->disk, false), ro_drive };
 	cfg.drive[1] = (struct ide_drive_cfg){ IDE_MEDIA_CDROM, NULL, false };
 	T_EQ(fix_ide_create(&x->f, x->f.bus, &cfg, &x->ide), 0);
 	/* program BAR4 and enable I/O + bus mastering */
@@ -570,7 +571,8 @@ static void test_ide_read_error_unc(void)
 	x.disk = fix_open(x.path, RD_RDWR);
 	T_EQ(rd_fault_open(x.disk, true, &fc, &faulty), 0);
 	x.disk = faulty;
-	cfg.drive[0] = (struct ide_drive_cfg){ IDE_MEDIA_DISK, x.disk, false };
+	cfg.drive[0] = (struct ide_drive_cfg){
+		IDE_MEDIA_DISK, fix_blk_init(&x.fb, x.disk, false), false };
 	T_EQ(fix_ide_create(&x.f, NULL, &cfg, &x.ide), 0);
 	lba28(&x, 1, 2, 0x20);			/* one read per sector */
 	T_EQ(st(&x), 0x58);
