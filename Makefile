@@ -185,6 +185,7 @@ LINKLIBS = -Wl,--start-group $(LIBFILES) -Wl,--end-group $(LIBS)
 UNIT_TESTS := \
 	devices/test_pci \
 	devices/test_ide \
+	devices/test_ide_async \
 	devices/test_atapi \
 	devices/test_acpi_pm \
 	hw/test_iospace \
@@ -194,6 +195,8 @@ UNIT_TESTS := \
 	board/test_acpi \
 	board/test_machine \
 	vmm/test_console \
+	vmm/test_blk_rd \
+	vmm/test_slow_dma \
 	vmm/test_kvm \
 	vmm/test_display \
 	rawdisk/test_rd_file \
@@ -283,7 +286,12 @@ UNIT_BINS := $(addprefix $(BUILD)/tests/unit/,$(UNIT_TESTS))
 $(BUILD)/tests/unit/%: $(BUILD)/obj/tests/unit/%.o $(HARNESS) $(LIBFILES)
 	@mkdir -p $(dir $@)
 	$(Q)$(CC) $(LDFLAGS) -o $@ $< $(HARNESS) $(LINKLIBS)
-unit-tests: $(UNIT_BINS)
+# tests/boot payloads some unit tests run as firmware (GNU as + ld)
+BOOT_PAYLOADS := $(BUILD)/tests/boot/dma_slow.bin
+$(BUILD)/tests/boot/%.bin: tests/boot/%.S tests/boot/boot.inc
+	@mkdir -p $(dir $@)
+	$(Q)tests/boot/build.sh $(BUILD)/tests/boot $*
+unit-tests: $(UNIT_BINS) $(BOOT_PAYLOADS)
 # the x86 decoder is cross-checked against Zydis (libzydis-dev)
 $(BUILD)/tests/unit/x86/%: LINKLIBS += -lZydis -lZycore
 
