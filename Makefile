@@ -43,11 +43,33 @@ CFLAGS	+= $(PKG_CFLAGS)
 LIBS	= $(PKG_LIBS) -lpthread -lm
 
 # ---------------------------------------------------------------- objects
-# Each subsystem is a static library with one public header <dir>/<dir>.h.
+# Each subsystem is a static library with one public header <dir>/<dir>.h,
+# listed here bottom layer first.
 
 HW_OBJS := \
 	hw/iospace.o \
 	hw/vclock.o
+
+DEVICES_OBJS := \
+	devices/fw_cfg.o \
+	devices/acpi_pm.o \
+	devices/pci.o \
+	devices/i440fx.o \
+	devices/piix3.o \
+	devices/ide_core.o \
+	devices/ide_ata.o \
+	devices/ide_atapi.o \
+	devices/ide_bmdma.o \
+	devices/pic.o \
+	devices/pit.o \
+	devices/rtc.o \
+	devices/serial.o \
+	devices/ps2.o \
+	devices/i8042.o \
+	devices/debugport.o \
+	devices/vga.o \
+	devices/vga_mem.o \
+	devices/vga_render.o
 
 BOARD_OBJS := \
 	board/gmem.o \
@@ -90,27 +112,6 @@ VMM_OBJS := \
 	vmm/x86/simd_fast.o \
 	vmm/x86/interp.o \
 	vmm/x86/engine_ops.o
-
-DEVICES_OBJS := \
-	devices/fw_cfg.o \
-	devices/acpi_pm.o \
-	devices/pci.o \
-	devices/i440fx.o \
-	devices/piix3.o \
-	devices/ide_core.o \
-	devices/ide_ata.o \
-	devices/ide_atapi.o \
-	devices/ide_bmdma.o \
-	devices/pic.o \
-	devices/pit.o \
-	devices/rtc.o \
-	devices/serial.o \
-	devices/ps2.o \
-	devices/i8042.o \
-	devices/debugport.o \
-	devices/vga.o \
-	devices/vga_mem.o \
-	devices/vga_render.o
 
 RAWDISK_OBJS := \
 	rawdisk/rd_core.o \
@@ -175,10 +176,14 @@ GUI_OBJS := \
 GTK_CFLAGS = $(eval GTK_CFLAGS := $$(shell pkg-config --cflags gtk+-3.0))$(GTK_CFLAGS)
 GTK_LIBS   = $(eval GTK_LIBS := $$(shell pkg-config --libs gtk+-3.0))$(GTK_LIBS)
 
-# Libraries in link order (group-linked: vmm and devices refer to each other).
-LIBNAMES := hwprofile p2v vmm board devices hw rawdisk
+# Libraries in link order: each before the ones it uses, i.e. the layers
+# top down (README "Layout"; scripts/check-layers.sh enforces the
+# includes): the machine stack vmm > board > devices > hw and the disk
+# stack hwprofile > p2v > rawdisk (vmm also uses rawdisk).  There are no
+# cycles, so no --start-group.
+LIBNAMES := vmm board devices hw hwprofile p2v rawdisk
 LIBFILES := $(foreach l,$(LIBNAMES),$(BUILD)/lib/lib$(l).a)
-LINKLIBS = -Wl,--start-group $(LIBFILES) -Wl,--end-group $(LIBS)
+LINKLIBS = $(LIBFILES) $(LIBS)
 
 # ---------------------------------------------------------------- tests
 # Unit tests: tests/unit/<subsys>/test_<x>.c -> $(BUILD)/tests/unit/<subsys>/test_<x>
@@ -245,7 +250,8 @@ FUZZERS := \
 ALL_OBJS := $(HW_OBJS) $(BOARD_OBJS) $(VMM_OBJS) $(DEVICES_OBJS) $(RAWDISK_OBJS) $(P2V_OBJS) \
 	    $(HWPROFILE_OBJS) $(CLI_OBJS)
 
-.PHONY: all deps check guests run bench kmod clean unit-tests fuzzers
+.PHONY: all deps check check-layers guests run bench kmod clean unit-tests \
+	fuzzers
 .SECONDARY:
 all: $(BUILD)/bin/dualvm
 
@@ -267,9 +273,9 @@ $(BUILD)/lib/lib$(1).a: $$(addprefix $$(BUILD)/obj/,$$($(2)_OBJS))
 	$$(Q)$$(AR) rcs $$@ $$^
 endef
 $(eval $(call lib_rule,hw,HW))
+$(eval $(call lib_rule,devices,DEVICES))
 $(eval $(call lib_rule,board,BOARD))
 $(eval $(call lib_rule,vmm,VMM))
-$(eval $(call lib_rule,devices,DEVICES))
 $(eval $(call lib_rule,rawdisk,RAWDISK))
 $(eval $(call lib_rule,p2v,P2V))
 $(eval $(call lib_rule,hwprofile,HWPROFILE))
@@ -330,7 +336,11 @@ deps:
 	apt-get update -qq || true; \
 	DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends $$missing
 
-check: all unit-tests fuzzers guests
+# Includes go downward, to public headers only (also a test in make check).
+check-layers:
+	@scripts/check-layers.sh
+
+check: check-layers all unit-tests fuzzers guests
 	@BUILD=$(abspath $(BUILD)) SRC=$(CURDIR) tests/run-tests.sh
 
 run: all guests
