@@ -5,7 +5,7 @@
  * The PM1a event block (PM1_STS at +0, PM1_EN at +2), the PM1a control
  * block (PM1_CNT at +4) and the PM timer (PM_TMR at +8, 32 bits at
  * 3.579545 MHz) of ACPI spec ch. 4.8, laid out like the PIIX4 PM I/O space
- * but not a PCI function: the FADT (vmm/acpi.c) points at fixed ports.
+ * but not a PCI function: the FADT (board/acpi.c) points at fixed ports.
  * SMI_CMD is 0 in the FADT, so the block is always in ACPI mode (SCI_EN
  * reads 1 after reset).  The SCI is a level: SCI_EN && (PM1_STS & PM1_EN).
  * Writing SLP_EN with SLP_TYP = ACPI_SLP_TYP_S5 calls the power-off hook;
@@ -44,7 +44,7 @@
 #define ACPI_CNT_SLP_TYP_SHIFT	10
 #define ACPI_CNT_SLP_TYP_MASK	(7u << 10)
 #define ACPI_CNT_SLP_EN		(1u << 13)	/* write-only */
-#define ACPI_PM_SLP_TYP_S5	5	/* = the DSDT's \_S5 (vmm/acpi.h) */
+#define ACPI_PM_SLP_TYP_S5	5	/* = the DSDT's \_S5 (board/acpi.h) */
 
 struct acpi_pm;
 

@@ -11,6 +11,7 @@
  * Every guest-supplied address goes through env->dma, which refuses bytes
  * outside guest RAM, so a hostile request can only fail.
  */
+#include <assert.h>
 #include <errno.h>
 #include <stdlib.h>
 #include <stdio.h>
@@ -72,6 +73,7 @@ static int set_item(struct fw_cfg *f, uint16_t key, const void *data,
 		}
 		it = &f->item[f->nitems++];
 		it->key = key;
+		assert(f->nitems <= FW_CFG_MAX_ITEMS);
 	}
 	free(it->data);
 	it->data = copy;

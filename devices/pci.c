@@ -10,6 +10,7 @@
  * I/O and memory enables, expansion ROM BAR with its own enable bit) and
  * ch. 2.2.6 (INTx# wired onto the four PIRQ lines of the board).
  */
+#include <assert.h>
 #include <errno.h>
 #include <stdlib.h>
 #include <string.h>
@@ -135,6 +136,7 @@ static void pirq_adjust(struct pci_bus *bus, unsigned int pirq, int delta)
 {
 	unsigned int before = bus->pirq_count[pirq];
 
+	assert(pirq < 4 && (delta > 0 || before > 0));	/* no underflow */
 	bus->pirq_count[pirq] += delta;
 	if (!before != !bus->pirq_count[pirq] && bus->set_pirq)
 		bus->set_pirq(bus->pirq_opaque, pirq, bus->pirq_count[pirq] != 0);
@@ -360,6 +362,7 @@ int pci_register_function(struct pci_bus *bus, unsigned int devfn,
 {
 	struct pci_dev *d;
 
+	assert(bus && info);
 	if (out)
 		*out = NULL;
 	if (devfn > 255 || info->int_pin > 4)

@@ -137,6 +137,7 @@ static void pic_update(struct pic *p)
 /* INTA on one chip for input @irq: IRR -> ISR (or auto-EOI). */
 static void chip_ack(struct pic_chip *c, unsigned int irq)
 {
+	assert(irq < 8);
 	c->irr &= ~(1u << irq);
 	if (c->aeoi) {
 		if (c->rotate_aeoi)

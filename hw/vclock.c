@@ -5,6 +5,7 @@
  * Timers sit in one singly linked list sorted by deadline: a PC board arms a
  * handful (PIT, RTC, UART, run-loop deadline), so a list beats a heap.
  */
+#include <assert.h>
 #include <errno.h>
 #include <stdlib.h>
 
@@ -123,12 +124,14 @@ void vtimer_mod(struct vtimer *t, uint64_t deadline)
 	if (t->armed)
 		unlink_timer(t);
 	t->deadline = deadline;
+	assert(t->clock && t->cb);		/* vtimer_init() ran */
 	for (pp = &t->clock->pending; *pp; pp = &(*pp)->next)
 		if ((*pp)->deadline > deadline)
 			break;
 	t->next = *pp;
 	*pp = t;
 	t->armed = true;
+	assert(!t->next || t->next->deadline > deadline);	/* sorted */
 }
 
 void vtimer_del(struct vtimer *t)

@@ -15,6 +15,7 @@
  * SIGHUP are blocked and read from a signalfd, so no signal handler
  * touches VM state and the terminal is always restored.
  */
+#include <assert.h>
 #include <errno.h>
 #include <poll.h>
 #include <signal.h>
@@ -424,6 +425,7 @@ enum vm_result vm_run(struct vm *vm, char *msg, size_t len)
 	enum vm_result res = VM_ERROR;
 	struct engine_exit ex;
 
+	assert(vm->m && vm->eops && vm->eng);	/* vm_create() succeeded */
 	msg[0] = 0;
 	if (vm->cfg.display) {
 		struct display_cfg dc = {
