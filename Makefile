@@ -51,6 +51,7 @@ HW_OBJS := \
 	hw/vclock.o
 
 DEVICES_OBJS := \
+	devices/dev.o \
 	devices/fw_cfg.o \
 	devices/acpi_pm.o \
 	devices/pci.o \
@@ -188,6 +189,7 @@ LINKLIBS = $(LIBFILES) $(LIBS)
 # ---------------------------------------------------------------- tests
 # Unit tests: tests/unit/<subsys>/test_<x>.c -> $(BUILD)/tests/unit/<subsys>/test_<x>
 UNIT_TESTS := \
+	devices/test_dev \
 	devices/test_pci \
 	devices/test_ide \
 	devices/test_ide_async \

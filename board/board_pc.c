@@ -51,7 +51,6 @@ struct board_slot {
 /* ------------------------------------------------------------ exit port */
 
 struct exit_port {
-	struct iospace		*pio;		/* where the port is mapped */
 	const struct dev_host	*host;		/* power_off */
 };
 
@@ -70,44 +69,26 @@ static void exit_write(void *opaque, uint64_t off, uint64_t val,
 
 /* A byte or a word: the low byte is the status. */
 static const struct io_ops exit_ops = {
-	.read	= exit_read,
-	.write	= exit_write,
-	.widths	= IO_W8 | IO_W16,
+	.read = exit_read, .write = exit_write, .widths = IO_W8 | IO_W16,
 };
 
-static int exit_create(const struct dev_env *env, const struct dev_cfg *cfg,
-		       void **out)
-{
-	struct exit_port *x = calloc(1, sizeof(*x));
-	int err;
-
-	if (!x)
-		return -ENOMEM;
-	x->pio = env->pio;
-	x->host = cfg->host;
-	err = iospace_map(env->pio, MACHINE_EXIT_PORT, 2, &exit_ops, x);
-	if (err) {
-		free(x);
-		return err;
-	}
-	*out = x;
-	return 0;
-}
-
-static void exit_destroy(void *dev)
+static int exit_init(void *dev, const struct dev_env *env,
+		     const struct dev_cfg *cfg)
 {
 	struct exit_port *x = dev;
 
-	if (!x)
-		return;
-	iospace_unmap(x->pio, MACHINE_EXIT_PORT);
-	free(x);
+	x->host = cfg->host;
+	return 0;
 }
 
+static const struct io_range exit_ranges[] = {
+	{ MACHINE_EXIT_PORT, 2, &exit_ops },
+};
+
 static const struct dev_ops exit_port_dev = {
-	.name		= "exit port",
-	.create		= exit_create,
-	.destroy	= exit_destroy,
+	.name = "exit port", .size = sizeof(struct exit_port),
+	.init = exit_init,
+	.ranges = exit_ranges, .nranges = 1,
 };
 
 /* ------------------------------------------------------------ the table */
@@ -203,7 +184,7 @@ static int board_create_slot(struct board_pc *b, unsigned int i)
 	}
 	if (s->priv)
 		cfg.priv = (const char *)b + s->priv;
-	err = s->ops->create(&b->m->env, &cfg, &b->dev[i]);
+	err = dev_create(s->ops, &b->m->env, &cfg, &b->dev[i]);
 	if (!err && s->ops->intc)
 		board_wire_intc(b, s->ops->intc, b->dev[i]);
 	return err;
@@ -260,8 +241,7 @@ void board_pc_destroy(struct board_pc *b)
 	if (!b)
 		return;
 	for (i = BD_N; i--;)
-		if (b->dev[i])
-			pc_slots[i].ops->destroy(b->dev[i]);
+		dev_destroy(b->dev[i]);
 	board_free(b);
 }
 
@@ -270,8 +250,8 @@ void board_pc_reset(struct board_pc *b)
 	unsigned int i;
 
 	for (i = 0; i < BD_N; i++)
-		if (b->dev[i] && pc_slots[i].ops->reset)
-			pc_slots[i].ops->reset(b->dev[i]);
+		if (b->dev[i])
+			dev_reset(b->dev[i]);
 }
 
 struct fb_source machine_fb(struct machine *m)

@@ -12,9 +12,6 @@
  * I/O space splits wider accesses); the timer is one 32-bit register, so
  * every read of it, whatever its width, comes from one snapshot.
  */
-#include <errno.h>
-#include <stdlib.h>
-
 #include "devices/acpi_pm.h"
 
 #define STS_MASK	(ACPI_PM1_TMR | ACPI_PM1_GBL | ACPI_PM1_PWRBTN | \
@@ -27,8 +24,6 @@ struct acpi_pm {
 	struct dev_env		env;		/* copy */
 	struct irq_line		sci_line;	/* SCI output (level) */
 	const struct dev_host	*host;		/* power_off, or NULL */
-	uint16_t		base;		/* first port */
-	bool			mapped;		/* ports registered */
 	uint16_t		sts;		/* PM1_STS */
 	uint16_t		en;		/* PM1_EN */
 	uint16_t		cnt;		/* PM1_CNT (readable bits) */
@@ -154,45 +149,23 @@ static void pm_write(void *opaque, uint64_t off, uint64_t val,
 }
 
 static const struct io_ops pm_ops = {
-	.read	= pm_read,
-	.write	= pm_write,
-	.widths	= IO_W8,
+	.read = pm_read, .write = pm_write, .widths = IO_W8,
 };
 
 /* Read-only: narrower writes are dropped by the I/O space. */
 static const struct io_ops tmr_ops = {
-	.read	= tmr_read,
-	.widths	= IO_W32,
+	.read = tmr_read, .widths = IO_W32,
 };
 
-static void acpi_pm_reset(void *dev);
-
-static int acpi_pm_create(const struct dev_env *env, const struct dev_cfg *cfg,
-			  void **out)
+static int acpi_pm_init(void *dev, const struct dev_env *env,
+			const struct dev_cfg *cfg)
 {
-	uint16_t base = cfg->base ? cfg->base : ACPI_PM_BASE;
-	struct acpi_pm *p = calloc(1, sizeof(*p));
-	int err;
+	struct acpi_pm *p = dev;
 
-	*out = NULL;
-	if (!p)
-		return -ENOMEM;
 	p->env = *env;
 	p->sci_line = cfg->irq[0];
 	p->host = cfg->host;
-	p->base = base;
 	vtimer_init(&p->tmr_timer, env->clock, tmr_fire, p);
-	err = iospace_map_set(env->pio, (const struct io_range[]){
-		{ base, ACPI_PM_TMR, &pm_ops },
-		{ base + ACPI_PM_TMR, ACPI_PM_LEN - ACPI_PM_TMR, &tmr_ops },
-	}, 2, p);
-	if (err) {
-		free(p);
-		return err;
-	}
-	p->mapped = true;
-	acpi_pm_reset(p);
-	*out = p;
 	return 0;
 }
 
@@ -208,19 +181,18 @@ static void acpi_pm_reset(void *dev)
 	update_sci(p);
 }
 
-static void acpi_pm_destroy(void *dev)
+static void acpi_pm_fini(void *dev)
 {
 	struct acpi_pm *p = dev;
 
-	if (!p)
-		return;
 	vtimer_del(&p->tmr_timer);
-	if (p->mapped) {
-		iospace_unmap(p->env.pio, p->base);
-		iospace_unmap(p->env.pio, p->base + ACPI_PM_TMR);
-	}
-	free(p);
 }
+
+/* At ACPI_PM_BASE; dev_cfg.base moves them. */
+static const struct io_range acpi_pm_ranges[] = {
+	{ ACPI_PM_BASE, ACPI_PM_TMR, &pm_ops },
+	{ ACPI_PM_BASE + ACPI_PM_TMR, ACPI_PM_LEN - ACPI_PM_TMR, &tmr_ops },
+};
 
 void acpi_pm_power_button(struct acpi_pm *p)
 {
@@ -229,8 +201,7 @@ void acpi_pm_power_button(struct acpi_pm *p)
 }
 
 const struct dev_ops acpi_pm_dev = {
-	.name		= "ACPI PM",
-	.create		= acpi_pm_create,
-	.reset		= acpi_pm_reset,
-	.destroy	= acpi_pm_destroy,
+	.name = "ACPI PM", .size = sizeof(struct acpi_pm),
+	.init = acpi_pm_init, .fini = acpi_pm_fini, .reset = acpi_pm_reset,
+	.ranges = acpi_pm_ranges, .nranges = 2,
 };

@@ -23,8 +23,6 @@ struct debugport {
 	bool		con_on;		/* 0x402 console enabled */
 	const struct dev_host *host;	/* host->tx gets console bytes */
 	unsigned int	unit;		/* our number in host->tx */
-	struct iospace	*pio;
-	bool		mapped;		/* dbg_ranges are mapped */
 };
 
 static uint64_t post_read(void *opaque, uint64_t off, unsigned int size)
@@ -63,15 +61,11 @@ static void con_write(void *opaque, uint64_t off, uint64_t val,
 }
 
 static const struct io_ops post_ops = {
-	.read	= post_read,
-	.write	= post_write,
-	.widths	= IO_W8,
+	.read = post_read, .write = post_write, .widths = IO_W8,
 };
 
 static const struct io_ops con_ops = {
-	.read	= con_read,
-	.write	= con_write,
-	.widths	= IO_W8,
+	.read = con_read, .write = con_write, .widths = IO_W8,
 };
 
 static const struct io_range dbg_ranges[] = {
@@ -111,44 +105,20 @@ static void debugport_reset(void *dev)
 	d->post = 0;
 }
 
-static void debugport_destroy(void *dev)
-{
-	struct debugport *d = dev;
-
-	if (!d)
-		return;
-	if (d->mapped)
-		iospace_unmap_set(d->pio, dbg_ranges, 2);
-	free(d);
-}
-
-static int debugport_create(const struct dev_env *env,
-			    const struct dev_cfg *cfg, void **out)
+static int debugport_init(void *dev, const struct dev_env *env,
+			  const struct dev_cfg *cfg)
 {
 	const struct debugport_cfg *dc = cfg->priv;
-	struct debugport *d = calloc(1, sizeof(*d));
-	int err;
+	struct debugport *d = dev;
 
-	if (!d)
-		return -ENOMEM;
-	d->pio = env->pio;
 	d->host = cfg->host;
 	d->unit = cfg->unit;
 	debugport_set_console(d, dc && dc->console);
-	err = iospace_map_set(d->pio, dbg_ranges, 2, d);
-	if (err)
-		goto out_destroy;
-	d->mapped = true;
-	*out = d;
 	return 0;
-out_destroy:
-	debugport_destroy(d);
-	return err;
 }
 
 const struct dev_ops debugport_dev = {
-	.name		= "debug port",
-	.create		= debugport_create,
-	.reset		= debugport_reset,
-	.destroy	= debugport_destroy,
+	.name = "debug port", .size = sizeof(struct debugport),
+	.init = debugport_init, .reset = debugport_reset,
+	.ranges = dbg_ranges, .nranges = 2,
 };

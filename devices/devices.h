@@ -2,18 +2,20 @@
 /*
  * devices.h --- libdevices: dualvm's canonical PC devices (public header)
  *
- * One device per file, every one with the same lifecycle: a const struct
- * dev_ops descriptor (<dev>_dev) whose create() takes the environment
- * (struct dev_env: the I/O spaces to register in, the virtual clock, guest
- * DMA) and one struct dev_cfg (IRQ lines, I/O base, PCI bus, the machine's
- * callbacks, device-specific settings), whose reset() puts the device in
- * its power-on state and whose destroy() unmaps and frees it; save/load
- * hooks are there for snapshots.  A device never calls the OS for time,
- * interrupts or memory, which is what lets a unit test create one with a
- * fake IRQ line and a stepped clock, and a board be a table of descriptors
- * (board/board_pc.c).  What else a device offers the machine (an interrupt
- * controller, a framebuffer, an input sink, a character input) is in its
- * descriptor too, so the board finds it without knowing the device.
+ * One device per file, every one with the same lifecycle (dev.c): a const
+ * struct dev_ops descriptor (<dev>_dev) says how big the device's state
+ * is, how to init() it from the environment (struct dev_env: the I/O
+ * spaces, the virtual clock, guest DMA) and one struct dev_cfg (IRQ lines,
+ * I/O base, PCI bus, the machine's callbacks, device-specific settings),
+ * how to reset() it to its power-on state and fini() it, and which fixed
+ * port ranges it decodes; dev_create() allocates, inits, resets and maps,
+ * dev_destroy() undoes it all; save/load hooks are there for snapshots.
+ * A device never calls the OS for time, interrupts or memory, which is
+ * what lets a unit test create one with a fake IRQ line and a stepped
+ * clock, and a board be a table of descriptors (board/board_pc.c).  What
+ * else a device offers the machine (an interrupt controller, a
+ * framebuffer, an input sink, a character input) is in its descriptor
+ * too, so the board finds it without knowing the device.
  *
  * The per-device headers included below say what each device reads from
  * struct dev_cfg and declare its device-specific functions.  All device
@@ -88,17 +90,23 @@ struct chr_ops {
 
 /*
  * A device type.  The only globals of libdevices are these const tables.
- * create() returns 0 with the device in *@out, or -errno (-EINVAL for a
- * bad config, -ENOMEM, -EEXIST when its ports are taken) with nothing
- * left mapped.  reset() and destroy() take what create() returned
- * (destroy(NULL) is a no-op).  save()/load(): NULL until snapshots exist.
+ * Every callback gets the device's state (@size bytes, zeroed before
+ * init()).  init() returns 0 or -errno (-EINVAL for a bad config) and
+ * undoes its own partial work on failure; fini() undoes a successful
+ * init() (timers, ranges it mapped itself, PCI functions).  save()/load():
+ * NULL until snapshots exist.
  */
 struct dev_ops {
-	const char	*name;		/* "pic", "pit", ... for messages */
-	int	(*create)(const struct dev_env *env, const struct dev_cfg *cfg,
-			  void **out);
-	void	(*reset)(void *dev);
-	void	(*destroy)(void *dev);
+	const char	*name;		/* "8259 PIC", ... for messages */
+	size_t		size;		/* bytes of the device's state */
+	int	(*init)(void *dev, const struct dev_env *env,
+			const struct dev_cfg *cfg);
+	void	(*fini)(void *dev);		/* NULL: nothing to undo */
+	void	(*reset)(void *dev);		/* NULL: no state to reset */
+	const struct io_range *ranges;	/* fixed port ranges (opaque: the
+					 * device), moved to dev_cfg.base
+					 * when that is set; NULL: none */
+	unsigned int	nranges;	/* entries in ranges */
 	int	(*save)(void *dev, struct snap_wr *w);
 	int	(*load)(void *dev, struct snap_rd *r);
 	/* Interfaces the device offers (NULL: none); opaque = the device. */
@@ -107,6 +115,22 @@ struct dev_ops {
 	const struct input_ops		*input;	/* keyboard/mouse (hw/ui.h) */
 	const struct chr_ops		*chr;	/* character input */
 };
+
+/*
+ * Create a device of type @ops: allocate its state, init() it from @env
+ * and @cfg, reset() it, map its fixed ranges in env->pio.  0 with the
+ * device in *@out, or -errno (init()'s, -ENOMEM, -EEXIST when its ports
+ * are taken) with nothing left behind.  vCPU thread, like every call here.
+ */
+int __attribute__((warn_unused_result))
+dev_create(const struct dev_ops *ops, const struct dev_env *env,
+	   const struct dev_cfg *cfg, void **out);
+/* Back to the power-on state (reset()); what dev_create() returned. */
+void dev_reset(void *dev);
+/* Unmap the fixed ranges, fini(), free.  NULL is a no-op. */
+void dev_destroy(void *dev);
+/* The type of a device dev_create() returned. */
+const struct dev_ops *dev_type(void *dev);
 
 /* Calls a device makes on its host; no-ops for an absent callback. */
 static inline void dev_host_reset(const struct dev_host *h, bool hard)

@@ -13,7 +13,6 @@
  * board, which learns about PAM changes through a callback.
  */
 #include <errno.h>
-#include <stdlib.h>
 
 #include "devices/i440fx.h"
 
@@ -114,8 +113,8 @@ static const struct pci_func_ops i440fx_pci_ops = {
 	.reset		= i440fx_reset,
 };
 
-static int i440fx_create(const struct dev_env *env, const struct dev_cfg *cfg,
-			 void **out)
+static int i440fx_init(void *dev, const struct dev_env *env,
+		       const struct dev_cfg *cfg)
 {
 	static const struct pci_dev_info info = {
 		.vendor		= I440FX_VENDOR,
@@ -123,42 +122,29 @@ static int i440fx_create(const struct dev_env *env, const struct dev_cfg *cfg,
 		.class_code	= 0x060000,
 		.revision	= 0x02,
 	};
-	struct i440fx *h;
+	struct i440fx *h = dev;
 	int ret;
 
-	*out = NULL;
 	if (!cfg->pci)
 		return -EINVAL;
-	h = calloc(1, sizeof(*h));
-	if (!h)
-		return -ENOMEM;
 	h->host = cfg->host;
 	ret = pci_register_function(cfg->pci, PCI_DEVFN(0, 0), &info,
 				    &i440fx_pci_ops, h, &h->pci);
-	if (ret < 0) {
-		free(h);
+	if (ret < 0)
 		return ret;
-	}
 	pci_dev_set_wmask(h->pci, I440FX_PAM0, 1, 0x30);
 	pci_dev_set_wmask(h->pci, I440FX_PAM0 + 1, 6, 0x33);
-	i440fx_reset(h);
-	*out = h;
 	return 0;
 }
 
-static void i440fx_destroy(void *dev)
+static void i440fx_fini(void *dev)
 {
 	struct i440fx *h = dev;
 
-	if (!h)
-		return;
 	pci_unregister_function(h->pci);
-	free(h);
 }
 
 const struct dev_ops i440fx_dev = {
-	.name		= "i440FX host bridge",
-	.create		= i440fx_create,
-	.reset		= i440fx_reset,
-	.destroy	= i440fx_destroy,
+	.name = "i440FX host bridge", .size = sizeof(struct i440fx),
+	.init = i440fx_init, .fini = i440fx_fini, .reset = i440fx_reset,
 };

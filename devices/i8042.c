@@ -14,9 +14,6 @@
  * enabled byte.  Keyboard bytes are translated from set 2 to set 1 while
  * command byte bit 6 is set.  The devices themselves live in ps2.c.
  */
-#include <errno.h>
-#include <stdlib.h>
-
 #include "devices/i8042.h"
 #include "devices/ps2.h"
 
@@ -55,8 +52,6 @@ struct i8042 {
 	bool		irq1_level, irq12_level;
 	struct irq_line	irq1, irq12;
 	const struct dev_host *host;	/* A20 and reset, or NULL */
-	struct iospace	*pio;
-	bool		mapped;		/* kbc_ranges are mapped */
 };
 
 static void kbc_update_irq(struct i8042 *k)
@@ -295,15 +290,11 @@ static void kbc_data_write(void *opaque, uint64_t off, uint64_t val,
 }
 
 static const struct io_ops kbc_data_ops = {
-	.read	= kbc_data_read,
-	.write	= kbc_data_write,
-	.widths	= IO_W8,
+	.read = kbc_data_read, .write = kbc_data_write, .widths = IO_W8,
 };
 
 static const struct io_ops kbc_cmd_ops = {
-	.read	= kbc_status_read,
-	.write	= kbc_cmd_write,
-	.widths	= IO_W8,
+	.read = kbc_status_read, .write = kbc_cmd_write, .widths = IO_W8,
 };
 
 /* two 1-byte ranges: 0x61-0x63 belong to port B and others */
@@ -358,45 +349,20 @@ static void i8042_reset(void *dev)
 	kbc_sync(k);
 }
 
-static void i8042_destroy(void *dev)
+static int i8042_init(void *dev, const struct dev_env *env,
+		      const struct dev_cfg *cfg)
 {
 	struct i8042 *k = dev;
 
-	if (!k)
-		return;
-	if (k->mapped)
-		iospace_unmap_set(k->pio, kbc_ranges, 2);
-	free(k);
-}
-
-static int i8042_create(const struct dev_env *env, const struct dev_cfg *cfg,
-			void **out)
-{
-	struct i8042 *k = calloc(1, sizeof(*k));
-	int err;
-
-	if (!k)
-		return -ENOMEM;
-	k->pio = env->pio;
 	k->irq1 = cfg->irq[0];
 	k->irq12 = cfg->irq[1];
 	k->host = cfg->host;
-	i8042_reset(k);
-	err = iospace_map_set(k->pio, kbc_ranges, 2, k);
-	if (err)
-		goto out_destroy;
-	k->mapped = true;
-	*out = k;
 	return 0;
-out_destroy:
-	i8042_destroy(k);
-	return err;
 }
 
 const struct dev_ops i8042_dev = {
-	.name		= "i8042",
-	.create		= i8042_create,
-	.reset		= i8042_reset,
-	.destroy	= i8042_destroy,
-	.input		= &i8042_input_ops,
+	.name = "i8042", .size = sizeof(struct i8042),
+	.init = i8042_init, .reset = i8042_reset,
+	.ranges = kbc_ranges, .nranges = 2,
+	.input = &i8042_input_ops,
 };

@@ -93,9 +93,7 @@ static void bm_write(void *opaque, uint64_t off, uint64_t val,
 }
 
 static const struct io_ops ide_bm_ops = {
-	.read	= bm_read,
-	.write	= bm_write,
-	.widths	= IO_W8,
+	.read = bm_read, .write = bm_write, .widths = IO_W8,
 };
 
 void ide_bmdma_reset(struct ide_channel *ch)

@@ -337,16 +337,12 @@ static void ide_regs_write(void *opaque, uint64_t off, uint64_t val,
 
 /* The data register takes 8/16/32-bit accesses whole (IOCS16#/32). */
 static const struct io_ops ide_data_ops = {
-	.read	= ide_data_read,
-	.write	= ide_data_write,
-	.widths	= IO_W8 | IO_W16 | IO_W32,
-	.spill	= true,
+	.read = ide_data_read, .write = ide_data_write,
+	.widths = IO_W8 | IO_W16 | IO_W32, .spill = true,
 };
 
 static const struct io_ops ide_regs_ops = {
-	.read	= ide_regs_read,
-	.write	= ide_regs_write,
-	.widths	= IO_W8,
+	.read = ide_regs_read, .write = ide_regs_write, .widths = IO_W8,
 };
 
 static void ide_drive_reset(struct ide_drive *d)
@@ -396,9 +392,7 @@ static void ide_ctl_write(void *opaque, uint64_t off, uint64_t val,
 }
 
 static const struct io_ops ide_ctl_ops = {
-	.read	= ide_ctl_read,
-	.write	= ide_ctl_write,
-	.widths	= IO_W8,
+	.read = ide_ctl_read, .write = ide_ctl_write, .widths = IO_W8,
 };
 
 /* Legacy compatibility-mode ports of each channel (PIIX3 ch. 2.4). */
@@ -479,7 +473,7 @@ int ide_cd_change(struct ide *ide, unsigned int drive, struct blk *iso)
 static void ide_unmap(struct ide *ide, unsigned int nmapped)
 {
 	for (unsigned int c = 0; c < nmapped; c++)
-		iospace_unmap_set(ide->env.pio, ide_ranges[c], 3);
+		iospace_unmap_set(ide->env.pio, ide_ranges[c], 3, 0);
 }
 
 /* PCI reset: the timing registers go back to 0 (decode enables off). */
@@ -494,46 +488,61 @@ static const struct pci_func_ops ide_pci_ops = {
 	.reset	= ide_pci_reset,
 };
 
-static int ide_create(const struct dev_env *env, const struct dev_cfg *dc,
-		      void **out)
+/* Channel buffers and drives; 0 or -errno (buffers freed by ide_fini). */
+static int ide_channels_init(struct ide *ide, const struct dev_cfg *dc)
 {
 	static const struct ide_cfg no_drives;
 	const struct ide_cfg *cfg = dc->priv ? dc->priv : &no_drives;
-	static const struct pci_dev_info info = {
-		.vendor		= 0x8086,
-		.device		= 0x7010,
-		.class_code	= 0x010180,
-	};
-	struct ide *ide;
-	unsigned int mapped = 0;
+	unsigned int c, i;
 	int ret;
 
-	*out = NULL;
-	ide = calloc(1, sizeof(*ide));
-	if (!ide)
-		return -ENOMEM;
-	ide->env = *env;
-	for (unsigned int c = 0; c < 2; c++) {
+	for (c = 0; c < 2; c++) {
 		struct ide_channel *ch = &ide->ch[c];
 
 		ch->ide = ide;
 		ch->idx = c;
 		ch->irq = dc->irq[c];
 		ch->buf = calloc(1, IDE_BUF_SIZE);
-		ret = -ENOMEM;
 		if (!ch->buf)
-			goto out_free;
-		for (unsigned int i = 0; i < 2; i++) {
+			return -ENOMEM;
+		for (i = 0; i < 2; i++) {
 			ch->drive[i].ch = ch;
 			ch->drive[i].unit = i;
 			ret = ide_drive_init(&ch->drive[i],
 					     &cfg->drive[c * 2 + i], c * 2 + i);
 			if (ret < 0)
-				goto out_free;
+				return ret;
 		}
 	}
+	return 0;
+}
+
+static void ide_free_bufs(struct ide *ide)
+{
+	free(ide->ch[0].buf);
+	free(ide->ch[1].buf);
+}
+
+/* The legacy ports of each channel (opaque: the channel), then the PCI
+ * function with BAR4 when there is a bus. */
+static int ide_init(void *dev, const struct dev_env *env,
+		    const struct dev_cfg *dc)
+{
+	static const struct pci_dev_info info = {
+		.vendor		= 0x8086,
+		.device		= 0x7010,
+		.class_code	= 0x010180,
+	};
+	struct ide *ide = dev;
+	unsigned int mapped;
+	int ret;
+
+	ide->env = *env;
+	ret = ide_channels_init(ide, dc);
+	if (ret < 0)
+		goto out_free;
 	for (mapped = 0; mapped < 2; mapped++) {
-		ret = iospace_map_set(env->pio, ide_ranges[mapped], 3,
+		ret = iospace_map_set(env->pio, ide_ranges[mapped], 3, 0,
 				      &ide->ch[mapped]);
 		if (ret < 0)
 			goto out_unmap;
@@ -547,8 +556,6 @@ static int ide_create(const struct dev_env *env, const struct dev_cfg *dc,
 		if (ret < 0)
 			goto out_unregister;
 	}
-	ide_reset(ide);
-	*out = ide;
 	return 0;
 
 out_unregister:
@@ -556,30 +563,23 @@ out_unregister:
 out_unmap:
 	ide_unmap(ide, mapped);
 out_free:
-	free(ide->ch[0].buf);
-	free(ide->ch[1].buf);
-	free(ide);
+	ide_free_bufs(ide);
 	return ret;
 }
 
-static void ide_destroy(void *dev)
+/* No request may outlive the buffers it reads into: cancel first. */
+static void ide_fini(void *dev)
 {
 	struct ide *ide = dev;
 
-	if (!ide)
-		return;
 	ide_io_cancel(&ide->ch[0]);
 	ide_io_cancel(&ide->ch[1]);
 	pci_unregister_function(ide->pci);
 	ide_unmap(ide, 2);
-	free(ide->ch[0].buf);
-	free(ide->ch[1].buf);
-	free(ide);
+	ide_free_bufs(ide);
 }
 
 const struct dev_ops ide_dev = {
-	.name		= "PIIX3 IDE",
-	.create		= ide_create,
-	.reset		= ide_reset,
-	.destroy	= ide_destroy,
+	.name = "PIIX3 IDE", .size = sizeof(struct ide),
+	.init = ide_init, .fini = ide_fini, .reset = ide_reset,
 };

@@ -270,37 +270,27 @@ static void pci_port_write(void *opaque, uint64_t off, uint64_t val,
 /* Every width whole: CONFIG_ADDRESS decodes only dword accesses (others
  * read all ones), 0xCF9 only byte ones, CONFIG_DATA any. */
 static const struct io_ops pci_port_ops = {
-	.read	= pci_port_read,
-	.write	= pci_port_write,
-	.widths	= IO_WANY,
+	.read = pci_port_read, .write = pci_port_write, .widths = IO_WANY,
 };
 
-static int pci_bus_create(const struct dev_env *env,
-			  const struct dev_cfg *cfg, void **out)
-{
-	struct pci_bus *bus;
-	int ret;
+static const struct io_range pci_bus_ranges[] = {
+	{ PCI_CFG_ADDR_PORT, 8, &pci_port_ops },
+};
 
-	*out = NULL;
-	bus = calloc(1, sizeof(*bus));
-	if (!bus)
-		return -ENOMEM;
-	bus->env = *env;
-	ret = iospace_map(env->pio, PCI_CFG_ADDR_PORT, 8, &pci_port_ops, bus);
-	if (ret < 0) {
-		free(bus);
-		return ret;
-	}
-	*out = bus;
-	return 0;
-}
-
-static void pci_bus_destroy(void *dev)
+static int pci_bus_init(void *dev, const struct dev_env *env,
+			const struct dev_cfg *cfg)
 {
 	struct pci_bus *bus = dev;
 
-	if (!bus)
-		return;
+	bus->env = *env;
+	return 0;
+}
+
+/* Unmap every BAR and free every function still registered. */
+static void pci_bus_fini(void *dev)
+{
+	struct pci_bus *bus = dev;
+
 	for (unsigned int i = 0; i < 256; i++) {
 		struct pci_dev *d = bus->dev[i];
 
@@ -317,8 +307,6 @@ static void pci_bus_destroy(void *dev)
 		}
 		free(d);
 	}
-	iospace_unmap(bus->env.pio, PCI_CFG_ADDR_PORT);
-	free(bus);
 }
 
 static void dev_header_reset(struct pci_dev *d)
@@ -482,8 +470,7 @@ void pci_bus_set_cf9(struct pci_bus *bus, const struct io_ops *ops,
 }
 
 const struct dev_ops pci_bus_dev = {
-	.name		= "PCI bus",
-	.create		= pci_bus_create,
-	.reset		= pci_bus_reset,
-	.destroy	= pci_bus_destroy,
+	.name = "PCI bus", .size = sizeof(struct pci_bus),
+	.init = pci_bus_init, .fini = pci_bus_fini, .reset = pci_bus_reset,
+	.ranges = pci_bus_ranges, .nranges = 1,
 };

@@ -12,8 +12,6 @@
  * master's IR2 input; ISA IRQ2 is rerouted to IRQ9 as on the AT bus.
  */
 #include <assert.h>
-#include <errno.h>
-#include <stdlib.h>
 
 #include "devices/pic.h"
 
@@ -64,8 +62,6 @@ struct pic {
 	bool		intr;		/* master INT output */
 	const struct dev_host *host;	/* told when INTR changes, or NULL */
 	uint16_t	level_irqs;	/* ELCR at reset (struct pic_cfg) */
-	struct iospace	*pio;		/* where our ports are mapped */
-	bool		mapped;		/* pic_ranges are mapped */
 };
 
 /* Requests as the priority resolver sees them. */
@@ -395,21 +391,15 @@ static void pic_elcr_write(void *opaque, uint64_t off, uint64_t val,
 }
 
 static const struct io_ops pic_master_ops = {
-	.read	= pic_master_read,
-	.write	= pic_master_write,
-	.widths	= IO_W8,
+	.read = pic_master_read, .write = pic_master_write, .widths = IO_W8,
 };
 
 static const struct io_ops pic_slave_ops = {
-	.read	= pic_slave_read,
-	.write	= pic_slave_write,
-	.widths	= IO_W8,
+	.read = pic_slave_read, .write = pic_slave_write, .widths = IO_W8,
 };
 
 static const struct io_ops pic_elcr_ops = {
-	.read	= pic_elcr_read,
-	.write	= pic_elcr_write,
-	.widths	= IO_W8,
+	.read = pic_elcr_read, .write = pic_elcr_write, .widths = IO_W8,
 };
 
 static void pic_reset(void *dev)
@@ -432,39 +422,15 @@ static const struct io_range pic_ranges[] = {
 	{ PIC_ELCR_BASE, 2, &pic_elcr_ops },
 };
 
-static void pic_destroy(void *dev)
-{
-	struct pic *p = dev;
-
-	if (!p)
-		return;
-	if (p->mapped)
-		iospace_unmap_set(p->pio, pic_ranges, 3);
-	free(p);
-}
-
-static int pic_create(const struct dev_env *env, const struct dev_cfg *cfg,
-		      void **out)
+static int pic_init(void *dev, const struct dev_env *env,
+		    const struct dev_cfg *cfg)
 {
 	const struct pic_cfg *pc = cfg->priv;
-	struct pic *p = calloc(1, sizeof(*p));
-	int err;
+	struct pic *p = dev;
 
-	if (!p)
-		return -ENOMEM;
 	p->host = cfg->host;
 	p->level_irqs = pc ? pc->level_irqs : 0;
-	p->pio = env->pio;
-	pic_reset(p);
-	err = iospace_map_set(p->pio, pic_ranges, 3, p);
-	if (err)
-		goto out_destroy;
-	p->mapped = true;
-	*out = p;
 	return 0;
-out_destroy:
-	pic_destroy(p);
-	return err;
 }
 
 static const struct irq_chip_ops pic_intc = {
@@ -474,9 +440,8 @@ static const struct irq_chip_ops pic_intc = {
 };
 
 const struct dev_ops pic_dev = {
-	.name		= "8259 PIC",
-	.create		= pic_create,
-	.reset		= pic_reset,
-	.destroy	= pic_destroy,
-	.intc		= &pic_intc,
+	.name = "8259 PIC", .size = sizeof(struct pic),
+	.init = pic_init, .reset = pic_reset,
+	.ranges = pic_ranges, .nranges = 3,
+	.intc = &pic_intc,
 };

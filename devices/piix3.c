@@ -12,7 +12,6 @@
  * bit 1 SRST (hard reset when set together with RCPU).
  */
 #include <errno.h>
-#include <stdlib.h>
 #include <string.h>
 
 #include "devices/piix3.h"
@@ -23,7 +22,6 @@
 #define PIIX3_RCR_RCPU		0x04
 
 struct piix3 {
-	struct dev_env		env;		/* copy of the creator's */
 	struct irq_line		isa_irq[16];	/* interrupt controller inputs */
 	const struct dev_host	*host;		/* A20 and reset, or NULL */
 	struct pci_bus		*bus;		/* our bus (router hook) */
@@ -108,9 +106,7 @@ static void piix3_port92_write(void *opaque, uint64_t off, uint64_t val,
 }
 
 static const struct io_ops piix3_port92_ops = {
-	.read	= piix3_port92_read,
-	.write	= piix3_port92_write,
-	.widths	= IO_W8,
+	.read = piix3_port92_read, .write = piix3_port92_write, .widths = IO_W8,
 };
 
 static uint64_t piix3_rcr_read(void *opaque, uint64_t off, unsigned int size)
@@ -131,9 +127,7 @@ static void piix3_rcr_write(void *opaque, uint64_t off, uint64_t val,
 }
 
 static const struct io_ops piix3_rcr_ops = {
-	.read	= piix3_rcr_read,
-	.write	= piix3_rcr_write,
-	.widths	= IO_W8,
+	.read = piix3_rcr_read, .write = piix3_rcr_write, .widths = IO_W8,
 };
 
 static void piix3_reset(void *dev)
@@ -158,8 +152,8 @@ static const struct pci_func_ops piix3_pci_ops = {
 	.reset		= piix3_reset,
 };
 
-static int piix3_create(const struct dev_env *env, const struct dev_cfg *cfg,
-			void **out)
+static int piix3_init(void *dev, const struct dev_env *env,
+		      const struct dev_cfg *cfg)
 {
 	static const struct pci_dev_info info = {
 		.vendor		= 0x8086,
@@ -167,56 +161,39 @@ static int piix3_create(const struct dev_env *env, const struct dev_cfg *cfg,
 		.class_code	= 0x060100,
 		.header_type	= 0x80,
 	};
-	struct piix3 *p;
+	struct piix3 *p = dev;
 	int ret;
 
-	*out = NULL;
 	if (!cfg->pci)
 		return -EINVAL;
-	p = calloc(1, sizeof(*p));
-	if (!p)
-		return -ENOMEM;
-	p->env = *env;
 	memcpy(p->isa_irq, cfg->irq, sizeof(p->isa_irq));
 	p->host = cfg->host;
 	p->bus = cfg->pci;
-	ret = pci_register_function(p->bus, PIIX3_DEVFN, &info, &piix3_pci_ops, p,
-				    &p->pci);
+	ret = pci_register_function(p->bus, PIIX3_DEVFN, &info, &piix3_pci_ops,
+				    p, &p->pci);
 	if (ret < 0)
-		goto out_free;
-	ret = iospace_map(env->pio, PIIX3_PORT92, 1, &piix3_port92_ops, p);
-	if (ret < 0)
-		goto out_unregister;
+		return ret;
 	pci_dev_set_wmask(p->pci, PIIX3_PIRQRC, 4, 0x8f);
 	pci_bus_set_pirq_router(p->bus, piix3_set_pirq, p);
 	pci_bus_set_cf9(p->bus, &piix3_rcr_ops, p);
-	piix3_reset(p);
-	*out = p;
 	return 0;
-
-out_unregister:
-	pci_unregister_function(p->pci);
-out_free:
-	free(p);
-	return ret;
 }
 
-static void piix3_destroy(void *dev)
+static void piix3_fini(void *dev)
 {
 	struct piix3 *p = dev;
 
-	if (!p)
-		return;
 	pci_bus_set_pirq_router(p->bus, NULL, NULL);
 	pci_bus_set_cf9(p->bus, NULL, NULL);
-	iospace_unmap(p->env.pio, PIIX3_PORT92);
 	pci_unregister_function(p->pci);
-	free(p);
 }
 
+static const struct io_range piix3_ranges[] = {
+	{ PIIX3_PORT92, 1, &piix3_port92_ops },
+};
+
 const struct dev_ops piix3_dev = {
-	.name		= "PIIX3 ISA bridge",
-	.create		= piix3_create,
-	.reset		= piix3_reset,
-	.destroy	= piix3_destroy,
+	.name = "PIIX3 ISA bridge", .size = sizeof(struct piix3),
+	.init = piix3_init, .fini = piix3_fini, .reset = piix3_reset,
+	.ranges = piix3_ranges, .nranges = 1,
 };

@@ -12,9 +12,6 @@
  * carries counter 2's gate (bit 0), the speaker data enable (bit 1), the
  * refresh-request toggle (bit 4, flips every 15.085 us) and OUT2 (bit 5).
  */
-#include <errno.h>
-#include <stdlib.h>
-
 #include "devices/pit.h"
 
 #define PIT_CW_SC(v)		(((v) >> 6) & 3)	/* counter select */
@@ -61,9 +58,7 @@ struct pit {
 	struct vtimer	timer;		/* next counter 0 OUT transition */
 	uint64_t	edge_due;	/* absolute tick of that transition, 0: none */
 	struct vclock	*clock;
-	struct iospace	*pio;
 	uint8_t		portb;		/* port 0x61 bits 0-3 */
-	bool		mapped;		/* pit_ranges are mapped */
 };
 
 static uint64_t pit_abs_ticks(struct pit *p)
@@ -440,15 +435,11 @@ static void portb_write(void *opaque, uint64_t off, uint64_t val,
 }
 
 static const struct io_ops pit_ops = {
-	.read	= pit_read,
-	.write	= pit_write,
-	.widths	= IO_W8,
+	.read = pit_read, .write = pit_write, .widths = IO_W8,
 };
 
 static const struct io_ops portb_ops = {
-	.read	= portb_read,
-	.write	= portb_write,
-	.widths	= IO_W8,
+	.read = portb_read, .write = portb_write, .widths = IO_W8,
 };
 
 static const struct io_range pit_ranges[] = {
@@ -467,45 +458,26 @@ static void pit_reset(void *dev)
 	pit_update_irq(p);
 }
 
-static void pit_destroy(void *dev)
+static int pit_init(void *dev, const struct dev_env *env,
+		    const struct dev_cfg *cfg)
 {
 	struct pit *p = dev;
 
-	if (!p)
-		return;
-	vtimer_del(&p->timer);
-	if (p->mapped)
-		iospace_unmap_set(p->pio, pit_ranges, 2);
-	free(p);
-}
-
-static int pit_create(const struct dev_env *env, const struct dev_cfg *cfg,
-		      void **out)
-{
-	struct pit *p = calloc(1, sizeof(*p));
-	int err;
-
-	if (!p)
-		return -ENOMEM;
 	p->clock = env->clock;
-	p->pio = env->pio;
 	p->irq0 = cfg->irq[0];
 	vtimer_init(&p->timer, p->clock, pit_timer_cb, p);
-	pit_reset(p);
-	err = iospace_map_set(p->pio, pit_ranges, 2, p);
-	if (err)
-		goto out_destroy;
-	p->mapped = true;
-	*out = p;
 	return 0;
-out_destroy:
-	pit_destroy(p);
-	return err;
+}
+
+static void pit_fini(void *dev)
+{
+	struct pit *p = dev;
+
+	vtimer_del(&p->timer);
 }
 
 const struct dev_ops pit_dev = {
-	.name		= "8254 PIT",
-	.create		= pit_create,
-	.reset		= pit_reset,
-	.destroy	= pit_destroy,
+	.name = "8254 PIT", .size = sizeof(struct pit),
+	.init = pit_init, .fini = pit_fini, .reset = pit_reset,
+	.ranges = pit_ranges, .nranges = 2,
 };

@@ -15,7 +15,6 @@
  * reading C clears the flags and lowers IRQ8.  Time is kept in UTC.
  */
 #include <errno.h>
-#include <stdlib.h>
 #include <time.h>
 
 #include "devices/rtc.h"
@@ -66,9 +65,7 @@ struct rtc {
 	struct irq_line	irq;		/* IRQ8 */
 	struct vtimer	upd_timer;	/* next update cycle */
 	struct vtimer	per_timer;	/* next periodic tick (PIE only) */
-	struct vclock	*clock;
-	struct iospace	*pio;
-	bool		mapped;
+	struct vclock	*clock;		/* virtual time */
 };
 
 static uint8_t to_bcd(const struct rtc *r, unsigned int v)
@@ -390,9 +387,7 @@ static void rtc_io_write(void *opaque, uint64_t off, uint64_t val,
 }
 
 static const struct io_ops rtc_ops = {
-	.read	= rtc_io_read,
-	.write	= rtc_io_write,
-	.widths	= IO_W8,
+	.read = rtc_io_read, .write = rtc_io_write, .widths = IO_W8,
 };
 
 void rtc_cmos_set(struct rtc *r, unsigned int idx, uint8_t val)
@@ -428,59 +423,41 @@ static void rtc_reset(void *dev)
 	rtc_arm_timers(r);
 }
 
-static void rtc_destroy(void *dev)
-{
-	struct rtc *r = dev;
-
-	if (!r)
-		return;
-	vtimer_del(&r->upd_timer);
-	vtimer_del(&r->per_timer);
-	if (r->mapped)
-		iospace_unmap(r->pio, RTC_BASE);
-	free(r);
-}
-
-static int rtc_create(const struct dev_env *env, const struct dev_cfg *cfg,
-		      void **out)
+static int rtc_init(void *dev, const struct dev_env *env,
+		    const struct dev_cfg *cfg)
 {
 	const struct rtc_cfg *rc = cfg->priv;
-	int64_t epoch;
-	struct rtc *r;
-	int err;
+	struct rtc *r = dev;
 
 	if (!rc)
 		return -EINVAL;
-	epoch = rc->epoch;
-	r = calloc(1, sizeof(*r));
-	if (!r)
-		return -ENOMEM;
 	r->clock = env->clock;
-	r->pio = env->pio;
 	r->irq = cfg->irq[0];
 	vtimer_init(&r->upd_timer, r->clock, rtc_upd_cb, r);
 	vtimer_init(&r->per_timer, r->clock, rtc_per_cb, r);
 	r->ram[RTC_REG_A] = RTC_DV_NORMAL | 0x06;	/* 1024 Hz selectable */
 	r->ram[RTC_REG_B] = RTC_REG_B_24H;
 	r->ram[RTC_REG_D] = RTC_REG_D_VRT;
-	r->sec = epoch;
+	r->sec = rc->epoch;
 	r->phase = vclock_now(r->clock);
-	rtc_regs_store(r, epoch);
-	rtc_reset(r);
-	err = iospace_map(r->pio, RTC_BASE, 2, &rtc_ops, r);
-	if (err)
-		goto out_destroy;
-	r->mapped = true;
-	*out = r;
+	rtc_regs_store(r, rc->epoch);
 	return 0;
-out_destroy:
-	rtc_destroy(r);
-	return err;
 }
 
+static void rtc_fini(void *dev)
+{
+	struct rtc *r = dev;
+
+	vtimer_del(&r->upd_timer);
+	vtimer_del(&r->per_timer);
+}
+
+static const struct io_range rtc_ranges[] = {
+	{ RTC_BASE, 2, &rtc_ops },
+};
+
 const struct dev_ops rtc_dev = {
-	.name		= "MC146818 RTC",
-	.create		= rtc_create,
-	.reset		= rtc_reset,
-	.destroy	= rtc_destroy,
+	.name = "MC146818 RTC", .size = sizeof(struct rtc),
+	.init = rtc_init, .fini = rtc_fini, .reset = rtc_reset,
+	.ranges = rtc_ranges, .nranges = 1,
 };

@@ -14,7 +14,6 @@
  * rate) uses a vtimer.  The IRQ pin is gated by MCR OUT2, as on PC boards.
  */
 #include <errno.h>
-#include <stdlib.h>
 
 #include "devices/serial.h"
 
@@ -82,10 +81,7 @@ struct serial {
 	struct vtimer	timeout;	/* character-timeout check */
 	const struct dev_host *host;	/* host->tx gets what we send */
 	unsigned int	unit;		/* our number in host->tx */
-	struct vclock	*clock;
-	struct iospace	*pio;
-	uint16_t	base;		/* first port */
-	bool		mapped;
+	struct vclock	*clock;		/* virtual time */
 };
 
 static bool fifo_on(const struct serial *s)
@@ -346,9 +342,7 @@ static void serial_write(void *opaque, uint64_t off, uint64_t val64,
 }
 
 static const struct io_ops serial_ops = {
-	.read	= serial_read,
-	.write	= serial_write,
-	.widths	= IO_W8,
+	.read = serial_read, .write = serial_write, .widths = IO_W8,
 };
 
 int serial_receive(void *uart, const uint8_t *buf, size_t n)
@@ -390,57 +384,40 @@ static void serial_reset(void *dev)
 	serial_update_irq(s);
 }
 
-static void serial_destroy(void *dev)
+static int serial_init(void *dev, const struct dev_env *env,
+		       const struct dev_cfg *cfg)
 {
 	struct serial *s = dev;
 
-	if (!s)
-		return;
-	vtimer_del(&s->timeout);
-	if (s->mapped)
-		iospace_unmap(s->pio, s->base);
-	free(s);
-}
-
-static int serial_create(const struct dev_env *env,
-			 const struct dev_cfg *cfg, void **out)
-{
-	uint16_t base = cfg->base ? cfg->base : SERIAL_COM1_BASE;
-	struct serial *s;
-	int err;
-
-	if ((unsigned int)base + 8 > 0x10000)
+	if (cfg->base && (unsigned int)cfg->base + 8 > 0x10000)
 		return -EINVAL;
-	s = calloc(1, sizeof(*s));
-	if (!s)
-		return -ENOMEM;
 	s->clock = env->clock;
-	s->pio = env->pio;
-	s->base = base;
 	s->irq = cfg->irq[0];
 	s->host = cfg->host;
 	s->unit = cfg->unit;
 	vtimer_init(&s->timeout, s->clock, serial_timeout_cb, s);
-	serial_reset(s);
-	err = iospace_map(s->pio, base, 8, &serial_ops, s);
-	if (err)
-		goto out_destroy;
-	s->mapped = true;
-	*out = s;
 	return 0;
-out_destroy:
-	serial_destroy(s);
-	return err;
 }
+
+static void serial_fini(void *dev)
+{
+	struct serial *s = dev;
+
+	vtimer_del(&s->timeout);
+}
+
+/* COM1's ports; dev_cfg.base moves them (COM2 0x2F8). */
+static const struct io_range serial_ranges[] = {
+	{ SERIAL_COM1_BASE, 8, &serial_ops },
+};
 
 static const struct chr_ops serial_chr = {
 	.receive	= serial_receive,
 };
 
 const struct dev_ops serial_dev = {
-	.name		= "16550A UART",
-	.create		= serial_create,
-	.reset		= serial_reset,
-	.destroy	= serial_destroy,
-	.chr		= &serial_chr,
+	.name = "16550A UART", .size = sizeof(struct serial),
+	.init = serial_init, .fini = serial_fini, .reset = serial_reset,
+	.ranges = serial_ranges, .nranges = 1,
+	.chr = &serial_chr,
 };

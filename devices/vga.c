@@ -206,9 +206,7 @@ static void vga_io_write(void *opaque, uint64_t off, uint64_t val,
 }
 
 static const struct io_ops vga_io_ops = {
-	.read	= vga_io_read,
-	.write	= vga_io_write,
-	.widths	= IO_W8,
+	.read = vga_io_read, .write = vga_io_write, .widths = IO_W8,
 };
 
 /* Power-on state: 80x25 color text mode 3 as the VGA BIOS leaves it. */
@@ -406,8 +404,7 @@ static void vga_rom_write(void *opaque, uint64_t off, uint64_t val,
 }
 
 static const struct io_ops vga_rom_ops = {
-	.read	= vga_rom_read,
-	.write	= vga_rom_write,
+	.read = vga_rom_read, .write = vga_rom_write,
 };
 
 int vga_set_rom(struct vga *v, const void *rom, size_t len)
@@ -434,80 +431,61 @@ int vga_set_rom(struct vga *v, const void *rom, size_t len)
 	return err;
 }
 
-static void vga_destroy(void *dev)
+/* Undo vga_init(), also a partial one. */
+static void vga_fini(void *dev)
 {
 	struct vga *v = dev;
 
-	if (!v)
-		return;
 	pci_unregister_function(v->pci);
-	if (v->mapped > 2)
+	v->pci = NULL;
+	if (v->window_mapped)
 		iospace_unmap(v->mmio, VGA_LEGACY_BASE);
-	if (v->mapped > 1)
-		iospace_unmap(v->pio, VBE_DISPI_INDEX_PORT);
-	if (v->mapped > 0)
-		iospace_unmap(v->pio, VGA_PORT_BASE);
 	if (v->vram)
 		munmap(v->vram, VGA_VRAM_SIZE);
 	free(v->rom);
-	free(v);
 }
 
-static int vga_create(const struct dev_env *env, const struct dev_cfg *cfg,
-		      void **out)
+static int vga_init(void *dev, const struct dev_env *env,
+		    const struct dev_cfg *cfg)
 {
 	const struct vga_cfg *vc = cfg->priv;
-	struct vga *v = calloc(1, sizeof(*v));
+	struct vga *v = dev;
 	int err = -ENOMEM;
 
-	if (!v)
-		return -ENOMEM;
 	/* anonymous mapping: zero pages stay lazy until the guest draws */
 	v->vram = mmap(NULL, VGA_VRAM_SIZE, PROT_READ | PROT_WRITE,
 		       MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
 	if (v->vram == MAP_FAILED) {
 		v->vram = NULL;
-		goto out_destroy;
+		goto out_fini;
 	}
 	v->clock = env->clock;
-	v->pio = env->pio;
 	v->mmio = env->mmio;
-	vga_reset(v);
-	err = iospace_map(v->pio, VGA_PORT_BASE, VGA_PORT_COUNT, &vga_io_ops, v);
-	if (err)
-		goto out_destroy;
-	v->mapped++;
-	/* index 0x1CE, data 0x1CF (16-bit, so through 0x1D0) */
-	err = iospace_map(v->pio, VBE_DISPI_INDEX_PORT, 3, &vga_vbe_ops, v);
-	if (err)
-		goto out_destroy;
-	v->mapped++;
 	err = iospace_map(v->mmio, VGA_LEGACY_BASE, VGA_LEGACY_SIZE,
 			  &vga_legacy_ops, v);
 	if (err)
-		goto out_destroy;
-	v->mapped++;
-	if (cfg->pci) {
+		goto out_fini;
+	v->window_mapped = true;
+	if (cfg->pci)
 		err = vga_pci_register(v, cfg->pci);
-		if (err)
-			goto out_destroy;
-	}
-	if (vc && vc->rom) {
+	if (!err && vc && vc->rom)
 		err = vga_set_rom(v, vc->rom, vc->rom_len);
-		if (err)
-			goto out_destroy;
-	}
-	*out = v;
-	return 0;
-out_destroy:
-	vga_destroy(v);
+	if (!err)
+		return 0;
+out_fini:
+	vga_fini(v);
 	return err;
 }
 
+/* The register ports; index 0x1CE, data 0x1CF (16-bit, so through 0x1D0). */
+static const struct io_range vga_ranges[] = {
+	{ VGA_PORT_BASE, VGA_PORT_COUNT, &vga_io_ops },
+	{ VBE_DISPI_INDEX_PORT, 3, &vga_vbe_ops },
+};
+
 const struct dev_ops vga_dev = {
-	.name		= "VGA",
-	.create		= vga_create,
-	.reset		= vga_reset,
-	.destroy	= vga_destroy,
-	.fb		= &vga_fb_ops,
+	.name = "VGA", .size = sizeof(struct vga),
+	.init = vga_init, .fini = vga_fini, .reset = vga_reset,
+	.ranges = vga_ranges, .nranges = 2,
+	.fb = &vga_fb_ops,
 };

@@ -186,9 +186,7 @@ static void legacy_write(void *opaque, uint64_t off, uint64_t val,
 }
 
 const struct io_ops vga_legacy_ops = {
-	.read	= legacy_read,
-	.write	= legacy_write,
-	.widths	= IO_W8,
+	.read = legacy_read, .write = legacy_write, .widths = IO_W8,
 };
 
 static uint64_t lfb_read(void *opaque, uint64_t off, unsigned int size)
@@ -213,8 +211,7 @@ static void lfb_write(void *opaque, uint64_t off, uint64_t val,
 }
 
 const struct io_ops vga_lfb_ops = {
-	.read	= lfb_read,
-	.write	= lfb_write,
+	.read = lfb_read, .write = lfb_write,
 };
 
 void vga_vbe_reset(struct vga *v)
@@ -352,7 +349,5 @@ static void vbe_write(void *opaque, uint64_t off, uint64_t val,
 
 /* 16-bit registers: index at 0x1CE, data at 0x1CF (through 0x1D0). */
 const struct io_ops vga_vbe_ops = {
-	.read	= vbe_read,
-	.write	= vbe_write,
-	.widths	= IO_W8 | IO_W16,
+	.read = vbe_read, .write = vbe_write, .widths = IO_W8 | IO_W16,
 };

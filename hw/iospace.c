@@ -133,17 +133,16 @@ int iospace_map(struct iospace *sp, uint64_t base, uint64_t len,
 }
 
 int iospace_map_set(struct iospace *sp, const struct io_range *set,
-		    unsigned int n, void *opaque)
+		    unsigned int n, uint64_t shift, void *opaque)
 {
 	unsigned int i;
 	int err;
 
 	for (i = 0; i < n; i++) {
-		err = iospace_map(sp, set[i].base, set[i].len, set[i].ops,
-				  opaque);
+		err = iospace_map(sp, set[i].base + shift, set[i].len,
+				  set[i].ops, opaque);
 		if (err) {
-			while (i--)
-				iospace_unmap(sp, set[i].base);
+			iospace_unmap_set(sp, set, i, shift);
 			return err;
 		}
 	}
@@ -151,10 +150,10 @@ int iospace_map_set(struct iospace *sp, const struct io_range *set,
 }
 
 void iospace_unmap_set(struct iospace *sp, const struct io_range *set,
-		       unsigned int n)
+		       unsigned int n, uint64_t shift)
 {
 	while (n--)
-		iospace_unmap(sp, set[n].base);
+		iospace_unmap(sp, set[n].base + shift);
 }
 
 int iospace_unmap(struct iospace *sp, uint64_t base)

@@ -82,15 +82,16 @@ struct io_range {
 };
 
 /*
- * Map the @n ranges of @set, all with @opaque: all of them or none (on an
- * error the ones already mapped are unmapped again).  0 or iospace_map()'s
- * error.  iospace_unmap_set() releases them (a range not mapped is skipped).
+ * Map the @n ranges of @set, each at its base + @shift (a relocated
+ * register set), all with @opaque: all of them or none (on an error the
+ * ones already mapped are unmapped again).  0 or iospace_map()'s error.
+ * iospace_unmap_set() releases them (a range not mapped is skipped).
  */
 int __attribute__((warn_unused_result))
 iospace_map_set(struct iospace *sp, const struct io_range *set,
-		unsigned int n, void *opaque);
+		unsigned int n, uint64_t shift, void *opaque);
 void iospace_unmap_set(struct iospace *sp, const struct io_range *set,
-		       unsigned int n);
+		       unsigned int n, uint64_t shift);
 
 /* True when some device claims @addr. */
 bool iospace_claimed(struct iospace *sp, uint64_t addr);

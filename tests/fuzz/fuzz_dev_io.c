@@ -175,7 +175,7 @@ static int fz_dev_create(struct fz_board *b, unsigned int i)
 		cfg.priv = &dc;
 	else if (i == FZ_IDE)
 		cfg.priv = &b->ide_cfg;
-	return fz_devs[i].ops->create(&b->env, &cfg, &b->dev[i]);
+	return dev_create(fz_devs[i].ops, &b->env, &cfg, &b->dev[i]);
 }
 
 static int fz_devices(struct fz_board *b)
@@ -204,8 +204,7 @@ static int fz_devices(struct fz_board *b)
 static void fz_destroy(struct fz_board *b)
 {
 	for (unsigned int i = FZ_NDEVS; i--;)
-		if (b->dev[i])
-			fz_devs[i].ops->destroy(b->dev[i]);
+		dev_destroy(b->dev[i]);
 	if (b->disk)
 		rd_close(b->disk);
 	if (b->pio)

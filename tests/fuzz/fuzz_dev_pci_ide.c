@@ -177,7 +177,7 @@ static void fz_step(struct fz *z)
 	case 8:
 		v = take(z, 1);
 		if (v == 0x5a)
-			pci_bus_dev.reset(z->bus);
+			dev_reset(z->bus);
 		else if (v == 0x3c)	/* disk requests: in flight or not */
 			fz_hold(z, !z->disk_blk.hold);
 		else if (v == 0x3d)	/* complete some in-flight requests */
@@ -237,13 +237,13 @@ static int fz_setup(struct fz *z)
 	icfg.irq[1] = pc.irq[15];
 	icfg.priv = &ic;
 	/* the bus, then its functions, through their descriptors */
-	if (pci_bus_dev.create(&z->env, &pc, &dev[0]))
+	if (dev_create(&pci_bus_dev, &z->env, &pc, &dev[0]))
 		return -1;
 	z->bus = dev[0];
 	pc.pci = icfg.pci = z->bus;
-	if (i440fx_dev.create(&z->env, &pc, &dev[1]) ||
-	    piix3_dev.create(&z->env, &pc, &dev[2]) ||
-	    ide_dev.create(&z->env, &icfg, &dev[3])) {
+	if (dev_create(&i440fx_dev, &z->env, &pc, &dev[1]) ||
+	    dev_create(&piix3_dev, &z->env, &pc, &dev[2]) ||
+	    dev_create(&ide_dev, &z->env, &icfg, &dev[3])) {
 		z->host_br = dev[1];
 		z->isa = dev[2];
 		return -1;
@@ -256,10 +256,10 @@ static int fz_setup(struct fz *z)
 
 static void fz_teardown(struct fz *z)
 {
-	ide_dev.destroy(z->ide);
-	piix3_dev.destroy(z->isa);
-	i440fx_dev.destroy(z->host_br);
-	pci_bus_dev.destroy(z->bus);
+	dev_destroy(z->ide);
+	dev_destroy(z->isa);
+	dev_destroy(z->host_br);
+	dev_destroy(z->bus);
 	rd_close(z->disk);
 	rd_close(z->cd);
 	free(z->ram);

@@ -66,7 +66,7 @@ static inline void *fx_dev(struct fx *f, const struct dev_ops *ops,
 {
 	void *dev = NULL;
 
-	T_ASSERT(ops->create(&f->env, cfg, &dev) == 0);
+	T_ASSERT(dev_create(ops, &f->env, cfg, &dev) == 0);
 	T_ASSERT(dev != NULL);
 	return dev;
 }

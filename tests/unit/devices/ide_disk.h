@@ -51,8 +51,8 @@ static inline void ide_setup(struct ide_fix *x)
 
 static inline void ide_teardown(struct ide_fix *x)
 {
-	ide_dev.destroy(x->ide);
-	pci_bus_dev.destroy(x->f.bus);
+	dev_destroy(x->ide);
+	dev_destroy(x->f.bus);
 	rd_close(x->disk);
 }
 

@@ -69,7 +69,7 @@ static inline void *fix_dev(struct fix *f, const struct dev_ops *ops,
 {
 	void *dev = NULL;
 
-	T_ASSERT(ops->create(&f->env, cfg, &dev) == 0);
+	T_ASSERT(dev_create(ops, &f->env, cfg, &dev) == 0);
 	T_ASSERT(dev != NULL);
 	return dev;
 }
@@ -95,12 +95,12 @@ static inline void fix_init(struct fix *f)
 }
 
 /* ide_dev with @cfg's drives, channel IRQs on ISA 14/15, on @bus (NULL:
- * an ISA-only controller).  ide_dev.create()'s result. */
+ * an ISA-only controller).  dev_create(&ide_dev, )'s result. */
 static inline int fix_ide_create(struct fix *f, struct pci_bus *bus,
 				 const struct ide_cfg *cfg, struct ide **out)
 {
 	void *dev = NULL;
-	int err = ide_dev.create(&f->env, &(struct dev_cfg){
+	int err = dev_create(&ide_dev, &f->env, &(struct dev_cfg){
 		.irq = { f->isa[14], f->isa[15] }, .pci = bus, .priv = cfg },
 		&dev);
 

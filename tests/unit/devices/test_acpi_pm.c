@@ -36,7 +36,7 @@ static void pm_setup(struct pm_fx *p)
 
 static void pm_teardown(struct pm_fx *p)
 {
-	acpi_pm_dev.destroy(p->pm);
+	dev_destroy(p->pm);
 	fx_fini(&p->f);
 }
 

@@ -43,8 +43,8 @@ static void cd_setup(struct cd_fix *x)
 
 static void cd_teardown(struct cd_fix *x)
 {
-	ide_dev.destroy(x->ide);
-	pci_bus_dev.destroy(x->f.bus);
+	dev_destroy(x->ide);
+	dev_destroy(x->f.bus);
 	rd_close(x->iso);
 }
 

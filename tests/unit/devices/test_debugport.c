@@ -39,9 +39,9 @@ static void test_debugport_post(void)
 	/* no callback: console stays off, reads 0xff */
 	T_EQ(inb(&f, 0x402), 0xff);
 	outb(&f, 0x402, 'x');
-	debugport_dev.reset(d);
+	dev_reset(d);
 	T_EQ(inb(&f, 0x80), 0);
-	debugport_dev.destroy(d);
+	dev_destroy(d);
 	T_ASSERT(!iospace_claimed(f.pio, 0x80));
 	T_ASSERT(!iospace_claimed(f.pio, 0x402));
 	fx_fini(&f);
@@ -65,9 +65,9 @@ static void test_debugport_console(void)
 	outb(&f, 0x402, 'k');
 	T_EQ(r.n, 2);
 	T_ASSERT(r.buf[0] == 'o' && r.buf[1] == 'k');
-	T_ASSERT(debugport_dev.create(&f.env, &(struct dev_cfg){ 0 },
+	T_ASSERT(dev_create(&debugport_dev, &f.env, &(struct dev_cfg){ 0 },
 				      &(void *){ NULL }) == -EEXIST);
-	debugport_dev.destroy(d);
+	dev_destroy(d);
 	fx_fini(&f);
 }
 

@@ -49,13 +49,13 @@ static void rig_init(struct rig *r, bool dma)
 		env.dma = fake_dma;
 		env.dma_opaque = &r->mem;
 	}
-	T_EQ(fw_cfg_dev.create(&env, &(struct dev_cfg){ 0 }, &f), 0);
+	T_EQ(dev_create(&fw_cfg_dev, &env, &(struct dev_cfg){ 0 }, &f), 0);
 	r->f = f;
 }
 
 static void rig_fini(struct rig *r)
 {
-	fw_cfg_dev.destroy(r->f);
+	dev_destroy(r->f);
 	iospace_destroy(r->pio);
 }
 

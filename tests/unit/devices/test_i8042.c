@@ -41,7 +41,7 @@ static void setup(struct kbc_fx *t)
 
 static void teardown(struct kbc_fx *t)
 {
-	i8042_dev.destroy(t->k);
+	dev_destroy(t->k);
 	T_ASSERT(!iospace_claimed(t->fx.pio, 0x60));
 	T_ASSERT(!iospace_claimed(t->fx.pio, 0x64));
 	fx_fini(&t->fx);

@@ -21,7 +21,7 @@ static void test_ide_identify(void)
 	fix_cfg_write(&x.f, IDE_DEVFN, 0x40, 0x80008000, 4);	/* IDETIM */
 	T_EQ(fix_cfg_read(&x.f, IDE_DEVFN, 0x40, 4), 0x80008000);
 	T_EQ(fix_cfg_read(&x.f, IDE_DEVFN, 0x20, 4), BM_BASE | 1);
-	pci_bus_dev.reset(x.f.bus);
+	dev_reset(x.f.bus);
 	T_EQ(fix_cfg_read(&x.f, IDE_DEVFN, 0x40, 4), 0);
 	T_ASSERT(!iospace_claimed(x.f.pio, BM_BASE));
 	T_ASSERT(iospace_claimed(x.f.pio, 0x1f0));	/* legacy ports stay */
@@ -364,7 +364,7 @@ static void test_ide_create_rejects(void)
 	cfg.drive[0].media = IDE_MEDIA_NONE;
 	T_EQ(fix_ide_create(&f, NULL, &cfg, &ide), 0);
 	T_EQ(fix_ide_create(&f, NULL, &cfg, &ide), -EEXIST);
-	pci_bus_dev.destroy(f.bus);
+	dev_destroy(f.bus);
 }
 
 static void test_ide_misc_commands(void)

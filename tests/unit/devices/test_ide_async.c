@@ -133,7 +133,7 @@ static void test_ide_reset_in_flight(void)
 	T_EQ(st(&x), 0x50);				/* no DRQ left */
 	T_EQ(x.f.raises[14], 0);			/* result dropped */
 	lba28(&x, 7, 1, 0x20);
-	ide_dev.reset(x.ide);				/* board reset */
+	dev_reset(x.ide);				/* board reset */
 	T_EQ(x.fb.held, 0);
 	T_EQ(st(&x), 0x50);
 	T_EQ(x.f.level[14], 0);

@@ -102,9 +102,9 @@ static void test_pci_ids_and_mechanism1(void)
 	/* read-only IDs ignore writes */
 	fix_cfg_write(&f, 0, 0, 0xdeadbeef, 4);
 	T_EQ(fix_cfg_read(&f, 0, 0, 4), 0x12378086);
-	piix3_dev.destroy(p);
-	i440fx_dev.destroy(h);
-	pci_bus_dev.destroy(f.bus);
+	dev_destroy(p);
+	dev_destroy(h);
+	dev_destroy(f.bus);
 }
 
 static void test_pci_bar_sizing_and_decode(void)
@@ -151,11 +151,11 @@ static void test_pci_bar_sizing_and_decode(void)
 	/* bus reset clears BARs */
 	fix_cfg_write(&f, devfn, 0x04, PCI_COMMAND_IO, 2);
 	T_ASSERT(iospace_claimed(f.pio, 0xd000));
-	pci_bus_dev.reset(f.bus);
+	dev_reset(f.bus);
 	T_ASSERT(!iospace_claimed(f.pio, 0xd000));
 	T_EQ(fix_cfg_read(&f, devfn, 0x10, 4), 0x1);
 	T_EQ(fix_cfg_read(&f, devfn, 0x04, 2), 0);
-	pci_bus_dev.destroy(f.bus);
+	dev_destroy(f.bus);
 }
 
 static void test_pci_intx_pirq_routing(void)
@@ -206,8 +206,8 @@ static void test_pci_intx_pirq_routing(void)
 	T_EQ(f.level[10], 0);
 	pci_dev_set_irq(d, 0);
 	T_EQ(pci_bus_pirq_level(f.bus, 2), 0);
-	piix3_dev.destroy(p);
-	pci_bus_dev.destroy(f.bus);
+	dev_destroy(p);
+	dev_destroy(f.bus);
 }
 
 static void test_pci_pirq_wired_or(void)
@@ -240,8 +240,8 @@ static void test_pci_pirq_wired_or(void)
 	T_EQ(f.level[10], 1);
 	pci_unregister_function(da);	/* drops its INTx# */
 	T_EQ(f.level[10], 0);
-	piix3_dev.destroy(p);
-	pci_bus_dev.destroy(f.bus);
+	dev_destroy(p);
+	dev_destroy(f.bus);
 }
 
 static void test_i440fx_pam_and_smram(void)
@@ -281,11 +281,11 @@ static void test_i440fx_pam_and_smram(void)
 	T_EQ(i440fx_smram(h), 0x1a);
 	fix_cfg_write(&f, 0, 0x72, 0x40, 1);
 	T_EQ(i440fx_smram(h) & 0x50, 0x10);
-	pci_bus_dev.reset(f.bus);
+	dev_reset(f.bus);
 	T_EQ(i440fx_smram(h), 0x02);
 	T_EQ(i440fx_pam_mode(h, 1), 0);
-	i440fx_dev.destroy(h);
-	pci_bus_dev.destroy(f.bus);
+	dev_destroy(h);
+	dev_destroy(f.bus);
 }
 
 struct sysctl {
@@ -337,8 +337,8 @@ static void test_piix3_port92_and_cf9(void)
 	/* dword CONFIG_ADDRESS access does not hit the reset register */
 	fix_out(&f, 0xcf8, 0x80000600, 4);
 	T_EQ(s.resets, 2);
-	piix3_dev.destroy(p);
-	pci_bus_dev.destroy(f.bus);
+	dev_destroy(p);
+	dev_destroy(f.bus);
 }
 
 static void test_pci_register_errors(void)
@@ -363,7 +363,7 @@ static void test_pci_register_errors(void)
 	T_EQ(fix_cfg_read(&f, 9, 0x30, 4), 0xffff0001);
 	pci_unregister_function(d);
 	T_EQ(fix_cfg_read(&f, 9, 0, 4), 0xffffffff);
-	pci_bus_dev.destroy(f.bus);
+	dev_destroy(f.bus);
 }
 
 static const struct t_case cases[] = {

@@ -44,7 +44,7 @@ static void setup(struct pic_fx *t, uint8_t icw4)
 
 static void teardown(struct pic_fx *t)
 {
-	pic_dev.destroy(t->pic);
+	dev_destroy(t->pic);
 	T_ASSERT(!iospace_claimed(t->fx.pio, 0x20));
 	T_ASSERT(!iospace_claimed(t->fx.pio, 0x4d0));
 	fx_fini(&t->fx);
@@ -249,11 +249,11 @@ static void test_pic_line_and_reset(void)
 	T_ASSERT(!pic_intr_pending(t.pic));
 	irq_pulse(&l);
 	T_EQ(pic_intr_ack(t.pic), 0x74);
-	pic_dev.reset(t.pic);
+	dev_reset(t.pic);
 	T_EQ(inb(&t.fx, 0x21), 0x00);
 	T_EQ(inb(&t.fx, 0x20), 0x00);
 	/* a second PIC on the same space collides */
-	T_ASSERT(pic_dev.create(&t.fx.env, &(struct dev_cfg){ 0 },
+	T_ASSERT(dev_create(&pic_dev, &t.fx.env, &(struct dev_cfg){ 0 },
 				&(void *){ NULL }) == -EEXIST);
 	teardown(&t);
 }

@@ -20,7 +20,7 @@ static void setup(struct pit_fx *t)
 
 static void teardown(struct pit_fx *t)
 {
-	pit_dev.destroy(t->pit);
+	dev_destroy(t->pit);
 	T_ASSERT(!iospace_claimed(t->fx.pio, 0x40));
 	T_ASSERT(!iospace_claimed(t->fx.pio, 0x61));
 	T_EQ(vclock_next_deadline(t->fx.clock), VCLOCK_NEVER);
@@ -98,7 +98,7 @@ static void test_pit_mode4_late_timer_still_interrupts(void)
 	(void)inb(&t.fx, 0x40);
 	vclock_run_timers(t.fx.clock);
 	T_EQ(t.irq0.rises, before + 1);		/* delivered once, not twice */
-	pit_dev.destroy(t.pit);
+	dev_destroy(t.pit);
 	fx_fini(&t.fx);
 }
 
@@ -279,7 +279,7 @@ static void test_pit_portb_refresh(void)
 	}
 	T_EQ(flips, 100);
 	T_ASSERT(!pit_speaker_on(t.pit));
-	pit_dev.reset(t.pit);
+	dev_reset(t.pit);
 	T_EQ(inb(&t.fx, 0x61) & 0x0f, 0);
 	teardown(&t);
 }

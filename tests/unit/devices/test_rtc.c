@@ -22,7 +22,7 @@ static void setup(struct rtc_fx *t)
 
 static void teardown(struct rtc_fx *t)
 {
-	rtc_dev.destroy(t->rtc);
+	dev_destroy(t->rtc);
 	T_ASSERT(!iospace_claimed(t->fx.pio, 0x70));
 	T_EQ(vclock_next_deadline(t->fx.clock), VCLOCK_NEVER);
 	fx_fini(&t->fx);
@@ -262,7 +262,7 @@ static void test_rtc_cmos_ram_and_nmi(void)
 	cmos_write(&t, 0x0d, 0x00);
 	T_EQ(cmos_read(&t, 0x0c), 0x00);
 	T_EQ(cmos_read(&t, 0x0d), 0x80);
-	rtc_dev.reset(t.rtc);
+	dev_reset(t.rtc);
 	T_EQ(cmos_read(&t, 0x40), 0x5a);	/* RAM survives reset */
 	teardown(&t);
 }

@@ -34,7 +34,7 @@ static void setup(struct ser_fx *t)
 
 static void teardown(struct ser_fx *t)
 {
-	serial_dev.destroy(t->s);
+	dev_destroy(t->s);
 	T_ASSERT(!iospace_claimed(t->fx.pio, COM));
 	T_EQ(vclock_next_deadline(t->fx.clock), VCLOCK_NEVER);
 	fx_fini(&t->fx);
@@ -65,9 +65,9 @@ static void test_serial_divisor_and_regs(void)
 	T_EQ(t.out[0], 'A');
 	T_EQ(t.out[1], 'B');
 	/* a second UART on the same ports collides; bad base rejected */
-	T_ASSERT(serial_dev.create(&t.fx.env, &(struct dev_cfg){ .base = COM },
+	T_ASSERT(dev_create(&serial_dev, &t.fx.env, &(struct dev_cfg){ .base = COM },
 				   &(void *){ NULL }) == -EEXIST);
-	T_ASSERT(serial_dev.create(&t.fx.env, &(struct dev_cfg){ .base = 0xfffc },
+	T_ASSERT(dev_create(&serial_dev, &t.fx.env, &(struct dev_cfg){ .base = 0xfffc },
 				   &(void *){ NULL }) == -EINVAL);
 	teardown(&t);
 }
@@ -174,7 +174,7 @@ static void test_serial_loopback_and_priority(void)
 	T_EQ(inb(&t.fx, COM + 6), 0xb4);	/* TERI */
 	T_EQ(inb(&t.fx, COM + 2), 0xc1);
 	T_EQ(t.irq.level, 0);
-	serial_dev.reset(t.s);
+	dev_reset(t.s);
 	T_EQ(inb(&t.fx, COM + 4), 0x00);
 	T_ASSERT(serial_can_receive(t.s));
 	teardown(&t);

@@ -20,7 +20,7 @@ static void setup(struct vga_fx *t)
 
 static void teardown(struct vga_fx *t)
 {
-	vga_dev.destroy(t->v);
+	dev_destroy(t->v);
 	T_ASSERT(!iospace_claimed(t->fx.pio, 0x3c0));
 	T_ASSERT(!iospace_claimed(t->fx.pio, 0x1ce));
 	T_ASSERT(!iospace_claimed(t->fx.mmio, 0xb8000));
@@ -289,7 +289,7 @@ static void test_vga_vbe(void)
 	outw(&t.fx, 0x1ce, 4);
 	outw(&t.fx, 0x1cf, 0x01);
 	T_ASSERT(!vga_vbe_mode(t.v, &x, &y, &bpp));
-	vga_dev.reset(t.v);
+	dev_reset(t.v);
 	T_EQ(vga_text_snapshot(t.v, buf, sizeof(buf), &cols, &rows), 0);
 	teardown(&t);
 }
@@ -359,9 +359,9 @@ static void test_vga_pci_lfb(void)
 	}
 	pci_config_write(bus, PCI_DEVFN(2, 0), 0x04, 0x0000, 2);
 	T_EQ(lr.gpa, UINT64_MAX);		/* decoding off: unmapped */
-	vga_dev.destroy(v);
+	dev_destroy(v);
 	T_ASSERT(!iospace_claimed(f.mmio, 0xe0000000));
-	pci_bus_dev.destroy(bus);
+	dev_destroy(bus);
 	fx_fini(&f);
 }
 

@@ -218,15 +218,21 @@ static void test_map_set(void)
 	struct fake a = {0}, b = {0};
 
 	T_EQ(iospace_map(sp, 0x4d1, 1, &byte_ops, &b), 0);
-	T_EQ(iospace_map_set(sp, set, 3, &a), -EEXIST);
+	T_EQ(iospace_map_set(sp, set, 3, 0, &a), -EEXIST);
 	T_ASSERT(!iospace_claimed(sp, 0x20));
 	T_ASSERT(!iospace_claimed(sp, 0xa0));
 	T_EQ(iospace_unmap(sp, 0x4d1), 0);
-	T_EQ(iospace_map_set(sp, set, 3, &a), 0);
+	T_EQ(iospace_map_set(sp, set, 3, 0, &a), 0);
 	T_ASSERT(iospace_claimed(sp, 0x4d1));
-	iospace_unmap_set(sp, set, 3);
+	iospace_unmap_set(sp, set, 3, 0);
 	T_ASSERT(!iospace_claimed(sp, 0x20));
 	T_ASSERT(!iospace_claimed(sp, 0x4d0));
+	/* relocated: every range moves by the same shift */
+	T_EQ(iospace_map_set(sp, set, 3, 0x1000, &a), 0);
+	T_ASSERT(iospace_claimed(sp, 0x10a1));
+	T_ASSERT(!iospace_claimed(sp, 0xa1));
+	iospace_unmap_set(sp, set, 3, 0x1000);
+	T_ASSERT(!iospace_claimed(sp, 0x1020));
 	T_EQ(iospace_map(sp, 0x10, 1, &(const struct io_ops){
 		.read = fake_read, .widths = 0x10 }, &a), -EINVAL);
 	iospace_destroy(sp);
