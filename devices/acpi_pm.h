@@ -49,10 +49,10 @@
 struct acpi_pm;
 
 /*
- * acpi_pm_dev.create(): the block at ports dev_cfg.base..+11 (0:
+ * dev_create(&acpi_pm_dev): the block at ports dev_cfg.base..+11 (0:
  * ACPI_PM_BASE) in env->pio, timer from env->clock, the SCI (a level) on
  * dev_cfg.irq[0].  Writing SLP_EN with the S5 sleep type calls
- * host->power_off(0, "ACPI S5").  reset(): status and enables clear,
+ * host->power_off(0, "ACPI S5").  dev_reset(): status and enables clear,
  * SCI_EN set, SCI low.
  */
 extern const struct dev_ops acpi_pm_dev;

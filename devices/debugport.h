@@ -27,7 +27,7 @@ struct debugport_cfg {
 };
 
 /*
- * debugport_dev.create(): ports 0x80 and 0x402 mapped on env->pio.  Each
+ * dev_create(&debugport_dev): ports 0x80 and 0x402 mapped on env->pio.  Each
  * byte written to 0x402 while the console is enabled goes to host->tx
  * with dev_cfg.unit; the console starts enabled iff there is a host->tx
  * and struct debugport_cfg says so.  reset() forgets the POST codes.

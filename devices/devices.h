@@ -68,7 +68,7 @@ struct dev_host {
 
 #define DEV_MAX_IRQS	16	/* ISA IRQ 0-15 for the PIIX3 */
 
-/* Everything a device's create() is given besides the environment. */
+/* Everything dev_create() gives a device besides the environment. */
 struct dev_cfg {
 	struct irq_line		irq[DEV_MAX_IRQS];	/* output lines, in the
 							 * device's order */

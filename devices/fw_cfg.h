@@ -62,10 +62,10 @@
 struct fw_cfg;
 
 /*
- * fw_cfg_dev.create(): the signature and ID items, an empty file directory,
+ * dev_create(&fw_cfg_dev): the signature and ID items, an empty file directory,
  * ports 0x510-0x51b mapped on env->pio; DMA through env->dma (the ID item
- * says whether there is one); nothing from dev_cfg.  reset(): selector 0,
- * offset 0 (items are kept).  destroy(): unmap and free every item.  The
+ * says whether there is one); nothing from dev_cfg.  dev_reset(): selector 0,
+ * offset 0 (items are kept).  dev_destroy(): unmap and free every item.  The
  * board fills the items with the functions below.
  */
 extern const struct dev_ops fw_cfg_dev;

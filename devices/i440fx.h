@@ -40,10 +40,10 @@ uint64_t i440fx_pam_base(unsigned int region);
 uint64_t i440fx_pam_size(unsigned int region);
 
 /*
- * i440fx_dev.create(): function 00:00.0 of dev_cfg.pci (required:
+ * dev_create(&i440fx_dev): function 00:00.0 of dev_cfg.pci (required:
  * -EINVAL without).  host->pam is told of every region whose mode
  * changes, including from reset() (all regions back to mode 0: ROM/PCI,
- * no DRAM).  destroy() unregisters the function (before the bus's).
+ * no DRAM).  dev_destroy() unregisters the function (before the bus's).
  */
 extern const struct dev_ops i440fx_dev;
 

@@ -28,7 +28,7 @@
 struct i8042;
 
 /*
- * i8042_dev.create(): the controller with keyboard and mouse attached,
+ * dev_create(&i8042_dev): the controller with keyboard and mouse attached,
  * 0x60 and 0x64 mapped on env->pio.  Keyboard interrupts go to
  * dev_cfg.irq[0] (IRQ1), mouse interrupts to irq[1] (IRQ12); output port
  * bit 1 goes to host->set_a20, its reset pulses (0xFE...) to host->reset.

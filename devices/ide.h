@@ -19,7 +19,7 @@
  * interrupt bit) follow on completion.  Each channel has at most one
  * request in flight; commands written while BSY are ignored.  SRST, a
  * controller reset, ATAPI DEVICE RESET, stopping the bus master during a
- * DMA command and ide_dev.destroy() cancel it: they wait for the request
+ * DMA command and dev_destroy() cancel it: they wait for the request
  * to finish (blk_drain) and drop its result, so no buffer is reused or
  * freed under the disk.
  *
@@ -67,14 +67,14 @@ struct ide_cfg {
 };
 
 /*
- * ide_dev.create(): function IDE_DEVFN of dev_cfg.pci with BAR4 = bus
+ * dev_create(&ide_dev): function IDE_DEVFN of dev_cfg.pci with BAR4 = bus
  * master (no bus: an ISA-only controller without DMA), the legacy ports of
  * both channels claimed in env->pio; channel 0 interrupts on dev_cfg.irq[0]
  * (ISA 14), channel 1 on irq[1] (ISA 15).  The struct ide_cfg is copied.
  * -EINVAL (a disk smaller than one sector or a drive type with no disk),
  * -ENOMEM, -EEXIST (ports taken) or a registration error.
- * reset(): power-on/hard reset: every drive to its signature, DMA engines
- * stopped, IRQs lowered.  destroy(): unmap the legacy ports, unregister
+ * dev_reset(): power-on/hard reset: every drive to its signature, DMA engines
+ * stopped, IRQs lowered.  dev_destroy(): unmap the legacy ports, unregister
  * the PCI function (before the bus's destroy) and free; the disks stay
  * open (the caller's).
  */

@@ -99,13 +99,13 @@ struct pci_func_ops {
 };
 
 /*
- * pci_bus_dev.create(): bus 0 (a struct pci_bus) claiming ports
+ * dev_create(&pci_bus_dev): bus 0 (a struct pci_bus) claiming ports
  * 0xCF8-0xCFF in env->pio; nothing from dev_cfg.  The PCI functions of a
  * board get it as their dev_cfg.pci.
- * reset(): power-on state: CONFIG_ADDRESS 0, every function's command
+ * dev_reset(): power-on state: CONFIG_ADDRESS 0, every function's command
  * register, BARs, ROM BAR and interrupt line cleared (BARs unmapped), then
  * each function's ops->reset.  INTx levels are kept (devices reset them).
- * destroy(): unmap every BAR and the config ports, free every function
+ * dev_destroy(): unmap every BAR and the config ports, free every function
  * still registered (without calling its callbacks); destroy the devices on
  * the bus first.
  */
@@ -124,7 +124,7 @@ pci_register_function(struct pci_bus *bus, unsigned int devfn,
 
 /*
  * Remove a function: unmap its BARs, drop its INTx# and free it.  Devices
- * call this from their destroy(), which must run before the bus's.
+ * call this from their dev_destroy(), which must run before the bus's.
  * NULL ok.
  */
 void pci_unregister_function(struct pci_dev *d);

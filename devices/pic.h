@@ -30,11 +30,11 @@ struct pic_cfg {
 };
 
 /*
- * pic_dev.create(): both 8259As in their power-on state, ports (and the
+ * dev_create(&pic_dev): both 8259As in their power-on state, ports (and the
  * ELCR ports) mapped on env->pio.  dev_cfg.host->intr is told whenever the
  * INTR output changes level (the machine wakes the CPU engine); priv: a
- * struct pic_cfg or NULL.  reset(): back to power-on state (uninitialised,
- * IMR 0, ELCR = level_irqs); destroy() unmaps and frees.
+ * struct pic_cfg or NULL.  dev_reset(): back to power-on state (uninitialised,
+ * IMR 0, ELCR = level_irqs); dev_destroy() unmaps and frees.
  */
 extern const struct dev_ops pic_dev;
 

@@ -29,14 +29,14 @@ struct pci_dev;
 struct piix3;
 
 /*
- * piix3_dev.create(): function 00:01.0 of dev_cfg.pci (required: -EINVAL
+ * dev_create(&piix3_dev): function 00:01.0 of dev_cfg.pci (required: -EINVAL
  * without), the PIRQ router of that bus, port 0x92 in env->pio and 0xCF9
  * through pci_bus_set_cf9().  dev_cfg.irq[0-15] are the ISA IRQ inputs of
  * the interrupt controller the PCI PIRQs are ORed onto (lines without
  * .set are never driven).  Port 0x92 bit 1 goes to host->set_a20; a reset
  * request (port 0x92 bit 0 0->1, or 0xCF9 bit 2 0->1) to host->reset with
- * @hard = 0xCF9 bit 1.  reset(): PIRQ routes disabled (0x80), port 0x92 =
- * 0 (A20 state not re-reported).  destroy() before the bus's.
+ * @hard = 0xCF9 bit 1.  dev_reset(): PIRQ routes disabled (0x80), port 0x92 =
+ * 0 (A20 state not re-reported).  dev_destroy() before the bus's.
  */
 extern const struct dev_ops piix3_dev;
 

@@ -22,9 +22,9 @@
 struct pit;
 
 /*
- * pit_dev.create(): all counters unprogrammed (OUT low), 0x40-0x43 and 0x61
+ * dev_create(&pit_dev): all counters unprogrammed (OUT low), 0x40-0x43 and 0x61
  * mapped on env->pio; dev_cfg.irq[0] is driven by counter 0's OUT (IRQ0).
- * reset(): counters unprogrammed, port B cleared.  destroy(): unmap,
+ * dev_reset(): counters unprogrammed, port B cleared.  dev_destroy(): unmap,
  * cancel timers, free.
  */
 extern const struct dev_ops pit_dev;

@@ -28,7 +28,7 @@ struct rtc_cfg {
 };
 
 /*
- * rtc_dev.create(): the clock set from struct rtc_cfg, registers A-D at
+ * dev_create(&rtc_dev): the clock set from struct rtc_cfg, registers A-D at
  * their power-on values (24h, BCD, 32.768 kHz divider running), 0x70-0x71
  * mapped; interrupts on dev_cfg.irq[0] (IRQ8).  -EINVAL without a
  * struct rtc_cfg.  reset() acts as the RESET pin: clears PIE/AIE/UIE and

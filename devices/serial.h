@@ -24,7 +24,7 @@
 struct serial;
 
 /*
- * serial_dev.create(): a UART at dev_cfg.base (8 ports; 0: COM1) raising
+ * dev_create(&serial_dev): a UART at dev_cfg.base (8 ports; 0: COM1) raising
  * dev_cfg.irq[0], mapped on env->pio.  Every byte the guest transmits
  * (outside loopback mode) goes to host->tx with dev_cfg.unit (no host:
  * output discarded).  -EINVAL when base + 8 is beyond the port space.

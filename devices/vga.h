@@ -34,13 +34,13 @@ struct vga_cfg {
 };
 
 /*
- * vga_dev.create(): the VGA ports and the VBE ports mapped on env->pio and
+ * dev_create(&vga_dev): the VGA ports and the VBE ports mapped on env->pio and
  * the legacy window on env->mmio; with a dev_cfg.pci, PCI function 00:02.0
  * with the framebuffer as BAR0 (mapped by the PCI bus wherever the guest
  * puts it) and, with a struct vga_cfg ROM, that option ROM (vga_set_rom()).
  * 0, -ENOMEM or a mapping, registration or vga_set_rom() error.
- * reset(): registers to power-on values (VBE off); VRAM is kept.
- * destroy(): unmap, unregister (before the bus's), free.  The adapter is
+ * dev_reset(): registers to power-on values (VBE off); VRAM is kept.
+ * dev_destroy(): unmap, unregister (before the bus's), free.  The adapter is
  * a framebuffer source (vga_dev.fb).
  */
 extern const struct dev_ops vga_dev;

@@ -1,17 +1,17 @@
 // SPDX-License-Identifier: GPL-2.0-only
 /*
- * gui.c --- GTK 3 window: the VGA picture, keyboard and PS/2 mouse input
+ * gui.c --- GTK 3 window: the machine's picture, keyboard and mouse input
  *
  * One GtkWindow with a GtkDrawingArea.  refresh() renders the machine's
- * framebuffer source (hw/ui.h) into a 0x00RRGGBB buffer (cairo's RGB24 layout) and queues
- * a redraw only when the picture changed; the draw handler scales it to the
- * window.  poll() pumps pending GLib events: key events become set-1
- * scancodes (GDK hardware keycode - 8 = evdev code, mapped by
- * display_evdev_to_set1()); a click grabs the pointer, motion/buttons/wheel
- * then go to the input sink's mouse (the pointer is warped back to the centre near
- * an edge), Ctrl+Alt releases the grab; focus loss releases held keys.
- * All on the run loop's thread, so device state is touched from one
- * thread only.
+ * framebuffer source (hw/ui.h) into a 0x00RRGGBB buffer (cairo's RGB24
+ * layout) and queues a redraw only when the picture changed; the draw
+ * handler scales it to the window.  poll() pumps pending GLib events: key
+ * events become set-1 scancodes (GDK hardware keycode - 8 = evdev code,
+ * mapped by display_evdev_to_set1()) for the input sink; a click grabs the
+ * pointer, motion/buttons/wheel then go to the sink's mouse (the pointer is
+ * warped back to the centre near an edge), Ctrl+Alt releases the grab;
+ * focus loss releases held keys.  All on the run loop's thread, so the
+ * machine is touched from one thread only.
  */
 #include <errno.h>
 #include <stdio.h>

@@ -7,9 +7,10 @@
  * of host time with the machine's framebuffer source and poll() every few
  * milliseconds with its input sink (hw/ui.h: no back end knows a device),
  * and closes it on every exit path.  Everything runs on the run loop's
- * thread, so back ends touch the machine only from inside these calls.  Two back ends exist: display_text_ops (the 80x25
- * text screen on the terminal, in vmm/) and the GTK window (gui/, handed
- * in by the CLI so that libvmm never depends on GTK).
+ * thread, so back ends touch the machine only from inside these calls.
+ * Two back ends exist: display_text_ops (the 80x25 text screen on the
+ * terminal, in vmm/) and the GTK window (gui/, handed in by the CLI so
+ * that libvmm never depends on GTK).
  *
  * The pure helpers below (text renderer, terminal key decoder, evdev to
  * set-1 table) are exported for the back ends and the unit tests.

@@ -123,8 +123,8 @@ static void vm_io_notify(void *opaque)
 	struct vm *vm = opaque;
 	uint64_t one = 1;
 
-	if (write(vm->efd, &one, sizeof(one)) < 0 && errno != EAGAIN)
-		return;			/* the counter is full: already set */
+	/* a full counter (EAGAIN) is a pending wake-up already */
+	(void)!write(vm->efd, &one, sizeof(one));
 	if (vm->eng)
 		vm->eops->kick(vm->eng);
 }

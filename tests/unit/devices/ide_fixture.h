@@ -95,7 +95,7 @@ static inline void fix_init(struct fix *f)
 }
 
 /* ide_dev with @cfg's drives, channel IRQs on ISA 14/15, on @bus (NULL:
- * an ISA-only controller).  dev_create(&ide_dev, )'s result. */
+ * an ISA-only controller): what dev_create() returns. */
 static inline int fix_ide_create(struct fix *f, struct pci_bus *bus,
 				 const struct ide_cfg *cfg, struct ide **out)
 {

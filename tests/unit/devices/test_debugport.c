@@ -66,7 +66,7 @@ static void test_debugport_console(void)
 	T_EQ(r.n, 2);
 	T_ASSERT(r.buf[0] == 'o' && r.buf[1] == 'k');
 	T_ASSERT(dev_create(&debugport_dev, &f.env, &(struct dev_cfg){ 0 },
-				      &(void *){ NULL }) == -EEXIST);
+			    &(void *){ NULL }) == -EEXIST);
 	dev_destroy(d);
 	fx_fini(&f);
 }

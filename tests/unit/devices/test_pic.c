@@ -254,7 +254,7 @@ static void test_pic_line_and_reset(void)
 	T_EQ(inb(&t.fx, 0x20), 0x00);
 	/* a second PIC on the same space collides */
 	T_ASSERT(dev_create(&pic_dev, &t.fx.env, &(struct dev_cfg){ 0 },
-				&(void *){ NULL }) == -EEXIST);
+			    &(void *){ NULL }) == -EEXIST);
 	teardown(&t);
 }
 

@@ -65,10 +65,12 @@ static void test_serial_divisor_and_regs(void)
 	T_EQ(t.out[0], 'A');
 	T_EQ(t.out[1], 'B');
 	/* a second UART on the same ports collides; bad base rejected */
-	T_ASSERT(dev_create(&serial_dev, &t.fx.env, &(struct dev_cfg){ .base = COM },
-				   &(void *){ NULL }) == -EEXIST);
-	T_ASSERT(dev_create(&serial_dev, &t.fx.env, &(struct dev_cfg){ .base = 0xfffc },
-				   &(void *){ NULL }) == -EINVAL);
+	T_ASSERT(dev_create(&serial_dev, &t.fx.env,
+			    &(struct dev_cfg){ .base = COM },
+			    &(void *){ NULL }) == -EEXIST);
+	T_ASSERT(dev_create(&serial_dev, &t.fx.env,
+			    &(struct dev_cfg){ .base = 0xfffc },
+			    &(void *){ NULL }) == -EINVAL);
 	teardown(&t);
 }
 
