@@ -45,18 +45,46 @@ CFLAGS	+= $(PKG_CFLAGS)
 LIBS	= $(PKG_LIBS) -lpthread -lm
 
 # ---------------------------------------------------------------- objects
-# Each subsystem is a static library with one public header <dir>/<dir>.h.
+# Each subsystem is a static library with one public header <dir>/<dir>.h,
+# listed here bottom layer first.
+
+HW_OBJS := \
+	hw/iospace.o \
+	hw/vclock.o
+
+DEVICES_OBJS := \
+	devices/dev.o \
+	devices/fw_cfg.o \
+	devices/acpi_pm.o \
+	devices/pci.o \
+	devices/i440fx.o \
+	devices/piix3.o \
+	devices/ide_core.o \
+	devices/ide_ata.o \
+	devices/ide_atapi.o \
+	devices/ide_bmdma.o \
+	devices/pic.o \
+	devices/pit.o \
+	devices/rtc.o \
+	devices/serial.o \
+	devices/ps2.o \
+	devices/i8042.o \
+	devices/debugport.o \
+	devices/vga.o \
+	devices/vga_mem.o \
+	devices/vga_render.o
+
+BOARD_OBJS := \
+	board/gmem.o \
+	board/memmap.o \
+	board/machine.o \
+	board/board_pc.o \
+	board/board_fw.o \
+	board/smbios.o \
+	board/acpi.o
 
 VMM_OBJS := \
-	vmm/iospace.o \
-	vmm/vclock.o \
-	vmm/gmem.o \
-	vmm/memmap.o \
-	vmm/machine.o \
-	vmm/board_pc.o \
-	vmm/board_fw.o \
-	vmm/smbios.o \
-	vmm/acpi.o \
+	vmm/blk_rd.o \
 	vmm/engine.o \
 	vmm/kvm.o \
 	vmm/kvm_state.o \
@@ -87,27 +115,6 @@ VMM_OBJS := \
 	vmm/x86/simd_fast.o \
 	vmm/x86/interp.o \
 	vmm/x86/engine_ops.o
-
-DEVICES_OBJS := \
-	devices/fw_cfg.o \
-	devices/acpi_pm.o \
-	devices/pci.o \
-	devices/i440fx.o \
-	devices/piix3.o \
-	devices/ide_core.o \
-	devices/ide_ata.o \
-	devices/ide_atapi.o \
-	devices/ide_bmdma.o \
-	devices/pic.o \
-	devices/pit.o \
-	devices/rtc.o \
-	devices/serial.o \
-	devices/ps2.o \
-	devices/i8042.o \
-	devices/debugport.o \
-	devices/vga.o \
-	devices/vga_mem.o \
-	devices/vga_render.o
 
 RAWDISK_OBJS := \
 	rawdisk/rd_core.o \
@@ -172,25 +179,33 @@ GUI_OBJS := \
 GTK_CFLAGS = $(eval GTK_CFLAGS := $$(shell pkg-config --cflags gtk+-3.0))$(GTK_CFLAGS)
 GTK_LIBS   = $(eval GTK_LIBS := $$(shell pkg-config --libs gtk+-3.0))$(GTK_LIBS)
 
-# Libraries in link order (group-linked: vmm and devices refer to each other).
-LIBNAMES := hwprofile p2v vmm devices rawdisk
+# Libraries in link order: each before the ones it uses, i.e. the layers
+# top down (README "Layout"; scripts/check-layers.sh enforces the
+# includes): the machine stack vmm > board > devices > hw and the disk
+# stack hwprofile > p2v > rawdisk (vmm also uses rawdisk).  There are no
+# cycles, so no --start-group.
+LIBNAMES := vmm board devices hw hwprofile p2v rawdisk
 LIBFILES := $(foreach l,$(LIBNAMES),$(BUILD)/lib/lib$(l).a)
-LINKLIBS = -Wl,--start-group $(LIBFILES) -Wl,--end-group $(LIBS)
+LINKLIBS = $(LIBFILES) $(LIBS)
 
 # ---------------------------------------------------------------- tests
 # Unit tests: tests/unit/<subsys>/test_<x>.c -> $(BUILD)/tests/unit/<subsys>/test_<x>
 UNIT_TESTS := \
+	devices/test_dev \
 	devices/test_pci \
 	devices/test_ide \
+	devices/test_ide_async \
 	devices/test_atapi \
 	devices/test_acpi_pm \
-	vmm/test_iospace \
-	vmm/test_vclock \
-	vmm/test_memmap \
-	vmm/test_fw_cfg \
-	vmm/test_acpi \
-	vmm/test_machine \
+	hw/test_iospace \
+	hw/test_vclock \
+	board/test_memmap \
+	devices/test_fw_cfg \
+	board/test_acpi \
+	board/test_machine \
 	vmm/test_console \
+	vmm/test_blk_rd \
+	vmm/test_slow_dma \
 	vmm/test_kvm \
 	vmm/test_hostcaps \
 	vmm/test_display \
@@ -237,10 +252,11 @@ FUZZERS := \
 	fuzz_reg_hive
 
 # ---------------------------------------------------------------- rules
-ALL_OBJS := $(VMM_OBJS) $(DEVICES_OBJS) $(RAWDISK_OBJS) $(P2V_OBJS) \
+ALL_OBJS := $(HW_OBJS) $(BOARD_OBJS) $(VMM_OBJS) $(DEVICES_OBJS) $(RAWDISK_OBJS) $(P2V_OBJS) \
 	    $(HWPROFILE_OBJS) $(CLI_OBJS)
 
-.PHONY: all deps check check-quick guests run bench kmod clean unit-tests fuzzers hostcaps
+.PHONY: all deps check check-quick check-layers guests run bench kmod clean \
+	unit-tests fuzzers hostcaps
 .SECONDARY:
 all: $(BUILD)/bin/dualvm
 
@@ -261,8 +277,10 @@ $(BUILD)/lib/lib$(1).a: $$(addprefix $$(BUILD)/obj/,$$($(2)_OBJS))
 	$$(Q)rm -f $$@
 	$$(Q)$$(AR) rcs $$@ $$^
 endef
-$(eval $(call lib_rule,vmm,VMM))
+$(eval $(call lib_rule,hw,HW))
 $(eval $(call lib_rule,devices,DEVICES))
+$(eval $(call lib_rule,board,BOARD))
+$(eval $(call lib_rule,vmm,VMM))
 $(eval $(call lib_rule,rawdisk,RAWDISK))
 $(eval $(call lib_rule,p2v,P2V))
 $(eval $(call lib_rule,hwprofile,HWPROFILE))
@@ -280,7 +298,12 @@ UNIT_BINS := $(addprefix $(BUILD)/tests/unit/,$(UNIT_TESTS))
 $(BUILD)/tests/unit/%: $(BUILD)/obj/tests/unit/%.o $(HARNESS) $(LIBFILES)
 	@mkdir -p $(dir $@)
 	$(Q)$(CC) $(LDFLAGS) -o $@ $< $(HARNESS) $(LINKLIBS)
-unit-tests: $(UNIT_BINS) $(BUILD)/tests/hostcaps
+# tests/boot payloads some unit tests run as firmware (GNU as + ld)
+BOOT_PAYLOADS := $(BUILD)/tests/boot/dma_slow.bin
+$(BUILD)/tests/boot/%.bin: tests/boot/%.S tests/boot/boot.inc
+	@mkdir -p $(dir $@)
+	$(Q)tests/boot/build.sh $(BUILD)/tests/boot $*
+unit-tests: $(UNIT_BINS) $(BOOT_PAYLOADS) $(BUILD)/tests/hostcaps
 
 # The same probe for the shell tests: prints HOST_KVM=... lines to eval.
 $(BUILD)/tests/hostcaps: $(BUILD)/obj/tests/hostcaps_main.o $(BUILD)/obj/tests/unit/hostcaps.o $(LIBFILES)
@@ -325,7 +348,11 @@ deps:
 	apt-get update -qq || true; \
 	DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends $$missing
 
-check: all unit-tests fuzzers guests $(BUILD)/tests/hostcaps
+# Includes go downward, to public headers only (also a test in make check).
+check-layers:
+	@scripts/check-layers.sh
+
+check: check-layers all unit-tests fuzzers guests $(BUILD)/tests/hostcaps
 	@BUILD=$(abspath $(BUILD)) SRC=$(CURDIR) tests/run-tests.sh
 
 check-quick: all unit-tests fuzzers $(BUILD)/tests/hostcaps

@@ -19,7 +19,6 @@
 #include "cli/cli.h"
 #include "gui/gui.h"
 #include "rawdisk/rawdisk.h"
-#include "vmm/display.h"
 #include "vmm/vmm.h"
 
 #define EXIT_STOPPED	130

@@ -8,12 +8,10 @@
  * no SMI_CMD, no legacy mode).  The PM timer counts at 3.579545 MHz from
  * virtual time 0; TMR_STS is set whenever its top bit (bit 31, the FADT
  * declares TMR_VAL_EXT) changes, and a vtimer raises it on time while
- * TMR_EN is set so the SCI fires.  Accesses of any width are split into
- * bytes; a timer read takes one snapshot so a 32-bit read is consistent.
+ * TMR_EN is set so the SCI fires.  The PM1 registers are byte ranges (the
+ * I/O space splits wider accesses); the timer is one 32-bit register, so
+ * every read of it, whatever its width, comes from one snapshot.
  */
-#include <errno.h>
-#include <stdlib.h>
-
 #include "devices/acpi_pm.h"
 
 #define STS_MASK	(ACPI_PM1_TMR | ACPI_PM1_GBL | ACPI_PM1_PWRBTN | \
@@ -24,9 +22,8 @@
 
 struct acpi_pm {
 	struct dev_env		env;		/* copy */
-	struct acpi_pm_cfg	cfg;		/* copy */
-	uint16_t		base;		/* first port */
-	bool			mapped;		/* ports registered */
+	struct irq_line		sci_line;	/* SCI output (level) */
+	const struct dev_host	*host;		/* power_off, or NULL */
 	uint16_t		sts;		/* PM1_STS */
 	uint16_t		en;		/* PM1_EN */
 	uint16_t		cnt;		/* PM1_CNT (readable bits) */
@@ -55,7 +52,7 @@ static void update_sci(struct acpi_pm *p)
 
 	if (level != p->sci) {
 		p->sci = level;
-		irq_set(&p->cfg.sci, level);
+		irq_set(&p->sci_line, level);
 	}
 }
 
@@ -87,8 +84,11 @@ uint32_t acpi_pm_timer(struct acpi_pm *p)
 	return (uint32_t)ticks_at(vclock_now(p->env.clock));
 }
 
-static uint8_t reg_byte(struct acpi_pm *p, uint64_t off, uint32_t tmr)
+static uint64_t pm_read(void *opaque, uint64_t off, unsigned int size)
 {
+	struct acpi_pm *p = opaque;
+
+	tmr_update(p);
 	switch (off) {
 	case 0: case 1:
 		return (uint8_t)(p->sts >> (8 * off));
@@ -96,24 +96,18 @@ static uint8_t reg_byte(struct acpi_pm *p, uint64_t off, uint32_t tmr)
 		return (uint8_t)(p->en >> (8 * (off - 2)));
 	case 4: case 5:
 		return (uint8_t)(p->cnt >> (8 * (off - 4)));
-	case 8: case 9: case 10: case 11:
-		return (uint8_t)(tmr >> (8 * (off - 8)));
 	default:
 		return 0;	/* 6-7: no PM1b/PM2 here */
 	}
 }
 
-static uint64_t pm_read(void *opaque, uint64_t off, unsigned int size)
+static uint64_t tmr_read(void *opaque, uint64_t off, unsigned int size)
 {
 	struct acpi_pm *p = opaque;
 	uint32_t tmr = acpi_pm_timer(p);
-	uint64_t v = 0;
-	unsigned int i;
 
 	tmr_update(p);
-	for (i = 0; i < size && off + i < ACPI_PM_LEN; i++)
-		v |= (uint64_t)reg_byte(p, off + i, tmr) << (8 * i);
-	return v;
+	return tmr;
 }
 
 static void cnt_write_hi(struct acpi_pm *p, uint8_t v)
@@ -123,12 +117,16 @@ static void cnt_write_hi(struct acpi_pm *p, uint8_t v)
 	p->cnt = (uint16_t)((p->cnt & 0x00ff) | (val & CNT_RW_MASK));
 	if ((val & ACPI_CNT_SLP_EN) &&
 	    ((val & ACPI_CNT_SLP_TYP_MASK) >> ACPI_CNT_SLP_TYP_SHIFT) ==
-	    ACPI_PM_SLP_TYP_S5 && p->cfg.power_off)
-		p->cfg.power_off(p->cfg.opaque);
+	    ACPI_PM_SLP_TYP_S5)
+		dev_host_power_off(p->host, 0, "ACPI S5");
 }
 
-static void write_byte(struct acpi_pm *p, uint64_t off, uint8_t v)
+static void pm_write(void *opaque, uint64_t off, uint64_t val,
+		     unsigned int size)
 {
+	struct acpi_pm *p = opaque;
+	uint8_t v = (uint8_t)val;
+
 	switch (off) {
 	case 0: case 1:
 		p->sts &= (uint16_t)~((uint16_t)(v << (8 * off)) & STS_MASK);
@@ -145,49 +143,36 @@ static void write_byte(struct acpi_pm *p, uint64_t off, uint8_t v)
 		cnt_write_hi(p, v);
 		break;
 	default:
-		break;		/* timer is read-only */
+		break;		/* 6-7: nothing */
 	}
-}
-
-static void pm_write(void *opaque, uint64_t off, uint64_t val,
-		     unsigned int size)
-{
-	struct acpi_pm *p = opaque;
-	unsigned int i;
-
-	for (i = 0; i < size && off + i < ACPI_PM_LEN; i++)
-		write_byte(p, off + i, (uint8_t)(val >> (8 * i)));
 	tmr_update(p);
 }
 
-static const struct io_ops pm_ops = { .read = pm_read, .write = pm_write };
+static const struct io_ops pm_ops = {
+	.read = pm_read, .write = pm_write, .widths = IO_W8,
+};
 
-int acpi_pm_create(const struct dev_env *env, uint16_t base,
-		   const struct acpi_pm_cfg *cfg, struct acpi_pm **out)
+/* Read-only: narrower writes are dropped by the I/O space. */
+static const struct io_ops tmr_ops = {
+	.read = tmr_read, .widths = IO_W32,
+};
+
+static int acpi_pm_init(void *dev, const struct dev_env *env,
+			const struct dev_cfg *cfg)
 {
-	struct acpi_pm *p = calloc(1, sizeof(*p));
-	int err;
+	struct acpi_pm *p = dev;
 
-	*out = NULL;
-	if (!p)
-		return -ENOMEM;
 	p->env = *env;
-	p->cfg = *cfg;
-	p->base = base;
+	p->sci_line = cfg->irq[0];
+	p->host = cfg->host;
 	vtimer_init(&p->tmr_timer, env->clock, tmr_fire, p);
-	err = iospace_map(env->pio, base, ACPI_PM_LEN, &pm_ops, p);
-	if (err) {
-		free(p);
-		return err;
-	}
-	p->mapped = true;
-	acpi_pm_reset(p);
-	*out = p;
 	return 0;
 }
 
-void acpi_pm_reset(struct acpi_pm *p)
+static void acpi_pm_reset(void *dev)
 {
+	struct acpi_pm *p = dev;
+
 	p->sts = 0;
 	p->en = 0;
 	p->cnt = ACPI_CNT_SCI_EN;
@@ -196,18 +181,27 @@ void acpi_pm_reset(struct acpi_pm *p)
 	update_sci(p);
 }
 
-void acpi_pm_destroy(struct acpi_pm *p)
+static void acpi_pm_fini(void *dev)
 {
-	if (!p)
-		return;
+	struct acpi_pm *p = dev;
+
 	vtimer_del(&p->tmr_timer);
-	if (p->mapped)
-		iospace_unmap(p->env.pio, p->base);
-	free(p);
 }
+
+/* At ACPI_PM_BASE; dev_cfg.base moves them. */
+static const struct io_range acpi_pm_ranges[] = {
+	{ ACPI_PM_BASE, ACPI_PM_TMR, &pm_ops },
+	{ ACPI_PM_BASE + ACPI_PM_TMR, ACPI_PM_LEN - ACPI_PM_TMR, &tmr_ops },
+};
 
 void acpi_pm_power_button(struct acpi_pm *p)
 {
 	p->sts |= ACPI_PM1_PWRBTN;
 	update_sci(p);
 }
+
+const struct dev_ops acpi_pm_dev = {
+	.name = "ACPI PM", .size = sizeof(struct acpi_pm),
+	.init = acpi_pm_init, .fini = acpi_pm_fini, .reset = acpi_pm_reset,
+	.ranges = acpi_pm_ranges, .nranges = 2,
+};

@@ -5,7 +5,7 @@
  * The PM1a event block (PM1_STS at +0, PM1_EN at +2), the PM1a control
  * block (PM1_CNT at +4) and the PM timer (PM_TMR at +8, 32 bits at
  * 3.579545 MHz) of ACPI spec ch. 4.8, laid out like the PIIX4 PM I/O space
- * but not a PCI function: the FADT (vmm/acpi.c) points at fixed ports.
+ * but not a PCI function: the FADT (board/acpi.c) points at fixed ports.
  * SMI_CMD is 0 in the FADT, so the block is always in ACPI mode (SCI_EN
  * reads 1 after reset).  The SCI is a level: SCI_EN && (PM1_STS & PM1_EN).
  * Writing SLP_EN with SLP_TYP = ACPI_SLP_TYP_S5 calls the power-off hook;
@@ -44,28 +44,18 @@
 #define ACPI_CNT_SLP_TYP_SHIFT	10
 #define ACPI_CNT_SLP_TYP_MASK	(7u << 10)
 #define ACPI_CNT_SLP_EN		(1u << 13)	/* write-only */
-#define ACPI_PM_SLP_TYP_S5	5	/* = the DSDT's \_S5 (vmm/acpi.h) */
+#define ACPI_PM_SLP_TYP_S5	5	/* = the DSDT's \_S5 (board/acpi.h) */
 
 struct acpi_pm;
 
-struct acpi_pm_cfg {
-	struct irq_line	sci;		/* SCI output (level) */
-	/* SLP_EN with the S5 sleep type was written.  May be NULL. */
-	void		(*power_off)(void *opaque);
-	void		*opaque;	/* for power_off() */
-};
-
 /*
- * Create the block at ports @base..@base+11 in @env->pio (timer from
- * @env->clock).  @cfg is copied.  0, -ENOMEM or the iospace_map() error.
+ * dev_create(&acpi_pm_dev): the block at ports dev_cfg.base..+11 (0:
+ * ACPI_PM_BASE) in env->pio, timer from env->clock, the SCI (a level) on
+ * dev_cfg.irq[0].  Writing SLP_EN with the S5 sleep type calls
+ * host->power_off(0, "ACPI S5").  dev_reset(): status and enables clear,
+ * SCI_EN set, SCI low.
  */
-int __attribute__((warn_unused_result))
-acpi_pm_create(const struct dev_env *env, uint16_t base,
-	       const struct acpi_pm_cfg *cfg, struct acpi_pm **out);
-/* Status and enables clear, SCI_EN set, SCI low. */
-void acpi_pm_reset(struct acpi_pm *p);
-/* Unmap and free.  NULL is a no-op. */
-void acpi_pm_destroy(struct acpi_pm *p);
+extern const struct dev_ops acpi_pm_dev;
 
 /* Press the power button: sets PWRBTN_STS (an SCI if PWRBTN_EN). */
 void acpi_pm_power_button(struct acpi_pm *p);

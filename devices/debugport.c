@@ -21,10 +21,8 @@ struct debugport {
 	unsigned int	hist_count;	/* valid entries, <= DEBUGPORT_HISTORY */
 	uint8_t		post;		/* last POST code */
 	bool		con_on;		/* 0x402 console enabled */
-	void		(*con)(void *opaque, uint8_t byte);
-	void		*opaque;	/* for @con */
-	struct iospace	*pio;
-	unsigned int	mapped;		/* ranges mapped, 0-2 */
+	const struct dev_host *host;	/* host->tx gets console bytes */
+	unsigned int	unit;		/* our number in host->tx */
 };
 
 static uint64_t post_read(void *opaque, uint64_t off, unsigned int size)
@@ -59,22 +57,25 @@ static void con_write(void *opaque, uint64_t off, uint64_t val,
 	struct debugport *d = opaque;
 
 	if (d->con_on)
-		d->con(d->opaque, (uint8_t)val);
+		dev_host_tx(d->host, d->unit, (uint8_t)val);
 }
 
 static const struct io_ops post_ops = {
-	.read	= post_read,
-	.write	= post_write,
+	.read = post_read, .write = post_write, .widths = IO_W8,
 };
 
 static const struct io_ops con_ops = {
-	.read	= con_read,
-	.write	= con_write,
+	.read = con_read, .write = con_write, .widths = IO_W8,
+};
+
+static const struct io_range dbg_ranges[] = {
+	{ DEBUGPORT_POST, 1, &post_ops },
+	{ DEBUGPORT_CON, 1, &con_ops },
 };
 
 void debugport_set_console(struct debugport *d, bool on)
 {
-	d->con_on = on && d->con;
+	d->con_on = on && d->host && d->host->tx;
 }
 
 uint8_t debugport_post_code(struct debugport *d)
@@ -94,49 +95,30 @@ unsigned int debugport_post_history(struct debugport *d, uint8_t *buf,
 	return k;
 }
 
-void debugport_reset(struct debugport *d)
+static void debugport_reset(void *dev)
 {
+	struct debugport *d = dev;
+
 	memset(d->hist, 0, sizeof(d->hist));
 	d->hist_next = 0;
 	d->hist_count = 0;
 	d->post = 0;
 }
 
-void debugport_destroy(struct debugport *d)
+static int debugport_init(void *dev, const struct dev_env *env,
+			  const struct dev_cfg *cfg)
 {
-	if (!d)
-		return;
-	if (d->mapped > 1)
-		iospace_unmap(d->pio, DEBUGPORT_CON);
-	if (d->mapped > 0)
-		iospace_unmap(d->pio, DEBUGPORT_POST);
-	free(d);
-}
+	const struct debugport_cfg *dc = cfg->priv;
+	struct debugport *d = dev;
 
-int debugport_create(const struct dev_env *env,
-		     void (*con)(void *opaque, uint8_t byte), void *opaque,
-		     bool enabled, struct debugport **out)
-{
-	struct debugport *d = calloc(1, sizeof(*d));
-	int err;
-
-	if (!d)
-		return -ENOMEM;
-	d->pio = env->pio;
-	d->con = con;
-	d->opaque = opaque;
-	debugport_set_console(d, enabled);
-	err = iospace_map(d->pio, DEBUGPORT_POST, 1, &post_ops, d);
-	if (err)
-		goto out_destroy;
-	d->mapped++;
-	err = iospace_map(d->pio, DEBUGPORT_CON, 1, &con_ops, d);
-	if (err)
-		goto out_destroy;
-	d->mapped++;
-	*out = d;
+	d->host = cfg->host;
+	d->unit = cfg->unit;
+	debugport_set_console(d, dc && dc->console);
 	return 0;
-out_destroy:
-	debugport_destroy(d);
-	return err;
 }
+
+const struct dev_ops debugport_dev = {
+	.name = "debug port", .size = sizeof(struct debugport),
+	.init = debugport_init, .reset = debugport_reset,
+	.ranges = dbg_ranges, .nranges = 2,
+};

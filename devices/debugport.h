@@ -21,20 +21,20 @@
 
 struct debugport;
 
-/*
- * Map ports 0x80 and 0x402 on env->pio.  @con (may be NULL) receives each
- * byte written to 0x402 while the console is enabled; the console starts
- * enabled iff @con is not NULL and @enabled.  0, -ENOMEM or iospace_map()'s
- * error.
- */
-int __attribute__((warn_unused_result))
-debugport_create(const struct dev_env *env,
-		 void (*con)(void *opaque, uint8_t byte), void *opaque,
-		 bool enabled, struct debugport **out);
-void debugport_reset(struct debugport *d);
-void debugport_destroy(struct debugport *d);
+/* dev_cfg.priv of debugport_dev (optional). */
+struct debugport_cfg {
+	bool		console;	/* the 0x402 console starts enabled */
+};
 
-/* Turn the 0x402 console on or off (no effect without a callback). */
+/*
+ * dev_create(&debugport_dev): ports 0x80 and 0x402 mapped on env->pio.  Each
+ * byte written to 0x402 while the console is enabled goes to host->tx
+ * with dev_cfg.unit; the console starts enabled iff there is a host->tx
+ * and struct debugport_cfg says so.  reset() forgets the POST codes.
+ */
+extern const struct dev_ops debugport_dev;
+
+/* Turn the 0x402 console on or off (no effect without host->tx). */
 void debugport_set_console(struct debugport *d, bool on);
 /* Last POST code written to port 0x80 (0 after reset). */
 uint8_t debugport_post_code(struct debugport *d);

@@ -11,6 +11,7 @@
  * Every guest-supplied address goes through env->dma, which refuses bytes
  * outside guest RAM, so a hostile request can only fail.
  */
+#include <assert.h>
 #include <errno.h>
 #include <stdlib.h>
 #include <stdio.h>
@@ -72,6 +73,7 @@ static int set_item(struct fw_cfg *f, uint16_t key, const void *data,
 		}
 		it = &f->item[f->nitems++];
 		it->key = key;
+		assert(f->nitems <= FW_CFG_MAX_ITEMS);
 	}
 	free(it->data);
 	it->data = copy;
@@ -297,19 +299,28 @@ static void fw_cfg_io_write(void *opaque, uint64_t off, uint64_t val,
 }
 
 static const struct io_ops fw_cfg_io_ops = {
-	.read = fw_cfg_io_read,
-	.write = fw_cfg_io_write,
+	.read = fw_cfg_io_read, .write = fw_cfg_io_write,
 };
 
-int fw_cfg_create(const struct dev_env *env, struct fw_cfg **out)
+static const struct io_range fw_cfg_ranges[] = {
+	{ FW_CFG_PORT_SEL, FW_CFG_PORT_LEN, &fw_cfg_io_ops },
+};
+
+static void fw_cfg_fini(void *dev)
 {
-	struct fw_cfg *f;
+	struct fw_cfg *f = dev;
+	unsigned int i;
+
+	for (i = 0; i < f->nitems; i++)
+		free(f->item[i].data);
+}
+
+static int fw_cfg_init(void *dev, const struct dev_env *env,
+		       const struct dev_cfg *cfg)
+{
+	struct fw_cfg *f = dev;
 	int err;
 
-	*out = NULL;
-	f = calloc(1, sizeof(*f));
-	if (!f)
-		return -ENOMEM;
 	f->env = *env;
 	err = fw_cfg_add_bytes(f, FW_CFG_SIGNATURE, "QEMU", 4);
 	if (!err)
@@ -317,33 +328,21 @@ int fw_cfg_create(const struct dev_env *env, struct fw_cfg **out)
 				     (env->dma ? FW_CFG_ID_DMA : 0));
 	if (!err)
 		err = rebuild_dir(f);
-	if (!err)
-		err = iospace_map(env->pio, FW_CFG_PORT_SEL, FW_CFG_PORT_LEN,
-				  &fw_cfg_io_ops, f);
-	if (err) {
-		f->env.pio = NULL;
-		fw_cfg_destroy(f);
-		return err;
-	}
-	*out = f;
-	return 0;
+	if (err)
+		fw_cfg_fini(f);
+	return err;
 }
 
-void fw_cfg_reset(struct fw_cfg *f)
+static void fw_cfg_reset(void *dev)
 {
+	struct fw_cfg *f = dev;
+
 	select_key(f, FW_CFG_SIGNATURE);
 	f->dma_hi = 0;
 }
 
-void fw_cfg_destroy(struct fw_cfg *f)
-{
-	unsigned int i;
-
-	if (!f)
-		return;
-	if (f->env.pio)
-		iospace_unmap(f->env.pio, FW_CFG_PORT_SEL);
-	for (i = 0; i < f->nitems; i++)
-		free(f->item[i].data);
-	free(f);
-}
+const struct dev_ops fw_cfg_dev = {
+	.name = "fw_cfg", .size = sizeof(struct fw_cfg),
+	.init = fw_cfg_init, .fini = fw_cfg_fini, .reset = fw_cfg_reset,
+	.ranges = fw_cfg_ranges, .nranges = 1,
+};

@@ -62,16 +62,13 @@
 struct fw_cfg;
 
 /*
- * Create the device with the signature and ID items, an empty file
- * directory, and map ports 0x510-0x51b on env->pio.  DMA uses env->dma.
- * 0, -ENOMEM or the iospace_map() error.
+ * dev_create(&fw_cfg_dev): the signature and ID items, an empty file directory,
+ * ports 0x510-0x51b mapped on env->pio; DMA through env->dma (the ID item
+ * says whether there is one); nothing from dev_cfg.  dev_reset(): selector 0,
+ * offset 0 (items are kept).  dev_destroy(): unmap and free every item.  The
+ * board fills the items with the functions below.
  */
-int __attribute__((warn_unused_result))
-fw_cfg_create(const struct dev_env *env, struct fw_cfg **out);
-/* Selector 0, offset 0 (items are kept). */
-void fw_cfg_reset(struct fw_cfg *f);
-/* Unmap and free every item.  NULL is a no-op. */
-void fw_cfg_destroy(struct fw_cfg *f);
+extern const struct dev_ops fw_cfg_dev;
 
 /*
  * Set item @key to a copy of @len bytes at @data (replacing an older value).

@@ -13,7 +13,6 @@
  * board, which learns about PAM changes through a callback.
  */
 #include <errno.h>
-#include <stdlib.h>
 
 #include "devices/i440fx.h"
 
@@ -25,8 +24,7 @@
 
 struct i440fx {
 	struct pci_dev	*pci;		/* function 00:00.0, owned by bus */
-	i440fx_pam_fn	*pam_changed;	/* board callback, may be NULL */
-	void		*opaque;	/* for pam_changed */
+	const struct dev_host *host;	/* host->pam, or NULL */
 	uint8_t		mode[I440FX_PAM_REGIONS];	/* last reported */
 };
 
@@ -74,8 +72,8 @@ static void i440fx_pam_sync(struct i440fx *h, bool force)
 		if (m == h->mode[r] && !force)
 			continue;
 		h->mode[r] = (uint8_t)m;
-		if (h->pam_changed)
-			h->pam_changed(h->opaque, r, m);
+		if (h->host && h->host->pam)
+			h->host->pam(h->host->opaque, r, m);
 	}
 }
 
@@ -98,18 +96,9 @@ static void i440fx_config_write(void *opaque, unsigned int off, uint32_t val,
 	}
 }
 
-static void i440fx_func_reset(void *opaque)
+static void i440fx_reset(void *dev)
 {
-	i440fx_reset(opaque);
-}
-
-static const struct pci_func_ops i440fx_pci_ops = {
-	.config_write	= i440fx_config_write,
-	.reset		= i440fx_func_reset,
-};
-
-void i440fx_reset(struct i440fx *h)
-{
+	struct i440fx *h = dev;
 	uint8_t *cfg = pci_dev_config(h->pci);
 
 	for (unsigned int i = 0; i < 7; i++)
@@ -119,8 +108,13 @@ void i440fx_reset(struct i440fx *h)
 	i440fx_pam_sync(h, true);
 }
 
-int i440fx_create(const struct dev_env *env, struct pci_bus *bus,
-		  i440fx_pam_fn *pam_changed, void *opaque, struct i440fx **out)
+static const struct pci_func_ops i440fx_pci_ops = {
+	.config_write	= i440fx_config_write,
+	.reset		= i440fx_reset,
+};
+
+static int i440fx_init(void *dev, const struct dev_env *env,
+		       const struct dev_cfg *cfg)
 {
 	static const struct pci_dev_info info = {
 		.vendor		= I440FX_VENDOR,
@@ -128,32 +122,29 @@ int i440fx_create(const struct dev_env *env, struct pci_bus *bus,
 		.class_code	= 0x060000,
 		.revision	= 0x02,
 	};
-	struct i440fx *h;
+	struct i440fx *h = dev;
 	int ret;
 
-	*out = NULL;
-	h = calloc(1, sizeof(*h));
-	if (!h)
-		return -ENOMEM;
-	h->pam_changed = pam_changed;
-	h->opaque = opaque;
-	ret = pci_register_function(bus, PCI_DEVFN(0, 0), &info,
+	if (!cfg->pci)
+		return -EINVAL;
+	h->host = cfg->host;
+	ret = pci_register_function(cfg->pci, PCI_DEVFN(0, 0), &info,
 				    &i440fx_pci_ops, h, &h->pci);
-	if (ret < 0) {
-		free(h);
+	if (ret < 0)
 		return ret;
-	}
 	pci_dev_set_wmask(h->pci, I440FX_PAM0, 1, 0x30);
 	pci_dev_set_wmask(h->pci, I440FX_PAM0 + 1, 6, 0x33);
-	i440fx_reset(h);
-	*out = h;
 	return 0;
 }
 
-void i440fx_destroy(struct i440fx *h)
+static void i440fx_fini(void *dev)
 {
-	if (!h)
-		return;
+	struct i440fx *h = dev;
+
 	pci_unregister_function(h->pci);
-	free(h);
 }
+
+const struct dev_ops i440fx_dev = {
+	.name = "i440FX host bridge", .size = sizeof(struct i440fx),
+	.init = i440fx_init, .fini = i440fx_fini, .reset = i440fx_reset,
+};

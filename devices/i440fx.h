@@ -35,26 +35,17 @@ struct pci_dev;
 
 struct i440fx;
 
-/* Board callback: region @region (0-12) now has @mode (I440FX_PAM_*). */
-typedef void i440fx_pam_fn(void *opaque, unsigned int region,
-			   unsigned int mode);
-
 /* First guest-physical byte and size of PAM region @region (0-12). */
 uint64_t i440fx_pam_base(unsigned int region);
 uint64_t i440fx_pam_size(unsigned int region);
 
 /*
- * Register the host bridge as function 00:00.0 of @bus.  @pam_changed
- * (may be NULL) is called for every region whose mode changes, including
- * from i440fx_reset() (all regions back to mode 0: ROM/PCI, no DRAM).
- * 0, -ENOMEM or the pci_register_function() error.  i440fx_destroy()
- * unregisters the function and must run before pci_bus_destroy().
+ * dev_create(&i440fx_dev): function 00:00.0 of dev_cfg.pci (required:
+ * -EINVAL without).  host->pam is told of every region whose mode
+ * changes, including from reset() (all regions back to mode 0: ROM/PCI,
+ * no DRAM).  dev_destroy() unregisters the function (before the bus's).
  */
-int __attribute__((warn_unused_result))
-i440fx_create(const struct dev_env *env, struct pci_bus *bus,
-	      i440fx_pam_fn *pam_changed, void *opaque, struct i440fx **out);
-void i440fx_reset(struct i440fx *h);
-void i440fx_destroy(struct i440fx *h);
+extern const struct dev_ops i440fx_dev;
 
 /* Current mode (I440FX_PAM_*) of region @region; 0 for a bad index. */
 unsigned int i440fx_pam_mode(const struct i440fx *h, unsigned int region);

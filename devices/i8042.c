@@ -14,9 +14,6 @@
  * enabled byte.  Keyboard bytes are translated from set 2 to set 1 while
  * command byte bit 6 is set.  The devices themselves live in ps2.c.
  */
-#include <errno.h>
-#include <stdlib.h>
-
 #include "devices/i8042.h"
 #include "devices/ps2.h"
 
@@ -54,9 +51,7 @@ struct i8042 {
 	uint8_t		pending;	/* command awaiting a data byte, or 0 */
 	bool		irq1_level, irq12_level;
 	struct irq_line	irq1, irq12;
-	struct i8042_board board;	/* A20 and reset callbacks */
-	struct iospace	*pio;
-	unsigned int	mapped;		/* ports mapped, 0-2 */
+	const struct dev_host *host;	/* A20 and reset, or NULL */
 };
 
 static void kbc_update_irq(struct i8042 *k)
@@ -139,12 +134,11 @@ static void kbc_set_outport(struct i8042 *k, uint8_t val)
 	uint8_t old = k->outport;
 
 	k->outport = val;
-	if (((old ^ val) & KBC_OP_A20) && k->board.a20)
-		k->board.a20(k->board.opaque, val & KBC_OP_A20);
+	if ((old ^ val) & KBC_OP_A20)
+		dev_host_set_a20(k->host, val & KBC_OP_A20);
 	if (!(val & KBC_OP_RESET)) {
 		k->outport |= KBC_OP_RESET;	/* a pulse, not a latch */
-		if (k->board.reset)
-			k->board.reset(k->board.opaque);
+		dev_host_reset(k->host, false);
 	}
 }
 
@@ -296,35 +290,50 @@ static void kbc_data_write(void *opaque, uint64_t off, uint64_t val,
 }
 
 static const struct io_ops kbc_data_ops = {
-	.read	= kbc_data_read,
-	.write	= kbc_data_write,
+	.read = kbc_data_read, .write = kbc_data_write, .widths = IO_W8,
 };
 
 static const struct io_ops kbc_cmd_ops = {
-	.read	= kbc_status_read,
-	.write	= kbc_cmd_write,
+	.read = kbc_status_read, .write = kbc_cmd_write, .widths = IO_W8,
 };
 
-void i8042_key_event(struct i8042 *k, unsigned int keycode, bool down)
+/* two 1-byte ranges: 0x61-0x63 belong to port B and others */
+static const struct io_range kbc_ranges[] = {
+	{ I8042_DATA_PORT, 1, &kbc_data_ops },
+	{ I8042_CMD_PORT, 1, &kbc_cmd_ops },
+};
+
+void i8042_key_event(void *kbd, unsigned int keycode, bool down)
 {
+	struct i8042 *k = kbd;
+
 	ps2_kbd_key(&k->kbd, keycode, down);
 	kbc_sync(k);
 }
 
-void i8042_mouse_event(struct i8042 *k, int dx, int dy, int dz,
+void i8042_mouse_event(void *kbd, int dx, int dy, int dz,
 		       unsigned int buttons)
 {
+	struct i8042 *k = kbd;
+
 	ps2_mouse_event(&k->mouse, dx, dy, dz, buttons);
 	kbc_sync(k);
 }
+
+static const struct input_ops i8042_input_ops = {
+	.key	= i8042_key_event,
+	.mouse	= i8042_mouse_event,
+};
 
 bool i8042_a20(struct i8042 *k)
 {
 	return k->outport & KBC_OP_A20;
 }
 
-void i8042_reset(struct i8042 *k)
+static void i8042_reset(void *dev)
 {
+	struct i8042 *k = dev;
+
 	ps2_kbd_reset(&k->kbd);
 	ps2_mouse_reset(&k->mouse);
 	for (unsigned int i = 0; i < KBC_RAM_SIZE; i++)
@@ -340,44 +349,20 @@ void i8042_reset(struct i8042 *k)
 	kbc_sync(k);
 }
 
-void i8042_destroy(struct i8042 *k)
+static int i8042_init(void *dev, const struct dev_env *env,
+		      const struct dev_cfg *cfg)
 {
-	if (!k)
-		return;
-	if (k->mapped > 1)
-		iospace_unmap(k->pio, I8042_CMD_PORT);
-	if (k->mapped > 0)
-		iospace_unmap(k->pio, I8042_DATA_PORT);
-	free(k);
-}
+	struct i8042 *k = dev;
 
-int i8042_create(const struct dev_env *env, struct irq_line irq1,
-		 struct irq_line irq12, const struct i8042_board *board,
-		 struct i8042 **out)
-{
-	struct i8042 *k = calloc(1, sizeof(*k));
-	int err;
-
-	if (!k)
-		return -ENOMEM;
-	k->pio = env->pio;
-	k->irq1 = irq1;
-	k->irq12 = irq12;
-	if (board)
-		k->board = *board;
-	i8042_reset(k);
-	/* two 1-byte ranges: 0x61-0x63 belong to port B and others */
-	err = iospace_map(k->pio, I8042_DATA_PORT, 1, &kbc_data_ops, k);
-	if (err)
-		goto out_destroy;
-	k->mapped++;
-	err = iospace_map(k->pio, I8042_CMD_PORT, 1, &kbc_cmd_ops, k);
-	if (err)
-		goto out_destroy;
-	k->mapped++;
-	*out = k;
+	k->irq1 = cfg->irq[0];
+	k->irq12 = cfg->irq[1];
+	k->host = cfg->host;
 	return 0;
-out_destroy:
-	i8042_destroy(k);
-	return err;
 }
+
+const struct dev_ops i8042_dev = {
+	.name = "i8042", .size = sizeof(struct i8042),
+	.init = i8042_init, .reset = i8042_reset,
+	.ranges = kbc_ranges, .nranges = 2,
+	.input = &i8042_input_ops,
+};

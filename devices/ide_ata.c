@@ -11,13 +11,14 @@
  * the power-management commands and CHECK POWER MODE.  Addresses are CHS
  * (ch. 6.2, with the current INITIALIZE DEVICE PARAMETERS geometry), LBA28
  * or LBA48; anything outside the disk aborts with IDNF|ABRT.  Back-end
- * errors become UNC (reads) or ABRT (writes).
+ * errors become UNC (reads) or ABRT (writes).  Every disk access is one
+ * asynchronous request of at most IDE_BUF_SIZE bytes (ide_io); the
+ * command's next step runs when it completes.
  */
 #include <errno.h>
 #include <string.h>
 
 #include "devices/ide_priv.h"
-#include "rawdisk/rawdisk.h"
 
 #define ATA_CHS_MAX_SECTORS	(16383ull * 16 * 63)
 
@@ -151,46 +152,65 @@ static bool ata_decode(struct ide_drive *d, bool lba48)
 
 static void ata_pio_read_block(struct ide_drive *d);
 
-static void ata_pio_read_done(struct ide_drive *d)
+static void ata_pio_read_last(struct ide_drive *d)
 {
 	ide_cmd_ok(d, false);
 }
 
-static void ata_pio_read_block(struct ide_drive *d)
+static void ata_pio_read_done(struct ide_drive *d, int ret)
 {
 	struct ide_channel *ch = d->ch;
-	uint64_t n = ch->left < ch->blk ? ch->left : ch->blk;
-	uint64_t lba = ch->lba;
 
-	if (rd_pread(d->disk, ch->buf, n * IDE_SECTOR, lba * IDE_SECTOR) < 0) {
+	if (ret < 0) {
 		ide_cmd_abort(d, ATA_ERR_UNC);
 		return;
 	}
-	ch->lba += n;
-	ch->left -= n;
-	ide_pio_start(d, (uint32_t)(n * IDE_SECTOR), true,
-		      ch->left ? ata_pio_read_block : ata_pio_read_done, true);
+	ch->lba += ch->chunk;
+	ch->left -= ch->chunk;
+	ide_pio_start(d, (uint32_t)(ch->chunk * IDE_SECTOR), true,
+		      ch->left ? ata_pio_read_block : ata_pio_read_last, true);
 }
 
-static void ata_pio_write_block(struct ide_drive *d)
+/* Fetch the next DRQ block (BSY meanwhile). */
+static void ata_pio_read_block(struct ide_drive *d)
 {
 	struct ide_channel *ch = d->ch;
-	uint64_t n = ch->end / IDE_SECTOR;
 
-	if (rd_pwrite(d->disk, ch->buf, n * IDE_SECTOR,
-		      ch->lba * IDE_SECTOR) < 0) {
+	ch->chunk = ch->left < ch->per_drq ? ch->left : ch->per_drq;
+	ide_io(d, BLK_READ, ch->buf, ch->chunk * IDE_SECTOR,
+	       ch->lba * IDE_SECTOR, ata_pio_read_done);
+}
+
+static void ata_pio_write_block(struct ide_drive *d);
+
+static void ata_pio_write_done(struct ide_drive *d, int ret)
+{
+	struct ide_channel *ch = d->ch;
+	uint64_t n;
+
+	if (ret < 0) {
 		ide_cmd_abort(d, ATA_ERR_ABRT);
 		return;
 	}
-	ch->lba += n;
-	ch->left -= n;
+	ch->lba += ch->chunk;
+	ch->left -= ch->chunk;
 	if (!ch->left) {
 		ide_cmd_ok(d, true);
 		return;
 	}
-	n = ch->left < ch->blk ? ch->left : ch->blk;
+	n = ch->left < ch->per_drq ? ch->left : ch->per_drq;
 	ide_pio_start(d, (uint32_t)(n * IDE_SECTOR), false,
 		      ata_pio_write_block, true);
+}
+
+/* The guest filled a DRQ block: write it (BSY meanwhile). */
+static void ata_pio_write_block(struct ide_drive *d)
+{
+	struct ide_channel *ch = d->ch;
+
+	ch->chunk = ch->end / IDE_SECTOR;
+	ide_io(d, BLK_WRITE, ch->buf, ch->chunk * IDE_SECTOR,
+	       ch->lba * IDE_SECTOR, ata_pio_write_done);
 }
 
 static void ata_rw_pio(struct ide_drive *d, bool lba48, bool write,
@@ -209,50 +229,79 @@ static void ata_rw_pio(struct ide_drive *d, bool lba48, bool write,
 	}
 	if (!ata_decode(d, lba48))
 		return;
-	ch->blk = multiple ? d->mult : 1;
+	ch->per_drq = multiple ? d->mult : 1;
 	if (!write) {
 		ata_pio_read_block(d);
 		return;
 	}
-	n = ch->left < ch->blk ? ch->left : ch->blk;
+	n = ch->left < ch->per_drq ? ch->left : ch->per_drq;
 	ide_pio_start(d, (uint32_t)(n * IDE_SECTOR), false,
 		      ata_pio_write_block, false);
 }
 
-/* The bus master is running: move the whole command through the PRDs. */
-static void ata_dma_run(struct ide_drive *d)
+static void ata_dma_step(struct ide_drive *d);
+
+/* A chunk came from the disk: move it to the guest through the PRDs. */
+static void ata_dma_read_done(struct ide_drive *d, int ret)
 {
 	struct ide_channel *ch = d->ch;
-	bool write = ch->dma_write;
+	uint32_t done = 0;
 
-	while (ch->left) {
-		uint64_t n = ch->left < ATA_BUF_SECTORS ? ch->left :
-			     ATA_BUF_SECTORS;
-		uint32_t len = (uint32_t)(n * IDE_SECTOR), done = 0;
-		uint64_t off = ch->lba * IDE_SECTOR;
-		int ret;
-
-		if (!write && rd_pread(d->disk, ch->buf, len, off) < 0) {
-			ide_cmd_abort(d, ATA_ERR_UNC);
-			ide_bmdma_done(ch, false);
-			return;
-		}
-		ret = ide_bmdma_rw(ch, ch->buf, len, !write, &done);
-		if (ret < 0) {
-			ide_cmd_abort(d, ATA_ERR_ABRT);
-			ide_bmdma_done(ch, true);
-			return;
-		}
-		if (write && rd_pwrite(d->disk, ch->buf, len, off) < 0) {
-			ide_cmd_abort(d, ATA_ERR_ABRT);
-			ide_bmdma_done(ch, false);
-			return;
-		}
-		ch->lba += n;
-		ch->left -= n;
+	if (ret < 0) {
+		ide_cmd_abort(d, ATA_ERR_UNC);
+		ide_bmdma_done(ch, false);
+		return;
 	}
-	ide_cmd_ok(d, true);
-	ide_bmdma_done(ch, false);
+	if (ide_bmdma_rw(ch, ch->buf, (uint32_t)(ch->chunk * IDE_SECTOR),
+			 true, &done) < 0) {
+		ide_cmd_abort(d, ATA_ERR_ABRT);
+		ide_bmdma_done(ch, true);
+		return;
+	}
+	ch->lba += ch->chunk;
+	ch->left -= ch->chunk;
+	ata_dma_step(d);
+}
+
+static void ata_dma_write_done(struct ide_drive *d, int ret)
+{
+	struct ide_channel *ch = d->ch;
+
+	if (ret < 0) {
+		ide_cmd_abort(d, ATA_ERR_ABRT);
+		ide_bmdma_done(ch, false);
+		return;
+	}
+	ch->lba += ch->chunk;
+	ch->left -= ch->chunk;
+	ata_dma_step(d);
+}
+
+/* The bus master runs: the next chunk of the command, or its end. */
+static void ata_dma_step(struct ide_drive *d)
+{
+	struct ide_channel *ch = d->ch;
+	uint32_t len, done = 0;
+
+	if (!ch->left) {
+		ide_cmd_ok(d, true);
+		ide_bmdma_done(ch, false);
+		return;
+	}
+	ch->chunk = ch->left < ATA_BUF_SECTORS ? ch->left : ATA_BUF_SECTORS;
+	len = (uint32_t)(ch->chunk * IDE_SECTOR);
+	if (!ch->dma_write) {
+		ide_io(d, BLK_READ, ch->buf, len, ch->lba * IDE_SECTOR,
+		       ata_dma_read_done);
+		return;
+	}
+	if (ide_bmdma_rw(ch, ch->buf, len, false, &done) < 0) {
+		ide_cmd_abort(d, ATA_ERR_ABRT);
+		ide_bmdma_done(ch, true);
+		return;
+	}
+	ide_io(d, BLK_WRITE, ch->buf, len, ch->lba * IDE_SECTOR,
+	       ata_dma_write_done);
 }
 
 static void ata_rw_dma(struct ide_drive *d, bool lba48, bool write)
@@ -267,30 +316,44 @@ static void ata_rw_dma(struct ide_drive *d, bool lba48, bool write)
 		return;
 	ch->dma_write = write;
 	ch->xfer = XFER_DMA_WAIT;
-	ch->next = ata_dma_run;
+	ch->next = ata_dma_step;
 	d->r.status = ATA_STAT_DRDY | ATA_STAT_DSC | ATA_STAT_DRQ;
 	ide_bmdma_kick(ch);
 }
 
-static void ata_verify(struct ide_drive *d, bool lba48)
+static void ata_verify_step(struct ide_drive *d);
+
+static void ata_verify_done(struct ide_drive *d, int ret)
 {
 	struct ide_channel *ch = d->ch;
 
-	if (!ata_decode(d, lba48))
+	if (ret < 0) {
+		ide_cmd_abort(d, ATA_ERR_UNC);
 		return;
-	while (ch->left) {
-		uint64_t n = ch->left < ATA_BUF_SECTORS ? ch->left :
-			     ATA_BUF_SECTORS;
-
-		if (rd_pread(d->disk, ch->buf, n * IDE_SECTOR,
-			     ch->lba * IDE_SECTOR) < 0) {
-			ide_cmd_abort(d, ATA_ERR_UNC);
-			return;
-		}
-		ch->lba += n;
-		ch->left -= n;
 	}
-	ide_cmd_ok(d, true);
+	ch->lba += ch->chunk;
+	ch->left -= ch->chunk;
+	ata_verify_step(d);
+}
+
+/* READ VERIFY: read every sector (to find bad ones), transfer nothing. */
+static void ata_verify_step(struct ide_drive *d)
+{
+	struct ide_channel *ch = d->ch;
+
+	if (!ch->left) {
+		ide_cmd_ok(d, true);
+		return;
+	}
+	ch->chunk = ch->left < ATA_BUF_SECTORS ? ch->left : ATA_BUF_SECTORS;
+	ide_io(d, BLK_READ, ch->buf, ch->chunk * IDE_SECTOR,
+	       ch->lba * IDE_SECTOR, ata_verify_done);
+}
+
+static void ata_verify(struct ide_drive *d, bool lba48)
+{
+	if (ata_decode(d, lba48))
+		ata_verify_step(d);
 }
 
 static void ata_set_features(struct ide_drive *d)
@@ -349,12 +412,18 @@ static void ata_identify(struct ide_drive *d)
 	ide_pio_start(d, IDE_SECTOR, true, NULL, true);
 }
 
-static void ata_flush(struct ide_drive *d)
+static void ata_flush_done(struct ide_drive *d, int ret)
 {
-	if (rd_flush(d->disk) < 0)
+	if (ret < 0)
 		ide_cmd_abort(d, ATA_ERR_ABRT);
 	else
 		ide_cmd_ok(d, true);
+}
+
+/* FLUSH CACHE: completes after every write before it (hw/block.h). */
+static void ata_flush(struct ide_drive *d)
+{
+	ide_io(d, BLK_FLUSH, NULL, 0, 0, ata_flush_done);
 }
 
 void ata_exec(struct ide_drive *d, uint8_t cmd)

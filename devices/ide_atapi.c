@@ -12,13 +12,13 @@
  * MODE SENSE(10) (pages 01h, 2Ah, 3Fh), READ TOC (formats 0 and 1),
  * GET CONFIGURATION (profile list) and GET EVENT STATUS NOTIFICATION
  * (polled, media class).  Errors are CHECK CONDITION: ERR in status, the
- * sense key in error bits 7:4, details for REQUEST SENSE.
+ * sense key in error bits 7:4, details for REQUEST SENSE.  Disc reads are
+ * asynchronous requests of at most IDE_BUF_SIZE bytes (ide_io).
  */
 #include <errno.h>
 #include <string.h>
 
 #include "devices/ide_priv.h"
-#include "rawdisk/rawdisk.h"
 
 #define CD_BUF_SECTORS	(IDE_BUF_SIZE / CD_SECTOR)
 
@@ -79,7 +79,7 @@ static void atapi_error(struct ide_drive *d, uint8_t key, uint8_t asc,
 
 static bool atapi_has_medium(const struct ide_drive *d)
 {
-	return d->disk && !d->tray_open && d->nsectors;
+	return d->blk && !d->tray_open && d->nsectors;
 }
 
 /* Checks every media-access command makes first.  False = error posted. */
@@ -97,24 +97,45 @@ static bool atapi_ready(struct ide_drive *d)
 	return true;
 }
 
-/* Refill buf from the disc when it is used up.  False = error posted. */
-static bool atapi_refill(struct ide_drive *d)
+/* buf is used up and sectors are left: read the next part of the disc. */
+static bool atapi_need_refill(const struct ide_channel *ch)
+{
+	return ch->pos >= ch->avail && ch->left;
+}
+
+/* Read up to a buffer of sectors (BSY meanwhile), then @cont. */
+static void atapi_refill(struct ide_drive *d,
+			 void (*cont)(struct ide_drive *d, int ret))
 {
 	struct ide_channel *ch = d->ch;
-	uint64_t n;
 
-	if (ch->pos < ch->avail || !ch->left)
-		return true;
-	n = ch->left < CD_BUF_SECTORS ? ch->left : CD_BUF_SECTORS;
-	if (rd_pread(d->disk, ch->buf, n * CD_SECTOR, ch->lba * CD_SECTOR) < 0) {
+	ch->chunk = ch->left < CD_BUF_SECTORS ? ch->left : CD_BUF_SECTORS;
+	ide_io(d, BLK_READ, ch->buf, ch->chunk * CD_SECTOR,
+	       ch->lba * CD_SECTOR, cont);
+}
+
+/* A refill finished: buf holds it, or false with the error posted. */
+static bool atapi_refilled(struct ide_drive *d, int ret)
+{
+	struct ide_channel *ch = d->ch;
+
+	if (ret < 0) {
 		atapi_error(d, SENSE_MEDIUM_ERROR, ASC_READ_ERROR, 0);
 		return false;
 	}
-	ch->lba += n;
-	ch->left -= n;
+	ch->lba += ch->chunk;
+	ch->left -= ch->chunk;
 	ch->pos = 0;
-	ch->avail = (uint32_t)(n * CD_SECTOR);
+	ch->avail = (uint32_t)(ch->chunk * CD_SECTOR);
 	return true;
+}
+
+static void atapi_pio_next(struct ide_drive *d);
+
+static void atapi_pio_refilled(struct ide_drive *d, int ret)
+{
+	if (atapi_refilled(d, ret))
+		atapi_pio_next(d);
 }
 
 /* Offer the next DRQ block of the data-in phase, or complete. */
@@ -123,8 +144,10 @@ static void atapi_pio_next(struct ide_drive *d)
 	struct ide_channel *ch = d->ch;
 	uint32_t chunk;
 
-	if (!atapi_refill(d))
+	if (atapi_need_refill(ch)) {
+		atapi_refill(d, atapi_pio_refilled);
 		return;
+	}
 	if (ch->pos >= ch->avail) {
 		atapi_ok(d);
 		return;
@@ -142,28 +165,37 @@ static void atapi_pio_next(struct ide_drive *d)
 	ide_irq_raise(ch);
 }
 
-static void atapi_dma_run(struct ide_drive *d)
+static void atapi_dma_step(struct ide_drive *d);
+
+static void atapi_dma_refilled(struct ide_drive *d, int ret)
+{
+	if (atapi_refilled(d, ret))
+		atapi_dma_step(d);
+	else
+		ide_bmdma_done(d->ch, false);
+}
+
+/* The bus master runs: move what buf holds, refill, or complete. */
+static void atapi_dma_step(struct ide_drive *d)
 {
 	struct ide_channel *ch = d->ch;
+	uint32_t done = 0;
 
-	for (;;) {
-		uint32_t done = 0;
-		int ret;
-
-		if (!atapi_refill(d)) {
-			ide_bmdma_done(ch, false);
-			return;
-		}
-		if (ch->pos >= ch->avail)
-			break;
-		ret = ide_bmdma_rw(ch, ch->buf + ch->pos, ch->avail - ch->pos,
-				   true, &done);
-		if (ret < 0) {
-			atapi_error(d, SENSE_ILLEGAL_REQUEST, ASC_INVALID_FIELD, 0);
+	if (atapi_need_refill(ch)) {
+		atapi_refill(d, atapi_dma_refilled);
+		return;
+	}
+	if (ch->pos < ch->avail) {
+		if (ide_bmdma_rw(ch, ch->buf + ch->pos, ch->avail - ch->pos,
+				 true, &done) < 0) {
+			atapi_error(d, SENSE_ILLEGAL_REQUEST, ASC_INVALID_FIELD,
+				    0);
 			ide_bmdma_done(ch, true);
 			return;
 		}
 		ch->pos = ch->avail;
+		atapi_dma_step(d);
+		return;
 	}
 	atapi_ok(d);
 	ide_bmdma_done(ch, false);
@@ -182,7 +214,7 @@ static void atapi_data_in(struct ide_drive *d, uint32_t len)
 	}
 	if (ch->atapi_dma) {
 		ch->xfer = XFER_DMA_WAIT;
-		ch->next = atapi_dma_run;
+		ch->next = atapi_dma_step;
 		ch->dma_write = false;
 		d->r.status = ATA_STAT_DRDY | ATA_STAT_DSC | ATA_STAT_DRQ;
 		ide_bmdma_kick(ch);

@@ -12,14 +12,17 @@
  * reports: device done and PRDs used up -> interrupt, not active; device
  * done with PRDs left -> interrupt, still active; PRDs used up first, a
  * table crossing 64 KiB or an address outside guest RAM -> error, not
- * active.  All guest memory is reached through env->dma.
+ * active.  All guest memory is reached through env->dma.  Clearing the
+ * start bit while a DMA command is moving data cancels it (the disk
+ * request in flight is waited for and dropped): the drive reports ABRT
+ * without an interrupt, as an aborted transfer.
  */
 #include <errno.h>
 #include <string.h>
 
 #include "devices/ide_priv.h"
 
-static uint8_t bm_reg_read(struct ide_channel *ch, unsigned int reg)
+static uint8_t bm_reg_read(struct ide_channel *ch, uint64_t reg)
 {
 	switch (reg) {
 	case 0: return ch->bm_cmd;
@@ -30,10 +33,26 @@ static uint8_t bm_reg_read(struct ide_channel *ch, unsigned int reg)
 	}
 }
 
-static void bm_reg_write(struct ide_channel *ch, unsigned int reg, uint8_t v)
+/* The guest stopped the engine in the middle of a DMA command. */
+static void bm_cancel(struct ide_channel *ch)
+{
+	struct ide_drive *d = ch->active;
+
+	ide_io_cancel(ch);
+	ide_xfer_stop(ch);
+	ch->dma_run = false;
+	if (d) {
+		d->r.status = ATA_STAT_DRDY | ATA_STAT_DSC | ATA_STAT_ERR;
+		d->r.error = ATA_ERR_ABRT;
+	}
+}
+
+static void bm_reg_write(struct ide_channel *ch, uint64_t reg, uint8_t v)
 {
 	switch (reg) {
 	case 0:
+		if (!(v & BM_CMD_START) && ch->dma_run)
+			bm_cancel(ch);
 		if ((v & BM_CMD_START) && !(ch->bm_cmd & BM_CMD_START))
 			ch->bm_status |= BM_STAT_ACTIVE;
 		else if (!(v & BM_CMD_START))
@@ -61,14 +80,8 @@ static void bm_reg_write(struct ide_channel *ch, unsigned int reg, uint8_t v)
 static uint64_t bm_read(void *opaque, uint64_t off, unsigned int size)
 {
 	struct ide *ide = opaque;
-	uint64_t v = 0;
 
-	for (unsigned int i = 0; i < size && off + i < 16; i++) {
-		unsigned int o = (unsigned int)off + i;
-
-		v |= (uint64_t)bm_reg_read(&ide->ch[o / 8], o % 8) << (8 * i);
-	}
-	return v;
+	return bm_reg_read(&ide->ch[off / 8], off % 8);
 }
 
 static void bm_write(void *opaque, uint64_t off, uint64_t val,
@@ -76,16 +89,11 @@ static void bm_write(void *opaque, uint64_t off, uint64_t val,
 {
 	struct ide *ide = opaque;
 
-	for (unsigned int i = 0; i < size && off + i < 16; i++) {
-		unsigned int o = (unsigned int)off + i;
-
-		bm_reg_write(&ide->ch[o / 8], o % 8, (uint8_t)(val >> (8 * i)));
-	}
+	bm_reg_write(&ide->ch[off / 8], off % 8, (uint8_t)val);
 }
 
 static const struct io_ops ide_bm_ops = {
-	.read	= bm_read,
-	.write	= bm_write,
+	.read = bm_read, .write = bm_write, .widths = IO_W8,
 };
 
 void ide_bmdma_reset(struct ide_channel *ch)
@@ -95,6 +103,7 @@ void ide_bmdma_reset(struct ide_channel *ch)
 	ch->bm_prd = 0;
 	ch->prd_loaded = false;
 	ch->prd_eot = false;
+	ch->dma_run = false;
 }
 
 void ide_bmdma_kick(struct ide_channel *ch)
@@ -109,6 +118,7 @@ void ide_bmdma_kick(struct ide_channel *ch)
 	ch->prd_cur = ch->bm_prd;
 	ch->prd_loaded = false;
 	ch->prd_eot = false;
+	ch->dma_run = true;
 	if (next)
 		next(ch->active);
 }
@@ -171,6 +181,7 @@ int ide_bmdma_rw(struct ide_channel *ch, uint8_t *buf, uint32_t len,
 
 void ide_bmdma_done(struct ide_channel *ch, bool err)
 {
+	ch->dma_run = false;
 	if (err) {
 		ch->bm_status = (ch->bm_status & ~BM_STAT_ACTIVE) |
 				BM_STAT_ERROR | BM_STAT_INTR;

@@ -10,18 +10,18 @@
  * post their signatures, ATA 01/01/00/00, PACKET 01/01/14/EB) and ch. 9.10
  * (PIO data-in/out protocols).  Legacy channel addresses and IRQs from the
  * PIIX3 datasheet ch. 2.4.  A position with no drive reads as zeros, which
- * is what firmware probing expects from an empty position.
+ * is what firmware probing expects from an empty position.  Disk requests
+ * (ide_io) keep the drive BSY until they complete (ATA-6 ch. 9: BSY while
+ * the device processes a command).
  */
+#include <assert.h>
 #include <errno.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
 #include "devices/ide_priv.h"
-#include "rawdisk/rawdisk.h"
 
-static const uint16_t ide_cmd_base[2] = { 0x1f0, 0x170 };
-static const uint16_t ide_ctl_base[2] = { 0x3f6, 0x376 };
 
 struct ide_drive *ide_cur(struct ide_channel *ch)
 {
@@ -75,6 +75,50 @@ void ide_xfer_stop(struct ide_channel *ch)
 	ch->avail = 0;
 	ch->next = NULL;
 	ch->left = 0;
+}
+
+static void ide_io_done(struct blk_req *req, int ret)
+{
+	struct ide_channel *ch = req->opaque;
+	void (*cont)(struct ide_drive *d, int ret) = ch->io_cont;
+
+	assert(ch->io_busy && ch->io_drive);
+	ch->io_busy = false;
+	if (ch->io_cancel) {		/* reset meanwhile: result dropped */
+		ch->io_cancel = false;
+		return;
+	}
+	ch->xfer = XFER_NONE;
+	cont(ch->io_drive, ret);
+}
+
+void ide_io(struct ide_drive *d, enum blk_op op, uint8_t *buf, size_t len,
+	    uint64_t off, void (*cont)(struct ide_drive *d, int ret))
+{
+	struct ide_channel *ch = d->ch;
+
+	assert(!ch->io_busy && d->blk);
+	assert(op == BLK_FLUSH || (buf >= ch->buf &&
+				   buf + len <= ch->buf + IDE_BUF_SIZE));
+	ch->io_busy = true;
+	ch->io_cancel = false;
+	ch->io_drive = d;
+	ch->io_cont = cont;
+	ch->xfer = XFER_IO;
+	d->r.status = ATA_STAT_BSY | ATA_STAT_DRDY | ATA_STAT_DSC;
+	ch->req = (struct blk_req){ .op = op, .off = off, .buf = buf,
+				    .len = len, .done = ide_io_done,
+				    .opaque = ch };
+	blk_submit(d->blk, &ch->req);
+}
+
+void ide_io_cancel(struct ide_channel *ch)
+{
+	if (!ch->io_busy)
+		return;
+	ch->io_cancel = true;
+	blk_drain(ch->io_drive->blk);
+	assert(!ch->io_busy && !ch->io_cancel);
 }
 
 void ide_cmd_ok(struct ide_drive *d, bool irq)
@@ -150,8 +194,9 @@ static void ide_pio_advance(struct ide_channel *ch)
 		ide_cmd_ok(ch->active, false);
 }
 
-static uint64_t ide_data_read(struct ide_channel *ch, unsigned int size)
+static uint64_t ide_data_read(void *opaque, uint64_t off, unsigned int size)
 {
+	struct ide_channel *ch = opaque;
 	uint64_t v = 0;
 
 	if (ch->xfer != XFER_PIO_IN || !ch->active)
@@ -163,9 +208,11 @@ static uint64_t ide_data_read(struct ide_channel *ch, unsigned int size)
 	return v;
 }
 
-static void ide_data_write(struct ide_channel *ch, uint64_t v,
+static void ide_data_write(void *opaque, uint64_t off, uint64_t v,
 			   unsigned int size)
 {
+	struct ide_channel *ch = opaque;
+
 	if (ch->xfer != XFER_PIO_OUT || !ch->active)
 		return;
 	for (unsigned int i = 0; i < size && ch->pos < ch->end; i++)
@@ -194,6 +241,12 @@ static void ide_command(struct ide_channel *ch, uint8_t cmd)
 
 	if (d->media == IDE_MEDIA_NONE || (ch->ctl & ATA_CTL_SRST))
 		return;
+	/* BSY: only an ATAPI DEVICE RESET is accepted (ATA-6 ch. 8.7) */
+	if (ch->io_busy) {
+		if (cmd != 0x08 || d->media != IDE_MEDIA_CDROM)
+			return;
+		ide_io_cancel(ch);
+	}
 	ide_irq_lower(ch);
 	ide_xfer_stop(ch);
 	ch->active = d;
@@ -270,34 +323,26 @@ static void ide_reg_write(struct ide_channel *ch, unsigned int reg,
 		ch->cur = (v & ATA_DEV_DEV) ? 1 : 0;
 }
 
-static uint64_t ide_cmd_read(void *opaque, uint64_t off, unsigned int size)
+/* Registers 1-7 of the command block (the range starts at base + 1). */
+static uint64_t ide_regs_read(void *opaque, uint64_t off, unsigned int size)
 {
-	struct ide_channel *ch = opaque;
-	uint64_t v = 0;
-
-	if (off == 0)
-		return ide_data_read(ch, size);
-	for (unsigned int i = 0; i < size && off + i < 8; i++)
-		v |= (uint64_t)ide_reg_read(ch, (unsigned int)off + i) << (8 * i);
-	return v;
+	return ide_reg_read(opaque, (unsigned int)off + 1);
 }
 
-static void ide_cmd_write(void *opaque, uint64_t off, uint64_t val,
-			  unsigned int size)
+static void ide_regs_write(void *opaque, uint64_t off, uint64_t val,
+			   unsigned int size)
 {
-	struct ide_channel *ch = opaque;
-
-	if (off == 0) {
-		ide_data_write(ch, val, size);
-		return;
-	}
-	for (unsigned int i = 0; i < size && off + i < 8; i++)
-		ide_reg_write(ch, (unsigned int)off + i, (uint8_t)(val >> (8 * i)));
+	ide_reg_write(opaque, (unsigned int)off + 1, (uint8_t)val);
 }
 
-static const struct io_ops ide_cmd_ops = {
-	.read	= ide_cmd_read,
-	.write	= ide_cmd_write,
+/* The data register takes 8/16/32-bit accesses whole (IOCS16#/32). */
+static const struct io_ops ide_data_ops = {
+	.read = ide_data_read, .write = ide_data_write,
+	.widths = IO_W8 | IO_W16 | IO_W32, .spill = true,
+};
+
+static const struct io_ops ide_regs_ops = {
+	.read = ide_regs_read, .write = ide_regs_write, .widths = IO_W8,
 };
 
 static void ide_drive_reset(struct ide_drive *d)
@@ -335,6 +380,7 @@ static void ide_ctl_write(void *opaque, uint64_t off, uint64_t val,
 
 	ch->ctl = (uint8_t)val & (ATA_CTL_NIEN | ATA_CTL_SRST | ATA_CTL_HOB);
 	if ((ch->ctl & ATA_CTL_SRST) && !(old & ATA_CTL_SRST)) {
+		ide_io_cancel(ch);
 		ide_xfer_stop(ch);
 		ch->irq_pending = false;
 	} else if (!(ch->ctl & ATA_CTL_SRST) && (old & ATA_CTL_SRST)) {
@@ -346,15 +392,25 @@ static void ide_ctl_write(void *opaque, uint64_t off, uint64_t val,
 }
 
 static const struct io_ops ide_ctl_ops = {
-	.read	= ide_ctl_read,
-	.write	= ide_ctl_write,
+	.read = ide_ctl_read, .write = ide_ctl_write, .widths = IO_W8,
 };
 
-void ide_reset(struct ide *ide)
+/* Legacy compatibility-mode ports of each channel (PIIX3 ch. 2.4). */
+static const struct io_range ide_ranges[2][3] = {
+	{ { 0x1f0, 1, &ide_data_ops }, { 0x1f1, 7, &ide_regs_ops },
+	  { 0x3f6, 1, &ide_ctl_ops } },
+	{ { 0x170, 1, &ide_data_ops }, { 0x171, 7, &ide_regs_ops },
+	  { 0x376, 1, &ide_ctl_ops } },
+};
+
+static void ide_reset(void *dev)
 {
+	struct ide *ide = dev;
+
 	for (unsigned int c = 0; c < 2; c++) {
 		struct ide_channel *ch = &ide->ch[c];
 
+		ide_io_cancel(ch);
 		ide_xfer_stop(ch);
 		ch->ctl = 0;
 		ch->cur = 0;
@@ -371,38 +427,44 @@ static int ide_drive_init(struct ide_drive *d, const struct ide_drive_cfg *c,
 			  unsigned int pos)
 {
 	d->media = c->media;
-	d->disk = c->disk;
-	d->read_only = c->read_only;
+	d->blk = c->blk;
+	d->read_only = c->read_only || (c->blk && c->blk->read_only);
 	snprintf(d->serial, sizeof(d->serial), "DVM%05u%012u", pos, 1000 + pos);
 	switch (c->media) {
 	case IDE_MEDIA_NONE:
-		d->disk = NULL;
+		d->blk = NULL;
 		return 0;
 	case IDE_MEDIA_DISK:
-		if (!c->disk || rd_size(c->disk) < IDE_SECTOR)
+		if (!c->blk || c->blk->size < IDE_SECTOR)
 			return -EINVAL;
-		d->nsectors = rd_size(c->disk) / IDE_SECTOR;
+		d->nsectors = c->blk->size / IDE_SECTOR;
 		ata_geometry_init(d);
 		return 0;
 	case IDE_MEDIA_CDROM:
-		d->nsectors = c->disk ? rd_size(c->disk) / CD_SECTOR : 0;
+		d->nsectors = c->blk ? c->blk->size / CD_SECTOR : 0;
 		d->tray_open = false;
 		return 0;
 	}
 	return -EINVAL;
 }
 
-int ide_cd_change(struct ide *ide, unsigned int drive, struct rd_disk *iso)
+int ide_cd_change(struct ide *ide, unsigned int drive, struct blk *iso)
 {
+	struct ide_channel *ch;
 	struct ide_drive *d;
 
 	if (drive >= IDE_MAX_DRIVES)
 		return -EINVAL;
-	d = &ide->ch[drive / 2].drive[drive & 1];
+	ch = &ide->ch[drive / 2];
+	d = &ch->drive[drive & 1];
 	if (d->media != IDE_MEDIA_CDROM)
 		return -EINVAL;
-	d->disk = iso;
-	d->nsectors = iso ? rd_size(iso) / CD_SECTOR : 0;
+	if (ch->io_busy && ch->io_drive == d) {	/* the disc goes away */
+		ide_io_cancel(ch);
+		ide_cmd_abort(d, ATA_ERR_ABRT);
+	}
+	d->blk = iso;
+	d->nsectors = iso ? iso->size / CD_SECTOR : 0;
 	d->tray_open = false;
 	d->unit_attention = true;
 	return 0;
@@ -410,12 +472,8 @@ int ide_cd_change(struct ide *ide, unsigned int drive, struct rd_disk *iso)
 
 static void ide_unmap(struct ide *ide, unsigned int nmapped)
 {
-	for (unsigned int i = 0; i < nmapped; i++) {
-		if (i & 1)
-			iospace_unmap(ide->env.pio, ide_ctl_base[i / 2]);
-		else
-			iospace_unmap(ide->env.pio, ide_cmd_base[i / 2]);
-	}
+	for (unsigned int c = 0; c < nmapped; c++)
+		iospace_unmap_set(ide->env.pio, ide_ranges[c], 3, 0);
 }
 
 /* PCI reset: the timing registers go back to 0 (decode enables off). */
@@ -430,65 +488,74 @@ static const struct pci_func_ops ide_pci_ops = {
 	.reset	= ide_pci_reset,
 };
 
-int ide_create(const struct dev_env *env, struct pci_bus *bus, unsigned int devfn,
-	       const struct ide_cfg *cfg, struct ide **out)
+/* Channel buffers and drives; 0 or -errno (buffers freed by ide_fini). */
+static int ide_channels_init(struct ide *ide, const struct dev_cfg *dc)
+{
+	static const struct ide_cfg no_drives;
+	const struct ide_cfg *cfg = dc->priv ? dc->priv : &no_drives;
+	unsigned int c, i;
+	int ret;
+
+	for (c = 0; c < 2; c++) {
+		struct ide_channel *ch = &ide->ch[c];
+
+		ch->ide = ide;
+		ch->idx = c;
+		ch->irq = dc->irq[c];
+		ch->buf = calloc(1, IDE_BUF_SIZE);
+		if (!ch->buf)
+			return -ENOMEM;
+		for (i = 0; i < 2; i++) {
+			ch->drive[i].ch = ch;
+			ch->drive[i].unit = i;
+			ret = ide_drive_init(&ch->drive[i],
+					     &cfg->drive[c * 2 + i], c * 2 + i);
+			if (ret < 0)
+				return ret;
+		}
+	}
+	return 0;
+}
+
+static void ide_free_bufs(struct ide *ide)
+{
+	free(ide->ch[0].buf);
+	free(ide->ch[1].buf);
+}
+
+/* The legacy ports of each channel (opaque: the channel), then the PCI
+ * function with BAR4 when there is a bus. */
+static int ide_init(void *dev, const struct dev_env *env,
+		    const struct dev_cfg *dc)
 {
 	static const struct pci_dev_info info = {
 		.vendor		= 0x8086,
 		.device		= 0x7010,
 		.class_code	= 0x010180,
 	};
-	struct ide *ide;
-	unsigned int mapped = 0;
+	struct ide *ide = dev;
+	unsigned int mapped;
 	int ret;
 
-	*out = NULL;
-	ide = calloc(1, sizeof(*ide));
-	if (!ide)
-		return -ENOMEM;
 	ide->env = *env;
-	for (unsigned int c = 0; c < 2; c++) {
-		struct ide_channel *ch = &ide->ch[c];
-
-		ch->ide = ide;
-		ch->idx = c;
-		ch->irq = cfg->irq[c];
-		ch->buf = calloc(1, IDE_BUF_SIZE);
-		ret = -ENOMEM;
-		if (!ch->buf)
-			goto out_free;
-		for (unsigned int i = 0; i < 2; i++) {
-			ch->drive[i].ch = ch;
-			ch->drive[i].unit = i;
-			ret = ide_drive_init(&ch->drive[i],
-					     &cfg->drive[c * 2 + i], c * 2 + i);
-			if (ret < 0)
-				goto out_free;
-		}
-	}
-	for (mapped = 0; mapped < 4; mapped++) {
-		struct ide_channel *ch = &ide->ch[mapped / 2];
-
-		if (mapped & 1)
-			ret = iospace_map(env->pio, ide_ctl_base[mapped / 2], 1,
-					  &ide_ctl_ops, ch);
-		else
-			ret = iospace_map(env->pio, ide_cmd_base[mapped / 2], 8,
-					  &ide_cmd_ops, ch);
+	ret = ide_channels_init(ide, dc);
+	if (ret < 0)
+		goto out_free;
+	for (mapped = 0; mapped < 2; mapped++) {
+		ret = iospace_map_set(env->pio, ide_ranges[mapped], 3, 0,
+				      &ide->ch[mapped]);
 		if (ret < 0)
 			goto out_unmap;
 	}
-	if (bus) {
-		ret = pci_register_function(bus, devfn, &info, &ide_pci_ops,
-					    ide, &ide->pci);
+	if (dc->pci) {
+		ret = pci_register_function(dc->pci, IDE_DEVFN, &info,
+					    &ide_pci_ops, ide, &ide->pci);
 		if (ret < 0)
 			goto out_unmap;
 		ret = ide_bmdma_register(ide);
 		if (ret < 0)
 			goto out_unregister;
 	}
-	ide_reset(ide);
-	*out = ide;
 	return 0;
 
 out_unregister:
@@ -496,19 +563,23 @@ out_unregister:
 out_unmap:
 	ide_unmap(ide, mapped);
 out_free:
-	free(ide->ch[0].buf);
-	free(ide->ch[1].buf);
-	free(ide);
+	ide_free_bufs(ide);
 	return ret;
 }
 
-void ide_destroy(struct ide *ide)
+/* No request may outlive the buffers it reads into: cancel first. */
+static void ide_fini(void *dev)
 {
-	if (!ide)
-		return;
+	struct ide *ide = dev;
+
+	ide_io_cancel(&ide->ch[0]);
+	ide_io_cancel(&ide->ch[1]);
 	pci_unregister_function(ide->pci);
-	ide_unmap(ide, 4);
-	free(ide->ch[0].buf);
-	free(ide->ch[1].buf);
-	free(ide);
+	ide_unmap(ide, 2);
+	ide_free_bufs(ide);
 }
+
+const struct dev_ops ide_dev = {
+	.name = "PIIX3 IDE", .size = sizeof(struct ide),
+	.init = ide_init, .fini = ide_fini, .reset = ide_reset,
+};

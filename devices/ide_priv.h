@@ -3,11 +3,13 @@
  * ide_priv.h --- internals shared by the ide_*.c files
  *
  * One struct ide holds two channels; a channel holds two drives, the PIO
- * data window, the command in progress and its bus-master engine.  Each
- * drive keeps its own copy of the task file (writes go to both drives, as
- * on a real cable; reads come from the selected one).  Every transfer is
- * done synchronously at the access that completes it: the guest sees BSY
- * only while SRST is held.
+ * data window, the command in progress, its one block request in flight
+ * and its bus-master engine.  Each drive keeps its own copy of the task
+ * file (writes go to both drives, as on a real cable; reads come from the
+ * selected one).  A command step that needs the disk calls ide_io() with
+ * the step to run when the request completes (the drive shows BSY
+ * meanwhile); everything else happens at the guest access that triggers
+ * it.  All of it on the vCPU thread.
  */
 #ifndef DUALVM_IDE_PRIV_H
 #define DUALVM_IDE_PRIV_H
@@ -90,7 +92,8 @@ struct ide_drive {
 	struct ide_channel *ch;		/* owner */
 	unsigned int	unit;		/* 0 master, 1 slave */
 	enum ide_media	media;		/* NONE = absent */
-	struct rd_disk	*disk;		/* backing store, borrowed */
+	struct blk	*blk;		/* backing store, borrowed; NULL: none
+					 * (a CD-ROM without a disc) */
 	bool		read_only;	/* ATA: writes abort */
 	struct ide_regs	r;		/* latched task file */
 	uint64_t	nsectors;	/* 512- (disk) or 2048-byte units */
@@ -113,6 +116,7 @@ enum ide_xfer {
 	XFER_PIO_IN,		/* device -> host through the data port */
 	XFER_PIO_OUT,		/* host -> device through the data port */
 	XFER_DMA_WAIT,		/* waiting for the bus master to start */
+	XFER_IO,		/* BSY: a block request is in flight */
 };
 
 struct ide_channel {
@@ -135,12 +139,21 @@ struct ide_channel {
 	void		(*next)(struct ide_drive *d);
 	uint64_t	lba;		/* next sector of the transfer */
 	uint64_t	left;		/* sectors still to transfer */
-	unsigned int	blk;		/* sectors per DRQ block */
+	uint64_t	chunk;		/* sectors of the request in flight */
+	unsigned int	per_drq;	/* sectors per DRQ block */
 	bool		dma_write;	/* DMA: memory -> device */
 	/* ATAPI data phase */
 	uint32_t	avail;		/* bytes valid in buf from pos */
 	uint32_t	limit;		/* byte count limit per DRQ */
 	bool		atapi_dma;	/* PACKET with the DMA feature bit */
+
+	/* the block request in flight (ide_io) */
+	struct blk_req	req;		/* the channel's one request */
+	bool		io_busy;	/* submitted, done() not yet run */
+	bool		io_cancel;	/* drop its completion (reset) */
+	struct ide_drive *io_drive;	/* the drive it is for */
+	/* the command step to run on completion, with the result */
+	void		(*io_cont)(struct ide_drive *d, int ret);
 
 	/* bus master */
 	uint8_t		bm_cmd;		/* command register */
@@ -151,6 +164,7 @@ struct ide_channel {
 	uint32_t	prd_addr, prd_len;	/* what is left of it */
 	bool		prd_eot;	/* current entry is the last */
 	bool		prd_loaded;	/* prd_addr/len valid */
+	bool		dma_run;	/* a DMA command is moving data */
 };
 
 struct ide {
@@ -172,6 +186,13 @@ void ide_cmd_abort(struct ide_drive *d, uint8_t error);
 void ide_pio_start(struct ide_drive *d, uint32_t len, bool in,
 		   void (*next)(struct ide_drive *d), bool irq);
 void ide_xfer_stop(struct ide_channel *ch);
+/* Submit @op on @d's disk for buf[0..len) at byte @off: the drive is BSY
+ * until it completes, then @cont(d, ret) runs (maybe before ide_io()
+ * returns: call it last). */
+void ide_io(struct ide_drive *d, enum blk_op op, uint8_t *buf, size_t len,
+	    uint64_t off, void (*cont)(struct ide_drive *d, int ret));
+/* Wait for the channel's request, if any, and drop its completion. */
+void ide_io_cancel(struct ide_channel *ch);
 void ide_pad_string(uint16_t *words, unsigned int first, unsigned int nwords,
 		    const char *s);
 void ide_identify_checksum(uint8_t *buf);

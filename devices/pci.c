@@ -10,6 +10,7 @@
  * I/O and memory enables, expansion ROM BAR with its own enable bit) and
  * ch. 2.2.6 (INTx# wired onto the four PIRQ lines of the board).
  */
+#include <assert.h>
 #include <errno.h>
 #include <stdlib.h>
 #include <string.h>
@@ -135,6 +136,7 @@ static void pirq_adjust(struct pci_bus *bus, unsigned int pirq, int delta)
 {
 	unsigned int before = bus->pirq_count[pirq];
 
+	assert(pirq < 4 && (delta > 0 || before > 0));	/* no underflow */
 	bus->pirq_count[pirq] += delta;
 	if (!before != !bus->pirq_count[pirq] && bus->set_pirq)
 		bus->set_pirq(bus->pirq_opaque, pirq, bus->pirq_count[pirq] != 0);
@@ -265,34 +267,30 @@ static void pci_port_write(void *opaque, uint64_t off, uint64_t val,
 			 (uint32_t)val, size);
 }
 
+/* Every width whole: CONFIG_ADDRESS decodes only dword accesses (others
+ * read all ones), 0xCF9 only byte ones, CONFIG_DATA any. */
 static const struct io_ops pci_port_ops = {
-	.read	= pci_port_read,
-	.write	= pci_port_write,
+	.read = pci_port_read, .write = pci_port_write, .widths = IO_WANY,
 };
 
-int pci_bus_create(const struct dev_env *env, struct pci_bus **out)
-{
-	struct pci_bus *bus;
-	int ret;
+static const struct io_range pci_bus_ranges[] = {
+	{ PCI_CFG_ADDR_PORT, 8, &pci_port_ops },
+};
 
-	*out = NULL;
-	bus = calloc(1, sizeof(*bus));
-	if (!bus)
-		return -ENOMEM;
+static int pci_bus_init(void *dev, const struct dev_env *env,
+			const struct dev_cfg *cfg)
+{
+	struct pci_bus *bus = dev;
+
 	bus->env = *env;
-	ret = iospace_map(env->pio, PCI_CFG_ADDR_PORT, 8, &pci_port_ops, bus);
-	if (ret < 0) {
-		free(bus);
-		return ret;
-	}
-	*out = bus;
 	return 0;
 }
 
-void pci_bus_destroy(struct pci_bus *bus)
+/* Unmap every BAR and free every function still registered. */
+static void pci_bus_fini(void *dev)
 {
-	if (!bus)
-		return;
+	struct pci_bus *bus = dev;
+
 	for (unsigned int i = 0; i < 256; i++) {
 		struct pci_dev *d = bus->dev[i];
 
@@ -309,8 +307,6 @@ void pci_bus_destroy(struct pci_bus *bus)
 		}
 		free(d);
 	}
-	iospace_unmap(bus->env.pio, PCI_CFG_ADDR_PORT);
-	free(bus);
 }
 
 static void dev_header_reset(struct pci_dev *d)
@@ -331,8 +327,10 @@ static void dev_header_reset(struct pci_dev *d)
 	irq_update(d);
 }
 
-void pci_bus_reset(struct pci_bus *bus)
+static void pci_bus_reset(void *dev)
 {
+	struct pci_bus *bus = dev;
+
 	bus->cfg_addr = 0;
 	for (unsigned int i = 0; i < 256; i++) {
 		struct pci_dev *d = bus->dev[i];
@@ -352,6 +350,7 @@ int pci_register_function(struct pci_bus *bus, unsigned int devfn,
 {
 	struct pci_dev *d;
 
+	assert(bus && info);
 	if (out)
 		*out = NULL;
 	if (devfn > 255 || info->int_pin > 4)
@@ -469,3 +468,9 @@ void pci_bus_set_cf9(struct pci_bus *bus, const struct io_ops *ops,
 	bus->cf9_ops = ops;
 	bus->cf9_opaque = opaque;
 }
+
+const struct dev_ops pci_bus_dev = {
+	.name = "PCI bus", .size = sizeof(struct pci_bus),
+	.init = pci_bus_init, .fini = pci_bus_fini, .reset = pci_bus_reset,
+	.ranges = pci_bus_ranges, .nranges = 1,
+};

@@ -99,26 +99,22 @@ struct pci_func_ops {
 };
 
 /*
- * Create bus 0 and claim ports 0xCF8-0xCFF in @env->pio.  0, -ENOMEM or
- * the iospace_map() error.
+ * dev_create(&pci_bus_dev): bus 0 (a struct pci_bus) claiming ports
+ * 0xCF8-0xCFF in env->pio; nothing from dev_cfg.  The PCI functions of a
+ * board get it as their dev_cfg.pci.
+ * dev_reset(): power-on state: CONFIG_ADDRESS 0, every function's command
+ * register, BARs, ROM BAR and interrupt line cleared (BARs unmapped), then
+ * each function's ops->reset.  INTx levels are kept (devices reset them).
+ * dev_destroy(): unmap every BAR and the config ports, free every function
+ * still registered (without calling its callbacks); destroy the devices on
+ * the bus first.
  */
-int __attribute__((warn_unused_result))
-pci_bus_create(const struct dev_env *env, struct pci_bus **out);
-
-/* Unmap every BAR and the config ports, free every function still
- * registered (without calling its callbacks).  NULL ok.  Destroy the
- * devices on the bus first. */
-void pci_bus_destroy(struct pci_bus *bus);
-
-/* Power-on state: CONFIG_ADDRESS 0, every function's command register,
- * BARs, ROM BAR and interrupt line cleared (BARs unmapped), then each
- * function's ops->reset.  INTx levels are kept (devices reset them). */
-void pci_bus_reset(struct pci_bus *bus);
+extern const struct dev_ops pci_bus_dev;
 
 /*
  * Add function @devfn (0-255) with header @info.  0, -EINVAL (bad devfn or
  * int_pin > 4), -EEXIST (devfn taken) or -ENOMEM.  *@out stays owned by
- * the bus (freed by pci_bus_destroy()).
+ * the bus (freed when the bus is destroyed).
  */
 int __attribute__((warn_unused_result))
 pci_register_function(struct pci_bus *bus, unsigned int devfn,
@@ -128,7 +124,7 @@ pci_register_function(struct pci_bus *bus, unsigned int devfn,
 
 /*
  * Remove a function: unmap its BARs, drop its INTx# and free it.  Devices
- * call this from their destroy(), which must run before pci_bus_destroy().
+ * call this from their dev_destroy(), which must run before the bus's.
  * NULL ok.
  */
 void pci_unregister_function(struct pci_dev *d);

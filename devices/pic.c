@@ -11,10 +11,8 @@
  * level-triggered (IRR follows the line).  The slave's INT output is the
  * master's IR2 input; ISA IRQ2 is rerouted to IRQ9 as on the AT bus.
  */
-#include <errno.h>
-#include <stdlib.h>
+#include <assert.h>
 
-#include "devices/io_bytes.h"
 #include "devices/pic.h"
 
 #define PIC_ICW1		0x10	/* command port: ICW1 when set */
@@ -62,10 +60,8 @@ struct pic_chip {
 struct pic {
 	struct pic_chip	chip[2];	/* [0] master, [1] slave */
 	bool		intr;		/* master INT output */
-	void		(*intr_changed)(void *opaque, bool level);
-	void		*opaque;	/* for intr_changed */
-	struct iospace	*pio;		/* where our ports are mapped */
-	unsigned int	mapped;		/* how many of the 3 ranges are mapped */
+	const struct dev_host *host;	/* told when INTR changes, or NULL */
+	uint16_t	level_irqs;	/* ELCR at reset (struct pic_cfg) */
 };
 
 /* Requests as the priority resolver sees them. */
@@ -129,14 +125,15 @@ static void pic_update(struct pic *p)
 	intr = chip_pending(&p->chip[0], true) >= 0;
 	if (intr != p->intr) {
 		p->intr = intr;
-		if (p->intr_changed)
-			p->intr_changed(p->opaque, intr);
+		if (p->host && p->host->intr)
+			p->host->intr(p->host->opaque, intr);
 	}
 }
 
 /* INTA on one chip for input @irq: IRR -> ISR (or auto-EOI). */
 static void chip_ack(struct pic_chip *c, unsigned int irq)
 {
+	assert(irq < 8);
 	c->irr &= ~(1u << irq);
 	if (c->aeoi) {
 		if (c->rotate_aeoi)
@@ -161,25 +158,28 @@ static void pic_line_set(void *opaque, unsigned int n, int level)
 	pic_set_irq(opaque, n, level);
 }
 
-struct irq_line pic_irq_line(struct pic *p, unsigned int irq)
+struct irq_line pic_irq_line(void *pic, unsigned int irq)
 {
 	struct irq_line l = { NULL, NULL, 0 };
 
 	if (irq < PIC_NR_IRQS) {
 		l.set = pic_line_set;
-		l.opaque = p;
+		l.opaque = pic;
 		l.n = irq;
 	}
 	return l;
 }
 
-bool pic_intr_pending(struct pic *p)
+bool pic_intr_pending(void *pic)
 {
+	const struct pic *p = pic;
+
 	return p->intr;
 }
 
-uint8_t pic_intr_ack(struct pic *p)
+uint8_t pic_intr_ack(void *pic)
 {
+	struct pic *p = pic;
 	struct pic_chip *m = &p->chip[0], *s = &p->chip[1];
 	int irq = chip_pending(m, true), sirq;
 	uint8_t vec;
@@ -390,56 +390,22 @@ static void pic_elcr_write(void *opaque, uint64_t off, uint64_t val,
 		pic_elcr_set(p, (uint16_t)((cur & 0xff00) | (val & 0xff)));
 }
 
-static uint64_t pic_master_read_io(void *opaque, uint64_t off, unsigned int size)
-{
-	return io_bytes_read(pic_master_read, opaque, off, size);
-}
-
-static void pic_master_write_io(void *opaque, uint64_t off, uint64_t val,
-		unsigned int size)
-{
-	io_bytes_write(pic_master_write, opaque, off, val, size);
-}
-
-static uint64_t pic_slave_read_io(void *opaque, uint64_t off, unsigned int size)
-{
-	return io_bytes_read(pic_slave_read, opaque, off, size);
-}
-
-static void pic_slave_write_io(void *opaque, uint64_t off, uint64_t val,
-		unsigned int size)
-{
-	io_bytes_write(pic_slave_write, opaque, off, val, size);
-}
-
-static uint64_t pic_elcr_read_io(void *opaque, uint64_t off, unsigned int size)
-{
-	return io_bytes_read(pic_elcr_read, opaque, off, size);
-}
-
-static void pic_elcr_write_io(void *opaque, uint64_t off, uint64_t val,
-		unsigned int size)
-{
-	io_bytes_write(pic_elcr_write, opaque, off, val, size);
-}
-
 static const struct io_ops pic_master_ops = {
-	.read	= pic_master_read_io,
-	.write	= pic_master_write_io,
+	.read = pic_master_read, .write = pic_master_write, .widths = IO_W8,
 };
 
 static const struct io_ops pic_slave_ops = {
-	.read	= pic_slave_read_io,
-	.write	= pic_slave_write_io,
+	.read = pic_slave_read, .write = pic_slave_write, .widths = IO_W8,
 };
 
 static const struct io_ops pic_elcr_ops = {
-	.read	= pic_elcr_read_io,
-	.write	= pic_elcr_write_io,
+	.read = pic_elcr_read, .write = pic_elcr_write, .widths = IO_W8,
 };
 
-void pic_reset(struct pic *p)
+static void pic_reset(void *dev)
 {
+	struct pic *p = dev;
+
 	for (unsigned int i = 0; i < 2; i++) {
 		struct pic_chip *c = &p->chip[i];
 		uint8_t pins = c->pins;
@@ -447,49 +413,35 @@ void pic_reset(struct pic *p)
 		*c = (struct pic_chip){ .lowest = 7, .pins = pins };
 	}
 	p->chip[0].pins &= ~(1u << PIC_CASCADE_IRQ);
-	pic_update(p);
+	pic_elcr_set(p, p->level_irqs);		/* updates INTR */
 }
 
-static const struct {
-	uint16_t		base;
-	const struct io_ops	*ops;
-} pic_ranges[] = {
-	{ PIC_MASTER_BASE, &pic_master_ops },
-	{ PIC_SLAVE_BASE, &pic_slave_ops },
-	{ PIC_ELCR_BASE, &pic_elcr_ops },
+static const struct io_range pic_ranges[] = {
+	{ PIC_MASTER_BASE, 2, &pic_master_ops },
+	{ PIC_SLAVE_BASE, 2, &pic_slave_ops },
+	{ PIC_ELCR_BASE, 2, &pic_elcr_ops },
 };
 
-void pic_destroy(struct pic *p)
+static int pic_init(void *dev, const struct dev_env *env,
+		    const struct dev_cfg *cfg)
 {
-	if (!p)
-		return;
-	for (unsigned int i = 0; i < p->mapped; i++)
-		iospace_unmap(p->pio, pic_ranges[i].base);
-	free(p);
-}
+	const struct pic_cfg *pc = cfg->priv;
+	struct pic *p = dev;
 
-int pic_create(const struct dev_env *env,
-	       void (*intr_changed)(void *opaque, bool level), void *opaque,
-	       struct pic **out)
-{
-	struct pic *p = calloc(1, sizeof(*p));
-	int err;
-
-	if (!p)
-		return -ENOMEM;
-	p->intr_changed = intr_changed;
-	p->opaque = opaque;
-	p->pio = env->pio;
-	pic_reset(p);
-	for (; p->mapped < 3; p->mapped++) {
-		err = iospace_map(p->pio, pic_ranges[p->mapped].base, 2,
-				  pic_ranges[p->mapped].ops, p);
-		if (err)
-			goto out_destroy;
-	}
-	*out = p;
+	p->host = cfg->host;
+	p->level_irqs = pc ? pc->level_irqs : 0;
 	return 0;
-out_destroy:
-	pic_destroy(p);
-	return err;
 }
+
+static const struct irq_chip_ops pic_intc = {
+	.line		= pic_irq_line,
+	.pending	= pic_intr_pending,
+	.ack		= pic_intr_ack,
+};
+
+const struct dev_ops pic_dev = {
+	.name = "8259 PIC", .size = sizeof(struct pic),
+	.init = pic_init, .reset = pic_reset,
+	.ranges = pic_ranges, .nranges = 3,
+	.intc = &pic_intc,
+};

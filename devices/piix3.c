@@ -12,7 +12,6 @@
  * bit 1 SRST (hard reset when set together with RCPU).
  */
 #include <errno.h>
-#include <stdlib.h>
 #include <string.h>
 
 #include "devices/piix3.h"
@@ -23,8 +22,8 @@
 #define PIIX3_RCR_RCPU		0x04
 
 struct piix3 {
-	struct dev_env		env;		/* copy of the creator's */
-	struct piix3_cfg	cfg;		/* lines and callbacks */
+	struct irq_line		isa_irq[16];	/* interrupt controller inputs */
+	const struct dev_host	*host;		/* A20 and reset, or NULL */
 	struct pci_bus		*bus;		/* our bus (router hook) */
 	struct pci_dev		*pci;		/* 00:01.0, owned by bus */
 	uint8_t			pirq_level[4];	/* PIRQA-D wired-OR input */
@@ -61,7 +60,7 @@ static void piix3_update(struct piix3 *p)
 		if (want[n] == p->isa_level[n])
 			continue;
 		p->isa_level[n] = want[n];
-		irq_set(&p->cfg.isa_irq[n], want[n]);
+		irq_set(&p->isa_irq[n], want[n]);
 	}
 }
 
@@ -84,15 +83,6 @@ static void piix3_config_write(void *opaque, unsigned int off, uint32_t val,
 		piix3_update(p);
 }
 
-static void piix3_func_reset(void *opaque)
-{
-	piix3_reset(opaque);
-}
-
-static const struct pci_func_ops piix3_pci_ops = {
-	.config_write	= piix3_config_write,
-	.reset		= piix3_func_reset,
-};
 
 static uint64_t piix3_port92_read(void *opaque, uint64_t off,
 				  unsigned int size)
@@ -109,15 +99,14 @@ static void piix3_port92_write(void *opaque, uint64_t off, uint64_t val,
 	uint8_t old = p->port92;
 
 	p->port92 = val & 0x02;
-	if ((old ^ p->port92) & 0x02 && p->cfg.a20)
-		p->cfg.a20(p->cfg.opaque, p->port92 & 0x02);
-	if ((val & 0x01) && p->cfg.reset)
-		p->cfg.reset(p->cfg.opaque, false);
+	if ((old ^ p->port92) & 0x02)
+		dev_host_set_a20(p->host, p->port92 & 0x02);
+	if (val & 0x01)
+		dev_host_reset(p->host, false);
 }
 
 static const struct io_ops piix3_port92_ops = {
-	.read	= piix3_port92_read,
-	.write	= piix3_port92_write,
+	.read = piix3_port92_read, .write = piix3_port92_write, .widths = IO_W8,
 };
 
 static uint64_t piix3_rcr_read(void *opaque, uint64_t off, unsigned int size)
@@ -133,17 +122,17 @@ static void piix3_rcr_write(void *opaque, uint64_t off, uint64_t val,
 	struct piix3 *p = opaque;
 
 	p->rcr = val & PIIX3_RCR_SRST;
-	if ((val & PIIX3_RCR_RCPU) && p->cfg.reset)
-		p->cfg.reset(p->cfg.opaque, val & PIIX3_RCR_SRST);
+	if (val & PIIX3_RCR_RCPU)
+		dev_host_reset(p->host, val & PIIX3_RCR_SRST);
 }
 
 static const struct io_ops piix3_rcr_ops = {
-	.read	= piix3_rcr_read,
-	.write	= piix3_rcr_write,
+	.read = piix3_rcr_read, .write = piix3_rcr_write, .widths = IO_W8,
 };
 
-void piix3_reset(struct piix3 *p)
+static void piix3_reset(void *dev)
 {
+	struct piix3 *p = dev;
 	uint8_t *cfg = pci_dev_config(p->pci);
 
 	for (unsigned int i = 0; i < 4; i++)
@@ -158,8 +147,13 @@ bool piix3_a20(const struct piix3 *p)
 	return p->port92 & 0x02;
 }
 
-int piix3_create(const struct dev_env *env, struct pci_bus *bus,
-		 const struct piix3_cfg *cfg, struct piix3 **out)
+static const struct pci_func_ops piix3_pci_ops = {
+	.config_write	= piix3_config_write,
+	.reset		= piix3_reset,
+};
+
+static int piix3_init(void *dev, const struct dev_env *env,
+		      const struct dev_cfg *cfg)
 {
 	static const struct pci_dev_info info = {
 		.vendor		= 0x8086,
@@ -167,44 +161,39 @@ int piix3_create(const struct dev_env *env, struct pci_bus *bus,
 		.class_code	= 0x060100,
 		.header_type	= 0x80,
 	};
-	struct piix3 *p;
+	struct piix3 *p = dev;
 	int ret;
 
-	*out = NULL;
-	p = calloc(1, sizeof(*p));
-	if (!p)
-		return -ENOMEM;
-	p->env = *env;
-	p->cfg = *cfg;
-	p->bus = bus;
-	ret = pci_register_function(bus, PIIX3_DEVFN, &info, &piix3_pci_ops, p,
-				    &p->pci);
+	if (!cfg->pci)
+		return -EINVAL;
+	memcpy(p->isa_irq, cfg->irq, sizeof(p->isa_irq));
+	p->host = cfg->host;
+	p->bus = cfg->pci;
+	ret = pci_register_function(p->bus, PIIX3_DEVFN, &info, &piix3_pci_ops,
+				    p, &p->pci);
 	if (ret < 0)
-		goto out_free;
-	ret = iospace_map(env->pio, PIIX3_PORT92, 1, &piix3_port92_ops, p);
-	if (ret < 0)
-		goto out_unregister;
+		return ret;
 	pci_dev_set_wmask(p->pci, PIIX3_PIRQRC, 4, 0x8f);
-	pci_bus_set_pirq_router(bus, piix3_set_pirq, p);
-	pci_bus_set_cf9(bus, &piix3_rcr_ops, p);
-	piix3_reset(p);
-	*out = p;
+	pci_bus_set_pirq_router(p->bus, piix3_set_pirq, p);
+	pci_bus_set_cf9(p->bus, &piix3_rcr_ops, p);
 	return 0;
-
-out_unregister:
-	pci_unregister_function(p->pci);
-out_free:
-	free(p);
-	return ret;
 }
 
-void piix3_destroy(struct piix3 *p)
+static void piix3_fini(void *dev)
 {
-	if (!p)
-		return;
+	struct piix3 *p = dev;
+
 	pci_bus_set_pirq_router(p->bus, NULL, NULL);
 	pci_bus_set_cf9(p->bus, NULL, NULL);
-	iospace_unmap(p->env.pio, PIIX3_PORT92);
 	pci_unregister_function(p->pci);
-	free(p);
 }
+
+static const struct io_range piix3_ranges[] = {
+	{ PIIX3_PORT92, 1, &piix3_port92_ops },
+};
+
+const struct dev_ops piix3_dev = {
+	.name = "PIIX3 ISA bridge", .size = sizeof(struct piix3),
+	.init = piix3_init, .fini = piix3_fini, .reset = piix3_reset,
+	.ranges = piix3_ranges, .nranges = 1,
+};

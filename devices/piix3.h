@@ -28,31 +28,17 @@ struct pci_dev;
 
 struct piix3;
 
-struct piix3_cfg {
-	/* ISA IRQ 0-15 inputs of the interrupt controller; PCI PIRQs are
-	 * ORed onto them.  Entries without .set are never driven. */
-	struct irq_line	isa_irq[16];
-	/* A20 gate changed through port 0x92 bit 1 (may be NULL). */
-	void		(*a20)(void *opaque, bool enabled);
-	/* The guest asked for a system reset (port 0x92 bit 0 0->1, or
-	 * 0xCF9 bit 2 0->1); @hard is 0xCF9 bit 1.  May be NULL. */
-	void		(*reset)(void *opaque, bool hard);
-	void		*opaque;	/* for a20() and reset() */
-};
-
 /*
- * Register function 00:01.0 on @bus, become its PIRQ router and claim port
- * 0x92 in @env->pio (and 0xCF9 through pci_bus_set_cf9()).  @cfg is copied.
- * 0, -ENOMEM, -EEXIST or another -errno from registration.
+ * dev_create(&piix3_dev): function 00:01.0 of dev_cfg.pci (required: -EINVAL
+ * without), the PIRQ router of that bus, port 0x92 in env->pio and 0xCF9
+ * through pci_bus_set_cf9().  dev_cfg.irq[0-15] are the ISA IRQ inputs of
+ * the interrupt controller the PCI PIRQs are ORed onto (lines without
+ * .set are never driven).  Port 0x92 bit 1 goes to host->set_a20; a reset
+ * request (port 0x92 bit 0 0->1, or 0xCF9 bit 2 0->1) to host->reset with
+ * @hard = 0xCF9 bit 1.  dev_reset(): PIRQ routes disabled (0x80), port 0x92 =
+ * 0 (A20 state not re-reported).  dev_destroy() before the bus's.
  */
-int __attribute__((warn_unused_result))
-piix3_create(const struct dev_env *env, struct pci_bus *bus,
-	     const struct piix3_cfg *cfg, struct piix3 **out);
-/* PIRQ routes disabled (0x80), port 0x92 = 0 (A20 state not re-reported). */
-void piix3_reset(struct piix3 *p);
-/* Unmap port 0x92, unregister the function, free.  Call before
- * pci_bus_destroy().  NULL ok. */
-void piix3_destroy(struct piix3 *p);
+extern const struct dev_ops piix3_dev;
 
 /* Current A20 bit of port 0x92 (for the board's own A20 bookkeeping). */
 bool piix3_a20(const struct piix3 *p);

@@ -12,10 +12,6 @@
  * carries counter 2's gate (bit 0), the speaker data enable (bit 1), the
  * refresh-request toggle (bit 4, flips every 15.085 us) and OUT2 (bit 5).
  */
-#include <errno.h>
-#include <stdlib.h>
-
-#include "devices/io_bytes.h"
 #include "devices/pit.h"
 
 #define PIT_CW_SC(v)		(((v) >> 6) & 3)	/* counter select */
@@ -62,9 +58,7 @@ struct pit {
 	struct vtimer	timer;		/* next counter 0 OUT transition */
 	uint64_t	edge_due;	/* absolute tick of that transition, 0: none */
 	struct vclock	*clock;
-	struct iospace	*pio;
 	uint8_t		portb;		/* port 0x61 bits 0-3 */
-	unsigned int	mapped;		/* ranges mapped: 0-2 */
 };
 
 static uint64_t pit_abs_ticks(struct pit *p)
@@ -440,29 +434,23 @@ static void portb_write(void *opaque, uint64_t off, uint64_t val,
 	ch_set_gate(p, &p->ch[2], p->portb & PORTB_GATE2);
 }
 
-static uint64_t pit_read_io(void *opaque, uint64_t off, unsigned int size)
-{
-	return io_bytes_read(pit_read, opaque, off, size);
-}
-
-static void pit_write_io(void *opaque, uint64_t off, uint64_t val,
-		unsigned int size)
-{
-	io_bytes_write(pit_write, opaque, off, val, size);
-}
-
 static const struct io_ops pit_ops = {
-	.read	= pit_read_io,
-	.write	= pit_write_io,
+	.read = pit_read, .write = pit_write, .widths = IO_W8,
 };
 
 static const struct io_ops portb_ops = {
-	.read	= portb_read,
-	.write	= portb_write,
+	.read = portb_read, .write = portb_write, .widths = IO_W8,
 };
 
-void pit_reset(struct pit *p)
+static const struct io_range pit_ranges[] = {
+	{ PIT_BASE, 4, &pit_ops },
+	{ PIT_PORT_B, 1, &portb_ops },
+};
+
+static void pit_reset(void *dev)
 {
+	struct pit *p = dev;
+
 	for (unsigned int i = 0; i < 3; i++)
 		p->ch[i] = (struct pit_ch){ .gate = i < 2 };
 	p->portb = 0;
@@ -470,42 +458,26 @@ void pit_reset(struct pit *p)
 	pit_update_irq(p);
 }
 
-void pit_destroy(struct pit *p)
+static int pit_init(void *dev, const struct dev_env *env,
+		    const struct dev_cfg *cfg)
 {
-	if (!p)
-		return;
-	vtimer_del(&p->timer);
-	if (p->mapped > 1)
-		iospace_unmap(p->pio, PIT_PORT_B);
-	if (p->mapped > 0)
-		iospace_unmap(p->pio, PIT_BASE);
-	free(p);
-}
+	struct pit *p = dev;
 
-int pit_create(const struct dev_env *env, struct irq_line irq0,
-	       struct pit **out)
-{
-	struct pit *p = calloc(1, sizeof(*p));
-	int err;
-
-	if (!p)
-		return -ENOMEM;
 	p->clock = env->clock;
-	p->pio = env->pio;
-	p->irq0 = irq0;
+	p->irq0 = cfg->irq[0];
 	vtimer_init(&p->timer, p->clock, pit_timer_cb, p);
-	pit_reset(p);
-	err = iospace_map(p->pio, PIT_BASE, 4, &pit_ops, p);
-	if (err)
-		goto out_destroy;
-	p->mapped++;
-	err = iospace_map(p->pio, PIT_PORT_B, 1, &portb_ops, p);
-	if (err)
-		goto out_destroy;
-	p->mapped++;
-	*out = p;
 	return 0;
-out_destroy:
-	pit_destroy(p);
-	return err;
 }
+
+static void pit_fini(void *dev)
+{
+	struct pit *p = dev;
+
+	vtimer_del(&p->timer);
+}
+
+const struct dev_ops pit_dev = {
+	.name = "8254 PIT", .size = sizeof(struct pit),
+	.init = pit_init, .fini = pit_fini, .reset = pit_reset,
+	.ranges = pit_ranges, .nranges = 2,
+};

@@ -22,15 +22,12 @@
 struct pit;
 
 /*
- * Create the PIT (all counters unprogrammed, OUT low) and map 0x40-0x43 and
- * 0x61 on env->pio.  @irq0 is driven by counter 0's OUT.  Returns 0, -ENOMEM
- * or the iospace_map() error.
+ * dev_create(&pit_dev): all counters unprogrammed (OUT low), 0x40-0x43 and 0x61
+ * mapped on env->pio; dev_cfg.irq[0] is driven by counter 0's OUT (IRQ0).
+ * dev_reset(): counters unprogrammed, port B cleared.  dev_destroy(): unmap,
+ * cancel timers, free.
  */
-int __attribute__((warn_unused_result))
-pit_create(const struct dev_env *env, struct irq_line irq0, struct pit **out);
-void pit_reset(struct pit *p);
-/* Unmap, cancel timers, free.  NULL is a no-op. */
-void pit_destroy(struct pit *p);
+extern const struct dev_ops pit_dev;
 
 /* Level of counter @ch's OUT pin (0-2) at the current virtual time. */
 bool pit_out(struct pit *p, unsigned int ch);

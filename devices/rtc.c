@@ -15,10 +15,8 @@
  * reading C clears the flags and lowers IRQ8.  Time is kept in UTC.
  */
 #include <errno.h>
-#include <stdlib.h>
 #include <time.h>
 
-#include "devices/io_bytes.h"
 #include "devices/rtc.h"
 
 #define RTC_SEC		0x00
@@ -67,9 +65,7 @@ struct rtc {
 	struct irq_line	irq;		/* IRQ8 */
 	struct vtimer	upd_timer;	/* next update cycle */
 	struct vtimer	per_timer;	/* next periodic tick (PIE only) */
-	struct vclock	*clock;
-	struct iospace	*pio;
-	bool		mapped;
+	struct vclock	*clock;		/* virtual time */
 };
 
 static uint8_t to_bcd(const struct rtc *r, unsigned int v)
@@ -390,20 +386,8 @@ static void rtc_io_write(void *opaque, uint64_t off, uint64_t val,
 	rtc_write_reg(r, r->index, (uint8_t)val);
 }
 
-static uint64_t rtc_io_read_io(void *opaque, uint64_t off, unsigned int size)
-{
-	return io_bytes_read(rtc_io_read, opaque, off, size);
-}
-
-static void rtc_io_write_io(void *opaque, uint64_t off, uint64_t val,
-		unsigned int size)
-{
-	io_bytes_write(rtc_io_write, opaque, off, val, size);
-}
-
 static const struct io_ops rtc_ops = {
-	.read	= rtc_io_read_io,
-	.write	= rtc_io_write_io,
+	.read = rtc_io_read, .write = rtc_io_write, .widths = IO_W8,
 };
 
 void rtc_cmos_set(struct rtc *r, unsigned int idx, uint8_t val)
@@ -427,8 +411,10 @@ bool rtc_nmi_masked(struct rtc *r)
 	return r->nmi_masked;
 }
 
-void rtc_reset(struct rtc *r)
+static void rtc_reset(void *dev)
 {
+	struct rtc *r = dev;
+
 	r->ram[RTC_REG_B] &= ~(RTC_REG_B_PIE | RTC_REG_B_AIE | RTC_REG_B_UIE);
 	if (r->ram[RTC_REG_C] & RTC_REG_C_IRQF)
 		irq_set(&r->irq, 0);
@@ -437,44 +423,41 @@ void rtc_reset(struct rtc *r)
 	rtc_arm_timers(r);
 }
 
-void rtc_destroy(struct rtc *r)
+static int rtc_init(void *dev, const struct dev_env *env,
+		    const struct dev_cfg *cfg)
 {
-	if (!r)
-		return;
-	vtimer_del(&r->upd_timer);
-	vtimer_del(&r->per_timer);
-	if (r->mapped)
-		iospace_unmap(r->pio, RTC_BASE);
-	free(r);
-}
+	const struct rtc_cfg *rc = cfg->priv;
+	struct rtc *r = dev;
 
-int rtc_create(const struct dev_env *env, struct irq_line irq8, int64_t epoch,
-	       struct rtc **out)
-{
-	struct rtc *r = calloc(1, sizeof(*r));
-	int err;
-
-	if (!r)
-		return -ENOMEM;
+	if (!rc)
+		return -EINVAL;
 	r->clock = env->clock;
-	r->pio = env->pio;
-	r->irq = irq8;
+	r->irq = cfg->irq[0];
 	vtimer_init(&r->upd_timer, r->clock, rtc_upd_cb, r);
 	vtimer_init(&r->per_timer, r->clock, rtc_per_cb, r);
 	r->ram[RTC_REG_A] = RTC_DV_NORMAL | 0x06;	/* 1024 Hz selectable */
 	r->ram[RTC_REG_B] = RTC_REG_B_24H;
 	r->ram[RTC_REG_D] = RTC_REG_D_VRT;
-	r->sec = epoch;
+	r->sec = rc->epoch;
 	r->phase = vclock_now(r->clock);
-	rtc_regs_store(r, epoch);
-	rtc_reset(r);
-	err = iospace_map(r->pio, RTC_BASE, 2, &rtc_ops, r);
-	if (err)
-		goto out_destroy;
-	r->mapped = true;
-	*out = r;
+	rtc_regs_store(r, rc->epoch);
 	return 0;
-out_destroy:
-	rtc_destroy(r);
-	return err;
 }
+
+static void rtc_fini(void *dev)
+{
+	struct rtc *r = dev;
+
+	vtimer_del(&r->upd_timer);
+	vtimer_del(&r->per_timer);
+}
+
+static const struct io_range rtc_ranges[] = {
+	{ RTC_BASE, 2, &rtc_ops },
+};
+
+const struct dev_ops rtc_dev = {
+	.name = "MC146818 RTC", .size = sizeof(struct rtc),
+	.init = rtc_init, .fini = rtc_fini, .reset = rtc_reset,
+	.ranges = rtc_ranges, .nranges = 1,
+};

@@ -19,20 +19,22 @@
 
 struct rtc;
 
+/* dev_cfg.priv of rtc_dev (required). */
+struct rtc_cfg {
+	int64_t		epoch;		/* time of day at virtual time 0, in
+					 * seconds since 1970-01-01 00:00:00 UTC
+					 * (chosen by the board: never read
+					 * from the host here) */
+};
+
 /*
- * Create the RTC with its clock set to @epoch (seconds since 1970-01-01
- * 00:00:00 UTC, chosen by the board: never read from the host here) at
- * virtual time 0, registers A-D at their power-on values (24h, BCD, 32.768
- * kHz divider running), and map 0x70-0x71.  Returns 0, -ENOMEM or the
- * iospace_map() error.
+ * dev_create(&rtc_dev): the clock set from struct rtc_cfg, registers A-D at
+ * their power-on values (24h, BCD, 32.768 kHz divider running), 0x70-0x71
+ * mapped; interrupts on dev_cfg.irq[0] (IRQ8).  -EINVAL without a
+ * struct rtc_cfg.  reset() acts as the RESET pin: clears PIE/AIE/UIE and
+ * the flags in C; the time and CMOS RAM are kept.
  */
-int __attribute__((warn_unused_result))
-rtc_create(const struct dev_env *env, struct irq_line irq8, int64_t epoch,
-	   struct rtc **out);
-/* Reset as the RESET pin does: clears PIE/AIE/UIE and the flags in C.  The
- * time and CMOS RAM are kept. */
-void rtc_reset(struct rtc *r);
-void rtc_destroy(struct rtc *r);
+extern const struct dev_ops rtc_dev;
 
 /*
  * Board access to CMOS RAM bytes 0x0e-0x7f (indices < 0x0e are the clock

@@ -14,9 +14,7 @@
  * rate) uses a vtimer.  The IRQ pin is gated by MCR OUT2, as on PC boards.
  */
 #include <errno.h>
-#include <stdlib.h>
 
-#include "devices/io_bytes.h"
 #include "devices/serial.h"
 
 #define UART_RBR	0	/* DLAB=0 read */
@@ -81,12 +79,9 @@ struct serial {
 	bool		irq_level;	/* level driven on @irq */
 	struct irq_line	irq;
 	struct vtimer	timeout;	/* character-timeout check */
-	void		(*tx)(void *opaque, uint8_t byte);
-	void		*opaque;	/* for @tx */
-	struct vclock	*clock;
-	struct iospace	*pio;
-	uint16_t	base;		/* first port */
-	bool		mapped;
+	const struct dev_host *host;	/* host->tx gets what we send */
+	unsigned int	unit;		/* our number in host->tx */
+	struct vclock	*clock;		/* virtual time */
 };
 
 static bool fifo_on(const struct serial *s)
@@ -217,8 +212,8 @@ static void serial_tx(struct serial *s, uint8_t b)
 		if (!rx_push(s, b))
 			s->lsr_err |= UART_LSR_OE;
 		serial_arm_timeout(s);
-	} else if (s->tx) {
-		s->tx(s->opaque, b);
+	} else {
+		dev_host_tx(s->host, s->unit, b);
 	}
 	s->thr_ipending = true;
 }
@@ -346,24 +341,13 @@ static void serial_write(void *opaque, uint64_t off, uint64_t val64,
 	serial_update_irq(s);
 }
 
-static uint64_t serial_read_io(void *opaque, uint64_t off, unsigned int size)
-{
-	return io_bytes_read(serial_read, opaque, off, size);
-}
-
-static void serial_write_io(void *opaque, uint64_t off, uint64_t val,
-		unsigned int size)
-{
-	io_bytes_write(serial_write, opaque, off, val, size);
-}
-
 static const struct io_ops serial_ops = {
-	.read	= serial_read_io,
-	.write	= serial_write_io,
+	.read = serial_read, .write = serial_write, .widths = IO_W8,
 };
 
-int serial_receive(struct serial *s, const uint8_t *buf, size_t n)
+int serial_receive(void *uart, const uint8_t *buf, size_t n)
 {
+	struct serial *s = uart;
 	size_t i;
 
 	if (s->mcr & UART_MCR_LOOP)
@@ -383,8 +367,10 @@ bool serial_can_receive(struct serial *s)
 	return !(s->mcr & UART_MCR_LOOP) && s->rx_count < rx_capacity(s);
 }
 
-void serial_reset(struct serial *s)
+static void serial_reset(void *dev)
 {
+	struct serial *s = dev;
+
 	rx_clear(s);
 	s->ier = 0;
 	s->lcr = 0;
@@ -398,43 +384,40 @@ void serial_reset(struct serial *s)
 	serial_update_irq(s);
 }
 
-void serial_destroy(struct serial *s)
+static int serial_init(void *dev, const struct dev_env *env,
+		       const struct dev_cfg *cfg)
 {
-	if (!s)
-		return;
-	vtimer_del(&s->timeout);
-	if (s->mapped)
-		iospace_unmap(s->pio, s->base);
-	free(s);
-}
+	struct serial *s = dev;
 
-int serial_create(const struct dev_env *env, uint16_t base, struct irq_line irq,
-		  void (*tx)(void *opaque, uint8_t byte), void *opaque,
-		  struct serial **out)
-{
-	struct serial *s;
-	int err;
-
-	if ((unsigned int)base + 8 > 0x10000)
+	if (cfg->base && (unsigned int)cfg->base + 8 > 0x10000)
 		return -EINVAL;
-	s = calloc(1, sizeof(*s));
-	if (!s)
-		return -ENOMEM;
 	s->clock = env->clock;
-	s->pio = env->pio;
-	s->base = base;
-	s->irq = irq;
-	s->tx = tx;
-	s->opaque = opaque;
+	s->irq = cfg->irq[0];
+	s->host = cfg->host;
+	s->unit = cfg->unit;
 	vtimer_init(&s->timeout, s->clock, serial_timeout_cb, s);
-	serial_reset(s);
-	err = iospace_map(s->pio, base, 8, &serial_ops, s);
-	if (err)
-		goto out_destroy;
-	s->mapped = true;
-	*out = s;
 	return 0;
-out_destroy:
-	serial_destroy(s);
-	return err;
 }
+
+static void serial_fini(void *dev)
+{
+	struct serial *s = dev;
+
+	vtimer_del(&s->timeout);
+}
+
+/* COM1's ports; dev_cfg.base moves them (COM2 0x2F8). */
+static const struct io_range serial_ranges[] = {
+	{ SERIAL_COM1_BASE, 8, &serial_ops },
+};
+
+static const struct chr_ops serial_chr = {
+	.receive	= serial_receive,
+};
+
+const struct dev_ops serial_dev = {
+	.name = "16550A UART", .size = sizeof(struct serial),
+	.init = serial_init, .fini = serial_fini, .reset = serial_reset,
+	.ranges = serial_ranges, .nranges = 1,
+	.chr = &serial_chr,
+};

@@ -24,24 +24,21 @@
 struct serial;
 
 /*
- * Create a UART at @base (8 ports) raising @irq, and map it on env->pio.
- * Every byte the guest transmits (outside loopback mode) is passed to @tx
- * with @opaque; @tx may be NULL (output discarded).  Returns 0, -EINVAL
- * (@base + 8 beyond the port space), -ENOMEM or the iospace_map() error.
+ * dev_create(&serial_dev): a UART at dev_cfg.base (8 ports; 0: COM1) raising
+ * dev_cfg.irq[0], mapped on env->pio.  Every byte the guest transmits
+ * (outside loopback mode) goes to host->tx with dev_cfg.unit (no host:
+ * output discarded).  -EINVAL when base + 8 is beyond the port space.
+ * The device is a character input (serial_dev.chr = serial_receive).
  */
-int __attribute__((warn_unused_result))
-serial_create(const struct dev_env *env, uint16_t base, struct irq_line irq,
-	      void (*tx)(void *opaque, uint8_t byte), void *opaque,
-	      struct serial **out);
-void serial_reset(struct serial *s);
-void serial_destroy(struct serial *s);
+extern const struct dev_ops serial_dev;
 
 /*
  * Host input: queue up to @n bytes from @buf into the receive FIFO (one byte
  * when FIFOs are off).  Returns how many were accepted (0 when full or in
  * loopback mode); the caller retries the rest later.  vCPU thread only.
+ * (serial_dev.chr->receive: the UART is passed as void *.)
  */
-int serial_receive(struct serial *s, const uint8_t *buf, size_t n);
+int serial_receive(void *uart, const uint8_t *buf, size_t n);
 /* True when serial_receive() would accept at least one byte. */
 bool serial_can_receive(struct serial *s);
 

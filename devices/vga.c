@@ -196,30 +196,24 @@ static void vga_reg_write(struct vga *v, unsigned int port, uint8_t val)
 
 static uint64_t vga_io_read(void *opaque, uint64_t off, unsigned int size)
 {
-	uint64_t val = 0;
-
-	for (unsigned int i = 0; i < size; i++)
-		val |= (uint64_t)vga_reg_read(opaque,
-				(unsigned int)(VGA_PORT_BASE + off + i)) << (8 * i);
-	return val;
+	return vga_reg_read(opaque, (unsigned int)(VGA_PORT_BASE + off));
 }
 
 static void vga_io_write(void *opaque, uint64_t off, uint64_t val,
 			 unsigned int size)
 {
-	for (unsigned int i = 0; i < size; i++)
-		vga_reg_write(opaque, (unsigned int)(VGA_PORT_BASE + off + i),
-			      (uint8_t)(val >> (8 * i)));
+	vga_reg_write(opaque, (unsigned int)(VGA_PORT_BASE + off), (uint8_t)val);
 }
 
 static const struct io_ops vga_io_ops = {
-	.read	= vga_io_read,
-	.write	= vga_io_write,
+	.read = vga_io_read, .write = vga_io_write, .widths = IO_W8,
 };
 
 /* Power-on state: 80x25 color text mode 3 as the VGA BIOS leaves it. */
-void vga_reset(struct vga *v)
+static void vga_reset(void *dev)
 {
+	struct vga *v = dev;
+
 	static const uint8_t cr3[VGA_CR_COUNT] = {
 		0x5f, 0x4f, 0x50, 0x82, 0x55, 0x81, 0xbf, 0x1f, 0x00, 0x4f,
 		0x0d, 0x0e, 0x00, 0x00, 0x00, 0x00, 0x9c, 0x8e, 0x8f, 0x28,
@@ -292,9 +286,10 @@ static unsigned int vga_start(const struct vga *v)
 	return (unsigned int)v->cr[0x0c] << 8 | v->cr[0x0d];
 }
 
-int vga_text_snapshot(struct vga *v, char *buf, size_t len,
-		      unsigned int *cols, unsigned int *rows)
+int vga_text_snapshot(void *vga, char *buf, size_t len, unsigned int *cols,
+		      unsigned int *rows)
 {
+	struct vga *v = vga;
 	unsigned int c, r, stride, start = vga_start(v);
 	size_t n = 0;
 
@@ -317,8 +312,9 @@ int vga_text_snapshot(struct vga *v, char *buf, size_t len,
 	return 0;
 }
 
-bool vga_text_cursor(struct vga *v, unsigned int *row, unsigned int *col)
+bool vga_text_cursor(void *vga, unsigned int *row, unsigned int *col)
 {
+	struct vga *v = vga;
 	unsigned int c, r, stride, loc;
 
 	if (!vga_text_geometry(v, &c, &r, &stride) || (v->cr[0x0a] & 0x20))
@@ -390,15 +386,16 @@ static int vga_pci_register(struct vga *v, struct pci_bus *bus)
 			       PCI_BAR_MEM | PCI_BAR_PREFETCH, &vga_lfb_ops, v);
 }
 
+/* Past the image (inside the power-of-two BAR) the ROM reads zeros. */
 static uint64_t vga_rom_read(void *opaque, uint64_t off, unsigned int size)
 {
 	struct vga *v = opaque;
 	uint64_t val = 0;
 
-	for (unsigned int i = 0; i < size; i++)
-		val |= (uint64_t)(off + i < v->rom_len ? v->rom[off + i] : 0)
-		       << (8 * i);
-	return val;
+	if (off < v->rom_len)
+		memcpy(&val, v->rom + off,
+		       v->rom_len - off < size ? v->rom_len - off : size);
+	return val;			/* little-endian host */
 }
 
 static void vga_rom_write(void *opaque, uint64_t off, uint64_t val,
@@ -407,8 +404,7 @@ static void vga_rom_write(void *opaque, uint64_t off, uint64_t val,
 }
 
 static const struct io_ops vga_rom_ops = {
-	.read	= vga_rom_read,
-	.write	= vga_rom_write,
+	.read = vga_rom_read, .write = vga_rom_write,
 };
 
 int vga_set_rom(struct vga *v, const void *rom, size_t len)
@@ -435,63 +431,61 @@ int vga_set_rom(struct vga *v, const void *rom, size_t len)
 	return err;
 }
 
-void vga_destroy(struct vga *v)
+/* Undo vga_init(), also a partial one. */
+static void vga_fini(void *dev)
 {
-	if (!v)
-		return;
+	struct vga *v = dev;
+
 	pci_unregister_function(v->pci);
-	if (v->mapped > 2)
+	v->pci = NULL;
+	if (v->window_mapped)
 		iospace_unmap(v->mmio, VGA_LEGACY_BASE);
-	if (v->mapped > 1)
-		iospace_unmap(v->pio, VBE_DISPI_INDEX_PORT);
-	if (v->mapped > 0)
-		iospace_unmap(v->pio, VGA_PORT_BASE);
 	if (v->vram)
 		munmap(v->vram, VGA_VRAM_SIZE);
 	free(v->rom);
-	free(v);
 }
 
-int vga_create(const struct dev_env *env, struct pci_bus *bus, struct vga **out)
+static int vga_init(void *dev, const struct dev_env *env,
+		    const struct dev_cfg *cfg)
 {
-	struct vga *v = calloc(1, sizeof(*v));
+	const struct vga_cfg *vc = cfg->priv;
+	struct vga *v = dev;
 	int err = -ENOMEM;
 
-	if (!v)
-		return -ENOMEM;
 	/* anonymous mapping: zero pages stay lazy until the guest draws */
 	v->vram = mmap(NULL, VGA_VRAM_SIZE, PROT_READ | PROT_WRITE,
 		       MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
 	if (v->vram == MAP_FAILED) {
 		v->vram = NULL;
-		goto out_destroy;
+		goto out_fini;
 	}
 	v->clock = env->clock;
-	v->pio = env->pio;
 	v->mmio = env->mmio;
-	vga_reset(v);
-	err = iospace_map(v->pio, VGA_PORT_BASE, VGA_PORT_COUNT, &vga_io_ops, v);
-	if (err)
-		goto out_destroy;
-	v->mapped++;
-	/* index 0x1CE, data 0x1CF (16-bit, so through 0x1D0) */
-	err = iospace_map(v->pio, VBE_DISPI_INDEX_PORT, 3, &vga_vbe_ops, v);
-	if (err)
-		goto out_destroy;
-	v->mapped++;
 	err = iospace_map(v->mmio, VGA_LEGACY_BASE, VGA_LEGACY_SIZE,
 			  &vga_legacy_ops, v);
 	if (err)
-		goto out_destroy;
-	v->mapped++;
-	if (bus) {
-		err = vga_pci_register(v, bus);
-		if (err)
-			goto out_destroy;
-	}
-	*out = v;
-	return 0;
-out_destroy:
-	vga_destroy(v);
+		goto out_fini;
+	v->window_mapped = true;
+	if (cfg->pci)
+		err = vga_pci_register(v, cfg->pci);
+	if (!err && vc && vc->rom)
+		err = vga_set_rom(v, vc->rom, vc->rom_len);
+	if (!err)
+		return 0;
+out_fini:
+	vga_fini(v);
 	return err;
 }
+
+/* The register ports; index 0x1CE, data 0x1CF (16-bit, so through 0x1D0). */
+static const struct io_range vga_ranges[] = {
+	{ VGA_PORT_BASE, VGA_PORT_COUNT, &vga_io_ops },
+	{ VBE_DISPI_INDEX_PORT, 3, &vga_vbe_ops },
+};
+
+const struct dev_ops vga_dev = {
+	.name = "VGA", .size = sizeof(struct vga),
+	.init = vga_init, .fini = vga_fini, .reset = vga_reset,
+	.ranges = vga_ranges, .nranges = 2,
+	.fb = &vga_fb_ops,
+};

@@ -27,15 +27,23 @@
 struct pci_bus;
 struct vga;
 
+/* dev_cfg.priv of vga_dev (optional). */
+struct vga_cfg {
+	const void	*rom;		/* the VGA BIOS (copied), or NULL */
+	size_t		rom_len;	/* its size in bytes */
+};
+
 /*
- * Create the adapter: map the VGA ports and the VBE ports on env->pio and
- * the legacy window on env->mmio; when @bus is not NULL register PCI
- * function 00:02.0 with the framebuffer as BAR0 (mapped by the PCI bus
- * wherever the guest puts it).  Returns 0, -ENOMEM or a mapping or
- * registration error.
+ * dev_create(&vga_dev): the VGA ports and the VBE ports mapped on env->pio and
+ * the legacy window on env->mmio; with a dev_cfg.pci, PCI function 00:02.0
+ * with the framebuffer as BAR0 (mapped by the PCI bus wherever the guest
+ * puts it) and, with a struct vga_cfg ROM, that option ROM (vga_set_rom()).
+ * 0, -ENOMEM or a mapping, registration or vga_set_rom() error.
+ * dev_reset(): registers to power-on values (VBE off); VRAM is kept.
+ * dev_destroy(): unmap, unregister (before the bus's), free.  The adapter is
+ * a framebuffer source (vga_dev.fb).
  */
-int __attribute__((warn_unused_result))
-vga_create(const struct dev_env *env, struct pci_bus *bus, struct vga **out);
+extern const struct dev_ops vga_dev;
 /*
  * Give the adapter its option ROM (the VGA BIOS image, copied), exposed as
  * the PCI expansion ROM BAR the way SeaBIOS built for QEMU expects to find
@@ -55,22 +63,21 @@ void vga_set_lfb_hook(struct vga *v,
 		      void (*moved)(void *opaque, uint64_t gpa, uint8_t *host,
 				    size_t len),
 		      void *opaque);
-/* Registers to power-on values (VBE off); VRAM is kept. */
-void vga_reset(struct vga *v);
-/* Unmap, unregister, free.  Call before pci_bus_destroy().  NULL ok. */
-void vga_destroy(struct vga *v);
 
 /*
- * Render the text screen into @buf: *@rows lines of *@cols characters,
- * each ended by '\n', then a NUL (characters outside printable ASCII
- * become '.', NUL and space become ' ').  Returns 0, -ENOTSUP when the
- * adapter is in a graphics mode, or -ENOSPC when @len is too small for the
- * screen (nothing written).
+ * vga_dev.fb's three callbacks (hw/ui.h), also callable directly (they
+ * take the adapter as void *, being the table's entries).
+ *
+ * vga_text_snapshot(): the text screen into @buf: *@rows lines of *@cols
+ * characters, each ended by '\n', then a NUL (characters outside printable
+ * ASCII become '.', NUL and space become ' ').  Returns 0, -ENOTSUP when
+ * the adapter is in a graphics mode, or -ENOSPC when @len is too small for
+ * the screen (nothing written).  vga_text_cursor(): the text cursor
+ * position; false when the cursor is disabled.
  */
-int vga_text_snapshot(struct vga *v, char *buf, size_t len,
-		      unsigned int *cols, unsigned int *rows);
-/* Text cursor position; false when the cursor is disabled. */
-bool vga_text_cursor(struct vga *v, unsigned int *row, unsigned int *col);
+int vga_text_snapshot(void *vga, char *buf, size_t len, unsigned int *cols,
+		      unsigned int *rows);
+bool vga_text_cursor(void *vga, unsigned int *row, unsigned int *col);
 
 /*
  * Render what the monitor would show into @pix as 0x00RRGGBB pixels, rows of
@@ -81,7 +88,7 @@ bool vga_text_cursor(struct vga *v, unsigned int *row, unsigned int *col);
  * draw (nothing written).  Front-end thread with the vCPU stopped, or the
  * vCPU thread.
  */
-int vga_render(struct vga *v, uint32_t *pix, unsigned int stride,
+int vga_render(void *vga, uint32_t *pix, unsigned int stride,
 	       unsigned int max_w, unsigned int max_h, unsigned int *w,
 	       unsigned int *h);
 

@@ -157,49 +157,36 @@ static int64_t vbe_bank_addr(const struct vga *v, int64_t a)
 	return lin < VGA_VRAM_SIZE ? (int64_t)lin : -1;
 }
 
+/* The window goes through the planar logic a byte at a time. */
 static uint64_t legacy_read(void *opaque, uint64_t off, unsigned int size)
 {
 	struct vga *v = opaque;
-	uint64_t val = 0;
+	int64_t a = vga_window(v, off);
 
-	for (unsigned int i = 0; i < size; i++) {
-		int64_t a = vga_window(v, off + i);
-		uint8_t b = 0xff;
-
-		if (a >= 0 && vga_vbe_on(v)) {
-			a = vbe_bank_addr(v, a);
-			if (a >= 0)
-				b = v->vram[a];
-		} else if (a >= 0) {
-			b = vga_read_byte(v, (uint32_t)a);
-		}
-		val |= (uint64_t)b << (8 * i);
+	if (a >= 0 && vga_vbe_on(v)) {
+		a = vbe_bank_addr(v, a);
+		return a >= 0 ? v->vram[a] : 0xff;
 	}
-	return val;
+	return a >= 0 ? vga_read_byte(v, (uint32_t)a) : 0xff;
 }
 
 static void legacy_write(void *opaque, uint64_t off, uint64_t val,
 			 unsigned int size)
 {
 	struct vga *v = opaque;
+	int64_t a = vga_window(v, off);
 
-	for (unsigned int i = 0; i < size; i++) {
-		int64_t a = vga_window(v, off + i);
-		uint8_t b = (uint8_t)(val >> (8 * i));
-
-		if (a >= 0 && vga_vbe_on(v)) {
-			a = vbe_bank_addr(v, a);
-			if (a >= 0)
-				v->vram[a] = b;
-		} else if (a >= 0) {
-			vga_write_byte(v, (uint32_t)a, b);
-		}
+	if (a >= 0 && vga_vbe_on(v)) {
+		a = vbe_bank_addr(v, a);
+		if (a >= 0)
+			v->vram[a] = (uint8_t)val;
+	} else if (a >= 0) {
+		vga_write_byte(v, (uint32_t)a, (uint8_t)val);
 	}
 }
 
 const struct io_ops vga_legacy_ops = {
-	.read	= legacy_read,
-	.write	= legacy_write,
+	.read = legacy_read, .write = legacy_write, .widths = IO_W8,
 };
 
 static uint64_t lfb_read(void *opaque, uint64_t off, unsigned int size)
@@ -224,8 +211,7 @@ static void lfb_write(void *opaque, uint64_t off, uint64_t val,
 }
 
 const struct io_ops vga_lfb_ops = {
-	.read	= lfb_read,
-	.write	= lfb_write,
+	.read = lfb_read, .write = lfb_write,
 };
 
 void vga_vbe_reset(struct vga *v)
@@ -361,7 +347,7 @@ static void vbe_write(void *opaque, uint64_t off, uint64_t val,
 		vbe_write_reg(v, v->vbe_index, (uint16_t)val);
 }
 
+/* 16-bit registers: index at 0x1CE, data at 0x1CF (through 0x1D0). */
 const struct io_ops vga_vbe_ops = {
-	.read	= vbe_read,
-	.write	= vbe_write,
+	.read = vbe_read, .write = vbe_write, .widths = IO_W8 | IO_W16,
 };

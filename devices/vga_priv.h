@@ -57,14 +57,14 @@ struct vga {
 	uint16_t	vbe_index;
 	uint16_t	vbe[VBE_DISPI_INDEX_NB];	/* dispi registers */
 	struct vclock	*clock;		/* retrace timing */
-	struct iospace	*pio, *mmio;
+	struct iospace	*mmio;		/* where the legacy window is */
+	bool		window_mapped;	/* the legacy window is mapped */
 	struct pci_dev	*pci;		/* NULL without a bus */
 	uint8_t		*rom;		/* option ROM copy, NULL if none */
 	size_t		rom_len;	/* its length in bytes */
 	void		(*lfb_moved)(void *opaque, uint64_t gpa,
 				     uint8_t *host, size_t len);
 	void		*lfb_opaque;	/* for lfb_moved */
-	unsigned int	mapped;		/* ranges mapped, for unwinding */
 };
 
 /* vga_mem.c */
@@ -72,6 +72,9 @@ extern const struct io_ops vga_legacy_ops;
 extern const struct io_ops vga_lfb_ops;
 extern const struct io_ops vga_vbe_ops;
 void vga_vbe_reset(struct vga *v);
+/* vga_render.c */
+extern const struct fb_ops vga_fb_ops;
+
 bool vga_vbe_on(const struct vga *v);
 
 #endif

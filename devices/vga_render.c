@@ -203,10 +203,11 @@ static int render_vbe(struct vga *v, const struct vga_canvas *c,
 	return 0;
 }
 
-int vga_render(struct vga *v, uint32_t *pix, unsigned int stride,
+int vga_render(void *vga, uint32_t *pix, unsigned int stride,
 	       unsigned int max_w, unsigned int max_h, unsigned int *w,
 	       unsigned int *h)
 {
+	struct vga *v = vga;
 	struct vga_canvas c = { pix, stride, max_w < stride ? max_w : stride,
 				max_h };
 
@@ -220,3 +221,9 @@ int vga_render(struct vga *v, uint32_t *pix, unsigned int stride,
 		return render_planar(v, &c, w, h);
 	return -ENOTSUP;	/* CGA-compatible shift modes */
 }
+
+const struct fb_ops vga_fb_ops = {
+	.text	= vga_text_snapshot,
+	.cursor	= vga_text_cursor,
+	.render	= vga_render,
+};

@@ -1,17 +1,17 @@
 // SPDX-License-Identifier: GPL-2.0-only
 /*
- * gui.c --- GTK 3 window: the VGA picture, keyboard and PS/2 mouse input
+ * gui.c --- GTK 3 window: the machine's picture, keyboard and mouse input
  *
- * One GtkWindow with a GtkDrawingArea.  refresh() renders the adapter with
- * vga_render() into a 0x00RRGGBB buffer (cairo's RGB24 layout) and queues
- * a redraw only when the picture changed; the draw handler scales it to the
- * window.  poll() pumps pending GLib events: key events become set-1
- * scancodes (GDK hardware keycode - 8 = evdev code, mapped by
- * display_evdev_to_set1()); a click grabs the pointer, motion/buttons/wheel
- * then go to the PS/2 mouse (the pointer is warped back to the centre near
- * an edge), Ctrl+Alt releases the grab; focus loss releases held keys.
- * All on the run loop's thread, so device state is touched from one
- * thread only.
+ * One GtkWindow with a GtkDrawingArea.  refresh() renders the machine's
+ * framebuffer source (hw/ui.h) into a 0x00RRGGBB buffer (cairo's RGB24
+ * layout) and queues a redraw only when the picture changed; the draw
+ * handler scales it to the window.  poll() pumps pending GLib events: key
+ * events become set-1 scancodes (GDK hardware keycode - 8 = evdev code,
+ * mapped by display_evdev_to_set1()) for the input sink; a click grabs the
+ * pointer, motion/buttons/wheel then go to the sink's mouse (the pointer is
+ * warped back to the centre near an edge), Ctrl+Alt releases the grab;
+ * focus loss releases held keys.  All on the run loop's thread, so the
+ * machine is touched from one thread only.
  */
 #include <errno.h>
 #include <stdio.h>
@@ -20,8 +20,6 @@
 
 #include <gtk/gtk.h>
 
-#include "devices/i8042.h"
-#include "devices/vga.h"
 #include "gui/gui.h"
 
 #define GUI_MAX_W	2560
@@ -38,9 +36,9 @@ struct gui {
 	bool		grabbed;	/* pointer grabbed for the guest */
 	double		mx, my;		/* last pointer position */
 	bool		have_m;		/* mx/my valid */
-	unsigned int	buttons;	/* I8042_BTN_* held */
-	uint8_t		held[0x400 / 8];	/* keycodes pressed in the guest */
-	struct i8042	*kbd;		/* set only inside poll() */
+	unsigned int	buttons;	/* UI_BTN_* held */
+	uint8_t		held[UI_KEY_MAX / 8];	/* keycodes pressed in the guest */
+	const struct input_sink *in;	/* set only inside poll() */
 };
 
 bool gui_display_available(char *why, size_t len)
@@ -130,8 +128,8 @@ static gboolean gui_key(GtkWidget *w, GdkEventKey *ev, gpointer opaque)
 	if (ev->hardware_keycode < 8)
 		return TRUE;
 	code = display_evdev_to_set1(ev->hardware_keycode - 8u);
-	if (code && g->kbd && code < 0x400) {
-		i8042_key_event(g->kbd, code, down);
+	if (code && g->in && code < UI_KEY_MAX) {
+		ui_key(g->in, code, down);
 		if (down)
 			g->held[code / 8] |= (uint8_t)(1u << (code % 8));
 		else
@@ -154,20 +152,20 @@ static gboolean gui_focus_out(GtkWidget *w, GdkEventFocus *ev,
 	struct gui *g = opaque;
 	unsigned int code;
 
-	for (code = 0; code < 0x400; code++) {
+	for (code = 0; code < UI_KEY_MAX; code++) {
 		if (!(g->held[code / 8] & (1u << (code % 8))))
 			continue;
 		g->held[code / 8] &= (uint8_t)~(1u << (code % 8));
-		if (g->kbd && code != I8042_KEY_PAUSE)
-			i8042_key_event(g->kbd, code, false);
+		if (g->in && code != UI_KEY_PAUSE)
+			ui_key(g->in, code, false);
 	}
 	return FALSE;
 }
 
 static unsigned int gui_button_bit(guint b)
 {
-	return b == 1 ? I8042_BTN_LEFT : b == 2 ? I8042_BTN_MIDDLE :
-	       b == 3 ? I8042_BTN_RIGHT : 0;
+	return b == 1 ? UI_BTN_LEFT : b == 2 ? UI_BTN_MIDDLE :
+	       b == 3 ? UI_BTN_RIGHT : 0;
 }
 
 static gboolean gui_button(GtkWidget *w, GdkEventButton *ev, gpointer opaque)
@@ -186,8 +184,7 @@ static gboolean gui_button(GtkWidget *w, GdkEventButton *ev, gpointer opaque)
 		g->buttons &= ~bit;
 	else
 		return TRUE;
-	if (g->kbd)
-		i8042_mouse_event(g->kbd, 0, 0, 0, g->buttons);
+	ui_mouse(g->in, 0, 0, 0, g->buttons);
 	return TRUE;
 }
 
@@ -199,11 +196,11 @@ static gboolean gui_motion(GtkWidget *w, GdkEventMotion *ev, gpointer opaque)
 
 	if (!g->grabbed || !gw)
 		return TRUE;
-	if (g->have_m && g->kbd) {
+	if (g->have_m) {
 		dx = (int)(ev->x - g->mx);
 		dy = (int)(ev->y - g->my);
 		if (dx || dy)
-			i8042_mouse_event(g->kbd, dx, -dy, 0, g->buttons);
+			ui_mouse(g->in, dx, -dy, 0, g->buttons);
 	}
 	g->mx = ev->x;
 	g->my = ev->y;
@@ -227,8 +224,8 @@ static gboolean gui_scroll(GtkWidget *w, GdkEventScroll *ev, gpointer opaque)
 	int dz = ev->direction == GDK_SCROLL_UP ? -1 :
 		 ev->direction == GDK_SCROLL_DOWN ? 1 : 0;
 
-	if (g->grabbed && dz && g->kbd)
-		i8042_mouse_event(g->kbd, 0, 0, dz, g->buttons);
+	if (g->grabbed && dz)
+		ui_mouse(g->in, 0, 0, dz, g->buttons);
 	return TRUE;
 }
 
@@ -293,14 +290,14 @@ static int gui_open(const struct display_cfg *cfg, void **out, char *why,
 	return 0;
 }
 
-static void gui_refresh(void *opaque, struct vga *vga)
+static void gui_refresh(void *opaque, const struct fb_source *fb)
 {
 	struct gui *g = opaque;
 	unsigned int w = 0, h = 0, y, cw, ch;
 	bool same;
 
-	if (!vga || vga_render(vga, g->tmp, GUI_MAX_W, GUI_MAX_W, GUI_MAX_H,
-			       &w, &h))
+	if (!fb->ops || fb->ops->render(fb->opaque, g->tmp, GUI_MAX_W, GUI_MAX_W,
+					GUI_MAX_H, &w, &h))
 		return;
 	cw = w < GUI_MAX_W ? w : GUI_MAX_W;
 	ch = h < GUI_MAX_H ? h : GUI_MAX_H;
@@ -318,13 +315,13 @@ static void gui_refresh(void *opaque, struct vga *vga)
 	gtk_widget_queue_draw(g->area);
 }
 
-static bool gui_poll(void *opaque, struct i8042 *kbd)
+static bool gui_poll(void *opaque, const struct input_sink *in)
 {
 	struct gui *g = opaque;
 
-	g->kbd = kbd;
+	g->in = in;
 	gui_pump();
-	g->kbd = NULL;
+	g->in = NULL;
 	return g->quit;
 }
 

@@ -3,7 +3,8 @@
  * gui.h --- libgui: the GTK 3 display back end for `dualvm run --display gtk`
  *
  * The CLI puts &gui_display_ops into struct vm_config.display; libvmm only
- * sees the struct display_ops (vmm/display.h), so nothing but libgui and
+ * sees the struct display_ops (vmm/display.h, part of vmm/vmm.h), so
+ * nothing but libgui and
  * the final dualvm link depends on GTK.  The window runs on the run loop's
  * thread: poll() pumps the GLib main context, so GTK callbacks touch the
  * devices only while the vCPU is stopped.  Closing the window is a stop
@@ -17,7 +18,7 @@
 #include <stdbool.h>
 #include <stddef.h>
 
-#include "vmm/display.h"
+#include "vmm/vmm.h"
 
 /* The GTK back end. */
 extern const struct display_ops gui_display_ops;

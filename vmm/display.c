@@ -3,14 +3,13 @@
  * display.c --- display helpers: text-screen diff, terminal keys, keymaps
  *
  * Pure functions shared by the display back ends (display_text.c, gui/)
- * and checked by tests/unit/vmm/test_display.c.  Keycodes follow
- * devices/i8042.h: set-1 make codes, I8042_KEY_EXT for E0-prefixed keys.
+ * and checked by tests/unit/vmm/test_display.c.  Keycodes follow hw/ui.h:
+ * set-1 make codes, UI_KEY_EXT for E0-prefixed keys.
  */
 #include <errno.h>
 #include <stdio.h>
 #include <string.h>
 
-#include "devices/i8042.h"
 #include "vmm/display.h"
 
 #define ESC		0x1b
@@ -25,7 +24,7 @@
 #define SC_F1		0x3b
 #define SC_F11		0x57
 #define SC_F12		0x58
-#define SC_X(c)		(I8042_KEY_EXT | (c))
+#define SC_X(c)		(UI_KEY_EXT | (c))
 
 /* One run of keys on the main block: first set-1 code, plain, shifted. */
 struct key_row {
@@ -273,7 +272,7 @@ unsigned int display_evdev_to_set1(unsigned int code)
 	case 109: return SC_X(0x51);	/* Page Down */
 	case 110: return SC_X(0x52);	/* Insert */
 	case 111: return SC_X(0x53);	/* Delete */
-	case 119: return I8042_KEY_PAUSE;
+	case 119: return UI_KEY_PAUSE;
 	case 125: return SC_X(0x5b);	/* left Windows */
 	case 126: return SC_X(0x5c);	/* right Windows */
 	case 127: return SC_X(0x5d);	/* Menu */
@@ -281,23 +280,31 @@ unsigned int display_evdev_to_set1(unsigned int code)
 	return 0;
 }
 
-void display_send_key(struct i8042 *kbd, unsigned int key, unsigned int mods)
+/* Modifier keys in press order (released in reverse). */
+static const struct {
+	unsigned int	mod;		/* DISPLAY_MOD_* */
+	unsigned int	code;		/* its left-hand key */
+} mod_keys[] = {
+	{ DISPLAY_MOD_CTRL, SC_LCTRL },
+	{ DISPLAY_MOD_ALT, SC_LALT },
+	{ DISPLAY_MOD_SHIFT, SC_LSHIFT },
+};
+#define NMOD_KEYS	(sizeof(mod_keys) / sizeof(mod_keys[0]))
+
+void display_send_key(const struct input_sink *in, unsigned int key,
+		      unsigned int mods)
 {
+	unsigned int i;
+
 	if (!key)
 		return;
-	if (mods & DISPLAY_MOD_CTRL)
-		i8042_key_event(kbd, SC_LCTRL, true);
-	if (mods & DISPLAY_MOD_ALT)
-		i8042_key_event(kbd, SC_LALT, true);
-	if (mods & DISPLAY_MOD_SHIFT)
-		i8042_key_event(kbd, SC_LSHIFT, true);
-	i8042_key_event(kbd, key, true);
-	if (key != I8042_KEY_PAUSE)	/* Pause has no break code */
-		i8042_key_event(kbd, key, false);
-	if (mods & DISPLAY_MOD_SHIFT)
-		i8042_key_event(kbd, SC_LSHIFT, false);
-	if (mods & DISPLAY_MOD_ALT)
-		i8042_key_event(kbd, SC_LALT, false);
-	if (mods & DISPLAY_MOD_CTRL)
-		i8042_key_event(kbd, SC_LCTRL, false);
+	for (i = 0; i < NMOD_KEYS; i++)
+		if (mods & mod_keys[i].mod)
+			ui_key(in, mod_keys[i].code, true);
+	ui_key(in, key, true);
+	if (key != UI_KEY_PAUSE)	/* Pause has no break code */
+		ui_key(in, key, false);
+	for (i = NMOD_KEYS; i--;)
+		if (mods & mod_keys[i].mod)
+			ui_key(in, mod_keys[i].code, false);
 }

@@ -4,12 +4,13 @@
  *
  * A display back end is a const struct display_ops.  The run loop (vm.c)
  * opens it when vm_run() starts, calls refresh() about 30 times a second
- * of host time with the VGA device and poll() on every loop iteration with
- * the keyboard controller, and closes it on every exit path.  Everything
- * runs on the run loop's thread, so back ends touch the devices only from
- * inside these calls.  Two back ends exist: display_text_ops (the 80x25
- * text screen on the terminal, in vmm/) and the GTK window (gui/, handed
- * in by the CLI so that libvmm never depends on GTK).
+ * of host time with the machine's framebuffer source and poll() every few
+ * milliseconds with its input sink (hw/ui.h: no back end knows a device),
+ * and closes it on every exit path.  Everything runs on the run loop's
+ * thread, so back ends touch the machine only from inside these calls.
+ * Two back ends exist: display_text_ops (the 80x25 text screen on the
+ * terminal, in vmm/) and the GTK window (gui/, handed in by the CLI so
+ * that libvmm never depends on GTK).
  *
  * The pure helpers below (text renderer, terminal key decoder, evdev to
  * set-1 table) are exported for the back ends and the unit tests.
@@ -21,8 +22,7 @@
 #include <stddef.h>
 #include <stdint.h>
 
-struct vga;
-struct i8042;
+#include "hw/hw.h"
 
 #define DISPLAY_REFRESH_NS	33000000ULL	/* ~30 Hz of host time */
 
@@ -36,10 +36,10 @@ struct display_ops {
 	/* Start showing: 0 or -errno with one line in @why. */
 	int	(*open)(const struct display_cfg *cfg, void **out, char *why,
 			size_t len);
-	/* Redraw from @vga if it changed (cheap when nothing did). */
-	void	(*refresh)(void *d, struct vga *vga);
-	/* Deliver pending host input to @kbd; true when the user quits. */
-	bool	(*poll)(void *d, struct i8042 *kbd);
+	/* Redraw from @fb if it changed (cheap when nothing did). */
+	void	(*refresh)(void *d, const struct fb_source *fb);
+	/* Deliver pending host input to @in; true when the user quits. */
+	bool	(*poll)(void *d, const struct input_sink *in);
 	/* Stop showing, restore the terminal, free.  NULL is fine. */
 	void	(*close)(void *d);
 };
@@ -50,7 +50,7 @@ extern const struct display_ops display_text_ops;
 /*
  * Text renderer: emit into @out (at most @len bytes, NUL-terminated) the
  * ANSI escapes that turn the screen @prev into @cur (both in the
- * vga_text_snapshot() layout: @rows lines of @cols characters, each ended by
+ * fb_ops.text layout: @rows lines of @cols characters, each ended by
  * '\n'); only rows that differ are written, each as "ESC[<row>;1H" followed
  * by the row's text.  @prev NULL redraws everything (after a clear).  The
  * cursor is then placed at @crow/@ccol (1-based on the wire) when @cursor.
@@ -68,7 +68,7 @@ int display_text_diff(const char *prev, const char *cur, unsigned int cols,
 /*
  * Decode the first key in terminal input @buf (@n bytes): an ASCII byte, a
  * control character or an escape sequence (arrows, Home/End, PgUp/PgDn,
- * Insert/Delete, F1-F4).  Sets *@key to the set-1 keycode (I8042_KEY_*
+ * Insert/Delete, F1-F4).  Sets *@key to the set-1 keycode (UI_KEY_*
  * form) and *@mods to DISPLAY_MOD_*.  Returns the bytes consumed (>= 1), 0
  * when @n is 0, or -EAGAIN when @buf ends inside an escape sequence.  A
  * byte with no key consumes 1 byte and sets *@key to 0.
@@ -77,12 +77,13 @@ int display_term_key(const uint8_t *buf, size_t n, unsigned int *key,
 		     unsigned int *mods);
 
 /*
- * Set-1 keycode (I8042_KEY_* form) of Linux evdev key @code (the X/GDK
+ * Set-1 keycode (UI_KEY_* form) of Linux evdev key @code (the X/GDK
  * hardware keycode minus 8), or 0 for keys the PC keyboard lacks.
  */
 unsigned int display_evdev_to_set1(unsigned int code);
 
-/* Press (or release) @key with modifiers @mods as a typist would. */
-void display_send_key(struct i8042 *kbd, unsigned int key, unsigned int mods);
+/* Press (and release) @key with modifiers @mods as a typist would. */
+void display_send_key(const struct input_sink *in, unsigned int key,
+		      unsigned int mods);
 
 #endif

@@ -5,7 +5,7 @@
  * `dualvm run --display text --serial PATH`: the 80x25 (or whatever the
  * mode has) text screen is drawn on stdout with ANSI escapes, only the rows
  * that changed since the last refresh; stdin in raw mode is the guest's
- * keyboard (set-1 scancodes through i8042_key_event).  Ctrl-A x quits,
+ * keyboard (set-1 scancodes into the machine's input sink).  Ctrl-A x quits,
  * Ctrl-A Ctrl-A sends Ctrl-A.  The terminal (modes, cursor, attributes) is
  * restored by close(), which the run loop calls on every exit path.
  */
@@ -17,8 +17,6 @@
 #include <termios.h>
 #include <unistd.h>
 
-#include "devices/i8042.h"
-#include "devices/vga.h"
 #include "vmm/display.h"
 
 #define DT_SCREEN	(132 * 60 + 60 + 1)	/* largest text screen */
@@ -94,7 +92,7 @@ static int dtext_open(const struct display_cfg *cfg, void **out, char *why,
 	return 0;
 }
 
-static void dtext_refresh(void *opaque, struct vga *vga)
+static void dtext_refresh(void *opaque, const struct fb_source *fb)
 {
 	struct dtext *d = opaque;
 	char cur[DT_SCREEN];
@@ -102,9 +100,9 @@ static void dtext_refresh(void *opaque, struct vga *vga)
 	bool cursor;
 	int n;
 
-	if (!vga)
+	if (!fb->ops)
 		return;
-	if (vga_text_snapshot(vga, cur, sizeof(cur), &cols, &rows)) {
+	if (fb->ops->text(fb->opaque, cur, sizeof(cur), &cols, &rows)) {
 		if (!d->graphics) {
 			static const char note[] =
 				"\x1b[0m\x1b[H\x1b[2J[dualvm: the guest is in a graphics mode]";
@@ -116,7 +114,7 @@ static void dtext_refresh(void *opaque, struct vga *vga)
 		return;
 	}
 	d->graphics = false;
-	cursor = vga_text_cursor(vga, &crow, &ccol);
+	cursor = fb->ops->cursor(fb->opaque, &crow, &ccol);
 	if (d->have_prev && (cols != d->cols || rows != d->rows))
 		d->have_prev = false;
 	if (d->have_prev && cursor == d->cursor && crow == d->crow &&
@@ -135,7 +133,7 @@ static void dtext_refresh(void *opaque, struct vga *vga)
 	d->ccol = ccol;
 }
 
-static bool dtext_poll(void *opaque, struct i8042 *kbd)
+static bool dtext_poll(void *opaque, const struct input_sink *in)
 {
 	struct dtext *d = opaque;
 	unsigned int key, mods;
@@ -157,7 +155,7 @@ static bool dtext_poll(void *opaque, struct i8042 *kbd)
 			if (c == 'x' || c == 'X')
 				return true;
 			if (c == DT_ESC)
-				display_send_key(kbd, 0x1e, DISPLAY_MOD_CTRL);
+				display_send_key(in, 0x1e, DISPLAY_MOD_CTRL);
 			continue;
 		}
 		if (c == DT_ESC) {
@@ -175,7 +173,7 @@ static bool dtext_poll(void *opaque, struct i8042 *kbd)
 		}
 		if (n <= 0)
 			n = 1;
-		display_send_key(kbd, key, mods);
+		display_send_key(in, key, mods);
 		i += (size_t)n;
 	}
 	memmove(d->in, d->in + i, d->nin - i);

@@ -10,10 +10,11 @@
 
 #include "vmm/engine.h"
 #include "vmm/engines.h"
+#include "vmm/x86/x86.h"
 
 const struct engine_ops *const engine_registry[] = {
 	&kvm_engine_ops,
-	&interp_engine_ops,
+	&x86_interp_engine_ops,
 	NULL,
 };
 

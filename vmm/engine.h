@@ -4,9 +4,11 @@
  *
  * dualvm has several CPU engines (reference interpreter, binary translator,
  * KVM, world-switch module) and exactly one machine.  The machine hands an
- * engine a struct machine_bus (everything an engine may ask of the machine);
- * the engine implements struct engine_ops.  Port I/O and MMIO always go
- * through the bus, so every engine shares the same devices.
+ * engine a struct machine_bus (board/board.h: everything an engine may ask
+ * of the machine); the engine implements struct engine_ops, whose hooks
+ * the run loop attaches to the machine as its struct machine_cpu.  Port
+ * I/O and MMIO always go through the bus, so every engine shares the same
+ * devices.
  *
  * Threading: all calls except engine_ops.kick() happen on the vCPU thread.
  *
@@ -20,52 +22,8 @@
 #include <stddef.h>
 #include <stdint.h>
 
+#include "board/board.h"
 #include "vmm/x86_state.h"
-
-/* Guest-physical RAM or ROM region an engine may map directly. */
-struct gpa_region {
-	uint64_t	gpa;		/* page aligned */
-	uint64_t	size;		/* page multiple */
-	uint8_t		*host;		/* host mapping of the region */
-	bool		readonly;	/* ROM: writes go to mmio_write */
-};
-
-/* What the machine offers an engine. */
-struct machine_bus {
-	void		*opaque;	/* the machine */
-
-	/*
-	 * Host pointer for the 4 KiB guest-physical page holding @gpa
-	 * (pointer to the page start), or NULL when that page is MMIO or
-	 * unbacked; @write asks for a writable page (ROM returns NULL).  The
-	 * pointer stays valid until the bus' map_changed callback is called.
-	 */
-	uint8_t		*(*page_ptr)(void *opaque, uint64_t gpa, bool write);
-	/* All RAM/ROM regions, for engines that map memory wholesale (KVM).
-	 * Returns the count, writes at most @max entries. */
-	unsigned int	(*regions)(void *opaque, struct gpa_region *out,
-				   unsigned int max);
-
-	uint64_t	(*mmio_read)(void *opaque, uint64_t gpa,
-				     unsigned int size);
-	void		(*mmio_write)(void *opaque, uint64_t gpa, uint64_t val,
-				      unsigned int size);
-	uint64_t	(*pio_read)(void *opaque, uint16_t port,
-				    unsigned int size);
-	void		(*pio_write)(void *opaque, uint16_t port, uint64_t val,
-				     unsigned int size);
-
-	/* Interrupt controller: is an external interrupt pending (INTR line
-	 * high)?  intr_ack() performs the INTA cycle and returns the vector. */
-	bool		(*intr_pending)(void *opaque);
-	uint8_t		(*intr_ack)(void *opaque);
-
-	/* Virtual time in ns (for RDTSC and run-slice deadlines). */
-	uint64_t	(*now_ns)(void *opaque);
-
-	/* The guest asked for a reset (triple fault, 0xCF9, i8042 0xFE). */
-	void		(*request_reset)(void *opaque);
-};
 
 /* Why engine_ops.run() returned. */
 enum engine_exit_reason {
@@ -110,6 +68,10 @@ struct engine_ops {
 	void	(*set_a20)(struct engine *e, bool enabled);
 	/* Non-maskable interrupt. */
 	void	(*nmi)(struct engine *e);
+	/* The interrupt controller's INTR output rose (machine_cpu.irq_raised):
+	 * poll bus->intr_pending() before the next instruction.  NULL when
+	 * the engine polls before every guest entry anyway. */
+	void	(*irq_raised)(struct engine *e);
 };
 
 /* Engines known to this build (const registry).  NULL-terminated. */

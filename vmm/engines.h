@@ -14,15 +14,17 @@
 #include "vmm/engine.h"
 
 extern const struct engine_ops kvm_engine_ops;	/* vmm/kvm.c */
-extern const struct engine_ops interp_engine_ops;	/* vmm/x86/ (when built) */
+/* x86_interp_engine_ops: the interpreter (vmm/x86/x86.h) */
 
 /*
  * What the run loop (vm.c) expects of engine_ops.run(): return
  * ENGINE_EXIT_DEADLINE once bus->now_ns() reaches @deadline_ns or after
  * kick(); ENGINE_EXIT_HLT when the vCPU halts and no interrupt can be taken
  * (bus->intr_pending() false or IF clear) -- the loop then sleeps until the
- * next timer and calls run() again, which resumes after the HLT; deliver
- * interrupts by polling bus->intr_pending() and calling bus->intr_ack();
+ * next timer, I/O completion or input and calls run() again, which resumes
+ * after the HLT; deliver interrupts by polling bus->intr_pending() and
+ * calling bus->intr_ack() (both with machine_bus_intr_opaque(bus)), at the
+ * latest after irq_raised() or before the next guest entry;
  * ENGINE_EXIT_RESET on a triple fault; ENGINE_EXIT_ERROR with one line in
  * ex->msg (CS:RIP included) when the guest cannot continue.  A reset request
  * from a device (bus->request_reset) kicks the engine; vm.c then calls

@@ -44,6 +44,7 @@
 
 struct engine {
 	const struct machine_bus *bus;	/* the machine */
+	void		*intr_opaque;	/* for bus->intr_pending/ack */
 	int		kvm_fd;		/* /dev/kvm */
 	int		vm_fd;		/* KVM_CREATE_VM */
 	int		vcpu_fd;	/* KVM_CREATE_VCPU 0 */
@@ -287,6 +288,7 @@ static int kvmb_create(const struct machine_bus *bus, struct engine **out,
 	if (!e)
 		return -ENOMEM;
 	e->bus = bus;
+	e->intr_opaque = machine_bus_intr_opaque(bus);
 	e->vm_fd = e->vcpu_fd = -1;
 	step = "open /dev/kvm";
 	e->kvm_fd = open("/dev/kvm", O_RDWR | O_CLOEXEC);
@@ -411,12 +413,12 @@ static void prepare_irq(struct engine *e)
 	struct kvm_run *r = e->run;
 	struct kvm_interrupt irq;
 
-	if (!e->bus->intr_pending(e->bus->opaque)) {
+	if (!e->bus->intr_pending(e->intr_opaque)) {
 		r->request_interrupt_window = 0;
 		return;
 	}
 	if (r->ready_for_interrupt_injection && r->if_flag) {
-		irq.irq = e->bus->intr_ack(e->bus->opaque);
+		irq.irq = e->bus->intr_ack(e->intr_opaque);
 		ioctl(e->vcpu_fd, KVM_INTERRUPT, &irq);
 		r->request_interrupt_window = 0;
 	} else {
@@ -464,7 +466,7 @@ static int kvmb_run(struct engine *e, uint64_t deadline_ns,
 		case KVM_EXIT_INTR:
 			break;
 		case KVM_EXIT_HLT:
-			if (e->bus->intr_pending(e->bus->opaque) && r->if_flag)
+			if (e->bus->intr_pending(e->intr_opaque) && r->if_flag)
 				break;
 			ex->reason = ENGINE_EXIT_HLT;
 			return 0;
@@ -546,6 +548,14 @@ static void kvmb_nmi(struct engine *e)
 	ioctl(e->vcpu_fd, KVM_NMI, 0);
 }
 
+/* INTR rose: prepare_irq() runs before every KVM_RUN, so only a vCPU
+ * thread inside KVM_RUN (the raise came from elsewhere) needs a kick. */
+static void kvmb_irq_raised(struct engine *e)
+{
+	if (e->tid != (pid_t)syscall(SYS_gettid))
+		kvmb_kick(e);
+}
+
 const struct engine_ops kvm_engine_ops = {
 	.name = "kvm",
 	.available = kvmb_available,
@@ -560,4 +570,5 @@ const struct engine_ops kvm_engine_ops = {
 	.map_changed = kvmb_map_changed,
 	.set_a20 = kvmb_set_a20,
 	.nmi = kvmb_nmi,
+	.irq_raised = kvmb_irq_raised,
 };

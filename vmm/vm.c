@@ -1,36 +1,44 @@
 // SPDX-License-Identifier: GPL-2.0-only
 /*
- * vm.c --- the run loop: one engine, one machine, timers, console, signals
+ * vm.c --- the run loop: one engine, one machine, disks, timers, console,
+ * signals
  *
- * Single-threaded.  Each iteration fires due timers, runs the engine until
- * the next timer deadline (capped to a short slice so input and signals are
- * noticed), then services what the engine stopped for: halt (sleep in
- * poll() until the next deadline, input or a signal), reset, power-off,
- * errors.  SIGINT/SIGTERM/SIGHUP are blocked and read from a signalfd, so no
- * signal handler touches VM state and the terminal is always restored.
+ * The machine and the engine live on this thread (the vCPU thread); each
+ * disk has an I/O thread (blk_rd.c) that only runs disk requests.  Each
+ * iteration runs the done() of finished disk requests, fires due timers,
+ * runs the engine until the next timer deadline (capped to a short slice
+ * so input and signals are noticed), then services what the engine stopped
+ * for: halt (sleep in ppoll() until the next deadline, a disk completion,
+ * input or a signal), reset, power-off, errors.  An I/O thread that
+ * finishes a request writes an eventfd and kicks the engine, so neither a
+ * halted nor a running guest waits a slice for its disk.  SIGINT/SIGTERM/
+ * SIGHUP are blocked and read from a signalfd, so no signal handler
+ * touches VM state and the terminal is always restored.
  */
+#include <assert.h>
 #include <errno.h>
 #include <poll.h>
 #include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/eventfd.h>
 #include <sys/signalfd.h>
 #include <time.h>
 #include <unistd.h>
 
-#include "vmm/board_pc.h"
+#include "board/board.h"
+#include "vmm/blk_rd.h"
 #include "vmm/console.h"
 #include "vmm/display.h"
 #include "vmm/engines.h"
-#include "vmm/machine.h"
-#include "vmm/vclock.h"
 #include "vmm/vmm.h"
 
 #define VM_SLICE_NS	10000000ULL	/* max time in one engine run */
 #define VM_IDLE_NS	100000000ULL	/* max sleep while halted */
 #define VM_RESET_MAX	8		/* resets per second before giving up */
 #define VM_DISP_POLL_NS	10000000ULL	/* display input poll period */
+#define VM_NBLK		(VM_MAX_DISKS + 1)	/* disks + the CD-ROM */
 
 struct vm {
 	struct vm_config	cfg;		/* copy */
@@ -39,6 +47,8 @@ struct vm {
 	struct engine		*eng;		/* its state */
 	struct console		*con;		/* COM1 host side */
 	int			sfd;		/* signalfd, -1 if none */
+	int			efd;		/* eventfd: I/O completed */
+	struct blk_rd		*blk[VM_NBLK];	/* disks, then the CD */
 	sigset_t		oldmask;	/* restored at destroy */
 	uint8_t			in[64];		/* input not yet accepted */
 	size_t			nin;		/* bytes in in[] */
@@ -102,13 +112,100 @@ static int pick_engine(struct vm *vm, char *why, size_t len)
 	return 0;
 }
 
+/*
+ * The I/O threads' completion signal (vmm/blk_rd.h): wake the loop's
+ * ppoll() and make a running engine return, so the completions run soon.
+ * Runs on an I/O thread: only an eventfd write and an async-signal-safe
+ * kick.  The engine outlives every I/O thread (vm_destroy).
+ */
+static void vm_io_notify(void *opaque)
+{
+	struct vm *vm = opaque;
+	uint64_t one = 1;
+
+	/* a full counter (EAGAIN) is a pending wake-up already */
+	(void)!write(vm->efd, &one, sizeof(one));
+	if (vm->eng)
+		vm->eops->kick(vm->eng);
+}
+
+/* Run the done() of every finished disk request (run-loop thread). */
+static void vm_io_complete(struct vm *vm)
+{
+	unsigned int i;
+
+	for (i = 0; i < VM_NBLK; i++)
+		if (vm->blk[i])
+			blk_rd_complete(vm->blk[i]);
+}
+
+/* Serve the configured disks (and the CD, read-only) by I/O threads. */
+static int vm_disks(struct vm *vm, struct machine_cfg *mc, char *why,
+		    size_t len)
+{
+	struct rd_disk *d;
+	unsigned int i;
+	int err;
+
+	for (i = 0; i < VM_NBLK; i++) {
+		d = i < VM_MAX_DISKS ? vm->cfg.disk[i] : vm->cfg.cdrom;
+		if (!d)
+			continue;
+		err = blk_rd_create(d, i == VM_MAX_DISKS, vm_io_notify, vm,
+				    &vm->blk[i]);
+		if (err) {
+			snprintf(why, len, "disk I/O thread: %s", strerror(-err));
+			return err;
+		}
+		if (i < VM_MAX_DISKS && i < MACHINE_MAX_DISKS)
+			mc->disk[i] = blk_rd_blk(vm->blk[i]);
+		else
+			mc->cdrom = blk_rd_blk(vm->blk[i]);
+	}
+	return 0;
+}
+
+/* SIGINT/SIGTERM/SIGHUP are read from a signalfd from now on, never
+ * delivered; SIGPIPE is blocked (a closed stdout: EPIPE, not death). */
+static int vm_signals(struct vm *vm, char *why, size_t len)
+{
+	sigset_t set;
+
+	sigemptyset(&set);
+	sigaddset(&set, SIGINT);
+	sigaddset(&set, SIGTERM);
+	sigaddset(&set, SIGHUP);
+	sigaddset(&set, SIGPIPE);
+	sigprocmask(SIG_BLOCK, &set, &vm->oldmask);
+	sigdelset(&set, SIGPIPE);
+	vm->sfd = signalfd(-1, &set, SFD_CLOEXEC | SFD_NONBLOCK);
+	if (vm->sfd < 0) {
+		snprintf(why, len, "signalfd: %s", strerror(errno));
+		sigprocmask(SIG_SETMASK, &vm->oldmask, NULL);
+		return -errno;
+	}
+	return 0;
+}
+
+static void vm_machine_cfg(struct vm *vm, struct machine_cfg *mc)
+{
+	const struct vm_config *cfg = &vm->cfg;
+
+	mc->ram_bytes = cfg->ram_mib << 20;
+	mc->bios_path = cfg->bios;
+	mc->rtc_epoch = cfg->rtc_epoch;
+	mc->vga = cfg->vga;
+	mc->boot_cdrom = cfg->boot_cdrom;
+	mc->serial_out = vm_serial_out;
+	mc->debug_out = getenv("DUALVM_DEBUGCON") ? vm_debug_out : NULL;
+	mc->out_opaque = vm;
+}
+
 int vm_create(const struct vm_config *cfg, struct vm **out, char *why,
 	      size_t len)
 {
 	struct machine_cfg mc = { 0 };
 	struct vm *vm;
-	sigset_t set;
-	unsigned int i;
 	int err;
 
 	*out = NULL;
@@ -116,48 +213,41 @@ int vm_create(const struct vm_config *cfg, struct vm **out, char *why,
 	if (!vm)
 		return -ENOMEM;
 	vm->cfg = *cfg;
-	vm->sfd = -1;
-	/* from here on SIGINT/SIGTERM/SIGHUP are read, never delivered */
-	sigemptyset(&set);
-	sigaddset(&set, SIGINT);
-	sigaddset(&set, SIGTERM);
-	sigaddset(&set, SIGHUP);
-	sigaddset(&set, SIGPIPE);	/* a closed stdout: EPIPE, not death */
-	sigprocmask(SIG_BLOCK, &set, &vm->oldmask);
-	sigdelset(&set, SIGPIPE);
-	vm->sfd = signalfd(-1, &set, SFD_CLOEXEC | SFD_NONBLOCK);
-	if (vm->sfd < 0) {
-		err = -errno;
-		snprintf(why, len, "signalfd: %s", strerror(errno));
-		sigprocmask(SIG_SETMASK, &vm->oldmask, NULL);
+	vm->efd = -1;
+	err = vm_signals(vm, why, len);
+	if (err) {
 		free(vm);
 		return err;
 	}
+	vm->efd = eventfd(0, EFD_CLOEXEC | EFD_NONBLOCK);
+	if (vm->efd < 0) {
+		err = -errno;
+		snprintf(why, len, "eventfd: %s", strerror(errno));
+		goto fail;
+	}
 	err = console_create(cfg->serial, cfg->until_serial, &vm->con, why,
 			     len);
+	if (!err)
+		err = vm_disks(vm, &mc, why, len);
 	if (err)
 		goto fail;
-	mc.ram_bytes = cfg->ram_mib << 20;
-	mc.bios_path = cfg->bios;
-	mc.rtc_epoch = cfg->rtc_epoch;
-	mc.vga = cfg->vga;
-	mc.cdrom = cfg->cdrom;
-	mc.boot_cdrom = cfg->boot_cdrom;
-	for (i = 0; i < VM_MAX_DISKS && i < MACHINE_MAX_DISKS; i++)
-		mc.disk[i] = cfg->disk[i];
-	mc.serial_out = vm_serial_out;
-	mc.debug_out = getenv("DUALVM_DEBUGCON") ? vm_debug_out : NULL;
-	mc.out_opaque = vm;
+	vm_machine_cfg(vm, &mc);
 	err = machine_create(&mc, &vm->m, why, len);
+	if (!err)
+		err = pick_engine(vm, why, len);
 	if (err)
 		goto fail;
-	err = pick_engine(vm, why, len);
+	err = vm->eops->create(machine_bus(vm->m), &vm->eng, why, len);
 	if (err)
 		goto fail;
-	err = vm->eops->create(&vm->m->bus, &vm->eng, why, len);
-	if (err)
-		goto fail;
-	machine_attach(vm->m, vm->eops, vm->eng);
+	machine_attach(vm->m, &(struct machine_cpu){
+		.eng = vm->eng,
+		.kick = vm->eops->kick,
+		.mem_written = vm->eops->mem_written,
+		.map_changed = vm->eops->map_changed,
+		.set_a20 = vm->eops->set_a20,
+		.irq_raised = vm->eops->irq_raised,
+	});
 	*out = vm;
 	return 0;
 
@@ -166,11 +256,27 @@ fail:
 	return err;
 }
 
+/*
+ * Teardown order: the machine first (engine hooks detached; each disk
+ * controller drains its requests), then the I/O threads (so no notify can
+ * reach the engine), then the engine, the console and the signal mask.
+ */
 void vm_destroy(struct vm *vm)
 {
+	unsigned int i;
+
 	if (!vm)
 		return;
+	if (vm->m)
+		machine_attach(vm->m, NULL);
+	machine_destroy(vm->m);
+	for (i = 0; i < VM_NBLK; i++)
+		blk_rd_destroy(vm->blk[i]);
+	if (vm->eng)
+		vm->eops->destroy(vm->eng);
 	console_destroy(vm->con);
+	if (vm->efd >= 0)
+		close(vm->efd);
 	if (vm->sfd >= 0) {
 		struct timespec zero = { 0 };
 		sigset_t pipe;
@@ -183,15 +289,15 @@ void vm_destroy(struct vm *vm)
 		close(vm->sfd);
 		sigprocmask(SIG_SETMASK, &vm->oldmask, NULL);
 	}
-	if (vm->eng)
-		vm->eops->destroy(vm->eng);
-	machine_destroy(vm->m);
 	free(vm);
 }
 
 int vm_exit_status(const struct vm *vm)
 {
-	return vm->m->exit_status;
+	int status = 0;
+
+	machine_powered_off(vm->m, &status);
+	return status;
 }
 
 /* Move pending host input into COM1 as far as its FIFO accepts. */
@@ -201,7 +307,7 @@ static void feed_input(struct vm *vm)
 
 	if (!vm->nin)
 		return;
-	n = board_pc_serial_input(vm->m->board, 0, vm->in, vm->nin);
+	n = machine_serial_input(vm->m, 0, vm->in, vm->nin);
 	if (n > 0) {
 		memmove(vm->in, vm->in + n, vm->nin - (size_t)n);
 		vm->nin -= (size_t)n;
@@ -213,16 +319,20 @@ static void poll_host(struct vm *vm, uint64_t ns)
 {
 	struct timespec ts = { .tv_sec = (time_t)(ns / NSEC_PER_SEC),
 			       .tv_nsec = (long)(ns % NSEC_PER_SEC) };
-	struct pollfd p[2] = { { .fd = vm->sfd, .events = POLLIN },
-			       { .fd = -1, .events = POLLIN } };
+	struct pollfd p[3] = { { .fd = vm->sfd, .events = POLLIN },
+			       { .fd = -1, .events = POLLIN },
+			       { .fd = vm->efd, .events = POLLIN } };
 	struct signalfd_siginfo si;
 	bool quit = false, eof = false;
+	uint64_t n;
 
 	if (!vm->in_eof && vm->nin == 0)
 		p[1].fd = console_input_fd(vm->con);
 	console_flush(vm->con);
-	if (ppoll(p, 2, &ts, NULL) <= 0)
+	if (ppoll(p, 3, &ts, NULL) <= 0)
 		goto out;
+	if (p[2].revents & POLLIN)	/* completions run at the loop's top */
+		(void)!read(vm->efd, &n, sizeof(n));
 	if (p[0].revents & POLLIN)
 		while (read(vm->sfd, &si, sizeof(si)) == sizeof(si))
 			vm->quit = true;
@@ -262,8 +372,8 @@ static bool handle_exit(struct vm *vm, const struct engine_exit *ex,
 	case ENGINE_EXIT_DEADLINE:
 		return false;
 	case ENGINE_EXIT_HLT:
-		now = vclock_now(vm->m->clock);
-		next = vclock_next_deadline(vm->m->clock);
+		now = vclock_now(machine_clock(vm->m));
+		next = vclock_next_deadline(machine_clock(vm->m));
 		ns = next == VCLOCK_NEVER ? VM_IDLE_NS :
 		     next <= now ? 0 : next - now;
 		if (ns > VM_IDLE_NS)
@@ -275,10 +385,10 @@ static bool handle_exit(struct vm *vm, const struct engine_exit *ex,
 	case ENGINE_EXIT_RESET:
 		if (ex->msg[0])
 			fprintf(stderr, "\r\ndualvm: guest reset: %s\r\n", ex->msg);
-		vm->m->reset_pending = true;
+		machine_request_reset(vm->m);
 		return false;
 	case ENGINE_EXIT_SHUTDOWN:
-		vm->m->poweroff = true;
+		machine_power_off(vm->m, 0);
 		return false;
 	case ENGINE_EXIT_ERROR:
 	default:
@@ -293,17 +403,18 @@ static bool handle_exit(struct vm *vm, const struct engine_exit *ex,
 static void display_service(struct vm *vm)
 {
 	const struct display_ops *ops = vm->cfg.display;
-	struct board_pc *b = vm->m->board;
+	struct input_sink in = machine_input(vm->m);
+	struct fb_source fb = machine_fb(vm->m);
 	uint64_t t = mono_ns();
 
 	if (t < vm->disp_poll)
 		return;
 	vm->disp_poll = t + VM_DISP_POLL_NS;
-	if (ops->poll(vm->disp, b->kbd))
+	if (ops->poll(vm->disp, &in))
 		vm->quit = true;
 	if (t >= vm->disp_draw) {
 		vm->disp_draw = t + DISPLAY_REFRESH_NS;
-		ops->refresh(vm->disp, b->vga);
+		ops->refresh(vm->disp, &fb);
 	}
 }
 
@@ -314,6 +425,7 @@ enum vm_result vm_run(struct vm *vm, char *msg, size_t len)
 	enum vm_result res = VM_ERROR;
 	struct engine_exit ex;
 
+	assert(vm->m && vm->eops && vm->eng);	/* vm_create() succeeded */
 	msg[0] = 0;
 	if (vm->cfg.display) {
 		struct display_cfg dc = {
@@ -336,7 +448,7 @@ enum vm_result vm_run(struct vm *vm, char *msg, size_t len)
 			res = VM_UNTIL;
 			break;
 		}
-		if (vm->m->poweroff) {
+		if (machine_powered_off(vm->m, NULL)) {
 			res = VM_POWEROFF;
 			break;
 		}
@@ -351,15 +463,16 @@ enum vm_result vm_run(struct vm *vm, char *msg, size_t len)
 			res = VM_TIMEOUT;
 			break;
 		}
-		if (vm->m->reset_pending && !do_reset(vm)) {
+		if (machine_reset_requested(vm->m) && !do_reset(vm)) {
 			snprintf(msg, len, "guest is in a reset loop (%d resets in under a second)",
 				 VM_RESET_MAX);
 			res = VM_ERROR;
 			break;
 		}
-		vclock_run_timers(vm->m->clock);
-		now = vclock_now(vm->m->clock);
-		next = vclock_next_deadline(vm->m->clock);
+		vm_io_complete(vm);
+		vclock_run_timers(machine_clock(vm->m));
+		now = vclock_now(machine_clock(vm->m));
+		next = vclock_next_deadline(machine_clock(vm->m));
 		if (next > now + VM_SLICE_NS)
 			next = now + VM_SLICE_NS;
 		ex.msg[0] = 0;
@@ -372,7 +485,9 @@ enum vm_result vm_run(struct vm *vm, char *msg, size_t len)
 			poll_host(vm, 0);
 	}
 	if (vm->disp) {
-		vm->cfg.display->refresh(vm->disp, vm->m->board->vga);
+		struct fb_source fb = machine_fb(vm->m);
+
+		vm->cfg.display->refresh(vm->disp, &fb);
 		vm->cfg.display->close(vm->disp);
 		vm->disp = NULL;
 	}

@@ -2,10 +2,12 @@
 /*
  * vmm.h --- libvmm's public interface: build a PC, run it, tear it down
  *
- * A struct vm is one single-vCPU PC (vmm/machine.h) driven by one CPU engine
- * (vmm/engine.h) and a run loop that services timers, the serial console,
- * the timeout and Ctrl-C.  The caller opens the disks (rawdisk) and keeps
- * ownership of them; they must outlive the vm.
+ * A struct vm is one single-vCPU PC (board/board.h) driven by one CPU
+ * engine (vmm/engine.h) and a run loop that services timers, the serial
+ * console, the timeout and Ctrl-C.  The caller opens the disks (rawdisk)
+ * and keeps ownership of them; they must outlive the vm.  The display
+ * interface (vmm/display.h) is part of this header: the CLI hands a
+ * display back end in, gui/ implements one.
  */
 #ifndef DUALVM_VMM_H
 #define DUALVM_VMM_H
@@ -14,9 +16,10 @@
 #include <stddef.h>
 #include <stdint.h>
 
+#include "vmm/display.h"
+
 struct rd_disk;
 struct vm;
-struct display_ops;
 
 #define VM_MAX_DISKS	4
 

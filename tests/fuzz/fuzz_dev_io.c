@@ -3,11 +3,12 @@
  * fuzz_dev_io.c --- random port/MMIO access sequences against a whole PC
  * device set, with virtual time passing (qtest's fuzz_registers idea)
  *
- * Each input builds a fresh machine-less board: PIC, PIT, RTC, two UARTs,
- * i8042, debug port, fw_cfg, and the PCI bus with i440FX, PIIX3, PIIX3 IDE (a small
- * in-memory disk and an empty CD-ROM) and the VGA (LFB placed at
- * 0xE0000000), all on a manual clock, with a
- * bounds-checked fake guest RAM for DMA.  The input is a sequence of 8-byte
+ * Each input builds a fresh machine-less board from a table of device
+ * descriptors, as board/board_pc.c does: PIC, PIT, RTC, two UARTs, i8042,
+ * debug port, fw_cfg, and the PCI bus with i440FX, PIIX3, PIIX3 IDE (a
+ * small in-memory disk and an empty CD-ROM) and the VGA (LFB placed at
+ * 0xE0000000), all on a manual clock, with a bounds-checked fake guest RAM
+ * for DMA.  The input is a sequence of 8-byte
  * records:
  *
  *	byte 0	target: one of the device port ranges, a raw port, a raw
@@ -30,13 +31,8 @@
 #include <string.h>
 
 #include "devices/devices.h"
-#include "devices/fw_cfg.h"
-#include "devices/i440fx.h"
-#include "devices/ide.h"
-#include "devices/piix3.h"
-#include "devices/pci.h"
-#include "devices/vga.h"
 #include "rawdisk/rawdisk.h"
+#include "tests/unit/devices/blk_fixture.h"
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
 
@@ -45,25 +41,49 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
 #define FZ_TIME_CAP	(200ULL * 1000 * 1000)	/* virtual ns per input */
 #define FZ_REC		8
 
+/* The devices, created in this order and destroyed in reverse. */
+enum fz_dev {
+	FZ_PIC, FZ_PIT, FZ_RTC, FZ_COM1, FZ_COM2, FZ_KBC, FZ_DBG, FZ_FWCFG,
+	FZ_BUS, FZ_HOST, FZ_ISA, FZ_IDE, FZ_VGA, FZ_NDEVS
+};
+
 struct fz_board {
 	struct vclock	*clock;
 	struct iospace	*pio, *mmio;
 	struct dev_env	env;
-	struct pic	*pic;
-	struct pit	*pit;
-	struct rtc	*rtc;
-	struct serial	*com1, *com2;
-	struct i8042	*kbc;
-	struct debugport *dbg;
-	struct pci_bus	*bus;
-	struct i440fx	*host;
-	struct piix3	*isa;
-	struct ide	*ide;
-	struct vga	*vga;
-	struct fw_cfg	*fwcfg;
+	struct dev_host	host;		/* every callback feeds sink */
+	void		*dev[FZ_NDEVS];	/* by enum fz_dev */
+	struct ide_cfg	ide_cfg;	/* a disk and an empty CD-ROM */
 	struct rd_disk	*disk;
+	struct fix_blk	fb;		/* the disk, synchronous */
 	uint8_t		*ram;		/* FZ_RAM_SIZE bytes of "guest RAM" */
 	uint64_t	sink;		/* keeps reads and callbacks observable */
+};
+
+/* What each device is given: ISA IRQs (through the PIC), base, unit. */
+static const struct {
+	const struct dev_ops	*ops;
+	uint8_t			nirq, irq[2];	/* ISA IRQs */
+	bool			all_isa, pci;	/* all 16 IRQs; on the bus */
+	uint16_t		base;
+	uint8_t			unit;
+} fz_devs[FZ_NDEVS] = {
+	[FZ_PIC]   = { .ops = &pic_dev },
+	[FZ_PIT]   = { .ops = &pit_dev, .nirq = 1, .irq = { 0 } },
+	[FZ_RTC]   = { .ops = &rtc_dev, .nirq = 1, .irq = { 8 } },
+	[FZ_COM1]  = { .ops = &serial_dev, .nirq = 1, .irq = { 4 },
+		       .base = SERIAL_COM1_BASE },
+	[FZ_COM2]  = { .ops = &serial_dev, .nirq = 1, .irq = { 3 },
+		       .base = SERIAL_COM2_BASE, .unit = 1 },
+	[FZ_KBC]   = { .ops = &i8042_dev, .nirq = 2, .irq = { 1, 12 } },
+	[FZ_DBG]   = { .ops = &debugport_dev, .unit = 2 },
+	[FZ_FWCFG] = { .ops = &fw_cfg_dev },
+	[FZ_BUS]   = { .ops = &pci_bus_dev },
+	[FZ_HOST]  = { .ops = &i440fx_dev, .pci = true },
+	[FZ_ISA]   = { .ops = &piix3_dev, .pci = true, .all_isa = true },
+	[FZ_IDE]   = { .ops = &ide_dev, .pci = true, .nirq = 2,
+		       .irq = { 14, 15 } },
+	[FZ_VGA]   = { .ops = &vga_dev, .pci = true },
 };
 
 static const struct {
@@ -106,113 +126,87 @@ static int fz_dma(void *opaque, uint64_t gpa, void *buf, uint64_t len,
 	return 0;
 }
 
-static void fz_byte(void *opaque, uint8_t byte)
+static void fz_tx(void *opaque, unsigned int unit, uint8_t byte)
 {
 	struct fz_board *b = opaque;
 
-	b->sink += byte;
+	b->sink += byte + unit;
 }
 
-static void fz_a20(void *opaque, bool on)
+static void fz_flag(void *opaque, bool on)
 {
 	struct fz_board *b = opaque;
 
-	b->sink += on;
+	b->sink += on + 1;
 }
 
-static void fz_reset(void *opaque)
+static void fz_pam(void *opaque, unsigned int region, unsigned int mode)
 {
 	struct fz_board *b = opaque;
 
-	b->sink++;
+	b->sink += region ^ mode;
 }
 
-static void fz_reset2(void *opaque, bool hard)
+static void fz_off(void *opaque, int status, const char *why)
 {
-	fz_reset(opaque);
+	struct fz_board *b = opaque;
+
+	b->sink += (unsigned int)status;
 }
 
-static int fz_isa_devices(struct fz_board *b)
+/* Create device @i through its descriptor, as a board would. */
+static int fz_dev_create(struct fz_board *b, unsigned int i)
 {
-	struct i8042_board kb = { fz_a20, fz_reset, b };
-	int err;
+	static const struct rtc_cfg rc = { .epoch = 1700000000 };
+	static const struct debugport_cfg dc = { .console = true };
+	struct dev_cfg cfg = { .base = fz_devs[i].base,
+			       .unit = fz_devs[i].unit, .host = &b->host };
+	struct pic *pic = b->dev[FZ_PIC];
 
-	err = pic_create(&b->env, NULL, NULL, &b->pic);
-	if (!err)
-		err = pit_create(&b->env, pic_irq_line(b->pic, 0), &b->pit);
-	if (!err)
-		err = rtc_create(&b->env, pic_irq_line(b->pic, 8), 1700000000,
-				 &b->rtc);
-	if (!err)
-		err = serial_create(&b->env, SERIAL_COM1_BASE,
-				    pic_irq_line(b->pic, 4), fz_byte, b, &b->com1);
-	if (!err)
-		err = serial_create(&b->env, SERIAL_COM2_BASE,
-				    pic_irq_line(b->pic, 3), NULL, NULL, &b->com2);
-	if (!err)
-		err = i8042_create(&b->env, pic_irq_line(b->pic, 1),
-				   pic_irq_line(b->pic, 12), &kb, &b->kbc);
-	if (!err)
-		err = debugport_create(&b->env, fz_byte, b, true, &b->dbg);
-	if (!err)
-		err = fw_cfg_create(&b->env, &b->fwcfg);
-	if (!err)
-		err = fw_cfg_add_i64(b->fwcfg, FW_CFG_RAM_SIZE, FZ_RAM_SIZE);
-	if (!err)
-		err = fw_cfg_add_file(b->fwcfg, "etc/fuzz", b->ram, 300);
-	return err;
+	for (unsigned int k = 0; k < fz_devs[i].nirq; k++)
+		cfg.irq[k] = pic_irq_line(pic, fz_devs[i].irq[k]);
+	for (unsigned int k = 0; fz_devs[i].all_isa && k < 16; k++)
+		cfg.irq[k] = pic_irq_line(pic, k);
+	if (fz_devs[i].pci)
+		cfg.pci = b->dev[FZ_BUS];
+	if (i == FZ_RTC)
+		cfg.priv = &rc;
+	else if (i == FZ_DBG)
+		cfg.priv = &dc;
+	else if (i == FZ_IDE)
+		cfg.priv = &b->ide_cfg;
+	return dev_create(fz_devs[i].ops, &b->env, &cfg, &b->dev[i]);
 }
 
-static int fz_pci_devices(struct fz_board *b)
+static int fz_devices(struct fz_board *b)
 {
-	struct piix3_cfg pc = { .a20 = fz_a20, .reset = fz_reset2,
-				.opaque = b };
-	struct ide_cfg ic = { 0 };
-	int err;
+	int err = rd_mem_open(b->ram, FZ_DISK_SIZE, RD_RDWR, &b->disk);
 
-	for (unsigned int i = 0; i < 16; i++)
-		pc.isa_irq[i] = pic_irq_line(b->pic, i);
-	err = pci_bus_create(&b->env, &b->bus);
+	b->ide_cfg.drive[0].media = IDE_MEDIA_DISK;
+	b->ide_cfg.drive[0].blk = fix_blk_init(&b->fb, b->disk, false);
+	b->ide_cfg.drive[2].media = IDE_MEDIA_CDROM;
+	for (unsigned int i = 0; !err && i < FZ_NDEVS; i++)
+		err = fz_dev_create(b, i);
 	if (!err)
-		err = i440fx_create(&b->env, b->bus, NULL, NULL, &b->host);
+		err = fw_cfg_add_i64(b->dev[FZ_FWCFG], FW_CFG_RAM_SIZE,
+				     FZ_RAM_SIZE);
 	if (!err)
-		err = piix3_create(&b->env, b->bus, &pc, &b->isa);
-	if (!err)
-		err = rd_mem_open(b->ram, FZ_DISK_SIZE, RD_RDWR, &b->disk);
-	if (err)
-		return err;
-	ic.drive[0].media = IDE_MEDIA_DISK;
-	ic.drive[0].disk = b->disk;
-	ic.drive[2].media = IDE_MEDIA_CDROM;
-	ic.irq[0] = pic_irq_line(b->pic, 14);
-	ic.irq[1] = pic_irq_line(b->pic, 15);
-	err = ide_create(&b->env, b->bus, IDE_DEVFN, &ic, &b->ide);
-	if (!err)
-		err = vga_create(&b->env, b->bus, &b->vga);
+		err = fw_cfg_add_file(b->dev[FZ_FWCFG], "etc/fuzz", b->ram, 300);
 	if (!err)	/* LFB at 0xE0000000 with memory decoding on */
-		pci_config_write(b->bus, PCI_DEVFN(2, 0), 0x10, 0xe0000000, 4);
+		pci_config_write(b->dev[FZ_BUS], PCI_DEVFN(2, 0), 0x10,
+				 0xe0000000, 4);
 	if (!err)
-		pci_config_write(b->bus, PCI_DEVFN(2, 0), 0x04, 0x0003, 2);
+		pci_config_write(b->dev[FZ_BUS], PCI_DEVFN(2, 0), 0x04, 0x0003,
+				 2);
 	return err;
 }
 
 static void fz_destroy(struct fz_board *b)
 {
-	vga_destroy(b->vga);
-	ide_destroy(b->ide);
-	piix3_destroy(b->isa);
-	i440fx_destroy(b->host);
-	pci_bus_destroy(b->bus);
+	for (unsigned int i = FZ_NDEVS; i--;)
+		dev_destroy(b->dev[i]);
 	if (b->disk)
 		rd_close(b->disk);
-	fw_cfg_destroy(b->fwcfg);
-	debugport_destroy(b->dbg);
-	i8042_destroy(b->kbc);
-	serial_destroy(b->com2);
-	serial_destroy(b->com1);
-	rtc_destroy(b->rtc);
-	pit_destroy(b->pit);
-	pic_destroy(b->pic);
 	if (b->pio)
 		iospace_destroy(b->pio);
 	if (b->mmio)
@@ -234,7 +228,11 @@ static int fz_create(struct fz_board *b)
 	b->env = (struct dev_env){ .pio = b->pio, .mmio = b->mmio,
 				   .clock = b->clock, .dma = fz_dma,
 				   .dma_opaque = b };
-	if (fz_isa_devices(b) || fz_pci_devices(b))
+	b->host = (struct dev_host){ .reset = fz_flag,
+				     .set_a20 = fz_flag, .power_off = fz_off,
+				     .pam = fz_pam, .intr = fz_flag,
+				     .tx = fz_tx, .opaque = b };
+	if (fz_devices(b))
 		return -1;
 	return 0;
 }
@@ -247,20 +245,21 @@ static void fz_host_event(struct fz_board *b, unsigned int what,
 	switch (what) {
 	case FZ_SERIAL_IN:
 		memcpy(bytes, &val, sizeof(bytes));
-		b->sink += (uint64_t)serial_receive(off & 1 ? b->com2 : b->com1,
+		b->sink += (uint64_t)serial_receive(b->dev[off & 1 ? FZ_COM2 :
+								     FZ_COM1],
 						    bytes, 1 + (off & 3));
-		b->sink += serial_can_receive(b->com1);
+		b->sink += serial_can_receive(b->dev[FZ_COM1]);
 		break;
 	case FZ_KEY:
-		i8042_key_event(b->kbc, val & 0x3ff, off & 1);
+		i8042_key_event(b->dev[FZ_KBC], val & 0x3ff, off & 1);
 		break;
 	case FZ_MOUSE:
-		i8042_mouse_event(b->kbc, (int8_t)val, (int8_t)(val >> 8),
+		i8042_mouse_event(b->dev[FZ_KBC], (int8_t)val, (int8_t)(val >> 8),
 				  (int8_t)(val >> 16), off);
 		break;
 	default:	/* FZ_INTA */
-		if (pic_intr_pending(b->pic) || (off & 1))
-			b->sink += pic_intr_ack(b->pic);
+		if (pic_intr_pending(b->dev[FZ_PIC]) || (off & 1))
+			b->sink += pic_intr_ack(b->dev[FZ_PIC]);
 		break;
 	}
 }
@@ -312,9 +311,11 @@ static void fz_display(struct fz_board *b)
 	static char text[2048];
 	unsigned int w, h, row, col;
 
-	b->sink += (uint64_t)vga_render(b->vga, pix, 64, 64, 48, &w, &h);
-	b->sink += (uint64_t)vga_text_snapshot(b->vga, text, sizeof(text), &w, &h);
-	b->sink += vga_text_cursor(b->vga, &row, &col);
+	b->sink += (uint64_t)vga_render(b->dev[FZ_VGA], pix, 64, 64, 48, &w,
+					&h);
+	b->sink += (uint64_t)vga_text_snapshot(b->dev[FZ_VGA], text,
+					       sizeof(text), &w, &h);
+	b->sink += vga_text_cursor(b->dev[FZ_VGA], &row, &col);
 }
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
@@ -337,8 +338,8 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 		if (step)
 			vclock_advance(b.clock, step);
 	}
-	if (pic_intr_pending(b.pic))
-		b.sink += pic_intr_ack(b.pic);
+	if (pic_intr_pending(b.dev[FZ_PIC]))
+		b.sink += pic_intr_ack(b.dev[FZ_PIC]);
 	if (size && !(data[0] & 7))	/* 1 input in 8: what a display sees */
 		fz_display(&b);
 	if (getenv("FUZZ_DEV_IO_VERBOSE"))	/* seed-corpus sanity checks */
@@ -346,7 +347,8 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 			"sink %llx, post %02x\n", size / FZ_REC,
 			(unsigned long long)vclock_now(b.clock),
 			(unsigned long long)iospace_unclaimed_count(b.pio),
-			(unsigned long long)b.sink, debugport_post_code(b.dbg));
+			(unsigned long long)b.sink,
+			debugport_post_code(b.dev[FZ_DBG]));
 	fz_destroy(&b);
 	return 0;
 }

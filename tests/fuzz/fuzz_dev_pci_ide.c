@@ -5,7 +5,9 @@
  * controller with an ATA disk and two ATAPI CD-ROMs (one empty).  Nothing
  * may crash, hang or reach memory outside the fake guest RAM (whose DMA
  * callback aborts on an out-of-bounds copy it failed to refuse), and the
- * disk image must keep its size.
+ * disk image must keep its size.  Disk requests complete at once, or
+ * (opcode 8 operand 0x3c) stay in flight until the input completes them
+ * (0x3d), so resets, SRST and bus-master stops meet requests in flight.
  *
  * Input: a sequence of records, each one opcode byte followed by operands.
  */
@@ -16,6 +18,7 @@
 
 #include "devices/devices.h"
 #include "rawdisk/rawdisk.h"
+#include "tests/unit/devices/blk_fixture.h"
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
 
@@ -27,12 +30,14 @@ struct fz {
 	struct iospace	*pio, *mmio;
 	struct vclock	*clock;
 	struct dev_env	env;
+	struct dev_host	host;		/* PAM checks, reset ignored */
 	uint8_t		*ram;
 	struct pci_bus	*bus;
-	struct i440fx	*host;
+	struct i440fx	*host_br;
 	struct piix3	*isa;
 	struct ide	*ide;
 	struct rd_disk	*disk, *cd;
+	struct fix_blk	disk_blk, cd_blk;	/* synchronous */
 	const uint8_t	*p, *end;	/* input cursor */
 };
 
@@ -100,6 +105,22 @@ static unsigned int fz_size(struct fz *z)
 	return sz[take(z, 1) & 7];
 }
 
+/* Complete up to @n held requests of each drive. */
+static void fz_complete(struct fz *z, unsigned int n)
+{
+	fix_blk_run(&z->disk_blk, n);
+	fix_blk_run(&z->cd_blk, n);
+}
+
+/* Hold disk requests in flight until fz_complete(), or not. */
+static void fz_hold(struct fz *z, bool hold)
+{
+	if (!hold)
+		fz_complete(z, ~0u);
+	z->disk_blk.hold = hold;
+	z->cd_blk.hold = hold;
+}
+
 static void fz_step(struct fz *z)
 {
 	unsigned int op = take(z, 1) % 10, size;
@@ -154,13 +175,18 @@ static void fz_step(struct fz *z)
 			iospace_read(z->mmio, off, size);
 		break;
 	case 8:
-		if (take(z, 1) == 0x5a)
-			pci_bus_reset(z->bus);
+		v = take(z, 1);
+		if (v == 0x5a)
+			dev_reset(z->bus);
+		else if (v == 0x3c)	/* disk requests: in flight or not */
+			fz_hold(z, !z->disk_blk.hold);
+		else if (v == 0x3d)	/* complete some in-flight requests */
+			fz_complete(z, 1 + take(z, 1) % 4);
 		break;
 	case 9:
 		if (take(z, 1) == 0xa5)
 			ide_cd_change(z->ide, 2 + (take(z, 1) & 1),
-				      (take(z, 1) & 1) ? z->cd : NULL);
+				      (take(z, 1) & 1) ? &z->cd_blk.blk : NULL);
 		break;
 	}
 }
@@ -168,8 +194,9 @@ static void fz_step(struct fz *z)
 static int fz_setup(struct fz *z)
 {
 	uint8_t *img = calloc(1, 64 * 512), *iso = calloc(1, 8 * 2048);
-	struct piix3_cfg pc = { .reset = fz_reset };
+	struct dev_cfg pc = { 0 }, icfg = { 0 };
 	struct ide_cfg ic = {0};
+	void *dev[4] = { NULL };
 
 	if (iospace_create("pio", &z->pio) || iospace_create("mmio", &z->mmio))
 		return -1;
@@ -196,27 +223,43 @@ static int fz_setup(struct fz *z)
 	}
 	free(img);
 	free(iso);
+	z->host = (struct dev_host){ .pam = fz_pam, .reset = fz_reset,
+				     .opaque = z };
 	for (unsigned int i = 0; i < 16; i++)
-		pc.isa_irq[i] = (struct irq_line){ fz_irq, z, i };
-	ic.drive[0] = (struct ide_drive_cfg){ IDE_MEDIA_DISK, z->disk, false };
-	ic.drive[2] = (struct ide_drive_cfg){ IDE_MEDIA_CDROM, z->cd, true };
+		pc.irq[i] = (struct irq_line){ fz_irq, z, i };
+	pc.host = &z->host;
+	ic.drive[0] = (struct ide_drive_cfg){
+		IDE_MEDIA_DISK, fix_blk_init(&z->disk_blk, z->disk, false), false };
+	ic.drive[2] = (struct ide_drive_cfg){
+		IDE_MEDIA_CDROM, fix_blk_init(&z->cd_blk, z->cd, true), true };
 	ic.drive[3] = (struct ide_drive_cfg){ IDE_MEDIA_CDROM, NULL, true };
-	ic.irq[0] = pc.isa_irq[14];
-	ic.irq[1] = pc.isa_irq[15];
-	if (pci_bus_create(&z->env, &z->bus) ||
-	    i440fx_create(&z->env, z->bus, fz_pam, z, &z->host) ||
-	    piix3_create(&z->env, z->bus, &pc, &z->isa) ||
-	    ide_create(&z->env, z->bus, IDE_DEVFN, &ic, &z->ide))
+	icfg.irq[0] = pc.irq[14];
+	icfg.irq[1] = pc.irq[15];
+	icfg.priv = &ic;
+	/* the bus, then its functions, through their descriptors */
+	if (dev_create(&pci_bus_dev, &z->env, &pc, &dev[0]))
 		return -1;
+	z->bus = dev[0];
+	pc.pci = icfg.pci = z->bus;
+	if (dev_create(&i440fx_dev, &z->env, &pc, &dev[1]) ||
+	    dev_create(&piix3_dev, &z->env, &pc, &dev[2]) ||
+	    dev_create(&ide_dev, &z->env, &icfg, &dev[3])) {
+		z->host_br = dev[1];
+		z->isa = dev[2];
+		return -1;
+	}
+	z->host_br = dev[1];
+	z->isa = dev[2];
+	z->ide = dev[3];
 	return 0;
 }
 
 static void fz_teardown(struct fz *z)
 {
-	ide_destroy(z->ide);
-	piix3_destroy(z->isa);
-	i440fx_destroy(z->host);
-	pci_bus_destroy(z->bus);
+	dev_destroy(z->ide);
+	dev_destroy(z->isa);
+	dev_destroy(z->host_br);
+	dev_destroy(z->bus);
 	rd_close(z->disk);
 	rd_close(z->cd);
 	free(z->ram);

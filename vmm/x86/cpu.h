@@ -138,6 +138,7 @@ struct x86_cpu {
 	jmp_buf		jb;			/* unwinds a faulting instruction */
 
 	const struct machine_bus *bus;		/* the machine */
+	void		*intr_opaque;		/* for bus->intr_pending/ack */
 	struct x86_tlb_entry tlb[X86_TLB_SIZE];	/* linear -> host/physical */
 	struct x86_dcache_entry *dcache;	/* X86_DCACHE_SIZE entries */
 	uint8_t		*code_pages;		/* bitmap: phys pages with cached code */

@@ -125,6 +125,13 @@ static void interp_nmi(struct engine *e)
 	e->cpu->nmi_pending = true;
 }
 
+/* INTR rose: the loop polls the bus before the next instruction. */
+static void interp_irq_raised(struct engine *e)
+{
+	e->cpu->irq_check = true;
+}
+
+/* The "interp" entry of engine_registry[] (declared in vmm/x86/x86.h). */
 const struct engine_ops x86_interp_engine_ops = {
 	.name		= "interp",
 	.available	= interp_available,
@@ -139,8 +146,5 @@ const struct engine_ops x86_interp_engine_ops = {
 	.map_changed	= interp_map_changed,
 	.set_a20	= interp_set_a20,
 	.nmi		= interp_nmi,
+	.irq_raised	= interp_irq_raised,
 };
-
-/* the name vmm/engines.h lists in engine_registry[] */
-extern const struct engine_ops interp_engine_ops
-	__attribute__((alias("x86_interp_engine_ops")));

@@ -29,6 +29,7 @@ int x86_cpu_create(const struct machine_bus *bus, struct x86_cpu **out)
 		return -ENOMEM;
 	memset(c, 0, sizeof(*c));
 	c->bus = bus;
+	c->intr_opaque = machine_bus_intr_opaque(bus);
 	c->dcache = calloc(X86_DCACHE_SIZE, sizeof(*c->dcache));
 	c->code_pages_n = CODE_PAGES;
 	c->code_pages = calloc(CODE_PAGES / 8, 1);
@@ -350,12 +351,12 @@ static bool take_interrupt(struct x86_cpu *c)
 	}
 	if (!c->irq_check || !(c->eflags & FL_IF))
 		return false;
-	if (!c->bus->intr_pending(c->bus->opaque)) {
+	if (!c->bus->intr_pending(c->intr_opaque)) {
 		c->irq_check = false;	/* until I/O or IF changes it */
 		return false;
 	}
 	{
-		uint8_t v = c->bus->intr_ack(c->bus->opaque);
+		uint8_t v = c->bus->intr_ack(c->intr_opaque);
 
 		c->delivering = true;
 		c->deliv_vec = 0xff;	/* external: benign for #DF */

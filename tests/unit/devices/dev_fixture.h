@@ -4,8 +4,9 @@
  *
  * A manual virtual clock, a private port space and fake IRQ lines that
  * record their level and count rising edges (with the virtual time of the
- * last one).  Tests drive devices only through iospace_read/iospace_write
- * and step time with vclock_advance().
+ * last one).  Tests create a device through its descriptor (fx_dev()),
+ * drive it only through iospace_read/iospace_write and step time with
+ * vclock_advance().
  */
 #ifndef DUALVM_TESTS_DEV_FIXTURE_H
 #define DUALVM_TESTS_DEV_FIXTURE_H
@@ -57,6 +58,17 @@ static inline void fx_init(struct fx *f)
 	iospace_set_logging(f->pio, false);
 	f->env = (struct dev_env){ .pio = f->pio, .mmio = f->mmio,
 				   .clock = f->clock };
+}
+
+/* Create a device of type @ops from @cfg; the test fails if it cannot. */
+static inline void *fx_dev(struct fx *f, const struct dev_ops *ops,
+			   const struct dev_cfg *cfg)
+{
+	void *dev = NULL;
+
+	T_ASSERT(dev_create(ops, &f->env, cfg, &dev) == 0);
+	T_ASSERT(dev != NULL);
+	return dev;
 }
 
 static inline void fx_fini(struct fx *f)

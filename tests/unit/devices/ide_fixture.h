@@ -19,6 +19,7 @@
 
 #include "devices/devices.h"
 #include "rawdisk/rawdisk.h"
+#include "tests/unit/devices/blk_fixture.h"
 #include "tests/unit/harness.h"
 
 #define FIX_RAM_SIZE	(1024 * 1024)
@@ -62,6 +63,17 @@ static inline void fix_irq(void *opaque, unsigned int n, int level)
 	f->level[n] = level;
 }
 
+/* Create a device of type @ops from @cfg; the test fails if it cannot. */
+static inline void *fix_dev(struct fix *f, const struct dev_ops *ops,
+			    const struct dev_cfg *cfg)
+{
+	void *dev = NULL;
+
+	T_ASSERT(dev_create(ops, &f->env, cfg, &dev) == 0);
+	T_ASSERT(dev != NULL);
+	return dev;
+}
+
 static inline void fix_init(struct fix *f)
 {
 	memset(f, 0, sizeof(*f));
@@ -79,7 +91,21 @@ static inline void fix_init(struct fix *f)
 	f->env.dma_opaque = f;
 	for (unsigned int i = 0; i < 16; i++)
 		f->isa[i] = (struct irq_line){ fix_irq, f, i };
-	T_ASSERT(pci_bus_create(&f->env, &f->bus) == 0);
+	f->bus = fix_dev(f, &pci_bus_dev, &(struct dev_cfg){ 0 });
+}
+
+/* ide_dev with @cfg's drives, channel IRQs on ISA 14/15, on @bus (NULL:
+ * an ISA-only controller): what dev_create() returns. */
+static inline int fix_ide_create(struct fix *f, struct pci_bus *bus,
+				 const struct ide_cfg *cfg, struct ide **out)
+{
+	void *dev = NULL;
+	int err = dev_create(&ide_dev, &f->env, &(struct dev_cfg){
+		.irq = { f->isa[14], f->isa[15] }, .pci = bus, .priv = cfg },
+		&dev);
+
+	*out = dev;
+	return err;
 }
 
 static inline uint32_t fix_in(struct fix *f, uint16_t port, unsigned int size)

@@ -13,10 +13,11 @@ struct pm_fx {
 	struct fx	f;
 	struct fx_irq	sci;
 	unsigned int	offs;		/* power_off() calls */
+	struct dev_host	host;		/* power_off -> count_off */
 	struct acpi_pm	*pm;
 };
 
-static void count_off(void *opaque)
+static void count_off(void *opaque, int status, const char *why)
 {
 	struct pm_fx *p = opaque;
 
@@ -25,18 +26,17 @@ static void count_off(void *opaque)
 
 static void pm_setup(struct pm_fx *p)
 {
-	struct acpi_pm_cfg c;
-
 	memset(p, 0, sizeof(*p));
 	fx_init(&p->f);
-	c = (struct acpi_pm_cfg){ .sci = fx_line(&p->f, &p->sci),
-				  .power_off = count_off, .opaque = p };
-	T_EQ(acpi_pm_create(&p->f.env, B, &c, &p->pm), 0);
+	p->host = (struct dev_host){ .power_off = count_off, .opaque = p };
+	p->pm = fx_dev(&p->f, &acpi_pm_dev, &(struct dev_cfg){
+		.base = B, .irq = { fx_line(&p->f, &p->sci) },
+		.host = &p->host });
 }
 
 static void pm_teardown(struct pm_fx *p)
 {
-	acpi_pm_destroy(p->pm);
+	dev_destroy(p->pm);
 	fx_fini(&p->f);
 }
 

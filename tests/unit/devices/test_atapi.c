@@ -18,6 +18,7 @@ struct cd_fix {
 	struct fix	f;
 	struct ide	*ide;
 	struct rd_disk	*iso;
+	struct fix_blk	fb;		/* the ISO as the drive's blk */
 	unsigned int	chunks;		/* DRQ blocks of the last data phase */
 	uint32_t	chunk[64];	/* their byte counts */
 };
@@ -31,11 +32,10 @@ static void cd_setup(struct cd_fix *x)
 	snprintf(path, sizeof(path), "%s/cd.iso", t_tmpdir());
 	fix_make_image(path, CD_NSECT, 2048);
 	x->iso = fix_open(path, RD_RDONLY);
-	cfg.drive[2] = (struct ide_drive_cfg){ IDE_MEDIA_CDROM, x->iso, true };
+	cfg.drive[2] = (struct ide_drive_cfg){
+		IDE_MEDIA_CDROM, fix_blk_init(&x->fb, x->iso, true), true };
 	cfg.drive[3] = (struct ide_drive_cfg){ IDE_MEDIA_CDROM, NULL, true };
-	cfg.irq[0] = x->f.isa[14];
-	cfg.irq[1] = x->f.isa[15];
-	T_EQ(ide_create(&x->f.env, x->f.bus, IDE_DEVFN, &cfg, &x->ide), 0);
+	T_EQ(fix_ide_create(&x->f, x->f.bus, &cfg, &x->ide), 0);
 	fix_cfg_write(&x->f, IDE_DEVFN, 0x20, BM_BASE, 4);
 	fix_cfg_write(&x->f, IDE_DEVFN, 0x04, PCI_COMMAND_IO |
 		      PCI_COMMAND_MASTER, 2);
@@ -43,8 +43,8 @@ static void cd_setup(struct cd_fix *x)
 
 static void cd_teardown(struct cd_fix *x)
 {
-	ide_destroy(x->ide);
-	pci_bus_destroy(x->f.bus);
+	dev_destroy(x->ide);
+	dev_destroy(x->f.bus);
 	rd_close(x->iso);
 }
 
@@ -300,8 +300,8 @@ static void test_atapi_errors_and_sense(void)
 	T_EQ(sense[2], 0x02);
 	T_EQ(sense[12], 0x3a);
 	/* insert one: UNIT ATTENTION once, then ready */
-	T_EQ(ide_cd_change(x.ide, 3, x.iso), 0);
-	T_EQ(ide_cd_change(x.ide, 0, x.iso), -EINVAL);
+	T_EQ(ide_cd_change(x.ide, 3, &x.fb.blk), 0);
+	T_EQ(ide_cd_change(x.ide, 0, &x.fb.blk), -EINVAL);
 	packet(&x, 1, cdb, 0xfffe, false);
 	T_EQ(fix_in(&x.f, CMD + 1, 1) >> 4, 0x06);
 	packet(&x, 1, cdb, 0xfffe, false);

@@ -8,7 +8,7 @@ struct con_rec {
 	unsigned int	n;
 };
 
-static void con_cb(void *opaque, uint8_t b)
+static void con_cb(void *opaque, unsigned int unit, uint8_t b)
 {
 	struct con_rec *r = opaque;
 
@@ -23,7 +23,8 @@ static void test_debugport_post(void)
 	uint8_t hist[DEBUGPORT_HISTORY];
 
 	fx_init(&f);
-	T_ASSERT(debugport_create(&f.env, NULL, NULL, true, &d) == 0);
+	d = fx_dev(&f, &debugport_dev, &(struct dev_cfg){
+		.priv = &(struct debugport_cfg){ .console = true } });
 	T_EQ(debugport_post_code(d), 0);
 	T_EQ(debugport_post_history(d, hist, 4), 0);
 	for (unsigned int i = 1; i <= 20; i++)
@@ -38,9 +39,9 @@ static void test_debugport_post(void)
 	/* no callback: console stays off, reads 0xff */
 	T_EQ(inb(&f, 0x402), 0xff);
 	outb(&f, 0x402, 'x');
-	debugport_reset(d);
+	dev_reset(d);
 	T_EQ(inb(&f, 0x80), 0);
-	debugport_destroy(d);
+	dev_destroy(d);
 	T_ASSERT(!iospace_claimed(f.pio, 0x80));
 	T_ASSERT(!iospace_claimed(f.pio, 0x402));
 	fx_fini(&f);
@@ -51,9 +52,10 @@ static void test_debugport_console(void)
 	struct fx f;
 	struct debugport *d;
 	struct con_rec r = { { 0 }, 0 };
+	struct dev_host host = { .tx = con_cb, .opaque = &r };
 
 	fx_init(&f);
-	T_ASSERT(debugport_create(&f.env, con_cb, &r, false, &d) == 0);
+	d = fx_dev(&f, &debugport_dev, &(struct dev_cfg){ .host = &host });
 	T_EQ(inb(&f, 0x402), 0xff);		/* off by default */
 	outb(&f, 0x402, 'n');
 	T_EQ(r.n, 0);
@@ -63,9 +65,9 @@ static void test_debugport_console(void)
 	outb(&f, 0x402, 'k');
 	T_EQ(r.n, 2);
 	T_ASSERT(r.buf[0] == 'o' && r.buf[1] == 'k');
-	T_ASSERT(debugport_create(&f.env, NULL, NULL, false,
-				  &(struct debugport *){0}) == -EEXIST);
-	debugport_destroy(d);
+	T_ASSERT(dev_create(&debugport_dev, &f.env, &(struct dev_cfg){ 0 },
+			    &(void *){ NULL }) == -EEXIST);
+	dev_destroy(d);
 	fx_fini(&f);
 }
 

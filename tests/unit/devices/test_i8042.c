@@ -6,6 +6,7 @@
 struct kbc_fx {
 	struct fx	fx;
 	struct fx_irq	irq1, irq12;
+	struct dev_host	host;		/* A20 and reset callbacks */
 	struct i8042	*k;
 	unsigned int	resets;		/* reset callback calls */
 	unsigned int	a20_calls;
@@ -20,7 +21,7 @@ static void a20_cb(void *opaque, bool on)
 	t->a20 = on;
 }
 
-static void reset_cb(void *opaque)
+static void reset_cb(void *opaque, bool hard)
 {
 	struct kbc_fx *t = opaque;
 
@@ -29,16 +30,18 @@ static void reset_cb(void *opaque)
 
 static void setup(struct kbc_fx *t)
 {
-	struct i8042_board b = { a20_cb, reset_cb, t };
-
 	fx_init(&t->fx);
-	T_ASSERT(i8042_create(&t->fx.env, fx_line(&t->fx, &t->irq1),
-			      fx_line(&t->fx, &t->irq12), &b, &t->k) == 0);
+	t->host = (struct dev_host){ .set_a20 = a20_cb, .reset = reset_cb,
+				     .opaque = t };
+	t->k = fx_dev(&t->fx, &i8042_dev, &(struct dev_cfg){
+		.irq = { fx_line(&t->fx, &t->irq1),
+			 fx_line(&t->fx, &t->irq12) },
+		.host = &t->host });
 }
 
 static void teardown(struct kbc_fx *t)
 {
-	i8042_destroy(t->k);
+	dev_destroy(t->k);
 	T_ASSERT(!iospace_claimed(t->fx.pio, 0x60));
 	T_ASSERT(!iospace_claimed(t->fx.pio, 0x64));
 	fx_fini(&t->fx);

@@ -7,107 +7,7 @@
  * ports and the bus-master BAR as a guest would and compares the bytes
  * with the file.
  */
-#include "tests/unit/devices/ide_fixture.h"
-
-#define NSECT		8192		/* 4 MiB */
-#define BM_BASE		0xc000
-
-struct ide_fix {
-	struct fix	f;
-	struct ide	*ide;
-	struct rd_disk	*disk;
-	char		path[512];
-};
-
-static void ide_setup_flags(struct ide_fix *x, unsigned int rdflags,
-			    bool ro_drive)
-{
-	struct ide_cfg cfg = {0};
-
-	fix_init(&x->f);
-	snprintf(x->path, sizeof(x->path), "%s/disk.img", t_tmpdir());
-	fix_make_image(x->path, NSECT, 512);
-	x->disk = fix_open(x->path, rdflags);
-	cfg.drive[0] = (struct ide_drive_cfg){ IDE_MEDIA_DISK, x->disk,
-					       ro_drive };
-	cfg.drive[1] = (struct ide_drive_cfg){ IDE_MEDIA_CDROM, NULL, false };
-	cfg.irq[0] = x->f.isa[14];
-	cfg.irq[1] = x->f.isa[15];
-	T_EQ(ide_create(&x->f.env, x->f.bus, IDE_DEVFN, &cfg, &x->ide), 0);
-	/* program BAR4 and enable I/O + bus mastering */
-	fix_cfg_write(&x->f, IDE_DEVFN, 0x20, BM_BASE, 4);
-	fix_cfg_write(&x->f, IDE_DEVFN, 0x04, PCI_COMMAND_IO |
-		      PCI_COMMAND_MASTER, 2);
-}
-
-static void ide_setup(struct ide_fix *x)
-{
-	ide_setup_flags(x, RD_RDWR, false);
-}
-
-static void ide_teardown(struct ide_fix *x)
-{
-	ide_destroy(x->ide);
-	pci_bus_destroy(x->f.bus);
-	rd_close(x->disk);
-}
-
-static uint8_t st(struct ide_fix *x)
-{
-	return (uint8_t)fix_in(&x->f, 0x1f7, 1);
-}
-
-static void lba28(struct ide_fix *x, uint32_t lba, uint8_t count, uint8_t cmd)
-{
-	fix_out(&x->f, 0x1f6, 0xe0 | ((lba >> 24) & 0x0f), 1);
-	fix_out(&x->f, 0x1f2, count, 1);
-	fix_out(&x->f, 0x1f3, lba & 0xff, 1);
-	fix_out(&x->f, 0x1f4, (lba >> 8) & 0xff, 1);
-	fix_out(&x->f, 0x1f5, (lba >> 16) & 0xff, 1);
-	fix_out(&x->f, 0x1f7, cmd, 1);
-}
-
-static void lba48(struct ide_fix *x, uint64_t lba, uint16_t count, uint8_t cmd)
-{
-	fix_out(&x->f, 0x1f6, 0x40, 1);
-	fix_out(&x->f, 0x1f2, count >> 8, 1);
-	fix_out(&x->f, 0x1f3, (lba >> 24) & 0xff, 1);
-	fix_out(&x->f, 0x1f4, (lba >> 32) & 0xff, 1);
-	fix_out(&x->f, 0x1f5, (lba >> 40) & 0xff, 1);
-	fix_out(&x->f, 0x1f2, count & 0xff, 1);
-	fix_out(&x->f, 0x1f3, lba & 0xff, 1);
-	fix_out(&x->f, 0x1f4, (lba >> 8) & 0xff, 1);
-	fix_out(&x->f, 0x1f5, (lba >> 16) & 0xff, 1);
-	fix_out(&x->f, 0x1f7, cmd, 1);
-}
-
-/* Read @n bytes from the data port in 16-bit units. */
-static void pio_in(struct ide_fix *x, uint8_t *buf, unsigned int n)
-{
-	for (unsigned int i = 0; i < n; i += 2) {
-		uint16_t w = (uint16_t)fix_in(&x->f, 0x1f0, 2);
-
-		buf[i] = (uint8_t)w;
-		buf[i + 1] = (uint8_t)(w >> 8);
-	}
-}
-
-static void pio_out(struct ide_fix *x, const uint8_t *buf, unsigned int n)
-{
-	for (unsigned int i = 0; i < n; i += 4)
-		fix_out(&x->f, 0x1f0, buf[i] | buf[i + 1] << 8 |
-			buf[i + 2] << 16 | (uint32_t)buf[i + 3] << 24, 4);
-}
-
-static void check_pattern(const uint8_t *buf, uint64_t lba, unsigned int n)
-{
-	for (unsigned int s = 0; s < n; s++)
-		for (unsigned int i = 0; i < 512; i++)
-			if (buf[s * 512 + i] != fix_pattern(lba + s, i))
-				t_fail(__FILE__, __LINE__,
-				       "lba %llu byte %u differs",
-				       (unsigned long long)(lba + s), i);
-}
+#include "tests/unit/devices/ide_disk.h"
 
 static void test_ide_identify(void)
 {
@@ -121,7 +21,7 @@ static void test_ide_identify(void)
 	fix_cfg_write(&x.f, IDE_DEVFN, 0x40, 0x80008000, 4);	/* IDETIM */
 	T_EQ(fix_cfg_read(&x.f, IDE_DEVFN, 0x40, 4), 0x80008000);
 	T_EQ(fix_cfg_read(&x.f, IDE_DEVFN, 0x20, 4), BM_BASE | 1);
-	pci_bus_reset(x.f.bus);
+	dev_reset(x.f.bus);
 	T_EQ(fix_cfg_read(&x.f, IDE_DEVFN, 0x40, 4), 0);
 	T_ASSERT(!iospace_claimed(x.f.pio, BM_BASE));
 	T_ASSERT(iospace_claimed(x.f.pio, 0x1f0));	/* legacy ports stay */
@@ -262,29 +162,6 @@ static void test_ide_read_multiple(void)
 	T_EQ(x.f.raises[14], 3);		/* one IRQ per block */
 	check_pattern(buf, 20, 10);
 	ide_teardown(&x);
-}
-
-/* Write a PRD entry at @at in the fake RAM. */
-static void prd(struct ide_fix *x, uint32_t at, uint32_t addr, uint32_t cnt,
-		bool eot)
-{
-	uint8_t *p = x->f.ram + at;
-
-	p[0] = (uint8_t)addr;
-	p[1] = (uint8_t)(addr >> 8);
-	p[2] = (uint8_t)(addr >> 16);
-	p[3] = (uint8_t)(addr >> 24);
-	p[4] = (uint8_t)cnt;
-	p[5] = (uint8_t)(cnt >> 8);
-	p[6] = 0;
-	p[7] = eot ? 0x80 : 0;
-}
-
-static void bm_start(struct ide_fix *x, uint32_t table, bool to_mem)
-{
-	fix_out(&x->f, BM_BASE + 4, table, 4);
-	fix_out(&x->f, BM_BASE + 2, 0x06, 1);	/* clear ERR/INTR */
-	fix_out(&x->f, BM_BASE, to_mem ? 0x09 : 0x01, 1);
 }
 
 static void test_ide_dma_read_write(void)
@@ -482,12 +359,12 @@ static void test_ide_create_rejects(void)
 
 	fix_init(&f);
 	cfg.drive[0].media = IDE_MEDIA_DISK;	/* no backing disk */
-	T_EQ(ide_create(&f.env, f.bus, IDE_DEVFN, &cfg, &ide), -EINVAL);
+	T_EQ(fix_ide_create(&f, f.bus, &cfg, &ide), -EINVAL);
 	T_ASSERT(!iospace_claimed(f.pio, 0x1f0));
 	cfg.drive[0].media = IDE_MEDIA_NONE;
-	T_EQ(ide_create(&f.env, NULL, IDE_DEVFN, &cfg, &ide), 0);
-	T_EQ(ide_create(&f.env, NULL, IDE_DEVFN, &cfg, &ide), -EEXIST);
-	pci_bus_destroy(f.bus);
+	T_EQ(fix_ide_create(&f, NULL, &cfg, &ide), 0);
+	T_EQ(fix_ide_create(&f, NULL, &cfg, &ide), -EEXIST);
+	dev_destroy(f.bus);
 }
 
 static void test_ide_misc_commands(void)
@@ -572,9 +449,9 @@ static void test_ide_read_error_unc(void)
 	x.disk = fix_open(x.path, RD_RDWR);
 	T_EQ(rd_fault_open(x.disk, true, &fc, &faulty), 0);
 	x.disk = faulty;
-	cfg.drive[0] = (struct ide_drive_cfg){ IDE_MEDIA_DISK, x.disk, false };
-	cfg.irq[0] = x.f.isa[14];
-	T_EQ(ide_create(&x.f.env, NULL, IDE_DEVFN, &cfg, &x.ide), 0);
+	cfg.drive[0] = (struct ide_drive_cfg){
+		IDE_MEDIA_DISK, fix_blk_init(&x.fb, x.disk, false), false };
+	T_EQ(fix_ide_create(&x.f, NULL, &cfg, &x.ide), 0);
 	lba28(&x, 1, 2, 0x20);			/* one read per sector */
 	T_EQ(st(&x), 0x58);
 	pio_in(&x, buf, 512);

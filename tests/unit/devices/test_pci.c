@@ -42,7 +42,8 @@ static void fake_write(void *opaque, uint64_t off, uint64_t val,
 	f->regs[off % 4096] = (uint8_t)val;
 }
 
-static const struct io_ops fake_ops = { fake_read, fake_write };
+static const struct io_ops fake_ops = { .read = fake_read,
+					.write = fake_write };
 
 static void fake_moved(void *opaque, unsigned int bar, uint64_t addr)
 {
@@ -75,11 +76,9 @@ static void test_pci_ids_and_mechanism1(void)
 	struct fix f;
 	struct i440fx *h;
 	struct piix3 *p;
-	struct piix3_cfg pc = {0};
-
 	fix_init(&f);
-	T_EQ(i440fx_create(&f.env, f.bus, NULL, NULL, &h), 0);
-	T_EQ(piix3_create(&f.env, f.bus, &pc, &p), 0);
+	h = fix_dev(&f, &i440fx_dev, &(struct dev_cfg){ .pci = f.bus });
+	p = fix_dev(&f, &piix3_dev, &(struct dev_cfg){ .pci = f.bus });
 	T_EQ(fix_cfg_read(&f, 0, 0, 4), 0x12378086);
 	T_EQ(fix_cfg_read(&f, PCI_DEVFN(1, 0), 0, 4), 0x70008086);
 	T_EQ(fix_cfg_read(&f, PCI_DEVFN(1, 0), 2, 2), 0x7000);
@@ -103,9 +102,9 @@ static void test_pci_ids_and_mechanism1(void)
 	/* read-only IDs ignore writes */
 	fix_cfg_write(&f, 0, 0, 0xdeadbeef, 4);
 	T_EQ(fix_cfg_read(&f, 0, 0, 4), 0x12378086);
-	piix3_destroy(p);
-	i440fx_destroy(h);
-	pci_bus_destroy(f.bus);
+	dev_destroy(p);
+	dev_destroy(h);
+	dev_destroy(f.bus);
 }
 
 static void test_pci_bar_sizing_and_decode(void)
@@ -152,11 +151,11 @@ static void test_pci_bar_sizing_and_decode(void)
 	/* bus reset clears BARs */
 	fix_cfg_write(&f, devfn, 0x04, PCI_COMMAND_IO, 2);
 	T_ASSERT(iospace_claimed(f.pio, 0xd000));
-	pci_bus_reset(f.bus);
+	dev_reset(f.bus);
 	T_ASSERT(!iospace_claimed(f.pio, 0xd000));
 	T_EQ(fix_cfg_read(&f, devfn, 0x10, 4), 0x1);
 	T_EQ(fix_cfg_read(&f, devfn, 0x04, 2), 0);
-	pci_bus_destroy(f.bus);
+	dev_destroy(f.bus);
 }
 
 static void test_pci_intx_pirq_routing(void)
@@ -164,13 +163,14 @@ static void test_pci_intx_pirq_routing(void)
 	struct fix f;
 	struct fake_fn fn = {0};
 	struct piix3 *p;
-	struct piix3_cfg pc = {0};
+	struct dev_cfg pc = {0};
 	struct pci_dev *d;
 	unsigned int devfn = PCI_DEVFN(3, 0);
 
 	fix_init(&f);
-	memcpy(pc.isa_irq, f.isa, sizeof(pc.isa_irq));
-	T_EQ(piix3_create(&f.env, f.bus, &pc, &p), 0);
+	pc.pci = f.bus;
+	memcpy(pc.irq, f.isa, sizeof(f.isa));
+	p = fix_dev(&f, &piix3_dev, &pc);
 	d = fake_add(&f, &fn, devfn, 1);
 	T_EQ(fix_cfg_read(&f, devfn, PCI_INTERRUPT_PIN, 1), 1);
 	fix_cfg_write(&f, devfn, PCI_INTERRUPT_LINE, 11, 1);
@@ -206,8 +206,8 @@ static void test_pci_intx_pirq_routing(void)
 	T_EQ(f.level[10], 0);
 	pci_dev_set_irq(d, 0);
 	T_EQ(pci_bus_pirq_level(f.bus, 2), 0);
-	piix3_destroy(p);
-	pci_bus_destroy(f.bus);
+	dev_destroy(p);
+	dev_destroy(f.bus);
 }
 
 static void test_pci_pirq_wired_or(void)
@@ -215,12 +215,13 @@ static void test_pci_pirq_wired_or(void)
 	struct fix f;
 	struct fake_fn a = {0}, b = {0};
 	struct piix3 *p;
-	struct piix3_cfg pc = {0};
+	struct dev_cfg pc = {0};
 	struct pci_dev *da, *db;
 
 	fix_init(&f);
-	memcpy(pc.isa_irq, f.isa, sizeof(pc.isa_irq));
-	T_EQ(piix3_create(&f.env, f.bus, &pc, &p), 0);
+	pc.pci = f.bus;
+	memcpy(pc.irq, f.isa, sizeof(f.isa));
+	p = fix_dev(&f, &piix3_dev, &pc);
 	/* slot 3 INTA# and slot 4 INTD# both land on PIRQC */
 	da = fake_add(&f, &a, PCI_DEVFN(3, 0), 1);
 	db = fake_add(&f, &b, PCI_DEVFN(4, 0), 4);
@@ -239,8 +240,8 @@ static void test_pci_pirq_wired_or(void)
 	T_EQ(f.level[10], 1);
 	pci_unregister_function(da);	/* drops its INTx# */
 	T_EQ(f.level[10], 0);
-	piix3_destroy(p);
-	pci_bus_destroy(f.bus);
+	dev_destroy(p);
+	dev_destroy(f.bus);
 }
 
 static void test_i440fx_pam_and_smram(void)
@@ -248,9 +249,11 @@ static void test_i440fx_pam_and_smram(void)
 	struct fix f;
 	struct i440fx *h;
 	struct pam_log log = {0};
+	struct dev_host host = { .pam = pam_cb, .opaque = &log };
 
 	fix_init(&f);
-	T_EQ(i440fx_create(&f.env, f.bus, pam_cb, &log, &h), 0);
+	h = fix_dev(&f, &i440fx_dev, &(struct dev_cfg){ .pci = f.bus,
+							 .host = &host });
 	T_EQ(log.n, I440FX_PAM_REGIONS);	/* reset reports every region */
 	log.n = 0;
 	fix_cfg_write(&f, 0, 0x5a, 0x33, 1);	/* 0xC0000 and 0xC4000 RW */
@@ -278,11 +281,11 @@ static void test_i440fx_pam_and_smram(void)
 	T_EQ(i440fx_smram(h), 0x1a);
 	fix_cfg_write(&f, 0, 0x72, 0x40, 1);
 	T_EQ(i440fx_smram(h) & 0x50, 0x10);
-	pci_bus_reset(f.bus);
+	dev_reset(f.bus);
 	T_EQ(i440fx_smram(h), 0x02);
 	T_EQ(i440fx_pam_mode(h, 1), 0);
-	i440fx_destroy(h);
-	pci_bus_destroy(f.bus);
+	dev_destroy(h);
+	dev_destroy(f.bus);
 }
 
 struct sysctl {
@@ -308,10 +311,12 @@ static void test_piix3_port92_and_cf9(void)
 	struct fix f;
 	struct piix3 *p;
 	struct sysctl s = { .a20 = -1 };
-	struct piix3_cfg pc = { .a20 = sc_a20, .reset = sc_reset, .opaque = &s };
+	struct dev_host host = { .set_a20 = sc_a20, .reset = sc_reset,
+				 .opaque = &s };
 
 	fix_init(&f);
-	T_EQ(piix3_create(&f.env, f.bus, &pc, &p), 0);
+	p = fix_dev(&f, &piix3_dev, &(struct dev_cfg){ .pci = f.bus,
+						       .host = &host });
 	T_EQ(fix_in(&f, 0x92, 1), 0);
 	fix_out(&f, 0x92, 0x02, 1);
 	T_EQ(s.a20, 1);
@@ -332,8 +337,8 @@ static void test_piix3_port92_and_cf9(void)
 	/* dword CONFIG_ADDRESS access does not hit the reset register */
 	fix_out(&f, 0xcf8, 0x80000600, 4);
 	T_EQ(s.resets, 2);
-	piix3_destroy(p);
-	pci_bus_destroy(f.bus);
+	dev_destroy(p);
+	dev_destroy(f.bus);
 }
 
 static void test_pci_register_errors(void)
@@ -358,7 +363,7 @@ static void test_pci_register_errors(void)
 	T_EQ(fix_cfg_read(&f, 9, 0x30, 4), 0xffff0001);
 	pci_unregister_function(d);
 	T_EQ(fix_cfg_read(&f, 9, 0, 4), 0xffffffff);
-	pci_bus_destroy(f.bus);
+	dev_destroy(f.bus);
 }
 
 static const struct t_case cases[] = {

@@ -5,6 +5,7 @@
 
 struct pic_fx {
 	struct fx	fx;
+	struct dev_host	host;		/* intr -> intr_cb */
 	struct pic	*pic;
 	unsigned int	intr_changes;	/* callback invocations */
 	bool		intr;		/* last level reported */
@@ -36,13 +37,14 @@ static void pic_init_pc(struct fx *f, uint8_t icw4)
 static void setup(struct pic_fx *t, uint8_t icw4)
 {
 	fx_init(&t->fx);
-	T_ASSERT(pic_create(&t->fx.env, intr_cb, t, &t->pic) == 0);
+	t->host = (struct dev_host){ .intr = intr_cb, .opaque = t };
+	t->pic = fx_dev(&t->fx, &pic_dev, &(struct dev_cfg){ .host = &t->host });
 	pic_init_pc(&t->fx, icw4);
 }
 
 static void teardown(struct pic_fx *t)
 {
-	pic_destroy(t->pic);
+	dev_destroy(t->pic);
 	T_ASSERT(!iospace_claimed(t->fx.pio, 0x20));
 	T_ASSERT(!iospace_claimed(t->fx.pio, 0x4d0));
 	fx_fini(&t->fx);
@@ -247,11 +249,12 @@ static void test_pic_line_and_reset(void)
 	T_ASSERT(!pic_intr_pending(t.pic));
 	irq_pulse(&l);
 	T_EQ(pic_intr_ack(t.pic), 0x74);
-	pic_reset(t.pic);
+	dev_reset(t.pic);
 	T_EQ(inb(&t.fx, 0x21), 0x00);
 	T_EQ(inb(&t.fx, 0x20), 0x00);
 	/* a second PIC on the same space collides */
-	T_ASSERT(pic_create(&t.fx.env, NULL, NULL, &(struct pic *){0}) == -EEXIST);
+	T_ASSERT(dev_create(&pic_dev, &t.fx.env, &(struct dev_cfg){ 0 },
+			    &(void *){ NULL }) == -EEXIST);
 	teardown(&t);
 }
 

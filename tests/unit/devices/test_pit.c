@@ -14,12 +14,13 @@ struct pit_fx {
 static void setup(struct pit_fx *t)
 {
 	fx_init(&t->fx);
-	T_ASSERT(pit_create(&t->fx.env, fx_line(&t->fx, &t->irq0), &t->pit) == 0);
+	t->pit = fx_dev(&t->fx, &pit_dev,
+			&(struct dev_cfg){ .irq = { fx_line(&t->fx, &t->irq0) } });
 }
 
 static void teardown(struct pit_fx *t)
 {
-	pit_destroy(t->pit);
+	dev_destroy(t->pit);
 	T_ASSERT(!iospace_claimed(t->fx.pio, 0x40));
 	T_ASSERT(!iospace_claimed(t->fx.pio, 0x61));
 	T_EQ(vclock_next_deadline(t->fx.clock), VCLOCK_NEVER);
@@ -76,7 +77,8 @@ static void test_pit_mode4_late_timer_still_interrupts(void)
 	late_ns = 1000;
 	T_ASSERT(vclock_create(late_source, NULL, &t.fx.clock) == 0);
 	t.fx.env.clock = t.fx.clock;
-	T_ASSERT(pit_create(&t.fx.env, fx_line(&t.fx, &t.irq0), &t.pit) == 0);
+	t.pit = fx_dev(&t.fx, &pit_dev,
+		       &(struct dev_cfg){ .irq = { fx_line(&t.fx, &t.irq0) } });
 	load(&t.fx, 0, 0x38, 100);		/* mode 4, count 100 */
 	unsigned int before = t.irq0.rises;
 	late_ns += 200ULL * TICK_NS;		/* well past count 100 + 1 */
@@ -96,7 +98,7 @@ static void test_pit_mode4_late_timer_still_interrupts(void)
 	(void)inb(&t.fx, 0x40);
 	vclock_run_timers(t.fx.clock);
 	T_EQ(t.irq0.rises, before + 1);		/* delivered once, not twice */
-	pit_destroy(t.pit);
+	dev_destroy(t.pit);
 	fx_fini(&t.fx);
 }
 
@@ -277,7 +279,7 @@ static void test_pit_portb_refresh(void)
 	}
 	T_EQ(flips, 100);
 	T_ASSERT(!pit_speaker_on(t.pit));
-	pit_reset(t.pit);
+	dev_reset(t.pit);
 	T_EQ(inb(&t.fx, 0x61) & 0x0f, 0);
 	teardown(&t);
 }

@@ -15,13 +15,14 @@ struct rtc_fx {
 static void setup(struct rtc_fx *t)
 {
 	fx_init(&t->fx);
-	T_ASSERT(rtc_create(&t->fx.env, fx_line(&t->fx, &t->irq8), EPOCH,
-			    &t->rtc) == 0);
+	t->rtc = fx_dev(&t->fx, &rtc_dev, &(struct dev_cfg){
+		.irq = { fx_line(&t->fx, &t->irq8) },
+		.priv = &(struct rtc_cfg){ .epoch = EPOCH } });
 }
 
 static void teardown(struct rtc_fx *t)
 {
-	rtc_destroy(t->rtc);
+	dev_destroy(t->rtc);
 	T_ASSERT(!iospace_claimed(t->fx.pio, 0x70));
 	T_EQ(vclock_next_deadline(t->fx.clock), VCLOCK_NEVER);
 	fx_fini(&t->fx);
@@ -261,7 +262,7 @@ static void test_rtc_cmos_ram_and_nmi(void)
 	cmos_write(&t, 0x0d, 0x00);
 	T_EQ(cmos_read(&t, 0x0c), 0x00);
 	T_EQ(cmos_read(&t, 0x0d), 0x80);
-	rtc_reset(t.rtc);
+	dev_reset(t.rtc);
 	T_EQ(cmos_read(&t, 0x40), 0x5a);	/* RAM survives reset */
 	teardown(&t);
 }

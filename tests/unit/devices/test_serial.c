@@ -8,12 +8,13 @@
 struct ser_fx {
 	struct fx	fx;
 	struct fx_irq	irq;
+	struct dev_host	host;		/* tx -> tx_cb */
 	struct serial	*s;
 	uint8_t		out[64];	/* transmitted bytes */
 	unsigned int	nout;
 };
 
-static void tx_cb(void *opaque, uint8_t b)
+static void tx_cb(void *opaque, unsigned int unit, uint8_t b)
 {
 	struct ser_fx *t = opaque;
 
@@ -25,13 +26,15 @@ static void tx_cb(void *opaque, uint8_t b)
 static void setup(struct ser_fx *t)
 {
 	fx_init(&t->fx);
-	T_ASSERT(serial_create(&t->fx.env, COM, fx_line(&t->fx, &t->irq),
-			       tx_cb, t, &t->s) == 0);
+	t->host = (struct dev_host){ .tx = tx_cb, .opaque = t };
+	t->s = fx_dev(&t->fx, &serial_dev, &(struct dev_cfg){
+		.base = COM, .irq = { fx_line(&t->fx, &t->irq) },
+		.host = &t->host });
 }
 
 static void teardown(struct ser_fx *t)
 {
-	serial_destroy(t->s);
+	dev_destroy(t->s);
 	T_ASSERT(!iospace_claimed(t->fx.pio, COM));
 	T_EQ(vclock_next_deadline(t->fx.clock), VCLOCK_NEVER);
 	fx_fini(&t->fx);
@@ -62,10 +65,12 @@ static void test_serial_divisor_and_regs(void)
 	T_EQ(t.out[0], 'A');
 	T_EQ(t.out[1], 'B');
 	/* a second UART on the same ports collides; bad base rejected */
-	T_ASSERT(serial_create(&t.fx.env, COM, fx_line(&t.fx, &t.irq), NULL,
-			       NULL, &(struct serial *){0}) == -EEXIST);
-	T_ASSERT(serial_create(&t.fx.env, 0xfffc, fx_line(&t.fx, &t.irq), NULL,
-			       NULL, &(struct serial *){0}) == -EINVAL);
+	T_ASSERT(dev_create(&serial_dev, &t.fx.env,
+			    &(struct dev_cfg){ .base = COM },
+			    &(void *){ NULL }) == -EEXIST);
+	T_ASSERT(dev_create(&serial_dev, &t.fx.env,
+			    &(struct dev_cfg){ .base = 0xfffc },
+			    &(void *){ NULL }) == -EINVAL);
 	teardown(&t);
 }
 
@@ -171,7 +176,7 @@ static void test_serial_loopback_and_priority(void)
 	T_EQ(inb(&t.fx, COM + 6), 0xb4);	/* TERI */
 	T_EQ(inb(&t.fx, COM + 2), 0xc1);
 	T_EQ(t.irq.level, 0);
-	serial_reset(t.s);
+	dev_reset(t.s);
 	T_EQ(inb(&t.fx, COM + 4), 0x00);
 	T_ASSERT(serial_can_receive(t.s));
 	teardown(&t);

@@ -15,12 +15,12 @@ static void setup(struct vga_fx *t)
 {
 	fx_init(&t->fx);
 	iospace_set_logging(t->fx.mmio, false);
-	T_ASSERT(vga_create(&t->fx.env, NULL, &t->v) == 0);
+	t->v = fx_dev(&t->fx, &vga_dev, &(struct dev_cfg){ 0 });
 }
 
 static void teardown(struct vga_fx *t)
 {
-	vga_destroy(t->v);
+	dev_destroy(t->v);
 	T_ASSERT(!iospace_claimed(t->fx.pio, 0x3c0));
 	T_ASSERT(!iospace_claimed(t->fx.pio, 0x1ce));
 	T_ASSERT(!iospace_claimed(t->fx.mmio, 0xb8000));
@@ -289,7 +289,7 @@ static void test_vga_vbe(void)
 	outw(&t.fx, 0x1ce, 4);
 	outw(&t.fx, 0x1cf, 0x01);
 	T_ASSERT(!vga_vbe_mode(t.v, &x, &y, &bpp));
-	vga_reset(t.v);
+	dev_reset(t.v);
 	T_EQ(vga_text_snapshot(t.v, buf, sizeof(buf), &cols, &rows), 0);
 	teardown(&t);
 }
@@ -320,8 +320,8 @@ static void test_vga_pci_lfb(void)
 
 	fx_init(&f);
 	iospace_set_logging(f.mmio, false);
-	T_ASSERT(pci_bus_create(&f.env, &bus) == 0);
-	T_ASSERT(vga_create(&f.env, bus, &v) == 0);
+	bus = fx_dev(&f, &pci_bus_dev, &(struct dev_cfg){ 0 });
+	v = fx_dev(&f, &vga_dev, &(struct dev_cfg){ .pci = bus });
 	vga_set_lfb_hook(v, lfb_cb, &lr);
 	T_EQ(pci_config_read(bus, PCI_DEVFN(2, 0), 0, 4), 0x11111234);
 	T_EQ(pci_config_read(bus, PCI_DEVFN(2, 0), 0x0a, 2), 0x0300);
@@ -359,9 +359,9 @@ static void test_vga_pci_lfb(void)
 	}
 	pci_config_write(bus, PCI_DEVFN(2, 0), 0x04, 0x0000, 2);
 	T_EQ(lr.gpa, UINT64_MAX);		/* decoding off: unmapped */
-	vga_destroy(v);
+	dev_destroy(v);
 	T_ASSERT(!iospace_claimed(f.mmio, 0xe0000000));
-	pci_bus_destroy(bus);
+	dev_destroy(bus);
 	fx_fini(&f);
 }
 

@@ -1,0 +1,221 @@
+// SPDX-License-Identifier: GPL-2.0-only
+/*
+ * board_fw.c --- what the PC board tells its firmware
+ *
+ * CMOS (MC146818 RAM, the IBM AT / Bochs-QEMU BIOS layout SeaBIOS reads):
+ *   0x10 floppy types, 0x12 hard disk types, 0x14 equipment byte,
+ *   0x15/0x16 base memory KiB, 0x17/0x18 and 0x30/0x31 extended memory KiB
+ *   (above 1 MiB, max 65535), 0x34/0x35 RAM above 16 MiB in 64 KiB units,
+ *   0x5b-0x5d RAM above 4 GiB in 64 KiB units, 0x5f CPU count - 1,
+ *   0x3d/0x38 boot order (1 floppy, 2 disk, 3 CD), 0x2e/0x2f checksum.
+ * fw_cfg (QEMU docs/specs/fw_cfg.rst, and the items SeaBIOS's paravirt code
+ * reads): RAM size, CPU counts, no boot menu, etc/e820, bootorder and
+ * etc/sercon-port = COM1 so SeaBIOS's console goes to the serial port, and
+ * the SMBIOS tables of smbios.c, and the ACPI tables of acpi.c with their
+ * linker/loader script (etc/acpi/rsdp, etc/acpi/tables, etc/table-loader).
+ * The VGA BIOS (Debian's vgabios-stdvga.bin) becomes the adapter's PCI
+ * expansion ROM.
+ */
+#include <errno.h>
+#include <fcntl.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include "board/acpi.h"
+#include "board/board_priv.h"
+#include "board/memmap.h"
+#include "board/smbios.h"
+#include "devices/devices.h"
+
+#define E820_RAM	1
+
+static void cmos_set16(struct rtc *r, unsigned int idx, uint64_t v)
+{
+	if (v > 0xffff)
+		v = 0xffff;
+	rtc_cmos_set(r, idx, (uint8_t)v);
+	rtc_cmos_set(r, idx + 1, (uint8_t)(v >> 8));
+}
+
+static void cmos_tables(struct board_pc *b)
+{
+	struct memmap *mem = b->m->mem;
+	uint64_t low = memmap_low_end(mem), high = memmap_high_size(mem);
+	uint64_t ext_kib = low > (1 << 20) ? (low - (1 << 20)) >> 10 : 0;
+	uint64_t above16 = low > (16 << 20) ? (low - (16 << 20)) >> 16 : 0;
+	unsigned int i, sum = 0;
+	struct rtc *r = b->dev[BD_RTC];
+
+	rtc_cmos_set(r, 0x10, 0x00);		/* no floppy */
+	rtc_cmos_set(r, 0x12, b->m->cfg.disk[0] ? 0xf0 : 0x00);
+	rtc_cmos_set(r, 0x14, 0x06);		/* FPU, PS/2 mouse */
+	cmos_set16(r, 0x15, 640);
+	cmos_set16(r, 0x17, ext_kib);
+	cmos_set16(r, 0x30, ext_kib);
+	cmos_set16(r, 0x34, above16);
+	rtc_cmos_set(r, 0x5b, (uint8_t)(high >> 16));
+	rtc_cmos_set(r, 0x5c, (uint8_t)(high >> 24));
+	rtc_cmos_set(r, 0x5d, (uint8_t)(high >> 32));
+	rtc_cmos_set(r, 0x5f, 0);		/* one CPU */
+	/* disk then CD, or CD then disk (--boot cdrom) */
+	rtc_cmos_set(r, 0x3d, b->m->cfg.boot_cdrom ? 0x23 : 0x32);
+	rtc_cmos_set(r, 0x38, 0x11);		/* floppy third, no fd check */
+	for (i = 0x10; i <= 0x2d; i++)
+		sum += rtc_cmos_get(r, i);
+	rtc_cmos_set(r, 0x2e, (uint8_t)(sum >> 8));
+	rtc_cmos_set(r, 0x2f, (uint8_t)sum);
+}
+
+static void e820_put(uint8_t *e, uint64_t addr, uint64_t len, uint32_t type)
+{
+	unsigned int i;
+
+	for (i = 0; i < 8; i++) {
+		e[i] = (uint8_t)(addr >> (8 * i));
+		e[8 + i] = (uint8_t)(len >> (8 * i));
+	}
+	for (i = 0; i < 4; i++)
+		e[16 + i] = (uint8_t)(type >> (8 * i));
+}
+
+static int smbios_tables(struct board_pc *b)
+{
+	struct smbios_blob *sb = malloc(sizeof(*sb));
+	int err = -ENOMEM;
+
+	if (sb)
+		err = smbios_build(memmap_low_end(b->m->mem),
+				   memmap_high_size(b->m->mem), sb);
+	if (!err)
+		err = fw_cfg_add_file(b->dev[BD_FWCFG], "etc/smbios/smbios-anchor",
+				      sb->anchor, sizeof(sb->anchor));
+	if (!err)
+		err = fw_cfg_add_file(b->dev[BD_FWCFG], "etc/smbios/smbios-tables",
+				      sb->tables, sb->len);
+	free(sb);
+	return err;
+}
+
+_Static_assert(ACPI_SLP_TYP_S5 == ACPI_PM_SLP_TYP_S5,
+	       "DSDT \\_S5 and the PM block disagree");
+
+static int acpi_tables(struct board_pc *b)
+{
+	struct acpi_cfg c = { .pm_base = ACPI_PM_BASE,
+			      .sci_irq = ACPI_PM_SCI_IRQ,
+			      .reset_port = 0xcf9, .reset_value = 0x06,
+			      .pci_hole_base = (uint32_t)memmap_low_end(b->m->mem) };
+	struct acpi_blob *ab = malloc(sizeof(*ab));
+	int err = -ENOMEM;
+
+	if (ab)
+		err = acpi_build(&c, ab);
+	if (!err)
+		err = fw_cfg_add_file(b->dev[BD_FWCFG], ACPI_FILE_RSDP, ab->rsdp,
+				      sizeof(ab->rsdp));
+	if (!err)
+		err = fw_cfg_add_file(b->dev[BD_FWCFG], ACPI_FILE_TABLES, ab->tables,
+				      ab->tables_len);
+	if (!err)
+		err = fw_cfg_add_file(b->dev[BD_FWCFG], ACPI_FILE_LOADER, ab->loader,
+				      ab->loader_len);
+	free(ab);
+	return err;
+}
+
+static int fwcfg_tables(struct board_pc *b)
+{
+	struct memmap *mem = b->m->mem;
+	struct fw_cfg *f = b->dev[BD_FWCFG];
+	static const char disk0[] = "/pci@i0cf8/ide@1,1/drive@0/disk@0\n";
+	static const char cd[] = "/pci@i0cf8/ide@1,1/drive@1/disk@0\n";
+	char bootorder[sizeof(disk0) + sizeof(cd)] = "";
+	uint8_t e820[2 * 20], sercon[2] = { 0xf8, 0x03 };
+	size_t n = 20;
+	int err;
+
+	e820_put(e820, 0, memmap_low_end(mem), E820_RAM);
+	if (memmap_high_size(mem)) {
+		e820_put(e820 + 20, MEMMAP_4G, memmap_high_size(mem), E820_RAM);
+		n = 40;
+	}
+	err = fw_cfg_add_i64(f, FW_CFG_RAM_SIZE, memmap_ram_size(mem));
+	if (!err)
+		err = fw_cfg_add_i16(f, FW_CFG_NB_CPUS, 1);
+	if (!err)
+		err = fw_cfg_add_i16(f, FW_CFG_MAX_CPUS, 1);
+	if (!err)
+		err = fw_cfg_add_i16(f, FW_CFG_BOOT_MENU, 0);
+	if (!err)
+		err = fw_cfg_add_i16(f, FW_CFG_NOGRAPHIC, !b->m->cfg.vga);
+	if (!err)
+		err = fw_cfg_add_file(f, "etc/e820", e820, n);
+	/* OpenFirmware paths: IDE channel = drive@, master = disk@0 */
+	if (b->m->cfg.cdrom && b->m->cfg.boot_cdrom)
+		strcat(bootorder, cd);
+	if (b->m->cfg.disk[0])
+		strcat(bootorder, disk0);
+	if (b->m->cfg.cdrom && !b->m->cfg.boot_cdrom)
+		strcat(bootorder, cd);
+	if (!err && bootorder[0])
+		err = fw_cfg_add_file(f, "bootorder", bootorder,
+				      strlen(bootorder));
+	/* with a VGA too, SeaBIOS mirrors its console (split mode) */
+	if (!err)
+		err = fw_cfg_add_file(f, "etc/sercon-port", sercon,
+				      sizeof(sercon));
+	if (!err)
+		err = smbios_tables(b);
+	return err ? err : acpi_tables(b);
+}
+
+int board_pc_fw_tables(struct board_pc *b)
+{
+	if (b->dev[BD_RTC])
+		cmos_tables(b);
+	return fwcfg_tables(b);
+}
+
+#define VGA_ROM_PATH	"/usr/share/seabios/vgabios-stdvga.bin"
+#define VGA_ROM_MAX	(1u << 20)
+
+int board_pc_load_vga_rom(struct board_pc *b)
+{
+	struct stat st;
+	uint8_t *rom;
+	ssize_t n;
+	int fd, err;
+
+	fd = open(VGA_ROM_PATH, O_RDONLY | O_CLOEXEC);
+	if (fd < 0) {
+		err = -errno;
+		snprintf(b->why, sizeof(b->why), "VGA BIOS %s: %s (install the seabios package)",
+			 VGA_ROM_PATH, strerror(errno));
+		return err;
+	}
+	if (fstat(fd, &st) < 0 || st.st_size <= 0 || st.st_size > VGA_ROM_MAX) {
+		close(fd);
+		snprintf(b->why, sizeof(b->why), "VGA BIOS %s: bad size",
+			 VGA_ROM_PATH);
+		return -EINVAL;
+	}
+	rom = malloc((size_t)st.st_size);
+	if (!rom) {
+		close(fd);
+		return -ENOMEM;
+	}
+	n = pread(fd, rom, (size_t)st.st_size, 0);
+	close(fd);
+	if (n != st.st_size) {
+		free(rom);
+		snprintf(b->why, sizeof(b->why), "VGA BIOS %s: short read",
+			 VGA_ROM_PATH);
+		return -EIO;
+	}
+	b->vga_cfg.rom = rom;
+	b->vga_cfg.rom_len = (size_t)n;
+	return 0;
+}
