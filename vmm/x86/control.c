@@ -20,6 +20,14 @@ void x86_sp_set(struct x86_cpu *c, uint32_t v)
 		reg_set(c, X86_RSP, 2, v);
 }
 
+/* (E)SP += @delta with the current stack size (SS.B): 16-bit stacks keep
+ * the upper half of ESP */
+void x86_sp_add(struct x86_cpu *c, uint32_t delta)
+{
+	x86_sp_set(c, (c->stack32 ? (uint32_t)c->gpr[X86_RSP] :
+		       (uint16_t)c->gpr[X86_RSP]) + delta);
+}
+
 void x86_push(struct x86_cpu *c, unsigned int size, uint32_t v)
 {
 	uint32_t sp = x86_sp(c) - size;

@@ -276,6 +276,7 @@ void x86_push(struct x86_cpu *c, unsigned int size, uint32_t v);
 uint32_t x86_pop(struct x86_cpu *c, unsigned int size);
 uint32_t x86_sp(const struct x86_cpu *c);
 void x86_sp_set(struct x86_cpu *c, uint32_t v);
+void x86_sp_add(struct x86_cpu *c, uint32_t delta);
 
 /* debug registers (interp.c): recompute dr_exec/dr_data from DR7 */
 void x86_dr7_update(struct x86_cpu *c);

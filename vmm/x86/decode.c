@@ -46,7 +46,7 @@ static const uint8_t modrm16_index[8] = {
  */
 static const uint64_t x87_reg_valid[8] = {
 	[0] = ~0ull,					/* D8 */
-	[1] = 0x00ffull | 1ull << 0x10 |		/* D9: FLD, FXCH, FNOP */
+	[1] = 0xffffull | 1ull << 0x10 |		/* D9: FLD, FXCH, FNOP */
 	      0xffull << 0x18 | 0x33ull << 0x20 |	/* FSTP1, FCHS..FXAM */
 	      0x7full << 0x28 | 0xffffull << 0x30,	/* FLD1..FLDZ, F2XM1.. */
 	[2] = 0xffffffffull | 1ull << 0x29,		/* DA: FCMOVcc, FUCOMPP */

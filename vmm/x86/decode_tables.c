@@ -59,7 +59,7 @@ const struct x86_optab x86_optab[512] = {
 	/* C0 */ RMIB, RMIB, IW, NONE, MEMONLY, MEMONLY,
 		 { M, IMM_B, 0xfe, 0xfe, 0 }, { M, IMM_Z, 0xfe, 0xfe, 0 },
 	/* C8 */ { 0, IMM_ENTER, 0, 0, 0 }, NONE, IW, NONE, NONE, IB, NONE, NONE,
-	/* D0 */ RM, RM, RM, RM, IB, IB, UD, NONE,
+	/* D0 */ RM, RM, RM, RM, IB, IB, NONE, NONE,	/* D6 SALC */
 	/* D8 */ RM, { M, IMM_NONE, 0x02, 0, 0 }, RM, { M, IMM_NONE, 0x50, 0, 0 },
 		 RM, { M, IMM_NONE, 0x20, 0, 0 }, RM, RM,
 	/* E0 */ IB, IB, IB, IB, IB, IB, IB, IB,

@@ -372,6 +372,9 @@ void x86_exec_one(struct x86_cpu *c, const struct x86_insn *in)
 	case 0xd4: case 0xd5:
 		exec_bcd(c, op, (uint8_t)in->imm);
 		return;
+	case 0xd6:		/* SALC (undocumented by Intel, AMD APM vol. 3) */
+		reg_set(c, X86_RAX, 1, x86_flag_cf(c) ? 0xff : 0);
+		return;
 	case 0xd7: {
 		unsigned int seg = in->seg != X86_SEG_NONE ? in->seg : X86_DS;
 		uint32_t a = reg_get(c, X86_RBX, in->adsize) +

@@ -48,33 +48,44 @@ static void do_int(struct x86_cpu *c, unsigned int vec, bool iopl_check)
 	c->next_ip = c->rip;
 }
 
+/*
+ * ENTER: every stack write and frame-pointer read is checked in the
+ * CPU's order, then the final stack pointer must be writable; only then
+ * does anything change.  FrameTemp is the whole (E)SP of the operand size
+ * after the first push (a 16-bit stack keeps the upper half of ESP), the
+ * nested frame pointers are read through (E)BP of the stack size.
+ */
 static void exec_enter(struct x86_cpu *c, const struct x86_insn *in)
 {
 	unsigned int sz = in->opsize, level = in->imm2 & 31, i;
 	uint32_t m = c->stack32 ? 0xffffffffu : 0xffff;
 	uint32_t sp = x86_sp(c), bp = reg_get(c, X86_RBP, c->stack32 ? 4 : 2);
-	uint32_t frame;
+	uint32_t frame = 0, lin[32], v[32], fin;
+	bool u = c->cpl == 3;
 
-	sp = (sp - sz) & m;
-	x86_write(c, X86_SS, sp, sz, reg_get(c, X86_RBP, sz));
-	frame = sp;
-	for (i = 1; i < level; i++) {
-		uint32_t v;
-
-		bp = (bp - sz) & m;
-		v = x86_read(c, X86_SS, bp, sz);
+	for (i = 0; i <= level && i < 32; i++) {
+		if (i == 0) {
+			v[0] = reg_get(c, X86_RBP, sz);
+		} else if (i < level) {
+			bp = (bp - sz) & m;
+			v[i] = x86_read(c, X86_SS, bp, sz);
+		}
 		sp = (sp - sz) & m;
-		x86_write(c, X86_SS, sp, sz, v);
+		lin[i] = x86_seg_lin(c, X86_SS, sp, sz, true);
+		x86_lin_probe_write(c, lin[i], sz, u);
+		if (i == 0)
+			frame = (uint32_t)(c->gpr[X86_RSP] & ~(uint64_t)m) | sp;
+		if (!level)
+			break;
 	}
-	if (level) {
-		sp = (sp - sz) & m;
-		x86_write(c, X86_SS, sp, sz, frame);
-	}
-	sp = (sp - (in->imm & 0xffff)) & m;
-	/* the final frame must be writable */
-	x86_seg_lin(c, X86_SS, sp, 1, true);
+	if (level)
+		v[level] = frame;
+	fin = (sp - (in->imm & 0xffff)) & m;
+	x86_lin_probe_write(c, x86_seg_lin(c, X86_SS, fin, 1, true), 1, u);
+	for (i = 0; i <= level; i++)
+		x86_lin_write(c, lin[i], sz, v[i], u);
 	reg_set(c, X86_RBP, sz, frame);
-	x86_sp_set(c, sp);
+	x86_sp_set(c, fin);
 }
 
 static void exec_popf(struct x86_cpu *c, unsigned int sz)
@@ -127,7 +138,8 @@ static bool exec_sreg(struct x86_cpu *c, const struct x86_insn *in)
 		sreg = op >> 3;
 		sel = (uint16_t)x86_read(c, X86_SS, sp, 2);
 		x86_seg_load(c, sreg, sel);
-		x86_sp_set(c, sp + in->opsize);
+		/* the increment has the width of the new SS (POP SS) */
+		x86_sp_add(c, in->opsize);
 		if (sreg == X86_SS)
 			c->shadow = c->db_shadow = 1;
 		return true;
