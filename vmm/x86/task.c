@@ -40,22 +40,32 @@ static const struct tss_fmt tss16 = {
 static uint32_t tss_rd(struct x86_cpu *c, uint32_t base, uint32_t off,
 		       unsigned int size)
 {
-	return x86_lin_read(c, base + off, size, false);
+	return (uint32_t)x86_sys_read(c, (uint32_t)(base + off), size);
 }
 
 static void tss_wr(struct x86_cpu *c, uint32_t base, uint32_t off,
 		   unsigned int size, uint32_t v)
 {
-	x86_lin_write(c, base + off, size, v, false);
+	x86_sys_write(c, (uint32_t)(base + off), size, v);
 }
 
 /* set or clear the busy bit of the TSS descriptor @sel in the GDT */
 static void set_busy(struct x86_cpu *c, uint16_t sel, bool busy)
 {
-	uint32_t a = (uint32_t)c->gdtr.base + (sel & ~7u) + 5;
-	uint32_t b = x86_lin_read(c, a, 1, false);
+	uint64_t a = c->gdtr.base + (sel & ~7u) + 5;
+	uint32_t b = (uint32_t)x86_sys_read(c, a, 1);
 
-	x86_lin_write(c, a, 1, busy ? (b | 2) : (b & ~2u), false);
+	x86_sys_write(c, a, 1, busy ? (b | 2) : (b & ~2u));
+}
+
+uint64_t x86_tss64_rsp(struct x86_cpu *c, unsigned int n, unsigned int vec,
+		       uint32_t err)
+{
+	uint32_t off = 4 + 8 * n;	/* RSP0 at 4, IST1 at 0x24 */
+
+	if (off + 7 > c->tr.limit)
+		x86_raise(c, vec, true, err);
+	return x86_sys_read(c, c->tr.base + off, 8);
 }
 
 /* load a segment register of the new task; faults are #TS(sel) */
