@@ -416,7 +416,7 @@ static uint64_t sys_desc(struct x86_cpu *c, uint16_t sel, unsigned int type,
 	if (x86_lma(c)) {
 		uint64_t hi = x86_desc_read_hi(c, sel, X86_EXC_GP);
 
-		if ((hi >> 8) & 0x1f)
+		if ((hi >> 40) & 0x1f)
 			x86_raise(c, X86_EXC_GP, true, sel & ~3u);
 		s->base |= (hi & 0xffffffffull) << 32;
 		if (!is_canonical(s->base))

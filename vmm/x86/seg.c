@@ -344,7 +344,7 @@ static void far_gate(struct x86_cpu *c, uint16_t sel, uint64_t gate,
 		if (type != 0xc)
 			x86_raise(c, X86_EXC_GP, true, sel & ~3u);
 		hi = x86_desc_read_hi(c, sel, X86_EXC_GP);
-		if ((hi >> 8) & 0x1f)
+		if ((hi >> 40) & 0x1f)
 			x86_raise(c, X86_EXC_GP, true, sel & ~3u);
 		off |= (hi & 0xffffffffull) << 32;
 		gsz = 8;
