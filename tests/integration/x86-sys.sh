@@ -1,9 +1,11 @@
 #!/bin/bash
 # SPDX-License-Identifier: GPL-2.0-only
 # x86-sys.sh --- the tests/boot/sys system-level payloads (protected mode,
-# exceptions, paging, v8086, task switches, ...) run under QEMU TCG, the
-# reference (qemu32 with NX, like the canonical CPU), and under dualvm's
-# interpreter and KVM engines; the COM1 transcripts must be identical.
+# exceptions, paging, v8086, task switches, ...; lm_*: IA-32e mode) run
+# under QEMU TCG, the reference (qemu32 with NX; for lm_* an x86-64-v2
+# Intel model with 1 GiB pages and RDTSCP, like the canonical CPU), and
+# under dualvm's interpreter and KVM engines; the COM1 transcripts must be
+# identical.
 # Lines starting with '~' are implementation-defined (CPUID) and left out
 # of the comparison.
 #
@@ -28,8 +30,9 @@ if ! "$SRC/tests/boot/sys/build.sh" "$out" "${payloads[@]}" 2>"$tmp/build.err"; 
 fi
 t_pass x86-sys-build "${#payloads[@]} payloads"
 qemu=$(command -v qemu-system-i386 || true)
-if [ -z "$qemu" ]; then
-	t_fail x86-sys "qemu-system-i386 (the reference) not installed (make deps)"; exit 0
+qemu64=$(command -v qemu-system-x86_64 || true)
+if [ -z "$qemu" ] || [ -z "$qemu64" ]; then
+	t_fail x86-sys "qemu-system-i386/x86_64 (the reference) not installed (make deps)"; exit 0
 fi
 [ -x "$DUALVM" ] || { t_fail x86-sys "$DUALVM not built"; exit 1; }
 # a private copy: a concurrent relink of the shared binary must not show up
@@ -76,7 +79,11 @@ compare() {
 }
 
 for n in "${payloads[@]}"; do
-	timeout -s KILL "$secs" "$qemu" -accel tcg -cpu qemu32,+nx -m 32 -bios "$out/$n.bin" -display none \
+	case $n in
+	lm_*) qbin=$qemu64 qcpu=Nehalem,+pdpe1gb,+rdtscp ;;
+	*) qbin=$qemu qcpu=qemu32,+nx ;;
+	esac
+	timeout -s KILL "$secs" "$qbin" -accel tcg -cpu "$qcpu" -m 32 -bios "$out/$n.bin" -display none \
 		-serial "file:$tmp/$n.qemu" -monitor none -no-reboot \
 		-device isa-debug-exit,iobase=0x501,iosize=1 </dev/null >/dev/null 2>"$tmp/$n.qemu.err"
 	if ! grep -aq '^SYSPROBE-DONE' "$tmp/$n.qemu"; then
