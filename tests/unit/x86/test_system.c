@@ -10,7 +10,11 @@
  * STI shadow, the A20 gate, and an over-long instruction; and the
  * 32-bit behaviours outside testers found wrong: FXCH ST(i), SALC, POP SS
  * and ENTER with 16-bit stacks, ENTER's final stack check, task switches
- * through a 16-bit TSS.
+ * through a 16-bit TSS; and the IA-32e rules QEMU TCG does not referee
+ * (tests/boot/sys/README.md): the #GP(0) checks of long-mode activation
+ * and of EFER/CR4/MSR writes, #SS(0) for non-canonical stack references,
+ * the IDT error code of a 16-byte gate, SYSCALL outside 64-bit mode, and
+ * the canonical CPU's CPUID/MSR consistency (EFER.SCE, MISC_ENABLE).
  */
 #include <stdlib.h>
 #include <string.h>
@@ -127,6 +131,8 @@ static void go_flat(struct x86_cpu *cpu, uint32_t eip, bool paging)
 	st.gpr[X86_RSP] = 0x8000;
 	st.cr0 = X86_CR0_PE | X86_CR0_ET | (paging ? X86_CR0_PG : 0);
 	st.cr3 = 0x100000;
+	st.cr4 = 0;
+	st.efer = 0;
 	st.tr.attr = 0x8b;
 	T_ASSERT(x86_cpu_set_state(cpu, &st) == 0);
 }
@@ -422,6 +428,8 @@ static const uint64_t t_gdt[] = {
 	0x000093000000ffffull,		/* 0x30 16-bit data, base 0 */
 	0x00cffb000000ffffull,		/* 0x38 flat code, DPL 3 */
 	0x00cff3000000ffffull,		/* 0x40 flat data, DPL 3 */
+	0x00af9b000000ffffull,		/* 0x48 64-bit code, DPL 0 */
+	0x00cf93000000ffffull,		/* 0x50 data, DPL 0 */
 };
 
 static void load_gdt(struct x86_cpu *cpu)
@@ -659,6 +667,216 @@ static void test_task16(void)
 	x86_cpu_destroy(cpu);
 }
 
+/* ---- IA-32e mode */
+
+#define LM_PML4		0x200000
+
+/* 4-level tables at LM_PML4 identity-mapping 0-4 MiB with 2 MiB pages */
+static void lm_pages(void)
+{
+	put32(LM_PML4, LM_PML4 + 0x1003);
+	put32(LM_PML4 + 0x1000, LM_PML4 + 0x2003);
+	put32(LM_PML4 + 0x2000, 0x83);
+	put32(LM_PML4 + 0x2008, 0x200083);
+}
+
+/* 64-bit mode (or compatibility mode with @compat), CPL 0, RIP 0x1000 */
+static void go_long(struct x86_cpu *cpu, bool compat)
+{
+	struct x86_cpu_state st;
+
+	lm_pages();
+	go_flat(cpu, 0x1000, false);
+	load_gdt(cpu);
+	x86_cpu_get_state(cpu, &st);
+	flat(&st.seg[X86_CS], 0x48, compat ? 0xc09b : 0xa09b);
+	st.cr0 |= X86_CR0_PG;
+	st.cr3 = LM_PML4;
+	st.cr4 = 0x20;
+	st.efer = 0xd01;		/* NXE LMA LME SCE */
+	st.idtr = (struct x86_dtable){ .base = 0x5000, .limit = 0xfff };
+	T_ASSERT(x86_cpu_set_state(cpu, &st) == 0);
+}
+
+/* run @code at 0x1000 until UD2 (-1) or another exception (its vector) */
+static int run_code(struct x86_cpu *cpu, const uint8_t *code, size_t n,
+		    uint32_t *err)
+{
+	struct x86_stop stop;
+
+	put(0x1000, code, n);
+	x86_cpu_mem_written(cpu, 0x1000, n);
+	x86_cpu_set_intercepts(cpu, ~0u);
+	x86_cpu_exec(cpu, 1000, ~0ull, &stop);
+	T_EQ(stop.reason, X86_STOP_EXCEPTION);
+	if (err)
+		*err = stop.error_code;
+	if (stop.vector == 6) {
+		struct x86_cpu_state st;
+
+		x86_cpu_get_state(cpu, &st);
+		if (st.rip == 0x1000 + n - 2)
+			return -1;
+	}
+	return stop.vector;
+}
+
+#define RUN_VEC(cpu, err, ...) ({ \
+	static const uint8_t c_[] = { __VA_ARGS__ }; \
+	run_code((cpu), c_, sizeof(c_), (err)); \
+})
+
+/* the activation rules of SDM vol. 3, 9.8.5 and the CR/EFER checks */
+static void test_lm_activation(void)
+{
+	struct x86_cpu *cpu = setup();
+	struct x86_cpu_state st;
+	uint32_t err;
+
+	lm_pages();
+	go_flat(cpu, 0x1000, false);
+	load_gdt(cpu);
+	x86_cpu_get_state(cpu, &st);
+	st.cr3 = LM_PML4;
+	st.efer = 0x100;		/* LME */
+	T_ASSERT(x86_cpu_set_state(cpu, &st) == 0);
+	/* mov eax, cr0; bts eax, 31; mov cr0, eax: no PAE -> #GP(0) */
+	T_EQ(RUN_VEC(cpu, &err, 0x0f, 0x20, 0xc0, 0x0f, 0xba, 0xe8, 0x1f,
+		     0x0f, 0x22, 0xc0, 0x0f, 0x0b), 13);
+	T_EQ(err, 0);
+	/* with PAE: paging on, EFER.LMA set; a reserved EFER bit: #GP */
+	go_flat(cpu, 0x1000, false);
+	load_gdt(cpu);
+	x86_cpu_get_state(cpu, &st);
+	st.cr3 = LM_PML4;
+	st.cr4 = 0x20;
+	st.efer = 0x100;
+	T_ASSERT(x86_cpu_set_state(cpu, &st) == 0);
+	T_EQ(RUN_VEC(cpu, NULL, 0x0f, 0x20, 0xc0, 0x0f, 0xba, 0xe8, 0x1f,
+		     0x0f, 0x22, 0xc0, 0x0f, 0x0b), -1);
+	x86_cpu_get_state(cpu, &st);
+	T_EQ(st.efer, 0x500);
+	/* mov ecx, 0xc0000080; rdmsr; or eax, 2; wrmsr */
+	T_EQ(RUN_VEC(cpu, NULL, 0xb9, 0x80, 0, 0, 0xc0, 0x0f, 0x32, 0x83, 0xc8,
+		     0x02, 0x0f, 0x30, 0x0f, 0x0b), 13);
+	/* 64-bit mode: clearing CR4.PAE, EFER.LME or CR0.PG, setting PCIDE */
+	go_long(cpu, false);
+	T_EQ(RUN_VEC(cpu, NULL, 0x0f, 0x20, 0xe0, 0x48, 0x83, 0xe0, 0xdf,
+		     0x0f, 0x22, 0xe0, 0x0f, 0x0b), 13);
+	go_long(cpu, false);
+	T_EQ(RUN_VEC(cpu, NULL, 0xb9, 0x80, 0, 0, 0xc0, 0x0f, 0x32, 0x25, 0xff,
+		     0xfe, 0xff, 0xff, 0x0f, 0x30, 0x0f, 0x0b), 13);
+	go_long(cpu, false);
+	T_EQ(RUN_VEC(cpu, NULL, 0x0f, 0x20, 0xc0, 0x0f, 0xba, 0xf0, 0x1f,
+		     0x0f, 0x22, 0xc0, 0x0f, 0x0b), 13);
+	go_long(cpu, false);
+	T_EQ(RUN_VEC(cpu, NULL, 0x0f, 0x20, 0xe0, 0x0f, 0xba, 0xe8, 0x11,
+		     0x0f, 0x22, 0xe0, 0x0f, 0x0b), 13);
+	/* a non-canonical FS_BASE: mov ecx, 0xc0000100; edx = 0x8000 */
+	go_long(cpu, false);
+	T_EQ(RUN_VEC(cpu, NULL, 0xb9, 0x00, 0x01, 0, 0xc0, 0x31, 0xc0,
+		     0xba, 0x00, 0x80, 0, 0, 0x0f, 0x30, 0x0f, 0x0b), 13);
+	/* leaving IA-32e mode from compatibility mode clears LMA */
+	go_long(cpu, true);
+	T_EQ(RUN_VEC(cpu, NULL, 0x0f, 0x20, 0xc0, 0x0f, 0xba, 0xf0, 0x1f,
+		     0x0f, 0x22, 0xc0, 0x0f, 0x0b), -1);
+	x86_cpu_get_state(cpu, &st);
+	T_EQ(st.efer, 0x901);		/* NXE LME SCE, LMA clear */
+	x86_cpu_destroy(cpu);
+}
+
+/* non-canonical addresses: #SS(0) through RSP/RBP, #GP(0) otherwise */
+static void test_lm_canonical(void)
+{
+	struct x86_cpu *cpu = setup();
+	uint32_t err = 1;
+
+	go_long(cpu, false);
+	/* mov rsp, 0x0000800000000008; push rax */
+	T_EQ(RUN_VEC(cpu, &err, 0x48, 0xbc, 8, 0, 0, 0, 0, 0x80, 0, 0, 0x50,
+		     0x0f, 0x0b), 12);
+	T_EQ(err, 0);
+	go_long(cpu, false);
+	/* mov rbp, ...; mov rax, [rbp] */
+	T_EQ(RUN_VEC(cpu, &err, 0x48, 0xbd, 0, 0, 0, 0, 0, 0x80, 0, 0, 0x48,
+		     0x8b, 0x45, 0x00, 0x0f, 0x0b), 12);
+	go_long(cpu, false);
+	/* mov rbx, ...; mov rax, [rbx] */
+	T_EQ(RUN_VEC(cpu, &err, 0x48, 0xbb, 0, 0, 0, 0, 0, 0x80, 0, 0, 0x48,
+		     0x8b, 0x03, 0x0f, 0x0b), 13);
+	T_EQ(err, 0);
+	go_long(cpu, false);
+	/* jmp to a non-canonical target faults at the jump */
+	T_EQ(RUN_VEC(cpu, &err, 0x48, 0xb8, 0, 0, 0, 0, 0, 0x80, 0, 0, 0xff,
+		     0xe0, 0x0f, 0x0b), 13);
+	x86_cpu_destroy(cpu);
+}
+
+/* a 16-byte gate that is not present: #NP(vector * 8 + 2) */
+static void test_lm_gate_error_code(void)
+{
+	struct x86_cpu *cpu = setup();
+	uint32_t err;
+
+	go_long(cpu, false);
+	fk.ram[0x5000 + 0x85 * 16 + 5] = 0x0e;	/* interrupt gate, P = 0 */
+	T_EQ(RUN_VEC(cpu, &err, 0xcd, 0x85, 0x0f, 0x0b), 11);	/* int 0x85 */
+	T_EQ(err, 0x85 * 8 + 2);
+	go_long(cpu, false);			/* type 0: #GP, same code */
+	T_EQ(RUN_VEC(cpu, &err, 0xcd, 0x86, 0x0f, 0x0b), 13);
+	T_EQ(err, 0x86 * 8 + 2);
+	x86_cpu_destroy(cpu);
+}
+
+/* SYSCALL/SYSRET only in 64-bit mode (Intel); CMPXCHG16B alignment */
+static void test_lm_syscall_compat(void)
+{
+	struct x86_cpu *cpu = setup();
+	uint32_t err;
+
+	go_long(cpu, true);
+	T_EQ(RUN_VEC(cpu, NULL, 0x0f, 0x05, 0x0f, 0x0b), 6);
+	go_long(cpu, false);
+	/* mov rsi, 0x2008; cmpxchg16b [rsi] */
+	T_EQ(RUN_VEC(cpu, &err, 0x48, 0xc7, 0xc6, 0x08, 0x20, 0, 0, 0x48, 0x0f,
+		     0xc7, 0x0e, 0x0f, 0x0b), 13);
+	T_EQ(err, 0);
+	x86_cpu_destroy(cpu);
+}
+
+/* the listed bug: WRMSR EFER.SCE raised #GP while CPUID had no SYSCALL,
+ * and MISC_ENABLE read 0: one consistent canonical CPU */
+static void test_cpuid_msr_consistent(void)
+{
+	struct x86_cpu *cpu = setup();
+	struct x86_cpu_state st;
+
+	go_flat(cpu, 0x1000, false);
+	/* mov eax, 0x80000001; cpuid; mov esi, edx */
+	T_EQ(RUN_VEC(cpu, NULL, 0xb8, 0x01, 0, 0, 0x80, 0x0f, 0xa2, 0x89, 0xd6,
+		     0x0f, 0x0b), -1);
+	x86_cpu_get_state(cpu, &st);
+	T_EQ(st.gpr[X86_RSI] & (1u << 11 | 1u << 20 | 1u << 29),
+	     1u << 11 | 1u << 20 | 1u << 29);		/* SYSCALL NX LM */
+	go_flat(cpu, 0x1000, false);
+	/* mov ecx, 0xc0000080; rdmsr; or eax, 1; wrmsr; rdmsr */
+	T_EQ(RUN_VEC(cpu, NULL, 0xb9, 0x80, 0, 0, 0xc0, 0x0f, 0x32, 0x83, 0xc8,
+		     0x01, 0x0f, 0x30, 0x0f, 0x32, 0x0f, 0x0b), -1);
+	x86_cpu_get_state(cpu, &st);
+	T_EQ(st.gpr[X86_RAX] & 1, 1);
+	/* mov ecx, 0x1a0; rdmsr */
+	go_flat(cpu, 0x1000, false);
+	T_EQ(RUN_VEC(cpu, NULL, 0xb9, 0xa0, 0x01, 0, 0, 0x0f, 0x32, 0x0f, 0x0b),
+	     -1);
+	x86_cpu_get_state(cpu, &st);
+	T_EQ(st.gpr[X86_RAX] & 1, 1);			/* fast strings */
+	/* an MSR the canonical CPU does not have: #GP(0) (0x3a FEATURE_CONTROL) */
+	go_flat(cpu, 0x1000, false);
+	T_EQ(RUN_VEC(cpu, NULL, 0xb9, 0x3a, 0, 0, 0, 0x0f, 0x32, 0x0f, 0x0b),
+	     13);
+	x86_cpu_destroy(cpu);
+}
+
 static const struct t_case cases[] = {
 	T_CASE(test_smc),
 	T_CASE(test_pf_cross_page),
@@ -674,6 +892,11 @@ static const struct t_case cases[] = {
 	T_CASE(test_enter_o32_stack16),
 	T_CASE(test_enter_final_pf),
 	T_CASE(test_task16),
+	T_CASE(test_lm_activation),
+	T_CASE(test_lm_canonical),
+	T_CASE(test_lm_gate_error_code),
+	T_CASE(test_lm_syscall_compat),
+	T_CASE(test_cpuid_msr_consistent),
 };
 
 int main(int argc, char **argv)
