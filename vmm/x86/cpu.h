@@ -126,6 +126,7 @@ struct x86_cpu {
 	uint64_t	sp_mask;		/* stack address size mask, likewise */
 	uint64_t	lin_mask;		/* linear addresses: 32 bits or ~0 */
 	uint64_t	cs_limit;		/* CS limit, ~0 in 64-bit mode */
+	uint64_t	cs_base;		/* CS base, 0 in 64-bit mode */
 	uint64_t	cr0, cr2, cr3, cr4, cr8, efer;	/* control registers */
 	uint64_t	dr[8];			/* DR0-DR7 */
 	uint64_t	tsc_offset;		/* TSC = now_ns + tsc_offset */
@@ -178,6 +179,19 @@ struct x86_cpu {
 
 /* ---- registers */
 
+/* size_mask() by operand size 1, 2, 4, 8 (flags.c) */
+extern const uint64_t x86_size_masks[9];
+
+static inline uint64_t size_mask(unsigned int size)
+{
+	return x86_size_masks[size];
+}
+
+static inline uint64_t sign_bit(unsigned int size)
+{
+	return (x86_size_masks[size] >> 1) + 1;
+}
+
 /*
  * Byte registers 4-7 are AH, CH, DH, BH without a REX prefix and SPL, BPL,
  * SIL, DIL with one (c->rex, set per instruction); 8-15 need REX.
@@ -185,52 +199,28 @@ struct x86_cpu {
 static inline uint64_t reg_get(const struct x86_cpu *c, unsigned int r,
 			       unsigned int size)
 {
-	switch (size) {
-	case 1:
+	if (size == 1) {
 		if (r < 4 || c->rex)
 			return (uint8_t)c->gpr[r];
 		return (uint8_t)(c->gpr[r - 4] >> 8);
-	case 2:
-		return (uint16_t)c->gpr[r];
-	case 4:
-		return (uint32_t)c->gpr[r];
-	default:
-		return c->gpr[r];
 	}
+	return c->gpr[r] & size_mask(size);
 }
 
 /* 32-bit writes zero the upper half (SDM vol. 1, 3.4.1.1) */
 static inline void reg_set(struct x86_cpu *c, unsigned int r,
 			   unsigned int size, uint64_t v)
 {
-	switch (size) {
-	case 1:
-		if (r < 4 || c->rex)
-			c->gpr[r] = (c->gpr[r] & ~0xffull) | (uint8_t)v;
-		else
-			c->gpr[r - 4] = (c->gpr[r - 4] & ~0xff00ull) |
-					((uint64_t)(uint8_t)v << 8);
-		break;
-	case 2:
+	if (size >= 4) {
+		c->gpr[r] = v & size_mask(size);
+	} else if (size == 2) {
 		c->gpr[r] = (c->gpr[r] & ~0xffffull) | (uint16_t)v;
-		break;
-	case 4:
-		c->gpr[r] = (uint32_t)v;
-		break;
-	default:
-		c->gpr[r] = v;
-		break;
+	} else if (r < 4 || c->rex) {
+		c->gpr[r] = (c->gpr[r] & ~0xffull) | (uint8_t)v;
+	} else {
+		c->gpr[r - 4] = (c->gpr[r - 4] & ~0xff00ull) |
+				((uint64_t)(uint8_t)v << 8);
 	}
-}
-
-static inline uint64_t size_mask(unsigned int size)
-{
-	return size == 8 ? ~0ull : (1ull << (size * 8)) - 1;
-}
-
-static inline uint64_t sign_bit(unsigned int size)
-{
-	return 1ull << (size * 8 - 1);
 }
 
 /* sign-extend the low @size bytes of @v */
@@ -376,7 +366,20 @@ void x86_exec_x87(struct x86_cpu *c, const struct x86_insn *in);
 void x86_exec_0f38(struct x86_cpu *c, const struct x86_insn *in);
 
 /* operand helpers (exec.c) */
-uint64_t x86_ea(struct x86_cpu *c, const struct x86_insn *in);
+
+/* the effective address (offset) of the memory operand of @in */
+static inline uint64_t x86_ea(const struct x86_cpu *c,
+			      const struct x86_insn *in)
+{
+	uint64_t a = (uint64_t)(int64_t)in->disp;
+
+	if (in->base != X86_REG_NONE)
+		a += in->base == X86_REG_RIP ? c->next_ip : c->gpr[in->base];
+	if (in->index != X86_REG_NONE)
+		a += c->gpr[in->index] << in->scale;
+	return a & size_mask(in->adsize);
+}
+
 unsigned int x86_ea_seg(const struct x86_insn *in);
 uint64_t x86_rm_read(struct x86_cpu *c, const struct x86_insn *in,
 		     unsigned int size);

@@ -11,17 +11,6 @@
  */
 #include "vmm/x86/cpu.h"
 
-uint64_t x86_ea(struct x86_cpu *c, const struct x86_insn *in)
-{
-	uint64_t a = (uint64_t)(int64_t)in->disp;
-
-	if (in->base != X86_REG_NONE)
-		a += in->base == X86_REG_RIP ? c->next_ip : c->gpr[in->base];
-	if (in->index != X86_REG_NONE)
-		a += c->gpr[in->index] << in->scale;
-	return a & size_mask(in->adsize);
-}
-
 unsigned int x86_ea_seg(const struct x86_insn *in)
 {
 	return in->seg != X86_SEG_NONE ? in->seg : in->defseg;

@@ -8,6 +8,10 @@
  */
 #include "vmm/x86/cpu.h"
 
+const uint64_t x86_size_masks[9] = {
+	[1] = 0xff, [2] = 0xffff, [4] = 0xffffffffull, [8] = ~0ull,
+};
+
 uint32_t x86_parity(uint64_t v)
 {
 	return __builtin_parity(v & 0xff) ? 0 : FL_PF;

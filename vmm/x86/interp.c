@@ -233,7 +233,7 @@ fetch_slow(struct x86_cpu *c, struct x86_insn *tmp)
 
 	if (rip > c->cs_limit)
 		x86_gp0(c);
-	lin = (c->long64 ? rip : c->seg[X86_CS].base + rip) & c->lin_mask;
+	lin = (c->cs_base + rip) & c->lin_mask;
 	tag = (lin & ~0xfffull) | (c->cpl == 3 ? 2u : 0u) | 1u;
 	if (tag == c->fetch_tag) {
 		host = c->fetch_host;
@@ -291,12 +291,10 @@ static inline const struct x86_insn *fetch(struct x86_cpu *c,
 					   struct x86_insn *tmp)
 {
 	uint64_t rip = c->rip, limit = c->cs_limit;
-	uint64_t lin = (c->seg[X86_CS].base + rip) & c->lin_mask, tag;
+	uint64_t lin = (c->cs_base + rip) & c->lin_mask, tag;
 	const struct x86_dcache_entry *d;
 	uint64_t gpa;
 
-	if (c->long64)
-		lin = rip;
 	tag = (lin & ~0xfffull) | (c->cpl == 3 ? 2u : 0u) | 1u;
 	if (__builtin_expect(rip <= limit && tag == c->fetch_tag, 1)) {
 		gpa = c->fetch_gpa | (lin & 0xfff);

@@ -27,6 +27,7 @@ void x86_mode_update(struct x86_cpu *c)
 	c->sp_mask = c->long64 ? ~0ull : c->stack32 ? 0xffffffffull : 0xffff;
 	c->lin_mask = c->long64 ? ~0ull : 0xffffffffull;
 	c->cs_limit = c->long64 ? ~0ull : c->seg[X86_CS].limit;
+	c->cs_base = c->long64 ? 0 : c->seg[X86_CS].base;
 	if (!(c->cr0 & X86_CR0_PE))
 		c->cpl = 0;
 	else if (vm)
