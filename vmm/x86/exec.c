@@ -512,7 +512,8 @@ static void exec_muldiv(struct x86_cpu *c, const struct x86_insn *in,
 		sa = size == 8 ? (__int128)a :
 		     (__int128)(int64_t)sext((uint64_t)a, 2 * size);
 		sb = (int64_t)sext(src, size);
-		if (size == 8 && sa == ((__int128)1 << 127) && sb == -1)
+		if (size == 8 && (unsigned __int128)sa == (unsigned __int128)1 << 127 &&
+		    sb == -1)
 			x86_raise(c, X86_EXC_DE, false, 0);
 		sq = sa / sb;
 		sr = sa % sb;
