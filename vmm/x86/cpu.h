@@ -111,7 +111,7 @@ struct x86_cpu {
 	uint32_t	eflags;			/* flags; arith bits valid if lf_op == LF_NONE */
 	uint8_t		lf_op;			/* enum x86_lazy_op */
 	uint8_t		lf_size;		/* operand size of the lazy op: 1, 2, 4, 8 */
-	bool		rex;			/* executing insn has REX: SPL..DIL, not AH..BH */
+	bool		rex;			/* insn has REX: SPL..DIL, not AH..BH */
 	uint64_t	lf_a, lf_b, lf_res;	/* lazy op operands and result */
 
 	struct x86_seg	seg[X86_NR_SREGS];	/* descriptor caches */

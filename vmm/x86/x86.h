@@ -63,7 +63,7 @@
  * 90+r, B0+r, B8+r, 0F C8+r) is in rm.
  */
 struct x86_insn {
-	uint16_t	op;		/* opcode: 00-FF, 1xx = 0F xx, 2xx = 0F 38 xx, 3xx = 0F 3A xx */
+	uint16_t	op;		/* 00-FF; 1xx 0F xx; 2xx 0F 38 xx; 3xx 0F 3A xx */
 	uint8_t		len;		/* total length in bytes, 1..15 */
 	uint8_t		flags;		/* X86_IF_* */
 	uint8_t		opsize;		/* operand size in bytes: 2, 4 or 8 */
@@ -72,7 +72,7 @@ struct x86_insn {
 	uint8_t		modrm;		/* raw ModRM byte (0 if none) */
 	uint8_t		reg;		/* ModRM.reg (+REX.R), 0-15 */
 	uint8_t		rm;		/* register operand (ModRM.rm +REX.B), 0-15 */
-	uint8_t		base;		/* base register, X86_REG_RIP_BASE or X86_REG_NONE */
+	uint8_t		base;		/* base reg, X86_REG_RIP_BASE, X86_REG_NONE */
 	uint8_t		index;		/* memory index register or X86_REG_NONE */
 	uint8_t		scale;		/* index scale shift, 0-3 */
 	uint8_t		defseg;		/* default segment of the memory operand */
