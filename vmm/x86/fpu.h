@@ -99,6 +99,10 @@ bool x86_fpu_host_run(struct x86_cpu *c, const struct x86_insn *in,
 bool x86_fpu_host_run_trapping(struct x86_cpu *c, const struct x86_insn *in,
 			       uint8_t *img, struct fpu_op *op);
 
+/* Does the host run SSE3, SSSE3, SSE4.1 and SSE4.2 (x86-64-v2)?  The
+ * 0F 38 / 0F 3A instructions run on it.  Any thread. */
+bool x86_fpu_host_v2(void);
+
 /* Release the host code cache of @c (x86_cpu_destroy). */
 void x86_fpu_destroy(struct x86_cpu *c);
 

@@ -462,6 +462,23 @@ static uint8_t host_rex(const struct x86_insn *in, const struct fpu_op *fo,
 	return rex ? (uint8_t)(0x40 | rex) : 0;
 }
 
+/* the SSE3 rows of the 0F map (ADDSUB, HADD/HSUB, MOVDDUP/MOVSxDUP,
+ * LDDQU) */
+static bool sse3_form(const struct x86_insn *in, unsigned int pfx)
+{
+	switch (in->op) {
+	case 0x1d0: case 0x17c: case 0x17d:
+		return pfx == 1 || pfx == 3;
+	case 0x1f0:
+		return pfx == 3;
+	case 0x112:
+		return pfx >= 2;
+	case 0x116:
+		return pfx == 2;
+	}
+	return false;
+}
+
 /* instructions that set the arithmetic flags: (U)COMISS/SD, PTEST,
  * PCMPxSTRx */
 static bool sets_flags(const struct x86_insn *in)
@@ -490,6 +507,8 @@ void x86_exec_simd(struct x86_cpu *c, const struct x86_insn *in)
 		return;
 	}
 	classify(op, pfx, in, &xmm, &mmx);
+	if ((in->op >= 0x200 || sse3_form(in, pfx)) && !x86_fpu_host_v2())
+		x86_internal_error(c, "the host CPU lacks SSSE3/SSE4.1/SSE4.2, which this guest uses");
 	if (xmm)
 		check_sse(c);
 	else if (c->cr0 & X86_CR0_EM)

@@ -59,6 +59,13 @@ _Static_assert(__builtin_offsetof(struct stub_blk, host) == 64,
 
 typedef void (*stub_fn)(uint8_t *img, uint8_t *mem, struct stub_blk *blk);
 
+bool x86_fpu_host_v2(void)
+{
+	__builtin_cpu_init();
+	return __builtin_cpu_supports("sse3") && __builtin_cpu_supports("ssse3") &&
+	       __builtin_cpu_supports("sse4.1") && __builtin_cpu_supports("sse4.2");
+}
+
 void x86_fpu_destroy(struct x86_cpu *c)
 {
 	struct fpu_host *h = c->fpu_host;
