@@ -14,7 +14,9 @@
 # (tests/lib/common.sh HOST_KVM_API=0), the kvm runs SKIP; on a
 # nested software KVM (kvm_pvm) that stops with an emulation failure or
 # raises #GP(0) on the MOV to CR0 that turns paging on, the kvm case SKIPs
-# naming the instruction.
+# naming the instruction; an lm_* payload that needs a feature this KVM's
+# guest CPUID lacks (1 GiB pages, RDTSCP: the cpuid payload's leaf
+# 80000001H on KVM) SKIPs naming it.
 # Env: BUILD SRC DUALVM (see tests/run-tests.sh); SYS_PAYLOADS (names).
 . "$SRC/tests/lib/common.sh"
 out=$TMP/sys
@@ -78,6 +80,24 @@ compare() {
 	fi
 }
 
+# kvm_feature BIT: true when CPUID.80000001H:EDX[BIT] is set for a guest of
+# the KVM engine (the cpuid payload run once on KVM)
+kvm_x1edx=
+kvm_feature() {
+	if [ -z "$kvm_x1edx" ]; then
+		"$SRC/tests/boot/sys/build.sh" "$out" cpuid 2>/dev/null
+		timeout -s KILL $((secs + 60)) "$DUALVM" run --engine kvm --memory 32 \
+			--bios "$out/cpuid.bin" --serial "$tmp/kvmcpuid" \
+			--until-serial SYSPROBE-DONE --timeout "$secs" </dev/null >/dev/null 2>&1
+		kvm_x1edx=$(tr -d '\r' <"$tmp/kvmcpuid" 2>/dev/null |
+			sed -n 's/^~cpuid 80000001: [0-9A-F]* [0-9A-F]* [0-9A-F]* \([0-9A-F]*\)$/\1/p')
+		kvm_x1edx=${kvm_x1edx:-FFFFFFFF}
+	fi
+	[ $(( 0x$kvm_x1edx >> $1 & 1 )) = 1 ]
+}
+# lm_* payloads and the CPUID.80000001H:EDX feature each needs on KVM
+declare -A kvm_needs=([lm_paging]="26 1 GiB pages" [lm_syscall]="27 RDTSCP")
+
 for n in "${payloads[@]}"; do
 	case $n in
 	lm_*) qbin=$qemu64 qcpu=Nehalem,+pdpe1gb,+rdtscp ;;
@@ -96,6 +116,13 @@ for n in "${payloads[@]}"; do
 
 	if [ "$HOST_KVM_API" != 1 ]; then
 		t_skip x86-sys-kvm-$n "no KVM: $HOST_KVM_API_WHY"; continue
+	fi
+	if [ -n "${kvm_needs[$n]:-}" ]; then
+		read -r bit what <<<"${kvm_needs[$n]}"
+		if ! kvm_feature "$bit"; then
+			t_skip x86-sys-kvm-$n "this KVM's guest CPU has no $what (CPUID 80000001H EDX bit $bit: $kvm_x1edx)"
+			continue
+		fi
 	fi
 	run_dualvm kvm "$n"
 	if grep -q "emulation failure" "$tmp/$n.kvm.err"; then
