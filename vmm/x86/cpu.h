@@ -92,6 +92,7 @@ struct x86_tlb_entry {
 	uint8_t		user_w;		/* writable at CPL 3 (dirty already set) */
 	uint8_t		sup_w;		/* writable at CPL 0-2 (dirty already set) */
 	uint8_t		nx;		/* not executable */
+	uint8_t		big;		/* part of a 2/4 MiB or 1 GiB page */
 	uint8_t		*host;		/* host page, or NULL: MMIO / slow path */
 	uint8_t		*host_w;	/* host page for writes, NULL: slow path */
 	uint64_t	gpa;		/* guest-physical page address */
@@ -154,6 +155,7 @@ struct x86_cpu {
 	uint8_t		dr_data;		/* DR7: enabled data watchpoints */
 	uint8_t		db_hits;		/* watchpoints hit by this instruction */
 	uint64_t	icount;			/* instructions retired in this exec call */
+	bool		tlb_big;		/* the TLB holds parts of large pages */
 	uint64_t	fetch_tag;		/* code page | 2 if CPL 3 | 1, 0 = none */
 	uint8_t		*fetch_host;		/* host page of fetch_tag */
 	uint64_t	fetch_gpa;		/* guest-physical page of fetch_tag */

@@ -40,15 +40,27 @@
 void x86_tlb_flush(struct x86_cpu *c, bool global)
 {
 	memset(c->tlb, 0, sizeof(c->tlb));
+	c->tlb_big = false;
 	c->fetch_tag = 0;
 }
 
+/*
+ * INVLPG: the TLB caches large pages 4 KiB at a time, so the entries of
+ * every large page go too (the page of @lin may be one of them).
+ */
 void x86_tlb_flush_page(struct x86_cpu *c, uint64_t lin)
 {
 	struct x86_tlb_entry *e = &c->tlb[(lin >> 12) & (X86_TLB_SIZE - 1)];
+	unsigned int i;
 
 	if (e->tag == ((lin & ~0xfffull) | 1))
 		e->tag = 0;
+	if (c->tlb_big) {
+		for (i = 0; i < X86_TLB_SIZE; i++)
+			if (c->tlb[i].big)
+				c->tlb[i].tag = 0;
+		c->tlb_big = false;
+	}
 	c->fetch_tag = 0;
 }
 
@@ -67,6 +79,7 @@ page_fault(struct x86_cpu *c, uint64_t lin, unsigned int access, uint32_t err)
 
 struct walk {
 	uint64_t	gpa;		/* physical page */
+	bool		big;		/* from a large page */
 	bool		user;		/* U/S over all levels */
 	bool		write;		/* R/W over all levels */
 	bool		nx;		/* XD over all levels */
@@ -138,6 +151,7 @@ static void walk_ia32e(struct x86_cpu *c, uint64_t lin, unsigned int access,
 
 	w->user = w->write = true;
 	w->nx = false;
+	w->big = false;
 	a = (c->cr3 & ADDR_MASK) + ((lin >> 39) & 0x1ff) * 8;
 	e = pte_get(c, a, true);
 	walk_table(c, lin, access, a, e, rsvd | PTE_PS, w);
@@ -152,6 +166,7 @@ static void walk_ia32e(struct x86_cpu *c, uint64_t lin, unsigned int access,
 				page_fault(c, lin, access, PF_P | PF_RSVD);
 			walk_leaf(c, lin, access, a, e, true, nxe, w);
 			w->gpa = (e & ADDR_MASK & ~page) | (lin & page & ~0xfffull);
+			w->big = true;
 			return;
 		}
 		walk_table(c, lin, access, a, e, rsvd, w);
@@ -195,6 +210,7 @@ static void walk(struct x86_cpu *c, uint64_t lin, unsigned int access,
 	w->user = true;
 	w->write = true;
 	w->nx = false;
+	w->big = false;
 	if ((pde & PTE_PS) && (pae || (c->cr4 & CR4_PSE))) {
 		uint64_t base;
 
@@ -206,6 +222,7 @@ static void walk(struct x86_cpu *c, uint64_t lin, unsigned int access,
 			base = (pde & 0xffc00000u) | (lin & 0x3ff000u);
 		walk_leaf(c, lin, access, pde_a, pde, pae, nxe, w);
 		w->gpa = base;
+		w->big = true;
 		return;
 	}
 	w->user = pde & PTE_U;
@@ -236,6 +253,7 @@ struct x86_tlb_entry *x86_tlb_fill(struct x86_cpu *c, uint64_t lin,
 		w.gpa = lin & 0xfffff000u;
 		w.user = w.write = true;
 		w.nx = false;
+		w.big = false;
 	} else if (c->efer & EFER_LMA) {
 		walk_ia32e(c, lin, access, &w);
 	} else {
@@ -247,6 +265,8 @@ struct x86_tlb_entry *x86_tlb_fill(struct x86_cpu *c, uint64_t lin,
 	e->gpa = w.gpa;
 	e->user = w.user;
 	e->nx = w.nx;
+	e->big = w.big;
+	c->tlb_big |= w.big;
 	e->host = c->bus->page_ptr(c->bus->opaque, w.gpa, false);
 	e->host_w = NULL;
 	e->user_w = w.user && w.write;

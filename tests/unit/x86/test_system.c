@@ -844,6 +844,30 @@ static void test_lm_syscall_compat(void)
 	x86_cpu_destroy(cpu);
 }
 
+/* INVLPG anywhere in a 2 MiB page drops all of it from the TLB */
+static void test_lm_invlpg_large(void)
+{
+	struct x86_cpu *cpu = setup();
+	struct x86_cpu_state st;
+	static const uint8_t code[] = {
+		0x8b, 0x04, 0x25, 0x00, 0x00, 0x30, 0x00,	/* mov eax, [0x300000] */
+		0xc7, 0x04, 0x25, 0x08, 0x20, 0x20, 0x00,	/* mov dword [PD+8], */
+		0x83, 0x00, 0x00, 0x00,				/*   0x83: 2 MiB at 0 */
+		0x0f, 0x01, 0x3c, 0x25, 0x00, 0x00, 0x20, 0x00,	/* invlpg [0x200000] */
+		0x8b, 0x1c, 0x25, 0x00, 0x00, 0x30, 0x00,	/* mov ebx, [0x300000] */
+		0x0f, 0x0b,
+	};
+
+	go_long(cpu, false);
+	put32(0x300000, 0x1111);
+	put32(0x100000, 0x2222);
+	T_EQ(run_code(cpu, code, sizeof(code), NULL), -1);
+	x86_cpu_get_state(cpu, &st);
+	T_EQ(st.gpr[X86_RAX], 0x1111);
+	T_EQ(st.gpr[X86_RBX], 0x2222);		/* the new mapping */
+	x86_cpu_destroy(cpu);
+}
+
 /* the listed bug: WRMSR EFER.SCE raised #GP while CPUID had no SYSCALL,
  * and MISC_ENABLE read 0: one consistent canonical CPU */
 static void test_cpuid_msr_consistent(void)
@@ -897,6 +921,7 @@ static const struct t_case cases[] = {
 	T_CASE(test_lm_gate_error_code),
 	T_CASE(test_lm_syscall_compat),
 	T_CASE(test_cpuid_msr_consistent),
+	T_CASE(test_lm_invlpg_large),
 };
 
 int main(int argc, char **argv)
