@@ -22,14 +22,22 @@
 
 #define MEM_INLINE	static inline __attribute__((always_inline))
 
-/* 64-bit mode: only FS and GS have a base; the address must be canonical */
-static uint64_t __attribute__((noinline))
-seg_lin64(struct x86_cpu *c, unsigned int seg, uint64_t off, unsigned int size)
+static void __attribute__((noreturn, noinline))
+noncanonical(struct x86_cpu *c, unsigned int seg)
+{
+	x86_raise(c, seg == X86_SS ? X86_EXC_SS : X86_EXC_GP, true, 0);
+}
+
+/* 64-bit mode: only FS and GS have a base; the address must be canonical
+ * (bits 63:47 equal: adding 2^47 leaves bits 63:48 clear) */
+MEM_INLINE uint64_t seg_lin64(struct x86_cpu *c, unsigned int seg,
+			      uint64_t off, unsigned int size)
 {
 	uint64_t lin = off + (seg >= X86_FS ? c->seg[seg].base : 0);
 
-	if (!is_canonical(lin) || !is_canonical(lin + size - 1))
-		x86_raise(c, seg == X86_SS ? X86_EXC_SS : X86_EXC_GP, true, 0);
+	if (__builtin_expect(((lin + (1ull << 47)) | (lin + size - 1 + (1ull << 47)))
+			     >> 48, 0))
+		noncanonical(c, seg);
 	return lin;
 }
 
