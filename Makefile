@@ -226,6 +226,7 @@ UNIT_TESTS := \
 	x86/test_fpu_native \
 	x86/test_simd \
 	x86/test_native_diff \
+	x86/test_native_diff64 \
 	x86/test_system \
 	devices/test_pic \
 	devices/test_pit \

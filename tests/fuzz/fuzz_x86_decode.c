@@ -2,15 +2,16 @@
 /*
  * fuzz_x86_decode.c --- fuzz the x86 decoder with random instruction bytes
  *
- * Decodes the input at every offset in 16- and 32-bit mode and checks the
- * decoder's invariants: a decoded length is 1..15 and within the bytes
+ * Decodes the input at every offset in 16-, 32- and 64-bit mode and checks
+ * the decoder's invariants: a decoded length is 1..15 and within the bytes
  * given; giving more bytes never changes the result; giving fewer than the
  * length yields X86_DEC_MORE; fields are in range.  Aborts on a violation.
  * Then the same bytes run as guest code on the interpreter (real mode,
- * 16/32-bit protected mode, paging on or off, chosen by the first byte)
- * over a fake bus for at most 500 instructions: whatever the code does
- * (faults, triple faults, I/O, MMIO, garbage descriptors) must end in a
- * clean stop, never a crash (run under ASan/UBSan by make SANITIZER=...).
+ * 16/32-bit protected mode, paging on or off, IA-32e 64-bit or
+ * compatibility mode, chosen by the first byte) over a fake bus for at most
+ * 500 instructions: whatever the code does (faults, triple faults, I/O,
+ * MMIO, garbage descriptors and gates, mode switches) must end in a clean
+ * stop, never a crash (run under ASan/UBSan by make SANITIZER=...).
  */
 #include <stdint.h>
 #include <stdlib.h>
@@ -35,12 +36,19 @@ static void check(const uint8_t *p, size_t avail, unsigned int mode)
 		return;
 	if (a.len < 1 || a.len > X86_MAX_INSN_LEN || a.len > avail)
 		abort();
-	if (a.opsize != 2 && a.opsize != 4)
+	if (a.opsize != 2 && a.opsize != 4 && a.opsize != 8)
 		abort();
-	if (a.reg > 7 || a.rm > 7 || a.scale > 3 || a.op > 0x1ff)
+	if (a.opsize == 8 && !(mode & X86_DMODE_LONG64))
 		abort();
-	if ((a.base > 7 && a.base != X86_REG_NONE) ||
-	    (a.index > 7 && a.index != X86_REG_NONE))
+	if (a.adsize != 2 && a.adsize != 4 && a.adsize != 8)
+		abort();
+	if (a.reg > 15 || a.rm > 15 || a.scale > 3 || a.op > 0x3ff)
+		abort();
+	if (a.rex && !(mode & X86_DMODE_LONG64))
+		abort();
+	if ((a.base > 15 && a.base != X86_REG_NONE &&
+	     a.base != X86_REG_RIP_BASE) ||
+	    (a.index > 15 && a.index != X86_REG_NONE))
 		abort();
 	/* exactly len bytes (copied, so nothing beyond is readable) */
 	memcpy(buf, p, a.len);
@@ -111,6 +119,8 @@ static void execute(const uint8_t *data, size_t size)
 	struct x86_cpu_state st;
 	struct x86_stop stop;
 	unsigned int mode = size ? data[0] & 3 : 0, i;
+	bool ia32e = size && (data[0] & 4);
+	uint64_t pte;
 
 	if (!cpu && x86_cpu_create(&bus, &cpu))
 		abort();
@@ -118,6 +128,13 @@ static void execute(const uint8_t *data, size_t size)
 	/* the input is code at 0x1000 and doubles as GDT/IDT/page tables */
 	memcpy(ram + 0x1000, data, size < RAM - 0x1000 ? size : RAM - 0x1000);
 	memcpy(ram + 0x20000, data, size < 0x1000 ? size : 0x1000);
+	/* IA-32e: 4-level tables at 0x30000 identity-mapping 2 MiB */
+	pte = 0x31007;
+	memcpy(ram + 0x30000, &pte, 8);
+	pte = 0x32007;
+	memcpy(ram + 0x31000, &pte, 8);
+	pte = 0x87;
+	memcpy(ram + 0x32000, &pte, 8);
 	x86_cpu_mem_written(cpu, 0, RAM);
 	x86_cpu_get_state(cpu, &st);
 	st.rflags = 2;
@@ -149,6 +166,14 @@ static void execute(const uint8_t *data, size_t size)
 		st.tr.limit = 0x67;
 		st.tr.attr = 0x8b;
 	}
+	if (ia32e) {		/* 64-bit (bit 0 clear) or compatibility mode */
+		st.seg[X86_CS].attr = (data[0] & 1) ? 0xc09b : 0xa09b;
+		st.cr0 = X86_CR0_PE | X86_CR0_ET | X86_CR0_PG;
+		st.cr3 = 0x30000;
+		st.cr4 = 0x20;
+		st.efer = 0xd01;		/* NXE LMA LME SCE */
+		st.idtr.limit = 0xfff;
+	}
 	if (x86_cpu_set_state(cpu, &st))
 		abort();
 	x86_cpu_exec(cpu, 500, ~0ull, &stop);
@@ -167,6 +192,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 
 		check(data + off, avail, 0);
 		check(data + off, avail, X86_DMODE_CODE32);
+		check(data + off, avail, X86_DMODE_LONG64);
 	}
 	return 0;
 }

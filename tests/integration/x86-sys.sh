@@ -1,9 +1,11 @@
 #!/bin/bash
 # SPDX-License-Identifier: GPL-2.0-only
 # x86-sys.sh --- the tests/boot/sys system-level payloads (protected mode,
-# exceptions, paging, v8086, task switches, ...) run under QEMU TCG, the
-# reference (qemu32 with NX, like the canonical CPU), and under dualvm's
-# interpreter and KVM engines; the COM1 transcripts must be identical.
+# exceptions, paging, v8086, task switches, ...; lm_*: IA-32e mode) run
+# under QEMU TCG, the reference (qemu32 with NX; for lm_* an x86-64-v2
+# Intel model with 1 GiB pages and RDTSCP, like the canonical CPU), and
+# under dualvm's interpreter and KVM engines; the COM1 transcripts must be
+# identical.
 # Lines starting with '~' are implementation-defined (CPUID) and left out
 # of the comparison.
 #
@@ -12,7 +14,9 @@
 # (tests/lib/common.sh HOST_KVM_API=0), the kvm runs SKIP; on a
 # nested software KVM (kvm_pvm) that stops with an emulation failure or
 # raises #GP(0) on the MOV to CR0 that turns paging on, the kvm case SKIPs
-# naming the instruction.
+# naming the instruction; an lm_* payload that needs a feature this KVM's
+# guest CPUID lacks (1 GiB pages, RDTSCP: the cpuid payload's leaf
+# 80000001H on KVM) SKIPs naming it.
 # Env: BUILD SRC DUALVM (see tests/run-tests.sh); SYS_PAYLOADS (names).
 . "$SRC/tests/lib/common.sh"
 out=$TMP/sys
@@ -28,8 +32,9 @@ if ! "$SRC/tests/boot/sys/build.sh" "$out" "${payloads[@]}" 2>"$tmp/build.err"; 
 fi
 t_pass x86-sys-build "${#payloads[@]} payloads"
 qemu=$(command -v qemu-system-i386 || true)
-if [ -z "$qemu" ]; then
-	t_fail x86-sys "qemu-system-i386 (the reference) not installed (make deps)"; exit 0
+qemu64=$(command -v qemu-system-x86_64 || true)
+if [ -z "$qemu" ] || [ -z "$qemu64" ]; then
+	t_fail x86-sys "qemu-system-i386/x86_64 (the reference) not installed (make deps)"; exit 0
 fi
 [ -x "$DUALVM" ] || { t_fail x86-sys "$DUALVM not built"; exit 1; }
 # a private copy: a concurrent relink of the shared binary must not show up
@@ -75,8 +80,30 @@ compare() {
 	fi
 }
 
+# kvm_feature BIT: true when CPUID.80000001H:EDX[BIT] is set for a guest of
+# the KVM engine (the cpuid payload run once on KVM)
+kvm_x1edx=
+kvm_feature() {
+	if [ -z "$kvm_x1edx" ]; then
+		"$SRC/tests/boot/sys/build.sh" "$out" cpuid 2>/dev/null
+		timeout -s KILL $((secs + 60)) "$DUALVM" run --engine kvm --memory 32 \
+			--bios "$out/cpuid.bin" --serial "$tmp/kvmcpuid" \
+			--until-serial SYSPROBE-DONE --timeout "$secs" </dev/null >/dev/null 2>&1
+		kvm_x1edx=$(tr -d '\r' <"$tmp/kvmcpuid" 2>/dev/null |
+			sed -n 's/^~cpuid 80000001: [0-9A-F]* [0-9A-F]* [0-9A-F]* \([0-9A-F]*\)$/\1/p')
+		kvm_x1edx=${kvm_x1edx:-FFFFFFFF}
+	fi
+	[ $(( 0x$kvm_x1edx >> $1 & 1 )) = 1 ]
+}
+# lm_* payloads and the CPUID.80000001H:EDX feature each needs on KVM
+declare -A kvm_needs=([lm_paging]="26 1 GiB pages" [lm_syscall]="27 RDTSCP")
+
 for n in "${payloads[@]}"; do
-	timeout -s KILL "$secs" "$qemu" -accel tcg -cpu qemu32,+nx -m 32 -bios "$out/$n.bin" -display none \
+	case $n in
+	lm_*) qbin=$qemu64 qcpu=Nehalem,+pdpe1gb,+rdtscp ;;
+	*) qbin=$qemu qcpu=qemu32,+nx ;;
+	esac
+	timeout -s KILL "$secs" "$qbin" -accel tcg -cpu "$qcpu" -m 32 -bios "$out/$n.bin" -display none \
 		-serial "file:$tmp/$n.qemu" -monitor none -no-reboot \
 		-device isa-debug-exit,iobase=0x501,iosize=1 </dev/null >/dev/null 2>"$tmp/$n.qemu.err"
 	if ! grep -aq '^SYSPROBE-DONE' "$tmp/$n.qemu"; then
@@ -89,6 +116,13 @@ for n in "${payloads[@]}"; do
 
 	if [ "$HOST_KVM_API" != 1 ]; then
 		t_skip x86-sys-kvm-$n "no KVM: $HOST_KVM_API_WHY"; continue
+	fi
+	if [ -n "${kvm_needs[$n]:-}" ]; then
+		read -r bit what <<<"${kvm_needs[$n]}"
+		if ! kvm_feature "$bit"; then
+			t_skip x86-sys-kvm-$n "this KVM's guest CPU has no $what (CPUID 80000001H EDX bit $bit: $kvm_x1edx)"
+			continue
+		fi
 	fi
 	run_dualvm kvm "$n"
 	if grep -q "emulation failure" "$tmp/$n.kvm.err"; then

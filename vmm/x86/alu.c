@@ -10,10 +10,10 @@
 #include "vmm/x86/cpu.h"
 
 /* op: 0 ADD 1 OR 2 ADC 3 SBB 4 AND 5 SUB 6 XOR 7 CMP */
-uint32_t x86_alu2(struct x86_cpu *c, unsigned int op, uint32_t a, uint32_t b,
+uint64_t x86_alu2(struct x86_cpu *c, unsigned int op, uint64_t a, uint64_t b,
 		  unsigned int size)
 {
-	uint32_t m = size_mask(size), r, cf;
+	uint64_t m = size_mask(size), r, cf;
 
 	a &= m;
 	b &= m;
@@ -53,15 +53,15 @@ uint32_t x86_alu2(struct x86_cpu *c, unsigned int op, uint32_t a, uint32_t b,
 
 /*
  * op: 0 ROL 1 ROR 2 RCL 3 RCR 4 SHL 5 SHR 6 SAL(=SHL) 7 SAR.
- * @count is already masked to 5 bits.  A zero count changes nothing.
+ * @count is already masked (5 bits, 6 for 64-bit operands).  A zero count
+ * changes nothing.
  */
-uint32_t x86_shift(struct x86_cpu *c, unsigned int op, uint32_t v,
+uint64_t x86_shift(struct x86_cpu *c, unsigned int op, uint64_t v,
 		   unsigned int count, unsigned int size)
 {
 	unsigned int bits = size * 8;
-	uint32_t m = size_mask(size), sb = sign_bit(size);
-	uint32_t fl, r, cf = 0, of;
-	uint64_t w;
+	uint64_t m = size_mask(size), sb = sign_bit(size), r, cf = 0, of;
+	uint32_t fl;
 
 	v &= m;
 	if (!count)
@@ -87,7 +87,7 @@ uint32_t x86_shift(struct x86_cpu *c, unsigned int op, uint32_t v,
 		r = v;
 		cf = fl & FL_CF;
 		while (count--) {
-			uint32_t out = !!(r & sb);
+			uint64_t out = !!(r & sb);
 
 			r = ((r << 1) | cf) & m;
 			cf = out;
@@ -100,7 +100,7 @@ uint32_t x86_shift(struct x86_cpu *c, unsigned int op, uint32_t v,
 		r = v;
 		cf = fl & FL_CF;
 		while (count--) {
-			uint32_t out = r & 1;
+			uint64_t out = r & 1;
 
 			r = (r >> 1) | (cf ? sb : 0);
 			cf = out;
@@ -110,27 +110,26 @@ uint32_t x86_shift(struct x86_cpu *c, unsigned int op, uint32_t v,
 		break;
 	case 4:
 	case 6:		/* SHL */
-		w = (uint64_t)v << count;
-		r = (uint32_t)w & m;
-		cf = count <= bits ? (uint32_t)(w >> bits) & 1 : 0;
+		r = count < 64 ? (v << count) & m : 0;
+		cf = count <= bits ? (v >> (bits - count)) & 1 : 0;
 		of = (!!(r & sb)) ^ cf;
 		fl = x86_flags_szp(r, size) | (cf ? FL_CF : 0) |
 		     (of ? FL_OF : 0) | FL_AF;
 		break;
 	case 5:		/* SHR */
-		r = count < 32 ? v >> count : 0;
-		cf = count <= 32 ? (v >> (count - 1)) & 1 : 0;
+		r = count < 64 ? v >> count : 0;
+		cf = count <= 64 ? (v >> (count - 1)) & 1 : 0;
 		of = count == 1 ? !!(v & sb) : 0;
 		fl = x86_flags_szp(r, size) | (cf ? FL_CF : 0) |
 		     (of ? FL_OF : 0) | FL_AF;
 		break;
 	default:	/* SAR */
 		{
-			int32_t sv = (int32_t)(v << (32 - bits)) >> (32 - bits);
-			unsigned int n = count > 31 ? 31 : count;
+			int64_t sv = (int64_t)sext(v, size);
+			unsigned int n = count > 63 ? 63 : count;
 
-			r = (uint32_t)(sv >> n) & m;
-			cf = (uint32_t)(sv >> (n - 1 < 31 ? count - 1 : 31)) & 1;
+			r = (uint64_t)(sv >> n) & m;
+			cf = (uint64_t)(sv >> (count - 1 < 63 ? count - 1 : 63)) & 1;
 			fl = x86_flags_szp(r, size) | (cf ? FL_CF : 0) | FL_AF;
 		}
 		break;

@@ -4,14 +4,24 @@
  *
  * Where Intel and AMD processors differ, or where the manuals leave a
  * result open, the interpreter behaves as one fixed CPU and this header is
- * the only place that says which way.  It is a P6-family ("Pentium III
- * class") GenuineIntel part:
+ * the only place that says which way.  It is a P6-family GenuineIntel part
+ * with the x86-64-v2 feature level (cpuid_msr.c has the one CPUID table):
  *
  *   - Identity (SDM vol. 2, CPUID): vendor "GenuineIntel", signature
  *     family 6 model 8 stepping 3 (also EDX after reset, SDM vol. 3,
- *     9.1.4), highest standard leaf 2.  Leaf 7 does not exist, so its
- *     "defeature" bits read as 0: CPUID.(EAX=7,ECX=0):EBX[6]
- *     FDP_EXCPTN_ONLY and EBX[13] ZERO_FCS_FDS are both clear.
+ *     9.1.4), highest standard leaf 7, highest extended leaf 80000008H;
+ *     a leaf above either reads as the highest standard leaf, as on Intel
+ *     processors.  Leaf 7 is all zeros, so its "defeature" bits read as 0:
+ *     CPUID.(EAX=7,ECX=0):EBX[6] FDP_EXCPTN_ONLY and EBX[13] ZERO_FCS_FDS
+ *     are both clear.
+ *   - Intel's IA-32e behaviour where AMD differs: SYSCALL/SYSRET only in
+ *     64-bit mode (#UD elsewhere), SYSENTER/SYSEXIT also in IA-32e mode,
+ *     66h ignored on near branches in 64-bit mode (operand size 64),
+ *     64-bit far JMP/CALL through memory (m16:64 with REX.W), a null
+ *     selector load clears the FS/GS base.
+ *   - No local APIC (CPUID.1:EDX.APIC = 0): IA32_APIC_BASE reads with its
+ *     global enable bit clear.  IA32_MISC_ENABLE reads as fast strings
+ *     enabled, BTS and PEBS unavailable.
  *   - x87 pointer registers (SDM vol. 1, 8.1.8 and 8.1.9; vol. 2 FXSAVE,
  *     FXRSTOR, FSTENV, FLDENV): FOP, FIP and FCS are set by every x87
  *     non-control instruction (the P6 "fopcode compatibility" behaviour),
@@ -37,9 +47,12 @@
 #define DUALVM_X86_CANON_H
 
 #define X86_CANON_VENDOR	"GenuineIntel"	/* CPUID.0: EBX, EDX, ECX */
-#define X86_CANON_MAX_LEAF	2u		/* CPUID.0: EAX */
+#define X86_CANON_MAX_LEAF	7u		/* CPUID.0: EAX */
+#define X86_CANON_MAX_XLEAF	0x80000008u	/* CPUID.80000000H: EAX */
 #define X86_CANON_SIGNATURE	0x683u		/* CPUID.1: EAX; EDX at reset */
-#define X86_CANON_CPUID7_EBX	0u		/* no leaf 7: no defeature bits */
+#define X86_CANON_CPUID7_EBX	0u		/* no defeature bits */
+#define X86_CANON_APIC_BASE	0xfee00100ull	/* BSP, disabled, FEE00000H */
+#define X86_CANON_MISC_ENABLE	0x1801ull	/* fast strings, no BTS/PEBS */
 
 #define X86_CPUID7_EBX_FDP_EXCPTN_ONLY	(1u << 6)	/* SDM vol. 1, 8.1.8 */
 #define X86_CPUID7_EBX_ZERO_FCS_FDS	(1u << 13)	/* SDM vol. 1, 8.1.8 */

@@ -2,12 +2,16 @@
 /*
  * cpu.h --- private state and helpers of the x86 interpreter
  *
- * struct x86_cpu is the interpreter's vCPU: registers (64 bits wide, low
+ * struct x86_cpu is the interpreter's vCPU: sixteen 64-bit registers (low
  * halves used by 16/32-bit code), lazily evaluated arithmetic flags,
  * segment descriptor caches, control registers, MSRs, the software TLB and
- * the decoded-instruction cache.  Instructions commit architectural state
+ * the decoded-instruction cache.  Operand values, offsets and linear
+ * addresses are 64 bits wide everywhere; 16/32-bit code masks them to its
+ * sizes.  The mode (real, protected, v8086, IA-32e compatibility or 64-bit)
+ * is summarised in a few fields x86_mode_update() derives from CR0, EFER,
+ * EFLAGS.VM and the CS/SS caches.  Instructions commit architectural state
  * only after every access that can fault has been done; a fault unwinds to
- * the run loop (x86_raise()) with EIP still at the faulting instruction.
+ * the run loop (x86_raise()) with RIP still at the faulting instruction.
  */
 #ifndef DUALVM_X86_CPU_H
 #define DUALVM_X86_CPU_H
@@ -47,6 +51,19 @@
 #define CR4_PAE		0x0020u
 #define CR4_PGE		0x0080u
 #define CR4_OSFXSR	0x0200u
+#define CR4_PCIDE	0x20000u
+
+#define EFER_SCE	0x001u		/* SYSCALL/SYSRET */
+#define EFER_LME	0x100u		/* long mode enable */
+#define EFER_LMA	0x400u		/* long mode active (read only) */
+#define EFER_NXE	0x800u		/* execute disable */
+
+/* the canonical CPU's physical address width (CPUID.80000008H:EAX) */
+#define X86_PHYS_BITS	40
+#define X86_PHYS_MASK	((1ull << X86_PHYS_BITS) - 1)
+
+/* pseudo register number in struct x86_insn.base: RIP-relative */
+#define X86_REG_RIP	X86_REG_RIP_BASE
 
 /* exception vectors */
 enum {
@@ -70,11 +87,12 @@ enum x86_lazy_op {
 /* software TLB: direct mapped on the linear page number */
 #define X86_TLB_SIZE	256
 struct x86_tlb_entry {
-	uint32_t	tag;		/* linear page | 1 when valid, else 0 */
+	uint64_t	tag;		/* linear page | 1 when valid, else 0 */
 	uint8_t		user;		/* page accessible at CPL 3 */
 	uint8_t		user_w;		/* writable at CPL 3 (dirty already set) */
 	uint8_t		sup_w;		/* writable at CPL 0-2 (dirty already set) */
 	uint8_t		nx;		/* not executable */
+	uint8_t		big;		/* part of a 2/4 MiB or 1 GiB page */
 	uint8_t		*host;		/* host page, or NULL: MMIO / slow path */
 	uint8_t		*host_w;	/* host page for writes, NULL: slow path */
 	uint64_t	gpa;		/* guest-physical page address */
@@ -83,32 +101,45 @@ struct x86_tlb_entry {
 /* decoded-instruction cache: direct mapped on the physical address */
 #define X86_DCACHE_SIZE	65536
 struct x86_dcache_entry {
-	uint64_t	key;		/* (gpa << 1 | code32) + 1; 0 = empty */
+	uint64_t	key;		/* (gpa << 2 | decoder mode) + 1; 0 = empty */
 	struct x86_insn	insn;		/* the decoded instruction */
 };
 
 struct x86_cpu {
 	uint64_t	gpr[X86_NR_GPRS];	/* general registers */
-	uint64_t	rip;			/* EIP of the current instruction */
-	uint64_t	next_ip;		/* EIP of the next one (while executing) */
+	uint64_t	rip;			/* RIP of the current instruction */
+	uint64_t	next_ip;		/* RIP of the next one (while executing) */
 	uint32_t	eflags;			/* flags; arith bits valid if lf_op == LF_NONE */
 	uint8_t		lf_op;			/* enum x86_lazy_op */
-	uint8_t		lf_size;		/* operand size of the lazy op: 1, 2, 4 */
-	uint32_t	lf_a, lf_b, lf_res;	/* lazy op operands and result */
+	uint8_t		lf_size;		/* operand size of the lazy op: 1, 2, 4, 8 */
+	bool		rex;			/* insn has REX: SPL..DIL, not AH..BH */
+	uint64_t	lf_a, lf_b, lf_res;	/* lazy op operands and result */
 
 	struct x86_seg	seg[X86_NR_SREGS];	/* descriptor caches */
 	struct x86_seg	ldtr, tr;		/* LDT / task register caches */
 	struct x86_dtable gdtr, idtr;		/* descriptor tables */
 	uint8_t		cpl;			/* current privilege level */
-	bool		code32;			/* CS.D */
-	bool		stack32;		/* SS.B */
-	uint64_t	cr0, cr2, cr3, cr4, efer;	/* control registers */
-	uint64_t	dr[8];			/* debug registers */
+	bool		code32;			/* CS.D outside 64-bit mode */
+	bool		stack32;		/* SS.B, or 64-bit mode: not a 16-bit stack */
+	bool		long64;			/* 64-bit mode: EFER.LMA and CS.L */
+	uint8_t		dmode;			/* decoder mode X86_DMODE_* */
+	uint64_t	ip_mask;		/* RIP wraps: FFFFh, FFFFFFFFh or ~0 */
+	uint64_t	sp_mask;		/* stack address size mask, likewise */
+	uint64_t	lin_mask;		/* linear addresses: 32 bits or ~0 */
+	uint64_t	cs_limit;		/* CS limit, ~0 in 64-bit mode */
+	uint64_t	cs_base;		/* CS base, 0 in 64-bit mode */
+	uint64_t	cr0, cr2, cr3, cr4, cr8, efer;	/* control registers */
+	uint64_t	dr[8];			/* DR0-DR7 */
 	uint64_t	tsc_offset;		/* TSC = now_ns + tsc_offset */
 	uint64_t	apic_base;		/* IA32_APIC_BASE */
 	uint64_t	sysenter_cs, sysenter_esp, sysenter_eip;	/* MSRs */
+	uint64_t	star, lstar, cstar, sfmask;	/* SYSCALL MSRs */
+	uint64_t	kernel_gs_base;		/* IA32_KERNEL_GS_BASE (SWAPGS) */
+	uint64_t	tsc_aux;		/* IA32_TSC_AUX (RDTSCP), 32 bits */
+	uint64_t	misc_enable;		/* IA32_MISC_ENABLE */
 	uint64_t	pat;			/* IA32_PAT */
-	uint64_t	mtrr_def, mtrr_fixed[11], mtrr_var[16];	/* read back only */
+	uint64_t	mtrr_def, mtrr_fixed[11], mtrr_var[16];	/* MTRRs */
+	uint32_t	fip_hi, fdp_hi;		/* x87 FIP/FDP bits 63:32 (FXSAVE64) */
 	uint8_t		fxsave[512] __attribute__((aligned(16))); /* x87/SSE image */
 
 	/* halted, shadow, nmi_pending, dr_exec: adjacent (interp.c quiet()) */
@@ -124,7 +155,8 @@ struct x86_cpu {
 	uint8_t		dr_data;		/* DR7: enabled data watchpoints */
 	uint8_t		db_hits;		/* watchpoints hit by this instruction */
 	uint64_t	icount;			/* instructions retired in this exec call */
-	uint32_t	fetch_tag;		/* code page | 2 if CPL 3 | 1, 0 = none */
+	bool		tlb_big;		/* the TLB holds parts of large pages */
+	uint64_t	fetch_tag;		/* code page | 2 if CPL 3 | 1, 0 = none */
 	uint8_t		*fetch_host;		/* host page of fetch_tag */
 	uint64_t	fetch_gpa;		/* guest-physical page of fetch_tag */
 	uint32_t	intercepts;		/* exception vectors to stop on */
@@ -149,40 +181,63 @@ struct x86_cpu {
 };
 
 /* ---- registers */
-static inline uint32_t reg_get(const struct x86_cpu *c, unsigned int r,
-			       unsigned int size)
+
+/* size_mask() by operand size 1, 2, 4, 8 (flags.c) */
+extern const uint64_t x86_size_masks[9];
+
+static inline uint64_t size_mask(unsigned int size)
 {
-	if (size == 1)
-		return r < 4 ? (uint8_t)c->gpr[r] : (uint8_t)(c->gpr[r - 4] >> 8);
-	if (size == 2)
-		return (uint16_t)c->gpr[r];
-	return (uint32_t)c->gpr[r];
+	return x86_size_masks[size];
 }
 
-static inline void reg_set(struct x86_cpu *c, unsigned int r,
-			   unsigned int size, uint32_t v)
+static inline uint64_t sign_bit(unsigned int size)
+{
+	return (x86_size_masks[size] >> 1) + 1;
+}
+
+/*
+ * Byte registers 4-7 are AH, CH, DH, BH without a REX prefix and SPL, BPL,
+ * SIL, DIL with one (c->rex, set per instruction); 8-15 need REX.
+ */
+static inline uint64_t reg_get(const struct x86_cpu *c, unsigned int r,
+			       unsigned int size)
 {
 	if (size == 1) {
-		if (r < 4)
-			c->gpr[r] = (c->gpr[r] & ~0xffull) | (uint8_t)v;
-		else
-			c->gpr[r - 4] = (c->gpr[r - 4] & ~0xff00ull) |
-					((uint64_t)(uint8_t)v << 8);
+		if (r < 4 || c->rex)
+			return (uint8_t)c->gpr[r];
+		return (uint8_t)(c->gpr[r - 4] >> 8);
+	}
+	return c->gpr[r] & size_mask(size);
+}
+
+/* 32-bit writes zero the upper half (SDM vol. 1, 3.4.1.1) */
+static inline void reg_set(struct x86_cpu *c, unsigned int r,
+			   unsigned int size, uint64_t v)
+{
+	if (size >= 4) {
+		c->gpr[r] = v & size_mask(size);
 	} else if (size == 2) {
 		c->gpr[r] = (c->gpr[r] & ~0xffffull) | (uint16_t)v;
+	} else if (r < 4 || c->rex) {
+		c->gpr[r] = (c->gpr[r] & ~0xffull) | (uint8_t)v;
 	} else {
-		c->gpr[r] = v;
+		c->gpr[r - 4] = (c->gpr[r - 4] & ~0xff00ull) |
+				((uint64_t)(uint8_t)v << 8);
 	}
 }
 
-static inline uint32_t size_mask(unsigned int size)
+/* sign-extend the low @size bytes of @v */
+static inline uint64_t sext(uint64_t v, unsigned int size)
 {
-	return size == 4 ? 0xffffffffu : (1u << (size * 8)) - 1;
+	unsigned int sh = 64 - 8 * size;
+
+	return (uint64_t)((int64_t)(v << sh) >> sh);
 }
 
-static inline uint32_t sign_bit(unsigned int size)
+/* a canonical 48-bit linear address (bits 63:47 all equal) */
+static inline bool is_canonical(uint64_t a)
 {
-	return 1u << (size * 8 - 1);
+	return (uint64_t)((int64_t)(a << 16) >> 16) == a;
 }
 
 /* ---- flags.c */
@@ -191,14 +246,14 @@ void x86_flags_put(struct x86_cpu *c, uint32_t fl);	/* set all, drop lazy */
 bool x86_flag_cf(struct x86_cpu *c);
 void x86_flags_keep_cf(struct x86_cpu *c);		/* CF into eflags (INC/DEC) */
 bool x86_cond(struct x86_cpu *c, unsigned int cc);	/* Jcc condition 0-15 */
-uint32_t x86_parity(uint32_t v);			/* FL_PF if even parity */
+uint32_t x86_parity(uint64_t v);			/* FL_PF if even parity */
 /* set the arithmetic flags eagerly */
 void x86_flags_arith(struct x86_cpu *c, uint32_t arith);
-uint32_t x86_flags_szp(uint32_t res, unsigned int size);
+uint32_t x86_flags_szp(uint64_t res, unsigned int size);
 
 static inline void lazy_set(struct x86_cpu *c, enum x86_lazy_op op,
-			    unsigned int size, uint32_t a, uint32_t b,
-			    uint32_t res)
+			    unsigned int size, uint64_t a, uint64_t b,
+			    uint64_t res)
 {
 	c->lf_op = (uint8_t)op;
 	c->lf_size = (uint8_t)size;
@@ -218,36 +273,41 @@ void x86_deliver(struct x86_cpu *c, unsigned int vec, bool has_err,
 void x86_internal_error(struct x86_cpu *c, const char *fmt, ...)
 	__attribute__((noreturn, format(printf, 2, 3)));
 
-/* ---- mem.c: virtual (segment:offset) accesses */
-uint32_t x86_seg_lin(struct x86_cpu *c, unsigned int seg, uint32_t off,
+/* ---- mem.c: virtual (segment:offset) accesses, sizes 1, 2, 4, 8 */
+uint64_t x86_seg_lin(struct x86_cpu *c, unsigned int seg, uint64_t off,
 		     unsigned int size, bool write);
-uint32_t x86_read(struct x86_cpu *c, unsigned int seg, uint32_t off,
+uint64_t x86_read(struct x86_cpu *c, unsigned int seg, uint64_t off,
 		  unsigned int size);
-void x86_write(struct x86_cpu *c, unsigned int seg, uint32_t off,
-	       unsigned int size, uint32_t v);
+void x86_write(struct x86_cpu *c, unsigned int seg, uint64_t off,
+	       unsigned int size, uint64_t v);
 /* linear accesses (CPL checks with @user) */
-uint32_t x86_lin_read(struct x86_cpu *c, uint32_t lin, unsigned int size,
+uint64_t x86_lin_read(struct x86_cpu *c, uint64_t lin, unsigned int size,
 		      bool user);
-void x86_lin_write(struct x86_cpu *c, uint32_t lin, unsigned int size,
-		   uint32_t v, bool user);
+void x86_lin_write(struct x86_cpu *c, uint64_t lin, unsigned int size,
+		   uint64_t v, bool user);
 /* check that a write of @size at @lin would not fault */
-void x86_lin_probe_write(struct x86_cpu *c, uint32_t lin, unsigned int size,
+void x86_lin_probe_write(struct x86_cpu *c, uint64_t lin, unsigned int size,
 			 bool user);
+/* supervisor accesses to system structures (descriptor tables, TSS):
+ * the linear address wraps at 4 GiB outside long mode */
+uint64_t x86_sys_read(struct x86_cpu *c, uint64_t lin, unsigned int size);
+void x86_sys_write(struct x86_cpu *c, uint64_t lin, unsigned int size,
+		   uint64_t v);
 /* physical accesses (descriptor tables, page tables) */
 uint64_t x86_phys_read(struct x86_cpu *c, uint64_t gpa, unsigned int size);
 void x86_phys_write(struct x86_cpu *c, uint64_t gpa, unsigned int size,
 		    uint64_t v);
-/* instruction fetch: translate EIP to a physical address, host pointer */
-uint64_t x86_fetch_gpa(struct x86_cpu *c, uint32_t lin, uint8_t **host);
+/* instruction fetch: translate RIP to a physical address, host pointer */
+uint64_t x86_fetch_gpa(struct x86_cpu *c, uint64_t lin, uint8_t **host);
 void x86_code_invalidate(struct x86_cpu *c, uint64_t gpa, uint64_t len);
 void x86_code_mark(struct x86_cpu *c, uint64_t gpa);
 
 /* ---- paging.c */
 /* translate; access: bit0 write, bit1 user, bit2 fetch; raises #PF */
-struct x86_tlb_entry *x86_tlb_fill(struct x86_cpu *c, uint32_t lin,
+struct x86_tlb_entry *x86_tlb_fill(struct x86_cpu *c, uint64_t lin,
 				   unsigned int access);
 void x86_tlb_flush(struct x86_cpu *c, bool global);
-void x86_tlb_flush_page(struct x86_cpu *c, uint32_t lin);
+void x86_tlb_flush_page(struct x86_cpu *c, uint64_t lin);
 
 /* ---- seg.c */
 void x86_seg_load_real(struct x86_cpu *c, unsigned int sreg, uint16_t sel);
@@ -255,11 +315,19 @@ void x86_seg_load(struct x86_cpu *c, unsigned int sreg, uint16_t sel);
 void x86_mode_update(struct x86_cpu *c);
 /* read descriptor of @sel (8 bytes); raises @vec(sel) when outside the table */
 uint64_t x86_desc_read(struct x86_cpu *c, uint16_t sel, unsigned int vec);
+/* the upper 8 bytes of a 16-byte system descriptor (long mode) */
+uint64_t x86_desc_read_hi(struct x86_cpu *c, uint16_t sel, unsigned int vec);
 void x86_desc_to_seg(uint64_t d, uint16_t sel, struct x86_seg *s);
-void x86_far_jump(struct x86_cpu *c, uint16_t sel, uint32_t off,
-		  unsigned int opsize, bool call, uint32_t ret_ip);
+void x86_far_jump(struct x86_cpu *c, uint16_t sel, uint64_t off,
+		  unsigned int opsize, bool call, uint64_t ret_ip);
 void x86_far_ret(struct x86_cpu *c, unsigned int opsize, uint16_t imm);
 void x86_iret(struct x86_cpu *c, unsigned int opsize);
+
+/* in long mode (EFER.LMA) */
+static inline bool x86_lma(const struct x86_cpu *c)
+{
+	return c->efer & EFER_LMA;
+}
 
 /* ---- task.c */
 enum x86_task_src {
@@ -271,16 +339,23 @@ enum x86_task_src {
 /* Switch to the task of TSS selector @sel; @ret_ip is saved as old EIP. */
 void x86_task_switch(struct x86_cpu *c, uint16_t sel, enum x86_task_src src,
 		     uint32_t ret_ip);
+/* RSP0-2 (n 0-2) or IST1-7 (n 4-10) of the current 64-bit TSS; @vec(@err)
+ * (#TS or #GP) when outside its limit */
+uint64_t x86_tss64_rsp(struct x86_cpu *c, unsigned int n, unsigned int vec,
+		       uint32_t err);
 
 /* ---- stack helpers (control.c) */
-void x86_push(struct x86_cpu *c, unsigned int size, uint32_t v);
-uint32_t x86_pop(struct x86_cpu *c, unsigned int size);
-uint32_t x86_sp(const struct x86_cpu *c);
-void x86_sp_set(struct x86_cpu *c, uint32_t v);
+void x86_push(struct x86_cpu *c, unsigned int size, uint64_t v);
+uint64_t x86_pop(struct x86_cpu *c, unsigned int size);
+uint64_t x86_sp(const struct x86_cpu *c);
+void x86_sp_set(struct x86_cpu *c, uint64_t v);
+void x86_sp_add(struct x86_cpu *c, uint64_t delta);
+/* a near branch to @target: #GP(0) past the CS limit or non-canonical */
+void x86_jump(struct x86_cpu *c, uint64_t target);
 
 /* debug registers (interp.c): recompute dr_exec/dr_data from DR7 */
 void x86_dr7_update(struct x86_cpu *c);
-void x86_watch_check(struct x86_cpu *c, uint32_t lin, unsigned int size,
+void x86_watch_check(struct x86_cpu *c, uint64_t lin, unsigned int size,
 		     bool write);
 
 /* ---- execution units; each returns normally or raises */
@@ -291,19 +366,43 @@ void x86_exec_string(struct x86_cpu *c, const struct x86_insn *in);
 bool x86_exec_system(struct x86_cpu *c, const struct x86_insn *in);
 bool x86_exec_cpuid_msr(struct x86_cpu *c, const struct x86_insn *in);
 void x86_exec_x87(struct x86_cpu *c, const struct x86_insn *in);
+void x86_exec_0f38(struct x86_cpu *c, const struct x86_insn *in);
 
 /* operand helpers (exec.c) */
-uint32_t x86_ea(struct x86_cpu *c, const struct x86_insn *in);
+
+/* the effective address (offset) of the memory operand of @in */
+static inline uint64_t x86_ea(const struct x86_cpu *c,
+			      const struct x86_insn *in)
+{
+	uint64_t a = (uint64_t)(int64_t)in->disp;
+
+	if (in->base != X86_REG_NONE)
+		a += in->base == X86_REG_RIP ? c->next_ip : c->gpr[in->base];
+	if (in->index != X86_REG_NONE)
+		a += c->gpr[in->index] << in->scale;
+	return a & size_mask(in->adsize);
+}
+
 unsigned int x86_ea_seg(const struct x86_insn *in);
-uint32_t x86_rm_read(struct x86_cpu *c, const struct x86_insn *in,
+uint64_t x86_rm_read(struct x86_cpu *c, const struct x86_insn *in,
 		     unsigned int size);
 void x86_rm_write(struct x86_cpu *c, const struct x86_insn *in,
-		  unsigned int size, uint32_t v);
+		  unsigned int size, uint64_t v);
+
+/* offset @ea + @k wrapped to the address size of @in */
+static inline uint64_t x86_ea_add(const struct x86_insn *in, uint64_t ea,
+				  uint64_t k)
+{
+	return (ea + k) & size_mask(in->adsize);
+}
+
+/* signed multiply of two @sz-byte values, CF/OF set (exec.c) */
+uint64_t x86_imul2(struct x86_cpu *c, uint64_t a, uint64_t b, unsigned int sz);
 
 /* ALU primitives (alu.c): compute and set lazy flags */
-uint32_t x86_alu2(struct x86_cpu *c, unsigned int op, uint32_t a, uint32_t b,
+uint64_t x86_alu2(struct x86_cpu *c, unsigned int op, uint64_t a, uint64_t b,
 		  unsigned int size);
-uint32_t x86_shift(struct x86_cpu *c, unsigned int op, uint32_t v,
+uint64_t x86_shift(struct x86_cpu *c, unsigned int op, uint64_t v,
 		   unsigned int count, unsigned int size);
 
 /* ports (system.c) */

@@ -2,31 +2,21 @@
 /*
  * exec.c --- execution of the one-byte opcode map
  *
- * One switch over the decoded opcode (SDM vol. 2, table A-2).  Each case
- * does every access that can fault before it changes registers, so a fault
- * unwinds with the architectural state of the instruction's start.  The 0F
- * map, string instructions, system instructions and the x87 escapes live in
- * their own files.
+ * One switch over the decoded opcode (SDM vol. 2, table A-2), with 8-,
+ * 16-, 32- and 64-bit operands (REX.W; MOVSXD, CDQE/CQO, MOV r64, imm64,
+ * moffs64 in 64-bit mode).  Each case does every access that can fault
+ * before it changes registers, so a fault unwinds with the architectural
+ * state of the instruction's start.  The 0F maps, string instructions,
+ * system instructions and the x87 escapes live in their own files.
  */
 #include "vmm/x86/cpu.h"
-
-uint32_t x86_ea(struct x86_cpu *c, const struct x86_insn *in)
-{
-	uint32_t a = (uint32_t)in->disp;
-
-	if (in->base != X86_REG_NONE)
-		a += (uint32_t)c->gpr[in->base];
-	if (in->index != X86_REG_NONE)
-		a += (uint32_t)c->gpr[in->index] << in->scale;
-	return in->adsize == 2 ? (uint16_t)a : a;
-}
 
 unsigned int x86_ea_seg(const struct x86_insn *in)
 {
 	return in->seg != X86_SEG_NONE ? in->seg : in->defseg;
 }
 
-uint32_t x86_rm_read(struct x86_cpu *c, const struct x86_insn *in,
+uint64_t x86_rm_read(struct x86_cpu *c, const struct x86_insn *in,
 		     unsigned int size)
 {
 	if (!(in->flags & X86_IF_MEM))
@@ -35,7 +25,7 @@ uint32_t x86_rm_read(struct x86_cpu *c, const struct x86_insn *in,
 }
 
 void x86_rm_write(struct x86_cpu *c, const struct x86_insn *in,
-		  unsigned int size, uint32_t v)
+		  unsigned int size, uint64_t v)
 {
 	if (!(in->flags & X86_IF_MEM))
 		reg_set(c, in->rm, size, v);
@@ -46,10 +36,10 @@ void x86_rm_write(struct x86_cpu *c, const struct x86_insn *in,
 /* read-modify-write operand: a memory operand is checked for writing first */
 struct rmw {
 	bool		mem;
-	uint32_t	lin;
+	uint64_t	lin;
 };
 
-static uint32_t rmw_read(struct x86_cpu *c, const struct x86_insn *in,
+static uint64_t rmw_read(struct x86_cpu *c, const struct x86_insn *in,
 			 unsigned int size, struct rmw *r)
 {
 	r->mem = in->flags & X86_IF_MEM;
@@ -61,7 +51,7 @@ static uint32_t rmw_read(struct x86_cpu *c, const struct x86_insn *in,
 }
 
 static void rmw_write(struct x86_cpu *c, const struct x86_insn *in,
-		      unsigned int size, const struct rmw *r, uint32_t v)
+		      unsigned int size, const struct rmw *r, uint64_t v)
 {
 	if (!r->mem)
 		reg_set(c, in->rm, size, v);
@@ -69,14 +59,15 @@ static void rmw_write(struct x86_cpu *c, const struct x86_insn *in,
 		x86_lin_write(c, r->lin, size, v, c->cpl == 3);
 }
 
+/* near branch to next_ip + @rel (or absolute @rel with @abs) */
 static void jump_near(struct x86_cpu *c, const struct x86_insn *in,
-		      uint32_t target)
+		      uint64_t target)
 {
 	if (in->opsize == 2)
 		target &= 0xffff;
-	if (target > c->seg[X86_CS].limit)
-		x86_gp0(c);
-	c->next_ip = target;
+	else if (in->opsize == 4)
+		target &= 0xffffffffu;
+	x86_jump(c, target);
 }
 
 static void exec_grp3(struct x86_cpu *c, const struct x86_insn *in,
@@ -89,7 +80,7 @@ static void exec_alu_block(struct x86_cpu *c, const struct x86_insn *in)
 	unsigned int aop = in->op >> 3, form = in->op & 7;
 	unsigned int size = (form & 1) ? in->opsize : 1;
 	struct rmw r;
-	uint32_t a, b, res;
+	uint64_t a, b, res;
 
 	switch (form) {
 	case 0:
@@ -124,11 +115,11 @@ static void exec_alu_block(struct x86_cpu *c, const struct x86_insn *in)
 static void exec_grp1(struct x86_cpu *c, const struct x86_insn *in)
 {
 	unsigned int size = (in->op & 1) ? in->opsize : 1;
-	uint32_t b = in->imm, a, res;
+	uint64_t b = in->imm, a, res;
 	struct rmw r;
 
 	if (in->op == 0x83)
-		b = (uint32_t)(int32_t)(int8_t)b;
+		b = sext(b, 1);
 	if (in->reg == 7) {
 		a = x86_rm_read(c, in, size);
 		x86_alu2(c, 7, a, b, size);
@@ -142,19 +133,23 @@ static void exec_grp1(struct x86_cpu *c, const struct x86_insn *in)
 static void exec_shift_grp(struct x86_cpu *c, const struct x86_insn *in)
 {
 	unsigned int size = (in->op & 1) ? in->opsize : 1;
-	unsigned int count;
+	unsigned int count, cm = size == 8 ? 0x3f : 0x1f;
 	struct rmw r;
-	uint32_t v;
+	uint64_t v;
 
 	if (in->op <= 0xc1)
-		count = in->imm & 0x1f;
+		count = in->imm & cm;
 	else if (in->op <= 0xd1)
 		count = 1;
 	else
-		count = (uint8_t)c->gpr[X86_RCX] & 0x1f;
+		count = (uint8_t)c->gpr[X86_RCX] & cm;
 	v = rmw_read(c, in, size, &r);
-	if (!count)
+	if (!count) {
+		/* still a 32-bit register write: the upper half is cleared */
+		if (size == 4 && !r.mem)
+			reg_set(c, in->rm, 4, v);
 		return;
+	}
 	v = x86_shift(c, in->reg, v, count, size);
 	rmw_write(c, in, size, &r, v);
 }
@@ -162,29 +157,32 @@ static void exec_shift_grp(struct x86_cpu *c, const struct x86_insn *in)
 static void exec_push_pop(struct x86_cpu *c, const struct x86_insn *in)
 {
 	unsigned int sz = in->opsize;
-	uint32_t v;
+	uint64_t v;
 
 	if (in->op >= 0x50 && in->op <= 0x57) {
-		x86_push(c, sz, reg_get(c, in->op & 7, sz));
+		x86_push(c, sz, reg_get(c, in->rm, sz));
 	} else if (in->op >= 0x58 && in->op <= 0x5f) {
 		v = x86_pop(c, sz);
-		reg_set(c, in->op & 7, sz, v);
+		reg_set(c, in->rm, sz, v);
 	} else if (in->op == 0x68) {
 		x86_push(c, sz, in->imm);
 	} else if (in->op == 0x6a) {
-		x86_push(c, sz, (uint32_t)(int32_t)(int8_t)in->imm);
+		x86_push(c, sz, sext(in->imm, 1));
 	} else if (in->op == 0x8f) {
 		/* the address uses ESP after the pop increment */
-		uint32_t sp = x86_sp(c), ea;
+		uint64_t sp = x86_sp(c), ea;
 
 		v = x86_read(c, X86_SS, sp, sz);
-		x86_sp_set(c, sp + sz);
 		if (in->flags & X86_IF_MEM) {
+			uint64_t old = c->gpr[X86_RSP];
+
+			x86_sp_set(c, sp + sz);
 			ea = x86_ea(c, in);
-			x86_sp_set(c, sp);
+			c->gpr[X86_RSP] = old;
 			x86_write(c, x86_ea_seg(in), ea, sz, v);
 			x86_sp_set(c, sp + sz);
 		} else {
+			x86_sp_set(c, sp + sz);
 			reg_set(c, in->rm, sz, v);
 		}
 	}
@@ -193,8 +191,8 @@ static void exec_push_pop(struct x86_cpu *c, const struct x86_insn *in)
 static void exec_pusha_popa(struct x86_cpu *c, const struct x86_insn *in)
 {
 	unsigned int sz = in->opsize, i;
-	uint32_t sp = x86_sp(c), v[8];
-	uint32_t mask = c->stack32 ? 0xffffffffu : 0xffff;
+	uint64_t sp = x86_sp(c), v[8];
+	uint64_t mask = c->sp_mask;
 
 	if (in->op == 0x60) {
 		for (i = 0; i < 8; i++)
@@ -216,7 +214,7 @@ static void exec_xchg(struct x86_cpu *c, const struct x86_insn *in)
 {
 	unsigned int size = (in->op & 1) ? in->opsize : 1;
 	struct rmw r;
-	uint32_t a, b;
+	uint64_t a, b;
 
 	a = rmw_read(c, in, size, &r);
 	b = reg_get(c, in->reg, size);
@@ -224,28 +222,39 @@ static void exec_xchg(struct x86_cpu *c, const struct x86_insn *in)
 	reg_set(c, in->reg, size, a);
 }
 
+/* signed product of two @sz-byte values; CF = OF = 1 when it overflows */
+static uint64_t imul_sz(struct x86_cpu *c, uint64_t a, uint64_t b,
+			unsigned int sz)
+{
+	__int128 r = (__int128)(int64_t)sext(a, sz) * (int64_t)sext(b, sz);
+	uint64_t lo = (uint64_t)r;
+	uint32_t fl = x86_flags_szp(lo, sz);
+
+	if (r != (__int128)(int64_t)sext(lo, sz))
+		fl |= FL_CF | FL_OF;
+	x86_flags_arith(c, fl);
+	return lo;
+}
+
 static void exec_imul3(struct x86_cpu *c, const struct x86_insn *in)
 {
 	unsigned int sz = in->opsize;
-	int64_t a, b, r;
-	uint32_t imm = in->imm, fl;
+	uint64_t imm = in->imm;
 
 	if (in->op == 0x6b)
-		imm = (uint32_t)(int32_t)(int8_t)imm;
-	a = sz == 2 ? (int16_t)x86_rm_read(c, in, sz) : (int32_t)x86_rm_read(c, in, sz);
-	b = sz == 2 ? (int16_t)imm : (int32_t)imm;
-	r = a * b;
-	fl = x86_flags_szp((uint32_t)r, sz);
-	if (r != (sz == 2 ? (int16_t)r : (int32_t)r))
-		fl |= FL_CF | FL_OF;
-	x86_flags_arith(c, fl);
-	reg_set(c, in->reg, sz, (uint32_t)r);
+		imm = sext(imm, 1);
+	reg_set(c, in->reg, sz, imul_sz(c, x86_rm_read(c, in, sz), imm, sz));
+}
+
+uint64_t x86_imul2(struct x86_cpu *c, uint64_t a, uint64_t b, unsigned int sz)
+{
+	return imul_sz(c, a, b, sz);
 }
 
 void x86_exec_one(struct x86_cpu *c, const struct x86_insn *in)
 {
 	unsigned int op = in->op, sz = in->opsize;
-	uint32_t v;
+	uint64_t v;
 
 	if (op < 0x40 && (op & 7) < 6) {
 		exec_alu_block(c, in);
@@ -273,12 +282,19 @@ void x86_exec_one(struct x86_cpu *c, const struct x86_insn *in)
 	case 0x60: case 0x61:
 		exec_pusha_popa(c, in);
 		return;
+	case 0x63:
+		if (!c->long64)
+			break;			/* ARPL (system.c) */
+		/* MOVSXD */
+		reg_set(c, in->reg, sz, sz == 8 ? sext(x86_rm_read(c, in, 4), 4) :
+			x86_rm_read(c, in, sz));
+		return;
 	case 0x69: case 0x6b:
 		exec_imul3(c, in);
 		return;
 	case 0x70 ... 0x7f:
 		if (x86_cond(c, op & 15))
-			jump_near(c, in, (uint32_t)c->next_ip + (uint32_t)(int8_t)in->imm);
+			jump_near(c, in, c->next_ip + sext(in->imm, 1));
 		return;
 	case 0x80 ... 0x83:
 		exec_grp1(c, in);
@@ -308,30 +324,29 @@ void x86_exec_one(struct x86_cpu *c, const struct x86_insn *in)
 	case 0x8d:
 		reg_set(c, in->reg, sz, x86_ea(c, in));
 		return;
-	case 0x90:
-		return;
-	case 0x91 ... 0x97:
-		v = reg_get(c, op & 7, sz);
-		reg_set(c, op & 7, sz, reg_get(c, X86_RAX, sz));
+	case 0x90 ... 0x97:
+		if (in->rm == 0)
+			return;			/* NOP (F3 90: PAUSE) */
+		v = reg_get(c, in->rm, sz);
+		reg_set(c, in->rm, sz, reg_get(c, X86_RAX, sz));
 		reg_set(c, X86_RAX, sz, v);
 		return;
-	case 0x98:
-		if (sz == 2)
-			reg_set(c, X86_RAX, 2, (uint32_t)(int32_t)(int8_t)c->gpr[X86_RAX]);
-		else
-			reg_set(c, X86_RAX, 4, (uint32_t)(int32_t)(int16_t)c->gpr[X86_RAX]);
+	case 0x98:		/* CBW / CWDE / CDQE */
+		reg_set(c, X86_RAX, sz, sext(c->gpr[X86_RAX], sz / 2));
 		return;
-	case 0x99:
-		v = reg_get(c, X86_RAX, sz) & sign_bit(sz) ? 0xffffffffu : 0;
+	case 0x99:		/* CWD / CDQ / CQO */
+		v = reg_get(c, X86_RAX, sz) & sign_bit(sz) ? ~0ull : 0;
 		reg_set(c, X86_RDX, sz, v);
 		return;
 	case 0x9e:
 		x86_flags_arith(c, (x86_flags_get(c) & ~0xffu) |
-				(reg_get(c, 4, 1) & (FL_CF | FL_PF | FL_AF | FL_ZF | FL_SF)) |
+				((uint32_t)(c->gpr[X86_RAX] >> 8) &
+				 (FL_CF | FL_PF | FL_AF | FL_ZF | FL_SF)) |
 				(x86_flags_get(c) & FL_OF));
 		return;
-	case 0x9f:
-		reg_set(c, 4, 1, (x86_flags_get(c) & 0xd5) | 2);
+	case 0x9f:		/* LAHF: AH, whatever REX says */
+		c->gpr[X86_RAX] = (c->gpr[X86_RAX] & ~0xff00ull) |
+				  (uint64_t)((x86_flags_get(c) & 0xd5) | 2) << 8;
 		return;
 	case 0xa0 ... 0xa3: {
 		unsigned int s = (op & 1) ? sz : 1;
@@ -350,16 +365,16 @@ void x86_exec_one(struct x86_cpu *c, const struct x86_insn *in)
 		return;
 	}
 	case 0xb0 ... 0xb7:
-		reg_set(c, op & 7, 1, in->imm);
+		reg_set(c, in->rm, 1, in->imm);
 		return;
 	case 0xb8 ... 0xbf:
-		reg_set(c, op & 7, sz, in->imm);
+		reg_set(c, in->rm, sz, in->imm);
 		return;
 	case 0xc0: case 0xc1: case 0xd0 ... 0xd3:
 		exec_shift_grp(c, in);
 		return;
 	case 0xc2: case 0xc3: {
-		uint32_t sp = x86_sp(c);
+		uint64_t sp = x86_sp(c);
 
 		v = x86_read(c, X86_SS, sp, sz);
 		jump_near(c, in, v);
@@ -372,19 +387,20 @@ void x86_exec_one(struct x86_cpu *c, const struct x86_insn *in)
 	case 0xd4: case 0xd5:
 		exec_bcd(c, op, (uint8_t)in->imm);
 		return;
+	case 0xd6:		/* SALC (undocumented by Intel, AMD APM vol. 3) */
+		reg_set(c, X86_RAX, 1, x86_flag_cf(c) ? 0xff : 0);
+		return;
 	case 0xd7: {
 		unsigned int seg = in->seg != X86_SEG_NONE ? in->seg : X86_DS;
-		uint32_t a = reg_get(c, X86_RBX, in->adsize) +
-			     (uint8_t)c->gpr[X86_RAX];
+		uint64_t a = x86_ea_add(in, c->gpr[X86_RBX],
+					(uint8_t)c->gpr[X86_RAX]);
 
-		if (in->adsize == 2)
-			a &= 0xffff;
 		reg_set(c, X86_RAX, 1, x86_read(c, seg, a, 1));
 		return;
 	}
 	case 0xe0 ... 0xe3: {
 		unsigned int as = in->adsize;
-		uint32_t cx = reg_get(c, X86_RCX, as);
+		uint64_t cx = reg_get(c, X86_RCX, as);
 		bool take;
 
 		if (op != 0xe3)
@@ -396,23 +412,23 @@ void x86_exec_one(struct x86_cpu *c, const struct x86_insn *in)
 		else
 			take = cx != 0 && (x86_cond(c, 4) == (op == 0xe1));
 		if (take)
-			jump_near(c, in, (uint32_t)c->next_ip + (uint32_t)(int8_t)in->imm);
+			jump_near(c, in, c->next_ip + sext(in->imm, 1));
 		if (op != 0xe3)
 			reg_set(c, X86_RCX, as, cx);
 		return;
 	}
 	case 0xe8: {
-		uint32_t ret = (uint32_t)c->next_ip;
+		uint64_t ret = c->next_ip;
 
 		jump_near(c, in, ret + in->imm);
 		x86_push(c, sz, ret);
 		return;
 	}
 	case 0xe9:
-		jump_near(c, in, (uint32_t)c->next_ip + in->imm);
+		jump_near(c, in, c->next_ip + in->imm);
 		return;
 	case 0xeb:
-		jump_near(c, in, (uint32_t)c->next_ip + (uint32_t)(int8_t)in->imm);
+		jump_near(c, in, c->next_ip + sext(in->imm, 1));
 		return;
 	case 0xf5:
 		x86_flags_arith(c, x86_flags_get(c) ^ FL_CF);
@@ -438,41 +454,41 @@ void x86_exec_one(struct x86_cpu *c, const struct x86_insn *in)
 	case 0xd8 ... 0xdf: case 0x9b:
 		x86_exec_x87(c, in);
 		return;
-	default:
-		if (!x86_exec_system(c, in))
-			x86_ud(c);
-		return;
 	}
+	if (!x86_exec_system(c, in))
+		x86_ud(c);
 }
 
 static void exec_muldiv(struct x86_cpu *c, const struct x86_insn *in,
-			unsigned int size, uint32_t src)
+			unsigned int size, uint64_t src)
 {
-	uint32_t m = size_mask(size), fl;
+	uint64_t m = size_mask(size), lo, hi;
 	unsigned int bits = size * 8;
-	uint64_t a, q, r;
-	int64_t sa, sq, sr, sb;
+	unsigned __int128 a, q, r;
+	__int128 sa, sq, sr, sb;
+	uint32_t fl;
 
 	if (size == 1)
 		a = (uint16_t)c->gpr[X86_RAX];
 	else
-		a = ((uint64_t)reg_get(c, X86_RDX, size) << bits) |
+		a = ((unsigned __int128)reg_get(c, X86_RDX, size) << bits) |
 		    reg_get(c, X86_RAX, size);
 	switch (in->reg) {
 	case 4:		/* MUL */
-		a = (uint64_t)reg_get(c, X86_RAX, size) * src;
-		fl = x86_flags_szp((uint32_t)a, size) & ~FL_ZF;
-		if (a >> bits)
+		a = (unsigned __int128)reg_get(c, X86_RAX, size) * src;
+		lo = (uint64_t)a & m;
+		hi = (uint64_t)(a >> bits) & m;
+		fl = x86_flags_szp(lo, size) & ~FL_ZF;
+		if (hi)
 			fl |= FL_CF | FL_OF;
 		break;
 	case 5:		/* IMUL */
-		sb = size == 1 ? (int8_t)src : size == 2 ? (int16_t)src : (int32_t)src;
-		sa = size == 1 ? (int8_t)c->gpr[X86_RAX] :
-		     size == 2 ? (int16_t)c->gpr[X86_RAX] : (int32_t)c->gpr[X86_RAX];
-		sa *= sb;
-		a = (uint64_t)sa;
-		fl = x86_flags_szp((uint32_t)a, size) & ~FL_ZF;
-		if (sa != (size == 1 ? (int8_t)sa : size == 2 ? (int16_t)sa : (int32_t)sa))
+		sa = (__int128)(int64_t)sext(c->gpr[X86_RAX], size) *
+		     (int64_t)sext(src, size);
+		lo = (uint64_t)sa & m;
+		hi = (uint64_t)(sa >> bits) & m;
+		fl = x86_flags_szp(lo, size) & ~FL_ZF;
+		if (sa != (__int128)(int64_t)sext(lo, size))
 			fl |= FL_CF | FL_OF;
 		break;
 	case 6:		/* DIV */
@@ -483,37 +499,40 @@ static void exec_muldiv(struct x86_cpu *c, const struct x86_insn *in,
 		if (q > m)
 			x86_raise(c, X86_EXC_DE, false, 0);
 		if (size == 1) {
-			reg_set(c, X86_RAX, 2, (uint32_t)(r << 8 | q));
+			reg_set(c, X86_RAX, 2, (uint64_t)(r << 8 | q));
 		} else {
-			reg_set(c, X86_RAX, size, (uint32_t)q);
-			reg_set(c, X86_RDX, size, (uint32_t)r);
+			reg_set(c, X86_RAX, size, (uint64_t)q);
+			reg_set(c, X86_RDX, size, (uint64_t)r);
 		}
 		return;
 	default:	/* IDIV */
 		if (!src)
 			x86_raise(c, X86_EXC_DE, false, 0);
-		sa = size == 1 ? (int16_t)a : size == 2 ? (int32_t)a : (int64_t)a;
-		sb = size == 1 ? (int8_t)src : size == 2 ? (int16_t)src : (int32_t)src;
-		if (sa == INT64_MIN && sb == -1)
+		/* the dividend as a signed 2*bits value */
+		sa = size == 8 ? (__int128)a :
+		     (__int128)(int64_t)sext((uint64_t)a, 2 * size);
+		sb = (int64_t)sext(src, size);
+		if (size == 8 && (unsigned __int128)sa == (unsigned __int128)1 << 127 &&
+		    sb == -1)
 			x86_raise(c, X86_EXC_DE, false, 0);
 		sq = sa / sb;
 		sr = sa % sb;
-		if (sq > (int64_t)(m >> 1) || sq < -(int64_t)(m >> 1) - 1)
+		if (sq > (__int128)(m >> 1) || sq < -(__int128)(m >> 1) - 1)
 			x86_raise(c, X86_EXC_DE, false, 0);
 		if (size == 1) {
-			reg_set(c, X86_RAX, 2, (uint32_t)(((uint8_t)sr << 8) | (uint8_t)sq));
+			reg_set(c, X86_RAX, 2, (uint64_t)(((uint8_t)sr << 8) | (uint8_t)sq));
 		} else {
-			reg_set(c, X86_RAX, size, (uint32_t)sq);
-			reg_set(c, X86_RDX, size, (uint32_t)sr);
+			reg_set(c, X86_RAX, size, (uint64_t)sq);
+			reg_set(c, X86_RDX, size, (uint64_t)sr);
 		}
 		return;
 	}
 	x86_flags_arith(c, fl);
 	if (size == 1) {
-		reg_set(c, X86_RAX, 2, (uint32_t)a);
+		reg_set(c, X86_RAX, 2, lo | hi << 8);
 	} else {
-		reg_set(c, X86_RAX, size, (uint32_t)a);
-		reg_set(c, X86_RDX, size, (uint32_t)(a >> bits));
+		reg_set(c, X86_RAX, size, lo);
+		reg_set(c, X86_RDX, size, hi);
 	}
 }
 
@@ -521,7 +540,7 @@ static void exec_grp3(struct x86_cpu *c, const struct x86_insn *in,
 		      unsigned int size)
 {
 	struct rmw r;
-	uint32_t v;
+	uint64_t v;
 
 	switch (in->reg) {
 	case 0:
@@ -548,7 +567,7 @@ static void exec_grp5(struct x86_cpu *c, const struct x86_insn *in)
 {
 	unsigned int sz = in->op == 0xfe ? 1 : in->opsize;
 	struct rmw r;
-	uint32_t v;
+	uint64_t v;
 
 	switch (in->reg) {
 	case 0:
@@ -564,7 +583,7 @@ static void exec_grp5(struct x86_cpu *c, const struct x86_insn *in)
 	case 2:		/* CALL near indirect */
 		v = x86_rm_read(c, in, sz);
 		{
-			uint32_t ret = (uint32_t)c->next_ip;
+			uint64_t ret = c->next_ip;
 
 			jump_near(c, in, v);
 			x86_push(c, sz, ret);
@@ -576,17 +595,15 @@ static void exec_grp5(struct x86_cpu *c, const struct x86_insn *in)
 	case 6:
 		x86_push(c, sz, x86_rm_read(c, in, sz));
 		return;
-	default:	/* 3, 5: far CALL/JMP through memory */
+	default:	/* 3, 5: far CALL/JMP through memory (m16:16/32/64) */
 		{
-			uint32_t ea = x86_ea(c, in), off;
+			uint64_t ea = x86_ea(c, in), off;
 			unsigned int seg = x86_ea_seg(in);
 			uint16_t sel;
 
 			off = x86_read(c, seg, ea, sz);
-			sel = (uint16_t)x86_read(c, seg, (ea + sz) &
-						 (in->adsize == 2 ? 0xffff : ~0u), 2);
-			x86_far_jump(c, sel, off, sz, in->reg == 3,
-				     (uint32_t)c->next_ip);
+			sel = (uint16_t)x86_read(c, seg, x86_ea_add(in, ea, sz), 2);
+			x86_far_jump(c, sel, off, sz, in->reg == 3, c->next_ip);
 		}
 		return;
 	}

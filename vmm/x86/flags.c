@@ -2,18 +2,22 @@
 /*
  * flags.c --- lazily evaluated arithmetic flags
  *
- * ALU instructions record (operation, size, operands, result); CF, PF, AF,
+ * ALU instructions record (operation, size 1-8, operands, result); CF, PF, AF,
  * ZF, SF and OF are derived only when something reads them (Jcc, PUSHF, ...),
  * with the carry/borrow/overflow identities of SDM vol. 1, 3.4.3.1.
  */
 #include "vmm/x86/cpu.h"
 
-uint32_t x86_parity(uint32_t v)
+const uint64_t x86_size_masks[9] = {
+	[1] = 0xff, [2] = 0xffff, [4] = 0xffffffffull, [8] = ~0ull,
+};
+
+uint32_t x86_parity(uint64_t v)
 {
 	return __builtin_parity(v & 0xff) ? 0 : FL_PF;
 }
 
-uint32_t x86_flags_szp(uint32_t res, unsigned int size)
+uint32_t x86_flags_szp(uint64_t res, unsigned int size)
 {
 	uint32_t f = x86_parity(res);
 
@@ -27,8 +31,8 @@ uint32_t x86_flags_szp(uint32_t res, unsigned int size)
 
 static uint32_t lazy_eval(const struct x86_cpu *c)
 {
-	uint32_t a = c->lf_a, b = c->lf_b, r = c->lf_res;
-	uint32_t sb = sign_bit(c->lf_size);
+	uint64_t a = c->lf_a, b = c->lf_b, r = c->lf_res;
+	uint64_t sb = sign_bit(c->lf_size);
 	uint32_t f = x86_flags_szp(r, c->lf_size);
 
 	switch (c->lf_op) {
@@ -37,26 +41,26 @@ static uint32_t lazy_eval(const struct x86_cpu *c)
 			f |= FL_CF;
 		if ((a ^ r) & (b ^ r) & sb)
 			f |= FL_OF;
-		f |= (a ^ b ^ r) & FL_AF;
+		f |= (uint32_t)(a ^ b ^ r) & FL_AF;
 		break;
 	case LF_SUB:
 		if (((~a & b) | ((~a | b) & r)) & sb)
 			f |= FL_CF;
 		if ((a ^ b) & (a ^ r) & sb)
 			f |= FL_OF;
-		f |= (a ^ b ^ r) & FL_AF;
+		f |= (uint32_t)(a ^ b ^ r) & FL_AF;
 		break;
 	case LF_INC:
 		f |= c->eflags & FL_CF;
 		if (r == sb)
 			f |= FL_OF;
-		f |= (a ^ 1 ^ r) & FL_AF;
+		f |= (uint32_t)(a ^ 1 ^ r) & FL_AF;
 		break;
 	case LF_DEC:
 		f |= c->eflags & FL_CF;
 		if (r == sb - 1)
 			f |= FL_OF;
-		f |= (a ^ 1 ^ r) & FL_AF;
+		f |= (uint32_t)(a ^ 1 ^ r) & FL_AF;
 		break;
 	case LF_LOGIC:
 		break;
@@ -88,8 +92,8 @@ void x86_flags_arith(struct x86_cpu *c, uint32_t arith)
 
 bool x86_flag_cf(struct x86_cpu *c)
 {
-	uint32_t a = c->lf_a, b = c->lf_b, r = c->lf_res;
-	uint32_t sb = sign_bit(c->lf_size);
+	uint64_t a = c->lf_a, b = c->lf_b, r = c->lf_res;
+	uint64_t sb = sign_bit(c->lf_size);
 
 	switch (c->lf_op) {
 	case LF_ADD:

@@ -1,18 +1,20 @@
 /* SPDX-License-Identifier: GPL-2.0-only */
 /*
- * fpu.h --- private interface of the x87 / MMX / SSE / SSE2 units
+ * fpu.h --- private interface of the x87 / MMX / SSE-SSE4.2 units
  *
  * The guest's x87, MMX and SSE state lives in struct x86_cpu.fxsave in the
  * FXSAVE layout (SDM vol. 1, 10.5.1, table 10-2): FCW, FSW, abridged tag,
  * FOP, FIP/FCS, FDP/FDS, MXCSR, ST0-ST7 in stack order (so MM0-MM7 when
- * TOP = 0) and XMM0-XMM7.  The full tag word is recomputed from register
- * contents when an environment is stored (FNSTENV/FNSAVE), as hardware
- * does after FXRSTOR.
+ * TOP = 0) and XMM0-XMM15 (XMM8-15 reachable in 64-bit mode only); bits
+ * 63:32 of FIP and FDP (FXSAVE64) are in struct x86_cpu.  The full tag
+ * word is recomputed from register contents when an environment is stored
+ * (FNSTENV/FNSAVE), as hardware does after FXRSTOR.
  *
  * Arithmetic runs on the host's own x87/SSE unit (the host is x86-64): the
  * guest image is loaded into the host FPU with FXRSTOR, one normalised copy
  * of the guest instruction runs (memory operand redirected to a scratch
- * buffer, general-register operand redirected to EAX), and FXSAVE brings
+ * buffer, general-register operand redirected to RAX, the implicit RAX,
+ * RCX and RDX of PCMPESTRx passed through), and FXSAVE brings
  * the state back.  The control and status words, rounding, precision,
  * tags, TOP, exception flags and results are therefore those of the
  * hardware.  Control instructions (FNINIT, FNSTENV, FXSAVE, LDMXCSR, ...)
@@ -42,6 +44,7 @@
 #define FX_ST0		32	/* 8 x 16 bytes, 80-bit value in the low 10 */
 #define FX_XMM0		160	/* 8 x 16 bytes */
 #define FX_USED		288	/* bytes FXSAVE writes outside 64-bit mode */
+#define FX_USED64	416	/* in 64-bit mode: XMM8-15 too */
 
 #define FSW_IE		0x0001u
 #define FSW_SF		0x0040u
@@ -61,6 +64,7 @@ enum fpu_gpr_use {
 	FPU_GPR_RM_IN,		/* ModRM.rm names a source GPR (register form) */
 	FPU_GPR_RM_OUT,		/* ModRM.rm names a destination GPR */
 	FPU_GPR_REG_OUT,	/* ModRM.reg names a destination GPR */
+	FPU_GPR_STR,		/* PCMPxSTRx: RAX, RDX in; RCX out */
 };
 
 /* One instruction to run on the host FPU. */
@@ -69,7 +73,9 @@ struct fpu_op {
 	uint8_t		imm8;		/* immediate byte, if has_imm */
 	bool		has_imm;	/* instruction ends with an imm8 */
 	uint8_t		gpr;		/* enum fpu_gpr_use */
-	uint32_t	eax;		/* in/out: general-register operand */
+	uint8_t		rex;		/* REX prefix to emit (0: none) */
+	uint64_t	eax;		/* in/out: general-register operand, RAX */
+	uint64_t	ecx, edx;	/* in/out: RCX, RDX (FPU_GPR_STR) */
 	uint32_t	eflags;		/* in/out: host arithmetic flags */
 	uint8_t		mem[32] __attribute__((aligned(16))); /* memory operand */
 };
@@ -92,6 +98,10 @@ bool x86_fpu_host_run(struct x86_cpu *c, const struct x86_insn *in,
  */
 bool x86_fpu_host_run_trapping(struct x86_cpu *c, const struct x86_insn *in,
 			       uint8_t *img, struct fpu_op *op);
+
+/* Does the host run SSE3, SSSE3, SSE4.1 and SSE4.2 (x86-64-v2)?  The
+ * 0F 38 / 0F 3A instructions run on it.  Any thread. */
+bool x86_fpu_host_v2(void);
 
 /* Release the host code cache of @c (x86_cpu_destroy). */
 void x86_fpu_destroy(struct x86_cpu *c);
@@ -128,11 +138,11 @@ static inline void fpu_store_policy(uint8_t *img, bool fxsave)
  * @buf, or check it for writing (returns the linear address) and write it
  * later.  Segment and page faults are raised.
  */
-uint32_t x86_fpu_mem_read(struct x86_cpu *c, const struct x86_insn *in,
+uint64_t x86_fpu_mem_read(struct x86_cpu *c, const struct x86_insn *in,
 			  uint32_t off, uint8_t *buf, unsigned int n);
-uint32_t x86_fpu_mem_probe(struct x86_cpu *c, const struct x86_insn *in,
+uint64_t x86_fpu_mem_probe(struct x86_cpu *c, const struct x86_insn *in,
 			   uint32_t off, unsigned int n);
-void x86_fpu_mem_write(struct x86_cpu *c, uint32_t lin, const uint8_t *buf,
+void x86_fpu_mem_write(struct x86_cpu *c, uint64_t lin, const uint8_t *buf,
 		       unsigned int n);
 
 /*
@@ -143,7 +153,7 @@ void x86_fpu_mem_write(struct x86_cpu *c, uint32_t lin, const uint8_t *buf,
 bool x86_simd_fast(struct x86_cpu *c, const struct x86_insn *in,
 		   unsigned int pfx, struct fpu_op *fo);
 
-/* 0F-map MMX/SSE/SSE2 instructions (simd.c). */
+/* MMX/SSE-SSE4.2 instructions of the 0F, 0F 38 and 0F 3A maps (simd.c). */
 void x86_exec_simd(struct x86_cpu *c, const struct x86_insn *in);
 
 /* FCW as hardware keeps it: bit 6 reads as 1, bits 7 and 13-15 as 0 */

@@ -3,7 +3,8 @@
  * interp.c --- the interpreter's run loop and CPU object
  *
  * Fetch (with the decoded-instruction cache keyed by guest-physical address
- * and code size), execute, commit EIP; interrupts (NMI, INTR when IF=1 and
+ * and decoder mode: 16-bit, 32-bit or 64-bit code), execute, commit RIP;
+ * interrupts (NMI, INTR when IF=1 and
  * no STI/MOV SS shadow) are recognised between instructions; HLT waits for
  * one; faults unwind here and are delivered, combined into #DF or a triple
  * fault (reset) per SDM vol. 3, 6.15 table 6-5.  Single-step (TF) traps
@@ -82,14 +83,18 @@ void x86_cpu_reset(struct x86_cpu *c)
 	c->gdtr = (struct x86_dtable){ .base = 0, .limit = 0xffff };
 	c->idtr = (struct x86_dtable){ .base = 0, .limit = 0xffff };
 	c->cr0 = 0x60000010u;
-	c->cr2 = c->cr3 = c->cr4 = c->efer = 0;
+	c->cr2 = c->cr3 = c->cr4 = c->cr8 = c->efer = 0;
 	memset(c->dr, 0, sizeof(c->dr));
 	c->dr[6] = 0xffff0ff0u;
 	c->dr[7] = 0x400;
 	x86_dr7_update(c);
 	c->tsc_offset = 0;
-	c->apic_base = 0xfee00900u;
+	c->apic_base = X86_CANON_APIC_BASE;
 	c->sysenter_cs = c->sysenter_esp = c->sysenter_eip = 0;
+	c->star = c->lstar = c->cstar = c->sfmask = c->kernel_gs_base = 0;
+	c->tsc_aux = 0;
+	c->misc_enable = X86_CANON_MISC_ENABLE;
+	c->fip_hi = c->fdp_hi = 0;
 	c->pat = 0x0007040600070406ull;
 	c->mtrr_def = 0;
 	memset(c->mtrr_fixed, 0, sizeof(c->mtrr_fixed));
@@ -126,6 +131,7 @@ void x86_cpu_get_state(const struct x86_cpu *c0, struct x86_cpu_state *st)
 	st->cr2 = c->cr2;
 	st->cr3 = c->cr3;
 	st->cr4 = c->cr4;
+	st->cr8 = c->cr8;
 	st->efer = c->efer;
 	memcpy(st->dr, c->dr, sizeof(st->dr));
 	st->tsc = c->bus->now_ns(c->bus->opaque) + c->tsc_offset;
@@ -133,6 +139,11 @@ void x86_cpu_get_state(const struct x86_cpu *c0, struct x86_cpu_state *st)
 	st->sysenter_cs = c->sysenter_cs;
 	st->sysenter_esp = c->sysenter_esp;
 	st->sysenter_eip = c->sysenter_eip;
+	st->star = c->star;
+	st->lstar = c->lstar;
+	st->cstar = c->cstar;
+	st->sfmask = c->sfmask;
+	st->kernel_gs_base = c->kernel_gs_base;
 	st->pat = c->pat;
 	memcpy(st->fxsave, c->fxsave, sizeof(st->fxsave));
 	st->halted = c->halted;
@@ -143,7 +154,10 @@ int x86_cpu_set_state(struct x86_cpu *c, const struct x86_cpu_state *st)
 {
 	if ((st->cr0 & X86_CR0_PG) && !(st->cr0 & X86_CR0_PE))
 		return -EINVAL;
-	if (st->efer & (1u << 10))	/* LMA: long mode is a later step */
+	/* LMA only with paging, PAE and LME (SDM vol. 3, 9.8.5) */
+	if ((st->efer & EFER_LMA) && (!(st->cr0 & X86_CR0_PG) ||
+				      !(st->cr4 & CR4_PAE) ||
+				      !(st->efer & EFER_LME)))
 		return -EINVAL;
 	memcpy(c->gpr, st->gpr, sizeof(c->gpr));
 	c->rip = st->rip;
@@ -157,6 +171,7 @@ int x86_cpu_set_state(struct x86_cpu *c, const struct x86_cpu_state *st)
 	c->cr2 = st->cr2;
 	c->cr3 = st->cr3;
 	c->cr4 = st->cr4;
+	c->cr8 = st->cr8 & 0xf;
 	c->efer = st->efer;
 	memcpy(c->dr, st->dr, sizeof(c->dr));
 	x86_dr7_update(c);
@@ -165,6 +180,11 @@ int x86_cpu_set_state(struct x86_cpu *c, const struct x86_cpu_state *st)
 	c->sysenter_cs = st->sysenter_cs;
 	c->sysenter_esp = st->sysenter_esp;
 	c->sysenter_eip = st->sysenter_eip;
+	c->star = st->star;
+	c->lstar = st->lstar;
+	c->cstar = st->cstar;
+	c->sfmask = st->sfmask;
+	c->kernel_gs_base = st->kernel_gs_base;
 	c->pat = st->pat;
 	memcpy(c->fxsave, st->fxsave, sizeof(c->fxsave));
 	c->halted = st->halted;
@@ -201,21 +221,21 @@ void x86_cpu_map_changed(struct x86_cpu *c)
 	cache_flush_all(c);
 }
 
-/* Decode the instruction at CS:EIP (cached when it lies in one RAM page). */
+/* Decode the instruction at CS:RIP (cached when it lies in one RAM page). */
 static const struct x86_insn * __attribute__((noinline))
 fetch_slow(struct x86_cpu *c, struct x86_insn *tmp)
 {
-	uint32_t eip = (uint32_t)c->rip, lin, n1, i, tag;
-	unsigned int mode = c->code32 ? X86_DMODE_CODE32 : 0;
+	uint64_t rip = c->rip, lin, tag;
+	unsigned int mode = c->dmode, n1, i;
 	uint8_t buf[X86_MAX_INSN_LEN], *host, *host2;
 	struct x86_dcache_entry *d = NULL;
 	uint64_t gpa, gpa2, key = 0;
 	int r;
 
-	if (eip > c->seg[X86_CS].limit)
+	if (rip > c->cs_limit)
 		x86_gp0(c);
-	lin = (uint32_t)c->seg[X86_CS].base + eip;
-	tag = (lin & ~0xfffu) | (c->cpl == 3 ? 2u : 0u) | 1u;
+	lin = (c->cs_base + rip) & c->lin_mask;
+	tag = (lin & ~0xfffull) | (c->cpl == 3 ? 2u : 0u) | 1u;
 	if (tag == c->fetch_tag) {
 		host = c->fetch_host;
 		gpa = c->fetch_gpa | (lin & 0xfff);
@@ -228,10 +248,10 @@ fetch_slow(struct x86_cpu *c, struct x86_insn *tmp)
 		}
 	}
 	if (host && (gpa >> 12) < c->code_pages_n) {
-		key = ((gpa << 1) | (mode & 1)) + 1;
+		key = ((gpa << 2) | mode) + 1;
 		d = &c->dcache[gpa & (X86_DCACHE_SIZE - 1)];
 		if (d->key == key) {
-			if (eip + d->insn.len - 1u > c->seg[X86_CS].limit)
+			if (rip + d->insn.len - 1u > c->cs_limit)
 				x86_gp0(c);
 			return &d->insn;
 		}
@@ -244,7 +264,7 @@ fetch_slow(struct x86_cpu *c, struct x86_insn *tmp)
 			 (uint8_t)c->bus->mmio_read(c->bus->opaque, gpa + i, 1);
 	r = x86_decode(buf, n1, mode, tmp);
 	if (r == X86_DEC_MORE) {
-		gpa2 = x86_fetch_gpa(c, lin + n1, &host2);
+		gpa2 = x86_fetch_gpa(c, (lin + n1) & c->lin_mask, &host2);
 		for (i = n1; i < X86_MAX_INSN_LEN; i++)
 			buf[i] = host2 ? host2[(gpa2 & 0xfff) + i - n1] :
 				 (uint8_t)c->bus->mmio_read(c->bus->opaque,
@@ -256,7 +276,7 @@ fetch_slow(struct x86_cpu *c, struct x86_insn *tmp)
 		x86_ud(c);
 	if (r != X86_DEC_OK)
 		x86_gp0(c);
-	if (eip + tmp->len - 1u > c->seg[X86_CS].limit)
+	if (rip + tmp->len - 1u > c->cs_limit)
 		x86_gp0(c);
 	if (d) {
 		d->insn = *tmp;
@@ -271,18 +291,18 @@ fetch_slow(struct x86_cpu *c, struct x86_insn *tmp)
 static inline const struct x86_insn *fetch(struct x86_cpu *c,
 					   struct x86_insn *tmp)
 {
-	uint32_t eip = (uint32_t)c->rip, limit = c->seg[X86_CS].limit;
-	uint32_t lin = (uint32_t)c->seg[X86_CS].base + eip, tag;
+	uint64_t rip = c->rip, limit = c->cs_limit;
+	uint64_t lin = (c->cs_base + rip) & c->lin_mask, tag;
 	const struct x86_dcache_entry *d;
 	uint64_t gpa;
 
-	tag = (lin & ~0xfffu) | (c->cpl == 3 ? 2u : 0u) | 1u;
-	if (__builtin_expect(eip <= limit && tag == c->fetch_tag, 1)) {
+	tag = (lin & ~0xfffull) | (c->cpl == 3 ? 2u : 0u) | 1u;
+	if (__builtin_expect(rip <= limit && tag == c->fetch_tag, 1)) {
 		gpa = c->fetch_gpa | (lin & 0xfff);
 		d = &c->dcache[gpa & (X86_DCACHE_SIZE - 1)];
 		/* fetch_tag is only set for pages below code_pages_n */
-		if (d->key == ((gpa << 1) | (c->code32 ? 1u : 0u)) + 1 &&
-		    eip + d->insn.len - 1u <= limit)
+		if (d->key == ((gpa << 2) | c->dmode) + 1 &&
+		    rip + d->insn.len - 1u <= limit)
 			return &d->insn;
 	}
 	return fetch_slow(c, tmp);
@@ -307,8 +327,8 @@ static bool handle_exception(struct x86_cpu *c, struct x86_stop *stop)
 			c->delivering = false;
 			stop->reason = X86_STOP_RESET;
 			snprintf(stop->msg, sizeof(stop->msg),
-				 "triple fault (vector %u during #DF) at %04x:%08x",
-				 vec, c->seg[X86_CS].sel, (uint32_t)c->rip);
+				 "triple fault (vector %u during #DF) at %04x:%08llx",
+				 vec, c->seg[X86_CS].sel, (unsigned long long)c->rip);
 			c->bus->request_reset(c->bus->opaque);
 			return false;
 		}
@@ -383,7 +403,7 @@ void x86_dr7_update(struct x86_cpu *c)
 }
 
 /* a data access at [lin, lin+size): note the watchpoints it hits */
-void x86_watch_check(struct x86_cpu *c, uint32_t lin, unsigned int size,
+void x86_watch_check(struct x86_cpu *c, uint64_t lin, unsigned int size,
 		     bool write)
 {
 	uint32_t d7 = (uint32_t)c->dr[7];
@@ -391,13 +411,13 @@ void x86_watch_check(struct x86_cpu *c, uint32_t lin, unsigned int size,
 
 	for (i = 0; i < 4; i++) {
 		unsigned int rw = d7 >> (16 + 4 * i) & 3;
-		uint32_t len = (d7 >> (18 + 4 * i) & 3) + 1, a;
+		uint64_t len = (d7 >> (18 + 4 * i) & 3) + 1, a;
 
 		if (!(c->dr_data >> i & 1) || (rw == 1 && !write))
 			continue;
 		if (len == 3)
 			len = 8;	/* encoding 10b: 8 bytes */
-		a = (uint32_t)c->dr[i] & ~(len - 1);
+		a = c->dr[i] & ~(len - 1);
 		if (lin < a + len && a < lin + size)
 			c->db_hits |= (uint8_t)(1u << i);
 	}
@@ -406,13 +426,14 @@ void x86_watch_check(struct x86_cpu *c, uint32_t lin, unsigned int size,
 /* instruction breakpoint at the current EIP (a fault, suppressed by RF) */
 static void check_exec_bp(struct x86_cpu *c)
 {
-	uint32_t lin = (uint32_t)c->seg[X86_CS].base + (uint32_t)c->rip;
+	uint64_t lin = c->long64 ? c->rip :
+		       (uint32_t)(c->seg[X86_CS].base + c->rip);
 	unsigned int i, hit = 0;
 
 	if (c->eflags & FL_RF)
 		return;
 	for (i = 0; i < 4; i++)
-		if ((c->dr_exec >> i & 1) && (uint32_t)c->dr[i] == lin)
+		if ((c->dr_exec >> i & 1) && c->dr[i] == lin)
 			hit |= 1u << i;
 	if (hit) {
 		c->dr[6] = (c->dr[6] & ~0xfull) | hit;
@@ -453,9 +474,8 @@ static inline void run_quiet(struct x86_cpu *c, uint64_t max_insns,
 	while (c->icount < max_insns && (c->icount & 255) && quiet(c)) {
 		const struct x86_insn *in = fetch(c, tmp);
 
-		c->next_ip = c->rip + in->len;
-		if (!c->code32)
-			c->next_ip &= 0xffff;
+		c->next_ip = (c->rip + in->len) & c->ip_mask;
+		c->rex = in->rex != 0;
 		c->db_shadow = 0;
 		c->db_hits = 0;
 		x86_exec_one(c, in);
@@ -499,9 +519,8 @@ run_loop(struct x86_cpu *c, uint64_t max_insns, uint64_t deadline_ns,
 		if (__builtin_expect(c->dr_exec != 0, 0))
 			check_exec_bp(c);
 		in = fetch(c, &tmp);
-		c->next_ip = c->rip + in->len;
-		if (!c->code32)
-			c->next_ip &= 0xffff;
+		c->next_ip = (c->rip + in->len) & c->ip_mask;
+		c->rex = in->rex != 0;
 		tf = c->eflags & FL_TF;
 		rf = c->eflags & FL_RF;
 		c->db_shadow = 0;
@@ -532,8 +551,9 @@ void x86_cpu_exec(struct x86_cpu *c, uint64_t max_insns, uint64_t deadline_ns,
 		if (c->error) {
 			c->delivering = false;
 			stop->reason = X86_STOP_ERROR;
-			snprintf(stop->msg, sizeof(stop->msg), "%.100s at %04x:%08x",
-				 c->errmsg, c->seg[X86_CS].sel, (uint32_t)c->rip);
+			snprintf(stop->msg, sizeof(stop->msg), "%.100s at %04x:%08llx",
+				 c->errmsg, c->seg[X86_CS].sel,
+				 (unsigned long long)c->rip);
 			goto out;
 		}
 		if (!handle_exception(c, stop))

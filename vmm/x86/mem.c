@@ -2,8 +2,10 @@
 /*
  * mem.c --- segmented, linear and physical memory accesses
  *
- * Segment checks (SDM vol. 3, 5.3 limit checking, 5.4 type checking),
- * then the software TLB (paging.c fills it): a hit with a host pointer is a
+ * Segment checks (SDM vol. 3, 5.3 limit checking, 5.4 type checking), or
+ * in 64-bit mode the FS/GS bases only and the canonical-address check
+ * (#GP(0), #SS(0) for stack references; 3.3.7.1), then the software TLB
+ * (paging.c fills it): a hit with a host pointer is a
  * plain load/store; anything else (MMIO, ROM, pages holding decoded code,
  * accesses crossing a page) takes the slow path through machine_bus.  An
  * access that crosses a page translates both pages before touching either,
@@ -20,21 +22,42 @@
 
 #define MEM_INLINE	static inline __attribute__((always_inline))
 
-MEM_INLINE uint32_t seg_lin(struct x86_cpu *c, unsigned int seg, uint32_t off,
+static void __attribute__((noreturn, noinline))
+noncanonical(struct x86_cpu *c, unsigned int seg)
+{
+	x86_raise(c, seg == X86_SS ? X86_EXC_SS : X86_EXC_GP, true, 0);
+}
+
+/* 64-bit mode: only FS and GS have a base; the address must be canonical
+ * (bits 63:47 equal: adding 2^47 leaves bits 63:48 clear) */
+MEM_INLINE uint64_t seg_lin64(struct x86_cpu *c, unsigned int seg,
+			      uint64_t off, unsigned int size)
+{
+	uint64_t lin = off + (seg >= X86_FS ? c->seg[seg].base : 0);
+
+	if (__builtin_expect(((lin + (1ull << 47)) | (lin + size - 1 + (1ull << 47)))
+			     >> 48, 0))
+		noncanonical(c, seg);
+	return lin;
+}
+
+MEM_INLINE uint64_t seg_lin(struct x86_cpu *c, unsigned int seg, uint64_t off64,
 			    unsigned int size, bool write)
 {
 	const struct x86_seg *s = &c->seg[seg];
 	unsigned int type = s->attr & 0xf;
-	uint32_t last = off + size - 1;
+	uint32_t off = (uint32_t)off64, last = off + size - 1;
 	unsigned int vec = seg == X86_SS ? X86_EXC_SS : X86_EXC_GP;
 	unsigned int need = X86_SEG_ATTR_P | (write ? 2u : 0u);
 
+	if (__builtin_expect(c->long64, 0))
+		return seg_lin64(c, seg, off64, size);
 	/* present expand-up data (writable for a write): limit check only */
 	if (__builtin_expect((s->attr & (X86_SEG_ATTR_P | 0xcu | (write ? 2u : 0u))) ==
 			     need, 1)) {
 		if (last > s->limit || last < off)
 			x86_raise(c, vec, true, 0);
-		return (uint32_t)s->base + off;
+		return (uint32_t)(s->base + off);
 	}
 	if ((c->cr0 & X86_CR0_PE) && !(c->eflags & FL_VM)) {
 		if (!(s->attr & X86_SEG_ATTR_P))
@@ -51,32 +74,33 @@ MEM_INLINE uint32_t seg_lin(struct x86_cpu *c, unsigned int seg, uint32_t off,
 
 			if (off <= s->limit || last > upper || last < off)
 				x86_raise(c, vec, true, 0);
-			return (uint32_t)s->base + off;
+			return (uint32_t)(s->base + off);
 		}
 	}
 	if (last > s->limit || last < off)
 		x86_raise(c, vec, true, 0);
-	return (uint32_t)s->base + off;
+	return (uint32_t)(s->base + off);
 }
 
-uint32_t x86_seg_lin(struct x86_cpu *c, unsigned int seg, uint32_t off,
+uint64_t x86_seg_lin(struct x86_cpu *c, unsigned int seg, uint64_t off,
 		     unsigned int size, bool write)
 {
 	return seg_lin(c, seg, off, size, write);
 }
 
-static inline struct x86_tlb_entry *tlb_hit(struct x86_cpu *c, uint32_t lin)
+static inline struct x86_tlb_entry *tlb_hit(struct x86_cpu *c, uint64_t lin)
 {
 	struct x86_tlb_entry *e = &c->tlb[(lin >> 12) & (X86_TLB_SIZE - 1)];
 
-	return e->tag == ((lin & ~0xfffu) | 1) ? e : NULL;
+	return e->tag == ((lin & ~0xfffull) | 1) ? e : NULL;
 }
 
 /* fixed-size copies the compiler turns into single loads and stores */
-static inline uint32_t load_le(const uint8_t *p, unsigned int size)
+static inline uint64_t load_le(const uint8_t *p, unsigned int size)
 {
 	uint16_t w;
 	uint32_t d;
+	uint64_t q;
 
 	switch (size) {
 	case 1:
@@ -84,15 +108,19 @@ static inline uint32_t load_le(const uint8_t *p, unsigned int size)
 	case 2:
 		memcpy(&w, p, 2);
 		return w;
-	default:
+	case 4:
 		memcpy(&d, p, 4);
 		return d;
+	default:
+		memcpy(&q, p, 8);
+		return q;
 	}
 }
 
-static inline void store_le(uint8_t *p, unsigned int size, uint32_t v)
+static inline void store_le(uint8_t *p, unsigned int size, uint64_t v)
 {
 	uint16_t w = (uint16_t)v;
+	uint32_t d = (uint32_t)v;
 
 	switch (size) {
 	case 1:
@@ -101,30 +129,32 @@ static inline void store_le(uint8_t *p, unsigned int size, uint32_t v)
 	case 2:
 		memcpy(p, &w, 2);
 		break;
+	case 4:
+		memcpy(p, &d, 4);
+		break;
 	default:
-		memcpy(p, &v, 4);
+		memcpy(p, &v, 8);
 		break;
 	}
 }
 
-static uint32_t __attribute__((noinline))
-page_read_mmio(struct x86_cpu *c, const struct x86_tlb_entry *e, uint32_t lin,
+static uint64_t __attribute__((noinline))
+page_read_mmio(struct x86_cpu *c, const struct x86_tlb_entry *e, uint64_t lin,
 	       unsigned int size)
 {
 	c->irq_check = true;
-	return (uint32_t)c->bus->mmio_read(c->bus->opaque,
-					   e->gpa | (lin & 0xfff), size);
+	return c->bus->mmio_read(c->bus->opaque, e->gpa | (lin & 0xfff), size);
 }
 
-MEM_INLINE uint32_t page_read(struct x86_cpu *c, const struct x86_tlb_entry *e,
-			      uint32_t lin, unsigned int size)
+MEM_INLINE uint64_t page_read(struct x86_cpu *c, const struct x86_tlb_entry *e,
+			      uint64_t lin, unsigned int size)
 {
 	if (__builtin_expect(e->host != NULL, 1))
 		return load_le(e->host + (lin & 0xfff), size);
 	return page_read_mmio(c, e, lin, size);
 }
 
-MEM_INLINE uint32_t lin_read(struct x86_cpu *c, uint32_t lin,
+MEM_INLINE uint64_t lin_read(struct x86_cpu *c, uint64_t lin,
 			     unsigned int size, bool user)
 {
 	struct x86_tlb_entry *e = tlb_hit(c, lin);
@@ -135,15 +165,12 @@ MEM_INLINE uint32_t lin_read(struct x86_cpu *c, uint32_t lin,
 	if ((lin & 0xfff) + size > 0x1000) {
 		unsigned int n1 = 0x1000 - (lin & 0xfff), i;
 		struct x86_tlb_entry e1, e2;
-		uint32_t v = 0;
+		uint64_t v = 0;
 
 		e1 = *x86_tlb_fill(c, lin, acc);
-		e2 = *x86_tlb_fill(c, lin + n1, acc);
-		for (i = 0; i < size; i++) {
-			uint32_t a = lin + i;
-
-			v |= page_read(c, i < n1 ? &e1 : &e2, a, 1) << (8 * i);
-		}
+		e2 = *x86_tlb_fill(c, (lin + n1) & c->lin_mask, acc);
+		for (i = 0; i < size; i++)
+			v |= page_read(c, i < n1 ? &e1 : &e2, lin + i, 1) << (8 * i);
 		return v;
 	}
 	if (!e || (user && !e->user))
@@ -151,15 +178,15 @@ MEM_INLINE uint32_t lin_read(struct x86_cpu *c, uint32_t lin,
 	return page_read(c, e, lin, size);
 }
 
-uint32_t x86_lin_read(struct x86_cpu *c, uint32_t lin, unsigned int size,
+uint64_t x86_lin_read(struct x86_cpu *c, uint64_t lin, unsigned int size,
 		      bool user)
 {
 	return lin_read(c, lin, size, user);
 }
 
 static void __attribute__((noinline))
-page_write_slow(struct x86_cpu *c, const struct x86_tlb_entry *e, uint32_t lin,
-		unsigned int size, uint32_t v)
+page_write_slow(struct x86_cpu *c, const struct x86_tlb_entry *e, uint64_t lin,
+		unsigned int size, uint64_t v)
 {
 	uint64_t gpa = e->gpa | (lin & 0xfff);
 	uint8_t *h;
@@ -177,7 +204,7 @@ page_write_slow(struct x86_cpu *c, const struct x86_tlb_entry *e, uint32_t lin,
 }
 
 MEM_INLINE void page_write(struct x86_cpu *c, const struct x86_tlb_entry *e,
-			   uint32_t lin, unsigned int size, uint32_t v)
+			   uint64_t lin, unsigned int size, uint64_t v)
 {
 	if (__builtin_expect(e->host_w != NULL, 1))
 		store_le(e->host_w + (lin & 0xfff), size, v);
@@ -185,7 +212,7 @@ MEM_INLINE void page_write(struct x86_cpu *c, const struct x86_tlb_entry *e,
 		page_write_slow(c, e, lin, size, v);
 }
 
-MEM_INLINE struct x86_tlb_entry *write_entry(struct x86_cpu *c, uint32_t lin,
+MEM_INLINE struct x86_tlb_entry *write_entry(struct x86_cpu *c, uint64_t lin,
 					     bool user)
 {
 	struct x86_tlb_entry *e = tlb_hit(c, lin);
@@ -195,16 +222,16 @@ MEM_INLINE struct x86_tlb_entry *write_entry(struct x86_cpu *c, uint32_t lin,
 	return x86_tlb_fill(c, lin, ACC_W | (user ? ACC_U : 0));
 }
 
-void x86_lin_probe_write(struct x86_cpu *c, uint32_t lin, unsigned int size,
+void x86_lin_probe_write(struct x86_cpu *c, uint64_t lin, unsigned int size,
 			 bool user)
 {
 	write_entry(c, lin, user);
 	if ((lin & 0xfff) + size > 0x1000)
-		write_entry(c, (lin | 0xfff) + 1, user);
+		write_entry(c, ((lin | 0xfff) + 1) & c->lin_mask, user);
 }
 
-MEM_INLINE void lin_write(struct x86_cpu *c, uint32_t lin, unsigned int size,
-			  uint32_t v, bool user)
+MEM_INLINE void lin_write(struct x86_cpu *c, uint64_t lin, unsigned int size,
+			  uint64_t v, bool user)
 {
 	struct x86_tlb_entry *e;
 
@@ -215,7 +242,7 @@ MEM_INLINE void lin_write(struct x86_cpu *c, uint32_t lin, unsigned int size,
 		struct x86_tlb_entry e1, e2;
 
 		e1 = *write_entry(c, lin, user);
-		e2 = *write_entry(c, lin + n1, user);
+		e2 = *write_entry(c, (lin + n1) & c->lin_mask, user);
 		for (i = 0; i < size; i++)
 			page_write(c, i < n1 ? &e1 : &e2, lin + i, 1,
 				   (v >> (8 * i)) & 0xff);
@@ -225,24 +252,35 @@ MEM_INLINE void lin_write(struct x86_cpu *c, uint32_t lin, unsigned int size,
 	page_write(c, e, lin, size, v);
 }
 
-void x86_lin_write(struct x86_cpu *c, uint32_t lin, unsigned int size,
-		   uint32_t v, bool user)
+void x86_lin_write(struct x86_cpu *c, uint64_t lin, unsigned int size,
+		   uint64_t v, bool user)
 {
 	lin_write(c, lin, size, v, user);
 }
 
-uint32_t x86_read(struct x86_cpu *c, unsigned int seg, uint32_t off,
+uint64_t x86_sys_read(struct x86_cpu *c, uint64_t lin, unsigned int size)
+{
+	return lin_read(c, lin & c->lin_mask, size, false);
+}
+
+void x86_sys_write(struct x86_cpu *c, uint64_t lin, unsigned int size,
+		   uint64_t v)
+{
+	lin_write(c, lin & c->lin_mask, size, v, false);
+}
+
+uint64_t x86_read(struct x86_cpu *c, unsigned int seg, uint64_t off,
 		  unsigned int size)
 {
-	uint32_t lin = seg_lin(c, seg, off, size, false);
+	uint64_t lin = seg_lin(c, seg, off, size, false);
 
 	return lin_read(c, lin, size, c->cpl == 3);
 }
 
-void x86_write(struct x86_cpu *c, unsigned int seg, uint32_t off,
-	       unsigned int size, uint32_t v)
+void x86_write(struct x86_cpu *c, unsigned int seg, uint64_t off,
+	       unsigned int size, uint64_t v)
 {
-	uint32_t lin = seg_lin(c, seg, off, size, true);
+	uint64_t lin = seg_lin(c, seg, off, size, true);
 
 	lin_write(c, lin, size, v, c->cpl == 3);
 }
@@ -294,7 +332,7 @@ void x86_phys_write(struct x86_cpu *c, uint64_t gpa, unsigned int size,
 	}
 }
 
-uint64_t x86_fetch_gpa(struct x86_cpu *c, uint32_t lin, uint8_t **host)
+uint64_t x86_fetch_gpa(struct x86_cpu *c, uint64_t lin, uint8_t **host)
 {
 	struct x86_tlb_entry *e = tlb_hit(c, lin);
 	bool user = c->cpl == 3;
@@ -338,7 +376,7 @@ void x86_code_invalidate(struct x86_cpu *c, uint64_t gpa, uint64_t len)
 			struct x86_dcache_entry *d =
 				&c->dcache[a & (X86_DCACHE_SIZE - 1)];
 
-			if (d->key && ((d->key - 1) >> 13) == pg)
+			if (d->key && ((d->key - 1) >> 14) == pg)
 				d->key = 0;
 		}
 	}

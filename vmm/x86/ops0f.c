@@ -4,9 +4,13 @@
  *
  * CMOVcc, Jcc rel16/32, SETcc, BT/BTS/BTR/BTC (with the bit-string
  * addressing of register offsets into memory), SHLD/SHRD, IMUL, CMPXCHG,
- * CMPXCHG8B, XADD, MOVZX/MOVSX, BSF/BSR, BSWAP, far-pointer loads, FS/GS
- * pushes; descriptor-table and control-register instructions (SDM vol. 2
- * and vol. 3, 2.7).  CPUID, MSRs and SYSENTER are in cpuid_msr.c.
+ * CMPXCHG8B/16B, XADD, MOVZX/MOVSX, BSF/BSR, BSWAP, POPCNT, far-pointer
+ * loads, FS/GS pushes, with 64-bit operands where REX.W gives them;
+ * descriptor-table and control-register instructions with the IA-32e rules
+ * (16-byte LDT/TSS descriptors, 10-byte descriptor-table registers, CR8,
+ * the long-mode activation checks of CR0/CR4; SDM vol. 2 and vol. 3, 2.5,
+ * 2.7, 9.8.5).  CPUID, MSRs, SYSCALL/SYSENTER and SWAPGS are in
+ * cpuid_msr.c.
  */
 #include "vmm/x86/cpu.h"
 #include "vmm/x86/fpu.h"
@@ -24,37 +28,36 @@ static void need_cpl0(struct x86_cpu *c)
 
 static void exec_bt(struct x86_cpu *c, const struct x86_insn *in)
 {
-	unsigned int sz = in->opsize, kind;
-	uint32_t bit, v, mask, lin = 0;
+	unsigned int sz = in->opsize, kind, bits = sz * 8;
+	uint64_t bit, v, mask, lin = 0;
 	bool mem = in->flags & X86_IF_MEM;
 
 	if (in->op == 0x1ba) {
 		kind = in->reg & 3;
-		bit = in->imm & (sz * 8 - 1);
+		bit = in->imm & (bits - 1);
 	} else {
 		kind = (in->op >> 3) & 3;
 		bit = reg_get(c, in->reg, sz);
 	}
 	if (mem) {
-		uint32_t ea = x86_ea(c, in);
+		uint64_t ea = x86_ea(c, in);
 
 		if (in->op != 0x1ba) {
-			int32_t off = sz == 2 ? (int16_t)bit : (int32_t)bit;
+			int64_t off = (int64_t)sext(bit, sz);
 
-			ea += (uint32_t)((off >> (sz == 2 ? 4 : 5)) * (int32_t)sz);
-			if (in->adsize == 2)
-				ea &= 0xffff;
+			ea = x86_ea_add(in, ea, (uint64_t)((off >> (sz == 2 ? 4 :
+						sz == 4 ? 5 : 6)) * (int64_t)sz));
 		}
-		bit &= sz * 8 - 1;
+		bit &= bits - 1;
 		lin = x86_seg_lin(c, x86_ea_seg(in), ea, sz, kind != 0);
 		if (kind)
 			x86_lin_probe_write(c, lin, sz, c->cpl == 3);
 		v = x86_lin_read(c, lin, sz, c->cpl == 3);
 	} else {
-		bit &= sz * 8 - 1;
+		bit &= bits - 1;
 		v = reg_get(c, in->rm, sz);
 	}
-	mask = 1u << bit;
+	mask = 1ull << bit;
 	x86_flags_arith(c, (x86_flags_get(c) & ~FL_CF) | ((v & mask) ? FL_CF : 0));
 	switch (kind) {
 	case 0: return;
@@ -70,14 +73,16 @@ static void exec_bt(struct x86_cpu *c, const struct x86_insn *in)
 
 static void exec_shxd(struct x86_cpu *c, const struct x86_insn *in)
 {
-	unsigned int sz = in->opsize;
-	unsigned int count = ((in->op & 1) ? (uint8_t)c->gpr[X86_RCX] : in->imm) & 31;
+	unsigned int sz = in->opsize, bits = sz * 8;
+	unsigned int count = ((in->op & 1) ? (uint8_t)c->gpr[X86_RCX] : in->imm) &
+			     (sz == 8 ? 63 : 31);
 	bool left = in->op < 0x1a8;
-	uint32_t d, s = reg_get(c, in->reg, sz), r, cf, fl;
-	uint64_t w;
+	uint64_t d, s = reg_get(c, in->reg, sz), r, cf;
+	uint64_t m = size_mask(sz);
+	uint32_t fl;
 
 	if (in->flags & X86_IF_MEM) {
-		uint32_t lin = x86_seg_lin(c, x86_ea_seg(in), x86_ea(c, in), sz, true);
+		uint64_t lin = x86_seg_lin(c, x86_ea_seg(in), x86_ea(c, in), sz, true);
 
 		x86_lin_probe_write(c, lin, sz, c->cpl == 3);
 		d = x86_lin_read(c, lin, sz, c->cpl == 3);
@@ -85,28 +90,28 @@ static void exec_shxd(struct x86_cpu *c, const struct x86_insn *in)
 			return;
 	} else {
 		d = reg_get(c, in->rm, sz);
-		if (!count)
+		if (!count) {
+			reg_set(c, in->rm, sz, d);	/* 32-bit: upper half cleared */
 			return;
+		}
 	}
 	if (sz == 2) {
 		/* 16-bit counts above 16 shift through d:s:d, as hardware does */
+		uint64_t w = (d << 32) | (s << 16) | d;
+
 		if (left) {
-			w = ((uint64_t)d << 32) | ((uint64_t)s << 16) | d;
-			r = (uint32_t)(w << count >> 32) & 0xffff;
-			cf = (uint32_t)(w >> (48 - count)) & 1;
+			r = (w << count >> 32) & 0xffff;
+			cf = (w >> (48 - count)) & 1;
 		} else {
-			w = ((uint64_t)d << 32) | ((uint64_t)s << 16) | d;
-			r = (uint32_t)(w >> count) & 0xffff;
-			cf = (uint32_t)(w >> (count - 1)) & 1;
+			r = (w >> count) & 0xffff;
+			cf = (w >> (count - 1)) & 1;
 		}
 	} else if (left) {
-		w = ((uint64_t)d << 32) | s;
-		r = (uint32_t)((w << count) >> 32);
-		cf = (uint32_t)(w >> (64 - count)) & 1;
+		r = ((d << count) | (s >> (bits - count))) & m;
+		cf = (d >> (bits - count)) & 1;
 	} else {
-		w = ((uint64_t)s << 32) | d;
-		r = (uint32_t)(w >> count);
-		cf = (uint32_t)(w >> (count - 1)) & 1;
+		r = ((d >> count) | (s << (bits - count))) & m;
+		cf = (d >> (count - 1)) & 1;
 	}
 	fl = x86_flags_szp(r, sz) | (cf ? FL_CF : 0);
 	if (((r ^ d) & sign_bit(sz)))
@@ -118,7 +123,7 @@ static void exec_shxd(struct x86_cpu *c, const struct x86_insn *in)
 static void exec_cmpxchg(struct x86_cpu *c, const struct x86_insn *in)
 {
 	unsigned int sz = (in->op & 1) ? in->opsize : 1;
-	uint32_t acc = reg_get(c, X86_RAX, sz), d, lin = 0;
+	uint64_t acc = reg_get(c, X86_RAX, sz), d, lin = 0;
 	bool mem = in->flags & X86_IF_MEM;
 
 	if (mem) {
@@ -141,25 +146,29 @@ static void exec_cmpxchg(struct x86_cpu *c, const struct x86_insn *in)
 	}
 }
 
+/* CMPXCHG8B m64 / CMPXCHG16B m128 (REX.W: #GP(0) unless 16-byte aligned) */
 static void exec_cmpxchg8b(struct x86_cpu *c, const struct x86_insn *in)
 {
-	uint32_t lin = x86_seg_lin(c, x86_ea_seg(in), x86_ea(c, in), 8, true);
+	unsigned int h = in->opsize == 8 ? 8 : 4;
+	uint64_t lin = x86_seg_lin(c, x86_ea_seg(in), x86_ea(c, in), 2 * h, true);
 	bool u = c->cpl == 3;
-	uint32_t lo, hi;
+	uint64_t lo, hi, m = size_mask(h);
 
-	x86_lin_probe_write(c, lin, 4, u);
-	x86_lin_probe_write(c, lin + 4, 4, u);
-	lo = x86_lin_read(c, lin, 4, u);
-	hi = x86_lin_read(c, lin + 4, 4, u);
-	if (lo == (uint32_t)c->gpr[X86_RAX] && hi == (uint32_t)c->gpr[X86_RDX]) {
-		x86_lin_write(c, lin, 4, (uint32_t)c->gpr[X86_RBX], u);
-		x86_lin_write(c, lin + 4, 4, (uint32_t)c->gpr[X86_RCX], u);
+	if (h == 8 && (lin & 15))
+		x86_gp0(c);
+	x86_lin_probe_write(c, lin, h, u);
+	x86_lin_probe_write(c, (lin + h) & c->lin_mask, h, u);
+	lo = x86_lin_read(c, lin, h, u);
+	hi = x86_lin_read(c, (lin + h) & c->lin_mask, h, u);
+	if (lo == (c->gpr[X86_RAX] & m) && hi == (c->gpr[X86_RDX] & m)) {
+		x86_lin_write(c, lin, h, c->gpr[X86_RBX], u);
+		x86_lin_write(c, (lin + h) & c->lin_mask, h, c->gpr[X86_RCX], u);
 		x86_flags_arith(c, x86_flags_get(c) | FL_ZF);
 	} else {
-		x86_lin_write(c, lin, 4, lo, u);
-		x86_lin_write(c, lin + 4, 4, hi, u);
-		c->gpr[X86_RAX] = lo;
-		c->gpr[X86_RDX] = hi;
+		x86_lin_write(c, lin, h, lo, u);
+		x86_lin_write(c, (lin + h) & c->lin_mask, h, hi, u);
+		reg_set(c, X86_RAX, h, lo);
+		reg_set(c, X86_RDX, h, hi);
 		x86_flags_arith(c, x86_flags_get(c) & ~FL_ZF);
 	}
 }
@@ -167,7 +176,7 @@ static void exec_cmpxchg8b(struct x86_cpu *c, const struct x86_insn *in)
 static void exec_xadd(struct x86_cpu *c, const struct x86_insn *in)
 {
 	unsigned int sz = (in->op & 1) ? in->opsize : 1;
-	uint32_t s = reg_get(c, in->reg, sz), d, lin = 0, r;
+	uint64_t s = reg_get(c, in->reg, sz), d, lin = 0, r;
 	bool mem = in->flags & X86_IF_MEM;
 
 	if (mem) {
@@ -188,7 +197,7 @@ static void exec_xadd(struct x86_cpu *c, const struct x86_insn *in)
 static void exec_bsx(struct x86_cpu *c, const struct x86_insn *in)
 {
 	unsigned int sz = in->opsize;
-	uint32_t v = x86_rm_read(c, in, sz);
+	uint64_t v = x86_rm_read(c, in, sz);
 	uint32_t fl = x86_flags_get(c) & ~FL_ARITH;
 
 	if (!v) {
@@ -197,9 +206,19 @@ static void exec_bsx(struct x86_cpu *c, const struct x86_insn *in)
 	}
 	x86_flags_arith(c, fl);
 	if (in->op == 0x1bc)
-		reg_set(c, in->reg, sz, (uint32_t)__builtin_ctz(v));
+		reg_set(c, in->reg, sz, (uint64_t)__builtin_ctzll(v));
 	else
-		reg_set(c, in->reg, sz, 31u - (uint32_t)__builtin_clz(v));
+		reg_set(c, in->reg, sz, 63u - (uint64_t)__builtin_clzll(v));
+}
+
+/* POPCNT (F3 0F B8): ZF if the source is 0, the other flags cleared */
+static void exec_popcnt(struct x86_cpu *c, const struct x86_insn *in)
+{
+	unsigned int sz = in->opsize;
+	uint64_t v = x86_rm_read(c, in, sz);
+
+	x86_flags_arith(c, v ? 0 : FL_ZF);
+	reg_set(c, in->reg, sz, (uint64_t)__builtin_popcountll(v));
 }
 
 static void exec_grp6(struct x86_cpu *c, const struct x86_insn *in);
@@ -211,7 +230,7 @@ static void exec_lar_lsl(struct x86_cpu *c, const struct x86_insn *in)
 	uint64_t d, lim;
 	struct x86_seg s;
 	unsigned int type, dpl;
-	bool ok = false, lsl = in->op == 0x103;
+	bool ok = false, lsl = in->op == 0x103, lma = x86_lma(c);
 
 	if (!prot(c))
 		x86_ud(c);
@@ -226,6 +245,9 @@ static void exec_lar_lsl(struct x86_cpu *c, const struct x86_insn *in)
 		if (type & 0x10)	/* code/data; conforming code is exempt */
 			ok = (type & 0x0c) == 0x0c ||
 			     (dpl >= c->cpl && dpl >= (sel & 3u));
+		else if (lma)		/* IA-32e: LDT, 64-bit TSS, call gate */
+			ok = type == 2 || type == 9 || type == 0xb ||
+			     (!lsl && type == 0xc);
 		else if (lsl)
 			ok = type == 1 || type == 2 || type == 3 || type == 9 || type == 0xb;
 		else
@@ -236,7 +258,7 @@ static void exec_lar_lsl(struct x86_cpu *c, const struct x86_insn *in)
 		if (ok) {
 			uint32_t v = lsl ? s.limit : (uint32_t)(d >> 32) & 0x00f0ff00u;
 
-			reg_set(c, in->reg, in->opsize, in->opsize == 2 ? v & 0xffff : v);
+			reg_set(c, in->reg, in->opsize == 8 ? 4 : in->opsize, v);
 		}
 	}
 	x86_flags_arith(c, (x86_flags_get(c) & ~FL_ZF) | (ok ? FL_ZF : 0));
@@ -247,23 +269,25 @@ static void exec_movcr(struct x86_cpu *c, const struct x86_insn *in);
 void x86_exec_0f(struct x86_cpu *c, const struct x86_insn *in)
 {
 	unsigned int op = in->op & 0xff, sz = in->opsize;
-	uint32_t v;
+	uint64_t v;
 
 	switch (op) {
 	case 0x40 ... 0x4f:
 		v = x86_rm_read(c, in, sz);
 		if (x86_cond(c, op & 15))
 			reg_set(c, in->reg, sz, v);
+		else if (sz == 4)	/* 64-bit mode: the upper half is cleared */
+			reg_set(c, in->reg, 4, reg_get(c, in->reg, 4));
 		return;
 	case 0x80 ... 0x8f:
 		if (x86_cond(c, op & 15)) {
-			uint32_t t = (uint32_t)c->next_ip + in->imm;
+			uint64_t t = c->next_ip + in->imm;
 
 			if (sz == 2)
 				t &= 0xffff;
-			if (t > c->seg[X86_CS].limit)
-				x86_gp0(c);
-			c->next_ip = t;
+			else if (sz == 4)
+				t &= 0xffffffffu;
+			x86_jump(c, t);
 		}
 		return;
 	case 0x90 ... 0x9f:
@@ -273,7 +297,7 @@ void x86_exec_0f(struct x86_cpu *c, const struct x86_insn *in)
 		x86_push(c, sz, c->seg[op == 0xa0 ? X86_FS : X86_GS].sel);
 		return;
 	case 0xa1: case 0xa9: {
-		uint32_t sp = x86_sp(c);
+		uint64_t sp = x86_sp(c);
 		uint16_t sel = (uint16_t)x86_read(c, X86_SS, sp, 2);
 
 		x86_seg_load(c, op == 0xa1 ? X86_FS : X86_GS, sel);
@@ -286,29 +310,21 @@ void x86_exec_0f(struct x86_cpu *c, const struct x86_insn *in)
 	case 0xa4: case 0xa5: case 0xac: case 0xad:
 		exec_shxd(c, in);
 		return;
-	case 0xaf: {
-		int64_t a = sz == 2 ? (int16_t)reg_get(c, in->reg, 2) : (int32_t)reg_get(c, in->reg, 4);
-		int64_t b = sz == 2 ? (int16_t)x86_rm_read(c, in, 2) : (int32_t)x86_rm_read(c, in, 4);
-		int64_t r = a * b;
-		uint32_t fl = x86_flags_szp((uint32_t)r, sz);
-
-		if (r != (sz == 2 ? (int16_t)r : (int32_t)r))
-			fl |= FL_CF | FL_OF;
-		x86_flags_arith(c, fl);
-		reg_set(c, in->reg, sz, (uint32_t)r);
+	case 0xaf:
+		reg_set(c, in->reg, sz, x86_imul2(c, reg_get(c, in->reg, sz),
+						  x86_rm_read(c, in, sz), sz));
 		return;
-	}
 	case 0xb0: case 0xb1:
 		exec_cmpxchg(c, in);
 		return;
 	case 0xb2: case 0xb4: case 0xb5: {
 		unsigned int sreg = op == 0xb2 ? X86_SS : op == 0xb4 ? X86_FS : X86_GS;
 		unsigned int seg = x86_ea_seg(in);
-		uint32_t ea = x86_ea(c, in), off;
+		uint64_t ea = x86_ea(c, in), off;
 		uint16_t sel;
 
 		off = x86_read(c, seg, ea, sz);
-		sel = (uint16_t)x86_read(c, seg, (ea + sz) & (in->adsize == 2 ? 0xffff : ~0u), 2);
+		sel = (uint16_t)x86_read(c, seg, x86_ea_add(in, ea, sz), 2);
 		x86_seg_load(c, sreg, sel);
 		reg_set(c, in->reg, sz, off);
 		return;
@@ -316,11 +332,14 @@ void x86_exec_0f(struct x86_cpu *c, const struct x86_insn *in)
 	case 0xb6: case 0xb7:
 		reg_set(c, in->reg, sz, x86_rm_read(c, in, op == 0xb6 ? 1 : 2));
 		return;
+	case 0xb8:
+		exec_popcnt(c, in);
+		return;
 	case 0xbe:
-		reg_set(c, in->reg, sz, (uint32_t)(int32_t)(int8_t)x86_rm_read(c, in, 1));
+		reg_set(c, in->reg, sz, sext(x86_rm_read(c, in, 1), 1));
 		return;
 	case 0xbf:
-		reg_set(c, in->reg, sz, (uint32_t)(int32_t)(int16_t)x86_rm_read(c, in, 2));
+		reg_set(c, in->reg, sz, sext(x86_rm_read(c, in, 2), 2));
 		return;
 	case 0xbc: case 0xbd:
 		exec_bsx(c, in);
@@ -332,11 +351,12 @@ void x86_exec_0f(struct x86_cpu *c, const struct x86_insn *in)
 		exec_cmpxchg8b(c, in);
 		return;
 	case 0xc8 ... 0xcf:
-		v = reg_get(c, op & 7, 4);
 		if (sz == 2)
-			reg_set(c, op & 7, 2, 0);
+			reg_set(c, in->rm, 2, 0);
+		else if (sz == 4)
+			reg_set(c, in->rm, 4, __builtin_bswap32((uint32_t)c->gpr[in->rm]));
 		else
-			reg_set(c, op & 7, 4, __builtin_bswap32(v));
+			reg_set(c, in->rm, 8, __builtin_bswap64(c->gpr[in->rm]));
 		return;
 	case 0x18 ... 0x1f:
 		return;		/* prefetch hints / multi-byte NOP */
@@ -370,13 +390,41 @@ void x86_exec_0f(struct x86_cpu *c, const struct x86_insn *in)
 		return;
 	case 0x10 ... 0x17: case 0x28 ... 0x2f: case 0x50 ... 0x7f:
 	case 0xc2 ... 0xc6: case 0xd0 ... 0xff:
-		x86_exec_simd(c, in);		/* MMX/SSE/SSE2 (simd.c) */
+		x86_exec_simd(c, in);		/* MMX/SSE-SSE3 (simd.c) */
 		return;
 	default:
 		if (!x86_exec_cpuid_msr(c, in))
 			x86_ud(c);
 		return;
 	}
+}
+
+/* LLDT / LTR: descriptor @sel (16 bytes in IA-32e mode) of system type
+ * @type (the busy bit of a TSS ignored) into @s */
+static uint64_t sys_desc(struct x86_cpu *c, uint16_t sel, unsigned int type,
+			 struct x86_seg *s)
+{
+	uint64_t d;
+
+	if (!(sel & ~3) || (sel & 4))
+		x86_raise(c, X86_EXC_GP, true, sel & ~3u);
+	d = x86_desc_read(c, sel, X86_EXC_GP);
+	x86_desc_to_seg(d, sel, s);
+	if (type == 2 ? (s->attr & 0x1f) != 2 :
+	    ((s->attr & 0x1f) != 9 && ((s->attr & 0x1f) != 1 || x86_lma(c))))
+		x86_raise(c, X86_EXC_GP, true, sel & ~3u);
+	if (x86_lma(c)) {
+		uint64_t hi = x86_desc_read_hi(c, sel, X86_EXC_GP);
+
+		if ((hi >> 40) & 0x1f)
+			x86_raise(c, X86_EXC_GP, true, sel & ~3u);
+		s->base |= (hi & 0xffffffffull) << 32;
+		if (!is_canonical(s->base))
+			x86_raise(c, X86_EXC_GP, true, sel & ~3u);
+	}
+	if (!(s->attr & X86_SEG_ATTR_P))
+		x86_raise(c, X86_EXC_NP, true, sel & ~3u);
+	return d;
 }
 
 static void exec_grp6(struct x86_cpu *c, const struct x86_insn *in)
@@ -404,13 +452,7 @@ static void exec_grp6(struct x86_cpu *c, const struct x86_insn *in)
 			c->ldtr.attr = 0;
 			return;
 		}
-		if (sel & 4)
-			x86_raise(c, X86_EXC_GP, true, sel & ~3u);
-		x86_desc_to_seg(x86_desc_read(c, sel, X86_EXC_GP), sel, &s);
-		if ((s.attr & 0x1f) != 2)
-			x86_raise(c, X86_EXC_GP, true, sel & ~3u);
-		if (!(s.attr & X86_SEG_ATTR_P))
-			x86_raise(c, X86_EXC_NP, true, sel & ~3u);
+		sys_desc(c, sel, 2, &s);
 		c->ldtr = s;
 		return;
 	}
@@ -420,17 +462,10 @@ static void exec_grp6(struct x86_cpu *c, const struct x86_insn *in)
 
 		need_cpl0(c);
 		sel = (uint16_t)x86_rm_read(c, in, 2);
-		if (!(sel & ~3) || (sel & 4))
-			x86_raise(c, X86_EXC_GP, true, sel & ~3u);
-		d = x86_desc_read(c, sel, X86_EXC_GP);
-		x86_desc_to_seg(d, sel, &s);
-		if ((s.attr & 0x1f) != 1 && (s.attr & 0x1f) != 9)
-			x86_raise(c, X86_EXC_GP, true, sel & ~3u);
-		if (!(s.attr & X86_SEG_ATTR_P))
-			x86_raise(c, X86_EXC_NP, true, sel & ~3u);
+		d = sys_desc(c, sel, 9, &s);
 		/* mark busy */
-		x86_lin_write(c, (uint32_t)(c->gdtr.base + (sel & ~7u) + 5), 1,
-			      (uint32_t)((d >> 40) & 0xff) | 2, false);
+		x86_sys_write(c, c->gdtr.base + (sel & ~7u) + 5, 1,
+			      (uint32_t)((d >> 40) & 0xff) | 2);
 		s.attr |= 2;
 		c->tr = s;
 		return;
@@ -467,29 +502,35 @@ static void exec_grp6(struct x86_cpu *c, const struct x86_insn *in)
 static void exec_grp7(struct x86_cpu *c, const struct x86_insn *in)
 {
 	unsigned int seg = x86_ea_seg(in);
-	uint32_t ea, base;
+	uint64_t ea, base;
 	uint16_t lim;
 	struct x86_dtable *t;
 
+	if (in->reg == 7 && !(in->flags & X86_IF_MEM)) {
+		x86_exec_cpuid_msr(c, in);	/* SWAPGS, RDTSCP */
+		return;
+	}
 	switch (in->reg) {
 	case 0:
-	case 1:		/* SGDT / SIDT */
+	case 1:		/* SGDT / SIDT: 6 bytes, 10 in 64-bit mode */
 		t = in->reg ? &c->idtr : &c->gdtr;
 		ea = x86_ea(c, in);
-		base = (uint32_t)t->base;
-		if (in->opsize == 2)
-			base &= 0xffffff;
-		x86_seg_lin(c, seg, ea, 6, true);
+		base = t->base;
+		if (!c->long64)
+			base &= in->opsize == 2 ? 0xffffff : 0xffffffffu;
+		x86_seg_lin(c, seg, ea, c->long64 ? 10 : 6, true);
 		x86_write(c, seg, ea, 2, t->limit);
-		x86_write(c, seg, ea + 2, 4, base);
+		x86_write(c, seg, x86_ea_add(in, ea, 2), c->long64 ? 8 : 4, base);
 		return;
 	case 2:
 	case 3:		/* LGDT / LIDT */
 		need_cpl0(c);
 		ea = x86_ea(c, in);
 		lim = (uint16_t)x86_read(c, seg, ea, 2);
-		base = x86_read(c, seg, ea + 2, 4);
-		if (in->opsize == 2)
+		base = x86_read(c, seg, x86_ea_add(in, ea, 2), c->long64 ? 8 : 4);
+		if (c->long64 && !is_canonical(base))
+			x86_gp0(c);
+		if (!c->long64 && in->opsize == 2)
 			base &= 0xffffff;
 		t = in->reg == 3 ? &c->idtr : &c->gdtr;
 		t->base = base;
@@ -505,7 +546,7 @@ static void exec_grp7(struct x86_cpu *c, const struct x86_insn *in)
 		uint32_t v;
 
 		need_cpl0(c);
-		v = x86_rm_read(c, in, 2) & 0xf;
+		v = (uint32_t)x86_rm_read(c, in, 2) & 0xf;
 		if (c->cr0 & X86_CR0_PE)
 			v |= X86_CR0_PE;
 		c->cr0 = (c->cr0 & ~0xfull) | v;
@@ -515,7 +556,10 @@ static void exec_grp7(struct x86_cpu *c, const struct x86_insn *in)
 	default:	/* INVLPG */
 		need_cpl0(c);
 		ea = x86_ea(c, in);
-		x86_tlb_flush_page(c, (uint32_t)c->seg[seg].base + ea);
+		if (c->long64)
+			x86_tlb_flush_page(c, ea + (seg >= X86_FS ? c->seg[seg].base : 0));
+		else
+			x86_tlb_flush_page(c, (uint32_t)(c->seg[seg].base + ea));
 		return;
 	}
 }
@@ -524,61 +568,122 @@ static void exec_grp7(struct x86_cpu *c, const struct x86_insn *in)
 			 0x40u /* MCE */ | 0x100u /* PCE */ | \
 			 CR4_OSFXSR | CR4_OSXMMEXCPT /* simd.c */)
 
+/* MOV to CR0: the paging and IA-32e activation rules (SDM vol. 3, 9.8.5) */
+static void write_cr0(struct x86_cpu *c, uint64_t v)
+{
+	uint64_t old = c->cr0;
+
+	if (v >> 32)
+		x86_gp0(c);
+	if ((v & X86_CR0_PG) && !(v & X86_CR0_PE))
+		x86_gp0(c);
+	if ((v & X86_CR0_NW) && !(v & X86_CR0_CD))
+		x86_gp0(c);
+	if ((v & X86_CR0_PG) && !(old & X86_CR0_PG) && (c->efer & EFER_LME)) {
+		if (!(c->cr4 & CR4_PAE) || (c->seg[X86_CS].attr & X86_SEG_ATTR_L))
+			x86_gp0(c);
+		c->efer |= EFER_LMA;
+	}
+	if (!(v & X86_CR0_PG) && (old & X86_CR0_PG) && (c->efer & EFER_LMA)) {
+		if (c->long64)
+			x86_gp0(c);	/* only from compatibility mode */
+		c->efer &= ~(uint64_t)EFER_LMA;
+	}
+	v |= X86_CR0_ET;
+	if ((v ^ old) & (X86_CR0_PG | X86_CR0_WP | X86_CR0_PE))
+		x86_tlb_flush(c, true);
+	c->cr0 = v;
+	x86_mode_update(c);
+}
+
+static void write_cr4(struct x86_cpu *c, uint64_t v)
+{
+	if (v & ~(uint64_t)CR4_SUPPORTED)
+		x86_gp0(c);		/* incl. PCIDE: no PCIDs */
+	if ((c->efer & EFER_LMA) && !(v & CR4_PAE))
+		x86_gp0(c);
+	if ((c->cr0 & X86_CR0_PG) && ((v ^ c->cr4) & CR4_PAE) &&
+	    !(c->efer & EFER_LMA))
+		x86_gp0(c);
+	c->cr4 = v;
+	x86_tlb_flush(c, true);
+}
+
 static void exec_movcr(struct x86_cpu *c, const struct x86_insn *in)
 {
-	unsigned int n = in->reg;
-	uint32_t v;
+	unsigned int n = in->reg, sz = c->long64 ? 8 : 4;
+	uint64_t v;
 
 	if (c->eflags & FL_VM)
 		x86_gp0(c);
 	need_cpl0(c);
 	if (in->op == 0x120) {
-		v = n == 0 ? (uint32_t)c->cr0 : n == 2 ? (uint32_t)c->cr2 :
-		    n == 3 ? (uint32_t)c->cr3 : (uint32_t)c->cr4;
-		reg_set(c, in->rm, 4, v);
+		v = n == 0 ? c->cr0 : n == 2 ? c->cr2 : n == 3 ? c->cr3 :
+		    n == 4 ? c->cr4 : c->cr8;
+		reg_set(c, in->rm, sz, v);
 		return;
 	}
 	if (in->op == 0x121) {
 		if ((n == 4 || n == 5) && (c->cr4 & CR4_DE))
 			x86_ud(c);
-		v = (uint32_t)c->dr[n == 4 ? 6 : n == 5 ? 7 : n];
-		reg_set(c, in->rm, 4, v);
+		v = c->dr[n == 4 ? 6 : n == 5 ? 7 : n];
+		reg_set(c, in->rm, sz, v);
 		return;
 	}
-	v = reg_get(c, in->rm, 4);
+	v = reg_get(c, in->rm, sz);
 	if (in->op == 0x123) {
 		if ((n == 4 || n == 5) && (c->cr4 & CR4_DE))
 			x86_ud(c);
+		if ((n >= 4) && (v >> 32))
+			x86_gp0(c);
 		c->dr[n == 4 ? 6 : n == 5 ? 7 : n] = v;
 		x86_dr7_update(c);
 		return;
 	}
 	switch (n) {
 	case 0:
-		if ((v & X86_CR0_PG) && !(v & X86_CR0_PE))
-			x86_gp0(c);
-		if ((v & X86_CR0_NW) && !(v & X86_CR0_CD))
-			x86_gp0(c);
-		v |= X86_CR0_ET;
-		if ((v ^ (uint32_t)c->cr0) & (X86_CR0_PG | X86_CR0_WP | X86_CR0_PE))
-			x86_tlb_flush(c, true);
-		c->cr0 = v;
-		x86_mode_update(c);
+		write_cr0(c, v);
 		return;
 	case 2:
 		c->cr2 = v;
 		return;
 	case 3:
+		if (v & ~(X86_PHYS_MASK))
+			x86_gp0(c);
 		c->cr3 = v;
 		x86_tlb_flush(c, false);
 		return;
+	case 8:			/* TPR: only bits 3:0 */
+		if (v & ~0xfull)
+			x86_gp0(c);
+		c->cr8 = v;
+		return;
 	default:
-		if (v & ~CR4_SUPPORTED)
-			x86_gp0(c);
-		if ((c->cr0 & X86_CR0_PG) && ((v ^ (uint32_t)c->cr4) & CR4_PAE))
-			x86_gp0(c);
-		c->cr4 = v;
-		x86_tlb_flush(c, true);
+		write_cr4(c, v);
 		return;
 	}
+}
+
+/* CRC32 (F2 0F 38 F0/F1): CRC-32C (Castagnoli, reflected 82F63B78h) of
+ * the source bytes into the 32-bit accumulator; flags unchanged */
+static void exec_crc32(struct x86_cpu *c, const struct x86_insn *in)
+{
+	unsigned int n = in->op == 0x2f0 ? 1 : in->opsize, i, k;
+	uint64_t src = x86_rm_read(c, in, n);
+	uint32_t crc = (uint32_t)c->gpr[in->reg];
+
+	for (i = 0; i < n; i++) {
+		crc ^= (uint8_t)(src >> (8 * i));
+		for (k = 0; k < 8; k++)
+			crc = (crc >> 1) ^ ((crc & 1) ? 0x82f63b78u : 0);
+	}
+	reg_set(c, in->reg, 4, crc);
+}
+
+void x86_exec_0f38(struct x86_cpu *c, const struct x86_insn *in)
+{
+	if (in->op == 0x2f0 || in->op == 0x2f1)
+		exec_crc32(c, in);
+	else
+		x86_exec_simd(c, in);	/* SSSE3, SSE4.1, SSE4.2 (simd.c) */
 }

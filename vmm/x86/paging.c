@@ -2,12 +2,17 @@
 /*
  * paging.c --- page walks and the software TLB
  *
- * 32-bit paging with 4 MiB PSE pages and PAE paging with NX (SDM vol. 3,
- * 4.3 and 4.4): access rights combined over the levels, CR0.WP, accessed
- * and dirty bits set only on a successful walk, #PF error codes and CR2
- * (4.7).  The result is cached in a direct-mapped TLB with host pointers
- * from machine_bus.page_ptr; a TLB is a cache, so flushing more than the
- * architecture requires (global pages on CR3 writes) is always correct.
+ * 32-bit paging with 4 MiB PSE pages, PAE paging with NX, and 4-level
+ * (IA-32e) paging with 2 MiB and 1 GiB pages (SDM vol. 3, 4.3-4.5): access
+ * rights combined over the levels, CR0.WP, NX with EFER.NXE, reserved bits
+ * (above MAXPHYADDR = X86_PHYS_BITS, PS in a PML4E, the low bits of large
+ * page addresses, XD without NXE) reported as #PF with RSVD, the accessed
+ * bit of each paging-structure entry set as the walk uses it, accessed and
+ * dirty bits of the leaf only on a successful walk, #PF error codes and CR2
+ * (4.7, 4.8).  PCIDs are not supported.  The result is cached in a direct-
+ * mapped TLB with host pointers from machine_bus.page_ptr; a TLB is a
+ * cache, so flushing more than the architecture requires (global pages on
+ * CR3 writes) is always correct.
  */
 #include <string.h>
 
@@ -27,29 +32,46 @@
 #define PF_RSVD	0x08u
 #define PF_I	0x10u
 
+/* address bits of a PAE / IA-32e entry (bits 51:12 within MAXPHYADDR) */
+#define ADDR_MASK	(X86_PHYS_MASK & ~0xfffull)
+/* bits 51:MAXPHYADDR, always reserved in PAE and IA-32e entries */
+#define RSVD_HIGH	(0x000fffffffffffffull & ~X86_PHYS_MASK)
+
 void x86_tlb_flush(struct x86_cpu *c, bool global)
 {
 	memset(c->tlb, 0, sizeof(c->tlb));
+	c->tlb_big = false;
 	c->fetch_tag = 0;
 }
 
-void x86_tlb_flush_page(struct x86_cpu *c, uint32_t lin)
+/*
+ * INVLPG: the TLB caches large pages 4 KiB at a time, so the entries of
+ * every large page go too (the page of @lin may be one of them).
+ */
+void x86_tlb_flush_page(struct x86_cpu *c, uint64_t lin)
 {
 	struct x86_tlb_entry *e = &c->tlb[(lin >> 12) & (X86_TLB_SIZE - 1)];
+	unsigned int i;
 
-	if (e->tag == ((lin & ~0xfffu) | 1))
+	if (e->tag == ((lin & ~0xfffull) | 1))
 		e->tag = 0;
+	if (c->tlb_big) {
+		for (i = 0; i < X86_TLB_SIZE; i++)
+			if (c->tlb[i].big)
+				c->tlb[i].tag = 0;
+		c->tlb_big = false;
+	}
 	c->fetch_tag = 0;
 }
 
 static void __attribute__((noreturn))
-page_fault(struct x86_cpu *c, uint32_t lin, unsigned int access, uint32_t err)
+page_fault(struct x86_cpu *c, uint64_t lin, unsigned int access, uint32_t err)
 {
 	if (access & 1)
 		err |= PF_W;
 	if (access & 2)
 		err |= PF_U;
-	if ((access & 4) && (c->efer & (1u << 11)) && (c->cr4 & CR4_PAE))
+	if ((access & 4) && (c->efer & EFER_NXE) && (c->cr4 & CR4_PAE))
 		err |= PF_I;
 	c->cr2 = lin;
 	x86_raise(c, X86_EXC_PF, true, err);
@@ -57,6 +79,7 @@ page_fault(struct x86_cpu *c, uint32_t lin, unsigned int access, uint32_t err)
 
 struct walk {
 	uint64_t	gpa;		/* physical page */
+	bool		big;		/* from a large page */
 	bool		user;		/* U/S over all levels */
 	bool		write;		/* R/W over all levels */
 	bool		nx;		/* XD over all levels */
@@ -73,7 +96,7 @@ static void pte_set(struct x86_cpu *c, uint64_t a, bool pae, uint64_t v)
 }
 
 /* check rights of the combined walk; raise #PF(P) on a violation */
-static void check_rights(struct x86_cpu *c, uint32_t lin, unsigned int access,
+static void check_rights(struct x86_cpu *c, uint64_t lin, unsigned int access,
 			 const struct walk *w)
 {
 	if ((access & 2) && !w->user)
@@ -85,12 +108,86 @@ static void check_rights(struct x86_cpu *c, uint32_t lin, unsigned int access,
 		page_fault(c, lin, access, PF_P);
 }
 
-static void walk(struct x86_cpu *c, uint32_t lin, unsigned int access,
+/*
+ * A non-leaf entry @e (at @a) of a PAE / IA-32e walk: present, no reserved
+ * bits (@rsvd), rights folded into @w, accessed bit set as it is used.
+ */
+static void walk_table(struct x86_cpu *c, uint64_t lin, unsigned int access,
+		       uint64_t a, uint64_t e, uint64_t rsvd, struct walk *w)
+{
+	if (!(e & PTE_P))
+		page_fault(c, lin, access, 0);
+	if (e & rsvd)
+		page_fault(c, lin, access, PF_P | PF_RSVD);
+	w->user = w->user && (e & PTE_U);
+	w->write = w->write && (e & PTE_W);
+	w->nx = w->nx || (e & PTE_NX);
+	if (!(e & PTE_A))
+		pte_set(c, a, true, e | PTE_A);
+}
+
+/* the leaf entry @e at @a (8 bytes if @pae): rights, then accessed/dirty */
+static void walk_leaf(struct x86_cpu *c, uint64_t lin, unsigned int access,
+		      uint64_t a, uint64_t e, bool pae, bool nxe, struct walk *w)
+{
+	w->user = w->user && (e & PTE_U);
+	w->write = w->write && (e & PTE_W);
+	w->nx = w->nx || (nxe && (e & PTE_NX));
+	check_rights(c, lin, access, w);
+	if (!(e & PTE_A) || ((access & 1) && !(e & PTE_D)))
+		pte_set(c, a, pae, e | PTE_A | ((access & 1) ? PTE_D : 0));
+	/* until the page is dirty, writes must come back here to set D */
+	if (!(e & PTE_D) && !(access & 1))
+		w->write = false;
+}
+
+/* 4-level paging (EFER.LMA): PML4, PDPT (1 GiB pages), PD (2 MiB), PT */
+static void walk_ia32e(struct x86_cpu *c, uint64_t lin, unsigned int access,
+		       struct walk *w)
+{
+	bool nxe = c->efer & EFER_NXE;
+	uint64_t rsvd = RSVD_HIGH | (nxe ? 0 : PTE_NX), e, a;
+	unsigned int level;
+
+	w->user = w->write = true;
+	w->nx = false;
+	w->big = false;
+	a = (c->cr3 & ADDR_MASK) + ((lin >> 39) & 0x1ff) * 8;
+	e = pte_get(c, a, true);
+	walk_table(c, lin, access, a, e, rsvd | PTE_PS, w);
+	for (level = 3; level > 1; level--) {	/* PDPT, PD */
+		unsigned int shift = 12 + 9 * (level - 1);
+		uint64_t page = (1ull << shift) - 1;
+
+		a = (e & ADDR_MASK) + ((lin >> shift) & 0x1ff) * 8;
+		e = pte_get(c, a, true);
+		if ((e & PTE_P) && (e & PTE_PS)) {	/* 1 GiB / 2 MiB page */
+			if (e & (rsvd | (page & ~0x1fffull)))
+				page_fault(c, lin, access, PF_P | PF_RSVD);
+			walk_leaf(c, lin, access, a, e, true, nxe, w);
+			w->gpa = (e & ADDR_MASK & ~page) | (lin & page & ~0xfffull);
+			w->big = true;
+			return;
+		}
+		walk_table(c, lin, access, a, e, rsvd, w);
+	}
+	a = (e & ADDR_MASK) + ((lin >> 12) & 0x1ff) * 8;
+	e = pte_get(c, a, true);
+	if (!(e & PTE_P))
+		page_fault(c, lin, access, 0);
+	if (e & rsvd)
+		page_fault(c, lin, access, PF_P | PF_RSVD);
+	walk_leaf(c, lin, access, a, e, true, nxe, w);
+	w->gpa = e & ADDR_MASK;
+}
+
+/* 32-bit and PAE paging */
+static void walk(struct x86_cpu *c, uint64_t lin, unsigned int access,
 		 struct walk *w)
 {
 	bool pae = c->cr4 & CR4_PAE;
-	bool nxe = pae && (c->efer & (1u << 11));
-	uint64_t addr_mask = pae ? 0x000ffffffffff000ull : 0xfffff000ull;
+	bool nxe = pae && (c->efer & EFER_NXE);
+	uint64_t addr_mask = pae ? ADDR_MASK : 0xfffff000u;
 	uint64_t pde_a, pte_a, pde, pte;
 
 	if (pae) {
@@ -99,59 +196,52 @@ static void walk(struct x86_cpu *c, uint32_t lin, unsigned int access,
 
 		if (!(pdpte & PTE_P))
 			page_fault(c, lin, access, 0);
-		if (pdpte & 0x1e6ull)
+		if (pdpte & (0x1e6ull | RSVD_HIGH | PTE_NX))
 			page_fault(c, lin, access, PF_P | PF_RSVD);
 		pde_a = (pdpte & addr_mask) + ((lin >> 21) & 0x1ff) * 8;
 	} else {
-		pde_a = (c->cr3 & 0xfffff000u) + (lin >> 22) * 4;
+		pde_a = (c->cr3 & 0xfffff000u) + ((lin >> 22) & 0x3ff) * 4;
 	}
 	pde = pte_get(c, pde_a, pae);
 	if (!(pde & PTE_P))
 		page_fault(c, lin, access, 0);
-	if (nxe == false && pae && (pde & PTE_NX))
+	if (pae && (pde & (RSVD_HIGH | (nxe ? 0 : PTE_NX))))
 		page_fault(c, lin, access, PF_P | PF_RSVD);
-	w->user = pde & PTE_U;
-	w->write = pde & PTE_W;
-	w->nx = nxe && (pde & PTE_NX);
+	w->user = true;
+	w->write = true;
+	w->nx = false;
+	w->big = false;
 	if ((pde & PTE_PS) && (pae || (c->cr4 & CR4_PSE))) {
 		uint64_t base;
 
+		if (pae && (pde & 0x1fe000ull))
+			page_fault(c, lin, access, PF_P | PF_RSVD);
 		if (pae)
-			base = (pde & 0x000fffffffe00000ull) | (lin & 0x1ff000u);
+			base = (pde & addr_mask & ~0x1fffffull) | (lin & 0x1ff000u);
 		else
 			base = (pde & 0xffc00000u) | (lin & 0x3ff000u);
-		check_rights(c, lin, access, w);
-		if (!(pde & PTE_A) || ((access & 1) && !(pde & PTE_D)))
-			pte_set(c, pde_a, pae,
-				pde | PTE_A | ((access & 1) ? PTE_D : 0));
+		walk_leaf(c, lin, access, pde_a, pde, pae, nxe, w);
 		w->gpa = base;
-		/* a clean large page is mapped read-only so a write marks it */
-		if (!(pde & PTE_D) && !(access & 1))
-			w->write = false;
+		w->big = true;
 		return;
 	}
+	w->user = pde & PTE_U;
+	w->write = pde & PTE_W;
+	w->nx = nxe && (pde & PTE_NX);
+	if (!(pde & PTE_A))
+		pte_set(c, pde_a, pae, pde | PTE_A);
 	pte_a = (pde & addr_mask) + ((lin >> 12) & (pae ? 0x1ff : 0x3ff)) *
 		(pae ? 8 : 4);
 	pte = pte_get(c, pte_a, pae);
 	if (!(pte & PTE_P))
 		page_fault(c, lin, access, 0);
-	if (nxe == false && pae && (pte & PTE_NX))
+	if (pae && (pte & (RSVD_HIGH | (nxe ? 0 : PTE_NX))))
 		page_fault(c, lin, access, PF_P | PF_RSVD);
-	w->user = w->user && (pte & PTE_U);
-	w->write = w->write && (pte & PTE_W);
-	w->nx = w->nx || (nxe && (pte & PTE_NX));
-	check_rights(c, lin, access, w);
-	if (!(pde & PTE_A))
-		pte_set(c, pde_a, pae, pde | PTE_A);
-	if (!(pte & PTE_A) || ((access & 1) && !(pte & PTE_D)))
-		pte_set(c, pte_a, pae, pte | PTE_A | ((access & 1) ? PTE_D : 0));
+	walk_leaf(c, lin, access, pte_a, pte, pae, nxe, w);
 	w->gpa = pte & addr_mask;
-	/* until the page is dirty, writes must come back here to set D */
-	if (!(pte & PTE_D) && !(access & 1))
-		w->write = false;
 }
 
-struct x86_tlb_entry *x86_tlb_fill(struct x86_cpu *c, uint32_t lin,
+struct x86_tlb_entry *x86_tlb_fill(struct x86_cpu *c, uint64_t lin,
 				   unsigned int access)
 {
 	struct x86_tlb_entry *e = &c->tlb[(lin >> 12) & (X86_TLB_SIZE - 1)];
@@ -159,19 +249,24 @@ struct x86_tlb_entry *x86_tlb_fill(struct x86_cpu *c, uint32_t lin,
 	bool code;
 	bool wp = c->cr0 & X86_CR0_WP;
 
-	if (c->cr0 & X86_CR0_PG) {
-		walk(c, lin, access, &w);
-	} else {
+	if (!(c->cr0 & X86_CR0_PG)) {
 		w.gpa = lin & 0xfffff000u;
 		w.user = w.write = true;
 		w.nx = false;
+		w.big = false;
+	} else if (c->efer & EFER_LMA) {
+		walk_ia32e(c, lin, access, &w);
+	} else {
+		walk(c, lin, access, &w);
 	}
 	if (!c->a20)
 		w.gpa &= ~(1ull << 20);
-	e->tag = (lin & ~0xfffu) | 1;
+	e->tag = (lin & ~0xfffull) | 1;
 	e->gpa = w.gpa;
 	e->user = w.user;
 	e->nx = w.nx;
+	e->big = w.big;
+	c->tlb_big |= w.big;
 	e->host = c->bus->page_ptr(c->bus->opaque, w.gpa, false);
 	e->host_w = NULL;
 	e->user_w = w.user && w.write;

@@ -1,6 +1,7 @@
 // SPDX-License-Identifier: GPL-2.0-only
 /*
- * simd.c --- MMX, SSE and SSE2 instructions of the 0F map, FXSAVE/FXRSTOR
+ * simd.c --- MMX, SSE, SSE2, SSE3, SSSE3, SSE4.1 and SSE4.2 instructions of
+ *            the 0F, 0F 38 and 0F 3A maps, FXSAVE/FXRSTOR(64)
  *
  * Exception rules (SDM vol. 2, tables 22-/23- "exception conditions" of the
  * SSE/SSE2 and MMX classes; vol. 3, 13.1 and 2.5):
@@ -13,7 +14,11 @@
  *     Pre-computation exceptions (IE, DE, ZE) of any element suppress the
  *     post-computation ones (SDM vol. 1, 11.5.2);
  *   - FXSAVE/FXRSTOR: #NM on CR0.EM or TS, #GP(0) when not 16-byte aligned
- *     or, for FXRSTOR and LDMXCSR, when reserved MXCSR bits are set.
+ *     or, for FXRSTOR and LDMXCSR, when reserved MXCSR bits are set; in
+ *     64-bit mode XMM8-15 too, and with REX.W 64-bit FIP/FDP (10.5.1);
+ *   - the unaligned 16-byte forms: MOVUPS/MOVUPD/MOVDQU, LDDQU, the string
+ *     compares PCMPxSTRx (12.1.2); REX.W selects 64-bit general-register
+ *     operands (MOVQ, CVTSI2SD, PEXTRQ, PINSRQ, ...).
  * The arithmetic runs on the host (x87_host.c) with all MXCSR exceptions
  * masked and the flags cleared, which tells which exceptions the
  * instruction raises; the guest's masks then decide.
@@ -35,24 +40,86 @@ static bool is_mmx_op(unsigned int op)
 	       (op >= 0xd1 && op <= 0xfe);
 }
 
-static void mem_info(unsigned int op, unsigned int pfx, struct simd_mem *m)
+/* the MMX-register forms (no mandatory prefix) of the 0F, 0F 38, 0F 3A maps */
+static bool mmx_form(const struct x86_insn *in, unsigned int pfx)
 {
-	bool scalar = pfx >= 2;
+	unsigned int op = in->op & 0xff;
+
+	if (pfx)
+		return false;
+	if (in->op >= 0x300)
+		return op == 0x0f;			/* PALIGNR mm */
+	if (in->op >= 0x200)
+		return op <= 0x0b || (op >= 0x1c && op <= 0x1e);	/* SSSE3 */
+	return is_mmx_op(op);
+}
+
+/* 0F 38: SSSE3, SSE4.1, SSE4.2 */
+static void mem_info38(unsigned int op, unsigned int pfx, struct simd_mem *m)
+{
+	static const uint8_t pmov[6] = { 8, 4, 2, 8, 4, 8 };	/* PMOVSX/ZX */
+
+	if ((op & 0xe0) == 0x20 && (op & 0xf) < 6) {
+		m->size = pmov[op & 0xf];
+		return;
+	}
+	m->size = pfx ? 16 : 8;
+	m->align = m->size == 16;
+}
+
+/* 0F 3A: PALIGNR, SSE4.1, SSE4.2 */
+static void mem_info3a(unsigned int op, unsigned int pfx, bool w,
+		       struct simd_mem *m)
+{
+	switch (op) {
+	case 0x0a: m->size = 4; return;			/* ROUNDSS */
+	case 0x0b: m->size = 8; return;			/* ROUNDSD */
+	case 0x14: m->size = 1; m->store = true; return;	/* PEXTRB */
+	case 0x15: m->size = 2; m->store = true; return;	/* PEXTRW */
+	case 0x16: m->size = w ? 8 : 4; m->store = true; return;	/* PEXTRD/Q */
+	case 0x17: m->size = 4; m->store = true; return;	/* EXTRACTPS */
+	case 0x20: m->size = 1; return;			/* PINSRB */
+	case 0x21: m->size = 4; return;			/* INSERTPS */
+	case 0x22: m->size = w ? 8 : 4; return;		/* PINSRD/Q */
+	case 0x60 ... 0x63: m->size = 16; return;	/* PCMPxSTRx: unaligned */
+	}
+	m->size = (op == 0x0f && !pfx) ? 8 : 16;
+	m->align = m->size == 16;
+}
+
+static void mem_info(const struct x86_insn *in, unsigned int pfx,
+		     struct simd_mem *m)
+{
+	unsigned int op = in->op & 0xff;
+	bool scalar = pfx >= 2, w = in->rex & X86_REX_W;
 
 	m->store = false;
 	m->align = false;
 	m->size = 16;
+	if (in->op >= 0x300) {
+		mem_info3a(op, pfx, w, m);
+		return;
+	}
+	if (in->op >= 0x200) {
+		mem_info38(op, pfx, m);
+		return;
+	}
 	switch (op) {
 	case 0x10: case 0x11:
 		m->store = op == 0x11;
 		m->size = pfx == 2 ? 4 : pfx == 3 ? 8 : 16;
 		return;
-	case 0x12: case 0x13: case 0x16: case 0x17:
-		m->store = op & 1;
+	case 0x12: case 0x16:
+		if (pfx == 2)		/* MOVSLDUP / MOVSHDUP */
+			break;
+		m->size = 8;		/* MOVLPS/MOVHPS/PD, MOVDDUP */
+		return;
+	case 0x13: case 0x17:
+		m->store = true;
 		m->size = 8;
 		return;
 	case 0x2a:
-		m->size = scalar ? 4 : 8;
+		m->size = scalar ? (w ? 8 : 4) : 8;
 		return;
 	case 0x2c: case 0x2d:
 		m->size = pfx == 0 ? 8 : pfx == 2 ? 4 : pfx == 3 ? 8 : 16;
@@ -67,11 +134,11 @@ static void mem_info(unsigned int op, unsigned int pfx, struct simd_mem *m)
 		m->size = pfx ? 16 : 4;
 		break;
 	case 0x6e:
-		m->size = 4;
+		m->size = w ? 8 : 4;
 		return;
 	case 0x7e:
 		m->store = pfx != 2;
-		m->size = pfx == 2 ? 8 : 4;
+		m->size = pfx == 2 || w ? 8 : 4;
 		return;
 	case 0x6f: case 0x7f:
 		m->store = op == 0x7f;
@@ -89,6 +156,8 @@ static void mem_info(unsigned int op, unsigned int pfx, struct simd_mem *m)
 	case 0xe6:
 		m->size = pfx == 2 ? 8 : 16;
 		break;
+	case 0xf0:			/* LDDQU: unaligned */
+		return;
 	case 0x2b: case 0x29: case 0xe7:
 		m->store = true;
 		m->size = (op == 0xe7 && !pfx) ? 8 : 16;
@@ -103,8 +172,22 @@ static void mem_info(unsigned int op, unsigned int pfx, struct simd_mem *m)
 	m->align = m->size == 16;
 }
 
-static unsigned int gpr_use(unsigned int op, unsigned int pfx, bool mem)
+static unsigned int gpr_use(const struct x86_insn *in, unsigned int pfx,
+			    bool mem)
 {
+	unsigned int op = in->op & 0xff;
+
+	if (in->op >= 0x300) {
+		if (op >= 0x60 && op <= 0x63)
+			return FPU_GPR_STR;
+		if (op >= 0x14 && op <= 0x17)
+			return mem ? FPU_GPR_NONE : FPU_GPR_RM_OUT;
+		if (op == 0x20 || op == 0x22)
+			return mem ? FPU_GPR_NONE : FPU_GPR_RM_IN;
+		return FPU_GPR_NONE;
+	}
+	if (in->op >= 0x200)
+		return FPU_GPR_NONE;
 	switch (op) {
 	case 0x6e: case 0xc4:
 		return mem ? FPU_GPR_NONE : FPU_GPR_RM_IN;
@@ -141,13 +224,14 @@ static void check_sse(struct x86_cpu *c)
 		x86_raise(c, X86_EXC_NM, false, 0);
 }
 
-/* linear address of the memory operand; #GP(0) when misaligned */
+/* #GP(0) when the memory operand is not 16-byte aligned */
 static void check_align(struct x86_cpu *c, const struct x86_insn *in,
 			unsigned int n)
 {
-	uint32_t lin = (uint32_t)c->seg[x86_ea_seg(in)].base + x86_ea(c, in);
+	unsigned int seg = x86_ea_seg(in);
+	uint64_t base = c->long64 && seg < X86_FS ? 0 : c->seg[seg].base;
 
-	if ((n == 16 || n == 512) && (lin & 15))
+	if ((n == 16 || n == 512) && ((base + x86_ea(c, in)) & 15))
 		x86_gp0(c);
 }
 
@@ -168,17 +252,18 @@ static void mmx_enter(uint8_t *img)
 static void exec_maskmov(struct x86_cpu *c, const struct x86_insn *in,
 			 unsigned int pfx, uint8_t *img)
 {
-	unsigned int n = pfx ? 16 : 8, seg, i;
+	unsigned int n = pfx ? 16 : 8, seg, i, r = in->reg, m = in->rm;
 	const uint8_t *src, *mask;
-	uint32_t di = (uint32_t)c->gpr[X86_RDI], lin;
+	uint64_t di = c->gpr[X86_RDI] & size_mask(in->adsize), lin;
 	bool any = false;
 
-	if (in->adsize == 2)
-		di &= 0xffff;
-	if (!pfx)
+	if (!pfx) {
 		mmx_enter(img);
-	src = img + (pfx ? FX_XMM0 : FX_ST0) + 16 * in->reg;
-	mask = img + (pfx ? FX_XMM0 : FX_ST0) + 16 * in->rm;
+		r &= 7;
+		m &= 7;
+	}
+	src = img + (pfx ? FX_XMM0 : FX_ST0) + 16 * r;
+	mask = img + (pfx ? FX_XMM0 : FX_ST0) + 16 * m;
 	for (i = 0; i < n; i++)
 		any |= mask[i] >> 7;
 	if (!any)
@@ -191,12 +276,62 @@ static void exec_maskmov(struct x86_cpu *c, const struct x86_insn *in,
 			x86_lin_write(c, lin + i, 1, src[i], c->cpl == 3);
 }
 
+/* FXSAVE(64): the image to store; returns its size */
+static unsigned int fxsave_image(struct x86_cpu *c, const struct x86_insn *in,
+				 uint8_t *buf)
+{
+	unsigned int n = c->long64 ? FX_USED64 : FX_USED;
+	uint32_t mx = MXCSR_VALID;
+
+	memcpy(buf, c->fxsave, n);
+	fpu_store_policy(buf, true);
+	memcpy(buf + FX_MXCSR_MASK, &mx, 4);
+	if (c->long64 && (in->rex & X86_REX_W)) {	/* 64-bit FIP, FDP */
+		memcpy(buf + FX_FCS, &c->fip_hi, 4);
+		memcpy(buf + FX_FDS, &c->fdp_hi, 4);
+	}
+	return n;
+}
+
+/* FXRSTOR(64) from @buf (@n bytes read) */
+static void fxrstor_image(struct x86_cpu *c, const struct x86_insn *in,
+			  uint8_t *buf, unsigned int n)
+{
+	unsigned int i;
+	uint16_t fcw;
+
+	if (mxcsr_of(buf) & ~MXCSR_VALID)
+		x86_gp0(c);
+	if (c->long64 && (in->rex & X86_REX_W)) {
+		memcpy(&c->fip_hi, buf + FX_FCS, 4);
+		memcpy(&c->fdp_hi, buf + FX_FDS, 4);
+		memset(buf + FX_FCS, 0, 4);
+		memset(buf + FX_FDS, 0, 4);
+	} else {
+		c->fip_hi = c->fdp_hi = 0;
+	}
+	for (i = 0; i < 8; i++)
+		memset(buf + FX_ST0 + 16 * i + 10, 0, 6);
+	memset(buf + 14, 0, 2);			/* reserved after FCS */
+	memset(buf + 22, 0, 2);			/* reserved after FDS */
+	memcpy(buf + FX_MXCSR_MASK, c->fxsave + FX_MXCSR_MASK, 4);
+	buf[FX_FOP + 1] &= 7;
+	if (!X86_CANON_FXRSTOR_PTRS_ALWAYS && !(buf[FX_FSW] & FSW_ES))
+		memcpy(buf + FX_FOP, c->fxsave + FX_FOP, FX_MXCSR - FX_FOP);
+	fcw = x86_fpu_fcw((uint16_t)(buf[0] | buf[1] << 8));
+	buf[0] = (uint8_t)fcw;
+	buf[1] = (uint8_t)(fcw >> 8);
+	memcpy(c->fxsave, buf, n);
+	x86_fpu_fsw_fix(c->fxsave);
+}
+
 /* FXSAVE, FXRSTOR, LDMXCSR, STMXCSR, fences */
 static void exec_grp15(struct x86_cpu *c, const struct x86_insn *in)
 {
-	uint8_t buf[FX_USED];
-	uint32_t lin, mx;
-	unsigned int i;
+	uint8_t buf[FX_USED64];
+	uint64_t lin;
+	uint32_t mx;
+	unsigned int n;
 
 	if (!(in->flags & X86_IF_MEM))
 		return;			/* LFENCE, MFENCE, SFENCE */
@@ -209,35 +344,14 @@ static void exec_grp15(struct x86_cpu *c, const struct x86_insn *in)
 		/* the whole 512-byte area must be accessible */
 		if (in->reg == 0) {
 			lin = x86_fpu_mem_probe(c, in, 0, 512);
-			memcpy(buf, c->fxsave, FX_USED);
-			fpu_store_policy(buf, true);
-			mx = MXCSR_VALID;
-			memcpy(buf + FX_MXCSR_MASK, &mx, 4);
-			x86_fpu_mem_write(c, lin, buf, FX_USED);
+			n = fxsave_image(c, in, buf);
+			x86_fpu_mem_write(c, lin, buf, n);
 			return;
 		}
 		x86_seg_lin(c, x86_ea_seg(in), x86_ea(c, in), 512, false);
-		x86_fpu_mem_read(c, in, 0, buf, FX_USED);
-		if (mxcsr_of(buf) & ~MXCSR_VALID)
-			x86_gp0(c);
-		for (i = 0; i < 8; i++)
-			memset(buf + FX_ST0 + 16 * i + 10, 0, 6);
-		memset(buf + 14, 0, 2);			/* reserved after FCS */
-		memset(buf + 22, 0, 2);			/* reserved after FDS */
-		memcpy(buf + FX_MXCSR_MASK, c->fxsave + FX_MXCSR_MASK, 4);
-		buf[FX_FOP + 1] &= 7;
-		if (!X86_CANON_FXRSTOR_PTRS_ALWAYS && !(buf[FX_FSW] & FSW_ES))
-			memcpy(buf + FX_FOP, c->fxsave + FX_FOP,
-			       FX_MXCSR - FX_FOP);
-		{
-			uint16_t fcw = (uint16_t)(buf[0] | buf[1] << 8);
-
-			fcw = x86_fpu_fcw(fcw);
-			buf[0] = (uint8_t)fcw;
-			buf[1] = (uint8_t)(fcw >> 8);
-		}
-		memcpy(c->fxsave, buf, FX_USED);
-		x86_fpu_fsw_fix(c->fxsave);
+		n = c->long64 ? FX_USED64 : FX_USED;
+		x86_fpu_mem_read(c, in, 0, buf, n);
+		fxrstor_image(c, in, buf, n);
 		return;
 	case 2:		/* LDMXCSR */
 		check_sse(c);
@@ -261,8 +375,10 @@ static void exec_grp15(struct x86_cpu *c, const struct x86_insn *in)
 static void classify(unsigned int op, unsigned int pfx, const struct x86_insn *in,
 		     bool *xmm, bool *mmx)
 {
-	*mmx = pfx == 0 && is_mmx_op(op);
+	*mmx = mmx_form(in, pfx);
 	*xmm = !*mmx;
+	if (in->op >= 0x200)
+		return;
 	/* CVTPI2PS/PD from memory touch no MMX register */
 	if ((op == 0x2a || op == 0x2c || op == 0x2d) && pfx < 2)
 		*mmx = !(op == 0x2a && (in->flags & X86_IF_MEM));
@@ -323,6 +439,54 @@ static void simd_fault(struct x86_cpu *c, const struct x86_insn *in,
 	x86_ud(c);
 }
 
+/* the general-register size of @in: REX.W selects 64 bits */
+static unsigned int gpr_size(const struct x86_insn *in)
+{
+	return (in->rex & X86_REX_W) ? 8 : 4;
+}
+
+/* the REX prefix for the host copy: W as given, R/B for XMM8-15 operands
+ * (general registers are redirected to RAX, memory to [RSI]) */
+static uint8_t host_rex(const struct x86_insn *in, const struct fpu_op *fo,
+			bool mem)
+{
+	uint8_t rex = in->rex & X86_REX_W;
+
+	if (!in->rex)
+		return 0;
+	if (in->reg >= 8 && fo->gpr != FPU_GPR_REG_OUT)
+		rex |= X86_REX_R;
+	if (!mem && in->rm >= 8 && fo->gpr != FPU_GPR_RM_IN &&
+	    fo->gpr != FPU_GPR_RM_OUT)
+		rex |= X86_REX_B;
+	return rex ? (uint8_t)(0x40 | rex) : 0;
+}
+
+/* the SSE3 rows of the 0F map (ADDSUB, HADD/HSUB, MOVDDUP/MOVSxDUP,
+ * LDDQU) */
+static bool sse3_form(const struct x86_insn *in, unsigned int pfx)
+{
+	switch (in->op) {
+	case 0x1d0: case 0x17c: case 0x17d:
+		return pfx == 1 || pfx == 3;
+	case 0x1f0:
+		return pfx == 3;
+	case 0x112:
+		return pfx >= 2;
+	case 0x116:
+		return pfx == 2;
+	}
+	return false;
+}
+
+/* instructions that set the arithmetic flags: (U)COMISS/SD, PTEST,
+ * PCMPxSTRx */
+static bool sets_flags(const struct x86_insn *in)
+{
+	return in->op == 0x12e || in->op == 0x12f || in->op == 0x217 ||
+	       (in->op >= 0x360 && in->op <= 0x363);
+}
+
 void x86_exec_simd(struct x86_cpu *c, const struct x86_insn *in)
 {
 	uint8_t img[512] __attribute__((aligned(16)));
@@ -330,18 +494,21 @@ void x86_exec_simd(struct x86_cpu *c, const struct x86_insn *in)
 	bool mem = in->flags & X86_IF_MEM, xmm, mmx, fast;
 	struct simd_mem mi = { 0, false, false };
 	struct fpu_op fo, fo_in;
-	uint32_t lin = 0, mx, raised;
+	uint64_t lin = 0;
+	uint32_t mx, raised;
 
-	if (op == 0xae) {
+	if (in->op == 0x1ae) {
 		exec_grp15(c, in);
 		return;
 	}
-	if (op == 0xc3) {		/* MOVNTI m32, r32 */
-		x86_write(c, x86_ea_seg(in), x86_ea(c, in), 4,
-			  reg_get(c, in->reg, 4));
+	if (in->op == 0x1c3) {		/* MOVNTI m32/m64, r32/r64 */
+		x86_write(c, x86_ea_seg(in), x86_ea(c, in), gpr_size(in),
+			  reg_get(c, in->reg, gpr_size(in)));
 		return;
 	}
 	classify(op, pfx, in, &xmm, &mmx);
+	if ((in->op >= 0x200 || sse3_form(in, pfx)) && !x86_fpu_host_v2())
+		x86_internal_error(c, "the host CPU lacks SSSE3/SSE4.1/SSE4.2, which this guest uses");
 	if (xmm)
 		check_sse(c);
 	else if (c->cr0 & X86_CR0_EM)
@@ -350,7 +517,7 @@ void x86_exec_simd(struct x86_cpu *c, const struct x86_insn *in)
 		x86_raise(c, X86_EXC_NM, false, 0);
 	if (mmx)
 		x86_fpu_check_pending(c);
-	if (op == 0xf7) {
+	if (in->op == 0x1f7) {
 		memcpy(img, c->fxsave, sizeof(img));
 		exec_maskmov(c, in, pfx, img);
 		memcpy(c->fxsave, img, sizeof(img));
@@ -360,12 +527,18 @@ void x86_exec_simd(struct x86_cpu *c, const struct x86_insn *in)
 	fo.pfx = pfx == 1 ? 0x66 : pfx == 2 ? 0xf3 : pfx == 3 ? 0xf2 : 0;
 	fo.has_imm = (x86_optab[in->op].imm == IMM_B);
 	fo.imm8 = (uint8_t)in->imm;
-	fo.gpr = (uint8_t)gpr_use(op, pfx, mem);
+	fo.gpr = (uint8_t)gpr_use(in, pfx, mem);
+	fo.rex = host_rex(in, &fo, mem);
 	if (fo.gpr == FPU_GPR_RM_IN)
-		fo.eax = reg_get(c, in->rm, 4);
+		fo.eax = reg_get(c, in->rm, gpr_size(in));
+	if (fo.gpr == FPU_GPR_STR) {
+		fo.eax = c->gpr[X86_RAX];
+		fo.ecx = c->gpr[X86_RCX];
+		fo.edx = c->gpr[X86_RDX];
+	}
 	fo.eflags = x86_flags_get(c);
 	if (mem) {
-		mem_info(op, pfx, &mi);
+		mem_info(in, pfx, &mi);
 		if (mi.align)
 			check_align(c, in, 16);
 		if (mi.store)
@@ -374,7 +547,7 @@ void x86_exec_simd(struct x86_cpu *c, const struct x86_insn *in)
 			x86_fpu_mem_read(c, in, 0, fo.mem, mi.size);
 	}
 	/* no fault can happen past this point except #XM (simd_fault) */
-	fast = !mmx && x86_simd_fast(c, in, pfx, &fo);
+	fast = !mmx && in->op < 0x200 && x86_simd_fast(c, in, pfx, &fo);
 	if (!fast) {
 		memcpy(img, c->fxsave, sizeof(img));
 		mx = mxcsr_of(img) & MXCSR_VALID;
@@ -387,12 +560,13 @@ void x86_exec_simd(struct x86_cpu *c, const struct x86_insn *in)
 	if (mem && mi.store)
 		x86_fpu_mem_write(c, lin, fo.mem, mi.size);
 	if (fo.gpr == FPU_GPR_RM_OUT)
-		reg_set(c, in->rm, 4, fo.eax);
+		reg_set(c, in->rm, gpr_size(in), fo.eax);
 	else if (fo.gpr == FPU_GPR_REG_OUT)
-		reg_set(c, in->reg, 4, fo.eax);
-	if (op == 0x2e || op == 0x2f)	/* (U)COMISS/SD */
-		x86_flags_arith(c, (x86_flags_get(c) & ~FL_ARITH) |
-				(fo.eflags & (FL_ZF | FL_PF | FL_CF)));
+		reg_set(c, in->reg, gpr_size(in), fo.eax);
+	else if (fo.gpr == FPU_GPR_STR)
+		c->gpr[X86_RCX] = fo.ecx;
+	if (sets_flags(in))
+		x86_flags_arith(c, fo.eflags & FL_ARITH);
 	if (!fast)
 		memcpy(c->fxsave, img, sizeof(img));
 }

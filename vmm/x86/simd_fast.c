@@ -9,7 +9,8 @@
  * on the XMM registers of the FXSAVE image instead of a host FXRSTOR/
  * FXSAVE round trip (SDM vol. 2: MOVAPS/MOVUPS/MOVDQA/MOVDQU, PXOR/POR/
  * PAND/PANDN and the PS/PD forms, PCMPEQB/W/D, PMOVMSKB, PMINUB/PMAXUB,
- * PADD/PSUB B/W/D/Q, MOVD, MOVQ, PSHUFD, PUNPCKL*, PSRLDQ/PSLLDQ).  Every
+ * PADD/PSUB B/W/D/Q, MOVD, MOVQ, PSHUFD, PUNPCKL*, PSRLDQ/PSLLDQ), on
+ * XMM0-XMM15.  Every
  * other instruction returns false and takes the host path; the native
  * differential test covers both.
  */
@@ -111,25 +112,29 @@ static bool exec_mov(struct x86_cpu *c, const struct x86_insn *in,
 	return true;
 }
 
-/* MOVD / MOVQ forms: 66 0F 6E, 66 0F 7E, F3 0F 7E, 66 0F D6 */
+/* MOVD / MOVQ forms: 66 0F 6E, 66 0F 7E (REX.W: 64-bit), F3 0F 7E,
+ * 66 0F D6 */
 static bool exec_movdq(struct x86_cpu *c, const struct x86_insn *in,
 		       unsigned int op, unsigned int pfx, struct fpu_op *fo)
 {
 	bool mem = in->flags & X86_IF_MEM;
+	unsigned int n = (in->rex & X86_REX_W) ? 8 : 4;
 	struct xmm s;
 
-	if (op == 0x6e) {		/* movd xmm, r/m32 */
+	if (op == 0x6e) {		/* movd/movq xmm, r/m32/64 */
 		memset(s.b, 0, 16);
 		if (mem)
-			memcpy(s.b, fo->mem, 4);
+			memcpy(s.b, fo->mem, n);
 		else
-			memcpy(s.b, &fo->eax, 4);
+			memcpy(s.b, &fo->eax, n);
 		memcpy(xreg(c, in->reg), s.b, 16);
-	} else if (op == 0x7e && pfx == 1) {	/* movd r/m32, xmm */
-		if (mem)
-			memcpy(fo->mem, xreg(c, in->reg), 4);
-		else
-			memcpy(&fo->eax, xreg(c, in->reg), 4);
+	} else if (op == 0x7e && pfx == 1) {	/* movd/movq r/m32/64, xmm */
+		if (mem) {
+			memcpy(fo->mem, xreg(c, in->reg), n);
+		} else {
+			fo->eax = 0;
+			memcpy(&fo->eax, xreg(c, in->reg), n);
+		}
 	} else if (op == 0x7e) {		/* movq xmm, xmm/m64 */
 		src_get(c, in, fo, 8, &s);
 		memset(s.b + 8, 0, 8);
@@ -200,7 +205,7 @@ bool x86_simd_fast(struct x86_cpu *c, const struct x86_insn *in,
 			return false;
 		fo->eax = 0;
 		for (i = 0; i < 16; i++)
-			fo->eax |= (uint32_t)(xreg(c, in->rm)[i] >> 7) << i;
+			fo->eax |= (uint64_t)(xreg(c, in->rm)[i] >> 7) << i;
 		return true;
 	case 0x73:
 		return pfx == 1 && exec_shift_bytes(c, in);

@@ -2,8 +2,9 @@
 /*
  * string.c --- MOVS, CMPS, STOS, LODS, SCAS, INS, OUTS with REP prefixes
  *
- * Each iteration commits its register updates before the next one starts,
- * so a fault in iteration k leaves (E)SI/(E)DI/(E)CX as after k-1 complete
+ * 8- to 64-bit elements, 16/32/64-bit addresses (RSI/RDI/RCX in 64-bit
+ * mode).  Each iteration commits its register updates before the next one
+ * starts, so a fault in iteration k leaves (E)SI/(E)DI/(E)CX as after k-1 complete
  * iterations and EIP at the instruction: restartable (SDM vol. 1, 7.3.9.1).
  * A REP instruction runs a bounded batch of iterations per step and then
  * re-executes itself, so interrupts are recognised in between.
@@ -17,10 +18,10 @@ void x86_exec_string(struct x86_cpu *c, const struct x86_insn *in)
 	unsigned int op = in->op;
 	unsigned int size = (op & 1) ? in->opsize : 1;
 	unsigned int as = in->adsize;
-	uint32_t am = size_mask(as);
+	uint64_t am = size_mask(as);
 	unsigned int src_seg = in->seg != X86_SEG_NONE ? in->seg : X86_DS;
 	bool rep = in->flags & (X86_IF_REP | X86_IF_REPNE);
-	int32_t delta = (c->eflags & FL_DF) ? -(int32_t)size : (int32_t)size;
+	uint64_t delta = (c->eflags & FL_DF) ? -(uint64_t)size : size;
 	unsigned int n;
 
 	if (op >= 0x6c && op <= 0x6f) {
@@ -28,8 +29,8 @@ void x86_exec_string(struct x86_cpu *c, const struct x86_insn *in)
 		c->irq_check = true;
 	}
 	for (n = 0; ; n++) {
-		uint32_t si = reg_get(c, X86_RSI, as), di = reg_get(c, X86_RDI, as);
-		uint32_t a, b;
+		uint64_t si = reg_get(c, X86_RSI, as), di = reg_get(c, X86_RDI, as);
+		uint64_t a, b;
 
 		if (rep) {
 			if (!reg_get(c, X86_RCX, as))
@@ -71,8 +72,8 @@ void x86_exec_string(struct x86_cpu *c, const struct x86_insn *in)
 			/* the port is read only once the store cannot fault */
 			x86_lin_probe_write(c, x86_seg_lin(c, X86_ES, di, size, true),
 					    size, c->cpl == 3);
-			a = (uint32_t)c->bus->pio_read(c->bus->opaque,
-						       (uint16_t)c->gpr[X86_RDX], size);
+			a = c->bus->pio_read(c->bus->opaque,
+					     (uint16_t)c->gpr[X86_RDX], size);
 			x86_write(c, X86_ES, di, size, a);
 			reg_set(c, X86_RDI, as, (di + delta) & am);
 			break;

@@ -5,7 +5,9 @@
  * Segment register moves and loads, far transfers, ENTER/LEAVE, BOUND,
  * ARPL, PUSHF/POPF with their IOPL/CPL rules, CLI/STI (interrupt shadow),
  * INT n/INT3/INTO/INT1, IRET, HLT, IN/OUT with the TSS I/O permission
- * bitmap (SDM vol. 1, 18.5), following the SDM vol. 2 instruction pages.
+ * bitmap (SDM vol. 1, 18.5), following the SDM vol. 2 instruction pages;
+ * 64-bit operand sizes where 64-bit mode has them (PUSHFQ, ENTER/LEAVE,
+ * IRETQ, far RET and LSS/LFS/LGS with REX.W).
  */
 #include "vmm/x86/cpu.h"
 
@@ -31,11 +33,11 @@ void x86_io_check(struct x86_cpu *c, uint16_t port, unsigned int size)
 		x86_gp0(c);
 	if (c->tr.limit < 0x67)
 		x86_gp0(c);
-	base = x86_lin_read(c, (uint32_t)c->tr.base + 0x66, 2, false);
+	base = (uint32_t)x86_sys_read(c, c->tr.base + 0x66, 2);
 	off = base + port / 8;
 	if (off + 1 > c->tr.limit)
 		x86_gp0(c);
-	bits = x86_lin_read(c, (uint32_t)c->tr.base + off, 2, false);
+	bits = (uint32_t)x86_sys_read(c, c->tr.base + off, 2);
 	if ((bits >> (port & 7)) & ((1u << size) - 1))
 		x86_gp0(c);
 }
@@ -48,33 +50,44 @@ static void do_int(struct x86_cpu *c, unsigned int vec, bool iopl_check)
 	c->next_ip = c->rip;
 }
 
+/*
+ * ENTER: every stack write and frame-pointer read is checked in the
+ * CPU's order, then the final stack pointer must be writable; only then
+ * does anything change.  FrameTemp is the whole (E)SP of the operand size
+ * after the first push (a 16-bit stack keeps the upper half of ESP), the
+ * nested frame pointers are read through (E)BP of the stack size.
+ */
 static void exec_enter(struct x86_cpu *c, const struct x86_insn *in)
 {
 	unsigned int sz = in->opsize, level = in->imm2 & 31, i;
-	uint32_t m = c->stack32 ? 0xffffffffu : 0xffff;
-	uint32_t sp = x86_sp(c), bp = reg_get(c, X86_RBP, c->stack32 ? 4 : 2);
-	uint32_t frame;
+	uint64_t m = c->sp_mask;
+	uint64_t sp = x86_sp(c), bp = c->gpr[X86_RBP] & m;
+	uint64_t frame = 0, lin[32], v[32], fin;
+	bool u = c->cpl == 3;
 
-	sp = (sp - sz) & m;
-	x86_write(c, X86_SS, sp, sz, reg_get(c, X86_RBP, sz));
-	frame = sp;
-	for (i = 1; i < level; i++) {
-		uint32_t v;
-
-		bp = (bp - sz) & m;
-		v = x86_read(c, X86_SS, bp, sz);
+	for (i = 0; i <= level && i < 32; i++) {
+		if (i == 0) {
+			v[0] = reg_get(c, X86_RBP, sz);
+		} else if (i < level) {
+			bp = (bp - sz) & m;
+			v[i] = x86_read(c, X86_SS, bp, sz);
+		}
 		sp = (sp - sz) & m;
-		x86_write(c, X86_SS, sp, sz, v);
+		lin[i] = x86_seg_lin(c, X86_SS, sp, sz, true);
+		x86_lin_probe_write(c, lin[i], sz, u);
+		if (i == 0)
+			frame = (c->gpr[X86_RSP] & ~m) | sp;
+		if (!level)
+			break;
 	}
-	if (level) {
-		sp = (sp - sz) & m;
-		x86_write(c, X86_SS, sp, sz, frame);
-	}
-	sp = (sp - (in->imm & 0xffff)) & m;
-	/* the final frame must be writable */
-	x86_seg_lin(c, X86_SS, sp, 1, true);
+	if (level)
+		v[level] = frame;
+	fin = (sp - (in->imm & 0xffff)) & m;
+	x86_lin_probe_write(c, x86_seg_lin(c, X86_SS, fin, 1, true), 1, u);
+	for (i = 0; i <= level; i++)
+		x86_lin_write(c, lin[i], sz, v[i], u);
 	reg_set(c, X86_RBP, sz, frame);
-	x86_sp_set(c, sp);
+	x86_sp_set(c, fin);
 }
 
 static void exec_popf(struct x86_cpu *c, unsigned int sz)
@@ -83,7 +96,7 @@ static void exec_popf(struct x86_cpu *c, unsigned int sz)
 
 	if ((c->eflags & FL_VM) && iopl(c) < 3)
 		x86_gp0(c);
-	v = x86_pop(c, sz);
+	v = (uint32_t)x86_pop(c, sz);
 	if (sz == 2)
 		v = (old & 0xffff0000u) | (v & 0xffff);
 	if (c->eflags & FL_VM) {
@@ -101,11 +114,11 @@ static void load_far_ptr(struct x86_cpu *c, const struct x86_insn *in,
 			 unsigned int sreg)
 {
 	unsigned int seg = x86_ea_seg(in), sz = in->opsize;
-	uint32_t ea = x86_ea(c, in), off;
+	uint64_t ea = x86_ea(c, in), off;
 	uint16_t sel;
 
 	off = x86_read(c, seg, ea, sz);
-	sel = (uint16_t)x86_read(c, seg, (ea + sz) & (in->adsize == 2 ? 0xffff : ~0u), 2);
+	sel = (uint16_t)x86_read(c, seg, x86_ea_add(in, ea, sz), 2);
 	x86_seg_load(c, sreg, sel);
 	if (sreg == X86_SS)
 		c->shadow = 1;
@@ -122,12 +135,13 @@ static bool exec_sreg(struct x86_cpu *c, const struct x86_insn *in)
 		x86_push(c, in->opsize, c->seg[op >> 3].sel);
 		return true;
 	case 0x07: case 0x17: case 0x1f: {
-		uint32_t sp = x86_sp(c);
+		uint64_t sp = x86_sp(c);
 
 		sreg = op >> 3;
 		sel = (uint16_t)x86_read(c, X86_SS, sp, 2);
 		x86_seg_load(c, sreg, sel);
-		x86_sp_set(c, sp + in->opsize);
+		/* the increment has the width of the new SS (POP SS) */
+		x86_sp_add(c, in->opsize);
 		if (sreg == X86_SS)
 			c->shadow = c->db_shadow = 1;
 		return true;
@@ -135,7 +149,7 @@ static bool exec_sreg(struct x86_cpu *c, const struct x86_insn *in)
 	case 0x8c:
 		if (in->flags & X86_IF_MEM)
 			x86_rm_write(c, in, 2, c->seg[in->reg].sel);
-		else
+		else	/* zero extended to 32/64 bits */
 			reg_set(c, in->rm, in->opsize, c->seg[in->reg].sel);
 		return true;
 	case 0x8e:
@@ -157,19 +171,19 @@ static bool exec_sreg(struct x86_cpu *c, const struct x86_insn *in)
 bool x86_exec_system(struct x86_cpu *c, const struct x86_insn *in)
 {
 	unsigned int op = in->op, sz = in->opsize;
-	uint32_t v;
+	uint64_t v;
 
 	if (exec_sreg(c, in))
 		return true;
 	switch (op) {
 	case 0x62: {		/* BOUND */
 		unsigned int seg = x86_ea_seg(in);
-		uint32_t ea = x86_ea(c, in);
+		uint64_t ea = x86_ea(c, in);
 		int32_t lo, hi, idx;
 
-		lo = x86_read(c, seg, ea, sz);
-		hi = x86_read(c, seg, (ea + sz) & (in->adsize == 2 ? 0xffff : ~0u), sz);
-		idx = reg_get(c, in->reg, sz);
+		lo = (int32_t)x86_read(c, seg, ea, sz);
+		hi = (int32_t)x86_read(c, seg, x86_ea_add(in, ea, sz), sz);
+		idx = (int32_t)reg_get(c, in->reg, sz);
 		if (sz == 2) {
 			lo = (int16_t)lo;
 			hi = (int16_t)hi;
@@ -180,7 +194,7 @@ bool x86_exec_system(struct x86_cpu *c, const struct x86_insn *in)
 		return true;
 	}
 	case 0x63: {		/* ARPL */
-		uint32_t d, s;
+		uint64_t d, s;
 
 		if (!prot(c))
 			x86_ud(c);
@@ -196,7 +210,7 @@ bool x86_exec_system(struct x86_cpu *c, const struct x86_insn *in)
 	}
 	case 0x9a:
 		x86_far_jump(c, (uint16_t)in->imm2, in->imm, sz, true,
-			     (uint32_t)c->next_ip);
+			     c->next_ip);
 		return true;
 	case 0xea:
 		x86_far_jump(c, (uint16_t)in->imm2, in->imm, sz, false, 0);
@@ -213,7 +227,7 @@ bool x86_exec_system(struct x86_cpu *c, const struct x86_insn *in)
 		exec_enter(c, in);
 		return true;
 	case 0xc9: {
-		uint32_t bp = reg_get(c, X86_RBP, c->stack32 ? 4 : 2);
+		uint64_t bp = c->gpr[X86_RBP] & c->sp_mask;
 
 		v = x86_read(c, X86_SS, bp, sz);
 		x86_sp_set(c, bp + sz);
@@ -279,6 +293,10 @@ bool x86_exec_system(struct x86_cpu *c, const struct x86_insn *in)
 		return true;
 	case 0x0f:
 		return false;
+	}
+	if (op >= 0x200) {
+		x86_exec_0f38(c, in);
+		return true;
 	}
 	if (op >= 0x100) {
 		x86_exec_0f(c, in);

@@ -20,25 +20,52 @@
 #define TSS_ES		0x48
 #define TSS_LDT		0x60
 
+/* where a TSS format keeps what a task switch saves and loads */
+struct tss_fmt {
+	uint8_t	w;		/* bytes per field: 4 (32-bit TSS) or 2 */
+	uint8_t	ip, fl, gpr;	/* EIP, EFLAGS, EAX (then ECX, ... EDI) */
+	uint8_t	segs;		/* ES, CS, SS, DS[, FS, GS] every w bytes */
+	uint8_t	nsegs;		/* 6 or 4 */
+	uint8_t	ldt;		/* LDT selector */
+	uint8_t	min_limit;	/* smallest valid TSS limit */
+};
+
+static const struct tss_fmt tss32 = {
+	4, TSS_EIP, TSS_EFLAGS, TSS_EAX, TSS_ES, 6, TSS_LDT, 0x67,
+};
+static const struct tss_fmt tss16 = {
+	2, 0x0e, 0x10, 0x12, 0x22, 4, 0x2a, 0x2b,
+};
+
 static uint32_t tss_rd(struct x86_cpu *c, uint32_t base, uint32_t off,
 		       unsigned int size)
 {
-	return x86_lin_read(c, base + off, size, false);
+	return (uint32_t)x86_sys_read(c, (uint32_t)(base + off), size);
 }
 
 static void tss_wr(struct x86_cpu *c, uint32_t base, uint32_t off,
 		   unsigned int size, uint32_t v)
 {
-	x86_lin_write(c, base + off, size, v, false);
+	x86_sys_write(c, (uint32_t)(base + off), size, v);
 }
 
 /* set or clear the busy bit of the TSS descriptor @sel in the GDT */
 static void set_busy(struct x86_cpu *c, uint16_t sel, bool busy)
 {
-	uint32_t a = (uint32_t)c->gdtr.base + (sel & ~7u) + 5;
-	uint32_t b = x86_lin_read(c, a, 1, false);
+	uint64_t a = c->gdtr.base + (sel & ~7u) + 5;
+	uint32_t b = (uint32_t)x86_sys_read(c, a, 1);
 
-	x86_lin_write(c, a, 1, busy ? (b | 2) : (b & ~2u), false);
+	x86_sys_write(c, a, 1, busy ? (b | 2) : (b & ~2u));
+}
+
+uint64_t x86_tss64_rsp(struct x86_cpu *c, unsigned int n, unsigned int vec,
+		       uint32_t err)
+{
+	uint32_t off = 4 + 8 * n;	/* RSP0 at 4, IST1 at 0x24 */
+
+	if (off + 7 > c->tr.limit)
+		x86_raise(c, vec, true, err);
+	return x86_sys_read(c, c->tr.base + off, 8);
 }
 
 /* load a segment register of the new task; faults are #TS(sel) */
@@ -79,48 +106,50 @@ void x86_task_switch(struct x86_cpu *c, uint16_t sel, enum x86_task_src src,
 		     uint32_t ret_ip)
 {
 	uint32_t old = (uint32_t)c->tr.base, nb, fl = x86_flags_get(c), v[8];
-	uint16_t segs[6], ldt, old_sel = c->tr.sel;
+	uint16_t segs[6] = { 0 }, ldt, old_sel = c->tr.sel;
 	static const unsigned int order[6] = {
 		X86_ES, X86_CS, X86_SS, X86_DS, X86_FS, X86_GS,
 	};
+	const struct tss_fmt *nf, *of = (c->tr.attr & 8) ? &tss32 : &tss16;
 	struct x86_seg ns;
 	unsigned int i, type;
-	uint32_t ncr3, neip, nfl;
+	uint32_t ncr3 = 0, neip, nfl, hi;
 	uint64_t d;
 
 	if (sel & 4)
 		x86_raise(c, X86_EXC_GP, true, sel & ~3u);
 	d = x86_desc_read(c, sel, X86_EXC_GP);
 	x86_desc_to_seg(d, sel, &ns);
-	type = ns.attr & 0x1f;
-	if (type == 1 || type == 3)
-		x86_internal_error(c, "task switch to a 16-bit TSS not implemented");
-	if (src == X86_TASK_IRET ? type != 0x0b : type != 0x09)
+	type = ns.attr & 0x1f;		/* 1/3: 16-bit TSS, 9/B: 32-bit */
+	if ((type & ~0xau) != 1 || ((type & 2) != 0) != (src == X86_TASK_IRET))
 		x86_raise(c, src == X86_TASK_IRET ? X86_EXC_TS : X86_EXC_GP, true,
 			  sel & ~3u);
 	if (!(ns.attr & X86_SEG_ATTR_P))
 		x86_raise(c, X86_EXC_NP, true, sel & ~3u);
-	if (ns.limit < 0x67)
+	nf = (ns.attr & 8) ? &tss32 : &tss16;
+	if (ns.limit < nf->min_limit)
 		x86_raise(c, X86_EXC_TS, true, sel & ~3u);
 	nb = (uint32_t)ns.base;
 	/* read the new task's state before anything changes */
-	ncr3 = tss_rd(c, nb, TSS_CR3, 4);
-	neip = tss_rd(c, nb, TSS_EIP, 4);
-	nfl = tss_rd(c, nb, TSS_EFLAGS, 4);
+	hi = nf->w == 2 ? 0xffff0000u : 0;
+	if (nf->w == 4)
+		ncr3 = tss_rd(c, nb, TSS_CR3, 4);
+	neip = tss_rd(c, nb, nf->ip, nf->w);
+	nfl = tss_rd(c, nb, nf->fl, nf->w);
 	for (i = 0; i < 8; i++)
-		v[i] = tss_rd(c, nb, TSS_EAX + 4 * i, 4);
-	for (i = 0; i < 6; i++)
-		segs[i] = (uint16_t)tss_rd(c, nb, TSS_ES + 4 * i, 2);
-	ldt = (uint16_t)tss_rd(c, nb, TSS_LDT, 2);
+		v[i] = tss_rd(c, nb, nf->gpr + nf->w * i, nf->w) | hi;
+	for (i = 0; i < nf->nsegs; i++)
+		segs[i] = (uint16_t)tss_rd(c, nb, nf->segs + nf->w * i, 2);
+	ldt = (uint16_t)tss_rd(c, nb, nf->ldt, 2);
 	/* save the outgoing task */
 	if (src == X86_TASK_IRET)
 		fl &= ~FL_NT;
-	tss_wr(c, old, TSS_EIP, 4, ret_ip);
-	tss_wr(c, old, TSS_EFLAGS, 4, fl);
+	tss_wr(c, old, of->ip, of->w, ret_ip);
+	tss_wr(c, old, of->fl, of->w, fl);
 	for (i = 0; i < 8; i++)
-		tss_wr(c, old, TSS_EAX + 4 * i, 4, (uint32_t)c->gpr[i]);
-	for (i = 0; i < 6; i++)
-		tss_wr(c, old, TSS_ES + 4 * i, 2, c->seg[order[i]].sel);
+		tss_wr(c, old, of->gpr + of->w * i, of->w, (uint32_t)c->gpr[i]);
+	for (i = 0; i < of->nsegs; i++)
+		tss_wr(c, old, of->segs + of->w * i, 2, c->seg[order[i]].sel);
 	if (src == X86_TASK_JMP || src == X86_TASK_IRET)
 		set_busy(c, old_sel, false);
 	if (src == X86_TASK_CALL || src == X86_TASK_INT) {
@@ -133,7 +162,7 @@ void x86_task_switch(struct x86_cpu *c, uint16_t sel, enum x86_task_src src,
 	ns.attr |= 2;
 	c->tr = ns;
 	c->cr0 |= X86_CR0_TS;
-	if (c->cr0 & X86_CR0_PG) {
+	if ((c->cr0 & X86_CR0_PG) && nf->w == 4) {
 		c->cr3 = ncr3;
 		x86_tlb_flush(c, false);
 	}

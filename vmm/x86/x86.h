@@ -2,9 +2,10 @@
 /*
  * x86.h --- dualvm's x86 reference interpreter: decoder and CPU core
  *
- * The public face of vmm/x86/: the instruction decoder (table driven, all
- * one-byte and 0F opcodes of a Pentium III/4-class CPU, 16/32-bit operand
- * and address sizes, Intel SDM vol. 2 ch. 2 "Instruction Format"), and the
+ * The public face of vmm/x86/: the instruction decoder (table driven, the
+ * one-byte, 0F, 0F 38 and 0F 3A opcodes of the canonical x86-64-v2 CPU,
+ * 16/32/64-bit operand and address sizes, REX prefixes and RIP-relative
+ * addressing, Intel SDM vol. 2 ch. 2 "Instruction Format"), and the
  * interpreter CPU object that executes guest code over a struct machine_bus.
  * The engine_ops wrapper ("interp") is built on the x86_cpu_* calls below;
  * tests drive the CPU directly, with exception intercepts, to compare it
@@ -26,7 +27,7 @@
 
 /* Decoder mode bits */
 #define X86_DMODE_CODE32	0x1	/* CS.D = 1: 32-bit default sizes */
-#define X86_DMODE_LONG64	0x2	/* 64-bit mode (not decoded yet) */
+#define X86_DMODE_LONG64	0x2	/* 64-bit mode (CS.L = 1, EFER.LMA) */
 
 /* x86_decode() results */
 #define X86_DEC_OK		0	/* instruction decoded */
@@ -46,26 +47,42 @@
 #define X86_IF_OPSZ		0x20	/* 66 prefix seen */
 #define X86_IF_ADSZ		0x40	/* 67 prefix seen */
 
-/* One decoded instruction; plain data, cacheable by (physical address, mode). */
+#define X86_REG_RIP_BASE	16	/* struct x86_insn.base: RIP-relative */
+
+/* REX prefix bits (struct x86_insn.rex) */
+#define X86_REX_B		0x1
+#define X86_REX_X		0x2
+#define X86_REX_R		0x4
+#define X86_REX_W		0x8
+
+/*
+ * One decoded instruction; plain data, cacheable by (physical address,
+ * mode).  Register numbers include the REX extension bits (0-15); ModRM.reg
+ * of an opcode group (an opcode extension, "/digit") stays 0-7.  The
+ * register of the one-byte opcodes that encode it in the opcode (50+r, 58+r,
+ * 90+r, B0+r, B8+r, 0F C8+r) is in rm.
+ */
 struct x86_insn {
-	uint16_t	op;		/* opcode: 0x000-0x0ff, 0x100-0x1ff = 0F xx */
+	uint16_t	op;		/* 00-FF; 1xx 0F xx; 2xx 0F 38 xx; 3xx 0F 3A xx */
 	uint8_t		len;		/* total length in bytes, 1..15 */
 	uint8_t		flags;		/* X86_IF_* */
-	uint8_t		opsize;		/* operand size in bytes: 2 or 4 */
-	uint8_t		adsize;		/* address size in bytes: 2 or 4 */
+	uint8_t		opsize;		/* operand size in bytes: 2, 4 or 8 */
+	uint8_t		adsize;		/* address size in bytes: 2, 4 or 8 */
 	uint8_t		seg;		/* segment override (enum x86_sreg) or X86_SEG_NONE */
 	uint8_t		modrm;		/* raw ModRM byte (0 if none) */
-	uint8_t		reg;		/* ModRM.reg (0-7) */
-	uint8_t		rm;		/* ModRM.rm (0-7) when a register operand */
-	uint8_t		base;		/* memory base register or X86_REG_NONE */
+	uint8_t		reg;		/* ModRM.reg (+REX.R), 0-15 */
+	uint8_t		rm;		/* register operand (ModRM.rm +REX.B), 0-15 */
+	uint8_t		base;		/* base reg, X86_REG_RIP_BASE, X86_REG_NONE */
 	uint8_t		index;		/* memory index register or X86_REG_NONE */
 	uint8_t		scale;		/* index scale shift, 0-3 */
 	uint8_t		defseg;		/* default segment of the memory operand */
 	uint8_t		rex;		/* REX prefix (64-bit mode only), else 0 */
 	uint8_t		pad;		/* reserved, 0 */
 	int32_t		disp;		/* displacement (sign extended) */
-	uint32_t	imm;		/* first immediate (zero extended as encoded) */
 	uint32_t	imm2;		/* second immediate (far ptr selector, ENTER level) */
+	uint64_t	imm;		/* first immediate: zero extended as encoded;
+					 * sign extended to 64 bits for 64-bit
+					 * operands (imm32) */
 };
 
 /*
@@ -77,6 +94,26 @@ struct x86_insn {
  */
 int x86_decode(const uint8_t *p, size_t avail, unsigned int mode,
 	       struct x86_insn *out) __attribute__((warn_unused_result));
+
+/* ---------------------------------------------------------------- CPUID */
+
+/*
+ * The canonical CPU's CPUID leaf @leaf, subleaf @subleaf into @out (EAX,
+ * EBX, ECX, EDX), exactly as the interpreter reports it (vmm/x86/canon.h,
+ * cpuid_msr.c).  Pure; any thread.
+ */
+void x86_canon_cpuid(uint32_t leaf, uint32_t subleaf, uint32_t out[4]);
+
+/*
+ * Filter one host CPUID entry (@host: EAX..EDX of leaf @leaf, subleaf
+ * @subleaf) through the canonical CPU, for an engine that runs guest code
+ * on the host processor (KVM): identity, cache and address-size leaves
+ * become the canonical values, feature-flag registers keep only the host
+ * bits the canonical CPU also has.  Returns false for a leaf the canonical
+ * CPU does not have (the engine drops it).  Pure; any thread.
+ */
+bool x86_cpuid_filter(uint32_t leaf, uint32_t subleaf, const uint32_t host[4],
+		      uint32_t out[4]);
 
 /* ---------------------------------------------------------------- CPU */
 

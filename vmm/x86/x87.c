@@ -70,44 +70,53 @@ static bool user(const struct x86_cpu *c)
 	return c->cpl == 3;
 }
 
-uint32_t x86_fpu_mem_read(struct x86_cpu *c, const struct x86_insn *in,
+/* bytes per access: 8, 4, 2 or 1 (no access crosses n) */
+static unsigned int chunk(unsigned int left)
+{
+	return left >= 8 ? 8 : left >= 4 ? 4 : left >= 2 ? 2 : 1;
+}
+
+uint64_t x86_fpu_mem_read(struct x86_cpu *c, const struct x86_insn *in,
 			  uint32_t off, uint8_t *buf, unsigned int n)
 {
-	uint32_t lin = x86_seg_lin(c, x86_ea_seg(in), x86_ea(c, in) + off, n,
-				   false);
+	uint64_t lin = x86_seg_lin(c, x86_ea_seg(in),
+				   x86_ea_add(in, x86_ea(c, in), off), n, false);
 	unsigned int k, sz;
 
 	for (k = 0; k < n; k += sz) {
-		uint32_t v;
+		uint64_t v;
 
-		sz = n - k >= 4 ? 4 : n - k >= 2 ? 2 : 1;
-		v = x86_lin_read(c, lin + k, sz, user(c));
+		sz = chunk(n - k);
+		v = x86_lin_read(c, (lin + k) & c->lin_mask, sz, user(c));
 		memcpy(buf + k, &v, sz);
 	}
 	return lin;
 }
 
-uint32_t x86_fpu_mem_probe(struct x86_cpu *c, const struct x86_insn *in,
+uint64_t x86_fpu_mem_probe(struct x86_cpu *c, const struct x86_insn *in,
 			   uint32_t off, unsigned int n)
 {
-	uint32_t lin = x86_seg_lin(c, x86_ea_seg(in), x86_ea(c, in) + off, n,
-				   true);
+	uint64_t lin = x86_seg_lin(c, x86_ea_seg(in),
+				   x86_ea_add(in, x86_ea(c, in), off), n, true);
+	unsigned int k;
 
-	x86_lin_probe_write(c, lin, n, user(c));
+	for (k = 0; k < n; k += 4096 - ((lin + k) & 0xfff))
+		x86_lin_probe_write(c, (lin + k) & c->lin_mask, 1, user(c));
+	x86_lin_probe_write(c, (lin + n - 1) & c->lin_mask, 1, user(c));
 	return lin;
 }
 
-void x86_fpu_mem_write(struct x86_cpu *c, uint32_t lin, const uint8_t *buf,
+void x86_fpu_mem_write(struct x86_cpu *c, uint64_t lin, const uint8_t *buf,
 		       unsigned int n)
 {
 	unsigned int k, sz;
 
 	for (k = 0; k < n; k += sz) {
-		uint32_t v = 0;
+		uint64_t v = 0;
 
-		sz = n - k >= 4 ? 4 : n - k >= 2 ? 2 : 1;
+		sz = chunk(n - k);
 		memcpy(&v, buf + k, sz);
-		x86_lin_write(c, lin + k, sz, v, user(c));
+		x86_lin_write(c, (lin + k) & c->lin_mask, sz, v, user(c));
 	}
 }
 
@@ -278,7 +287,7 @@ static void exec_env(struct x86_cpu *c, const struct x86_insn *in,
 {
 	uint8_t e[108];
 	unsigned int n = in->opsize == 2 ? 14 : 28, tot, i;
-	uint32_t lin;
+	uint64_t lin;
 
 	tot = n + (regs ? 80 : 0);
 	if (save) {
@@ -287,8 +296,10 @@ static void exec_env(struct x86_cpu *c, const struct x86_insn *in,
 		for (i = 0; regs && i < 8; i++)
 			memcpy(e + n + 10 * i, img + FX_ST0 + 16 * i, 10);
 		x86_fpu_mem_write(c, lin, e, tot);
-		if (regs)
+		if (regs) {
 			fninit(img);
+			c->fip_hi = c->fdp_hi = 0;
+		}
 		else
 			put16(img + FX_FCW, get16(img + FX_FCW) | 0x3f);
 		x86_fpu_fsw_fix(img);
@@ -296,6 +307,7 @@ static void exec_env(struct x86_cpu *c, const struct x86_insn *in,
 	}
 	x86_fpu_mem_read(c, in, 0, e, tot);
 	env_load(c, in->opsize, img, e);
+	c->fip_hi = c->fdp_hi = 0;	/* 32-bit pointers in the image */
 	for (i = 0; regs && i < 8; i++) {
 		memcpy(img + FX_ST0 + 16 * i, e + n + 10 * i, 10);
 		memset(img + FX_ST0 + 16 * i + 10, 0, 6);
@@ -325,7 +337,7 @@ static void exec_mem_ctrl(struct x86_cpu *c, const struct x86_insn *in,
 {
 	unsigned int idx = (in->op & 7) * 8 + in->reg;
 	uint8_t b[2];
-	uint32_t lin;
+	uint64_t lin;
 
 	switch (idx) {
 	case 0x0c:	/* FLDENV */
@@ -361,7 +373,7 @@ static void exec_host(struct x86_cpu *c, const struct x86_insn *in,
 {
 	struct fpu_op op;
 	unsigned int kind = 0;
-	uint32_t lin = 0;
+	uint64_t lin = 0;
 	bool mem = in->flags & X86_IF_MEM;
 
 	memset(&op, 0, sizeof(op));
@@ -392,10 +404,14 @@ static void exec_host(struct x86_cpu *c, const struct x86_insn *in,
 	if (X86_CANON_FOP_ALWAYS || fpu_pending(img))
 		put16(img + FX_FOP, (uint32_t)(in->op & 7) << 8 | in->modrm);
 	put32(img + FX_FIP, (uint32_t)c->rip);
+	c->fip_hi = (uint32_t)(c->rip >> 32);
 	put16(img + FX_FCS, c->seg[X86_CS].sel);
 	if (mem && (!X86_CANON_FDP_EXCPTN_ONLY || fpu_pending(img))) {
 		/* (without a memory operand they stay: X86_CANON_FDP_KEPT) */
-		put32(img + FX_FDP, x86_ea(c, in));
+		uint64_t ea = x86_ea(c, in);
+
+		put32(img + FX_FDP, (uint32_t)ea);
+		c->fdp_hi = (uint32_t)(ea >> 32);
 		put16(img + FX_FDS, c->seg[x86_ea_seg(in)].sel);
 	}
 }
@@ -423,6 +439,7 @@ void x86_exec_x87(struct x86_cpu *c, const struct x86_insn *in)
 			put16(img + FX_FSW, get16(img + FX_FSW) & 0x7f00);
 		} else if (in->modrm == 0xe3) {		/* FNINIT */
 			fninit(img);
+			c->fip_hi = c->fdp_hi = 0;
 		}
 		/* E0 FNENI, E1 FNDISI, E4 FNSETPM: no-ops since the 80387 */
 	} else if (!mem && in->op == 0xdf && in->modrm == 0xe0) {

@@ -1,20 +1,23 @@
 // SPDX-License-Identifier: GPL-2.0-only
 /*
- * x87_host.c --- run one x87/MMX/SSE instruction on the host FPU
+ * x87_host.c --- run one x87/MMX/SSE-SSE4.2 instruction on the host FPU
  *
- * The host is x86-64 and its FPU implements the same x87/SSE/SSE2
- * arithmetic as the canonical guest CPU (SDM vol. 1, ch. 8-11).  Each
- * distinct normalised instruction (mandatory prefix, opcode, ModRM with
- * the memory operand rewritten to [rsi] and a general register to EAX,
- * imm8) gets a small host stub:
+ * The host is x86-64 and its FPU implements the same x87/SSE arithmetic as
+ * the canonical guest CPU (SDM vol. 1, ch. 8-12); the SSE3-SSE4.2
+ * instructions need an x86-64-v2 host.  Each distinct normalised
+ * instruction (mandatory prefix, REX with W and the XMM8-15 bits, opcode
+ * with its 0F/0F 38/0F 3A escape, ModRM with the memory operand rewritten
+ * to [rsi] and a general register to RAX, imm8) gets a small host stub:
  *
- *	fxsave [rdx+64]		host state aside
+ *	mov r8, rdx		the argument block
+ *	fxsave [r8+64]		host state aside
  *	fxrstor [rdi]		guest image in
- *	mov eax, [rdx]; push [rdx+8]; popfq	GPR operand, EFLAGS in
+ *	mov rax, [r8]; mov rcx, [r8+16]; mov rdx, [r8+24]	GPRs in
+ *	push [r8+8]; popfq	EFLAGS in
  *	<instruction>
- *	pushfq; pop [rdx+8]; mov [rdx], eax
+ *	pushfq; pop [r8+8]; mov [r8], rax; mov [r8+16], rcx; mov [r8+24], rdx
  *	fxsave [rdi]		guest image out (FXSAVE is non-waiting)
- *	fxrstor [rdx+64]	host state back
+ *	fxrstor [r8+64]		host state back
  *	ret
  *
  * Stubs live in a per-CPU direct-mapped cache in an mmap()ed page set that
@@ -44,9 +47,10 @@ struct fpu_host {
 
 /* host stub argument block: rdx */
 struct stub_blk {
-	uint64_t	eax;			/* GPR operand */
+	uint64_t	eax;			/* GPR operand, RAX */
 	uint64_t	rflags;			/* arithmetic flags */
-	uint8_t		pad[48];
+	uint64_t	rcx, rdx;		/* RCX, RDX (PCMPxSTRx) */
+	uint8_t		pad[32];
 	uint8_t		host[512] __attribute__((aligned(16))); /* host FPU */
 } __attribute__((aligned(64)));
 
@@ -54,6 +58,13 @@ _Static_assert(__builtin_offsetof(struct stub_blk, host) == 64,
 	       "stub expects the host save area at rdx+64");
 
 typedef void (*stub_fn)(uint8_t *img, uint8_t *mem, struct stub_blk *blk);
+
+bool x86_fpu_host_v2(void)
+{
+	__builtin_cpu_init();
+	return __builtin_cpu_supports("sse3") && __builtin_cpu_supports("ssse3") &&
+	       __builtin_cpu_supports("sse4.1") && __builtin_cpu_supports("sse4.2");
+}
 
 void x86_fpu_destroy(struct x86_cpu *c)
 {
@@ -94,8 +105,14 @@ static unsigned int norm_bytes(const struct x86_insn *in,
 
 	if (op->pfx)
 		b[n++] = op->pfx;
+	if (op->rex)
+		b[n++] = op->rex;
 	if (in->op >= 0x100)
 		b[n++] = 0x0f;
+	if (in->op >= 0x300)
+		b[n++] = 0x3a;
+	else if (in->op >= 0x200)
+		b[n++] = 0x38;
 	b[n++] = (uint8_t)in->op;
 	if (in->flags & X86_IF_MODRM) {
 		if (in->flags & X86_IF_MEM)
@@ -112,19 +129,24 @@ static unsigned int norm_bytes(const struct x86_insn *in,
 }
 
 static const uint8_t stub_head[] = {
-	0x0f, 0xae, 0x42, 0x40,		/* fxsave [rdx+64] */
+	0x49, 0x89, 0xd0,		/* mov r8, rdx */
+	0x41, 0x0f, 0xae, 0x40, 0x40,	/* fxsave [r8+64] */
 	0x0f, 0xae, 0x0f,		/* fxrstor [rdi] */
-	0x8b, 0x02,			/* mov eax, [rdx] */
-	0xff, 0x72, 0x08,		/* push qword [rdx+8] */
+	0x49, 0x8b, 0x00,		/* mov rax, [r8] */
+	0x49, 0x8b, 0x48, 0x10,		/* mov rcx, [r8+16] */
+	0x49, 0x8b, 0x50, 0x18,		/* mov rdx, [r8+24] */
+	0x41, 0xff, 0x70, 0x08,		/* push qword [r8+8] */
 	0x9d,				/* popfq */
 };
 
 static const uint8_t stub_tail[] = {
 	0x9c,				/* pushfq */
-	0x8f, 0x42, 0x08,		/* pop qword [rdx+8] */
-	0x89, 0x02,			/* mov [rdx], eax */
+	0x41, 0x8f, 0x40, 0x08,		/* pop qword [r8+8] */
+	0x49, 0x89, 0x00,		/* mov [r8], rax */
+	0x49, 0x89, 0x48, 0x10,		/* mov [r8+16], rcx */
+	0x49, 0x89, 0x50, 0x18,		/* mov [r8+24], rdx */
 	0x0f, 0xae, 0x07,		/* fxsave [rdi] */
-	0x0f, 0xae, 0x4a, 0x40,		/* fxrstor [rdx+64] */
+	0x41, 0x0f, 0xae, 0x48, 0x40,	/* fxrstor [r8+64] */
 	0xc3,				/* ret */
 };
 
@@ -221,10 +243,14 @@ bool x86_fpu_host_run(struct x86_cpu *c, const struct x86_insn *in,
 	/* FOP..FDS: hosts with "FCS/FDS deprecation" store zeroes there */
 	memcpy(ptrs, img + FX_FOP, sizeof(ptrs));
 	blk.eax = op->eax;
+	blk.rcx = op->ecx;
+	blk.rdx = op->edx;
 	blk.rflags = 0x2 | (op->eflags & FL_ARITH);
 	((stub_fn)(void *)stub)(img, op->mem, &blk);
 	memcpy(img + FX_FOP, ptrs, sizeof(ptrs));
-	op->eax = (uint32_t)blk.eax;
+	op->eax = blk.eax;
+	op->ecx = blk.rcx;
+	op->edx = blk.rdx;
 	op->eflags = (uint32_t)blk.rflags & FL_ARITH;
 	return true;
 }

@@ -3,9 +3,11 @@
  * fpu_native_gen.h --- instruction and state generator of test_fpu_native
  *
  * Included once by test_fpu_native.c (struct gen, emit helpers).  Random
- * x87 (D8-DF register and memory forms, control instructions, WAIT) and
- * MMX/SSE/SSE2 (table of opcode/prefix/operand kinds) instructions, each
- * checked with our decoder so only encodings a Pentium 4 has are made.
+ * x87 (D8-DF register and memory forms, control instructions, WAIT),
+ * MMX/SSE/SSE2/SSE3 (table of opcode/prefix/operand kinds) and SSSE3,
+ * SSE4.1, SSE4.2 (0F 38 / 0F 3A maps, incl. PCMPxSTRx with their implicit
+ * registers), POPCNT and CRC32 instructions, each checked with our decoder
+ * so only encodings the canonical x86-64-v2 CPU has are made.
  */
 #ifndef DUALVM_TESTS_FPU_NATIVE_GEN_H
 #define DUALVM_TESTS_FPU_NATIVE_GEN_H
@@ -207,6 +209,73 @@ static const struct sse_form forms[] = {
 	F(0x66, 0x6f, 16, K_ALIGN), F(0xf3, 0x6f, 16, K_ANY), F(0x66, 0x7f, 16, K_ALIGN),
 	F(0x66, 0xd7, 0, K_REG), F(0x66, 0x73, 0, K_REG), F(0x66, 0x70, 16, K_ALIGN),
 	F(0x66, 0xdb, 16, K_ALIGN), F(0x66, 0xdf, 16, K_ALIGN), F(0x66, 0xd4, 16, K_ALIGN),
+	/* SSE3 */
+	F(0xf2, 0x12, 8, K_ANY), F(0xf3, 0x12, 16, K_ALIGN), F(0xf3, 0x16, 16, K_ALIGN),
+	F(0x66, 0x7c, 16, K_ALIGN), F(0xf2, 0x7c, 16, K_ALIGN), F(0x66, 0x7d, 16, K_ALIGN),
+	F(0xf2, 0x7d, 16, K_ALIGN), F(0x66, 0xd0, 16, K_ALIGN), F(0xf2, 0xd0, 16, K_ALIGN),
+	F(0xf2, 0xf0, 16, K_MEM),
+};
+
+/* general registers of the 0F 38 / 0F 3A / POPCNT / CRC32 forms */
+enum { G_NONE, G_REG_OUT, G_RM_OUT, G_RM_IN };
+
+struct sse4_form {
+	uint8_t	pfx;		/* 0, 0x66, 0xf2, 0xf3 */
+	uint8_t	pfx66;		/* an extra 66 before F2/F3 (16-bit forms) */
+	uint8_t	map;		/* 0x38, 0x3a or 0 (0F map) */
+	uint8_t	op;		/* opcode */
+	uint8_t	size;		/* memory operand bytes */
+	uint8_t	kind;		/* K_* */
+	uint8_t	gpr;		/* G_*: a general register operand */
+};
+
+#define S4(p, m, o, s, k, g)	{ p, 0, m, o, s, k, g }
+static const struct sse4_form forms4[] = {
+	/* SSSE3: MMX and XMM forms */
+	S4(0, 0x38, 0x00, 8, K_ANY, 0), S4(0x66, 0x38, 0x00, 16, K_ALIGN, 0),
+	S4(0, 0x38, 0x01, 8, K_ANY, 0), S4(0x66, 0x38, 0x02, 16, K_ALIGN, 0),
+	S4(0, 0x38, 0x03, 8, K_ANY, 0), S4(0x66, 0x38, 0x04, 16, K_ALIGN, 0),
+	S4(0, 0x38, 0x05, 8, K_ANY, 0), S4(0x66, 0x38, 0x06, 16, K_ALIGN, 0),
+	S4(0, 0x38, 0x07, 8, K_ANY, 0), S4(0x66, 0x38, 0x08, 16, K_ALIGN, 0),
+	S4(0, 0x38, 0x09, 8, K_ANY, 0), S4(0x66, 0x38, 0x0a, 16, K_ALIGN, 0),
+	S4(0, 0x38, 0x0b, 8, K_ANY, 0), S4(0x66, 0x38, 0x0b, 16, K_ALIGN, 0),
+	S4(0, 0x38, 0x1c, 8, K_ANY, 0), S4(0x66, 0x38, 0x1d, 16, K_ALIGN, 0),
+	S4(0x66, 0x38, 0x1e, 16, K_ALIGN, 0), S4(0, 0x3a, 0x0f, 8, K_ANY, 0),
+	S4(0x66, 0x3a, 0x0f, 16, K_ALIGN, 0),
+	/* SSE4.1 */
+	S4(0x66, 0x38, 0x10, 16, K_ALIGN, 0), S4(0x66, 0x38, 0x14, 16, K_ALIGN, 0),
+	S4(0x66, 0x38, 0x15, 16, K_ALIGN, 0), S4(0x66, 0x38, 0x17, 16, K_ALIGN, 0),
+	S4(0x66, 0x38, 0x20, 8, K_ANY, 0), S4(0x66, 0x38, 0x21, 4, K_ANY, 0),
+	S4(0x66, 0x38, 0x22, 2, K_ANY, 0), S4(0x66, 0x38, 0x23, 8, K_ANY, 0),
+	S4(0x66, 0x38, 0x24, 4, K_ANY, 0), S4(0x66, 0x38, 0x25, 8, K_ANY, 0),
+	S4(0x66, 0x38, 0x28, 16, K_ALIGN, 0), S4(0x66, 0x38, 0x29, 16, K_ALIGN, 0),
+	S4(0x66, 0x38, 0x2a, 16, K_MEM, 0), S4(0x66, 0x38, 0x2b, 16, K_ALIGN, 0),
+	S4(0x66, 0x38, 0x30, 8, K_ANY, 0), S4(0x66, 0x38, 0x31, 4, K_ANY, 0),
+	S4(0x66, 0x38, 0x32, 2, K_ANY, 0), S4(0x66, 0x38, 0x33, 8, K_ANY, 0),
+	S4(0x66, 0x38, 0x34, 4, K_ANY, 0), S4(0x66, 0x38, 0x35, 8, K_ANY, 0),
+	S4(0x66, 0x38, 0x37, 16, K_ALIGN, 0), S4(0x66, 0x38, 0x38, 16, K_ALIGN, 0),
+	S4(0x66, 0x38, 0x39, 16, K_ALIGN, 0), S4(0x66, 0x38, 0x3a, 16, K_ALIGN, 0),
+	S4(0x66, 0x38, 0x3b, 16, K_ALIGN, 0), S4(0x66, 0x38, 0x3c, 16, K_ALIGN, 0),
+	S4(0x66, 0x38, 0x3d, 16, K_ALIGN, 0), S4(0x66, 0x38, 0x3e, 16, K_ALIGN, 0),
+	S4(0x66, 0x38, 0x3f, 16, K_ALIGN, 0), S4(0x66, 0x38, 0x40, 16, K_ALIGN, 0),
+	S4(0x66, 0x38, 0x41, 16, K_ALIGN, 0),
+	S4(0x66, 0x3a, 0x08, 16, K_ALIGN, 0), S4(0x66, 0x3a, 0x09, 16, K_ALIGN, 0),
+	S4(0x66, 0x3a, 0x0a, 4, K_ANY, 0), S4(0x66, 0x3a, 0x0b, 8, K_ANY, 0),
+	S4(0x66, 0x3a, 0x0c, 16, K_ALIGN, 0), S4(0x66, 0x3a, 0x0d, 16, K_ALIGN, 0),
+	S4(0x66, 0x3a, 0x0e, 16, K_ALIGN, 0),
+	S4(0x66, 0x3a, 0x14, 1, K_ANY, G_RM_OUT), S4(0x66, 0x3a, 0x15, 2, K_ANY, G_RM_OUT),
+	S4(0x66, 0x3a, 0x16, 4, K_ANY, G_RM_OUT), S4(0x66, 0x3a, 0x17, 4, K_ANY, G_RM_OUT),
+	S4(0x66, 0x3a, 0x20, 1, K_ANY, G_RM_IN), S4(0x66, 0x3a, 0x21, 4, K_ANY, 0),
+	S4(0x66, 0x3a, 0x22, 4, K_ANY, G_RM_IN),
+	S4(0x66, 0x3a, 0x40, 16, K_ALIGN, 0), S4(0x66, 0x3a, 0x41, 16, K_ALIGN, 0),
+	S4(0x66, 0x3a, 0x42, 16, K_ALIGN, 0),
+	/* SSE4.2: string compares (EAX, EDX in; ECX or XMM0 out), CRC32 */
+	S4(0x66, 0x3a, 0x60, 16, K_ANY, 0), S4(0x66, 0x3a, 0x61, 16, K_ANY, 0),
+	S4(0x66, 0x3a, 0x62, 16, K_ANY, 0), S4(0x66, 0x3a, 0x63, 16, K_ANY, 0),
+	S4(0xf2, 0x38, 0xf0, 1, K_ANY, G_REG_OUT), S4(0xf2, 0x38, 0xf1, 4, K_ANY, G_REG_OUT),
+	{ 0xf2, 0x66, 0x38, 0xf1, 2, K_ANY, G_REG_OUT },
+	/* POPCNT */
+	S4(0xf3, 0, 0xb8, 4, K_ANY, G_REG_OUT), { 0xf3, 0x66, 0, 0xb8, 2, K_ANY, G_REG_OUT },
 };
 
 /* general register the instruction writes: never EBX or ESP */
@@ -275,6 +344,46 @@ static void gen_sse(struct gen *g)
 	} while (!decodes(g, st));
 }
 
+/* SSSE3, SSE4.1, SSE4.2, POPCNT, CRC32 */
+static void gen_sse4(struct gen *g)
+{
+	const struct sse4_form *f;
+	unsigned int reg, rm;
+	uint8_t *st = g->p;
+	bool mem, imm;
+
+	do {
+		g->p = st;
+		f = &forms4[rn(g, sizeof(forms4) / sizeof(forms4[0]))];
+		mem = f->kind == K_MEM || ((f->kind == K_ANY || f->kind == K_ALIGN) && rn(g, 2));
+		reg = rn(g, 8);
+		rm = rn(g, 8);
+		if (f->gpr == G_REG_OUT)
+			reg = safe_gpr(g);
+		if (!mem && f->gpr == G_RM_OUT)
+			rm = safe_gpr(g);
+		/* a general-register source: not ESP (it differs) */
+		if (!mem && (f->gpr == G_RM_IN || f->gpr == G_REG_OUT) && rm == 4)
+			rm = 0;
+		if (f->pfx66)
+			emit(g, 0x66);
+		if (f->pfx)
+			emit(g, f->pfx);
+		emit(g, 0x0f);
+		if (f->map)
+			emit(g, f->map);
+		emit(g, f->op);
+		if (mem)
+			modrm_mem(g, reg, mem_disp(g, f->size, f->kind == K_ALIGN && rn(g, 12)));
+		else
+			emit(g, (uint8_t)(0xc0 | reg << 3 | rm));
+		imm = f->map == 0x3a;
+		if (imm)	/* ROUND*: no precision-exception suppression games */
+			emit(g, (uint8_t)((f->op >= 0x08 && f->op <= 0x0b) ?
+					  rn(g, 16) : rnd(g)));
+	} while (!decodes(g, st));
+}
+
 /* FXSAVE / FXRSTOR / LDMXCSR / STMXCSR / fences */
 static void gen_ctl(struct gen *g)
 {
@@ -326,12 +435,14 @@ static void gen_ctl(struct gen *g)
 
 static void gen_one(struct gen *g)
 {
-	unsigned int r = rn(g, 20);
+	unsigned int r = rn(g, 24);
 
 	if (r < 9)
 		gen_x87(g);
 	else if (r < 18)
 		gen_sse(g);
+	else if (r < 22)
+		gen_sse4(g);
 	else
 		gen_ctl(g);
 }

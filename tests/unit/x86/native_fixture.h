@@ -2,13 +2,14 @@
 /*
  * native_fixture.h --- shared plumbing of the native differential tests
  *
- * test_native_diff.c and test_fpu_native.c run each random instruction
- * sequence twice: natively on the host CPU, in a forked child, with code
- * and data at a fixed address below 4 GiB, and in the interpreter, in flat
- * 32-bit protected mode at CPL 3 over a fake machine_bus that maps the same
- * addresses.  This header has what both need:
+ * test_native_diff.c, test_native_diff64.c and test_fpu_native.c run each
+ * random instruction sequence twice: natively on the host CPU, in a forked
+ * child, with code and data at a fixed address below 4 GiB, and in the
+ * interpreter, in flat 32-bit protected mode or 64-bit mode at CPL 3 over a
+ * fake machine_bus that maps the same addresses.  This header has what they
+ * need:
  *   - the fake bus (nf_bus_init) and the interpreter's starting state
- *     (nf_state_flat32) and stop decoding (nf_interp_end);
+ *     (nf_state_flat32, nf_state_long64) and stop decoding (nf_interp_end);
  *   - the fixed native region (nf_map_region), 64-bit absolute-address
  *     encodings for the native stubs (nf_abs), the native child's fault
  *     handlers (nf_native_signals) and the fork of one native batch
@@ -158,6 +159,25 @@ static inline void nf_state_flat32(struct x86_cpu_state *st, uint16_t cs)
 	nf_flat(&st->seg[X86_DS], NF_USER_DS, 0xc0f3);
 	nf_flat(&st->seg[X86_ES], NF_USER_DS, 0xc0f3);
 	st->cr0 = X86_CR0_PE | X86_CR0_ET;
+	st->tr.attr = 0x8b;
+}
+
+/*
+ * IA-32e 64-bit mode at CPL 3: paging with the PML4 at @cr3 (4-level, PAE,
+ * NXE), CS a 64-bit code segment (0x33, Linux __USER_CS), SS/DS/ES the user
+ * data segment; everything else zero.
+ */
+static inline void nf_state_long64(struct x86_cpu_state *st, uint64_t cr3)
+{
+	memset(st, 0, sizeof(*st));
+	nf_flat(&st->seg[X86_CS], 0x33, 0x20fb);
+	nf_flat(&st->seg[X86_SS], NF_USER_DS, 0xc0f3);
+	nf_flat(&st->seg[X86_DS], NF_USER_DS, 0xc0f3);
+	nf_flat(&st->seg[X86_ES], NF_USER_DS, 0xc0f3);
+	st->cr0 = X86_CR0_PE | X86_CR0_ET | X86_CR0_PG;
+	st->cr3 = cr3;
+	st->cr4 = 0x20;				/* PAE */
+	st->efer = 0xd00;			/* NXE LMA LME */
 	st->tr.attr = 0x8b;
 }
 

@@ -2,11 +2,12 @@
 /*
  * test_decode_zydis.c --- cross-check the x86 decoder against Zydis
  *
- * Millions of random byte strings (biased towards prefixes, the 0F map and
- * interesting ModRM bytes) are decoded in 16- and 32-bit mode by
- * x86_decode() and by Zydis.  For every instruction our decoder accepts,
- * Zydis must accept it too, with the same length, the same explicit memory
- * operand (base, index, scale, displacement, segment) and the same
+ * Millions of random byte strings (biased towards prefixes, REX in 64-bit
+ * mode, the 0F, 0F 38 and 0F 3A maps and interesting ModRM bytes) are
+ * decoded in 16-, 32- and 64-bit mode by x86_decode() and by Zydis.  For
+ * every instruction our decoder accepts, Zydis must accept it too, with the
+ * same length, the same explicit memory operand (base, index, scale,
+ * displacement, segment; RIP-relative in 64-bit mode) and the same
  * immediates; truncating it must give X86_DEC_MORE.  Plus a few table
  * cases of known encodings.
  */
@@ -33,7 +34,7 @@ static const uint8_t prefixes[] = {
 	0x26, 0x2e, 0x36, 0x3e, 0x64, 0x65, 0x66, 0x67, 0xf0, 0xf2, 0xf3,
 };
 
-static void gen_bytes(uint64_t *s, uint8_t *b)
+static void gen_bytes(uint64_t *s, uint8_t *b, bool long64)
 {
 	unsigned int i = 0, k;
 	uint64_t r = rng_next(s);
@@ -46,15 +47,25 @@ static void gen_bytes(uint64_t *s, uint8_t *b)
 		k = 6 + (r >> 6 & 7);
 	for (; i < k; i++)
 		b[i] = prefixes[rng_next(s) % sizeof(prefixes)];
-	if ((r >> 9 & 3) == 0)
+	/* 64-bit mode: a REX prefix, mostly right before the opcode */
+	if (long64 && (r >> 13 & 1))
+		b[i++] = (uint8_t)(0x40 | (rng_next(s) & 15));
+	if ((r >> 9 & 3) == 0) {
 		b[i] = 0x0f;
+		/* the three-byte maps */
+		if ((r >> 11 & 3) == 0)
+			b[i + 1] = (r >> 14 & 1) ? 0x38 : 0x3a;
+	}
 }
 
-/* Zydis register -> our register number (0-7), or X86_REG_NONE. */
+/* Zydis register -> our register number (0-15), X86_REG_RIP_BASE for
+ * RIP/EIP, or X86_REG_NONE. */
 static unsigned int zreg(ZydisRegister r)
 {
 	if (r == ZYDIS_REGISTER_NONE)
 		return X86_REG_NONE;
+	if (r == ZYDIS_REGISTER_RIP || r == ZYDIS_REGISTER_EIP)
+		return X86_REG_RIP_BASE;
 	return (unsigned int)ZydisRegisterGetId(r);
 }
 
@@ -80,7 +91,7 @@ static void hex(const uint8_t *b, unsigned int n, char *out)
 /* Compare operands; returns a description of the first difference or NULL. */
 static const char *cmp_operands(const struct x86_insn *in,
 				const ZydisDecodedInstruction *zi,
-				const ZydisDecodedOperand *zo)
+				const ZydisDecodedOperand *zo, bool long64)
 {
 	unsigned int k;
 
@@ -105,8 +116,11 @@ static const char *cmp_operands(const struct x86_insn *in,
 			      (uint16_t)in->disp))
 				return "disp";
 			seg = in->seg != X86_SEG_NONE ? in->seg : in->defseg;
+			/* 64-bit mode: only FS and GS overrides count */
 			if (o->mem.type == ZYDIS_MEMOP_TYPE_MEM &&
-			    zseg(o->mem.segment) != seg)
+			    zseg(o->mem.segment) != seg &&
+			    !(long64 &&
+			      seg < X86_FS && zseg(o->mem.segment) < X86_FS))
 				return "segment";
 			break;
 		}
@@ -117,7 +131,7 @@ static const char *cmp_operands(const struct x86_insn *in,
 		uint64_t m = zi->raw.imm[0].size >= 64 ? ~0ull :
 			     (1ull << zi->raw.imm[0].size) - 1;
 
-		if ((zi->raw.imm[0].value.u & m) != in->imm)
+		if ((zi->raw.imm[0].value.u & m) != (in->imm & m))
 			return "imm";
 	}
 	if (zi->raw.imm[1].size) {
@@ -150,7 +164,7 @@ static void crosscheck(ZydisMachineMode zmode, ZydisStackWidth sw,
 		ZyanStatus zs;
 		int r;
 
-		gen_bytes(&seed, b);
+		gen_bytes(&seed, b, mode & X86_DMODE_LONG64);
 		r = x86_decode(b, 15, mode, &in);
 		if (r == X86_DEC_UD) {
 			ud++;
@@ -169,7 +183,8 @@ static void crosscheck(ZydisMachineMode zmode, ZydisStackWidth sw,
 			else if (zi.length != in.len)
 				why = "length differs";
 			else
-				why = cmp_operands(&in, &zi, zo);
+				why = cmp_operands(&in, &zi, zo,
+						   mode & X86_DMODE_LONG64);
 			if (!why && x86_decode(b, in.len - 1u, mode, &in2) !=
 			    X86_DEC_MORE)
 				why = "truncated input not X86_DEC_MORE";
@@ -192,6 +207,12 @@ static void test_zydis_32bit(void)
 {
 	crosscheck(ZYDIS_MACHINE_MODE_LEGACY_32, ZYDIS_STACK_WIDTH_32,
 		   X86_DMODE_CODE32, 0x123456789abcdefull, 2000000);
+}
+
+static void test_zydis_64bit(void)
+{
+	crosscheck(ZYDIS_MACHINE_MODE_LONG_64, ZYDIS_STACK_WIDTH_64,
+		   X86_DMODE_LONG64, 0x0f1e2d3c4b5a6978ull, 2000000);
 }
 
 static void test_zydis_16bit(void)
@@ -243,10 +264,97 @@ static void test_decode_known(void)
 	}
 }
 
+/* 64-bit mode: REX, RIP-relative, imm64, moffs64, i64/o64/d64/f64 */
+static void test_decode_known64(void)
+{
+	static const uint8_t a[] = { 0x48, 0x8b, 0x05, 0x10, 0, 0, 0 };
+	static const uint8_t b[] = { 0x48, 0xb8, 1, 2, 3, 4, 5, 6, 7, 8 };
+	static const uint8_t c[] = { 0x41, 0x50 };		/* push r8 */
+	static const uint8_t d[] = { 0x66, 0x50 };		/* push ax */
+	static const uint8_t e[] = { 0x48, 0x63, 0xc1 };	/* movsxd rax,ecx */
+	static const uint8_t f[] = { 0x40, 0x88, 0xe0 };	/* mov al, spl */
+	static const uint8_t g[] = { 0x0f, 0x05 };		/* syscall */
+	static const uint8_t h[] = { 0x48, 0x0f, 0xc7, 0x0e };	/* cmpxchg16b */
+	static const uint8_t i_[] = { 0xa1, 1, 2, 3, 4, 5, 6, 7, 8 };
+	static const uint8_t j[] = { 0x67, 0x8b, 0x05, 4, 0, 0, 0 };
+	static const uint8_t k[] = { 0x0f, 0x01, 0xf8 };	/* swapgs */
+	static const uint8_t l[] = { 0x66, 0xe8, 1, 0, 0, 0 };	/* call (f64) */
+	static const uint8_t m[] = { 0x48, 0x66, 0x8b, 0xc0 };	/* REX cancelled */
+	static const uint8_t n[] = { 0x4e, 0x8b, 0x64, 0xa5, 0x08 }; /* mov r12,[rbp+r12*4+8] */
+	static const uint8_t o[] = { 0x41, 0x0f, 0x20, 0xc0 };	/* mov r8, cr0 */
+	static const uint8_t p[] = { 0x44, 0x0f, 0x20, 0xc0 };	/* mov rax, cr8 */
+	static const uint8_t q[] = { 0x44, 0x0f, 0x20, 0xc8 };	/* cr9: #UD */
+	static const uint8_t r[] = { 0x48, 0x81, 0xc4, 0xf0, 0xff, 0xff, 0xff };
+	struct x86_insn in;
+
+	T_EQ(x86_decode(a, sizeof(a), X86_DMODE_LONG64, &in), X86_DEC_OK);
+	T_EQ(in.len, 7);
+	T_EQ(in.base, X86_REG_RIP_BASE);
+	T_EQ(in.disp, 0x10);
+	T_EQ(in.opsize, 8);
+	T_EQ(in.adsize, 8);
+	T_EQ(x86_decode(b, sizeof(b), X86_DMODE_LONG64, &in), X86_DEC_OK);
+	T_EQ(in.len, 10);
+	T_EQ(in.imm, 0x0807060504030201ull);
+	T_EQ(x86_decode(c, sizeof(c), X86_DMODE_LONG64, &in), X86_DEC_OK);
+	T_EQ(in.rm, 8);
+	T_EQ(in.opsize, 8);
+	T_EQ(x86_decode(d, sizeof(d), X86_DMODE_LONG64, &in), X86_DEC_OK);
+	T_EQ(in.opsize, 2);
+	T_EQ(x86_decode(e, sizeof(e), X86_DMODE_LONG64, &in), X86_DEC_OK);
+	T_EQ(in.op, 0x63);
+	T_EQ(in.opsize, 8);
+	T_EQ(x86_decode(f, sizeof(f), X86_DMODE_LONG64, &in), X86_DEC_OK);
+	T_EQ(in.rex, 0x40);
+	T_EQ(in.reg, 4);
+	T_EQ(x86_decode(g, sizeof(g), X86_DMODE_LONG64, &in), X86_DEC_OK);
+	T_EQ(x86_decode(g, sizeof(g), X86_DMODE_CODE32, &in), X86_DEC_UD);
+	T_EQ(x86_decode(h, sizeof(h), X86_DMODE_LONG64, &in), X86_DEC_OK);
+	T_EQ(in.opsize, 8);
+	T_EQ(x86_decode(i_, sizeof(i_), X86_DMODE_LONG64, &in), X86_DEC_OK);
+	T_EQ(in.len, 9);
+	T_EQ(x86_decode(j, sizeof(j), X86_DMODE_LONG64, &in), X86_DEC_OK);
+	T_EQ(in.adsize, 4);
+	T_EQ(in.base, X86_REG_RIP_BASE);
+	T_EQ(x86_decode(k, sizeof(k), X86_DMODE_LONG64, &in), X86_DEC_OK);
+	T_EQ(x86_decode(k, sizeof(k), X86_DMODE_CODE32, &in), X86_DEC_UD);
+	T_EQ(x86_decode(l, sizeof(l), X86_DMODE_LONG64, &in), X86_DEC_OK);
+	T_EQ(in.len, 6);
+	T_EQ(in.opsize, 8);
+	T_EQ(x86_decode(m, sizeof(m), X86_DMODE_LONG64, &in), X86_DEC_OK);
+	T_EQ(in.opsize, 2);
+	T_EQ(in.rex, 0);
+	T_EQ(x86_decode(n, sizeof(n), X86_DMODE_LONG64, &in), X86_DEC_OK);
+	T_EQ(in.reg, 12);
+	T_EQ(in.base, X86_RBP);
+	T_EQ(in.index, 12);
+	T_EQ(in.scale, 2);
+	T_EQ(in.defseg, X86_SS);
+	T_EQ(x86_decode(o, sizeof(o), X86_DMODE_LONG64, &in), X86_DEC_OK);
+	T_EQ(in.rm, 8);
+	T_EQ(x86_decode(p, sizeof(p), X86_DMODE_LONG64, &in), X86_DEC_OK);
+	T_EQ(in.reg, 8);
+	T_EQ(x86_decode(q, sizeof(q), X86_DMODE_LONG64, &in), X86_DEC_UD);
+	T_EQ(x86_decode(r, sizeof(r), X86_DMODE_LONG64, &in), X86_DEC_OK);
+	T_EQ(in.imm, ~0xfull);			/* imm32 sign extended */
+	/* invalid in 64-bit mode */
+	{
+		static const uint8_t bad[] = { 0x06, 0x07, 0x0e, 0x16, 0x17,
+			0x1e, 0x1f, 0x27, 0x2f, 0x37, 0x3f, 0x60, 0x61, 0xce,
+			0xd6 };
+
+		for (unsigned int x = 0; x < sizeof(bad); x++)
+			T_EQ(x86_decode(&bad[x], 1, X86_DMODE_LONG64, &in),
+			     X86_DEC_UD);
+	}
+}
+
 static const struct t_case cases[] = {
 	T_CASE(test_decode_known),
 	T_CASE(test_zydis_32bit),
 	T_CASE(test_zydis_16bit),
+	T_CASE(test_zydis_64bit),
+	T_CASE(test_decode_known64),
 };
 
 int main(int argc, char **argv)

@@ -1,10 +1,11 @@
 // SPDX-License-Identifier: GPL-2.0-only
 /*
- * test_fpu_native.c --- differential test of x87/MMX/SSE/SSE2 vs the host
+ * test_fpu_native.c --- differential test of x87/MMX/SSE-SSE4.2 vs the host
  *
- * Random sequences of x87, MMX, SSE and SSE2 instructions (all register
- * forms the decoder accepts, memory forms through [ebx+disp32], control
- * instructions, FXSAVE/FXRSTOR, LDMXCSR/STMXCSR) with random x87/SSE
+ * Random sequences of x87, MMX, SSE, SSE2, SSE3, SSSE3, SSE4.1 and SSE4.2
+ * instructions, POPCNT and CRC32 (all register forms the decoder accepts,
+ * memory forms through [ebx+disp32], control instructions, FXSAVE/FXRSTOR,
+ * LDMXCSR/STMXCSR) with random x87/SSE
  * state (special values: signed zeros, denormals, infinities, QNaN/SNaN,
  * unnormals, integer limits; random TOP, tags, precision, rounding and
  * masks, pending exceptions) run natively in a forked child in 64-bit mode
