@@ -36,7 +36,8 @@ endif
 
 # Libraries found through pkg-config.  Evaluated lazily, once, when a recipe
 # first needs them, so that `make deps check` works on a clean machine.
-PKGS	:= blkid fdisk ext2fs com_err hivex libntfs-3g libarchive libdeflate zlib
+PKGS	:= blkid fdisk ext2fs com_err hivex libntfs-3g libarchive libdeflate zlib \
+	   nettle
 PKG_CFLAGS = $(eval PKG_CFLAGS := $$(shell pkg-config --cflags $(PKGS)))$(PKG_CFLAGS)
 PKG_LIBS   = $(eval PKG_LIBS := $$(shell pkg-config --libs $(PKGS)))$(PKG_LIBS)
 CFLAGS	+= $(PKG_CFLAGS)
@@ -44,6 +45,12 @@ LIBS	= $(PKG_LIBS) -lpthread -lm
 
 # ---------------------------------------------------------------- objects
 # Each subsystem is a static library with one public header <dir>/<dir>.h.
+
+# lib/: the bottom layer (JSON writer, SHA-256 through libnettle, I/O loops).
+LIB_OBJS := \
+	lib/json.o \
+	lib/sha256.o \
+	lib/io.o
 
 VMM_OBJS := \
 	vmm/iospace.o \
@@ -170,14 +177,23 @@ GUI_OBJS := \
 GTK_CFLAGS = $(eval GTK_CFLAGS := $$(shell pkg-config --cflags gtk+-3.0))$(GTK_CFLAGS)
 GTK_LIBS   = $(eval GTK_LIBS := $$(shell pkg-config --libs gtk+-3.0))$(GTK_LIBS)
 
-# Libraries in link order (group-linked: vmm and devices refer to each other).
-LIBNAMES := hwprofile p2v vmm devices rawdisk
+# Libraries in link order, highest layer first; each refers only to those
+# after it.  The disk side (hwprofile < p2v < rawdisk < lib) needs no
+# group; vmm and devices still refer to each other.
+DISK_TOP := hwprofile p2v
+HW_LIBS	:= vmm devices
+DISK_LOW := rawdisk lib
+LIBNAMES := $(DISK_TOP) $(HW_LIBS) $(DISK_LOW)
 LIBFILES := $(foreach l,$(LIBNAMES),$(BUILD)/lib/lib$(l).a)
-LINKLIBS = -Wl,--start-group $(LIBFILES) -Wl,--end-group $(LIBS)
+libfiles = $(foreach l,$(1),$(BUILD)/lib/lib$(l).a)
+LINKLIBS = $(call libfiles,$(DISK_TOP)) \
+	   -Wl,--start-group $(call libfiles,$(HW_LIBS)) -Wl,--end-group \
+	   $(call libfiles,$(DISK_LOW)) $(LIBS)
 
 # ---------------------------------------------------------------- tests
 # Unit tests: tests/unit/<subsys>/test_<x>.c -> $(BUILD)/tests/unit/<subsys>/test_<x>
 UNIT_TESTS := \
+	lib/test_lib \
 	devices/test_pci \
 	devices/test_ide \
 	devices/test_atapi \
@@ -234,7 +250,7 @@ FUZZERS := \
 	fuzz_reg_hive
 
 # ---------------------------------------------------------------- rules
-ALL_OBJS := $(VMM_OBJS) $(DEVICES_OBJS) $(RAWDISK_OBJS) $(P2V_OBJS) \
+ALL_OBJS := $(LIB_OBJS) $(VMM_OBJS) $(DEVICES_OBJS) $(RAWDISK_OBJS) $(P2V_OBJS) \
 	    $(HWPROFILE_OBJS) $(CLI_OBJS)
 
 .PHONY: all deps check guests run bench kmod clean unit-tests fuzzers
@@ -258,6 +274,7 @@ $(BUILD)/lib/lib$(1).a: $$(addprefix $$(BUILD)/obj/,$$($(2)_OBJS))
 	$$(Q)rm -f $$@
 	$$(Q)$$(AR) rcs $$@ $$^
 endef
+$(eval $(call lib_rule,lib,LIB))
 $(eval $(call lib_rule,vmm,VMM))
 $(eval $(call lib_rule,devices,DEVICES))
 $(eval $(call lib_rule,rawdisk,RAWDISK))
@@ -299,7 +316,7 @@ guests: $(BUILD)/tools/mkhive
 DEB_PKGS := build-essential pkg-config bear clang-format \
 	libext2fs-dev e2fsprogs ntfs-3g-dev ntfs-3g libhivex-dev libhivex-bin \
 	libblkid-dev libfdisk-dev fdisk libgtk-3-dev libarchive-dev \
-	libdeflate-dev zlib1g-dev liblzma-dev libzstd-dev liblz4-dev \
+	libdeflate-dev zlib1g-dev nettle-dev liblzma-dev libzstd-dev liblz4-dev \
 	seabios ovmf ipxe-qemu syslinux syslinux-common extlinux busybox-static \
 	qemu-system-x86 qemu-utils cpio mtools dosfstools libzydis-dev \
 	linux-headers-amd64 xvfb xdotool kmod dpkg-dev xz-utils zstd lz4 e2tools \
