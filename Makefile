@@ -145,8 +145,7 @@ P2V_OBJS := \
 	p2v/p2v_fs.o \
 	p2v/p2v_copy.o \
 	p2v/p2v_vm.o \
-	p2v/p2v_esc.o \
-	p2v/p2v_sha256.o
+	p2v/p2v_esc.o
 
 HWPROFILE_OBJS := \
 	hwprofile/hwp_util.o \

@@ -20,6 +20,7 @@
 #include <unistd.h>
 
 #include "cli/cli.h"
+#include "lib/lib.h"
 #include "p2v/p2v.h"
 #include "rawdisk/rawdisk.h"
 
@@ -63,18 +64,6 @@ struct p2v_cli {
 	char		partial[4200];	/* temporary output name */
 };
 
-static void human(char *buf, size_t len, double v)
-{
-	static const char *const unit[] = { "B", "KiB", "MiB", "GiB", "TiB" };
-	int u = 0;
-
-	while (v >= 1024 && u < 4) {
-		v /= 1024;
-		u++;
-	}
-	snprintf(buf, len, "%.1f %s", v, unit[u]);
-}
-
 static void progress(void *ctx, const struct p2v_progress *p)
 {
 	const struct p2v_cli *c = ctx;
@@ -82,22 +71,28 @@ static void progress(void *ctx, const struct p2v_progress *p)
 	double eta = rate > 0 ? (double)(p->total - p->done) / rate : 0;
 
 	if (c->json) {
-		printf("{\"event\":\"progress\",\"phase\":\"%s\",\"partition\":%u,"
-		       "\"fs\":", p->phase, p->area ? p->area->part : 0);
-		cli_json_str(p->area ? p->area->fs : "");
-		printf(",\"area_done\":%llu,\"area_total\":%llu,\"done\":%llu,"
-		       "\"total\":%llu,\"rate\":%.0f,\"eta\":%.1f}\n",
-		       (unsigned long long)p->area_done,
-		       (unsigned long long)(p->area ? p->area->planned : 0),
-		       (unsigned long long)p->done,
-		       (unsigned long long)p->total, rate, eta);
+		struct lib_json j;
+
+		lib_json_init(&j, stdout, true);
+		lib_json_begin(&j, NULL, '{');
+		lib_json_str(&j, "event", "progress");
+		lib_json_str(&j, "phase", p->phase);
+		lib_json_u64(&j, "partition", p->area ? p->area->part : 0);
+		lib_json_str(&j, "fs", p->area ? p->area->fs : "");
+		lib_json_u64(&j, "area_done", p->area_done);
+		lib_json_u64(&j, "area_total", p->area ? p->area->planned : 0);
+		lib_json_u64(&j, "done", p->done);
+		lib_json_u64(&j, "total", p->total);
+		lib_json_double(&j, "rate", rate, 0);
+		lib_json_double(&j, "eta", eta, 1);
+		lib_json_finish(&j, '}');
 		fflush(stdout);
 	} else if (c->tty) {
 		char d[32], t[32], r[32];
 
-		human(d, sizeof(d), (double)p->done);
-		human(t, sizeof(t), (double)p->total);
-		human(r, sizeof(r), rate);
+		lib_human_size(d, sizeof(d), (double)p->done);
+		lib_human_size(t, sizeof(t), (double)p->total);
+		lib_human_size(r, sizeof(r), rate);
 		double aeta = rate > 0 && p->area && p->area->planned > p->area_done ?
 			      (double)(p->area->planned - p->area_done) / rate : 0;
 
@@ -116,40 +111,44 @@ static void print_plan_report(const struct p2v_cli *c,
 			      const struct p2v_result *r)
 {
 	if (c->json) {
-		printf("{\"event\":\"result\",\"source\":");
-		cli_json_str(c->src_path);
-		printf(",\"output\":");
-		cli_json_str(c->out_path);
-		printf(",\"format\":");
-		cli_json_str(c->format);
-		printf(",\"disk_size\":%llu,\"read\":%llu,\"copied\":%llu,"
-		       "\"seconds\":%.3f,\"areas\":[",
-		       (unsigned long long)p->disk_size,
-		       (unsigned long long)r->read,
-		       (unsigned long long)r->copied, r->seconds);
+		struct lib_json j;
+
+		lib_json_init(&j, stdout, true);
+		lib_json_begin(&j, NULL, '{');
+		lib_json_str(&j, "event", "result");
+		lib_json_str(&j, "source", c->src_path);
+		lib_json_str(&j, "output", c->out_path);
+		lib_json_str(&j, "format", c->format);
+		lib_json_u64(&j, "disk_size", p->disk_size);
+		lib_json_u64(&j, "read", r->read);
+		lib_json_u64(&j, "copied", r->copied);
+		lib_json_double(&j, "seconds", r->seconds, 3);
+		lib_json_begin(&j, "areas", '[');
 		for (unsigned int i = 0; i < p->narea; i++) {
 			const struct p2v_area *a = &p->area[i];
 
-			printf("%s{\"partition\":%u,\"start\":%llu,\"size\":%llu,"
-			       "\"fs\":", i ? "," : "", a->part,
-			       (unsigned long long)a->start,
-			       (unsigned long long)a->size);
-			cli_json_str(a->fs);
-			printf(",\"method\":");
-			cli_json_str(a->method);
-			printf(",\"used\":%llu,\"planned\":%llu,\"copied\":%llu,"
-			       "\"note\":", (unsigned long long)a->used,
-			       (unsigned long long)a->planned,
-			       (unsigned long long)a->copied);
-			cli_json_str(a->note);
-			printf("}");
+			lib_json_begin(&j, NULL, '{');
+			lib_json_u64(&j, "partition", a->part);
+			lib_json_u64(&j, "start", a->start);
+			lib_json_u64(&j, "size", a->size);
+			lib_json_str(&j, "fs", a->fs);
+			lib_json_str(&j, "method", a->method);
+			lib_json_u64(&j, "used", a->used);
+			lib_json_u64(&j, "planned", a->planned);
+			lib_json_u64(&j, "copied", a->copied);
+			lib_json_str(&j, "note", a->note);
+			lib_json_end(&j, '}');
 		}
-		printf("],\"bad\":[");
-		for (unsigned int i = 0; i < r->nbad; i++)
-			printf("%s{\"offset\":%llu,\"length\":%llu}", i ? "," : "",
-			       (unsigned long long)r->bad[i].off,
-			       (unsigned long long)r->bad[i].len);
-		printf("]}\n");
+		lib_json_end(&j, ']');
+		lib_json_begin(&j, "bad", '[');
+		for (unsigned int i = 0; i < r->nbad; i++) {
+			lib_json_begin(&j, NULL, '{');
+			lib_json_u64(&j, "offset", r->bad[i].off);
+			lib_json_u64(&j, "length", r->bad[i].len);
+			lib_json_end(&j, '}');
+		}
+		lib_json_end(&j, ']');
+		lib_json_finish(&j, '}');
 		return;
 	}
 	printf("%-5s %-12s %-8s %-7s %12s %12s %12s  %s\n", "part", "start", "fs",
@@ -158,10 +157,10 @@ static void print_plan_report(const struct p2v_cli *c,
 		const struct p2v_area *a = &p->area[i];
 		char u[32], rd[32], cp[32], st[32], pn[12] = "-";
 
-		human(u, sizeof(u), (double)a->used);
-		human(rd, sizeof(rd), (double)a->read);
-		human(cp, sizeof(cp), (double)a->copied);
-		human(st, sizeof(st), (double)a->start);
+		lib_human_size(u, sizeof(u), (double)a->used);
+		lib_human_size(rd, sizeof(rd), (double)a->read);
+		lib_human_size(cp, sizeof(cp), (double)a->copied);
+		lib_human_size(st, sizeof(st), (double)a->start);
 		if (a->part)
 			snprintf(pn, sizeof(pn), "%u", a->part);
 		printf("%-5s %-12s %-8s %-7s %12s %12s %12s  %s\n", pn, st,

@@ -524,8 +524,8 @@ int hwp_hive_inject_file(const char *path, enum hwp_win_gen gen,
 	c = hwp_change_add(rep, path, "SYSTEM hive: storage drivers and "
 			   "profiles");
 	if (c) {
-		hwp_sha256_hex(in, len, c->sha256_before);
-		hwp_sha256_hex(out, outlen, c->sha256_after);
+		lib_sha256_buf_hex(in, len, c->sha256_before);
+		lib_sha256_buf_hex(out, outlen, c->sha256_after);
 	}
 	f = fopen(path, "wb");
 	if (!f || fwrite(out, 1, outlen, f) != outlen || fclose(f)) {

@@ -99,8 +99,8 @@ static int undo_windows(ntfs_volume *vol, const char *hive,
 	}
 	c = hwp_change_add(rep, hive, "restored the original SYSTEM hive");
 	if (c) {
-		hwp_sha256_hex(cur, clen, c->sha256_before);
-		hwp_sha256_hex(orig, olen, c->sha256_after);
+		lib_sha256_buf_hex(cur, clen, c->sha256_before);
+		lib_sha256_buf_hex(orig, olen, c->sha256_after);
 	}
 out:
 	free(orig);
@@ -161,7 +161,7 @@ static int inject_windows(struct rd_disk *d, const struct hwp_part *p,
 		c = hwp_change_add(rep, bak, "backup of the SYSTEM hive "
 				   "(for --undo)");
 		if (c)
-			hwp_sha256_hex(sys, sys_len, c->sha256_after);
+			lib_sha256_buf_hex(sys, sys_len, c->sha256_after);
 	}
 	rc = hwp_ntfs_write(vol, path, out, out_len);
 	if (rc) {
@@ -172,8 +172,8 @@ static int inject_windows(struct rd_disk *d, const struct hwp_part *p,
 	c = hwp_change_add(rep, path, "SYSTEM hive: storage drivers for the "
 			   "PIIX3 IDE controller");
 	if (c) {
-		hwp_sha256_hex(sys, sys_len, c->sha256_before);
-		hwp_sha256_hex(out, out_len, c->sha256_after);
+		lib_sha256_buf_hex(sys, sys_len, c->sha256_before);
+		lib_sha256_buf_hex(out, out_len, c->sha256_after);
 	}
 drivers:
 	check_driver_files(vol, p->win.system_dir, p->win.gen, rep);

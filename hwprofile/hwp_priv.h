@@ -1,7 +1,7 @@
 /* SPDX-License-Identifier: GPL-2.0-only */
 /*
  * hwp_priv.h --- internals shared by the hwprofile files: file access in
- * guest file systems (libext2fs, libntfs-3g), SHA-256, small string helpers.
+ * guest file systems (libext2fs, libntfs-3g), small string helpers.
  */
 #ifndef DUALVM_HWP_PRIV_H
 #define DUALVM_HWP_PRIV_H
@@ -19,6 +19,7 @@
 #include <hivex.h>
 
 #include "hwprofile/hwprofile.h"
+#include "lib/lib.h"
 
 /* Largest guest file read into memory (initramfs, hive). */
 #define HWP_FILE_MAX	(256u << 20)
@@ -119,9 +120,6 @@ extern const char *const hwp_canon_modules[];
  * *@prefix gets the length of an uncompressed early cpio prefix (0 if
  * none). */
 const char *hwp_initrd_format(const void *buf, size_t len, size_t *prefix);
-
-/* ---- SHA-256 (hwp_sha256.c) ---- */
-void hwp_sha256_hex(const void *buf, size_t len, char out[65]);
 
 /* ---- strings ---- */
 /* snprintf into a fixed buffer, truncating. */

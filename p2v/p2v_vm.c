@@ -32,7 +32,7 @@
 
 #include "p2v/p2v.h"
 #include "p2v/p2v_esc.h"
-#include "p2v/p2v_sha256.h"
+#include "lib/lib.h"
 
 static const char *vmx_guest(const char *g)
 {
@@ -446,7 +446,7 @@ int p2v_ova_write(const char *path, const char *ovf_path,
 		return -EINVAL;
 	}
 	snprintf(mf, sizeof(mf), "%s.mf-tmp", path);
-	if (p2v_sha256_file(ovf_path, h1) || p2v_sha256_file(disk_path, h2)) {
+	if (lib_sha256_file(ovf_path, h1) || lib_sha256_file(disk_path, h2)) {
 		snprintf(err, errlen, "OVA: cannot hash %s or %s", ovf_path,
 			 disk_path);
 		return -EIO;
