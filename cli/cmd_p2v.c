@@ -12,6 +12,7 @@
 #include <errno.h>
 #include <getopt.h>
 #include <signal.h>
+#include <stdatomic.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -43,12 +44,17 @@ static const char usage_text[] =
 "  --json                        machine-readable progress and report\n"
 "  --help                        this text\n";
 
-/* The one piece of mutable static state: set by the signal handler. */
-static volatile int p2v_stop_flag;
+/*
+ * The one piece of mutable static state: the signal that asked p2v to
+ * stop, set by the handler and read by the copy threads.  A lock-free
+ * atomic is both async-signal-safe and race-free across threads.
+ */
+static atomic_int p2v_stop_flag;
+_Static_assert(ATOMIC_INT_LOCK_FREE == 2, "atomic_int must be lock-free");
 
 static void on_signal(int sig)
 {
-	p2v_stop_flag = sig;
+	atomic_store(&p2v_stop_flag, sig);
 }
 
 struct p2v_cli {
@@ -500,7 +506,7 @@ static int run(struct p2v_cli *c)
 		unlink(c->partial);
 		goto out;
 	}
-	if (p2v_stop_flag) {
+	if (atomic_load(&p2v_stop_flag)) {
 		unlink(c->partial);
 		cli_err("p2v", "interrupted; removed %s", c->partial);
 		goto out;
@@ -527,7 +533,7 @@ int cmd_p2v(int argc, char **argv)
 {
 	struct p2v_cli *c;
 	struct sigaction sa = { .sa_handler = on_signal }, old_int, old_term;
-	int rc;
+	int rc, sig;
 
 	if (cli_wants_help(argc, argv)) {
 		fputs(usage_text, stdout);
@@ -551,10 +557,9 @@ int cmd_p2v(int argc, char **argv)
 	rc = run(c);
 	sigaction(SIGINT, &old_int, NULL);
 	sigaction(SIGTERM, &old_term, NULL);
-	if (p2v_stop_flag && rc == 0)
-		rc = 1;
-	if (p2v_stop_flag)
-		rc = 128 + p2v_stop_flag;
+	sig = atomic_load(&p2v_stop_flag);
+	if (sig)
+		rc = 128 + sig;
 	free(c);
 	return rc;
 }
