@@ -530,6 +530,14 @@ rd_image_create(const char *format, const char *path, uint64_t size,
 		const struct rd_image_opts *o, struct rd_disk **out,
 		char *err, size_t errlen);
 
+/*
+ * The format of the file or device @path by its magic numbers: "raw",
+ * "qcow2", "vmdk" (sparse), "vmdk-descriptor" (text), "vhd" (dynamic, or
+ * fixed with the footer copy at 0), "vhd-fixed" (footer only at the end),
+ * "vhdx" or "vdi".  Unreadable and short files are "raw".  Reads only.
+ */
+const char *rd_image_probe(const char *path);
+
 /* The rd_image_create() format for an output file name's extension
  * (.vmdk .vhd .vhdx .vdi .qcow2 .img .raw), or NULL. */
 const char *rd_image_format_from_ext(const char *path);

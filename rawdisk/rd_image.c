@@ -2,10 +2,10 @@
 /*
  * rd_image.c --- the registry of virtual-disk image formats
  *
- * rd_image_open() probes a file's magic numbers (VMDK "KDMV" or a text
- * descriptor, VHD "conectix" at 0 or at the end, VHDX "vhdxfile", VDI
- * 0xBEDA107F at 0x40, qcow2 "QFI\xfb") and stacks the matching reader on a
- * file back end; anything else is raw.  rd_image_create() makes a writer.
+ * rd_image_probe() names a file's format by its magic numbers (VMDK "KDMV"
+ * or a text descriptor, VHD "conectix" at 0 or only at the end, VHDX
+ * "vhdxfile", VDI 0xBEDA107F at 0x40, qcow2 "QFI\xfb"); anything else is
+ * raw.  rd_image_open() stacks the matching reader on a file back end.  rd_image_create() makes a writer.
  * Also here: the raw sparse writer (holes for zero writes; the fixed VHD
  * writer adds its footer) and the read-only slice view.
  */
@@ -318,7 +318,7 @@ int rd_image_create(const char *format, const char *path, uint64_t size,
 	return -ENOTSUP;
 }
 
-/* Which reader?  Returns a format name or "raw". */
+/* Which reader?  Returns a name as rd_image_probe() does. */
 static const char *probe(struct rd_disk *f)
 {
 	uint8_t h[512] = { 0 }, t[512] = { 0 };
@@ -326,8 +326,10 @@ static const char *probe(struct rd_disk *f)
 
 	if (rd_pread(f, h, (size_t)n, 0))
 		return "raw";
-	if (!memcmp(h, "KDMV", 4) || !memcmp(h, "# Disk DescriptorFile", 21))
+	if (!memcmp(h, "KDMV", 4))
 		return "vmdk";
+	if (!memcmp(h, "# Disk DescriptorFile", 21))
+		return "vmdk-descriptor";
 	if (!memcmp(h, "vhdxfile", 8))
 		return "vhdx";
 	if (!memcmp(h, "QFI\xfb", 4))
@@ -338,8 +340,20 @@ static const char *probe(struct rd_disk *f)
 		return "vhd";
 	if (rd_size(f) >= 1024 && !rd_pread(f, t, 512, rd_size(f) - 512) &&
 	    !memcmp(t, "conectix", 8))
-		return "vhd";
+		return "vhd-fixed";
 	return "raw";
+}
+
+const char *rd_image_probe(const char *path)
+{
+	struct rd_disk *f;
+	const char *fmt;
+
+	if (rd_file_open(path, RD_RDONLY, &f, NULL, 0))
+		return "raw";
+	fmt = probe(f);
+	rd_close(f);
+	return fmt;
 }
 
 int rd_image_open(const char *path, unsigned int flags, struct rd_disk **out,
@@ -354,6 +368,11 @@ int rd_image_open(const char *path, unsigned int flags, struct rd_disk **out,
 	if (e)
 		return e;
 	fmt = probe(f);
+	/* one reader each for sparse and text VMDKs, fixed and dynamic VHDs */
+	if (!strcmp(fmt, "vmdk-descriptor"))
+		fmt = "vmdk";
+	else if (!strcmp(fmt, "vhd-fixed"))
+		fmt = "vhd";
 	if (!strcmp(fmt, "raw")) {
 		*out = f;
 		return 0;

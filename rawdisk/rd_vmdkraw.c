@@ -205,64 +205,6 @@ int rd_vmdk_raw_create(const char *device, const char *partitions,
 	return e;
 }
 
-int rd_vmdk_desc_scan(const char *text, size_t len, char *type,
-		      size_t typelen, struct rd_vmdk_flat *ext,
-		      unsigned int max, uint64_t *total)
-{
-	unsigned int n = 0;
-	size_t pos = 0;
-
-	*total = 0;
-	if (typelen)
-		type[0] = 0;
-	if (len > DESC_MAX)
-		return -EINVAL;
-	while (pos < len) {
-		char line[1200], access[16], kind[16], file[1024] = "";
-		unsigned long long sectors, start = 0;
-		size_t e = pos, ll;
-		int k;
-
-		while (e < len && text[e] != '\n')
-			e++;
-		ll = e - pos < sizeof(line) - 1 ? e - pos : sizeof(line) - 1;
-		memcpy(line, text + pos, ll);
-		line[ll] = 0;
-		pos = e + 1;
-		if (memchr(line, 0, ll))
-			return -EINVAL;		/* binary: not a descriptor */
-		if (!strncmp(line, "createType=\"", 12) && typelen) {
-			size_t q = strcspn(line + 12, "\"");
-
-			snprintf(type, typelen, "%.*s", (int)(q < typelen ? q : typelen - 1),
-				 line + 12);
-			continue;
-		}
-		k = sscanf(line, "%15s %llu %15s \"%1023[^\"]\" %llu", access,
-			   &sectors, kind, file, &start);
-		if (k < 3 || (strcmp(access, "RW") && strcmp(access, "RDONLY") &&
-			      strcmp(access, "NOACCESS")))
-			continue;
-		if (!sectors || sectors > (1ull << 40) ||
-		    start > (1ull << 40))
-			return -EINVAL;
-		if (!strcmp(kind, "FLAT") && strcmp(access, "NOACCESS")) {
-			if (k < 4)
-				return -EINVAL;
-			if (n < max) {
-				snprintf(ext[n].file, sizeof(ext[n].file), "%s",
-					 file);
-				ext[n].vstart = *total;
-				ext[n].start = start * 512;
-				ext[n].size = sectors * 512;
-			}
-			n++;
-		}
-		*total += sectors * 512;
-	}
-	return n > (unsigned int)INT32_MAX ? -EINVAL : (int)n;
-}
-
 /* One extent file for QEMU (it locks each extent open separately, so no
  * file may appear twice): @len bytes of @data, or sparse zeros. */
 static int backing_piece(const char *prefix, const char *kind, unsigned int k,
