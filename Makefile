@@ -114,20 +114,17 @@ DEVICES_OBJS := \
 	devices/vga_mem.o \
 	devices/vga_render.o
 
+# rawdisk/: block back ends, partition tables and views, image formats
+# (mechanism).  vmdisk/: what a VM may do with a disk (policy).
 RAWDISK_OBJS := \
 	rawdisk/rd_core.o \
 	rawdisk/rd_file.o \
-	rawdisk/rd_vm.o \
 	rawdisk/rd_part.o \
 	rawdisk/rd_mem.o \
 	rawdisk/rd_qcow2.o \
 	rawdisk/rd_qcow2_meta.o \
 	rawdisk/rd_stack.o \
 	rawdisk/rd_view.o \
-	rawdisk/rd_safety.o \
-	rawdisk/rd_overlay.o \
-	rawdisk/rd_vmdkraw.o \
-	rawdisk/rd_vm_desc.o \
 	rawdisk/fs_ext2io.o \
 	rawdisk/fs_ntfsdev.o \
 	rawdisk/rd_image.o \
@@ -139,6 +136,14 @@ RAWDISK_OBJS := \
 	rawdisk/fmt_vhd.o \
 	rawdisk/fmt_vhdx.o \
 	rawdisk/fmt_vdi.o
+
+VMDISK_OBJS := \
+	vmdisk/vmd_hazard.o \
+	vmdisk/vmd_safety.o \
+	vmdisk/vmd_rawdesc.o \
+	vmdisk/vmd_desc.o \
+	vmdisk/vmd_overlay.o \
+	vmdisk/vmd_open.o
 
 P2V_OBJS := \
 	p2v/p2v_plan.o \
@@ -168,7 +173,8 @@ CLI_OBJS := \
 	cli/cmd_disk.o \
 	cli/cmd_p2v.o \
 	cli/cmd_inspect.o \
-	cli/cmd_inject.o
+	cli/cmd_inject.o \
+	cli/cli_disk.o
 
 # The GTK 3 display (only libgui and the dualvm link see GTK).
 GUI_OBJS := \
@@ -177,9 +183,9 @@ GTK_CFLAGS = $(eval GTK_CFLAGS := $$(shell pkg-config --cflags gtk+-3.0))$(GTK_C
 GTK_LIBS   = $(eval GTK_LIBS := $$(shell pkg-config --libs gtk+-3.0))$(GTK_LIBS)
 
 # Libraries in link order, highest layer first; each refers only to those
-# after it.  The disk side (hwprofile < p2v < rawdisk < lib) needs no
-# group; vmm and devices still refer to each other.
-DISK_TOP := hwprofile p2v
+# after it.  The disk side (lib < rawdisk < vmdisk < p2v < hwprofile) needs
+# no group; vmm and devices still refer to each other.
+DISK_TOP := hwprofile p2v vmdisk
 HW_LIBS	:= vmm devices
 DISK_LOW := rawdisk lib
 LIBNAMES := $(DISK_TOP) $(HW_LIBS) $(DISK_LOW)
@@ -212,8 +218,9 @@ UNIT_TESTS := \
 	rawdisk/test_fmt_images \
 	p2v/test_p2v \
 	rawdisk/test_rd_view \
-	rawdisk/test_rd_vm \
-	rawdisk/test_rd_vmdkraw \
+	vmdisk/test_vmd_hazard \
+	vmdisk/test_vmd_open \
+	vmdisk/test_vmd_rawdesc \
 	hwprofile/test_fs_adapters \
 	hwprofile/test_initrd \
 	hwprofile/test_inject_linux \
@@ -249,7 +256,8 @@ FUZZERS := \
 	fuzz_reg_hive
 
 # ---------------------------------------------------------------- rules
-ALL_OBJS := $(LIB_OBJS) $(VMM_OBJS) $(DEVICES_OBJS) $(RAWDISK_OBJS) $(P2V_OBJS) \
+ALL_OBJS := $(LIB_OBJS) $(VMM_OBJS) $(DEVICES_OBJS) $(RAWDISK_OBJS) \
+	    $(VMDISK_OBJS) $(P2V_OBJS) \
 	    $(HWPROFILE_OBJS) $(CLI_OBJS)
 
 .PHONY: all deps check guests run bench kmod clean unit-tests fuzzers
@@ -277,6 +285,7 @@ $(eval $(call lib_rule,lib,LIB))
 $(eval $(call lib_rule,vmm,VMM))
 $(eval $(call lib_rule,devices,DEVICES))
 $(eval $(call lib_rule,rawdisk,RAWDISK))
+$(eval $(call lib_rule,vmdisk,VMDISK))
 $(eval $(call lib_rule,p2v,P2V))
 $(eval $(call lib_rule,hwprofile,HWPROFILE))
 $(eval $(call lib_rule,gui,GUI))

@@ -24,6 +24,7 @@
 #include "lib/lib.h"
 #include "p2v/p2v.h"
 #include "rawdisk/rawdisk.h"
+#include "vmdisk/vmdisk.h"
 
 static const char usage_text[] =
 "usage: dualvm p2v SOURCE OUTPUT [options]\n"
@@ -179,32 +180,33 @@ static void print_plan_report(const struct p2v_cli *c,
 		       (unsigned long long)(r->bad[i].off + r->bad[i].len - 1));
 }
 
-/* Refuse (or warn about) a source with mounted file systems. */
+/* Refuse (or warn about) a source the host is using: mounted file
+ * systems, the host's root, a device held by someone else. */
 static int check_live(struct p2v_cli *c, struct rd_disk *src)
 {
-	struct rd_check *chk = calloc(1, sizeof(*chk));
-	char err[256];
+	struct vmd_check *chk = calloc(1, sizeof(*chk));
+	char err[256], msg[VMD_HAZARD_MSG];
 	int rc = 0;
 
 	if (!chk)
 		return 1;
-	if (rd_safety_check(c->src_path, src, NULL, RD_MODE_NONPERSISTENT,
-			    false, chk, err, sizeof(err))) {
+	if (vmd_safety_check(c->src_path, src, NULL, VMD_MODE_NONPERSISTENT,
+			     false, chk, err, sizeof(err))) {
 		cli_err("p2v", "safety checks failed: %s", err);
 		free(chk);
 		return 1;
 	}
 	for (unsigned int i = 0; i < chk->n; i++) {
-		const struct rd_hazard *h = &chk->hz[i];
-		bool live = strstr(h->code, "mount") || strstr(h->code, "root") ||
-			    strstr(h->code, "in-use");
+		const struct vmd_hazard *h = &chk->hz[i];
+		bool live = vmd_hazard_host_busy(h->kind);
 
+		vmd_hazard_message(h, msg, sizeof(msg));
 		if (live && !c->allow_live) {
 			cli_err("p2v", "%s (use --allow-live to convert anyway; the copy may be inconsistent)",
-				h->msg);
+				msg);
 			rc = 1;
 		} else {
-			fprintf(stderr, "dualvm: p2v: warning: %s%s\n", h->msg,
+			fprintf(stderr, "dualvm: p2v: warning: %s%s\n", msg,
 				live ? " (--allow-live: the copy may be inconsistent)" : "");
 		}
 	}

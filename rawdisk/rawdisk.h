@@ -7,9 +7,15 @@
  * stack: a file or block device at the bottom, then read-only guards,
  * partition views, copy-on-write overlays, image formats, fault injection.
  * The VMM's IDE disks and the P2V converter both read through this layer.
+ * This is mechanism only (librawdisk.a, above lib/): which disk a VM may
+ * use, in which mode, and what is unsafe about it is vmdisk/'s policy.
  *
+ * Sections: the block core (rd_disk, rd_pread...), partition tables,
+ * stackable back ends (read-only, fault, partition views), qcow2,
+ * file-system adapters (libext2fs, libntfs-3g), image formats.
  * Errors are 0 / -errno.  Every disk keeps a one-line description of its
- * last error (rd_strerror()) for the CLI to print.
+ * last error (rd_strerror()) for the caller to show; nothing here prints.
+ * A disk is used by one thread at a time.
  */
 #ifndef DUALVM_RAWDISK_H
 #define DUALVM_RAWDISK_H
@@ -226,33 +232,10 @@ struct rd_view_seg {
 unsigned int rd_view_layout(const struct rd_disk *d, struct rd_view_seg *seg,
 			    unsigned int max);
 
-/*
- * Write a VMware/VirtualBox raw-disk descriptor @out_vmdk for @device:
- * with @partitions a "partitionedDevice" (table and boot areas as FLAT
- * extents into NAME-pt.vmdk holding the synthesized private copy, chosen
- * partitions FLAT on the device, the rest ZERO), else "fullDevice" (or
- * "monolithicFlat" when @device is an image file).  The device is only
- * read.  0 or -errno with a one-line reason in @err.
- */
-int __attribute__((warn_unused_result))
-rd_vmdk_raw_create(const char *device, const char *partitions,
-		   const char *out_vmdk, char *err, size_t errlen);
-
-/* The file names of a descriptor's FLAT extents with their windows, for
- * the safety checks (parser shared with the fuzz harness). */
-struct rd_vmdk_flat {
-	char		file[1024];	/* as written in the descriptor */
-	uint64_t	vstart;		/* bytes into the virtual disk */
-	uint64_t	start;		/* bytes into the file */
-	uint64_t	size;		/* bytes */
-};
-
-/* Parse descriptor text (@len bytes, need not be NUL-terminated): the
- * createType into @type and up to @max FLAT extents into @ext.  Returns
- * the number of FLAT extents, or -EINVAL for a malformed descriptor. */
-int rd_vmdk_desc_scan(const char *text, size_t len, char *type,
-		      size_t typelen, struct rd_vmdk_flat *ext,
-		      unsigned int max, uint64_t *total);
+/* "start:size,..." (bytes) for the chosen extents of view @d into @out
+ * ("" for any other disk): what an overlay records to notice a changed
+ * partition table. */
+void rd_view_extents_str(const struct rd_disk *d, char *out, size_t outlen);
 
 /* ------------------------------------------------------------------ */
 /* qcow2 v3 (overlay over a raw source, and image writer for P2V)       */
@@ -300,143 +283,6 @@ bool rd_is_qcow2(const struct rd_disk *d);
 struct rd_disk *rd_qcow2_backing(const struct rd_disk *d);
 const char *rd_qcow2_backing_name(const struct rd_disk *d);
 uint64_t rd_qcow2_cluster_size(const struct rd_disk *d);
-
-/* ------------------------------------------------------------------ */
-/* Opening the disks of a VM: `dualvm run DISK [--partition] [--disk-mode]` */
-
-enum rd_disk_mode {
-	RD_MODE_DEFAULT,	/* persistent for image files, nonpersistent
-				 * for block devices and partition views */
-	RD_MODE_PERSISTENT,	/* writes reach the disk (explicit only) */
-	RD_MODE_NONPERSISTENT,	/* overlay deleted at power-off */
-	RD_MODE_UNDOABLE,	/* overlay kept; commit or discard later */
-};
-
-/* What to do with an undoable overlay at power-off. */
-enum rd_exit_action {
-	RD_EXIT_ASK,		/* ask on a TTY, else keep */
-	RD_EXIT_COMMIT,
-	RD_EXIT_DISCARD,
-	RD_EXIT_KEEP,
-};
-
-struct rd_vm_opts {
-	const char		*path;		/* image, block device, .vmdk */
-	const char		*partitions;	/* "2" / "2,3"; NULL: whole disk */
-	enum rd_disk_mode	mode;
-	const char		*overlay_dir;	/* NULL: beside the image or
-						 * $TMPDIR for devices */
-	char			*warnings;	/* out (may be NULL: stderr):
-						 * safety warnings, one a line */
-	size_t			warnlen;	/* bytes at @warnings */
-};
-
-/* The effective mode: RD_MODE_DEFAULT becomes nonpersistent for block
- * devices and partition views, persistent for whole image files. */
-enum rd_disk_mode rd_mode_resolve(enum rd_disk_mode m, bool blockdev,
-				  bool partitions);
-
-#define RD_MAX_HAZARDS	64
-
-struct rd_hazard {
-	unsigned int	partition;	/* 0: the whole disk */
-	bool		refuse;		/* refusal (else a warning) */
-	char		code[24];	/* "mounted", "hibernated", ... */
-	char		msg[400];	/* one line: what, why, what to do */
-};
-
-struct rd_check {
-	unsigned int	n;		/* hazards in hz[] */
-	unsigned int	nrefuse;	/* how many are refusals */
-	unsigned int	nwarn;		/* how many are warnings */
-	struct rd_hazard hz[RD_MAX_HAZARDS];	/* in the order found */
-};
-
-/*
- * Safety checks for running @path (already open as @d, read-only is
- * enough) with @partitions (NULL: whole disk) in the resolved @mode:
- * mounted on the host (directly, via loop devices over an image, via
- * device-mapper), host root, locked by another dualvm (when @check_lock:
- * the caller does not hold the lock itself), hibernated / Fast Startup /
- * unclean / dirty NTFS, BitLocker, ext needing recovery, swap holding a
- * hibernation image.  Content hazards are refusals only in persistent mode.
- * 0 with the findings in @out, or -errno when the checks could not run
- * (reason in @err).
- */
-int __attribute__((warn_unused_result))
-rd_safety_check(const char *path, struct rd_disk *d, const char *partitions,
-		enum rd_disk_mode mode, bool check_lock, struct rd_check *out,
-		char *err, size_t errlen);
-
-/*
- * Open a disk for a VM after the safety checks: returns the disk the VM's
- * IDE controller should use (the top of the stack).  Refusals (mounted,
- * hibernated, in use, ...) return -EBUSY/-EPERM/-ENOTSUP with one line in
- * @err naming the disk or partition, the reason and what to do.
- */
-int __attribute__((warn_unused_result))
-rd_vm_open(const struct rd_vm_opts *o, struct rd_disk **out, char *err,
-	   size_t errlen);
-
-/*
- * Close a disk opened with rd_vm_open at power-off: flush, then apply @act to
- * an undoable overlay (commit/discard/keep); nonpersistent overlays are
- * deleted.  Writes a one-line summary to @msg ("" when nothing to say).
- * 0 or -errno.
- */
-int rd_vm_close(struct rd_disk *d, enum rd_exit_action act, char *msg,
-		size_t msglen);
-
-/* ------------------------------------------------------------------ */
-/* Undoable overlays: OVL (qcow2) + OVL.dualvm sidecar (+ OVL.commit)  */
-
-struct rd_overlay_info {
-	char		source[4096];	/* the raw source it belongs to */
-	char		partitions[256];/* "2,3" or "" (whole disk) */
-	char		mode[32];	/* "undoable", ... */
-	char		backing[1024];	/* backing name in the qcow2 header */
-	uint64_t	size;		/* virtual size, bytes */
-	uint64_t	allocated;	/* bytes allocated in the overlay */
-	uint64_t	cluster_size;	/* bytes */
-	char		extents[1024];	/* "start:size,..." (bytes) of the
-					 * chosen partitions at creation */
-};
-
-struct rd_commit_opts {
-	unsigned long	fail_write_nth;	/* tests: fail the Nth source write */
-	unsigned long	fail_flush_nth;	/* tests: fail the Nth source flush */
-};
-
-/* Record/read the sidecar of overlay @ovl (@extents: the chosen
- * partitions' byte ranges, checked again before every reuse and commit so
- * a repartitioned disk is never written at stale offsets).  0 or -errno. */
-int rd_overlay_sidecar_write(const char *ovl, const char *source,
-			     const char *partitions, const char *mode,
-			     const char *extents);
-int rd_overlay_sidecar_read(const char *ovl, struct rd_overlay_info *info);
-
-/* "start:size,..." for the chosen extents of view @d into @out ("" for
- * a whole disk). */
-void rd_view_extents_str(const struct rd_disk *d, char *out, size_t outlen);
-
-/* Describe overlay @ovl without opening its source.  0 or -errno. */
-int __attribute__((warn_unused_result))
-rd_overlay_info(const char *ovl, struct rd_overlay_info *info, char *err,
-		size_t errlen);
-
-/*
- * Write the overlay's changes into its source (only the chosen
- * partitions' sectors), then delete the overlay.  Refused while the source
- * is mounted or locked.  Resumable and idempotent after a crash.  @co may be
- * NULL.  0 or -errno; a one-line summary or reason in @msg.
- */
-int __attribute__((warn_unused_result))
-rd_overlay_commit(const char *ovl, const struct rd_commit_opts *co,
-		  char *msg, size_t msglen);
-
-/* Delete overlay @ovl and its sidecar; the source is not touched. */
-int __attribute__((warn_unused_result))
-rd_overlay_discard(const char *ovl, char *msg, size_t msglen);
 
 /* ------------------------------------------------------------------ */
 /* File-system adapters (hwprofile): libext2fs and libntfs-3g reach a
@@ -544,5 +390,21 @@ const char *rd_image_format_from_ext(const char *path);
 
 /* The qemu-img format name for @format ("vhd" -> "vpc"), or NULL. */
 const char *rd_image_qemu_name(const char *format);
+
+/* The file names of a raw-disk descriptor's FLAT extents with their
+ * windows, for the safety checks (rawdisk/fmt_vmdk_desc.c). */
+struct rd_vmdk_flat {
+	char		file[1024];	/* as written in the descriptor */
+	uint64_t	vstart;		/* bytes into the virtual disk */
+	uint64_t	start;		/* bytes into the file */
+	uint64_t	size;		/* bytes */
+};
+
+/* Parse descriptor text (@len bytes, need not be NUL-terminated): the
+ * createType into @type and up to @max FLAT extents into @ext.  Returns
+ * the number of FLAT extents, or -EINVAL for a malformed descriptor. */
+int rd_vmdk_desc_scan(const char *text, size_t len, char *type,
+		      size_t typelen, struct rd_vmdk_flat *ext,
+		      unsigned int max, uint64_t *total);
 
 #endif

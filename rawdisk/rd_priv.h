@@ -87,35 +87,6 @@ static inline void rd_guid_str(const uint8_t *g, char out[40])
 #define RD_GPT_MAX_ENTRIES	4096u	/* more is treated as corrupt */
 #define RD_GPT_ATTR_LEGACY_BOOT	(1ull << 2)
 
-/* rd_vm_desc.c: does @path start like a VMDK text descriptor? */
-struct rd_disk;
-struct rd_check;
-#include <stdbool.h>
-bool rd_is_vmdk_descriptor(const char *path);
-/* Lock every device a descriptor exposes (kept in @locks, up to @max) and
- * run the safety checks on the sectors it exposes; findings in @chk. */
-int rd_vm_desc_guard(const char *desc, int mode, struct rd_disk **locks,
-		     unsigned int *nlocks, unsigned int max,
-		     struct rd_check *chk, char *err, size_t errlen);
-
-/* rd_safety.c: the /dev node of the partition of block device @disk that
- * starts at byte @start.  0, -ENOTBLK or -ENOENT. */
-int rd_blk_part_node(const char *disk, uint64_t start, char *out,
-		     size_t outlen);
-
-/*
- * rd_vmdkraw.c: a monolithicFlat descriptor @out_vmdk that QEMU reads as
- * the VM's view of @device with @partitions: the private table areas in
- * OUT-ptK.img, the chosen partitions on the device, everything else in
- * sparse OUT-zeroK.img files (QEMU locks each extent file, so none
- * repeats).  Used as the qcow2 backing of undoable partition
- * overlays so that even `qemu-img commit` writes only the chosen
- * partitions to the device.  0 or -errno.  _remove deletes all three.
- */
-int rd_vmdk_backing_create(const char *device, const char *partitions,
-			   const char *out_vmdk, char *err, size_t errlen);
-void rd_vmdk_backing_remove(const char *out_vmdk);
-
 /* Maximum bytes of GPT entry array we accept. */
 #define RD_GPT_MAX_ARRAY	(1u << 20)
 

@@ -1,6 +1,6 @@
 // SPDX-License-Identifier: GPL-2.0-only
 /*
- * rd_vm.c --- open the disks of a VM with the mode and safety rules
+ * vmd_open.c --- open the disks of a VM with the mode and safety rules
  * (VMware disk modes, disk-formats-and-p2v.md §3.1)
  *
  * Stack built for `dualvm run DISK [--partition N] [--disk-mode M]`:
@@ -12,7 +12,9 @@
  * nonpersistent overlays are unlinked right after creation, so they vanish
  * even when dualvm is killed; undoable overlays live beside the image (or
  * in the overlay directory) with a sidecar naming the source and
- * partitions, and are reused by the next run.
+ * partitions, and are reused by the next run.  What happens to an
+ * undoable overlay at power-off is the caller's choice (vmd_close()); the
+ * caller also says where temporary overlays go (vmd_opts.tmp_dir).
  */
 #include <errno.h>
 #include <limits.h>
@@ -23,18 +25,18 @@
 #include <time.h>
 #include <unistd.h>
 
+#include <assert.h>
 #include <dirent.h>
 #include <fcntl.h>
 #include <signal.h>
 #include <sys/file.h>
 
-#include "rawdisk/rawdisk.h"
-#include "rawdisk/rd_priv.h"
+#include "vmdisk/vmd_priv.h"
 
-#define VM_MAX_LOCKS	8
+#define VM_MAX_LOCKS	VMD_DESC_MAX_LOCKS
 
-struct rd_vmdisk {
-	enum rd_disk_mode	mode;		/* resolved */
+struct vmdisk {
+	enum vmd_mode		mode;		/* resolved */
 	char			overlay[PATH_MAX];	/* undoable: its path */
 	unsigned int		nlocks;		/* devices held (descriptors) */
 	struct rd_disk		*locks[VM_MAX_LOCKS];	/* exclusive opens */
@@ -44,7 +46,7 @@ struct rd_vmdisk {
 
 /* Partition views: a write outside the chosen partitions and the private
  * table areas is refused even though the overlay could hold it. */
-static bool vm_write_allowed(const struct rd_vmdisk *vm, uint64_t off,
+static bool vm_write_allowed(const struct vmdisk *vm, uint64_t off,
 			     size_t len)
 {
 	unsigned int i;
@@ -102,7 +104,7 @@ static int vm_block_status(struct rd_disk *d, uint64_t off, uint64_t len,
 
 static void vm_free(struct rd_disk *d)
 {
-	struct rd_vmdisk *vm = d->priv;
+	struct vmdisk *vm = d->priv;
 	unsigned int i;
 
 	for (i = 0; vm && i < vm->nlocks; i++)
@@ -112,7 +114,7 @@ static void vm_free(struct rd_disk *d)
 	free(vm);
 }
 
-static const struct rd_ops rd_vm_ops = {
+static const struct rd_ops vmdisk_ops = {
 	.name		= "vm",
 	.pread		= vm_pread,
 	.pwrite		= vm_pwrite,
@@ -121,85 +123,70 @@ static const struct rd_ops rd_vm_ops = {
 	.block_status	= vm_block_status,
 };
 
-enum rd_disk_mode rd_mode_resolve(enum rd_disk_mode m, bool blockdev,
-				  bool partitions)
+enum vmd_mode vmd_mode_resolve(enum vmd_mode m, bool blockdev,
+			       bool partitions)
 {
-	if (m != RD_MODE_DEFAULT)
+	if (m != VMD_MODE_DEFAULT)
 		return m;
-	return blockdev || partitions ? RD_MODE_NONPERSISTENT :
-	       RD_MODE_PERSISTENT;
+	return blockdev || partitions ? VMD_MODE_NONPERSISTENT :
+	       VMD_MODE_PERSISTENT;
 }
 
-static const char *mode_name(enum rd_disk_mode m)
+const char *vmd_mode_name(enum vmd_mode m)
 {
-	return m == RD_MODE_UNDOABLE ? "undoable" :
-	       m == RD_MODE_NONPERSISTENT ? "nonpersistent" : "persistent";
+	switch (m) {
+	case VMD_MODE_DEFAULT:		return "default";
+	case VMD_MODE_PERSISTENT:	return "persistent";
+	case VMD_MODE_NONPERSISTENT:	return "nonpersistent";
+	case VMD_MODE_UNDOABLE:		return "undoable";
+	}
+	return "unknown";
 }
 
-/* Turn the safety findings into one refusal line or warnings. */
-static int vm_judge(const struct rd_vm_opts *o, const struct rd_check *c,
+/* The first refusal among the findings as one line in @err: -EBUSY when
+ * the host uses the disk, -EPERM for its content; 0 if none. */
+static int vm_judge(const struct vmd_opts *o, const struct vmd_check *c,
 		    char *err, size_t errlen)
 {
+	char msg[VMD_HAZARD_MSG];
 	unsigned int i;
-	size_t used = 0;
 
 	for (i = 0; i < c->n; i++) {
-		const struct rd_hazard *h = &c->hz[i];
+		const struct vmd_hazard *h = &c->hz[i];
 
-		if (h->refuse) {
-			bool busy = !strcmp(h->code, "mounted") ||
-				    !strcmp(h->code, "in-use") ||
-				    !strcmp(h->code, "host-root");
-
-			snprintf(err, errlen, "%s: refused: %s%s", o->path,
-				 h->msg, c->nrefuse > 1 ?
-				 " (more: dualvm disk check)" : "");
-			return busy ? -EBUSY : -EPERM;
-		}
-	}
-	for (i = 0; i < c->n; i++) {
-		if (o->warnings && used < o->warnlen) {
-			int k = snprintf(o->warnings + used, o->warnlen - used,
-					 "%s: warning: %s\n", o->path,
-					 c->hz[i].msg);
-
-			used += k > 0 ? (size_t)k : 0;
-		} else if (!o->warnings) {
-			fprintf(stderr, "dualvm: %s: warning: %s\n", o->path,
-				c->hz[i].msg);
-		}
+		if (!h->refuse)
+			continue;
+		vmd_hazard_message(h, msg, sizeof(msg));
+		snprintf(err, errlen, "%s: refused: %s%s", o->path, msg,
+			 c->nrefuse > 1 ? " (more: dualvm disk check)" : "");
+		return vmd_hazard_host_busy(h->kind) ? -EBUSY : -EPERM;
 	}
 	return 0;
 }
 
-#define SRC_RAW		0	/* raw image or block device */
-#define SRC_QCOW2	1	/* qcow2 image (rd_qcow2_open) */
-#define SRC_IMAGE	2	/* read-only formats (rd_image_open) */
+enum src_kind {
+	SRC_RAW,	/* raw image, block device (or a fixed VHD) */
+	SRC_QCOW2,	/* qcow2 image (rd_qcow2_open) */
+	SRC_IMAGE,	/* read-only formats (rd_image_open) */
+	SRC_DESC,	/* raw-disk VMDK descriptor */
+};
 
 /* What kind of image file @path is, by its magic numbers. */
-static int src_kind(const char *path)
+static enum src_kind src_kind(const char *path)
 {
-	unsigned char h[72] = { 0 };
-	FILE *f = fopen(path, "rb");
-	size_t n = 0;
+	const char *fmt = rd_image_probe(path);
 
-	if (f) {
-		n = fread(h, 1, sizeof(h), f);
-		fclose(f);
-	}
-	if (n >= 4 && !memcmp(h, "QFI\xfb", 4))
+	if (!strcmp(fmt, "qcow2"))
 		return SRC_QCOW2;
-	if ((n >= 4 && !memcmp(h, "KDMV", 4)) ||
-	    (n >= 8 && !memcmp(h, "vhdxfile", 8)) ||
-	    (n >= 8 && !memcmp(h, "conectix", 8)) ||
-	    (n >= 68 && h[64] == 0x7f && h[65] == 0x10 && h[66] == 0xda &&
-	     h[67] == 0xbe))
-		return SRC_IMAGE;
-	return SRC_RAW;
+	if (!strcmp(fmt, "vmdk-descriptor"))
+		return SRC_DESC;
+	if (!strcmp(fmt, "raw") || !strcmp(fmt, "vhd-fixed"))
+		return SRC_RAW;
+	return SRC_IMAGE;
 }
 
 /* Open every chosen partition's /dev node with O_EXCL for the VM's life. */
-static int vm_lock_parts(const struct rd_vm_opts *o, struct rd_disk *src,
+static int vm_lock_parts(const struct vmd_opts *o, struct rd_disk *src,
 			 struct rd_disk **locks, unsigned int *nlocks,
 			 char *err, size_t errlen)
 {
@@ -219,7 +206,7 @@ static int vm_lock_parts(const struct rd_vm_opts *o, struct rd_disk *src,
 			e = -EINVAL;
 			break;
 		}
-		if (rd_blk_part_node(o->path, p->start, node, sizeof(node))) {
+		if (vmd_blk_part_node(o->path, p->start, node, sizeof(node))) {
 			/* no partition device: lock the whole disk instead */
 			e = rd_file_open(o->path, RD_RDONLY | RD_EXCL,
 					 &locks[*nlocks], err, errlen);
@@ -238,7 +225,7 @@ static int vm_lock_parts(const struct rd_vm_opts *o, struct rd_disk *src,
 }
 
 /* Overlay path: undoable beside the image (or in overlay_dir). */
-static void undo_path(const struct rd_vm_opts *o, bool blk,
+static void undo_path(const struct vmd_opts *o, bool blk,
 		      const char *src_real, char *out, size_t n)
 {
 	const char *base = strrchr(o->path, '/');
@@ -288,23 +275,24 @@ static void np_clean_stale(const char *dir)
 }
 
 /* Create (or reuse, for undoable) the overlay over @base. */
-static int vm_overlay(const struct rd_vm_opts *o, enum rd_disk_mode mode,
+static int vm_overlay(const struct vmd_opts *o, enum vmd_mode mode,
 		      bool blk, const char *bfmt, const char *src_real,
 		      struct rd_disk *base,
 		      char *path, size_t pathlen, struct rd_disk **out,
 		      char *err, size_t errlen)
 {
-	struct rd_overlay_info info;
+	struct vmd_overlay_info info;
 	char ext[sizeof(info.extents)];
 	bool fresh = true;
 	int e;
 
-	if (mode == RD_MODE_UNDOABLE) {
+	assert(mode == VMD_MODE_UNDOABLE || mode == VMD_MODE_NONPERSISTENT);
+	if (mode == VMD_MODE_UNDOABLE) {
 		undo_path(o, blk, src_real, path, pathlen);
 		if (access(path, F_OK) == 0) {
 			memset(&info, 0, sizeof(info));
 			rd_view_extents_str(base, ext, sizeof(ext));
-			if (rd_overlay_sidecar_read(path, &info) ||
+			if (vmd_sidecar_read(path, &info) ||
 			    strcmp(info.source, src_real) ||
 			    strcmp(info.partitions, o->partitions ? o->partitions : "") ||
 			    (info.extents[0] && strcmp(info.extents, ext))) {
@@ -325,21 +313,21 @@ static int vm_overlay(const struct rd_vm_opts *o, enum rd_disk_mode mode,
 		}
 	} else {
 		const char *dir = o->overlay_dir ? o->overlay_dir :
-				  getenv("TMPDIR") ? getenv("TMPDIR") : "/var/tmp";
+				  o->tmp_dir ? o->tmp_dir : "/var/tmp";
 
 		np_clean_stale(dir);
 		snprintf(path, pathlen, "%s/dualvm-np-%d-%lx.qcow2", dir,
 			 (int)getpid(), (unsigned long)time(NULL) ^
 			 (unsigned long)(uintptr_t)base);
 	}
-	if (fresh && mode == RD_MODE_UNDOABLE && rd_is_view(base)) {
+	if (fresh && mode == VMD_MODE_UNDOABLE && rd_is_view(base)) {
 		/* backing = a descriptor of the view, so that even a plain
 		 * `qemu-img commit` writes only the chosen partitions */
 		char vpath[PATH_MAX + 16];
 
 		snprintf(vpath, sizeof(vpath), "%s.view.vmdk", path);
-		e = rd_vmdk_backing_create(src_real, o->partitions, vpath, err,
-					   errlen);
+		e = vmd_backing_create(src_real, o->partitions, vpath, err,
+				       errlen);
 		if (!e) {
 			/* relative: QEMU resolves it beside the overlay */
 			e = rd_qcow2_create_file(path, rd_size(base),
@@ -347,7 +335,7 @@ static int vm_overlay(const struct rd_vm_opts *o, enum rd_disk_mode mode,
 						 strrchr(vpath, '/') + 1 : vpath,
 						 "vmdk", 0, err, errlen);
 			if (e)
-				rd_vmdk_backing_remove(vpath);
+				vmd_backing_remove(vpath);
 		}
 		if (e) {
 			rd_close(base);
@@ -364,7 +352,7 @@ static int vm_overlay(const struct rd_vm_opts *o, enum rd_disk_mode mode,
 	if (fresh)
 		chmod(path, 0600);	/* guest data: the source's owner only */
 	e = rd_qcow2_open(path, RD_RDWR | RD_EXCL, base, out, err, errlen);
-	if (mode == RD_MODE_NONPERSISTENT)
+	if (mode == VMD_MODE_NONPERSISTENT)
 		unlink(path);		/* gone at exit, even on SIGKILL */
 	if (e)
 		return e;
@@ -377,10 +365,10 @@ static int vm_overlay(const struct rd_vm_opts *o, enum rd_disk_mode mode,
 			goto fail;
 		}
 	}
-	if (fresh && mode == RD_MODE_UNDOABLE) {
+	if (fresh && mode == VMD_MODE_UNDOABLE) {
 		rd_view_extents_str(base, ext, sizeof(ext));
-		e = rd_overlay_sidecar_write(path, src_real, o->partitions,
-					     mode_name(mode), ext);
+		e = vmd_sidecar_write(path, src_real, o->partitions,
+				      vmd_mode_name(mode), ext);
 		if (e) {
 			snprintf(err, errlen, "%s.dualvm: %s", path, strerror(-e));
 			goto fail;
@@ -394,134 +382,139 @@ fail:
 		char vpath[PATH_MAX + 16];
 
 		snprintf(vpath, sizeof(vpath), "%s.view.vmdk", path);
-		rd_vmdk_backing_remove(vpath);
+		vmd_backing_remove(vpath);
 		unlink(path);
 	}
 	return e;
 }
 
-int rd_vm_open(const struct rd_vm_opts *o, struct rd_disk **out, char *err,
-	       size_t errlen)
-{
-	struct rd_disk *src = NULL, *top = NULL, *d, *locks[VM_MAX_LOCKS];
-	struct rd_check *chk = NULL;
-	unsigned int nlocks = 0, nseg = 0, i;
-	struct rd_view_seg *seg = NULL;
-	const char *bfmt;
-	bool desc;
-	int kind;
-	struct rd_vmdisk *vm;
-	char real[PATH_MAX], ovl[PATH_MAX] = "";
-	enum rd_disk_mode mode;
-	struct stat st;
-	bool blk;
-	int e;
+/* The source of a VM disk: what it is and what holds it open. */
+struct vm_src {
+	enum src_kind	kind;		/* by its magic numbers */
+	enum vmd_mode	mode;		/* resolved */
+	bool		blk;		/* a block device */
+	char		real[PATH_MAX];	/* canonical path */
+	struct rd_disk	*disk;		/* the source, or NULL */
+	unsigned int	nlocks;		/* entries in locks[] */
+	struct rd_disk	*locks[VM_MAX_LOCKS];	/* exclusive opens held */
+	unsigned int	nseg;		/* entries in seg[] */
+	struct rd_view_seg *seg;	/* partition view's layout, or NULL */
+};
 
-	*out = NULL;
-	if (stat(o->path, &st) < 0 || !realpath(o->path, real)) {
+static void vm_src_release(struct vm_src *s)
+{
+	free(s->seg);
+	s->seg = NULL;
+	rd_close(s->disk);
+	s->disk = NULL;
+	while (s->nlocks)
+		rd_close(s->locks[--s->nlocks]);
+}
+
+/* What @o->path is, its resolved mode, and whether the mode fits it. */
+static int vm_src_probe(const struct vmd_opts *o, struct vm_src *s,
+			char *err, size_t errlen)
+{
+	struct stat st;
+
+	if (stat(o->path, &st) < 0 || !realpath(o->path, s->real)) {
 		snprintf(err, errlen, "%s: %s", o->path, strerror(errno));
 		return -errno;
 	}
-	blk = S_ISBLK(st.st_mode);
-	desc = !blk && rd_is_vmdk_descriptor(real);
-	kind = blk || desc ? SRC_RAW : src_kind(real);
-	mode = rd_mode_resolve(o->mode, blk || desc || kind == SRC_IMAGE,
-			       o->partitions != NULL);
-	bfmt = desc ? "vmdk" : kind == SRC_QCOW2 ? "qcow2" :
-	       kind == SRC_IMAGE ? "vmdk" : "raw";
-	if (desc && (mode != RD_MODE_NONPERSISTENT || o->partitions)) {
+	s->blk = S_ISBLK(st.st_mode);
+	s->kind = s->blk ? SRC_RAW : src_kind(s->real);
+	s->mode = vmd_mode_resolve(o->mode, s->blk || s->kind == SRC_DESC ||
+				   s->kind == SRC_IMAGE,
+				   o->partitions != NULL);
+	if (s->kind == SRC_DESC &&
+	    (s->mode != VMD_MODE_NONPERSISTENT || o->partitions)) {
 		snprintf(err, errlen, "%s: a raw-disk descriptor runs only in nonpersistent mode and already selects its partitions; for undoable or persistent runs use the device with --partition",
 			 o->path);
 		return -ENOTSUP;
 	}
-	if ((kind == SRC_QCOW2 && mode == RD_MODE_UNDOABLE) ||
-	    (kind == SRC_IMAGE && mode != RD_MODE_NONPERSISTENT)) {
+	if ((s->kind == SRC_QCOW2 && s->mode == VMD_MODE_UNDOABLE) ||
+	    (s->kind == SRC_IMAGE && s->mode != VMD_MODE_NONPERSISTENT)) {
 		snprintf(err, errlen, "%s: --disk-mode %s needs a raw image or device (this is a %s image)",
-			 o->path, mode_name(mode),
-			 kind == SRC_QCOW2 ? "qcow2" : "VMDK/VHD/VHDX/VDI");
+			 o->path, vmd_mode_name(s->mode),
+			 s->kind == SRC_QCOW2 ? "qcow2" : "VMDK/VHD/VHDX/VDI");
 		return -ENOTSUP;
 	}
-	chk = malloc(sizeof(*chk));
-	if (!chk)
-		return -ENOMEM;
-	if (desc) {
-		e = rd_vm_desc_guard(real, mode, locks, &nlocks, VM_MAX_LOCKS,
-				     chk, err, errlen);
-		if (!e)
-			e = rd_image_open(real, RD_RDONLY, &src, err, errlen);
-	} else {
-		/* a partition of a block device: lock the partition node, as
-		 * the disk itself is busy while the host mounts its others */
-		bool part_lock = blk && o->partitions;
-		unsigned int fl = (mode == RD_MODE_PERSISTENT ? RD_RDWR :
-				   RD_RDONLY) | (part_lock ? 0 : RD_EXCL);
+	return 0;
+}
 
-		if (kind == SRC_QCOW2) {
-			e = rd_qcow2_open(real, fl, NULL, &src, err, errlen);
-		} else if (kind == SRC_IMAGE) {
-			e = rd_file_open(real, RD_RDONLY | RD_EXCL, &locks[0],
-					 err, errlen);	/* the lock */
-			if (!e) {
-				nlocks = 1;
-				e = rd_image_open(real, RD_RDONLY, &src, err,
-						  errlen);
-			}
-		} else {
-			e = rd_file_open(real, fl, &src, err, errlen);
-		}
+/* Open the source with its locks and run the safety checks into @chk. */
+static int vm_src_open(const struct vmd_opts *o, struct vm_src *s,
+		       struct vmd_check *chk, char *err, size_t errlen)
+{
+	/* a partition of a block device: lock the partition node, as the
+	 * disk itself is busy while the host mounts its others */
+	bool part_lock = s->blk && o->partitions;
+	unsigned int fl = (s->mode == VMD_MODE_PERSISTENT ? RD_RDWR :
+			   RD_RDONLY) | (part_lock ? 0 : RD_EXCL);
+	int e;
+
+	switch (s->kind) {
+	case SRC_DESC:
+		e = vmd_desc_guard(s->real, s->mode, s->locks, &s->nlocks,
+				   VM_MAX_LOCKS, chk, err, errlen);
 		if (!e)
-			e = rd_safety_check(o->path, src, o->partitions, mode,
-					    false, chk, err, errlen);
-		if (!e && part_lock && !chk->nrefuse)
-			e = vm_lock_parts(o, src, locks, &nlocks, err, errlen);
+			e = rd_image_open(s->real, RD_RDONLY, &s->disk, err,
+					  errlen);
+		return e;
+	case SRC_QCOW2:
+		e = rd_qcow2_open(s->real, fl, NULL, &s->disk, err, errlen);
+		break;
+	case SRC_IMAGE:
+		e = rd_file_open(s->real, RD_RDONLY | RD_EXCL, &s->locks[0],
+				 err, errlen);		/* the lock */
+		if (e)
+			return e;
+		s->nlocks = 1;
+		e = rd_image_open(s->real, RD_RDONLY, &s->disk, err, errlen);
+		break;
+	case SRC_RAW:
+	default:
+		e = rd_file_open(s->real, fl, &s->disk, err, errlen);
+		break;
 	}
 	if (!e)
-		e = vm_judge(o, chk, err, errlen);
-	free(chk);
-	if (e)
-		goto fail_src;
-	top = src;
-	if (o->partitions) {
-		e = rd_view_open(src, true, o->partitions, &top, err, errlen);
-		if (e)
-			goto fail_src;
-		nseg = rd_view_layout(top, NULL, 0);
-		seg = calloc(nseg ? nseg : 1, sizeof(*seg));
-		if (!seg) {
-			src = top;
-			e = -ENOMEM;
-			goto fail_src;
-		}
-		rd_view_layout(top, seg, nseg);
-	}
-	if (mode != RD_MODE_PERSISTENT) {
-		struct rd_disk *q;
+		e = vmd_safety_check(o->path, s->disk, o->partitions, s->mode,
+				     false, chk, err, errlen);
+	if (!e && part_lock && !chk->nrefuse)
+		e = vm_lock_parts(o, s->disk, s->locks, &s->nlocks, err,
+				  errlen);
+	return e;
+}
 
-		e = vm_overlay(o, mode, blk, bfmt, real, top, ovl, sizeof(ovl),
-			       &q, err, errlen);
-		if (e) {
-			src = NULL;	/* @top was consumed */
-			goto fail_src;
-		}
-		top = q;
-	}
-	vm = calloc(1, sizeof(*vm));
-	d = vm ? rd_alloc(&rd_vm_ops, top, true) : NULL;
+/* The backing format recorded in an overlay over @kind. */
+static const char *backing_format(enum src_kind kind)
+{
+	return kind == SRC_QCOW2 ? "qcow2" :
+	       kind == SRC_DESC || kind == SRC_IMAGE ? "vmdk" : "raw";
+}
+
+/* Wrap @top (which it consumes) in the VM disk that guards the view's
+ * segments, holds @s's locks and remembers the overlay. */
+static int vm_wrap(const struct vmd_opts *o, struct vm_src *s,
+		   struct rd_disk *top, const char *ovl, struct rd_disk **out)
+{
+	struct vmdisk *vm = calloc(1, sizeof(*vm));
+	struct rd_disk *d = vm ? rd_alloc(&vmdisk_ops, top, true) : NULL;
+
 	if (!d) {
 		free(vm);
 		rd_close(top);
-		snprintf(err, errlen, "out of memory");
-		src = NULL;
-		e = -ENOMEM;
-		goto fail_src;
+		return -ENOMEM;
 	}
-	vm->mode = mode;
-	vm->nlocks = nlocks;
-	memcpy(vm->locks, locks, sizeof(locks[0]) * nlocks);
-	vm->seg = seg;
-	vm->nseg = nseg;
-	seg = NULL;
-	if (mode == RD_MODE_UNDOABLE)
+	vm->seg = s->seg;
+	vm->nseg = s->nseg;
+	s->seg = NULL;
+	vm->mode = s->mode;
+	assert(s->nlocks <= VM_MAX_LOCKS);
+	vm->nlocks = s->nlocks;
+	memcpy(vm->locks, s->locks, sizeof(s->locks[0]) * s->nlocks);
+	s->nlocks = 0;
+	if (s->mode == VMD_MODE_UNDOABLE)
 		snprintf(vm->overlay, sizeof(vm->overlay), "%s", ovl);
 	d->priv = vm;
 	d->size = rd_size(top);
@@ -529,36 +522,77 @@ int rd_vm_open(const struct rd_vm_opts *o, struct rd_disk **out, char *err,
 	snprintf(d->desc, sizeof(d->desc), "%s", o->path);
 	*out = d;
 	return 0;
-fail_src:
-	free(seg);
-	rd_close(src);
-	for (i = 0; i < nlocks; i++)
-		rd_close(locks[i]);
+}
+
+int vmd_open(const struct vmd_opts *o, struct rd_disk **out,
+	     struct vmd_check *chk, char *err, size_t errlen)
+{
+	struct vm_src *s = calloc(1, sizeof(*s));
+	struct vmd_check *c = chk ? chk : malloc(sizeof(*c));
+	struct rd_disk *top;
+	char ovl[PATH_MAX] = "";
+	int e = -ENOMEM;
+
+	*out = NULL;
+	if (!s || !c)
+		goto out_free;
+	memset(c, 0, sizeof(*c));
+	e = vm_src_probe(o, s, err, errlen);
+	if (!e)
+		e = vm_src_open(o, s, c, err, errlen);
+	if (!e)
+		e = vm_judge(o, c, err, errlen);
+	if (e)
+		goto out_release;
+	top = s->disk;
+	if (o->partitions) {
+		e = rd_view_open(s->disk, true, o->partitions, &top, err,
+				 errlen);
+		if (e)
+			goto out_release;
+		s->disk = top;
+		s->nseg = rd_view_layout(top, NULL, 0);
+		s->seg = calloc(s->nseg ? s->nseg : 1, sizeof(*s->seg));
+		if (!s->seg) {
+			e = -ENOMEM;
+			goto out_release;
+		}
+		rd_view_layout(top, s->seg, s->nseg);
+	}
+	s->disk = NULL;		/* owned by @top from here */
+	if (s->mode != VMD_MODE_PERSISTENT) {
+		e = vm_overlay(o, s->mode, s->blk, backing_format(s->kind),
+			       s->real, top, ovl, sizeof(ovl), &top, err,
+			       errlen);
+		if (e)
+			goto out_release;	/* @top was consumed */
+	}
+	e = vm_wrap(o, s, top, ovl, out);
+	if (e)
+		snprintf(err, errlen, "out of memory");
+out_release:
+	vm_src_release(s);
+out_free:
+	if (c != chk)
+		free(c);
+	free(s);
 	return e;
 }
 
-/* Ask on the terminal what to do with an undoable overlay. */
-static enum rd_exit_action vm_ask(const char *ovl)
+const char *vmd_undo_overlay(const struct rd_disk *d)
 {
-	char line[32];
+	const struct vmdisk *vm;
 
-	if (!isatty(0) || !isatty(2))
-		return RD_EXIT_KEEP;
-	fprintf(stderr, "dualvm: the VM changed its disk (kept in %s).\n"
-		"Commit the changes to the source, discard them, or keep the overlay? [c/d/K] ",
-		ovl);
-	if (!fgets(line, sizeof(line), stdin))
-		return RD_EXIT_KEEP;
-	return line[0] == 'c' || line[0] == 'C' ? RD_EXIT_COMMIT :
-	       line[0] == 'd' || line[0] == 'D' ? RD_EXIT_DISCARD :
-	       RD_EXIT_KEEP;
+	if (!d || d->ops != &vmdisk_ops)
+		return NULL;
+	vm = d->priv;
+	return vm->mode == VMD_MODE_UNDOABLE ? vm->overlay : NULL;
 }
 
-int rd_vm_close(struct rd_disk *d, enum rd_exit_action act, char *msg,
-		size_t msglen)
+int vmd_close(struct rd_disk *d, enum vmd_exit act, char *msg,
+	      size_t msglen)
 {
-	char ovl[PATH_MAX];
-	enum rd_disk_mode mode;
+	char ovl[PATH_MAX] = "";
 	int err;
 
 	if (msglen)
@@ -568,21 +602,19 @@ int rd_vm_close(struct rd_disk *d, enum rd_exit_action act, char *msg,
 	err = rd_flush(d);
 	if (err && msglen)
 		snprintf(msg, msglen, "%s", rd_strerror(d));
-	if (d->ops != &rd_vm_ops) {
-		rd_close(d);
-		return err;
-	}
-	mode = ((struct rd_vmdisk *)d->priv)->mode;
-	snprintf(ovl, sizeof(ovl), "%s", ((struct rd_vmdisk *)d->priv)->overlay);
+	if (vmd_undo_overlay(d))
+		snprintf(ovl, sizeof(ovl), "%s", vmd_undo_overlay(d));
 	rd_close(d);		/* releases the locks before commit */
-	if (mode != RD_MODE_UNDOABLE || err)
+	if (!ovl[0] || err)
 		return err;
-	if (act == RD_EXIT_ASK)
-		act = vm_ask(ovl);
-	if (act == RD_EXIT_COMMIT)
-		return rd_overlay_commit(ovl, NULL, msg, msglen);
-	if (act == RD_EXIT_DISCARD)
-		return rd_overlay_discard(ovl, msg, msglen);
+	switch (act) {
+	case VMD_EXIT_COMMIT:
+		return vmd_overlay_commit(ovl, NULL, msg, msglen);
+	case VMD_EXIT_DISCARD:
+		return vmd_overlay_discard(ovl, msg, msglen);
+	case VMD_EXIT_KEEP:
+		break;
+	}
 	snprintf(msg, msglen, "changes kept in %s: 'dualvm disk commit %s' or 'dualvm disk discard %s'",
 		 ovl, ovl, ovl);
 	return 0;
