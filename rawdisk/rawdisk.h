@@ -34,7 +34,8 @@ struct rd_ops {
 	int  (*pwrite)(struct rd_disk *d, const void *buf, size_t len,
 		       uint64_t off);
 	int  (*flush)(struct rd_disk *d);	/* may be NULL: nothing to do */
-	void (*close)(struct rd_disk *d);	/* frees d->priv, not below */
+	void (*close)(struct rd_disk *d);	/* frees d->priv, not below;
+						 * NULL: free(d->priv) */
 	/*
 	 * Optional: is [off, off+len) known to read as zeros / unallocated?
 	 * Sets *@alloc_len to the length of the run starting at @off that has
@@ -73,6 +74,27 @@ struct rd_disk {
 /* Allocate a disk for back end @ops; caller fills size/priv.  NULL on OOM. */
 struct rd_disk *rd_alloc(const struct rd_ops *ops, struct rd_disk *below,
 			 bool owns_below);
+
+/*
+ * rd_alloc() plus @priv_size zeroed bytes of back-end state in d->priv
+ * (freed by rd_close() unless ops->close frees it itself); the size and
+ * description start as @below's (0 and "" without one).  NULL on OOM,
+ * and then @below is not taken.
+ */
+struct rd_disk *rd_alloc_priv(const struct rd_ops *ops, struct rd_disk *below,
+			      bool owns_below, size_t priv_size);
+
+/*
+ * Pass-through callbacks for stacked back ends: forward to d->below
+ * (errors are copied into @d's message).  For rd_ops tables of layers
+ * that change only some operations.
+ */
+int rd_pass_pread(struct rd_disk *d, void *buf, size_t len, uint64_t off);
+int rd_pass_pwrite(struct rd_disk *d, const void *buf, size_t len,
+		   uint64_t off);
+int rd_pass_flush(struct rd_disk *d);
+int rd_pass_block_status(struct rd_disk *d, uint64_t off, uint64_t len,
+			 uint64_t *run_len);
 
 /* Bounds-checked I/O through the stack.  -EINVAL beyond the end, -EROFS on
  * a write to a read-only disk, else what the back end returns. */

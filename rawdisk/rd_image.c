@@ -41,22 +41,15 @@ static int slice_block_status(struct rd_disk *d, uint64_t off, uint64_t len,
 	return rd_block_status(d->below, s->off + off, len, run_len);
 }
 
-static void slice_close(struct rd_disk *d)
-{
-	free(d->priv);
-}
-
 static const struct rd_ops slice_ops = {
 	.name		= "slice",
 	.pread		= slice_pread,
-	.close		= slice_close,
 	.block_status	= slice_block_status,
 };
 
 int fmt_slice_open(struct rd_disk *below, uint64_t off, uint64_t size,
 		   struct rd_disk **out)
 {
-	struct slice *s;
 	struct rd_disk *d;
 
 	if (off > rd_size(below) || size > rd_size(below) - off)
@@ -64,18 +57,12 @@ int fmt_slice_open(struct rd_disk *below, uint64_t off, uint64_t size,
 				    "%s: %llu bytes at %llu are beyond the end",
 				    below->desc, (unsigned long long)size,
 				    (unsigned long long)off);
-	s = calloc(1, sizeof(*s));
-	d = rd_alloc(&slice_ops, below, true);
-	if (!s || !d) {
-		free(s);
-		free(d);
+	d = rd_alloc_priv(&slice_ops, below, true, sizeof(struct slice));
+	if (!d)
 		return -ENOMEM;
-	}
-	s->off = off;
-	d->priv = s;
+	((struct slice *)d->priv)->off = off;
 	d->size = size;
 	d->flags = RD_RDONLY;
-	snprintf(d->desc, sizeof(d->desc), "%s", below->desc);
 	*out = d;
 	return 0;
 }

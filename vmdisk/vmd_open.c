@@ -68,38 +68,14 @@ static bool vm_write_allowed(const struct vmdisk *vm, uint64_t off,
 	return true;
 }
 
-static int vm_pread(struct rd_disk *d, void *buf, size_t len, uint64_t off)
-{
-	int e = rd_pread(d->below, buf, len, off);
-
-	return e ? rd_set_error(d, e, "%s", rd_strerror(d->below)) : 0;
-}
-
 static int vm_pwrite(struct rd_disk *d, const void *buf, size_t len,
 		     uint64_t off)
 {
-	int e;
-
 	if (!vm_write_allowed(d->priv, off, len))
 		return rd_set_error(d, -EACCES,
 				    "%s: write at %llu outside the chosen partitions refused",
 				    d->desc, (unsigned long long)off);
-	e = rd_pwrite(d->below, buf, len, off);
-
-	return e ? rd_set_error(d, e, "%s", rd_strerror(d->below)) : 0;
-}
-
-static int vm_flush(struct rd_disk *d)
-{
-	int e = rd_flush(d->below);
-
-	return e ? rd_set_error(d, e, "%s", rd_strerror(d->below)) : 0;
-}
-
-static int vm_block_status(struct rd_disk *d, uint64_t off, uint64_t len,
-			   uint64_t *run_len)
-{
-	return rd_block_status(d->below, off, len, run_len);
+	return rd_pass_pwrite(d, buf, len, off);
 }
 
 static void vm_free(struct rd_disk *d)
@@ -116,11 +92,11 @@ static void vm_free(struct rd_disk *d)
 
 static const struct rd_ops vmdisk_ops = {
 	.name		= "vm",
-	.pread		= vm_pread,
+	.pread		= rd_pass_pread,
 	.pwrite		= vm_pwrite,
-	.flush		= vm_flush,
+	.flush		= rd_pass_flush,
 	.close		= vm_free,
-	.block_status	= vm_block_status,
+	.block_status	= rd_pass_block_status,
 };
 
 enum vmd_mode vmd_mode_resolve(enum vmd_mode m, bool blockdev,
@@ -498,14 +474,15 @@ static const char *backing_format(enum src_kind kind)
 static int vm_wrap(const struct vmd_opts *o, struct vm_src *s,
 		   struct rd_disk *top, const char *ovl, struct rd_disk **out)
 {
-	struct vmdisk *vm = calloc(1, sizeof(*vm));
-	struct rd_disk *d = vm ? rd_alloc(&vmdisk_ops, top, true) : NULL;
+	struct rd_disk *d = rd_alloc_priv(&vmdisk_ops, top, true,
+					  sizeof(struct vmdisk));
+	struct vmdisk *vm;
 
 	if (!d) {
-		free(vm);
 		rd_close(top);
 		return -ENOMEM;
 	}
+	vm = d->priv;
 	vm->seg = s->seg;
 	vm->nseg = s->nseg;
 	s->seg = NULL;
@@ -516,8 +493,6 @@ static int vm_wrap(const struct vmd_opts *o, struct vm_src *s,
 	s->nlocks = 0;
 	if (s->mode == VMD_MODE_UNDOABLE)
 		snprintf(vm->overlay, sizeof(vm->overlay), "%s", ovl);
-	d->priv = vm;
-	d->size = rd_size(top);
 	d->flags = RD_RDWR;
 	snprintf(d->desc, sizeof(d->desc), "%s", o->path);
 	*out = d;
