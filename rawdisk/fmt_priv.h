@@ -40,7 +40,7 @@ struct fmt_bmap_ops {
 	 * grains); NULL means a plain read at map[blk] + @inblk. */
 	int		(*read_block)(struct fmt_bmap *b, uint64_t blk, void *buf,
 				      size_t len, uint64_t inblk);
-	/* Frees b->fmt. */
+	/* Frees b->fmt; NULL: free(b->fmt). */
 	void		(*free)(struct fmt_bmap *b);
 };
 
@@ -71,12 +71,24 @@ int fmt_bmap_reader(const struct fmt_bmap_ops *ops, struct rd_disk *below,
 /*
  * Make a writer disk: create @path (must not exist), size @size, map of
  * ceil(size / block_size) unallocated entries, first block at @data_start.
- * 0 or -errno with a reason in @err.
+ * Takes @fmt, also on failure.  0 or -errno with a reason in @err.
  */
 int fmt_bmap_writer(const struct fmt_bmap_ops *ops, const char *path,
 		    uint64_t size, uint64_t block_size, uint64_t data_start,
 		    void *fmt, struct rd_disk **out, char *err, size_t errlen);
 struct fmt_bmap *fmt_bmap_of(struct rd_disk *d);
+
+/* Give up on the reader @d while filling its map: close it, but not the
+ * image file below it (that stays the caller's). */
+void fmt_bmap_abandon(struct rd_disk *d);
+
+/* fmt_bmap_abandon() because map entry @blk points outside the file:
+ * records "<file>: <NAME> block <blk> outside the file" on the file and
+ * returns -EINVAL. */
+int fmt_bmap_bad_block(struct rd_disk *d, uint64_t blk);
+
+/* Writer: set the image file's length to @len.  0 or -errno (recorded). */
+int fmt_io_truncate(struct fmt_bmap *b, uint64_t len);
 
 /* Raw I/O on the image file (writer fd or reader's below disk). */
 int fmt_io_read(struct fmt_bmap *b, void *buf, size_t len, uint64_t off);

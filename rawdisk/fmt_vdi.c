@@ -70,22 +70,15 @@ static int vdi_commit(struct fmt_bmap *b)
 		return err;
 	put_le32(s->hdr + VH_NALLOC, (uint32_t)b->allocated);
 	err = fmt_io_write(b, s->hdr, VDI_HDR_SIZE, 0);
-	if (!err && b->eof > s->off_data && ftruncate(b->fd, (off_t)b->eof))
-		err = rd_set_error(b->disk, -errno, "%s: truncate failed",
-				   b->path);
+	if (!err && b->eof > s->off_data)
+		err = fmt_io_truncate(b, b->eof);
 	return err;
-}
-
-static void vdi_free(struct fmt_bmap *b)
-{
-	free(b->fmt);
 }
 
 static const struct fmt_bmap_ops vdi_ops = {
 	.name	= "vdi",
 	.align	= VDI_BLOCK,
 	.commit	= vdi_commit,
-	.free	= vdi_free,
 };
 
 static bool uuid_null(const uint8_t *p)
@@ -162,12 +155,8 @@ int rd_vdi_open(struct rd_disk *below, struct rd_disk **out)
 			continue;
 		}
 		if (e >= nblk || off >= fsize) {
-			b->below = NULL;	/* not ours yet */
-			rd_close(d);
 			free(bm);
-			return rd_set_error(below, -EINVAL,
-					    "%s: VDI block %u maps outside the file",
-					    below->desc, i);
+			return fmt_bmap_bad_block(d, i);
 		}
 		b->map[i] = off;
 	}
@@ -187,7 +176,6 @@ int rd_vdi_create(const char *path, uint64_t size, struct rd_disk **out,
 	struct vdi_state *s = calloc(1, sizeof(*s));
 	uint64_t nblk = (size + VDI_BLOCK - 1) / VDI_BLOCK, cyl;
 	uint8_t *h;
-	int e;
 
 	if (!s)
 		return -ENOMEM;
@@ -218,9 +206,6 @@ int rd_vdi_create(const char *path, uint64_t size, struct rd_disk **out,
 	put_le32(h + VH_NBLOCKS, (uint32_t)nblk);
 	fmt_uuid_random(h + VH_UUID);
 	fmt_uuid_random(h + VH_UUID_SNAP);
-	e = fmt_bmap_writer(&vdi_ops, path, size, VDI_BLOCK, s->off_data, s,
-			    out, err, errlen);
-	if (e)
-		free(s);
-	return e;
+	return fmt_bmap_writer(&vdi_ops, path, size, VDI_BLOCK, s->off_data, s,
+			       out, err, errlen);
 }

@@ -193,14 +193,9 @@ static int vhd_commit(struct fmt_bmap *b)
 		err = fmt_io_write(b, s->footer, 512, 0);
 	if (!err)
 		err = fmt_io_write(b, s->footer, 512, b->eof);
-	if (!err && ftruncate(b->fd, (off_t)(b->eof + 512)))
-		err = rd_set_error(b->disk, -errno, "%s: truncate", b->path);
+	if (!err)
+		err = fmt_io_truncate(b, b->eof + 512);
 	return err;
-}
-
-static void vhd_free(struct fmt_bmap *b)
-{
-	free(b->fmt);
 }
 
 static const struct fmt_bmap_ops vhd_ops = {
@@ -209,7 +204,6 @@ static const struct fmt_bmap_ops vhd_ops = {
 	.align	= 512,
 	.alloc	= vhd_alloc,
 	.commit	= vhd_commit,
-	.free	= vhd_free,
 };
 
 static int vhd_open_dynamic(struct rd_disk *below, const uint8_t *f,
@@ -265,13 +259,8 @@ static int vhd_open_dynamic(struct rd_disk *below, const uint8_t *f,
 			if (e == VHD_BAT_UNUSED)
 				continue;
 			if (off >= fsize) {
-				b->below = NULL;
-				rd_close(d);
 				free(bat);
-				return rd_set_error(below, -EINVAL,
-						    "%s: VHD block %llu outside the file",
-						    below->desc,
-						    (unsigned long long)i);
+				return fmt_bmap_bad_block(d, i);
 			}
 			b->map[i] = off;
 		}
@@ -316,7 +305,6 @@ int rd_vhd_create(const char *path, uint64_t size, bool fixed,
 		  struct rd_disk **out, char *err, size_t errlen)
 {
 	struct vhd_state *s;
-	int e;
 
 	if (!size || size % 512 || size > VHD_MAX_SIZE) {
 		snprintf(err, errlen, "%s: VHD size must be a multiple of 512 up to 2040 GiB",
@@ -336,11 +324,8 @@ int rd_vhd_create(const char *path, uint64_t size, bool fixed,
 	vhd_footer_make(s->footer, size, VHD_DYNAMIC);
 	s->bat_off = 1536;
 	s->max_entries = (uint32_t)((size + VHD_BLOCK - 1) / VHD_BLOCK);
-	e = fmt_bmap_writer(&vhd_ops, path, size, VHD_BLOCK,
-			    s->bat_off + (((uint64_t)s->max_entries * 4 + 511) &
-					  ~511ULL),
-			    s, out, err, errlen);
-	if (e)
-		free(s);
-	return e;
+	return fmt_bmap_writer(&vhd_ops, path, size, VHD_BLOCK,
+			       s->bat_off + (((uint64_t)s->max_entries * 4 + 511) &
+					     ~511ULL),
+			       s, out, err, errlen);
 }

@@ -208,22 +208,16 @@ static int vhdx_commit(struct fmt_bmap *b)
 		err = fmt_io_write(b, buf, 512, 0);
 	}
 	free(buf);
-	if (!err && ftruncate(b->fd, (off_t)(b->eof > VHDX_BAT_OFF + w->bat_len ?
-					      b->eof : VHDX_BAT_OFF + w->bat_len)))
-		err = rd_set_error(b->disk, -errno, "%s: truncate", b->path);
+	if (!err)
+		err = fmt_io_truncate(b, b->eof > VHDX_BAT_OFF + w->bat_len ?
+				      b->eof : VHDX_BAT_OFF + w->bat_len);
 	return err;
-}
-
-static void vhdx_free(struct fmt_bmap *b)
-{
-	free(b->fmt);
 }
 
 static const struct fmt_bmap_ops vhdx_wr_ops = {
 	.name	= "vhdx",
 	.align	= MiB,
 	.commit	= vhdx_commit,
-	.free	= vhdx_free,
 };
 
 int rd_vhdx_create(const char *path, uint64_t size, struct rd_disk **out,
@@ -231,7 +225,6 @@ int rd_vhdx_create(const char *path, uint64_t size, struct rd_disk **out,
 {
 	struct vhdx_wr *w;
 	uint64_t nb, cr = chunk_ratio(VHDX_BLOCK, 512);
-	int e;
 
 	if (!size || size % 512 || size > VHDX_MAX_SIZE) {
 		snprintf(err, errlen, "%s: VHDX size must be a multiple of 512 up to 64 TiB",
@@ -247,11 +240,8 @@ int rd_vhdx_create(const char *path, uint64_t size, struct rd_disk **out,
 	fmt_uuid_random(w->file_guid);
 	fmt_uuid_random(w->data_guid);
 	fmt_uuid_random(w->page83);
-	e = fmt_bmap_writer(&vhdx_wr_ops, path, size, VHDX_BLOCK,
-			    VHDX_BAT_OFF + w->bat_len, w, out, err, errlen);
-	if (e)
-		free(w);
-	return e;
+	return fmt_bmap_writer(&vhdx_wr_ops, path, size, VHDX_BLOCK,
+			       VHDX_BAT_OFF + w->bat_len, w, out, err, errlen);
 }
 
 /* ------------------------------------------------------------ reader */
@@ -484,13 +474,8 @@ int rd_vhdx_open(struct rd_disk *below, struct rd_disk **out)
 		case PB_FULLY:
 		case PB_PARTIAL:
 			if (off < MiB || off >= fsize) {
-				b->below = NULL;
-				rd_close(d);
 				free(bat);
-				return rd_set_error(below, -EINVAL,
-						    "%s: VHDX block %llu outside the file",
-						    below->desc,
-						    (unsigned long long)i);
+				return fmt_bmap_bad_block(d, i);
 			}
 			b->map[i] = off;
 			break;

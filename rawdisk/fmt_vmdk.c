@@ -287,8 +287,7 @@ static int vmdk_open_sparse(struct rd_disk *below, struct rd_disk **out)
 		goto out_free;
 	err = vmdk_load_tables(below, fmt_bmap_of(d), gd, flags);
 	if (err) {
-		fmt_bmap_of(d)->below = NULL;
-		rd_close(d);
+		fmt_bmap_abandon(d);
 		return err;
 	}
 	*out = d;
@@ -362,22 +361,15 @@ static int vmdk_commit(struct fmt_bmap *b)
 	vmdk_header_make(h, &w->l);
 	if (!err)
 		err = fmt_io_write(b, h, sizeof(h), 0);
-	if (!err && b->eof > w->l.overhead * 512 &&
-	    ftruncate(b->fd, (off_t)b->eof))
-		err = rd_set_error(b->disk, -errno, "%s: truncate", b->path);
+	if (!err && b->eof > w->l.overhead * 512)
+		err = fmt_io_truncate(b, b->eof);
 	return err;
-}
-
-static void vmdk_wr_free(struct fmt_bmap *b)
-{
-	free(b->fmt);
 }
 
 static const struct fmt_bmap_ops vmdk_wr_ops = {
 	.name	= "vmdk",
 	.align	= 512,
 	.commit	= vmdk_commit,
-	.free	= vmdk_wr_free,
 };
 
 int rd_vmdk_create(const char *path, const char *name, uint64_t size,
@@ -420,12 +412,11 @@ int vmdk_sparse_create(const char *path, const char *name, uint64_t size,
 	e = vmdk_descriptor_make(w->desc, sizeof(w->desc), "monolithicSparse",
 				 w->l.capacity, name ? name : base ? base + 1 :
 				 path);
-	if (!e)
-		e = fmt_bmap_writer(&vmdk_wr_ops, path, size, VMDK_GRAIN,
-				    w->l.overhead * 512, w, out, err, errlen);
-	else
+	if (e) {
 		snprintf(err, errlen, "%s: file name too long", path);
-	if (e)
 		free(w);
-	return e;
+		return e;
+	}
+	return fmt_bmap_writer(&vmdk_wr_ops, path, size, VMDK_GRAIN,
+			       w->l.overhead * 512, w, out, err, errlen);
 }
