@@ -170,10 +170,7 @@ static int bmap_flush(struct rd_disk *d)
 	if (err)
 		return err;
 	b->dirty = false;
-	if (fdatasync(b->fd) < 0)
-		return rd_set_error(d, -errno, "%s: sync: %s", b->path,
-				    strerror(errno));
-	return 0;
+	return rd_fd_sync(d, b->fd);
 }
 
 static int bmap_block_status(struct rd_disk *d, uint64_t off, uint64_t len,
@@ -280,10 +277,7 @@ int fmt_bmap_reader(const struct fmt_bmap_ops *ops, struct rd_disk *below,
 	if (err)
 		return err;
 	b->below = below;
-	d->flags = RD_RDONLY;
-	snprintf(d->desc, sizeof(d->desc), "%s", below->desc);
-	*out = d;
-	return 0;
+	return rd_finish(d, NULL, size, RD_RDONLY, below->desc, out);
 }
 
 int fmt_bmap_writer(const struct fmt_bmap_ops *ops, const char *path,
@@ -314,10 +308,7 @@ int fmt_bmap_writer(const struct fmt_bmap_ops *ops, const char *path,
 	}
 	b->eof = data_start;
 	b->dirty = true;
-	d->flags = RD_RDWR;
-	snprintf(d->desc, sizeof(d->desc), "%s", path);
-	*out = d;
-	return 0;
+	return rd_finish(d, NULL, size, RD_RDWR, path, out);
 }
 
 void fmt_bmap_abandon(struct rd_disk *d)
@@ -347,6 +338,16 @@ int fmt_io_truncate(struct fmt_bmap *b, uint64_t len)
 }
 
 /* ------------------------------------------------------------ helpers */
+
+int fmt_size_check(const char *path, const char *format, uint64_t size,
+		   uint64_t max, const char *limit, char *err, size_t errlen)
+{
+	if (size && size % 512 == 0 && size <= max)
+		return 0;
+	snprintf(err, errlen, "%s: %s size must be a multiple of 512 %s", path,
+		 format, limit);
+	return -EINVAL;
+}
 
 uint32_t fmt_crc32c(const void *buf, size_t len)
 {

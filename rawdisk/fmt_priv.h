@@ -18,6 +18,7 @@
 #include <stdint.h>
 
 #include "rawdisk/rawdisk.h"
+#include "rawdisk/rd_priv.h"	/* rd_le32(), rd_put_be64(), ... */
 
 /* block map values (file byte offsets otherwise) */
 #define FMT_UNALLOC	0ULL		/* reads as zero, not allocated */
@@ -98,59 +99,11 @@ int fmt_io_write(struct fmt_bmap *b, const void *buf, size_t len,
 /* true if @len bytes at @p are all zero */
 bool fmt_is_zero(const void *p, size_t len);
 
-/* little / big endian accessors */
-static inline uint16_t get_le16(const uint8_t *p)
-{
-	return (uint16_t)(p[0] | p[1] << 8);
-}
-static inline uint32_t get_le32(const uint8_t *p)
-{
-	return (uint32_t)p[0] | (uint32_t)p[1] << 8 | (uint32_t)p[2] << 16 |
-	       (uint32_t)p[3] << 24;
-}
-static inline uint64_t get_le64(const uint8_t *p)
-{
-	return get_le32(p) | (uint64_t)get_le32(p + 4) << 32;
-}
-static inline uint32_t get_be32(const uint8_t *p)
-{
-	return (uint32_t)p[0] << 24 | (uint32_t)p[1] << 16 |
-	       (uint32_t)p[2] << 8 | p[3];
-}
-static inline uint64_t get_be64(const uint8_t *p)
-{
-	return (uint64_t)get_be32(p) << 32 | get_be32(p + 4);
-}
-static inline void put_le16(uint8_t *p, uint16_t v)
-{
-	p[0] = (uint8_t)v;
-	p[1] = (uint8_t)(v >> 8);
-}
-static inline void put_le32(uint8_t *p, uint32_t v)
-{
-	for (int i = 0; i < 4; i++)
-		p[i] = (uint8_t)(v >> (8 * i));
-}
-static inline void put_le64(uint8_t *p, uint64_t v)
-{
-	for (int i = 0; i < 8; i++)
-		p[i] = (uint8_t)(v >> (8 * i));
-}
-static inline void put_be16(uint8_t *p, uint16_t v)
-{
-	p[0] = (uint8_t)(v >> 8);
-	p[1] = (uint8_t)v;
-}
-static inline void put_be32(uint8_t *p, uint32_t v)
-{
-	for (int i = 0; i < 4; i++)
-		p[i] = (uint8_t)(v >> (24 - 8 * i));
-}
-static inline void put_be64(uint8_t *p, uint64_t v)
-{
-	put_be32(p, (uint32_t)(v >> 32));
-	put_be32(p + 4, (uint32_t)v);
-}
+/* Writers: is @size (bytes) a size @format can hold: not 0, a multiple of
+ * 512, at most @max?  0, or -EINVAL with "<path>: <format> size must be a
+ * multiple of 512 <limit>" in @err. */
+int fmt_size_check(const char *path, const char *format, uint64_t size,
+		   uint64_t max, const char *limit, char *err, size_t errlen);
 
 /* CRC-32C (Castagnoli), as VHDX uses it. */
 uint32_t fmt_crc32c(const void *buf, size_t len);

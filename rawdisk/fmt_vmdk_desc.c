@@ -240,12 +240,7 @@ int vmdk_desc_open(struct rd_disk *below, const char *path,
 	if (err)
 		goto out_free;
 	free(text);
-	d->priv = v;
-	d->size = total;
-	d->flags = RD_RDONLY;
-	snprintf(d->desc, sizeof(d->desc), "%s", path);
-	*out = d;
-	return 0;
+	return rd_finish(d, v, total, RD_RDONLY, path, out);
 
 out_free:
 	for (unsigned int i = 0; v && i < v->n; i++)

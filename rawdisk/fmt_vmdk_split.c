@@ -216,12 +216,7 @@ int vmdk_split_create(const char *path, const char *name, uint64_t size,
 					 "RW %llu SPARSE \"%s-s%03u.vmdk\"\n",
 					 (unsigned long long)(n / 512), stem, v->n);
 	}
-	d->priv = v;
-	d->size = size;
-	d->flags = RD_RDWR;
-	snprintf(d->desc, sizeof(d->desc), "%s", path);
-	*out = d;
-	return 0;
+	return rd_finish(d, v, size, RD_RDWR, path, out);
 
 out_nomem:
 	e = -ENOMEM;

@@ -85,6 +85,18 @@ struct rd_disk *rd_alloc_priv(const struct rd_ops *ops, struct rd_disk *below,
 			      bool owns_below, size_t priv_size);
 
 /*
+ * Finish opening the new disk @d: its back-end state @priv (kept when
+ * NULL), @size in bytes, RD_* @flags and description @desc (kept when
+ * NULL); then *@out = @d.  Returns 0, for `return rd_finish(...)`.
+ */
+int rd_finish(struct rd_disk *d, void *priv, uint64_t size,
+	      unsigned int flags, const char *desc, struct rd_disk **out);
+
+/* fdatasync(@fd) for back ends over a file: 0, or -errno recorded as
+ * "<desc>: sync: <reason>". */
+int rd_fd_sync(struct rd_disk *d, int fd);
+
+/*
  * Pass-through callbacks for stacked back ends: forward to d->below
  * (errors are copied into @d's message).  For rd_ops tables of layers
  * that change only some operations.

@@ -52,6 +52,28 @@ struct rd_disk *rd_alloc_priv(const struct rd_ops *ops, struct rd_disk *below,
 	return d;
 }
 
+int rd_finish(struct rd_disk *d, void *priv, uint64_t size,
+	      unsigned int flags, const char *desc, struct rd_disk **out)
+{
+	assert(d && out);
+	if (priv)
+		d->priv = priv;
+	d->size = size;
+	d->flags = flags;
+	if (desc)
+		snprintf(d->desc, sizeof(d->desc), "%s", desc);
+	*out = d;
+	return 0;
+}
+
+int rd_fd_sync(struct rd_disk *d, int fd)
+{
+	if (fdatasync(fd) < 0)
+		return rd_set_error(d, -errno, "%s: sync: %s", d->desc,
+				    strerror(errno));
+	return 0;
+}
+
 static bool in_bounds(const struct rd_disk *d, size_t len, uint64_t off)
 {
 	return off <= d->size && len <= d->size - off;

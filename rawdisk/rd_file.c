@@ -56,10 +56,7 @@ static int file_flush(struct rd_disk *d)
 
 	if (d->flags & RD_RDONLY)
 		return 0;
-	if (fdatasync(f->fd) < 0)
-		return rd_set_error(d, -errno, "%s: flush: %s", d->desc,
-				    strerror(errno));
-	return 0;
+	return rd_fd_sync(d, f->fd);
 }
 
 static int file_block_status(struct rd_disk *d, uint64_t off, uint64_t len,
@@ -176,12 +173,9 @@ int rd_file_open(const char *path, unsigned int flags, struct rd_disk **out,
 	f = d->priv;
 	f->fd = fd;
 	f->blockdev = S_ISBLK(st.st_mode);
-	d->size = size;
-	d->flags = oflags & O_ACCMODE ? (flags & ~RD_RDONLY) | RD_RDWR :
-		   (flags & ~RD_RDWR) | RD_RDONLY;
-	snprintf(d->desc, sizeof(d->desc), "%s", path);
-	*out = d;
-	return 0;
+	return rd_finish(d, NULL, size, oflags & O_ACCMODE ?
+			 (flags & ~RD_RDONLY) | RD_RDWR :
+			 (flags & ~RD_RDWR) | RD_RDONLY, path, out);
 
 out_errno:
 	err = -errno;

@@ -61,10 +61,7 @@ int fmt_slice_open(struct rd_disk *below, uint64_t off, uint64_t size,
 	if (!d)
 		return -ENOMEM;
 	((struct slice *)d->priv)->off = off;
-	d->size = size;
-	d->flags = RD_RDONLY;
-	*out = d;
-	return 0;
+	return rd_finish(d, NULL, size, RD_RDONLY, NULL, out);
 }
 
 /* ------------------------------------------------------------ raw writer */
@@ -140,9 +137,8 @@ static int raw_flush(struct rd_disk *d)
 	if (r->trailer)
 		err = rd_fd_write_all(d, r->fd, r->trailer, r->trailer_len,
 				    d->size);
-	if (!err && fdatasync(r->fd) < 0)
-		err = rd_set_error(d, -errno, "%s: sync: %s", d->desc,
-				   strerror(errno));
+	if (!err)
+		err = rd_fd_sync(d, r->fd);
 	if (!err)
 		r->dirty = false;
 	return err;
@@ -208,12 +204,7 @@ int fmt_raw_writer(const char *path, uint64_t size, const void *trailer,
 		memcpy(r->trailer, trailer, trailer_len);
 	r->trailer_len = trailer_len;
 	r->dirty = true;
-	d->priv = r;
-	d->size = size;
-	d->flags = RD_RDWR;
-	snprintf(d->desc, sizeof(d->desc), "%s", path);
-	*out = d;
-	return 0;
+	return rd_finish(d, r, size, RD_RDWR, path, out);
 
 out_free:
 	snprintf(err, errlen, "%s: %s", path, strerror(-e));
@@ -321,7 +312,7 @@ static const char *probe(struct rd_disk *f)
 		return "vhdx";
 	if (!memcmp(h, "QFI\xfb", 4))
 		return "qcow2";
-	if (n == 512 && get_le32(h + 0x40) == 0xbeda107fu)
+	if (n == 512 && rd_le32(h + 0x40) == 0xbeda107fu)
 		return "vdi";
 	if (!memcmp(h, "conectix", 8))
 		return "vhd";

@@ -41,9 +41,6 @@ int rd_mem_open(const void *data, uint64_t size, unsigned int flags,
 		return -ENOMEM;
 	if (data && size)
 		memcpy(d->priv, data, (size_t)size);
-	d->size = size;
-	d->flags = flags & RD_RDWR ? flags & ~RD_RDONLY : flags | RD_RDONLY;
-	strcpy(d->desc, "memory");
-	*out = d;
-	return 0;
+	return rd_finish(d, NULL, size, flags & RD_RDWR ? flags & ~RD_RDONLY :
+			 flags | RD_RDONLY, "memory", out);
 }

@@ -2,14 +2,18 @@
 /*
  * rd_priv.h --- helpers shared by the rawdisk back ends (not public)
  *
- * Little/big-endian field access for the on-disk formats (MBR, GPT, qcow2)
- * and the GUID text form used in struct rd_part.
+ * Little/big-endian field access for every on-disk format (MBR, GPT,
+ * qcow2, VMDK, VHD, VHDX, VDI) and the GUID text form used in struct
+ * rd_part.
  */
 #ifndef DUALVM_RD_PRIV_H
 #define DUALVM_RD_PRIV_H
 
+#include <errno.h>
 #include <stdint.h>
 #include <stdio.h>
+
+#include "rawdisk/rawdisk.h"
 
 static inline uint16_t rd_le16(const uint8_t *p)
 {
@@ -25,6 +29,12 @@ static inline uint32_t rd_le32(const uint8_t *p)
 static inline uint64_t rd_le64(const uint8_t *p)
 {
 	return (uint64_t)rd_le32(p) | (uint64_t)rd_le32(p + 4) << 32;
+}
+
+static inline void rd_put_le16(uint8_t *p, uint16_t v)
+{
+	p[0] = (uint8_t)v;
+	p[1] = (uint8_t)(v >> 8);
 }
 
 static inline void rd_put_le32(uint8_t *p, uint32_t v)
@@ -79,6 +89,18 @@ static inline void rd_guid_str(const uint8_t *g, char out[40])
 		 "%08x-%04x-%04x-%02x%02x-%02x%02x%02x%02x%02x%02x",
 		 rd_le32(g), rd_le16(g + 4), rd_le16(g + 6), g[8], g[9],
 		 g[10], g[11], g[12], g[13], g[14], g[15]);
+}
+
+/* A byte window [@off, @off + *@len) of @d for the file-system adapters:
+ * *@len 0 means "to the end".  0, or -EINVAL when it leaves the disk. */
+static inline int rd_window(const struct rd_disk *d, uint64_t off,
+			    uint64_t *len)
+{
+	if (!d || off > d->size)
+		return -EINVAL;
+	if (*len == 0)
+		*len = d->size - off;
+	return *len > d->size - off ? -EINVAL : 0;
 }
 
 /* GPT layout constants (UEFI 2.x §5.3). */
