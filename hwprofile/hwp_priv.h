@@ -130,6 +130,11 @@ void hwp_note(struct hwp_inject_report *rep, const char *fmt, ...)
 /* Append a change record; returns it (NULL when full). */
 struct hwp_change *hwp_change_add(struct hwp_inject_report *rep,
 				  const char *path, const char *what);
+/* hwp_change_add() for a file whose bytes went from @before to @after
+ * (their SHA-256 recorded).  No-op when the report is full. */
+void hwp_change_hashed(struct hwp_inject_report *rep, const char *path,
+		       const char *what, const void *before, size_t blen,
+		       const void *after, size_t alen);
 void hwp_seterr(char *err, size_t errlen, const char *fmt, ...)
 	__attribute__((format(printf, 3, 4)));
 

@@ -57,6 +57,18 @@ struct hwp_change *hwp_change_add(struct hwp_inject_report *rep,
 	return c;
 }
 
+void hwp_change_hashed(struct hwp_inject_report *rep, const char *path,
+		       const char *what, const void *before, size_t blen,
+		       const void *after, size_t alen)
+{
+	struct hwp_change *c = hwp_change_add(rep, path, what);
+
+	if (!c)
+		return;
+	lib_sha256_buf_hex(before, blen, c->sha256_before);
+	lib_sha256_buf_hex(after, alen, c->sha256_after);
+}
+
 const char *hwp_win_gen_name(enum hwp_win_gen gen)
 {
 	switch (gen) {
