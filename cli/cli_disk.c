@@ -14,30 +14,50 @@
 
 #include "cli/cli.h"
 
+struct word {
+	const char	*word;		/* as typed on the command line */
+	int		value;		/* enum vmd_mode / enum vmd_exit */
+};
+
+static const struct word disk_modes[] = {
+	{ "persistent",		VMD_MODE_PERSISTENT },
+	{ "nonpersistent",	VMD_MODE_NONPERSISTENT },
+	{ "undoable",		VMD_MODE_UNDOABLE },
+	{ NULL, 0 },
+};
+
+static const struct word exit_actions[] = {
+	{ "commit",	VMD_EXIT_COMMIT },
+	{ "discard",	VMD_EXIT_DISCARD },
+	{ "keep",	VMD_EXIT_KEEP },
+	{ NULL, 0 },
+};
+
+/* The value of @s in @t, or -1. */
+static int word_value(const struct word *t, const char *s)
+{
+	for (; t->word; t++)
+		if (!strcmp(t->word, s))
+			return t->value;
+	return -1;
+}
+
 int cli_disk_mode_parse(const char *s, enum vmd_mode *m)
 {
-	if (!strcmp(s, "persistent"))
-		*m = VMD_MODE_PERSISTENT;
-	else if (!strcmp(s, "nonpersistent"))
-		*m = VMD_MODE_NONPERSISTENT;
-	else if (!strcmp(s, "undoable"))
-		*m = VMD_MODE_UNDOABLE;
-	else
-		return -1;
-	return 0;
+	int v = word_value(disk_modes, s);
+
+	if (v >= 0)
+		*m = (enum vmd_mode)v;
+	return v < 0 ? -1 : 0;
 }
 
 int cli_on_exit_parse(const char *s, enum vmd_exit *a)
 {
-	if (!strcmp(s, "commit"))
-		*a = VMD_EXIT_COMMIT;
-	else if (!strcmp(s, "discard"))
-		*a = VMD_EXIT_DISCARD;
-	else if (!strcmp(s, "keep"))
-		*a = VMD_EXIT_KEEP;
-	else
-		return -1;
-	return 0;
+	int v = word_value(exit_actions, s);
+
+	if (v >= 0)
+		*a = (enum vmd_exit)v;
+	return v < 0 ? -1 : 0;
 }
 
 void cli_hazard_warnings(const char *path, const struct vmd_check *c)

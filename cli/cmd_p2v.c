@@ -78,21 +78,15 @@ static void progress(void *ctx, const struct p2v_progress *p)
 	double eta = rate > 0 ? (double)(p->total - p->done) / rate : 0;
 
 	if (c->json) {
-		struct lib_json j;
-
-		lib_json_init(&j, stdout, true);
-		lib_json_begin(&j, NULL, '{');
-		lib_json_str(&j, "event", "progress");
-		lib_json_str(&j, "phase", p->phase);
-		lib_json_u64(&j, "partition", p->area ? p->area->part : 0);
-		lib_json_str(&j, "fs", p->area ? p->area->fs : "");
-		lib_json_u64(&j, "area_done", p->area_done);
-		lib_json_u64(&j, "area_total", p->area ? p->area->planned : 0);
-		lib_json_u64(&j, "done", p->done);
-		lib_json_u64(&j, "total", p->total);
-		lib_json_double(&j, "rate", rate, 0);
-		lib_json_double(&j, "eta", eta, 1);
-		lib_json_finish(&j, '}');
+		printf("{\"event\":\"progress\",\"phase\":\"%s\",\"partition\":%u,"
+		       "\"fs\":", p->phase, p->area ? p->area->part : 0);
+		lib_json_quote(stdout, p->area ? p->area->fs : "");
+		printf(",\"area_done\":%llu,\"area_total\":%llu,\"done\":%llu,"
+		       "\"total\":%llu,\"rate\":%.0f,\"eta\":%.1f}\n",
+		       (unsigned long long)p->area_done,
+		       (unsigned long long)(p->area ? p->area->planned : 0),
+		       (unsigned long long)p->done,
+		       (unsigned long long)p->total, rate, eta);
 		fflush(stdout);
 	} else if (c->tty) {
 		char d[32], t[32], r[32];
@@ -118,44 +112,40 @@ static void print_plan_report(const struct p2v_cli *c,
 			      const struct p2v_result *r)
 {
 	if (c->json) {
-		struct lib_json j;
-
-		lib_json_init(&j, stdout, true);
-		lib_json_begin(&j, NULL, '{');
-		lib_json_str(&j, "event", "result");
-		lib_json_str(&j, "source", c->src_path);
-		lib_json_str(&j, "output", c->out_path);
-		lib_json_str(&j, "format", c->format);
-		lib_json_u64(&j, "disk_size", p->disk_size);
-		lib_json_u64(&j, "read", r->read);
-		lib_json_u64(&j, "copied", r->copied);
-		lib_json_double(&j, "seconds", r->seconds, 3);
-		lib_json_begin(&j, "areas", '[');
+		printf("{\"event\":\"result\",\"source\":");
+		lib_json_quote(stdout, c->src_path);
+		printf(",\"output\":");
+		lib_json_quote(stdout, c->out_path);
+		printf(",\"format\":");
+		lib_json_quote(stdout, c->format);
+		printf(",\"disk_size\":%llu,\"read\":%llu,\"copied\":%llu,"
+		       "\"seconds\":%.3f,\"areas\":[",
+		       (unsigned long long)p->disk_size,
+		       (unsigned long long)r->read,
+		       (unsigned long long)r->copied, r->seconds);
 		for (unsigned int i = 0; i < p->narea; i++) {
 			const struct p2v_area *a = &p->area[i];
 
-			lib_json_begin(&j, NULL, '{');
-			lib_json_u64(&j, "partition", a->part);
-			lib_json_u64(&j, "start", a->start);
-			lib_json_u64(&j, "size", a->size);
-			lib_json_str(&j, "fs", a->fs);
-			lib_json_str(&j, "method", a->method);
-			lib_json_u64(&j, "used", a->used);
-			lib_json_u64(&j, "planned", a->planned);
-			lib_json_u64(&j, "copied", a->copied);
-			lib_json_str(&j, "note", a->note);
-			lib_json_end(&j, '}');
+			printf("%s{\"partition\":%u,\"start\":%llu,\"size\":%llu,"
+			       "\"fs\":", i ? "," : "", a->part,
+			       (unsigned long long)a->start,
+			       (unsigned long long)a->size);
+			lib_json_quote(stdout, a->fs);
+			printf(",\"method\":");
+			lib_json_quote(stdout, a->method);
+			printf(",\"used\":%llu,\"planned\":%llu,\"copied\":%llu,"
+			       "\"note\":", (unsigned long long)a->used,
+			       (unsigned long long)a->planned,
+			       (unsigned long long)a->copied);
+			lib_json_quote(stdout, a->note);
+			printf("}");
 		}
-		lib_json_end(&j, ']');
-		lib_json_begin(&j, "bad", '[');
-		for (unsigned int i = 0; i < r->nbad; i++) {
-			lib_json_begin(&j, NULL, '{');
-			lib_json_u64(&j, "offset", r->bad[i].off);
-			lib_json_u64(&j, "length", r->bad[i].len);
-			lib_json_end(&j, '}');
-		}
-		lib_json_end(&j, ']');
-		lib_json_finish(&j, '}');
+		printf("],\"bad\":[");
+		for (unsigned int i = 0; i < r->nbad; i++)
+			printf("%s{\"offset\":%llu,\"length\":%llu}", i ? "," : "",
+			       (unsigned long long)r->bad[i].off,
+			       (unsigned long long)r->bad[i].len);
+		printf("]}\n");
 		return;
 	}
 	printf("%-5s %-12s %-8s %-7s %12s %12s %12s  %s\n", "part", "start", "fs",

@@ -493,10 +493,7 @@ static int vm_wrap(const struct vmd_opts *o, struct vm_src *s,
 	s->nlocks = 0;
 	if (s->mode == VMD_MODE_UNDOABLE)
 		snprintf(vm->overlay, sizeof(vm->overlay), "%s", ovl);
-	d->flags = RD_RDWR;
-	snprintf(d->desc, sizeof(d->desc), "%s", o->path);
-	*out = d;
-	return 0;
+	return rd_finish(d, NULL, rd_size(top), RD_RDWR, o->path, out);
 }
 
 int vmd_open(const struct vmd_opts *o, struct rd_disk **out,

@@ -278,6 +278,31 @@ static int commit_copy(const char *ovl, struct rd_disk *q, struct rd_disk *src,
 	return e;
 }
 
+/*
+ * Hold overlay @ovl (opened exclusively into *@file, so no VM runs on it)
+ * and read its sidecar into @info.  Without a sidecar it is not dualvm's:
+ * "<ovl>: no <ovl>.dualvm sidecar: not a dualvm overlay<@refusal>" and
+ * -EINVAL.  0 or -errno with the reason in @msg.
+ */
+static int overlay_claim(const char *ovl, struct rd_disk **file,
+			 struct vmd_overlay_info *info, const char *refusal,
+			 char *msg, size_t msglen)
+{
+	int e;
+
+	memset(info, 0, sizeof(*info));
+	e = rd_file_open(ovl, RD_RDONLY | RD_EXCL, file, msg, msglen);
+	if (e)
+		return e;
+	if (!vmd_sidecar_read(ovl, info))
+		return 0;
+	rd_close(*file);
+	*file = NULL;
+	snprintf(msg, msglen, "%s: no %s.dualvm sidecar: not a dualvm overlay%s",
+		 ovl, ovl, refusal);
+	return -EINVAL;
+}
+
 int vmd_overlay_commit(const char *ovl, const struct vmd_commit_opts *co,
 		       char *msg, size_t msglen)
 {
@@ -289,19 +314,13 @@ int vmd_overlay_commit(const char *ovl, const struct vmd_commit_opts *co,
 	int e = -ENOMEM;
 
 	msg[0] = 0;
-	memset(&info, 0, sizeof(info));
 	if (!ext || !chk)
 		goto out;
-	e = rd_file_open(ovl, RD_RDONLY | RD_EXCL, &file, msg, msglen);
+	e = overlay_claim(ovl, &file, &info,
+			  " (use qemu-img commit for plain images)", msg,
+			  msglen);
 	if (e)
 		goto out;
-	if (vmd_sidecar_read(ovl, &info)) {
-		rd_close(file);
-		snprintf(msg, msglen, "%s: no %s.dualvm sidecar: not a dualvm overlay (use qemu-img commit for plain images)",
-			 ovl, ovl);
-		e = -EINVAL;
-		goto out;
-	}
 	if (vmd_is_descriptor(info.source)) {
 		rd_close(file);
 		snprintf(msg, msglen, "%s: its source %s is a VMDK descriptor: commit is not supported",
@@ -366,16 +385,9 @@ int vmd_overlay_discard(const char *ovl, char *msg, size_t msglen)
 	struct rd_disk *file;
 	int e;
 
-	memset(&info, 0, sizeof(info));
-	e = rd_file_open(ovl, RD_RDONLY | RD_EXCL, &file, msg, msglen);
+	e = overlay_claim(ovl, &file, &info, ", not deleting it", msg, msglen);
 	if (e)
 		return e;
-	if (vmd_sidecar_read(ovl, &info)) {
-		rd_close(file);
-		snprintf(msg, msglen, "%s: no %s.dualvm sidecar: not a dualvm overlay, not deleting it",
-			 ovl, ovl);
-		return -EINVAL;
-	}
 	remove_all(ovl);
 	rd_close(file);
 	snprintf(msg, msglen, "discarded %s (%s unchanged)", ovl, info.source);
