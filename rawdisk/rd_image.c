@@ -5,9 +5,10 @@
  * rd_image_probe() names a file's format by its magic numbers (VMDK "KDMV"
  * or a text descriptor, VHD "conectix" at 0 or only at the end, VHDX
  * "vhdxfile", VDI 0xBEDA107F at 0x40, qcow2 "QFI\xfb"); anything else is
- * raw.  rd_image_open() stacks the matching reader on a file back end.  rd_image_create() makes a writer.
- * Also here: the raw sparse writer (holes for zero writes; the fixed VHD
- * writer adds its footer) and the read-only slice view.
+ * raw.  rd_image_open() stacks the matching reader on a file back end;
+ * rd_image_create() makes a writer.  Also here: the raw sparse writer
+ * (holes for zero writes; the fixed VHD writer adds its footer) and the
+ * read-only slice view.
  */
 #include <errno.h>
 #include <fcntl.h>
