@@ -38,7 +38,8 @@ endif
 
 # Libraries found through pkg-config.  Evaluated lazily, once, when a recipe
 # first needs them, so that `make deps check` works on a clean machine.
-PKGS	:= blkid fdisk ext2fs com_err hivex libntfs-3g libarchive libdeflate zlib
+PKGS	:= blkid fdisk ext2fs com_err hivex libntfs-3g libarchive libdeflate zlib \
+	   nettle
 PKG_CFLAGS = $(eval PKG_CFLAGS := $$(shell pkg-config --cflags $(PKGS)))$(PKG_CFLAGS)
 PKG_LIBS   = $(eval PKG_LIBS := $$(shell pkg-config --libs $(PKGS)))$(PKG_LIBS)
 CFLAGS	+= $(PKG_CFLAGS)
@@ -83,6 +84,12 @@ BOARD_OBJS := \
 	board/smbios.o \
 	board/acpi.o
 
+# lib/: the bottom layer (JSON writer, SHA-256 through libnettle, I/O loops).
+LIB_OBJS := \
+	lib/json.o \
+	lib/sha256.o \
+	lib/io.o
+
 VMM_OBJS := \
 	vmm/blk_rd.o \
 	vmm/engine.o \
@@ -116,20 +123,17 @@ VMM_OBJS := \
 	vmm/x86/interp.o \
 	vmm/x86/engine_ops.o
 
+# rawdisk/: block back ends, partition tables and views, image formats
+# (mechanism).  vmdisk/: what a VM may do with a disk (policy).
 RAWDISK_OBJS := \
 	rawdisk/rd_core.o \
 	rawdisk/rd_file.o \
-	rawdisk/rd_vm.o \
 	rawdisk/rd_part.o \
 	rawdisk/rd_mem.o \
 	rawdisk/rd_qcow2.o \
 	rawdisk/rd_qcow2_meta.o \
 	rawdisk/rd_stack.o \
 	rawdisk/rd_view.o \
-	rawdisk/rd_safety.o \
-	rawdisk/rd_overlay.o \
-	rawdisk/rd_vmdkraw.o \
-	rawdisk/rd_vm_desc.o \
 	rawdisk/fs_ext2io.o \
 	rawdisk/fs_ntfsdev.o \
 	rawdisk/rd_image.o \
@@ -142,13 +146,20 @@ RAWDISK_OBJS := \
 	rawdisk/fmt_vhdx.o \
 	rawdisk/fmt_vdi.o
 
+VMDISK_OBJS := \
+	vmdisk/vmd_hazard.o \
+	vmdisk/vmd_safety.o \
+	vmdisk/vmd_rawdesc.o \
+	vmdisk/vmd_desc.o \
+	vmdisk/vmd_overlay.o \
+	vmdisk/vmd_open.o
+
 P2V_OBJS := \
 	p2v/p2v_plan.o \
 	p2v/p2v_fs.o \
 	p2v/p2v_copy.o \
 	p2v/p2v_vm.o \
-	p2v/p2v_esc.o \
-	p2v/p2v_sha256.o
+	p2v/p2v_esc.o
 
 HWPROFILE_OBJS := \
 	hwprofile/hwp_util.o \
@@ -171,7 +182,8 @@ CLI_OBJS := \
 	cli/cmd_disk.o \
 	cli/cmd_p2v.o \
 	cli/cmd_inspect.o \
-	cli/cmd_inject.o
+	cli/cmd_inject.o \
+	cli/cli_disk.o
 
 # The GTK 3 display (only libgui and the dualvm link see GTK).
 GUI_OBJS := \
@@ -182,15 +194,16 @@ GTK_LIBS   = $(eval GTK_LIBS := $$(shell pkg-config --libs gtk+-3.0))$(GTK_LIBS)
 # Libraries in link order: each before the ones it uses, i.e. the layers
 # top down (README "Layout"; scripts/check-layers.sh enforces the
 # includes): the machine stack vmm > board > devices > hw and the disk
-# stack hwprofile > p2v > rawdisk (vmm also uses rawdisk).  There are no
-# cycles, so no --start-group.
-LIBNAMES := vmm board devices hw hwprofile p2v rawdisk
+# stack hwprofile > p2v > vmdisk > rawdisk > lib (vmm also uses the disk
+# stack).  There are no cycles, so no --start-group.
+LIBNAMES := hwprofile p2v vmm board devices hw vmdisk rawdisk lib
 LIBFILES := $(foreach l,$(LIBNAMES),$(BUILD)/lib/lib$(l).a)
 LINKLIBS = $(LIBFILES) $(LIBS)
 
 # ---------------------------------------------------------------- tests
 # Unit tests: tests/unit/<subsys>/test_<x>.c -> $(BUILD)/tests/unit/<subsys>/test_<x>
 UNIT_TESTS := \
+	lib/test_lib \
 	devices/test_dev \
 	devices/test_pci \
 	devices/test_ide \
@@ -215,8 +228,9 @@ UNIT_TESTS := \
 	rawdisk/test_fmt_images \
 	p2v/test_p2v \
 	rawdisk/test_rd_view \
-	rawdisk/test_rd_vm \
-	rawdisk/test_rd_vmdkraw \
+	vmdisk/test_vmd_hazard \
+	vmdisk/test_vmd_open \
+	vmdisk/test_vmd_rawdesc \
 	hwprofile/test_fs_adapters \
 	hwprofile/test_initrd \
 	hwprofile/test_inject_linux \
@@ -253,7 +267,8 @@ FUZZERS := \
 	fuzz_reg_hive
 
 # ---------------------------------------------------------------- rules
-ALL_OBJS := $(HW_OBJS) $(BOARD_OBJS) $(VMM_OBJS) $(DEVICES_OBJS) $(RAWDISK_OBJS) $(P2V_OBJS) \
+ALL_OBJS := $(LIB_OBJS) $(HW_OBJS) $(BOARD_OBJS) $(VMM_OBJS) $(DEVICES_OBJS) \
+	    $(RAWDISK_OBJS) $(VMDISK_OBJS) $(P2V_OBJS) \
 	    $(HWPROFILE_OBJS) $(CLI_OBJS)
 
 .PHONY: all deps check check-quick check-layers guests run bench kmod clean \
@@ -278,11 +293,13 @@ $(BUILD)/lib/lib$(1).a: $$(addprefix $$(BUILD)/obj/,$$($(2)_OBJS))
 	$$(Q)rm -f $$@
 	$$(Q)$$(AR) rcs $$@ $$^
 endef
+$(eval $(call lib_rule,lib,LIB))
 $(eval $(call lib_rule,hw,HW))
 $(eval $(call lib_rule,devices,DEVICES))
 $(eval $(call lib_rule,board,BOARD))
 $(eval $(call lib_rule,vmm,VMM))
 $(eval $(call lib_rule,rawdisk,RAWDISK))
+$(eval $(call lib_rule,vmdisk,VMDISK))
 $(eval $(call lib_rule,p2v,P2V))
 $(eval $(call lib_rule,hwprofile,HWPROFILE))
 $(eval $(call lib_rule,gui,GUI))
@@ -333,7 +350,7 @@ guests: $(BUILD)/tools/mkhive
 DEB_PKGS := build-essential pkg-config bear clang-format \
 	libext2fs-dev e2fsprogs ntfs-3g-dev ntfs-3g libhivex-dev libhivex-bin \
 	libblkid-dev libfdisk-dev fdisk libgtk-3-dev libarchive-dev \
-	libdeflate-dev zlib1g-dev liblzma-dev libzstd-dev liblz4-dev \
+	libdeflate-dev zlib1g-dev nettle-dev liblzma-dev libzstd-dev liblz4-dev \
 	seabios ovmf ipxe-qemu syslinux syslinux-common extlinux busybox-static \
 	qemu-system-x86 qemu-utils cpio mtools dosfstools libzydis-dev \
 	linux-headers-amd64 xvfb xdotool kmod dpkg-dev xz-utils zstd lz4 e2tools \

@@ -10,6 +10,8 @@
 #ifndef DUALVM_CLI_H
 #define DUALVM_CLI_H
 
+#include "vmdisk/vmdisk.h"
+
 #define DUALVM_VERSION	"0.1.0"
 
 #define EXIT_USAGE	2
@@ -37,7 +39,21 @@ int cli_wants_help(int argc, char **argv);
 /* Print a "not implemented yet" line and return EXIT_USAGE. */
 int cli_not_implemented(const char *cmd, const char *what);
 
-/* Write @s as a JSON string literal (with quotes) to stdout. */
-void cli_json_str(const char *s);
+/* ---- VM disks (cli_disk.c) ---- */
+
+/* --disk-mode / --on-exit values: 0, or -1 for an unknown word. */
+int cli_disk_mode_parse(const char *s, enum vmd_mode *m);
+int cli_on_exit_parse(const char *s, enum vmd_exit *a);
+
+/* Print each warning of @c as "dualvm: PATH: warning: MESSAGE". */
+void cli_hazard_warnings(const char *path, const struct vmd_check *c);
+
+/*
+ * vmd_open() as the CLI does it: temporary overlays in $TMPDIR unless
+ * @o says otherwise, warnings printed to stderr.  Returns what vmd_open()
+ * does, with its one-line reason in @err.
+ */
+int cli_vmdisk_open(const struct vmd_opts *o, struct rd_disk **out,
+		    char *err, size_t errlen);
 
 #endif

@@ -2,8 +2,9 @@
 /*
  * cmd_disk.c --- `dualvm disk check|info|commit|discard|create-raw`
  *
- * A thin front end over librawdisk: safety checks, overlay commit/discard,
- * partition listing, VMware/VirtualBox raw-disk descriptors.  The hidden
+ * A thin front end over libvmdisk (safety checks as typed hazards, overlay
+ * commit/discard, VMware/VirtualBox raw-disk descriptors) and librawdisk
+ * (partition listing).  The hidden
  * `debug-write` subcommand opens a disk exactly like `dualvm run` and writes
  * a string the way a guest would (integration tests).
  */
@@ -17,8 +18,9 @@
 #include <unistd.h>
 
 #include "cli/cli.h"
+#include "lib/lib.h"
 #include "rawdisk/rawdisk.h"
-#include "rawdisk/rd_priv.h"
+#include "vmdisk/vmdisk.h"
 
 static const char usage_text[] =
 "usage: dualvm disk check DISK [--partition N[,M]] [--disk-mode MODE] [--json]\n"
@@ -46,8 +48,8 @@ struct disk_args {
 	const char	*data;		/* debug-write --data */
 	const char	*overlay_dir;	/* debug-write --overlay-dir */
 	uint64_t	offset;		/* debug-write --offset */
-	enum rd_disk_mode mode;		/* --disk-mode */
-	enum rd_exit_action on_exit;	/* debug-write --on-exit */
+	enum vmd_mode	mode;		/* --disk-mode */
+	enum vmd_exit	on_exit;	/* debug-write --on-exit */
 	bool		json;		/* --json */
 	bool		loop;		/* debug-write --loop: until killed */
 	const char	*op;		/* debug-bench --op read|write */
@@ -55,14 +57,6 @@ struct disk_args {
 	uint64_t	bs;		/* debug-bench --bs bytes */
 	uint64_t	count;		/* debug-bench --count ops */
 };
-
-static int parse_mode(const char *s, enum rd_disk_mode *m)
-{
-	*m = !strcmp(s, "persistent") ? RD_MODE_PERSISTENT :
-	     !strcmp(s, "nonpersistent") ? RD_MODE_NONPERSISTENT :
-	     !strcmp(s, "undoable") ? RD_MODE_UNDOABLE : RD_MODE_DEFAULT;
-	return *m == RD_MODE_DEFAULT ? -1 : 0;
-}
 
 static int parse_args(const char *sub, int argc, char **argv,
 		      struct disk_args *a)
@@ -88,7 +82,7 @@ static int parse_args(const char *sub, int argc, char **argv,
 	int c;
 
 	memset(a, 0, sizeof(*a));
-	a->on_exit = RD_EXIT_KEEP;
+	a->on_exit = VMD_EXIT_KEEP;
 	optind = 1;
 	opterr = 0;
 	while ((c = getopt_long(argc, argv, "o:", opts, NULL)) != -1) {
@@ -106,16 +100,15 @@ static int parse_args(const char *sub, int argc, char **argv,
 		case 'B': a->bs = strtoull(optarg, NULL, 0); break;
 		case 'C': a->count = strtoull(optarg, NULL, 0); break;
 		case 'M':
-			if (parse_mode(optarg, &a->mode)) {
+			if (cli_disk_mode_parse(optarg, &a->mode)) {
 				cli_err("disk", "--disk-mode: want nonpersistent, undoable or persistent, got '%s'",
 					optarg);
 				return -1;
 			}
 			break;
 		case 'x':
-			a->on_exit = !strcmp(optarg, "commit") ? RD_EXIT_COMMIT :
-				     !strcmp(optarg, "discard") ? RD_EXIT_DISCARD :
-				     RD_EXIT_KEEP;
+			if (cli_on_exit_parse(optarg, &a->on_exit))
+				a->on_exit = VMD_EXIT_KEEP;
 			break;
 		default:
 			cli_err("disk", "%s: unknown option '%s' (see dualvm disk --help)",
@@ -132,82 +125,80 @@ static int parse_args(const char *sub, int argc, char **argv,
 	return 0;
 }
 
-static const char *mode_str(enum rd_disk_mode m)
+static void check_json(const struct disk_args *a, enum vmd_mode mode,
+		       const struct vmd_check *c)
 {
-	return m == RD_MODE_PERSISTENT ? "persistent" :
-	       m == RD_MODE_UNDOABLE ? "undoable" : "nonpersistent";
+	char msg[VMD_HAZARD_MSG];
+	struct lib_json j;
+
+	lib_json_init(&j, stdout, false);
+	lib_json_begin(&j, NULL, '{');
+	lib_json_str(&j, "disk", a->disk);
+	lib_json_str(&j, "partitions", a->partitions);
+	lib_json_str(&j, "mode", vmd_mode_name(mode));
+	lib_json_bool(&j, "ok", !c->nrefuse);
+	lib_json_begin(&j, "hazards", '[');
+	for (unsigned int i = 0; i < c->n; i++) {
+		const struct vmd_hazard *h = &c->hz[i];
+
+		vmd_hazard_message(h, msg, sizeof(msg));
+		lib_json_begin(&j, NULL, '{');
+		lib_json_u64(&j, "partition", h->partition);
+		lib_json_str(&j, "level", h->refuse ? "refuse" : "warning");
+		lib_json_str(&j, "code", vmd_hazard_code(h->kind));
+		lib_json_str(&j, "message", msg);
+		lib_json_end(&j, '}');
+	}
+	lib_json_end(&j, ']');
+	lib_json_finish(&j, '}');
+}
+
+static void check_text(const struct disk_args *a, enum vmd_mode mode,
+		       const struct vmd_check *c)
+{
+	char msg[VMD_HAZARD_MSG];
+	unsigned int i;
+
+	for (i = 0; i < c->n; i++) {
+		if (c->hz[i].refuse)
+			continue;
+		vmd_hazard_message(&c->hz[i], msg, sizeof(msg));
+		printf("%s: warning: %s\n", a->disk, msg);
+	}
+	for (i = 0; i < c->n; i++) {
+		if (!c->hz[i].refuse)
+			continue;
+		vmd_hazard_message(&c->hz[i], msg, sizeof(msg));
+		fprintf(stderr, "dualvm: disk check: %s: refused (%s mode): %s\n",
+			a->disk, vmd_mode_name(mode), msg);
+		break;
+	}
+	if (!c->nrefuse)
+		printf("%s%s%s: ok for %s mode\n", a->disk,
+		       a->partitions ? " partition " : "",
+		       a->partitions ? a->partitions : "", vmd_mode_name(mode));
 }
 
 static int disk_check(const struct disk_args *a)
 {
-	struct rd_check *c = malloc(sizeof(*c));
-	struct rd_disk *d;
-	enum rd_disk_mode mode;
+	struct vmd_check *c = malloc(sizeof(*c));
+	enum vmd_mode mode = a->mode;
 	char err[512];
-	unsigned int i;
 	int e;
 
 	if (!c)
 		return 1;
-	if (rd_is_vmdk_descriptor(a->disk)) {
-		struct rd_disk *locks[8];
-		unsigned int n = 0;
-
-		mode = rd_mode_resolve(a->mode, true, true);
-		e = rd_vm_desc_guard(a->disk, mode, locks, &n, 8, c, err,
-				     sizeof(err));
-		while (n)
-			rd_close(locks[--n]);
-		goto report;
-	}
-	e = rd_file_open(a->disk, RD_RDONLY, &d, err, sizeof(err));
+	e = vmd_check_path(a->disk, a->partitions, a->mode, &mode, c, err,
+			   sizeof(err));
 	if (e) {
 		cli_err("disk", "check: %s", err);
 		free(c);
 		return 1;
 	}
-	mode = rd_mode_resolve(a->mode, rd_is_blockdev(d), a->partitions != NULL);
-	e = rd_safety_check(a->disk, d, a->partitions, mode, true, c, err,
-			    sizeof(err));
-	rd_close(d);
-report:
-	if (e) {
-		cli_err("disk", "check: %s", err);
-		free(c);
-		return 1;
-	}
-	if (a->json) {
-		printf("{\"disk\": ");
-		cli_json_str(a->disk);
-		printf(", \"partitions\": ");
-		cli_json_str(a->partitions ? a->partitions : "");
-		printf(", \"mode\": \"%s\", \"ok\": %s, \"hazards\": [",
-		       mode_str(mode), c->nrefuse ? "false" : "true");
-		for (i = 0; i < c->n; i++) {
-			printf("%s{\"partition\": %u, \"level\": \"%s\", \"code\": ",
-			       i ? ", " : "", c->hz[i].partition,
-			       c->hz[i].refuse ? "refuse" : "warning");
-			cli_json_str(c->hz[i].code);
-			printf(", \"message\": ");
-			cli_json_str(c->hz[i].msg);
-			printf("}");
-		}
-		printf("]}\n");
-	} else {
-		for (i = 0; i < c->n; i++)
-			if (!c->hz[i].refuse)
-				printf("%s: warning: %s\n", a->disk, c->hz[i].msg);
-		for (i = 0; i < c->n; i++)
-			if (c->hz[i].refuse) {
-				fprintf(stderr, "dualvm: disk check: %s: refused (%s mode): %s\n",
-					a->disk, mode_str(mode), c->hz[i].msg);
-				break;
-			}
-		if (!c->nrefuse)
-			printf("%s%s%s: ok for %s mode\n", a->disk,
-			       a->partitions ? " partition " : "",
-			       a->partitions ? a->partitions : "", mode_str(mode));
-	}
+	if (a->json)
+		check_json(a, mode, c);
+	else
+		check_text(a, mode, c);
 	e = c->nrefuse ? 1 : 0;
 	free(c);
 	return e;
@@ -236,20 +227,31 @@ static int info_table(const struct disk_args *a)
 		return 1;
 	}
 	if (a->json) {
-		printf("{\"disk\": ");
-		cli_json_str(a->disk);
-		printf(", \"size\": %" PRIu64 ", \"label\": \"%s\", \"disk_signature\": \"0x%08x\", \"disk_guid\": \"%s\", \"partitions\": [",
-		       rd_size(d), t->label, t->disk_signature, t->disk_guid);
+		struct lib_json j;
+		char sig[16];
+
+		snprintf(sig, sizeof(sig), "0x%08x", t->disk_signature);
+		lib_json_init(&j, stdout, false);
+		lib_json_begin(&j, NULL, '{');
+		lib_json_str(&j, "disk", a->disk);
+		lib_json_u64(&j, "size", rd_size(d));
+		lib_json_str(&j, "label", t->label);
+		lib_json_str(&j, "disk_signature", sig);
+		lib_json_str(&j, "disk_guid", t->disk_guid);
+		lib_json_begin(&j, "partitions", '[');
 		for (i = 0; i < t->n; i++) {
-			printf("%s{\"number\": %u, \"start\": %" PRIu64 ", \"size\": %" PRIu64 ", \"type\": \"%s\", \"bootable\": %s, \"logical\": %s, \"name\": ",
-			       i ? ", " : "", t->part[i].number, t->part[i].start,
-			       t->part[i].size, t->part[i].type,
-			       t->part[i].bootable ? "true" : "false",
-			       t->part[i].logical ? "true" : "false");
-			cli_json_str(t->part[i].name);
-			printf("}");
+			lib_json_begin(&j, NULL, '{');
+			lib_json_u64(&j, "number", t->part[i].number);
+			lib_json_u64(&j, "start", t->part[i].start);
+			lib_json_u64(&j, "size", t->part[i].size);
+			lib_json_str(&j, "type", t->part[i].type);
+			lib_json_bool(&j, "bootable", t->part[i].bootable);
+			lib_json_bool(&j, "logical", t->part[i].logical);
+			lib_json_str(&j, "name", t->part[i].name);
+			lib_json_end(&j, '}');
 		}
-		printf("]}\n");
+		lib_json_end(&j, ']');
+		lib_json_finish(&j, '}');
 	} else {
 		printf("%s: %" PRIu64 " bytes, label %s", a->disk, rd_size(d),
 		       t->label[0] ? t->label : "none");
@@ -273,33 +275,28 @@ static int info_table(const struct disk_args *a)
 
 static int disk_info(const struct disk_args *a)
 {
-	struct rd_overlay_info inf;
+	struct vmd_overlay_info inf;
 	char err[512];
-	FILE *f = fopen(a->disk, "rb");
-	unsigned char magic[4] = { 0 };
 
-	if (f) {
-		if (fread(magic, 1, 4, f) != 4)
-			magic[0] = 0;
-		fclose(f);
-	}
-	if (memcmp(magic, "QFI\xfb", 4))
+	if (strcmp(rd_image_probe(a->disk), "qcow2"))
 		return info_table(a);
-	if (rd_overlay_info(a->disk, &inf, err, sizeof(err))) {
+	if (vmd_overlay_info(a->disk, &inf, err, sizeof(err))) {
 		cli_err("disk", "info: %s", err);
 		return 1;
 	}
 	if (a->json) {
-		printf("{\"overlay\": ");
-		cli_json_str(a->disk);
-		printf(", \"source\": ");
-		cli_json_str(inf.source);
-		printf(", \"partitions\": ");
-		cli_json_str(inf.partitions);
-		printf(", \"mode\": ");
-		cli_json_str(inf.mode);
-		printf(", \"size\": %" PRIu64 ", \"allocated\": %" PRIu64 ", \"cluster_size\": %" PRIu64 "}\n",
-		       inf.size, inf.allocated, inf.cluster_size);
+		struct lib_json j;
+
+		lib_json_init(&j, stdout, false);
+		lib_json_begin(&j, NULL, '{');
+		lib_json_str(&j, "overlay", a->disk);
+		lib_json_str(&j, "source", inf.source);
+		lib_json_str(&j, "partitions", inf.partitions);
+		lib_json_str(&j, "mode", inf.mode);
+		lib_json_u64(&j, "size", inf.size);
+		lib_json_u64(&j, "allocated", inf.allocated);
+		lib_json_u64(&j, "cluster_size", inf.cluster_size);
+		lib_json_finish(&j, '}');
 	} else {
 		printf("%s: qcow2 overlay of %s%s%s, %" PRIu64 " bytes, %" PRIu64 " bytes changed%s\n",
 		       a->disk, inf.source, inf.partitions[0] ? " partitions " : "",
@@ -311,15 +308,15 @@ static int disk_info(const struct disk_args *a)
 
 static int disk_commit(const struct disk_args *a, bool discard)
 {
-	struct rd_commit_opts co = { 0 };
+	struct vmd_commit_opts co = { 0 };
 	const char *env = getenv("DUALVM_TEST_COMMIT_FAIL_WRITE");
 	char msg[600];
 	int e;
 
 	if (env)
 		co.fail_write_nth = strtoul(env, NULL, 10);
-	e = discard ? rd_overlay_discard(a->disk, msg, sizeof(msg)) :
-	    rd_overlay_commit(a->disk, &co, msg, sizeof(msg));
+	e = discard ? vmd_overlay_discard(a->disk, msg, sizeof(msg)) :
+	    vmd_overlay_commit(a->disk, &co, msg, sizeof(msg));
 	if (e) {
 		cli_err("disk", "%s: %s", discard ? "discard" : "commit", msg);
 		return 1;
@@ -331,7 +328,7 @@ static int disk_commit(const struct disk_args *a, bool discard)
 /* Open like `dualvm run`, write --data at --offset like a guest, close. */
 static int disk_debug_write(const struct disk_args *a)
 {
-	struct rd_vm_opts o = {
+	struct vmd_opts o = {
 		.path = a->disk, .partitions = a->partitions, .mode = a->mode,
 		.overlay_dir = a->overlay_dir,
 	};
@@ -345,7 +342,7 @@ static int disk_debug_write(const struct disk_args *a)
 		cli_err("disk", "debug-write: --data is required");
 		return EXIT_USAGE;
 	}
-	e = rd_vm_open(&o, &d, err, sizeof(err));
+	e = cli_vmdisk_open(&o, &d, err, sizeof(err));
 	if (e) {
 		cli_err("disk", "debug-write: %s", err);
 		return 1;
@@ -358,10 +355,10 @@ static int disk_debug_write(const struct disk_args *a)
 	} while (!e && a->loop);
 	if (e) {
 		cli_err("disk", "debug-write: %s", rd_strerror(d));
-		rd_vm_close(d, RD_EXIT_KEEP, err, sizeof(err));
+		vmd_close(d, VMD_EXIT_KEEP, err, sizeof(err));
 		return 1;
 	}
-	e = rd_vm_close(d, a->on_exit, err, sizeof(err));
+	e = vmd_close(d, a->on_exit, err, sizeof(err));
 	if (e) {
 		cli_err("disk", "debug-write: %s", err);
 		return 1;
@@ -382,17 +379,10 @@ static int disk_debug_bench(const struct disk_args *a)
 	struct timespec t0, t1;
 	struct rd_disk *d;
 	char err[600], *buf;
-	unsigned char m[4] = { 0 };
-	FILE *f = fopen(a->disk, "rb");
 	double s;
 	int e;
 
-	if (f) {
-		if (fread(m, 1, 4, f) != 4)
-			m[0] = 0;
-		fclose(f);
-	}
-	e = !memcmp(m, "QFI\xfb", 4) ?
+	e = !strcmp(rd_image_probe(a->disk), "qcow2") ?
 	    rd_qcow2_open(a->disk, wr ? RD_RDWR : RD_RDONLY, NULL, &d, err,
 			  sizeof(err)) :
 	    rd_file_open(a->disk, wr ? RD_RDWR : RD_RDONLY, &d, err, sizeof(err));
@@ -443,7 +433,7 @@ static int disk_create_raw(const struct disk_args *a)
 		cli_err("disk", "create-raw: --device DISK and -o NAME.vmdk are required");
 		return EXIT_USAGE;
 	}
-	if (rd_vmdk_raw_create(a->device, a->partitions, a->output, err,
+	if (vmd_rawdesc_create(a->device, a->partitions, a->output, err,
 			       sizeof(err))) {
 		cli_err("disk", "create-raw: %s", err);
 		return 1;

@@ -15,6 +15,7 @@
 #include "cli/cli.h"
 #include "hwprofile/hwprofile.h"
 #include "rawdisk/rawdisk.h"
+#include "vmdisk/vmdisk.h"
 
 static const char usage_text[] =
 "usage: dualvm inject DISK [--partition N] [--undo] [--json]\n"
@@ -45,7 +46,7 @@ struct inj_opts {
 	unsigned int		flags;		/* HWP_INJ_* */
 	bool			json;		/* --json */
 	bool			mode_set;	/* --disk-mode given */
-	enum rd_disk_mode	mode;		/* --disk-mode */
+	enum vmd_mode		mode;		/* --disk-mode */
 	enum hwp_win_gen	gen;		/* --windows */
 };
 
@@ -71,13 +72,7 @@ static int parse_args(int argc, char **argv, struct inj_opts *o)
 			i++;
 		} else if (!strcmp(a, "--disk-mode") && v) {
 			o->mode_set = true;
-			if (!strcmp(v, "persistent"))
-				o->mode = RD_MODE_PERSISTENT;
-			else if (!strcmp(v, "undoable"))
-				o->mode = RD_MODE_UNDOABLE;
-			else if (!strcmp(v, "nonpersistent"))
-				o->mode = RD_MODE_NONPERSISTENT;
-			else {
+			if (cli_disk_mode_parse(v, &o->mode)) {
 				cli_err("inject", "bad --disk-mode '%s'", v);
 				return -1;
 			}
@@ -138,7 +133,7 @@ static int inject_hive(const struct inj_opts *o,
 
 static int inject_disk(struct inj_opts *o, struct hwp_inject_report *rep)
 {
-	struct rd_vm_opts vo = { 0 };
+	struct vmd_opts vo = { 0 };
 	struct rd_disk *d;
 	struct stat st;
 	char err[768] = "", msg[512] = "";
@@ -149,9 +144,9 @@ static int inject_disk(struct inj_opts *o, struct hwp_inject_report *rep)
 		return 1;
 	}
 	if (!o->mode_set)
-		o->mode = S_ISBLK(st.st_mode) ? RD_MODE_UNDOABLE :
-			  RD_MODE_PERSISTENT;
-	if (S_ISBLK(st.st_mode) && o->mode == RD_MODE_PERSISTENT) {
+		o->mode = S_ISBLK(st.st_mode) ? VMD_MODE_UNDOABLE :
+			  VMD_MODE_PERSISTENT;
+	if (S_ISBLK(st.st_mode) && o->mode == VMD_MODE_PERSISTENT) {
 		cli_err("inject", "%s is a block device: injection goes into "
 			"an overlay (--disk-mode undoable), never onto the "
 			"device itself", o->disk);
@@ -188,16 +183,16 @@ static int inject_disk(struct inj_opts *o, struct hwp_inject_report *rep)
 	vo.path = o->disk;
 	vo.mode = o->mode;
 	vo.overlay_dir = o->overlay_dir;
-	vo.partitions = o->mode != RD_MODE_PERSISTENT && o->part ?
+	vo.partitions = o->mode != VMD_MODE_PERSISTENT && o->part ?
 			o->part_str : NULL;
-	rc = rd_vm_open(&vo, &d, err, sizeof(err));
+	rc = cli_vmdisk_open(&vo, &d, err, sizeof(err));
 	if (rc) {
 		cli_err("inject", "%s", err[0] ? err : strerror(-rc));
 		return 1;
 	}
 	rc = hwp_inject(d, o->part, o->flags, rep, err, sizeof(err));
-	crc = rd_vm_close(d, o->mode == RD_MODE_UNDOABLE ? RD_EXIT_KEEP :
-			  RD_EXIT_DISCARD, msg, sizeof(msg));
+	crc = vmd_close(d, o->mode == VMD_MODE_UNDOABLE ? VMD_EXIT_KEEP :
+			VMD_EXIT_DISCARD, msg, sizeof(msg));
 	if (rc) {
 		if (rep->notes[0])
 			fputs(rep->notes, stderr);
@@ -217,7 +212,7 @@ static int inject_disk(struct inj_opts *o, struct hwp_inject_report *rep)
 
 int cmd_inject(int argc, char **argv)
 {
-	struct inj_opts o = { .mode = RD_MODE_DEFAULT };
+	struct inj_opts o = { .mode = VMD_MODE_DEFAULT };
 	struct hwp_inject_report *rep;
 	int ret;
 

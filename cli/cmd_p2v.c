@@ -12,6 +12,7 @@
 #include <errno.h>
 #include <getopt.h>
 #include <signal.h>
+#include <stdatomic.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -20,8 +21,10 @@
 #include <unistd.h>
 
 #include "cli/cli.h"
+#include "lib/lib.h"
 #include "p2v/p2v.h"
 #include "rawdisk/rawdisk.h"
+#include "vmdisk/vmdisk.h"
 
 static const char usage_text[] =
 "usage: dualvm p2v SOURCE OUTPUT [options]\n"
@@ -42,12 +45,17 @@ static const char usage_text[] =
 "  --json                        machine-readable progress and report\n"
 "  --help                        this text\n";
 
-/* The one piece of mutable static state: set by the signal handler. */
-static volatile int p2v_stop_flag;
+/*
+ * The one piece of mutable static state: the signal that asked p2v to
+ * stop, set by the handler and read by the copy threads.  A lock-free
+ * atomic is both async-signal-safe and race-free across threads.
+ */
+static atomic_int p2v_stop_flag;
+_Static_assert(ATOMIC_INT_LOCK_FREE == 2, "atomic_int must be lock-free");
 
 static void on_signal(int sig)
 {
-	p2v_stop_flag = sig;
+	atomic_store(&p2v_stop_flag, sig);
 }
 
 struct p2v_cli {
@@ -63,18 +71,6 @@ struct p2v_cli {
 	char		partial[4200];	/* temporary output name */
 };
 
-static void human(char *buf, size_t len, double v)
-{
-	static const char *const unit[] = { "B", "KiB", "MiB", "GiB", "TiB" };
-	int u = 0;
-
-	while (v >= 1024 && u < 4) {
-		v /= 1024;
-		u++;
-	}
-	snprintf(buf, len, "%.1f %s", v, unit[u]);
-}
-
 static void progress(void *ctx, const struct p2v_progress *p)
 {
 	const struct p2v_cli *c = ctx;
@@ -84,7 +80,7 @@ static void progress(void *ctx, const struct p2v_progress *p)
 	if (c->json) {
 		printf("{\"event\":\"progress\",\"phase\":\"%s\",\"partition\":%u,"
 		       "\"fs\":", p->phase, p->area ? p->area->part : 0);
-		cli_json_str(p->area ? p->area->fs : "");
+		lib_json_quote(stdout, p->area ? p->area->fs : "");
 		printf(",\"area_done\":%llu,\"area_total\":%llu,\"done\":%llu,"
 		       "\"total\":%llu,\"rate\":%.0f,\"eta\":%.1f}\n",
 		       (unsigned long long)p->area_done,
@@ -95,9 +91,9 @@ static void progress(void *ctx, const struct p2v_progress *p)
 	} else if (c->tty) {
 		char d[32], t[32], r[32];
 
-		human(d, sizeof(d), (double)p->done);
-		human(t, sizeof(t), (double)p->total);
-		human(r, sizeof(r), rate);
+		lib_human_size(d, sizeof(d), (double)p->done);
+		lib_human_size(t, sizeof(t), (double)p->total);
+		lib_human_size(r, sizeof(r), rate);
 		double aeta = rate > 0 && p->area && p->area->planned > p->area_done ?
 			      (double)(p->area->planned - p->area_done) / rate : 0;
 
@@ -117,11 +113,11 @@ static void print_plan_report(const struct p2v_cli *c,
 {
 	if (c->json) {
 		printf("{\"event\":\"result\",\"source\":");
-		cli_json_str(c->src_path);
+		lib_json_quote(stdout, c->src_path);
 		printf(",\"output\":");
-		cli_json_str(c->out_path);
+		lib_json_quote(stdout, c->out_path);
 		printf(",\"format\":");
-		cli_json_str(c->format);
+		lib_json_quote(stdout, c->format);
 		printf(",\"disk_size\":%llu,\"read\":%llu,\"copied\":%llu,"
 		       "\"seconds\":%.3f,\"areas\":[",
 		       (unsigned long long)p->disk_size,
@@ -134,14 +130,14 @@ static void print_plan_report(const struct p2v_cli *c,
 			       "\"fs\":", i ? "," : "", a->part,
 			       (unsigned long long)a->start,
 			       (unsigned long long)a->size);
-			cli_json_str(a->fs);
+			lib_json_quote(stdout, a->fs);
 			printf(",\"method\":");
-			cli_json_str(a->method);
+			lib_json_quote(stdout, a->method);
 			printf(",\"used\":%llu,\"planned\":%llu,\"copied\":%llu,"
 			       "\"note\":", (unsigned long long)a->used,
 			       (unsigned long long)a->planned,
 			       (unsigned long long)a->copied);
-			cli_json_str(a->note);
+			lib_json_quote(stdout, a->note);
 			printf("}");
 		}
 		printf("],\"bad\":[");
@@ -158,10 +154,10 @@ static void print_plan_report(const struct p2v_cli *c,
 		const struct p2v_area *a = &p->area[i];
 		char u[32], rd[32], cp[32], st[32], pn[12] = "-";
 
-		human(u, sizeof(u), (double)a->used);
-		human(rd, sizeof(rd), (double)a->read);
-		human(cp, sizeof(cp), (double)a->copied);
-		human(st, sizeof(st), (double)a->start);
+		lib_human_size(u, sizeof(u), (double)a->used);
+		lib_human_size(rd, sizeof(rd), (double)a->read);
+		lib_human_size(cp, sizeof(cp), (double)a->copied);
+		lib_human_size(st, sizeof(st), (double)a->start);
 		if (a->part)
 			snprintf(pn, sizeof(pn), "%u", a->part);
 		printf("%-5s %-12s %-8s %-7s %12s %12s %12s  %s\n", pn, st,
@@ -174,32 +170,33 @@ static void print_plan_report(const struct p2v_cli *c,
 		       (unsigned long long)(r->bad[i].off + r->bad[i].len - 1));
 }
 
-/* Refuse (or warn about) a source with mounted file systems. */
+/* Refuse (or warn about) a source the host is using: mounted file
+ * systems, the host's root, a device held by someone else. */
 static int check_live(struct p2v_cli *c, struct rd_disk *src)
 {
-	struct rd_check *chk = calloc(1, sizeof(*chk));
-	char err[256];
+	struct vmd_check *chk = calloc(1, sizeof(*chk));
+	char err[256], msg[VMD_HAZARD_MSG];
 	int rc = 0;
 
 	if (!chk)
 		return 1;
-	if (rd_safety_check(c->src_path, src, NULL, RD_MODE_NONPERSISTENT,
-			    false, chk, err, sizeof(err))) {
+	if (vmd_safety_check(c->src_path, src, NULL, VMD_MODE_NONPERSISTENT,
+			     false, chk, err, sizeof(err))) {
 		cli_err("p2v", "safety checks failed: %s", err);
 		free(chk);
 		return 1;
 	}
 	for (unsigned int i = 0; i < chk->n; i++) {
-		const struct rd_hazard *h = &chk->hz[i];
-		bool live = strstr(h->code, "mount") || strstr(h->code, "root") ||
-			    strstr(h->code, "in-use");
+		const struct vmd_hazard *h = &chk->hz[i];
+		bool live = vmd_hazard_host_busy(h->kind);
 
+		vmd_hazard_message(h, msg, sizeof(msg));
 		if (live && !c->allow_live) {
 			cli_err("p2v", "%s (use --allow-live to convert anyway; the copy may be inconsistent)",
-				h->msg);
+				msg);
 			rc = 1;
 		} else {
-			fprintf(stderr, "dualvm: p2v: warning: %s%s\n", h->msg,
+			fprintf(stderr, "dualvm: p2v: warning: %s%s\n", msg,
 				live ? " (--allow-live: the copy may be inconsistent)" : "");
 		}
 	}
@@ -501,7 +498,7 @@ static int run(struct p2v_cli *c)
 		unlink(c->partial);
 		goto out;
 	}
-	if (p2v_stop_flag) {
+	if (atomic_load(&p2v_stop_flag)) {
 		unlink(c->partial);
 		cli_err("p2v", "interrupted; removed %s", c->partial);
 		goto out;
@@ -528,7 +525,7 @@ int cmd_p2v(int argc, char **argv)
 {
 	struct p2v_cli *c;
 	struct sigaction sa = { .sa_handler = on_signal }, old_int, old_term;
-	int rc;
+	int rc, sig;
 
 	if (cli_wants_help(argc, argv)) {
 		fputs(usage_text, stdout);
@@ -552,10 +549,9 @@ int cmd_p2v(int argc, char **argv)
 	rc = run(c);
 	sigaction(SIGINT, &old_int, NULL);
 	sigaction(SIGTERM, &old_term, NULL);
-	if (p2v_stop_flag && rc == 0)
-		rc = 1;
-	if (p2v_stop_flag)
-		rc = 128 + p2v_stop_flag;
+	sig = atomic_load(&p2v_stop_flag);
+	if (sig)
+		rc = 128 + sig;
 	free(c);
 	return rc;
 }

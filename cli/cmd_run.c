@@ -2,9 +2,10 @@
 /*
  * cmd_run.c --- `dualvm run`: boot a PC from disks
  *
- * Parses the options of DEVELOPERS.md, opens the disks through the
- * rawdisk VM API (rd_vm_open: safety checks, partitions, overlays), runs the
- * VM (libvmm) and closes the disks through rd_vm_close() on every path.
+ * Parses the options of DEVELOPERS.md, opens the disks through libvmdisk
+ * (vmd_open: safety checks, partitions, overlays), runs the VM (libvmm)
+ * and closes the disks through vmd_close() on every path, first asking on
+ * the terminal what to do with an undoable overlay unless --on-exit said.
  * Exit codes: 0 guest powered off (its status otherwise) or --until-serial
  * text seen, 124 timeout, 130 stopped by the user, 1 failure, 2 usage error
  * or not implemented.
@@ -15,10 +16,12 @@
 #include <stdlib.h>
 #include <string.h>
 #include <time.h>
+#include <unistd.h>
 
 #include "cli/cli.h"
 #include "gui/gui.h"
 #include "rawdisk/rawdisk.h"
+#include "vmdisk/vmdisk.h"
 #include "vmm/vmm.h"
 
 #define EXIT_STOPPED	130
@@ -48,8 +51,9 @@ struct run_opts {
 	const char		*display;	/* "none", "text" or "gtk" */
 	char			title[256];	/* window title */
 	const char		*partitions;	/* --partition, or NULL */
-	enum rd_disk_mode	mode;		/* --disk-mode */
-	enum rd_exit_action	on_exit;	/* --on-exit */
+	enum vmd_mode		mode;		/* --disk-mode */
+	enum vmd_exit		on_exit;	/* --on-exit */
+	bool			ask_on_exit;	/* no --on-exit: ask */
 	char			**disks;	/* DISK arguments */
 	const char		*cdrom;		/* --cdrom ISO, or NULL */
 	int			ndisks;		/* count */
@@ -62,32 +66,6 @@ static int parse_uint(const char *s, unsigned long max, unsigned long *out)
 	errno = 0;
 	*out = strtoul(s, &end, 10);
 	return !*s || *end || errno || *out > max || s[0] == '-' ? -1 : 0;
-}
-
-static int parse_mode(const char *s, enum rd_disk_mode *m)
-{
-	if (!strcmp(s, "persistent"))
-		*m = RD_MODE_PERSISTENT;
-	else if (!strcmp(s, "nonpersistent"))
-		*m = RD_MODE_NONPERSISTENT;
-	else if (!strcmp(s, "undoable"))
-		*m = RD_MODE_UNDOABLE;
-	else
-		return -1;
-	return 0;
-}
-
-static int parse_on_exit(const char *s, enum rd_exit_action *a)
-{
-	if (!strcmp(s, "commit"))
-		*a = RD_EXIT_COMMIT;
-	else if (!strcmp(s, "discard"))
-		*a = RD_EXIT_DISCARD;
-	else if (!strcmp(s, "keep"))
-		*a = RD_EXIT_KEEP;
-	else
-		return -1;
-	return 0;
 }
 
 static int parse_opt(struct run_opts *o, int c, const char *arg)
@@ -117,10 +95,11 @@ static int parse_opt(struct run_opts *o, int c, const char *arg)
 		o->partitions = arg;
 		return 0;
 	case 'M':
-		return parse_mode(arg, &o->mode) ?
+		return cli_disk_mode_parse(arg, &o->mode) ?
 		       (cli_err("run", "--disk-mode: want nonpersistent, undoable or persistent, got '%s'", arg), -1) : 0;
 	case 'x':
-		return parse_on_exit(arg, &o->on_exit) ?
+		o->ask_on_exit = false;
+		return cli_on_exit_parse(arg, &o->on_exit) ?
 		       (cli_err("run", "--on-exit: want commit, discard or keep, got '%s'", arg), -1) : 0;
 	case 'u':
 		o->vc.until_serial = arg;
@@ -196,16 +175,40 @@ static int parse_args(struct run_opts *o, int argc, char **argv)
 	return 0;
 }
 
+/* Ask on the terminal what to do with the undoable overlay @ovl (no
+ * terminal: keep it). */
+static enum vmd_exit ask_on_exit(const char *ovl)
+{
+	char line[32];
+
+	if (!isatty(0) || !isatty(2))
+		return VMD_EXIT_KEEP;
+	fprintf(stderr, "dualvm: the VM changed its disk (kept in %s).\n"
+		"Commit the changes to the source, discard them, or keep the overlay? [c/d/K] ",
+		ovl);
+	if (!fgets(line, sizeof(line), stdin))
+		return VMD_EXIT_KEEP;
+	return line[0] == 'c' || line[0] == 'C' ? VMD_EXIT_COMMIT :
+	       line[0] == 'd' || line[0] == 'D' ? VMD_EXIT_DISCARD :
+	       VMD_EXIT_KEEP;
+}
+
 static void close_disks(struct run_opts *o)
 {
+	enum vmd_exit act;
 	char msg[512];
 	int i;
 
 	for (i = 0; i < o->ndisks; i++) {
-		if (!o->vc.disk[i])
+		struct rd_disk *d = o->vc.disk[i];
+
+		if (!d)
 			continue;
-		if (rd_vm_close(o->vc.disk[i], o->on_exit, msg, sizeof(msg)) &&
-		    !msg[0])
+		act = o->on_exit;
+		/* flushed first: a failing disk is reported, not asked about */
+		if (o->ask_on_exit && vmd_undo_overlay(d) && !rd_flush(d))
+			act = ask_on_exit(vmd_undo_overlay(d));
+		if (vmd_close(d, act, msg, sizeof(msg)) && !msg[0])
 			snprintf(msg, sizeof(msg), "%s: close failed", o->disks[i]);
 		if (msg[0])
 			cli_err("run", "%s", msg);
@@ -217,18 +220,18 @@ static void close_disks(struct run_opts *o)
 
 static int open_disks(struct run_opts *o)
 {
-	struct rd_vm_opts ro;
+	struct vmd_opts ro;
 	char err[512];
 	int i, rc;
 
 	for (i = 0; i < o->ndisks; i++) {
-		ro = (struct rd_vm_opts){
+		ro = (struct vmd_opts){
 			.path = o->disks[i],
 			.partitions = i == 0 ? o->partitions : NULL,
 			.mode = o->mode,
 		};
 		err[0] = 0;
-		rc = rd_vm_open(&ro, &o->vc.disk[i], err, sizeof(err));
+		rc = cli_vmdisk_open(&ro, &o->vc.disk[i], err, sizeof(err));
 		if (rc) {
 			cli_err("run", "%s", err[0] ? err : strerror(-rc));
 			close_disks(o);
@@ -315,8 +318,9 @@ int cmd_run(int argc, char **argv)
 		.vc = { .engine = "auto", .ram_mib = 256, .serial = "stdio",
 			.vga = true },
 		.display = "none",
-		.mode = RD_MODE_DEFAULT,
-		.on_exit = RD_EXIT_ASK,
+		.mode = VMD_MODE_DEFAULT,
+		.on_exit = VMD_EXIT_KEEP,
+		.ask_on_exit = true,
 	};
 	int rc;
 

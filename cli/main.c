@@ -46,26 +46,6 @@ int cli_not_implemented(const char *cmd, const char *what)
 	return EXIT_USAGE;
 }
 
-void cli_json_str(const char *s)
-{
-	putchar('"');
-	for (; s && *s; s++) {
-		unsigned char c = (unsigned char)*s;
-
-		if (c == '"' || c == '\\')
-			printf("\\%c", c);
-		else if (c == '\n')
-			fputs("\\n", stdout);
-		else if (c == '\t')
-			fputs("\\t", stdout);
-		else if (c < 0x20)
-			printf("\\u%04x", c);
-		else
-			putchar(c);
-	}
-	putchar('"');
-}
-
 static void usage(FILE *f)
 {
 	fprintf(f, "usage: dualvm <command> [options] [args]\n\n"

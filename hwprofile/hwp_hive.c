@@ -484,7 +484,6 @@ int hwp_hive_inject_file(const char *path, enum hwp_win_gen gen,
 			 struct hwp_inject_report *rep, char *err,
 			 size_t errlen)
 {
-	struct hwp_change *c;
 	char *in = NULL;
 	void *out = NULL;
 	size_t len = 0, outlen;
@@ -521,12 +520,8 @@ int hwp_hive_inject_file(const char *path, enum hwp_win_gen gen,
 		free(in);
 		return rc;
 	}
-	c = hwp_change_add(rep, path, "SYSTEM hive: storage drivers and "
-			   "profiles");
-	if (c) {
-		hwp_sha256_hex(in, len, c->sha256_before);
-		hwp_sha256_hex(out, outlen, c->sha256_after);
-	}
+	hwp_change_hashed(rep, path, "SYSTEM hive: storage drivers and "
+			  "profiles", in, len, out, outlen);
 	f = fopen(path, "wb");
 	if (!f || fwrite(out, 1, outlen, f) != outlen || fclose(f)) {
 		rc = -EIO;

@@ -77,7 +77,6 @@ static int undo_windows(ntfs_volume *vol, const char *hive,
 {
 	char bak[200], *orig = NULL, *cur = NULL;
 	size_t olen, clen;
-	struct hwp_change *c;
 	int rc;
 
 	snprintf(bak, sizeof(bak), "%s" HIVE_BACKUP_SUFFIX, hive);
@@ -97,11 +96,8 @@ static int undo_windows(ntfs_volume *vol, const char *hive,
 			   p->number, hive, strerror(-rc));
 		goto out;
 	}
-	c = hwp_change_add(rep, hive, "restored the original SYSTEM hive");
-	if (c) {
-		hwp_sha256_hex(cur, clen, c->sha256_before);
-		hwp_sha256_hex(orig, olen, c->sha256_after);
-	}
+	hwp_change_hashed(rep, hive, "restored the original SYSTEM hive",
+			  cur, clen, orig, olen);
 out:
 	free(orig);
 	free(cur);
@@ -161,7 +157,7 @@ static int inject_windows(struct rd_disk *d, const struct hwp_part *p,
 		c = hwp_change_add(rep, bak, "backup of the SYSTEM hive "
 				   "(for --undo)");
 		if (c)
-			hwp_sha256_hex(sys, sys_len, c->sha256_after);
+			lib_sha256_buf_hex(sys, sys_len, c->sha256_after);
 	}
 	rc = hwp_ntfs_write(vol, path, out, out_len);
 	if (rc) {
@@ -169,12 +165,8 @@ static int inject_windows(struct rd_disk *d, const struct hwp_part *p,
 			   p->number, path, strerror(-rc));
 		goto out;
 	}
-	c = hwp_change_add(rep, path, "SYSTEM hive: storage drivers for the "
-			   "PIIX3 IDE controller");
-	if (c) {
-		hwp_sha256_hex(sys, sys_len, c->sha256_before);
-		hwp_sha256_hex(out, out_len, c->sha256_after);
-	}
+	hwp_change_hashed(rep, path, "SYSTEM hive: storage drivers for the "
+			  "PIIX3 IDE controller", sys, sys_len, out, out_len);
 drivers:
 	check_driver_files(vol, p->win.system_dir, p->win.gen, rep);
 out:

@@ -34,8 +34,8 @@ static int copy_window(struct rd_disk *d, int fd, uint64_t doff,
 	if (!buf)
 		return -ENOMEM;
 	rc = rd_pread(d, buf, len, doff);
-	if (!rc && pwrite(fd, buf, len, (off_t)foff) != (ssize_t)len)
-		rc = -errno;
+	if (!rc)
+		rc = lib_pwrite_all(fd, buf, len, foff);
 	free(buf);
 	return rc;
 }

@@ -1,7 +1,7 @@
 /* SPDX-License-Identifier: GPL-2.0-only */
 /*
  * hwp_priv.h --- internals shared by the hwprofile files: file access in
- * guest file systems (libext2fs, libntfs-3g), SHA-256, small string helpers.
+ * guest file systems (libext2fs, libntfs-3g), small string helpers.
  */
 #ifndef DUALVM_HWP_PRIV_H
 #define DUALVM_HWP_PRIV_H
@@ -19,6 +19,7 @@
 #include <hivex.h>
 
 #include "hwprofile/hwprofile.h"
+#include "lib/lib.h"
 
 /* Largest guest file read into memory (initramfs, hive). */
 #define HWP_FILE_MAX	(256u << 20)
@@ -120,9 +121,6 @@ extern const char *const hwp_canon_modules[];
  * none). */
 const char *hwp_initrd_format(const void *buf, size_t len, size_t *prefix);
 
-/* ---- SHA-256 (hwp_sha256.c) ---- */
-void hwp_sha256_hex(const void *buf, size_t len, char out[65]);
-
 /* ---- strings ---- */
 /* snprintf into a fixed buffer, truncating. */
 void hwp_strlcpy(char *dst, const char *src, size_t size);
@@ -132,6 +130,11 @@ void hwp_note(struct hwp_inject_report *rep, const char *fmt, ...)
 /* Append a change record; returns it (NULL when full). */
 struct hwp_change *hwp_change_add(struct hwp_inject_report *rep,
 				  const char *path, const char *what);
+/* hwp_change_add() for a file whose bytes went from @before to @after
+ * (their SHA-256 recorded).  No-op when the report is full. */
+void hwp_change_hashed(struct hwp_inject_report *rep, const char *path,
+		       const char *what, const void *before, size_t blen,
+		       const void *after, size_t alen);
 void hwp_seterr(char *err, size_t errlen, const char *fmt, ...)
 	__attribute__((format(printf, 3, 4)));
 

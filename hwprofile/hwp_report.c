@@ -2,7 +2,7 @@
 /*
  * hwp_report.c --- render inspection and injection reports as text for
  * people and as JSON for programs (schema: README.md, "dualvm inspect
- * --json schema").
+ * --json schema").  JSON goes through lib/'s writer.
  */
 #include <inttypes.h>
 #include <stdio.h>
@@ -10,172 +10,151 @@
 
 #include "hwprofile/hwp_priv.h"
 
-static void json_str(FILE *f, const char *s)
+static void json_safety(struct lib_json *j, const struct hwp_safety *s)
 {
-	fputc('"', f);
-	for (; s && *s; s++) {
-		unsigned char c = (unsigned char)*s;
-
-		if (c == '"' || c == '\\')
-			fprintf(f, "\\%c", c);
-		else if (c == '\n')
-			fputs("\\n", f);
-		else if (c == '\t')
-			fputs("\\t", f);
-		else if (c < 0x20)
-			fprintf(f, "\\u%04x", c);
-		else
-			fputc(c, f);
-	}
-	fputc('"', f);
+	lib_json_begin(j, "safety", '{');
+	lib_json_bool(j, "hibernated", s->hibernated);
+	lib_json_bool(j, "fast_startup", s->fast_startup);
+	lib_json_bool(j, "unclean", s->unclean);
+	lib_json_bool(j, "dirty", s->dirty);
+	lib_json_bool(j, "bitlocker", s->bitlocker);
+	lib_json_end(j, '}');
 }
 
-static const char *jb(bool b)
+static void json_kernel(struct lib_json *j, const struct hwp_kernel *k)
 {
-	return b ? "true" : "false";
-}
-
-static void json_kv(FILE *f, const char *k, const char *v, bool comma)
-{
-	fprintf(f, "\"%s\": ", k);
-	json_str(f, v);
-	if (comma)
-		fputs(", ", f);
-}
-
-static void json_safety(FILE *f, const struct hwp_safety *s)
-{
-	fprintf(f, "\"safety\": {\"hibernated\": %s, \"fast_startup\": %s, "
-		"\"unclean\": %s, \"dirty\": %s, \"bitlocker\": %s}",
-		jb(s->hibernated), jb(s->fast_startup), jb(s->unclean),
-		jb(s->dirty), jb(s->bitlocker));
-}
-
-static void json_kernel(FILE *f, const struct hwp_kernel *k)
-{
-	fputs("{", f);
-	json_kv(f, "version", k->version, true);
-	json_kv(f, "vmlinuz", k->vmlinuz, true);
-	json_kv(f, "initrd", k->initrd, true);
-	json_kv(f, "initrd_format", k->initrd_format, true);
-	fprintf(f, "\"early_microcode\": %s, ", jb(k->early_cpio));
-	json_kv(f, "load_list", k->load_list, true);
-	fprintf(f, "\"modules_tree\": %s, \"modules\": [", jb(k->modules_tree));
+	lib_json_begin(j, NULL, '{');
+	lib_json_str(j, "version", k->version);
+	lib_json_str(j, "vmlinuz", k->vmlinuz);
+	lib_json_str(j, "initrd", k->initrd);
+	lib_json_str(j, "initrd_format", k->initrd_format);
+	lib_json_bool(j, "early_microcode", k->early_cpio);
+	lib_json_str(j, "load_list", k->load_list);
+	lib_json_bool(j, "modules_tree", k->modules_tree);
+	lib_json_begin(j, "modules", '[');
 	for (unsigned int i = 0; i < k->n_mods; i++) {
 		const struct hwp_modcheck *m = &k->mods[i];
 
-		fprintf(f, "%s{", i ? ", " : "");
-		json_kv(f, "name", m->name, true);
-		fprintf(f, "\"in_tree\": %s, \"builtin\": %s, "
-			"\"in_initrd\": %s}", jb(m->in_tree), jb(m->builtin),
-			jb(m->in_initrd));
+		lib_json_begin(j, NULL, '{');
+		lib_json_str(j, "name", m->name);
+		lib_json_bool(j, "in_tree", m->in_tree);
+		lib_json_bool(j, "builtin", m->builtin);
+		lib_json_bool(j, "in_initrd", m->in_initrd);
+		lib_json_end(j, '}');
 	}
-	fputs("]}", f);
+	lib_json_end(j, ']');
+	lib_json_end(j, '}');
 }
 
-static void json_linux(FILE *f, const struct hwp_linux *lx)
+static void json_linux(struct lib_json *j, const struct hwp_linux *lx)
 {
-	fputs("{\"type\": \"linux\", ", f);
-	json_kv(f, "distribution", lx->distro, true);
-	json_kv(f, "id", lx->id, true);
-	json_kv(f, "version_id", lx->version_id, true);
-	json_kv(f, "root_device", lx->root_device, true);
-	fputs("\"fstab\": [", f);
+	lib_json_begin(j, "os", '{');
+	lib_json_str(j, "type", "linux");
+	lib_json_str(j, "distribution", lx->distro);
+	lib_json_str(j, "id", lx->id);
+	lib_json_str(j, "version_id", lx->version_id);
+	lib_json_str(j, "root_device", lx->root_device);
+	lib_json_begin(j, "fstab", '[');
 	for (unsigned int i = 0; i < lx->n_fstab; i++) {
 		const struct hwp_fstab_ent *e = &lx->fstab[i];
 
-		fprintf(f, "%s{", i ? ", " : "");
-		json_kv(f, "spec", e->spec, true);
-		json_kv(f, "file", e->file, true);
-		json_kv(f, "vfstype", e->type, true);
-		json_kv(f, "options", e->opts, false);
-		fputs("}", f);
+		lib_json_begin(j, NULL, '{');
+		lib_json_str(j, "spec", e->spec);
+		lib_json_str(j, "file", e->file);
+		lib_json_str(j, "vfstype", e->type);
+		lib_json_str(j, "options", e->opts);
+		lib_json_end(j, '}');
 	}
-	fputs("], \"bootloader\": ", f);
+	lib_json_end(j, ']');
 	if (lx->bootloader[0]) {
-		fputs("{", f);
-		json_kv(f, "type", lx->bootloader, true);
-		json_kv(f, "config", lx->boot_config, true);
-		json_kv(f, "root", lx->boot_root, false);
-		fputs("}", f);
+		lib_json_begin(j, "bootloader", '{');
+		lib_json_str(j, "type", lx->bootloader);
+		lib_json_str(j, "config", lx->boot_config);
+		lib_json_str(j, "root", lx->boot_root);
+		lib_json_end(j, '}');
 	} else {
-		fputs("null", f);
+		lib_json_null(j, "bootloader");
 	}
-	fprintf(f, ", \"persistent_net_rules\": %s, \"kernels\": [",
-		jb(lx->persistent_net));
-	for (unsigned int i = 0; i < lx->n_kernels; i++) {
-		if (i)
-			fputs(", ", f);
-		json_kernel(f, &lx->kernels[i]);
-	}
-	fputs("]}", f);
+	lib_json_bool(j, "persistent_net_rules", lx->persistent_net);
+	lib_json_begin(j, "kernels", '[');
+	for (unsigned int i = 0; i < lx->n_kernels; i++)
+		json_kernel(j, &lx->kernels[i]);
+	lib_json_end(j, ']');
+	lib_json_end(j, '}');
 }
 
-static void json_windows(FILE *f, const struct hwp_windows *w)
+static void json_windows(struct lib_json *j, const struct hwp_windows *w)
 {
-	fputs("{\"type\": \"windows\", ", f);
-	json_kv(f, "product_name", w->product_name, true);
-	json_kv(f, "version", w->version, true);
-	json_kv(f, "build", w->build, true);
-	json_kv(f, "edition", w->edition, true);
-	json_kv(f, "service_pack", w->csd, true);
-	json_kv(f, "architecture", w->arch, true);
-	json_kv(f, "system_root", w->system_root, true);
-	json_kv(f, "system_dir", w->system_dir, true);
-	json_kv(f, "current_control_set", w->control_set, true);
-	json_kv(f, "generation", hwp_win_gen_name(w->gen), true);
-	fputs("\"storage_services\": [", f);
-	for (unsigned int i = 0, n = 0; i < w->n_services; i++) {
+	lib_json_begin(j, "os", '{');
+	lib_json_str(j, "type", "windows");
+	lib_json_str(j, "product_name", w->product_name);
+	lib_json_str(j, "version", w->version);
+	lib_json_str(j, "build", w->build);
+	lib_json_str(j, "edition", w->edition);
+	lib_json_str(j, "service_pack", w->csd);
+	lib_json_str(j, "architecture", w->arch);
+	lib_json_str(j, "system_root", w->system_root);
+	lib_json_str(j, "system_dir", w->system_dir);
+	lib_json_str(j, "current_control_set", w->control_set);
+	lib_json_str(j, "generation", hwp_win_gen_name(w->gen));
+	lib_json_begin(j, "storage_services", '[');
+	for (unsigned int i = 0; i < w->n_services; i++) {
 		const struct hwp_service *s = &w->services[i];
 
 		if (!s->exists)
 			continue;
-		fprintf(f, "%s{", n++ ? ", " : "");
-		json_kv(f, "name", s->name, true);
+		lib_json_begin(j, NULL, '{');
+		lib_json_str(j, "name", s->name);
 		if (s->has_start)
-			fprintf(f, "\"start\": %" PRIu32 ", ", s->start);
+			lib_json_u64(j, "start", s->start);
 		else
-			fputs("\"start\": null, ", f);
-		fprintf(f, "\"start_override\": %s, \"driver_present\": %s}",
-			jb(s->start_override),
-			s->driver_checked ? jb(s->driver_present) : "null");
+			lib_json_null(j, "start");
+		lib_json_bool(j, "start_override", s->start_override);
+		if (s->driver_checked)
+			lib_json_bool(j, "driver_present", s->driver_present);
+		else
+			lib_json_null(j, "driver_present");
+		lib_json_end(j, '}');
 	}
-	fputs("]}", f);
+	lib_json_end(j, ']');
+	lib_json_end(j, '}');
 }
 
 void hwp_report_print_json(const struct hwp_report *r, FILE *f)
 {
-	fputs("{", f);
-	json_kv(f, "disk", r->disk, true);
-	fprintf(f, "\"size\": %" PRIu64 ", ", r->size);
-	json_kv(f, "partition_table", r->label, true);
-	json_kv(f, "disk_id", r->disk_id, true);
-	fputs("\"partitions\": [\n", f);
+	struct lib_json j;
+
+	lib_json_init(&j, f, false);
+	lib_json_begin(&j, NULL, '{');
+	lib_json_str(&j, "disk", r->disk);
+	lib_json_u64(&j, "size", r->size);
+	lib_json_str(&j, "partition_table", r->label);
+	lib_json_str(&j, "disk_id", r->disk_id);
+	lib_json_begin_lines(&j, "partitions");
 	for (unsigned int i = 0; i < r->n; i++) {
 		const struct hwp_part *p = &r->part[i];
 
-		fprintf(f, "  {\"number\": %u, \"start\": %" PRIu64
-			", \"size\": %" PRIu64 ", ", p->number, p->start,
-			p->size);
-		json_kv(f, "type", p->type, true);
-		json_kv(f, "filesystem", p->fs, true);
-		json_kv(f, "label", p->label, true);
-		json_kv(f, "uuid", p->uuid, true);
-		json_safety(f, &p->safety);
-		fputs(", \"os\": ", f);
+		lib_json_begin(&j, NULL, '{');
+		lib_json_u64(&j, "number", p->number);
+		lib_json_u64(&j, "start", p->start);
+		lib_json_u64(&j, "size", p->size);
+		lib_json_str(&j, "type", p->type);
+		lib_json_str(&j, "filesystem", p->fs);
+		lib_json_str(&j, "label", p->label);
+		lib_json_str(&j, "uuid", p->uuid);
+		json_safety(&j, &p->safety);
 		if (p->os == HWP_OS_LINUX)
-			json_linux(f, &p->lx);
+			json_linux(&j, &p->lx);
 		else if (p->os == HWP_OS_WINDOWS)
-			json_windows(f, &p->win);
+			json_windows(&j, &p->win);
 		else
-			fputs("null", f);
-		if (p->error[0]) {
-			fputs(", ", f);
-			json_kv(f, "error", p->error, false);
-		}
-		fprintf(f, "}%s\n", i + 1 < r->n ? "," : "");
+			lib_json_null(&j, "os");
+		if (p->error[0])
+			lib_json_str(&j, "error", p->error);
+		lib_json_end(&j, '}');
 	}
-	fputs("]}\n", f);
+	lib_json_end(&j, ']');
+	lib_json_finish(&j, '}');
 }
 
 static void text_safety(FILE *f, const struct hwp_safety *s)
@@ -273,22 +252,27 @@ void hwp_inject_report_print_json(const struct hwp_inject_report *r,
 				  FILE *f)
 {
 	const char *n = r->notes;
+	struct lib_json j;
 
-	fprintf(f, "{\"partition\": %u, \"os\": \"%s\", \"changes\": [\n",
-		r->partition, r->os == HWP_OS_LINUX ? "linux" :
-		r->os == HWP_OS_WINDOWS ? "windows" : "none");
+	lib_json_init(&j, f, false);
+	lib_json_begin(&j, NULL, '{');
+	lib_json_u64(&j, "partition", r->partition);
+	lib_json_str(&j, "os", r->os == HWP_OS_LINUX ? "linux" :
+		     r->os == HWP_OS_WINDOWS ? "windows" : "none");
+	lib_json_begin_lines(&j, "changes");
 	for (unsigned int i = 0; i < r->n; i++) {
 		const struct hwp_change *c = &r->ch[i];
 
-		fputs("  {", f);
-		json_kv(f, "path", c->path, true);
-		json_kv(f, "what", c->what, true);
-		json_kv(f, "sha256_before", c->sha256_before, true);
-		json_kv(f, "sha256_after", c->sha256_after, false);
-		fprintf(f, "}%s\n", i + 1 < r->n ? "," : "");
+		lib_json_begin(&j, NULL, '{');
+		lib_json_str(&j, "path", c->path);
+		lib_json_str(&j, "what", c->what);
+		lib_json_str(&j, "sha256_before", c->sha256_before);
+		lib_json_str(&j, "sha256_after", c->sha256_after);
+		lib_json_end(&j, '}');
 	}
-	fputs("], \"notes\": [", f);
-	for (int k = 0; *n; k++) {
+	lib_json_end(&j, ']');
+	lib_json_begin(&j, "notes", '[');
+	while (*n) {
 		size_t len = strcspn(n, "\n");
 		char line[512];
 
@@ -296,13 +280,13 @@ void hwp_inject_report_print_json(const struct hwp_inject_report *r,
 			len = sizeof(line) - 1;
 		memcpy(line, n, len);
 		line[len] = '\0';
-		fputs(k ? ", " : "", f);
-		json_str(f, line);
+		lib_json_str(&j, NULL, line);
 		n += strcspn(n, "\n");
 		if (*n)
 			n++;
 	}
-	fputs("]}\n", f);
+	lib_json_end(&j, ']');
+	lib_json_finish(&j, '}');
 }
 
 void hwp_inject_report_print_text(const struct hwp_inject_report *r,

@@ -87,7 +87,7 @@ static int backup(struct hwp_undo *u, const char *path, const void *old,
 		goto fail;
 	hwp_strlcpy(e->kind, kind, sizeof(e->kind));
 	hwp_strlcpy(e->path, path, sizeof(e->path));
-	hwp_sha256_hex(old, oldlen, e->sha_orig);
+	lib_sha256_buf_hex(old, oldlen, e->sha_orig);
 	u->n++;
 	u->dirty = true;
 	*out = e;
@@ -115,11 +115,11 @@ int hwp_undo_write(struct hwp_undo *u, const char *path, const void *old,
 			   strerror(-rc));
 		return rc;
 	}
-	hwp_sha256_hex(new_, newlen, e->sha_new);
+	lib_sha256_buf_hex(new_, newlen, e->sha_new);
 	u->dirty = true;
 	c = hwp_change_add(u->rep, path, what);
 	if (c) {
-		hwp_sha256_hex(old, oldlen, c->sha256_before);
+		lib_sha256_buf_hex(old, oldlen, c->sha256_before);
 		hwp_strlcpy(c->sha256_after, e->sha_new,
 			    sizeof(c->sha256_after));
 	}
@@ -149,7 +149,7 @@ int hwp_undo_remove(struct hwp_undo *u, const char *path, const char *what)
 	hwp_strlcpy(e->sha_new, "-", sizeof(e->sha_new));
 	c = hwp_change_add(u->rep, path, what);
 	if (c)
-		hwp_sha256_hex(old, len, c->sha256_before);
+		lib_sha256_buf_hex(old, len, c->sha256_before);
 	free(old);
 	return 0;
 }
@@ -168,7 +168,7 @@ static int restore_one(struct hwp_undo *u, const struct hwp_undo_ent *e)
 			   "missing", bpath, e->path);
 		return rc;
 	}
-	hwp_sha256_hex(orig, len, sha);
+	lib_sha256_buf_hex(orig, len, sha);
 	if (strcmp(sha, e->sha_orig)) {
 		hwp_seterr(u->err, u->errlen, "undo: backup %s does not match "
 			   "its recorded hash; %s left as is", bpath, e->path);
@@ -176,7 +176,7 @@ static int restore_one(struct hwp_undo *u, const struct hwp_undo_ent *e)
 		return -EINVAL;
 	}
 	if (!hwp_ext2_read(u->fs, e->path, &cur, &cur_len)) {
-		hwp_sha256_hex(cur, cur_len, cur_sha);
+		lib_sha256_buf_hex(cur, cur_len, cur_sha);
 		free(cur);
 		if (strcmp(cur_sha, e->sha_new))
 			hwp_note(u->rep, "undo: %s changed after the injection; "

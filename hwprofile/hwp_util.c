@@ -1,25 +1,14 @@
 // SPDX-License-Identifier: GPL-2.0-only
 /*
- * hwp_util.c --- small helpers for hwprofile: SHA-256 hex digests (through
- * p2v's implementation) for the before/after hashes in injection reports,
- * bounded string copies and the report's note/change lists.
+ * hwp_util.c --- small helpers for hwprofile: bounded string copies, error
+ * strings and the injection report's note/change lists.  (SHA-256 digests
+ * for the report come from lib/: lib_sha256_buf_hex().)
  */
 #include <stdarg.h>
 #include <stdio.h>
 #include <string.h>
 
 #include "hwprofile/hwp_priv.h"
-#include "p2v/p2v_sha256.h"
-
-/* One SHA-256 implementation serves the suite: p2v's (FIPS 180-4). */
-void hwp_sha256_hex(const void *buf, size_t len, char out[65])
-{
-	struct p2v_sha256 s;
-
-	p2v_sha256_init(&s);
-	p2v_sha256_update(&s, buf, len);
-	p2v_sha256_hex(&s, out);
-}
 
 void hwp_strlcpy(char *dst, const char *src, size_t size)
 {
@@ -66,6 +55,18 @@ struct hwp_change *hwp_change_add(struct hwp_inject_report *rep,
 	hwp_strlcpy(c->path, path, sizeof(c->path));
 	hwp_strlcpy(c->what, what, sizeof(c->what));
 	return c;
+}
+
+void hwp_change_hashed(struct hwp_inject_report *rep, const char *path,
+		       const char *what, const void *before, size_t blen,
+		       const void *after, size_t alen)
+{
+	struct hwp_change *c = hwp_change_add(rep, path, what);
+
+	if (!c)
+		return;
+	lib_sha256_buf_hex(before, blen, c->sha256_before);
+	lib_sha256_buf_hex(after, alen, c->sha256_after);
 }
 
 const char *hwp_win_gen_name(enum hwp_win_gen gen)

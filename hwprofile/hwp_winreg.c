@@ -29,14 +29,9 @@ int hwp_hive_open_mem(const void *buf, size_t len, bool wr, hive_h **h,
 	int fd, e;
 
 	*h = NULL;
-	fd = memfd_create("dualvm-hive", 0);
+	fd = lib_memfd_from("dualvm-hive", buf, len);
 	if (fd < 0)
-		return -errno;
-	if (len && write(fd, buf, len) != (ssize_t)len) {
-		e = errno ? -errno : -EIO;
-		close(fd);
-		return e;
-	}
+		return fd;
 	snprintf(path, sizeof(path), "/proc/self/fd/%d", fd);
 	*h = hivex_open(path, wr ? HIVEX_OPEN_WRITE : 0);
 	if (!*h) {

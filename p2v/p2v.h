@@ -18,6 +18,7 @@
 #ifndef DUALVM_P2V_H
 #define DUALVM_P2V_H
 
+#include <stdatomic.h>
 #include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
@@ -85,8 +86,10 @@ struct p2v_opts {
 	/* called with progress; may be NULL */
 	void		(*progress)(void *ctx, const struct p2v_progress *p);
 	void		*ctx;		/* for progress() */
-	/* set asynchronously (signal handler) to stop the copy: -EINTR */
-	volatile int	*stop;
+	/* cancellation token, may be NULL: the copy and verify threads load
+	 * it (C11 atomic, so a signal handler or another thread may store
+	 * to it at any time); nonzero stops them with -EINTR */
+	const atomic_int *stop;
 };
 
 struct p2v_result {

@@ -209,7 +209,7 @@ static void *reader_main(void *arg)
 			sl->area = e->area;
 			sl->data = st != RD_BLK_ZERO && st != RD_BLK_UNALLOC;
 			sl->err = 0;
-			if (c->o && c->o->stop && *c->o->stop) {
+			if (c->o && c->o->stop && atomic_load(c->o->stop)) {
 				snprintf(c->rerr, sizeof(c->rerr), "interrupted");
 				sl->err = -EINTR;
 			} else if (sl->data) {
@@ -260,7 +260,7 @@ static int consume(struct copy_ctx *c, struct slot *sl, unsigned int *last)
 	c->pr.done += sl->len;
 	c->pr.area_done += sl->len;
 	report(c, false);
-	if (c->o && c->o->stop && *c->o->stop) {
+	if (c->o && c->o->stop && atomic_load(c->o->stop)) {
 		snprintf(c->err, c->errlen, "interrupted");
 		return -EINTR;
 	}
@@ -429,7 +429,7 @@ int p2v_verify(struct rd_disk *src, struct rd_disk *out,
 		for (uint64_t off = x->off; !e && off < x->off + x->len;) {
 			uint64_t n = CHUNK - off % CHUNK;
 
-			if (o && o->stop && *o->stop) {
+			if (o && o->stop && atomic_load(o->stop)) {
 				snprintf(err, errlen, "interrupted");
 				e = -EINTR;
 				break;

@@ -11,6 +11,7 @@
  * chunks).  A disk without a partition table is one area probed the same
  * way (a "superfloppy" file system).
  */
+#include <assert.h>
 #include <blkid/blkid.h>
 #include <errno.h>
 #include <stdio.h>
@@ -19,6 +20,7 @@
 #include <sys/mman.h>
 #include <unistd.h>
 
+#include "lib/lib.h"
 #include "p2v/p2v_priv.h"
 
 #define PROBE_LEN	(1u << 20)
@@ -122,8 +124,8 @@ static void probe_fs(struct rd_disk *src, struct p2v_area *a)
 	a->fs[0] = 0;
 	if (!buf || rd_pread(src, buf, n, a->start))
 		goto out;
-	fd = memfd_create("p2v-probe", MFD_CLOEXEC);
-	if (fd < 0 || write(fd, buf, n) != (ssize_t)n)
+	fd = lib_memfd_from("p2v-probe", buf, n);
+	if (fd < 0)
 		goto out;
 	pr = blkid_new_probe();
 	if (!pr || blkid_probe_set_device(pr, fd, 0, (blkid_loff_t)n))
@@ -340,6 +342,9 @@ int p2v_plan_make(struct rd_disk *src, const struct p2v_opts *o,
 		}
 	}
 	free(t);
+	/* what p2v_copy() relies on: increasing, disjoint extents */
+	for (size_t i = 1; i < p->next; i++)
+		assert(p->ext[i - 1].off + p->ext[i - 1].len <= p->ext[i].off);
 	*out = p;
 	return 0;
 

@@ -32,7 +32,7 @@
 
 #include "p2v/p2v.h"
 #include "p2v/p2v_esc.h"
-#include "p2v/p2v_sha256.h"
+#include "lib/lib.h"
 
 static const char *vmx_guest(const char *g)
 {
@@ -40,15 +40,18 @@ static const char *vmx_guest(const char *g)
 	       !strcmp(g, "linux") ? "otherlinux" : "other";
 }
 
-/* One `key = "value"` line, the value escaped as VMware's writer does. */
-static int vmx_kv(FILE *f, const char *key, const char *val)
+/* One `key = value` line, the value escaped by rule @kind: quoted for
+ * VMware's .vmx, bare for dualvm's own files. */
+static int kv_line(FILE *f, enum p2v_esc kind, const char *key,
+		   const char *val)
 {
+	const char *q = kind == P2V_ESC_VMX ? "\"" : "";
 	char *e;
-	int rc = p2v_escape_dup(P2V_ESC_VMX, val, &e);
+	int rc = p2v_escape_dup(kind, val, &e);
 
 	if (rc)
 		return rc;
-	fprintf(f, "%s = \"%s\"\n", key, e);
+	fprintf(f, "%s = %s%s%s\n", key, q, e, q);
 	free(e);
 	return 0;
 }
@@ -79,7 +82,7 @@ static int write_vmx(FILE *f, const struct p2v_vm *vm)
 	snprintf(mem, sizeof(mem), "%u", vm->mem_mib);
 	snprintf(cpus, sizeof(cpus), "%u", vm->cpus);
 	for (size_t i = 0; i < sizeof(kv) / sizeof(kv[0]) && !rc; i++)
-		rc = vmx_kv(f, kv[i][0], kv[i][1]);
+		rc = kv_line(f, P2V_ESC_VMX, kv[i][0], kv[i][1]);
 	return rc;
 }
 
@@ -256,19 +259,6 @@ out:
 	return rc;
 }
 
-/* One `key = value` line, the value escaped by dualvm's rule. */
-static int dualvm_kv(FILE *f, const char *key, const char *val)
-{
-	char *e;
-	int rc = p2v_escape_dup(P2V_ESC_DUALVM, val, &e);
-
-	if (rc)
-		return rc;
-	fprintf(f, "%s = %s\n", key, e);
-	free(e);
-	return 0;
-}
-
 static int write_dualvm(FILE *f, const struct p2v_vm *vm)
 {
 	char mem[16], cpus[16], size[24];
@@ -293,7 +283,7 @@ static int write_dualvm(FILE *f, const struct p2v_vm *vm)
 		"# key = value; '#' starts a comment; paths relative to this file\n"
 		"# values: \\\\ is a backslash, \\xHH a byte (controls, edge spaces)\n");
 	for (size_t i = 0; i < sizeof(kv) / sizeof(kv[0]) && !rc; i++)
-		rc = dualvm_kv(f, kv[i][0], kv[i][1]);
+		rc = kv_line(f, P2V_ESC_DUALVM, kv[i][0], kv[i][1]);
 	return rc;
 }
 
@@ -446,7 +436,7 @@ int p2v_ova_write(const char *path, const char *ovf_path,
 		return -EINVAL;
 	}
 	snprintf(mf, sizeof(mf), "%s.mf-tmp", path);
-	if (p2v_sha256_file(ovf_path, h1) || p2v_sha256_file(disk_path, h2)) {
+	if (lib_sha256_file(ovf_path, h1) || lib_sha256_file(disk_path, h2)) {
 		snprintf(err, errlen, "OVA: cannot hash %s or %s", ovf_path,
 			 disk_path);
 		return -EIO;

@@ -9,6 +9,7 @@
  * non-zero write to it (zero writes to unallocated blocks are dropped: the
  * block already reads as zeros), so the output stays sparse.
  */
+#include <assert.h>
 #include <errno.h>
 #include <fcntl.h>
 #include <stdio.h>
@@ -17,30 +18,21 @@
 #include <sys/random.h>
 #include <unistd.h>
 
+#include "lib/lib.h"
 #include "rawdisk/fmt_priv.h"
 
 int fmt_io_read(struct fmt_bmap *b, void *buf, size_t len, uint64_t off)
 {
-	char *p = buf;
+	ssize_t n;
 
 	if (b->fd < 0)
 		return rd_pread(b->below, buf, len, off);
-	while (len) {
-		ssize_t n = pread(b->fd, p, len, (off_t)off);
-
-		if (n < 0 && errno == EINTR)
-			continue;
-		if (n < 0)
-			return rd_set_error(b->disk, -errno, "%s: read: %s",
-					    b->path, strerror(errno));
-		if (n == 0) {		/* hole past EOF of a growing file */
-			memset(p, 0, len);
-			return 0;
-		}
-		p += n;
-		off += (uint64_t)n;
-		len -= (size_t)n;
-	}
+	n = lib_pread_full(b->fd, buf, len, off);
+	if (n < 0)
+		return rd_set_error(b->disk, (int)n, "%s: read: %s", b->path,
+				    strerror((int)-n));
+	/* past the end of a growing file: a hole */
+	memset((char *)buf + n, 0, len - (size_t)n);
 	return 0;
 }
 
@@ -178,10 +170,7 @@ static int bmap_flush(struct rd_disk *d)
 	if (err)
 		return err;
 	b->dirty = false;
-	if (fdatasync(b->fd) < 0)
-		return rd_set_error(d, -errno, "%s: sync: %s", b->path,
-				    strerror(errno));
-	return 0;
+	return rd_fd_sync(d, b->fd);
 }
 
 static int bmap_block_status(struct rd_disk *d, uint64_t off, uint64_t len,
@@ -223,6 +212,8 @@ static void bmap_close(struct rd_disk *d)
 	}
 	if (b->ops->free)
 		b->ops->free(b);
+	else
+		free(b->fmt);
 	rd_close(b->below);
 	free(b->map);
 	free(b->path);
@@ -286,10 +277,7 @@ int fmt_bmap_reader(const struct fmt_bmap_ops *ops, struct rd_disk *below,
 	if (err)
 		return err;
 	b->below = below;
-	d->flags = RD_RDONLY;
-	snprintf(d->desc, sizeof(d->desc), "%s", below->desc);
-	*out = d;
-	return 0;
+	return rd_finish(d, NULL, size, RD_RDONLY, below->desc, out);
 }
 
 int fmt_bmap_writer(const struct fmt_bmap_ops *ops, const char *path,
@@ -300,9 +288,11 @@ int fmt_bmap_writer(const struct fmt_bmap_ops *ops, const char *path,
 	struct rd_disk *d;
 	int e = bmap_new(ops, size, block_size, fmt, &b, &d);
 
+	assert(!ops->free);	/* writers keep plain malloc()ed state */
 	if (e) {
 		snprintf(err, errlen, "%s: bad size %llu for %s: %s", path,
 			 (unsigned long long)size, ops->name, strerror(-e));
+		free(fmt);
 		return e;
 	}
 	b->path = strdup(path);
@@ -313,21 +303,51 @@ int fmt_bmap_writer(const struct fmt_bmap_ops *ops, const char *path,
 		if (b->fd >= 0)
 			close(b->fd);
 		b->fd = -1;
-		free(b->map);
-		free(b->path);
-		free(b);
-		free(d);
+		rd_close(d);
 		return e;
 	}
 	b->eof = data_start;
 	b->dirty = true;
-	d->flags = RD_RDWR;
-	snprintf(d->desc, sizeof(d->desc), "%s", path);
-	*out = d;
+	return rd_finish(d, NULL, size, RD_RDWR, path, out);
+}
+
+void fmt_bmap_abandon(struct rd_disk *d)
+{
+	fmt_bmap_of(d)->below = NULL;
+	rd_close(d);
+}
+
+int fmt_bmap_bad_block(struct rd_disk *d, uint64_t blk)
+{
+	struct fmt_bmap *b = fmt_bmap_of(d);
+	struct rd_disk *below = b->below;
+	const char *name = b->ops->name;
+
+	fmt_bmap_abandon(d);
+	return rd_set_error(below, -EINVAL, "%s: %s block %llu outside the file",
+			    below->desc, name, (unsigned long long)blk);
+}
+
+int fmt_io_truncate(struct fmt_bmap *b, uint64_t len)
+{
+	assert(b->fd >= 0);
+	if (ftruncate(b->fd, (off_t)len) < 0)
+		return rd_set_error(b->disk, -errno, "%s: truncate: %s",
+				    b->path, strerror(errno));
 	return 0;
 }
 
 /* ------------------------------------------------------------ helpers */
+
+int fmt_size_check(const char *path, const char *format, uint64_t size,
+		   uint64_t max, const char *limit, char *err, size_t errlen)
+{
+	if (size && size % 512 == 0 && size <= max)
+		return 0;
+	snprintf(err, errlen, "%s: %s size must be a multiple of 512 %s", path,
+		 format, limit);
+	return -EINVAL;
+}
 
 uint32_t fmt_crc32c(const void *buf, size_t len)
 {

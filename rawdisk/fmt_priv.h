@@ -18,6 +18,7 @@
 #include <stdint.h>
 
 #include "rawdisk/rawdisk.h"
+#include "rawdisk/rd_priv.h"	/* rd_le32(), rd_put_be64(), ... */
 
 /* block map values (file byte offsets otherwise) */
 #define FMT_UNALLOC	0ULL		/* reads as zero, not allocated */
@@ -40,7 +41,7 @@ struct fmt_bmap_ops {
 	 * grains); NULL means a plain read at map[blk] + @inblk. */
 	int		(*read_block)(struct fmt_bmap *b, uint64_t blk, void *buf,
 				      size_t len, uint64_t inblk);
-	/* Frees b->fmt. */
+	/* Frees b->fmt; NULL: free(b->fmt). */
 	void		(*free)(struct fmt_bmap *b);
 };
 
@@ -71,12 +72,24 @@ int fmt_bmap_reader(const struct fmt_bmap_ops *ops, struct rd_disk *below,
 /*
  * Make a writer disk: create @path (must not exist), size @size, map of
  * ceil(size / block_size) unallocated entries, first block at @data_start.
- * 0 or -errno with a reason in @err.
+ * Takes @fmt, also on failure.  0 or -errno with a reason in @err.
  */
 int fmt_bmap_writer(const struct fmt_bmap_ops *ops, const char *path,
 		    uint64_t size, uint64_t block_size, uint64_t data_start,
 		    void *fmt, struct rd_disk **out, char *err, size_t errlen);
 struct fmt_bmap *fmt_bmap_of(struct rd_disk *d);
+
+/* Give up on the reader @d while filling its map: close it, but not the
+ * image file below it (that stays the caller's). */
+void fmt_bmap_abandon(struct rd_disk *d);
+
+/* fmt_bmap_abandon() because map entry @blk points outside the file:
+ * records "<file>: <NAME> block <blk> outside the file" on the file and
+ * returns -EINVAL. */
+int fmt_bmap_bad_block(struct rd_disk *d, uint64_t blk);
+
+/* Writer: set the image file's length to @len.  0 or -errno (recorded). */
+int fmt_io_truncate(struct fmt_bmap *b, uint64_t len);
 
 /* Raw I/O on the image file (writer fd or reader's below disk). */
 int fmt_io_read(struct fmt_bmap *b, void *buf, size_t len, uint64_t off);
@@ -86,59 +99,11 @@ int fmt_io_write(struct fmt_bmap *b, const void *buf, size_t len,
 /* true if @len bytes at @p are all zero */
 bool fmt_is_zero(const void *p, size_t len);
 
-/* little / big endian accessors */
-static inline uint16_t get_le16(const uint8_t *p)
-{
-	return (uint16_t)(p[0] | p[1] << 8);
-}
-static inline uint32_t get_le32(const uint8_t *p)
-{
-	return (uint32_t)p[0] | (uint32_t)p[1] << 8 | (uint32_t)p[2] << 16 |
-	       (uint32_t)p[3] << 24;
-}
-static inline uint64_t get_le64(const uint8_t *p)
-{
-	return get_le32(p) | (uint64_t)get_le32(p + 4) << 32;
-}
-static inline uint32_t get_be32(const uint8_t *p)
-{
-	return (uint32_t)p[0] << 24 | (uint32_t)p[1] << 16 |
-	       (uint32_t)p[2] << 8 | p[3];
-}
-static inline uint64_t get_be64(const uint8_t *p)
-{
-	return (uint64_t)get_be32(p) << 32 | get_be32(p + 4);
-}
-static inline void put_le16(uint8_t *p, uint16_t v)
-{
-	p[0] = (uint8_t)v;
-	p[1] = (uint8_t)(v >> 8);
-}
-static inline void put_le32(uint8_t *p, uint32_t v)
-{
-	for (int i = 0; i < 4; i++)
-		p[i] = (uint8_t)(v >> (8 * i));
-}
-static inline void put_le64(uint8_t *p, uint64_t v)
-{
-	for (int i = 0; i < 8; i++)
-		p[i] = (uint8_t)(v >> (8 * i));
-}
-static inline void put_be16(uint8_t *p, uint16_t v)
-{
-	p[0] = (uint8_t)(v >> 8);
-	p[1] = (uint8_t)v;
-}
-static inline void put_be32(uint8_t *p, uint32_t v)
-{
-	for (int i = 0; i < 4; i++)
-		p[i] = (uint8_t)(v >> (24 - 8 * i));
-}
-static inline void put_be64(uint8_t *p, uint64_t v)
-{
-	put_be32(p, (uint32_t)(v >> 32));
-	put_be32(p + 4, (uint32_t)v);
-}
+/* Writers: is @size (bytes) a size @format can hold: not 0, a multiple of
+ * 512, at most @max?  0, or -EINVAL with "<path>: <format> size must be a
+ * multiple of 512 <limit>" in @err. */
+int fmt_size_check(const char *path, const char *format, uint64_t size,
+		   uint64_t max, const char *limit, char *err, size_t errlen);
 
 /* CRC-32C (Castagnoli), as VHDX uses it. */
 uint32_t fmt_crc32c(const void *buf, size_t len);

@@ -62,30 +62,23 @@ static int vdi_commit(struct fmt_bmap *b)
 	if (!bm)
 		return -ENOMEM;
 	for (size_t i = 0; i < n; i++)
-		put_le32(bm + 4 * i, b->map[i] <= FMT_ZERO ? VDI_UNALLOC :
+		rd_put_le32(bm + 4 * i, b->map[i] <= FMT_ZERO ? VDI_UNALLOC :
 			 (uint32_t)((b->map[i] - s->off_data) / VDI_BLOCK));
 	err = fmt_io_write(b, bm, n * 4, s->off_bmap);
 	free(bm);
 	if (err)
 		return err;
-	put_le32(s->hdr + VH_NALLOC, (uint32_t)b->allocated);
+	rd_put_le32(s->hdr + VH_NALLOC, (uint32_t)b->allocated);
 	err = fmt_io_write(b, s->hdr, VDI_HDR_SIZE, 0);
-	if (!err && b->eof > s->off_data && ftruncate(b->fd, (off_t)b->eof))
-		err = rd_set_error(b->disk, -errno, "%s: truncate failed",
-				   b->path);
+	if (!err && b->eof > s->off_data)
+		err = fmt_io_truncate(b, b->eof);
 	return err;
-}
-
-static void vdi_free(struct fmt_bmap *b)
-{
-	free(b->fmt);
 }
 
 static const struct fmt_bmap_ops vdi_ops = {
 	.name	= "vdi",
 	.align	= VDI_BLOCK,
 	.commit	= vdi_commit,
-	.free	= vdi_free,
 };
 
 static bool uuid_null(const uint8_t *p)
@@ -109,19 +102,19 @@ int rd_vdi_open(struct rd_disk *below, struct rd_disk **out)
 	err = rd_pread(below, h, sizeof(h), 0);
 	if (err)
 		return err;
-	if (get_le32(h + VH_SIG) != VDI_SIGNATURE)
+	if (rd_le32(h + VH_SIG) != VDI_SIGNATURE)
 		return rd_set_error(below, -EINVAL, "%s: no VDI signature",
 				    below->desc);
-	if (get_le32(h + VH_VERSION) != VDI_VERSION)
+	if (rd_le32(h + VH_VERSION) != VDI_VERSION)
 		return rd_set_error(below, -ENOTSUP,
 				    "%s: unsupported VDI version %#x",
-				    below->desc, get_le32(h + VH_VERSION));
-	size = get_le64(h + VH_DISKSIZE);
-	nblk = get_le32(h + VH_NBLOCKS);
-	if (get_le32(h + VH_SECSIZE) != 512 ||
-	    get_le32(h + VH_BLKSIZE) != VDI_BLOCK ||
-	    get_le32(h + VH_BLKEXTRA) != 0 ||
-	    get_le32(h + VH_OFF_BMAP) % 512 || get_le32(h + VH_OFF_DATA) % 512)
+				    below->desc, rd_le32(h + VH_VERSION));
+	size = rd_le64(h + VH_DISKSIZE);
+	nblk = rd_le32(h + VH_NBLOCKS);
+	if (rd_le32(h + VH_SECSIZE) != 512 ||
+	    rd_le32(h + VH_BLKSIZE) != VDI_BLOCK ||
+	    rd_le32(h + VH_BLKEXTRA) != 0 ||
+	    rd_le32(h + VH_OFF_BMAP) % 512 || rd_le32(h + VH_OFF_DATA) % 512)
 		return rd_set_error(below, -ENOTSUP,
 				    "%s: unsupported VDI layout (sector/block size or offsets)",
 				    below->desc);
@@ -131,7 +124,7 @@ int rd_vdi_open(struct rd_disk *below, struct rd_disk **out)
 				    below->desc);
 	if (!size || nblk > VDI_MAX_BLOCKS ||
 	    size > (uint64_t)nblk * VDI_BLOCK ||
-	    (uint64_t)get_le32(h + VH_OFF_BMAP) + (uint64_t)nblk * 4 > fsize)
+	    (uint64_t)rd_le32(h + VH_OFF_BMAP) + (uint64_t)nblk * 4 > fsize)
 		return rd_set_error(below, -EINVAL,
 				    "%s: corrupt VDI header (size %llu, %u blocks)",
 				    below->desc, (unsigned long long)size, nblk);
@@ -142,8 +135,8 @@ int rd_vdi_open(struct rd_disk *below, struct rd_disk **out)
 		err = -ENOMEM;
 		goto out_free;
 	}
-	s->off_bmap = get_le32(h + VH_OFF_BMAP);
-	s->off_data = get_le32(h + VH_OFF_DATA);
+	s->off_bmap = rd_le32(h + VH_OFF_BMAP);
+	s->off_data = rd_le32(h + VH_OFF_DATA);
 	err = rd_pread(below, bm, (size_t)nblk * 4, s->off_bmap);
 	if (err)
 		goto out_free;
@@ -152,7 +145,7 @@ int rd_vdi_open(struct rd_disk *below, struct rd_disk **out)
 		goto out_free;
 	b = fmt_bmap_of(d);
 	for (uint32_t i = 0; i < nblk && i < b->nblocks; i++) {
-		uint32_t e = get_le32(bm + 4 * i);
+		uint32_t e = rd_le32(bm + 4 * i);
 		uint64_t off = s->off_data + (uint64_t)e * VDI_BLOCK;
 
 		if (e == VDI_UNALLOC)
@@ -162,12 +155,8 @@ int rd_vdi_open(struct rd_disk *below, struct rd_disk **out)
 			continue;
 		}
 		if (e >= nblk || off >= fsize) {
-			b->below = NULL;	/* not ours yet */
-			rd_close(d);
 			free(bm);
-			return rd_set_error(below, -EINVAL,
-					    "%s: VDI block %u maps outside the file",
-					    below->desc, i);
+			return fmt_bmap_bad_block(d, i);
 		}
 		b->map[i] = off;
 	}
@@ -187,7 +176,6 @@ int rd_vdi_create(const char *path, uint64_t size, struct rd_disk **out,
 	struct vdi_state *s = calloc(1, sizeof(*s));
 	uint64_t nblk = (size + VDI_BLOCK - 1) / VDI_BLOCK, cyl;
 	uint8_t *h;
-	int e;
 
 	if (!s)
 		return -ENOMEM;
@@ -202,25 +190,22 @@ int rd_vdi_create(const char *path, uint64_t size, struct rd_disk **out,
 				 VDI_BLOCK * VDI_BLOCK);
 	h = s->hdr;
 	memcpy(h, "<<< Oracle VM VirtualBox Disk Image >>>\n", 40);
-	put_le32(h + VH_SIG, VDI_SIGNATURE);
-	put_le32(h + VH_VERSION, VDI_VERSION);
-	put_le32(h + VH_HDRSIZE, 0x180);
-	put_le32(h + VH_TYPE, 1);		/* dynamic */
-	put_le32(h + VH_OFF_BMAP, s->off_bmap);
-	put_le32(h + VH_OFF_DATA, s->off_data);
+	rd_put_le32(h + VH_SIG, VDI_SIGNATURE);
+	rd_put_le32(h + VH_VERSION, VDI_VERSION);
+	rd_put_le32(h + VH_HDRSIZE, 0x180);
+	rd_put_le32(h + VH_TYPE, 1);		/* dynamic */
+	rd_put_le32(h + VH_OFF_BMAP, s->off_bmap);
+	rd_put_le32(h + VH_OFF_DATA, s->off_data);
 	cyl = size / (16 * 63 * 512);
-	put_le32(h + VH_CYL, (uint32_t)(cyl > 16383 ? 16383 : cyl));
-	put_le32(h + VH_HEADS, 16);
-	put_le32(h + VH_SPT, 63);
-	put_le32(h + VH_SECSIZE, 512);
-	put_le64(h + VH_DISKSIZE, size);
-	put_le32(h + VH_BLKSIZE, VDI_BLOCK);
-	put_le32(h + VH_NBLOCKS, (uint32_t)nblk);
+	rd_put_le32(h + VH_CYL, (uint32_t)(cyl > 16383 ? 16383 : cyl));
+	rd_put_le32(h + VH_HEADS, 16);
+	rd_put_le32(h + VH_SPT, 63);
+	rd_put_le32(h + VH_SECSIZE, 512);
+	rd_put_le64(h + VH_DISKSIZE, size);
+	rd_put_le32(h + VH_BLKSIZE, VDI_BLOCK);
+	rd_put_le32(h + VH_NBLOCKS, (uint32_t)nblk);
 	fmt_uuid_random(h + VH_UUID);
 	fmt_uuid_random(h + VH_UUID_SNAP);
-	e = fmt_bmap_writer(&vdi_ops, path, size, VDI_BLOCK, s->off_data, s,
-			    out, err, errlen);
-	if (e)
-		free(s);
-	return e;
+	return fmt_bmap_writer(&vdi_ops, path, size, VDI_BLOCK, s->off_data, s,
+			       out, err, errlen);
 }

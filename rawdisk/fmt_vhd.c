@@ -108,25 +108,25 @@ static void vhd_footer_make(uint8_t *f, uint64_t size, uint32_t type)
 
 	memset(f, 0, 512);
 	memcpy(f, "conectix", 8);
-	put_be32(f + VF_FEATURES, 2);
-	put_be32(f + VF_VERSION, 0x00010000);
-	put_be64(f + VF_DATA_OFF, type == VHD_FIXED ? ~0ULL : 512);
-	put_be32(f + VF_TIME, (uint32_t)(time(NULL) - VHD_EPOCH));
+	rd_put_be32(f + VF_FEATURES, 2);
+	rd_put_be32(f + VF_VERSION, 0x00010000);
+	rd_put_be64(f + VF_DATA_OFF, type == VHD_FIXED ? ~0ULL : 512);
+	rd_put_be32(f + VF_TIME, (uint32_t)(time(NULL) - VHD_EPOCH));
 	/* "win ": readers derived from Virtual PC (qemu's vpc among them)
 	 * take the size from CHS unless the creator is a Hyper-V-style one;
 	 * CHS cannot express most disk sizes exactly */
 	memcpy(f + VF_CREATOR, "win ", 4);
-	put_be32(f + VF_CR_VER, 0x00010000);
+	rd_put_be32(f + VF_CR_VER, 0x00010000);
 	memcpy(f + VF_CR_OS, "Wi2k", 4);
-	put_be64(f + VF_ORIG_SIZE, size);
-	put_be64(f + VF_SIZE, size);
+	rd_put_be64(f + VF_ORIG_SIZE, size);
+	rd_put_be64(f + VF_SIZE, size);
 	vhd_chs(size, &c, &h, &s);
-	put_be16(f + VF_CHS, c);
+	rd_put_be16(f + VF_CHS, c);
 	f[VF_CHS + 2] = h;
 	f[VF_CHS + 3] = s;
-	put_be32(f + VF_TYPE, type);
+	rd_put_be32(f + VF_TYPE, type);
 	fmt_uuid_random(f + VF_UUID);
-	put_be32(f + VF_CSUM, vhd_checksum(f, 512, VF_CSUM));
+	rd_put_be32(f + VF_CSUM, vhd_checksum(f, 512, VF_CSUM));
 }
 
 /* Check a footer; on success *@size and *@type are set. */
@@ -136,12 +136,12 @@ static int vhd_footer_check(struct rd_disk *below, const uint8_t *f,
 	if (memcmp(f, "conectix", 8))
 		return rd_set_error(below, -EINVAL, "%s: no VHD footer",
 				    below->desc);
-	if (get_be32(f + VF_CSUM) != vhd_checksum(f, 512, VF_CSUM))
+	if (rd_be32(f + VF_CSUM) != vhd_checksum(f, 512, VF_CSUM))
 		return rd_set_error(below, -EINVAL,
 				    "%s: VHD footer checksum mismatch",
 				    below->desc);
-	*size = get_be64(f + VF_SIZE);
-	*type = get_be32(f + VF_TYPE);
+	*size = rd_be64(f + VF_SIZE);
+	*type = rd_be32(f + VF_TYPE);
 	if (*type == VHD_DIFF)
 		return rd_set_error(below, -ENOTSUP,
 				    "%s: differencing VHDs are not supported",
@@ -175,32 +175,27 @@ static int vhd_commit(struct fmt_bmap *b)
 	memset(bat, 0xff, batlen);
 	for (uint32_t i = 0; i < s->max_entries; i++)
 		if (b->map[i] > FMT_ZERO)
-			put_be32(bat + 4 * i, (uint32_t)((b->map[i] - 512) / 512));
+			rd_put_be32(bat + 4 * i, (uint32_t)((b->map[i] - 512) / 512));
 	err = fmt_io_write(b, bat, batlen, s->bat_off);
 	free(bat);
 	if (err)
 		return err;
 	memset(dh, 0, sizeof(dh));
 	memcpy(dh, "cxsparse", 8);
-	put_be64(dh + VD_DATA_OFF, ~0ULL);
-	put_be64(dh + VD_TABLE_OFF, s->bat_off);
-	put_be32(dh + VD_VERSION, 0x00010000);
-	put_be32(dh + VD_MAX_ENTRIES, s->max_entries);
-	put_be32(dh + VD_BLOCK_SIZE, VHD_BLOCK);
-	put_be32(dh + VD_CSUM, vhd_checksum(dh, sizeof(dh), VD_CSUM));
+	rd_put_be64(dh + VD_DATA_OFF, ~0ULL);
+	rd_put_be64(dh + VD_TABLE_OFF, s->bat_off);
+	rd_put_be32(dh + VD_VERSION, 0x00010000);
+	rd_put_be32(dh + VD_MAX_ENTRIES, s->max_entries);
+	rd_put_be32(dh + VD_BLOCK_SIZE, VHD_BLOCK);
+	rd_put_be32(dh + VD_CSUM, vhd_checksum(dh, sizeof(dh), VD_CSUM));
 	err = fmt_io_write(b, dh, sizeof(dh), 512);
 	if (!err)
 		err = fmt_io_write(b, s->footer, 512, 0);
 	if (!err)
 		err = fmt_io_write(b, s->footer, 512, b->eof);
-	if (!err && ftruncate(b->fd, (off_t)(b->eof + 512)))
-		err = rd_set_error(b->disk, -errno, "%s: truncate", b->path);
+	if (!err)
+		err = fmt_io_truncate(b, b->eof + 512);
 	return err;
-}
-
-static void vhd_free(struct fmt_bmap *b)
-{
-	free(b->fmt);
 }
 
 static const struct fmt_bmap_ops vhd_ops = {
@@ -209,13 +204,12 @@ static const struct fmt_bmap_ops vhd_ops = {
 	.align	= 512,
 	.alloc	= vhd_alloc,
 	.commit	= vhd_commit,
-	.free	= vhd_free,
 };
 
 static int vhd_open_dynamic(struct rd_disk *below, const uint8_t *f,
 			    uint64_t size, struct rd_disk **out)
 {
-	uint64_t fsize = rd_size(below), hoff = get_be64(f + VF_DATA_OFF);
+	uint64_t fsize = rd_size(below), hoff = rd_be64(f + VF_DATA_OFF);
 	uint64_t bat_off, bsize, maxe;
 	uint8_t dh[1024], *bat;
 	struct fmt_bmap *b;
@@ -230,13 +224,13 @@ static int vhd_open_dynamic(struct rd_disk *below, const uint8_t *f,
 	if (err)
 		return err;
 	if (memcmp(dh, "cxsparse", 8) ||
-	    get_be32(dh + VD_CSUM) != vhd_checksum(dh, sizeof(dh), VD_CSUM))
+	    rd_be32(dh + VD_CSUM) != vhd_checksum(dh, sizeof(dh), VD_CSUM))
 		return rd_set_error(below, -EINVAL,
 				    "%s: bad VHD dynamic header (magic or checksum)",
 				    below->desc);
-	bat_off = get_be64(dh + VD_TABLE_OFF);
-	bsize = get_be32(dh + VD_BLOCK_SIZE);
-	maxe = get_be32(dh + VD_MAX_ENTRIES);
+	bat_off = rd_be64(dh + VD_TABLE_OFF);
+	bsize = rd_be32(dh + VD_BLOCK_SIZE);
+	maxe = rd_be32(dh + VD_MAX_ENTRIES);
 	if (bsize < 512 * 8 || bsize > (256u << 20) || (bsize & (bsize - 1)) ||
 	    maxe * bsize < size || bat_off > fsize || maxe * 4 > fsize - bat_off)
 		return rd_set_error(below, -EINVAL,
@@ -259,19 +253,14 @@ static int vhd_open_dynamic(struct rd_disk *below, const uint8_t *f,
 		uint64_t bmlen = ((bsize / 512 / 8) + 511) & ~511ULL;
 
 		for (uint64_t i = 0; i < b->nblocks && i < maxe; i++) {
-			uint32_t e = get_be32(bat + 4 * i);
+			uint32_t e = rd_be32(bat + 4 * i);
 			uint64_t off = (uint64_t)e * 512 + bmlen;
 
 			if (e == VHD_BAT_UNUSED)
 				continue;
 			if (off >= fsize) {
-				b->below = NULL;
-				rd_close(d);
 				free(bat);
-				return rd_set_error(below, -EINVAL,
-						    "%s: VHD block %llu outside the file",
-						    below->desc,
-						    (unsigned long long)i);
+				return fmt_bmap_bad_block(d, i);
 			}
 			b->map[i] = off;
 		}
@@ -295,7 +284,7 @@ int rd_vhd_open(struct rd_disk *below, struct rd_disk **out)
 	err = rd_pread(below, f, 512, 0);
 	if (err)
 		return err;
-	if (memcmp(f, "conectix", 8) || get_be32(f + VF_TYPE) == VHD_FIXED) {
+	if (memcmp(f, "conectix", 8) || rd_be32(f + VF_TYPE) == VHD_FIXED) {
 		err = rd_pread(below, f, 512, fsize - 512);
 		if (err)
 			return err;
@@ -316,13 +305,10 @@ int rd_vhd_create(const char *path, uint64_t size, bool fixed,
 		  struct rd_disk **out, char *err, size_t errlen)
 {
 	struct vhd_state *s;
-	int e;
 
-	if (!size || size % 512 || size > VHD_MAX_SIZE) {
-		snprintf(err, errlen, "%s: VHD size must be a multiple of 512 up to 2040 GiB",
-			 path);
+	if (fmt_size_check(path, "VHD", size, VHD_MAX_SIZE, "up to 2040 GiB",
+			   err, errlen))
 		return -EINVAL;
-	}
 	if (fixed) {
 		uint8_t f[512];
 
@@ -336,11 +322,8 @@ int rd_vhd_create(const char *path, uint64_t size, bool fixed,
 	vhd_footer_make(s->footer, size, VHD_DYNAMIC);
 	s->bat_off = 1536;
 	s->max_entries = (uint32_t)((size + VHD_BLOCK - 1) / VHD_BLOCK);
-	e = fmt_bmap_writer(&vhd_ops, path, size, VHD_BLOCK,
-			    s->bat_off + (((uint64_t)s->max_entries * 4 + 511) &
-					  ~511ULL),
-			    s, out, err, errlen);
-	if (e)
-		free(s);
-	return e;
+	return fmt_bmap_writer(&vhd_ops, path, size, VHD_BLOCK,
+			       s->bat_off + (((uint64_t)s->max_entries * 4 + 511) &
+					     ~511ULL),
+			       s, out, err, errlen);
 }

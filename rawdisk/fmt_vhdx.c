@@ -111,31 +111,31 @@ static void put_header(uint8_t *h, const struct vhdx_wr *w, uint64_t seq)
 {
 	memset(h, 0, 4096);
 	memcpy(h, "head", 4);
-	put_le64(h + 8, seq);
+	rd_put_le64(h + 8, seq);
 	memcpy(h + 16, w->file_guid, 16);
 	memcpy(h + 32, w->data_guid, 16);
 	/* LogGuid (48) stays zero: the log is empty */
-	put_le16(h + 64, 0);		/* log version */
-	put_le16(h + 66, 1);		/* version */
-	put_le32(h + 68, (uint32_t)VHDX_LOG_LEN);
-	put_le64(h + 72, VHDX_LOG_OFF);
-	put_le32(h + 4, fmt_crc32c(h, 4096));
+	rd_put_le16(h + 64, 0);		/* log version */
+	rd_put_le16(h + 66, 1);		/* version */
+	rd_put_le32(h + 68, (uint32_t)VHDX_LOG_LEN);
+	rd_put_le64(h + 72, VHDX_LOG_OFF);
+	rd_put_le32(h + 4, fmt_crc32c(h, 4096));
 }
 
 static void put_region_table(uint8_t *rt, const struct vhdx_wr *w)
 {
 	memset(rt, 0, VHDX_RT_LEN);
 	memcpy(rt, "regi", 4);
-	put_le32(rt + 8, 2);
+	rd_put_le32(rt + 8, 2);
 	guid_bytes(G_BAT, rt + 16);
-	put_le64(rt + 16 + 16, VHDX_BAT_OFF);
-	put_le32(rt + 16 + 24, (uint32_t)w->bat_len);
-	put_le32(rt + 16 + 28, 1);
+	rd_put_le64(rt + 16 + 16, VHDX_BAT_OFF);
+	rd_put_le32(rt + 16 + 24, (uint32_t)w->bat_len);
+	rd_put_le32(rt + 16 + 28, 1);
 	guid_bytes(G_META, rt + 48);
-	put_le64(rt + 48 + 16, VHDX_META_OFF);
-	put_le32(rt + 48 + 24, (uint32_t)VHDX_META_LEN);
-	put_le32(rt + 48 + 28, 1);
-	put_le32(rt + 4, fmt_crc32c(rt, VHDX_RT_LEN));
+	rd_put_le64(rt + 48 + 16, VHDX_META_OFF);
+	rd_put_le32(rt + 48 + 24, (uint32_t)VHDX_META_LEN);
+	rd_put_le32(rt + 48 + 28, 1);
+	rd_put_le32(rt + 4, fmt_crc32c(rt, VHDX_RT_LEN));
 }
 
 static void put_metadata(uint8_t *m, const struct vhdx_wr *w, uint64_t size)
@@ -148,20 +148,20 @@ static void put_metadata(uint8_t *m, const struct vhdx_wr *w, uint64_t size)
 
 	memset(m, 0, 128 * 1024);
 	memcpy(m, "metadata", 8);
-	put_le16(m + 10, 5);
+	rd_put_le16(m + 10, 5);
 	for (int i = 0; i < 5; i++) {
 		uint8_t *e = m + 32 + 32 * i;
 
 		guid_bytes(items[i].g, e);
-		put_le32(e + 16, off + 64 * (uint32_t)i);
-		put_le32(e + 20, items[i].len);
-		put_le32(e + 24, items[i].flags);
+		rd_put_le32(e + 16, off + 64 * (uint32_t)i);
+		rd_put_le32(e + 20, items[i].len);
+		rd_put_le32(e + 24, items[i].flags);
 	}
-	put_le32(m + off, VHDX_BLOCK);		/* block size, flags 0 */
-	put_le64(m + off + 64, size);
+	rd_put_le32(m + off, VHDX_BLOCK);		/* block size, flags 0 */
+	rd_put_le64(m + off + 64, size);
 	memcpy(m + off + 128, w->page83, 16);
-	put_le32(m + off + 192, 512);
-	put_le32(m + off + 256, 4096);
+	rd_put_le32(m + off + 192, 512);
+	rd_put_le32(m + off + 256, 4096);
 }
 
 static int vhdx_commit(struct fmt_bmap *b)
@@ -176,7 +176,7 @@ static int vhdx_commit(struct fmt_bmap *b)
 		return -ENOMEM;
 	for (uint64_t i = 0; i < b->nblocks; i++)
 		if (b->map[i] > FMT_ZERO)
-			put_le64(buf + 8 * bat_index(i, cr),
+			rd_put_le64(buf + 8 * bat_index(i, cr),
 				 (b->map[i] / MiB) << 20 | PB_FULLY);
 	err = fmt_io_write(b, buf, (w->bat_entries * 8 + 4095) & ~4095ULL,
 			   VHDX_BAT_OFF);
@@ -204,26 +204,20 @@ static int vhdx_commit(struct fmt_bmap *b)
 		memset(buf, 0, 512);
 		memcpy(buf, "vhdxfile", 8);
 		for (int i = 0; creator[i]; i++)
-			put_le16(buf + 8 + 2 * i, creator[i]);
+			rd_put_le16(buf + 8 + 2 * i, creator[i]);
 		err = fmt_io_write(b, buf, 512, 0);
 	}
 	free(buf);
-	if (!err && ftruncate(b->fd, (off_t)(b->eof > VHDX_BAT_OFF + w->bat_len ?
-					      b->eof : VHDX_BAT_OFF + w->bat_len)))
-		err = rd_set_error(b->disk, -errno, "%s: truncate", b->path);
+	if (!err)
+		err = fmt_io_truncate(b, b->eof > VHDX_BAT_OFF + w->bat_len ?
+				      b->eof : VHDX_BAT_OFF + w->bat_len);
 	return err;
-}
-
-static void vhdx_free(struct fmt_bmap *b)
-{
-	free(b->fmt);
 }
 
 static const struct fmt_bmap_ops vhdx_wr_ops = {
 	.name	= "vhdx",
 	.align	= MiB,
 	.commit	= vhdx_commit,
-	.free	= vhdx_free,
 };
 
 int rd_vhdx_create(const char *path, uint64_t size, struct rd_disk **out,
@@ -231,13 +225,10 @@ int rd_vhdx_create(const char *path, uint64_t size, struct rd_disk **out,
 {
 	struct vhdx_wr *w;
 	uint64_t nb, cr = chunk_ratio(VHDX_BLOCK, 512);
-	int e;
 
-	if (!size || size % 512 || size > VHDX_MAX_SIZE) {
-		snprintf(err, errlen, "%s: VHDX size must be a multiple of 512 up to 64 TiB",
-			 path);
+	if (fmt_size_check(path, "VHDX", size, VHDX_MAX_SIZE, "up to 64 TiB",
+			   err, errlen))
 		return -EINVAL;
-	}
 	w = calloc(1, sizeof(*w));
 	if (!w)
 		return -ENOMEM;
@@ -247,11 +238,8 @@ int rd_vhdx_create(const char *path, uint64_t size, struct rd_disk **out,
 	fmt_uuid_random(w->file_guid);
 	fmt_uuid_random(w->data_guid);
 	fmt_uuid_random(w->page83);
-	e = fmt_bmap_writer(&vhdx_wr_ops, path, size, VHDX_BLOCK,
-			    VHDX_BAT_OFF + w->bat_len, w, out, err, errlen);
-	if (e)
-		free(w);
-	return e;
+	return fmt_bmap_writer(&vhdx_wr_ops, path, size, VHDX_BLOCK,
+			       VHDX_BAT_OFF + w->bat_len, w, out, err, errlen);
 }
 
 /* ------------------------------------------------------------ reader */
@@ -263,11 +251,11 @@ static const struct fmt_bmap_ops vhdx_rd_ops = {
 /* Does the CRC-32C at offset 4 of @p (length @len) match?  @p is restored. */
 static bool crc_ok(uint8_t *p, size_t len)
 {
-	uint32_t want = get_le32(p + 4), got;
+	uint32_t want = rd_le32(p + 4), got;
 
-	put_le32(p + 4, 0);
+	rd_put_le32(p + 4, 0);
 	got = fmt_crc32c(p, len);
-	put_le32(p + 4, want);
+	rd_put_le32(p + 4, want);
 	return got == want;
 }
 
@@ -289,12 +277,12 @@ static int vhdx_read_header(struct rd_disk *below, uint8_t *h)
 		return rd_set_error(below, -EINVAL,
 				    "%s: both VHDX headers are corrupt",
 				    below->desc);
-	if (!ok1 || (ok2 && get_le64(h2 + 8) > get_le64(h + 8)))
+	if (!ok1 || (ok2 && rd_le64(h2 + 8) > rd_le64(h + 8)))
 		memcpy(h, h2, 4096);
-	if (get_le16(h + 66) != 1)
+	if (rd_le16(h + 66) != 1)
 		return rd_set_error(below, -ENOTSUP,
 				    "%s: unsupported VHDX version %u",
-				    below->desc, get_le16(h + 66));
+				    below->desc, rd_le16(h + 66));
 	if (!fmt_is_zero(h + 48, 16))
 		return rd_set_error(below, -ENOTSUP,
 				    "%s: the VHDX log is not empty (not closed cleanly); "
@@ -326,15 +314,15 @@ static int vhdx_read_regions(struct rd_disk *below, struct vhdx_geom *g)
 	if (err)
 		goto out;
 	if (memcmp(rt, "regi", 4) || !crc_ok(rt, VHDX_RT_LEN) ||
-	    get_le32(rt + 8) > 2047) {
+	    rd_le32(rt + 8) > 2047) {
 		err = rd_set_error(below, -EINVAL,
 				   "%s: both VHDX region tables are corrupt",
 				   below->desc);
 		goto out;
 	}
-	for (uint32_t i = 0; i < get_le32(rt + 8); i++) {
+	for (uint32_t i = 0; i < rd_le32(rt + 8); i++) {
 		uint8_t *e = rt + 16 + 32 * i;
-		uint64_t off = get_le64(e + 16), len = get_le32(e + 24);
+		uint64_t off = rd_le64(e + 16), len = rd_le32(e + 24);
 
 		if (off % MiB || off > fsize || len > fsize - off) {
 			err = rd_set_error(below, -EINVAL,
@@ -348,7 +336,7 @@ static int vhdx_read_regions(struct rd_disk *below, struct vhdx_geom *g)
 		} else if (guid_is(e, G_META)) {
 			g->meta_off = off;
 			g->meta_len = len;
-		} else if (get_le32(e + 28) & 1) {
+		} else if (rd_le32(e + 28) & 1) {
 			err = rd_set_error(below, -ENOTSUP,
 					   "%s: unknown required VHDX region",
 					   below->desc);
@@ -372,12 +360,12 @@ static int vhdx_read_meta(struct rd_disk *below, struct vhdx_geom *g)
 
 	if (err)
 		return err;
-	if (memcmp(t, "metadata", 8) || get_le16(t + 10) > 2047)
+	if (memcmp(t, "metadata", 8) || rd_le16(t + 10) > 2047)
 		return rd_set_error(below, -EINVAL,
 				    "%s: bad VHDX metadata table", below->desc);
-	for (unsigned int i = 0; i < get_le16(t + 10); i++) {
+	for (unsigned int i = 0; i < rd_le16(t + 10); i++) {
 		const uint8_t *e = t + 32 + 32 * i;
-		uint64_t off = get_le32(e + 16), len = get_le32(e + 20);
+		uint64_t off = rd_le32(e + 16), len = rd_le32(e + 20);
 		int which = -1;
 
 		for (int k = G_FILEPARAM; k < G_COUNT; k++)
@@ -388,7 +376,7 @@ static int vhdx_read_meta(struct rd_disk *below, struct vhdx_geom *g)
 					    "%s: differencing VHDX disks are not supported",
 					    below->desc);
 		if (which < 0) {
-			if (get_le32(e + 24) & 4)
+			if (rd_le32(e + 24) & 4)
 				return rd_set_error(below, -ENOTSUP,
 						    "%s: unknown required VHDX metadata item",
 						    below->desc);
@@ -406,15 +394,15 @@ static int vhdx_read_meta(struct rd_disk *below, struct vhdx_geom *g)
 			return err;
 		found |= 1u << which;
 		if (which == G_FILEPARAM) {
-			g->block_size = get_le32(v);
-			if (get_le32(v + 4) & 2)
+			g->block_size = rd_le32(v);
+			if (rd_le32(v + 4) & 2)
 				return rd_set_error(below, -ENOTSUP,
 						    "%s: differencing VHDX disks are not supported",
 						    below->desc);
 		} else if (which == G_SIZE) {
-			g->size = get_le64(v);
+			g->size = rd_le64(v);
 		} else if (which == G_LSS) {
-			g->lss = get_le32(v);
+			g->lss = rd_le32(v);
 		}
 	}
 	if ((found & (1u << G_FILEPARAM | 1u << G_SIZE | 1u << G_LSS)) !=
@@ -474,7 +462,7 @@ int rd_vhdx_open(struct rd_disk *below, struct rd_disk **out)
 	}
 	b = fmt_bmap_of(d);
 	for (uint64_t i = 0; i < nb; i++) {
-		uint64_t e = get_le64(bat + 8 * bat_index(i, cr));
+		uint64_t e = rd_le64(bat + 8 * bat_index(i, cr));
 		uint64_t off = (e >> 20) * MiB;
 
 		switch (e & 7) {
@@ -484,13 +472,8 @@ int rd_vhdx_open(struct rd_disk *below, struct rd_disk **out)
 		case PB_FULLY:
 		case PB_PARTIAL:
 			if (off < MiB || off >= fsize) {
-				b->below = NULL;
-				rd_close(d);
 				free(bat);
-				return rd_set_error(below, -EINVAL,
-						    "%s: VHDX block %llu outside the file",
-						    below->desc,
-						    (unsigned long long)i);
+				return fmt_bmap_bad_block(d, i);
 			}
 			b->map[i] = off;
 			break;

@@ -31,18 +31,18 @@ void vmdk_header_make(uint8_t *h, const struct vmdk_layout *l)
 {
 	memset(h, 0, 512);
 	memcpy(h, "KDMV", 4);
-	put_le32(h + VMDK_H_VERSION, l->version);
-	put_le32(h + VMDK_H_FLAGS, l->flags);
-	put_le64(h + VMDK_H_CAPACITY, l->capacity);
-	put_le64(h + VMDK_H_GRAIN, l->grain);
-	put_le64(h + VMDK_H_DESC_OFF, l->desc_off);
-	put_le64(h + VMDK_H_DESC_SIZE, l->desc_size);
-	put_le32(h + VMDK_H_NGTE, VMDK_GTES);
-	put_le64(h + VMDK_H_RGD, l->rgd);
-	put_le64(h + VMDK_H_GD, l->gd);
-	put_le64(h + VMDK_H_OVERHEAD, l->overhead);
+	rd_put_le32(h + VMDK_H_VERSION, l->version);
+	rd_put_le32(h + VMDK_H_FLAGS, l->flags);
+	rd_put_le64(h + VMDK_H_CAPACITY, l->capacity);
+	rd_put_le64(h + VMDK_H_GRAIN, l->grain);
+	rd_put_le64(h + VMDK_H_DESC_OFF, l->desc_off);
+	rd_put_le64(h + VMDK_H_DESC_SIZE, l->desc_size);
+	rd_put_le32(h + VMDK_H_NGTE, VMDK_GTES);
+	rd_put_le64(h + VMDK_H_RGD, l->rgd);
+	rd_put_le64(h + VMDK_H_GD, l->gd);
+	rd_put_le64(h + VMDK_H_OVERHEAD, l->overhead);
 	memcpy(h + VMDK_H_NL, "\n \r\n", 4);
-	put_le16(h + VMDK_H_COMPRESS, l->compress);
+	rd_put_le16(h + VMDK_H_COMPRESS, l->compress);
 }
 
 int vmdk_descriptor_text(char *buf, size_t len, const char *create_type,
@@ -114,8 +114,8 @@ static int vmdk_read_grain(struct fmt_bmap *b, uint64_t blk, void *buf,
 		err = fmt_io_read(b, pre, sizeof(pre), off);
 		if (err)
 			return err;
-		clen = get_le32(pre + 8);
-		if (get_le64(pre) != blk * (v->grain / 512) ||
+		clen = rd_le32(pre + 8);
+		if (rd_le64(pre) != blk * (v->grain / 512) ||
 		    clen > v->grain * 2 + 1024 || off + 12 + clen > v->fsize)
 			return rd_set_error(b->disk, -EINVAL,
 					    "%s: corrupt compressed grain %llu",
@@ -182,7 +182,7 @@ static int vmdk_load_tables(struct rd_disk *below, struct fmt_bmap *b,
 	}
 	err = rd_pread(below, gdb, ngt * 4, gd * 512);
 	for (uint64_t i = 0; !err && i < ngt; i++) {
-		uint64_t gto = get_le32(gdb + 4 * i);
+		uint64_t gto = rd_le32(gdb + 4 * i);
 
 		if (!gto)
 			continue;
@@ -195,7 +195,7 @@ static int vmdk_load_tables(struct rd_disk *below, struct fmt_bmap *b,
 		err = rd_pread(below, gt, sizeof(gt), gto * 512);
 		for (uint64_t j = 0; !err && j < VMDK_GTES; j++) {
 			uint64_t blk = i * VMDK_GTES + j;
-			uint64_t e = get_le32(gt + 4 * j);
+			uint64_t e = rd_le32(gt + 4 * j);
 
 			if (blk >= b->nblocks || !e)
 				continue;
@@ -233,30 +233,30 @@ static int vmdk_open_sparse(struct rd_disk *below, struct rd_disk **out)
 	err = rd_pread(below, h, 512, 0);
 	if (err)
 		return err;
-	gd = get_le64(h + VMDK_H_GD);
+	gd = rd_le64(h + VMDK_H_GD);
 	if (gd == VMDK_GD_AT_END) {	/* streamOptimized: footer copy */
 		err = rd_pread(below, h, 512, fsize - 1024);
 		if (err)
 			return err;
-		gd = get_le64(h + VMDK_H_GD);
+		gd = rd_le64(h + VMDK_H_GD);
 	}
-	flags = get_le32(h + VMDK_H_FLAGS);
-	cap = get_le64(h + VMDK_H_CAPACITY);
-	grain = get_le64(h + VMDK_H_GRAIN);
-	if (memcmp(h, "KDMV", 4) || get_le32(h + VMDK_H_VERSION) < 1 ||
-	    get_le32(h + VMDK_H_VERSION) > 3)
+	flags = rd_le32(h + VMDK_H_FLAGS);
+	cap = rd_le64(h + VMDK_H_CAPACITY);
+	grain = rd_le64(h + VMDK_H_GRAIN);
+	if (memcmp(h, "KDMV", 4) || rd_le32(h + VMDK_H_VERSION) < 1 ||
+	    rd_le32(h + VMDK_H_VERSION) > 3)
 		return rd_set_error(below, -EINVAL,
 				    "%s: bad VMDK sparse header (magic or version)",
 				    below->desc);
-	if (get_le32(h + VMDK_H_NGTE) != VMDK_GTES || grain < 8 ||
+	if (rd_le32(h + VMDK_H_NGTE) != VMDK_GTES || grain < 8 ||
 	    grain > 2048 || (grain & (grain - 1)) || !cap ||
 	    cap > (1ULL << 37) || gd == VMDK_GD_AT_END)
 		return rd_set_error(below, -ENOTSUP,
 				    "%s: unsupported VMDK geometry (grain %llu, %u GTEs, capacity %llu)",
 				    below->desc, (unsigned long long)grain,
-				    get_le32(h + VMDK_H_NGTE),
+				    rd_le32(h + VMDK_H_NGTE),
 				    (unsigned long long)cap);
-	if ((flags & VMDK_FL_COMPRESSED) && get_le16(h + VMDK_H_COMPRESS) != 1)
+	if ((flags & VMDK_FL_COMPRESSED) && rd_le16(h + VMDK_H_COMPRESS) != 1)
 		return rd_set_error(below, -ENOTSUP,
 				    "%s: unknown VMDK compression", below->desc);
 	/* the GD must fit in the file before we size the map after it */
@@ -287,8 +287,7 @@ static int vmdk_open_sparse(struct rd_disk *below, struct rd_disk **out)
 		goto out_free;
 	err = vmdk_load_tables(below, fmt_bmap_of(d), gd, flags);
 	if (err) {
-		fmt_bmap_of(d)->below = NULL;
-		rd_close(d);
+		fmt_bmap_abandon(d);
 		return err;
 	}
 	*out = d;
@@ -335,10 +334,10 @@ static int vmdk_write_dir(struct fmt_bmap *b, uint64_t gd, uint64_t gt)
 		goto out;
 	}
 	for (uint64_t i = 0; i < w->ngt; i++)
-		put_le32(dir + 4 * i, (uint32_t)(gt + 4 * i));
+		rd_put_le32(dir + 4 * i, (uint32_t)(gt + 4 * i));
 	for (uint64_t i = 0; i < b->nblocks; i++)
 		if (b->map[i] > FMT_ZERO)
-			put_le32(tab + 4 * i, (uint32_t)(b->map[i] / 512));
+			rd_put_le32(tab + 4 * i, (uint32_t)(b->map[i] / 512));
 	err = fmt_io_write(b, dir, gdlen, gd * 512);
 	if (!err)
 		err = fmt_io_write(b, tab, gtlen, gt * 512);
@@ -362,22 +361,15 @@ static int vmdk_commit(struct fmt_bmap *b)
 	vmdk_header_make(h, &w->l);
 	if (!err)
 		err = fmt_io_write(b, h, sizeof(h), 0);
-	if (!err && b->eof > w->l.overhead * 512 &&
-	    ftruncate(b->fd, (off_t)b->eof))
-		err = rd_set_error(b->disk, -errno, "%s: truncate", b->path);
+	if (!err && b->eof > w->l.overhead * 512)
+		err = fmt_io_truncate(b, b->eof);
 	return err;
-}
-
-static void vmdk_wr_free(struct fmt_bmap *b)
-{
-	free(b->fmt);
 }
 
 static const struct fmt_bmap_ops vmdk_wr_ops = {
 	.name	= "vmdk",
 	.align	= 512,
 	.commit	= vmdk_commit,
-	.free	= vmdk_wr_free,
 };
 
 int rd_vmdk_create(const char *path, const char *name, uint64_t size,
@@ -395,11 +387,9 @@ int vmdk_sparse_create(const char *path, const char *name, uint64_t size,
 	const char *base = strrchr(path, '/');
 	int e;
 
-	if (!size || size % 512 || size > (2ULL << 40) - VMDK_GRAIN) {
-		snprintf(err, errlen, "%s: VMDK size must be a multiple of 512 below 2 TiB",
-			 path);
+	if (fmt_size_check(path, "VMDK", size, VMDK_MAX_SIZE, "below 2 TiB",
+			   err, errlen))
 		return -EINVAL;
-	}
 	w = calloc(1, sizeof(*w));
 	if (!w)
 		return -ENOMEM;
@@ -420,12 +410,11 @@ int vmdk_sparse_create(const char *path, const char *name, uint64_t size,
 	e = vmdk_descriptor_make(w->desc, sizeof(w->desc), "monolithicSparse",
 				 w->l.capacity, name ? name : base ? base + 1 :
 				 path);
-	if (!e)
-		e = fmt_bmap_writer(&vmdk_wr_ops, path, size, VMDK_GRAIN,
-				    w->l.overhead * 512, w, out, err, errlen);
-	else
+	if (e) {
 		snprintf(err, errlen, "%s: file name too long", path);
-	if (e)
 		free(w);
-	return e;
+		return e;
+	}
+	return fmt_bmap_writer(&vmdk_wr_ops, path, size, VMDK_GRAIN,
+			       w->l.overhead * 512, w, out, err, errlen);
 }

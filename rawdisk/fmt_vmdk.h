@@ -39,6 +39,7 @@
 #define VMDK_GRAIN		(64u * 1024)	/* bytes */
 #define VMDK_DESC_SECTORS	20
 #define VMDK_SPLIT_BYTES	(2047ULL << 20)	/* twoGbMaxExtent piece */
+#define VMDK_MAX_SIZE		((2ULL << 40) - VMDK_GRAIN)	/* bytes */
 
 /* marker types (streamOptimized) */
 #define VMDK_MARKER_EOS		0

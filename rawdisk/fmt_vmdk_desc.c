@@ -8,6 +8,9 @@
  * extents read as zeros.  The disk is their concatenation.  Used for
  * monolithicFlat, twoGbMaxExtentSparse/Flat, vmfs and fullDevice /
  * partitionedDevice descriptors; NOACCESS extents read as zeros.
+ * rd_vmdk_desc_scan() lists the FLAT extents of a descriptor without
+ * opening them (the safety checks want to know which device sectors a
+ * raw-disk descriptor exposes); both read lines with one parser.
  */
 #include <errno.h>
 #include <limits.h>
@@ -115,7 +118,7 @@ static int vd_open_extent(struct rd_disk *below, const char *dir,
 	if (file[0] == '/')
 		snprintf(path, sizeof(path), "%s", file);
 	else
-		snprintf(path, sizeof(path), "%s%s", dir, file);
+		snprintf(path, sizeof(path), "%.3000s%s", dir, file);
 	e = rd_file_open(path, RD_RDONLY, &f, err, sizeof(err));
 	if (e)
 		return rd_set_error(below, e, "VMDK extent %s", err);
@@ -139,6 +142,29 @@ static int vd_open_extent(struct rd_disk *below, const char *dir,
 	return 0;
 }
 
+/* One extent line, `ACCESS SECTORS TYPE ["FILE" [START]]`. */
+struct ext_line {
+	char			access[16];	/* RW, RDONLY or NOACCESS */
+	char			type[16];	/* FLAT, SPARSE, ZERO, VMFS */
+	char			file[1024];	/* "" when not given */
+	unsigned long long	sectors;	/* extent length */
+	unsigned long long	start;		/* sectors into FILE, 0 */
+	int			fields;		/* how many were given, 3..5 */
+};
+
+/* Parse @line into @x: true for an extent line, false for anything else
+ * (comments, DDB entries, createType ...). */
+static bool ext_line_parse(const char *line, struct ext_line *x)
+{
+	x->file[0] = 0;
+	x->start = 0;
+	x->fields = sscanf(line, "%15s %llu %15s \"%1023[^\"]\" %llu",
+			   x->access, &x->sectors, x->type, x->file, &x->start);
+	return x->fields >= 3 && (!strcmp(x->access, "RW") ||
+				  !strcmp(x->access, "RDONLY") ||
+				  !strcmp(x->access, "NOACCESS"));
+}
+
 static int vd_parse(struct rd_disk *below, char *text, const char *dir,
 		    struct vdesc *v, uint64_t *total)
 {
@@ -147,31 +173,28 @@ static int vd_parse(struct rd_disk *below, char *text, const char *dir,
 
 	for (char *ln = strtok_r(text, "\n", &save); ln;
 	     ln = strtok_r(NULL, "\n", &save)) {
-		char access[16], type[16], file[1024] = "";
-		unsigned long long sectors, start = 0;
+		struct ext_line x;
 		struct vd_extent *e;
-		int n = sscanf(ln, "%15s %llu %15s \"%1023[^\"]\" %llu", access,
-			       &sectors, type, file, &start);
 
-		if (n < 3 || (strcmp(access, "RW") && strcmp(access, "RDONLY") &&
-			      strcmp(access, "NOACCESS")))
+		if (!ext_line_parse(ln, &x))
 			continue;
-		if (v->n == MAX_EXTENTS || !sectors || sectors > (1ULL << 40))
+		if (v->n == MAX_EXTENTS || !x.sectors || x.sectors > (1ULL << 40))
 			return rd_set_error(below, -EINVAL,
 					    "%s: bad VMDK extent line", below->desc);
 		e = &v->ext[v->n];
 		e->start = *total;
-		e->size = sectors * 512;
-		if (!strcmp(type, "ZERO") || !strcmp(access, "NOACCESS")) {
+		e->size = x.sectors * 512;
+		if (!strcmp(x.type, "ZERO") || !strcmp(x.access, "NOACCESS")) {
 			e->disk = NULL;
-		} else if (n < 4 || (strcmp(type, "FLAT") && strcmp(type, "SPARSE") &&
-				     strcmp(type, "VMFS"))) {
+		} else if (x.fields < 4 || (strcmp(x.type, "FLAT") &&
+					    strcmp(x.type, "SPARSE") &&
+					    strcmp(x.type, "VMFS"))) {
 			return rd_set_error(below, -ENOTSUP,
 					    "%s: unsupported VMDK extent type %s",
-					    below->desc, type);
+					    below->desc, x.type);
 		} else {
-			err = vd_open_extent(below, dir, file, type, start,
-					     e->size, &e->disk);
+			err = vd_open_extent(below, dir, x.file, x.type,
+					     x.start, e->size, &e->disk);
 			if (err)
 				return err;
 		}
@@ -217,12 +240,7 @@ int vmdk_desc_open(struct rd_disk *below, const char *path,
 	if (err)
 		goto out_free;
 	free(text);
-	d->priv = v;
-	d->size = total;
-	d->flags = RD_RDONLY;
-	snprintf(d->desc, sizeof(d->desc), "%s", path);
-	*out = d;
-	return 0;
+	return rd_finish(d, v, total, RD_RDONLY, path, out);
 
 out_free:
 	for (unsigned int i = 0; v && i < v->n; i++)
@@ -231,4 +249,58 @@ out_free:
 	free(v);
 	free(d);
 	return err;
+}
+
+int rd_vmdk_desc_scan(const char *text, size_t len, char *type,
+		      size_t typelen, struct rd_vmdk_flat *ext,
+		      unsigned int max, uint64_t *total)
+{
+	unsigned int n = 0;
+	size_t pos = 0;
+
+	*total = 0;
+	if (typelen)
+		type[0] = 0;
+	if (len > DESC_MAX)
+		return -EINVAL;
+	while (pos < len) {
+		char line[1200];
+		struct ext_line x;
+		size_t e = pos, ll;
+
+		while (e < len && text[e] != '\n')
+			e++;
+		ll = e - pos < sizeof(line) - 1 ? e - pos : sizeof(line) - 1;
+		memcpy(line, text + pos, ll);
+		line[ll] = 0;
+		pos = e + 1;
+		if (memchr(line, 0, ll))
+			return -EINVAL;		/* binary: not a descriptor */
+		if (!strncmp(line, "createType=\"", 12) && typelen) {
+			size_t q = strcspn(line + 12, "\"");
+
+			snprintf(type, typelen, "%.*s",
+				 (int)(q < typelen ? q : typelen - 1), line + 12);
+			continue;
+		}
+		if (!ext_line_parse(line, &x))
+			continue;
+		if (!x.sectors || x.sectors > (1ull << 40) ||
+		    x.start > (1ull << 40))
+			return -EINVAL;
+		if (!strcmp(x.type, "FLAT") && strcmp(x.access, "NOACCESS")) {
+			if (x.fields < 4)
+				return -EINVAL;
+			if (n < max) {
+				snprintf(ext[n].file, sizeof(ext[n].file), "%s",
+					 x.file);
+				ext[n].vstart = *total;
+				ext[n].start = x.start * 512;
+				ext[n].size = x.sectors * 512;
+			}
+			n++;
+		}
+		*total += x.sectors * 512;
+	}
+	return n > (unsigned int)INT32_MAX ? -EINVAL : (int)n;
 }

@@ -20,6 +20,7 @@
 #include <strings.h>
 #include <unistd.h>
 
+#include "lib/lib.h"
 #include "rawdisk/fmt_priv.h"
 #include "rawdisk/fmt_vmdk.h"
 
@@ -93,10 +94,12 @@ static int split_flush(struct rd_disk *d)
 					   strlen(v->text), "twoGbMaxExtentSparse",
 					   d->size / 512, v->text);
 	dlen = strlen(desc);
-	if (!err && (pwrite(v->desc_fd, desc, dlen, 0) != (ssize_t)dlen ||
-		     ftruncate(v->desc_fd, (off_t)dlen) || fsync(v->desc_fd)))
-		err = rd_set_error(d, -errno, "%s: %s", v->desc_path,
-				   strerror(errno));
+	if (!err)
+		err = lib_pwrite_all(v->desc_fd, desc, dlen, 0);
+	if (!err && (ftruncate(v->desc_fd, (off_t)dlen) || fsync(v->desc_fd)))
+		err = -errno;
+	if (err && !d->err[0])
+		rd_set_error(d, err, "%s: %s", v->desc_path, strerror(-err));
 	if (!err)
 		v->complete = true;
 	free(desc);
@@ -213,12 +216,7 @@ int vmdk_split_create(const char *path, const char *name, uint64_t size,
 					 "RW %llu SPARSE \"%s-s%03u.vmdk\"\n",
 					 (unsigned long long)(n / 512), stem, v->n);
 	}
-	d->priv = v;
-	d->size = size;
-	d->flags = RD_RDWR;
-	snprintf(d->desc, sizeof(d->desc), "%s", path);
-	*out = d;
-	return 0;
+	return rd_finish(d, v, size, RD_RDWR, path, out);
 
 out_nomem:
 	e = -ENOMEM;

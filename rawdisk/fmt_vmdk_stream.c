@@ -89,8 +89,8 @@ static void compress_one(struct vmdk_stream *s,
 	size_t n = libdeflate_zlib_compress(c, g->data, s->grain, g->out + 12,
 					    s->bound);
 
-	put_le64(g->out, g->blk * s->l.grain);
-	put_le32(g->out + 8, (uint32_t)n);
+	rd_put_le64(g->out, g->blk * s->l.grain);
+	rd_put_le32(g->out + 8, (uint32_t)n);
 	g->outlen = (12 + n + 511) & ~(size_t)511;
 	memset(g->out + 12 + n, 0, g->outlen - 12 - n);
 }
@@ -253,8 +253,8 @@ static int vs_marker(struct rd_disk *d, uint64_t val, uint32_t type)
 	uint8_t m[512] = { 0 };
 	int err;
 
-	put_le64(m, val);
-	put_le32(m + 12, type);
+	rd_put_le64(m, val);
+	rd_put_le32(m + 12, type);
 	err = vs_write(d, m, sizeof(m), s->pos);
 	s->pos += 512;
 	return err;
@@ -284,14 +284,14 @@ static int vs_seal(struct rd_disk *d)
 			uint64_t blk = i * VMDK_GTES + j;
 
 			if (blk < s->ngrains && s->gte[blk]) {
-				put_le32(gt + 4 * j, s->gte[blk]);
+				rd_put_le32(gt + 4 * j, s->gte[blk]);
 				any = true;
 			}
 		}
 		if (!any)
 			continue;
 		err = vs_marker(d, sizeof(gt) / 512, VMDK_MARKER_GT);
-		put_le32(gd + 4 * i, (uint32_t)(s->pos / 512));
+		rd_put_le32(gd + 4 * i, (uint32_t)(s->pos / 512));
 		if (!err)
 			err = vs_write(d, gt, sizeof(gt), s->pos);
 		s->pos += sizeof(gt);
@@ -317,9 +317,8 @@ static int vs_seal(struct rd_disk *d)
 	if (!err)
 		err = vs_write(d, s->desc, sizeof(s->desc), 512);
 	free(gd);
-	if (!err && fdatasync(s->fd) < 0)
-		err = rd_set_error(d, -errno, "%s: sync: %s", d->desc,
-				   strerror(errno));
+	if (!err)
+		err = rd_fd_sync(d, s->fd);
 	if (!err)
 		s->sealed = true;
 	return err;
@@ -385,11 +384,9 @@ int rd_vmdk_stream_create(const char *path, const char *name, uint64_t size,
 	const char *base = strrchr(path, '/');
 	int e = -ENOMEM;
 
-	if (!size || size % 512 || size > (2ULL << 40) - VMDK_GRAIN) {
-		snprintf(err, errlen, "%s: VMDK size must be a multiple of 512 below 2 TiB",
-			 path);
+	if (fmt_size_check(path, "VMDK", size, VMDK_MAX_SIZE, "below 2 TiB",
+			   err, errlen))
 		return -EINVAL;
-	}
 	s = calloc(1, sizeof(*s));
 	d = rd_alloc(&vmdk_stream_ops, NULL, false);
 	if (!s || !d)
@@ -442,12 +439,7 @@ int rd_vmdk_stream_create(const char *path, const char *name, uint64_t size,
 		e = -errno;
 		goto out_free;
 	}
-	d->priv = s;
-	d->size = size;
-	d->flags = RD_RDWR;
-	snprintf(d->desc, sizeof(d->desc), "%s", path);
-	*out = d;
-	return 0;
+	return rd_finish(d, s, size, RD_RDWR, path, out);
 
 out_free:
 	snprintf(err, errlen, "%s: %s", path, strerror(-e));

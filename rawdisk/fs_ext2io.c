@@ -23,6 +23,7 @@
 #include <et/com_err.h>
 
 #include "rawdisk/rawdisk.h"
+#include "rawdisk/rd_priv.h"
 
 #define RDX_PREFIX	"rd:"
 
@@ -76,11 +77,7 @@ int rd_ext2_name(struct rd_disk *d, uint64_t off, uint64_t len, char *buf,
 {
 	int n;
 
-	if (!d || off > d->size)
-		return -EINVAL;
-	if (len == 0)
-		len = d->size - off;
-	if (len > d->size - off)
+	if (rd_window(d, off, &len))
 		return -EINVAL;
 	n = snprintf(buf, buflen, RDX_PREFIX "%p:%" PRIu64 ":%" PRIu64,
 		     (void *)d, off, len);

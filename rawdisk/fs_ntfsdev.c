@@ -27,6 +27,7 @@
 #include <ntfs-3g/volume.h>
 
 #include "rawdisk/rawdisk.h"
+#include "rawdisk/rd_priv.h"
 
 struct rdn_priv {
 	struct rd_disk	*disk;		/* not owned */
@@ -230,11 +231,7 @@ int rd_ntfs_device_new(struct rd_disk *d, uint64_t off, uint64_t len,
 	char name[300];
 
 	*out = NULL;
-	if (!d || off > d->size)
-		return -EINVAL;
-	if (len == 0)
-		len = d->size - off;
-	if (len > d->size - off)
+	if (rd_window(d, off, &len))
 		return -EINVAL;
 	p = calloc(1, sizeof(*p));
 	if (!p)

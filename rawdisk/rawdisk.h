@@ -7,9 +7,15 @@
  * stack: a file or block device at the bottom, then read-only guards,
  * partition views, copy-on-write overlays, image formats, fault injection.
  * The VMM's IDE disks and the P2V converter both read through this layer.
+ * This is mechanism only (librawdisk.a, above lib/): which disk a VM may
+ * use, in which mode, and what is unsafe about it is vmdisk/'s policy.
  *
+ * Sections: the block core (rd_disk, rd_pread...), partition tables,
+ * stackable back ends (read-only, fault, partition views), qcow2,
+ * file-system adapters (libext2fs, libntfs-3g), image formats.
  * Errors are 0 / -errno.  Every disk keeps a one-line description of its
- * last error (rd_strerror()) for the CLI to print.
+ * last error (rd_strerror()) for the caller to show; nothing here prints.
+ * A disk is used by one thread at a time.
  */
 #ifndef DUALVM_RAWDISK_H
 #define DUALVM_RAWDISK_H
@@ -28,7 +34,8 @@ struct rd_ops {
 	int  (*pwrite)(struct rd_disk *d, const void *buf, size_t len,
 		       uint64_t off);
 	int  (*flush)(struct rd_disk *d);	/* may be NULL: nothing to do */
-	void (*close)(struct rd_disk *d);	/* frees d->priv, not below */
+	void (*close)(struct rd_disk *d);	/* frees d->priv, not below;
+						 * NULL: free(d->priv) */
 	/*
 	 * Optional: is [off, off+len) known to read as zeros / unallocated?
 	 * Sets *@alloc_len to the length of the run starting at @off that has
@@ -67,6 +74,39 @@ struct rd_disk {
 /* Allocate a disk for back end @ops; caller fills size/priv.  NULL on OOM. */
 struct rd_disk *rd_alloc(const struct rd_ops *ops, struct rd_disk *below,
 			 bool owns_below);
+
+/*
+ * rd_alloc() plus @priv_size zeroed bytes of back-end state in d->priv
+ * (freed by rd_close() unless ops->close frees it itself); the size and
+ * description start as @below's (0 and "" without one).  NULL on OOM,
+ * and then @below is not taken.
+ */
+struct rd_disk *rd_alloc_priv(const struct rd_ops *ops, struct rd_disk *below,
+			      bool owns_below, size_t priv_size);
+
+/*
+ * Finish opening the new disk @d: its back-end state @priv (kept when
+ * NULL), @size in bytes, RD_* @flags and description @desc (kept when
+ * NULL); then *@out = @d.  Returns 0, for `return rd_finish(...)`.
+ */
+int rd_finish(struct rd_disk *d, void *priv, uint64_t size,
+	      unsigned int flags, const char *desc, struct rd_disk **out);
+
+/* fdatasync(@fd) for back ends over a file: 0, or -errno recorded as
+ * "<desc>: sync: <reason>". */
+int rd_fd_sync(struct rd_disk *d, int fd);
+
+/*
+ * Pass-through callbacks for stacked back ends: forward to d->below
+ * (errors are copied into @d's message).  For rd_ops tables of layers
+ * that change only some operations.
+ */
+int rd_pass_pread(struct rd_disk *d, void *buf, size_t len, uint64_t off);
+int rd_pass_pwrite(struct rd_disk *d, const void *buf, size_t len,
+		   uint64_t off);
+int rd_pass_flush(struct rd_disk *d);
+int rd_pass_block_status(struct rd_disk *d, uint64_t off, uint64_t len,
+			 uint64_t *run_len);
 
 /* Bounds-checked I/O through the stack.  -EINVAL beyond the end, -EROFS on
  * a write to a read-only disk, else what the back end returns. */
@@ -226,33 +266,10 @@ struct rd_view_seg {
 unsigned int rd_view_layout(const struct rd_disk *d, struct rd_view_seg *seg,
 			    unsigned int max);
 
-/*
- * Write a VMware/VirtualBox raw-disk descriptor @out_vmdk for @device:
- * with @partitions a "partitionedDevice" (table and boot areas as FLAT
- * extents into NAME-pt.vmdk holding the synthesized private copy, chosen
- * partitions FLAT on the device, the rest ZERO), else "fullDevice" (or
- * "monolithicFlat" when @device is an image file).  The device is only
- * read.  0 or -errno with a one-line reason in @err.
- */
-int __attribute__((warn_unused_result))
-rd_vmdk_raw_create(const char *device, const char *partitions,
-		   const char *out_vmdk, char *err, size_t errlen);
-
-/* The file names of a descriptor's FLAT extents with their windows, for
- * the safety checks (parser shared with the fuzz harness). */
-struct rd_vmdk_flat {
-	char		file[1024];	/* as written in the descriptor */
-	uint64_t	vstart;		/* bytes into the virtual disk */
-	uint64_t	start;		/* bytes into the file */
-	uint64_t	size;		/* bytes */
-};
-
-/* Parse descriptor text (@len bytes, need not be NUL-terminated): the
- * createType into @type and up to @max FLAT extents into @ext.  Returns
- * the number of FLAT extents, or -EINVAL for a malformed descriptor. */
-int rd_vmdk_desc_scan(const char *text, size_t len, char *type,
-		      size_t typelen, struct rd_vmdk_flat *ext,
-		      unsigned int max, uint64_t *total);
+/* "start:size,..." (bytes) for the chosen extents of view @d into @out
+ * ("" for any other disk): what an overlay records to notice a changed
+ * partition table. */
+void rd_view_extents_str(const struct rd_disk *d, char *out, size_t outlen);
 
 /* ------------------------------------------------------------------ */
 /* qcow2 v3 (overlay over a raw source, and image writer for P2V)       */
@@ -300,143 +317,6 @@ bool rd_is_qcow2(const struct rd_disk *d);
 struct rd_disk *rd_qcow2_backing(const struct rd_disk *d);
 const char *rd_qcow2_backing_name(const struct rd_disk *d);
 uint64_t rd_qcow2_cluster_size(const struct rd_disk *d);
-
-/* ------------------------------------------------------------------ */
-/* Opening the disks of a VM: `dualvm run DISK [--partition] [--disk-mode]` */
-
-enum rd_disk_mode {
-	RD_MODE_DEFAULT,	/* persistent for image files, nonpersistent
-				 * for block devices and partition views */
-	RD_MODE_PERSISTENT,	/* writes reach the disk (explicit only) */
-	RD_MODE_NONPERSISTENT,	/* overlay deleted at power-off */
-	RD_MODE_UNDOABLE,	/* overlay kept; commit or discard later */
-};
-
-/* What to do with an undoable overlay at power-off. */
-enum rd_exit_action {
-	RD_EXIT_ASK,		/* ask on a TTY, else keep */
-	RD_EXIT_COMMIT,
-	RD_EXIT_DISCARD,
-	RD_EXIT_KEEP,
-};
-
-struct rd_vm_opts {
-	const char		*path;		/* image, block device, .vmdk */
-	const char		*partitions;	/* "2" / "2,3"; NULL: whole disk */
-	enum rd_disk_mode	mode;
-	const char		*overlay_dir;	/* NULL: beside the image or
-						 * $TMPDIR for devices */
-	char			*warnings;	/* out (may be NULL: stderr):
-						 * safety warnings, one a line */
-	size_t			warnlen;	/* bytes at @warnings */
-};
-
-/* The effective mode: RD_MODE_DEFAULT becomes nonpersistent for block
- * devices and partition views, persistent for whole image files. */
-enum rd_disk_mode rd_mode_resolve(enum rd_disk_mode m, bool blockdev,
-				  bool partitions);
-
-#define RD_MAX_HAZARDS	64
-
-struct rd_hazard {
-	unsigned int	partition;	/* 0: the whole disk */
-	bool		refuse;		/* refusal (else a warning) */
-	char		code[24];	/* "mounted", "hibernated", ... */
-	char		msg[400];	/* one line: what, why, what to do */
-};
-
-struct rd_check {
-	unsigned int	n;		/* hazards in hz[] */
-	unsigned int	nrefuse;	/* how many are refusals */
-	unsigned int	nwarn;		/* how many are warnings */
-	struct rd_hazard hz[RD_MAX_HAZARDS];	/* in the order found */
-};
-
-/*
- * Safety checks for running @path (already open as @d, read-only is
- * enough) with @partitions (NULL: whole disk) in the resolved @mode:
- * mounted on the host (directly, via loop devices over an image, via
- * device-mapper), host root, locked by another dualvm (when @check_lock:
- * the caller does not hold the lock itself), hibernated / Fast Startup /
- * unclean / dirty NTFS, BitLocker, ext needing recovery, swap holding a
- * hibernation image.  Content hazards are refusals only in persistent mode.
- * 0 with the findings in @out, or -errno when the checks could not run
- * (reason in @err).
- */
-int __attribute__((warn_unused_result))
-rd_safety_check(const char *path, struct rd_disk *d, const char *partitions,
-		enum rd_disk_mode mode, bool check_lock, struct rd_check *out,
-		char *err, size_t errlen);
-
-/*
- * Open a disk for a VM after the safety checks: returns the disk the VM's
- * IDE controller should use (the top of the stack).  Refusals (mounted,
- * hibernated, in use, ...) return -EBUSY/-EPERM/-ENOTSUP with one line in
- * @err naming the disk or partition, the reason and what to do.
- */
-int __attribute__((warn_unused_result))
-rd_vm_open(const struct rd_vm_opts *o, struct rd_disk **out, char *err,
-	   size_t errlen);
-
-/*
- * Close a disk opened with rd_vm_open at power-off: flush, then apply @act to
- * an undoable overlay (commit/discard/keep); nonpersistent overlays are
- * deleted.  Writes a one-line summary to @msg ("" when nothing to say).
- * 0 or -errno.
- */
-int rd_vm_close(struct rd_disk *d, enum rd_exit_action act, char *msg,
-		size_t msglen);
-
-/* ------------------------------------------------------------------ */
-/* Undoable overlays: OVL (qcow2) + OVL.dualvm sidecar (+ OVL.commit)  */
-
-struct rd_overlay_info {
-	char		source[4096];	/* the raw source it belongs to */
-	char		partitions[256];/* "2,3" or "" (whole disk) */
-	char		mode[32];	/* "undoable", ... */
-	char		backing[1024];	/* backing name in the qcow2 header */
-	uint64_t	size;		/* virtual size, bytes */
-	uint64_t	allocated;	/* bytes allocated in the overlay */
-	uint64_t	cluster_size;	/* bytes */
-	char		extents[1024];	/* "start:size,..." (bytes) of the
-					 * chosen partitions at creation */
-};
-
-struct rd_commit_opts {
-	unsigned long	fail_write_nth;	/* tests: fail the Nth source write */
-	unsigned long	fail_flush_nth;	/* tests: fail the Nth source flush */
-};
-
-/* Record/read the sidecar of overlay @ovl (@extents: the chosen
- * partitions' byte ranges, checked again before every reuse and commit so
- * a repartitioned disk is never written at stale offsets).  0 or -errno. */
-int rd_overlay_sidecar_write(const char *ovl, const char *source,
-			     const char *partitions, const char *mode,
-			     const char *extents);
-int rd_overlay_sidecar_read(const char *ovl, struct rd_overlay_info *info);
-
-/* "start:size,..." for the chosen extents of view @d into @out ("" for
- * a whole disk). */
-void rd_view_extents_str(const struct rd_disk *d, char *out, size_t outlen);
-
-/* Describe overlay @ovl without opening its source.  0 or -errno. */
-int __attribute__((warn_unused_result))
-rd_overlay_info(const char *ovl, struct rd_overlay_info *info, char *err,
-		size_t errlen);
-
-/*
- * Write the overlay's changes into its source (only the chosen
- * partitions' sectors), then delete the overlay.  Refused while the source
- * is mounted or locked.  Resumable and idempotent after a crash.  @co may be
- * NULL.  0 or -errno; a one-line summary or reason in @msg.
- */
-int __attribute__((warn_unused_result))
-rd_overlay_commit(const char *ovl, const struct rd_commit_opts *co,
-		  char *msg, size_t msglen);
-
-/* Delete overlay @ovl and its sidecar; the source is not touched. */
-int __attribute__((warn_unused_result))
-rd_overlay_discard(const char *ovl, char *msg, size_t msglen);
 
 /* ------------------------------------------------------------------ */
 /* File-system adapters (hwprofile): libext2fs and libntfs-3g reach a
@@ -530,11 +410,35 @@ rd_image_create(const char *format, const char *path, uint64_t size,
 		const struct rd_image_opts *o, struct rd_disk **out,
 		char *err, size_t errlen);
 
+/*
+ * The format of the file or device @path by its magic numbers: "raw",
+ * "qcow2", "vmdk" (sparse), "vmdk-descriptor" (text), "vhd" (dynamic, or
+ * fixed with the footer copy at 0), "vhd-fixed" (footer only at the end),
+ * "vhdx" or "vdi".  Unreadable and short files are "raw".  Reads only.
+ */
+const char *rd_image_probe(const char *path);
+
 /* The rd_image_create() format for an output file name's extension
  * (.vmdk .vhd .vhdx .vdi .qcow2 .img .raw), or NULL. */
 const char *rd_image_format_from_ext(const char *path);
 
 /* The qemu-img format name for @format ("vhd" -> "vpc"), or NULL. */
 const char *rd_image_qemu_name(const char *format);
+
+/* The file names of a raw-disk descriptor's FLAT extents with their
+ * windows, for the safety checks (rawdisk/fmt_vmdk_desc.c). */
+struct rd_vmdk_flat {
+	char		file[1024];	/* as written in the descriptor */
+	uint64_t	vstart;		/* bytes into the virtual disk */
+	uint64_t	start;		/* bytes into the file */
+	uint64_t	size;		/* bytes */
+};
+
+/* Parse descriptor text (@len bytes, need not be NUL-terminated): the
+ * createType into @type and up to @max FLAT extents into @ext.  Returns
+ * the number of FLAT extents, or -EINVAL for a malformed descriptor. */
+int rd_vmdk_desc_scan(const char *text, size_t len, char *type,
+		      size_t typelen, struct rd_vmdk_flat *ext,
+		      unsigned int max, uint64_t *total);
 
 #endif

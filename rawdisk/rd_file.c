@@ -19,6 +19,7 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
+#include "lib/lib.h"
 #include "rawdisk/rawdisk.h"
 
 struct rd_file {
@@ -29,25 +30,15 @@ struct rd_file {
 static int file_pread(struct rd_disk *d, void *buf, size_t len, uint64_t off)
 {
 	struct rd_file *f = d->priv;
-	char *p = buf;
+	ssize_t n = lib_pread_full(f->fd, buf, len, off);
 
-	while (len) {
-		ssize_t n = pread(f->fd, p, len, (off_t)off);
-
-		if (n < 0 && errno == EINTR)
-			continue;
-		if (n < 0)
-			return rd_set_error(d, -errno, "%s: read at %llu: %s",
-					    d->desc, (unsigned long long)off,
-					    strerror(errno));
-		if (n == 0)
-			return rd_set_error(d, -EIO,
-					    "%s: unexpected end of file at %llu",
-					    d->desc, (unsigned long long)off);
-		p += n;
-		off += (uint64_t)n;
-		len -= (size_t)n;
-	}
+	if (n < 0)
+		return rd_set_error(d, (int)n, "%s: read at %llu: %s", d->desc,
+				    (unsigned long long)off, strerror((int)-n));
+	if ((size_t)n < len)
+		return rd_set_error(d, -EIO,
+				    "%s: unexpected end of file at %llu",
+				    d->desc, (unsigned long long)(off + n));
 	return 0;
 }
 
@@ -65,10 +56,7 @@ static int file_flush(struct rd_disk *d)
 
 	if (d->flags & RD_RDONLY)
 		return 0;
-	if (fdatasync(f->fd) < 0)
-		return rd_set_error(d, -errno, "%s: flush: %s", d->desc,
-				    strerror(errno));
-	return 0;
+	return rd_fd_sync(d, f->fd);
 }
 
 static int file_block_status(struct rd_disk *d, uint64_t off, uint64_t len,
@@ -177,23 +165,17 @@ int rd_file_open(const char *path, unsigned int flags, struct rd_disk **out,
 		return open_fail(errbuf, errlen, -EINVAL, path,
 				 "not a regular file or block device");
 	}
-	f = calloc(1, sizeof(*f));
-	d = rd_alloc(&rd_file_ops, NULL, false);
-	if (!f || !d) {
-		free(f);
-		free(d);
+	d = rd_alloc_priv(&rd_file_ops, NULL, false, sizeof(*f));
+	if (!d) {
 		close(fd);
 		return open_fail(errbuf, errlen, -ENOMEM, path, NULL);
 	}
+	f = d->priv;
 	f->fd = fd;
 	f->blockdev = S_ISBLK(st.st_mode);
-	d->priv = f;
-	d->size = size;
-	d->flags = oflags & O_ACCMODE ? (flags & ~RD_RDONLY) | RD_RDWR :
-		   (flags & ~RD_RDWR) | RD_RDONLY;
-	snprintf(d->desc, sizeof(d->desc), "%s", path);
-	*out = d;
-	return 0;
+	return rd_finish(d, NULL, size, oflags & O_ACCMODE ?
+			 (flags & ~RD_RDONLY) | RD_RDWR :
+			 (flags & ~RD_RDWR) | RD_RDONLY, path, out);
 
 out_errno:
 	err = -errno;

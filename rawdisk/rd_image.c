@@ -2,12 +2,13 @@
 /*
  * rd_image.c --- the registry of virtual-disk image formats
  *
- * rd_image_open() probes a file's magic numbers (VMDK "KDMV" or a text
- * descriptor, VHD "conectix" at 0 or at the end, VHDX "vhdxfile", VDI
- * 0xBEDA107F at 0x40, qcow2 "QFI\xfb") and stacks the matching reader on a
- * file back end; anything else is raw.  rd_image_create() makes a writer.
- * Also here: the raw sparse writer (holes for zero writes; the fixed VHD
- * writer adds its footer) and the read-only slice view.
+ * rd_image_probe() names a file's format by its magic numbers (VMDK "KDMV"
+ * or a text descriptor, VHD "conectix" at 0 or only at the end, VHDX
+ * "vhdxfile", VDI 0xBEDA107F at 0x40, qcow2 "QFI\xfb"); anything else is
+ * raw.  rd_image_open() stacks the matching reader on a file back end;
+ * rd_image_create() makes a writer.  Also here: the raw sparse writer
+ * (holes for zero writes; the fixed VHD writer adds its footer) and the
+ * read-only slice view.
  */
 #include <errno.h>
 #include <fcntl.h>
@@ -41,22 +42,15 @@ static int slice_block_status(struct rd_disk *d, uint64_t off, uint64_t len,
 	return rd_block_status(d->below, s->off + off, len, run_len);
 }
 
-static void slice_close(struct rd_disk *d)
-{
-	free(d->priv);
-}
-
 static const struct rd_ops slice_ops = {
 	.name		= "slice",
 	.pread		= slice_pread,
-	.close		= slice_close,
 	.block_status	= slice_block_status,
 };
 
 int fmt_slice_open(struct rd_disk *below, uint64_t off, uint64_t size,
 		   struct rd_disk **out)
 {
-	struct slice *s;
 	struct rd_disk *d;
 
 	if (off > rd_size(below) || size > rd_size(below) - off)
@@ -64,20 +58,11 @@ int fmt_slice_open(struct rd_disk *below, uint64_t off, uint64_t size,
 				    "%s: %llu bytes at %llu are beyond the end",
 				    below->desc, (unsigned long long)size,
 				    (unsigned long long)off);
-	s = calloc(1, sizeof(*s));
-	d = rd_alloc(&slice_ops, below, true);
-	if (!s || !d) {
-		free(s);
-		free(d);
+	d = rd_alloc_priv(&slice_ops, below, true, sizeof(struct slice));
+	if (!d)
 		return -ENOMEM;
-	}
-	s->off = off;
-	d->priv = s;
-	d->size = size;
-	d->flags = RD_RDONLY;
-	snprintf(d->desc, sizeof(d->desc), "%s", below->desc);
-	*out = d;
-	return 0;
+	((struct slice *)d->priv)->off = off;
+	return rd_finish(d, NULL, size, RD_RDONLY, NULL, out);
 }
 
 /* ------------------------------------------------------------ raw writer */
@@ -153,9 +138,8 @@ static int raw_flush(struct rd_disk *d)
 	if (r->trailer)
 		err = rd_fd_write_all(d, r->fd, r->trailer, r->trailer_len,
 				    d->size);
-	if (!err && fdatasync(r->fd) < 0)
-		err = rd_set_error(d, -errno, "%s: sync: %s", d->desc,
-				   strerror(errno));
+	if (!err)
+		err = rd_fd_sync(d, r->fd);
 	if (!err)
 		r->dirty = false;
 	return err;
@@ -221,12 +205,7 @@ int fmt_raw_writer(const char *path, uint64_t size, const void *trailer,
 		memcpy(r->trailer, trailer, trailer_len);
 	r->trailer_len = trailer_len;
 	r->dirty = true;
-	d->priv = r;
-	d->size = size;
-	d->flags = RD_RDWR;
-	snprintf(d->desc, sizeof(d->desc), "%s", path);
-	*out = d;
-	return 0;
+	return rd_finish(d, r, size, RD_RDWR, path, out);
 
 out_free:
 	snprintf(err, errlen, "%s: %s", path, strerror(-e));
@@ -318,7 +297,7 @@ int rd_image_create(const char *format, const char *path, uint64_t size,
 	return -ENOTSUP;
 }
 
-/* Which reader?  Returns a format name or "raw". */
+/* Which reader?  Returns a name as rd_image_probe() does. */
 static const char *probe(struct rd_disk *f)
 {
 	uint8_t h[512] = { 0 }, t[512] = { 0 };
@@ -326,20 +305,34 @@ static const char *probe(struct rd_disk *f)
 
 	if (rd_pread(f, h, (size_t)n, 0))
 		return "raw";
-	if (!memcmp(h, "KDMV", 4) || !memcmp(h, "# Disk DescriptorFile", 21))
+	if (!memcmp(h, "KDMV", 4))
 		return "vmdk";
+	if (!memcmp(h, "# Disk DescriptorFile", 21))
+		return "vmdk-descriptor";
 	if (!memcmp(h, "vhdxfile", 8))
 		return "vhdx";
 	if (!memcmp(h, "QFI\xfb", 4))
 		return "qcow2";
-	if (n == 512 && get_le32(h + 0x40) == 0xbeda107fu)
+	if (n == 512 && rd_le32(h + 0x40) == 0xbeda107fu)
 		return "vdi";
 	if (!memcmp(h, "conectix", 8))
 		return "vhd";
 	if (rd_size(f) >= 1024 && !rd_pread(f, t, 512, rd_size(f) - 512) &&
 	    !memcmp(t, "conectix", 8))
-		return "vhd";
+		return "vhd-fixed";
 	return "raw";
+}
+
+const char *rd_image_probe(const char *path)
+{
+	struct rd_disk *f;
+	const char *fmt;
+
+	if (rd_file_open(path, RD_RDONLY, &f, NULL, 0))
+		return "raw";
+	fmt = probe(f);
+	rd_close(f);
+	return fmt;
 }
 
 int rd_image_open(const char *path, unsigned int flags, struct rd_disk **out,
@@ -354,6 +347,11 @@ int rd_image_open(const char *path, unsigned int flags, struct rd_disk **out,
 	if (e)
 		return e;
 	fmt = probe(f);
+	/* one reader each for sparse and text VMDKs, fixed and dynamic VHDs */
+	if (!strcmp(fmt, "vmdk-descriptor"))
+		fmt = "vmdk";
+	else if (!strcmp(fmt, "vhd-fixed"))
+		fmt = "vhd";
 	if (!strcmp(fmt, "raw")) {
 		*out = f;
 		return 0;

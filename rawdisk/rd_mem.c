@@ -22,16 +22,10 @@ static int mem_pwrite(struct rd_disk *d, const void *buf, size_t len,
 	return 0;
 }
 
-static void mem_close(struct rd_disk *d)
-{
-	free(d->priv);
-}
-
 static const struct rd_ops rd_mem_ops = {
 	.name	= "mem",
 	.pread	= mem_pread,
 	.pwrite	= mem_pwrite,
-	.close	= mem_close,
 };
 
 int rd_mem_open(const void *data, uint64_t size, unsigned int flags,
@@ -42,19 +36,11 @@ int rd_mem_open(const void *data, uint64_t size, unsigned int flags,
 	*out = NULL;
 	if (size > SIZE_MAX - 1)
 		return -ENOMEM;
-	d = rd_alloc(&rd_mem_ops, NULL, false);
+	d = rd_alloc_priv(&rd_mem_ops, NULL, false, (size_t)size);
 	if (!d)
 		return -ENOMEM;
-	d->priv = calloc(1, size ? (size_t)size : 1);
-	if (!d->priv) {
-		free(d);
-		return -ENOMEM;
-	}
 	if (data && size)
 		memcpy(d->priv, data, (size_t)size);
-	d->size = size;
-	d->flags = flags & RD_RDWR ? flags & ~RD_RDONLY : flags | RD_RDONLY;
-	strcpy(d->desc, "memory");
-	*out = d;
-	return 0;
+	return rd_finish(d, NULL, size, flags & RD_RDWR ? flags & ~RD_RDONLY :
+			 flags | RD_RDONLY, "memory", out);
 }

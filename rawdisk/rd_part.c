@@ -9,6 +9,7 @@
  * bounds-checked against the disk, EBR chains are limited and loop-checked,
  * and anything inconsistent is -EINVAL with the reason on the disk handle.
  */
+#include <assert.h>
 #include <errno.h>
 #include <stdlib.h>
 #include <string.h>
@@ -410,6 +411,9 @@ int rd_part_table_read(struct rd_disk *d, struct rd_part_table *out)
 			}
 		qsort(out->part, out->n, sizeof(out->part[0]), part_cmp);
 	}
+	assert(out->n <= RD_MAX_PARTS && out->n_meta <= RD_MAX_PARTS + 8);
+	for (unsigned int k = 1; !err && k < out->n; k++)
+		assert(out->part[k - 1].number < out->part[k].number);
 	if (err)
 		memset(out, 0, sizeof(*out));
 	return err;

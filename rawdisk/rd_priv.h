@@ -2,14 +2,18 @@
 /*
  * rd_priv.h --- helpers shared by the rawdisk back ends (not public)
  *
- * Little/big-endian field access for the on-disk formats (MBR, GPT, qcow2)
- * and the GUID text form used in struct rd_part.
+ * Little/big-endian field access for every on-disk format (MBR, GPT,
+ * qcow2, VMDK, VHD, VHDX, VDI) and the GUID text form used in struct
+ * rd_part.
  */
 #ifndef DUALVM_RD_PRIV_H
 #define DUALVM_RD_PRIV_H
 
+#include <errno.h>
 #include <stdint.h>
 #include <stdio.h>
+
+#include "rawdisk/rawdisk.h"
 
 static inline uint16_t rd_le16(const uint8_t *p)
 {
@@ -25,6 +29,12 @@ static inline uint32_t rd_le32(const uint8_t *p)
 static inline uint64_t rd_le64(const uint8_t *p)
 {
 	return (uint64_t)rd_le32(p) | (uint64_t)rd_le32(p + 4) << 32;
+}
+
+static inline void rd_put_le16(uint8_t *p, uint16_t v)
+{
+	p[0] = (uint8_t)v;
+	p[1] = (uint8_t)(v >> 8);
 }
 
 static inline void rd_put_le32(uint8_t *p, uint32_t v)
@@ -81,40 +91,23 @@ static inline void rd_guid_str(const uint8_t *g, char out[40])
 		 g[10], g[11], g[12], g[13], g[14], g[15]);
 }
 
+/* A byte window [@off, @off + *@len) of @d for the file-system adapters:
+ * *@len 0 means "to the end".  0, or -EINVAL when it leaves the disk. */
+static inline int rd_window(const struct rd_disk *d, uint64_t off,
+			    uint64_t *len)
+{
+	if (!d || off > d->size)
+		return -EINVAL;
+	if (*len == 0)
+		*len = d->size - off;
+	return *len > d->size - off ? -EINVAL : 0;
+}
+
 /* GPT layout constants (UEFI 2.x §5.3). */
 #define RD_GPT_HDR_MIN		92u	/* bytes of a GPT header we know */
 #define RD_GPT_ENTRY_MIN	128u	/* smallest entry size */
 #define RD_GPT_MAX_ENTRIES	4096u	/* more is treated as corrupt */
 #define RD_GPT_ATTR_LEGACY_BOOT	(1ull << 2)
-
-/* rd_vm_desc.c: does @path start like a VMDK text descriptor? */
-struct rd_disk;
-struct rd_check;
-#include <stdbool.h>
-bool rd_is_vmdk_descriptor(const char *path);
-/* Lock every device a descriptor exposes (kept in @locks, up to @max) and
- * run the safety checks on the sectors it exposes; findings in @chk. */
-int rd_vm_desc_guard(const char *desc, int mode, struct rd_disk **locks,
-		     unsigned int *nlocks, unsigned int max,
-		     struct rd_check *chk, char *err, size_t errlen);
-
-/* rd_safety.c: the /dev node of the partition of block device @disk that
- * starts at byte @start.  0, -ENOTBLK or -ENOENT. */
-int rd_blk_part_node(const char *disk, uint64_t start, char *out,
-		     size_t outlen);
-
-/*
- * rd_vmdkraw.c: a monolithicFlat descriptor @out_vmdk that QEMU reads as
- * the VM's view of @device with @partitions: the private table areas in
- * OUT-ptK.img, the chosen partitions on the device, everything else in
- * sparse OUT-zeroK.img files (QEMU locks each extent file, so none
- * repeats).  Used as the qcow2 backing of undoable partition
- * overlays so that even `qemu-img commit` writes only the chosen
- * partitions to the device.  0 or -errno.  _remove deletes all three.
- */
-int rd_vmdk_backing_create(const char *device, const char *partitions,
-			   const char *out_vmdk, char *err, size_t errlen);
-void rd_vmdk_backing_remove(const char *out_vmdk);
 
 /* Maximum bytes of GPT entry array we accept. */
 #define RD_GPT_MAX_ARRAY	(1u << 20)

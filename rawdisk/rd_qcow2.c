@@ -6,9 +6,15 @@
  * Used as the copy-on-write overlay over a raw source (backing format
  * "raw") and as an image writer for P2V.  Every L2 table of the disk is
  * cached once loaded (the cache covers the disk, so allocated-cluster I/O
- * costs one pread/pwrite).  Allocation appends at the end of the file and
- * writes in the order refcount, data, L2 entry, L1 entry.
+ * costs one pread/pwrite).  Allocation appends at the end of the file, and
+ * every new cluster has its refcount before anything points at it.  A
+ * write into an area without an L2 table first links a zeroed L2 table
+ * into the L1 (l2_ensure()), then writes the data cluster, and last the L2
+ * entry that publishes it: a crash in between leaves the old contents
+ * (and at worst leaked clusters, which the dirty-bit repair reclaims),
+ * never an entry pointing at unwritten data.
  */
+#include <assert.h>
 #include <errno.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -109,6 +115,7 @@ static int l2_ensure(struct qc *q, uint64_t l1i)
 	uint8_t be[8];
 	int e;
 
+	assert(l1i < q->l1_size);
 	if (q->l1[l1i] & QC_OFF_MASK)
 		return qc_l2_load(q, l1i);
 	e = qc_cluster_alloc(q, &off);
@@ -286,19 +293,15 @@ int rd_qcow2_open_disk(struct rd_disk *file, unsigned int flags,
 	if (!err || !errlen)
 		err = dummy, errlen = sizeof(dummy);
 	err[0] = 0;
-	q = calloc(1, sizeof(*q));
-	d = rd_alloc(&rd_qcow2_ops, file, true);
-	if (!q || !d) {
-		free(q);
-		free(d);
+	d = rd_alloc_priv(&rd_qcow2_ops, file, true, sizeof(*q));
+	if (!d) {
 		snprintf(err, errlen, "out of memory");
 		return -ENOMEM;
 	}
-	d->priv = q;
+	q = d->priv;
 	q->file = file;
 	q->backing = backing;
 	q->owns_backing = owns_backing;
-	snprintf(d->desc, sizeof(d->desc), "%s", file->desc);
 	e = qc_header_load(file, q, err, errlen);
 	if (e)
 		goto fail;

@@ -11,6 +11,7 @@
  * read-write the dirty bit is set; an image found dirty is repaired on the
  * next read-write open.
  */
+#include <assert.h>
 #include <errno.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -254,6 +255,7 @@ int qc_refcount_set(struct qc *q, uint64_t off, uint16_t val)
 
 int qc_cluster_alloc(struct qc *q, uint64_t *off)
 {
+	assert(q->cs && q->next_free % q->cs == 0);
 	*off = q->next_free;
 	q->next_free += q->cs;
 	return qc_refcount_set(q, *off, 1);

@@ -13,41 +13,15 @@
 
 #include "rawdisk/rawdisk.h"
 
-static int pass_pread(struct rd_disk *d, void *buf, size_t len, uint64_t off)
-{
-	int e = rd_pread(d->below, buf, len, off);
-
-	return e ? rd_set_error(d, e, "%s", rd_strerror(d->below)) : 0;
-}
-
-static int pass_block_status(struct rd_disk *d, uint64_t off, uint64_t len,
-			     uint64_t *run_len)
-{
-	return rd_block_status(d->below, off, len, run_len);
-}
-
 static const struct rd_ops rd_ro_ops = {
 	.name		= "ro",
-	.pread		= pass_pread,
-	.block_status	= pass_block_status,
+	.pread		= rd_pass_pread,
+	.block_status	= rd_pass_block_status,
 };
-
-static struct rd_disk *stack_alloc(const struct rd_ops *ops,
-				   struct rd_disk *below, bool owns)
-{
-	struct rd_disk *d = rd_alloc(ops, below, owns);
-
-	if (!d)
-		return NULL;
-	d->size = below->size;
-	d->sector_size = below->sector_size;
-	snprintf(d->desc, sizeof(d->desc), "%s", below->desc);
-	return d;
-}
 
 int rd_ro_open(struct rd_disk *below, bool owns_below, struct rd_disk **out)
 {
-	*out = stack_alloc(&rd_ro_ops, below, owns_below);
+	*out = rd_alloc_priv(&rd_ro_ops, below, owns_below, 0);
 	if (!*out)
 		return -ENOMEM;
 	(*out)->flags = RD_RDONLY;
@@ -97,20 +71,18 @@ static int fault_pread(struct rd_disk *d, void *buf, size_t len, uint64_t off)
 	fault_delay(f);
 	if (fault_hit(f, ++f->nread, f->cfg.fail_read_nth))
 		return fault_err(d, "read", f->nread);
-	return pass_pread(d, buf, len, off);
+	return rd_pass_pread(d, buf, len, off);
 }
 
 static int fault_pwrite(struct rd_disk *d, const void *buf, size_t len,
 			uint64_t off)
 {
 	struct rd_fault *f = d->priv;
-	int e;
 
 	fault_delay(f);
 	if (fault_hit(f, ++f->nwrite, f->cfg.fail_write_nth))
 		return fault_err(d, "write", f->nwrite);
-	e = rd_pwrite(d->below, buf, len, off);
-	return e ? rd_set_error(d, e, "%s", rd_strerror(d->below)) : 0;
+	return rd_pass_pwrite(d, buf, len, off);
 }
 
 static int fault_flush(struct rd_disk *d)
@@ -122,35 +94,24 @@ static int fault_flush(struct rd_disk *d)
 	return rd_flush(d->below);
 }
 
-static void fault_close(struct rd_disk *d)
-{
-	free(d->priv);
-}
-
 static const struct rd_ops rd_fault_ops = {
 	.name		= "fault",
 	.pread		= fault_pread,
 	.pwrite		= fault_pwrite,
 	.flush		= fault_flush,
-	.close		= fault_close,
-	.block_status	= pass_block_status,
+	.block_status	= rd_pass_block_status,
 };
 
 int rd_fault_open(struct rd_disk *below, bool owns_below,
 		  const struct rd_fault_cfg *cfg, struct rd_disk **out)
 {
-	struct rd_fault *f = calloc(1, sizeof(*f));
+	struct rd_fault *f;
 
-	*out = NULL;
-	if (!f)
+	*out = rd_alloc_priv(&rd_fault_ops, below, owns_below, sizeof(*f));
+	if (!*out)
 		return -ENOMEM;
-	*out = stack_alloc(&rd_fault_ops, below, owns_below);
-	if (!*out) {
-		free(f);
-		return -ENOMEM;
-	}
+	f = (*out)->priv;
 	f->cfg = *cfg;
-	(*out)->priv = f;
 	(*out)->flags = below->flags & (RD_RDONLY | RD_RDWR);
 	return 0;
 }

@@ -11,6 +11,7 @@
  * error.  Windows' BCD finds its disk by signature + partition offset (or
  * GPT GUIDs), so both are kept exactly.
  */
+#include <assert.h>
 #include <errno.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -57,6 +58,9 @@ static int seg_add(struct view *v, uint64_t start, uint64_t end, bool priv)
 	s->end = end;
 	s->mem = NULL;
 	v->n++;
+	/* sorted and disjoint, as seg_find()'s search needs */
+	assert(i == 0 || v->seg[i - 1].end <= start);
+	assert(i + 1 == v->n || end <= v->seg[i + 1].start);
 	if (priv) {
 		s->mem = calloc(1, (size_t)(end - start));
 		if (!s->mem)
@@ -147,11 +151,6 @@ static int view_pwrite(struct rd_disk *d, const void *buf, size_t len,
 	return view_io(d, NULL, buf, len, off);
 }
 
-static int view_flush(struct rd_disk *d)
-{
-	return rd_flush(d->below);
-}
-
 static void view_close(struct rd_disk *d)
 {
 	struct view *v = d->priv;
@@ -168,7 +167,7 @@ static const struct rd_ops rd_view_ops = {
 	.name	= "view",
 	.pread	= view_pread,
 	.pwrite	= view_pwrite,
-	.flush	= view_flush,
+	.flush	= rd_pass_flush,
 	.close	= view_close,
 };
 
@@ -177,17 +176,20 @@ bool rd_is_view(const struct rd_disk *d)
 	return d && d->ops == &rd_view_ops;
 }
 
+/* The view state of @d, or NULL when @d is no partition view. */
+static struct view *view_of(const struct rd_disk *d)
+{
+	return rd_is_view(d) ? d->priv : NULL;
+}
+
 unsigned int rd_view_extents(const struct rd_disk *d, struct rd_extent *ext,
 			     unsigned int max)
 {
-	const struct view *v;
-	unsigned int i;
+	const struct view *v = view_of(d);
 
-	if (!rd_is_view(d))
+	if (!v)
 		return 0;
-	v = d->priv;
-	for (i = 0; i < v->nsel && i < max; i++)
-		ext[i] = v->sel[i];
+	memcpy(ext, v->sel, sizeof(ext[0]) * (v->nsel < max ? v->nsel : max));
 	return v->nsel;
 }
 
@@ -414,16 +416,12 @@ int rd_view_open(struct rd_disk *below, bool owns_below, const char *partitions,
 	int e;
 
 	*out = NULL;
-	v = calloc(1, sizeof(*v));
-	d = rd_alloc(&rd_view_ops, below, owns_below);
-	if (!v || !d) {
-		free(v);
-		free(d);
+	d = rd_alloc_priv(&rd_view_ops, below, owns_below, sizeof(*v));
+	if (!d) {
 		snprintf(err, errlen, "out of memory");
 		return -ENOMEM;
 	}
-	d->priv = v;
-	d->size = below->size;
+	v = d->priv;
 	d->flags = below->flags & (RD_RDONLY | RD_RDWR);
 	snprintf(d->desc, sizeof(d->desc), "%.200s (partitions %.40s)",
 		 below->desc, partitions);
@@ -439,13 +437,12 @@ int rd_view_open(struct rd_disk *below, bool owns_below, const char *partitions,
 
 int rd_view_copy_private(struct rd_disk *view, struct rd_disk *dst)
 {
-	struct view *v;
+	const struct view *v = view_of(view);
 	unsigned int i;
 	int e;
 
-	if (!rd_is_view(view))
+	if (!v)
 		return -EINVAL;
-	v = view->priv;
 	for (i = 0; i < v->n; i++) {
 		if (!v->seg[i].mem)
 			continue;
@@ -460,12 +457,11 @@ int rd_view_copy_private(struct rd_disk *view, struct rd_disk *dst)
 unsigned int rd_view_layout(const struct rd_disk *d, struct rd_view_seg *seg,
 			    unsigned int max)
 {
-	const struct view *v;
+	const struct view *v = view_of(d);
 	unsigned int i;
 
-	if (!rd_is_view(d))
+	if (!v)
 		return 0;
-	v = d->priv;
 	for (i = 0; i < v->n && i < max; i++) {
 		seg[i].start = v->seg[i].start;
 		seg[i].size = v->seg[i].end - v->seg[i].start;
@@ -476,14 +472,13 @@ unsigned int rd_view_layout(const struct rd_disk *d, struct rd_view_seg *seg,
 
 void rd_view_extents_str(const struct rd_disk *d, char *out, size_t outlen)
 {
-	const struct view *v;
+	const struct view *v = view_of(d);
 	size_t used = 0;
 	unsigned int i;
 
 	out[0] = 0;
-	if (!rd_is_view(d))
+	if (!v)
 		return;
-	v = d->priv;
 	for (i = 0; i < v->nsel && used < outlen; i++)
 		used += (size_t)snprintf(out + used, outlen - used,
 					 "%s%llu:%llu", i ? "," : "",

@@ -2,7 +2,8 @@
 /*
  * test_initrd.c --- the initramfs reader/writer (hwprofile/hwp_cpio.c):
  * compression detection, early-microcode prefix handling and round trips
- * through every compression the kernel unpacks; plus SHA-256 vectors.
+ * through every compression the kernel unpacks.  (The SHA-256 vectors
+ * moved to tests/unit/lib/test_lib.c with the code.)
  */
 #include <errno.h>
 #include <stdio.h>
@@ -11,22 +12,6 @@
 
 #include "hwprofile/hwp_cpio.h"
 #include "tests/unit/harness.h"
-
-static void test_sha256_vectors(void)
-{
-	static const char *const v[][2] = {
-		{ "", "e3b0c44298fc1c149afbf4c8996fb92427ae41e4649b934ca495991b7852b855" },
-		{ "abc", "ba7816bf8f01cfea414140de5dae2223b00361a396177a9cb410ff61f20015ad" },
-		{ "abcdbcdecdefdefgefghfghighijhijkijkljklmklmnlmnomnopnopq",
-		  "248d6a61d20638b8e5c026930c3e6039a33ce45964ff2167f6ecedd419db06c1" },
-	};
-	char out[65];
-
-	for (unsigned int i = 0; i < 3; i++) {
-		hwp_sha256_hex(v[i][0], strlen(v[i][0]), out);
-		T_ASSERT(!strcmp(out, v[i][1]));
-	}
-}
 
 static void test_format_magic(void)
 {
@@ -152,7 +137,6 @@ static void test_prefix_malformed_is_not_prefix(void)
 }
 
 static const struct t_case cases[] = {
-	T_CASE(test_sha256_vectors),
 	T_CASE(test_format_magic),
 	T_CASE(test_roundtrip_none),
 	T_CASE(test_roundtrip_gzip),

@@ -159,7 +159,7 @@ static void sha_of(struct rd_disk *d, const char *path, char out[65])
 	char *b = read_guest(d, path, &len);
 
 	T_ASSERT(b);
-	hwp_sha256_hex(b, len, out);
+	lib_sha256_buf_hex(b, len, out);
 	free(b);
 }
 

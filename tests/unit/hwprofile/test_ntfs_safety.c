@@ -57,7 +57,7 @@ static void sha_file(const char *path, char out[65])
 	T_ASSERT(f && buf);
 	n = fread(buf, 1, cap, f);
 	fclose(f);
-	hwp_sha256_hex(buf, n, out);
+	lib_sha256_buf_hex(buf, n, out);
 	free(buf);
 }
 

@@ -318,8 +318,8 @@ static void test_vhdx_dirty_log_refused(void)
 	for (int i = 1; i <= 2; i++) {
 		T_ASSERT(pread(fd, h, sizeof(h), i * 65536) == sizeof(h));
 		memset(h + 48, 0xab, 16);		/* LogGuid */
-		put_le32(h + 4, 0);
-		put_le32(h + 4, fmt_crc32c(h, sizeof(h)));
+		rd_put_le32(h + 4, 0);
+		rd_put_le32(h + 4, fmt_crc32c(h, sizeof(h)));
 		T_ASSERT(pwrite(fd, h, sizeof(h), i * 65536) == sizeof(h));
 	}
 	close(fd);

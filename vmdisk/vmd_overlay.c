@@ -1,6 +1,6 @@
 // SPDX-License-Identifier: GPL-2.0-only
 /*
- * rd_overlay.c --- undoable overlays: the sidecar that records where an
+ * vmd_overlay.c --- undoable overlays: the sidecar that records where an
  * overlay belongs, and `commit` / `discard` / `info`
  *
  * An overlay OVL (qcow2, backing = the raw source) has a sidecar
@@ -21,8 +21,7 @@
 #include <sys/file.h>
 #include <unistd.h>
 
-#include "rawdisk/rawdisk.h"
-#include "rawdisk/rd_priv.h"
+#include "vmdisk/vmd_priv.h"
 
 #define RD_COMMIT_STEP	(64ull << 20)	/* journal granularity, bytes */
 #define RD_COMMIT_BUF	(1u << 20)	/* copy buffer */
@@ -41,9 +40,23 @@ static void side_path(const char *ovl, const char *ext, char *out, size_t n)
 	snprintf(out, n, "%s%s", ovl, ext);
 }
 
-int rd_overlay_sidecar_write(const char *ovl, const char *source,
-			     const char *partitions, const char *mode,
-			     const char *extents)
+/* Delete overlay @ovl with its sidecar, journal and backing descriptor. */
+static void remove_all(const char *ovl)
+{
+	char p[PATH_MAX + 16];
+
+	unlink(ovl);
+	side_path(ovl, ".dualvm", p, sizeof(p));
+	unlink(p);
+	side_path(ovl, ".commit", p, sizeof(p));
+	unlink(p);
+	side_path(ovl, ".view.vmdk", p, sizeof(p));
+	vmd_backing_remove(p);
+}
+
+int vmd_sidecar_write(const char *ovl, const char *source,
+		      const char *partitions, const char *mode,
+		      const char *extents)
 {
 	char p[PATH_MAX + 16], tmp[PATH_MAX + 24];
 	FILE *f;
@@ -66,7 +79,7 @@ int rd_overlay_sidecar_write(const char *ovl, const char *source,
 	return e;
 }
 
-int rd_overlay_sidecar_read(const char *ovl, struct rd_overlay_info *info)
+int vmd_sidecar_read(const char *ovl, struct vmd_overlay_info *info)
 {
 	char p[PATH_MAX + 16], line[PATH_MAX + 32];
 	FILE *f;
@@ -91,8 +104,8 @@ int rd_overlay_sidecar_read(const char *ovl, struct rd_overlay_info *info)
 	return info->source[0] ? 0 : -EINVAL;
 }
 
-int rd_overlay_info(const char *ovl, struct rd_overlay_info *info, char *err,
-		    size_t errlen)
+int vmd_overlay_info(const char *ovl, struct vmd_overlay_info *info,
+		     char *err, size_t errlen)
 {
 	struct rd_disk *file, *q, *zero;
 	uint64_t off = 0, run;
@@ -128,7 +141,7 @@ int rd_overlay_info(const char *ovl, struct rd_overlay_info *info, char *err,
 		off += run;
 	}
 	rd_close(q);
-	if (rd_overlay_sidecar_read(ovl, info))
+	if (vmd_sidecar_read(ovl, info))
 		snprintf(info->source, sizeof(info->source), "%s", info->backing);
 	return 0;
 }
@@ -197,7 +210,7 @@ static int commit_extents(struct rd_disk *src, const char *parts,
 			  const char *recorded, struct rd_extent *ext,
 			  unsigned int *n, char *err, size_t errlen)
 {
-	char now[sizeof(((struct rd_overlay_info *)0)->extents)];
+	char now[sizeof(((struct vmd_overlay_info *)0)->extents)];
 	struct rd_disk *v;
 	int e;
 
@@ -265,32 +278,50 @@ static int commit_copy(const char *ovl, struct rd_disk *q, struct rd_disk *src,
 	return e;
 }
 
-int rd_overlay_commit(const char *ovl, const struct rd_commit_opts *co,
-		      char *msg, size_t msglen)
+/*
+ * Hold overlay @ovl (opened exclusively into *@file, so no VM runs on it)
+ * and read its sidecar into @info.  Without a sidecar it is not dualvm's:
+ * "<ovl>: no <ovl>.dualvm sidecar: not a dualvm overlay<@refusal>" and
+ * -EINVAL.  0 or -errno with the reason in @msg.
+ */
+static int overlay_claim(const char *ovl, struct rd_disk **file,
+			 struct vmd_overlay_info *info, const char *refusal,
+			 char *msg, size_t msglen)
 {
-	struct rd_overlay_info info;
+	int e;
+
+	memset(info, 0, sizeof(*info));
+	e = rd_file_open(ovl, RD_RDONLY | RD_EXCL, file, msg, msglen);
+	if (e)
+		return e;
+	if (!vmd_sidecar_read(ovl, info))
+		return 0;
+	rd_close(*file);
+	*file = NULL;
+	snprintf(msg, msglen, "%s: no %s.dualvm sidecar: not a dualvm overlay%s",
+		 ovl, ovl, refusal);
+	return -EINVAL;
+}
+
+int vmd_overlay_commit(const char *ovl, const struct vmd_commit_opts *co,
+		       char *msg, size_t msglen)
+{
+	struct vmd_overlay_info info;
 	struct rd_extent *ext = calloc(RD_MAX_PARTS, sizeof(*ext));
 	struct rd_disk *src = NULL, *file, *q, *top;
-	struct rd_check *chk = malloc(sizeof(*chk));
-	char p[PATH_MAX + 16];
+	struct vmd_check *chk = malloc(sizeof(*chk));
 	unsigned int next = 0, i;
 	int e = -ENOMEM;
 
 	msg[0] = 0;
-	memset(&info, 0, sizeof(info));
 	if (!ext || !chk)
 		goto out;
-	e = rd_file_open(ovl, RD_RDONLY | RD_EXCL, &file, msg, msglen);
+	e = overlay_claim(ovl, &file, &info,
+			  " (use qemu-img commit for plain images)", msg,
+			  msglen);
 	if (e)
 		goto out;
-	if (rd_overlay_sidecar_read(ovl, &info)) {
-		rd_close(file);
-		snprintf(msg, msglen, "%s: no %s.dualvm sidecar: not a dualvm overlay (use qemu-img commit for plain images)",
-			 ovl, ovl);
-		e = -EINVAL;
-		goto out;
-	}
-	if (rd_is_vmdk_descriptor(info.source)) {
+	if (vmd_is_descriptor(info.source)) {
 		rd_close(file);
 		snprintf(msg, msglen, "%s: its source %s is a VMDK descriptor: commit is not supported",
 			 ovl, info.source);
@@ -299,13 +330,16 @@ int rd_overlay_commit(const char *ovl, const struct rd_commit_opts *co,
 	}
 	e = rd_file_open(info.source, RD_RDWR | RD_EXCL, &src, msg, msglen);
 	if (!e)
-		e = rd_safety_check(info.source, src,
-				    info.partitions[0] ? info.partitions : NULL,
-				    RD_MODE_NONPERSISTENT, false, chk, msg, msglen);
+		e = vmd_safety_check(info.source, src,
+				     info.partitions[0] ? info.partitions : NULL,
+				     VMD_MODE_NONPERSISTENT, false, chk, msg,
+				     msglen);
 	for (i = 0; !e && i < chk->n; i++)
-		if (!strcmp(chk->hz[i].code, "mounted") ||
-		    !strcmp(chk->hz[i].code, "host-root")) {
-			snprintf(msg, msglen, "commit refused: %s", chk->hz[i].msg);
+		if (vmd_hazard_host_busy(chk->hz[i].kind)) {
+			char why[VMD_HAZARD_MSG];
+
+			vmd_hazard_message(&chk->hz[i], why, sizeof(why));
+			snprintf(msg, msglen, "commit refused: %s", why);
 			e = -EBUSY;
 		}
 	if (!e)
@@ -335,13 +369,7 @@ int rd_overlay_commit(const char *ovl, const struct rd_commit_opts *co,
 	rd_close(q);
 	if (e)
 		goto out;
-	unlink(ovl);
-	side_path(ovl, ".dualvm", p, sizeof(p));
-	unlink(p);
-	side_path(ovl, ".commit", p, sizeof(p));
-	unlink(p);
-	side_path(ovl, ".view.vmdk", p, sizeof(p));
-	rd_vmdk_backing_remove(p);
+	remove_all(ovl);
 	snprintf(msg, msglen, "committed %s into %s%s%s", ovl, info.source,
 		 info.partitions[0] ? " partitions " : "", info.partitions);
 out:
@@ -351,30 +379,16 @@ out:
 	return e;
 }
 
-int rd_overlay_discard(const char *ovl, char *msg, size_t msglen)
+int vmd_overlay_discard(const char *ovl, char *msg, size_t msglen)
 {
-	struct rd_overlay_info info;
+	struct vmd_overlay_info info;
 	struct rd_disk *file;
-	char p[PATH_MAX + 16];
 	int e;
 
-	memset(&info, 0, sizeof(info));
-	e = rd_file_open(ovl, RD_RDONLY | RD_EXCL, &file, msg, msglen);
+	e = overlay_claim(ovl, &file, &info, ", not deleting it", msg, msglen);
 	if (e)
 		return e;
-	if (rd_overlay_sidecar_read(ovl, &info)) {
-		rd_close(file);
-		snprintf(msg, msglen, "%s: no %s.dualvm sidecar: not a dualvm overlay, not deleting it",
-			 ovl, ovl);
-		return -EINVAL;
-	}
-	unlink(ovl);
-	side_path(ovl, ".dualvm", p, sizeof(p));
-	unlink(p);
-	side_path(ovl, ".commit", p, sizeof(p));
-	unlink(p);
-	side_path(ovl, ".view.vmdk", p, sizeof(p));
-	rd_vmdk_backing_remove(p);
+	remove_all(ovl);
 	rd_close(file);
 	snprintf(msg, msglen, "discarded %s (%s unchanged)", ovl, info.source);
 	return 0;

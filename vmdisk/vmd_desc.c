@@ -1,6 +1,6 @@
 // SPDX-License-Identifier: GPL-2.0-only
 /*
- * rd_vm_desc.c --- safety checks and locks for VMs started from a raw-disk
+ * vmd_desc.c --- safety checks and locks for VMs started from a raw-disk
  * VMDK descriptor (`dualvm run NAME.vmdk`, partitionedDevice / fullDevice /
  * monolithicFlat)
  *
@@ -16,23 +16,13 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "rawdisk/rawdisk.h"
-#include "rawdisk/rd_priv.h"
+#include "vmdisk/vmd_priv.h"
 
 #define DESC_MAX_FLAT	64
 
-bool rd_is_vmdk_descriptor(const char *path)
+bool vmd_is_descriptor(const char *path)
 {
-	char head[32] = "";
-	FILE *f = fopen(path, "rb");
-	size_t n;
-
-	if (!f)
-		return false;
-	n = fread(head, 1, sizeof(head) - 1, f);
-	fclose(f);
-	head[n] = 0;
-	return !strncmp(head, "# Disk DescriptorFile", 21);
+	return !strcmp(rd_image_probe(path), "vmdk-descriptor");
 }
 
 /* Partition list ("2,3") for the extents of @ext on one file, or "" if
@@ -73,13 +63,13 @@ static void extents_to_parts(struct rd_disk *d, const struct rd_vmdk_flat *ext,
 	free(t);
 }
 
-int rd_vm_desc_guard(const char *desc, int mode,
-		     struct rd_disk **locks, unsigned int *nlocks,
-		     unsigned int max, struct rd_check *chk, char *err,
-		     size_t errlen)
+int vmd_desc_guard(const char *desc, enum vmd_mode mode,
+		   struct rd_disk **locks, unsigned int *nlocks,
+		   unsigned int max, struct vmd_check *chk, char *err,
+		   size_t errlen)
 {
 	struct rd_vmdk_flat *ext = calloc(DESC_MAX_FLAT, sizeof(*ext));
-	struct rd_check *one = malloc(sizeof(*one));
+	struct vmd_check *one = malloc(sizeof(*one));
 	char *text = calloc(1, 65537), dir[PATH_MAX], path[PATH_MAX * 2];
 	const char *slash = strrchr(desc, '/');
 	unsigned int i, k;
@@ -129,18 +119,14 @@ int rd_vm_desc_guard(const char *desc, int mode,
 			goto out;
 		extents_to_parts(locks[*nlocks], ext, (unsigned int)n,
 				 ext[i].file, parts, sizeof(parts));
-		e = rd_safety_check(path, locks[*nlocks], parts[0] ? parts : NULL,
-				    (enum rd_disk_mode)mode, false, one, err, errlen);
+		e = vmd_safety_check(path, locks[*nlocks],
+				     parts[0] ? parts : NULL, mode, false, one,
+				     err, errlen);
 		(*nlocks)++;
 		if (e)
 			goto out;
-		for (k = 0; k < one->n && chk->n < RD_MAX_HAZARDS; k++) {
-			chk->hz[chk->n++] = one->hz[k];
-			if (one->hz[k].refuse)
-				chk->nrefuse++;
-			else
-				chk->nwarn++;
-		}
+		for (k = 0; k < one->n; k++)
+			vmd_check_add(chk, &one->hz[k]);
 	}
 	e = 0;
 out:

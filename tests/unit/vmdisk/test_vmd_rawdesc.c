@@ -1,7 +1,7 @@
 // SPDX-License-Identifier: GPL-2.0-only
-/* test_rd_vmdkraw.c --- raw-disk VMDK descriptors: create-raw output read
- * back through rd_image_open(), the QEMU-readable view descriptor, and the
- * descriptor extent scanner */
+/* test_vmd_rawdesc.c --- raw-disk VMDK descriptors (vmdisk/vmd_rawdesc.c):
+ * create-raw output read back through rd_image_open(), the QEMU-readable
+ * view descriptor, and the descriptor extent scanner */
 #include <errno.h>
 #include <fcntl.h>
 #include <stdio.h>
@@ -9,8 +9,7 @@
 #include <string.h>
 #include <unistd.h>
 
-#include "rawdisk/rawdisk.h"
-#include "rawdisk/rd_priv.h"
+#include "vmdisk/vmd_priv.h"
 #include "tests/unit/harness.h"
 
 #define P1	(2048ull * 512)
@@ -51,8 +50,8 @@ static void test_partitioned_roundtrip(void)
 
 	mkdisk();
 	snprintf(out, sizeof(out), "%s/raw.vmdk", t_tmpdir());
-	T_EQ(rd_vmdk_raw_create(img, "2", out, err, sizeof(err)), 0);
-	T_EQ(rd_vmdk_raw_create(img, "2", out, err, sizeof(err)), -EEXIST);
+	T_EQ(vmd_rawdesc_create(img, "2", out, err, sizeof(err)), 0);
+	T_EQ(vmd_rawdesc_create(img, "2", out, err, sizeof(err)), -EEXIST);
 	T_EQ(rd_image_open(out, RD_RDONLY, &d, err, sizeof(err)), 0);
 	T_EQ(rd_size(d), 8 << 20);
 	T_EQ(rd_part_table_read(d, &t), 0);
@@ -78,7 +77,7 @@ static void test_whole_and_scan(void)
 
 	mkdisk();
 	snprintf(out, sizeof(out), "%s/flat.vmdk", t_tmpdir());
-	T_EQ(rd_vmdk_raw_create(img, NULL, out, err, sizeof(err)), 0);
+	T_EQ(vmd_rawdesc_create(img, NULL, out, err, sizeof(err)), 0);
 	f = fopen(out, "r");
 	T_ASSERT(f);
 	n = fread(text, 1, sizeof(text), f);
@@ -87,8 +86,8 @@ static void test_whole_and_scan(void)
 	T_ASSERT(!strcmp(type, "monolithicFlat"));
 	T_EQ(total, 8 << 20);
 	T_EQ(ext[0].size, 8 << 20);
-	T_ASSERT(rd_is_vmdk_descriptor(out));
-	T_ASSERT(!rd_is_vmdk_descriptor(img));
+	T_ASSERT(vmd_is_descriptor(out));
+	T_ASSERT(!vmd_is_descriptor(img));
 	T_EQ(rd_image_open(out, RD_RDONLY, &d, err, sizeof(err)), 0);
 	T_EQ(rd_size(d), 8 << 20);
 	rd_close(d);
@@ -111,7 +110,7 @@ static void test_view_backing(void)
 
 	mkdisk();
 	snprintf(out, sizeof(out), "%s/ovl.view.vmdk", t_tmpdir());
-	T_EQ(rd_vmdk_backing_create(img, "2", out, err, sizeof(err)), 0);
+	T_EQ(vmd_backing_create(img, "2", out, err, sizeof(err)), 0);
 	f = fopen(out, "r");
 	T_ASSERT(f);
 	n = (int)fread(text, 1, sizeof(text), f);
@@ -128,7 +127,7 @@ static void test_view_backing(void)
 	T_EQ(rd_pread(d, buf, 8, P1), 0);
 	T_EQ(buf[0], 0);
 	rd_close(d);
-	rd_vmdk_backing_remove(out);
+	vmd_backing_remove(out);
 	T_ASSERT(access(out, F_OK) != 0);
 }
 

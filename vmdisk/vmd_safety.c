@@ -1,7 +1,8 @@
 // SPDX-License-Identifier: GPL-2.0-only
 /*
- * rd_safety.c --- the safety checks run before every VM start and by
- * `dualvm disk check` (disk-formats-and-p2v.md §3.3, §3.4)
+ * vmd_safety.c --- the safety checks run before every VM start, every
+ * commit and every conversion, and by `dualvm disk check`
+ * (disk-formats-and-p2v.md §3.3, §3.4)
  *
  * Host-side hazards: a chosen partition (or any part of the disk, for
  * whole-disk access) mounted on the host, directly, through a loop device
@@ -12,7 +13,8 @@
  * an ext file system needing journal recovery or with errors, a swap
  * partition holding a hibernation image.  Content hazards are refusals for
  * persistent access and warnings for overlay modes (the source is never
- * written, so booting from the overlay is safe).
+ * written, so booting from the overlay is safe).  Each finding is a typed
+ * struct vmd_hazard; the words are vmd_hazard.c's.
  */
 #include <dirent.h>
 #include <errno.h>
@@ -34,8 +36,16 @@
 #include <ntfs-3g/attrib.h>
 #include <ntfs-3g/logfile.h>
 
-#include "rawdisk/rawdisk.h"
-#include "rawdisk/rd_priv.h"
+#include "vmdisk/vmd_priv.h"
+
+/* ext2/3/4 superblock fields (at 1024 bytes into the volume). */
+#define EXT_SB			1024
+#define EXT_SB_MAGIC		56	/* 0xef53 */
+#define EXT_SB_STATE		58	/* EXT_STATE_* */
+#define EXT_SB_INCOMPAT		96	/* feature_incompat */
+#define EXT_STATE_VALID		0x1	/* cleanly unmounted */
+#define EXT_STATE_ERRORS	0x2	/* errors detected */
+#define EXT_INCOMPAT_RECOVER	0x4	/* journal needs recovery */
 
 /* A byte range of the source that the VM will see. */
 struct target {
@@ -44,38 +54,26 @@ struct target {
 	uint64_t	end;		/* exclusive */
 };
 
-static void hz_add(struct rd_check *c, unsigned int part, bool refuse,
-		   const char *code, const char *fmt, ...)
-	__attribute__((format(printf, 5, 6)));
-
-static void hz_add(struct rd_check *c, unsigned int part, bool refuse,
-		   const char *code, const char *fmt, ...)
+static uint16_t sb_le16(const uint8_t *p)
 {
-	struct rd_hazard *h;
-	va_list ap;
-
-	if (c->n == RD_MAX_HAZARDS)
-		return;
-	h = &c->hz[c->n++];
-	h->partition = part;
-	h->refuse = refuse;
-	snprintf(h->code, sizeof(h->code), "%s", code);
-	va_start(ap, fmt);
-	vsnprintf(h->msg, sizeof(h->msg), fmt, ap);
-	va_end(ap);
-	if (refuse)
-		c->nrefuse++;
-	else
-		c->nwarn++;
+	return (uint16_t)(p[0] | p[1] << 8);
 }
 
-static const char *tname(const struct target *t, char *buf, size_t n)
+static uint32_t sb_le32(const uint8_t *p)
 {
-	if (t->part)
-		snprintf(buf, n, "partition %u", t->part);
-	else
-		snprintf(buf, n, "the disk");
-	return buf;
+	return (uint32_t)sb_le16(p) | (uint32_t)sb_le16(p + 2) << 16;
+}
+
+/* Record a hazard of @kind on partition @part (0: whole disk). */
+static void hz_add(struct vmd_check *c, unsigned int part, bool refuse,
+		   enum vmd_hazard_kind kind, bool rw, const char *detail)
+{
+	struct vmd_hazard h = {
+		.kind = kind, .partition = part, .refuse = refuse, .rw = rw,
+	};
+
+	snprintf(h.detail, sizeof(h.detail), "%s", detail ? detail : "");
+	vmd_check_add(c, &h);
 }
 
 static int read_sysfs_u64(const char *dir, const char *file, uint64_t *v)
@@ -154,8 +152,8 @@ static bool overlaps(const struct target *t, uint64_t s, uint64_t e)
 /* Match mounted block device @sys (and its dm slaves) against targets. */
 static void mounted_dev(const char *src_id, const char *sys,
 			const struct target *tg, unsigned int nt,
-			struct rd_check *c, const char *mnt, bool rw,
-			enum rd_disk_mode mode, int depth)
+			struct vmd_check *c, const char *mnt, bool rw,
+			enum vmd_mode mode, int depth)
 {
 	char slaves[PATH_MAX + 16], sub[PATH_MAX * 2], real[PATH_MAX];
 	struct located l;
@@ -179,29 +177,20 @@ static void mounted_dev(const char *src_id, const char *sys,
 	if (strcmp(l.parent, src_id))
 		return;
 	for (i = 0; i < nt; i++) {
-		char tn[32];
-		bool refuse;
-
 		if (!overlaps(&tg[i], l.start, l.end))
 			continue;
-		if (!strcmp(mnt, "/")) {
-			hz_add(c, tg[i].part, true, "host-root",
-			       "%s holds the host's root file system: never boot the running OS in a VM",
-			       tname(&tg[i], tn, sizeof(tn)));
-			continue;
-		}
-		refuse = rw || mode == RD_MODE_PERSISTENT;
-		hz_add(c, tg[i].part, refuse, "mounted",
-		       "%s is mounted %s on the host at %s: unmount it first%s",
-		       tname(&tg[i], tn, sizeof(tn)), rw ? "read-write" : "read-only",
-		       mnt, refuse ? "" : " (read-only: the overlay run is allowed)");
+		if (!strcmp(mnt, "/"))
+			hz_add(c, tg[i].part, true, VMD_HZ_HOST_ROOT, rw, NULL);
+		else
+			hz_add(c, tg[i].part, rw || mode == VMD_MODE_PERSISTENT,
+			       VMD_HZ_MOUNTED, rw, mnt);
 	}
 }
 
 /* Parse /proc/self/mountinfo and match every mount against the targets. */
 static void check_mounts(const char *src_id, const struct target *tg,
-			 unsigned int nt, struct rd_check *c,
-			 enum rd_disk_mode mode)
+			 unsigned int nt, struct vmd_check *c,
+			 enum vmd_mode mode)
 {
 	FILE *f = fopen("/proc/self/mountinfo", "r");
 	char line[4096];
@@ -226,24 +215,19 @@ static void check_mounts(const char *src_id, const struct target *tg,
 }
 
 static void check_ntfs(struct rd_disk *d, const struct target *t,
-		       struct rd_check *c, bool strict)
+		       struct vmd_check *c, bool strict)
 {
 	struct _ntfs_volume *vol;
-	char err[256], tn[32];
+	char err[256];
 	ntfs_inode *ni;
 
 	if (rd_ntfs_mount(d, t->start, t->end - t->start, NTFS_MNT_RDONLY,
 			  &vol, err, sizeof(err))) {
-		hz_add(c, t->part, strict, "ntfs-unreadable",
-		       "%s: NTFS cannot be read (%s): run chkdsk in Windows",
-		       tname(t, tn, sizeof(tn)), err);
+		hz_add(c, t->part, strict, VMD_HZ_NTFS_UNREADABLE, false, err);
 		return;
 	}
 	if (ntfs_volume_check_hiberfile(vol, 0) && errno == EPERM)
-		hz_add(c, t->part, strict, "hibernated",
-		       "%s: Windows is hibernated on this volume: boot Windows natively and shut it down fully%s",
-		       tname(t, tn, sizeof(tn)),
-		       strict ? "" : " (overlay run: the hibernated session will be lost)");
+		hz_add(c, t->part, strict, VMD_HZ_HIBERNATED, false, NULL);
 	ni = ntfs_inode_open(vol, FILE_LogFile);
 	if (ni) {
 		ntfs_attr *na = ntfs_attr_open(ni, AT_DATA, AT_UNNAMED, 0);
@@ -255,101 +239,87 @@ static void check_ntfs(struct rd_disk *d, const struct target *t,
 
 			if (rp && rp->major_ver == const_cpu_to_le16(2) &&
 			    rp->minor_ver == const_cpu_to_le16(0))
-				hz_add(c, t->part, strict, "fast-startup",
-				       "%s: Windows Fast Startup keeps this volume's metadata cached: disable Fast Startup and shut Windows down",
-				       tname(t, tn, sizeof(tn)));
+				hz_add(c, t->part, strict, VMD_HZ_FAST_STARTUP,
+				       false, NULL);
 			else if (!ok)
-				hz_add(c, t->part, strict, "unclean",
-				       "%s: NTFS was not shut down cleanly ($LogFile dirty): boot Windows and shut it down",
-				       tname(t, tn, sizeof(tn)));
+				hz_add(c, t->part, strict, VMD_HZ_NTFS_UNCLEAN,
+				       false, NULL);
 			free(rp);
 			ntfs_attr_close(na);
 		}
 		ntfs_inode_close(ni);
 	}
 	if (vol->flags & VOLUME_IS_DIRTY)
-		hz_add(c, t->part, strict, "dirty",
-		       "%s: NTFS is marked dirty: run chkdsk in Windows",
-		       tname(t, tn, sizeof(tn)));
+		hz_add(c, t->part, strict, VMD_HZ_NTFS_DIRTY, false, NULL);
 	rd_ntfs_umount(vol);
 }
 
 /* Content hazards of one target (a partition, or a disk without table). */
 static void check_content(struct rd_disk *d, const struct target *t,
-			  struct rd_check *c, bool strict)
+			  struct vmd_check *c, bool strict)
 {
 	static const char *const swsusp[] = {
 		"S1SUSPEND", "S2SUSPEND", "ULSUSPEND", "LINHIB0001",
 	};
 	uint8_t b[4096];
-	char tn[32];
 	unsigned int i;
 
 	if (t->end - t->start < sizeof(b) ||
 	    rd_pread(d, b, sizeof(b), t->start))
 		return;
 	if (!memcmp(b + 3, "-FVE-FS-", 8)) {
-		hz_add(c, t->part, true, "bitlocker",
-		       "%s is BitLocker-encrypted: Windows will ask for the recovery key in the VM; suspend BitLocker in Windows first",
-		       tname(t, tn, sizeof(tn)));
+		hz_add(c, t->part, true, VMD_HZ_BITLOCKER, false, NULL);
 		return;
 	}
 	if (!memcmp(b + 3, "NTFS    ", 8)) {
 		check_ntfs(d, t, c, strict);
 		return;
 	}
-	if (rd_le16(b + 1024 + 56) == 0xef53) {
-		uint16_t state = rd_le16(b + 1024 + 58);
-		uint32_t incompat = rd_le32(b + 1024 + 96);
+	if (sb_le16(b + EXT_SB + EXT_SB_MAGIC) == 0xef53) {
+		uint16_t state = sb_le16(b + EXT_SB + EXT_SB_STATE);
+		uint32_t incompat = sb_le32(b + EXT_SB + EXT_SB_INCOMPAT);
 
-		if (incompat & 0x4)
-			hz_add(c, t->part, strict, "ext-recovery",
-			       "%s: ext file system journal needs recovery (not cleanly unmounted): run e2fsck on it or boot that OS and shut it down",
-			       tname(t, tn, sizeof(tn)));
-		else if ((state & 2) || !(state & 1))
-			hz_add(c, t->part, strict, "ext-errors",
-			       "%s: ext file system has errors or was not cleanly unmounted: run e2fsck",
-			       tname(t, tn, sizeof(tn)));
+		if (incompat & EXT_INCOMPAT_RECOVER)
+			hz_add(c, t->part, strict, VMD_HZ_EXT_RECOVERY, false,
+			       NULL);
+		else if ((state & EXT_STATE_ERRORS) || !(state & EXT_STATE_VALID))
+			hz_add(c, t->part, strict, VMD_HZ_EXT_ERRORS, false,
+			       NULL);
 		return;
 	}
 	for (i = 0; i < sizeof(swsusp) / sizeof(swsusp[0]); i++)
 		if (!memcmp(b + 4096 - 10, swsusp[i], strlen(swsusp[i])))
-			hz_add(c, t->part, strict, "swap-hibernated",
-			       "%s: swap partition holds a Linux hibernation image: resume that OS natively and shut it down",
-			       tname(t, tn, sizeof(tn)));
+			hz_add(c, t->part, strict, VMD_HZ_SWAP_HIBERNATED, false,
+			       NULL);
 }
 
 /* Is the image or device locked by another dualvm (or in use)?  For a
  * partition of a block device, the partition's own node is tried. */
-static void check_lock(const char *path, bool blk, struct rd_check *c)
+static void check_lock(const char *path, bool blk, struct vmd_check *c)
 {
 	int fd = open(path, O_RDONLY | O_CLOEXEC | (blk ? O_EXCL : 0));
 
 	if (fd < 0) {
 		if (errno == EBUSY)
-			hz_add(c, 0, true, "in-use",
-			       "%s is in use (mounted, held by device-mapper or opened exclusively): release it first",
-			       path);
+			hz_add(c, 0, true, VMD_HZ_IN_USE, false, path);
 		return;
 	}
 	if (!blk && flock(fd, LOCK_EX | LOCK_NB) < 0 && errno == EWOULDBLOCK)
-		hz_add(c, 0, true, "in-use",
-		       "%s is in use by another dualvm process: stop that VM first",
-		       path);
+		hz_add(c, 0, true, VMD_HZ_LOCKED, false, path);
 	close(fd);
 }
 
-int rd_safety_check(const char *path, struct rd_disk *d,
-		    const char *partitions, enum rd_disk_mode mode,
-		    bool check_lock_too, struct rd_check *out, char *err,
-		    size_t errlen)
+int vmd_safety_check(const char *path, struct rd_disk *d,
+		     const char *partitions, enum vmd_mode mode,
+		     bool check_lock_too, struct vmd_check *out, char *err,
+		     size_t errlen)
 {
 	struct rd_part_table *pt = malloc(sizeof(*pt));
 	struct target *tg = calloc(RD_MAX_PARTS + 1, sizeof(*tg));
 	char src_id[PATH_MAX];
 	struct stat st;
 	unsigned int nt = 0, i;
-	bool strict = mode == RD_MODE_PERSISTENT;
+	bool strict = mode == VMD_MODE_PERSISTENT;
 	int e = -ENOMEM;
 
 	memset(out, 0, sizeof(*out));
@@ -430,8 +400,8 @@ int rd_safety_check(const char *path, struct rd_disk *d,
 
 			for (k = 0; k < out->n; k++)	/* mounted: said so */
 				seen |= out->hz[k].partition == tg[i].part;
-			if (!seen && !rd_blk_part_node(path, tg[i].start, node,
-						       sizeof(node)))
+			if (!seen && !vmd_blk_part_node(path, tg[i].start, node,
+							sizeof(node)))
 				check_lock(node, true, out);
 		}
 	} else if (check_lock_too && !out->nrefuse) {
@@ -459,7 +429,8 @@ out:
 	return e;
 }
 
-int rd_blk_part_node(const char *disk, uint64_t start, char *out, size_t outlen)
+int vmd_blk_part_node(const char *disk, uint64_t start, char *out,
+		      size_t outlen)
 {
 	char sys[64], real[PATH_MAX], sub[PATH_MAX + 300];
 	struct dirent *de;
@@ -489,5 +460,32 @@ int rd_blk_part_node(const char *disk, uint64_t start, char *out, size_t outlen)
 	}
 	if (dir)
 		closedir(dir);
+	return e;
+}
+
+int vmd_check_path(const char *path, const char *partitions,
+		   enum vmd_mode mode, enum vmd_mode *resolved,
+		   struct vmd_check *out, char *err, size_t errlen)
+{
+	struct rd_disk *locks[VMD_DESC_MAX_LOCKS], *d;
+	unsigned int n = 0;
+	int e;
+
+	if (vmd_is_descriptor(path)) {
+		*resolved = vmd_mode_resolve(mode, true, true);
+		e = vmd_desc_guard(path, *resolved, locks, &n,
+				   VMD_DESC_MAX_LOCKS, out, err, errlen);
+		while (n)
+			rd_close(locks[--n]);
+		return e;
+	}
+	e = rd_file_open(path, RD_RDONLY, &d, err, errlen);
+	if (e)
+		return e;
+	*resolved = vmd_mode_resolve(mode, rd_is_blockdev(d),
+				     partitions != NULL);
+	e = vmd_safety_check(path, d, partitions, *resolved, true, out, err,
+			     errlen);
+	rd_close(d);
 	return e;
 }

@@ -1,7 +1,7 @@
 // SPDX-License-Identifier: GPL-2.0-only
-/* test_rd_vm.c --- VM disk modes (nonpersistent, undoable with
- * commit/discard/keep, persistent), locks, and qcow2/commit error paths
- * driven by fault injection */
+/* test_vmd_open.c --- VM disk modes (vmdisk/vmd_open.c: nonpersistent,
+ * undoable with commit/discard/keep, persistent), locks, and qcow2/commit
+ * error paths driven by fault injection */
 #include <dirent.h>
 #include <errno.h>
 #include <fcntl.h>
@@ -12,7 +12,7 @@
 #include <sys/wait.h>
 #include <unistd.h>
 
-#include "rawdisk/rawdisk.h"
+#include "vmdisk/vmdisk.h"
 #include "tests/unit/harness.h"
 
 #define P1	(2048ull * 512)
@@ -68,17 +68,17 @@ static int count_files(const char *dir)
 	return n;
 }
 
-static struct rd_disk *vm_open(enum rd_disk_mode m, const char *parts,
+static struct rd_disk *vm_open(enum vmd_mode m, const char *parts,
 			       const char *dir, int expect)
 {
-	struct rd_vm_opts o = { .path = img, .partitions = parts, .mode = m,
+	struct vmd_opts o = { .path = img, .partitions = parts, .mode = m,
 				.overlay_dir = dir };
 	struct rd_disk *d = NULL;
 	char err[600];
-	int e = rd_vm_open(&o, &d, err, sizeof(err));
+	int e = vmd_open(&o, &d, NULL, err, sizeof(err));
 
 	if (e != expect)
-		t_fail(__FILE__, __LINE__, "rd_vm_open: %d (%s), expected %d", e,
+		t_fail(__FILE__, __LINE__, "vmd_open: %d (%s), expected %d", e,
 		       err, expect);
 	return d;
 }
@@ -91,16 +91,17 @@ static void test_nonpersistent_view(void)
 	mkdisk();
 	snprintf(dir, sizeof(dir), "%s/ovl", t_tmpdir());
 	T_ASSERT(mkdir(dir, 0755) == 0);
-	d = vm_open(RD_MODE_DEFAULT, "2", dir, 0);
+	d = vm_open(VMD_MODE_DEFAULT, "2", dir, 0);
 	T_EQ(count_files(dir), 0);		/* unlinked at once */
+	T_ASSERT(!vmd_undo_overlay(d));		/* nothing to ask about */
 	T_EQ(rd_pwrite(d, "GUEST", 5, P2 + 4096), 0);
 	T_EQ(rd_pwrite(d, "GUEST", 5, P1 + 4096), -EACCES);
 	T_EQ(rd_pwrite(d, "MBR!!", 5, 0), 0);	/* private table copy */
 	T_EQ(rd_pread(d, buf, 5, P2 + 4096), 0);
 	T_ASSERT(!memcmp(buf, "GUEST", 5));
 	/* a second VM on the same disk is refused */
-	T_ASSERT(!vm_open(RD_MODE_NONPERSISTENT, "2", dir, -EBUSY));
-	T_EQ(rd_vm_close(d, RD_EXIT_ASK, msg, sizeof(msg)), 0);
+	T_ASSERT(!vm_open(VMD_MODE_NONPERSISTENT, "2", dir, -EBUSY));
+	T_EQ(vmd_close(d, VMD_EXIT_KEEP, msg, sizeof(msg)), 0);
 	T_ASSERT(same_as_ref());
 	T_EQ(count_files(dir), 0);
 }
@@ -111,18 +112,20 @@ static void test_undoable_commit(void)
 	struct rd_disk *d;
 
 	mkdisk();
-	d = vm_open(RD_MODE_UNDOABLE, "2", NULL, 0);
+	d = vm_open(VMD_MODE_UNDOABLE, "2", NULL, 0);
+	T_ASSERT(vmd_undo_overlay(d) &&
+		 strstr(vmd_undo_overlay(d), "-p2.undo.qcow2"));
 	T_EQ(rd_pwrite(d, "FIRST", 5, P2 + 8192), 0);
 	T_EQ(rd_pwrite(d, "MBR!!", 5, 0), 0);
-	T_EQ(rd_vm_close(d, RD_EXIT_KEEP, msg, sizeof(msg)), 0);
+	T_EQ(vmd_close(d, VMD_EXIT_KEEP, msg, sizeof(msg)), 0);
 	T_ASSERT(strstr(msg, "dualvm disk commit"));
 	T_ASSERT(same_as_ref());
 	/* the next run continues the same overlay */
-	d = vm_open(RD_MODE_UNDOABLE, "2", NULL, 0);
+	d = vm_open(VMD_MODE_UNDOABLE, "2", NULL, 0);
 	T_EQ(rd_pread(d, buf, 5, P2 + 8192), 0);
 	T_ASSERT(!memcmp(buf, "FIRST", 5));
 	T_EQ(rd_pwrite(d, "SECOND", 6, P2 + 3 * 65536 + 7), 0);
-	T_EQ(rd_vm_close(d, RD_EXIT_KEEP, msg, sizeof(msg)), 0);
+	T_EQ(vmd_close(d, VMD_EXIT_KEEP, msg, sizeof(msg)), 0);
 	/* another partition set cannot reuse it */
 	snprintf(ovl, sizeof(ovl), "%s-p2.undo.qcow2", img);
 	{
@@ -133,17 +136,17 @@ static void test_undoable_commit(void)
 		strcat(o1, ".dualvm");
 		snprintf(msg, sizeof(msg), "%s.dualvm", ovl);
 		T_EQ(link(msg, o1), 0);
-		T_ASSERT(!vm_open(RD_MODE_UNDOABLE, "1", NULL, -EEXIST));
+		T_ASSERT(!vm_open(VMD_MODE_UNDOABLE, "1", NULL, -EEXIST));
 	}
 	/* commit through a failing source, then for real */
 	{
-		struct rd_commit_opts co = { .fail_write_nth = 2 };
+		struct vmd_commit_opts co = { .fail_write_nth = 2 };
 
-		T_ASSERT(rd_overlay_commit(ovl, &co, msg, sizeof(msg)) < 0);
+		T_ASSERT(vmd_overlay_commit(ovl, &co, msg, sizeof(msg)) < 0);
 		T_ASSERT(strstr(msg, "injected"));
 		T_EQ(access(ovl, F_OK), 0);
 	}
-	T_EQ(rd_overlay_commit(ovl, NULL, msg, sizeof(msg)), 0);
+	T_EQ(vmd_overlay_commit(ovl, NULL, msg, sizeof(msg)), 0);
 	T_ASSERT(access(ovl, F_OK) != 0);
 	{
 		int fd = open(img, O_RDONLY);
@@ -168,26 +171,47 @@ static void test_undoable_discard_and_exit_actions(void)
 
 	mkdisk();
 	snprintf(ovl, sizeof(ovl), "%s.undo.qcow2", img);
-	d = vm_open(RD_MODE_UNDOABLE, NULL, NULL, 0);
+	d = vm_open(VMD_MODE_UNDOABLE, NULL, NULL, 0);
 	T_EQ(rd_pwrite(d, "GONE", 4, 100), 0);
-	T_EQ(rd_vm_close(d, RD_EXIT_DISCARD, msg, sizeof(msg)), 0);
+	T_EQ(vmd_close(d, VMD_EXIT_DISCARD, msg, sizeof(msg)), 0);
 	T_ASSERT(same_as_ref());
 	T_ASSERT(access(ovl, F_OK) != 0);
-	d = vm_open(RD_MODE_UNDOABLE, NULL, NULL, 0);
+	d = vm_open(VMD_MODE_UNDOABLE, NULL, NULL, 0);
 	T_EQ(rd_pwrite(d, "KEPT", 4, 100), 0);
-	T_EQ(rd_vm_close(d, RD_EXIT_COMMIT, msg, sizeof(msg)), 0);
+	T_EQ(vmd_close(d, VMD_EXIT_COMMIT, msg, sizeof(msg)), 0);
 	T_ASSERT(!same_as_ref());
 	T_ASSERT(access(ovl, F_OK) != 0);
 	/* persistent: writes go through, the view still guards */
-	d = vm_open(RD_MODE_PERSISTENT, "2", NULL, 0);
+	d = vm_open(VMD_MODE_PERSISTENT, "2", NULL, 0);
 	T_EQ(rd_pwrite(d, "P", 1, P1), -EACCES);
 	rd_close(d);
+}
+
+/* Temporary overlays go where the caller says (the CLI: $TMPDIR); the
+ * library reads no environment. */
+static void test_tmp_dir_from_caller(void)
+{
+	struct vmd_opts o = { .mode = VMD_MODE_NONPERSISTENT };
+	struct rd_disk *d = NULL;
+	char err[600], missing[320];
+
+	mkdisk();
+	snprintf(missing, sizeof(missing), "%s/no-such-dir", t_tmpdir());
+	o.path = img;
+	o.tmp_dir = missing;
+	T_ASSERT(setenv("TMPDIR", t_tmpdir(), 1) == 0);
+	T_EQ(vmd_open(&o, &d, NULL, err, sizeof(err)), -ENOENT);
+	T_ASSERT(strstr(err, "no-such-dir"));
+	o.tmp_dir = t_tmpdir();
+	T_EQ(vmd_open(&o, &d, NULL, err, sizeof(err)), 0);
+	T_EQ(vmd_close(d, VMD_EXIT_KEEP, err, sizeof(err)), 0);
+	T_ASSERT(same_as_ref());
 }
 
 /* A qcow2 image is opened as qcow2, never as raw bytes. */
 static void test_qcow2_source(void)
 {
-	struct rd_vm_opts o = { .mode = RD_MODE_DEFAULT };
+	struct vmd_opts o = { .mode = VMD_MODE_DEFAULT };
 	struct rd_disk *d;
 	char path[300], err[600], buf[8];
 
@@ -195,16 +219,16 @@ static void test_qcow2_source(void)
 	T_EQ(rd_qcow2_create(path, 8 << 20, NULL, 0, &d, err, sizeof(err)), 0);
 	rd_close(d);
 	o.path = path;
-	T_EQ(rd_vm_open(&o, &d, err, sizeof(err)), 0);
+	T_EQ(vmd_open(&o, &d, NULL, err, sizeof(err)), 0);
 	T_EQ(rd_size(d), 8 << 20);		/* the virtual size */
 	T_EQ(rd_pwrite(d, "INQCOW2", 7, 5 << 20), 0);
-	T_EQ(rd_vm_close(d, RD_EXIT_KEEP, err, sizeof(err)), 0);
+	T_EQ(vmd_close(d, VMD_EXIT_KEEP, err, sizeof(err)), 0);
 	T_EQ(rd_qcow2_open(path, RD_RDONLY, NULL, &d, err, sizeof(err)), 0);
 	T_EQ(rd_pread(d, buf, 7, 5 << 20), 0);
 	T_ASSERT(!memcmp(buf, "INQCOW2", 7));
 	rd_close(d);
-	o.mode = RD_MODE_UNDOABLE;
-	T_EQ(rd_vm_open(&o, &d, err, sizeof(err)), -ENOTSUP);
+	o.mode = VMD_MODE_UNDOABLE;
+	T_EQ(vmd_open(&o, &d, NULL, err, sizeof(err)), -ENOTSUP);
 	T_ASSERT(strstr(err, "qcow2"));
 }
 
@@ -216,9 +240,9 @@ static void test_repartitioned_source_refused(void)
 	FILE *f;
 
 	mkdisk();
-	d = vm_open(RD_MODE_UNDOABLE, "2", NULL, 0);
+	d = vm_open(VMD_MODE_UNDOABLE, "2", NULL, 0);
 	T_EQ(rd_pwrite(d, "STALE", 5, P2 + 8192), 0);
-	T_EQ(rd_vm_close(d, RD_EXIT_KEEP, msg, sizeof(msg)), 0);
+	T_EQ(vmd_close(d, VMD_EXIT_KEEP, msg, sizeof(msg)), 0);
 	snprintf(cmd, sizeof(cmd), "/usr/sbin/sfdisk -q --no-reread %s >/dev/null 2>&1", img);
 	f = popen(cmd, "w");
 	T_ASSERT(f);
@@ -228,11 +252,11 @@ static void test_repartitioned_source_refused(void)
 	snprintf(cmd, sizeof(cmd), "cp %s %s", img, ref);
 	T_EQ(system(cmd), 0);
 	snprintf(ovl, sizeof(ovl), "%s-p2.undo.qcow2", img);
-	T_EQ(rd_overlay_commit(ovl, NULL, msg, sizeof(msg)), -ESTALE);
+	T_EQ(vmd_overlay_commit(ovl, NULL, msg, sizeof(msg)), -ESTALE);
 	T_ASSERT(strstr(msg, "partition table"));
 	T_ASSERT(same_as_ref());
-	T_ASSERT(!vm_open(RD_MODE_UNDOABLE, "2", NULL, -EEXIST));
-	T_EQ(rd_overlay_discard(ovl, msg, sizeof(msg)), 0);
+	T_ASSERT(!vm_open(VMD_MODE_UNDOABLE, "2", NULL, -EEXIST));
+	T_EQ(vmd_overlay_discard(ovl, msg, sizeof(msg)), 0);
 	T_ASSERT(same_as_ref());
 }
 
@@ -291,6 +315,7 @@ static const struct t_case cases[] = {
 	T_CASE(test_nonpersistent_view),
 	T_CASE(test_undoable_commit),
 	T_CASE(test_undoable_discard_and_exit_actions),
+	T_CASE(test_tmp_dir_from_caller),
 	T_CASE(test_qcow2_source),
 	T_CASE(test_repartitioned_source_refused),
 	T_CASE(test_qcow2_fault_paths),
