@@ -13,8 +13,9 @@
 # dpkg-deb; nothing is installed on the host.  The Debian disks come from
 # one debootstrap run, cached in ${DUALVM_CACHE}/debian (debian.sh).  Host
 # tools used: sfdisk, mkfs.ext4, debugfs, extlinux + syslinux's mbr.bin/
-# gptmbr.bin, mkntfs/ntfs-3g/ntfslabel, depmod, cpio, gzip, debootstrap
-# and mkhive (tests/guests/mkhive.c).
+# gptmbr.bin, mkntfs/ntfs-3g/ntfslabel, depmod, cpio, gzip, debootstrap,
+# grub-mkstandalone (grub-efi-amd64-bin), mkfs.fat, mtools and mkhive
+# (tests/guests/mkhive.c).
 #
 # Outputs in OUTDIR (all raw, sparse):
 #   dualboot-i386.img, dualboot-amd64.img   512 MiB MBR: HOST (ext4, active,
@@ -31,12 +32,16 @@
 #   dualboot-debian-amd64.img   1536 MiB MBR: HOST (active, mbr.bin +
 #       extlinux), that Debian with GRUB in its partition boot sector,
 #       WINDOWS; making partition 2 active boots Debian
+#   debian-uefi-amd64.img   1408 MiB GPT: ESP (Debian's GRUB EFI as
+#       \EFI\debian\grubx64.efi and \EFI\BOOT\BOOTX64.EFI), Debian root
+#   dualboot-uefi-amd64.img   640 MiB GPT: ESP, HOST, LINUX, WINDOWS; GRUB
+#       EFI loaders \EFI\host, \EFI\debian, fallback = HOST (uefi.sh)
 #   hives/{system-xp,software-xp,system-7,system-10}.hive
 #   manifest.json   what was built (partitions, filesystems, UUIDs, kernels)
 #
-# Reproducible layout: disk ids, partition and filesystem UUIDs, NTFS
-# serials and machine ids are derived from the image names (the Debian
-# trees' file contents are whatever debootstrap made).
+# Reproducible layout: disk ids, partition and filesystem UUIDs, FAT
+# volume ids, NTFS serials and machine ids are derived from the image
+# names (the Debian trees' file contents are whatever debootstrap made).
 # Idempotent: every output is built under a temporary name and renamed;
 # when the inputs and the outputs are unchanged since the last run nothing
 # is rebuilt (FORCE=1 rebuilds; the cached Debian tree is rebuilt when its
@@ -68,10 +73,12 @@ die() { log "error: $*"; exit 1; }
 [ "$(id -u)" = 0 ] || die "must run as root (loop devices, mount, FUSE)"
 for t in apt-get apt-cache dpkg-deb sfdisk mkfs.ext4 e2fsck extlinux mkntfs \
 	ntfs-3g ntfslabel ntfsls depmod cpio gzip losetup mountpoint blkid md5sum \
-	debugfs dumpe2fs chroot debootstrap; do
+	debugfs dumpe2fs chroot debootstrap grub-mkstandalone mkfs.fat mcopy; do
 	command -v "$t" >/dev/null ||
-		die "missing tool $t (make deps: fdisk e2fsprogs extlinux ntfs-3g kmod cpio debootstrap)"
+		die "missing tool $t (make deps: fdisk e2fsprogs extlinux ntfs-3g kmod cpio debootstrap grub-efi-amd64-bin mtools dosfstools)"
 done
+[ -d /usr/lib/grub/x86_64-efi ] ||
+	die "missing GRUB's x86_64-efi modules (apt-get install grub-efi-amd64-bin)"
 [ -f $SYSLINUX_MBR/mbr.bin ] && [ -f $SYSLINUX_MBR/gptmbr.bin ] ||
 	die "missing syslinux mbr.bin/gptmbr.bin (apt-get install syslinux-common)"
 
@@ -647,12 +654,15 @@ build_hibernated() {
 	mv -f "$img" "$OUT/$name.img"
 }
 
+# shellcheck source=tests/guests/uefi.sh
+. "$HERE/uefi.sh"
 # shellcheck source=tests/guests/debian.sh
 . "$HERE/debian.sh"
 
 # ---------------------------------------------------------------- main
 IMAGES="dualboot-i386 dualboot-amd64 dualboot-gpt-amd64 linux-i386 linux-amd64
-	windows-hibernated debian-amd64 dualboot-debian-amd64"
+	windows-hibernated debian-amd64 dualboot-debian-amd64 debian-uefi-amd64
+	dualboot-uefi-amd64"
 HIVES="system-xp software-xp system-7 system-10"
 
 # mkhive: given, next to OUTDIR (make builds build/tools/mkhive), or built here
@@ -719,7 +729,7 @@ build_dualboot dualboot-gpt-amd64 amd64 gpt
 build_linux linux-i386 i386
 build_linux linux-amd64 amd64
 build_hibernated
-for d in debian dualboot_debian; do
+for d in debian dualboot_debian debian_uefi dualboot_uefi; do
 	t1=$(date +%s)
 	"build_$d"
 	log "built ${d//_/-}-amd64.img in $(($(date +%s) - t1))s"

@@ -3,7 +3,7 @@
 #
 # Sourced by build-guests.sh after its helpers (log, die, uuid_for, hex_for,
 # new_disk, part_json, stage_host, mkext4, stage_windows, mkntfs_part,
-# mounted_devices_mbr).
+# mounted_devices_mbr) and after uefi.sh (mkesp).
 #
 # Debian is installed once with `debootstrap --variant=minbase` from
 # Debian's archive (DEBIAN_MIRROR) into ${DUALVM_CACHE}/debian/ (the .debs
@@ -36,7 +36,7 @@
 #    Any MBR code that chain-loads the active partition's boot sector
 #    (syslinux mbr.bin, as dualvm's partition view writes) then boots it.
 #    Moving core.img's blocks (defrag, rewrite) breaks it, as on real disks.
-#  - UEFI (debian_stage efi): the core image as \EFI\debian\grubx64.efi
+#  - UEFI (debian-uefi-amd64.img): the core image as \EFI\debian\grubx64.efi
 #    and as the removable-media fallback \EFI\BOOT\BOOTX64.EFI on the ESP
 #    (grub-install --removable plus the usual copy), mounted at /boot/efi.
 DEBIAN_SUITE=bookworm
@@ -429,6 +429,45 @@ build_dualboot_debian() {
 		printf ',\n'
 		part_json "$img" 3 $ws "$wn" windows 07 ', "bootable": false' \
 			', "os": "Microsoft Windows XP", "windows_version": "5.1", "system_root": "/Windows", "hives": {"SYSTEM": "/Windows/System32/config/SYSTEM", "SOFTWARE": "/Windows/System32/config/SOFTWARE"}'
+		printf '\n      ]\n    }'
+	} >"$WORK/$name.json"
+	mv -f "$img" "$OUT/$name.img"
+}
+
+# build_debian_uefi: debian-uefi-amd64.img, GPT with an ESP holding
+# Debian's GRUB (\EFI\debian\grubx64.efi and the fallback
+# \EFI\BOOT\BOOTX64.EFI) and the Debian root.
+build_debian_uefi() {
+	local name=debian-uefi-amd64 img=$WORK/debian-uefi-amd64.img
+	local es=2048 en=204800 rs=206848 rn guid uuid volid e=$WORK/esp-stage
+	rn=$((1408 * 2048 - 34 - rs))
+	guid=$(uuid_for "$name-disk") uuid=$(uuid_for "$name-linux")
+	volid=$(hex_for "$name-esp" 8)
+	new_disk "$img" 1408
+	sfdisk -q "$img" <<-EOF
+	label: gpt
+	label-id: $guid
+	unit: sectors
+	first-lba: 2048
+	start=$es, size=$en, type=$GPT_ESP, uuid=$(uuid_for "$name-p1"), name="EFI System Partition"
+	start=$rs, size=$rn, type=$GPT_LINUX, uuid=$(uuid_for "$name-p2"), name="LINUX"
+	EOF
+	debian_stage efi "$name" "$uuid" "${volid:0:4}-${volid:4:4}"
+	mkext4_debian "$img" $rs $rn LINUX "$uuid"
+	rm -rf "$e"
+	mkdir -p "$e/EFI/BOOT" "$e/EFI/debian"
+	cp "$WORK/grubx64.efi" "$e/EFI/debian/grubx64.efi"
+	cp "$WORK/grubx64.efi" "$e/EFI/BOOT/BOOTX64.EFI"
+	mkesp "$img" $es $en ESP "$volid" "$e"
+	{
+		disk_json $name gpt "$guid" none uefi
+		part_json "$img" 1 $es $en esp $GPT_ESP \
+			", \"partuuid\": \"$(uuid_for "$name-p1")\", \"name\": \"EFI System Partition\"" \
+			", \"loaders\": [{\"path\": \"/EFI/BOOT/BOOTX64.EFI\", \"boots\": \"linux\", \"uuid\": \"$uuid\"}, {\"path\": \"/EFI/debian/grubx64.efi\", \"boots\": \"linux\", \"uuid\": \"$uuid\"}]"
+		printf ',\n'
+		part_json "$img" 2 $rs $rn linux $GPT_LINUX \
+			", \"partuuid\": \"$(uuid_for "$name-p2")\", \"name\": \"LINUX\"" \
+			', "mounts": {"/boot/efi": 1}' "$(debian_json "$uuid" efi)"
 		printf '\n      ]\n    }'
 	} >"$WORK/$name.json"
 	mv -f "$img" "$OUT/$name.img"
