@@ -237,6 +237,7 @@ debian_stage() {
 	# root logs in on the serial console without a password (test image)
 	sed -i 's/^root:[^:]*:/root::/' "$s/etc/shadow"
 	install -m 0644 "$HERE/files/debian/dualvm-guest-ready.service" "$s/etc/systemd/system/"
+	install -D -m 0755 "$HERE/files/debian/guest-ready" "$s/usr/local/lib/dualvm/guest-ready"
 	# a getty on ttyS0 even without console=ttyS0; nothing at boot that a
 	# test guest does not need (e2scrub_reap: 20 s under TCG; apt timers)
 	in_chroot "$s" systemctl -q enable serial-getty@ttyS0.service \
