@@ -10,9 +10,12 @@
 # busybox-static of each architecture are fetched with `apt-get download`
 # (i386 through a private apt state, so dpkg's architectures are never
 # touched) into ${DUALVM_CACHE:-/var/cache/dualvm}/debs and unpacked with
-# dpkg-deb; nothing is installed on the host.  Host tools used: sfdisk,
-# mkfs.ext4, extlinux + syslinux's mbr.bin/gptmbr.bin, mkntfs/ntfs-3g/
-# ntfslabel, depmod, cpio, gzip and mkhive (tests/guests/mkhive.c).
+# dpkg-deb; nothing is installed on the host.  The Debian disks come from
+# one debootstrap run, cached in ${DUALVM_CACHE}/debian (debian.sh).  Host
+# tools used: sfdisk, mkfs.ext4, debugfs, extlinux + syslinux's mbr.bin/
+# gptmbr.bin, mkntfs/ntfs-3g/ntfslabel, depmod, cpio, gzip, debootstrap,
+# grub-mkstandalone (grub-efi-amd64-bin), mkfs.fat, mtools and mkhive
+# (tests/guests/mkhive.c).
 #
 # Outputs in OUTDIR (all raw, sparse):
 #   dualboot-i386.img, dualboot-amd64.img   512 MiB MBR: HOST (ext4, active,
@@ -23,15 +26,29 @@
 #   linux-i386.img, linux-amd64.img   256 MiB MBR, the LINUX partition alone
 #   windows-hibernated.img   128 MiB MBR, one NTFS partition whose
 #       hiberfil.sys starts with "hibr"
+#   debian-amd64.img   1280 MiB MBR, a real Debian 12 (debootstrap: systemd,
+#       Debian's kernel and initramfs), GRUB in the MBR; root logs in on
+#       ttyS0 without a password; prints DUALVM-GUEST-READY (debian.sh)
+#   dualboot-debian-amd64.img   1536 MiB MBR: HOST (active, mbr.bin +
+#       extlinux), that Debian with GRUB in its partition boot sector,
+#       WINDOWS; making partition 2 active boots Debian
+#   debian-uefi-amd64.img   1408 MiB GPT: ESP (Debian's GRUB EFI as
+#       \EFI\debian\grubx64.efi and \EFI\BOOT\BOOTX64.EFI), Debian root
+#   dualboot-uefi-amd64.img   640 MiB GPT: ESP, HOST, LINUX, WINDOWS; GRUB
+#       EFI loaders \EFI\host, \EFI\debian, fallback = HOST (uefi.sh)
 #   hives/{system-xp,software-xp,system-7,system-10}.hive
 #   manifest.json   what was built (partitions, filesystems, UUIDs, kernels)
 #
-# Reproducible layout: disk ids, partition and filesystem UUIDs and NTFS
-# serials are derived from the image names.  Idempotent: every output is
-# built under a temporary name and renamed; when the inputs and the outputs
-# are unchanged since the last run nothing is rebuilt (FORCE=1 rebuilds).
+# Reproducible layout: disk ids, partition and filesystem UUIDs, FAT
+# volume ids, NTFS serials and machine ids are derived from the image
+# names (the Debian trees' file contents are whatever debootstrap made).
+# Idempotent: every output is built under a temporary name and renamed;
+# when the inputs and the outputs are unchanged since the last run nothing
+# is rebuilt (FORCE=1 rebuilds; the cached Debian tree is rebuilt when its
+# key changes, see debian.sh).
 # Env: DUALVM_CACHE, MKHIVE (path of a built mkhive), FORCE=1, REFRESH=1
-# (re-resolve and re-download packages even if some are cached).
+# (re-resolve and re-download packages even if some are cached),
+# DEBIAN_MIRROR (default http://deb.debian.org/debian).
 set -euo pipefail
 umask 022
 export LC_ALL=C TZ=UTC SOURCE_DATE_EPOCH=${SOURCE_DATE_EPOCH:-1700000000}
@@ -55,10 +72,13 @@ die() { log "error: $*"; exit 1; }
 
 [ "$(id -u)" = 0 ] || die "must run as root (loop devices, mount, FUSE)"
 for t in apt-get apt-cache dpkg-deb sfdisk mkfs.ext4 e2fsck extlinux mkntfs \
-	ntfs-3g ntfslabel ntfsls depmod cpio gzip losetup mountpoint blkid md5sum; do
+	ntfs-3g ntfslabel ntfsls depmod cpio gzip losetup mountpoint blkid md5sum \
+	debugfs dumpe2fs chroot debootstrap grub-mkstandalone mkfs.fat mcopy; do
 	command -v "$t" >/dev/null ||
-		die "missing tool $t (make deps: fdisk e2fsprogs extlinux ntfs-3g kmod cpio)"
+		die "missing tool $t (make deps: fdisk e2fsprogs extlinux ntfs-3g kmod cpio debootstrap grub-efi-amd64-bin mtools dosfstools)"
 done
+[ -d /usr/lib/grub/x86_64-efi ] ||
+	die "missing GRUB's x86_64-efi modules (apt-get install grub-efi-amd64-bin)"
 [ -f $SYSLINUX_MBR/mbr.bin ] && [ -f $SYSLINUX_MBR/gptmbr.bin ] ||
 	die "missing syslinux mbr.bin/gptmbr.bin (apt-get install syslinux-common)"
 
@@ -634,8 +654,15 @@ build_hibernated() {
 	mv -f "$img" "$OUT/$name.img"
 }
 
+# shellcheck source=tests/guests/uefi.sh
+. "$HERE/uefi.sh"
+# shellcheck source=tests/guests/debian.sh
+. "$HERE/debian.sh"
+
 # ---------------------------------------------------------------- main
-IMAGES="dualboot-i386 dualboot-amd64 dualboot-gpt-amd64 linux-i386 linux-amd64 windows-hibernated"
+IMAGES="dualboot-i386 dualboot-amd64 dualboot-gpt-amd64 linux-i386 linux-amd64
+	windows-hibernated debian-amd64 dualboot-debian-amd64 debian-uefi-amd64
+	dualboot-uefi-amd64"
 HIVES="system-xp software-xp system-7 system-10"
 
 # mkhive: given, next to OUTDIR (make builds build/tools/mkhive), or built here
@@ -661,8 +688,9 @@ done
 # Up to date?  The stamp covers the inputs and the outputs' size+mtime.
 stamp_now() {
 	{
-		cat "$HERE/build-guests.sh" "$HERE"/files/* "$HERE"/hives/*.txt "$MKHIVE" | md5sum
-		echo "$KPKG_i386 $KPKG_amd64 $INITRD_MODS $ROOTFS_MODS"
+		find "$HERE" -name '*.sh' -o -path "$HERE/files/*" -type f -o \
+			-path "$HERE/hives/*.txt" | sort | xargs cat "$MKHIVE" | md5sum
+		echo "$KPKG_i386 $KPKG_amd64 $INITRD_MODS $ROOTFS_MODS $(debian_key)"
 		for i in $IMAGES; do stat -c '%n %s %Y' "$OUT/$i.img" 2>/dev/null || echo "none $i"; done
 		for h in $HIVES; do stat -c '%n %s %Y' "$OUT/hives/$h.hive" 2>/dev/null || echo "none $h"; done
 		stat -c '%n %s %Y' "$OUT/manifest.json" 2>/dev/null || echo "none manifest"
@@ -680,7 +708,8 @@ BB_APPLETS=$("$(unpack "$(fetch amd64 busybox-static)")/bin/busybox" --list-full
 for km in "${KMAP[@]}"; do
 	build_payload "${km%%:*}" "${km#*:}"
 done
-flock -u 8
+debian_tree
+log "packages and the Debian tree ready after $(($(date +%s) - t0))s"
 
 mkdir -p "$OUT/hives"
 for h in $HIVES; do
@@ -700,6 +729,12 @@ build_dualboot dualboot-gpt-amd64 amd64 gpt
 build_linux linux-i386 i386
 build_linux linux-amd64 amd64
 build_hibernated
+for d in debian dualboot_debian debian_uefi dualboot_uefi; do
+	t1=$(date +%s)
+	"build_$d"
+	log "built ${d//_/-}-amd64.img in $(($(date +%s) - t1))s"
+done
+flock -u 8		# the Debian disks have been made from the cached tree
 for h in $HIVES; do mv -f "$OUT/hives/$h.hive.new" "$OUT/hives/$h.hive"; done
 
 {
@@ -711,6 +746,11 @@ for h in $HIVES; do mv -f "$OUT/hives/$h.hive.new" "$OUT/hives/$h.hive"; done
 			"$(eval echo "\$BBDEB_$arch")" \
 			"$(sed 's/.*/"&"/' "$WORK/$arch/initrd-modules" | paste -sd, | sed 's/,/, /g')"
 	done
+	printf '  "debian": {"suite": "%s", "kernel": "%s", "kernel_package": "linux-image-%s %s", "systemd": "%s", "grub": "%s", "initramfs_tools": "%s", "initramfs_modules": "list", "packages": %d},\n' \
+		"$DEBIAN_SUITE" "$DEBIAN_KVER" "$DEBIAN_KVER" "$(debian_version "linux-image-$DEBIAN_KVER")" \
+		"$(debian_version systemd)" "$(debian_version grub-common)" \
+		"$(debian_version initramfs-tools)" \
+		"$(dpkg-query --admindir="$DEBIAN_TREE/root/var/lib/dpkg" -W -f '${db:Status-Abbrev}\n' | grep -c '^ii')"
 	printf '  "hives": {'
 	sep=""
 	for h in $HIVES; do printf '%s"%s": "hives/%s.hive"' "$sep" "$h" "$h"; sep=", "; done

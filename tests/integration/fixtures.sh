@@ -11,14 +11,30 @@
 #   copies of dualboot-i386.img and dualboot-gpt-amd64.img with the LINUX
 #       partition made the boot partition (MBR active flag / GPT
 #       LegacyBIOSBootable)                           -> DUALVM-GUEST-READY
+#   debian-amd64.img (GRUB in the MBR)              -> DUALVM-GUEST-READY,
+#       then logs in as root on ttyS0, checks `systemctl is-system-running`
+#       says running, and runs `poweroff -f`
+#   dualboot-debian-amd64.img -> HOST-OS-BOOTED; a copy with partition 2
+#       active (syslinux mbr.bin -> GRUB in Debian's boot sector)
+#                                                   -> DUALVM-GUEST-READY
+#   with Debian's OVMF (a copy of OVMF_VARS_4M.fd per boot, 512 MiB):
+#   dualboot-uefi-amd64.img (\EFI\BOOT\BOOTX64.EFI) -> HOST-OS-BOOTED;
+#       a copy whose fallback loader is \EFI\debian\grubx64.efi
+#                                                   -> DUALVM-GUEST-READY
+#   debian-uefi-amd64.img                           -> DUALVM-GUEST-READY,
+#       then the root login as above
 # and checks the partitions with blkid -p, the Windows registry hives with
-# ntfscat + hivexget, the hibernated NTFS volume, and manifest.json.
+# ntfscat + hivexget, the hibernated NTFS volume, the ESPs' loaders
+# (mtools), and manifest.json.  Each boot's time is on stderr.
 # Prints one PASS/FAIL line per case.  Each boot has a budget
 # (tests/lib/common.sh); running out of it is a FAIL with the console's end.
 # Env: BUILD SRC GUESTS (see tests/run-tests.sh).
 . "$SRC/tests/lib/common.sh"
 TIMEOUT=$(budget 240)
 LOOPS=()
+OVMF_CODE=/usr/share/OVMF/OVMF_CODE_4M.fd
+OVMF_VARS=/usr/share/OVMF/OVMF_VARS_4M.fd
+export MTOOLS_SKIP_CHECK=1
 
 cleanup() {
 	local p l
@@ -56,12 +72,28 @@ last_lines() {
 		paste -sd'|' | cut -c1-160
 }
 
+# esp_start IMG: the first sector of IMG's EFI system partition.
+esp_start() {
+	sfdisk -d "$1" 2>/dev/null | grep -i 'type=C12A7328-F81F-11D2-BA4B-00A0C93EC93B' |
+		sed -n '1s/.*start= *\([0-9]*\).*/\1/p'
+}
+
 # boot_from_copy IMG N COPY: COPY is IMG with partition N as the only one
 # the BIOS boot code picks (MBR active flag or GPT LegacyBIOSBootable).
+# N=efi:DIR: COPY's fallback loader \EFI\BOOT\BOOTX64.EFI is replaced
+# by \EFI\DIR\grubx64.efi (what firmware would boot from a boot entry).
 boot_from_copy() {
-	local i n
+	local i n s
 	cp --sparse=always "$1" "$3" || return 1
-	if sfdisk -d "$3" 2>/dev/null | grep -q '^label: gpt'; then
+	if [[ $2 == efi:* ]]; then
+		s=$(esp_start "$3")
+		[ -n "$s" ] || return 1
+		mcopy -n -i "$3@@$((s * 512))" "::/EFI/${2#efi:}/grubx64.efi" "$3.efi" &&
+			mcopy -o -i "$3@@$((s * 512))" "$3.efi" ::/EFI/BOOT/BOOTX64.EFI
+		i=$?
+		rm -f "$3.efi"
+		return $i
+	elif sfdisk -d "$3" 2>/dev/null | grep -q '^label: gpt'; then
 		n=$(parts "$3" | wc -l)
 		for ((i = 1; i <= n; i++)); do
 			sfdisk -q --part-attrs "$3" "$i" "" || return 1
@@ -72,24 +104,63 @@ boot_from_copy() {
 	fi
 }
 
-# boot_one NAME QEMU IMG MARKER SHELL [QEMU ARGS...]: boot IMG, wait for
-# MARKER; with SHELL=1 also run a command on the serial console shell and
-# power off.  IMG may be FILE@N: boot a copy of FILE from partition N.
-# Writes result lines to $TMP/NAME.res.
+# shell_login NAME LOG PID RES: log in as root on the serial console (no
+# password, keys typed on fd 7) and check that systemd finished booting
+# without failed units; 0 if so, else 1 with a FAIL line in RES.
+shell_login() {
+	local name=$1 log=$2 pid=$3 res=$4 out
+	if ! wait_for "$log" ' login: ' "$pid" "$(budget 60)"; then
+		echo "FAIL shell-$name: no login prompt on the serial console" >>"$res"
+		return 1
+	fi
+	printf 'root\n' >&7
+	if ! wait_for "$log" 'root@[-a-z0-9]*:~# ' "$pid" "$(budget 60)"; then
+		echo "FAIL shell-$name: root did not get a shell: $(last_lines "$log")" >>"$res"
+		return 1
+	fi
+	# $((6*7)) is echoed as typed; only a shell prints 42
+	printf '%s\n' 'echo dualvm-shell-$((6*7)) nproc=$(nproc) state=$(systemctl is-system-running --wait) failed=$(systemctl --failed --no-legend --plain | cut -d" " -f1 | paste -sd, -) end' >&7
+	if ! wait_for "$log" 'dualvm-shell-42 nproc=.* end' "$pid" "$(budget 60)"; then
+		echo "FAIL shell-$name: the console shell does not run commands" >>"$res"
+		return 1
+	fi
+	out=$(tr -d '\r' <"$log" | grep -ao 'dualvm-shell-42 nproc=.* end' | tail -n 1)
+	echo "shell-$name: ${out#dualvm-shell-42 }" >&2
+	if [[ $out != *" state=running "* ]]; then
+		echo "FAIL shell-$name: systemd did not come up cleanly: ${out#dualvm-shell-42 }" >>"$res"
+		return 1
+	fi
+}
+
+# boot_one NAME QEMU IMG MARKER SHELL [uefi] [QEMU ARGS...]: boot IMG, wait
+# for MARKER; with SHELL=1 also run a command on the serial console's
+# busybox shell, with SHELL=login log in first (shell_login), then power
+# off.  IMG may be FILE@N: boot a copy of FILE from partition N (see
+# boot_from_copy).  uefi: boot with OVMF.  Writes result lines to
+# $TMP/NAME.res.
 boot_one() {
 	local name=$1 q=$2 img=$3 marker=$4 shell=$5 log=$TMP/$1.log
-	local fifo=$TMP/$1.in res=$TMP/$1.res pid t0 rc i
+	local fifo=$TMP/$1.in res=$TMP/$1.res pid t0 rc i mem=256 fw=()
 	shift 5
+	if [ "${1:-}" = uefi ]; then
+		shift
+		# GRUB EFI runs out of memory loading Linux with 256 MiB
+		mem=512
+		cp "$OVMF_VARS" "$TMP/$name.vars" || {
+			echo "FAIL boot-$name: cannot copy $OVMF_VARS" >"$res"; return; }
+		fw=(-drive "if=pflash,format=raw,readonly=on,file=$OVMF_CODE"
+			-drive "if=pflash,format=raw,file=$TMP/$name.vars" -net none)
+	fi
 	if [[ $img == *@* ]]; then
 		if ! boot_from_copy "${img%@*}" "${img##*@}" "$TMP/$name.img"; then
-			echo "FAIL boot-$name: cannot make a copy booting partition ${img##*@}" >"$res"
+			echo "FAIL boot-$name: cannot make a copy booting ${img##*@}" >"$res"
 			return
 		fi
 		img=$TMP/$name.img
 	fi
 	mkfifo "$fifo"
 	t0=$(date +%s.%N)
-	"$q" -accel tcg -m 256 -nographic -no-reboot -snapshot "$@" \
+	"$q" -accel tcg -m "$mem" -nographic -no-reboot -snapshot "${fw[@]}" "$@" \
 		-drive "file=$img,format=raw,if=ide" <"$fifo" >"$log" 2>&1 &
 	pid=$!
 	echo "$pid" >"$TMP/$name.qpid"
@@ -107,7 +178,22 @@ boot_one() {
 		  echo "    last lines of the console:"
 		  serial_tail "$log" 20 | sed 's/^/    | /'; } >"$res"
 	fi
-	if [ "$shell" = 1 ]; then
+	if [ "$shell" = login ]; then
+		if [ $rc != 0 ]; then
+			echo "FAIL shell-$name: the guest did not boot" >>"$res"
+		elif shell_login "$name" "$log" "$pid" "$res"; then
+			printf 'poweroff -f\n' >&7
+			for ((i = 0; i < $(budget 30) * 10; i++)); do
+				kill -0 "$pid" 2>/dev/null || break
+				sleep 0.1
+			done
+			if kill -0 "$pid" 2>/dev/null; then
+				echo "FAIL shell-$name: qemu still running 30s after poweroff -f" >>"$res"
+			else
+				echo "PASS shell-$name" >>"$res"
+			fi
+		fi
+	elif [ "$shell" = 1 ]; then
 		if [ $rc != 0 ]; then
 			echo "FAIL shell-$name: the guest did not boot" >>"$res"
 		elif ! wait_for "$log" ':/# ' "$pid" "$(budget 60)"; then
@@ -134,13 +220,19 @@ boot_one() {
 	exec 7>&-
 	kill "$pid" 2>/dev/null
 	wait "$pid" 2>/dev/null
-	rm -f "$TMP/$name.qpid" "$TMP/$name.img"
+	rm -f "$TMP/$name.qpid" "$TMP/$name.img" "$TMP/$name.vars"
 }
 
 run_boots() {
 	local jobs=() spec name q img marker shell extra n=0
-	# name qemu image marker shell extra-qemu-args
+	# name qemu image marker shell extra-qemu-args; the longest first
 	local specs=(
+		"debian-amd64 qemu-system-x86_64 debian-amd64.img DUALVM-GUEST-READY login"
+		"debian-uefi-amd64 qemu-system-x86_64 debian-uefi-amd64.img DUALVM-GUEST-READY login uefi"
+		"dualboot-debian-amd64-p2 qemu-system-x86_64 dualboot-debian-amd64.img@2 DUALVM-GUEST-READY 0"
+		"dualboot-uefi-amd64 qemu-system-x86_64 dualboot-uefi-amd64.img HOST-OS-BOOTED 0 uefi"
+		"dualboot-uefi-amd64-linux qemu-system-x86_64 dualboot-uefi-amd64.img@efi:debian DUALVM-GUEST-READY 0 uefi"
+		"dualboot-debian-amd64 qemu-system-x86_64 dualboot-debian-amd64.img HOST-OS-BOOTED 0"
 		"linux-i386 qemu-system-i386 linux-i386.img DUALVM-GUEST-READY 1 -cpu pentium3"
 		"linux-amd64 qemu-system-x86_64 linux-amd64.img DUALVM-GUEST-READY 1"
 		"dualboot-i386 qemu-system-i386 dualboot-i386.img HOST-OS-BOOTED 0"
@@ -153,12 +245,17 @@ run_boots() {
 		read -r name q img marker shell extra <<<"$spec"
 		if ! command -v "$q" >/dev/null; then
 			fail "boot-$name" "$q not installed (make deps)"
-			[ "$shell" = 1 ] && fail "shell-$name" "$q not installed (make deps)"
+			[ "$shell" != 0 ] && fail "shell-$name" "$q not installed (make deps)"
 			continue
 		fi
 		if [ ! -f "$GUESTS/${img%@*}" ]; then
 			fail "boot-$name" "$GUESTS/${img%@*} missing (make guests)"
-			[ "$shell" = 1 ] && fail "shell-$name" "no disk image"
+			[ "$shell" != 0 ] && fail "shell-$name" "no disk image"
+			continue
+		fi
+		if [[ $extra == uefi* ]] && { [ ! -f "$OVMF_CODE" ] || [ ! -f "$OVMF_VARS" ]; }; then
+			fail "boot-$name" "$OVMF_CODE or $OVMF_VARS missing (make deps: ovmf)"
+			[ "$shell" != 0 ] && fail "shell-$name" "no UEFI firmware"
 			continue
 		fi
 		# shellcheck disable=SC2086
@@ -194,8 +291,13 @@ blk() {
 }
 
 check_blkid() {
-	local img name start size got=() want="ext4 ext4 ntfs"
-	for name in dualboot-amd64 dualboot-i386 dualboot-gpt-amd64; do
+	local img name start size want got=() spec
+	local dual="ext4/HOST ext4/LINUX ntfs/WINDOWS"
+	for spec in "dualboot-amd64:$dual" "dualboot-i386:$dual" \
+		"dualboot-gpt-amd64:$dual" "dualboot-debian-amd64:$dual" \
+		"dualboot-uefi-amd64:vfat/ESP $dual" "debian-amd64:ext4/LINUX" \
+		"debian-uefi-amd64:vfat/ESP ext4/LINUX"; do
+		name=${spec%%:*} want=${spec#*:}
 		img=$GUESTS/$name.img
 		if [ ! -f "$img" ]; then
 			fail "blkid-$name" "$img missing"
@@ -205,12 +307,37 @@ check_blkid() {
 		while read -r start size; do
 			got+=("$(blk "$img" "$start" "$size" TYPE)/$(blk "$img" "$start" "$size" LABEL)")
 		done < <(parts "$img")
-		if [ "${got[*]}" = "ext4/HOST ext4/LINUX ntfs/WINDOWS" ]; then
+		if [ "${got[*]}" = "$want" ]; then
 			pass "blkid-$name"
 		else
-			fail "blkid-$name" "partitions are '${got[*]:-none}', want $want (HOST LINUX WINDOWS)"
+			fail "blkid-$name" "partitions (type/label) are '${got[*]:-none}', want '$want'"
 		fi
 	done
+}
+
+# check_esp NAME PATH...: the ESP of NAME holds each PATH (read with
+# mtools, no mount), and each starts like a PE image ("MZ"; the Windows
+# boot manager is a placeholder that does too).
+check_esp() {
+	local name=$1 img=$GUESTS/$1.img s p m
+	shift
+	if ! command -v mcopy >/dev/null; then
+		fail "esp-$name" "mtools not installed (make deps)"
+		return
+	fi
+	s=$(esp_start "$img")
+	if [ -z "$s" ]; then
+		fail "esp-$name" "no EFI system partition in $img"
+		return
+	fi
+	for p; do
+		m=$(mcopy -n -i "$img@@$((s * 512))" "::$p" - 2>/dev/null | head -c 2)
+		if [ "$m" != MZ ]; then
+			fail "esp-$name" "$p missing or not a PE image (starts with '$m')"
+			return
+		fi
+	done
+	pass "esp-$name"
 }
 
 # part_file IMG N: a readable path for partition N of IMG: a read-only loop
@@ -319,7 +446,9 @@ check_manifest() {
 	g = sys.argv[1]
 	m = json.load(open(os.path.join(g, "manifest.json")))
 	want = {"dualboot-i386.img", "dualboot-amd64.img", "dualboot-gpt-amd64.img",
-	        "linux-i386.img", "linux-amd64.img", "windows-hibernated.img"}
+	        "linux-i386.img", "linux-amd64.img", "windows-hibernated.img",
+	        "debian-amd64.img", "dualboot-debian-amd64.img",
+	        "debian-uefi-amd64.img", "dualboot-uefi-amd64.img"}
 	missing = want - set(m["images"])
 	if missing:
 	    sys.exit("not in manifest: %s" % sorted(missing))
@@ -356,5 +485,8 @@ check_manifest
 check_blkid
 check_hives
 check_hibernated
+check_esp dualboot-uefi-amd64 /EFI/BOOT/BOOTX64.EFI /EFI/host/grubx64.efi \
+	/EFI/debian/grubx64.efi /EFI/Microsoft/Boot/bootmgfw.efi
+check_esp debian-uefi-amd64 /EFI/BOOT/BOOTX64.EFI /EFI/debian/grubx64.efi
 run_boots
 exit 0
