@@ -53,18 +53,7 @@ skip() { echo "FAIL $1: $2"; }	# only tools make deps installs are missing
 # ---------------------------------------------------------------- boots
 # wait_for LOG PATTERN PID SECONDS: 0 once PATTERN is in LOG, 1 if PID
 # exited first, 2 on timeout.
-wait_for() {
-	local i
-	for ((i = 0; i < $4 * 10; i++)); do
-		grep -aq -- "$2" "$1" && return 0
-		if ! kill -0 "$3" 2>/dev/null; then
-			grep -aq -- "$2" "$1" && return 0
-			return 1
-		fi
-		sleep 0.1
-	done
-	return 2
-}
+wait_for() { wait_serial "$@"; }
 
 # last_lines LOG: the end of a console log, for a failure reason.
 last_lines() {

@@ -33,13 +33,20 @@ mkfifo "$tmp/in"
 	done
 	sleep 3
 	printf '\npoweroff -f\n'
-	sleep "$SECS"
+	sleep $((SECS * 50))
 ) >"$tmp/in" &
 t_bg $!
-timeout -s KILL $((SECS + 60)) "$DUALVM" run --engine interp --memory 256 \
-	--timeout "$SECS" --serial stdio "$tmp/disk.img" \
-	<"$tmp/in" >"$tmp/out" 2>"$tmp/err"
-rc=$?
+"$DUALVM" run --engine interp --memory 256 --timeout $((SECS * 50)) \
+	--serial stdio "$tmp/disk.img" <"$tmp/in" >"$tmp/out" 2>"$tmp/err" &
+pid=$!
+t_bg $pid
+cpu_guard $pid "$SECS"
+if [ $? = 0 ]; then
+	wait $pid; rc=$?
+else	# the CPU budget or the wall-clock cap ran out
+	kill $pid 2>/dev/null; sleep 5; kill -9 $pid 2>/dev/null
+	wait $pid 2>/dev/null; rc=124
+fi
 if ! grep -aq DUALVM-GUEST-READY "$tmp/out"; then
 	if [ $rc = 124 ]; then
 		t_fail_log $name "no DUALVM-GUEST-READY within the budget of $SECS s (scale $DUALVM_TEST_SCALE)" "$tmp/out"

@@ -14,8 +14,12 @@
 #  - time budgets: `budget N` scales N seconds (what a step needs on the
 #    reference machine, with a wide margin) by DUALVM_TEST_SCALE >= 1, the
 #    slowness of this machine measured once at the start of `make check`
-#    (tests/lib/calibrate.sh).  Running out of a budget is a FAIL that shows
-#    the end of the guest's serial output (t_fail_log);
+#    (tests/lib/calibrate.sh).  A guest's budget is counted in the CPU time
+#    its emulator has used (wait_serial, dualvm_boot), so a machine that
+#    gets busier after the calibration only makes the wait longer, never a
+#    FAIL; past T_WALL times the budget of wall-clock time, a guest that has
+#    stopped using the CPU is taken as hung (guard_step).  Running out of a budget is a FAIL that
+#    shows the end of the guest's serial output (t_fail_log);
 #  - a private temporary folder $TMP under TMPDIR (run-tests.sh points
 #    TMPDIR into build/, so nothing is left in /tmp or /var/tmp), removed on
 #    exit together with any background process registered with t_bg.
@@ -103,32 +107,108 @@ trap 'exit 130' INT TERM
 t_bg() { T_BG_PIDS+=("$1"); }
 
 # ---------------------------------------------------------------- guests
+# proc_cpu PID: whole CPU seconds (user + system) used so far by PID and
+# its children (a `timeout` wrapper's emulator, a subshell's QEMU).
+proc_cpu() {
+	local t s=0
+	for t in $(ps -o times= -p "$1" 2>/dev/null) \
+		 $(ps -o times= --ppid "$1" 2>/dev/null); do
+		s=$((s + t))
+	done
+	echo "$s"
+}
+
+# Past T_WALL times its budget of wall-clock time, a guest that has
+# used less than one CPU second per minute is taken as hung (asleep with
+# nothing to wake it); a guest still computing, however slowly on a busy
+# machine, goes on until its CPU budget is spent.
+T_WALL=${T_WALL:-4}
+
+# guard_init PID SECONDS, then guard_step every 0.5 s: 0 go on, 2 PID has
+# used SECONDS of CPU time, 3 PID is past the wall-clock cap and idle.
+guard_init() {
+	G_PID=$1 G_SECS=$2 G_END=$((SECONDS + $2 * T_WALL)) G_N=0
+	G_WIN_T=$SECONDS G_WIN_CPU=0 G_IDLE=0
+}
+guard_step() {
+	local cpu
+	[ $((++G_N % 4)) = 0 ] || return 0
+	cpu=$(proc_cpu "$G_PID")
+	[ "$cpu" -ge "$G_SECS" ] && return 2
+	if [ $((SECONDS - G_WIN_T)) -ge 60 ]; then
+		G_IDLE=$(( cpu - G_WIN_CPU < 1 ))
+		G_WIN_T=$SECONDS G_WIN_CPU=$cpu
+	fi
+	[ $SECONDS -ge $G_END ] && [ "$G_IDLE" = 1 ] && return 3
+	return 0
+}
+
 # wait_serial LOG PATTERN PID SECONDS: 0 once the extended regex PATTERN
-# is in LOG, 1 when PID exited without it, 2 when SECONDS ran out.
+# is in LOG, 1 when PID exited without it, 2 when PID's budget ran out
+# without it (guard_step).
 wait_serial() {
-	local log=$1 pat=$2 pid=$3 end=$((SECONDS + $4))
+	local log=$1 pat=$2 pid=$3
+	guard_init "$pid" "$4"
 	while :; do
 		grep -aqE -- "$pat" "$log" 2>/dev/null && return 0
 		if ! kill -0 "$pid" 2>/dev/null; then
 			grep -aqE -- "$pat" "$log" 2>/dev/null && return 0
 			return 1
 		fi
-		[ $SECONDS -ge $end ] && return 2
+		guard_step || return 2
 		sleep 0.5
 	done
 }
 
+# cpu_guard PID SECONDS: wait for PID to exit (0), or for its budget to
+# run out: 2 CPU time spent, 3 idle past the wall-clock cap (guard_step).
+cpu_guard() {
+	local g
+	guard_init "$1" "$2"
+	while kill -0 "$1" 2>/dev/null; do
+		guard_step || { g=$?; return $g; }
+		sleep 0.5
+	done
+	return 0
+}
+
 # dualvm_boot LOG SECONDS MARKER [dualvm run options...] DISK...: run the
-# guest with its serial port in LOG until MARKER appears (dualvm exits 0),
-# the guest stops, or SECONDS (already scaled) run out (dualvm exits 124).
-# Returns dualvm's exit code; its stdout+stderr are in LOG.out.  A KILL
-# guard 60 s past the budget catches a dualvm that would not stop.
+# guest with its serial port in LOG until MARKER appears (dualvm exits 0)
+# or the guest stops; returns dualvm's exit code, its stdout+stderr in
+# LOG.out.  SECONDS (already scaled) is the guest's budget (cpu_guard):
+# when it runs out, dualvm is stopped and the result is 124, as for
+# dualvm's own --timeout (set far beyond, as a last resort).  A dualvm
+# that does not stop on SIGTERM is killed (137).
 dualvm_boot() {
-	local log=$1 secs=$2 marker=$3
+	local log=$1 secs=$2 marker=$3 pid g n
 	shift 3
-	timeout -s KILL $((secs + 60)) "$DUALVM" run --serial "$log" \
-		--timeout "$secs" --until-serial "$marker" "$@" \
-		</dev/null >"$log.out" 2>&1
+	: >"$log"
+	"$DUALVM" run --serial "$log" --timeout $((secs * 50)) \
+		--until-serial "$marker" "$@" </dev/null >"$log.out" 2>&1 &
+	pid=$!
+	t_bg "$pid"
+	cpu_guard "$pid" "$secs"
+	g=$?
+	[ $g = 0 ] && { wait "$pid"; return; }
+	kill "$pid" 2>/dev/null
+	for ((n = 0; n < 100; n++)); do
+		kill -0 "$pid" 2>/dev/null || break
+		sleep 0.1
+	done
+	if kill -0 "$pid" 2>/dev/null; then
+		kill -9 "$pid" 2>/dev/null
+		n=137
+	else
+		n=124
+	fi
+	wait "$pid" 2>/dev/null
+	# after dualvm's own last line (it does not append)
+	if [ $g = 2 ]; then
+		echo "dualvm: test: no $marker after $secs s of CPU time" >>"$log.out"
+	else
+		echo "dualvm: test: no $marker, and the guest idle after $((secs * T_WALL)) s" >>"$log.out"
+	fi
+	return $n
 }
 
 # boot_why RC LOG: one line saying why a dualvm_boot did not reach its marker.
