@@ -128,6 +128,7 @@ VMM_OBJS := \
 RAWDISK_OBJS := \
 	rawdisk/rd_core.o \
 	rawdisk/rd_file.o \
+	rawdisk/rd_path.o \
 	rawdisk/rd_part.o \
 	rawdisk/rd_mem.o \
 	rawdisk/rd_qcow2.o \
