@@ -465,7 +465,8 @@ static const char *what_text(const char *h, size_t n, bool *vm_def)
 	if (has(h, "config.version") || has(h, "virtualHW.version") ||
 	    has(h, ".encoding = ") || has(h, "guestOS ="))
 		return "a VMware .vmx VM definition";
-	if (has(h, "dualvm-vm") || has(h, "\"dualvm\""))
+	if (has(h, "# dualvm VM configuration") ||
+	    (has(h, "machine = ") && has(h, "disk0 = ")))
 		return "a dualvm VM definition";
 	*vm_def = false;
 	return "a text file";
@@ -521,6 +522,6 @@ const char *rd_image_not_disk(const char *path, bool *vm_def)
 	if (size == 0)
 		return "an empty file";
 	if (size % 512)
-		return "not a multiple of 512 bytes";
+		return "a file whose size is not a multiple of 512 bytes";
 	return NULL;
 }
