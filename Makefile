@@ -229,6 +229,7 @@ UNIT_TESTS := \
 	rawdisk/test_fmt_images \
 	p2v/test_p2v \
 	rawdisk/test_rd_view \
+	rawdisk/test_rd_paths \
 	vmdisk/test_vmd_hazard \
 	vmdisk/test_vmd_open \
 	vmdisk/test_vmd_rawdesc \
