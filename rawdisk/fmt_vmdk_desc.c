@@ -242,10 +242,6 @@ int vmdk_desc_open_chain(struct rd_disk *below, const char *path,
 		goto out_free;
 	}
 	err = rd_pread(below, text, len, 0);
-	if (!err && memchr(text, 0, len))
-		err = rd_set_error(below, -EINVAL,
-				   "%s: VMDK descriptor holds binary data",
-				   below->desc);
 	if (!err && strstr(text, "parentFileNameHint"))
 		err = rd_set_error(below, -ENOTSUP,
 				   "%s: VMDK delta links (parent disks) are not supported",
