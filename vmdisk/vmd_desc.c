@@ -82,7 +82,7 @@ int vmd_desc_guard(const char *desc, enum vmd_mode mode,
 	memset(chk, 0, sizeof(*chk));
 	if (!ext || !one || !text)
 		goto out;
-	f = fopen(desc, "rb");
+	f = vmd_fopen_regular(desc);
 	if (f) {
 		len = fread(text, 1, 65536, f);
 		fclose(f);

@@ -19,6 +19,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/file.h>
+#include <sys/stat.h>
 #include <unistd.h>
 
 #include "vmdisk/vmd_priv.h"
@@ -33,6 +34,25 @@ static void scopy(char *dst, size_t n, const char *src)
 
 	memcpy(dst, src, l);
 	dst[l] = 0;
+}
+
+FILE *vmd_fopen_regular(const char *path)
+{
+	struct stat st;
+	FILE *f;
+	int fd = open(path, O_RDONLY | O_NONBLOCK | O_NOFOLLOW | O_CLOEXEC);
+
+	if (fd < 0)
+		return NULL;
+	if (fstat(fd, &st) < 0 || !S_ISREG(st.st_mode)) {
+		close(fd);
+		errno = EINVAL;
+		return NULL;
+	}
+	f = fdopen(fd, "r");
+	if (!f)
+		close(fd);
+	return f;
 }
 
 static void side_path(const char *ovl, const char *ext, char *out, size_t n)
@@ -85,7 +105,7 @@ int vmd_sidecar_read(const char *ovl, struct vmd_overlay_info *info)
 	FILE *f;
 
 	side_path(ovl, ".dualvm", p, sizeof(p));
-	f = fopen(p, "r");
+	f = vmd_fopen_regular(p);
 	if (!f)
 		return -errno;
 	while (fgets(line, sizeof(line), f)) {
@@ -153,7 +173,7 @@ static uint64_t journal_read(const char *ovl)
 	FILE *f;
 
 	side_path(ovl, ".commit", p, sizeof(p));
-	f = fopen(p, "r");
+	f = vmd_fopen_regular(p);
 	if (!f)
 		return 0;
 	if (fscanf(f, "commit-done-to %llu", &v) != 1)
@@ -340,7 +360,7 @@ static int view_names_only(const char *ovl, const char *view,
 		e = -ENOMEM;
 		goto out;
 	}
-	f = fopen(view, "rb");
+	f = vmd_fopen_regular(view);
 	if (f) {
 		len = fread(text, 1, 65536, f);
 		fclose(f);

@@ -54,8 +54,9 @@ one_run() {
 	esac
 	t0=${EPOCHREALTIME/./}
 	(cd "$(dirname "$H/$img")" &&
-	 timeout -s KILL 20 strace -f --seccomp-bpf -qq -e trace=open,openat,openat2 \
-		-o "$r.st" "$DUALVM" "${args[@]}" </dev/null >"$r.out" 2>"$r.err")
+	 timeout -s KILL 40 strace -f --seccomp-bpf -qq -e trace=open,openat,openat2 \
+		-o "$r.st" timeout -s KILL 20 "$DUALVM" "${args[@]}" \
+		</dev/null >"$r.out" 2>"$r.err")
 	rc=$?
 	t1=${EPOCHREALTIME/./}
 	echo $rc >"$r.rc"

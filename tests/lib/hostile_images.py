@@ -139,6 +139,14 @@ add("why-qcow2-deep", os.path.join(d, "c17.qcow2"), "refuse")
 d = qcow2_backed("why-qcow2-vmdk-passwd", "d.vmdk", "vmdk")
 write(os.path.join(d, "d.vmdk"), descriptor('RW 1 FLAT "/etc/passwd" 0'))
 d = qcow2_backed("why-qcow2-sibling", "../why-vmdk-sibling-data/x.img")
+# side files of an overlay that are not regular files
+d = qcow2_backed("sidecar-fifo", "base.raw", cls="any")
+write(os.path.join(d, "base.raw"), b"", MIB)
+os.mkfifo(os.path.join(d, "ov.qcow2.dualvm"))
+os.mkfifo(os.path.join(d, "ov.qcow2.commit"))
+d = qcow2_backed("sidecar-symlink", "base.raw", cls="any")
+write(os.path.join(d, "base.raw"), b"", MIB)
+os.symlink("/etc/passwd", os.path.join(d, "ov.qcow2.dualvm"))
 
 # VM definitions and other files that are not disks (run refuses them;
 # disk info and p2v may read them as raw bytes: class "any")
