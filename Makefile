@@ -128,6 +128,7 @@ VMM_OBJS := \
 RAWDISK_OBJS := \
 	rawdisk/rd_core.o \
 	rawdisk/rd_file.o \
+	rawdisk/rd_path.o \
 	rawdisk/rd_part.o \
 	rawdisk/rd_mem.o \
 	rawdisk/rd_qcow2.o \
@@ -228,6 +229,7 @@ UNIT_TESTS := \
 	rawdisk/test_fmt_images \
 	p2v/test_p2v \
 	rawdisk/test_rd_view \
+	rawdisk/test_rd_paths \
 	vmdisk/test_vmd_hazard \
 	vmdisk/test_vmd_open \
 	vmdisk/test_vmd_rawdesc \
@@ -355,7 +357,8 @@ DEB_PKGS := build-essential pkg-config bear clang-format \
 	qemu-system-x86 qemu-utils cpio mtools dosfstools libzydis-dev \
 	linux-headers-amd64 xvfb xdotool kmod dpkg-dev xz-utils zstd lz4 e2tools \
 	util-linux binutils libvirt-clients libxml2-utils \
-	debootstrap grub-common grub-efi-amd64-bin
+	debootstrap grub-common grub-efi-amd64-bin \
+	strace
 
 deps:
 	@missing=$$(for p in $(DEB_PKGS); do \

@@ -218,6 +218,27 @@ static void close_disks(struct run_opts *o)
 	o->vc.cdrom = NULL;
 }
 
+/* Say which block devices a raw-disk descriptor @path will read (the
+ * path policy follows them only read-only, and the user sees them before
+ * the VM starts). */
+static void show_devices(const char *path)
+{
+	struct rd_chain_file *f = calloc(16, sizeof(*f));
+	struct rd_disk *d = NULL;
+	unsigned int n = 0, i;
+	char err[256];
+
+	if (f && strcmp(rd_image_probe(path), "vmdk-descriptor") == 0 &&
+	    !rd_image_open_files(path, RD_RDONLY, f, 16, &n, &d, err,
+				 sizeof(err)))
+		for (i = 0; i < n && i < 16; i++)
+			if (f[i].blockdev)
+				fprintf(stderr, "dualvm: run: %s reads block device %s (read-only; writes go to an overlay)\n",
+					path, f[i].path);
+	rd_close(d);
+	free(f);
+}
+
 static int open_disks(struct run_opts *o)
 {
 	struct vmd_opts ro;
@@ -231,6 +252,7 @@ static int open_disks(struct run_opts *o)
 			.mode = o->mode,
 		};
 		err[0] = 0;
+		show_devices(o->disks[i]);
 		rc = cli_vmdisk_open(&ro, &o->vc.disk[i], err, sizeof(err));
 		if (rc) {
 			cli_err("run", "%s", err[0] ? err : strerror(-rc));

@@ -2,11 +2,13 @@
 /*
  * main.c --- the `dualvm` command: subcommand dispatch
  */
+#include <errno.h>
 #include <stdarg.h>
 #include <stdio.h>
 #include <string.h>
 
 #include "cli/cli.h"
+#include "rawdisk/rawdisk.h"
 
 static const struct cli_cmd commands[] = {
 	{ "run",     "boot a virtual machine from disks or partitions", cmd_run },
@@ -55,11 +57,61 @@ static void usage(FILE *f)
 	for (size_t i = 0; i < NCOMMANDS; i++)
 		fprintf(f, "  %-8s  %s\n", commands[i].name, commands[i].summary);
 	fprintf(f, "\n'dualvm <command> --help' describes each command.\n"
-		"options: --help, --version\n");
+		"options: --help, --version\n"
+		"  --allow-path PATH   (any command, repeatable) let images name\n"
+		"                      PATH (a file, or a folder and what is in it)\n"
+		"                      as a backing file or extent although it lies\n"
+		"                      outside the image's folder (README: Paths\n"
+		"                      inside images)\n");
+}
+
+/*
+ * Take every `--allow-path PATH` (or --allow-path=PATH) out of argv,
+ * before the subcommand parses the rest, and give it to the path policy.
+ * Returns the new argc, or -1 after one line on stderr.
+ */
+static int take_allow_paths(int argc, char **argv)
+{
+	int i, n = 1;
+
+	for (i = 1; i < argc; i++) {
+		const char *p = NULL;
+		int e;
+
+		if (!strcmp(argv[i], "--")) {
+			while (i < argc)
+				argv[n++] = argv[i++];
+			break;
+		}
+		if (!strcmp(argv[i], "--allow-path")) {
+			if (i + 1 == argc) {
+				fprintf(stderr, "dualvm: --allow-path needs a PATH\n");
+				return -1;
+			}
+			p = argv[++i];
+		} else if (!strncmp(argv[i], "--allow-path=", 13)) {
+			p = argv[i] + 13;
+		} else {
+			argv[n++] = argv[i];
+			continue;
+		}
+		e = rd_path_allow(p);
+		if (e) {
+			fprintf(stderr, "dualvm: --allow-path %s: %s\n", p,
+				e == -E2BIG ? "too many (at most 32)" :
+				strerror(-e));
+			return -1;
+		}
+	}
+	argv[n] = NULL;
+	return n;
 }
 
 int main(int argc, char **argv)
 {
+	argc = take_allow_paths(argc, argv);
+	if (argc < 0)
+		return EXIT_USAGE;
 	if (argc < 2) {
 		usage(stderr);
 		return EXIT_USAGE;

@@ -118,6 +118,12 @@ int rd_vdi_open(struct rd_disk *below, struct rd_disk **out)
 		return rd_set_error(below, -ENOTSUP,
 				    "%s: unsupported VDI layout (sector/block size or offsets)",
 				    below->desc);
+	/* image types: 1 normal, 2 fixed; 3 undo and 4 diff need a parent */
+	if (rd_le32(h + VH_TYPE) != 1 && rd_le32(h + VH_TYPE) != 2)
+		return rd_set_error(below, rd_le32(h + VH_TYPE) <= 4 ? -ENOTSUP :
+				    -EINVAL,
+				    "%s: VDI image type %u is not supported (only normal and fixed)",
+				    below->desc, rd_le32(h + VH_TYPE));
 	if (!uuid_null(h + VH_UUID_LINK) || !uuid_null(h + VH_UUID_PARENT))
 		return rd_set_error(below, -ENOTSUP,
 				    "%s: differencing VDI images are not supported",

@@ -298,17 +298,46 @@ out_free:
 	return err;
 }
 
-int rd_vmdk_open(struct rd_disk *below, const char *path,
-		 struct rd_disk **out)
+int rd_vmdk_open_chain(struct rd_disk *below, const char *path,
+		       struct rd_chain *c, struct rd_disk **out)
 {
 	char magic[4];
-	int err = rd_pread(below, magic, sizeof(magic), 0);
+	int err;
 
+	if (rd_size(below) < sizeof(magic))
+		return rd_set_error(below, -EINVAL, "%s: not a VMDK file",
+				    below->desc);
+	err = rd_pread(below, magic, sizeof(magic), 0);
 	if (err)
 		return err;
 	if (!memcmp(magic, "KDMV", 4))
 		return vmdk_open_sparse(below, out);
-	return vmdk_desc_open(below, path, out);
+	return vmdk_desc_open_chain(below, path, c, out);
+}
+
+int rd_vmdk_open(struct rd_disk *below, const char *path,
+		 struct rd_disk **out)
+{
+	return rd_vmdk_open_chain(below, path, NULL, out);
+}
+
+int vmdk_open_sparse_extent(struct rd_disk *below, struct rd_disk **out)
+{
+	char magic[4];
+	int err;
+
+	if (rd_size(below) < 512)
+		return rd_set_error(below, -EINVAL,
+				    "%s: not a sparse VMDK extent (too short)",
+				    below->desc);
+	err = rd_pread(below, magic, sizeof(magic), 0);
+	if (err)
+		return err;
+	if (memcmp(magic, "KDMV", 4))
+		return rd_set_error(below, -EINVAL,
+				    "%s: a SPARSE extent that is not a sparse VMDK file (no KDMV header)",
+				    below->desc);
+	return vmdk_open_sparse(below, out);
 }
 
 /* ------------------------------------------------------------ writer */

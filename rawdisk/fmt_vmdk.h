@@ -87,4 +87,16 @@ int vmdk_split_create(const char *path, const char *name, uint64_t size,
 int vmdk_desc_open(struct rd_disk *below, const char *path,
 		   struct rd_disk **out);
 
+struct rd_chain;
+/* The same inside an image open's chain @c (NULL: a new chain starting at
+ * @below); extents are followed through rd_path_follow(). */
+int vmdk_desc_open_chain(struct rd_disk *below, const char *path,
+			 struct rd_chain *c, struct rd_disk **out);
+/* rd_vmdk_open() inside an image open's chain @c (NULL: a new one). */
+int rd_vmdk_open_chain(struct rd_disk *below, const char *path,
+		       struct rd_chain *c, struct rd_disk **out);
+/* A SPARSE extent: only a hosted sparse file ("KDMV"), never another
+ * descriptor (no recursion).  Takes @below on success. */
+int vmdk_open_sparse_extent(struct rd_disk *below, struct rd_disk **out);
+
 #endif

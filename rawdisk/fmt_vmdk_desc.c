@@ -106,24 +106,27 @@ static const struct rd_ops vdesc_ops = {
 	.block_status	= vd_block_status,
 };
 
-/* Open one extent file relative to @dir. */
-static int vd_open_extent(struct rd_disk *below, const char *dir,
-			  const char *file, const char *type, uint64_t start,
-			  uint64_t size, struct rd_disk **out)
+/* Open one extent @file named by the descriptor @desc_path, under the path
+ * policy (rd_path_follow(): relative to the descriptor's folder, cycles
+ * and FIFOs refused, block devices only for raw-disk descriptors). */
+static int vd_open_extent(struct rd_disk *below, const char *desc_path,
+			  struct rd_chain *c, bool rawdesc, const char *file,
+			  const char *type, uint64_t start, uint64_t size,
+			  struct rd_disk **out)
 {
-	char path[PATH_MAX], err[256];
+	char path[PATH_MAX], err[768];
+	struct rd_chain child;
 	struct rd_disk *f, *d;
 	int e;
 
-	if (file[0] == '/')
-		snprintf(path, sizeof(path), "%s", file);
-	else
-		snprintf(path, sizeof(path), "%.3000s%s", dir, file);
-	e = rd_file_open(path, RD_RDONLY, &f, err, sizeof(err));
+	e = rd_path_follow(desc_path, file, rawdesc ? RD_FOLLOW_BLKDEV : 0, c,
+			   &child, &f, path, err, sizeof(err));
 	if (e)
-		return rd_set_error(below, e, "VMDK extent %s", err);
+		return rd_set_error(below, e, "VMDK extent: %s", err);
+	rd_chain_note(&child, !strcmp(type, "SPARSE") ? "vmdk-sparse-extent" :
+		      "vmdk-flat-extent", path, rd_is_blockdev(f));
 	if (!strcmp(type, "SPARSE"))
-		e = rd_vmdk_open(f, path, &d);
+		e = vmdk_open_sparse_extent(f, &d);
 	else
 		e = fmt_slice_open(f, start * 512, size, &d);
 	if (e) {
@@ -165,10 +168,13 @@ static bool ext_line_parse(const char *line, struct ext_line *x)
 				  !strcmp(x->access, "NOACCESS"));
 }
 
-static int vd_parse(struct rd_disk *below, char *text, const char *dir,
-		    struct vdesc *v, uint64_t *total)
+static int vd_parse(struct rd_disk *below, char *text, const char *path,
+		    struct rd_chain *c, struct vdesc *v, uint64_t *total)
 {
 	char *save = NULL;
+	/* raw-disk descriptors name host block devices (read-only here) */
+	bool rawdesc = strstr(text, "createType=\"fullDevice\"") ||
+		       strstr(text, "createType=\"partitionedDevice\"");
 	int err = 0;
 
 	for (char *ln = strtok_r(text, "\n", &save); ln;
@@ -193,8 +199,9 @@ static int vd_parse(struct rd_disk *below, char *text, const char *dir,
 					    "%s: unsupported VMDK extent type %s",
 					    below->desc, x.type);
 		} else {
-			err = vd_open_extent(below, dir, x.file, x.type,
-					     x.start, e->size, &e->disk);
+			err = vd_open_extent(below, path, c, rawdesc, x.file,
+					     x.type, x.start, e->size,
+					     &e->disk);
 			if (err)
 				return err;
 		}
@@ -207,22 +214,26 @@ static int vd_parse(struct rd_disk *below, char *text, const char *dir,
 	return 0;
 }
 
-int vmdk_desc_open(struct rd_disk *below, const char *path,
-		   struct rd_disk **out)
+int vmdk_desc_open_chain(struct rd_disk *below, const char *path,
+			 struct rd_chain *c, struct rd_disk **out)
 {
 	uint64_t len = rd_size(below), total = 0;
-	char dir[PATH_MAX], *text;
-	const char *slash = strrchr(path, '/');
+	unsigned int opened;
+	struct rd_chain top;
+	char *text;
 	struct vdesc *v;
 	struct rd_disk *d;
 	int err;
 
+	if (!c) {
+		/* not known as a file (memory disks): no identity to track */
+		(void)rd_chain_start(&top, &opened, below);
+		c = &top;
+	}
 	if (len > DESC_MAX)
 		return rd_set_error(below, -EINVAL,
 				    "%s: VMDK descriptor larger than 64 KiB",
 				    below->desc);
-	snprintf(dir, sizeof(dir), "%.*s", slash ? (int)(slash - path + 1) : 0,
-		 path);
 	text = calloc(1, len + 1);
 	v = calloc(1, sizeof(*v) + MAX_EXTENTS * sizeof(v->ext[0]));
 	d = rd_alloc(&vdesc_ops, below, true);
@@ -236,7 +247,7 @@ int vmdk_desc_open(struct rd_disk *below, const char *path,
 				   "%s: VMDK delta links (parent disks) are not supported",
 				   below->desc);
 	if (!err)
-		err = vd_parse(below, text, dir, v, &total);
+		err = vd_parse(below, text, path, c, v, &total);
 	if (err)
 		goto out_free;
 	free(text);
@@ -249,6 +260,12 @@ out_free:
 	free(v);
 	free(d);
 	return err;
+}
+
+int vmdk_desc_open(struct rd_disk *below, const char *path,
+		   struct rd_disk **out)
+{
+	return vmdk_desc_open_chain(below, path, NULL, out);
 }
 
 int rd_vmdk_desc_scan(const char *text, size_t len, char *type,

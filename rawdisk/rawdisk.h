@@ -441,4 +441,81 @@ int rd_vmdk_desc_scan(const char *text, size_t len, char *type,
 		      size_t typelen, struct rd_vmdk_flat *ext,
 		      unsigned int max, uint64_t *total);
 
+/* ------------------------------------------------------------------ */
+/* Paths found inside images (rawdisk/rd_path.c): the one policy        */
+/*
+ * Images name other files: qcow2 backing files, VMDK extents.  dualvm
+ * follows such a name only when all of these hold:
+ *  - it is resolved against the folder of the image that names it (never
+ *    the current directory), and the resolved file (symbolic links
+ *    followed) lies inside that folder, or the user consented to exactly
+ *    that file or a folder holding it (rd_path_allow(): --allow-path);
+ *  - it is a regular file; a block device only as a FLAT extent of a
+ *    raw-disk descriptor (createType fullDevice / partitionedDevice), and
+ *    then read-only; never a FIFO, socket, character device, directory,
+ *    or anything under /proc or /sys (not even with consent);
+ *  - it is not already in the chain that leads to it (a cycle), the chain
+ *    is at most RD_CHAIN_MAX files deep, and one image open opens at most
+ *    RD_CHAIN_FILES_MAX files;
+ *  - "proto://" and "json:" names are never followed.
+ * Followed files are opened read-only with O_NONBLOCK | O_NOFOLLOW and
+ * checked with fstat() before any read, so a FIFO never blocks.
+ */
+#define RD_CHAIN_MAX	16	/* files in one backing chain, image included */
+
+/*
+ * Consent: let images name @path (a file, or a folder and everything
+ * under it) even outside their own folder.  Called by the front end for
+ * each --allow-path before any image is opened; the list is process-wide
+ * and never shrinks.  0, -ENOENT (no such file), -E2BIG (more than 32).
+ */
+int __attribute__((warn_unused_result))
+rd_path_allow(const char *path);
+
+/*
+ * Apply the policy to the name @ref found in the image @image (whose
+ * folder relative names are resolved against): 0 with the resolved path
+ * in @real (PATH_MAX bytes), or -EPERM (outside the folder without
+ * consent, /proc, /sys, a protocol name), -EINVAL (not a regular file, or
+ * a block device without @blkdev_ok), -ENOENT ...; one line in @err
+ * naming the image, the name and what to do.
+ */
+int __attribute__((warn_unused_result))
+rd_path_check(const char *image, const char *ref, bool blkdev_ok,
+	      char *real, char *err, size_t errlen);
+
+/* One file an image open read, for `disk info`. */
+struct rd_chain_file {
+	unsigned int	depth;		/* 0: the image named by the user */
+	char		format[24];	/* "qcow2", "raw", "vmdk-extent", ... */
+	char		path[1024];	/* resolved path */
+	bool		blockdev;	/* a block device (read-only) */
+};
+
+/* rd_image_open() that also lists every file followed into @files (up to
+ * @max; the count, which may exceed @max, in *@nfiles). */
+int __attribute__((warn_unused_result))
+rd_image_open_files(const char *path, unsigned int flags,
+		    struct rd_chain_file *files, unsigned int max,
+		    unsigned int *nfiles, struct rd_disk **out, char *err,
+		    size_t errlen);
+
+/*
+ * What the file @path is when it is not a disk image, for `dualvm run`:
+ * NULL for a disk (raw image, block device, an image format dualvm
+ * reads), else a short phrase ("a VMware .vmx VM definition", "an OVF
+ * VM definition", "an OVA archive", "a libvirt domain XML", "a text
+ * file", "an ISO 9660 CD image", "a file of 1000 bytes, not a multiple
+ * of 512") with *@vm_def set when it is a VM definition.  Reads only.
+ */
+const char *rd_image_not_disk(const char *path, bool *vm_def);
+
+/*
+ * Own allocation of a qcow2 overlay @d, ignoring its backing file:
+ * like rd_block_status() but unallocated clusters are RD_BLK_UNALLOC
+ * even when the backing file has data there (what commit copies).
+ */
+int rd_qcow2_own_status(struct rd_disk *d, uint64_t off, uint64_t len,
+			uint64_t *run_len);
+
 #endif

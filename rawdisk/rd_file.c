@@ -21,10 +21,13 @@
 
 #include "lib/lib.h"
 #include "rawdisk/rawdisk.h"
+#include "rawdisk/rd_priv.h"
 
 struct rd_file {
-	int	fd;
-	bool	blockdev;
+	int		fd;
+	bool		blockdev;
+	uint64_t	dev;		/* st_dev, st_ino: which file it is */
+	uint64_t	ino;		/* (cycle checks of image chains) */
 };
 
 static int file_pread(struct rd_disk *d, void *buf, size_t len, uint64_t off)
@@ -114,41 +117,48 @@ static int open_fail(char *errbuf, size_t errlen, int err, const char *path,
 	return err;
 }
 
-int rd_file_open(const char *path, unsigned int flags, struct rd_disk **out,
-		 char *errbuf, size_t errlen)
+/* Only regular files and block devices are disks: refuse FIFOs (an open
+ * would block), sockets and character devices (an open may act) by their
+ * type before opening them. */
+static int type_check(const struct stat *st, char *errbuf, size_t errlen,
+		      const char *path)
 {
-	int oflags = (flags & RD_RDWR) && !(flags & RD_RDONLY) ? O_RDWR :
-		     O_RDONLY;
+	if (S_ISREG(st->st_mode) || S_ISBLK(st->st_mode))
+		return 0;
+	return open_fail(errbuf, errlen, -EINVAL, path,
+			 S_ISFIFO(st->st_mode) ? "a FIFO, not a disk image" :
+			 S_ISSOCK(st->st_mode) ? "a socket, not a disk image" :
+			 S_ISCHR(st->st_mode) ?
+			 "a character device, not a disk image" :
+			 S_ISDIR(st->st_mode) ? "a directory, not a disk image" :
+			 "not a regular file or block device");
+}
+
+int rd_file_open_fd(int fd, const char *path, unsigned int flags,
+		    struct rd_disk **out, char *errbuf, size_t errlen)
+{
 	struct rd_file *f;
 	struct rd_disk *d;
 	struct stat st;
 	uint64_t size;
-	int fd, err;
+	int err, fl;
 
 	*out = NULL;
-	if (flags & RD_CREATE)
-		oflags = O_RDWR | O_CREAT | O_EXCL;
-	if (flags & RD_DIRECT)
-		oflags |= O_DIRECT;
-	oflags |= O_CLOEXEC;
-	if (stat(path, &st) == 0 && S_ISBLK(st.st_mode) && (flags & RD_EXCL))
-		oflags |= O_EXCL;
-	fd = open(path, oflags, 0644);
-	if (fd < 0 && errno == EINVAL && (flags & RD_DIRECT))
-		fd = open(path, oflags & ~O_DIRECT, 0644);
-	if (fd < 0) {
-		err = -errno;
-		if (err == -EBUSY)
-			return open_fail(errbuf, errlen, err, path,
-					 "device is in use (mounted or opened exclusively)");
-		return open_fail(errbuf, errlen, err, path, NULL);
-	}
 	if (fstat(fd, &st) < 0)
 		goto out_errno;
+	err = type_check(&st, errbuf, errlen, path);
+	if (err) {
+		close(fd);
+		return err;
+	}
+	/* opened O_NONBLOCK so a FIFO swapped in never blocks: clear it */
+	fl = fcntl(fd, F_GETFL);
+	if (fl >= 0 && (fl & O_NONBLOCK))
+		(void)fcntl(fd, F_SETFL, fl & ~O_NONBLOCK);
 	if (S_ISBLK(st.st_mode)) {
 		if (ioctl(fd, BLKGETSIZE64, &size) < 0)
 			goto out_errno;
-	} else if (S_ISREG(st.st_mode)) {
+	} else {
 		size = (uint64_t)st.st_size;
 		/* exclusive even for read-only opens: a second dualvm on
 		 * one image (even an overlay run) is always refused */
@@ -160,10 +170,6 @@ int rd_file_open(const char *path, unsigned int flags, struct rd_disk **out,
 						 "in use by another dualvm process");
 			return open_fail(errbuf, errlen, err, path, NULL);
 		}
-	} else {
-		close(fd);
-		return open_fail(errbuf, errlen, -EINVAL, path,
-				 "not a regular file or block device");
 	}
 	d = rd_alloc_priv(&rd_file_ops, NULL, false, sizeof(*f));
 	if (!d) {
@@ -173,7 +179,10 @@ int rd_file_open(const char *path, unsigned int flags, struct rd_disk **out,
 	f = d->priv;
 	f->fd = fd;
 	f->blockdev = S_ISBLK(st.st_mode);
-	return rd_finish(d, NULL, size, oflags & O_ACCMODE ?
+	f->dev = (uint64_t)st.st_dev;
+	f->ino = (uint64_t)st.st_ino;
+	fl = fcntl(fd, F_GETFL);
+	return rd_finish(d, NULL, size, fl >= 0 && (fl & O_ACCMODE) ?
 			 (flags & ~RD_RDONLY) | RD_RDWR :
 			 (flags & ~RD_RDWR) | RD_RDONLY, path, out);
 
@@ -181,6 +190,51 @@ out_errno:
 	err = -errno;
 	close(fd);
 	return open_fail(errbuf, errlen, err, path, NULL);
+}
+
+int rd_file_open(const char *path, unsigned int flags, struct rd_disk **out,
+		 char *errbuf, size_t errlen)
+{
+	int oflags = (flags & RD_RDWR) && !(flags & RD_RDONLY) ? O_RDWR :
+		     O_RDONLY;
+	struct stat st;
+	int fd, err;
+
+	*out = NULL;
+	if (flags & RD_CREATE)
+		oflags = O_RDWR | O_CREAT | O_EXCL;
+	if (flags & RD_DIRECT)
+		oflags |= O_DIRECT;
+	oflags |= O_CLOEXEC | O_NONBLOCK;
+	if (stat(path, &st) == 0) {
+		err = type_check(&st, errbuf, errlen, path);
+		if (err)
+			return err;
+		if (S_ISBLK(st.st_mode) && (flags & RD_EXCL))
+			oflags |= O_EXCL;
+	}
+	fd = open(path, oflags, 0644);
+	if (fd < 0 && errno == EINVAL && (flags & RD_DIRECT))
+		fd = open(path, oflags & ~O_DIRECT, 0644);
+	if (fd < 0) {
+		err = -errno;
+		if (err == -EBUSY)
+			return open_fail(errbuf, errlen, err, path,
+					 "device is in use (mounted or opened exclusively)");
+		return open_fail(errbuf, errlen, err, path, NULL);
+	}
+	return rd_file_open_fd(fd, path, flags, out, errbuf, errlen);
+}
+
+int rd_file_identity(const struct rd_disk *d, uint64_t *dev, uint64_t *ino)
+{
+	while (d->below)
+		d = d->below;
+	if (d->ops != &rd_file_ops)
+		return -ENOENT;
+	*dev = ((struct rd_file *)d->priv)->dev;
+	*ino = ((struct rd_file *)d->priv)->ino;
+	return 0;
 }
 
 bool rd_is_blockdev(const struct rd_disk *d)

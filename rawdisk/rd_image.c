@@ -335,28 +335,42 @@ const char *rd_image_probe(const char *path)
 	return fmt;
 }
 
-int rd_image_open(const char *path, unsigned int flags, struct rd_disk **out,
-		  char *err, size_t errlen)
+/* The reader name for rd_image_probe()'s format (one reader each for
+ * sparse and text VMDKs, fixed and dynamic VHDs). */
+static const char *reader_of(const char *fmt)
 {
-	struct rd_disk *f, *d = NULL;
-	const char *fmt;
+	if (!strcmp(fmt, "vmdk-descriptor"))
+		return "vmdk";
+	if (!strcmp(fmt, "vhd-fixed"))
+		return "vhd";
+	return fmt;
+}
+
+int rd_image_open_chain(struct rd_disk *f, const char *path,
+			struct rd_chain *c, const char *want_fmt,
+			struct rd_disk **out, char *err, size_t errlen)
+{
+	struct rd_disk *d = NULL;
+	const char *fmt = probe(f);
 	int e;
 
 	*out = NULL;
-	e = rd_file_open(path, flags, &f, err, errlen);
-	if (e)
-		return e;
-	fmt = probe(f);
-	/* one reader each for sparse and text VMDKs, fixed and dynamic VHDs */
-	if (!strcmp(fmt, "vmdk-descriptor"))
-		fmt = "vmdk";
-	else if (!strcmp(fmt, "vhd-fixed"))
-		fmt = "vhd";
+	/* a raw backing file is never probed: its bytes are guest data */
+	if (want_fmt && !strcmp(want_fmt, "raw"))
+		fmt = "raw";
+	fmt = reader_of(fmt);
+	if (want_fmt && strcmp(reader_of(want_fmt), fmt)) {
+		snprintf(err, errlen, "%s: the image says it is %s, but it reads as %s",
+			 path, want_fmt, fmt);
+		rd_close(f);
+		return -EINVAL;
+	}
+	rd_chain_note(c, fmt, path, rd_is_blockdev(f));
 	if (!strcmp(fmt, "raw")) {
 		*out = f;
 		return 0;
 	}
-	if ((flags & RD_RDWR) && !(flags & RD_RDONLY)) {
+	if ((f->flags & RD_RDWR) && !(f->flags & RD_RDONLY)) {
 		snprintf(err, errlen, "%s: %s images open read-only here", path,
 			 fmt);
 		rd_close(f);
@@ -364,14 +378,14 @@ int rd_image_open(const char *path, unsigned int flags, struct rd_disk **out,
 	}
 	if (!strcmp(fmt, "qcow2")) {
 		/* the qcow2 reader takes @f also on failure */
-		e = rd_qcow2_open_disk(f, RD_RDONLY, NULL, false, &d, err,
-				       errlen);
+		e = rd_qcow2_open_chain(f, path, RD_RDONLY, c, &d, err,
+					errlen);
 		if (!e)
 			*out = d;
 		return e;
 	}
 	if (!strcmp(fmt, "vmdk"))
-		e = rd_vmdk_open(f, path, &d);
+		e = rd_vmdk_open_chain(f, path, c, &d);
 	else if (!strcmp(fmt, "vhd"))
 		e = rd_vhd_open(f, &d);
 	else if (!strcmp(fmt, "vhdx"))
@@ -389,4 +403,125 @@ int rd_image_open(const char *path, unsigned int flags, struct rd_disk **out,
 	snprintf(d->desc, sizeof(d->desc), "%s", path);
 	*out = d;
 	return 0;
+}
+
+int rd_image_open_files(const char *path, unsigned int flags,
+			struct rd_chain_file *files, unsigned int max,
+			unsigned int *nfiles, struct rd_disk **out, char *err,
+			size_t errlen)
+{
+	struct rd_disk *f;
+	struct rd_chain c;
+	unsigned int opened, n = 0;
+	int e;
+
+	*out = NULL;
+	e = rd_file_open(path, flags, &f, err, errlen);
+	if (e)
+		return e;
+	(void)rd_chain_start(&c, &opened, f);
+	c.files = files;
+	c.max = max;
+	c.nfiles = nfiles ? nfiles : &n;
+	*c.nfiles = 0;
+	return rd_image_open_chain(f, path, &c, NULL, out, err, errlen);
+}
+
+int rd_image_open(const char *path, unsigned int flags, struct rd_disk **out,
+		  char *err, size_t errlen)
+{
+	return rd_image_open_files(path, flags, NULL, 0, NULL, out, err,
+				   errlen);
+}
+
+/* ------------------------------------------------------------ not a disk */
+
+/* Does @h (@n bytes, NUL-terminated) contain @needle? */
+static bool has(const char *h, const char *needle)
+{
+	return strstr(h, needle) != NULL;
+}
+
+/* The VM definition or other non-disk file @h (the first @n bytes of a
+ * file of @size bytes) looks like, or NULL. */
+static const char *what_text(const char *h, size_t n, bool *vm_def)
+{
+	size_t i;
+
+	for (i = 0; i < n; i++) {
+		unsigned char ch = (unsigned char)h[i];
+
+		if (!ch || (ch < 32 && ch != '\n' && ch != '\r' &&
+			    ch != '\t' && ch != '\f'))
+			return NULL;		/* binary */
+	}
+	if (!n)
+		return NULL;
+	*vm_def = true;
+	if (has(h, "<domain") && (has(h, "type=") || has(h, "<devices>")))
+		return "a libvirt domain XML VM definition";
+	if (has(h, "<Envelope") || has(h, ":Envelope") || has(h, "ovf:"))
+		return "an OVF VM definition";
+	if (has(h, "config.version") || has(h, "virtualHW.version") ||
+	    has(h, ".encoding = ") || has(h, "guestOS ="))
+		return "a VMware .vmx VM definition";
+	if (has(h, "# dualvm VM configuration") ||
+	    (has(h, "machine = ") && has(h, "disk0 = ")))
+		return "a dualvm VM definition";
+	*vm_def = false;
+	return "a text file";
+}
+
+const char *rd_image_not_disk(const char *path, bool *vm_def)
+{
+	static const struct {
+		size_t		off;
+		const char	*magic;
+		size_t		len;
+		const char	*what;
+	} magics[] = {
+		{ 0, "\x7f" "ELF", 4, "an executable (ELF)" },
+		{ 0, "\x1f\x8b", 2, "a gzip archive" },
+		{ 0, "\xfd" "7zXZ", 5, "an xz archive" },
+		{ 0, "\x28\xb5\x2f\xfd", 4, "a zstd archive" },
+		{ 0, "BZh", 3, "a bzip2 archive" },
+		{ 0, "PK\x03\x04", 4, "a zip archive" },
+		{ 0, "%PDF", 4, "a PDF document" },
+	};
+	char h[4097] = { 0 };
+	struct rd_disk *f;
+	uint64_t size;
+	const char *fmt, *what = NULL;
+	size_t n;
+
+	*vm_def = false;
+	if (rd_file_open(path, RD_RDONLY, &f, NULL, 0))
+		return NULL;		/* the open that follows says why */
+	size = rd_size(f);
+	n = size < sizeof(h) - 1 ? (size_t)size : sizeof(h) - 1;
+	fmt = probe(f);
+	if (rd_is_blockdev(f) || strcmp(fmt, "raw") || rd_pread(f, h, n, 0)) {
+		rd_close(f);
+		return NULL;		/* a block device or an image format */
+	}
+	rd_close(f);
+	if (size >= 512 && !memcmp(h + 257, "ustar", 5)) {
+		bool ova = size >= 512 && (has(h, ".ovf") || has(h, ".mf"));
+
+		*vm_def = ova;
+		return ova ? "an OVA archive (a VM definition)" :
+			     "a tar archive";
+	}
+	for (size_t i = 0; i < sizeof(magics) / sizeof(magics[0]); i++)
+		if (n >= magics[i].off + magics[i].len &&
+		    !memcmp(h + magics[i].off, magics[i].magic, magics[i].len))
+			return magics[i].what;
+	what = what_text(h, n, vm_def);
+	if (what)
+		return what;
+	if (size == 0)
+		return "an empty file";
+	if (size % 512)
+		return "a file whose size is not a multiple of 512 bytes";
+	return NULL;
 }

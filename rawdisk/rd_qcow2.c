@@ -16,6 +16,7 @@
  */
 #include <assert.h>
 #include <errno.h>
+#include <limits.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -211,8 +212,10 @@ static int qc_flush(struct rd_disk *d)
 	return q->writable ? rd_flush(q->file) : 0;
 }
 
-static int qc_block_status(struct rd_disk *d, uint64_t off, uint64_t len,
-			   uint64_t *run_len)
+/* Allocation in the image itself: RD_BLK_UNALLOC where the backing file
+ * (or zeros) show through. */
+static int qc_own_status(struct rd_disk *d, uint64_t off, uint64_t len,
+			 uint64_t *run_len)
 {
 	struct qc *q = d->priv;
 	uint64_t ent, run = 0;
@@ -234,6 +237,27 @@ static int qc_block_status(struct rd_disk *d, uint64_t off, uint64_t len,
 	}
 	*run_len = run < len ? run : len;
 	return st;
+}
+
+/* What a reader sees: unallocated clusters read from the backing file, so
+ * they have its status there (zeros past its end). */
+static int qc_block_status(struct rd_disk *d, uint64_t off, uint64_t len,
+			   uint64_t *run_len)
+{
+	struct qc *q = d->priv;
+	uint64_t bsz = q->backing ? rd_size(q->backing) : 0;
+	int st = qc_own_status(d, off, len, run_len);
+
+	if (st != RD_BLK_UNALLOC || !q->backing)
+		return st;
+	if (off >= bsz)
+		return RD_BLK_UNALLOC;		/* zeros */
+	if (*run_len > bsz - off)
+		*run_len = bsz - off;
+	st = rd_block_status(q->backing, off, *run_len, run_len);
+	if (st < 0)
+		return rd_set_error(d, st, "%s", rd_strerror(q->backing));
+	return st == RD_BLK_DATA ? RD_BLK_DATA : RD_BLK_ZERO;
 }
 
 static void qc_close(struct rd_disk *d)
@@ -275,14 +299,77 @@ const char *rd_qcow2_backing_name(const struct rd_disk *d)
 	return rd_is_qcow2(d) ? ((struct qc *)d->priv)->backing_name : "";
 }
 
+int rd_qcow2_own_status(struct rd_disk *d, uint64_t off, uint64_t len,
+			uint64_t *run_len)
+{
+	if (!rd_is_qcow2(d))
+		return rd_block_status(d, off, len, run_len);
+	if (off >= d->size || !len) {
+		*run_len = 0;
+		return RD_BLK_UNALLOC;
+	}
+	if (len > d->size - off)
+		len = d->size - off;
+	return qc_own_status(d, off, len, run_len);
+}
+
 uint64_t rd_qcow2_cluster_size(const struct rd_disk *d)
 {
 	return rd_is_qcow2(d) ? ((struct qc *)d->priv)->cs : 0;
 }
 
-int rd_qcow2_open_disk(struct rd_disk *file, unsigned int flags,
-		       struct rd_disk *backing, bool owns_backing,
-		       struct rd_disk **out, char *err, size_t errlen)
+/* The format name a qcow2 backing_fmt extension gives, as
+ * rd_image_probe() spells it, or NULL when dualvm cannot read it. */
+static const char *backing_reader(const char *bfmt)
+{
+	static const char *const map[][2] = {
+		{ "raw", "raw" }, { "file", "raw" }, { "host_device", "raw" },
+		{ "qcow2", "qcow2" }, { "vmdk", "vmdk" }, { "vpc", "vhd" },
+		{ "vhdx", "vhdx" }, { "vdi", "vdi" },
+	};
+
+	for (size_t i = 0; i < sizeof(map) / sizeof(map[0]); i++)
+		if (!strcmp(bfmt, map[i][0]))
+			return map[i][1];
+	return NULL;
+}
+
+/* Open the backing file named in @q's header, under the path policy. */
+static int qc_open_backing(struct qc *q, const char *path,
+			   struct rd_chain *c, char *err, size_t errlen)
+{
+	char real[PATH_MAX], why[768];
+	const char *want = NULL;
+	struct rd_chain child;
+	struct rd_disk *f;
+	int e;
+
+	if (q->backing_fmt[0]) {
+		want = backing_reader(q->backing_fmt);
+		if (!want) {
+			snprintf(err, errlen, "%s: backing format '%s' is not supported",
+				 path, q->backing_fmt);
+			return -ENOTSUP;
+		}
+	}
+	e = rd_path_follow(path, q->backing_name, 0, c, &child, &f, real, why,
+			   sizeof(why));
+	if (e) {
+		snprintf(err, errlen, "backing file: %s", why);
+		return e;
+	}
+	e = rd_image_open_chain(f, real, &child, want, &q->backing, err,
+				errlen);
+	if (e)
+		return e;
+	q->owns_backing = true;
+	return 0;
+}
+
+static int qc_open(struct rd_disk *file, const char *path, unsigned int flags,
+		   struct rd_disk *backing, bool owns_backing,
+		   struct rd_chain *c, struct rd_disk **out, char *err,
+		   size_t errlen)
 {
 	struct rd_disk *d;
 	struct qc *q;
@@ -318,17 +405,16 @@ int rd_qcow2_open_disk(struct rd_disk *file, unsigned int flags,
 		d->size = rd_be64(h);
 	}
 	if (!backing && q->backing_name[0]) {
-		if (q->backing_fmt[0] && strcmp(q->backing_fmt, "raw")) {
-			snprintf(err, errlen, "%s: backing format '%s' is not supported (only raw)",
-				 file->desc, q->backing_fmt);
-			e = -ENOTSUP;
-			goto fail;
+		unsigned int opened;
+		struct rd_chain top;
+
+		if (!c) {
+			(void)rd_chain_start(&top, &opened, file);
+			c = &top;
 		}
-		e = rd_file_open(q->backing_name, RD_RDONLY, &q->backing,
-				 err, errlen);
+		e = qc_open_backing(q, path, c, err, errlen);
 		if (e)
 			goto fail;
-		q->owns_backing = true;
 	}
 	if (q->writable && !q->nb_snapshots) {
 		if (q->incompat & QC_INCOMPAT_DIRTY) {
@@ -352,6 +438,24 @@ fail:
 	return e;
 }
 
+int rd_qcow2_open_disk(struct rd_disk *file, unsigned int flags,
+		       struct rd_disk *backing, bool owns_backing,
+		       struct rd_disk **out, char *err, size_t errlen)
+{
+	char path[sizeof(file->desc)];
+
+	snprintf(path, sizeof(path), "%s", file->desc);
+	return qc_open(file, path, flags, backing, owns_backing, NULL, out,
+		       err, errlen);
+}
+
+int rd_qcow2_open_chain(struct rd_disk *file, const char *path,
+			unsigned int flags, struct rd_chain *c,
+			struct rd_disk **out, char *err, size_t errlen)
+{
+	return qc_open(file, path, flags, NULL, false, c, out, err, errlen);
+}
+
 int rd_qcow2_open(const char *path, unsigned int flags,
 		  struct rd_disk *backing, struct rd_disk **out, char *err,
 		  size_t errlen)
@@ -367,8 +471,8 @@ int rd_qcow2_open(const char *path, unsigned int flags,
 		rd_close(backing);
 		return e;
 	}
-	return rd_qcow2_open_disk(file, flags, backing, backing != NULL, out,
-				  err, errlen);
+	return qc_open(file, path, flags, backing, backing != NULL, NULL, out,
+		       err, errlen);
 }
 
 /* Header + backing-format extension + backing name, in cluster 0. */

@@ -70,9 +70,9 @@ int vmd_desc_guard(const char *desc, enum vmd_mode mode,
 {
 	struct rd_vmdk_flat *ext = calloc(DESC_MAX_FLAT, sizeof(*ext));
 	struct vmd_check *one = malloc(sizeof(*one));
-	char *text = calloc(1, 65537), dir[PATH_MAX], path[PATH_MAX * 2];
-	const char *slash = strrchr(desc, '/');
+	char *text = calloc(1, 65537), type[64], path[PATH_MAX];
 	unsigned int i, k;
+	bool rawdesc;
 	uint64_t total;
 	size_t len = 0;
 	FILE *f;
@@ -82,21 +82,21 @@ int vmd_desc_guard(const char *desc, enum vmd_mode mode,
 	memset(chk, 0, sizeof(*chk));
 	if (!ext || !one || !text)
 		goto out;
-	f = fopen(desc, "rb");
+	f = vmd_fopen_regular(desc);
 	if (f) {
 		len = fread(text, 1, 65536, f);
 		fclose(f);
 	}
-	n = rd_vmdk_desc_scan(text, len, dir, sizeof(dir), ext, DESC_MAX_FLAT,
-			      &total);
+	n = rd_vmdk_desc_scan(text, len, type, sizeof(type), ext,
+			      DESC_MAX_FLAT, &total);
 	if (n < 0 || n > DESC_MAX_FLAT) {
 		snprintf(err, errlen, "%s: malformed or too large VMDK descriptor",
 			 desc);
 		e = -EINVAL;
 		goto out;
 	}
-	snprintf(dir, sizeof(dir), "%.*s", slash ? (int)(slash - desc + 1) : 0,
-		 desc);
+	rawdesc = !strcmp(type, "fullDevice") ||
+		  !strcmp(type, "partitionedDevice");
 	for (i = 0; i < (unsigned int)n; i++) {
 		char parts[256];
 		size_t fl = strlen(ext[i].file);
@@ -106,8 +106,12 @@ int vmd_desc_guard(const char *desc, enum vmd_mode mode,
 			seen |= !strcmp(ext[k].file, ext[i].file);
 		if (seen || (fl > 8 && !strcmp(ext[i].file + fl - 8, "-pt.vmdk")))
 			continue;
-		snprintf(path, sizeof(path), "%s%s",
-			 ext[i].file[0] == '/' ? "" : dir, ext[i].file);
+		/* the one path policy (rawdisk.h): nothing outside the
+		 * descriptor's folder but a raw-disk descriptor's devices */
+		e = rd_path_check(desc, ext[i].file, rawdesc, path, err,
+				  errlen);
+		if (e)
+			goto out;
 		if (*nlocks == max) {
 			e = -E2BIG;
 			snprintf(err, errlen, "%s: too many devices", desc);

@@ -318,7 +318,14 @@ static int vm_overlay(const struct vmd_opts *o, enum vmd_mode mode,
 			return e;
 		}
 	} else if (fresh) {
-		e = rd_qcow2_create_file(path, rd_size(base), src_real, bfmt, 0,
+		/* an undoable overlay beside its image names it relatively
+		 * (the path policy follows it; QEMU resolves it the same) */
+		const char *bname = src_real;
+
+		if (mode == VMD_MODE_UNDOABLE && !o->overlay_dir && !blk &&
+		    strrchr(src_real, '/'))
+			bname = strrchr(src_real, '/') + 1;
+		e = rd_qcow2_create_file(path, rd_size(base), bname, bfmt, 0,
 					 err, errlen);
 		if (e) {
 			rd_close(base);
@@ -398,6 +405,21 @@ static int vm_src_probe(const struct vmd_opts *o, struct vm_src *s,
 		return -errno;
 	}
 	s->blk = S_ISBLK(st.st_mode);
+	if (!s->blk) {
+		bool vm_def;
+		const char *what = rd_image_not_disk(s->real, &vm_def);
+
+		if (what && vm_def) {
+			snprintf(err, errlen, "%s is %s, not a disk: running VM definitions is not supported yet (give the disk image it names instead)",
+				 o->path, what);
+			return -ENOTSUP;
+		}
+		if (what) {
+			snprintf(err, errlen, "%s is %s, not a disk image: refused",
+				 o->path, what);
+			return -EINVAL;
+		}
+	}
 	s->kind = s->blk ? SRC_RAW : src_kind(s->real);
 	s->mode = vmd_mode_resolve(o->mode, s->blk || s->kind == SRC_DESC ||
 				   s->kind == SRC_IMAGE,

@@ -19,6 +19,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/file.h>
+#include <sys/stat.h>
 #include <unistd.h>
 
 #include "vmdisk/vmd_priv.h"
@@ -33,6 +34,25 @@ static void scopy(char *dst, size_t n, const char *src)
 
 	memcpy(dst, src, l);
 	dst[l] = 0;
+}
+
+FILE *vmd_fopen_regular(const char *path)
+{
+	struct stat st;
+	FILE *f;
+	int fd = open(path, O_RDONLY | O_NONBLOCK | O_NOFOLLOW | O_CLOEXEC);
+
+	if (fd < 0)
+		return NULL;
+	if (fstat(fd, &st) < 0 || !S_ISREG(st.st_mode)) {
+		close(fd);
+		errno = EINVAL;
+		return NULL;
+	}
+	f = fdopen(fd, "r");
+	if (!f)
+		close(fd);
+	return f;
 }
 
 static void side_path(const char *ovl, const char *ext, char *out, size_t n)
@@ -85,7 +105,7 @@ int vmd_sidecar_read(const char *ovl, struct vmd_overlay_info *info)
 	FILE *f;
 
 	side_path(ovl, ".dualvm", p, sizeof(p));
-	f = fopen(p, "r");
+	f = vmd_fopen_regular(p);
 	if (!f)
 		return -errno;
 	while (fgets(line, sizeof(line), f)) {
@@ -129,7 +149,7 @@ int vmd_overlay_info(const char *ovl, struct vmd_overlay_info *info,
 	snprintf(info->backing, sizeof(info->backing), "%s",
 		 rd_qcow2_backing_name(q));
 	while (off < info->size) {
-		int st = rd_block_status(q, off, info->size - off, &run);
+		int st = rd_qcow2_own_status(q, off, info->size - off, &run);
 
 		if (st < 0) {
 			snprintf(err, errlen, "%s", rd_strerror(q));
@@ -153,7 +173,7 @@ static uint64_t journal_read(const char *ovl)
 	FILE *f;
 
 	side_path(ovl, ".commit", p, sizeof(p));
-	f = fopen(p, "r");
+	f = vmd_fopen_regular(p);
 	if (!f)
 		return 0;
 	if (fscanf(f, "commit-done-to %llu", &v) != 1)
@@ -247,7 +267,7 @@ static int commit_copy(const char *ovl, struct rd_disk *q, struct rd_disk *src,
 	off -= off % rd_qcow2_cluster_size(q);
 	mark = off + RD_COMMIT_STEP;
 	while (off < size && !e) {
-		st = rd_block_status(q, off, size - off, &run);
+		st = rd_qcow2_own_status(q, off, size - off, &run);
 		if (st < 0) {
 			e = st;
 			snprintf(err, errlen, "%s", rd_strerror(q));
@@ -303,6 +323,124 @@ static int overlay_claim(const char *ovl, struct rd_disk **file,
 	return -EINVAL;
 }
 
+/* Resolve @name as the overlay @ovl's header would (relative to the
+ * overlay's folder) into @real (PATH_MAX bytes).  0 or -errno. */
+static int resolve_beside(const char *ovl, const char *name, char *real)
+{
+	char p[PATH_MAX * 2];
+	const char *slash = strrchr(ovl, '/');
+
+	if (name[0] == '/' || !slash)
+		snprintf(p, sizeof(p), "%s", name);
+	else
+		snprintf(p, sizeof(p), "%.*s/%s", (int)(slash - ovl), ovl, name);
+	return realpath(p, real) ? 0 : -errno;
+}
+
+static bool under_proc_sys(const char *real)
+{
+	return !strncmp(real, "/proc/", 6) || !strcmp(real, "/proc") ||
+	       !strncmp(real, "/sys/", 5) || !strcmp(real, "/sys");
+}
+
+/* Does the view descriptor @view (the overlay's backing) expose only
+ * @src (besides its own -ptK/-zeroK pieces)?  0, or -EPERM with why. */
+static int view_names_only(const char *ovl, const char *view,
+			   const char *src_real, char *msg, size_t msglen)
+{
+	struct rd_vmdk_flat *ext = calloc(RD_MAX_PARTS * 2 + 16, sizeof(*ext));
+	char *text = calloc(1, 65537), type[64], real[PATH_MAX];
+	size_t len = 0;
+	const char *vbase = strrchr(view, '/') ? strrchr(view, '/') + 1 : view;
+	uint64_t total;
+	FILE *f;
+	int n, i, e = 0;
+
+	if (!ext || !text) {
+		e = -ENOMEM;
+		goto out;
+	}
+	f = vmd_fopen_regular(view);
+	if (f) {
+		len = fread(text, 1, 65536, f);
+		fclose(f);
+	}
+	n = rd_vmdk_desc_scan(text, len, type, sizeof(type), ext,
+			      RD_MAX_PARTS * 2 + 16, &total);
+	if (n <= 0 || n > RD_MAX_PARTS * 2 + 16) {
+		snprintf(msg, msglen, "commit refused: %s: its backing %s is not a readable view descriptor",
+			 ovl, view);
+		e = -EPERM;
+		goto out;
+	}
+	for (i = 0; i < n && !e; i++) {
+		const char *x = ext[i].file;
+		size_t bl = strlen(vbase) - 5;
+
+		/* its own pieces: "<view stem>-ptK.img" / "-zeroK.img" */
+		if (!strchr(x, '/') && !strncmp(x, vbase, bl) &&
+		    (!strncmp(x + bl, "-pt", 3) || !strncmp(x + bl, "-zero", 5)))
+			continue;
+		if (resolve_beside(view, x, real) || strcmp(real, src_real)) {
+			snprintf(msg, msglen, "commit refused: %s: its backing %s exposes %s, but %s.dualvm says the source is %s",
+				 ovl, view, x, ovl, src_real);
+			e = -EPERM;
+		}
+	}
+out:
+	free(ext);
+	free(text);
+	return e;
+}
+
+/*
+ * Commit writes only where the overlay itself points: its qcow2 backing
+ * reference must resolve to the side file's source (or, for a partition
+ * overlay, to OVL.view.vmdk exposing only that source).  0, or -EPERM
+ * with a one-line refusal in @msg.
+ */
+static int backing_agrees(const char *ovl, const struct vmd_overlay_info *side,
+			  char *msg, size_t msglen)
+{
+	struct vmd_overlay_info qi;
+	char src_real[PATH_MAX], b_real[PATH_MAX], view[PATH_MAX + 16];
+	char view_real[PATH_MAX];
+	int e;
+
+	e = vmd_overlay_info(ovl, &qi, msg, msglen);
+	if (e)
+		return e;
+	if (!qi.backing[0]) {
+		snprintf(msg, msglen, "commit refused: %s has no backing file", ovl);
+		return -EPERM;
+	}
+	if (!realpath(side->source, src_real)) {
+		snprintf(msg, msglen, "commit refused: %s.dualvm names %s: %s", ovl,
+			 side->source, strerror(errno));
+		return -ENOENT;
+	}
+	if (under_proc_sys(src_real)) {
+		snprintf(msg, msglen, "commit refused: %s.dualvm names %s under /proc or /sys",
+			 ovl, src_real);
+		return -EPERM;
+	}
+	if (resolve_beside(ovl, qi.backing, b_real)) {
+		snprintf(msg, msglen, "commit refused: %s: its backing file %s: %s",
+			 ovl, qi.backing, strerror(errno));
+		return -ENOENT;
+	}
+	snprintf(view, sizeof(view), "%s.view.vmdk", ovl);
+	if (side->partitions[0] && realpath(view, view_real) &&
+	    !strcmp(b_real, view_real))
+		return view_names_only(ovl, view, src_real, msg, msglen);
+	if (strcmp(b_real, src_real)) {
+		snprintf(msg, msglen, "commit refused: %s points at %s but %s.dualvm says %s",
+			 ovl, b_real, ovl, src_real);
+		return -EPERM;
+	}
+	return 0;
+}
+
 int vmd_overlay_commit(const char *ovl, const struct vmd_commit_opts *co,
 		       char *msg, size_t msglen)
 {
@@ -321,6 +459,11 @@ int vmd_overlay_commit(const char *ovl, const struct vmd_commit_opts *co,
 			  msglen);
 	if (e)
 		goto out;
+	e = backing_agrees(ovl, &info, msg, msglen);
+	if (e) {
+		rd_close(file);
+		goto out;
+	}
 	if (vmd_is_descriptor(info.source)) {
 		rd_close(file);
 		snprintf(msg, msglen, "%s: its source %s is a VMDK descriptor: commit is not supported",

@@ -14,6 +14,7 @@
 #include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
+#include <stdio.h>
 
 #include "vmdisk/vmdisk.h"
 
@@ -66,5 +67,11 @@ int vmd_sidecar_read(const char *ovl, struct vmd_overlay_info *info);
 int vmd_backing_create(const char *device, const char *partitions,
 		       const char *out_vmdk, char *err, size_t errlen);
 void vmd_backing_remove(const char *out_vmdk);
+
+/* fopen(@path, "r") for files an image or overlay names (side files,
+ * journals, descriptors): only a regular file, opened O_NONBLOCK |
+ * O_NOFOLLOW so a FIFO or a symbolic link put there never blocks or
+ * redirects the read.  NULL with errno set. */
+FILE *vmd_fopen_regular(const char *path);
 
 #endif

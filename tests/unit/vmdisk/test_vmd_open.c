@@ -187,6 +187,50 @@ static void test_undoable_discard_and_exit_actions(void)
 	rd_close(d);
 }
 
+/* An undoable overlay beside its image names it relatively, so the path
+ * policy (and QEMU) follow it; commit refuses when the .dualvm side file
+ * names another file than the overlay's own backing reference. */
+static void test_undoable_backing_and_commit_target(void)
+{
+	struct vmd_overlay_info inf;
+	char msg[900], ovl[400], side[420], other[320];
+	struct rd_disk *d, *r;
+	char buf[4];
+	FILE *f;
+	int fd;
+
+	mkdisk();
+	snprintf(ovl, sizeof(ovl), "%s.undo.qcow2", img);
+	d = vm_open(VMD_MODE_UNDOABLE, NULL, NULL, 0);
+	T_EQ(rd_pwrite(d, "KEEP", 4, 100), 0);
+	T_EQ(vmd_close(d, VMD_EXIT_KEEP, msg, sizeof(msg)), 0);
+	T_EQ(vmd_overlay_info(ovl, &inf, msg, sizeof(msg)), 0);
+	T_ASSERT(!strcmp(inf.backing, "disk.img"));
+	T_EQ(rd_image_open(ovl, RD_RDONLY, &r, msg, sizeof(msg)), 0);
+	T_EQ(rd_pread(r, buf, 4, 100), 0);
+	T_ASSERT(!memcmp(buf, "KEEP", 4));
+	rd_close(r);
+	/* the side file now names another disk: refused, nothing written */
+	snprintf(other, sizeof(other), "%s/other.img", t_tmpdir());
+	fd = open(other, O_CREAT | O_RDWR | O_TRUNC, 0644);
+	T_ASSERT(fd >= 0 && ftruncate(fd, SZ) == 0);
+	close(fd);
+	snprintf(side, sizeof(side), "%s.dualvm", ovl);
+	f = fopen(side, "w");
+	T_ASSERT(f);
+	fprintf(f, "dualvm-overlay 1\nsource=%s\npartitions=\nmode=undoable\nextents=\n",
+		other);
+	fclose(f);
+	T_EQ(vmd_overlay_commit(ovl, NULL, msg, sizeof(msg)), -EPERM);
+	T_ASSERT(strstr(msg, "commit refused"));
+	fd = open(other, O_RDONLY);
+	T_ASSERT(fd >= 0 && pread(fd, buf, 4, 100) == 4);
+	close(fd);
+	T_ASSERT(!memcmp(buf, "\0\0\0\0", 4));
+	T_ASSERT(same_as_ref());
+	T_ASSERT(access(ovl, F_OK) == 0);
+}
+
 /* Temporary overlays go where the caller says (the CLI: $TMPDIR); the
  * library reads no environment. */
 static void test_tmp_dir_from_caller(void)
@@ -315,6 +359,7 @@ static const struct t_case cases[] = {
 	T_CASE(test_nonpersistent_view),
 	T_CASE(test_undoable_commit),
 	T_CASE(test_undoable_discard_and_exit_actions),
+	T_CASE(test_undoable_backing_and_commit_target),
 	T_CASE(test_tmp_dir_from_caller),
 	T_CASE(test_qcow2_source),
 	T_CASE(test_repartitioned_source_refused),
