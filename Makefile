@@ -168,6 +168,7 @@ VMDISK_OBJS := \
 P2V_OBJS := \
 	p2v/p2v_plan.o \
 	p2v/p2v_fs.o \
+	p2v/p2v_xcheck.o \
 	p2v/p2v_copy.o \
 	p2v/p2v_vm.o \
 	p2v/p2v_esc.o

@@ -259,12 +259,14 @@ static void note_prefix(struct p2v_area *a, int err)
 		 (int)(sizeof(a->note) - sizeof(pre)), why);
 }
 
-static void plan_area(struct rd_disk *src, struct p2v_plan *p,
-		      unsigned int ai, const struct p2v_opts *o)
+/* Plan area @ai.  0, or -EINTR when @o->stop was set during it. */
+static int plan_area(struct rd_disk *src, struct p2v_plan *p,
+		     unsigned int ai, const struct p2v_opts *o)
 {
 	struct p2v_area *a = &p->area[ai];
 	size_t mark = p->next;
-	int (*reader)(struct rd_disk *, struct p2v_plan *, unsigned int) = NULL;
+	int (*reader)(struct rd_disk *, struct p2v_plan *, unsigned int,
+		      const struct p2v_opts *) = NULL;
 	int err;
 
 	probe_fs(src, a);
@@ -272,7 +274,7 @@ static void plan_area(struct rd_disk *src, struct p2v_plan *p,
 		snprintf(a->method, sizeof(a->method), "skipped");
 		snprintf(a->note, sizeof(a->note), "not selected (reads as zeros)");
 		a->used = 0;
-		return;
+		return 0;
 	}
 	if (o && o->full_copy) {
 		snprintf(a->note, sizeof(a->note), "full copy requested");
@@ -285,9 +287,11 @@ static void plan_area(struct rd_disk *src, struct p2v_plan *p,
 		reader = p2v_fs_swap;
 	}
 	if (reader) {
-		err = reader(src, p, ai);
+		err = reader(src, p, ai, o);
 		if (!err)
-			return;
+			return 0;
+		if (err == -EINTR)
+			return err;
 		/* drop what the reader added, copy everything */
 		for (size_t i = mark; i < p->next; i++)
 			a->planned -= p->ext[i].len;
@@ -296,7 +300,7 @@ static void plan_area(struct rd_disk *src, struct p2v_plan *p,
 	}
 	snprintf(a->method, sizeof(a->method), "full");
 	a->used = a->size;
-	(void)p2v_plan_add(p, a->start, a->size, ai);
+	return p2v_plan_add(p, a->start, a->size, ai);
 }
 
 int p2v_plan_make(struct rd_disk *src, const struct p2v_opts *o,
@@ -333,8 +337,19 @@ int p2v_plan_make(struct rd_disk *src, const struct p2v_opts *o,
 	for (unsigned int i = 0; i < p->narea; i++) {
 		struct p2v_area *a = &p->area[i];
 
+		if (o && o->stop && atomic_load(o->stop)) {
+			e = -EINTR;
+			snprintf(err, errlen, "interrupted");
+			goto out_free;
+		}
 		if (a->part || (!t->label[0] && p->narea == 1)) {
-			plan_area(src, p, i, o);
+			e = plan_area(src, p, i, o);
+			if (e == -EINTR) {
+				snprintf(err, errlen, "interrupted");
+				goto out_free;
+			}
+			if (e)
+				goto out_nomem;
 		} else {
 			e = p2v_plan_add(p, a->start, a->size, i);
 			if (e)
