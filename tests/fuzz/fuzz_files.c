@@ -23,6 +23,7 @@
 
 static char dir[256];		/* the set's folder, "" before first use */
 static bool guard;		/* refuse paths outside @dir */
+static int home = -1;		/* the working folder to return to */
 
 static void cleanup(void)
 {
@@ -43,9 +44,11 @@ static bool allowed(const char *path)
 
 	if (!guard)
 		return true;
-	if (!path || strncmp(path, dir, n) || path[n] != '/')
+	if (!path || strstr(path, ".."))
 		return false;
-	return !strstr(path + n, "/..");
+	if (path[0] != '/')		/* the working folder is @dir */
+		return true;
+	return !strncmp(path, dir, n) && path[n] == '/';
 }
 
 static int sys_openat(int dfd, const char *path, int flags, va_list ap)
@@ -198,6 +201,13 @@ int fuzz_files_load(const uint8_t *data, size_t size, char *path,
 		data = sep + seplen;
 	}
 	snprintf(path, pathlen, "%s/a", dir);
+	/* names inside an image may be resolved against the working folder
+	 * as well as against the image's own: both are the set's folder */
+	if (home < 0)
+		home = (int)syscall(SYS_openat, AT_FDCWD, ".",
+				    O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+	if (home < 0 || chdir(dir))
+		return -errno;
 	guard = true;
 	return 0;
 }
@@ -205,4 +215,6 @@ int fuzz_files_load(const uint8_t *data, size_t size, char *path,
 void fuzz_files_done(void)
 {
 	guard = false;
+	if (home >= 0 && fchdir(home))
+		abort();
 }

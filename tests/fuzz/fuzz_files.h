@@ -4,10 +4,11 @@
  *
  * A VMDK descriptor names its extents and a qcow2 overlay its backing file,
  * so one fuzz input becomes up to FUZZ_FILES_MAX files "a", "b", "c", "d"
- * (input split at FUZZ_FILES_SEP) in a private temporary folder.  While a
- * set is live, open()/openat()/fopen() of any path outside that folder (or
- * with a ".." component) fails with ENOENT, so a fuzzed name can never make
- * the harness read a host file.
+ * (input split at FUZZ_FILES_SEP) in a private temporary folder, which is
+ * also the working folder while the set is live.  Then open()/openat()/
+ * fopen() of any absolute path outside that folder, or of any path holding
+ * "..", fails with ENOENT, so a fuzzed name can never make the harness read
+ * a host file.
  */
 #ifndef DUALVM_FUZZ_FILES_H
 #define DUALVM_FUZZ_FILES_H
@@ -24,7 +25,8 @@
 int fuzz_files_load(const uint8_t *data, size_t size, char *path,
 		    size_t pathlen);
 
-/* Turn the guard off again (the files stay until the next load). */
+/* Turn the guard off again and return to the previous working folder
+ * (the files stay until the next load). */
 void fuzz_files_done(void);
 
 #endif

@@ -29,7 +29,7 @@ for name in "$@"; do
 	# -rss_limit_mb / -malloc_limit_mb: an input that makes a parser
 	# allocate more than 512 MiB is a finding (unbounded allocation).
 	if "$bin" -max_total_time="$secs" -timeout=10 -rss_limit_mb=1536 \
-		-malloc_limit_mb=512 -max_len=65536 -print_final_stats=1 \
+		-malloc_limit_mb=512 -print_final_stats=1 \
 		-artifact_prefix="$crashes/" "$corp" \
 		"$SRC/tests/fuzz/corpus/$name" >"$log" 2>&1; then
 		execs=$(sed -n 's/^stat::number_of_executed_units: *//p' "$log")
