@@ -264,6 +264,11 @@ static int convert_to(struct p2v_cli *c, struct rd_disk *src,
 		return e;
 	}
 	e = p2v_copy(src, dst, p, &c->o, r, err, sizeof(err));
+	/* Interrupted: nothing of the file is kept, so drop its unwritten
+	 * pages before the writer's close flushes them (seconds for a
+	 * large raw or qcow2 output) and before unlink frees its blocks. */
+	if (e == -EINTR && truncate(path, 0))
+		e = -EINTR;
 	rd_close(dst);
 	if (c->tty && !c->json)
 		fputc('\n', stderr);
