@@ -9,7 +9,8 @@
  * is identified with libblkid on its first MiB and read by p2v_fs.c;
  * anything unknown or doubtful is copied whole (the copy still drops zero
  * chunks).  A disk without a partition table is one area probed the same
- * way (a "superfloppy" file system).
+ * way (a "superfloppy" file system), also when the file system's own boot
+ * sector looks like an MBR (a bare NTFS or FAT partition image).
  */
 #include <assert.h>
 #include <blkid/blkid.h>
@@ -142,6 +143,25 @@ out:
 	if (fd >= 0)
 		close(fd);
 	free(buf);
+}
+
+/*
+ * A bare file system whose boot sector is sector 0 (NTFS, FAT, exFAT: a
+ * partition imaged on its own, or a "superfloppy") also ends that sector
+ * with 55 AA, so an MBR reader takes its boot code for a partition table.
+ * An MBR never carries a valid one of these boot sectors, so when libblkid
+ * finds one at offset 0 the disk has no table.
+ */
+static bool bare_boot_fs(struct rd_disk *src, const struct p2v_plan *p)
+{
+	static const char *const boot_fs[] = { "ntfs", "vfat", "exfat" };
+	struct p2v_area whole = { .start = 0, .size = p->disk_size };
+
+	probe_fs(src, &whole);
+	for (size_t i = 0; i < sizeof(boot_fs) / sizeof(boot_fs[0]); i++)
+		if (!strcmp(whole.fs, boot_fs[i]))
+			return true;
+	return false;
 }
 
 static bool is_container(const struct rd_part *pt)
@@ -317,7 +337,12 @@ int p2v_plan_make(struct rd_disk *src, const struct p2v_opts *o,
 		goto out_free;
 	}
 	p->disk_size = rd_size(src);
-	e = rd_part_table_read(src, t);
+	if (bare_boot_fs(src, p)) {
+		/* no table: one area, the file system (t stays empty) */
+		e = 0;
+	} else {
+		e = rd_part_table_read(src, t);
+	}
 	if (e) {
 		snprintf(err, errlen, "%s: partition table: %s", src->desc,
 			 rd_strerror(src)[0] ? rd_strerror(src) : strerror(-e));

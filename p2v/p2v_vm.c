@@ -5,7 +5,9 @@
  * All describe dualvm's canonical machine: i440FX/PIIX3 chipset, the disk
  * on the primary IDE master, one e1000 (or PCnet) NIC, memory and vCPUs.
  *  - VMware .vmx (config.version 8, virtualHW.version 4 = Workstation 4/5
- *    era: i440BX/PIIX4 on VMware's side, IDE ide0:0, e1000 or vlance);
+ *    era: i440BX/PIIX4 on VMware's side, IDE ide0:0, e1000 or vlance),
+ *    naming only a disk VMware opens (a sparse VMDK, or a monolithicFlat
+ *    descriptor over raw data);
  *  - OVF 1.0 envelope (DMTF DSP0243 1.0): References, DiskSection,
  *    NetworkSection, VirtualSystem with an OperatingSystemSection and a
  *    VirtualHardwareSection of CIM RASD items (CPU 3, memory 4, IDE
@@ -54,6 +56,60 @@ static int kv_line(FILE *f, enum p2v_esc kind, const char *key,
 	fprintf(f, "%s = %s%s%s\n", key, q, e, q);
 	free(e);
 	return 0;
+}
+
+enum p2v_vmx_disk p2v_vmx_disk_kind(const char *format)
+{
+	if (!strcmp(format, "vmdk") || !strcmp(format, "vmdk-2gb"))
+		return P2V_VMX_DIRECT;
+	if (!strcmp(format, "raw") || !strcmp(format, "vhd-fixed"))
+		return P2V_VMX_FLAT;
+	return P2V_VMX_CONVERT;
+}
+
+int p2v_vmdk_flat_write(const char *path, const char *extent, uint64_t size,
+			char *err, size_t errlen)
+{
+	uint64_t sectors = size / 512, cyl = sectors / (16 * 63);
+	FILE *f;
+	int rc = 0;
+
+	if (size % 512 || !size) {
+		snprintf(err, errlen, "%s: %llu bytes is not a whole number of sectors",
+			 path, (unsigned long long)size);
+		return -EINVAL;
+	}
+	for (const char *c = extent; *c; c++)
+		if (*c == '"' || (unsigned char)*c < 0x20 || *c == 0x7f) {
+			snprintf(err, errlen, "%s: a VMDK descriptor cannot name the file '%s'",
+				 path, extent);
+			return -EINVAL;
+		}
+	f = fopen(path, "wx");
+	if (!f) {
+		snprintf(err, errlen, "%s: %s", path, strerror(errno));
+		return -errno;
+	}
+	if (fprintf(f, "# Disk DescriptorFile\nversion=1\nencoding=\"UTF-8\"\n"
+		    "CID=fffffffe\nparentCID=ffffffff\n"
+		    "createType=\"monolithicFlat\"\n\n"
+		    "# Extent description\nRW %llu FLAT \"%s\" 0\n\n"
+		    "# The Disk Data Base\n#DDB\n\n"
+		    "ddb.virtualHWVersion = \"4\"\n"
+		    "ddb.geometry.cylinders = \"%llu\"\n"
+		    "ddb.geometry.heads = \"16\"\n"
+		    "ddb.geometry.sectors = \"63\"\n"
+		    "ddb.adapterType = \"ide\"\n",
+		    (unsigned long long)sectors, extent,
+		    (unsigned long long)(cyl > 16383 ? 16383 : cyl)) < 0)
+		rc = -EIO;
+	if (fclose(f) && !rc)
+		rc = -EIO;
+	if (rc) {
+		snprintf(err, errlen, "%s: %s", path, strerror(EIO));
+		unlink(path);
+	}
+	return rc;
 }
 
 static int write_vmx(FILE *f, const struct p2v_vm *vm)
@@ -342,8 +398,15 @@ int p2v_vm_write(const char *kind, const struct p2v_vm *vm, const char *path,
 		snprintf(err, errlen, "%s: %s", path, strerror(errno));
 		return -errno;
 	}
-	rc = write_kind(f, kind, vm, dir, (uint64_t)st.st_size);
-	if (rc == -EILSEQ || rc == -EINVAL)
+	if (!strcmp(kind, "vmx") &&
+	    p2v_vmx_disk_kind(vm->disk_format) != P2V_VMX_DIRECT)
+		rc = -ENOTSUP;
+	else
+		rc = write_kind(f, kind, vm, dir, (uint64_t)st.st_size);
+	if (rc == -ENOTSUP)
+		snprintf(err, errlen, "%s: VMware cannot open %s disks; name a VMDK",
+			 path, vm->disk_format);
+	else if (rc == -EILSEQ || rc == -EINVAL)
 		snprintf(err, errlen, "%s: the VM name or disk path %s, which XML cannot carry",
 			 path, rc == -EILSEQ ? "is not UTF-8" :
 			 "holds control characters");

@@ -12,7 +12,7 @@ set -u
 : "${FUZZ_OUT:?}" "${SRC:?}"
 secs=${1:?seconds}
 shift
-export ASAN_OPTIONS=abort_on_error=1:detect_leaks=1:allocator_may_return_null=1
+export ASAN_OPTIONS=detect_leaks=1:allocator_may_return_null=1
 export UBSAN_OPTIONS=halt_on_error=1:print_stacktrace=1
 failed=0 passed=0
 for name in "$@"; do
