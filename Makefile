@@ -279,7 +279,9 @@ FUZZERS := \
 	fuzz_cpio \
 	fuzz_reg_hive \
 	fuzz_vmdk_chain \
-	fuzz_qcow2_chain
+	fuzz_qcow2_chain \
+	fuzz_p2v_plan \
+	fuzz_inspect
 
 # ---------------------------------------------------------------- rules
 ALL_OBJS := $(LIB_OBJS) $(HW_OBJS) $(BOARD_OBJS) $(VMM_OBJS) $(DEVICES_OBJS) \
