@@ -3,7 +3,9 @@
  * p2v_copy.c --- copying and verifying the planned ranges
  *
  * The copy walks the plan in disk order in chunks of up to 1 MiB, asks the
- * source's block_status to skip ranges an image does not allocate, reads
+ * source's block_status to skip ranges an image does not allocate (a hole
+ * of any length is skipped at once: SEEK_DATA/SEEK_HOLE on raw files and
+ * devices that support it, the allocation map of image formats), reads
  * (in a reader thread, a few chunks ahead), and writes only the 64 KiB
  * pieces that are not all zero (so the output stays sparse and stream
  * writers see increasing offsets).  Unreadable
@@ -199,11 +201,16 @@ static void *reader_main(void *arg)
 
 			if (!ring_wait_free(r))
 				goto out;
+			/* a hole or zero run is one slot however long it
+			 * is: no reads, no per-MiB hand-over to the writer */
+			st = rd_block_status(c->src, off, e->off + e->len - off,
+					     &run);
+			if ((st == RD_BLK_ZERO || st == RD_BLK_UNALLOC) && run)
+				n = run;
+			else if (st >= 0 && run && run < n)
+				n = run;
 			if (n > e->off + e->len - off)
 				n = e->off + e->len - off;
-			st = rd_block_status(c->src, off, n, &run);
-			if (st >= 0 && run && run < n)
-				n = run;
 			sl->off = off;
 			sl->len = n;
 			sl->area = e->area;
