@@ -390,7 +390,8 @@ DEB_PKGS := build-essential pkg-config bear clang-format \
 	qemu-system-x86 qemu-utils cpio mtools dosfstools libzydis-dev \
 	linux-headers-amd64 xvfb xdotool kmod dpkg-dev xz-utils zstd lz4 e2tools \
 	util-linux binutils libvirt-clients libxml2-utils \
-	debootstrap grub-common grub-efi-amd64-bin
+	debootstrap grub-common grub-efi-amd64-bin \
+	clang libclang-rt-14-dev llvm
 
 deps:
 	@missing=$$(for p in $(DEB_PKGS); do \
