@@ -4,14 +4,15 @@
 # has them (issue 12): an ext4 whose block bitmap was damaged consistently
 # (a file's blocks marked free, the free counts and checksums adjusted to
 # match, so only the inodes tell) must be copied whole with a warning and
-# lose nothing; a bad bitmap checksum is named in words; Ctrl-C stops p2v
+# lose nothing (and the same for an NTFS whose $Bitmap marks a file's
+# clusters free); a bad bitmap checksum is named in words; Ctrl-C stops p2v
 # to qcow2 and raw within a second, exit 130, nothing left; a refused
 # inject leaves no overlay; a bare NTFS is an NTFS; a .vmx names only a
 # disk VMware opens.
 . "$SRC/tests/lib/common.sh"
 cd "$TMP" || exit 1
 
-for tool in qemu-img mkfs.ext4 debugfs e2fsck mkntfs sfdisk python3; do
+for tool in qemu-img mkfs.ext4 debugfs e2fsck mkntfs ntfscp ntfscat ntfsinfo sfdisk python3; do
 	if ! command -v "$tool" >/dev/null; then
 		t_fail p2v-hostile "$tool is not installed (make deps)"
 		exit 0
@@ -62,6 +63,42 @@ else
 		fi
 	fi
 fi
+
+# ------------------------------------------------------------ NTFS whose
+# $Bitmap marks a file's clusters free ($MFT still maps them)
+truncate -s 64M nt.img
+mkntfs -q -F -Q nt.img >/dev/null 2>&1
+head -c $((8 << 20)) /dev/urandom >big8
+ntfscp -f nt.img big8 big8 >/dev/null 2>&1
+run=$(ntfsinfo -F /big8 -v nt.img 2>/dev/null | awk '/Runlist:/ { getline; print $2, $3; exit }')
+bmp=$(ntfsinfo -i 6 -v nt.img 2>/dev/null | awk '/Runlist:/ { getline; print $2; exit }')
+cs=$(ntfsinfo -m nt.img 2>/dev/null | awk '/Cluster Size:/ { print $3; exit }')
+if [ -z "$run" ] || [ -z "$bmp" ] || [ -z "$cs" ]; then
+	t_fail p2v-ntfs-bitmap-damaged "ntfsinfo did not show the runs (file '$run', \$Bitmap '$bmp', cluster '$cs')"
+else
+	python3 - nt.img "$run" "$bmp" "$cs" <<'PY'
+import sys
+img, run, bmp, cs = sys.argv[1], sys.argv[2].split(), int(sys.argv[3], 0), int(sys.argv[4])
+lcn, n = int(run[0], 0), int(run[1], 0)
+with open(img, 'r+b') as f:
+    for c in range(lcn, lcn + n):
+        off = bmp * cs + c // 8
+        f.seek(off); b = f.read(1)[0]
+        f.seek(off); f.write(bytes([b & ~(1 << (c % 8)) & 0xff]))
+PY
+	"$DUALVM" p2v nt.img nt-out.raw --json >ntb.json 2>ntb.err
+	rc=$?
+	if [ $rc != 0 ]; then
+		t_fail p2v-ntfs-bitmap-damaged "rc=$rc: $(cat ntb.err)"
+	elif ! ntfscat nt-out.raw big8 2>/dev/null | cmp -s - big8; then
+		t_fail p2v-ntfs-bitmap-damaged "the converted file differs from the original (\$Bitmap trusted): $(json_note ntb.json)"
+	elif ! grep -q 'warning:.*\$Bitmap disagrees with \$MFT' ntb.err; then
+		t_fail p2v-ntfs-bitmap-damaged "no warning naming \$Bitmap: $(cat ntb.err)"
+	else
+		t_pass p2v-ntfs-bitmap-damaged "$(json_note ntb.json)"
+	fi
+fi
+rm -f nt.img nt-out.raw big8
 
 # ------------------------------------------------------------ a block bitmap
 # checksum that does not match: libext2fs' code in words
