@@ -392,7 +392,8 @@ static int write_vms(struct p2v_cli *c, struct rd_disk *src,
 			vm.disk = base_name(disk);
 			vm.disk_format = "vmdk-stream";
 			if (!rc && (p2v_vm_write("ovf", &vm, ovf, err, sizeof(err)) ||
-				    p2v_ova_write(path, ovf, disk, err, sizeof(err)))) {
+				    p2v_ova_write(path, ovf, disk, c->o.stop, err,
+						  sizeof(err)))) {
 				cli_err("p2v", "%s", err);
 				rc = 1;
 			}

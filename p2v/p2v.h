@@ -195,10 +195,11 @@ p2v_vmdk_flat_write(const char *path, const char *extent, uint64_t size,
  * @path>.ovf), @disk_path (a streamOptimized VMDK, named by its leaf) and
  * <stem>.mf with their SHA256 sums under those same member names.  -EINVAL
  * when a member name holds a control character (it could not be one
- * manifest line).  0 or -errno with a reason in @err.
+ * manifest line).  @stop (may be NULL) as in struct p2v_opts: -EINTR,
+ * and no file left at @path.  0 or -errno with a reason in @err.
  */
 int __attribute__((warn_unused_result))
 p2v_ova_write(const char *path, const char *ovf_path, const char *disk_path,
-	      char *err, size_t errlen);
+	      const atomic_int *stop, char *err, size_t errlen);
 
 #endif

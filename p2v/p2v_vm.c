@@ -421,9 +421,11 @@ int p2v_vm_write(const char *kind, const struct p2v_vm *vm, const char *path,
 	return rc;
 }
 
-/* Append file @path to the archive as @name. */
+/* Append file @path to the archive as @name, hashing what it writes into
+ * @h (may be NULL).  0, -EIO or -EINTR (@stop set; may be NULL). */
 static int tar_add(struct archive *a, const char *path, const char *name,
-		   char *err, size_t errlen)
+		   struct lib_sha256 *h, const atomic_int *stop, char *err,
+		   size_t errlen)
 {
 	static const size_t bufsz = 1 << 20;
 	struct archive_entry *e = archive_entry_new();
@@ -444,9 +446,17 @@ static int tar_add(struct archive *a, const char *path, const char *name,
 	archive_entry_set_mtime(e, st.st_mtime, 0);
 	if (archive_write_header(a, e) != ARCHIVE_OK)
 		goto out_arch;
-	while ((n = read(fd, buf, bufsz)) > 0)
+	while ((n = read(fd, buf, bufsz)) > 0) {
+		if (stop && atomic_load(stop)) {
+			snprintf(err, errlen, "interrupted");
+			rc = -EINTR;
+			goto out;
+		}
+		if (h)
+			lib_sha256_update(h, buf, (size_t)n);
 		if (archive_write_data(a, buf, (size_t)n) != n)
 			goto out_arch;
+	}
 	if (n < 0) {
 		snprintf(err, errlen, "%s: %s", path, strerror(errno));
 		rc = -EIO;
@@ -481,9 +491,12 @@ static bool has_ctl(const char *s)
 }
 
 int p2v_ova_write(const char *path, const char *ovf_path,
-		  const char *disk_path, char *err, size_t errlen)
+		  const char *disk_path, const atomic_int *stop, char *err,
+		  size_t errlen)
 {
-	char h1[65], h2[65], mf[4200], ovfname[512];
+	char h1[LIB_SHA256_HEX], h2[LIB_SHA256_HEX], mf[4200], ovfname[512];
+	char mfname[520];
+	struct lib_sha256 s1, s2;
 	struct archive *a;
 	FILE *f;
 	int rc;
@@ -499,19 +512,8 @@ int p2v_ova_write(const char *path, const char *ovf_path,
 		return -EINVAL;
 	}
 	snprintf(mf, sizeof(mf), "%s.mf-tmp", path);
-	if (lib_sha256_file(ovf_path, h1) || lib_sha256_file(disk_path, h2)) {
-		snprintf(err, errlen, "OVA: cannot hash %s or %s", ovf_path,
-			 disk_path);
-		return -EIO;
-	}
-	f = fopen(mf, "w");
-	if (!f) {
-		snprintf(err, errlen, "%s: %s", mf, strerror(errno));
-		return -errno;
-	}
-	fprintf(f, "SHA256(%s)= %s\nSHA256(%s)= %s\n", ovfname, h1,
-		leaf(disk_path), h2);
-	fclose(f);
+	snprintf(mfname, sizeof(mfname), "%.*s.mf", (int)(strlen(ovfname) - 4),
+		 ovfname);
 	a = archive_write_new();
 	if (!a || archive_write_set_format_ustar(a) != ARCHIVE_OK ||
 	    archive_write_open_filename(a, path) != ARCHIVE_OK) {
@@ -520,16 +522,33 @@ int p2v_ova_write(const char *path, const char *ovf_path,
 		rc = -EIO;
 		goto out;
 	}
-	rc = tar_add(a, ovf_path, ovfname, err, errlen);
+	/* the manifest comes last, so the members are hashed as they are
+	 * archived: one read of the disk, and Ctrl-C stops it */
+	lib_sha256_init(&s1);
+	lib_sha256_init(&s2);
+	rc = tar_add(a, ovf_path, ovfname, &s1, stop, err, errlen);
 	if (!rc)
-		rc = tar_add(a, disk_path, leaf(disk_path), err, errlen);
+		rc = tar_add(a, disk_path, leaf(disk_path), &s2, stop, err,
+			     errlen);
 	if (!rc) {
-		char mfname[520];
-
-		snprintf(mfname, sizeof(mfname), "%.*s.mf",
-			 (int)(strlen(ovfname) - 4), ovfname);
-		rc = tar_add(a, mf, mfname, err, errlen);
+		lib_sha256_hex(&s1, h1);
+		lib_sha256_hex(&s2, h2);
+		f = fopen(mf, "w");
+		if (!f) {
+			snprintf(err, errlen, "%s: %s", mf, strerror(errno));
+			rc = -EIO;
+		} else {
+			fprintf(f, "SHA256(%s)= %s\nSHA256(%s)= %s\n", ovfname,
+				h1, leaf(disk_path), h2);
+			if (fclose(f)) {
+				snprintf(err, errlen, "%s: %s", mf,
+					 strerror(errno));
+				rc = -EIO;
+			}
+		}
 	}
+	if (!rc)
+		rc = tar_add(a, mf, mfname, NULL, stop, err, errlen);
 	if (archive_write_close(a) != ARCHIVE_OK && !rc) {
 		snprintf(err, errlen, "%s: %s", path, archive_error_string(a));
 		rc = -EIO;
