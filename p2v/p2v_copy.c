@@ -408,6 +408,27 @@ static bool in_bad(const struct p2v_result *r, uint64_t off, uint64_t len)
 	return false;
 }
 
+/*
+ * Do @src and @out both read as zeros from @off on, by their own maps (a
+ * hole in the source file, an unallocated cluster of the output, which has
+ * no backing file)?  Then *@n is the length of that run (at most @len).
+ * The source must say ZERO: UNALLOC there may mean "read the backing".
+ */
+static bool both_zero(struct rd_disk *src, struct rd_disk *out, uint64_t off,
+		      uint64_t len, uint64_t *n)
+{
+	uint64_t r1, r2;
+	int st;
+
+	if (rd_block_status(src, off, len, &r1) != RD_BLK_ZERO || !r1)
+		return false;
+	st = rd_block_status(out, off, r1, &r2);
+	if ((st != RD_BLK_ZERO && st != RD_BLK_UNALLOC) || !r2)
+		return false;
+	*n = r2 < r1 ? r2 : r1;
+	return true;
+}
+
 int p2v_verify(struct rd_disk *src, struct rd_disk *out,
 	       const struct p2v_plan *p, const struct p2v_result *res,
 	       const struct p2v_opts *o, char *err, size_t errlen)
@@ -443,6 +464,12 @@ int p2v_verify(struct rd_disk *src, struct rd_disk *out,
 			}
 			if (n > x->off + x->len - off)
 				n = x->off + x->len - off;
+			if (both_zero(src, out, off, x->off + x->len - off, &n)) {
+				off += n;
+				c.pr.done += n;
+				report(&c, false);
+				continue;
+			}
 			if (rd_pread(src, a, n, off) || rd_pread(out, b, n, off)) {
 				if (!in_bad(res, off, n)) {
 					snprintf(err, errlen, "verify: read error at byte %llu: %s",
