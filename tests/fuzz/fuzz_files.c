@@ -10,6 +10,7 @@
 #include <dlfcn.h>
 #include <errno.h>
 #include <fcntl.h>
+#include <signal.h>
 #include <stdarg.h>
 #include <stdbool.h>
 #include <stdio.h>
@@ -136,6 +137,33 @@ FILE *fopen64(const char *path, const char *mode)
 	return guarded_fopen("fopen64", path, mode);
 }
 
+/* A crash (the replay driver's findings) must not leave the set behind
+ * in the test folder: remove it, then die of the same signal.  Only where
+ * nothing else (libFuzzer, a sanitizer) handles the signal already. */
+static void on_crash(int sig)
+{
+	cleanup();
+	signal(sig, SIG_DFL);
+	raise(sig);
+}
+
+static void catch_crashes(void)
+{
+	static const int sigs[] = { SIGSEGV, SIGBUS, SIGABRT, SIGFPE, SIGILL };
+	static char altstack[64 * 1024];	/* stack overflows land here */
+	stack_t ss = { .ss_sp = altstack, .ss_size = sizeof(altstack) };
+	struct sigaction sa = { .sa_handler = on_crash,
+				.sa_flags = SA_ONSTACK | SA_RESETHAND };
+	struct sigaction old;
+
+	sigemptyset(&sa.sa_mask);
+	sigaltstack(&ss, NULL);
+	for (size_t i = 0; i < sizeof(sigs) / sizeof(sigs[0]); i++)
+		if (!sigaction(sigs[i], NULL, &old) &&
+		    old.sa_handler == SIG_DFL && !(old.sa_flags & SA_SIGINFO))
+			sigaction(sigs[i], &sa, NULL);
+}
+
 static int make_dir(void)
 {
 	const char *base = access("/dev/shm", W_OK) ? "/tmp" : "/dev/shm";
@@ -148,6 +176,7 @@ static int make_dir(void)
 		return -errno;
 	}
 	atexit(cleanup);
+	catch_crashes();
 	return 0;
 }
 
