@@ -117,7 +117,7 @@ fi
 rm -f cs.img cs-out.raw fs-out.raw big.out
 
 # ------------------------------------------------------------ Ctrl-C
-# The signal arrives late in the copy (3/4 of the output written, much of
+# The signal arrives late in the copy (3/4 of the output allocated, much of
 # it still dirty in the page cache, which a close would flush);
 # from then on p2v has a second (scaled for this machine) to remove it
 # and exit 130.
@@ -132,7 +132,7 @@ for fmt in qcow2 raw; do
 		t_bg $pid
 		while kill -0 $pid 2>/dev/null; do
 			part=$(ls int.$fmt.partial-* 2>/dev/null | head -n 1)
-			[ -n "$part" ] && [ "$(stat -c %s "$part" 2>/dev/null || echo 0)" -gt $((384 << 20)) ] && break
+			[ -n "$part" ] && [ $(( $(stat -c %b "$part" 2>/dev/null || echo 0) * 512 )) -gt $((384 << 20)) ] && break
 			sleep 0.01
 		done
 		kill -STOP $pid 2>/dev/null
