@@ -14,8 +14,12 @@ secs=${1:?seconds}
 shift
 export ASAN_OPTIONS=detect_leaks=1:allocator_may_return_null=1
 export UBSAN_OPTIONS=halt_on_error=1:print_stacktrace=1
+# the multi-file harnesses keep their file sets under TMPDIR; libFuzzer
+# ends with _exit(), so the folder is emptied here after each harness
+export TMPDIR=$FUZZ_OUT/tmp
 failed=0 passed=0
 for name in "$@"; do
+	rm -rf "$TMPDIR" && mkdir -p "$TMPDIR"
 	bin=$FUZZ_OUT/tests/fuzz/$name
 	corp=$FUZZ_OUT/corpus/$name
 	crashes=$FUZZ_OUT/crashes/$name
@@ -40,5 +44,6 @@ for name in "$@"; do
 		failed=$((failed + 1))
 	fi
 done
+rm -rf "$TMPDIR"
 echo "$passed passed, $failed failed"
 [ "$failed" = 0 ]
