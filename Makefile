@@ -12,8 +12,19 @@
 #   make bench        benchmarks (ratios against QEMU / qemu-img)
 #   make kmod         build kmod/ through kbuild (not in the default target)
 #   make SANITIZER=address,undefined   build everything with sanitizers
+#   make fuzz         libFuzzer binaries (clang, ASan+UBSan) in build/fuzz/
+#   make fuzz-run FUZZ_SECONDS=N   fuzz every harness for N s (default 60)
 #   make WERROR=0     do not turn warnings into errors
 
+# FUZZ=1: clang with libFuzzer, ASan and UBSan, into build/fuzz (make fuzz)
+FUZZ	?=
+ifeq ($(FUZZ),1)
+BUILD	?= build/fuzz
+CC	:= clang
+SANITIZER := address,undefined
+WERROR	?= 0
+.DEFAULT_GOAL := fuzzers
+endif
 BUILD	?= build
 CC	?= gcc
 AR	?= ar
@@ -158,6 +169,7 @@ VMDISK_OBJS := \
 P2V_OBJS := \
 	p2v/p2v_plan.o \
 	p2v/p2v_fs.o \
+	p2v/p2v_xcheck.o \
 	p2v/p2v_copy.o \
 	p2v/p2v_vm.o \
 	p2v/p2v_esc.o
@@ -235,6 +247,7 @@ UNIT_TESTS := \
 	vmdisk/test_vmd_rawdesc \
 	hwprofile/test_fs_adapters \
 	hwprofile/test_initrd \
+	hwprofile/test_cpio_bounds \
 	hwprofile/test_inject_linux \
 	hwprofile/test_ntfs_safety \
 	x86/test_decode_zydis \
@@ -266,7 +279,11 @@ FUZZERS := \
 	fuzz_x86_decode \
 	fuzz_dev_io \
 	fuzz_cpio \
-	fuzz_reg_hive
+	fuzz_reg_hive \
+	fuzz_vmdk_chain \
+	fuzz_qcow2_chain \
+	fuzz_p2v_plan \
+	fuzz_inspect
 
 # ---------------------------------------------------------------- rules
 ALL_OBJS := $(LIB_OBJS) $(HW_OBJS) $(BOARD_OBJS) $(VMM_OBJS) $(DEVICES_OBJS) \
@@ -274,7 +291,7 @@ ALL_OBJS := $(LIB_OBJS) $(HW_OBJS) $(BOARD_OBJS) $(VMM_OBJS) $(DEVICES_OBJS) \
 	    $(HWPROFILE_OBJS) $(CLI_OBJS)
 
 .PHONY: all deps check check-quick check-layers guests run bench kmod clean \
-	unit-tests fuzzers hostcaps
+	unit-tests fuzzers hostcaps fuzz fuzz-run
 .SECONDARY:
 all: $(BUILD)/bin/dualvm
 
@@ -334,10 +351,28 @@ hostcaps: $(BUILD)/tests/hostcaps
 $(BUILD)/tests/unit/x86/%: LINKLIBS += -lZydis -lZycore
 
 FUZZ_BINS := $(addprefix $(BUILD)/tests/fuzz/,$(FUZZERS))
-$(BUILD)/tests/fuzz/%: $(BUILD)/obj/tests/fuzz/%.o $(BUILD)/obj/tests/fuzz/replay.o $(LIBFILES)
+ifeq ($(FUZZ),1)
+# libFuzzer provides main(); every object carries the coverage hooks
+CFLAGS	+= -fsanitize=fuzzer-no-link
+$(BUILD)/tests/fuzz/%: $(BUILD)/obj/tests/fuzz/%.o $(BUILD)/obj/tests/fuzz/fuzz_files.o $(LIBFILES)
 	@mkdir -p $(dir $@)
-	$(Q)$(CC) $(LDFLAGS) -o $@ $< $(BUILD)/obj/tests/fuzz/replay.o $(LINKLIBS)
+	$(Q)$(CC) $(LDFLAGS) -fsanitize=fuzzer -o $@ $< $(BUILD)/obj/tests/fuzz/fuzz_files.o $(LINKLIBS)
+else
+$(BUILD)/tests/fuzz/%: $(BUILD)/obj/tests/fuzz/%.o $(BUILD)/obj/tests/fuzz/replay.o $(BUILD)/obj/tests/fuzz/fuzz_files.o $(LIBFILES)
+	@mkdir -p $(dir $@)
+	$(Q)$(CC) $(LDFLAGS) -o $@ $< $(BUILD)/obj/tests/fuzz/replay.o $(BUILD)/obj/tests/fuzz/fuzz_files.o $(LINKLIBS)
+endif
 fuzzers: $(FUZZ_BINS)
+
+# Real fuzzing (tests/fuzz/run-fuzz.sh): every harness for FUZZ_SECONDS s,
+# seeded from tests/fuzz/corpus/<name> (read only); new inputs go to
+# build/fuzz/corpus/<name>, crashes to build/fuzz/crashes/<name>/.
+FUZZ_SECONDS ?= 60
+fuzz:
+	$(Q)$(MAKE) --no-print-directory FUZZ=1 BUILD=$(BUILD)/fuzz fuzzers
+fuzz-run: fuzz
+	$(Q)FUZZ_OUT=$(abspath $(BUILD)/fuzz) SRC=$(CURDIR) \
+		tests/fuzz/run-fuzz.sh $(FUZZ_SECONDS) $(FUZZERS)
 
 # ---------------------------------------------------------------- guests
 $(BUILD)/tools/mkhive: tests/guests/mkhive.c
@@ -358,7 +393,7 @@ DEB_PKGS := build-essential pkg-config bear clang-format \
 	linux-headers-amd64 xvfb xdotool kmod dpkg-dev xz-utils zstd lz4 e2tools \
 	util-linux binutils libvirt-clients libxml2-utils \
 	debootstrap grub-common grub-efi-amd64-bin \
-	strace
+	strace clang libclang-rt-14-dev llvm
 
 deps:
 	@missing=$$(for p in $(DEB_PKGS); do \

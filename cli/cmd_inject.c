@@ -131,12 +131,36 @@ static int inject_hive(const struct inj_opts *o,
 	return 0;
 }
 
+/*
+ * A refused or failed inject leaves no new overlay behind: an undoable
+ * overlay that holds nothing (created by this run, or empty anyway) is
+ * removed; one holding changes (an earlier inject's, or a partial write)
+ * is kept and named.
+ */
+static void drop_empty_overlay(const char *ovl, const char *kept_msg)
+{
+	struct vmd_overlay_info info;
+	char err[512];
+
+	if (!ovl[0])
+		return;
+	if (!vmd_overlay_info(ovl, &info, err, sizeof(err)) &&
+	    !info.allocated) {
+		if (vmd_overlay_discard(ovl, err, sizeof(err)))
+			cli_err("inject", "could not remove the empty overlay %s",
+				ovl);
+		return;
+	}
+	if (kept_msg[0])
+		fprintf(stderr, "dualvm: inject: %s\n", kept_msg);
+}
+
 static int inject_disk(struct inj_opts *o, struct hwp_inject_report *rep)
 {
 	struct vmd_opts vo = { 0 };
 	struct rd_disk *d;
 	struct stat st;
-	char err[768] = "", msg[512] = "";
+	char err[768] = "", msg[512] = "", ovl[4096] = "";
 	int rc, crc;
 
 	if (stat(o->disk, &st)) {
@@ -190,6 +214,8 @@ static int inject_disk(struct inj_opts *o, struct hwp_inject_report *rep)
 		cli_err("inject", "%s", err[0] ? err : strerror(-rc));
 		return 1;
 	}
+	if (vmd_undo_overlay(d))
+		snprintf(ovl, sizeof(ovl), "%s", vmd_undo_overlay(d));
 	rc = hwp_inject(d, o->part, o->flags, rep, err, sizeof(err));
 	crc = vmd_close(d, o->mode == VMD_MODE_UNDOABLE ? VMD_EXIT_KEEP :
 			VMD_EXIT_DISCARD, msg, sizeof(msg));
@@ -197,6 +223,7 @@ static int inject_disk(struct inj_opts *o, struct hwp_inject_report *rep)
 		if (rep->notes[0])
 			fputs(rep->notes, stderr);
 		cli_err("inject", "%s", err[0] ? err : strerror(-rc));
+		drop_empty_overlay(ovl, msg);
 		return 1;
 	}
 	print_report(o, rep);

@@ -264,6 +264,11 @@ static int convert_to(struct p2v_cli *c, struct rd_disk *src,
 		return e;
 	}
 	e = p2v_copy(src, dst, p, &c->o, r, err, sizeof(err));
+	/* Interrupted: nothing of the file is kept, so drop its unwritten
+	 * pages before the writer's close flushes them (seconds for a
+	 * large raw or qcow2 output) and before unlink frees its blocks. */
+	if (e == -EINTR && truncate(path, 0))
+		e = -EINTR;
 	rd_close(dst);
 	if (c->tty && !c->json)
 		fputc('\n', stderr);
@@ -295,6 +300,45 @@ static void stem(const char *out, char *buf, size_t len)
 	if (!dot || strchr(dot, '/'))
 		dot = out + strlen(out);
 	snprintf(buf, len, "%.*s", (int)(dot - out), out);
+}
+
+/*
+ * The .vmx for an output VMware cannot open (issue 12): it names
+ * <stem>-vmware.vmdk instead, a monolithicFlat descriptor over a raw or
+ * fixed-VHD output, or a sparse VMDK copy of any other format.
+ */
+static int write_vmx_vmdk(struct p2v_cli *c, struct rd_disk *src,
+			  struct p2v_plan *p, const struct p2v_vm *vm,
+			  const char *st, const char *vmx)
+{
+	struct p2v_vm v = *vm;
+	struct p2v_result r;
+	char disk[4200], err[512];
+	int e;
+
+	snprintf(disk, sizeof(disk), "%s-vmware.vmdk", st);
+	if (p2v_vmx_disk_kind(c->format) == P2V_VMX_FLAT) {
+		e = p2v_vmdk_flat_write(disk, base_name(c->out_path),
+					rd_size(src), err, sizeof(err));
+		if (e) {
+			cli_err("p2v", "%s", err);
+			return 1;
+		}
+	} else {
+		fprintf(stderr, "dualvm: p2v: VMware cannot open %s disks: writing a VMDK copy %s for %s\n",
+			c->format, disk, vmx);
+		if (convert_to(c, src, p, "vmdk", disk, base_name(disk), &r))
+			return 1;
+	}
+	if (!c->json)
+		printf("wrote %s\n", disk);
+	v.disk = base_name(disk);
+	v.disk_format = "vmdk";
+	if (p2v_vm_write("vmx", &v, vmx, err, sizeof(err))) {
+		cli_err("p2v", "%s", err);
+		return 1;
+	}
+	return 0;
 }
 
 static int write_vms(struct p2v_cli *c, struct rd_disk *src,
@@ -348,7 +392,8 @@ static int write_vms(struct p2v_cli *c, struct rd_disk *src,
 			vm.disk = base_name(disk);
 			vm.disk_format = "vmdk-stream";
 			if (!rc && (p2v_vm_write("ovf", &vm, ovf, err, sizeof(err)) ||
-				    p2v_ova_write(path, ovf, disk, err, sizeof(err)))) {
+				    p2v_ova_write(path, ovf, disk, c->o.stop, err,
+						  sizeof(err)))) {
 				cli_err("p2v", "%s", err);
 				rc = 1;
 			}
@@ -360,6 +405,10 @@ static int write_vms(struct p2v_cli *c, struct rd_disk *src,
 		} else if (!e) {
 			cli_err("p2v", "unknown --vm kind '%s' (vmx, ovf, ova, libvirt, dualvm)", k);
 			rc = 2;
+		} else if (!strcmp(k, "vmx") &&
+			   p2v_vmx_disk_kind(c->format) != P2V_VMX_DIRECT) {
+			snprintf(path, sizeof(path), "%s.%s", st, e);
+			rc = write_vmx_vmdk(c, src, p, &vm, st, path);
 		} else {
 			snprintf(path, sizeof(path), "%s.%s", st, e);
 			if (p2v_vm_write(k, &vm, path, err, sizeof(err))) {

@@ -186,6 +186,112 @@ struct hwp_cpio_ent *hwp_cpio_find(struct hwp_cpio *c, const char *name)
 	return NULL;
 }
 
+/*
+ * Check that the newc archive at @buf (up to its first trailer) keeps every
+ * name and body inside @len bytes, with at most HWP_CPIO_MAX_ENTRIES
+ * entries.  libarchive sizes its read-ahead buffer from the header fields
+ * (a namesize of 0xAAAAAAAA asks for 2.8 GB), so nothing reaches it unless
+ * this holds.  0, -EINVAL or -EFBIG (too many entries).
+ */
+static int newc_check(const uint8_t *buf, size_t len)
+{
+	size_t at = 0, n = 0;
+
+	if (len == 0)
+		return 0;		/* empty archive */
+	while (at + NEWC_HDR <= len) {
+		uint32_t namesize, filesize;
+		size_t name_end, data_end;
+
+		if (memcmp(buf + at, "07070", 5) ||
+		    (buf[at + 5] != '1' && buf[at + 5] != '2'))
+			return -EINVAL;
+		if (!hexfield(buf + at + 54, &filesize) ||
+		    !hexfield(buf + at + 94, &namesize) || namesize == 0 ||
+		    namesize > len)
+			return -EINVAL;
+		name_end = pad4(at + NEWC_HDR + namesize);
+		if (name_end > len)
+			return -EINVAL;
+		if (filesize > len - name_end)
+			return -EINVAL;
+		data_end = pad4(name_end + filesize);
+		if (++n > HWP_CPIO_MAX_ENTRIES)
+			return -EFBIG;
+		if (namesize == 11 &&
+		    !memcmp(buf + at + NEWC_HDR, "TRAILER!!!", 11))
+			return 0;
+		at = data_end;
+	}
+	return -EINVAL;			/* no trailer */
+}
+
+/* Uncompress @buf (any libarchive filter, or none) into *@out, at most
+ * HWP_FILE_MAX bytes.  0, -EINVAL (corrupt), -EFBIG or -ENOMEM. */
+static int uncompress(const void *buf, size_t len, uint8_t **out,
+		      size_t *outlen)
+{
+	struct archive_entry *ae;
+	struct archive *a;
+	uint8_t *p = NULL;
+	size_t n = 0, cap = 0;
+	int rc = 0;
+
+	*out = NULL;
+	*outlen = 0;
+	if (len == 0)
+		return 0;
+	a = archive_read_new();
+	if (!a)
+		return -ENOMEM;
+	archive_read_support_filter_all(a);
+	archive_read_support_format_raw(a);
+	if (archive_read_open_memory(a, buf, len) != ARCHIVE_OK ||
+	    archive_read_next_header(a, &ae) != ARCHIVE_OK) {
+		rc = -EINVAL;
+		goto out;
+	}
+	for (;;) {
+		la_ssize_t got;
+
+		if (n == cap) {
+			size_t ncap = cap ? cap * 2 : 1 << 20;
+			uint8_t *q;
+
+			if (cap >= HWP_FILE_MAX) {
+				rc = -EFBIG;
+				break;
+			}
+			if (ncap > HWP_FILE_MAX)
+				ncap = HWP_FILE_MAX;
+			q = realloc(p, ncap);
+			if (!q) {
+				rc = -ENOMEM;
+				break;
+			}
+			p = q;
+			cap = ncap;
+		}
+		got = archive_read_data(a, p + n, cap - n);
+		if (got < 0) {
+			rc = -EINVAL;
+			break;
+		}
+		if (got == 0)
+			break;
+		n += (size_t)got;
+	}
+out:
+	archive_read_free(a);
+	if (rc) {
+		free(p);
+		return rc;
+	}
+	*out = p;
+	*outlen = n;
+	return 0;
+}
+
 static int read_entry(struct archive *a, struct archive_entry *ae,
 		      struct hwp_cpio *c, size_t *total)
 {
@@ -212,20 +318,26 @@ static int read_entry(struct archive *a, struct archive_entry *ae,
 	e->rdev = archive_entry_rdev(ae);
 	if (archive_entry_hardlink(ae)) {
 		/* newc hard links: data is carried by the last link; keep
-		 * the link as its own entry (same bytes) for simplicity */
+		 * the link as its own entry (same bytes) for simplicity,
+		 * counted against the same total as every other body */
 		struct hwp_cpio_ent *t = hwp_cpio_find(c,
 					 archive_entry_hardlink(ae));
 
 		if (t && t != e && t->len) {
+			if (*total + t->len > HWP_FILE_MAX)
+				return -EFBIG;
 			e->data = malloc(t->len);
 			if (!e->data)
 				return -ENOMEM;
 			memcpy(e->data, t->data, t->len);
 			e->len = t->len;
+			*total += t->len;
 		}
 	}
 	if (size == 0)
 		return 0;
+	free(e->data);
+	e->len = 0;
 	e->data = malloc((size_t)size);
 	if (!e->data)
 		return -ENOMEM;
@@ -241,17 +353,26 @@ int hwp_cpio_read(const void *buf, size_t len, struct hwp_cpio *out)
 {
 	struct archive_entry *ae;
 	struct archive *a;
-	size_t total = 0;
-	int rc = 0, r;
+	uint8_t *raw;
+	size_t rawlen, total = 0;
+	int rc, r;
 
 	memset(out, 0, sizeof(*out));
+	rc = uncompress(buf, len, &raw, &rawlen);
+	if (rc)
+		return rc;
+	rc = newc_check(raw, rawlen);
+	if (rc || rawlen == 0) {
+		free(raw);
+		return rc;
+	}
 	a = archive_read_new();
-	if (!a)
+	if (!a) {
+		free(raw);
 		return -ENOMEM;
-	archive_read_support_filter_all(a);
+	}
 	archive_read_support_format_cpio(a);
-	archive_read_support_format_empty(a);
-	if (archive_read_open_memory(a, buf, len) != ARCHIVE_OK) {
+	if (archive_read_open_memory(a, raw, rawlen) != ARCHIVE_OK) {
 		rc = -EINVAL;
 		goto out;
 	}
@@ -269,6 +390,7 @@ int hwp_cpio_read(const void *buf, size_t len, struct hwp_cpio *out)
 	}
 out:
 	archive_read_free(a);
+	free(raw);
 	if (rc)
 		hwp_cpio_free(out);
 	return rc;

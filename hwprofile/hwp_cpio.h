@@ -25,8 +25,13 @@ struct hwp_cpio {
 	size_t		cap;		/* allocated */
 };
 
+/* Entries an initramfs may hold (a distribution's has a few thousand). */
+#define HWP_CPIO_MAX_ENTRIES	(1u << 18)
+
 /* Unpack the (possibly compressed) cpio archive at @buf (prefix already
- * skipped).  0, -EINVAL (corrupt), -EFBIG (over HWP_FILE_MAX), -ENOMEM. */
+ * skipped).  Every allocation is bounded: at most HWP_FILE_MAX bytes
+ * uncompressed and HWP_CPIO_MAX_ENTRIES entries, whatever the header fields
+ * say.  0, -EINVAL (corrupt), -EFBIG (over a limit), -ENOMEM. */
 int hwp_cpio_read(const void *buf, size_t len, struct hwp_cpio *out);
 void hwp_cpio_free(struct hwp_cpio *c);
 /* Append an entry (data copied).  0 or -ENOMEM. */

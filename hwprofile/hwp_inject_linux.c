@@ -238,7 +238,7 @@ int hwp_inject_linux(struct rd_disk *d, const struct hwp_report *r,
 	e = ext2fs_read_bitmaps(fs);
 	if (e) {
 		hwp_seterr(err, errlen, "partition %u: cannot read the block "
-			   "bitmaps: %s", p->number, error_message(e));
+			   "bitmaps: %s", p->number, rd_ext2_strerror(e));
 		ext2fs_close_free(&fs);
 		return -EIO;
 	}
@@ -262,7 +262,7 @@ out:
 	e = ext2fs_close_free(&fs);
 	if (!rc && e) {
 		hwp_seterr(err, errlen, "partition %u: closing the file system "
-			   "failed: %s", p->number, error_message(e));
+			   "failed: %s", p->number, rd_ext2_strerror(e));
 		rc = -EIO;
 	}
 	return rc;

@@ -242,6 +242,14 @@ int hwp_inspect(struct rd_disk *d, const char *name, unsigned int partition,
 		r->part[0].size = r->size;
 		inspect_part(d, &r->part[0]);
 		r->n = 1;
+		/* a bare NTFS/FAT ends its boot sector with 55 AA: that made
+		 * the MBR reader see an empty "dos" table */
+		if (!strcmp(r->part[0].fs, "ntfs") ||
+		    !strcmp(r->part[0].fs, "vfat") ||
+		    !strcmp(r->part[0].fs, "exfat")) {
+			r->label[0] = '\0';
+			r->disk_id[0] = '\0';
+		}
 	}
 	for (unsigned int i = 0; i < t->n; i++) {
 		const struct rd_part *rp = &t->part[i];

@@ -159,22 +159,47 @@ struct p2v_vm {
  * directory of @path), "dualvm" (key=value config).  The name and disk are
  * escaped for each format (p2v/p2v_esc.h), so any byte string works except
  * in the XML kinds, which need UTF-8 without control characters other
- * than tab, LF and CR (-EILSEQ, -EINVAL).  0 or -errno with a reason in
- * @err; on failure no file is left at @path.
+ * than tab, LF and CR (-EILSEQ, -EINVAL).  A "vmx" names only a disk
+ * VMware opens: @vm->disk_format must be P2V_VMX_DIRECT (else -ENOTSUP).
+ * 0 or -errno with a reason in @err; on failure no file is left at @path.
  */
 int __attribute__((warn_unused_result))
 p2v_vm_write(const char *kind, const struct p2v_vm *vm, const char *path,
 	     char *err, size_t errlen);
+
+/* How a .vmx can name a disk of rd_image_create() @format: VMware opens
+ * VMDK sparse images (monolithic and split) itself, raw and fixed-VHD
+ * data through a monolithicFlat descriptor (p2v_vmdk_flat_write()); any
+ * other format (qcow2, dynamic VHD, VHDX, VDI, streamOptimized) needs a
+ * VMDK copy. */
+enum p2v_vmx_disk {
+	P2V_VMX_DIRECT,		/* name the disk itself */
+	P2V_VMX_FLAT,		/* name a flat descriptor over it */
+	P2V_VMX_CONVERT,	/* name a VMDK copy of it */
+};
+enum p2v_vmx_disk p2v_vmx_disk_kind(const char *format);
+
+/*
+ * Write a monolithicFlat VMDK descriptor at @path (created, never
+ * overwritten) whose one FLAT extent is the first @size bytes of the file
+ * @extent (a name relative to @path's folder, as a .vmx names disks).
+ * -EINVAL when @size is not a whole number of sectors or @extent holds a
+ * quote or a control character.  0 or -errno with a reason in @err.
+ */
+int __attribute__((warn_unused_result))
+p2v_vmdk_flat_write(const char *path, const char *extent, uint64_t size,
+		    char *err, size_t errlen);
 
 /*
  * Write an OVA at @path: a tar of @ovf_path (first, named <stem of
  * @path>.ovf), @disk_path (a streamOptimized VMDK, named by its leaf) and
  * <stem>.mf with their SHA256 sums under those same member names.  -EINVAL
  * when a member name holds a control character (it could not be one
- * manifest line).  0 or -errno with a reason in @err.
+ * manifest line).  @stop (may be NULL) as in struct p2v_opts: -EINTR,
+ * and no file left at @path.  0 or -errno with a reason in @err.
  */
 int __attribute__((warn_unused_result))
 p2v_ova_write(const char *path, const char *ovf_path, const char *disk_path,
-	      char *err, size_t errlen);
+	      const atomic_int *stop, char *err, size_t errlen);
 
 #endif

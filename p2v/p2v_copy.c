@@ -3,7 +3,9 @@
  * p2v_copy.c --- copying and verifying the planned ranges
  *
  * The copy walks the plan in disk order in chunks of up to 1 MiB, asks the
- * source's block_status to skip ranges an image does not allocate, reads
+ * source's block_status to skip ranges an image does not allocate (a hole
+ * of any length is skipped at once: SEEK_DATA/SEEK_HOLE on raw files and
+ * devices that support it, the allocation map of image formats), reads
  * (in a reader thread, a few chunks ahead), and writes only the 64 KiB
  * pieces that are not all zero (so the output stays sparse and stream
  * writers see increasing offsets).  Unreadable
@@ -199,11 +201,16 @@ static void *reader_main(void *arg)
 
 			if (!ring_wait_free(r))
 				goto out;
+			/* a hole or zero run is one slot however long it
+			 * is: no reads, no per-MiB hand-over to the writer */
+			st = rd_block_status(c->src, off, e->off + e->len - off,
+					     &run);
+			if ((st == RD_BLK_ZERO || st == RD_BLK_UNALLOC) && run)
+				n = run;
+			else if (st >= 0 && run && run < n)
+				n = run;
 			if (n > e->off + e->len - off)
 				n = e->off + e->len - off;
-			st = rd_block_status(c->src, off, n, &run);
-			if (st >= 0 && run && run < n)
-				n = run;
 			sl->off = off;
 			sl->len = n;
 			sl->area = e->area;
@@ -401,6 +408,27 @@ static bool in_bad(const struct p2v_result *r, uint64_t off, uint64_t len)
 	return false;
 }
 
+/*
+ * Do @src and @out both read as zeros from @off on, by their own maps (a
+ * hole in the source file, an unallocated cluster of the output, which has
+ * no backing file)?  Then *@n is the length of that run (at most @len).
+ * The source must say ZERO: UNALLOC there may mean "read the backing".
+ */
+static bool both_zero(struct rd_disk *src, struct rd_disk *out, uint64_t off,
+		      uint64_t len, uint64_t *n)
+{
+	uint64_t r1, r2;
+	int st;
+
+	if (rd_block_status(src, off, len, &r1) != RD_BLK_ZERO || !r1)
+		return false;
+	st = rd_block_status(out, off, r1, &r2);
+	if ((st != RD_BLK_ZERO && st != RD_BLK_UNALLOC) || !r2)
+		return false;
+	*n = r2 < r1 ? r2 : r1;
+	return true;
+}
+
 int p2v_verify(struct rd_disk *src, struct rd_disk *out,
 	       const struct p2v_plan *p, const struct p2v_result *res,
 	       const struct p2v_opts *o, char *err, size_t errlen)
@@ -436,6 +464,12 @@ int p2v_verify(struct rd_disk *src, struct rd_disk *out,
 			}
 			if (n > x->off + x->len - off)
 				n = x->off + x->len - off;
+			if (both_zero(src, out, off, x->off + x->len - off, &n)) {
+				off += n;
+				c.pr.done += n;
+				report(&c, false);
+				continue;
+			}
 			if (rd_pread(src, a, n, off) || rd_pread(out, b, n, off)) {
 				if (!in_bad(res, off, n)) {
 					snprintf(err, errlen, "verify: read error at byte %llu: %s",

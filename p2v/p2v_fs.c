@@ -7,9 +7,11 @@
  * needs recovery; read the block bitmaps (libext2fs synthesises the
  * BLOCK_UNINIT groups: their metadata used, the rest free) and cross-check
  * every group's free count against its descriptor and the total against the
- * superblock, as partclone does.  NTFS through libntfs-3g (read-only
+ * superblock, as partclone does, then against what the inodes use
+ * (p2v_xcheck.c).  NTFS through libntfs-3g (read-only
  * mount): refuse dirty and hibernated / Fast Startup volumes, read $Bitmap,
- * check that the boot sector, $MFT and $MFTMirr clusters are marked used.
+ * check that the boot sector, $MFT and $MFTMirr clusters are marked used
+ * and every $MFT record's data runs are (p2v_xcheck.c).
  * Linux swap: only the header page.  Free ranges are removed from the area;
  * everything else in it (the tail past the file system, the NTFS backup
  * boot sector) is copied.
@@ -93,7 +95,8 @@ static int ext_check_state(struct ext2_super_block *sb, struct p2v_area *a)
 	return 0;
 }
 
-int p2v_fs_ext(struct rd_disk *src, struct p2v_plan *p, unsigned int ai)
+int p2v_fs_ext(struct rd_disk *src, struct p2v_plan *p, unsigned int ai,
+	       const struct p2v_opts *o)
 {
 	struct p2v_area *a = &p->area[ai];
 	uint64_t cursor = 0, used = 0, bs, total_free = 0;
@@ -122,7 +125,7 @@ int p2v_fs_ext(struct rd_disk *src, struct p2v_plan *p, unsigned int ai)
 	ec = ext2fs_read_block_bitmap(fs);
 	if (ec) {
 		snprintf(a->note, sizeof(a->note), "block bitmap unreadable: %s",
-			 error_message(ec));
+			 rd_ext2_strerror(ec));
 		err = -EIO;
 		goto out;
 	}
@@ -140,7 +143,7 @@ int p2v_fs_ext(struct rd_disk *src, struct p2v_plan *p, unsigned int ai)
 		ec = ext2fs_get_block_bitmap_range2(fs->block_map, first, n, bm);
 		if (ec) {
 			snprintf(a->note, sizeof(a->note), "bitmap of group %u: %s",
-				 g, error_message(ec));
+				 g, rd_ext2_strerror(ec));
 			err = -EIO;
 			goto out;
 		}
@@ -166,6 +169,9 @@ int p2v_fs_ext(struct rd_disk *src, struct p2v_plan *p, unsigned int ai)
 		err = -EUCLEAN;
 		goto out;
 	}
+	err = p2v_ext_xcheck(fs, a, o);
+	if (err)
+		goto out;
 	err = p2v_plan_skip(p, ai, &cursor, 0, 0);
 	a->used = (used + fs->super->s_first_data_block) * bs;
 	snprintf(a->method, sizeof(a->method), "bitmap");
@@ -194,7 +200,8 @@ static bool ntfs_mft_marked(ntfs_volume *vol, const uint8_t *bm)
 	return true;
 }
 
-int p2v_fs_ntfs(struct rd_disk *src, struct p2v_plan *p, unsigned int ai)
+int p2v_fs_ntfs(struct rd_disk *src, struct p2v_plan *p, unsigned int ai,
+		const struct p2v_opts *o)
 {
 	struct p2v_area *a = &p->area[ai];
 	uint64_t cursor = 0, used = 0, cs, nc, bmlen;
@@ -249,6 +256,9 @@ int p2v_fs_ntfs(struct rd_disk *src, struct p2v_plan *p, unsigned int ai)
 		err = -EUCLEAN;
 		goto out;
 	}
+	err = p2v_ntfs_xcheck(vol, bm, a, o);
+	if (err)
+		goto out;
 	err = skip_free_runs(p, ai, &cursor, bm, nc, 0, cs, &used);
 	if (!err)
 		err = p2v_plan_skip(p, ai, &cursor, 0, 0);
@@ -260,7 +270,8 @@ out:
 	return err;
 }
 
-int p2v_fs_swap(struct rd_disk *src, struct p2v_plan *p, unsigned int ai)
+int p2v_fs_swap(struct rd_disk *src, struct p2v_plan *p, unsigned int ai,
+		const struct p2v_opts *o)
 {
 	static const uint64_t pages[] = { 4096, 8192, 16384, 65536 };
 	struct p2v_area *a = &p->area[ai];

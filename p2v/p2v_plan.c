@@ -9,7 +9,8 @@
  * is identified with libblkid on its first MiB and read by p2v_fs.c;
  * anything unknown or doubtful is copied whole (the copy still drops zero
  * chunks).  A disk without a partition table is one area probed the same
- * way (a "superfloppy" file system).
+ * way (a "superfloppy" file system), also when the file system's own boot
+ * sector looks like an MBR (a bare NTFS or FAT partition image).
  */
 #include <assert.h>
 #include <blkid/blkid.h>
@@ -29,6 +30,13 @@ bool p2v_is_zero(const void *p, size_t len)
 {
 	const unsigned char *c = p;
 
+	/* zero head, then the buffer equals itself shifted by 16 bytes:
+	 * memcmp is vectorised in libc, a byte loop is not */
+	if (len >= 64) {
+		static const unsigned char z[16];
+
+		return !memcmp(c, z, 16) && !memcmp(c, c + 16, len - 16);
+	}
 	while (len && ((uintptr_t)c & 7)) {
 		if (*c++)
 			return false;
@@ -142,6 +150,25 @@ out:
 	if (fd >= 0)
 		close(fd);
 	free(buf);
+}
+
+/*
+ * A bare file system whose boot sector is sector 0 (NTFS, FAT, exFAT: a
+ * partition imaged on its own, or a "superfloppy") also ends that sector
+ * with 55 AA, so an MBR reader takes its boot code for a partition table.
+ * An MBR never carries a valid one of these boot sectors, so when libblkid
+ * finds one at offset 0 the disk has no table.
+ */
+static bool bare_boot_fs(struct rd_disk *src, const struct p2v_plan *p)
+{
+	static const char *const boot_fs[] = { "ntfs", "vfat", "exfat" };
+	struct p2v_area whole = { .start = 0, .size = p->disk_size };
+
+	probe_fs(src, &whole);
+	for (size_t i = 0; i < sizeof(boot_fs) / sizeof(boot_fs[0]); i++)
+		if (!strcmp(whole.fs, boot_fs[i]))
+			return true;
+	return false;
 }
 
 static bool is_container(const struct rd_part *pt)
@@ -259,12 +286,14 @@ static void note_prefix(struct p2v_area *a, int err)
 		 (int)(sizeof(a->note) - sizeof(pre)), why);
 }
 
-static void plan_area(struct rd_disk *src, struct p2v_plan *p,
-		      unsigned int ai, const struct p2v_opts *o)
+/* Plan area @ai.  0, or -EINTR when @o->stop was set during it. */
+static int plan_area(struct rd_disk *src, struct p2v_plan *p,
+		     unsigned int ai, const struct p2v_opts *o)
 {
 	struct p2v_area *a = &p->area[ai];
 	size_t mark = p->next;
-	int (*reader)(struct rd_disk *, struct p2v_plan *, unsigned int) = NULL;
+	int (*reader)(struct rd_disk *, struct p2v_plan *, unsigned int,
+		      const struct p2v_opts *) = NULL;
 	int err;
 
 	probe_fs(src, a);
@@ -272,7 +301,7 @@ static void plan_area(struct rd_disk *src, struct p2v_plan *p,
 		snprintf(a->method, sizeof(a->method), "skipped");
 		snprintf(a->note, sizeof(a->note), "not selected (reads as zeros)");
 		a->used = 0;
-		return;
+		return 0;
 	}
 	if (o && o->full_copy) {
 		snprintf(a->note, sizeof(a->note), "full copy requested");
@@ -285,9 +314,11 @@ static void plan_area(struct rd_disk *src, struct p2v_plan *p,
 		reader = p2v_fs_swap;
 	}
 	if (reader) {
-		err = reader(src, p, ai);
+		err = reader(src, p, ai, o);
 		if (!err)
-			return;
+			return 0;
+		if (err == -EINTR)
+			return err;
 		/* drop what the reader added, copy everything */
 		for (size_t i = mark; i < p->next; i++)
 			a->planned -= p->ext[i].len;
@@ -296,7 +327,7 @@ static void plan_area(struct rd_disk *src, struct p2v_plan *p,
 	}
 	snprintf(a->method, sizeof(a->method), "full");
 	a->used = a->size;
-	(void)p2v_plan_add(p, a->start, a->size, ai);
+	return p2v_plan_add(p, a->start, a->size, ai);
 }
 
 int p2v_plan_make(struct rd_disk *src, const struct p2v_opts *o,
@@ -313,7 +344,12 @@ int p2v_plan_make(struct rd_disk *src, const struct p2v_opts *o,
 		goto out_free;
 	}
 	p->disk_size = rd_size(src);
-	e = rd_part_table_read(src, t);
+	if (bare_boot_fs(src, p)) {
+		/* no table: one area, the file system (t stays empty) */
+		e = 0;
+	} else {
+		e = rd_part_table_read(src, t);
+	}
 	if (e) {
 		snprintf(err, errlen, "%s: partition table: %s", src->desc,
 			 rd_strerror(src)[0] ? rd_strerror(src) : strerror(-e));
@@ -333,8 +369,19 @@ int p2v_plan_make(struct rd_disk *src, const struct p2v_opts *o,
 	for (unsigned int i = 0; i < p->narea; i++) {
 		struct p2v_area *a = &p->area[i];
 
+		if (o && o->stop && atomic_load(o->stop)) {
+			e = -EINTR;
+			snprintf(err, errlen, "interrupted");
+			goto out_free;
+		}
 		if (a->part || (!t->label[0] && p->narea == 1)) {
-			plan_area(src, p, i, o);
+			e = plan_area(src, p, i, o);
+			if (e == -EINTR) {
+				snprintf(err, errlen, "interrupted");
+				goto out_free;
+			}
+			if (e)
+				goto out_nomem;
 		} else {
 			e = p2v_plan_add(p, a->start, a->size, i);
 			if (e)

@@ -15,9 +15,26 @@
  * area->note; the planner then drops what it added and copies the whole
  * area.
  */
-int p2v_fs_ext(struct rd_disk *src, struct p2v_plan *p, unsigned int ai);
-int p2v_fs_ntfs(struct rd_disk *src, struct p2v_plan *p, unsigned int ai);
-int p2v_fs_swap(struct rd_disk *src, struct p2v_plan *p, unsigned int ai);
+int p2v_fs_ext(struct rd_disk *src, struct p2v_plan *p, unsigned int ai,
+	       const struct p2v_opts *o);
+int p2v_fs_ntfs(struct rd_disk *src, struct p2v_plan *p, unsigned int ai,
+		const struct p2v_opts *o);
+int p2v_fs_swap(struct rd_disk *src, struct p2v_plan *p, unsigned int ai,
+		const struct p2v_opts *o);
+
+/*
+ * Cross-check an allocation bitmap against the metadata (p2v_xcheck.c):
+ * every block / cluster the inodes or $MFT records use must be marked in
+ * @fs->block_map (read already) or the $Bitmap copy @bm.  0, -EUCLEAN
+ * (a used block marked free; the first one named in @a->note), -EIO
+ * (metadata unreadable), -ENOMEM or -EINTR (@o->stop set).
+ */
+struct struct_ext2_filsys;
+struct _ntfs_volume;
+int p2v_ext_xcheck(struct struct_ext2_filsys *fs, struct p2v_area *a,
+		   const struct p2v_opts *o);
+int p2v_ntfs_xcheck(struct _ntfs_volume *vol, const uint8_t *bm,
+		    struct p2v_area *a, const struct p2v_opts *o);
 
 /* Append [off, off+len) for area @ai (merged with a touching previous
  * extent).  0 or -ENOMEM. */

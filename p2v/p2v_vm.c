@@ -5,7 +5,9 @@
  * All describe dualvm's canonical machine: i440FX/PIIX3 chipset, the disk
  * on the primary IDE master, one e1000 (or PCnet) NIC, memory and vCPUs.
  *  - VMware .vmx (config.version 8, virtualHW.version 4 = Workstation 4/5
- *    era: i440BX/PIIX4 on VMware's side, IDE ide0:0, e1000 or vlance);
+ *    era: i440BX/PIIX4 on VMware's side, IDE ide0:0, e1000 or vlance),
+ *    naming only a disk VMware opens (a sparse VMDK, or a monolithicFlat
+ *    descriptor over raw data);
  *  - OVF 1.0 envelope (DMTF DSP0243 1.0): References, DiskSection,
  *    NetworkSection, VirtualSystem with an OperatingSystemSection and a
  *    VirtualHardwareSection of CIM RASD items (CPU 3, memory 4, IDE
@@ -54,6 +56,60 @@ static int kv_line(FILE *f, enum p2v_esc kind, const char *key,
 	fprintf(f, "%s = %s%s%s\n", key, q, e, q);
 	free(e);
 	return 0;
+}
+
+enum p2v_vmx_disk p2v_vmx_disk_kind(const char *format)
+{
+	if (!strcmp(format, "vmdk") || !strcmp(format, "vmdk-2gb"))
+		return P2V_VMX_DIRECT;
+	if (!strcmp(format, "raw") || !strcmp(format, "vhd-fixed"))
+		return P2V_VMX_FLAT;
+	return P2V_VMX_CONVERT;
+}
+
+int p2v_vmdk_flat_write(const char *path, const char *extent, uint64_t size,
+			char *err, size_t errlen)
+{
+	uint64_t sectors = size / 512, cyl = sectors / (16 * 63);
+	FILE *f;
+	int rc = 0;
+
+	if (size % 512 || !size) {
+		snprintf(err, errlen, "%s: %llu bytes is not a whole number of sectors",
+			 path, (unsigned long long)size);
+		return -EINVAL;
+	}
+	for (const char *c = extent; *c; c++)
+		if (*c == '"' || (unsigned char)*c < 0x20 || *c == 0x7f) {
+			snprintf(err, errlen, "%s: a VMDK descriptor cannot name the file '%s'",
+				 path, extent);
+			return -EINVAL;
+		}
+	f = fopen(path, "wx");
+	if (!f) {
+		snprintf(err, errlen, "%s: %s", path, strerror(errno));
+		return -errno;
+	}
+	if (fprintf(f, "# Disk DescriptorFile\nversion=1\nencoding=\"UTF-8\"\n"
+		    "CID=fffffffe\nparentCID=ffffffff\n"
+		    "createType=\"monolithicFlat\"\n\n"
+		    "# Extent description\nRW %llu FLAT \"%s\" 0\n\n"
+		    "# The Disk Data Base\n#DDB\n\n"
+		    "ddb.virtualHWVersion = \"4\"\n"
+		    "ddb.geometry.cylinders = \"%llu\"\n"
+		    "ddb.geometry.heads = \"16\"\n"
+		    "ddb.geometry.sectors = \"63\"\n"
+		    "ddb.adapterType = \"ide\"\n",
+		    (unsigned long long)sectors, extent,
+		    (unsigned long long)(cyl > 16383 ? 16383 : cyl)) < 0)
+		rc = -EIO;
+	if (fclose(f) && !rc)
+		rc = -EIO;
+	if (rc) {
+		snprintf(err, errlen, "%s: %s", path, strerror(EIO));
+		unlink(path);
+	}
+	return rc;
 }
 
 static int write_vmx(FILE *f, const struct p2v_vm *vm)
@@ -342,8 +398,15 @@ int p2v_vm_write(const char *kind, const struct p2v_vm *vm, const char *path,
 		snprintf(err, errlen, "%s: %s", path, strerror(errno));
 		return -errno;
 	}
-	rc = write_kind(f, kind, vm, dir, (uint64_t)st.st_size);
-	if (rc == -EILSEQ || rc == -EINVAL)
+	if (!strcmp(kind, "vmx") &&
+	    p2v_vmx_disk_kind(vm->disk_format) != P2V_VMX_DIRECT)
+		rc = -ENOTSUP;
+	else
+		rc = write_kind(f, kind, vm, dir, (uint64_t)st.st_size);
+	if (rc == -ENOTSUP)
+		snprintf(err, errlen, "%s: VMware cannot open %s disks; name a VMDK",
+			 path, vm->disk_format);
+	else if (rc == -EILSEQ || rc == -EINVAL)
 		snprintf(err, errlen, "%s: the VM name or disk path %s, which XML cannot carry",
 			 path, rc == -EILSEQ ? "is not UTF-8" :
 			 "holds control characters");
@@ -358,9 +421,11 @@ int p2v_vm_write(const char *kind, const struct p2v_vm *vm, const char *path,
 	return rc;
 }
 
-/* Append file @path to the archive as @name. */
+/* Append file @path to the archive as @name, hashing what it writes into
+ * @h (may be NULL).  0, -EIO or -EINTR (@stop set; may be NULL). */
 static int tar_add(struct archive *a, const char *path, const char *name,
-		   char *err, size_t errlen)
+		   struct lib_sha256 *h, const atomic_int *stop, char *err,
+		   size_t errlen)
 {
 	static const size_t bufsz = 1 << 20;
 	struct archive_entry *e = archive_entry_new();
@@ -381,9 +446,17 @@ static int tar_add(struct archive *a, const char *path, const char *name,
 	archive_entry_set_mtime(e, st.st_mtime, 0);
 	if (archive_write_header(a, e) != ARCHIVE_OK)
 		goto out_arch;
-	while ((n = read(fd, buf, bufsz)) > 0)
+	while ((n = read(fd, buf, bufsz)) > 0) {
+		if (stop && atomic_load(stop)) {
+			snprintf(err, errlen, "interrupted");
+			rc = -EINTR;
+			goto out;
+		}
+		if (h)
+			lib_sha256_update(h, buf, (size_t)n);
 		if (archive_write_data(a, buf, (size_t)n) != n)
 			goto out_arch;
+	}
 	if (n < 0) {
 		snprintf(err, errlen, "%s: %s", path, strerror(errno));
 		rc = -EIO;
@@ -418,9 +491,12 @@ static bool has_ctl(const char *s)
 }
 
 int p2v_ova_write(const char *path, const char *ovf_path,
-		  const char *disk_path, char *err, size_t errlen)
+		  const char *disk_path, const atomic_int *stop, char *err,
+		  size_t errlen)
 {
-	char h1[65], h2[65], mf[4200], ovfname[512];
+	char h1[LIB_SHA256_HEX], h2[LIB_SHA256_HEX], mf[4200], ovfname[512];
+	char mfname[520];
+	struct lib_sha256 s1, s2;
 	struct archive *a;
 	FILE *f;
 	int rc;
@@ -436,19 +512,8 @@ int p2v_ova_write(const char *path, const char *ovf_path,
 		return -EINVAL;
 	}
 	snprintf(mf, sizeof(mf), "%s.mf-tmp", path);
-	if (lib_sha256_file(ovf_path, h1) || lib_sha256_file(disk_path, h2)) {
-		snprintf(err, errlen, "OVA: cannot hash %s or %s", ovf_path,
-			 disk_path);
-		return -EIO;
-	}
-	f = fopen(mf, "w");
-	if (!f) {
-		snprintf(err, errlen, "%s: %s", mf, strerror(errno));
-		return -errno;
-	}
-	fprintf(f, "SHA256(%s)= %s\nSHA256(%s)= %s\n", ovfname, h1,
-		leaf(disk_path), h2);
-	fclose(f);
+	snprintf(mfname, sizeof(mfname), "%.*s.mf", (int)(strlen(ovfname) - 4),
+		 ovfname);
 	a = archive_write_new();
 	if (!a || archive_write_set_format_ustar(a) != ARCHIVE_OK ||
 	    archive_write_open_filename(a, path) != ARCHIVE_OK) {
@@ -457,16 +522,33 @@ int p2v_ova_write(const char *path, const char *ovf_path,
 		rc = -EIO;
 		goto out;
 	}
-	rc = tar_add(a, ovf_path, ovfname, err, errlen);
+	/* the manifest comes last, so the members are hashed as they are
+	 * archived: one read of the disk, and Ctrl-C stops it */
+	lib_sha256_init(&s1);
+	lib_sha256_init(&s2);
+	rc = tar_add(a, ovf_path, ovfname, &s1, stop, err, errlen);
 	if (!rc)
-		rc = tar_add(a, disk_path, leaf(disk_path), err, errlen);
+		rc = tar_add(a, disk_path, leaf(disk_path), &s2, stop, err,
+			     errlen);
 	if (!rc) {
-		char mfname[520];
-
-		snprintf(mfname, sizeof(mfname), "%.*s.mf",
-			 (int)(strlen(ovfname) - 4), ovfname);
-		rc = tar_add(a, mf, mfname, err, errlen);
+		lib_sha256_hex(&s1, h1);
+		lib_sha256_hex(&s2, h2);
+		f = fopen(mf, "w");
+		if (!f) {
+			snprintf(err, errlen, "%s: %s", mf, strerror(errno));
+			rc = -EIO;
+		} else {
+			fprintf(f, "SHA256(%s)= %s\nSHA256(%s)= %s\n", ovfname,
+				h1, leaf(disk_path), h2);
+			if (fclose(f)) {
+				snprintf(err, errlen, "%s: %s", mf,
+					 strerror(errno));
+				rc = -EIO;
+			}
+		}
 	}
+	if (!rc)
+		rc = tar_add(a, mf, mfname, NULL, stop, err, errlen);
 	if (archive_write_close(a) != ARCHIVE_OK && !rc) {
 		snprintf(err, errlen, "%s: %s", path, archive_error_string(a));
 		rc = -EIO;

@@ -15,6 +15,7 @@
  */
 #include <errno.h>
 #include <inttypes.h>
+#include <pthread.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -274,6 +275,22 @@ static errcode_t rdx_set_option(io_channel channel, const char *option,
 	return EXT2_ET_INVALID_ARGUMENT;
 }
 
+/* libext2fs' message table is only known to com_err once registered (the
+ * e2fsprogs programs do it in main()); without it every code prints as
+ * "Unknown code ext2 NNN". */
+static void ext2_table_init(void)
+{
+	initialize_ext2_error_table();
+}
+
+const char *rd_ext2_strerror(long code)
+{
+	static pthread_once_t once = PTHREAD_ONCE_INIT;
+
+	pthread_once(&once, ext2_table_init);
+	return error_message((errcode_t)code);
+}
+
 int rd_ext2_open(struct rd_disk *d, uint64_t off, uint64_t len, int flags,
 		 struct struct_ext2_filsys **out, char *err, size_t errlen)
 {
@@ -300,7 +317,7 @@ int rd_ext2_open(struct rd_disk *d, uint64_t off, uint64_t len, int flags,
 		*out = NULL;
 		if (err)
 			snprintf(err, errlen, "%s at byte %" PRIu64 ": %s",
-				 d->desc, off, error_message(ret));
+				 d->desc, off, rd_ext2_strerror(ret));
 		if (ret == EXT2_ET_BAD_MAGIC || ret == EXT2_ET_SB_CSUM_INVALID ||
 		    ret == EXT2_ET_CORRUPT_SUPERBLOCK)
 			return -EINVAL;

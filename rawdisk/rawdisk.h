@@ -352,6 +352,11 @@ int __attribute__((warn_unused_result))
 rd_ext2_open(struct rd_disk *d, uint64_t off, uint64_t len, int flags,
 	     struct struct_ext2_filsys **out, char *err, size_t errlen);
 
+/* libext2fs error code @code (errcode_t) in words, e.g.
+ * EXT2_ET_BLOCK_BITMAP_CSUM_INVALID -> "Block bitmap checksum does not
+ * match bitmap" (com_err's table registered once).  Static; never NULL. */
+const char *rd_ext2_strerror(long code);
+
 /* An ntfs-3g device for a window of @d, for ntfs_device_mount().  Free it
  * with rd_ntfs_device_free() unless a mount succeeded (then
  * rd_ntfs_umount() frees it).  0, -EINVAL or -ENOMEM. */

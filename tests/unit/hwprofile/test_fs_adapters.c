@@ -286,6 +286,17 @@ static void test_ntfs_write_file(void)
 		"ntfscat back.fs x.txt 2>/dev/null | grep -qx 'HELLO from ntfs'", t_tmpdir()), 0);
 }
 
+/* libext2fs codes in words, not "Unknown code ext2 156" (issue 12). */
+static void test_ext2_strerror_words(void)
+{
+	const char *m = rd_ext2_strerror(EXT2_ET_BLOCK_BITMAP_CSUM_INVALID);
+
+	T_ASSERT(m && !strstr(m, "Unknown code"));
+	T_ASSERT(strstr(m, "itmap checksum"));
+	T_ASSERT(strstr(rd_ext2_strerror(EXT2_ET_BAD_MAGIC), "magic"));
+	T_ASSERT(!strcmp(rd_ext2_strerror(ENOENT), strerror(ENOENT)));
+}
+
 static const struct t_case cases[] = {
 	T_CASE(test_ext2_list_and_read),
 	T_CASE(test_ext2_dir_iterate),
@@ -296,6 +307,7 @@ static const struct t_case cases[] = {
 	T_CASE(test_ntfs_rw_refused_on_ro_disk),
 	T_CASE(test_ntfs_not_ntfs),
 	T_CASE(test_ntfs_write_file),
+	T_CASE(test_ext2_strerror_words),
 };
 
 int main(int argc, char **argv)

@@ -12,6 +12,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 
 #include "p2v/p2v.h"
 #include "p2v/p2v_esc.h"
@@ -212,6 +213,67 @@ static void test_is_zero(void)
 	T_ASSERT(p2v_is_zero(buf, 0));
 }
 
+/* Long buffers take the memcmp path: a byte anywhere must be seen. */
+static void test_is_zero_long(void)
+{
+	static const size_t at[] = { 0, 1, 15, 16, 17, 4095, (1u << 20) - 1 };
+	uint8_t *b = calloc(1, 1u << 20);
+
+	T_ASSERT(b);
+	T_ASSERT(p2v_is_zero(b, 1u << 20));
+	T_ASSERT(p2v_is_zero(b + 3, (1u << 20) - 3));
+	for (size_t i = 0; i < sizeof(at) / sizeof(at[0]); i++) {
+		b[at[i]] = 0x80;
+		T_ASSERT(!p2v_is_zero(b, 1u << 20));
+		b[at[i]] = 0;
+	}
+	free(b);
+}
+
+/* A .vmx names only what VMware opens; the flat descriptor is refused
+ * for names a descriptor cannot quote and sizes that are not sectors. */
+static void test_vmx_disk_rule(void)
+{
+	struct p2v_vm vm = {
+		.name = "v", .disk = "v.qcow2", .disk_format = "qcow2",
+		.disk_size = 1 << 20, .mem_mib = 64, .cpus = 1,
+		.guest = "linux", .nic = "e1000",
+	};
+	char path[512], desc[512], err[256], text[1024];
+	FILE *f;
+	size_t n;
+
+	T_EQ(p2v_vmx_disk_kind("vmdk"), P2V_VMX_DIRECT);
+	T_EQ(p2v_vmx_disk_kind("vmdk-2gb"), P2V_VMX_DIRECT);
+	T_EQ(p2v_vmx_disk_kind("raw"), P2V_VMX_FLAT);
+	T_EQ(p2v_vmx_disk_kind("vhd-fixed"), P2V_VMX_FLAT);
+	T_EQ(p2v_vmx_disk_kind("qcow2"), P2V_VMX_CONVERT);
+	T_EQ(p2v_vmx_disk_kind("vhdx"), P2V_VMX_CONVERT);
+	T_EQ(p2v_vmx_disk_kind("vmdk-stream"), P2V_VMX_CONVERT);
+	snprintf(path, sizeof(path), "%s/v.vmx", t_tmpdir());
+	T_EQ(p2v_vm_write("vmx", &vm, path, err, sizeof(err)), -ENOTSUP);
+	T_ASSERT(access(path, F_OK) != 0);
+	vm.disk = "v.vmdk";
+	vm.disk_format = "vmdk";
+	T_EQ(p2v_vm_write("vmx", &vm, path, err, sizeof(err)), 0);
+	snprintf(desc, sizeof(desc), "%s/v-vmware.vmdk", t_tmpdir());
+	T_EQ(p2v_vmdk_flat_write(desc, "a\"b.img", 1 << 20, err, sizeof(err)),
+	     -EINVAL);
+	T_EQ(p2v_vmdk_flat_write(desc, "v.img", 1000, err, sizeof(err)),
+	     -EINVAL);
+	T_ASSERT(access(desc, F_OK) != 0);
+	T_EQ(p2v_vmdk_flat_write(desc, "v.img", 1 << 20, err, sizeof(err)), 0);
+	f = fopen(desc, "r");
+	T_ASSERT(f);
+	n = fread(text, 1, sizeof(text) - 1, f);
+	fclose(f);
+	text[n] = 0;
+	T_ASSERT(strstr(text, "createType=\"monolithicFlat\""));
+	T_ASSERT(strstr(text, "RW 2048 FLAT \"v.img\" 0"));
+	T_EQ(p2v_vmdk_flat_write(desc, "v.img", 1 << 20, err, sizeof(err)),
+	     -EEXIST);
+}
+
 struct esc_case {
 	enum p2v_esc	kind;
 	const char	*in;
@@ -341,6 +403,8 @@ static const struct t_case cases[] = {
 	T_CASE(test_output_full),
 	T_CASE(test_verify_catches_one_byte),
 	T_CASE(test_is_zero),
+	T_CASE(test_is_zero_long),
+	T_CASE(test_vmx_disk_rule),
 	T_CASE(test_escape_spellings),
 	T_CASE(test_escape_truncates),
 	T_CASE(test_escape_round_trip),
