@@ -48,7 +48,15 @@
 
 #define HDR_LEN		36
 #define FACS_LEN	64
-#define RSDT_LEN	(HDR_LEN + 4)
+#define RSDT_LEN	ACPI_RSDT_LEN
+
+/* MADT (ACPI 6.4, 5.2.12): header, local APIC address, flags, entries */
+#define MADT_PCAT_COMPAT	1u	/* 8259s present (flags) */
+#define MADT_LAPIC		0	/* type, len 8: UID, APIC ID, flags */
+#define MADT_IOAPIC		1	/* len 12: ID, 0, address, GSI base */
+#define MADT_ISO		2	/* len 10: bus, source, GSI, flags */
+#define MADT_LAPIC_NMI		4	/* len 6: UID, flags, LINT# */
+#define MPS_INTI_HIGH_LEVEL	0x000d	/* polarity 01 high, trigger 11 level */
 
 /* FADT field offsets (ACPI 2.0 table 5-9) */
 #define FADT_FIRMWARE_CTRL	36
@@ -263,6 +271,56 @@ static void build_fadt(const struct acpi_cfg *cfg, uint8_t *f)
 	fix_sum(f, ACPI_FADT_LEN, 9);
 }
 
+/* The MADT at @m; returns its length. */
+static uint32_t build_madt(const struct acpi_cfg *cfg, uint8_t *m)
+{
+	unsigned int i, n = cfg->ncpus ? cfg->ncpus : 1;
+	uint32_t len = HDR_LEN + 8;
+	uint8_t *e;
+
+	put32(m + HDR_LEN, ACPI_LAPIC_ADDR);
+	put32(m + HDR_LEN + 4, MADT_PCAT_COMPAT);
+	for (i = 0; i < n; i++, len += 8) {
+		e = m + len;
+		e[0] = MADT_LAPIC;
+		e[1] = 8;
+		e[2] = (uint8_t)i;		/* ACPI processor UID */
+		e[3] = (uint8_t)i;		/* APIC ID */
+		put32(e + 4, 1);		/* enabled */
+	}
+	e = m + len;
+	e[0] = MADT_IOAPIC;
+	e[1] = 12;
+	e[2] = cfg->ioapic_id;
+	put32(e + 4, cfg->ioapic_addr);
+	put32(e + 8, 0);			/* GSI base */
+	len += 12;
+	e = m + len;				/* IRQ0 -> GSI 2, ISA default */
+	e[0] = MADT_ISO;
+	e[1] = 10;
+	e[3] = 0;
+	put32(e + 4, 2);
+	put16(e + 8, 0);
+	len += 10;
+	e = m + len;				/* SCI: level, active high */
+	e[0] = MADT_ISO;
+	e[1] = 10;
+	e[3] = cfg->sci_irq;
+	put32(e + 4, cfg->sci_irq);
+	put16(e + 8, MPS_INTI_HIGH_LEVEL);
+	len += 10;
+	e = m + len;				/* LINT1 is NMI on every CPU */
+	e[0] = MADT_LAPIC_NMI;
+	e[1] = 6;
+	e[2] = 0xff;
+	put16(e + 3, 0);
+	e[5] = 1;
+	len += 6;
+	put_header(m, "APIC", len, 3);
+	fix_sum(m, len, 9);
+	return len;
+}
+
 /* ------------------------------------------------------------ loader */
 
 static uint8_t *loader_next(struct acpi_blob *b, uint32_t cmd)
@@ -312,7 +370,8 @@ static void ld_checksum(struct acpi_blob *b, const char *file, uint32_t off,
 	put32(e + 12 + ACPI_LOADER_FNAME, len);
 }
 
-static void build_loader(struct acpi_blob *b, uint32_t dsdt_len)
+static void build_loader(struct acpi_blob *b, uint32_t dsdt_len,
+			 uint32_t madt_len)
 {
 	const char *t = ACPI_FILE_TABLES, *r = ACPI_FILE_RSDP;
 
@@ -323,7 +382,9 @@ static void build_loader(struct acpi_blob *b, uint32_t dsdt_len)
 	ld_pointer(b, t, t, ACPI_OFF_FADT + FADT_DSDT, 4);
 	ld_checksum(b, t, ACPI_OFF_FADT + 9, ACPI_OFF_FADT, ACPI_FADT_LEN);
 	ld_pointer(b, t, t, ACPI_OFF_RSDT + HDR_LEN, 4);
+	ld_pointer(b, t, t, ACPI_OFF_RSDT + HDR_LEN + 4, 4);
 	ld_checksum(b, t, ACPI_OFF_RSDT + 9, ACPI_OFF_RSDT, RSDT_LEN);
+	ld_checksum(b, t, ACPI_OFF_MADT + 9, ACPI_OFF_MADT, madt_len);
 	ld_pointer(b, r, t, 16, 4);
 	ld_checksum(b, r, 8, 0, ACPI_RSDP_LEN);
 }
@@ -332,11 +393,11 @@ int acpi_build(const struct acpi_cfg *cfg, struct acpi_blob *out)
 {
 	uint8_t *t = out->tables;
 	struct aml aml;
-	uint32_t dsdt_len;
+	uint32_t dsdt_len, madt_len;
 
 	if (!cfg->pm_base || cfg->pm_base > 0xfff0 || cfg->sci_irq > 15 ||
 	    cfg->pci_hole_base < 0x100000 ||
-	    cfg->pci_hole_base >= PCI_HOLE_END)
+	    cfg->pci_hole_base >= PCI_HOLE_END || cfg->ncpus > ACPI_MAX_CPUS)
 		return -EINVAL;
 	build_aml(cfg->pci_hole_base, &aml);
 	dsdt_len = (uint32_t)(HDR_LEN + aml.n);
@@ -357,8 +418,10 @@ int acpi_build(const struct acpi_cfg *cfg, struct acpi_blob *out)
 
 	put_header(t + ACPI_OFF_RSDT, "RSDT", RSDT_LEN, 1);
 	put32(t + ACPI_OFF_RSDT + HDR_LEN, ACPI_OFF_FADT);
+	put32(t + ACPI_OFF_RSDT + HDR_LEN + 4, ACPI_OFF_MADT);
 	fix_sum(t + ACPI_OFF_RSDT, RSDT_LEN, 9);
-	out->tables_len = ACPI_OFF_RSDT + RSDT_LEN;
+	madt_len = build_madt(cfg, t + ACPI_OFF_MADT);
+	out->tables_len = ACPI_OFF_MADT + madt_len;
 
 	memcpy(out->rsdp, "RSD PTR ", 8);
 	memcpy(out->rsdp + 9, "DUALVM", 6);
@@ -366,6 +429,6 @@ int acpi_build(const struct acpi_cfg *cfg, struct acpi_blob *out)
 	put32(out->rsdp + 16, ACPI_OFF_RSDT);
 	fix_sum(out->rsdp, ACPI_RSDP_LEN, 8);
 
-	build_loader(out, dsdt_len);
+	build_loader(out, dsdt_len, madt_len);
 	return 0;
 }

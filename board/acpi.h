@@ -7,8 +7,9 @@
  * allocates the files etc/acpi/tables (high memory) and etc/acpi/rsdp
  * (F segment), patches pointers between them and fixes checksums.  This
  * module builds those three blobs: RSDP (ACPI 1.0, 20 bytes) -> RSDT ->
- * FADT (revision 3, 244 bytes) -> FACS and DSDT.  No MADT (the board has no
- * APIC), so the OS stays in 8259 mode.
+ * FADT (revision 3, 244 bytes) -> FACS and DSDT, and RSDT -> MADT ("APIC":
+ * one local APIC per CPU, the I/O APIC, the ISA overrides IRQ0 -> GSI 2
+ * and the level-triggered, active-high SCI, LINT1 as NMI on every CPU).
  *
  * Linker/loader script: an array of 128-byte little-endian entries
  * { u32 command; union {...}; } padded with zeros:
@@ -38,15 +39,19 @@
 
 #define ACPI_RSDP_LEN		20	/* ACPI 1.0 RSDP */
 #define ACPI_FADT_LEN		244	/* FADT revision 3 */
-#define ACPI_TABLES_MAX		768	/* etc/acpi/tables capacity */
+#define ACPI_TABLES_MAX		1024	/* etc/acpi/tables capacity */
 #define ACPI_DSDT_MAX		256	/* room for the DSDT */
 #define ACPI_LOADER_MAX		16	/* script entries capacity */
+#define ACPI_MAX_CPUS		8	/* local APIC entries in the MADT */
+#define ACPI_LAPIC_ADDR		0xfee00000u	/* MADT local APIC address */
 
 /* Offsets of the tables inside etc/acpi/tables. */
 #define ACPI_OFF_FACS		0	/* 64 bytes, 64-aligned */
 #define ACPI_OFF_DSDT		64
 #define ACPI_OFF_FADT		(ACPI_OFF_DSDT + ACPI_DSDT_MAX)
 #define ACPI_OFF_RSDT		(ACPI_OFF_FADT + ACPI_FADT_LEN)
+#define ACPI_RSDT_LEN		(36 + 2 * 4)	/* FADT, MADT */
+#define ACPI_OFF_MADT		(ACPI_OFF_RSDT + ACPI_RSDT_LEN)
 
 /* SLP_TYP value the DSDT's \_S5 package declares (PM1_CNT bits 12:10). */
 #define ACPI_SLP_TYP_S5		5
@@ -59,6 +64,10 @@ struct acpi_cfg {
 	uint8_t		reset_value;	/* value written there */
 	uint32_t	pci_hole_base;	/* PCI memory window start (end of
 					 * low RAM), up to 0xFEBFFFFF */
+	uint8_t		ncpus;		/* processors, 1-ACPI_MAX_CPUS (0: 1);
+					 * APIC IDs 0..ncpus-1 */
+	uint8_t		ioapic_id;	/* I/O APIC ID (GSI base 0) */
+	uint32_t	ioapic_addr;	/* its MMIO base */
 };
 
 struct acpi_blob {
@@ -75,7 +84,8 @@ struct acpi_blob {
  * hold offsets into the target file (the loader adds the file's address);
  * checksums are left for the loader's ADD_CHECKSUM commands but are also
  * valid as built (as if each file sat at address 0).  0, or -EINVAL for a
- * PM base of 0, an SCI above 15 or a PCI hole outside 1 MiB..0xFEC00000.
+ * PM base of 0, an SCI above 15, a PCI hole outside 1 MiB..0xFEC00000 or
+ * more than ACPI_MAX_CPUS processors.
  */
 int acpi_build(const struct acpi_cfg *cfg, struct acpi_blob *out);
 

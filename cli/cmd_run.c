@@ -31,6 +31,8 @@ static const char usage_text[] =
 "Boot a virtual machine from raw images, block devices or partitions.\n\n"
 "  --engine auto|kvm|interp|bt   CPU engine (default auto: KVM if it works)\n"
 "  --memory MiB                  guest RAM (default 256)\n"
+"  --cpus N                      vCPUs 1..8 (default 1; more than one:\n"
+"                                interpreter only, interleaved on one thread)\n"
 "  --serial stdio|PATH           where COM1 goes (default stdio)\n"
 "  --display none|text|gtk       VGA output (default none; text: on this\n"
 "                                terminal, needs --serial PATH; gtk: a\n"
@@ -83,6 +85,11 @@ static int parse_opt(struct run_opts *o, int c, const char *arg)
 			return cli_err("run", "--memory: want MiB 2..65536, got '%s'", arg), -1;
 		o->vc.ram_mib = v;
 		return 0;
+	case 'C':
+		if (parse_uint(arg, VM_MAX_CPUS, &v) || v < 1)
+			return cli_err("run", "--cpus: want 1..%d, got '%s'", VM_MAX_CPUS, arg), -1;
+		o->vc.cpus = (unsigned int)v;
+		return 0;
 	case 's':
 		o->vc.serial = arg;
 		return 0;
@@ -129,6 +136,7 @@ static int parse_args(struct run_opts *o, int argc, char **argv)
 	static const struct option lopts[] = {
 		{ "engine", required_argument, NULL, 'e' },
 		{ "memory", required_argument, NULL, 'm' },
+		{ "cpus", required_argument, NULL, 'C' },
 		{ "serial", required_argument, NULL, 's' },
 		{ "display", required_argument, NULL, 'd' },
 		{ "partition", required_argument, NULL, 'p' },

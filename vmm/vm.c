@@ -97,10 +97,17 @@ static int pick_engine(struct vm *vm, char *why, size_t len)
 		}
 		if (!vm->eops->available(why, len))
 			return -ENODEV;
+		if (vm->cfg.cpus > 1 && !vm->eops->apic_msg) {
+			snprintf(why, len, "engine '%s' runs one vCPU only (--cpus %u needs --engine interp)",
+				 name, vm->cfg.cpus);
+			return -ENOSYS;
+		}
 		return 0;
 	}
 	vm->eops = engine_find("kvm");
-	if (vm->eops && engine_selftest(vm->eops, reason, sizeof(reason)))
+	if (vm->cfg.cpus > 1 && vm->eops && !vm->eops->apic_msg)
+		snprintf(reason, sizeof(reason), "KVM runs one vCPU only");
+	else if (vm->eops && engine_selftest(vm->eops, reason, sizeof(reason)))
 		return 0;
 	vm->eops = engine_find("interp");
 	if (!vm->eops) {
@@ -196,6 +203,7 @@ static void vm_machine_cfg(struct vm *vm, struct machine_cfg *mc)
 	mc->rtc_epoch = cfg->rtc_epoch;
 	mc->vga = cfg->vga;
 	mc->boot_cdrom = cfg->boot_cdrom;
+	mc->cpus = cfg->cpus;
 	mc->serial_out = vm_serial_out;
 	mc->debug_out = getenv("DUALVM_DEBUGCON") ? vm_debug_out : NULL;
 	mc->out_opaque = vm;
@@ -247,6 +255,7 @@ int vm_create(const struct vm_config *cfg, struct vm **out, char *why,
 		.map_changed = vm->eops->map_changed,
 		.set_a20 = vm->eops->set_a20,
 		.irq_raised = vm->eops->irq_raised,
+		.apic_msg = vm->eops->apic_msg,
 	});
 	*out = vm;
 	return 0;

@@ -38,7 +38,12 @@ struct vm_config {
 	struct rd_disk	*cdrom;		/* ATAPI CD (secondary master) or NULL;
 					 * borrowed; needs disk[2] free */
 	bool		boot_cdrom;	/* firmware boots the CD first */
+	unsigned int	cpus;		/* vCPUs 1-VM_MAX_CPUS (0: 1); more
+					 * than one needs an engine with local
+					 * APICs (interp; auto picks it) */
 };
+
+#define VM_MAX_CPUS	8	/* --cpus limit */
 
 /* How vm_run() ended. */
 enum vm_result {

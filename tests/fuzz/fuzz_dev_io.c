@@ -7,7 +7,8 @@
  * descriptors, as board/board_pc.c does: PIC, PIT, RTC, two UARTs, i8042,
  * debug port, fw_cfg, and the PCI bus with i440FX, PIIX3, PIIX3 IDE (a
  * small in-memory disk and an empty CD-ROM) and the VGA (LFB placed at
- * 0xE0000000), all on a manual clock, with a bounds-checked fake guest RAM
+ * 0xE0000000), and the I/O APIC (registers at 0xFEC00000, pins and EOIs
+ * driven as host events), all on a manual clock, with a bounds-checked fake guest RAM
  * for DMA.  The input is a sequence of 8-byte
  * records:
  *
@@ -44,7 +45,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
 /* The devices, created in this order and destroyed in reverse. */
 enum fz_dev {
 	FZ_PIC, FZ_PIT, FZ_RTC, FZ_COM1, FZ_COM2, FZ_KBC, FZ_DBG, FZ_FWCFG,
-	FZ_BUS, FZ_HOST, FZ_ISA, FZ_IDE, FZ_VGA, FZ_NDEVS
+	FZ_BUS, FZ_HOST, FZ_ISA, FZ_IDE, FZ_VGA, FZ_IOAPIC, FZ_NDEVS
 };
 
 struct fz_board {
@@ -84,6 +85,7 @@ static const struct {
 	[FZ_IDE]   = { .ops = &ide_dev, .pci = true, .nirq = 2,
 		       .irq = { 14, 15 } },
 	[FZ_VGA]   = { .ops = &vga_dev, .pci = true },
+	[FZ_IOAPIC] = { .ops = &ioapic_dev },
 };
 
 static const struct {
@@ -109,6 +111,8 @@ enum fz_special {
 	FZ_VGA_MEM,		/* legacy window 0xA0000-0xBFFFF */
 	FZ_VGA_LFB,		/* PCI BAR0, once the guest placed it */
 	FZ_FW_CFG,		/* 0x510-0x51B, DMA into the fake RAM */
+	FZ_IOAPIC_REGS,		/* 0xFEC00000-0xFEC0004F */
+	FZ_IOAPIC_PIN,		/* pin off % 24 to level val & 1, EOI val >> 8 */
 	FZ_NTARGETS,
 };
 
@@ -145,6 +149,13 @@ static void fz_pam(void *opaque, unsigned int region, unsigned int mode)
 	struct fz_board *b = opaque;
 
 	b->sink += region ^ mode;
+}
+
+static void fz_apic_msg(void *opaque, const struct apic_msg *m)
+{
+	struct fz_board *b = opaque;
+
+	b->sink += m->vector + m->mode + m->dest + m->level;
 }
 
 static void fz_off(void *opaque, int status, const char *why)
@@ -231,7 +242,8 @@ static int fz_create(struct fz_board *b)
 	b->host = (struct dev_host){ .reset = fz_flag,
 				     .set_a20 = fz_flag, .power_off = fz_off,
 				     .pam = fz_pam, .intr = fz_flag,
-				     .tx = fz_tx, .opaque = b };
+				     .tx = fz_tx, .opaque = b,
+				     .apic_msg = fz_apic_msg };
 	if (fz_devices(b))
 		return -1;
 	return 0;
@@ -256,6 +268,11 @@ static void fz_host_event(struct fz_board *b, unsigned int what,
 	case FZ_MOUSE:
 		i8042_mouse_event(b->dev[FZ_KBC], (int8_t)val, (int8_t)(val >> 8),
 				  (int8_t)(val >> 16), off);
+		break;
+	case FZ_IOAPIC_PIN:
+		ioapic_set_irq(b->dev[FZ_IOAPIC], off % IOAPIC_PINS, val & 1);
+		if (val & 2)
+			ioapic_eoi(b->dev[FZ_IOAPIC], (uint8_t)(val >> 8));
 		break;
 	default:	/* FZ_INTA */
 		if (pic_intr_pending(b->dev[FZ_PIC]) || (off & 1))
@@ -290,6 +307,9 @@ static void fz_access(struct fz_board *b, const uint8_t *r)
 		addr = 0xa0000 + (((uint32_t)r[1] << 9 ^ val >> 12) & 0x1ffff);
 	} else if (target == FZ_FW_CFG) {
 		addr = FW_CFG_PORT_SEL + r[1] % FW_CFG_PORT_LEN;
+	} else if (target == FZ_IOAPIC_REGS) {
+		sp = b->mmio;
+		addr = IOAPIC_BASE + r[1] % 0x50;
 	} else if (target == FZ_VGA_LFB) {
 		sp = b->mmio;
 		addr = 0xe0000000ULL + (((uint64_t)r[1] << 16 ^ val >> 8) &

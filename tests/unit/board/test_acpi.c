@@ -3,6 +3,7 @@
  * does (files placed at fake guest addresses in a fake memory), then walk
  * RSDP -> RSDT -> FADT -> FACS/DSDT checking signatures, lengths,
  * checksums, FADT fields and the hand-assembled \_S5 AML. */
+#include <errno.h>
 #include <string.h>
 
 #include "board/acpi.h"
@@ -111,7 +112,8 @@ static void run_loader(const struct acpi_blob *b)
 
 static const struct acpi_cfg cfg = { .pm_base = 0x600, .sci_irq = 9,
 				     .reset_port = 0xcf9, .reset_value = 6,
-				     .pci_hole_base = 0x10000000 };
+				     .pci_hole_base = 0x10000000,
+				     .ioapic_id = 0, .ioapic_addr = 0xfec00000 };
 
 static uint32_t pkglen(const uint8_t *p, unsigned int *nbytes);
 
@@ -137,8 +139,87 @@ static const uint8_t *fadt_of_loaded(void)
 	T_EQ(sum(rsdp, 20), 0);
 	T_EQ(rsdp[15], 0);
 	rsdt = table_at(rd32(rsdp + 16), "RSDT");
-	T_EQ(rd32(rsdt + 4), 40);		/* one entry */
+	T_EQ(rd32(rsdt + 4), 44);		/* FADT, MADT */
 	return table_at(rd32(rsdt + 36), "FACP");
+}
+
+static const uint8_t *madt_of_loaded(void)
+{
+	const uint8_t *rsdt = mem + rd32(mem + RSDP_AT + 16);
+
+	return table_at(rd32(rsdt + 40), "APIC");
+}
+
+/* the MADT lists @ncpus local APICs, the I/O APIC, IRQ0 -> GSI 2, the
+ * level/high SCI and LINT1 NMI, and nothing else */
+static void check_madt(unsigned int ncpus)
+{
+	const uint8_t *m = madt_of_loaded(), *e;
+	unsigned int cpus = 0, ioapics = 0, isos = 0, nmis = 0;
+	uint32_t off;
+
+	T_EQ(rd32(m + 36), 0xfee00000);		/* local APIC address */
+	T_EQ(rd32(m + 40), 1);			/* PCAT_COMPAT */
+	for (off = 44; off < rd32(m + 4); off += e[1]) {
+		e = m + off;
+		T_ASSERT(e[1] >= 2 && off + e[1] <= rd32(m + 4));
+		switch (e[0]) {
+		case 0:
+			T_EQ(e[1], 8);
+			T_EQ(e[3], cpus);	/* APIC IDs 0.. in order */
+			T_EQ(rd32(e + 4), 1);
+			cpus++;
+			break;
+		case 1:
+			T_EQ(e[1], 12);
+			T_EQ(rd32(e + 4), 0xfec00000);
+			T_EQ(rd32(e + 8), 0);
+			ioapics++;
+			break;
+		case 2:
+			T_EQ(e[1], 10);
+			T_EQ(e[2], 0);		/* ISA */
+			if (e[3] == 0) {
+				T_EQ(rd32(e + 4), 2);
+				T_EQ(rd16(e + 8), 0);
+			} else {
+				T_EQ(e[3], 9);
+				T_EQ(rd32(e + 4), 9);
+				T_EQ(rd16(e + 8), 0x000d);
+			}
+			isos++;
+			break;
+		case 4:
+			T_EQ(e[1], 6);
+			T_EQ(e[2], 0xff);
+			T_EQ(e[5], 1);
+			nmis++;
+			break;
+		default:
+			t_fail(__FILE__, __LINE__, "MADT entry type %u", e[0]);
+		}
+	}
+	T_EQ(off, rd32(m + 4));
+	T_EQ(cpus, ncpus);
+	T_EQ(ioapics, 1);
+	T_EQ(isos, 2);
+	T_EQ(nmis, 1);
+}
+
+static void test_acpi_madt(void)
+{
+	static struct acpi_blob b;
+	struct acpi_cfg c = cfg;
+
+	T_EQ(acpi_build(&c, &b), 0);
+	run_loader(&b);
+	check_madt(1);
+	c.ncpus = ACPI_MAX_CPUS;
+	T_EQ(acpi_build(&c, &b), 0);
+	run_loader(&b);
+	check_madt(ACPI_MAX_CPUS);
+	c.ncpus = ACPI_MAX_CPUS + 1;
+	T_EQ(acpi_build(&c, &b), -EINVAL);
 }
 
 static void test_acpi_tables_checksums(void)
@@ -312,6 +393,7 @@ static void test_acpi_bad_cfg(void)
 }
 
 static const struct t_case cases[] = {
+	T_CASE(test_acpi_madt),
 	T_CASE(test_acpi_tables_checksums),
 	T_CASE(test_acpi_fadt_fields),
 	T_CASE(test_acpi_dsdt_s5),
