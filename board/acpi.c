@@ -4,7 +4,8 @@
  *
  * Layout of etc/acpi/tables (offsets in acpi.h): FACS at 0 (the FACS must
  * be 64-byte aligned, the file is allocated 64-aligned), DSDT at 64, FADT
- * at 320, RSDT after the FADT.  Table facts from the ACPI 2.0/6.x specs:
+ * at 64 + ACPI_DSDT_MAX, RSDT after the FADT, MADT after the RSDT.
+ * Table facts from the ACPI 2.0/6.x specs:
  * every description header is 36 bytes {sig[4], u32 length, u8 revision,
  * u8 checksum, oem_id[6], oem_table_id[8], u32 oem_revision,
  * creator_id[4], u32 creator_revision}; the checksum makes the whole table
@@ -38,8 +39,11 @@
  *   the _CRS windows (resource descriptors of ACPI 6.4.3): bus numbers
  *   0-255, the config ports 0xCF8-0xCFF, I/O 0-0xCF7 and 0xD00-0xFFFF, the
  *   VGA window 0xA0000-0xBFFFF and the PCI hole from the end of low RAM to
- *   0xFEBFFFFF.  No _PRT: legacy IDE needs none; other devices keep the
- *   IRQ the BIOS wrote in Interrupt Line.
+ *   0xFEBFFFFF.
+ *   Name (_PRT, Package (124) { Package (4) { 0x0001FFFF, 0, 0, 10 }, ...})
+ *   inside PCI0: per slot 1-31 and pin 0-3 (INTA-D#) { address slot:FFFF,
+ *   pin, Source ZeroOp (a GSI, not a link device), GSI }; each entry
+ *     12 <pkglen> 04 0C <dword> (00 | 01 | 0A <pin>) 00 0A <gsi>.
  */
 #include <errno.h>
 #include <string.h>
@@ -215,9 +219,46 @@ static void aml_wrap(struct aml *out, const uint8_t *op, size_t oplen,
 	aml_put(out, in->b, in->n);
 }
 
-/* The AML body of the DSDT into @out.  Its size is fixed (about 170
- * bytes, below ACPI_DSDT_MAX); acpi_build() checks it fits the layout. */
-static void build_aml(uint32_t hole_base, struct aml *out)
+#define PRT_SLOTS	31	/* slots 1-31 */
+
+/* Name (_PRT, Package () {...}) for the PIRQ routing @irq into @out. */
+static void build_prt(const uint8_t irq[4], struct aml *out)
+{
+	static const uint8_t name_op[] = { 0x08, '_', 'P', 'R', 'T' };
+	static const uint8_t pkg_op[] = { 0x12 };
+	uint8_t e[13], count = PRT_SLOTS * 4;
+	struct aml body = { .n = 0 }, one;
+	unsigned int slot, pin;
+
+	for (slot = 1; slot <= PRT_SLOTS; slot++)
+		for (pin = 0; pin < 4; pin++) {
+			size_t n = 0;
+			uint8_t four = 4;
+
+			e[n++] = 0x0c;			/* DWordPrefix */
+			put32(e + n, slot << 16 | 0xffff);
+			n += 4;
+			if (pin <= 1) {
+				e[n++] = (uint8_t)pin;	/* ZeroOp, OneOp */
+			} else {
+				e[n++] = 0x0a;
+				e[n++] = (uint8_t)pin;
+			}
+			e[n++] = 0x00;			/* Source: none */
+			e[n++] = 0x0a;
+			e[n++] = irq[(slot + pin - 1) & 3];
+			one.n = 0;
+			aml_put(&one, e, n);
+			aml_wrap(&body, pkg_op, 1, (const char *)&four, 1, &one);
+		}
+	aml_put(out, name_op, sizeof(name_op));
+	aml_wrap(out, pkg_op, 1, (const char *)&count, 1, &body);
+}
+
+/* The AML body of the DSDT into @out (about 1.8 KiB with the _PRT, below
+ * ACPI_DSDT_MAX); acpi_build() checks it fits the layout. */
+static void build_aml(uint32_t hole_base, const uint8_t pirq_irq[4],
+		      struct aml *out)
 {
 	static const uint8_t scope_op[] = { 0x10 }, dev_op[] = { 0x5b, 0x82 },
 			     buf_op[] = { 0x11 };
@@ -236,6 +277,8 @@ static void build_aml(uint32_t hole_base, struct aml *out)
 	aml_put(t1, crs, sizeof(crs));
 	t2->n = 0;
 	aml_put(t2, pci0_names, sizeof(pci0_names));
+	if (pirq_irq[0] | pirq_irq[1] | pirq_irq[2] | pirq_irq[3])
+		build_prt(pirq_irq, t2);
 	aml_put(t2, crs_name, sizeof(crs_name));
 	aml_wrap(t2, buf_op, 1, (const char *)size, 2, t1);
 	t1->n = 0;
@@ -399,7 +442,10 @@ int acpi_build(const struct acpi_cfg *cfg, struct acpi_blob *out)
 	    cfg->pci_hole_base < 0x100000 ||
 	    cfg->pci_hole_base >= PCI_HOLE_END || cfg->ncpus > ACPI_MAX_CPUS)
 		return -EINVAL;
-	build_aml(cfg->pci_hole_base, &aml);
+	for (unsigned int i = 0; i < 4; i++)
+		if (cfg->pirq_irq[i] > 15)
+			return -EINVAL;
+	build_aml(cfg->pci_hole_base, cfg->pirq_irq, &aml);
 	dsdt_len = (uint32_t)(HDR_LEN + aml.n);
 	if (dsdt_len > ACPI_OFF_FADT - ACPI_OFF_DSDT)
 		return -EINVAL;

@@ -10,6 +10,10 @@
  * FADT (revision 3, 244 bytes) -> FACS and DSDT, and RSDT -> MADT ("APIC":
  * one local APIC per CPU, the I/O APIC, the ISA overrides IRQ0 -> GSI 2
  * and the level-triggered, active-high SCI, LINT1 as NMI on every CPU).
+ * The DSDT's PCI0 has a _PRT: INTA-D# of slots 1-31 go to PIRQ
+ * (slot + pin - 1) mod 4 (the PIIX3 board wiring, devices/pci.c), and PIRQ
+ * n to the fixed GSI pirq_irq[n] (Source 0): ISA IRQ n on the 8259 and
+ * I/O APIC pin n alike, so one table serves both interrupt models.
  *
  * Linker/loader script: an array of 128-byte little-endian entries
  * { u32 command; union {...}; } padded with zeros:
@@ -39,8 +43,8 @@
 
 #define ACPI_RSDP_LEN		20	/* ACPI 1.0 RSDP */
 #define ACPI_FADT_LEN		244	/* FADT revision 3 */
-#define ACPI_TABLES_MAX		1024	/* etc/acpi/tables capacity */
-#define ACPI_DSDT_MAX		256	/* room for the DSDT */
+#define ACPI_TABLES_MAX		3072	/* etc/acpi/tables capacity */
+#define ACPI_DSDT_MAX		2048	/* room for the DSDT (with _PRT) */
 #define ACPI_LOADER_MAX		16	/* script entries capacity */
 #define ACPI_MAX_CPUS		8	/* local APIC entries in the MADT */
 #define ACPI_LAPIC_ADDR		0xfee00000u	/* MADT local APIC address */
@@ -68,6 +72,8 @@ struct acpi_cfg {
 					 * APIC IDs 0..ncpus-1 */
 	uint8_t		ioapic_id;	/* I/O APIC ID (GSI base 0) */
 	uint32_t	ioapic_addr;	/* its MMIO base */
+	uint8_t		pirq_irq[4];	/* ISA IRQ = GSI PIRQA-D are routed
+					 * to (all 0: no _PRT) */
 };
 
 struct acpi_blob {

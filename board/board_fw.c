@@ -110,7 +110,11 @@ static int acpi_tables(struct board_pc *b)
 			      .pci_hole_base = (uint32_t)memmap_low_end(b->m->mem),
 			      .ncpus = (uint8_t)b->m->cfg.cpus,
 			      .ioapic_id = BOARD_IOAPIC_ID,
-			      .ioapic_addr = IOAPIC_BASE };
+			      .ioapic_addr = IOAPIC_BASE,
+			      /* the PIRQ routing SeaBIOS programs into the
+			       * PIIX3 (pciinit.c: PIRQA-D -> 10, 10, 11, 11,
+			       * level in the ELCR) */
+			      .pirq_irq = { 10, 10, 11, 11 } };
 	struct acpi_blob *ab = malloc(sizeof(*ab));
 	int err = -ENOMEM;
 

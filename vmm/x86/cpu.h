@@ -145,7 +145,8 @@ struct x86_cpu {
 
 	/* halted, shadow, nmi_pending, dr_exec: adjacent (interp.c quiet()) */
 	bool		halted;			/* in HLT */
-	uint8_t		shadow;			/* interrupt shadow (STI/MOV SS) pending */
+	uint8_t		shadow;			/* interrupt shadow (STI/MOV SS) pending,
+						 * or X86_SHADOW_YIELD */
 	bool		nmi_pending;		/* NMI latched */
 	uint8_t		dr_exec;		/* DR7: enabled instruction breakpoints */
 	bool		a20;			/* A20 gate enabled */
@@ -195,6 +196,10 @@ struct x86_cpu {
 	unsigned int	npeers;			/* entries in peers */
 	bool		borrowed_caches;	/* dcache/code_pages are a peer's */
 };
+
+/* c->shadow after a PAUSE on an SMP engine: the vCPU is spin-waiting for
+ * another one, end its turn after this instruction (interp.c) */
+#define X86_SHADOW_YIELD	0x80
 
 /* A physical access that is not RAM/ROM: the local APIC or the bus. */
 uint64_t x86_mmio_read(struct x86_cpu *c, uint64_t gpa, unsigned int size);

@@ -141,7 +141,10 @@ static bool stop_exit(const struct x86_stop *stop, struct engine_exit *ex,
 /*
  * SMP: the vCPUs take turns on this thread, SMP_SLICE instructions each,
  * in APIC ID order, until the deadline or until every one is halted (or
- * waits for a SIPI).  Deterministic for a given sequence of device events.
+ * waits for a SIPI).  A PAUSE ends a turn early: a spin-wait loop (a lock
+ * another vCPU holds, a flag it must set) would otherwise release and
+ * retake its lock within one turn and starve the others.  Deterministic
+ * for a given sequence of device events.
  */
 static int interp_run(struct engine *e, uint64_t deadline_ns,
 		      struct engine_exit *ex)
@@ -165,7 +168,7 @@ static int interp_run(struct engine *e, uint64_t deadline_ns,
 				return ret;
 			if (stop.reason != X86_STOP_HLT)
 				busy = true;
-			if (stop.reason == X86_STOP_LIMIT &&
+			if (stop.reason == X86_STOP_LIMIT && !stop.yielded &&
 			    stop.insns < SMP_SLICE) {	/* deadline or kick */
 				ex->reason = ENGINE_EXIT_DEADLINE;
 				return 0;

@@ -631,6 +631,11 @@ run_loop(struct x86_cpu *c, uint64_t max_insns, uint64_t deadline_ns,
 			    c->bus->now_ns(c->bus->opaque) >= deadline_ns)
 				return;
 		}
+		if (c->shadow == X86_SHADOW_YIELD) {
+			c->shadow = 0;		/* PAUSE: let the others run */
+			stop->yielded = true;
+			return;
+		}
 		if (c->shadow)
 			c->shadow = 0;
 		else if ((c->nmi_pending || c->irq_check) && take_interrupt(c))

@@ -135,6 +135,7 @@ struct x86_stop {
 	uint32_t	error_code;	/* the error code */
 	uint64_t	insns;		/* instructions retired in this call */
 	char		msg[160];	/* one line, for X86_STOP_ERROR */
+	bool		yielded;	/* X86_STOP_LIMIT at a PAUSE (SMP) */
 };
 
 /*

@@ -392,7 +392,60 @@ static void test_acpi_bad_cfg(void)
 	T_EQ(acpi_build(&c, &b), -22);
 }
 
+/* PCI0's _PRT: 124 entries { slot:FFFF, pin, 0, GSI } with the PIIX3
+ * wiring PIRQ = (slot + pin - 1) mod 4 onto the configured IRQs */
+static void test_acpi_dsdt_prt(void)
+{
+	static struct acpi_blob b;
+	struct acpi_cfg c = cfg;
+	const uint8_t *d, *p;
+	unsigned int nb, slot, pin, n = 0;
+	uint32_t len;
+
+	memcpy(c.pirq_irq, (uint8_t[4]){ 10, 10, 11, 11 }, 4);
+	T_EQ(acpi_build(&c, &b), 0);
+	run_loader(&b);
+	d = table_at(rd32(fadt_of_loaded() + 40), "DSDT");
+	len = rd32(d + 4);
+	T_ASSERT(memfind(d, len, "\x08_CRS", 5) != NULL);
+	p = memfind(d, len, "\x08_PRT\x12", 6);
+	T_ASSERT(p && p > memfind(d, len, "PCI0", 4));
+	T_ASSERT(p < memfind(d, len, "\x08_CRS", 5));	/* inside PCI0 */
+	p += 6;
+	pkglen(p, &nb);
+	T_EQ(p[nb], 124);			/* NumElements */
+	p += nb + 1;
+	for (slot = 1; slot <= 31; slot++)
+		for (pin = 0; pin < 4; pin++, n++) {
+			const uint8_t *e = p;
+			unsigned int k;
+
+			T_EQ(e[0], 0x12);
+			pkglen(e + 1, &nb);
+			k = 1 + nb;
+			T_EQ(e[k++], 4);
+			T_EQ(e[k++], 0x0c);
+			T_EQ(rd32(e + k), slot << 16 | 0xffff);
+			k += 4;
+			if (pin < 2) {
+				T_EQ(e[k++], pin);
+			} else {
+				T_EQ(e[k++], 0x0a);
+				T_EQ(e[k++], pin);
+			}
+			T_EQ(e[k++], 0);			/* no link device */
+			T_EQ(e[k++], 0x0a);
+			T_EQ(e[k++], ((slot + pin - 1) & 3) < 2 ? 10 : 11);
+			T_EQ(k, 1 + pkglen(e + 1, NULL));
+			p += k;
+		}
+	T_EQ(n, 124);
+	c.pirq_irq[2] = 16;
+	T_EQ(acpi_build(&c, &b), -EINVAL);
+}
+
 static const struct t_case cases[] = {
+	T_CASE(test_acpi_dsdt_prt),
 	T_CASE(test_acpi_madt),
 	T_CASE(test_acpi_tables_checksums),
 	T_CASE(test_acpi_fadt_fields),
