@@ -129,13 +129,15 @@ struct machine_cfg {
 	/* COM1 (@com 0) / COM2 (1) transmitted a byte */
 	void		(*serial_out)(void *opaque, unsigned int com,
 				      uint8_t byte);
-	/* firmware debug console (port 0x402) byte; NULL: discarded */
+	/* firmware debug console (port 0x402 or 0xE9) byte; NULL: discarded */
 	void		(*debug_out)(void *opaque, uint8_t byte);
 	void		*out_opaque;	/* for serial_out/debug_out */
 	struct blk	*cdrom;		/* ATAPI CD at MACHINE_CDROM_POS or
 					 * NULL; borrowed */
 	bool		boot_cdrom;	/* boot order: CD before disk */
 	unsigned int	cpus;		/* vCPUs, 1-MACHINE_MAX_CPUS; 0: 1 */
+	/* each POST code written to port 0x80 (out_opaque); NULL: kept only */
+	void		(*post_out)(void *opaque, uint8_t code);
 };
 
 struct machine;

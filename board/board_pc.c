@@ -137,6 +137,8 @@ static int board_settings(struct board_pc *b)
 	b->pic_cfg.level_irqs = 1u << ACPI_PM_SCI_IRQ;
 	b->rtc_cfg.epoch = mc->rtc_epoch;
 	b->dbg_cfg.console = mc->debug_out != NULL;
+	b->dbg_cfg.post_tx = mc->post_out != NULL;
+	b->dbg_cfg.post_unit = BOARD_POST_UNIT;
 	for (i = 0; i < IDE_MAX_DRIVES && i < MACHINE_MAX_DISKS; i++) {
 		if (!mc->disk[i])
 			continue;

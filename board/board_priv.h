@@ -58,6 +58,8 @@ enum board_slot_id {
 
 /* Character units of dev_host.tx: COM1 = 0, COM2 = 1, then this one. */
 #define BOARD_DEBUGCON_UNIT	2
+/* ... and POST codes (port 0x80) when machine_cfg.post_out is set. */
+#define BOARD_POST_UNIT		3
 /* I/O APIC ID (its MADT entry); xAPIC IDs are a space apart from the
  * local APICs', 0 as on QEMU's PC. */
 #define BOARD_IOAPIC_ID		0

@@ -212,6 +212,9 @@ static void host_tx(void *opaque, unsigned int unit, uint8_t byte)
 	if (unit == BOARD_DEBUGCON_UNIT) {
 		if (m->cfg.debug_out)
 			m->cfg.debug_out(m->cfg.out_opaque, byte);
+	} else if (unit == BOARD_POST_UNIT) {
+		if (m->cfg.post_out)
+			m->cfg.post_out(m->cfg.out_opaque, byte);
 	} else if (m->cfg.serial_out) {
 		m->cfg.serial_out(m->cfg.out_opaque, unit, byte);
 	}

@@ -43,6 +43,9 @@ static const char usage_text[] =
 "  --until-serial TEXT           exit 0 when TEXT appears on COM1\n"
 "  --timeout SEC                 exit 124 after SEC seconds\n"
 "  --bios FILE                   firmware image (default Debian's SeaBIOS)\n"
+"  --debugcon PATH               write the firmware debug console (ports\n"
+"                                0x402 and 0xE9, e.g. SeaBIOS's log) to PATH\n"
+"  --post-codes                  print each POST code (port 0x80) on stderr\n"
 "  --cdrom ISO                   ATAPI CD-ROM (secondary master), read-only\n"
 "  --boot disk|cdrom             boot device first tried (default disk)\n"
 "  --help                        this text\n"
@@ -119,6 +122,12 @@ static int parse_opt(struct run_opts *o, int c, const char *arg)
 	case 'b':
 		o->vc.bios = arg;
 		return 0;
+	case 'D':
+		o->vc.debugcon = arg;
+		return *arg ? 0 : (cli_err("run", "--debugcon: empty path"), -1);
+	case 'P':
+		o->vc.post_codes = true;
+		return 0;
 	case 'c':
 		o->cdrom = arg;
 		return 0;
@@ -145,6 +154,8 @@ static int parse_args(struct run_opts *o, int argc, char **argv)
 		{ "until-serial", required_argument, NULL, 'u' },
 		{ "timeout", required_argument, NULL, 't' },
 		{ "bios", required_argument, NULL, 'b' },
+		{ "debugcon", required_argument, NULL, 'D' },
+		{ "post-codes", no_argument, NULL, 'P' },
 		{ "cdrom", required_argument, NULL, 'c' },
 		{ "boot", required_argument, NULL, 'B' },
 		{ NULL, 0, NULL, 0 },

@@ -59,6 +59,7 @@ struct vm {
 	void			*disp;		/* open display, or NULL */
 	uint64_t		disp_poll;	/* next input poll (host ns) */
 	uint64_t		disp_draw;	/* next refresh (host ns) */
+	FILE			*dbgcon;	/* --debugcon file, or NULL */
 };
 
 static uint64_t mono_ns(void)
@@ -77,9 +78,19 @@ static void vm_serial_out(void *opaque, unsigned int com, uint8_t byte)
 		console_put(vm->con, byte);
 }
 
+/* The firmware debug console: the --debugcon file, or stderr when only
+ * DUALVM_DEBUGCON is set. */
 static void vm_debug_out(void *opaque, uint8_t byte)
 {
-	fputc(byte, stderr);
+	struct vm *vm = opaque;
+
+	fputc(byte, vm->dbgcon ? vm->dbgcon : stderr);
+}
+
+/* --post-codes: one line per POST code (the terminal may be raw: CR LF) */
+static void vm_post_out(void *opaque, uint8_t code)
+{
+	fprintf(stderr, "dualvm: POST %02x\r\n", code);
 }
 
 /* Pick the engine named in the config.  0, -ENOSYS or -errno. */
@@ -205,7 +216,9 @@ static void vm_machine_cfg(struct vm *vm, struct machine_cfg *mc)
 	mc->boot_cdrom = cfg->boot_cdrom;
 	mc->cpus = cfg->cpus;
 	mc->serial_out = vm_serial_out;
-	mc->debug_out = getenv("DUALVM_DEBUGCON") ? vm_debug_out : NULL;
+	mc->debug_out = vm->dbgcon || getenv("DUALVM_DEBUGCON") ?
+			 vm_debug_out : NULL;
+	mc->post_out = cfg->post_codes ? vm_post_out : NULL;
 	mc->out_opaque = vm;
 }
 
@@ -232,6 +245,16 @@ int vm_create(const struct vm_config *cfg, struct vm **out, char *why,
 		err = -errno;
 		snprintf(why, len, "eventfd: %s", strerror(errno));
 		goto fail;
+	}
+	if (cfg->debugcon) {
+		vm->dbgcon = fopen(cfg->debugcon, "w");
+		if (!vm->dbgcon) {
+			err = -errno;
+			snprintf(why, len, "--debugcon %s: %s", cfg->debugcon,
+				 strerror(errno));
+			goto fail;
+		}
+		setvbuf(vm->dbgcon, NULL, _IOLBF, 0);	/* whole lines */
 	}
 	err = console_create(cfg->serial, cfg->until_serial, &vm->con, why,
 			     len);
@@ -284,6 +307,8 @@ void vm_destroy(struct vm *vm)
 	if (vm->eng)
 		vm->eops->destroy(vm->eng);
 	console_destroy(vm->con);
+	if (vm->dbgcon)
+		fclose(vm->dbgcon);
 	if (vm->efd >= 0)
 		close(vm->efd);
 	if (vm->sfd >= 0) {

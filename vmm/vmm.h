@@ -41,6 +41,10 @@ struct vm_config {
 	unsigned int	cpus;		/* vCPUs 1-VM_MAX_CPUS (0: 1); more
 					 * than one needs an engine with local
 					 * APICs (interp; auto picks it) */
+	const char	*debugcon;	/* file for the firmware debug console
+					 * (ports 0x402, 0xE9), or NULL */
+	bool		post_codes;	/* print POST codes (port 0x80) on
+					 * stderr */
 };
 
 #define VM_MAX_CPUS	8	/* --cpus limit */
