@@ -52,7 +52,6 @@
 
 #define HDR_LEN		36
 #define FACS_LEN	64
-#define RSDT_LEN	ACPI_RSDT_LEN
 
 /* MADT (ACPI 6.4, 5.2.12): header, local APIC address, flags, entries */
 #define MADT_PCAT_COMPAT	1u	/* 8259s present (flags) */
@@ -413,8 +412,9 @@ static void ld_checksum(struct acpi_blob *b, const char *file, uint32_t off,
 	put32(e + 12 + ACPI_LOADER_FNAME, len);
 }
 
+/* @madt_len 0: no MADT (the RSDT has one entry) */
 static void build_loader(struct acpi_blob *b, uint32_t dsdt_len,
-			 uint32_t madt_len)
+			 uint32_t rsdt_len, uint32_t madt_len)
 {
 	const char *t = ACPI_FILE_TABLES, *r = ACPI_FILE_RSDP;
 
@@ -425,9 +425,11 @@ static void build_loader(struct acpi_blob *b, uint32_t dsdt_len,
 	ld_pointer(b, t, t, ACPI_OFF_FADT + FADT_DSDT, 4);
 	ld_checksum(b, t, ACPI_OFF_FADT + 9, ACPI_OFF_FADT, ACPI_FADT_LEN);
 	ld_pointer(b, t, t, ACPI_OFF_RSDT + HDR_LEN, 4);
-	ld_pointer(b, t, t, ACPI_OFF_RSDT + HDR_LEN + 4, 4);
-	ld_checksum(b, t, ACPI_OFF_RSDT + 9, ACPI_OFF_RSDT, RSDT_LEN);
-	ld_checksum(b, t, ACPI_OFF_MADT + 9, ACPI_OFF_MADT, madt_len);
+	if (madt_len)
+		ld_pointer(b, t, t, ACPI_OFF_RSDT + HDR_LEN + 4, 4);
+	ld_checksum(b, t, ACPI_OFF_RSDT + 9, ACPI_OFF_RSDT, rsdt_len);
+	if (madt_len)
+		ld_checksum(b, t, ACPI_OFF_MADT + 9, ACPI_OFF_MADT, madt_len);
 	ld_pointer(b, r, t, 16, 4);
 	ld_checksum(b, r, 8, 0, ACPI_RSDP_LEN);
 }
@@ -436,7 +438,7 @@ int acpi_build(const struct acpi_cfg *cfg, struct acpi_blob *out)
 {
 	uint8_t *t = out->tables;
 	struct aml aml;
-	uint32_t dsdt_len, madt_len;
+	uint32_t dsdt_len, madt_len = 0, rsdt_len;
 
 	if (!cfg->pm_base || cfg->pm_base > 0xfff0 || cfg->sci_irq > 15 ||
 	    cfg->pci_hole_base < 0x100000 ||
@@ -462,12 +464,16 @@ int acpi_build(const struct acpi_cfg *cfg, struct acpi_blob *out)
 
 	build_fadt(cfg, t + ACPI_OFF_FADT);
 
-	put_header(t + ACPI_OFF_RSDT, "RSDT", RSDT_LEN, 1);
+	rsdt_len = HDR_LEN + (cfg->apic ? 8 : 4);
+	put_header(t + ACPI_OFF_RSDT, "RSDT", rsdt_len, 1);
 	put32(t + ACPI_OFF_RSDT + HDR_LEN, ACPI_OFF_FADT);
-	put32(t + ACPI_OFF_RSDT + HDR_LEN + 4, ACPI_OFF_MADT);
-	fix_sum(t + ACPI_OFF_RSDT, RSDT_LEN, 9);
-	madt_len = build_madt(cfg, t + ACPI_OFF_MADT);
-	out->tables_len = ACPI_OFF_MADT + madt_len;
+	out->tables_len = ACPI_OFF_RSDT + rsdt_len;
+	if (cfg->apic) {
+		put32(t + ACPI_OFF_RSDT + HDR_LEN + 4, ACPI_OFF_MADT);
+		madt_len = build_madt(cfg, t + ACPI_OFF_MADT);
+		out->tables_len = ACPI_OFF_MADT + madt_len;
+	}
+	fix_sum(t + ACPI_OFF_RSDT, rsdt_len, 9);
 
 	memcpy(out->rsdp, "RSD PTR ", 8);
 	memcpy(out->rsdp + 9, "DUALVM", 6);
@@ -475,6 +481,6 @@ int acpi_build(const struct acpi_cfg *cfg, struct acpi_blob *out)
 	put32(out->rsdp + 16, ACPI_OFF_RSDT);
 	fix_sum(out->rsdp, ACPI_RSDP_LEN, 8);
 
-	build_loader(out, dsdt_len, madt_len);
+	build_loader(out, dsdt_len, rsdt_len, madt_len);
 	return 0;
 }

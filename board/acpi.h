@@ -7,7 +7,7 @@
  * allocates the files etc/acpi/tables (high memory) and etc/acpi/rsdp
  * (F segment), patches pointers between them and fixes checksums.  This
  * module builds those three blobs: RSDP (ACPI 1.0, 20 bytes) -> RSDT ->
- * FADT (revision 3, 244 bytes) -> FACS and DSDT, and RSDT -> MADT ("APIC":
+ * FADT (revision 3, 244 bytes) -> FACS and DSDT, and (acpi_cfg.apic) RSDT -> MADT ("APIC":
  * one local APIC per CPU, the I/O APIC, the ISA overrides IRQ0 -> GSI 2
  * and the level-triggered, active-high SCI, LINT1 as NMI on every CPU).
  * The DSDT's PCI0 has a _PRT: INTA-D# of slots 1-31 go to PIRQ
@@ -26,6 +26,7 @@
 #ifndef DUALVM_ACPI_H
 #define DUALVM_ACPI_H
 
+#include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
 
@@ -54,7 +55,7 @@
 #define ACPI_OFF_DSDT		64
 #define ACPI_OFF_FADT		(ACPI_OFF_DSDT + ACPI_DSDT_MAX)
 #define ACPI_OFF_RSDT		(ACPI_OFF_FADT + ACPI_FADT_LEN)
-#define ACPI_RSDT_LEN		(36 + 2 * 4)	/* FADT, MADT */
+#define ACPI_RSDT_LEN		(36 + 2 * 4)	/* room for FADT, MADT */
 #define ACPI_OFF_MADT		(ACPI_OFF_RSDT + ACPI_RSDT_LEN)
 
 /* SLP_TYP value the DSDT's \_S5 package declares (PM1_CNT bits 12:10). */
@@ -68,6 +69,8 @@ struct acpi_cfg {
 	uint8_t		reset_value;	/* value written there */
 	uint32_t	pci_hole_base;	/* PCI memory window start (end of
 					 * low RAM), up to 0xFEBFFFFF */
+	bool		apic;		/* a MADT (else the OS stays with the
+					 * 8259s) */
 	uint8_t		ncpus;		/* processors, 1-ACPI_MAX_CPUS (0: 1);
 					 * APIC IDs 0..ncpus-1 */
 	uint8_t		ioapic_id;	/* I/O APIC ID (GSI base 0) */

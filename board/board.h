@@ -78,7 +78,7 @@ struct machine_bus {
 	/* An engine that models local APICs: their timers run on @clock,
 	 * and a local APIC's EOI of a level-triggered @vector is broadcast
 	 * to the I/O APIC through apic_eoi() (with @opaque).  NULL: the
-	 * machine has no APIC bus (the engine models no APIC). */
+	 * machine has no APIC bus (machine_cfg.apic false): no local APIC. */
 	struct vclock	*clock;
 	void		(*apic_eoi)(void *opaque, uint8_t vector);
 	unsigned int	ncpus;		/* vCPUs to build (machine_cfg.cpus) */
@@ -136,6 +136,9 @@ struct machine_cfg {
 					 * NULL; borrowed */
 	bool		boot_cdrom;	/* boot order: CD before disk */
 	unsigned int	cpus;		/* vCPUs, 1-MACHINE_MAX_CPUS; 0: 1 */
+	bool		apic;		/* the engine models local APICs: an
+					 * I/O APIC, the MADT, the APIC bus
+					 * (machine_bus.clock/apic_eoi) */
 	/* each POST code written to port 0x80 (out_opaque); NULL: kept only */
 	void		(*post_out)(void *opaque, uint8_t code);
 };

@@ -108,6 +108,7 @@ static int acpi_tables(struct board_pc *b)
 			      .sci_irq = ACPI_PM_SCI_IRQ,
 			      .reset_port = 0xcf9, .reset_value = 0x06,
 			      .pci_hole_base = (uint32_t)memmap_low_end(b->m->mem),
+			      .apic = b->m->cfg.apic,
 			      .ncpus = (uint8_t)b->m->cfg.cpus,
 			      .ioapic_id = BOARD_IOAPIC_ID,
 			      .ioapic_addr = IOAPIC_BASE,

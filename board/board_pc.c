@@ -21,6 +21,8 @@
  * interrupt source override says, as on every PC since the MP spec.  The
  * I/O APIC's messages reach the engine's local APICs through the machine
  * (dev_host.apic_msg), their EOIs come back through board_pc_apic_eoi().
+ * A machine for an engine without local APICs (machine_cfg.apic false:
+ * KVM without an in-kernel irqchip) has neither I/O APIC nor MADT.
  *
  * Power-off: the ACPI PM block (devices/acpi_pm.c, described to the OS by
  * the tables of acpi.c) powers the machine off with status 0 when the
@@ -46,6 +48,7 @@ struct board_slot {
 	bool			all_isa;	/* dev_cfg.irq[] = ISA IRQ 0-15 */
 	bool			on_pci;		/* dev_cfg.pci = the PCI bus */
 	bool			vga_only;	/* only with machine_cfg.vga */
+	bool			apic_only;	/* only with machine_cfg.apic */
 	uint16_t		base;		/* dev_cfg.base (0: default) */
 	uint8_t			unit;		/* dev_cfg.unit */
 	size_t			priv;		/* offsetof() the settings in
@@ -101,7 +104,8 @@ static const struct dev_ops exit_port_dev = {
 
 static const struct board_slot pc_slots[BD_N] = {
 	[BD_PIC]   = { .ops = &pic_dev, .priv = SETTINGS(pic_cfg) },
-	[BD_IOAPIC] = { .ops = &ioapic_dev, .unit = BOARD_IOAPIC_ID },
+	[BD_IOAPIC] = { .ops = &ioapic_dev, .unit = BOARD_IOAPIC_ID,
+			.apic_only = true },
 	[BD_PIT]   = { .ops = &pit_dev, .nirq = 1, .isa = { 0 } },
 	[BD_RTC]   = { .ops = &rtc_dev, .nirq = 1, .isa = { 8 },
 		       .priv = SETTINGS(rtc_cfg) },
@@ -207,7 +211,8 @@ static int board_create_slot(struct board_pc *b, unsigned int i)
 	unsigned int k;
 	int err;
 
-	if (s->vga_only && !b->m->cfg.vga)
+	if ((s->vga_only && !b->m->cfg.vga) ||
+	    (s->apic_only && !b->m->cfg.apic))
 		return 0;
 	for (k = 0; k < s->nirq; k++)
 		cfg.irq[k] = b->isa_irq[s->isa[k]];

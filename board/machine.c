@@ -306,7 +306,8 @@ int machine_create(const struct machine_cfg *cfg, struct machine **out,
 		.mmio_read = bus_mmio_read, .mmio_write = bus_mmio_write,
 		.pio_read = bus_pio_read, .pio_write = bus_pio_write,
 		.now_ns = bus_now_ns, .request_reset = bus_request_reset,
-		.clock = m->clock, .apic_eoi = bus_apic_eoi,
+		.clock = cfg->apic ? m->clock : NULL,
+		.apic_eoi = cfg->apic ? bus_apic_eoi : NULL,
 		.ncpus = cfg->cpus ? cfg->cpus : 1,
 	};	/* the board adds the interrupt controller */
 	err = load_firmware(m, why, len);

@@ -215,6 +215,7 @@ static void vm_machine_cfg(struct vm *vm, struct machine_cfg *mc)
 	mc->vga = cfg->vga;
 	mc->boot_cdrom = cfg->boot_cdrom;
 	mc->cpus = cfg->cpus;
+	mc->apic = vm->eops->apic_msg != NULL;
 	mc->serial_out = vm_serial_out;
 	mc->debug_out = vm->dbgcon || getenv("DUALVM_DEBUGCON") ?
 			 vm_debug_out : NULL;
@@ -262,10 +263,12 @@ int vm_create(const struct vm_config *cfg, struct vm **out, char *why,
 		err = vm_disks(vm, &mc, why, len);
 	if (err)
 		goto fail;
+	/* the engine first: the machine has APICs only if it models them */
+	err = pick_engine(vm, why, len);
+	if (err)
+		goto fail;
 	vm_machine_cfg(vm, &mc);
 	err = machine_create(&mc, &vm->m, why, len);
-	if (!err)
-		err = pick_engine(vm, why, len);
 	if (err)
 		goto fail;
 	err = vm->eops->create(machine_bus(vm->m), &vm->eng, why, len);

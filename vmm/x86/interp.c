@@ -298,6 +298,10 @@ int x86_cpu_set_state(struct x86_cpu *c, const struct x86_cpu_state *st)
 	x86_dr7_update(c);
 	c->tsc_offset = st->tsc - c->bus->now_ns(c->bus->opaque);
 	c->apic_base = st->apic_base;
+	if (!c->lapic)
+		c->apic_base &= ~0x800ull;	/* no APIC to enable */
+	else if (!!(c->apic_base & 0x800) != c->lapic->hw_enabled)
+		x86_lapic_set_enabled(c->lapic, c->apic_base & 0x800);
 	c->sysenter_cs = st->sysenter_cs;
 	c->sysenter_esp = st->sysenter_esp;
 	c->sysenter_eip = st->sysenter_eip;

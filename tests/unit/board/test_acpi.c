@@ -112,7 +112,7 @@ static void run_loader(const struct acpi_blob *b)
 
 static const struct acpi_cfg cfg = { .pm_base = 0x600, .sci_irq = 9,
 				     .reset_port = 0xcf9, .reset_value = 6,
-				     .pci_hole_base = 0x10000000,
+				     .pci_hole_base = 0x10000000, .apic = true,
 				     .ioapic_id = 0, .ioapic_addr = 0xfec00000 };
 
 static uint32_t pkglen(const uint8_t *p, unsigned int *nbytes);
@@ -220,6 +220,13 @@ static void test_acpi_madt(void)
 	check_madt(ACPI_MAX_CPUS);
 	c.ncpus = ACPI_MAX_CPUS + 1;
 	T_EQ(acpi_build(&c, &b), -EINVAL);
+	/* no APICs: no MADT, an RSDT with the FADT only */
+	c.ncpus = 1;
+	c.apic = false;
+	T_EQ(acpi_build(&c, &b), 0);
+	run_loader(&b);
+	T_EQ(rd32(mem + rd32(mem + RSDP_AT + 16) + 4), 40);
+	table_at(rd32(mem + rd32(mem + RSDP_AT + 16) + 36), "FACP");
 }
 
 static void test_acpi_tables_checksums(void)
