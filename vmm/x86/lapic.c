@@ -171,9 +171,18 @@ static void timer_cb(void *opaque)
 	if (TIMER_MODE(l->lvt[LVT_TIMER]) == 1 && period) {
 		uint64_t now = vclock_now(l->clock);
 
+		uint64_t next;
+
 		/* periods missed while the host was slow are dropped */
 		l->timer_start = now - (now - l->timer_start) % period;
-		vtimer_mod(&l->timer, l->timer_start + period);
+		next = l->timer_start + period;
+		/* IRR holds one request per vector: a faster timer than
+		 * LAPIC_MIN_PERIOD_NS only costs host time (CCR still reads
+		 * the exact count) */
+		if (next < now + LAPIC_MIN_PERIOD_NS)
+			next = l->timer_start + (LAPIC_MIN_PERIOD_NS + period - 1) /
+				period * period;
+		vtimer_mod(&l->timer, next);
 	}
 }
 

@@ -25,6 +25,8 @@
 
 #define LAPIC_VERSION		0x00050014u	/* max LVT 5, version 0x14 */
 #define LAPIC_BUS_NS		1		/* timer bus clock: 1 GHz */
+#define LAPIC_MIN_PERIOD_NS	10000		/* periodic expiries at most
+						 * every 10 us of virtual time */
 
 /* register offsets (SDM vol. 3, table 10-1) */
 #define LAPIC_ID	0x020

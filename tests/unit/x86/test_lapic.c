@@ -183,12 +183,24 @@ static void test_lapic_timer(void)
 	/* periodic, divide by 1 (DCR 0xb) */
 	wr(&t, LAPIC_TIMER_DCR, 0xb);
 	wr(&t, LAPIC_LVT_TIMER, 0x20041);
+	wr(&t, LAPIC_TIMER_ICR, 20000);
+	vclock_advance(t.clock, 50000);
+	T_EQ(rd(&t, LAPIC_TIMER_CCR), 10000);
+	T_EQ(x86_lapic_intr_ack(&t.l), 0x41);	/* IRR holds one */
+	wr(&t, LAPIC_EOI, 0);
+	vclock_advance(t.clock, 20000);
+	T_EQ(x86_lapic_intr_ack(&t.l), 0x41);
+	wr(&t, LAPIC_EOI, 0);
+	/* a tiny period: the count is exact, expiries at most every
+	 * LAPIC_MIN_PERIOD_NS */
 	wr(&t, LAPIC_TIMER_ICR, 100);
 	vclock_advance(t.clock, 250);
 	T_EQ(rd(&t, LAPIC_TIMER_CCR), 50);
-	T_EQ(x86_lapic_intr_ack(&t.l), 0x41);	/* IRR holds one */
+	T_EQ(x86_lapic_intr_ack(&t.l), 0x41);
 	wr(&t, LAPIC_EOI, 0);
-	vclock_advance(t.clock, 100);
+	T_ASSERT(vclock_next_deadline(t.clock) >=
+		 vclock_now(t.clock) + LAPIC_MIN_PERIOD_NS - 250);
+	vclock_advance(t.clock, LAPIC_MIN_PERIOD_NS);
 	T_EQ(x86_lapic_intr_ack(&t.l), 0x41);
 	wr(&t, LAPIC_EOI, 0);
 	/* masked: counts but does not interrupt */
