@@ -76,6 +76,7 @@ DEVICES_OBJS := \
 	devices/ide_atapi.o \
 	devices/ide_bmdma.o \
 	devices/pic.o \
+	devices/ioapic.o \
 	devices/pit.o \
 	devices/rtc.o \
 	devices/serial.o \
@@ -126,6 +127,7 @@ VMM_OBJS := \
 	vmm/x86/system.o \
 	vmm/x86/ops0f.o \
 	vmm/x86/cpuid_msr.o \
+	vmm/x86/lapic.o \
 	vmm/x86/x87.o \
 	vmm/x86/x87_host.o \
 	vmm/x86/simd_decode.o \
@@ -258,6 +260,8 @@ UNIT_TESTS := \
 	x86/test_native_diff64 \
 	x86/test_system \
 	devices/test_pic \
+	devices/test_ioapic \
+	x86/test_lapic \
 	devices/test_pit \
 	devices/test_rtc \
 	devices/test_serial \

@@ -4,7 +4,8 @@
  *
  * Layout of etc/acpi/tables (offsets in acpi.h): FACS at 0 (the FACS must
  * be 64-byte aligned, the file is allocated 64-aligned), DSDT at 64, FADT
- * at 320, RSDT after the FADT.  Table facts from the ACPI 2.0/6.x specs:
+ * at 64 + ACPI_DSDT_MAX, RSDT after the FADT, MADT after the RSDT.
+ * Table facts from the ACPI 2.0/6.x specs:
  * every description header is 36 bytes {sig[4], u32 length, u8 revision,
  * u8 checksum, oem_id[6], oem_table_id[8], u32 oem_revision,
  * creator_id[4], u32 creator_revision}; the checksum makes the whole table
@@ -38,8 +39,11 @@
  *   the _CRS windows (resource descriptors of ACPI 6.4.3): bus numbers
  *   0-255, the config ports 0xCF8-0xCFF, I/O 0-0xCF7 and 0xD00-0xFFFF, the
  *   VGA window 0xA0000-0xBFFFF and the PCI hole from the end of low RAM to
- *   0xFEBFFFFF.  No _PRT: legacy IDE needs none; other devices keep the
- *   IRQ the BIOS wrote in Interrupt Line.
+ *   0xFEBFFFFF.
+ *   Name (_PRT, Package (124) { Package (4) { 0x0001FFFF, 0, 0, 10 }, ...})
+ *   inside PCI0: per slot 1-31 and pin 0-3 (INTA-D#) { address slot:FFFF,
+ *   pin, Source ZeroOp (a GSI, not a link device), GSI }; each entry
+ *     12 <pkglen> 04 0C <dword> (00 | 01 | 0A <pin>) 00 0A <gsi>.
  */
 #include <errno.h>
 #include <string.h>
@@ -48,7 +52,14 @@
 
 #define HDR_LEN		36
 #define FACS_LEN	64
-#define RSDT_LEN	(HDR_LEN + 4)
+
+/* MADT (ACPI 6.4, 5.2.12): header, local APIC address, flags, entries */
+#define MADT_PCAT_COMPAT	1u	/* 8259s present (flags) */
+#define MADT_LAPIC		0	/* type, len 8: UID, APIC ID, flags */
+#define MADT_IOAPIC		1	/* len 12: ID, 0, address, GSI base */
+#define MADT_ISO		2	/* len 10: bus, source, GSI, flags */
+#define MADT_LAPIC_NMI		4	/* len 6: UID, flags, LINT# */
+#define MPS_INTI_HIGH_LEVEL	0x000d	/* polarity 01 high, trigger 11 level */
 
 /* FADT field offsets (ACPI 2.0 table 5-9) */
 #define FADT_FIRMWARE_CTRL	36
@@ -207,9 +218,46 @@ static void aml_wrap(struct aml *out, const uint8_t *op, size_t oplen,
 	aml_put(out, in->b, in->n);
 }
 
-/* The AML body of the DSDT into @out.  Its size is fixed (about 170
- * bytes, below ACPI_DSDT_MAX); acpi_build() checks it fits the layout. */
-static void build_aml(uint32_t hole_base, struct aml *out)
+#define PRT_SLOTS	31	/* slots 1-31 */
+
+/* Name (_PRT, Package () {...}) for the PIRQ routing @irq into @out. */
+static void build_prt(const uint8_t irq[4], struct aml *out)
+{
+	static const uint8_t name_op[] = { 0x08, '_', 'P', 'R', 'T' };
+	static const uint8_t pkg_op[] = { 0x12 };
+	uint8_t e[13], count = PRT_SLOTS * 4;
+	struct aml body = { .n = 0 }, one;
+	unsigned int slot, pin;
+
+	for (slot = 1; slot <= PRT_SLOTS; slot++)
+		for (pin = 0; pin < 4; pin++) {
+			size_t n = 0;
+			uint8_t four = 4;
+
+			e[n++] = 0x0c;			/* DWordPrefix */
+			put32(e + n, slot << 16 | 0xffff);
+			n += 4;
+			if (pin <= 1) {
+				e[n++] = (uint8_t)pin;	/* ZeroOp, OneOp */
+			} else {
+				e[n++] = 0x0a;
+				e[n++] = (uint8_t)pin;
+			}
+			e[n++] = 0x00;			/* Source: none */
+			e[n++] = 0x0a;
+			e[n++] = irq[(slot + pin - 1) & 3];
+			one.n = 0;
+			aml_put(&one, e, n);
+			aml_wrap(&body, pkg_op, 1, (const char *)&four, 1, &one);
+		}
+	aml_put(out, name_op, sizeof(name_op));
+	aml_wrap(out, pkg_op, 1, (const char *)&count, 1, &body);
+}
+
+/* The AML body of the DSDT into @out (about 1.8 KiB with the _PRT, below
+ * ACPI_DSDT_MAX); acpi_build() checks it fits the layout. */
+static void build_aml(uint32_t hole_base, const uint8_t pirq_irq[4],
+		      struct aml *out)
 {
 	static const uint8_t scope_op[] = { 0x10 }, dev_op[] = { 0x5b, 0x82 },
 			     buf_op[] = { 0x11 };
@@ -228,6 +276,8 @@ static void build_aml(uint32_t hole_base, struct aml *out)
 	aml_put(t1, crs, sizeof(crs));
 	t2->n = 0;
 	aml_put(t2, pci0_names, sizeof(pci0_names));
+	if (pirq_irq[0] | pirq_irq[1] | pirq_irq[2] | pirq_irq[3])
+		build_prt(pirq_irq, t2);
 	aml_put(t2, crs_name, sizeof(crs_name));
 	aml_wrap(t2, buf_op, 1, (const char *)size, 2, t1);
 	t1->n = 0;
@@ -261,6 +311,56 @@ static void build_fadt(const struct acpi_cfg *cfg, uint8_t *f)
 	put_gas_io(f + FADT_X_PM1A_CNT_BLK, 16, cfg->pm_base + 4u);
 	put_gas_io(f + FADT_X_PM_TMR_BLK, 32, cfg->pm_base + 8u);
 	fix_sum(f, ACPI_FADT_LEN, 9);
+}
+
+/* The MADT at @m; returns its length. */
+static uint32_t build_madt(const struct acpi_cfg *cfg, uint8_t *m)
+{
+	unsigned int i, n = cfg->ncpus ? cfg->ncpus : 1;
+	uint32_t len = HDR_LEN + 8;
+	uint8_t *e;
+
+	put32(m + HDR_LEN, ACPI_LAPIC_ADDR);
+	put32(m + HDR_LEN + 4, MADT_PCAT_COMPAT);
+	for (i = 0; i < n; i++, len += 8) {
+		e = m + len;
+		e[0] = MADT_LAPIC;
+		e[1] = 8;
+		e[2] = (uint8_t)i;		/* ACPI processor UID */
+		e[3] = (uint8_t)i;		/* APIC ID */
+		put32(e + 4, 1);		/* enabled */
+	}
+	e = m + len;
+	e[0] = MADT_IOAPIC;
+	e[1] = 12;
+	e[2] = cfg->ioapic_id;
+	put32(e + 4, cfg->ioapic_addr);
+	put32(e + 8, 0);			/* GSI base */
+	len += 12;
+	e = m + len;				/* IRQ0 -> GSI 2, ISA default */
+	e[0] = MADT_ISO;
+	e[1] = 10;
+	e[3] = 0;
+	put32(e + 4, 2);
+	put16(e + 8, 0);
+	len += 10;
+	e = m + len;				/* SCI: level, active high */
+	e[0] = MADT_ISO;
+	e[1] = 10;
+	e[3] = cfg->sci_irq;
+	put32(e + 4, cfg->sci_irq);
+	put16(e + 8, MPS_INTI_HIGH_LEVEL);
+	len += 10;
+	e = m + len;				/* LINT1 is NMI on every CPU */
+	e[0] = MADT_LAPIC_NMI;
+	e[1] = 6;
+	e[2] = 0xff;
+	put16(e + 3, 0);
+	e[5] = 1;
+	len += 6;
+	put_header(m, "APIC", len, 3);
+	fix_sum(m, len, 9);
+	return len;
 }
 
 /* ------------------------------------------------------------ loader */
@@ -312,7 +412,9 @@ static void ld_checksum(struct acpi_blob *b, const char *file, uint32_t off,
 	put32(e + 12 + ACPI_LOADER_FNAME, len);
 }
 
-static void build_loader(struct acpi_blob *b, uint32_t dsdt_len)
+/* @madt_len 0: no MADT (the RSDT has one entry) */
+static void build_loader(struct acpi_blob *b, uint32_t dsdt_len,
+			 uint32_t rsdt_len, uint32_t madt_len)
 {
 	const char *t = ACPI_FILE_TABLES, *r = ACPI_FILE_RSDP;
 
@@ -323,7 +425,11 @@ static void build_loader(struct acpi_blob *b, uint32_t dsdt_len)
 	ld_pointer(b, t, t, ACPI_OFF_FADT + FADT_DSDT, 4);
 	ld_checksum(b, t, ACPI_OFF_FADT + 9, ACPI_OFF_FADT, ACPI_FADT_LEN);
 	ld_pointer(b, t, t, ACPI_OFF_RSDT + HDR_LEN, 4);
-	ld_checksum(b, t, ACPI_OFF_RSDT + 9, ACPI_OFF_RSDT, RSDT_LEN);
+	if (madt_len)
+		ld_pointer(b, t, t, ACPI_OFF_RSDT + HDR_LEN + 4, 4);
+	ld_checksum(b, t, ACPI_OFF_RSDT + 9, ACPI_OFF_RSDT, rsdt_len);
+	if (madt_len)
+		ld_checksum(b, t, ACPI_OFF_MADT + 9, ACPI_OFF_MADT, madt_len);
 	ld_pointer(b, r, t, 16, 4);
 	ld_checksum(b, r, 8, 0, ACPI_RSDP_LEN);
 }
@@ -332,13 +438,16 @@ int acpi_build(const struct acpi_cfg *cfg, struct acpi_blob *out)
 {
 	uint8_t *t = out->tables;
 	struct aml aml;
-	uint32_t dsdt_len;
+	uint32_t dsdt_len, madt_len = 0, rsdt_len;
 
 	if (!cfg->pm_base || cfg->pm_base > 0xfff0 || cfg->sci_irq > 15 ||
 	    cfg->pci_hole_base < 0x100000 ||
-	    cfg->pci_hole_base >= PCI_HOLE_END)
+	    cfg->pci_hole_base >= PCI_HOLE_END || cfg->ncpus > ACPI_MAX_CPUS)
 		return -EINVAL;
-	build_aml(cfg->pci_hole_base, &aml);
+	for (unsigned int i = 0; i < 4; i++)
+		if (cfg->pirq_irq[i] > 15)
+			return -EINVAL;
+	build_aml(cfg->pci_hole_base, cfg->pirq_irq, &aml);
 	dsdt_len = (uint32_t)(HDR_LEN + aml.n);
 	if (dsdt_len > ACPI_OFF_FADT - ACPI_OFF_DSDT)
 		return -EINVAL;
@@ -355,10 +464,16 @@ int acpi_build(const struct acpi_cfg *cfg, struct acpi_blob *out)
 
 	build_fadt(cfg, t + ACPI_OFF_FADT);
 
-	put_header(t + ACPI_OFF_RSDT, "RSDT", RSDT_LEN, 1);
+	rsdt_len = HDR_LEN + (cfg->apic ? 8 : 4);
+	put_header(t + ACPI_OFF_RSDT, "RSDT", rsdt_len, 1);
 	put32(t + ACPI_OFF_RSDT + HDR_LEN, ACPI_OFF_FADT);
-	fix_sum(t + ACPI_OFF_RSDT, RSDT_LEN, 9);
-	out->tables_len = ACPI_OFF_RSDT + RSDT_LEN;
+	out->tables_len = ACPI_OFF_RSDT + rsdt_len;
+	if (cfg->apic) {
+		put32(t + ACPI_OFF_RSDT + HDR_LEN + 4, ACPI_OFF_MADT);
+		madt_len = build_madt(cfg, t + ACPI_OFF_MADT);
+		out->tables_len = ACPI_OFF_MADT + madt_len;
+	}
+	fix_sum(t + ACPI_OFF_RSDT, rsdt_len, 9);
 
 	memcpy(out->rsdp, "RSD PTR ", 8);
 	memcpy(out->rsdp + 9, "DUALVM", 6);
@@ -366,6 +481,6 @@ int acpi_build(const struct acpi_cfg *cfg, struct acpi_blob *out)
 	put32(out->rsdp + 16, ACPI_OFF_RSDT);
 	fix_sum(out->rsdp, ACPI_RSDP_LEN, 8);
 
-	build_loader(out, dsdt_len);
+	build_loader(out, dsdt_len, rsdt_len, madt_len);
 	return 0;
 }

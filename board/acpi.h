@@ -7,8 +7,13 @@
  * allocates the files etc/acpi/tables (high memory) and etc/acpi/rsdp
  * (F segment), patches pointers between them and fixes checksums.  This
  * module builds those three blobs: RSDP (ACPI 1.0, 20 bytes) -> RSDT ->
- * FADT (revision 3, 244 bytes) -> FACS and DSDT.  No MADT (the board has no
- * APIC), so the OS stays in 8259 mode.
+ * FADT (revision 3, 244 bytes) -> FACS and DSDT, and (acpi_cfg.apic) RSDT -> MADT ("APIC":
+ * one local APIC per CPU, the I/O APIC, the ISA overrides IRQ0 -> GSI 2
+ * and the level-triggered, active-high SCI, LINT1 as NMI on every CPU).
+ * The DSDT's PCI0 has a _PRT: INTA-D# of slots 1-31 go to PIRQ
+ * (slot + pin - 1) mod 4 (the PIIX3 board wiring, devices/pci.c), and PIRQ
+ * n to the fixed GSI pirq_irq[n] (Source 0): ISA IRQ n on the 8259 and
+ * I/O APIC pin n alike, so one table serves both interrupt models.
  *
  * Linker/loader script: an array of 128-byte little-endian entries
  * { u32 command; union {...}; } padded with zeros:
@@ -21,6 +26,7 @@
 #ifndef DUALVM_ACPI_H
 #define DUALVM_ACPI_H
 
+#include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
 
@@ -38,15 +44,19 @@
 
 #define ACPI_RSDP_LEN		20	/* ACPI 1.0 RSDP */
 #define ACPI_FADT_LEN		244	/* FADT revision 3 */
-#define ACPI_TABLES_MAX		768	/* etc/acpi/tables capacity */
-#define ACPI_DSDT_MAX		256	/* room for the DSDT */
+#define ACPI_TABLES_MAX		3072	/* etc/acpi/tables capacity */
+#define ACPI_DSDT_MAX		2048	/* room for the DSDT (with _PRT) */
 #define ACPI_LOADER_MAX		16	/* script entries capacity */
+#define ACPI_MAX_CPUS		8	/* local APIC entries in the MADT */
+#define ACPI_LAPIC_ADDR		0xfee00000u	/* MADT local APIC address */
 
 /* Offsets of the tables inside etc/acpi/tables. */
 #define ACPI_OFF_FACS		0	/* 64 bytes, 64-aligned */
 #define ACPI_OFF_DSDT		64
 #define ACPI_OFF_FADT		(ACPI_OFF_DSDT + ACPI_DSDT_MAX)
 #define ACPI_OFF_RSDT		(ACPI_OFF_FADT + ACPI_FADT_LEN)
+#define ACPI_RSDT_LEN		(36 + 2 * 4)	/* room for FADT, MADT */
+#define ACPI_OFF_MADT		(ACPI_OFF_RSDT + ACPI_RSDT_LEN)
 
 /* SLP_TYP value the DSDT's \_S5 package declares (PM1_CNT bits 12:10). */
 #define ACPI_SLP_TYP_S5		5
@@ -59,6 +69,14 @@ struct acpi_cfg {
 	uint8_t		reset_value;	/* value written there */
 	uint32_t	pci_hole_base;	/* PCI memory window start (end of
 					 * low RAM), up to 0xFEBFFFFF */
+	bool		apic;		/* a MADT (else the OS stays with the
+					 * 8259s) */
+	uint8_t		ncpus;		/* processors, 1-ACPI_MAX_CPUS (0: 1);
+					 * APIC IDs 0..ncpus-1 */
+	uint8_t		ioapic_id;	/* I/O APIC ID (GSI base 0) */
+	uint32_t	ioapic_addr;	/* its MMIO base */
+	uint8_t		pirq_irq[4];	/* ISA IRQ = GSI PIRQA-D are routed
+					 * to (all 0: no _PRT) */
 };
 
 struct acpi_blob {
@@ -75,7 +93,8 @@ struct acpi_blob {
  * hold offsets into the target file (the loader adds the file's address);
  * checksums are left for the loader's ADD_CHECKSUM commands but are also
  * valid as built (as if each file sat at address 0).  0, or -EINVAL for a
- * PM base of 0, an SCI above 15 or a PCI hole outside 1 MiB..0xFEC00000.
+ * PM base of 0, an SCI above 15, a PCI hole outside 1 MiB..0xFEC00000 or
+ * more than ACPI_MAX_CPUS processors.
  */
 int acpi_build(const struct acpi_cfg *cfg, struct acpi_blob *out);
 

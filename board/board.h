@@ -74,6 +74,14 @@ struct machine_bus {
 	/* The interrupt controller itself, so that an engine's interrupt
 	 * poll goes straight to it (NULL: @opaque). */
 	void		*intr_opaque;
+
+	/* An engine that models local APICs: their timers run on @clock,
+	 * and a local APIC's EOI of a level-triggered @vector is broadcast
+	 * to the I/O APIC through apic_eoi() (with @opaque).  NULL: the
+	 * machine has no APIC bus (machine_cfg.apic false): no local APIC. */
+	struct vclock	*clock;
+	void		(*apic_eoi)(void *opaque, uint8_t vector);
+	unsigned int	ncpus;		/* vCPUs to build (machine_cfg.cpus) */
 };
 
 /* The opaque to call bus->intr_pending()/intr_ack() with. */
@@ -102,10 +110,13 @@ struct machine_cpu {
 	/* The interrupt controller's INTR output rose: poll intr_pending()
 	 * before the next instruction, leave a halt if interrupts are on. */
 	void	(*irq_raised)(struct engine *e);
+	/* An I/O APIC message for the engine's local APICs. */
+	void	(*apic_msg)(struct engine *e, const struct apic_msg *m);
 };
 
 #define MACHINE_MAX_DISKS	4	/* IDE positions */
 #define MACHINE_CDROM_POS	2	/* the CD-ROM: secondary master */
+#define MACHINE_MAX_CPUS	8	/* --cpus limit (APIC IDs 0-7) */
 #define MACHINE_EXIT_PORT	0x501	/* write: power off, value = status */
 
 struct machine_cfg {
@@ -118,12 +129,18 @@ struct machine_cfg {
 	/* COM1 (@com 0) / COM2 (1) transmitted a byte */
 	void		(*serial_out)(void *opaque, unsigned int com,
 				      uint8_t byte);
-	/* firmware debug console (port 0x402) byte; NULL: discarded */
+	/* firmware debug console (port 0x402 or 0xE9) byte; NULL: discarded */
 	void		(*debug_out)(void *opaque, uint8_t byte);
 	void		*out_opaque;	/* for serial_out/debug_out */
 	struct blk	*cdrom;		/* ATAPI CD at MACHINE_CDROM_POS or
 					 * NULL; borrowed */
 	bool		boot_cdrom;	/* boot order: CD before disk */
+	unsigned int	cpus;		/* vCPUs, 1-MACHINE_MAX_CPUS; 0: 1 */
+	bool		apic;		/* the engine models local APICs: an
+					 * I/O APIC, the MADT, the APIC bus
+					 * (machine_bus.clock/apic_eoi) */
+	/* each POST code written to port 0x80 (out_opaque); NULL: kept only */
+	void		(*post_out)(void *opaque, uint8_t code);
 };
 
 struct machine;

@@ -59,7 +59,7 @@ static void cmos_tables(struct board_pc *b)
 	rtc_cmos_set(r, 0x5b, (uint8_t)(high >> 16));
 	rtc_cmos_set(r, 0x5c, (uint8_t)(high >> 24));
 	rtc_cmos_set(r, 0x5d, (uint8_t)(high >> 32));
-	rtc_cmos_set(r, 0x5f, 0);		/* one CPU */
+	rtc_cmos_set(r, 0x5f, (uint8_t)(b->m->cfg.cpus - 1));	/* CPUs - 1 */
 	/* disk then CD, or CD then disk (--boot cdrom) */
 	rtc_cmos_set(r, 0x3d, b->m->cfg.boot_cdrom ? 0x23 : 0x32);
 	rtc_cmos_set(r, 0x38, 0x11);		/* floppy third, no fd check */
@@ -107,7 +107,15 @@ static int acpi_tables(struct board_pc *b)
 	struct acpi_cfg c = { .pm_base = ACPI_PM_BASE,
 			      .sci_irq = ACPI_PM_SCI_IRQ,
 			      .reset_port = 0xcf9, .reset_value = 0x06,
-			      .pci_hole_base = (uint32_t)memmap_low_end(b->m->mem) };
+			      .pci_hole_base = (uint32_t)memmap_low_end(b->m->mem),
+			      .apic = b->m->cfg.apic,
+			      .ncpus = (uint8_t)b->m->cfg.cpus,
+			      .ioapic_id = BOARD_IOAPIC_ID,
+			      .ioapic_addr = IOAPIC_BASE,
+			      /* the PIRQ routing SeaBIOS programs into the
+			       * PIIX3 (pciinit.c: PIRQA-D -> 10, 10, 11, 11,
+			       * level in the ELCR) */
+			      .pirq_irq = { 10, 10, 11, 11 } };
 	struct acpi_blob *ab = malloc(sizeof(*ab));
 	int err = -ENOMEM;
 
@@ -144,9 +152,11 @@ static int fwcfg_tables(struct board_pc *b)
 	}
 	err = fw_cfg_add_i64(f, FW_CFG_RAM_SIZE, memmap_ram_size(mem));
 	if (!err)
-		err = fw_cfg_add_i16(f, FW_CFG_NB_CPUS, 1);
+		err = fw_cfg_add_i16(f, FW_CFG_NB_CPUS,
+				     (uint16_t)b->m->cfg.cpus);
 	if (!err)
-		err = fw_cfg_add_i16(f, FW_CFG_MAX_CPUS, 1);
+		err = fw_cfg_add_i16(f, FW_CFG_MAX_CPUS,
+				     (uint16_t)b->m->cfg.cpus);
 	if (!err)
 		err = fw_cfg_add_i16(f, FW_CFG_BOOT_MENU, 0);
 	if (!err)

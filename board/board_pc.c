@@ -14,9 +14,15 @@
  *
  * Interrupt routing: the device whose descriptor offers an interrupt
  * controller (the 8259 pair) provides isa_irq[] and answers the CPU's
- * intr_pending/intr_ack directly through the machine bus.  A local APIC /
- * I/O APIC pair will slot in as another controller row, with isa_irq[]
- * fanning out to both.
+ * intr_pending/intr_ack directly through the machine bus (the CPU's local
+ * APIC passes it on through LINT0 in ExtINT mode).  The I/O APIC row comes
+ * next: from then on isa_irq[n] fans out to the 8259's input n and the I/O
+ * APIC's pin n, except IRQ0 (the PIT) which is on pin 2 -- what the MADT's
+ * interrupt source override says, as on every PC since the MP spec.  The
+ * I/O APIC's messages reach the engine's local APICs through the machine
+ * (dev_host.apic_msg), their EOIs come back through board_pc_apic_eoi().
+ * A machine for an engine without local APICs (machine_cfg.apic false:
+ * KVM without an in-kernel irqchip) has neither I/O APIC nor MADT.
  *
  * Power-off: the ACPI PM block (devices/acpi_pm.c, described to the OS by
  * the tables of acpi.c) powers the machine off with status 0 when the
@@ -42,6 +48,7 @@ struct board_slot {
 	bool			all_isa;	/* dev_cfg.irq[] = ISA IRQ 0-15 */
 	bool			on_pci;		/* dev_cfg.pci = the PCI bus */
 	bool			vga_only;	/* only with machine_cfg.vga */
+	bool			apic_only;	/* only with machine_cfg.apic */
 	uint16_t		base;		/* dev_cfg.base (0: default) */
 	uint8_t			unit;		/* dev_cfg.unit */
 	size_t			priv;		/* offsetof() the settings in
@@ -97,6 +104,8 @@ static const struct dev_ops exit_port_dev = {
 
 static const struct board_slot pc_slots[BD_N] = {
 	[BD_PIC]   = { .ops = &pic_dev, .priv = SETTINGS(pic_cfg) },
+	[BD_IOAPIC] = { .ops = &ioapic_dev, .unit = BOARD_IOAPIC_ID,
+			.apic_only = true },
 	[BD_PIT]   = { .ops = &pit_dev, .nirq = 1, .isa = { 0 } },
 	[BD_RTC]   = { .ops = &rtc_dev, .nirq = 1, .isa = { 8 },
 		       .priv = SETTINGS(rtc_cfg) },
@@ -132,6 +141,8 @@ static int board_settings(struct board_pc *b)
 	b->pic_cfg.level_irqs = 1u << ACPI_PM_SCI_IRQ;
 	b->rtc_cfg.epoch = mc->rtc_epoch;
 	b->dbg_cfg.console = mc->debug_out != NULL;
+	b->dbg_cfg.post_tx = mc->post_out != NULL;
+	b->dbg_cfg.post_unit = BOARD_POST_UNIT;
 	for (i = 0; i < IDE_MAX_DRIVES && i < MACHINE_MAX_DISKS; i++) {
 		if (!mc->disk[i])
 			continue;
@@ -164,6 +175,34 @@ static void board_wire_intc(struct board_pc *b, const struct irq_chip_ops *ic,
 	b->m->bus.intr_opaque = chip;
 }
 
+static void isa_fan_set(void *opaque, unsigned int n, int level)
+{
+	struct board_pc *b = opaque;
+
+	irq_set(&b->isa_pic[n], level);
+	irq_set(&b->isa_gsi[n], level);
+}
+
+/* The I/O APIC row: every ISA IRQ also drives its pin. */
+static void board_wire_ioapic(struct board_pc *b, void *ioapic)
+{
+	unsigned int n;
+
+	for (n = 0; n < 16; n++) {
+		b->isa_pic[n] = b->isa_irq[n];
+		b->isa_gsi[n] = ioapic_irq_line(ioapic, n == 0 ? 2 : n);
+		if (n == 2)
+			b->isa_gsi[n] = (struct irq_line){ NULL, NULL, 0 };
+		b->isa_irq[n] = (struct irq_line){ isa_fan_set, b, n };
+	}
+}
+
+void board_pc_apic_eoi(struct board_pc *b, uint8_t vector)
+{
+	if (b->dev[BD_IOAPIC])
+		ioapic_eoi(b->dev[BD_IOAPIC], vector);
+}
+
 static int board_create_slot(struct board_pc *b, unsigned int i)
 {
 	const struct board_slot *s = &pc_slots[i];
@@ -172,7 +211,8 @@ static int board_create_slot(struct board_pc *b, unsigned int i)
 	unsigned int k;
 	int err;
 
-	if (s->vga_only && !b->m->cfg.vga)
+	if ((s->vga_only && !b->m->cfg.vga) ||
+	    (s->apic_only && !b->m->cfg.apic))
 		return 0;
 	for (k = 0; k < s->nirq; k++)
 		cfg.irq[k] = b->isa_irq[s->isa[k]];
@@ -187,6 +227,8 @@ static int board_create_slot(struct board_pc *b, unsigned int i)
 	err = dev_create(s->ops, &b->m->env, &cfg, &b->dev[i]);
 	if (!err && s->ops->intc)
 		board_wire_intc(b, s->ops->intc, b->dev[i]);
+	if (!err && s->ops == &ioapic_dev)
+		board_wire_ioapic(b, b->dev[i]);
 	return err;
 }
 

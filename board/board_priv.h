@@ -38,6 +38,7 @@ struct machine {
 /* The board's devices, in build order (board_pc.c's table). */
 enum board_slot_id {
 	BD_PIC,		/* 8259 pair: the ISA IRQ lines come from it */
+	BD_IOAPIC,	/* I/O APIC at 0xFEC00000: ISA IRQs fan out to it */
 	BD_PIT,		/* 8254 */
 	BD_RTC,		/* MC146818 + CMOS */
 	BD_COM1,	/* 16550A at 0x3F8 */
@@ -57,11 +58,19 @@ enum board_slot_id {
 
 /* Character units of dev_host.tx: COM1 = 0, COM2 = 1, then this one. */
 #define BOARD_DEBUGCON_UNIT	2
+/* ... and POST codes (port 0x80) when machine_cfg.post_out is set. */
+#define BOARD_POST_UNIT		3
+/* I/O APIC ID (its MADT entry); xAPIC IDs are a space apart from the
+ * local APICs', 0 as on QEMU's PC. */
+#define BOARD_IOAPIC_ID		0
 
 struct board_pc {
 	struct machine		*m;		/* owner */
 	void			*dev[BD_N];	/* instances; NULL: absent */
-	struct irq_line		isa_irq[16];	/* the PIC's inputs */
+	struct irq_line		isa_irq[16];	/* ISA IRQ n: fans out to */
+	struct irq_line		isa_pic[16];	/* the PIC's input n and */
+	struct irq_line		isa_gsi[16];	/* the I/O APIC's pin (IRQ0:
+						 * pin 2, the MADT override) */
 	/* device-specific settings (dev_cfg.priv), filled before creation */
 	struct pic_cfg		pic_cfg;	/* the SCI is level-triggered */
 	struct rtc_cfg		rtc_cfg;	/* power-on time */
@@ -76,6 +85,8 @@ int board_pc_create(struct machine *m, struct board_pc **out, char *why,
 		    size_t len);
 void board_pc_destroy(struct board_pc *b);
 void board_pc_reset(struct board_pc *b);
+/* A local APIC's EOI broadcast for a level-triggered @vector. */
+void board_pc_apic_eoi(struct board_pc *b, uint8_t vector);
 
 /* board_fw.c: fill the CMOS memory/boot fields (if there is an RTC) and
  * the fw_cfg items.  0 or -errno. */

@@ -189,6 +189,22 @@ static void host_intr(void *opaque, bool level)
 		m->cpu.irq_raised(m->cpu.eng);
 }
 
+/* An I/O APIC message: to the engine's local APICs (dropped without). */
+static void host_apic_msg(void *opaque, const struct apic_msg *msg)
+{
+	struct machine *m = opaque;
+
+	if (m->cpu.apic_msg)
+		m->cpu.apic_msg(m->cpu.eng, msg);
+}
+
+static void bus_apic_eoi(void *opaque, uint8_t vector)
+{
+	struct machine *m = opaque;
+
+	board_pc_apic_eoi(m->board, vector);
+}
+
 static void host_tx(void *opaque, unsigned int unit, uint8_t byte)
 {
 	struct machine *m = opaque;
@@ -196,6 +212,9 @@ static void host_tx(void *opaque, unsigned int unit, uint8_t byte)
 	if (unit == BOARD_DEBUGCON_UNIT) {
 		if (m->cfg.debug_out)
 			m->cfg.debug_out(m->cfg.out_opaque, byte);
+	} else if (unit == BOARD_POST_UNIT) {
+		if (m->cfg.post_out)
+			m->cfg.post_out(m->cfg.out_opaque, byte);
 	} else if (m->cfg.serial_out) {
 		m->cfg.serial_out(m->cfg.out_opaque, unit, byte);
 	}
@@ -246,6 +265,14 @@ int machine_create(const struct machine_cfg *cfg, struct machine **out,
 		return -ENOMEM;
 	m->cfg = *cfg;
 	m->a20 = true;
+	if (cfg->cpus > MACHINE_MAX_CPUS) {
+		snprintf(why, len, "%u CPUs: at most %u", cfg->cpus,
+			 MACHINE_MAX_CPUS);
+		free(m);
+		return -EINVAL;
+	}
+	if (!m->cfg.cpus)
+		m->cfg.cpus = 1;
 	err = memmap_create(cfg->ram_bytes, &m->mem);
 	if (err) {
 		snprintf(why, len, "guest RAM of %llu MiB: %s",
@@ -271,6 +298,7 @@ int machine_create(const struct machine_cfg *cfg, struct machine **out,
 		.reset = host_reset, .set_a20 = host_set_a20,
 		.power_off = host_power_off, .pam = host_pam,
 		.intr = host_intr, .tx = host_tx, .opaque = m,
+		.apic_msg = host_apic_msg,
 	};
 	m->bus = (struct machine_bus){
 		.opaque = m,
@@ -278,6 +306,9 @@ int machine_create(const struct machine_cfg *cfg, struct machine **out,
 		.mmio_read = bus_mmio_read, .mmio_write = bus_mmio_write,
 		.pio_read = bus_pio_read, .pio_write = bus_pio_write,
 		.now_ns = bus_now_ns, .request_reset = bus_request_reset,
+		.clock = cfg->apic ? m->clock : NULL,
+		.apic_eoi = cfg->apic ? bus_apic_eoi : NULL,
+		.ncpus = cfg->cpus ? cfg->cpus : 1,
 	};	/* the board adds the interrupt controller */
 	err = load_firmware(m, why, len);
 	if (err)

@@ -31,6 +31,8 @@ static const char usage_text[] =
 "Boot a virtual machine from raw images, block devices or partitions.\n\n"
 "  --engine auto|kvm|interp|bt   CPU engine (default auto: KVM if it works)\n"
 "  --memory MiB                  guest RAM (default 256)\n"
+"  --cpus N                      vCPUs 1..8 (default 1; more than one:\n"
+"                                interpreter only, interleaved on one thread)\n"
 "  --serial stdio|PATH           where COM1 goes (default stdio)\n"
 "  --display none|text|gtk       VGA output (default none; text: on this\n"
 "                                terminal, needs --serial PATH; gtk: a\n"
@@ -41,6 +43,9 @@ static const char usage_text[] =
 "  --until-serial TEXT           exit 0 when TEXT appears on COM1\n"
 "  --timeout SEC                 exit 124 after SEC seconds\n"
 "  --bios FILE                   firmware image (default Debian's SeaBIOS)\n"
+"  --debugcon PATH               write the firmware debug console (ports\n"
+"                                0x402 and 0xE9, e.g. SeaBIOS's log) to PATH\n"
+"  --post-codes                  print each POST code (port 0x80) on stderr\n"
 "  --cdrom ISO                   ATAPI CD-ROM (secondary master), read-only\n"
 "  --boot disk|cdrom             boot device first tried (default disk)\n"
 "  --help                        this text\n"
@@ -83,6 +88,11 @@ static int parse_opt(struct run_opts *o, int c, const char *arg)
 			return cli_err("run", "--memory: want MiB 2..65536, got '%s'", arg), -1;
 		o->vc.ram_mib = v;
 		return 0;
+	case 'C':
+		if (parse_uint(arg, VM_MAX_CPUS, &v) || v < 1)
+			return cli_err("run", "--cpus: want 1..%d, got '%s'", VM_MAX_CPUS, arg), -1;
+		o->vc.cpus = (unsigned int)v;
+		return 0;
 	case 's':
 		o->vc.serial = arg;
 		return 0;
@@ -112,6 +122,12 @@ static int parse_opt(struct run_opts *o, int c, const char *arg)
 	case 'b':
 		o->vc.bios = arg;
 		return 0;
+	case 'D':
+		o->vc.debugcon = arg;
+		return *arg ? 0 : (cli_err("run", "--debugcon: empty path"), -1);
+	case 'P':
+		o->vc.post_codes = true;
+		return 0;
 	case 'c':
 		o->cdrom = arg;
 		return 0;
@@ -129,6 +145,7 @@ static int parse_args(struct run_opts *o, int argc, char **argv)
 	static const struct option lopts[] = {
 		{ "engine", required_argument, NULL, 'e' },
 		{ "memory", required_argument, NULL, 'm' },
+		{ "cpus", required_argument, NULL, 'C' },
 		{ "serial", required_argument, NULL, 's' },
 		{ "display", required_argument, NULL, 'd' },
 		{ "partition", required_argument, NULL, 'p' },
@@ -137,6 +154,8 @@ static int parse_args(struct run_opts *o, int argc, char **argv)
 		{ "until-serial", required_argument, NULL, 'u' },
 		{ "timeout", required_argument, NULL, 't' },
 		{ "bios", required_argument, NULL, 'b' },
+		{ "debugcon", required_argument, NULL, 'D' },
+		{ "post-codes", no_argument, NULL, 'P' },
 		{ "cdrom", required_argument, NULL, 'c' },
 		{ "boot", required_argument, NULL, 'B' },
 		{ NULL, 0, NULL, 0 },

@@ -1,13 +1,14 @@
 // SPDX-License-Identifier: GPL-2.0-only
 /*
- * debugport.c --- POST code port 0x80 and firmware debug console 0x402
+ * debugport.c --- POST code port 0x80 and firmware debug consoles 0x402/0xE9
  *
  * Port 0x80 is the PC's manufacturing-test (POST) port: writes are kept as
  * the current POST code and in a short history; reads return the last code.
  * Port 0x402 is the Bochs/QEMU-style debug console that SeaBIOS uses when
  * reading it returns 0xE9: each byte written goes to the host callback while
  * the console is enabled; disabled, the port reads 0xFF and drops writes so
- * the firmware does not bother producing its debug log.
+ * the firmware does not bother producing its debug log.  Port 0xE9 (Bochs's
+ * "port e9 hack", QEMU's isa-debugcon default) is the same console.
  */
 #include <errno.h>
 #include <stdlib.h>
@@ -23,6 +24,8 @@ struct debugport {
 	bool		con_on;		/* 0x402 console enabled */
 	const struct dev_host *host;	/* host->tx gets console bytes */
 	unsigned int	unit;		/* our number in host->tx */
+	bool		post_tx;	/* POST codes to host->tx too */
+	unsigned int	post_unit;	/* as this unit */
 };
 
 static uint64_t post_read(void *opaque, uint64_t off, unsigned int size)
@@ -42,6 +45,8 @@ static void post_write(void *opaque, uint64_t off, uint64_t val,
 	d->hist_next = (d->hist_next + 1) % DEBUGPORT_HISTORY;
 	if (d->hist_count < DEBUGPORT_HISTORY)
 		d->hist_count++;
+	if (d->post_tx)
+		dev_host_tx(d->host, d->post_unit, d->post);
 }
 
 static uint64_t con_read(void *opaque, uint64_t off, unsigned int size)
@@ -71,6 +76,7 @@ static const struct io_ops con_ops = {
 static const struct io_range dbg_ranges[] = {
 	{ DEBUGPORT_POST, 1, &post_ops },
 	{ DEBUGPORT_CON, 1, &con_ops },
+	{ DEBUGPORT_E9, 1, &con_ops },
 };
 
 void debugport_set_console(struct debugport *d, bool on)
@@ -113,6 +119,8 @@ static int debugport_init(void *dev, const struct dev_env *env,
 
 	d->host = cfg->host;
 	d->unit = cfg->unit;
+	d->post_tx = dc && dc->post_tx;
+	d->post_unit = dc ? dc->post_unit : 0;
 	debugport_set_console(d, dc && dc->console);
 	return 0;
 }
@@ -120,5 +128,5 @@ static int debugport_init(void *dev, const struct dev_env *env,
 const struct dev_ops debugport_dev = {
 	.name = "debug port", .size = sizeof(struct debugport),
 	.init = debugport_init, .reset = debugport_reset,
-	.ranges = dbg_ranges, .nranges = 2,
+	.ranges = dbg_ranges, .nranges = 3,
 };

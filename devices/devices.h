@@ -64,6 +64,8 @@ struct dev_host {
 	 * console) transmitted @byte. */
 	void	(*tx)(void *opaque, unsigned int unit, uint8_t byte);
 	void	*opaque;	/* the machine */
+	/* An I/O APIC sent @msg on the APIC bus (to the local APICs). */
+	void	(*apic_msg)(void *opaque, const struct apic_msg *msg);
 };
 
 #define DEV_MAX_IRQS	16	/* ISA IRQ 0-15 for the PIIX3 */
@@ -159,8 +161,16 @@ static inline void dev_host_tx(const struct dev_host *h, unsigned int unit,
 		h->tx(h->opaque, unit, byte);
 }
 
+static inline void dev_host_apic_msg(const struct dev_host *h,
+				     const struct apic_msg *msg)
+{
+	if (h && h->apic_msg)
+		h->apic_msg(h->opaque, msg);
+}
+
 /* Legacy ISA devices of the canonical PC. */
 #include "devices/pic.h"
+#include "devices/ioapic.h"
 #include "devices/pit.h"
 #include "devices/rtc.h"
 #include "devices/serial.h"

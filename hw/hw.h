@@ -18,6 +18,7 @@
 #include <stdbool.h>
 #include <stdint.h>
 
+#include "hw/apic.h"
 #include "hw/block.h"
 #include "hw/iospace.h"
 #include "hw/irq.h"

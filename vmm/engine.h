@@ -72,6 +72,9 @@ struct engine_ops {
 	 * poll bus->intr_pending() before the next instruction.  NULL when
 	 * the engine polls before every guest entry anyway. */
 	void	(*irq_raised)(struct engine *e);
+	/* An I/O APIC message for the engine's local APICs
+	 * (machine_cpu.apic_msg).  NULL: the engine models no APIC. */
+	void	(*apic_msg)(struct engine *e, const struct apic_msg *m);
 };
 
 /* Engines known to this build (const registry).  NULL-terminated. */

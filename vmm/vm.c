@@ -59,6 +59,7 @@ struct vm {
 	void			*disp;		/* open display, or NULL */
 	uint64_t		disp_poll;	/* next input poll (host ns) */
 	uint64_t		disp_draw;	/* next refresh (host ns) */
+	FILE			*dbgcon;	/* --debugcon file, or NULL */
 };
 
 static uint64_t mono_ns(void)
@@ -77,9 +78,19 @@ static void vm_serial_out(void *opaque, unsigned int com, uint8_t byte)
 		console_put(vm->con, byte);
 }
 
+/* The firmware debug console: the --debugcon file, or stderr when only
+ * DUALVM_DEBUGCON is set. */
 static void vm_debug_out(void *opaque, uint8_t byte)
 {
-	fputc(byte, stderr);
+	struct vm *vm = opaque;
+
+	fputc(byte, vm->dbgcon ? vm->dbgcon : stderr);
+}
+
+/* --post-codes: one line per POST code (the terminal may be raw: CR LF) */
+static void vm_post_out(void *opaque, uint8_t code)
+{
+	fprintf(stderr, "dualvm: POST %02x\r\n", code);
 }
 
 /* Pick the engine named in the config.  0, -ENOSYS or -errno. */
@@ -97,10 +108,17 @@ static int pick_engine(struct vm *vm, char *why, size_t len)
 		}
 		if (!vm->eops->available(why, len))
 			return -ENODEV;
+		if (vm->cfg.cpus > 1 && !vm->eops->apic_msg) {
+			snprintf(why, len, "engine '%s' runs one vCPU only (--cpus %u needs --engine interp)",
+				 name, vm->cfg.cpus);
+			return -ENOSYS;
+		}
 		return 0;
 	}
 	vm->eops = engine_find("kvm");
-	if (vm->eops && engine_selftest(vm->eops, reason, sizeof(reason)))
+	if (vm->cfg.cpus > 1 && vm->eops && !vm->eops->apic_msg)
+		snprintf(reason, sizeof(reason), "KVM runs one vCPU only");
+	else if (vm->eops && engine_selftest(vm->eops, reason, sizeof(reason)))
 		return 0;
 	vm->eops = engine_find("interp");
 	if (!vm->eops) {
@@ -196,8 +214,12 @@ static void vm_machine_cfg(struct vm *vm, struct machine_cfg *mc)
 	mc->rtc_epoch = cfg->rtc_epoch;
 	mc->vga = cfg->vga;
 	mc->boot_cdrom = cfg->boot_cdrom;
+	mc->cpus = cfg->cpus;
+	mc->apic = vm->eops->apic_msg != NULL;
 	mc->serial_out = vm_serial_out;
-	mc->debug_out = getenv("DUALVM_DEBUGCON") ? vm_debug_out : NULL;
+	mc->debug_out = vm->dbgcon || getenv("DUALVM_DEBUGCON") ?
+			 vm_debug_out : NULL;
+	mc->post_out = cfg->post_codes ? vm_post_out : NULL;
 	mc->out_opaque = vm;
 }
 
@@ -225,16 +247,28 @@ int vm_create(const struct vm_config *cfg, struct vm **out, char *why,
 		snprintf(why, len, "eventfd: %s", strerror(errno));
 		goto fail;
 	}
+	if (cfg->debugcon) {
+		vm->dbgcon = fopen(cfg->debugcon, "w");
+		if (!vm->dbgcon) {
+			err = -errno;
+			snprintf(why, len, "--debugcon %s: %s", cfg->debugcon,
+				 strerror(errno));
+			goto fail;
+		}
+		setvbuf(vm->dbgcon, NULL, _IOLBF, 0);	/* whole lines */
+	}
 	err = console_create(cfg->serial, cfg->until_serial, &vm->con, why,
 			     len);
 	if (!err)
 		err = vm_disks(vm, &mc, why, len);
 	if (err)
 		goto fail;
+	/* the engine first: the machine has APICs only if it models them */
+	err = pick_engine(vm, why, len);
+	if (err)
+		goto fail;
 	vm_machine_cfg(vm, &mc);
 	err = machine_create(&mc, &vm->m, why, len);
-	if (!err)
-		err = pick_engine(vm, why, len);
 	if (err)
 		goto fail;
 	err = vm->eops->create(machine_bus(vm->m), &vm->eng, why, len);
@@ -247,6 +281,7 @@ int vm_create(const struct vm_config *cfg, struct vm **out, char *why,
 		.map_changed = vm->eops->map_changed,
 		.set_a20 = vm->eops->set_a20,
 		.irq_raised = vm->eops->irq_raised,
+		.apic_msg = vm->eops->apic_msg,
 	});
 	*out = vm;
 	return 0;
@@ -275,6 +310,8 @@ void vm_destroy(struct vm *vm)
 	if (vm->eng)
 		vm->eops->destroy(vm->eng);
 	console_destroy(vm->con);
+	if (vm->dbgcon)
+		fclose(vm->dbgcon);
 	if (vm->efd >= 0)
 		close(vm->efd);
 	if (vm->sfd >= 0) {

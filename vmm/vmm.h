@@ -38,7 +38,16 @@ struct vm_config {
 	struct rd_disk	*cdrom;		/* ATAPI CD (secondary master) or NULL;
 					 * borrowed; needs disk[2] free */
 	bool		boot_cdrom;	/* firmware boots the CD first */
+	unsigned int	cpus;		/* vCPUs 1-VM_MAX_CPUS (0: 1); more
+					 * than one needs an engine with local
+					 * APICs (interp; auto picks it) */
+	const char	*debugcon;	/* file for the firmware debug console
+					 * (ports 0x402, 0xE9), or NULL */
+	bool		post_codes;	/* print POST codes (port 0x80) on
+					 * stderr */
 };
+
+#define VM_MAX_CPUS	8	/* --cpus limit */
 
 /* How vm_run() ended. */
 enum vm_result {

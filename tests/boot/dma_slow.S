@@ -22,6 +22,15 @@
 	.set MIN_TICKS, 50
 start:
 	SETUP
+	movl $1, %eax			# a local APIC has LINT0 masked after
+	cpuid				# reset: turn it off so the 8259
+	btl $9, %edx			# drives INTR (as pit_irq.S does)
+	jnc 0f
+	movl $0x1b, %ecx		# IA32_APIC_BASE
+	rdmsr
+	andw $~0x800, %ax		# EN = 0
+	wrmsr
+0:
 	movw $irq0, 0x20		# IVT vector 8 -> f000:irq0
 	movw $0xf000, 0x22
 	movw $irq14, 0x1d8		# vector 0x76 (slave IR6) -> f000:irq14

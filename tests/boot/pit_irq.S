@@ -2,10 +2,21 @@
 # pit_irq.S --- 8254 counter 0 in mode 2 at 1 kHz drives IRQ0 through the
 # 8259 pair: count 50 interrupts taken with STI/HLT, check the PIC's ISR is
 # clear after each EOI and that a latched count is within the divisor.
+# A CPU with a local APIC has LINT0 masked after reset: the payload turns
+# the APIC off (IA32_APIC_BASE.EN = 0), so INTR is the 8259's alone.
 	.include "boot.inc"
 	.set TICKS, 0x500		# tick counter in low RAM
 start:
 	SETUP
+	movl $1, %eax
+	cpuid
+	btl $9, %edx			# CPUID.1:EDX.APIC
+	jnc 0f
+	movl $0x1b, %ecx		# IA32_APIC_BASE
+	rdmsr
+	andw $~0x800, %ax		# EN = 0
+	wrmsr
+0:
 	movw $irq0, 0x20		# IVT vector 8 -> f000:irq0
 	movw $0xf000, 0x22
 	movb $0x11, %al			# ICW1: edge, cascade, ICW4

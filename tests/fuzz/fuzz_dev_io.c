@@ -7,7 +7,10 @@
  * descriptors, as board/board_pc.c does: PIC, PIT, RTC, two UARTs, i8042,
  * debug port, fw_cfg, and the PCI bus with i440FX, PIIX3, PIIX3 IDE (a
  * small in-memory disk and an empty CD-ROM) and the VGA (LFB placed at
- * 0xE0000000), all on a manual clock, with a bounds-checked fake guest RAM
+ * 0xE0000000), the I/O APIC (registers at 0xFEC00000, pins and EOIs
+ * driven as host events) and a local APIC (vmm/x86/lapic.c: register
+ * accesses, accepted messages, INTA cycles; its IPIs loop back to it),
+ * all on a manual clock, with a bounds-checked fake guest RAM
  * for DMA.  The input is a sequence of 8-byte
  * records:
  *
@@ -32,6 +35,7 @@
 
 #include "devices/devices.h"
 #include "rawdisk/rawdisk.h"
+#include "vmm/x86/lapic.h"
 #include "tests/unit/devices/blk_fixture.h"
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
@@ -44,7 +48,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
 /* The devices, created in this order and destroyed in reverse. */
 enum fz_dev {
 	FZ_PIC, FZ_PIT, FZ_RTC, FZ_COM1, FZ_COM2, FZ_KBC, FZ_DBG, FZ_FWCFG,
-	FZ_BUS, FZ_HOST, FZ_ISA, FZ_IDE, FZ_VGA, FZ_NDEVS
+	FZ_BUS, FZ_HOST, FZ_ISA, FZ_IDE, FZ_VGA, FZ_IOAPIC, FZ_NDEVS
 };
 
 struct fz_board {
@@ -58,6 +62,8 @@ struct fz_board {
 	struct fix_blk	fb;		/* the disk, synchronous */
 	uint8_t		*ram;		/* FZ_RAM_SIZE bytes of "guest RAM" */
 	uint64_t	sink;		/* keeps reads and callbacks observable */
+	struct x86_lapic lapic;		/* a local APIC on the same clock */
+	bool		lapic_on;	/* lapic initialised */
 };
 
 /* What each device is given: ISA IRQs (through the PIC), base, unit. */
@@ -84,6 +90,7 @@ static const struct {
 	[FZ_IDE]   = { .ops = &ide_dev, .pci = true, .nirq = 2,
 		       .irq = { 14, 15 } },
 	[FZ_VGA]   = { .ops = &vga_dev, .pci = true },
+	[FZ_IOAPIC] = { .ops = &ioapic_dev },
 };
 
 static const struct {
@@ -109,6 +116,10 @@ enum fz_special {
 	FZ_VGA_MEM,		/* legacy window 0xA0000-0xBFFFF */
 	FZ_VGA_LFB,		/* PCI BAR0, once the guest placed it */
 	FZ_FW_CFG,		/* 0x510-0x51B, DMA into the fake RAM */
+	FZ_IOAPIC_REGS,		/* 0xFEC00000-0xFEC0004F */
+	FZ_IOAPIC_PIN,		/* pin off % 24 to level val & 1, EOI val >> 8 */
+	FZ_LAPIC,		/* local APIC register off * 16 (+ val & 3) */
+	FZ_LAPIC_MSG,		/* an APIC message from val, then an INTA */
 	FZ_NTARGETS,
 };
 
@@ -145,6 +156,51 @@ static void fz_pam(void *opaque, unsigned int region, unsigned int mode)
 	struct fz_board *b = opaque;
 
 	b->sink += region ^ mode;
+}
+
+static void fz_apic_msg(void *opaque, const struct apic_msg *m)
+{
+	struct fz_board *b = opaque;
+
+	b->sink += m->vector + m->mode + m->dest + m->level;
+}
+
+/* the local APIC's IPIs loop back to it (a one-CPU APIC bus) */
+static void fz_lapic_send(void *opaque, const struct apic_msg *m)
+{
+	struct fz_board *b = opaque;
+
+	b->sink += m->vector;
+	if (x86_lapic_match(&b->lapic, m))
+		x86_lapic_accept(&b->lapic, m);
+}
+
+static void fz_lapic_eoi(void *opaque, uint8_t vector)
+{
+	struct fz_board *b = opaque;
+
+	ioapic_eoi(b->dev[FZ_IOAPIC], vector);
+}
+
+static void fz_lapic_signal(void *opaque, enum lapic_signal s, uint8_t arg)
+{
+	struct fz_board *b = opaque;
+
+	b->sink += (unsigned int)s + arg;
+}
+
+static bool fz_lapic_extint(void *opaque)
+{
+	struct fz_board *b = opaque;
+
+	return pic_intr_pending(b->dev[FZ_PIC]);
+}
+
+static uint8_t fz_lapic_ack(void *opaque)
+{
+	struct fz_board *b = opaque;
+
+	return pic_intr_ack(b->dev[FZ_PIC]);
 }
 
 static void fz_off(void *opaque, int status, const char *why)
@@ -203,6 +259,8 @@ static int fz_devices(struct fz_board *b)
 
 static void fz_destroy(struct fz_board *b)
 {
+	if (b->lapic_on)
+		x86_lapic_fini(&b->lapic);
 	for (unsigned int i = FZ_NDEVS; i--;)
 		dev_destroy(b->dev[i]);
 	if (b->disk)
@@ -231,9 +289,15 @@ static int fz_create(struct fz_board *b)
 	b->host = (struct dev_host){ .reset = fz_flag,
 				     .set_a20 = fz_flag, .power_off = fz_off,
 				     .pam = fz_pam, .intr = fz_flag,
-				     .tx = fz_tx, .opaque = b };
+				     .tx = fz_tx, .opaque = b,
+				     .apic_msg = fz_apic_msg };
 	if (fz_devices(b))
 		return -1;
+	x86_lapic_init(&b->lapic, b->clock, 0, true, &(struct x86_lapic_host){
+		.send = fz_lapic_send, .eoi = fz_lapic_eoi,
+		.signal = fz_lapic_signal, .extint_pending = fz_lapic_extint,
+		.extint_ack = fz_lapic_ack, .opaque = b });
+	b->lapic_on = true;
 	return 0;
 }
 
@@ -257,6 +321,25 @@ static void fz_host_event(struct fz_board *b, unsigned int what,
 		i8042_mouse_event(b->dev[FZ_KBC], (int8_t)val, (int8_t)(val >> 8),
 				  (int8_t)(val >> 16), off);
 		break;
+	case FZ_IOAPIC_PIN:
+		ioapic_set_irq(b->dev[FZ_IOAPIC], off % IOAPIC_PINS, val & 1);
+		if (val & 2)
+			ioapic_eoi(b->dev[FZ_IOAPIC], (uint8_t)(val >> 8));
+		break;
+	case FZ_LAPIC_MSG: {
+		struct apic_msg m = {
+			.vector = (uint8_t)val, .mode = (uint8_t)(val >> 8 & 7),
+			.dest = (uint8_t)(val >> 16), .shorthand = off & 3,
+			.logical = (off & 4) != 0, .level = (off & 8) != 0,
+			.assert = (off & 16) != 0, .src = (uint8_t)(val >> 24),
+		};
+
+		if (x86_lapic_match(&b->lapic, &m))
+			x86_lapic_accept(&b->lapic, &m);
+		if (x86_lapic_intr_pending(&b->lapic))
+			b->sink += x86_lapic_intr_ack(&b->lapic);
+		break;
+	}
 	default:	/* FZ_INTA */
 		if (pic_intr_pending(b->dev[FZ_PIC]) || (off & 1))
 			b->sink += pic_intr_ack(b->dev[FZ_PIC]);
@@ -290,6 +373,18 @@ static void fz_access(struct fz_board *b, const uint8_t *r)
 		addr = 0xa0000 + (((uint32_t)r[1] << 9 ^ val >> 12) & 0x1ffff);
 	} else if (target == FZ_FW_CFG) {
 		addr = FW_CFG_PORT_SEL + r[1] % FW_CFG_PORT_LEN;
+	} else if (target == FZ_LAPIC) {
+		if (write)
+			x86_lapic_write(&b->lapic, (uint64_t)r[1] << 4 | (val & 3),
+					val, size);
+		else
+			b->sink += x86_lapic_read(&b->lapic,
+						  (uint64_t)r[1] << 4 | (r[3] & 3),
+						  size);
+		return;
+	} else if (target == FZ_IOAPIC_REGS) {
+		sp = b->mmio;
+		addr = IOAPIC_BASE + r[1] % 0x50;
 	} else if (target == FZ_VGA_LFB) {
 		sp = b->mmio;
 		addr = 0xe0000000ULL + (((uint64_t)r[1] << 16 ^ val >> 8) &

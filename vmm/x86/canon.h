@@ -19,9 +19,12 @@
  *     66h ignored on near branches in 64-bit mode (operand size 64),
  *     64-bit far JMP/CALL through memory (m16:64 with REX.W), a null
  *     selector load clears the FS/GS base.
- *   - No local APIC (CPUID.1:EDX.APIC = 0): IA32_APIC_BASE reads with its
- *     global enable bit clear.  IA32_MISC_ENABLE reads as fast strings
- *     enabled, BTS and PEBS unavailable.
+ *   - An xAPIC (CPUID.1:EDX.APIC = 1, version 0x14, six LVTs, no x2APIC,
+ *     no TSC-deadline timer: lapic.c) at FEE00000H, enabled at reset;
+ *     APIC ID 0 is the BSP.  A CPU built without a clock (unit tests) has
+ *     none: CPUID.APIC = 0 and IA32_APIC_BASE.EN stays clear.
+ *     IA32_MISC_ENABLE reads as fast strings enabled, BTS and PEBS
+ *     unavailable.
  *   - x87 pointer registers (SDM vol. 1, 8.1.8 and 8.1.9; vol. 2 FXSAVE,
  *     FXRSTOR, FSTENV, FLDENV): FOP, FIP and FCS are set by every x87
  *     non-control instruction (the P6 "fopcode compatibility" behaviour),
@@ -51,7 +54,8 @@
 #define X86_CANON_MAX_XLEAF	0x80000008u	/* CPUID.80000000H: EAX */
 #define X86_CANON_SIGNATURE	0x683u		/* CPUID.1: EAX; EDX at reset */
 #define X86_CANON_CPUID7_EBX	0u		/* no defeature bits */
-#define X86_CANON_APIC_BASE	0xfee00100ull	/* BSP, disabled, FEE00000H */
+#define X86_CANON_APIC_BASE	0xfee00100ull	/* BSP, FEE00000H (EN: 0x800
+						 * when the CPU has an APIC) */
 #define X86_CANON_MISC_ENABLE	0x1801ull	/* fast strings, no BTS/PEBS */
 
 #define X86_CPUID7_EBX_FDP_EXCPTN_ONLY	(1u << 6)	/* SDM vol. 1, 8.1.8 */

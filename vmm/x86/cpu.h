@@ -22,6 +22,7 @@
 
 #include "vmm/engine.h"
 #include "vmm/x86/x86.h"
+#include "vmm/x86/lapic.h"
 
 /* EFLAGS bits */
 #define FL_CF	0x0001u
@@ -144,7 +145,8 @@ struct x86_cpu {
 
 	/* halted, shadow, nmi_pending, dr_exec: adjacent (interp.c quiet()) */
 	bool		halted;			/* in HLT */
-	uint8_t		shadow;			/* interrupt shadow (STI/MOV SS) pending */
+	uint8_t		shadow;			/* interrupt shadow (STI/MOV SS) pending,
+						 * or X86_SHADOW_YIELD */
 	bool		nmi_pending;		/* NMI latched */
 	uint8_t		dr_exec;		/* DR7: enabled instruction breakpoints */
 	bool		a20;			/* A20 gate enabled */
@@ -178,7 +180,46 @@ struct x86_cpu {
 	char		errmsg[160];		/* internal limitation message */
 	bool		error;			/* errmsg set: stop */
 	void		*fpu_host;		/* x87/SSE host stub cache (x87_host.c), lazy */
+
+	/* local APIC (lapic.c); NULL on a bus without a clock (tests) */
+	struct x86_lapic *lapic;
+	bool		wait_sipi;		/* AP after INIT: waits for SIPI */
+	uint8_t		sipi_vector;		/* start page of the last SIPI */
+	bool		sipi_pending;		/* a SIPI arrived while waiting */
+	/* where IPIs from this CPU's ICR go (the engine's APIC bus) */
+	void		(*apic_route)(void *opaque, const struct apic_msg *m);
+	void		*route_opaque;		/* for apic_route */
+	/* SMP on one thread: the CPUs share dcache and code_pages (owned by
+	 * the first); a page that becomes code loses the write fast path in
+	 * every peer's TLB */
+	struct x86_cpu	**peers;		/* all CPUs incl. this one, or NULL */
+	unsigned int	npeers;			/* entries in peers */
+	bool		borrowed_caches;	/* dcache/code_pages are a peer's */
 };
+
+/* c->shadow after a PAUSE on an SMP engine: the vCPU is spin-waiting for
+ * another one, end its turn after this instruction (interp.c) */
+#define X86_SHADOW_YIELD	0x80
+
+/* A physical access that is not RAM/ROM: the local APIC or the bus. */
+uint64_t x86_mmio_read(struct x86_cpu *c, uint64_t gpa, unsigned int size);
+void x86_mmio_write(struct x86_cpu *c, uint64_t gpa, uint64_t v,
+		    unsigned int size);
+
+/* Use @owner's decoded-instruction cache and code page bitmap (CPUs that
+ * run interleaved on one thread); the caches stay @owner's to free. */
+void x86_cpu_share_caches(struct x86_cpu *c, struct x86_cpu *owner);
+
+/* INIT (IPI or I/O APIC message): reset, keep IA32_APIC_BASE; an AP
+ * then waits for a SIPI. */
+void x86_cpu_init_ipi(struct x86_cpu *c);
+
+/* Is @gpa in the page the enabled local APIC decodes? */
+static inline bool x86_apic_page(const struct x86_cpu *c, uint64_t gpa)
+{
+	return c->lapic && (c->apic_base & 0x800) &&
+	       ((gpa ^ c->apic_base) & ~0xfffull & X86_PHYS_MASK) == 0;
+}
 
 /* ---- registers */
 

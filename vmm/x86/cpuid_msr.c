@@ -7,13 +7,14 @@
  * GenuineIntel part at the x86-64-v2 level.  canon_cpuid[] below is the one
  * table that says what it has, and it lists exactly what the interpreter
  * implements (SDM vol. 2, CPUID):
- *   leaf 1 EDX: FPU DE PSE TSC MSR PAE CX8 SEP MTRR PGE CMOV PAT CLFSH MMX
- *               FXSR SSE SSE2 (no APIC: see canon.h);
+ *   leaf 1 EDX: FPU DE PSE TSC MSR PAE CX8 APIC SEP MTRR PGE CMOV PAT CLFSH
+ *               MMX FXSR SSE SSE2 (APIC only on a CPU built with a local
+ *               APIC, lapic.c; EBX[31:24] its initial APIC ID);
  *   leaf 1 ECX: SSE3 SSSE3 CX16 SSE4.1 SSE4.2 POPCNT;
  *   leaf 80000001H: LAHF-SAHF (ECX); SYSCALL NX Page1GB RDTSCP LM (EDX);
  *   leaf 80000008H: 40 physical, 48 linear address bits.
- * The MSRs are those the features imply (vol. 4): TSC, APIC_BASE (APIC
- * disabled), MISC_ENABLE, MTRRs (8 variable, fixed, WC; read back what was
+ * The MSRs are those the features imply (vol. 4): TSC, APIC_BASE (BSP
+ * flag read only; EN enables the local APIC, stays 0 without one), MISC_ENABLE, MTRRs (8 variable, fixed, WC; read back what was
  * written), PAT (valid types only), SYSENTER_*, EFER (SCE LME LMA NXE),
  * STAR/LSTAR/CSTAR/FMASK, FS/GS/KERNEL_GS base, TSC_AUX; any other MSR is
  * #GP(0).  The TSC runs at 1 GHz of virtual time.  SYSCALL/SYSRET and
@@ -34,6 +35,7 @@
 #define F1D_MSR		(1u << 5)
 #define F1D_PAE		(1u << 6)
 #define F1D_CX8		(1u << 8)
+#define F1D_APIC	(1u << 9)
 #define F1D_SEP		(1u << 11)
 #define F1D_MTRR	(1u << 12)
 #define F1D_PGE		(1u << 13)
@@ -61,7 +63,7 @@
 
 /* integer, system and x87/SIMD units (tests/unit/x86/test_fpu_native) */
 #define CANON_1_EDX	(F1D_FPU | F1D_DE | F1D_PSE | F1D_TSC | F1D_MSR | \
-			 F1D_PAE | F1D_CX8 | F1D_SEP | F1D_MTRR | F1D_PGE | \
+			 F1D_PAE | F1D_CX8 | F1D_APIC | F1D_SEP | F1D_MTRR | F1D_PGE | \
 			 F1D_CMOV | F1D_PAT | F1D_CLFSH | F1D_MMX | F1D_FXSR | \
 			 F1D_SSE | F1D_SSE2)
 #define CANON_1_ECX	(F1C_SSE3 | F1C_SSSE3 | F1C_CX16 | F1C_SSE41 | \
@@ -223,6 +225,11 @@ static bool msr_write(struct x86_cpu *c, uint32_t n, uint64_t v)
 		if (v & ~(0x900ull | (X86_PHYS_MASK & ~0xfffull)))
 			return false;
 		c->apic_base = (v & ~0x100ull) | (c->apic_base & 0x100);
+		if (!c->lapic)
+			c->apic_base &= ~0x800ull;	/* no APIC to enable */
+		else
+			x86_lapic_set_enabled(c->lapic, v & 0x800);
+		x86_tlb_flush(c, true);	/* the APIC page moved or went */
 		return true;
 	case 0x8b: return true;
 	case 0x1a0:			/* only fast strings can change */
@@ -386,6 +393,12 @@ bool x86_exec_cpuid_msr(struct x86_cpu *c, const struct x86_insn *in)
 	case 0x1a2:
 		x86_canon_cpuid((uint32_t)c->gpr[X86_RAX],
 				(uint32_t)c->gpr[X86_RCX], r);
+		if (canon_leaf((uint32_t)c->gpr[X86_RAX]) == 1) {
+			if (c->lapic)	/* initial APIC ID */
+				r[1] |= (uint32_t)c->lapic->id << 24;
+			else
+				r[3] &= ~F1D_APIC;
+		}
 		c->gpr[X86_RAX] = r[0];
 		c->gpr[X86_RBX] = r[1];
 		c->gpr[X86_RCX] = r[2];

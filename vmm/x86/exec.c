@@ -325,8 +325,11 @@ void x86_exec_one(struct x86_cpu *c, const struct x86_insn *in)
 		reg_set(c, in->reg, sz, x86_ea(c, in));
 		return;
 	case 0x90 ... 0x97:
-		if (in->rm == 0)
-			return;			/* NOP (F3 90: PAUSE) */
+		if (in->rm == 0) {		/* NOP (F3 90: PAUSE) */
+			if (c->npeers > 1 && (in->flags & X86_IF_REP))
+				c->shadow = X86_SHADOW_YIELD;	/* spin-wait */
+			return;
+		}
 		v = reg_get(c, in->rm, sz);
 		reg_set(c, in->rm, sz, reg_get(c, X86_RAX, sz));
 		reg_set(c, X86_RAX, sz, v);

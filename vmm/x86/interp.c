@@ -22,7 +22,71 @@
 
 #define CODE_PAGES	(1ull << 20)	/* decoded code tracked below 4 GiB */
 
+/* ---- the local APIC's view of its CPU (lapic.h) */
+
+static void lapic_send(void *opaque, const struct apic_msg *m)
+{
+	struct x86_cpu *c = opaque;
+
+	if (c->apic_route) {
+		c->apic_route(c->route_opaque, m);
+	} else if (x86_lapic_match(c->lapic, m)) {
+		x86_lapic_accept(c->lapic, m);	/* a CPU on its own */
+	}
+}
+
+static void lapic_eoi(void *opaque, uint8_t vector)
+{
+	struct x86_cpu *c = opaque;
+
+	if (c->bus->apic_eoi)
+		c->bus->apic_eoi(c->bus->opaque, vector);
+}
+
+static void lapic_signal(void *opaque, enum lapic_signal s, uint8_t arg)
+{
+	struct x86_cpu *c = opaque;
+
+	switch (s) {
+	case LAPIC_SIG_INTR:
+		c->irq_check = true;
+		break;
+	case LAPIC_SIG_NMI:
+		c->nmi_pending = true;
+		break;
+	case LAPIC_SIG_INIT:
+		x86_cpu_init_ipi(c);
+		break;
+	case LAPIC_SIG_SIPI:
+		if (c->wait_sipi) {
+			c->sipi_vector = arg;
+			c->sipi_pending = true;
+		}
+		break;
+	}
+}
+
+static bool lapic_extint_pending(void *opaque)
+{
+	struct x86_cpu *c = opaque;
+
+	return c->bus->intr_pending(c->intr_opaque);
+}
+
+static uint8_t lapic_extint_ack(void *opaque)
+{
+	struct x86_cpu *c = opaque;
+
+	return c->bus->intr_ack(c->intr_opaque);
+}
+
 int x86_cpu_create(const struct machine_bus *bus, struct x86_cpu **out)
+{
+	return x86_cpu_create_apic(bus, 0, out);
+}
+
+int x86_cpu_create_apic(const struct machine_bus *bus, uint8_t apic_id,
+			struct x86_cpu **out)
 {
 	struct x86_cpu *c;
 
@@ -34,10 +98,19 @@ int x86_cpu_create(const struct machine_bus *bus, struct x86_cpu **out)
 	c->dcache = calloc(X86_DCACHE_SIZE, sizeof(*c->dcache));
 	c->code_pages_n = CODE_PAGES;
 	c->code_pages = calloc(CODE_PAGES / 8, 1);
-	if (!c->dcache || !c->code_pages) {
+	if (bus->clock)
+		c->lapic = malloc(sizeof(*c->lapic));
+	if (!c->dcache || !c->code_pages || (bus->clock && !c->lapic)) {
 		x86_cpu_destroy(c);
 		return -ENOMEM;
 	}
+	if (c->lapic)
+		x86_lapic_init(c->lapic, bus->clock, apic_id, apic_id == 0,
+			       &(struct x86_lapic_host){
+				.send = lapic_send, .eoi = lapic_eoi,
+				.signal = lapic_signal,
+				.extint_pending = lapic_extint_pending,
+				.extint_ack = lapic_extint_ack, .opaque = c });
 	x86_cpu_reset(c);
 	*out = c;
 	return 0;
@@ -48,8 +121,13 @@ void x86_cpu_destroy(struct x86_cpu *c)
 	if (!c)
 		return;
 	x86_fpu_destroy(c);		/* x87/SSE host stubs (fpu.h) */
-	free(c->dcache);
-	free(c->code_pages);
+	if (c->lapic)
+		x86_lapic_fini(c->lapic);
+	free(c->lapic);
+	if (!c->borrowed_caches) {
+		free(c->dcache);
+		free(c->code_pages);
+	}
 	free(c);
 }
 
@@ -90,6 +168,14 @@ void x86_cpu_reset(struct x86_cpu *c)
 	x86_dr7_update(c);
 	c->tsc_offset = 0;
 	c->apic_base = X86_CANON_APIC_BASE;
+	if (c->lapic) {			/* enabled; BSP flag on APIC ID 0 */
+		c->apic_base |= 0x800;
+		if (!c->lapic->bsp)
+			c->apic_base &= ~0x100ull;
+		x86_lapic_reset(c->lapic, false);
+	}
+	c->wait_sipi = c->lapic && !c->lapic->bsp;	/* APs wait */
+	c->sipi_pending = false;
 	c->sysenter_cs = c->sysenter_esp = c->sysenter_eip = 0;
 	c->star = c->lstar = c->cstar = c->sfmask = c->kernel_gs_base = 0;
 	c->tsc_aux = 0;
@@ -112,6 +198,41 @@ void x86_cpu_reset(struct x86_cpu *c)
 	c->cpl = 0;
 	x86_mode_update(c);
 	cache_flush_all(c);
+}
+
+void x86_cpu_share_caches(struct x86_cpu *c, struct x86_cpu *owner)
+{
+	if (!c->borrowed_caches) {
+		free(c->dcache);
+		free(c->code_pages);
+	}
+	c->dcache = owner->dcache;
+	c->code_pages = owner->code_pages;
+	c->code_pages_n = owner->code_pages_n;
+	c->borrowed_caches = true;
+	x86_tlb_flush(c, true);
+}
+
+void x86_cpu_init_ipi(struct x86_cpu *c)
+{
+	uint64_t base = c->apic_base;
+
+	x86_cpu_reset(c);
+	c->apic_base = base;			/* INIT keeps the MSR */
+	x86_lapic_set_enabled(c->lapic, base & 0x800);
+	c->wait_sipi = !(base & 0x100);		/* the BSP restarts at F000:FFF0 */
+}
+
+/* A SIPI ended wait-for-SIPI: real mode at vector * 4 KiB (SDM vol. 3,
+ * 8.4.4.1: CS selector vector << 8, IP 0). */
+static void start_ap(struct x86_cpu *c)
+{
+	c->wait_sipi = c->sipi_pending = false;
+	c->seg[X86_CS].sel = (uint16_t)(c->sipi_vector << 8);
+	c->seg[X86_CS].base = (uint64_t)c->sipi_vector << 12;
+	c->rip = 0;
+	c->halted = false;
+	x86_mode_update(c);
 }
 
 void x86_cpu_get_state(const struct x86_cpu *c0, struct x86_cpu_state *st)
@@ -177,6 +298,10 @@ int x86_cpu_set_state(struct x86_cpu *c, const struct x86_cpu_state *st)
 	x86_dr7_update(c);
 	c->tsc_offset = st->tsc - c->bus->now_ns(c->bus->opaque);
 	c->apic_base = st->apic_base;
+	if (!c->lapic)
+		c->apic_base &= ~0x800ull;	/* no APIC to enable */
+	else if (!!(c->apic_base & 0x800) != c->lapic->hw_enabled)
+		x86_lapic_set_enabled(c->lapic, c->apic_base & 0x800);
 	c->sysenter_cs = st->sysenter_cs;
 	c->sysenter_esp = st->sysenter_esp;
 	c->sysenter_eip = st->sysenter_eip;
@@ -371,12 +496,14 @@ static bool take_interrupt(struct x86_cpu *c)
 	}
 	if (!c->irq_check || !(c->eflags & FL_IF))
 		return false;
-	if (!c->bus->intr_pending(c->intr_opaque)) {
+	if (c->lapic ? !x86_lapic_intr_pending(c->lapic) :
+	    !c->bus->intr_pending(c->intr_opaque)) {
 		c->irq_check = false;	/* until I/O or IF changes it */
 		return false;
 	}
 	{
-		uint8_t v = c->bus->intr_ack(c->intr_opaque);
+		uint8_t v = c->lapic ? x86_lapic_intr_ack(c->lapic) :
+			    c->bus->intr_ack(c->intr_opaque);
 
 		c->delivering = true;
 		c->deliv_vec = 0xff;	/* external: benign for #DF */
@@ -508,6 +635,11 @@ run_loop(struct x86_cpu *c, uint64_t max_insns, uint64_t deadline_ns,
 			    c->bus->now_ns(c->bus->opaque) >= deadline_ns)
 				return;
 		}
+		if (c->shadow == X86_SHADOW_YIELD) {
+			c->shadow = 0;		/* PAUSE: let the others run */
+			stop->yielded = true;
+			return;
+		}
 		if (c->shadow)
 			c->shadow = 0;
 		else if ((c->nmi_pending || c->irq_check) && take_interrupt(c))
@@ -547,6 +679,13 @@ void x86_cpu_exec(struct x86_cpu *c, uint64_t max_insns, uint64_t deadline_ns,
 	c->error = false;
 	c->icount = 0;
 	c->irq_check = true;
+	if (c->wait_sipi) {
+		if (!c->sipi_pending) {
+			stop->reason = X86_STOP_HLT;	/* an idle AP */
+			return;
+		}
+		start_ap(c);
+	}
 	if (_setjmp(c->jb)) {
 		if (c->error) {
 			c->delivering = false;

@@ -138,12 +138,30 @@ static inline void store_le(uint8_t *p, unsigned int size, uint64_t v)
 	}
 }
 
+/* MMIO: the local APIC's page first (it is part of the CPU), then the
+ * machine. */
+uint64_t x86_mmio_read(struct x86_cpu *c, uint64_t gpa, unsigned int size)
+{
+	if (x86_apic_page(c, gpa))
+		return x86_lapic_read(c->lapic, gpa & 0xfff, size);
+	return c->bus->mmio_read(c->bus->opaque, gpa, size);
+}
+
+void x86_mmio_write(struct x86_cpu *c, uint64_t gpa, uint64_t v,
+		    unsigned int size)
+{
+	if (x86_apic_page(c, gpa))
+		x86_lapic_write(c->lapic, gpa & 0xfff, v, size);
+	else
+		c->bus->mmio_write(c->bus->opaque, gpa, v, size);
+}
+
 static uint64_t __attribute__((noinline))
 page_read_mmio(struct x86_cpu *c, const struct x86_tlb_entry *e, uint64_t lin,
 	       unsigned int size)
 {
 	c->irq_check = true;
-	return c->bus->mmio_read(c->bus->opaque, e->gpa | (lin & 0xfff), size);
+	return x86_mmio_read(c, e->gpa | (lin & 0xfff), size);
 }
 
 MEM_INLINE uint64_t page_read(struct x86_cpu *c, const struct x86_tlb_entry *e,
@@ -198,7 +216,7 @@ page_write_slow(struct x86_cpu *c, const struct x86_tlb_entry *e, uint64_t lin,
 	if (h) {
 		memcpy(h + (gpa & 0xfff), &v, size);
 	} else {
-		c->bus->mmio_write(c->bus->opaque, gpa, v, size);
+		x86_mmio_write(c, gpa, v, size);
 		c->irq_check = true;
 	}
 }
@@ -306,7 +324,7 @@ uint64_t x86_phys_read(struct x86_cpu *c, uint64_t gpa, unsigned int size)
 			v |= x86_phys_read(c, gpa + i, 1) << (8 * i);
 		return v;
 	}
-	return c->bus->mmio_read(c->bus->opaque, gpa, size);
+	return x86_mmio_read(c, gpa, size);
 }
 
 void x86_phys_write(struct x86_cpu *c, uint64_t gpa, unsigned int size,
@@ -327,7 +345,7 @@ void x86_phys_write(struct x86_cpu *c, uint64_t gpa, unsigned int size,
 	if (h) {
 		memcpy(h + (gpa & 0xfff), &v, size);
 	} else {
-		c->bus->mmio_write(c->bus->opaque, gpa, v, size);
+		x86_mmio_write(c, gpa, v, size);
 		c->irq_check = true;
 	}
 }
@@ -343,6 +361,19 @@ uint64_t x86_fetch_gpa(struct x86_cpu *c, uint64_t lin, uint8_t **host)
 	return e->gpa | (lin & 0xfff);
 }
 
+/* guest-physical page @pg holds cached code: writes take the slow path */
+static void tlb_drop_write(struct x86_cpu *c, uint64_t pg)
+{
+	unsigned int i;
+
+	for (i = 0; i < X86_TLB_SIZE; i++)
+		if (c->tlb[i].tag && (c->tlb[i].gpa >> 12) == pg) {
+			c->tlb[i].host_w = NULL;
+			c->tlb[i].user_w = 0;
+			c->tlb[i].sup_w = 0;
+		}
+}
+
 void x86_code_mark(struct x86_cpu *c, uint64_t gpa)
 {
 	uint64_t pg = gpa >> 12;
@@ -351,12 +382,12 @@ void x86_code_mark(struct x86_cpu *c, uint64_t gpa)
 	if (pg >= c->code_pages_n || (c->code_pages[pg >> 3] >> (pg & 7) & 1))
 		return;
 	c->code_pages[pg >> 3] |= (uint8_t)(1u << (pg & 7));
-	for (i = 0; i < X86_TLB_SIZE; i++)
-		if (c->tlb[i].tag && (c->tlb[i].gpa >> 12) == pg) {
-			c->tlb[i].host_w = NULL;
-			c->tlb[i].user_w = 0;
-			c->tlb[i].sup_w = 0;
-		}
+	if (!c->peers) {
+		tlb_drop_write(c, pg);
+		return;
+	}
+	for (i = 0; i < c->npeers; i++)		/* shared caches (SMP) */
+		tlb_drop_write(c->peers[i], pg);
 }
 
 void x86_code_invalidate(struct x86_cpu *c, uint64_t gpa, uint64_t len)

@@ -135,6 +135,7 @@ struct x86_stop {
 	uint32_t	error_code;	/* the error code */
 	uint64_t	insns;		/* instructions retired in this call */
 	char		msg[160];	/* one line, for X86_STOP_ERROR */
+	bool		yielded;	/* X86_STOP_LIMIT at a PAUSE (SMP) */
 };
 
 /*
@@ -144,6 +145,14 @@ struct x86_stop {
  * x86_cpu_kick().
  */
 int x86_cpu_create(const struct machine_bus *bus, struct x86_cpu **out)
+	__attribute__((warn_unused_result));
+/*
+ * The same with local APIC ID @apic_id: a bus with a clock gives the CPU a
+ * local APIC (ID 0 is the bootstrap processor; any other ID is an AP that
+ * starts in wait-for-SIPI).  x86_cpu_create() is this with ID 0.
+ */
+int x86_cpu_create_apic(const struct machine_bus *bus, uint8_t apic_id,
+			struct x86_cpu **out)
 	__attribute__((warn_unused_result));
 void x86_cpu_destroy(struct x86_cpu *cpu);
 /* Power-on / RESET state (CS:IP = F000:FFF0, real mode). */

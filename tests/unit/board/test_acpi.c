@@ -3,6 +3,7 @@
  * does (files placed at fake guest addresses in a fake memory), then walk
  * RSDP -> RSDT -> FADT -> FACS/DSDT checking signatures, lengths,
  * checksums, FADT fields and the hand-assembled \_S5 AML. */
+#include <errno.h>
 #include <string.h>
 
 #include "board/acpi.h"
@@ -111,7 +112,8 @@ static void run_loader(const struct acpi_blob *b)
 
 static const struct acpi_cfg cfg = { .pm_base = 0x600, .sci_irq = 9,
 				     .reset_port = 0xcf9, .reset_value = 6,
-				     .pci_hole_base = 0x10000000 };
+				     .pci_hole_base = 0x10000000, .apic = true,
+				     .ioapic_id = 0, .ioapic_addr = 0xfec00000 };
 
 static uint32_t pkglen(const uint8_t *p, unsigned int *nbytes);
 
@@ -137,8 +139,94 @@ static const uint8_t *fadt_of_loaded(void)
 	T_EQ(sum(rsdp, 20), 0);
 	T_EQ(rsdp[15], 0);
 	rsdt = table_at(rd32(rsdp + 16), "RSDT");
-	T_EQ(rd32(rsdt + 4), 40);		/* one entry */
+	T_EQ(rd32(rsdt + 4), 44);		/* FADT, MADT */
 	return table_at(rd32(rsdt + 36), "FACP");
+}
+
+static const uint8_t *madt_of_loaded(void)
+{
+	const uint8_t *rsdt = mem + rd32(mem + RSDP_AT + 16);
+
+	return table_at(rd32(rsdt + 40), "APIC");
+}
+
+/* the MADT lists @ncpus local APICs, the I/O APIC, IRQ0 -> GSI 2, the
+ * level/high SCI and LINT1 NMI, and nothing else */
+static void check_madt(unsigned int ncpus)
+{
+	const uint8_t *m = madt_of_loaded(), *e;
+	unsigned int cpus = 0, ioapics = 0, isos = 0, nmis = 0;
+	uint32_t off;
+
+	T_EQ(rd32(m + 36), 0xfee00000);		/* local APIC address */
+	T_EQ(rd32(m + 40), 1);			/* PCAT_COMPAT */
+	for (off = 44; off < rd32(m + 4); off += e[1]) {
+		e = m + off;
+		T_ASSERT(e[1] >= 2 && off + e[1] <= rd32(m + 4));
+		switch (e[0]) {
+		case 0:
+			T_EQ(e[1], 8);
+			T_EQ(e[3], cpus);	/* APIC IDs 0.. in order */
+			T_EQ(rd32(e + 4), 1);
+			cpus++;
+			break;
+		case 1:
+			T_EQ(e[1], 12);
+			T_EQ(rd32(e + 4), 0xfec00000);
+			T_EQ(rd32(e + 8), 0);
+			ioapics++;
+			break;
+		case 2:
+			T_EQ(e[1], 10);
+			T_EQ(e[2], 0);		/* ISA */
+			if (e[3] == 0) {
+				T_EQ(rd32(e + 4), 2);
+				T_EQ(rd16(e + 8), 0);
+			} else {
+				T_EQ(e[3], 9);
+				T_EQ(rd32(e + 4), 9);
+				T_EQ(rd16(e + 8), 0x000d);
+			}
+			isos++;
+			break;
+		case 4:
+			T_EQ(e[1], 6);
+			T_EQ(e[2], 0xff);
+			T_EQ(e[5], 1);
+			nmis++;
+			break;
+		default:
+			t_fail(__FILE__, __LINE__, "MADT entry type %u", e[0]);
+		}
+	}
+	T_EQ(off, rd32(m + 4));
+	T_EQ(cpus, ncpus);
+	T_EQ(ioapics, 1);
+	T_EQ(isos, 2);
+	T_EQ(nmis, 1);
+}
+
+static void test_acpi_madt(void)
+{
+	static struct acpi_blob b;
+	struct acpi_cfg c = cfg;
+
+	T_EQ(acpi_build(&c, &b), 0);
+	run_loader(&b);
+	check_madt(1);
+	c.ncpus = ACPI_MAX_CPUS;
+	T_EQ(acpi_build(&c, &b), 0);
+	run_loader(&b);
+	check_madt(ACPI_MAX_CPUS);
+	c.ncpus = ACPI_MAX_CPUS + 1;
+	T_EQ(acpi_build(&c, &b), -EINVAL);
+	/* no APICs: no MADT, an RSDT with the FADT only */
+	c.ncpus = 1;
+	c.apic = false;
+	T_EQ(acpi_build(&c, &b), 0);
+	run_loader(&b);
+	T_EQ(rd32(mem + rd32(mem + RSDP_AT + 16) + 4), 40);
+	table_at(rd32(mem + rd32(mem + RSDP_AT + 16) + 36), "FACP");
 }
 
 static void test_acpi_tables_checksums(void)
@@ -311,7 +399,61 @@ static void test_acpi_bad_cfg(void)
 	T_EQ(acpi_build(&c, &b), -22);
 }
 
+/* PCI0's _PRT: 124 entries { slot:FFFF, pin, 0, GSI } with the PIIX3
+ * wiring PIRQ = (slot + pin - 1) mod 4 onto the configured IRQs */
+static void test_acpi_dsdt_prt(void)
+{
+	static struct acpi_blob b;
+	struct acpi_cfg c = cfg;
+	const uint8_t *d, *p;
+	unsigned int nb, slot, pin, n = 0;
+	uint32_t len;
+
+	memcpy(c.pirq_irq, (uint8_t[4]){ 10, 10, 11, 11 }, 4);
+	T_EQ(acpi_build(&c, &b), 0);
+	run_loader(&b);
+	d = table_at(rd32(fadt_of_loaded() + 40), "DSDT");
+	len = rd32(d + 4);
+	T_ASSERT(memfind(d, len, "\x08_CRS", 5) != NULL);
+	p = memfind(d, len, "\x08_PRT\x12", 6);
+	T_ASSERT(p && p > memfind(d, len, "PCI0", 4));
+	T_ASSERT(p < memfind(d, len, "\x08_CRS", 5));	/* inside PCI0 */
+	p += 6;
+	pkglen(p, &nb);
+	T_EQ(p[nb], 124);			/* NumElements */
+	p += nb + 1;
+	for (slot = 1; slot <= 31; slot++)
+		for (pin = 0; pin < 4; pin++, n++) {
+			const uint8_t *e = p;
+			unsigned int k;
+
+			T_EQ(e[0], 0x12);
+			pkglen(e + 1, &nb);
+			k = 1 + nb;
+			T_EQ(e[k++], 4);
+			T_EQ(e[k++], 0x0c);
+			T_EQ(rd32(e + k), slot << 16 | 0xffff);
+			k += 4;
+			if (pin < 2) {
+				T_EQ(e[k++], pin);
+			} else {
+				T_EQ(e[k++], 0x0a);
+				T_EQ(e[k++], pin);
+			}
+			T_EQ(e[k++], 0);			/* no link device */
+			T_EQ(e[k++], 0x0a);
+			T_EQ(e[k++], ((slot + pin - 1) & 3) < 2 ? 10 : 11);
+			T_EQ(k, 1 + pkglen(e + 1, NULL));
+			p += k;
+		}
+	T_EQ(n, 124);
+	c.pirq_irq[2] = 16;
+	T_EQ(acpi_build(&c, &b), -EINVAL);
+}
+
 static const struct t_case cases[] = {
+	T_CASE(test_acpi_dsdt_prt),
+	T_CASE(test_acpi_madt),
 	T_CASE(test_acpi_tables_checksums),
 	T_CASE(test_acpi_fadt_fields),
 	T_CASE(test_acpi_dsdt_s5),
