@@ -3,7 +3,10 @@
 # interp-amd64.sh --- x86-64 guests on dualvm's CPU interpreter:
 #   - interp-amd64-linux: build/guests/linux-amd64.img (SeaBIOS, EXTLINUX,
 #     the Debian amd64 kernel and its initramfs, all in IA-32e mode once
-#     the kernel runs) reaches DUALVM-GUEST-READY;
+#     the kernel runs) reaches DUALVM-GUEST-READY with two vCPUs
+#     (`--cpus 2`): the kernel finds both in the MADT, starts the second
+#     with INIT-SIPI-SIPI and reports "smp: Brought up 1 node, 2 CPUs",
+#     which it prints only once the second CPU runs its own code;
 #   - interp-amd64-dualboot-p2: partition 2 of dualboot-amd64.img, booted
 #     as a partition view with the default disk mode (nonpersistent),
 #     reaches DUALVM-GUEST-READY, never HOST-OS-BOOTED, and the source
@@ -39,11 +42,13 @@ if [ ! -e "$img" ]; then
 elif ! cp --sparse=always "$img" "$tmp/linux.img"; then
 	t_fail $t "cannot copy $img"
 else
-	boot $t "$tmp/linux.log" "$tmp/linux.img"
+	boot $t "$tmp/linux.log" --cpus 2 "$tmp/linux.img"
 	if [ $rc != 0 ]; then
 		t_fail_log $t "$(boot_why $rc "$tmp/linux.log")" "$tmp/linux.log"
 	elif ! grep -aq 'kernel .*-amd64 x86_64' "$tmp/linux.log"; then
 		t_fail_log $t "DUALVM-GUEST-READY without the x86_64 kernel line" "$tmp/linux.log"
+	elif ! grep -aq 'smp: Brought up 1 node, 2 CPUs' "$tmp/linux.log"; then
+		t_fail_log $t "the kernel did not bring up the second vCPU ($(grep -a -m1 'smp: Brought up' "$tmp/linux.log" | tr -d '\r'))" "$tmp/linux.log"
 	else
 		t_pass $t "${ms} ms"
 	fi
