@@ -64,6 +64,8 @@ DEVICES_OBJS := \
 	devices/ide_ata.o \
 	devices/ide_atapi.o \
 	devices/ide_bmdma.o \
+	devices/e1000.o \
+	devices/e1000_ring.o \
 	devices/pic.o \
 	devices/pit.o \
 	devices/rtc.o \
@@ -207,6 +209,7 @@ UNIT_TESTS := \
 	devices/test_dev \
 	devices/test_pci \
 	devices/test_ide \
+	devices/test_e1000 \
 	devices/test_ide_async \
 	devices/test_atapi \
 	devices/test_acpi_pm \

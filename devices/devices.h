@@ -174,6 +174,9 @@ static inline void dev_host_tx(const struct dev_host *h, unsigned int unit,
 #include "devices/piix3.h"
 #include "devices/ide.h"
 
+/* Network. */
+#include "devices/e1000.h"
+
 /* Firmware interface and ACPI fixed hardware. */
 #include "devices/fw_cfg.h"
 #include "devices/acpi_pm.h"
