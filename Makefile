@@ -39,7 +39,7 @@ endif
 # Libraries found through pkg-config.  Evaluated lazily, once, when a recipe
 # first needs them, so that `make deps check` works on a clean machine.
 PKGS	:= blkid fdisk ext2fs com_err hivex libntfs-3g libarchive libdeflate zlib \
-	   nettle
+	   nettle slirp
 PKG_CFLAGS = $(eval PKG_CFLAGS := $$(shell pkg-config --cflags $(PKGS)))$(PKG_CFLAGS)
 PKG_LIBS   = $(eval PKG_LIBS := $$(shell pkg-config --libs $(PKGS)))$(PKG_LIBS)
 CFLAGS	+= $(PKG_CFLAGS)
@@ -94,6 +94,8 @@ LIB_OBJS := \
 
 VMM_OBJS := \
 	vmm/blk_rd.o \
+	vmm/net.o \
+	vmm/net_slirp.o \
 	vmm/engine.o \
 	vmm/kvm.o \
 	vmm/kvm_state.o \
@@ -358,7 +360,8 @@ DEB_PKGS := build-essential pkg-config bear clang-format \
 	qemu-system-x86 qemu-utils cpio mtools dosfstools libzydis-dev \
 	linux-headers-amd64 xvfb xdotool kmod dpkg-dev xz-utils zstd lz4 e2tools \
 	util-linux binutils libvirt-clients libxml2-utils \
-	debootstrap grub-common grub-efi-amd64-bin
+	debootstrap grub-common grub-efi-amd64-bin \
+	libslirp-dev
 
 deps:
 	@missing=$$(for p in $(DEB_PKGS); do \

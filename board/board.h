@@ -124,6 +124,10 @@ struct machine_cfg {
 	struct blk	*cdrom;		/* ATAPI CD at MACHINE_CDROM_POS or
 					 * NULL; borrowed */
 	bool		boot_cdrom;	/* boot order: CD before disk */
+	bool		nic;		/* an 82540EM (e1000) at 00:03.0 */
+	struct netdev	*net;		/* its link (hw/net.h), borrowed;
+					 * NULL: no cable */
+	uint8_t		mac[6];		/* its EEPROM MAC address */
 };
 
 struct machine;

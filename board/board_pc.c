@@ -42,6 +42,7 @@ struct board_slot {
 	bool			all_isa;	/* dev_cfg.irq[] = ISA IRQ 0-15 */
 	bool			on_pci;		/* dev_cfg.pci = the PCI bus */
 	bool			vga_only;	/* only with machine_cfg.vga */
+	bool			nic_only;	/* only with machine_cfg.nic */
 	uint16_t		base;		/* dev_cfg.base (0: default) */
 	uint8_t			unit;		/* dev_cfg.unit */
 	size_t			priv;		/* offsetof() the settings in
@@ -116,6 +117,8 @@ static const struct board_slot pc_slots[BD_N] = {
 		       .isa = { 14, 15 }, .priv = SETTINGS(ide_cfg) },
 	[BD_VGA]   = { .ops = &vga_dev, .on_pci = true, .vga_only = true,
 		       .priv = SETTINGS(vga_cfg) },
+	[BD_NIC]   = { .ops = &e1000_dev, .on_pci = true, .nic_only = true,
+		       .priv = SETTINGS(nic_cfg) },
 	[BD_PM]    = { .ops = &acpi_pm_dev, .nirq = 1,
 		       .isa = { ACPI_PM_SCI_IRQ }, .base = ACPI_PM_BASE },
 	[BD_FWCFG] = { .ops = &fw_cfg_dev },
@@ -132,6 +135,8 @@ static int board_settings(struct board_pc *b)
 	b->pic_cfg.level_irqs = 1u << ACPI_PM_SCI_IRQ;
 	b->rtc_cfg.epoch = mc->rtc_epoch;
 	b->dbg_cfg.console = mc->debug_out != NULL;
+	b->nic_cfg.net = mc->net;
+	memcpy(b->nic_cfg.mac, mc->mac, sizeof(b->nic_cfg.mac));
 	for (i = 0; i < IDE_MAX_DRIVES && i < MACHINE_MAX_DISKS; i++) {
 		if (!mc->disk[i])
 			continue;
@@ -173,6 +178,8 @@ static int board_create_slot(struct board_pc *b, unsigned int i)
 	int err;
 
 	if (s->vga_only && !b->m->cfg.vga)
+		return 0;
+	if (s->nic_only && !b->m->cfg.nic)
 		return 0;
 	for (k = 0; k < s->nirq; k++)
 		cfg.irq[k] = b->isa_irq[s->isa[k]];
