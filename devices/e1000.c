@@ -318,11 +318,14 @@ static void e1000_reg_write(struct e1000 *e, uint32_t off, uint32_t v)
 			e1000_soft_reset(e);
 			return;
 		}
+		/* the link is always up: LSC only when software sets link
+		 * up after having it down (a cause on every CTRL write makes
+		 * drivers re-check and drop the link in between) */
+		if ((v & CTRL_SLU) && !(e_reg(e, E_CTRL) & CTRL_SLU))
+			e1000_cause(e, ICR_LSC);
 		e_set(e, off, v & ~CTRL_PHY_RST);
 		if (v & CTRL_PHY_RST)
 			e1000_phy_reset(e);
-		if (v & CTRL_SLU)
-			e1000_cause(e, ICR_LSC);
 		return;
 	case E_STATUS:
 		return;

@@ -269,6 +269,14 @@ static void test_interrupts_itr(void)
 	T_EQ(inta(t), 0);
 	vclock_advance(t->f.clock, 56000);
 	T_EQ(inta(t), 1);			/* at 256 us */
+	/* LSC only when software brings the link up, not on every CTRL
+	 * write (drivers re-check the link on LSC) */
+	rd(t, E_ICR);
+	wr(t, E_CTRL, rd(t, E_CTRL) | CTRL_SLU);
+	T_EQ(rd(t, E_ICR) & ICR_LSC, 0u);
+	wr(t, E_CTRL, rd(t, E_CTRL) & ~CTRL_SLU);
+	wr(t, E_CTRL, rd(t, E_CTRL) | CTRL_SLU);
+	T_EQ(rd(t, E_ICR) & ICR_LSC, ICR_LSC);
 	/* INTx disable in the command register masks the pin */
 	fix_cfg_write(&t->f, DEVFN, PCI_COMMAND, PCI_COMMAND_MEMORY |
 		      PCI_COMMAND_MASTER | PCI_COMMAND_INTX_DISABLE, 2);
