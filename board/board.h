@@ -128,6 +128,8 @@ struct machine_cfg {
 	struct netdev	*net;		/* its link (hw/net.h), borrowed;
 					 * NULL: no cable */
 	uint8_t		mac[6];		/* its EEPROM MAC address */
+	const char	*nic_rom;	/* its option ROM file (iPXE), or NULL */
+	bool		boot_net;	/* boot order: the NIC's ROM first */
 };
 
 struct machine;

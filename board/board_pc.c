@@ -152,6 +152,12 @@ static int board_settings(struct board_pc *b)
 		cd->media = IDE_MEDIA_CDROM;
 		cd->blk = mc->cdrom;
 	}
+	if (mc->nic && mc->nic_rom) {
+		int err = board_pc_load_nic_rom(b);
+
+		if (err)
+			return err;
+	}
 	return mc->vga ? board_pc_load_vga_rom(b) : 0;
 }
 
@@ -199,6 +205,7 @@ static int board_create_slot(struct board_pc *b, unsigned int i)
 
 static void board_free(struct board_pc *b)
 {
+	free((void *)b->nic_cfg.rom);
 	free((void *)b->vga_cfg.rom);
 	free(b);
 }

@@ -85,6 +85,9 @@ int board_pc_fw_tables(struct board_pc *b);
 /* board_fw.c: read the VGA BIOS into b->vga_cfg (freed by
  * board_pc_destroy()).  0 or -errno with the reason in b->why. */
 int board_pc_load_vga_rom(struct board_pc *b);
+/* board_fw.c: read machine_cfg.nic_rom into b->nic_cfg (freed by
+ * board_pc_destroy()).  0 or -errno with the reason in b->why. */
+int board_pc_load_nic_rom(struct board_pc *b);
 
 
 

@@ -42,7 +42,8 @@ static const char usage_text[] =
 "  --timeout SEC                 exit 124 after SEC seconds\n"
 "  --bios FILE                   firmware image (default Debian's SeaBIOS)\n"
 "  --cdrom ISO                   ATAPI CD-ROM (secondary master), read-only\n"
-"  --boot disk|cdrom             boot device first tried (default disk)\n"
+"  --boot disk|cdrom|net         boot device first tried (default disk; net:\n"
+"                                PXE through the NIC's iPXE ROM)\n"
 "  --net user[,hostfwd=tcp:[HADDR]:HPORT-[GADDR]:GPORT]...[,tftp=DIR][,bootfile=F]\n"
 "        tap,ifname=NAME | none  the e1000 NIC's network (default user: NAT\n"
 "                                10.0.2.0/24 through libslirp, DHCP, DNS;\n"
@@ -122,8 +123,10 @@ static int parse_opt(struct run_opts *o, int c, const char *arg)
 		return 0;
 	case 'B':
 		o->vc.boot_cdrom = !strcmp(arg, "cdrom");
-		return strcmp(arg, "disk") && strcmp(arg, "cdrom") ?
-		       (cli_err("run", "--boot: want disk or cdrom, got '%s'", arg), -1) : 0;
+		o->vc.boot_net = !strcmp(arg, "net");
+		return strcmp(arg, "disk") && strcmp(arg, "cdrom") &&
+		       strcmp(arg, "net") ?
+		       (cli_err("run", "--boot: want disk, cdrom or net, got '%s'", arg), -1) : 0;
 	case 'N': {
 		char why[256];
 
@@ -184,6 +187,12 @@ static int parse_args(struct run_opts *o, int argc, char **argv)
 		cli_err("run", "--boot cdrom needs --cdrom ISO");
 		return -1;
 	}
+	if (o->vc.boot_net && o->vc.net.kind == VM_NET_NONE) {
+		cli_err("run", "--boot net needs a NIC (not --net none)");
+		return -1;
+	}
+	if (o->vc.boot_net)	/* Debian's ipxe-qemu: the e1000 PXE ROM */
+		o->vc.net.rom = "/usr/lib/ipxe/qemu/pxe-e1000.rom";
 	if (o->ndisks == 0 && !o->vc.bios && !o->cdrom) {
 		cli_err("run", "no DISK given (see dualvm run --help)");
 		return -1;

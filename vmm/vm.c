@@ -158,6 +158,8 @@ static int vm_net(struct vm *vm, struct machine_cfg *mc, char *why,
 	mc->nic = true;
 	mc->net = net_be_netdev(vm->net);
 	memcpy(mc->mac, vm->cfg.net.mac, sizeof(mc->mac));
+	mc->nic_rom = vm->cfg.net.rom;
+	mc->boot_net = vm->cfg.boot_net;
 	return 0;
 }
 

@@ -49,6 +49,7 @@ struct vm_net_cfg {
 	char		tftp[256];	/* user: TFTP root ("" none) */
 	char		bootfile[128];	/* user: DHCP boot file name */
 	uint8_t		mac[6];		/* the NIC's address */
+	const char	*rom;		/* its option ROM (iPXE) file or NULL */
 };
 
 /*
@@ -79,6 +80,7 @@ struct vm_config {
 	struct rd_disk	*cdrom;		/* ATAPI CD (secondary master) or NULL;
 					 * borrowed; needs disk[2] free */
 	bool		boot_cdrom;	/* firmware boots the CD first */
+	bool		boot_net;	/* firmware boots the NIC's ROM first */
 	struct vm_net_cfg net;		/* the NIC and its back end */
 };
 

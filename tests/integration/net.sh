@@ -5,6 +5,13 @@
 # Boots build/guests/linux-i386.img under --engine interp (its /sbin/init
 # loads e1000 from the PCI modalias) and drives its serial shell through
 # a FIFO:
+#  - net-pxe-boot: the first guest boots through the network: --boot net
+#    loads Debian's iPXE ROM (pxe-e1000.rom) into the NIC's ROM BAR,
+#    SeaBIOS runs it, iPXE gets a DHCP lease and the boot file name from
+#    libslirp, fetches an iPXE script, the guest's own kernel and initrd
+#    (copied out of the image with debugfs) over slirp's TFTP and boots
+#    them to DUALVM-GUEST-READY (the root file system is the disk).  The
+#    user-networking checks below run in that guest;
 #  - net-user-dhcp: under --net user the guest's busybox udhcpc gets the
 #    lease 10.0.2.15 from libslirp;
 #  - net-user-download: the guest's wget fetches a 3 MiB random file from
@@ -144,6 +151,25 @@ if [ -z "$BB" ]; then
 	t_fail net-user-dhcp "busybox missing (busybox-static is in DEB_PKGS)"; exit 0
 fi
 
+# The PXE payload: the guest's kernel and initrd and an iPXE script
+# booting them with the root= of its EXTLINUX configuration.
+pxe_prepare() {
+	local start fs append kver
+	start=$(sfdisk -d "$img" 2>/dev/null | sed -n 's/.*start= *\([0-9]*\),.*bootable.*/\1/p' | head -1)
+	[ -n "$start" ] || return 1
+	fs="$img?offset=$((start * 512))"
+	mkdir -p "$tmp/tftp"
+	debugfs -R "cat /boot/extlinux/extlinux.conf" "$fs" >"$tmp/extlinux.conf" 2>/dev/null
+	append=$(sed -n 's/^ *APPEND //p' "$tmp/extlinux.conf" | head -1)
+	kver=$(sed -n 's|^ *KERNEL /boot/vmlinuz-||p' "$tmp/extlinux.conf" | head -1)
+	[ -n "$append" ] && [ -n "$kver" ] || return 1
+	debugfs -R "dump /boot/vmlinuz-$kver $tmp/tftp/vmlinuz" "$fs" 2>/dev/null
+	debugfs -R "dump /boot/initrd.img-$kver $tmp/tftp/initrd.img" "$fs" 2>/dev/null
+	[ -s "$tmp/tftp/vmlinuz" ] && [ -s "$tmp/tftp/initrd.img" ] || return 1
+	printf '#!ipxe\necho NET-PXE-SCRIPT-$%s\nkernel vmlinuz %s\ninitrd initrd.img\nboot\n' \
+		'{platform}' "$append" >"$tmp/tftp/boot.ipxe"
+}
+
 mkdir -p "$tmp/www"
 head -c $((3 * 1024 * 1024)) /dev/urandom >"$tmp/www/blob"
 want=$(sha256sum "$tmp/www/blob" | cut -d' ' -f1)
@@ -154,10 +180,25 @@ hport=$(free_port)
 token=dualvm-net-$RANDOM$RANDOM
 
 user_part() {
-	guest_start user --net "user,hostfwd=tcp::$hport-:8080" || {
-		t_fail net-user-dhcp "cannot start the guest"; return; }
+	if [ ! -f /usr/lib/ipxe/qemu/pxe-e1000.rom ]; then
+		t_fail net-pxe-boot "/usr/lib/ipxe/qemu/pxe-e1000.rom missing (ipxe-qemu is in DEB_PKGS)"
+		return
+	fi
+	if ! pxe_prepare; then
+		t_fail net-pxe-boot "cannot copy the kernel and initrd out of $img (debugfs)"
+		return
+	fi
+	guest_start user --boot net \
+		--net "user,hostfwd=tcp::$hport-:8080,tftp=$tmp/tftp,bootfile=boot.ipxe" || {
+		t_fail net-pxe-boot "cannot start the guest"; return; }
 	if ! wait_serial "$GOUT" DUALVM-GUEST-READY "$GPID" "$SECS"; then
-		t_fail_log net-user-dhcp "no DUALVM-GUEST-READY within $SECS s (scale $DUALVM_TEST_SCALE): $(tail -1 "$tmp/user.err")" "$GOUT"
+		t_fail_log net-pxe-boot "no DUALVM-GUEST-READY within $SECS s (scale $DUALVM_TEST_SCALE): $(grep -v unclaimed "$tmp/user.err" | tail -1)" "$GOUT"
+		return
+	fi
+	if grep -aq 'NET-PXE-SCRIPT-pcbios' "$GOUT" && grep -aq 'initrd.img\.\.\..*ok' "$GOUT"; then
+		t_pass net-pxe-boot "iPXE ROM, slirp DHCP + TFTP, kernel and initrd"
+	else
+		t_fail_log net-pxe-boot "the guest reached its shell without iPXE loading the script, kernel and initrd" "$GOUT"
 		return
 	fi
 	sleep 2
