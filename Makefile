@@ -223,6 +223,7 @@ UNIT_TESTS := \
 	board/test_machine \
 	vmm/test_console \
 	vmm/test_blk_rd \
+	vmm/test_net \
 	vmm/test_slow_dma \
 	vmm/test_kvm \
 	vmm/test_hostcaps \
