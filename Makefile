@@ -362,7 +362,7 @@ DEB_PKGS := build-essential pkg-config bear clang-format \
 	linux-headers-amd64 xvfb xdotool kmod dpkg-dev xz-utils zstd lz4 e2tools \
 	util-linux binutils libvirt-clients libxml2-utils \
 	debootstrap grub-common grub-efi-amd64-bin \
-	libslirp-dev
+	libslirp-dev iproute2
 
 deps:
 	@missing=$$(for p in $(DEB_PKGS); do \
