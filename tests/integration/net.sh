@@ -82,6 +82,15 @@ guest_stop() {
 	GPID=
 }
 
+# http_get PORT PATH: the response to GET /PATH from 127.0.0.1:PORT through
+# bash's /dev/tcp (no HTTP client needed), CRs removed; 1 if no connection.
+http_get() {
+	{ exec 5<>"/dev/tcp/127.0.0.1/$1"; } 2>/dev/null || return 1
+	printf 'GET /%s HTTP/1.0\r\nHost: 127.0.0.1\r\n\r\n' "$2" >&5
+	timeout 30 cat <&5 | tr -d '\r'
+	exec 5<&- 5>&-
+}
+
 # ---------------------------------------------------------------- tap part
 # Runs inside the namespace (re-executed through unshare --net).
 tap_in_netns() {
@@ -230,7 +239,7 @@ user_part() {
 	fi
 	local ok=0 end=$((SECONDS + $(budget 120)))
 	while [ $SECONDS -lt $end ] && kill -0 "$GPID" 2>/dev/null; do
-		if "$BB" wget -q -T 30 -O "$tmp/fwd" "http://127.0.0.1:$hport/index.html" 2>/dev/null &&
+		if http_get "$hport" index.html >"$tmp/fwd" &&
 			grep -q "^$token-42\$" "$tmp/fwd"; then
 			ok=1
 			break
