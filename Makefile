@@ -50,7 +50,7 @@ endif
 # Libraries found through pkg-config.  Evaluated lazily, once, when a recipe
 # first needs them, so that `make deps check` works on a clean machine.
 PKGS	:= blkid fdisk ext2fs com_err hivex libntfs-3g libarchive libdeflate zlib \
-	   nettle
+	   nettle slirp
 PKG_CFLAGS = $(eval PKG_CFLAGS := $$(shell pkg-config --cflags $(PKGS)))$(PKG_CFLAGS)
 PKG_LIBS   = $(eval PKG_LIBS := $$(shell pkg-config --libs $(PKGS)))$(PKG_LIBS)
 CFLAGS	+= $(PKG_CFLAGS)
@@ -75,6 +75,8 @@ DEVICES_OBJS := \
 	devices/ide_ata.o \
 	devices/ide_atapi.o \
 	devices/ide_bmdma.o \
+	devices/e1000.o \
+	devices/e1000_ring.o \
 	devices/pic.o \
 	devices/ioapic.o \
 	devices/pit.o \
@@ -104,6 +106,8 @@ LIB_OBJS := \
 
 VMM_OBJS := \
 	vmm/blk_rd.o \
+	vmm/net.o \
+	vmm/net_slirp.o \
 	vmm/engine.o \
 	vmm/kvm.o \
 	vmm/kvm_state.o \
@@ -222,6 +226,7 @@ UNIT_TESTS := \
 	devices/test_dev \
 	devices/test_pci \
 	devices/test_ide \
+	devices/test_e1000 \
 	devices/test_ide_async \
 	devices/test_atapi \
 	devices/test_acpi_pm \
@@ -233,6 +238,7 @@ UNIT_TESTS := \
 	board/test_machine \
 	vmm/test_console \
 	vmm/test_blk_rd \
+	vmm/test_net \
 	vmm/test_slow_dma \
 	vmm/test_kvm \
 	vmm/test_hostcaps \
@@ -397,7 +403,7 @@ DEB_PKGS := build-essential pkg-config bear clang-format \
 	linux-headers-amd64 xvfb xdotool kmod dpkg-dev xz-utils zstd lz4 e2tools \
 	util-linux binutils libvirt-clients libxml2-utils \
 	debootstrap grub-common grub-efi-amd64-bin \
-	strace clang libclang-rt-14-dev llvm
+	strace clang libclang-rt-14-dev llvm libslirp-dev iproute2
 
 deps:
 	@missing=$$(for p in $(DEB_PKGS); do \

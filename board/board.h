@@ -141,6 +141,12 @@ struct machine_cfg {
 					 * (machine_bus.clock/apic_eoi) */
 	/* each POST code written to port 0x80 (out_opaque); NULL: kept only */
 	void		(*post_out)(void *opaque, uint8_t code);
+	bool		nic;		/* an 82540EM (e1000) at 00:03.0 */
+	struct netdev	*net;		/* its link (hw/net.h), borrowed;
+					 * NULL: no cable */
+	uint8_t		mac[6];		/* its EEPROM MAC address */
+	const char	*nic_rom;	/* its option ROM file (iPXE), or NULL */
+	bool		boot_net;	/* boot order: the NIC's ROM first */
 };
 
 struct machine;

@@ -140,7 +140,8 @@ static int fwcfg_tables(struct board_pc *b)
 	struct fw_cfg *f = b->dev[BD_FWCFG];
 	static const char disk0[] = "/pci@i0cf8/ide@1,1/drive@0/disk@0\n";
 	static const char cd[] = "/pci@i0cf8/ide@1,1/drive@1/disk@0\n";
-	char bootorder[sizeof(disk0) + sizeof(cd)] = "";
+	static const char nic[] = "/pci@i0cf8/ethernet@3\n";
+	char bootorder[sizeof(disk0) + sizeof(cd) + sizeof(nic)] = "";
 	uint8_t e820[2 * 20], sercon[2] = { 0xf8, 0x03 };
 	size_t n = 20;
 	int err;
@@ -163,7 +164,10 @@ static int fwcfg_tables(struct board_pc *b)
 		err = fw_cfg_add_i16(f, FW_CFG_NOGRAPHIC, !b->m->cfg.vga);
 	if (!err)
 		err = fw_cfg_add_file(f, "etc/e820", e820, n);
-	/* OpenFirmware paths: IDE channel = drive@, master = disk@0 */
+	/* OpenFirmware paths: IDE channel = drive@, master = disk@0; the
+	 * NIC's option ROM (PXE) by its PCI slot */
+	if (b->m->cfg.boot_net && b->m->cfg.nic_rom)
+		strcat(bootorder, nic);
 	if (b->m->cfg.cdrom && b->m->cfg.boot_cdrom)
 		strcat(bootorder, cd);
 	if (b->m->cfg.disk[0])
@@ -192,24 +196,26 @@ int board_pc_fw_tables(struct board_pc *b)
 #define VGA_ROM_PATH	"/usr/share/seabios/vgabios-stdvga.bin"
 #define VGA_ROM_MAX	(1u << 20)
 
-int board_pc_load_vga_rom(struct board_pc *b)
+/* Read the option ROM @path (@what names it in messages) into a new
+ * buffer.  0 or -errno with the reason in b->why. */
+static int load_rom(struct board_pc *b, const char *path, const char *what,
+		    const char *pkg, const void **out, size_t *len)
 {
 	struct stat st;
 	uint8_t *rom;
 	ssize_t n;
 	int fd, err;
 
-	fd = open(VGA_ROM_PATH, O_RDONLY | O_CLOEXEC);
+	fd = open(path, O_RDONLY | O_CLOEXEC);
 	if (fd < 0) {
 		err = -errno;
-		snprintf(b->why, sizeof(b->why), "VGA BIOS %s: %s (install the seabios package)",
-			 VGA_ROM_PATH, strerror(errno));
+		snprintf(b->why, sizeof(b->why), "%s %s: %s (install the %s package)",
+			 what, path, strerror(errno), pkg);
 		return err;
 	}
 	if (fstat(fd, &st) < 0 || st.st_size <= 0 || st.st_size > VGA_ROM_MAX) {
 		close(fd);
-		snprintf(b->why, sizeof(b->why), "VGA BIOS %s: bad size",
-			 VGA_ROM_PATH);
+		snprintf(b->why, sizeof(b->why), "%s %s: bad size", what, path);
 		return -EINVAL;
 	}
 	rom = malloc((size_t)st.st_size);
@@ -221,11 +227,23 @@ int board_pc_load_vga_rom(struct board_pc *b)
 	close(fd);
 	if (n != st.st_size) {
 		free(rom);
-		snprintf(b->why, sizeof(b->why), "VGA BIOS %s: short read",
-			 VGA_ROM_PATH);
+		snprintf(b->why, sizeof(b->why), "%s %s: short read", what,
+			 path);
 		return -EIO;
 	}
-	b->vga_cfg.rom = rom;
-	b->vga_cfg.rom_len = (size_t)n;
+	*out = rom;
+	*len = (size_t)n;
 	return 0;
+}
+
+int board_pc_load_vga_rom(struct board_pc *b)
+{
+	return load_rom(b, VGA_ROM_PATH, "VGA BIOS", "seabios",
+			&b->vga_cfg.rom, &b->vga_cfg.rom_len);
+}
+
+int board_pc_load_nic_rom(struct board_pc *b)
+{
+	return load_rom(b, b->m->cfg.nic_rom, "NIC option ROM", "ipxe-qemu",
+			&b->nic_cfg.rom, &b->nic_cfg.rom_len);
 }

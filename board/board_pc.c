@@ -49,6 +49,7 @@ struct board_slot {
 	bool			on_pci;		/* dev_cfg.pci = the PCI bus */
 	bool			vga_only;	/* only with machine_cfg.vga */
 	bool			apic_only;	/* only with machine_cfg.apic */
+	bool			nic_only;	/* only with machine_cfg.nic */
 	uint16_t		base;		/* dev_cfg.base (0: default) */
 	uint8_t			unit;		/* dev_cfg.unit */
 	size_t			priv;		/* offsetof() the settings in
@@ -125,6 +126,8 @@ static const struct board_slot pc_slots[BD_N] = {
 		       .isa = { 14, 15 }, .priv = SETTINGS(ide_cfg) },
 	[BD_VGA]   = { .ops = &vga_dev, .on_pci = true, .vga_only = true,
 		       .priv = SETTINGS(vga_cfg) },
+	[BD_NIC]   = { .ops = &e1000_dev, .on_pci = true, .nic_only = true,
+		       .priv = SETTINGS(nic_cfg) },
 	[BD_PM]    = { .ops = &acpi_pm_dev, .nirq = 1,
 		       .isa = { ACPI_PM_SCI_IRQ }, .base = ACPI_PM_BASE },
 	[BD_FWCFG] = { .ops = &fw_cfg_dev },
@@ -143,6 +146,8 @@ static int board_settings(struct board_pc *b)
 	b->dbg_cfg.console = mc->debug_out != NULL;
 	b->dbg_cfg.post_tx = mc->post_out != NULL;
 	b->dbg_cfg.post_unit = BOARD_POST_UNIT;
+	b->nic_cfg.net = mc->net;
+	memcpy(b->nic_cfg.mac, mc->mac, sizeof(b->nic_cfg.mac));
 	for (i = 0; i < IDE_MAX_DRIVES && i < MACHINE_MAX_DISKS; i++) {
 		if (!mc->disk[i])
 			continue;
@@ -157,6 +162,12 @@ static int board_settings(struct board_pc *b)
 		}
 		cd->media = IDE_MEDIA_CDROM;
 		cd->blk = mc->cdrom;
+	}
+	if (mc->nic && mc->nic_rom) {
+		int err = board_pc_load_nic_rom(b);
+
+		if (err)
+			return err;
 	}
 	return mc->vga ? board_pc_load_vga_rom(b) : 0;
 }
@@ -214,6 +225,8 @@ static int board_create_slot(struct board_pc *b, unsigned int i)
 	if ((s->vga_only && !b->m->cfg.vga) ||
 	    (s->apic_only && !b->m->cfg.apic))
 		return 0;
+	if (s->nic_only && !b->m->cfg.nic)
+		return 0;
 	for (k = 0; k < s->nirq; k++)
 		cfg.irq[k] = b->isa_irq[s->isa[k]];
 	if (s->all_isa)
@@ -234,6 +247,7 @@ static int board_create_slot(struct board_pc *b, unsigned int i)
 
 static void board_free(struct board_pc *b)
 {
+	free((void *)b->nic_cfg.rom);
 	free((void *)b->vga_cfg.rom);
 	free(b);
 }

@@ -50,6 +50,7 @@ enum board_slot_id {
 	BD_SB,		/* PIIX3 ISA bridge 00:01.0 */
 	BD_IDE,		/* PIIX3 IDE 00:01.1 */
 	BD_VGA,		/* stdvga 00:02.0 (only with machine_cfg.vga) */
+	BD_NIC,		/* e1000 00:03.0 (only with machine_cfg.nic) */
 	BD_PM,		/* ACPI PM block, SCI on ISA IRQ 9 */
 	BD_FWCFG,	/* QEMU fw_cfg */
 	BD_EXIT,	/* MACHINE_EXIT_PORT */
@@ -77,6 +78,7 @@ struct board_pc {
 	struct debugport_cfg	dbg_cfg;	/* debug console on or off */
 	struct ide_cfg		ide_cfg;	/* the drives */
 	struct vga_cfg		vga_cfg;	/* the VGA BIOS image */
+	struct e1000_cfg	nic_cfg;	/* the NIC's link and MAC */
 	char			why[200];	/* detail of a create error */
 };
 
@@ -94,6 +96,9 @@ int board_pc_fw_tables(struct board_pc *b);
 /* board_fw.c: read the VGA BIOS into b->vga_cfg (freed by
  * board_pc_destroy()).  0 or -errno with the reason in b->why. */
 int board_pc_load_vga_rom(struct board_pc *b);
+/* board_fw.c: read machine_cfg.nic_rom into b->nic_cfg (freed by
+ * board_pc_destroy()).  0 or -errno with the reason in b->why. */
+int board_pc_load_nic_rom(struct board_pc *b);
 
 
 

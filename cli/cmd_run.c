@@ -47,7 +47,13 @@ static const char usage_text[] =
 "                                0x402 and 0xE9, e.g. SeaBIOS's log) to PATH\n"
 "  --post-codes                  print each POST code (port 0x80) on stderr\n"
 "  --cdrom ISO                   ATAPI CD-ROM (secondary master), read-only\n"
-"  --boot disk|cdrom             boot device first tried (default disk)\n"
+"  --boot disk|cdrom|net         boot device first tried (default disk; net:\n"
+"                                PXE through the NIC's iPXE ROM)\n"
+"  --net user[,hostfwd=tcp:[HADDR]:HPORT-[GADDR]:GPORT]...[,tftp=DIR][,bootfile=F]\n"
+"        tap,ifname=NAME | none  the e1000 NIC's network (default user: NAT\n"
+"                                10.0.2.0/24 through libslirp, DHCP, DNS;\n"
+"                                hostfwd listens on 127.0.0.1 by default)\n"
+"  --mac XX:XX:XX:XX:XX:XX       the NIC's MAC (default 52:54:00:12:34:56)\n"
 "  --help                        this text\n"
 "On a terminal, Ctrl-A x quits (Ctrl-A Ctrl-A sends Ctrl-A).\n";
 
@@ -133,8 +139,19 @@ static int parse_opt(struct run_opts *o, int c, const char *arg)
 		return 0;
 	case 'B':
 		o->vc.boot_cdrom = !strcmp(arg, "cdrom");
-		return strcmp(arg, "disk") && strcmp(arg, "cdrom") ?
-		       (cli_err("run", "--boot: want disk or cdrom, got '%s'", arg), -1) : 0;
+		o->vc.boot_net = !strcmp(arg, "net");
+		return strcmp(arg, "disk") && strcmp(arg, "cdrom") &&
+		       strcmp(arg, "net") ?
+		       (cli_err("run", "--boot: want disk, cdrom or net, got '%s'", arg), -1) : 0;
+	case 'N': {
+		char why[256];
+
+		return vm_net_parse(arg, &o->vc.net, why, sizeof(why)) ?
+		       (cli_err("run", "--net: %s", why), -1) : 0;
+	}
+	case 'A':
+		return vm_mac_parse(arg, o->vc.net.mac) ?
+		       (cli_err("run", "--mac: want a unicast XX:XX:XX:XX:XX:XX, got '%s'", arg), -1) : 0;
 	default:
 		return -1;
 	}
@@ -158,6 +175,8 @@ static int parse_args(struct run_opts *o, int argc, char **argv)
 		{ "post-codes", no_argument, NULL, 'P' },
 		{ "cdrom", required_argument, NULL, 'c' },
 		{ "boot", required_argument, NULL, 'B' },
+		{ "net", required_argument, NULL, 'N' },
+		{ "mac", required_argument, NULL, 'A' },
 		{ NULL, 0, NULL, 0 },
 	};
 	int c;
@@ -187,6 +206,12 @@ static int parse_args(struct run_opts *o, int argc, char **argv)
 		cli_err("run", "--boot cdrom needs --cdrom ISO");
 		return -1;
 	}
+	if (o->vc.boot_net && o->vc.net.kind == VM_NET_NONE) {
+		cli_err("run", "--boot net needs a NIC (not --net none)");
+		return -1;
+	}
+	if (o->vc.boot_net)	/* Debian's ipxe-qemu: the e1000 PXE ROM */
+		o->vc.net.rom = "/usr/lib/ipxe/qemu/pxe-e1000.rom";
 	if (o->ndisks == 0 && !o->vc.bios && !o->cdrom) {
 		cli_err("run", "no DISK given (see dualvm run --help)");
 		return -1;
@@ -357,7 +382,9 @@ int cmd_run(int argc, char **argv)
 {
 	struct run_opts o = {
 		.vc = { .engine = "auto", .ram_mib = 256, .serial = "stdio",
-			.vga = true },
+			.vga = true,
+			.net = { .kind = VM_NET_USER,
+				 .mac = { 0x52, 0x54, 0x00, 0x12, 0x34, 0x56 } } },
 		.display = "none",
 		.mode = VMD_MODE_DEFAULT,
 		.on_exit = VMD_EXIT_KEEP,

@@ -184,6 +184,9 @@ static inline void dev_host_apic_msg(const struct dev_host *h,
 #include "devices/piix3.h"
 #include "devices/ide.h"
 
+/* Network. */
+#include "devices/e1000.h"
+
 /* Firmware interface and ACPI fixed hardware. */
 #include "devices/fw_cfg.h"
 #include "devices/acpi_pm.h"

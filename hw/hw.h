@@ -7,6 +7,7 @@
  * MMIO spaces with their access widths (iospace.h), interrupt lines and the
  * interrupt-controller interface a CPU engine polls (irq.h), the virtual
  * clock and its timers (vclock.h), the guest-memory DMA callback, the
+ * Ethernet link between a NIC and its host back end (net.h), the
  * asynchronous block-device interface disk controllers submit requests to
  * (block.h) and the framebuffer/input interfaces a display drives (ui.h).
  * Nothing here knows a device, a board or a CPU engine; every other
@@ -22,6 +23,7 @@
 #include "hw/block.h"
 #include "hw/iospace.h"
 #include "hw/irq.h"
+#include "hw/net.h"
 #include "hw/ui.h"
 #include "hw/vclock.h"
 

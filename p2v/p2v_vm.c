@@ -12,8 +12,8 @@
  *    NetworkSection, VirtualSystem with an OperatingSystemSection and a
  *    VirtualHardwareSection of CIM RASD items (CPU 3, memory 4, IDE
  *    controller 5, Ethernet 10, disk 17);
- *  - libvirt domain XML (machine pc-i440fx, disk on bus ide, model e1000 /
- *    pcnet);
+ *  - libvirt domain XML (machine pc-i440fx, disk on bus ide, a user-mode
+ *    (NAT) interface of model e1000 / pcnet: what `dualvm run` gives);
  *  - dualvm's own config: `key = value` lines (documented in
  *    tests/p2v/README.md).
  * Every name or path goes through the escaping rule of its format
@@ -299,8 +299,7 @@ static int write_libvirt(FILE *f, const struct p2v_vm *vm,
 		"      <target dev=\"hda\" bus=\"ide\"/>\n"
 		"    </disk>\n"
 		"    <controller type=\"ide\" index=\"0\"/>\n"
-		"    <interface type=\"network\">\n"
-		"      <source network=\"default\"/>\n"
+		"    <interface type=\"user\">\n"
 		"      <model type=\"%s\"/>\n"
 		"    </interface>\n"
 		"    <graphics type=\"vnc\"/>\n"

@@ -110,7 +110,7 @@ done
 # Integration scripts run JOBS at a time (default 2: most are single-threaded
 # guest boots), the slowest first so the run ends sooner; each script's
 # result block is printed whole when it finishes.
-slow='rawdisk-boot|hwprofile-inject-linux|p2v-boot|platform-acpi|interp-amd64|fixtures|asan-fuzz'
+slow='rawdisk-boot|hwprofile-inject-linux|p2v-boot|platform-acpi|interp-amd64|fixtures|asan-fuzz|^net\.sh$'
 ordered=()
 for s in "${scripts[@]}"; do [[ $(basename "$s") =~ $slow ]] && ordered+=("$s"); done
 for s in "${scripts[@]}"; do [[ $(basename "$s") =~ $slow ]] || ordered+=("$s"); done

@@ -32,6 +32,7 @@
 #include "vmm/console.h"
 #include "vmm/display.h"
 #include "vmm/engines.h"
+#include "vmm/net.h"
 #include "vmm/vmm.h"
 
 #define VM_SLICE_NS	10000000ULL	/* max time in one engine run */
@@ -49,6 +50,7 @@ struct vm {
 	int			sfd;		/* signalfd, -1 if none */
 	int			efd;		/* eventfd: I/O completed */
 	struct blk_rd		*blk[VM_NBLK];	/* disks, then the CD */
+	struct net_be		*net;		/* the NIC's back end or NULL */
 	sigset_t		oldmask;	/* restored at destroy */
 	uint8_t			in[64];		/* input not yet accepted */
 	size_t			nin;		/* bytes in in[] */
@@ -155,6 +157,28 @@ static void vm_io_complete(struct vm *vm)
 	for (i = 0; i < VM_NBLK; i++)
 		if (vm->blk[i])
 			blk_rd_complete(vm->blk[i]);
+	if (vm->net)
+		net_be_complete(vm->net);
+}
+
+/* The NIC's back end (--net user/tap), on its own I/O thread. */
+static int vm_net(struct vm *vm, struct machine_cfg *mc, char *why,
+		  size_t len)
+{
+	int err;
+
+	if (vm->cfg.net.kind == VM_NET_NONE)
+		return 0;
+	err = net_be_create(&vm->cfg.net, vm_io_notify, vm, &vm->net, why,
+			    len);
+	if (err)
+		return err;
+	mc->nic = true;
+	mc->net = net_be_netdev(vm->net);
+	memcpy(mc->mac, vm->cfg.net.mac, sizeof(mc->mac));
+	mc->nic_rom = vm->cfg.net.rom;
+	mc->boot_net = vm->cfg.boot_net;
+	return 0;
 }
 
 /* Serve the configured disks (and the CD, read-only) by I/O threads. */
@@ -261,6 +285,8 @@ int vm_create(const struct vm_config *cfg, struct vm **out, char *why,
 			     len);
 	if (!err)
 		err = vm_disks(vm, &mc, why, len);
+	if (!err)
+		err = vm_net(vm, &mc, why, len);
 	if (err)
 		goto fail;
 	/* the engine first: the machine has APICs only if it models them */
@@ -293,8 +319,9 @@ fail:
 
 /*
  * Teardown order: the machine first (engine hooks detached; each disk
- * controller drains its requests), then the I/O threads (so no notify can
- * reach the engine), then the engine, the console and the signal mask.
+ * controller drains its requests), then the I/O threads of the disks and
+ * the NIC (so no notify can reach the engine), then the engine, the
+ * console and the signal mask.
  */
 void vm_destroy(struct vm *vm)
 {
@@ -307,6 +334,7 @@ void vm_destroy(struct vm *vm)
 	machine_destroy(vm->m);
 	for (i = 0; i < VM_NBLK; i++)
 		blk_rd_destroy(vm->blk[i]);
+	net_be_destroy(vm->net);
 	if (vm->eng)
 		vm->eops->destroy(vm->eng);
 	console_destroy(vm->con);

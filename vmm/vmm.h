@@ -22,6 +22,48 @@ struct rd_disk;
 struct vm;
 
 #define VM_MAX_DISKS	4
+#define VM_NET_MAX_FWD	16	/* hostfwd rules of --net user */
+
+/* The NIC's host side (--net). */
+enum vm_net_kind {
+	VM_NET_NONE = 0,	/* no NIC at all */
+	VM_NET_USER,		/* libslirp NAT: DHCP, DNS, TFTP, hostfwd */
+	VM_NET_TAP,		/* an existing tap interface */
+};
+
+/* One --net user hostfwd rule: host HOST_ADDR:HOST_PORT -> guest. */
+struct vm_net_fwd {
+	bool		udp;		/* udp: instead of tcp: */
+	uint32_t	host_addr;	/* IPv4, network order (default
+					 * 127.0.0.1) */
+	uint16_t	host_port;	/* 1-65535 */
+	uint32_t	guest_addr;	/* network order (default 10.0.2.15) */
+	uint16_t	guest_port;	/* 1-65535 */
+};
+
+struct vm_net_cfg {
+	enum vm_net_kind kind;		/* VM_NET_NONE: no NIC */
+	char		ifname[16];	/* tap: the interface (IFNAMSIZ) */
+	unsigned int	nfwd;		/* rules in fwd[] */
+	struct vm_net_fwd fwd[VM_NET_MAX_FWD];
+	char		tftp[256];	/* user: TFTP root ("" none) */
+	char		bootfile[128];	/* user: DHCP boot file name */
+	uint8_t		mac[6];		/* the NIC's address */
+	const char	*rom;		/* its option ROM (iPXE) file or NULL */
+};
+
+/*
+ * Parse a --net value ("user[,hostfwd=tcp:[HADDR]:HPORT-[GADDR]:GPORT]...
+ * [,tftp=DIR][,bootfile=NAME]", "tap,ifname=NAME", "none") into @cfg
+ * (kind, ifname, rules; the MAC is left alone).  0 or -EINVAL with one
+ * line in @why.
+ */
+int __attribute__((warn_unused_result))
+vm_net_parse(const char *spec, struct vm_net_cfg *cfg, char *why,
+	     size_t len);
+/* Parse "52:54:00:12:34:56" (a unicast address).  0 or -EINVAL. */
+int __attribute__((warn_unused_result))
+vm_mac_parse(const char *s, uint8_t mac[6]);
 
 struct vm_config {
 	const char	*engine;	/* "auto", "kvm", "interp" */
@@ -45,6 +87,8 @@ struct vm_config {
 					 * (ports 0x402, 0xE9), or NULL */
 	bool		post_codes;	/* print POST codes (port 0x80) on
 					 * stderr */
+	bool		boot_net;	/* firmware boots the NIC's ROM first */
+	struct vm_net_cfg net;		/* the NIC and its back end */
 };
 
 #define VM_MAX_CPUS	8	/* --cpus limit */

@@ -1,7 +1,8 @@
 # SPDX-License-Identifier: GPL-2.0-only
 # pci.S --- PCI configuration mechanism #1: the i440FX at 00:00.0, the PIIX3
-# at 00:01.0 and its IDE function at 00:01.1, the VGA at 00:02.0, nothing at
-# 00:03.0; an unclaimed port reads as all ones.
+# at 00:01.0 and its IDE function at 00:01.1, the VGA at 00:02.0, the e1000
+# (82540EM) at 00:03.0, nothing at 00:04.0; an unclaimed port reads as all
+# ones.
 	.include "boot.inc"
 start:
 	SETUP
@@ -27,6 +28,11 @@ start:
 	FAIL no_vga
 31:	movl $0x80001800, %eax
 	call cfgread
+	cmpl $0x100e8086, %eax
+	je 32f
+	FAIL no_nic
+32:	movl $0x80002000, %eax
+	call cfgread
 	cmpl $0xffffffff, %eax
 	je 4f
 	FAIL ghost
@@ -51,6 +57,7 @@ no_nb:		.asciz "00:00.0 is not 8086:1237"
 no_sb:		.asciz "00:01.0 is not 8086:7000"
 no_ide:		.asciz "00:01.1 is not 8086:7010"
 no_vga:		.asciz "00:02.0 is not the 1234:1111 VGA"
-ghost:		.asciz "00:03.0 answers"
+no_nic:		.asciz "00:03.0 is not the 8086:100e e1000"
+ghost:		.asciz "00:04.0 answers"
 unclaimed:	.asciz "unclaimed port 0x1234 does not read 0xffff"
 	RESET_VECTOR

@@ -7,17 +7,19 @@
  * descriptors, as board/board_pc.c does: PIC, PIT, RTC, two UARTs, i8042,
  * debug port, fw_cfg, and the PCI bus with i440FX, PIIX3, PIIX3 IDE (a
  * small in-memory disk and an empty CD-ROM) and the VGA (LFB placed at
- * 0xE0000000), the I/O APIC (registers at 0xFEC00000, pins and EOIs
- * driven as host events) and a local APIC (vmm/x86/lapic.c: register
- * accesses, accepted messages, INTA cycles; its IPIs loop back to it),
- * all on a manual clock, with a bounds-checked fake guest RAM
- * for DMA.  The input is a sequence of 8-byte
- * records:
+ * 0xE0000000), the e1000 NIC (BAR0 at 0xFEB00000, BAR1 at 0xC100, bus
+ * mastering on, its link looped back so every frame it sends comes back
+ * to it), the I/O APIC (registers at 0xFEC00000, pins and EOIs driven as
+ * host events) and a local APIC (vmm/x86/lapic.c: register accesses,
+ * accepted messages, INTA cycles; its IPIs loop back to it), all on a
+ * manual clock, with a bounds-checked fake guest RAM for DMA.  The input
+ * is a sequence of 8-byte records:
  *
  *	byte 0	target: one of the device port ranges, a raw port, a raw
  *		MMIO address, a host-side event (serial input, key, mouse,
  *		INTA cycle), the VGA/VBE ports, VGA window or framebuffer,
- *		the fw_cfg ports
+ *		the fw_cfg ports, the NIC's registers (MMIO and I/O
+ *		window), a frame arriving from the network
  *	byte 1	offset within the range (reduced modulo its length)
  *	byte 2	bits 0-1 access size (1, 2, 4, 1), bit 2 write,
  *		bits 3-6 time-step shift
@@ -48,7 +50,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
 /* The devices, created in this order and destroyed in reverse. */
 enum fz_dev {
 	FZ_PIC, FZ_PIT, FZ_RTC, FZ_COM1, FZ_COM2, FZ_KBC, FZ_DBG, FZ_FWCFG,
-	FZ_BUS, FZ_HOST, FZ_ISA, FZ_IDE, FZ_VGA, FZ_IOAPIC, FZ_NDEVS
+	FZ_BUS, FZ_HOST, FZ_ISA, FZ_IDE, FZ_VGA, FZ_IOAPIC, FZ_NIC, FZ_NDEVS
 };
 
 struct fz_board {
@@ -64,6 +66,9 @@ struct fz_board {
 	uint64_t	sink;		/* keeps reads and callbacks observable */
 	struct x86_lapic lapic;		/* a local APIC on the same clock */
 	bool		lapic_on;	/* lapic initialised */
+	struct netdev	net;		/* the NIC's looped-back link */
+	struct e1000_cfg nic_cfg;	/* it */
+	unsigned int	loops;		/* frames looped back (bounded) */
 };
 
 /* What each device is given: ISA IRQs (through the PIC), base, unit. */
@@ -91,6 +96,7 @@ static const struct {
 		       .irq = { 14, 15 } },
 	[FZ_VGA]   = { .ops = &vga_dev, .pci = true },
 	[FZ_IOAPIC] = { .ops = &ioapic_dev },
+	[FZ_NIC]   = { .ops = &e1000_dev, .pci = true },
 };
 
 static const struct {
@@ -120,6 +126,11 @@ enum fz_special {
 	FZ_IOAPIC_PIN,		/* pin off % 24 to level val & 1, EOI val >> 8 */
 	FZ_LAPIC,		/* local APIC register off * 16 (+ val & 3) */
 	FZ_LAPIC_MSG,		/* an APIC message from val, then an INTA */
+	FZ_NIC_MMIO,		/* e1000 registers (first 32 KiB of BAR0) */
+	FZ_NIC_IO,		/* e1000 IOADDR/IODATA (BAR1) */
+	FZ_NIC_RX,		/* a frame from the network, from the RAM */
+	FZ_RAM_POKE,		/* 4 bytes into the fake RAM at
+				 * (byte1 << 8 | byte2) * 4 (rings) */
 	FZ_NTARGETS,
 };
 
@@ -210,6 +221,21 @@ static void fz_off(void *opaque, int status, const char *why)
 	b->sink += (unsigned int)status;
 }
 
+/* The NIC's link: what it sends comes straight back (a bounded number of
+ * times per input, so a guest cannot make one input loop forever). */
+static void fz_net_send(void *be, const void *frame, size_t len)
+{
+	struct fz_board *b = be;
+
+	b->sink += len;
+	if (b->loops++ < 64)
+		b->sink += netdev_deliver(&b->net, frame, len);
+}
+
+static const struct netdev_ops fz_net_ops = {
+	.name = "loop", .send = fz_net_send,
+};
+
 /* Create device @i through its descriptor, as a board would. */
 static int fz_dev_create(struct fz_board *b, unsigned int i)
 {
@@ -231,6 +257,8 @@ static int fz_dev_create(struct fz_board *b, unsigned int i)
 		cfg.priv = &dc;
 	else if (i == FZ_IDE)
 		cfg.priv = &b->ide_cfg;
+	else if (i == FZ_NIC)
+		cfg.priv = &b->nic_cfg;
 	return dev_create(fz_devs[i].ops, &b->env, &cfg, &b->dev[i]);
 }
 
@@ -241,6 +269,9 @@ static int fz_devices(struct fz_board *b)
 	b->ide_cfg.drive[0].media = IDE_MEDIA_DISK;
 	b->ide_cfg.drive[0].blk = fix_blk_init(&b->fb, b->disk, false);
 	b->ide_cfg.drive[2].media = IDE_MEDIA_CDROM;
+	b->net = (struct netdev){ .ops = &fz_net_ops, .be = b };
+	b->nic_cfg = (struct e1000_cfg){ .net = &b->net,
+					 .mac = { 0x52, 0x54, 0, 0x12, 0x34, 0x56 } };
 	for (unsigned int i = 0; !err && i < FZ_NDEVS; i++)
 		err = fz_dev_create(b, i);
 	if (!err)
@@ -254,6 +285,12 @@ static int fz_devices(struct fz_board *b)
 	if (!err)
 		pci_config_write(b->dev[FZ_BUS], PCI_DEVFN(2, 0), 0x04, 0x0003,
 				 2);
+	if (!err) {	/* NIC: BAR0, BAR1, I/O + memory + bus master */
+		pci_config_write(b->dev[FZ_BUS], E1000_DEVFN, 0x10,
+				 0xfeb00000, 4);
+		pci_config_write(b->dev[FZ_BUS], E1000_DEVFN, 0x14, 0xc100, 4);
+		pci_config_write(b->dev[FZ_BUS], E1000_DEVFN, 0x04, 0x0007, 2);
+	}
 	return err;
 }
 
@@ -302,7 +339,7 @@ static int fz_create(struct fz_board *b)
 }
 
 static void fz_host_event(struct fz_board *b, unsigned int what,
-			  uint8_t off, uint32_t val)
+			  uint8_t off, uint32_t val, uint32_t off2)
 {
 	uint8_t bytes[4];
 
@@ -340,6 +377,15 @@ static void fz_host_event(struct fz_board *b, unsigned int what,
 			b->sink += x86_lapic_intr_ack(&b->lapic);
 		break;
 	}
+	case FZ_NIC_RX:	/* a frame of RAM bytes, to us or broadcast */
+		memcpy(b->ram + (val & 0xfff), off & 1 ? "\x52\x54\0\x12\x34\x56" :
+		       "\xff\xff\xff\xff\xff\xff", 6);
+		b->sink += netdev_deliver(&b->net, b->ram + (val & 0xfff),
+					  14 + (val >> 16) % 2000);
+		break;
+	case FZ_RAM_POKE:
+		memcpy(b->ram + (off2 * 4u) % FZ_RAM_SIZE, &val, 4);
+		break;
 	default:	/* FZ_INTA */
 		if (pic_intr_pending(b->dev[FZ_PIC]) || (off & 1))
 			b->sink += pic_intr_ack(b->dev[FZ_PIC]);
@@ -385,12 +431,21 @@ static void fz_access(struct fz_board *b, const uint8_t *r)
 	} else if (target == FZ_IOAPIC_REGS) {
 		sp = b->mmio;
 		addr = IOAPIC_BASE + r[1] % 0x50;
+	} else if (target == FZ_NIC_MMIO) {
+		sp = b->mmio;
+		addr = 0xfeb00000ULL + (((uint32_t)r[1] << 7 ^ val >> 17) &
+					0x7ffc);
+		size = 4;
+	} else if (target == FZ_NIC_IO) {
+		addr = 0xc100 + (r[1] & 4);
+		size = 4;
 	} else if (target == FZ_VGA_LFB) {
 		sp = b->mmio;
 		addr = 0xe0000000ULL + (((uint64_t)r[1] << 16 ^ val >> 8) &
 					(VGA_VRAM_SIZE - 1));
 	} else {
-		fz_host_event(b, target, r[1], val);
+		fz_host_event(b, target, r[1], val,
+			      (uint32_t)r[1] << 8 | r[2]);
 		return;
 	}
 	if (write)
@@ -439,11 +494,11 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 		fz_display(&b);
 	if (getenv("FUZZ_DEV_IO_VERBOSE"))	/* seed-corpus sanity checks */
 		fprintf(stderr, "fuzz_dev_io: %zu records, %llu ns, %llu unclaimed, "
-			"sink %llx, post %02x\n", size / FZ_REC,
+			"sink %llx, post %02x, %u frames looped\n", size / FZ_REC,
 			(unsigned long long)vclock_now(b.clock),
 			(unsigned long long)iospace_unclaimed_count(b.pio),
 			(unsigned long long)b.sink,
-			debugport_post_code(b.dev[FZ_DBG]));
+			debugport_post_code(b.dev[FZ_DBG]), b.loops);
 	fz_destroy(&b);
 	return 0;
 }
