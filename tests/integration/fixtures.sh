@@ -51,10 +51,6 @@ fail() { echo "FAIL $1: $2"; }
 skip() { echo "FAIL $1: $2"; }	# only tools make deps installs are missing
 
 # ---------------------------------------------------------------- boots
-# wait_for LOG PATTERN PID SECONDS: 0 once PATTERN is in LOG, 1 if PID
-# exited first, 2 on timeout.
-wait_for() { wait_serial "$@"; }
-
 # last_lines LOG: the end of a console log, for a failure reason.
 last_lines() {
 	tr -d '\r' <"$1" | tr -c '[:print:]\n' ' ' | grep -v '^ *$' | tail -n 2 |
@@ -98,18 +94,18 @@ boot_from_copy() {
 # without failed units; 0 if so, else 1 with a FAIL line in RES.
 shell_login() {
 	local name=$1 log=$2 pid=$3 res=$4 out
-	if ! wait_for "$log" ' login: ' "$pid" "$(budget 60)"; then
+	if ! wait_serial "$log" ' login: ' "$pid" "$(budget 60)"; then
 		echo "FAIL shell-$name: no login prompt on the serial console" >>"$res"
 		return 1
 	fi
 	printf 'root\n' >&7
-	if ! wait_for "$log" 'root@[-a-z0-9]*:~# ' "$pid" "$(budget 60)"; then
+	if ! wait_serial "$log" 'root@[-a-z0-9]*:~# ' "$pid" "$(budget 60)"; then
 		echo "FAIL shell-$name: root did not get a shell: $(last_lines "$log")" >>"$res"
 		return 1
 	fi
 	# $((6*7)) is echoed as typed; only a shell prints 42
 	printf '%s\n' 'echo dualvm-shell-$((6*7)) nproc=$(nproc) state=$(systemctl is-system-running --wait) failed=$(systemctl --failed --no-legend --plain | cut -d" " -f1 | paste -sd, -) end' >&7
-	if ! wait_for "$log" 'dualvm-shell-42 nproc=.* end' "$pid" "$(budget 60)"; then
+	if ! wait_serial "$log" 'dualvm-shell-42 nproc=.* end' "$pid" "$(budget 60)"; then
 		echo "FAIL shell-$name: the console shell does not run commands" >>"$res"
 		return 1
 	fi
@@ -121,6 +117,22 @@ shell_login() {
 	fi
 }
 
+# power_off NAME PID RES: `poweroff -f` on the console (fd 7); PASS
+# shell-NAME in RES once QEMU (PID) has exited, else a FAIL line.
+power_off() {
+	local i
+	printf 'poweroff -f\n' >&7
+	for ((i = 0; i < $(budget 30) * 10; i++)); do
+		kill -0 "$2" 2>/dev/null || break
+		sleep 0.1
+	done
+	if kill -0 "$2" 2>/dev/null; then
+		echo "FAIL shell-$1: qemu still running $(budget 30)s after poweroff -f" >>"$3"
+	else
+		echo "PASS shell-$1" >>"$3"
+	fi
+}
+
 # boot_one NAME QEMU IMG MARKER SHELL [uefi] [QEMU ARGS...]: boot IMG, wait
 # for MARKER; with SHELL=1 also run a command on the serial console's
 # busybox shell, with SHELL=login log in first (shell_login), then power
@@ -129,7 +141,7 @@ shell_login() {
 # $TMP/NAME.res.
 boot_one() {
 	local name=$1 q=$2 img=$3 marker=$4 shell=$5 log=$TMP/$1.log
-	local fifo=$TMP/$1.in res=$TMP/$1.res pid t0 rc i mem=256 fw=()
+	local fifo=$TMP/$1.in res=$TMP/$1.res pid t0 rc mem=256 fw=()
 	shift 5
 	if [ "${1:-}" = uefi ]; then
 		shift
@@ -154,7 +166,7 @@ boot_one() {
 	pid=$!
 	echo "$pid" >"$TMP/$name.qpid"
 	exec 7>"$fifo"
-	wait_for "$log" "$marker" "$pid" "$TIMEOUT"
+	wait_serial "$log" "$marker" "$pid" "$TIMEOUT"
 	rc=$?
 	if [ $rc = 0 ]; then
 		echo "PASS boot-$name" >"$res"
@@ -171,38 +183,20 @@ boot_one() {
 		if [ $rc != 0 ]; then
 			echo "FAIL shell-$name: the guest did not boot" >>"$res"
 		elif shell_login "$name" "$log" "$pid" "$res"; then
-			printf 'poweroff -f\n' >&7
-			for ((i = 0; i < $(budget 30) * 10; i++)); do
-				kill -0 "$pid" 2>/dev/null || break
-				sleep 0.1
-			done
-			if kill -0 "$pid" 2>/dev/null; then
-				echo "FAIL shell-$name: qemu still running 30s after poweroff -f" >>"$res"
-			else
-				echo "PASS shell-$name" >>"$res"
-			fi
+			power_off "$name" "$pid" "$res"
 		fi
 	elif [ "$shell" = 1 ]; then
 		if [ $rc != 0 ]; then
 			echo "FAIL shell-$name: the guest did not boot" >>"$res"
-		elif ! wait_for "$log" ':/# ' "$pid" "$(budget 60)"; then
+		elif ! wait_serial "$log" ':/# ' "$pid" "$(budget 60)"; then
 			echo "FAIL shell-$name: no shell prompt on the serial console" >>"$res"
 		else
 			# $((6*7)) is echoed as typed; only a shell prints 42
 			printf 'echo dualvm-shell-$((6*7))\n' >&7
-			if ! wait_for "$log" 'dualvm-shell-42' "$pid" "$(budget 30)"; then
+			if ! wait_serial "$log" 'dualvm-shell-42' "$pid" "$(budget 30)"; then
 				echo "FAIL shell-$name: console shell does not run commands" >>"$res"
 			else
-				printf 'poweroff -f\n' >&7
-				for ((i = 0; i < $(budget 30) * 10; i++)); do
-					kill -0 "$pid" 2>/dev/null || break
-					sleep 0.1
-				done
-				if kill -0 "$pid" 2>/dev/null; then
-					echo "FAIL shell-$name: qemu still running 30s after poweroff -f" >>"$res"
-				else
-					echo "PASS shell-$name" >>"$res"
-				fi
+				power_off "$name" "$pid" "$res"
 			fi
 		fi
 	fi
