@@ -10,7 +10,9 @@
  * text seen, 124 timeout, 130 stopped by the user, 1 failure, 2 usage error
  * or not implemented.
  */
+#include <dlfcn.h>
 #include <errno.h>
+#include <limits.h>
 #include <getopt.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -356,19 +358,56 @@ static int run_vm(struct run_opts *o)
 	return rc;
 }
 
+/*
+ * The GTK display from its plugin beside this binary (gui/gui.h), or NULL
+ * with one line in @why.  The plugin stays loaded for the process's life.
+ */
+static const struct display_ops *gui_load(char *why, size_t len)
+{
+	char exe[PATH_MAX], path[PATH_MAX + 64];
+	bool (*available)(char *, size_t);
+	const struct display_ops *ops;
+	ssize_t n;
+	char *slash;
+	void *h;
+
+	n = readlink("/proc/self/exe", exe, sizeof(exe) - 1);
+	if (n <= 0 || !(exe[n] = '\0', slash = strrchr(exe, '/'))) {
+		snprintf(why, len, "--display gtk: cannot find dualvm's own folder");
+		return NULL;
+	}
+	*slash = '\0';
+	snprintf(path, sizeof(path), "%s/%s/%s", exe, GUI_PLUGIN_DIR,
+		 GUI_PLUGIN_NAME);
+	h = dlopen(path, RTLD_NOW | RTLD_LOCAL);
+	if (!h) {
+		snprintf(why, len, "--display gtk: cannot load the GTK display: %s",
+			 dlerror());
+		return NULL;
+	}
+	*(void **)&available = dlsym(h, GUI_SYM_AVAILABLE);
+	ops = dlsym(h, GUI_SYM_OPS);
+	if (!available || !ops) {
+		snprintf(why, len, "--display gtk: %s is not a dualvm GTK display",
+			 path);
+		return NULL;
+	}
+	return available(why, len) ? ops : NULL;
+}
+
 /* --display: pick the back end; 0, or -1 after one line on stderr. */
 static int set_display(struct run_opts *o)
 {
-	char why[256];
+	char why[PATH_MAX + 256];
 
 	if (!strcmp(o->display, "text")) {
 		o->vc.display = &display_text_ops;
 	} else if (!strcmp(o->display, "gtk")) {
-		if (!gui_display_available(why, sizeof(why))) {
+		o->vc.display = gui_load(why, sizeof(why));
+		if (!o->vc.display) {
 			cli_err("run", "%s", why);
 			return -1;
 		}
-		o->vc.display = &gui_display_ops;
 	} else {
 		return 0;
 	}

@@ -2,10 +2,13 @@
 /*
  * gui.h --- libgui: the GTK 3 display back end for `dualvm run --display gtk`
  *
- * The CLI puts &gui_display_ops into struct vm_config.display; libvmm only
- * sees the struct display_ops (vmm/display.h, part of vmm/vmm.h), so
- * nothing but libgui and
- * the final dualvm link depends on GTK.  The window runs on the run loop's
+ * libgui is a plugin, GUI_PLUGIN_NAME in GUI_PLUGIN_DIR beside the dualvm
+ * binary (build/lib/dualvm/gui-gtk.so next to build/bin/dualvm): the CLI
+ * dlopen()s it only for `--display gtk` and looks up the two symbols below
+ * (GUI_SYM_OPS, GUI_SYM_AVAILABLE), so only that command loads GTK.  The
+ * CLI puts the ops into struct vm_config.display; libvmm only sees the
+ * struct display_ops (vmm/display.h, part of vmm/vmm.h), so nothing but
+ * the plugin depends on GTK.  The window runs on the run loop's
  * thread: poll() pumps the GLib main context, so GTK callbacks touch the
  * devices only while the vCPU is stopped.  Closing the window is a stop
  * request (the run ends as VM_STOPPED, `dualvm run` exits 130 after closing
@@ -19,6 +22,11 @@
 #include <stddef.h>
 
 #include "vmm/vmm.h"
+
+#define GUI_PLUGIN_DIR		"../lib/dualvm"	/* from the binary's folder */
+#define GUI_PLUGIN_NAME		"gui-gtk.so"
+#define GUI_SYM_OPS		"gui_display_ops"
+#define GUI_SYM_AVAILABLE	"gui_display_available"
 
 /* The GTK back end. */
 extern const struct display_ops gui_display_ops;

@@ -7,7 +7,9 @@
 # rows, not blank); tiny firmwares read the keyboard's and the PS/2 mouse's
 # bytes typed/clicked into the window with xdotool; WM_DELETE_WINDOW stops
 # the VM (exit 130); a VBE 640x480x32 picture is drawn.  Also: without
-# DISPLAY/WAYLAND_DISPLAY it fails with one line and exit 1.  SKIP when
+# DISPLAY/WAYLAND_DISPLAY it fails with one line and exit 1, and so does
+# a dualvm binary without its GTK plugin beside it, while other commands
+# of that binary work and load no GTK library.  SKIP when
 # Xvfb, xdotool or the disk is missing.
 # Env: BUILD SRC GUESTS DUALVM (see tests/run-tests.sh).
 set -u
@@ -28,6 +30,25 @@ if [ $rc = 1 ] && [ "$(wc -l <"$tmp/nodpy.err")" = 1 ] &&
 	echo "PASS display-gtk-no-session"
 else
 	echo "FAIL display-gtk-no-session: rc=$rc: $(head -2 "$tmp/nodpy.err")"
+fi
+
+# the GTK display is a plugin (gui/gui.h): a copy of the binary without
+# ../lib/dualvm/gui-gtk.so still runs everything else, and GTK is loaded by
+# nothing but --display gtk
+mkdir "$tmp/bin" && cp "$DUALVM" "$tmp/bin/dualvm"
+DISPLAY=:0 "$tmp/bin/dualvm" run --display gtk --timeout 5 \
+	--serial "$tmp/x.txt" --bios "$tmp/zero.bin" </dev/null >/dev/null \
+	2>"$tmp/noplug.err"
+rc=$?
+if [ $rc != 1 ] || [ "$(wc -l <"$tmp/noplug.err")" != 1 ] ||
+   ! grep -q "cannot load the GTK display" "$tmp/noplug.err"; then
+	echo "FAIL display-gtk-plugin: without the plugin: rc=$rc: $(head -2 "$tmp/noplug.err")"
+elif ! "$tmp/bin/dualvm" disk --help >/dev/null 2>&1; then
+	echo "FAIL display-gtk-plugin: dualvm disk --help fails without the plugin"
+elif ldd "$DUALVM" | grep -q 'libgtk'; then
+	echo "FAIL display-gtk-plugin: $DUALVM links GTK itself"
+else
+	echo "PASS display-gtk-plugin"
 fi
 
 if ! command -v xvfb-run >/dev/null || ! command -v Xvfb >/dev/null; then
