@@ -89,24 +89,31 @@ boot_from_copy() {
 	fi
 }
 
+# shell_fail NAME LOG RES WHY: a FAIL line with the console's last lines.
+shell_fail() {
+	{ echo "FAIL shell-$1: $4"
+	  echo "    last lines of the console:"
+	  serial_tail "$2" 20 | sed 's/^/    | /'; } >>"$3"
+}
+
 # shell_login NAME LOG PID RES: log in as root on the serial console (no
 # password, keys typed on fd 7) and check that systemd finished booting
 # without failed units; 0 if so, else 1 with a FAIL line in RES.
 shell_login() {
 	local name=$1 log=$2 pid=$3 res=$4 out
 	if ! wait_serial "$log" ' login: ' "$pid" "$(budget 60)"; then
-		echo "FAIL shell-$name: no login prompt on the serial console" >>"$res"
+		shell_fail "$name" "$log" "$res" "no login prompt on the serial console"
 		return 1
 	fi
 	printf 'root\n' >&7
 	if ! wait_serial "$log" 'root@[-a-z0-9]*:~# ' "$pid" "$(budget 60)"; then
-		echo "FAIL shell-$name: root did not get a shell: $(last_lines "$log")" >>"$res"
+		shell_fail "$name" "$log" "$res" "root did not get a shell"
 		return 1
 	fi
 	# $((6*7)) is echoed as typed; only a shell prints 42
 	printf '%s\n' 'echo dualvm-shell-$((6*7)) nproc=$(nproc) state=$(systemctl is-system-running --wait) failed=$(systemctl --failed --no-legend --plain | cut -d" " -f1 | paste -sd, -) end' >&7
 	if ! wait_serial "$log" 'dualvm-shell-42 nproc=.* end' "$pid" "$(budget 60)"; then
-		echo "FAIL shell-$name: the console shell does not run commands" >>"$res"
+		shell_fail "$name" "$log" "$res" "the console shell does not run commands"
 		return 1
 	fi
 	out=$(tr -d '\r' <"$log" | grep -ao 'dualvm-shell-42 nproc=.* end' | tail -n 1)

@@ -125,16 +125,19 @@ proc_cpu() {
 T_WALL=${T_WALL:-4}
 
 # guard_init PID SECONDS, then guard_step every 0.5 s: 0 go on, 2 PID has
-# used SECONDS of CPU time, 3 PID is past the wall-clock cap and idle.
+# used SECONDS of CPU time since guard_init (a wait for a later marker of
+# a guest that has already run for a while gets its whole budget), 3 PID
+# is past the wall-clock cap and idle.
 guard_init() {
 	G_PID=$1 G_SECS=$2 G_END=$((SECONDS + $2 * T_WALL)) G_N=0
-	G_WIN_T=$SECONDS G_WIN_CPU=0 G_IDLE=0
+	G_CPU0=$(proc_cpu "$1")
+	G_WIN_T=$SECONDS G_WIN_CPU=$G_CPU0 G_IDLE=0
 }
 guard_step() {
 	local cpu
 	[ $((++G_N % 4)) = 0 ] || return 0
 	cpu=$(proc_cpu "$G_PID")
-	[ "$cpu" -ge "$G_SECS" ] && return 2
+	[ $((cpu - G_CPU0)) -ge "$G_SECS" ] && return 2
 	if [ $((SECONDS - G_WIN_T)) -ge 60 ]; then
 		G_IDLE=$(( cpu - G_WIN_CPU < 1 ))
 		G_WIN_T=$SECONDS G_WIN_CPU=$cpu
