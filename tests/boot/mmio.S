@@ -60,14 +60,7 @@ targets:
 	.long 0x20000000		# beyond 256 MiB of RAM
 targets_end:
 	.code16
-	.p2align 3
-gdt:
-	.quad 0
-	.quad 0x00cf9b000000ffff	# 0x08: flat 32-bit code
-	.quad 0x00cf93000000ffff	# 0x10: flat data
-gdtr:
-	.word 23
-	.long BASE + gdt
+	FLAT_GDT
 pass32:	.asciz "PASS mmio\r\n"
 fail32:	.asciz "FAIL mmio: check 1 (ROM unchanged) or 2 (unbacked memory reads all ones) failed: "
 

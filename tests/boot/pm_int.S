@@ -32,14 +32,7 @@ h32:
 	iret
 	.code16
 
-	.p2align 3
-gdt:
-	.quad 0
-	.quad 0x00cf9b000000ffff	# 0x08: flat 32-bit code
-	.quad 0x00cf93000000ffff	# 0x10: flat data
-gdtr:
-	.word 23
-	.long BASE + gdt
+	FLAT_GDT
 gate:
 	.word h32			# low offset (BASE has zero low bits)
 	.word 0x08

@@ -44,66 +44,10 @@ start:
 	outb %al, %dx
 	hlt
 
-# puts32: string at %esi on COM1
-puts32:
-	pushl %eax
-	pushl %edx
-1:	movb (%esi), %al
-	testb %al, %al
-	jz 3f
-	movw $0x3fd, %dx
-	movb %al, %ah
-2:	inb %dx, %al
-	testb $0x20, %al
-	jz 2b
-	movb %ah, %al
-	movw $0x3f8, %dx
-	outb %al, %dx
-	incl %esi
-	jmp 1b
-3:	popl %edx
-	popl %eax
-	ret
-
-# putreg: the label at %esi, then %eax as 8 hex digits and CRLF
-putreg:
-	pushl %ecx
-	pushl %edx
-	call puts32
-	movl %eax, %edx
-	movl $8, %ecx
-1:	roll $4, %edx
-	movl %edx, %eax
-	andl $15, %eax
-	movb (BASE + hexdig)(%eax), %al
-	pushl %edx
-	movb %al, %ah
-	movw $0x3fd, %dx
-2:	inb %dx, %al
-	testb $0x20, %al
-	jz 2b
-	movb %ah, %al
-	movw $0x3f8, %dx
-	outb %al, %dx
-	popl %edx
-	loop 1b
-	movl $(BASE + crlf32), %esi
-	call puts32
-	popl %edx
-	popl %ecx
-	ret
+	PM32_CONSOLE
 	.code16
 
-	.p2align 3
-gdt:
-	.quad 0
-	.quad 0x00cf9b000000ffff	# 0x08: flat 32-bit code
-	.quad 0x00cf93000000ffff	# 0x10: flat data
-gdtr:
-	.word 23
-	.long BASE + gdt
-hexdig:	.ascii "0123456789abcdef"
-crlf32:	.asciz "\r\n"
+	FLAT_GDT
 m_cpus:	.asciz "cpus "
 m_aps:	.asciz "aps started "
 pass32:	.asciz "PASS smp\r\n"
