@@ -698,6 +698,17 @@ void x86_cpu_exec(struct x86_cpu *c, uint64_t max_insns, uint64_t deadline_ns,
 		if (!handle_exception(c, stop))
 			goto out;
 		c->irq_check = true;
+		/*
+		 * A fault in the handler's first fetch (or in delivering
+		 * it) can repeat forever without retiring an instruction,
+		 * as on a real CPU; run_loop() polls only every 256 retired
+		 * instructions, so poll the kick and the deadline at every
+		 * delivery: a guest never keeps the run loop from its
+		 * timers, --timeout or Ctrl-C.
+		 */
+		if (__atomic_exchange_n(&c->kicked, 0, __ATOMIC_ACQ_REL) ||
+		    c->bus->now_ns(c->bus->opaque) >= deadline_ns)
+			goto out;
 	}
 	run_loop(c, max_insns, deadline_ns, stop);
 out:

@@ -18,6 +18,7 @@
  */
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 
 #include "tests/unit/harness.h"
 #include "vmm/x86/x86.h"
@@ -29,6 +30,7 @@ struct fake {
 	int		resets;		/* request_reset calls */
 	bool		irq;		/* INTR line */
 	uint8_t		vector;		/* vector intr_ack returns */
+	uint64_t	now;		/* now_ns: one more at each reading */
 };
 
 static uint8_t *f_page(void *o, uint64_t gpa, bool w)
@@ -71,7 +73,7 @@ static uint8_t f_intr_ack(void *o)
 
 static uint64_t f_now(void *o)
 {
-	return 0;
+	return ((struct fake *)o)->now++;
 }
 
 static void f_reset(void *o)
@@ -354,6 +356,47 @@ static void test_real_int_hlt_sti(void)
 	T_EQ(st.rip, 0x505);			/* halted in the second HLT */
 	T_EQ(st.gpr[X86_RSP] & 0xffff, 0x7000);
 	T_ASSERT(!fk.irq);
+	x86_cpu_destroy(cpu);
+}
+
+/*
+ * A #UD whose handler is the UD2 itself: every delivery faults again and
+ * no instruction retires (a real CPU livelocks too).  x86_cpu_exec() must
+ * still return at its deadline (the run loop's slice: timers, --timeout,
+ * Ctrl-C), not spin for ever; it used to, once any instruction had
+ * retired (a fuzzer found it).  alarm() turns a hang into a FAIL.
+ */
+static void test_exception_livelock(void)
+{
+	struct x86_cpu *cpu = setup();
+	struct x86_cpu_state st;
+	struct x86_stop stop;
+	static const uint8_t code[] = {
+		0x40,				/* inc ax */
+		0x0f, 0x0b,			/* 0501: ud2 */
+	};
+
+	put(0x500, code, sizeof(code));
+	put32(6 * 4, 0x00000501);		/* #UD -> 0000:0501, the UD2 */
+	x86_cpu_get_state(cpu, &st);
+	for (unsigned int i = 0; i < X86_NR_SREGS; i++) {
+		st.seg[i].sel = 0;
+		st.seg[i].base = 0;
+	}
+	st.seg[X86_SS].sel = 0x1000;		/* the pushes wrap in 64 KiB */
+	st.seg[X86_SS].base = 0x10000;		/* away from the code */
+	st.rip = 0x500;
+	st.gpr[X86_RSP] = 0x7000;
+	T_ASSERT(x86_cpu_set_state(cpu, &st) == 0);
+	alarm(20);
+	x86_cpu_exec(cpu, 1000, 5000, &stop);
+	alarm(0);
+	T_EQ(stop.reason, X86_STOP_LIMIT);
+	T_EQ(stop.insns, 1);
+	T_ASSERT(fk.now >= 5000);		/* it ran to the deadline */
+	x86_cpu_get_state(cpu, &st);
+	T_EQ(st.rip, 0x501);
+	T_EQ(st.gpr[X86_RAX] & 0xffff, 1);
 	x86_cpu_destroy(cpu);
 }
 
@@ -908,6 +951,7 @@ static const struct t_case cases[] = {
 	T_CASE(test_triple_fault),
 	T_CASE(test_double_fault),
 	T_CASE(test_real_int_hlt_sti),
+	T_CASE(test_exception_livelock),
 	T_CASE(test_a20),
 	T_CASE(test_overlong_insn),
 	T_CASE(test_fxch),
