@@ -15,7 +15,7 @@
 #define T_EXIT_SKIP	77
 
 static int report_fd = -1;	/* child -> parent: the FAIL/SKIP reason */
-static char tmpdir[256];
+static char tmpdir[4096];
 
 static void report(const char *fmt, va_list ap)
 {
@@ -89,7 +89,9 @@ static int run_case(const struct t_case *c)
 	ssize_t n, got = 0;
 	pid_t pid;
 
-	snprintf(tmpdir, sizeof(tmpdir), "/tmp/dualvm-t.XXXXXX");
+	/* under TMPDIR (make check points it into build/), else /tmp */
+	snprintf(tmpdir, sizeof(tmpdir), "%s/dualvm-t.XXXXXX",
+		 getenv("TMPDIR") && *getenv("TMPDIR") ? getenv("TMPDIR") : "/tmp");
 	if (!mkdtemp(tmpdir))
 		tmpdir[0] = 0;
 	if (pipe(pfd) < 0) {
