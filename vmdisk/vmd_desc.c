@@ -70,25 +70,20 @@ int vmd_desc_guard(const char *desc, enum vmd_mode mode,
 {
 	struct rd_vmdk_flat *ext = calloc(DESC_MAX_FLAT, sizeof(*ext));
 	struct vmd_check *one = malloc(sizeof(*one));
-	char *text = calloc(1, 65537), type[64], path[PATH_MAX];
+	char type[64], path[PATH_MAX];
 	unsigned int i, k;
 	bool rawdesc;
 	uint64_t total;
-	size_t len = 0;
-	FILE *f;
 	int n, e = -ENOMEM;
 
 	*nlocks = 0;
 	memset(chk, 0, sizeof(*chk));
-	if (!ext || !one || !text)
+	if (!ext || !one)
 		goto out;
-	f = vmd_fopen_regular(desc);
-	if (f) {
-		len = fread(text, 1, 65536, f);
-		fclose(f);
-	}
-	n = rd_vmdk_desc_scan(text, len, type, sizeof(type), ext,
-			      DESC_MAX_FLAT, &total);
+	n = vmd_desc_scan_file(desc, type, sizeof(type), ext, DESC_MAX_FLAT,
+			       &total);
+	if (n == -ENOMEM)
+		goto out;
 	if (n < 0 || n > DESC_MAX_FLAT) {
 		snprintf(err, errlen, "%s: malformed or too large VMDK descriptor",
 			 desc);
@@ -141,6 +136,5 @@ out:
 	}
 	free(ext);
 	free(one);
-	free(text);
 	return e;
 }

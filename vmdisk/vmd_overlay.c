@@ -60,6 +60,27 @@ static void side_path(const char *ovl, const char *ext, char *out, size_t n)
 	snprintf(out, n, "%s%s", ovl, ext);
 }
 
+int vmd_desc_scan_file(const char *path, char *type, size_t typelen,
+		       struct rd_vmdk_flat *ext, unsigned int max,
+		       uint64_t *total)
+{
+	char *text = calloc(1, 65537);
+	size_t len = 0;
+	FILE *f;
+	int n;
+
+	if (!text)
+		return -ENOMEM;
+	f = vmd_fopen_regular(path);
+	if (f) {
+		len = fread(text, 1, 65536, f);
+		fclose(f);
+	}
+	n = rd_vmdk_desc_scan(text, len, type, typelen, ext, max, total);
+	free(text);
+	return n;
+}
+
 /* Delete overlay @ovl with its sidecar, journal and backing descriptor. */
 static void remove_all(const char *ovl)
 {
@@ -349,24 +370,17 @@ static int view_names_only(const char *ovl, const char *view,
 			   const char *src_real, char *msg, size_t msglen)
 {
 	struct rd_vmdk_flat *ext = calloc(RD_MAX_PARTS * 2 + 16, sizeof(*ext));
-	char *text = calloc(1, 65537), type[64], real[PATH_MAX];
-	size_t len = 0;
+	char type[64], real[PATH_MAX];
 	const char *vbase = strrchr(view, '/') ? strrchr(view, '/') + 1 : view;
 	uint64_t total;
-	FILE *f;
 	int n, i, e = 0;
 
-	if (!ext || !text) {
+	n = ext ? vmd_desc_scan_file(view, type, sizeof(type), ext,
+				     RD_MAX_PARTS * 2 + 16, &total) : -ENOMEM;
+	if (n == -ENOMEM) {
 		e = -ENOMEM;
 		goto out;
 	}
-	f = vmd_fopen_regular(view);
-	if (f) {
-		len = fread(text, 1, 65536, f);
-		fclose(f);
-	}
-	n = rd_vmdk_desc_scan(text, len, type, sizeof(type), ext,
-			      RD_MAX_PARTS * 2 + 16, &total);
 	if (n <= 0 || n > RD_MAX_PARTS * 2 + 16) {
 		snprintf(msg, msglen, "commit refused: %s: its backing %s is not a readable view descriptor",
 			 ovl, view);
@@ -389,7 +403,6 @@ static int view_names_only(const char *ovl, const char *view,
 	}
 out:
 	free(ext);
-	free(text);
 	return e;
 }
 

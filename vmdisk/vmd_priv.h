@@ -74,4 +74,11 @@ void vmd_backing_remove(const char *out_vmdk);
  * redirects the read.  NULL with errno set. */
 FILE *vmd_fopen_regular(const char *path);
 
+/* The FLAT extents of the VMDK descriptor file @path (at most its first
+ * 64 KiB, read through vmd_fopen_regular(); an unreadable file scans as
+ * empty): rd_vmdk_desc_scan()'s result, or -ENOMEM. */
+int vmd_desc_scan_file(const char *path, char *type, size_t typelen,
+		       struct rd_vmdk_flat *ext, unsigned int max,
+		       uint64_t *total);
+
 #endif
