@@ -152,6 +152,8 @@ struct x86_cpu {
 	bool		a20;			/* A20 gate enabled */
 	bool		nmi_blocked;		/* in an NMI handler until IRET */
 	volatile int	kicked;			/* kick() request */
+	uint64_t	deliv_icount;		/* icount at the last exception
+						 * delivery (x86_cpu_exec) */
 	bool		irq_check;		/* INTR may have changed: poll the bus */
 	bool		db_shadow;		/* MOV/POP SS: no single-step trap now */
 	uint8_t		dr_data;		/* DR7: enabled data watchpoints */
