@@ -90,11 +90,7 @@ boot_from_copy() {
 }
 
 # shell_fail NAME LOG RES WHY: a FAIL line with the console's last lines.
-shell_fail() {
-	{ echo "FAIL shell-$1: $4"
-	  echo "    last lines of the console:"
-	  serial_tail "$2" 20 | sed 's/^/    | /'; } >>"$3"
-}
+shell_fail() { t_fail_log "shell-$1" "$4" "$2" >>"$3"; }
 
 # shell_login NAME LOG PID RES: log in as root on the serial console (no
 # password, keys typed on fd 7) and check that systemd finished booting
@@ -182,9 +178,7 @@ boot_one() {
 	elif [ $rc = 1 ]; then
 		echo "FAIL boot-$name: qemu exited without $marker: $(last_lines "$log")" >"$res"
 	else
-		{ echo "FAIL boot-$name: no $marker within the budget of ${TIMEOUT}s (scale $DUALVM_TEST_SCALE)"
-		  echo "    last lines of the console:"
-		  serial_tail "$log" 20 | sed 's/^/    | /'; } >"$res"
+		t_fail_log "boot-$name" "no $marker within the budget of ${TIMEOUT}s (scale $DUALVM_TEST_SCALE)" "$log" >"$res"
 	fi
 	if [ "$shell" = login ]; then
 		if [ $rc != 0 ]; then
