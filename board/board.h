@@ -141,6 +141,9 @@ struct machine_cfg {
 					 * (machine_bus.clock/apic_eoi) */
 	/* each POST code written to port 0x80 (out_opaque); NULL: kept only */
 	void		(*post_out)(void *opaque, uint8_t code);
+	/* one line (no newline) per port or MMIO address no device claims,
+	 * the first 64 of each space (out_opaque); NULL: counted only */
+	void		(*io_log)(void *opaque, const char *line);
 	bool		nic;		/* an 82540EM (e1000) at 00:03.0 */
 	struct netdev	*net;		/* its link (hw/net.h), borrowed;
 					 * NULL: no cable */

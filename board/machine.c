@@ -290,6 +290,8 @@ int machine_create(const struct machine_cfg *cfg, struct machine **out,
 		snprintf(why, len, "%s", strerror(-err));
 		goto out_free;
 	}
+	iospace_set_logger(m->pio, cfg->io_log, cfg->out_opaque);
+	iospace_set_logger(m->mmio, cfg->io_log, cfg->out_opaque);
 	m->env = (struct dev_env){
 		.pio = m->pio, .mmio = m->mmio, .clock = m->clock,
 		.dma = mach_dma, .dma_opaque = m,

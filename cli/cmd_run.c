@@ -48,6 +48,8 @@ static const char usage_text[] =
 "  --debugcon PATH               write the firmware debug console (ports\n"
 "                                0x402 and 0xE9, e.g. SeaBIOS's log) to PATH\n"
 "  --post-codes                  print each POST code (port 0x80) on stderr\n"
+"  --log-unclaimed               print guest accesses to ports and addresses\n"
+"                                no device claims (first 64 each) on stderr\n"
 "  --cdrom ISO                   ATAPI CD-ROM (secondary master), read-only\n"
 "  --boot disk|cdrom|net         boot device first tried (default disk; net:\n"
 "                                PXE through the NIC's iPXE ROM)\n"
@@ -136,6 +138,9 @@ static int parse_opt(struct run_opts *o, int c, const char *arg)
 	case 'P':
 		o->vc.post_codes = true;
 		return 0;
+	case 'U':
+		o->vc.log_unclaimed = true;
+		return 0;
 	case 'c':
 		o->cdrom = arg;
 		return 0;
@@ -175,6 +180,7 @@ static int parse_args(struct run_opts *o, int argc, char **argv)
 		{ "bios", required_argument, NULL, 'b' },
 		{ "debugcon", required_argument, NULL, 'D' },
 		{ "post-codes", no_argument, NULL, 'P' },
+		{ "log-unclaimed", no_argument, NULL, 'U' },
 		{ "cdrom", required_argument, NULL, 'c' },
 		{ "boot", required_argument, NULL, 'B' },
 		{ "net", required_argument, NULL, 'N' },

@@ -6,9 +6,10 @@
  * has a few dozen regions, registration is rare and lookups are on every
  * guest I/O access.  Each access is split or combined here, once, by the
  * widths its range declares (iospace.h), so devices see only accesses they
- * asked for.  Unclaimed accesses are logged once per address (first
- * IOSPACE_LOG_MAX addresses only) so a guest probing every port cannot flood
- * the log.
+ * asked for.  Unclaimed accesses are counted; with a logger set, each
+ * unclaimed address is reported once (first IOSPACE_LOG_MAX addresses only),
+ * so a guest probing every port cannot flood the log.  The library never
+ * prints: the logger decides where the line goes.
  */
 #include <assert.h>
 #include <errno.h>
@@ -37,7 +38,8 @@ struct iospace {
 	uint64_t	unclaimed;	/* bytes accessed that hit nothing */
 	uint64_t	logged[IOSPACE_LOG_MAX];	/* addresses logged */
 	unsigned int	nlogged;	/* entries of logged[], <= LOG_MAX */
-	bool		log;		/* log unclaimed accesses */
+	void		(*log)(void *opaque, const char *line);	/* or NULL */
+	void		*log_opaque;	/* for log */
 };
 
 int iospace_create(const char *name, struct iospace **out)
@@ -47,7 +49,6 @@ int iospace_create(const char *name, struct iospace **out)
 	if (!sp)
 		return -ENOMEM;
 	snprintf(sp->name, sizeof(sp->name), "%s", name);
-	sp->log = true;
 	*out = sp;
 	return 0;
 }
@@ -178,14 +179,18 @@ uint64_t iospace_unclaimed_count(const struct iospace *sp)
 	return sp->unclaimed;
 }
 
-void iospace_set_logging(struct iospace *sp, bool on)
+void iospace_set_logger(struct iospace *sp,
+			void (*fn)(void *opaque, const char *line),
+			void *opaque)
 {
-	sp->log = on;
+	sp->log = fn;
+	sp->log_opaque = opaque;
 }
 
 static void note_unclaimed(struct iospace *sp, uint64_t addr, bool write,
 			   uint64_t val, unsigned int size)
 {
+	char line[128];
 	unsigned int i;
 
 	sp->unclaimed += size;	/* counted in bytes */
@@ -196,15 +201,16 @@ static void note_unclaimed(struct iospace *sp, uint64_t addr, bool write,
 			return;
 	sp->logged[sp->nlogged++] = addr;
 	if (write)
-		fprintf(stderr, "dualvm: %s: unclaimed write%u 0x%" PRIx64
-			" <- 0x%" PRIx64 "%s\n", sp->name, size * 8, addr, val,
-			sp->nlogged == IOSPACE_LOG_MAX ?
-			" (further unclaimed addresses not logged)" : "");
+		snprintf(line, sizeof(line), "%s: unclaimed write%u 0x%" PRIx64
+			 " <- 0x%" PRIx64 "%s", sp->name, size * 8, addr, val,
+			 sp->nlogged == IOSPACE_LOG_MAX ?
+			 " (further unclaimed addresses not logged)" : "");
 	else
-		fprintf(stderr, "dualvm: %s: unclaimed read%u 0x%" PRIx64 "%s\n",
-			sp->name, size * 8, addr,
-			sp->nlogged == IOSPACE_LOG_MAX ?
-			" (further unclaimed addresses not logged)" : "");
+		snprintf(line, sizeof(line), "%s: unclaimed read%u 0x%" PRIx64
+			 "%s", sp->name, size * 8, addr,
+			 sp->nlogged == IOSPACE_LOG_MAX ?
+			 " (further unclaimed addresses not logged)" : "");
+	sp->log(sp->log_opaque, line);
 }
 
 /* True when no range claims any byte of [addr, addr + size): such an

@@ -8,7 +8,7 @@
  * accesses through iospace_read()/iospace_write().  Ranges never overlap:
  * registration rejects overlaps with -EEXIST, as Firecracker's bus.rs does.
  * Unclaimed reads return all ones; the first access to each unclaimed address
- * is logged (rate-limited), never fatal.
+ * is counted (and reported once to a logger, if set), never fatal.
  *
  * Access widths are declared once, on the io_ops of each range (TinyEMU's
  * DEVIO_SIZE flags, the ISA bus's IOCS16#): the dispatcher splits a wider
@@ -105,10 +105,13 @@ void iospace_write(struct iospace *sp, uint64_t addr, uint64_t val,
 		   unsigned int size);
 
 /* Bytes accessed so far that no device claims (for tests and stats); an
- * access none of whose bytes is claimed is logged once, as one access. */
+ * access none of whose bytes is claimed counts (and is logged) once. */
 uint64_t iospace_unclaimed_count(const struct iospace *sp);
 
-/* Silence (false) or enable (true, the default) the unclaimed-access log. */
-void iospace_set_logging(struct iospace *sp, bool on);
+/* Report each unclaimed address once (the first 64) as one line, without
+ * a newline, to @fn; NULL (the default) counts them silently. */
+void iospace_set_logger(struct iospace *sp,
+			void (*fn)(void *opaque, const char *line),
+			void *opaque);
 
 #endif

@@ -95,6 +95,12 @@ static void vm_post_out(void *opaque, uint8_t code)
 	fprintf(stderr, "dualvm: POST %02x\r\n", code);
 }
 
+/* --log-unclaimed: accesses no device claims, one line each */
+static void vm_io_log(void *opaque, const char *line)
+{
+	fprintf(stderr, "dualvm: %s\r\n", line);
+}
+
 /* Pick the engine named in the config.  0, -ENOSYS or -errno. */
 static int pick_engine(struct vm *vm, char *why, size_t len)
 {
@@ -244,6 +250,7 @@ static void vm_machine_cfg(struct vm *vm, struct machine_cfg *mc)
 	mc->debug_out = vm->dbgcon || getenv("DUALVM_DEBUGCON") ?
 			 vm_debug_out : NULL;
 	mc->post_out = cfg->post_codes ? vm_post_out : NULL;
+	mc->io_log = cfg->log_unclaimed ? vm_io_log : NULL;
 	mc->out_opaque = vm;
 }
 

@@ -87,6 +87,8 @@ struct vm_config {
 					 * (ports 0x402, 0xE9), or NULL */
 	bool		post_codes;	/* print POST codes (port 0x80) on
 					 * stderr */
+	bool		log_unclaimed;	/* print guest accesses to ports and
+					 * addresses no device claims */
 	bool		boot_net;	/* firmware boots the NIC's ROM first */
 	struct vm_net_cfg net;		/* the NIC and its back end */
 };

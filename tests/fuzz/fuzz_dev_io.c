@@ -318,8 +318,6 @@ static int fz_create(struct fz_board *b)
 	if (!b->ram || vclock_create(NULL, NULL, &b->clock) ||
 	    iospace_create("pio", &b->pio) || iospace_create("mmio", &b->mmio))
 		return -1;
-	iospace_set_logging(b->pio, false);
-	iospace_set_logging(b->mmio, false);
 	b->env = (struct dev_env){ .pio = b->pio, .mmio = b->mmio,
 				   .clock = b->clock, .dma = fz_dma,
 				   .dma_opaque = b };

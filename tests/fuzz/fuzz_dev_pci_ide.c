@@ -200,8 +200,6 @@ static int fz_setup(struct fz *z)
 
 	if (iospace_create("pio", &z->pio) || iospace_create("mmio", &z->mmio))
 		return -1;
-	iospace_set_logging(z->pio, false);
-	iospace_set_logging(z->mmio, false);
 	if (vclock_create(NULL, NULL, &z->clock))
 		return -1;
 	z->ram = calloc(1, RAM_SIZE);

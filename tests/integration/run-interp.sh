@@ -29,6 +29,25 @@ for n in "${payloads[@]}"; do
 	fi
 done
 
+# Unclaimed ports and addresses: silent by default (garbage.err above);
+# --log-unclaimed prints each address once, at most 64 per space.
+if grep -q unclaimed "$tmp/garbage.err"; then
+	t_fail interp-unclaimed-quiet "printed without --log-unclaimed: $(grep -m1 unclaimed "$tmp/garbage.err")"
+else
+	t_pass interp-unclaimed-quiet
+fi
+timeout -s KILL $((secs + 60)) "$DUALVM" run --engine interp --memory 256 \
+	--timeout "$secs" --serial "$tmp/garbage2.out" --log-unclaimed \
+	--bios "$tmp/boot/garbage.bin" </dev/null 2>"$tmp/garbage2.err"
+rc=$?
+lines=$(grep -c "unclaimed" "$tmp/garbage2.err")
+if [ $rc = 0 ] && [ "$lines" -ge 1 ] && [ "$lines" -le 128 ] &&
+   [ "$(grep unclaimed "$tmp/garbage2.err" | awk '{print $2, $5}' | sort | uniq -d | wc -l)" = 0 ]; then
+	t_pass interp-unclaimed-logged-once "$lines lines"
+else
+	t_fail interp-unclaimed-logged-once "rc=$rc, $lines log lines"
+fi
+
 # Host input reaches COM1 (stdin is a pipe; the payload waits for it).
 (sleep 1; printf ping) | timeout -s KILL $((secs + 60)) "$DUALVM" run \
 	--engine interp --timeout "$secs" --serial stdio \

@@ -38,8 +38,6 @@ static struct machine *mk(uint64_t mib)
 	char why[256] = "";
 
 	T_EQ(machine_create(&cfg, &m, why, sizeof(why)), 0);
-	iospace_set_logging(m->pio, false);
-	iospace_set_logging(m->mmio, false);
 	return m;
 }
 

@@ -55,7 +55,6 @@ static inline void fx_init(struct fx *f)
 	T_ASSERT(vclock_create(NULL, NULL, &f->clock) == 0);
 	T_ASSERT(iospace_create("pio", &f->pio) == 0);
 	T_ASSERT(iospace_create("mmio", &f->mmio) == 0);
-	iospace_set_logging(f->pio, false);
 	f->env = (struct dev_env){ .pio = f->pio, .mmio = f->mmio,
 				   .clock = f->clock };
 }

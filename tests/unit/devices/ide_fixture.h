@@ -79,8 +79,6 @@ static inline void fix_init(struct fix *f)
 	memset(f, 0, sizeof(*f));
 	T_ASSERT(iospace_create("pio", &f->pio) == 0);
 	T_ASSERT(iospace_create("mmio", &f->mmio) == 0);
-	iospace_set_logging(f->pio, false);
-	iospace_set_logging(f->mmio, false);
 	T_ASSERT(vclock_create(NULL, NULL, &f->clock) == 0);
 	f->ram = calloc(1, FIX_RAM_SIZE);
 	T_ASSERT(f->ram);

@@ -43,7 +43,6 @@ static void rig_init(struct rig *r, bool dma)
 	void *f = NULL;
 
 	T_EQ(iospace_create("pio", &r->pio), 0);
-	iospace_set_logging(r->pio, false);
 	env.pio = r->pio;
 	if (dma) {
 		env.dma = fake_dma;

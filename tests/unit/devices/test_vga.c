@@ -14,7 +14,6 @@ struct vga_fx {
 static void setup(struct vga_fx *t)
 {
 	fx_init(&t->fx);
-	iospace_set_logging(t->fx.mmio, false);
 	t->v = fx_dev(&t->fx, &vga_dev, &(struct dev_cfg){ 0 });
 }
 
@@ -319,7 +318,6 @@ static void test_vga_pci_lfb(void)
 	uint8_t *vram;
 
 	fx_init(&f);
-	iospace_set_logging(f.mmio, false);
 	bus = fx_dev(&f, &pci_bus_dev, &(struct dev_cfg){ 0 });
 	v = fx_dev(&f, &vga_dev, &(struct dev_cfg){ .pci = bus });
 	vga_set_lfb_hook(v, lfb_cb, &lr);

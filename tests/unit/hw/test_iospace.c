@@ -1,6 +1,8 @@
 // SPDX-License-Identifier: GPL-2.0-only
 /* test_iospace.c --- range registration and dispatch of hw/iospace.c */
 #include <errno.h>
+#include <stdio.h>
+#include <string.h>
 
 #include "hw/hw.h"
 #include "tests/unit/harness.h"
@@ -45,7 +47,6 @@ static struct iospace *mk(void)
 	struct iospace *sp;
 
 	T_ASSERT(iospace_create("pio", &sp) == 0);
-	iospace_set_logging(sp, false);
 	return sp;
 }
 
@@ -94,6 +95,50 @@ static void test_unclaimed_all_ones(void)
 	iospace_write(sp, 0x80, 0x55, 1);
 	T_EQ(iospace_unclaimed_count(sp), 1 + 2 + 4 + 1);
 	T_ASSERT(!iospace_claimed(sp, 0x80));
+	iospace_destroy(sp);
+}
+
+struct logbuf {
+	unsigned int	n;		/* lines received */
+	char		last[160];	/* the last one */
+};
+
+static void log_line(void *opaque, const char *line)
+{
+	struct logbuf *l = opaque;
+
+	l->n++;
+	snprintf(l->last, sizeof(l->last), "%s", line);
+}
+
+/* Silent by default; with a logger, one line per unclaimed address, and at
+ * most 64 addresses, whatever the guest probes. */
+static void test_unclaimed_logger(void)
+{
+	struct iospace *sp = mk();
+	struct logbuf l = { 0 };
+	unsigned int i;
+
+	iospace_read(sp, 0x80, 1);
+	iospace_set_logger(sp, log_line, &l);
+	T_EQ(l.n, 0);
+	iospace_write(sp, 0x81, 0x5a, 1);
+	T_EQ(l.n, 1);
+	T_ASSERT(!strcmp(l.last, "pio: unclaimed write8 0x81 <- 0x5a"));
+	iospace_write(sp, 0x81, 0x5b, 1);
+	iospace_read(sp, 0x81, 2);
+	T_EQ(l.n, 1);
+	iospace_read(sp, 0x82, 4);
+	T_EQ(l.n, 2);
+	T_ASSERT(!strcmp(l.last, "pio: unclaimed read32 0x82"));
+	for (i = 0; i < 1000; i++)
+		iospace_read(sp, 0x1000 + i, 1);
+	T_EQ(l.n, 64);
+	T_ASSERT(strstr(l.last, "further unclaimed addresses not logged"));
+	T_EQ(iospace_unclaimed_count(sp), 1 + 1 + 1 + 2 + 4 + 1000);
+	iospace_set_logger(sp, NULL, NULL);
+	iospace_read(sp, 0x90, 1);
+	T_EQ(l.n, 64);
 	iospace_destroy(sp);
 }
 
@@ -242,6 +287,7 @@ static const struct t_case cases[] = {
 	T_CASE(test_overlap_rejected),
 	T_CASE(test_dispatch_offsets),
 	T_CASE(test_unclaimed_all_ones),
+	T_CASE(test_unclaimed_logger),
 	T_CASE(test_straddle_split),
 	T_CASE(test_many_ranges_sorted),
 	T_CASE(test_widths_split),
