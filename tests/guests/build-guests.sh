@@ -65,7 +65,11 @@ KMAP=(i386:686 amd64:amd64)		# arch:kernel flavour
 INITRD_MODS="ata_piix ata_generic ahci nvme sd_mod crc32c_generic ext4"
 ROOTFS_MODS="$INITRD_MODS e1000 e1000e pcnet32 8139too 8139cp ne2k_pci
 	virtio_pci virtio_blk virtio_net sr_mod"
-APPEND_COMMON="console=tty0 console=ttyS0,115200 panic=-1"
+# cryptomgr.notests: the kernel's crypto self-tests are CPU-bound kernel
+# work (about half of an interpreter boot of these small guests) that
+# proves nothing about the machine; the Debian installations (debian.sh)
+# keep their distribution's defaults, self-tests included.
+APPEND_COMMON="console=tty0 console=ttyS0,115200 panic=-1 cryptomgr.notests"
 
 log() { echo "build-guests: $*" >&2; }
 die() { log "error: $*"; exit 1; }
