@@ -471,6 +471,25 @@ static bool handle_exit(struct vm *vm, const struct engine_exit *ex,
 	}
 }
 
+/*
+ * Where the guest was when the run was cut short (timeout, Ctrl-C): one
+ * parenthesised clause for the exit line, e.g. "(vCPU 0 halted at
+ * 0010:c10a2b3c, interrupts on)", so a hung guest tells where it hangs.
+ */
+static void guest_where(struct vm *vm, char *msg, size_t len)
+{
+	struct x86_cpu_state st;
+	size_t n = strlen(msg);
+
+	if (!vm->eops->get_state || n + 1 >= len ||
+	    vm->eops->get_state(vm->eng, &st))
+		return;
+	snprintf(msg + n, len - n, " (vCPU 0 %s at %04x:%08llx, interrupts %s)",
+		 st.halted ? "halted" : "running", st.seg[X86_CS].sel,
+		 (unsigned long long)st.rip,
+		 (st.rflags & 0x200) ? "on" : "off");
+}
+
 /* Display service: input every VM_DISP_POLL_NS, redraw at ~30 Hz. */
 static void display_service(struct vm *vm)
 {
@@ -526,12 +545,14 @@ enum vm_result vm_run(struct vm *vm, char *msg, size_t len)
 		}
 		if (vm->quit) {
 			snprintf(msg, len, "stopped");
+			guest_where(vm, msg, len);
 			res = VM_STOPPED;
 			break;
 		}
 		if (limit && mono_ns() - start >= limit) {
 			snprintf(msg, len, "timeout after %u s",
 				 vm->cfg.timeout_sec);
+			guest_where(vm, msg, len);
 			res = VM_TIMEOUT;
 			break;
 		}

@@ -29,6 +29,17 @@ for n in "${payloads[@]}"; do
 	fi
 done
 
+# --timeout: exit 124 with a line saying where the guest was (the hang
+# payload halts with interrupts off).
+timeout -s KILL $((secs + 60)) "$DUALVM" run --engine interp --timeout 2 \
+	--serial "$tmp/hang.out" --bios "$tmp/boot/hang.bin" </dev/null 2>"$tmp/hang.err"
+rc=$?
+if [ $rc = 124 ] && grep -q "timeout after 2 s (vCPU 0 halted at f000:[0-9a-f]*, interrupts off)" "$tmp/hang.err"; then
+	t_pass interp-timeout-says-where "$(tail -n 1 "$tmp/hang.err")"
+else
+	t_fail interp-timeout-says-where "rc=$rc: $(tail -n 1 "$tmp/hang.err")"
+fi
+
 # Unclaimed ports and addresses: silent by default (garbage.err above);
 # --log-unclaimed prints each address once, at most 64 per space.
 if grep -q unclaimed "$tmp/garbage.err"; then
