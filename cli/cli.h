@@ -36,6 +36,14 @@ void cli_err(const char *cmd, const char *fmt, ...)
 /* True if argv holds --help or -h (checked before anything else). */
 int cli_wants_help(int argc, char **argv);
 
+/*
+ * argv[*i] is option @name with a value, written "--name VALUE" or
+ * "--name=VALUE" (as getopt_long accepts): true with the value in *val,
+ * *i moved past it.  A "--name" with nothing after it: true, *val NULL.
+ */
+bool cli_opt_value(int argc, char **argv, int *i, const char *name,
+		   const char **val);
+
 /* Print a "not implemented yet" line and return EXIT_USAGE. */
 int cli_not_implemented(const char *cmd, const char *what);
 

@@ -53,45 +53,50 @@ struct inj_opts {
 static int parse_args(int argc, char **argv, struct inj_opts *o)
 {
 	for (int i = 1; i < argc; i++) {
-		const char *a = argv[i], *v = i + 1 < argc ? argv[i + 1] : NULL;
+		const char *a = argv[i], *v = NULL;
 		char *end;
 
 		if (!strcmp(a, "--json")) {
 			o->json = true;
 		} else if (!strcmp(a, "--undo")) {
 			o->flags |= HWP_INJ_UNDO;
-		} else if (!strcmp(a, "--partition") && v) {
-			unsigned long n = strtoul(v, &end, 10);
+		} else if (cli_opt_value(argc, argv, &i, "--partition", &v)) {
+			unsigned long n = v ? strtoul(v, &end, 10) : 0;
 
-			if (!*v || *end || !n || n > RD_MAX_PARTS) {
-				cli_err("inject", "bad partition number '%s'", v);
+			if (!v || !*v || *end || !n || n > RD_MAX_PARTS) {
+				cli_err("inject", "bad partition number '%s'",
+					v ? v : "");
 				return -1;
 			}
 			o->part = (unsigned int)n;
 			snprintf(o->part_str, sizeof(o->part_str), "%lu", n);
-			i++;
-		} else if (!strcmp(a, "--disk-mode") && v) {
+		} else if (cli_opt_value(argc, argv, &i, "--disk-mode", &v)) {
 			o->mode_set = true;
-			if (cli_disk_mode_parse(v, &o->mode)) {
-				cli_err("inject", "bad --disk-mode '%s'", v);
+			if (!v || cli_disk_mode_parse(v, &o->mode)) {
+				cli_err("inject", "bad --disk-mode '%s'", v ? v : "");
 				return -1;
 			}
-			i++;
-		} else if (!strcmp(a, "--overlay-dir") && v) {
-			o->overlay_dir = argv[++i];
-		} else if (!strcmp(a, "--hive") && v) {
-			o->hive = argv[++i];
-		} else if (!strcmp(a, "--windows") && v) {
-			o->gen = !strcmp(v, "xp") ? HWP_WIN_XP :
+		} else if (cli_opt_value(argc, argv, &i, "--overlay-dir", &v) ||
+			   cli_opt_value(argc, argv, &i, "--hive", &v)) {
+			if (!v || !*v) {
+				cli_err("inject", "%s needs a value (try --help)", a);
+				return -1;
+			}
+			if (!strncmp(a, "--hive", 6))
+				o->hive = v;
+			else
+				o->overlay_dir = v;
+		} else if (cli_opt_value(argc, argv, &i, "--windows", &v)) {
+			o->gen = !v ? HWP_WIN_UNKNOWN :
+				 !strcmp(v, "xp") ? HWP_WIN_XP :
 				 !strcmp(v, "vista7") ? HWP_WIN_VISTA7 :
 				 !strcmp(v, "win8") ? HWP_WIN_8PLUS :
 				 HWP_WIN_UNKNOWN;
 			if (o->gen == HWP_WIN_UNKNOWN) {
 				cli_err("inject", "bad --windows '%s' (xp, "
-					"vista7, win8)", v);
+					"vista7, win8)", v ? v : "");
 				return -1;
 			}
-			i++;
 		} else if (a[0] == '-' || o->disk) {
 			cli_err("inject", "unexpected argument '%s' (try --help)",
 				a);

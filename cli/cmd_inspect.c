@@ -45,13 +45,15 @@ int cmd_inspect(int argc, char **argv)
 		return 0;
 	}
 	for (int i = 1; i < argc; i++) {
+		const char *v;
+
 		if (!strcmp(argv[i], "--json")) {
 			json = true;
-		} else if (!strcmp(argv[i], "--partition") && i + 1 < argc) {
-			part = parse_part(argv[++i]);
+		} else if (cli_opt_value(argc, argv, &i, "--partition", &v)) {
+			part = v ? parse_part(v) : 0;
 			if (!part) {
 				cli_err("inspect", "bad partition number '%s'",
-					argv[i]);
+					v ? v : "");
 				return EXIT_USAGE;
 			}
 		} else if (argv[i][0] == '-' || disk) {

@@ -30,14 +30,14 @@ static const char usage_text[] =
 "usage: dualvm p2v SOURCE OUTPUT [options]\n"
 "Convert a physical disk or image into a virtual disk, copying only the\n"
 "blocks file systems use (ext2/3/4, NTFS, swap; others are copied whole).\n\n"
-"  --format vmdk|vmdk-stream|vmdk-2gb|qcow2|vhd|vhd-fixed|vhdx|vdi|raw\n"
+"  --format, -O vmdk|vmdk-stream|vmdk-2gb|qcow2|vhd|vhd-fixed|vhdx|vdi|raw\n"
 "                                default: from OUTPUT's extension\n"
 "  --vm vmx,ovf,ova,libvirt,dualvm   also write VM definitions\n"
 "  --memory MIB, --cpus N        for the VM definitions (default: this\n"
 "                                machine's for a block device, else 1024, 1)\n"
 "  --verify                      read the output back and compare\n"
 "  --check                       only compare an existing OUTPUT with SOURCE\n"
-"  --partitions N[,M...]         copy only these partitions (tables and gaps\n"
+"  --partition N[,M...]          copy only these partitions (tables and gaps\n"
 "                                always; the others become zeros)\n"
 "  --full-copy                   ignore file systems, copy every non-zero block\n"
 "  --continue-on-error           unreadable sectors become zeros (listed)\n"
@@ -438,6 +438,29 @@ static void host_machine(struct p2v_cli *c)
 		c->cpus = (unsigned int)(cpus > 64 ? 64 : cpus);
 }
 
+/* --vm: every kind known, before anything is copied.  0 or EXIT_USAGE. */
+static int check_vm_kinds(const char *list)
+{
+	static const char *const kinds[] = { "vmx", "ovf", "ova", "libvirt", "dualvm" };
+	const char *k = list;
+
+	for (;;) {
+		size_t n = strcspn(k, ","), i;
+
+		for (i = 0; i < 5; i++)
+			if (n == strlen(kinds[i]) && !strncmp(k, kinds[i], n))
+				break;
+		if (i == 5) {
+			cli_err("p2v", "unknown --vm kind '%.*s' (vmx, ovf, ova, libvirt, dualvm)",
+				(int)n, k);
+			return EXIT_USAGE;
+		}
+		if (!k[n])
+			return 0;
+		k += n + 1;
+	}
+}
+
 static int parse(struct p2v_cli *c, int argc, char **argv)
 {
 	static const struct option lo[] = {
@@ -451,7 +474,8 @@ static int parse(struct p2v_cli *c, int argc, char **argv)
 		{ "allow-live", no_argument, NULL, 'l' },
 		{ "full-copy", no_argument, NULL, 'F' },
 		{ "continue-on-error", no_argument, NULL, 'e' },
-		{ "partitions", required_argument, NULL, 'p' },
+		{ "partition", required_argument, NULL, 'p' },
+		{ "partitions", required_argument, NULL, 'p' },	/* old name */
 		{ NULL, 0, NULL, 0 },
 	};
 	int ch;
@@ -459,8 +483,10 @@ static int parse(struct p2v_cli *c, int argc, char **argv)
 	c->mem_mib = 1024;
 	c->cpus = 1;
 	optind = 1;
-	while ((ch = getopt_long(argc, argv, "", lo, NULL)) != -1) {
+	opterr = 0;
+	while ((ch = getopt_long(argc, argv, ":O:", lo, NULL)) != -1) {
 		switch (ch) {
+		case 'O':			/* qemu-img's name for it */
 		case 'f': c->format = optarg; break;
 		case 'm': c->vm = optarg; break;
 		case 'M':
@@ -478,13 +504,19 @@ static int parse(struct p2v_cli *c, int argc, char **argv)
 		case 'F': c->o.full_copy = true; break;
 		case 'e': c->o.continue_on_error = true; break;
 		case 'p': c->o.partitions = optarg; break;
+		case ':':
+			cli_err("p2v", "option '%s' needs a value (try --help)",
+				argv[optind - 1]);
+			return EXIT_USAGE;
 		default:
-			fputs(usage_text, stderr);
+			cli_err("p2v", "unknown option '%s' (try --help)",
+				argv[optind - 1]);
 			return EXIT_USAGE;
 		}
 	}
 	if (argc - optind != 2) {
-		fputs(usage_text, stderr);
+		cli_err("p2v", "needs SOURCE and OUTPUT, got %d argument%s (try --help)",
+			argc - optind, argc - optind == 1 ? "" : "s");
 		return EXIT_USAGE;
 	}
 	c->src_path = argv[optind];
@@ -503,7 +535,7 @@ static int parse(struct p2v_cli *c, int argc, char **argv)
 		cli_err("p2v", "--memory and --cpus must be positive");
 		return EXIT_USAGE;
 	}
-	return 0;
+	return c->vm ? check_vm_kinds(c->vm) : 0;
 }
 
 static int run(struct p2v_cli *c)

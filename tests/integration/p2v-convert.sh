@@ -218,7 +218,7 @@ else
 fi
 
 # 5b. a partition selection: only NTFS (and the tables) are copied
-if "$DUALVM" p2v disk.raw sel.vmdk --partitions 2 --verify >sel.log 2>&1 &&
+if "$DUALVM" p2v disk.raw sel.vmdk --partition 2 --verify >sel.log 2>&1 &&
    qemu-img convert -f vmdk -O raw sel.vmdk sel.raw &&
    cmp -s <(dd if=sel.raw bs=512 skip=$P2 count=$P2S status=none) o2.img &&
    cmp -s <(dd if=sel.raw bs=512 count=1 status=none) <(dd if=disk.raw bs=512 count=1 status=none) &&
