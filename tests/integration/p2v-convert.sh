@@ -446,6 +446,32 @@ else
 	rm -rf "$d"
 fi
 
+# 8b. options as qemu-img users type them; mistakes caught before any copy
+if "$DUALVM" p2v disk.raw o.img -O qcow2 >o.log 2>&1 && qemu-img info o.img | grep -q "file format: qcow2"; then
+	pass p2v-cli-O-format
+else
+	fail p2v-cli-O-format "$(tail -n 1 o.log)"
+fi
+rm -f o.img
+"$DUALVM" p2v disk.raw k.vmdk --vm vmx,foo >k.log 2>&1; rc=$?
+if [ $rc = 2 ] && [ ! -e k.vmdk ] && [ ! -e k.vmx ] && [ "$(wc -l <k.log)" = 1 ] &&
+   grep -q "unknown --vm kind 'foo'" k.log; then
+	pass p2v-cli-vm-kind-checked-first
+else
+	fail p2v-cli-vm-kind-checked-first "rc=$rc $(ls k.* | tr '\n' ' ')$(head -c 200 k.log)"
+fi
+"$DUALVM" p2v -Z disk.raw k.vmdk >k.log 2>&1; rc=$?
+if [ $rc = 2 ] && [ "$(wc -l <k.log)" = 1 ] && grep -q "unknown option '-Z'" k.log; then
+	pass p2v-cli-bad-option-one-line
+else
+	fail p2v-cli-bad-option-one-line "rc=$rc, $(wc -l <k.log) lines"
+fi
+if "$DUALVM" inspect --partition=2 disk.raw >k.log 2>&1 && grep -q "partition 2" k.log; then
+	pass inspect-cli-option-equals
+else
+	fail inspect-cli-option-equals "$(tail -n 1 k.log)"
+fi
+
 # 9. acceptance: the dualboot guest disk
 g=$GUESTS/dualboot-amd64.img
 if [ ! -f "$g" ]; then
