@@ -178,6 +178,7 @@ P2V_OBJS := \
 	p2v/p2v_xcheck.o \
 	p2v/p2v_copy.o \
 	p2v/p2v_vm.o \
+	p2v/p2v_vmread.o \
 	p2v/p2v_esc.o
 
 HWPROFILE_OBJS := \

@@ -17,11 +17,13 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
 #include <time.h>
 #include <unistd.h>
 
 #include "cli/cli.h"
 #include "gui/gui.h"
+#include "p2v/p2v.h"
 #include "rawdisk/rawdisk.h"
 #include "vmdisk/vmdisk.h"
 #include "vmm/vmm.h"
@@ -30,7 +32,10 @@
 
 static const char usage_text[] =
 "usage: dualvm run [options] DISK...\n"
-"Boot a virtual machine from raw images, block devices or partitions.\n\n"
+"       dualvm run [options] VM.dualvm|VM.vmx\n"
+"Boot a virtual machine from raw images, block devices or partitions, or\n"
+"as a VM definition (dualvm's own or VMware's .vmx) describes it: its\n"
+"disks, memory, CPUs and NIC; options given here win.\n\n"
 "  --engine auto|kvm|interp|bt   CPU engine (default auto: KVM if it works)\n"
 "  --memory MiB                  guest RAM (default 256)\n"
 "  --cpus N                      vCPUs 1..8 (default 1; more than one:\n"
@@ -72,6 +77,10 @@ struct run_opts {
 	char			**disks;	/* DISK arguments */
 	const char		*cdrom;		/* --cdrom ISO, or NULL */
 	int			ndisks;		/* count */
+	enum vmd_mode		disk_mode[VM_MAX_DISKS];	/* per disk */
+	bool			mem_given, cpus_given, net_given, mode_given;
+	struct p2v_vmdef	def;		/* DISK was a VM definition */
+	char			*def_disks[P2V_VMDEF_DISKS];	/* its disks */
 };
 
 static int parse_uint(const char *s, unsigned long max, unsigned long *out)
@@ -97,11 +106,13 @@ static int parse_opt(struct run_opts *o, int c, const char *arg)
 		if (parse_uint(arg, 65536, &v) || v < 2)
 			return cli_err("run", "--memory: want MiB 2..65536, got '%s'", arg), -1;
 		o->vc.ram_mib = v;
+		o->mem_given = true;
 		return 0;
 	case 'C':
 		if (parse_uint(arg, VM_MAX_CPUS, &v) || v < 1)
 			return cli_err("run", "--cpus: want 1..%d, got '%s'", VM_MAX_CPUS, arg), -1;
 		o->vc.cpus = (unsigned int)v;
+		o->cpus_given = true;
 		return 0;
 	case 's':
 		o->vc.serial = arg;
@@ -115,6 +126,7 @@ static int parse_opt(struct run_opts *o, int c, const char *arg)
 		o->partitions = arg;
 		return 0;
 	case 'M':
+		o->mode_given = true;
 		return cli_disk_mode_parse(arg, &o->mode) ?
 		       (cli_err("run", "--disk-mode: want nonpersistent, undoable or persistent, got '%s'", arg), -1) : 0;
 	case 'x':
@@ -153,6 +165,7 @@ static int parse_opt(struct run_opts *o, int c, const char *arg)
 	case 'N': {
 		char why[256];
 
+		o->net_given = true;
 		return vm_net_parse(arg, &o->vc.net, why, sizeof(why)) ?
 		       (cli_err("run", "--net: %s", why), -1) : 0;
 	}
@@ -301,7 +314,7 @@ static int open_disks(struct run_opts *o)
 		ro = (struct vmd_opts){
 			.path = o->disks[i],
 			.partitions = i == 0 ? o->partitions : NULL,
-			.mode = o->mode,
+			.mode = o->def.ndisks ? o->disk_mode[i] : o->mode,
 		};
 		err[0] = 0;
 		show_devices(o->disks[i]);
@@ -401,6 +414,64 @@ static const struct display_ops *gui_load(char *why, size_t len)
 	return available(why, len) ? ops : NULL;
 }
 
+/*
+ * DISK is a VM definition dualvm runs (its own, or a VMware .vmx): take
+ * its disks, modes, memory, CPUs and NIC; the command line wins.  Other
+ * definitions (OVF, OVA, libvirt) are left for the disk open to refuse.
+ * 0, or an exit code after one line on stderr.
+ */
+static int load_definition(struct run_opts *o)
+{
+	char real[PATH_MAX], err[640];
+	const char *what;
+	bool vm_def = false;
+	struct stat st;
+	unsigned int i;
+
+	if (o->ndisks != 1 || stat(o->disks[0], &st) || !S_ISREG(st.st_mode) ||
+	    !realpath(o->disks[0], real))
+		return 0;
+	what = rd_image_not_disk(real, &vm_def);
+	if (!what || !vm_def || (strcmp(what, "a VMware .vmx VM definition") &&
+				 strcmp(what, "a dualvm VM definition")))
+		return 0;
+	if (p2v_vmdef_read(o->disks[0], &o->def, err, sizeof(err))) {
+		cli_err("run", "%s", err);
+		return 1;
+	}
+	if (o->def.uefi) {
+		cli_err("run", "%s asks for UEFI firmware, which dualvm does not have yet",
+			o->disks[0]);
+		return EXIT_USAGE;
+	}
+	if (o->partitions) {
+		cli_err("run", "--partition selects partitions of a disk, not of a VM definition (%s)",
+			o->disks[0]);
+		return EXIT_USAGE;
+	}
+	if (!o->cpus_given && o->def.cpus > VM_MAX_CPUS) {
+		cli_err("run", "%s: %u CPUs; dualvm runs 1-%d (give --cpus)",
+			o->disks[0], o->def.cpus, VM_MAX_CPUS);
+		return EXIT_USAGE;
+	}
+	for (i = 0; i < o->def.ndisks; i++) {
+		o->def_disks[i] = o->def.disk[i].path;
+		o->disk_mode[i] = o->mode;
+		if (!o->mode_given && o->def.disk[i].mode[0] &&
+		    cli_disk_mode_parse(o->def.disk[i].mode, &o->disk_mode[i]))
+			o->disk_mode[i] = o->mode;
+	}
+	o->disks = o->def_disks;
+	o->ndisks = (int)o->def.ndisks;
+	if (!o->mem_given && o->def.mem_mib)
+		o->vc.ram_mib = o->def.mem_mib;
+	if (!o->cpus_given && o->def.cpus)
+		o->vc.cpus = o->def.cpus;
+	if (!o->net_given && !o->def.nic)
+		o->vc.net.kind = VM_NET_NONE;
+	return 0;
+}
+
 /* --display: pick the back end; 0, or -1 after one line on stderr. */
 static int set_display(struct run_opts *o)
 {
@@ -445,6 +516,9 @@ int cmd_run(int argc, char **argv)
 		return EXIT_USAGE;
 	if (!strcmp(o.vc.engine, "bt"))
 		return cli_not_implemented("run", "the binary-translator engine (--engine bt)");
+	rc = load_definition(&o);
+	if (rc)
+		return rc;
 	if (set_display(&o))
 		return 1;
 	o.vc.rtc_epoch = (int64_t)time(NULL);

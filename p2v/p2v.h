@@ -167,6 +167,33 @@ int __attribute__((warn_unused_result))
 p2v_vm_write(const char *kind, const struct p2v_vm *vm, const char *path,
 	     char *err, size_t errlen);
 
+/*
+ * A VM definition read back (p2v_vmread.c): dualvm's own `key = value`
+ * file or a VMware .vmx.  Disk paths are resolved under the image path
+ * policy (rd_path_check(): beside the definition, inside its folder
+ * unless consented to, regular files only).
+ */
+#define P2V_VMDEF_DISKS	4
+struct p2v_vmdef {
+	char		kind[8];	/* "dualvm" or "vmx" */
+	char		name[128];	/* name / displayName, or "" */
+	unsigned int	mem_mib;	/* 0: not given */
+	unsigned int	cpus;		/* 0: not given */
+	bool		uefi;		/* firmware uefi / "efi" */
+	bool		nic;		/* a NIC (nicN / ethernet0.present) */
+	unsigned int	ndisks;		/* at least 1 on success */
+	struct {
+		char	path[4096];	/* resolved (PATH_MAX) */
+		char	mode[16];	/* "", "nonpersistent", "undoable",
+					 * "persistent" */
+	} disk[P2V_VMDEF_DISKS];	/* in bus order (IDE, SATA, SCSI) */
+};
+
+/* Read the definition @path into @d: 0, or -errno with one line in @err. */
+int __attribute__((warn_unused_result))
+p2v_vmdef_read(const char *path, struct p2v_vmdef *d, char *err,
+	       size_t errlen);
+
 /* How a .vmx can name a disk of rd_image_create() @format: VMware opens
  * VMDK sparse images (monolithic and split) itself, raw and fixed-VHD
  * data through a monolithicFlat descriptor (p2v_vmdk_flat_write()); any

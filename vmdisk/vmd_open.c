@@ -410,7 +410,7 @@ static int vm_src_probe(const struct vmd_opts *o, struct vm_src *s,
 		const char *what = rd_image_not_disk(s->real, &vm_def);
 
 		if (what && vm_def) {
-			snprintf(err, errlen, "%s is %s, not a disk: running VM definitions is not supported yet (give the disk image it names instead)",
+			snprintf(err, errlen, "%s is %s, not a disk: running OVF, OVA and libvirt VM definitions is not supported yet (dualvm's own and .vmx ones are; or give the disk image it names)",
 				 o->path, what);
 			return -ENOTSUP;
 		}

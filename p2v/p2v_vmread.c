@@ -1,0 +1,368 @@
+// SPDX-License-Identifier: GPL-2.0-only
+/*
+ * p2v_vmread.c --- reading VM definitions: dualvm's own and VMware .vmx
+ *
+ * The two `key = value` formats p2v_vm.c writes, read back so that `dualvm
+ * run` can start what `p2v --vm dualvm,vmx` (or VMware Workstation) wrote:
+ *  - dualvm: `key = value`, '#' comments, values escaped with \\ and \xHH
+ *    (p2v_esc.h); keys name, memory_mib, cpus, firmware (bios|uefi),
+ *    diskN (a path), diskN.mode (nonpersistent|undoable|persistent),
+ *    nicN; others are ignored (diskN.format: the file says what it is).
+ *  - .vmx: `key = "value"`, keys case-insensitive as VMware treats them,
+ *    values escaped |XX; memsize, numvcpus, displayName, firmware ("efi"),
+ *    ideC:U / sataC:U / scsiC:U .present/.fileName/.deviceType/.mode (disk
+ *    devices only, in that order: they all become dualvm's IDE disks),
+ *    ethernet0.present.
+ * Every disk name goes through the image path policy (rd_path_check()):
+ * resolved beside the definition, inside its folder unless the user
+ * consented, a regular file, never /proc or /sys.  Bounded: at most
+ * 64 KiB of text, lines of at most 4 KiB, P2V_VMDEF_DISKS disks.
+ */
+#include <errno.h>
+#include <fcntl.h>
+#include <limits.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <strings.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include "p2v/p2v_esc.h"
+#include "p2v/p2v_priv.h"
+
+#define VMDEF_MAX_TEXT	(64 * 1024)
+
+/* A disk slot as found: its order key, name and mode. */
+struct slot {
+	unsigned int	key;		/* bus * 256 + controller * 16 + unit */
+	bool		present;	/* .present TRUE (vmx) or named */
+	bool		is_disk;	/* not a CD or floppy */
+	char		name[PATH_MAX];	/* as written, unescaped */
+	char		mode[16];	/* "", nonpersistent, undoable, persistent */
+};
+
+struct reader {
+	const char		*path;		/* the definition */
+	bool			vmx;		/* else dualvm */
+	struct slot		slot[32];	/* disks seen, any order */
+	unsigned int		nslot;
+	struct p2v_vmdef	*d;
+	char			*err;
+	size_t			errlen;
+};
+
+static struct slot *slot_get(struct reader *r, unsigned int key)
+{
+	for (unsigned int i = 0; i < r->nslot; i++)
+		if (r->slot[i].key == key)
+			return &r->slot[i];
+	if (r->nslot == sizeof(r->slot) / sizeof(r->slot[0]))
+		return NULL;
+	r->slot[r->nslot] = (struct slot){ .key = key, .is_disk = true };
+	return &r->slot[r->nslot++];
+}
+
+static bool truthy(const char *v)
+{
+	return !strcasecmp(v, "true") || !strcasecmp(v, "yes") || !strcmp(v, "1");
+}
+
+static int number(struct reader *r, const char *key, const char *v,
+		  unsigned long max, unsigned int *out)
+{
+	char *end;
+	unsigned long n = strtoul(v, &end, 10);
+
+	if (!*v || *end || !n || n > max) {
+		snprintf(r->err, r->errlen, "%s: %s = \"%s\": want a number 1..%lu",
+			 r->path, key, v, max);
+		return -EINVAL;
+	}
+	*out = (unsigned int)n;
+	return 0;
+}
+
+static const char *mode_word(const char *v, bool vmx)
+{
+	if (!strcmp(v, "nonpersistent") || !strcmp(v, "independent-nonpersistent"))
+		return "nonpersistent";
+	if (!strcmp(v, "undoable"))
+		return "undoable";
+	if (!strcmp(v, "persistent") || !strcmp(v, "independent-persistent"))
+		return vmx ? "" : "persistent";	/* VMware's default */
+	return NULL;
+}
+
+/* "ide1:0.fileName" -> key, field; false when not a disk-slot key */
+static bool slot_key(const char *k, unsigned int *key, const char **field)
+{
+	static const char *const bus[] = { "ide", "sata", "scsi" };
+	unsigned int c, u;
+	int n = 0;
+
+	for (unsigned int b = 0; b < 3; b++) {
+		size_t l = strlen(bus[b]);
+
+		if (strncasecmp(k, bus[b], l))
+			continue;
+		if (sscanf(k + l, "%u:%u.%n", &c, &u, &n) != 2 || !n ||
+		    c > 15 || u > 15)
+			return false;
+		*key = b * 256 + c * 16 + u;
+		*field = k + l + n;
+		return true;
+	}
+	return false;
+}
+
+static int vmx_pair(struct reader *r, const char *k, const char *v)
+{
+	struct p2v_vmdef *d = r->d;
+	const char *field, *m;
+	unsigned int key;
+	struct slot *s;
+
+	if (!strcasecmp(k, "memsize"))
+		return number(r, k, v, 65536, &d->mem_mib);
+	if (!strcasecmp(k, "numvcpus"))
+		return number(r, k, v, 64, &d->cpus);
+	if (!strcasecmp(k, "displayName"))
+		snprintf(d->name, sizeof(d->name), "%.127s", v);
+	else if (!strcasecmp(k, "firmware"))
+		d->uefi = !strcasecmp(v, "efi");
+	else if (!strcasecmp(k, "ethernet0.present"))
+		d->nic = truthy(v);
+	else if (slot_key(k, &key, &field)) {
+		s = slot_get(r, key);
+		if (!s)
+			return 0;
+		if (!strcasecmp(field, "present"))
+			s->present = truthy(v);
+		else if (!strcasecmp(field, "fileName"))
+			snprintf(s->name, sizeof(s->name), "%s", v);
+		else if (!strcasecmp(field, "deviceType"))
+			s->is_disk = !strcasecmp(v, "disk") ||
+				     !strcasecmp(v, "plainDisk") ||
+				     !strcasecmp(v, "scsi-hardDisk") ||
+				     !strcasecmp(v, "ata-hardDisk");
+		else if (!strcasecmp(field, "mode")) {
+			m = mode_word(v, true);
+			if (!m) {
+				snprintf(r->err, r->errlen, "%s: %s = \"%s\": unknown disk mode",
+					 r->path, k, v);
+				return -EINVAL;
+			}
+			snprintf(s->mode, sizeof(s->mode), "%s", m);
+		}
+	}
+	return 0;
+}
+
+static int dualvm_pair(struct reader *r, const char *k, const char *v)
+{
+	struct p2v_vmdef *d = r->d;
+	unsigned int n;
+	int off = 0;
+	struct slot *s;
+	const char *m;
+
+	if (!strcmp(k, "name"))
+		snprintf(d->name, sizeof(d->name), "%.127s", v);
+	else if (!strcmp(k, "memory_mib"))
+		return number(r, k, v, 65536, &d->mem_mib);
+	else if (!strcmp(k, "cpus"))
+		return number(r, k, v, 64, &d->cpus);
+	else if (!strcmp(k, "firmware")) {
+		if (strcmp(v, "bios") && strcmp(v, "uefi")) {
+			snprintf(r->err, r->errlen, "%s: firmware = %s: want bios or uefi",
+				 r->path, v);
+			return -EINVAL;
+		}
+		d->uefi = !strcmp(v, "uefi");
+	} else if (!strcmp(k, "machine")) {
+		if (strcmp(v, "pc-i440fx")) {
+			snprintf(r->err, r->errlen, "%s: machine = %s: dualvm has pc-i440fx only",
+				 r->path, v);
+			return -EINVAL;
+		}
+	} else if (sscanf(k, "nic%u%n", &n, &off) == 1 && !k[off]) {
+		d->nic = strcmp(v, "none") != 0;
+	} else if (sscanf(k, "disk%u%n", &n, &off) == 1 && n < 16) {
+		s = slot_get(r, n);
+		if (!s)
+			return 0;
+		if (!k[off]) {
+			snprintf(s->name, sizeof(s->name), "%s", v);
+			s->present = true;
+		} else if (!strcmp(k + off, ".mode")) {
+			m = mode_word(v, false);
+			if (!m) {
+				snprintf(r->err, r->errlen, "%s: %s = %s: want nonpersistent, undoable or persistent",
+					 r->path, k, v);
+				return -EINVAL;
+			}
+			snprintf(s->mode, sizeof(s->mode), "%s", m);
+		}
+	}
+	return 0;
+}
+
+/* One line: comments, blank lines, `key = value`. */
+static int parse_line(struct reader *r, char *line, unsigned int lineno)
+{
+	char *eq, *k, *v, *e;
+	char val[PATH_MAX];
+	size_t n;
+
+	while (*line == ' ' || *line == '\t')
+		line++;
+	n = strlen(line);
+	while (n && (line[n - 1] == '\r' || line[n - 1] == ' ' ||
+		     line[n - 1] == '\t'))
+		line[--n] = '\0';
+	if (!*line || *line == '#')
+		return 0;
+	eq = strchr(line, '=');
+	if (!eq) {
+		snprintf(r->err, r->errlen, "%s:%u: not a `key = value` line",
+			 r->path, lineno);
+		return -EINVAL;
+	}
+	k = line;
+	for (e = eq; e > k && (e[-1] == ' ' || e[-1] == '\t'); e--)
+		;
+	*e = '\0';
+	v = eq + 1;
+	while (*v == ' ' || *v == '\t')
+		v++;
+	if (r->vmx) {
+		n = strlen(v);
+		if (n < 2 || v[0] != '"' || v[n - 1] != '"') {
+			snprintf(r->err, r->errlen, "%s:%u: the value of %s is not quoted",
+				 r->path, lineno, k);
+			return -EINVAL;
+		}
+		v[n - 1] = '\0';
+		v++;
+	}
+	if (p2v_unescape(r->vmx ? P2V_ESC_VMX : P2V_ESC_DUALVM, v, val,
+			 sizeof(val)) < 0) {
+		snprintf(r->err, r->errlen, "%s:%u: a bad escape in the value of %s",
+			 r->path, lineno, k);
+		return -EINVAL;
+	}
+	return r->vmx ? vmx_pair(r, k, val) : dualvm_pair(r, k, val);
+}
+
+static int cmp_slot(const void *a, const void *b)
+{
+	const struct slot *x = a, *y = b;
+
+	return (x->key > y->key) - (x->key < y->key);
+}
+
+/* The disks in slot order, each through the path policy. */
+static int finish(struct reader *r)
+{
+	struct p2v_vmdef *d = r->d;
+	int e;
+
+	qsort(r->slot, r->nslot, sizeof(r->slot[0]), cmp_slot);
+	for (unsigned int i = 0; i < r->nslot; i++) {
+		struct slot *s = &r->slot[i];
+
+		if (!s->present || !s->is_disk || !s->name[0])
+			continue;
+		if (d->ndisks == P2V_VMDEF_DISKS) {
+			snprintf(r->err, r->errlen, "%s: more than %d disks",
+				 r->path, P2V_VMDEF_DISKS);
+			return -E2BIG;
+		}
+		e = rd_path_check(r->path, s->name, false,
+				  d->disk[d->ndisks].path, r->err, r->errlen);
+		if (e)
+			return e;
+		snprintf(d->disk[d->ndisks].mode, sizeof(d->disk[0].mode),
+			 "%s", s->mode);
+		d->ndisks++;
+	}
+	if (!d->ndisks) {
+		snprintf(r->err, r->errlen, "%s: names no disk", r->path);
+		return -ENOENT;
+	}
+	return 0;
+}
+
+int p2v_vmdef_read(const char *path, struct p2v_vmdef *d, char *err,
+		   size_t errlen)
+{
+	struct reader *r = calloc(1, sizeof(*r));
+	char *text = NULL, *line, *nl;
+	unsigned int lineno = 0;
+	struct stat st;
+	ssize_t n = 0;
+	int fd = -1, e;
+
+	memset(d, 0, sizeof(*d));
+	if (!r)
+		return -ENOMEM;
+	*r = (struct reader){ .path = path, .d = d, .err = err, .errlen = errlen };
+	fd = open(path, O_RDONLY | O_NONBLOCK | O_CLOEXEC);
+	if (fd < 0 || fstat(fd, &st) || !S_ISREG(st.st_mode)) {
+		e = fd < 0 ? -errno : -EINVAL;
+		snprintf(err, errlen, "%s: %s", path,
+			 e == -EINVAL ? "not a regular file" : strerror(-e));
+		goto out;
+	}
+	if (st.st_size > VMDEF_MAX_TEXT) {
+		snprintf(err, errlen, "%s: %lld bytes: too large for a VM definition",
+			 path, (long long)st.st_size);
+		e = -EFBIG;
+		goto out;
+	}
+	text = malloc((size_t)st.st_size + 1);
+	if (!text) {
+		e = -ENOMEM;
+		goto out;
+	}
+	while (n < st.st_size) {
+		ssize_t m = read(fd, text + n, (size_t)(st.st_size - n));
+
+		if (m <= 0) {
+			e = m < 0 ? -errno : -EIO;
+			snprintf(err, errlen, "%s: %s", path, strerror(-e));
+			goto out;
+		}
+		n += m;
+	}
+	text[n] = '\0';
+	if (strlen(text) != (size_t)n) {
+		snprintf(err, errlen, "%s: not a text file", path);
+		e = -EINVAL;
+		goto out;
+	}
+	r->vmx = strstr(text, "config.version") || strstr(text, "virtualHW.version") ||
+		 strstr(text, ".encoding = ");
+	snprintf(d->kind, sizeof(d->kind), "%s", r->vmx ? "vmx" : "dualvm");
+	e = 0;
+	for (line = text; line && *line && !e; line = nl) {
+		nl = strchr(line, '\n');
+		if (nl)
+			*nl++ = '\0';
+		if (strlen(line) > 4096) {
+			snprintf(err, errlen, "%s:%u: line too long", path, lineno + 1);
+			e = -EINVAL;
+			break;
+		}
+		e = parse_line(r, line, ++lineno);
+	}
+	if (!e)
+		e = finish(r);
+out:
+	if (fd >= 0)
+		close(fd);
+	free(text);
+	free(r);
+	return e;
+}

@@ -1,0 +1,71 @@
+#!/bin/bash
+# SPDX-License-Identifier: GPL-2.0-only
+# run-vmdef.sh --- `dualvm run DEFINITION`: what `p2v --vm dualvm,vmx`
+# writes for linux-i386 must boot to DUALVM-GUEST-READY under the
+# interpreter (the dualvm definition names the qcow2 output, the .vmx a
+# VMDK copy); a definition's disk names follow the image path policy
+# (outside its folder: refused, one line), a UEFI definition is refused
+# until dualvm has UEFI, and the command line overrides the definition.
+# Env: BUILD SRC GUESTS DUALVM (see tests/run-tests.sh).
+. "$SRC/tests/lib/common.sh"
+img=$GUESTS/linux-i386.img
+if [ ! -f "$img" ]; then
+	t_fail run-vmdef "$img is missing (make guests)"; exit 0
+fi
+cd "$TMP" || exit 1
+if ! "$DUALVM" p2v "$img" lin.qcow2 --vm dualvm,vmx >p2v.log 2>&1; then
+	t_fail run-vmdef "p2v failed: $(tail -n 1 p2v.log)"; exit 0
+fi
+
+for k in dualvm vmx; do
+	name=run-vmdef-$k-boots
+	dualvm_boot "$TMP/$k.serial" "$(budget 600)" DUALVM-GUEST-READY \
+		--engine interp --disk-mode nonpersistent "lin.$k"
+	rc=$?
+	if [ $rc = 0 ] && grep -aq DUALVM-GUEST-READY "$TMP/$k.serial"; then
+		t_pass $name
+	else
+		t_fail_log $name "$(boot_why $rc "$TMP/$k.serial")" "$TMP/$k.serial"
+	fi
+done
+
+# a disk outside the definition's folder: the path policy, one line
+mkdir -p sub
+printf 'machine = pc-i440fx\ndisk0 = ../lin.qcow2\n' >sub/up.dualvm
+"$DUALVM" run --engine interp --timeout 5 sub/up.dualvm </dev/null >/dev/null 2>up.err
+rc=$?
+if [ $rc = 1 ] && [ "$(wc -l <up.err)" = 1 ] && grep -q "outside" up.err; then
+	t_pass run-vmdef-path-policy
+else
+	t_fail run-vmdef-path-policy "exit $rc: $(head -n 2 up.err)"
+fi
+# ... unless the user consents
+"$DUALVM" --allow-path "$TMP/lin.qcow2" run --engine interp --timeout 3 \
+	--disk-mode nonpersistent --serial up.serial sub/up.dualvm </dev/null >/dev/null 2>up.err
+rc=$?
+if [ $rc = 124 ] && grep -aq "SeaBIOS" up.serial; then
+	t_pass run-vmdef-allow-path
+else
+	t_fail run-vmdef-allow-path "exit $rc: $(head -n 1 up.err)"
+fi
+
+# UEFI firmware: refused in one line (exit 2)
+sed 's/^config.version.*/&\nfirmware = "efi"/' lin.vmx >efi.vmx
+"$DUALVM" run --engine interp --timeout 5 efi.vmx </dev/null >/dev/null 2>efi.err
+rc=$?
+if [ $rc = 2 ] && [ "$(wc -l <efi.err)" = 1 ] && grep -q UEFI efi.err; then
+	t_pass run-vmdef-uefi-refused
+else
+	t_fail run-vmdef-uefi-refused "exit $rc: $(head -n 2 efi.err)"
+fi
+
+# a bad value: one line naming the file and the key
+sed 's/^memory_mib = .*/memory_mib = lots/' lin.dualvm >bad.dualvm
+"$DUALVM" run --engine interp --timeout 5 bad.dualvm </dev/null >/dev/null 2>bad.err
+rc=$?
+if [ $rc = 1 ] && [ "$(wc -l <bad.err)" = 1 ] && grep -q "bad.dualvm: memory_mib" bad.err; then
+	t_pass run-vmdef-bad-value
+else
+	t_fail run-vmdef-bad-value "exit $rc: $(head -n 2 bad.err)"
+fi
+exit 0
