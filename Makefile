@@ -298,7 +298,8 @@ FUZZERS := \
 	fuzz_vmdk_chain \
 	fuzz_qcow2_chain \
 	fuzz_p2v_plan \
-	fuzz_inspect
+	fuzz_inspect \
+	fuzz_vmdef
 
 # ---------------------------------------------------------------- rules
 ALL_OBJS := $(LIB_OBJS) $(HW_OBJS) $(BOARD_OBJS) $(VMM_OBJS) $(DEVICES_OBJS) \
