@@ -53,8 +53,9 @@ static const char usage_text[] =
 "  --debugcon PATH               write the firmware debug console (ports\n"
 "                                0x402 and 0xE9, e.g. SeaBIOS's log) to PATH\n"
 "  --post-codes                  print each POST code (port 0x80) on stderr\n"
-"  --log-unclaimed               print guest accesses to ports and addresses\n"
+"  --log-unclaimed, --verbose    print guest accesses to ports and addresses\n"
 "                                no device claims (first 64 each) on stderr\n"
+"                                (also with DUALVM_DEBUG=1 in the environment)\n"
 "  --cdrom ISO                   ATAPI CD-ROM (secondary master), read-only\n"
 "  --boot disk|cdrom|net         boot device first tried (default disk; net:\n"
 "                                PXE through the NIC's iPXE ROM)\n"
@@ -194,6 +195,7 @@ static int parse_args(struct run_opts *o, int argc, char **argv)
 		{ "debugcon", required_argument, NULL, 'D' },
 		{ "post-codes", no_argument, NULL, 'P' },
 		{ "log-unclaimed", no_argument, NULL, 'U' },
+		{ "verbose", no_argument, NULL, 'U' },
 		{ "cdrom", required_argument, NULL, 'c' },
 		{ "boot", required_argument, NULL, 'B' },
 		{ "net", required_argument, NULL, 'N' },
@@ -514,6 +516,9 @@ int cmd_run(int argc, char **argv)
 	}
 	if (parse_args(&o, argc, argv))
 		return EXIT_USAGE;
+	if (getenv("DUALVM_DEBUG") && *getenv("DUALVM_DEBUG") &&
+	    strcmp(getenv("DUALVM_DEBUG"), "0"))
+		o.vc.log_unclaimed = true;
 	if (!strcmp(o.vc.engine, "bt"))
 		return cli_not_implemented("run", "the binary-translator engine (--engine bt)");
 	rc = load_definition(&o);

@@ -59,6 +59,15 @@ else
 	t_fail interp-unclaimed-logged-once "rc=$rc, $lines log lines"
 fi
 
+DUALVM_DEBUG=1 timeout -s KILL $((secs + 60)) "$DUALVM" run --engine interp \
+	--memory 256 --timeout "$secs" --serial "$tmp/garbage3.out" \
+	--bios "$tmp/boot/garbage.bin" </dev/null 2>"$tmp/garbage3.err"
+if [ "$(grep -c unclaimed "$tmp/garbage3.err")" = "$lines" ]; then
+	t_pass interp-unclaimed-dualvm-debug
+else
+	t_fail interp-unclaimed-dualvm-debug "$(grep -c unclaimed "$tmp/garbage3.err") lines with DUALVM_DEBUG=1, $lines with --log-unclaimed"
+fi
+
 # Host input reaches COM1 (stdin is a pipe; the payload waits for it).
 (sleep 1; printf ping) | timeout -s KILL $((secs + 60)) "$DUALVM" run \
 	--engine interp --timeout "$secs" --serial stdio \
