@@ -307,6 +307,7 @@ ALL_OBJS := $(LIB_OBJS) $(HW_OBJS) $(BOARD_OBJS) $(VMM_OBJS) $(DEVICES_OBJS) \
 	    $(HWPROFILE_OBJS) $(CLI_OBJS)
 
 .PHONY: all deps check check-quick check-layers guests run bench kmod clean \
+	install uninstall \
 	unit-tests fuzzers hostcaps fuzz fuzz-run
 .SECONDARY:
 all: $(BUILD)/bin/dualvm $(GUI_SO)
@@ -416,7 +417,7 @@ DEB_PKGS := build-essential pkg-config bear clang-format \
 	linux-headers-amd64 xvfb xdotool kmod dpkg-dev xz-utils zstd lz4 e2tools \
 	util-linux binutils libvirt-clients libxml2-utils \
 	debootstrap grub-common grub-efi-amd64-bin \
-	strace clang libclang-rt-14-dev llvm libslirp-dev iproute2
+	strace clang libclang-rt-14-dev llvm libslirp-dev iproute2 man-db bsdextrautils
 
 deps:
 	@missing=$$(for p in $(DEB_PKGS); do \
@@ -443,6 +444,26 @@ run: all guests
 
 bench: all guests
 	@BUILD=$(abspath $(BUILD)) SRC=$(CURDIR) tests/bench/run-bench.sh
+
+# Installing: the CLI, its GTK display plugin (found as ../lib/dualvm from
+# the binary), man pages and bash completion.
+PREFIX	?= /usr/local
+DESTDIR	?=
+MANPAGES := $(wildcard cli/man/*.1)
+install: all
+	install -Dm755 $(BUILD)/bin/dualvm $(DESTDIR)$(PREFIX)/bin/dualvm
+	install -Dm755 $(BUILD)/lib/dualvm/gui-gtk.so $(DESTDIR)$(PREFIX)/lib/dualvm/gui-gtk.so
+	install -d $(DESTDIR)$(PREFIX)/share/man/man1
+	install -m644 $(MANPAGES) $(DESTDIR)$(PREFIX)/share/man/man1/
+	install -Dm644 cli/dualvm.bash-completion \
+		$(DESTDIR)$(PREFIX)/share/bash-completion/completions/dualvm
+
+uninstall:
+	rm -f $(DESTDIR)$(PREFIX)/bin/dualvm \
+		$(DESTDIR)$(PREFIX)/lib/dualvm/gui-gtk.so \
+		$(addprefix $(DESTDIR)$(PREFIX)/share/man/man1/,$(notdir $(MANPAGES))) \
+		$(DESTDIR)$(PREFIX)/share/bash-completion/completions/dualvm
+	-rmdir $(DESTDIR)$(PREFIX)/lib/dualvm 2>/dev/null
 
 kmod:
 	@[ -n "$(KDIR)" ] || { echo "kmod: no kernel headers (make deps installs linux-headers-amd64)" >&2; exit 1; }
