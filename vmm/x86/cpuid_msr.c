@@ -53,6 +53,7 @@
 #define F1C_SSE41	(1u << 19)
 #define F1C_SSE42	(1u << 20)
 #define F1C_POPCNT	(1u << 23)
+#define F1C_TSCDL	(1u << 24)	/* TSC-deadline timer (lapic.c) */
 /* CPUID.80000001H */
 #define FX1C_LAHF	(1u << 0)
 #define FX1D_SYSCALL	(1u << 11)
@@ -67,7 +68,7 @@
 			 F1D_CMOV | F1D_PAT | F1D_CLFSH | F1D_MMX | F1D_FXSR | \
 			 F1D_SSE | F1D_SSE2)
 #define CANON_1_ECX	(F1C_SSE3 | F1C_SSSE3 | F1C_CX16 | F1C_SSE41 | \
-			 F1C_SSE42 | F1C_POPCNT)
+			 F1C_SSE42 | F1C_POPCNT | F1C_TSCDL)
 #define CANON_X1_ECX	FX1C_LAHF
 #define CANON_X1_EDX	(FX1D_SYSCALL | FX1D_NX | FX1D_PDPE1GB | FX1D_RDTSCP | \
 			 FX1D_LM)
@@ -200,6 +201,9 @@ static bool msr_read(struct x86_cpu *c, uint32_t n, uint64_t *v)
 	case 0xc0000101: *v = c->seg[X86_GS].base; return true;
 	case 0xc0000102: *v = c->kernel_gs_base; return true;
 	case 0xc0000103: *v = c->tsc_aux; return true;
+	case 0x6e0:			/* IA32_TSC_DEADLINE */
+		*v = c->lapic ? x86_lapic_tsc_deadline_read(c->lapic) : 0;
+		return true;
 	}
 	return false;
 }
@@ -232,6 +236,16 @@ static bool msr_write(struct x86_cpu *c, uint32_t n, uint64_t v)
 		x86_tlb_flush(c, true);	/* the APIC page moved or went */
 		return true;
 	case 0x8b: return true;
+	case 0x6e0:			/* IA32_TSC_DEADLINE */
+		if (c->lapic) {
+			uint64_t now = c->bus->now_ns(c->bus->opaque);
+			uint64_t tsc = now + c->tsc_offset;
+
+			/* a deadline already passed fires at once */
+			x86_lapic_tsc_deadline_write(c->lapic, v,
+				!v ? 0 : v <= tsc ? now : now + (v - tsc));
+		}
+		return true;
 	case 0x1a0:			/* only fast strings can change */
 		c->misc_enable = (c->misc_enable & ~1ull) | (v & 1);
 		return true;

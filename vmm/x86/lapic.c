@@ -12,7 +12,10 @@
  *     interrupts not accepted, NMI/INIT/SIPI still are (10.4.7.2).
  *   - Timer: the initial count counts down at the bus clock / divide
  *     (DCR bits 3,1:0: 2, 4, 8, 16, 32, 64, 128, 1); one-shot stops at 0,
- *     periodic reloads (10.5.4).
+ *     periodic reloads (10.5.4).  TSC-deadline mode (10.5.4.1): the timer
+ *     fires once when the TSC reaches IA32_TSC_DEADLINE, which then reads
+ *     0; the initial count is ignored and the current count reads 0; a
+ *     write to the LVT that changes the mode disarms the timer.
  *   - ESR: errors accumulate and are latched into ESR by a write to it;
  *     an error raises the LVT error interrupt (10.5.3).
  * Reset: every LVT masked (10.4.7.1), as QEMU does since it stopped
@@ -26,12 +29,14 @@
 
 #define LVT_VEC(v)	((v) & 0xffu)
 #define LVT_DM(v)	((v) >> 8 & 7u)
-#define TIMER_MODE(v)	((v) >> 17 & 3u)	/* 0 one-shot, 1 periodic */
+#define TIMER_MODE(v)	((v) >> 17 & 3u)	/* 0 one-shot, 1 periodic,
+						 * 2 TSC-deadline */
+#define MODE_TSC_DEADLINE	2u
 
 /* writable bits of each LVT (vector, delivery mode, polarity, trigger,
  * mask, timer mode) */
 static const uint32_t lvt_writable[LVT_N] = {
-	[LVT_TIMER] = 0x000300ffu | LAPIC_LVT_MASKED,
+	[LVT_TIMER] = 0x000700ffu | LAPIC_LVT_MASKED,	/* 18:17 mode */
 	[LVT_THERM] = 0x000007ffu | LAPIC_LVT_MASKED,
 	[LVT_PERF]  = 0x000007ffu | LAPIC_LVT_MASKED,
 	[LVT_LINT0] = 0x0000a7ffu | LAPIC_LVT_MASKED,
@@ -135,7 +140,7 @@ static uint32_t timer_ccr(struct x86_lapic *l)
 {
 	uint64_t ticks;
 
-	if (!l->timer_icr)
+	if (!l->timer_icr || TIMER_MODE(l->lvt[LVT_TIMER]) == MODE_TSC_DEADLINE)
 		return 0;
 	ticks = (vclock_now(l->clock) - l->timer_start) / tick_ns(l);
 	if (TIMER_MODE(l->lvt[LVT_TIMER]) == 1)
@@ -149,6 +154,13 @@ static void timer_arm(struct x86_lapic *l)
 	uint64_t period = (uint64_t)l->timer_icr * tick_ns(l);
 	uint64_t now = vclock_now(l->clock), end = l->timer_start + period;
 
+	if (TIMER_MODE(l->lvt[LVT_TIMER]) == MODE_TSC_DEADLINE) {
+		if (l->tsc_deadline)
+			vtimer_mod(&l->timer, l->deadline_ns);
+		else
+			vtimer_del(&l->timer);
+		return;
+	}
 	if (!l->timer_icr) {
 		vtimer_del(&l->timer);
 		return;
@@ -167,6 +179,11 @@ static void timer_cb(void *opaque)
 	struct x86_lapic *l = opaque;
 	uint64_t period = (uint64_t)l->timer_icr * tick_ns(l);
 
+	if (TIMER_MODE(l->lvt[LVT_TIMER]) == MODE_TSC_DEADLINE) {
+		l->tsc_deadline = 0;		/* fires once, then reads 0 */
+		lvt_fire(l, LVT_TIMER);
+		return;
+	}
 	lvt_fire(l, LVT_TIMER);
 	if (TIMER_MODE(l->lvt[LVT_TIMER]) == 1 && period) {
 		uint64_t now = vclock_now(l->clock);
@@ -184,6 +201,22 @@ static void timer_cb(void *opaque)
 				period * period;
 		vtimer_mod(&l->timer, next);
 	}
+}
+
+void x86_lapic_tsc_deadline_write(struct x86_lapic *l, uint64_t tsc,
+				  uint64_t ns)
+{
+	if (TIMER_MODE(l->lvt[LVT_TIMER]) != MODE_TSC_DEADLINE)
+		return;
+	l->tsc_deadline = tsc;
+	l->deadline_ns = ns;
+	timer_arm(l);
+}
+
+uint64_t x86_lapic_tsc_deadline_read(const struct x86_lapic *l)
+{
+	return TIMER_MODE(l->lvt[LVT_TIMER]) == MODE_TSC_DEADLINE ?
+	       l->tsc_deadline : 0;
 }
 
 /* ------------------------------------------------------------ lifecycle */
@@ -224,6 +257,7 @@ void x86_lapic_reset(struct x86_lapic *l, bool init)
 		l->lvt[i] = LAPIC_LVT_MASKED;
 	l->timer_icr = l->timer_dcr = 0;
 	l->timer_start = 0;
+	l->tsc_deadline = l->deadline_ns = 0;
 	if (!init)
 		l->hw_enabled = true;
 }
@@ -408,8 +442,15 @@ static void lvt_write(struct x86_lapic *l, enum lapic_lvt i, uint32_t v)
 	if (!sw_enabled(l))
 		v |= LAPIC_LVT_MASKED;
 	l->lvt[i] = (l->lvt[i] & ~lvt_writable[i]) | v;
-	if (i == LVT_TIMER && TIMER_MODE(v) != old_mode)
+	if (i == LVT_TIMER && TIMER_MODE(v) != old_mode) {
+		/* into or out of TSC-deadline mode: disarmed (10.5.4.1) */
+		if (old_mode == MODE_TSC_DEADLINE ||
+		    TIMER_MODE(v) == MODE_TSC_DEADLINE) {
+			l->tsc_deadline = l->deadline_ns = 0;
+			l->timer_icr = 0;
+		}
 		timer_arm(l);
+	}
 	if (i == LVT_LINT0)
 		signal(l, LAPIC_SIG_INTR, 0);
 }
@@ -454,6 +495,8 @@ static void reg_write(struct x86_lapic *l, unsigned int r, uint32_t v)
 		l->icr_hi = v & 0xff000000u;
 		return;
 	case LAPIC_TIMER_ICR:
+		if (TIMER_MODE(l->lvt[LVT_TIMER]) == MODE_TSC_DEADLINE)
+			return;			/* ignored in this mode */
 		l->timer_icr = v;
 		l->timer_start = vclock_now(l->clock);
 		timer_arm(l);

@@ -5,7 +5,7 @@
  * The xAPIC of SDM vol. 3, chapter 10, as the canonical CPU has it: version
  * 0x14 with six LVT entries (timer, thermal, performance counters, LINT0,
  * LINT1, error), memory-mapped at IA32_APIC_BASE (0xFEE00000 by default),
- * no x2APIC, no TSC-deadline timer mode (CPUID does not advertise one), no
+ * no x2APIC, no
  * EOI-broadcast suppression.  The timer counts a 1 GHz bus clock divided by
  * the divide configuration register, on the machine's virtual clock.
  *
@@ -104,6 +104,9 @@ struct x86_lapic {
 	uint32_t	timer_icr;	/* initial count */
 	uint32_t	timer_dcr;	/* divide configuration */
 	uint64_t	timer_start;	/* virtual ns the count started at */
+	uint64_t	tsc_deadline;	/* IA32_TSC_DEADLINE (TSC units), 0:
+					 * disarmed */
+	uint64_t	deadline_ns;	/* the same instant in virtual ns */
 	struct vtimer	timer;		/* next expiry */
 	struct vclock	*clock;		/* the machine's virtual time */
 	struct x86_lapic_host host;	/* callbacks */
@@ -126,6 +129,16 @@ void x86_lapic_write(struct x86_lapic *l, uint64_t off, uint64_t v,
 		     unsigned int size);
 
 /* Is this APIC a destination of @m (shorthand, physical or logical)? */
+/*
+ * IA32_TSC_DEADLINE (SDM vol. 3, 10.5.4.1): in TSC-deadline mode (LVT timer
+ * bits 18:17 = 10b) a write arms the timer for TSC @tsc, which the CPU
+ * says is virtual time @ns (0 disarms); it fires once, then reads 0.  In
+ * the other modes writes are ignored and reads return 0.
+ */
+void x86_lapic_tsc_deadline_write(struct x86_lapic *l, uint64_t tsc,
+				  uint64_t ns);
+uint64_t x86_lapic_tsc_deadline_read(const struct x86_lapic *l);
+
 bool x86_lapic_match(const struct x86_lapic *l, const struct apic_msg *m);
 /* Take @m (already routed here). */
 void x86_lapic_accept(struct x86_lapic *l, const struct apic_msg *m);

@@ -218,6 +218,55 @@ static void test_lapic_timer(void)
 	teardown(&t);
 }
 
+/* TSC-deadline mode (SDM 10.5.4.1): fires once at the deadline, then the
+ * MSR reads 0; TMICT ignored and TMCCT 0 in this mode; writes to the MSR
+ * ignored in the other modes; a mode change disarms */
+static void test_lapic_tsc_deadline(void)
+{
+	struct la_fx t;
+
+	setup(&t, 0);
+	wr(&t, LAPIC_SVR, 0x1ff);
+	wr(&t, LAPIC_LVT_TIMER, 0x42);		/* one-shot */
+	x86_lapic_tsc_deadline_write(&t.l, 5000, 5000);
+	T_EQ(x86_lapic_tsc_deadline_read(&t.l), 0);	/* ignored */
+	T_EQ(vclock_next_deadline(t.clock), VCLOCK_NEVER);
+	wr(&t, LAPIC_TIMER_ICR, 1000);
+	wr(&t, LAPIC_LVT_TIMER, 0x40042);	/* TSC-deadline: disarms */
+	T_EQ(vclock_next_deadline(t.clock), VCLOCK_NEVER);
+	T_EQ(rd(&t, LAPIC_TIMER_ICR), 0);
+	wr(&t, LAPIC_TIMER_ICR, 1000);		/* ignored */
+	T_EQ(rd(&t, LAPIC_TIMER_ICR), 0);
+	T_EQ(rd(&t, LAPIC_TIMER_CCR), 0);
+	x86_lapic_tsc_deadline_write(&t.l, 123456, 7000);
+	T_EQ(x86_lapic_tsc_deadline_read(&t.l), 123456);
+	vclock_advance(t.clock, 6999);
+	T_ASSERT(!x86_lapic_intr_pending(&t.l));
+	vclock_advance(t.clock, 1);
+	T_EQ(x86_lapic_intr_ack(&t.l), 0x42);
+	wr(&t, LAPIC_EOI, 0);
+	T_EQ(x86_lapic_tsc_deadline_read(&t.l), 0);	/* fired: reads 0 */
+	vclock_advance(t.clock, 100000);
+	T_ASSERT(!x86_lapic_intr_pending(&t.l));	/* once */
+	/* re-armed, then moved back, then disarmed by writing 0 */
+	x86_lapic_tsc_deadline_write(&t.l, 1, vclock_now(t.clock) + 5000);
+	x86_lapic_tsc_deadline_write(&t.l, 2, vclock_now(t.clock) + 1000);
+	vclock_advance(t.clock, 1000);
+	T_EQ(x86_lapic_intr_ack(&t.l), 0x42);
+	wr(&t, LAPIC_EOI, 0);
+	x86_lapic_tsc_deadline_write(&t.l, 3, vclock_now(t.clock) + 1000);
+	x86_lapic_tsc_deadline_write(&t.l, 0, 0);
+	vclock_advance(t.clock, 100000);
+	T_ASSERT(!x86_lapic_intr_pending(&t.l));
+	/* leaving the mode disarms an armed deadline */
+	x86_lapic_tsc_deadline_write(&t.l, 4, vclock_now(t.clock) + 1000);
+	wr(&t, LAPIC_LVT_TIMER, 0x42);
+	T_EQ(x86_lapic_tsc_deadline_read(&t.l), 0);
+	vclock_advance(t.clock, 100000);
+	T_ASSERT(!x86_lapic_intr_pending(&t.l));
+	teardown(&t);
+}
+
 static void test_lapic_icr_esr(void)
 {
 	struct la_fx t;
@@ -364,6 +413,7 @@ static const struct t_case cases[] = {
 	T_CASE(test_lapic_reset_values),
 	T_CASE(test_lapic_priority_eoi),
 	T_CASE(test_lapic_timer),
+	T_CASE(test_lapic_tsc_deadline),
 	T_CASE(test_lapic_icr_esr),
 	T_CASE(test_lapic_extint),
 	T_CASE(test_lapic_destinations),
