@@ -83,15 +83,26 @@ static int number(struct reader *r, const char *key, const char *v,
 	return 0;
 }
 
-static const char *mode_word(const char *v, bool vmx)
+/* A disk's mode: dualvm's words, VMware's (its "persistent" is the
+ * default, so it leaves dualvm's default).  0, or -EINVAL with @err set. */
+static int set_mode(struct reader *r, struct slot *s, const char *k,
+		    const char *v)
 {
+	const char *m = NULL;
+
 	if (!strcmp(v, "nonpersistent") || !strcmp(v, "independent-nonpersistent"))
-		return "nonpersistent";
-	if (!strcmp(v, "undoable"))
-		return "undoable";
-	if (!strcmp(v, "persistent") || !strcmp(v, "independent-persistent"))
-		return vmx ? "" : "persistent";	/* VMware's default */
-	return NULL;
+		m = "nonpersistent";
+	else if (!strcmp(v, "undoable"))
+		m = "undoable";
+	else if (!strcmp(v, "persistent") || !strcmp(v, "independent-persistent"))
+		m = r->vmx ? "" : "persistent";
+	if (!m) {
+		snprintf(r->err, r->errlen, "%s: %s = \"%s\": want nonpersistent, undoable or persistent",
+			 r->path, k, v);
+		return -EINVAL;
+	}
+	snprintf(s->mode, sizeof(s->mode), "%s", m);
+	return 0;
 }
 
 /* "ide1:0.fileName" -> key, field; false when not a disk-slot key */
@@ -119,7 +130,7 @@ static bool slot_key(const char *k, unsigned int *key, const char **field)
 static int vmx_pair(struct reader *r, const char *k, const char *v)
 {
 	struct p2v_vmdef *d = r->d;
-	const char *field, *m;
+	const char *field;
 	unsigned int key;
 	struct slot *s;
 
@@ -146,15 +157,8 @@ static int vmx_pair(struct reader *r, const char *k, const char *v)
 				     !strcasecmp(v, "plainDisk") ||
 				     !strcasecmp(v, "scsi-hardDisk") ||
 				     !strcasecmp(v, "ata-hardDisk");
-		else if (!strcasecmp(field, "mode")) {
-			m = mode_word(v, true);
-			if (!m) {
-				snprintf(r->err, r->errlen, "%s: %s = \"%s\": unknown disk mode",
-					 r->path, k, v);
-				return -EINVAL;
-			}
-			snprintf(s->mode, sizeof(s->mode), "%s", m);
-		}
+		else if (!strcasecmp(field, "mode"))
+			return set_mode(r, s, k, v);
 	}
 	return 0;
 }
@@ -165,7 +169,6 @@ static int dualvm_pair(struct reader *r, const char *k, const char *v)
 	unsigned int n;
 	int off = 0;
 	struct slot *s;
-	const char *m;
 
 	if (!strcmp(k, "name"))
 		snprintf(d->name, sizeof(d->name), "%.127s", v);
@@ -196,13 +199,7 @@ static int dualvm_pair(struct reader *r, const char *k, const char *v)
 			snprintf(s->name, sizeof(s->name), "%s", v);
 			s->present = true;
 		} else if (!strcmp(k + off, ".mode")) {
-			m = mode_word(v, false);
-			if (!m) {
-				snprintf(r->err, r->errlen, "%s: %s = %s: want nonpersistent, undoable or persistent",
-					 r->path, k, v);
-				return -EINVAL;
-			}
-			snprintf(s->mode, sizeof(s->mode), "%s", m);
+			return set_mode(r, s, k, v);
 		}
 	}
 	return 0;
