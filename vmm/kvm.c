@@ -36,6 +36,7 @@
 #include "vmm/engine.h"
 #include "vmm/engines.h"
 #include "vmm/kvm_state.h"
+#include "vmm/x86/x86.h"
 
 #define KVMB_KICK_SIG	SIGUSR2
 #define KVMB_MAX_SLOTS	32
@@ -200,11 +201,17 @@ static int set_slots(struct engine *e)
 	return 0;
 }
 
-/* CPUID as KVM supports it, minus the local APIC we do not emulate. */
+/*
+ * CPUID: what KVM supports filtered through the canonical CPU (one table
+ * for every engine, vmm/x86/cpuid_msr.c): the guest sees dualvm's CPU,
+ * never more than the host has, on any host.  Minus the local APIC (and
+ * with it x2APIC and the TSC-deadline timer), which this engine does not
+ * emulate.
+ */
 static int set_cpuid(struct engine *e)
 {
 	struct kvm_cpuid2 *c;
-	unsigned int i;
+	unsigned int i, n = 0;
 	int err = 0;
 
 	c = calloc(1, sizeof(*c) + KVMB_MAX_CPUID * sizeof(c->entries[0]));
@@ -216,11 +223,23 @@ static int set_cpuid(struct engine *e)
 		goto out;
 	}
 	for (i = 0; i < c->nent; i++) {
-		if (c->entries[i].function == 1) {
-			c->entries[i].edx &= ~(1u << 9);	/* APIC */
-			c->entries[i].ecx &= ~(1u << 21);	/* x2APIC */
+		struct kvm_cpuid_entry2 *k = &c->entries[i];
+		uint32_t host[4] = { k->eax, k->ebx, k->ecx, k->edx }, r[4];
+
+		if (!x86_cpuid_filter(k->function, k->index, host, r))
+			continue;		/* not a leaf of dualvm's CPU */
+		if (k->function == 1) {
+			r[3] &= ~(1u << 9);			/* APIC */
+			r[2] &= ~((1u << 21) | (1u << 24));	/* x2APIC, TSC-deadline */
 		}
+		c->entries[n] = *k;
+		c->entries[n].eax = r[0];
+		c->entries[n].ebx = r[1];
+		c->entries[n].ecx = r[2];
+		c->entries[n].edx = r[3];
+		n++;
 	}
+	c->nent = n;
 	if (ioctl(e->vcpu_fd, KVM_SET_CPUID2, c) < 0)
 		err = -errno;
 out:

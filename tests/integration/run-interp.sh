@@ -6,7 +6,7 @@
 # other.
 # Env: BUILD SRC GUESTS DUALVM (see tests/run-tests.sh).
 . "$SRC/tests/lib/common.sh"
-payloads=(hello pit_irq cmos pci garbage mmio reset triple pm_int)
+payloads=(hello pit_irq cmos pci garbage mmio reset triple pm_int cpuid)
 tmp=$TMP
 
 if ! command -v as >/dev/null || ! command -v ld >/dev/null; then

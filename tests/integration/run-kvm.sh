@@ -128,6 +128,21 @@ PY
 	else echo "FAIL kvm-tty-raw-escape-restore: $(tail -1 "$tmp/tty.out")"; fi
 fi
 
+# The canonical CPU through KVM: the host's CPUID filtered (vendor, leaves,
+# flags within dualvm's CPU).  A KVM that fails dualvm's own self-test
+# (tests/lib/common.sh HOST_KVM, e.g. a nested software KVM) is not a
+# working KVM: what its guests see is not dualvm's doing (SKIP, saying so).
+run_payload cpuid
+if [ $rc = 0 ] && grep -q "^PASS cpuid" "$tmp/cpuid.out"; then
+	echo "PASS kvm-cpuid-canonical"
+elif grep -q "emulation failure" "$tmp/cpuid.err"; then
+	echo "SKIP kvm-cpuid-canonical: this KVM cannot emulate it: $(grep -m1 'emulation failure' "$tmp/cpuid.err")"
+elif [ "$HOST_KVM" != 1 ]; then
+	echo "SKIP kvm-cpuid-canonical: this KVM fails dualvm's self-test ($HOST_KVM_WHY) and does not apply KVM_SET_CPUID2: the guest sees $(grep -a -m1 '^cpuid' "$tmp/cpuid.out" | tr -d '\r')"
+else
+	echo "FAIL kvm-cpuid-canonical: rc=$rc, $(grep -a -m2 -E '^(cpuid|PASS|FAIL)' "$tmp/cpuid.out" | tr '\r\n' '  ')"
+fi
+
 # Unclaimed ports (--log-unclaimed): once per address, bounded in total.
 lines=$(grep -c "unclaimed" "$tmp/garbage.err")
 if [ "$lines" -ge 1 ] && [ "$lines" -le 64 ] &&
