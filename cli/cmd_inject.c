@@ -76,16 +76,14 @@ static int parse_args(int argc, char **argv, struct inj_opts *o)
 				cli_err("inject", "bad --disk-mode '%s'", v ? v : "");
 				return -1;
 			}
-		} else if (cli_opt_value(argc, argv, &i, "--overlay-dir", &v) ||
-			   cli_opt_value(argc, argv, &i, "--hive", &v)) {
-			if (!v || !*v) {
-				cli_err("inject", "%s needs a value (try --help)", a);
-				return -1;
-			}
-			if (!strncmp(a, "--hive", 6))
-				o->hive = v;
-			else
-				o->overlay_dir = v;
+		} else if (cli_opt_value(argc, argv, &i, "--overlay-dir", &v)) {
+			if (!v || !*v)
+				return cli_err("inject", "%s needs a value (try --help)", a), -1;
+			o->overlay_dir = v;
+		} else if (cli_opt_value(argc, argv, &i, "--hive", &v)) {
+			if (!v || !*v)
+				return cli_err("inject", "%s needs a value (try --help)", a), -1;
+			o->hive = v;
 		} else if (cli_opt_value(argc, argv, &i, "--windows", &v)) {
 			o->gen = !v ? HWP_WIN_UNKNOWN :
 				 !strcmp(v, "xp") ? HWP_WIN_XP :

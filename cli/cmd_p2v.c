@@ -341,6 +341,22 @@ static int write_vmx_vmdk(struct p2v_cli *c, struct rd_disk *src,
 	return 0;
 }
 
+/* The --vm kinds and the extension each definition file gets (an OVA is
+ * written by its own steps). */
+static const char *const vm_kinds[][2] = {
+	{ "vmx", "vmx" }, { "ovf", "ovf" }, { "ova", "ova" },
+	{ "libvirt", "xml" }, { "dualvm", "dualvm" },
+};
+
+/* The extension of --vm kind @k (@n bytes), or NULL for an unknown one. */
+static const char *vm_kind_ext(const char *k, size_t n)
+{
+	for (size_t i = 0; i < sizeof(vm_kinds) / sizeof(vm_kinds[0]); i++)
+		if (n == strlen(vm_kinds[i][0]) && !strncmp(k, vm_kinds[i][0], n))
+			return vm_kinds[i][1];
+	return NULL;
+}
+
 static int write_vms(struct p2v_cli *c, struct rd_disk *src,
 		     struct p2v_plan *p)
 {
@@ -365,15 +381,8 @@ static int write_vms(struct p2v_cli *c, struct rd_disk *src,
 			vm.guest = "linux";
 	for (char *k = strtok_r(list, ",", &save); k && !rc;
 	     k = strtok_r(NULL, ",", &save)) {
-		static const char *const ext[][2] = {
-			{ "vmx", "vmx" }, { "ovf", "ovf" },
-			{ "libvirt", "xml" }, { "dualvm", "dualvm" },
-		};
-		const char *e = NULL;
+		const char *e = vm_kind_ext(k, strlen(k));	/* parse() checked k */
 
-		for (size_t i = 0; i < 4; i++)
-			if (!strcmp(k, ext[i][0]))
-				e = ext[i][1];
 		if (!strcmp(k, "ova")) {
 			/* the OVA holds a streamOptimized disk: the output
 			 * itself when it is one, else a second copy */
@@ -402,9 +411,6 @@ static int write_vms(struct p2v_cli *c, struct rd_disk *src,
 			unlink(ovf);
 			vm.disk = base_name(c->out_path);
 			vm.disk_format = c->format;
-		} else if (!e) {
-			cli_err("p2v", "unknown --vm kind '%s' (vmx, ovf, ova, libvirt, dualvm)", k);
-			rc = 2;
 		} else if (!strcmp(k, "vmx") &&
 			   p2v_vmx_disk_kind(c->format) != P2V_VMX_DIRECT) {
 			snprintf(path, sizeof(path), "%s.%s", st, e);
@@ -438,19 +444,16 @@ static void host_machine(struct p2v_cli *c)
 		c->cpus = (unsigned int)(cpus > 64 ? 64 : cpus);
 }
 
-/* --vm: every kind known, before anything is copied.  0 or EXIT_USAGE. */
+/* --vm: every kind known (vm_kinds[]), before anything is copied.  0 or
+ * EXIT_USAGE. */
 static int check_vm_kinds(const char *list)
 {
-	static const char *const kinds[] = { "vmx", "ovf", "ova", "libvirt", "dualvm" };
 	const char *k = list;
 
 	for (;;) {
-		size_t n = strcspn(k, ","), i;
+		size_t n = strcspn(k, ",");
 
-		for (i = 0; i < 5; i++)
-			if (n == strlen(kinds[i]) && !strncmp(k, kinds[i], n))
-				break;
-		if (i == 5) {
+		if (!vm_kind_ext(k, n)) {
 			cli_err("p2v", "unknown --vm kind '%.*s' (vmx, ovf, ova, libvirt, dualvm)",
 				(int)n, k);
 			return EXIT_USAGE;

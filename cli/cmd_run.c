@@ -425,17 +425,15 @@ static const struct display_ops *gui_load(char *why, size_t len)
 static int load_definition(struct run_opts *o)
 {
 	char real[PATH_MAX], err[640];
-	const char *what;
-	bool vm_def = false;
+	enum rd_vmdef def;
 	struct stat st;
 	unsigned int i;
 
 	if (o->ndisks != 1 || stat(o->disks[0], &st) || !S_ISREG(st.st_mode) ||
 	    !realpath(o->disks[0], real))
 		return 0;
-	what = rd_image_not_disk(real, &vm_def);
-	if (!what || !vm_def || (strcmp(what, "a VMware .vmx VM definition") &&
-				 strcmp(what, "a dualvm VM definition")))
+	if (!rd_image_not_disk(real, &def) ||
+	    (def != RD_VMDEF_DUALVM && def != RD_VMDEF_VMX))
 		return 0;
 	if (p2v_vmdef_read(o->disks[0], &o->def, err, sizeof(err))) {
 		cli_err("run", "%s", err);
@@ -508,6 +506,7 @@ int cmd_run(int argc, char **argv)
 		.on_exit = VMD_EXIT_KEEP,
 		.ask_on_exit = true,
 	};
+	const char *dbg;
 	int rc;
 
 	if (cli_wants_help(argc, argv)) {
@@ -516,8 +515,8 @@ int cmd_run(int argc, char **argv)
 	}
 	if (parse_args(&o, argc, argv))
 		return EXIT_USAGE;
-	if (getenv("DUALVM_DEBUG") && *getenv("DUALVM_DEBUG") &&
-	    strcmp(getenv("DUALVM_DEBUG"), "0"))
+	dbg = getenv("DUALVM_DEBUG");
+	if (dbg && *dbg && strcmp(dbg, "0"))
 		o.vc.log_unclaimed = true;
 	if (!strcmp(o.vc.engine, "bt"))
 		return cli_not_implemented("run", "the binary-translator engine (--engine bt)");

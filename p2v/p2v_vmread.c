@@ -339,8 +339,18 @@ int p2v_vmdef_read(const char *path, struct p2v_vmdef *d, char *err,
 		e = -EINVAL;
 		goto out;
 	}
-	r->vmx = strstr(text, "config.version") || strstr(text, "virtualHW.version") ||
-		 strstr(text, ".encoding = ");
+	switch (rd_vmdef_kind(text)) {
+	case RD_VMDEF_VMX:
+		r->vmx = true;
+		break;
+	case RD_VMDEF_DUALVM:
+		break;
+	default:
+		snprintf(err, errlen, "%s: not a dualvm or VMware .vmx VM definition",
+			 path);
+		e = -EINVAL;
+		goto out;
+	}
 	snprintf(d->kind, sizeof(d->kind), "%s", r->vmx ? "vmx" : "dualvm");
 	e = 0;
 	for (line = text; line && *line && !e; line = nl) {

@@ -511,9 +511,22 @@ rd_image_open_files(const char *path, unsigned int flags,
  * reads), else a short phrase ("a VMware .vmx VM definition", "an OVF
  * VM definition", "an OVA archive", "a libvirt domain XML", "a text
  * file", "an ISO 9660 CD image", "a file of 1000 bytes, not a multiple
- * of 512") with *@vm_def set when it is a VM definition.  Reads only.
+ * of 512") with *@def saying which VM definition it is (RD_VMDEF_NONE
+ * for anything else).  Reads only.
  */
-const char *rd_image_not_disk(const char *path, bool *vm_def);
+enum rd_vmdef {
+	RD_VMDEF_NONE,		/* not a VM definition */
+	RD_VMDEF_DUALVM,	/* dualvm's own `key = value` file */
+	RD_VMDEF_VMX,		/* VMware .vmx */
+	RD_VMDEF_OVF,		/* OVF descriptor */
+	RD_VMDEF_OVA,		/* OVA (tar holding an OVF) */
+	RD_VMDEF_LIBVIRT,	/* libvirt domain XML */
+};
+const char *rd_image_not_disk(const char *path, enum rd_vmdef *def);
+
+/* The VM definition the text @text (NUL-terminated) is, by the marks
+ * its writers put in it, or RD_VMDEF_NONE.  Pure. */
+enum rd_vmdef rd_vmdef_kind(const char *text);
 
 /*
  * Own allocation of a qcow2 overlay @d, ignoring its backing file:

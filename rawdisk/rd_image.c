@@ -442,10 +442,32 @@ static bool has(const char *h, const char *needle)
 	return strstr(h, needle) != NULL;
 }
 
-/* The VM definition or other non-disk file @h (the first @n bytes of a
- * file of @size bytes) looks like, or NULL. */
-static const char *what_text(const char *h, size_t n, bool *vm_def)
+enum rd_vmdef rd_vmdef_kind(const char *h)
 {
+	if (has(h, "<domain") && (has(h, "type=") || has(h, "<devices>")))
+		return RD_VMDEF_LIBVIRT;
+	if (has(h, "<Envelope") || has(h, ":Envelope") || has(h, "ovf:"))
+		return RD_VMDEF_OVF;
+	if (has(h, "config.version") || has(h, "virtualHW.version") ||
+	    has(h, ".encoding = ") || has(h, "guestOS ="))
+		return RD_VMDEF_VMX;
+	if (has(h, "# dualvm VM configuration") ||
+	    (has(h, "machine = ") && has(h, "disk0 = ")))
+		return RD_VMDEF_DUALVM;
+	return RD_VMDEF_NONE;
+}
+
+/* The VM definition or other non-disk file @h (the first @n bytes of a
+ * file, NUL-terminated) looks like, or NULL for binary data. */
+static const char *what_text(const char *h, size_t n, enum rd_vmdef *def)
+{
+	static const char *const what[] = {
+		[RD_VMDEF_NONE]		= "a text file",
+		[RD_VMDEF_DUALVM]	= "a dualvm VM definition",
+		[RD_VMDEF_VMX]		= "a VMware .vmx VM definition",
+		[RD_VMDEF_OVF]		= "an OVF VM definition",
+		[RD_VMDEF_LIBVIRT]	= "a libvirt domain XML VM definition",
+	};
 	size_t i;
 
 	for (i = 0; i < n; i++) {
@@ -457,22 +479,11 @@ static const char *what_text(const char *h, size_t n, bool *vm_def)
 	}
 	if (!n)
 		return NULL;
-	*vm_def = true;
-	if (has(h, "<domain") && (has(h, "type=") || has(h, "<devices>")))
-		return "a libvirt domain XML VM definition";
-	if (has(h, "<Envelope") || has(h, ":Envelope") || has(h, "ovf:"))
-		return "an OVF VM definition";
-	if (has(h, "config.version") || has(h, "virtualHW.version") ||
-	    has(h, ".encoding = ") || has(h, "guestOS ="))
-		return "a VMware .vmx VM definition";
-	if (has(h, "# dualvm VM configuration") ||
-	    (has(h, "machine = ") && has(h, "disk0 = ")))
-		return "a dualvm VM definition";
-	*vm_def = false;
-	return "a text file";
+	*def = rd_vmdef_kind(h);
+	return what[*def];
 }
 
-const char *rd_image_not_disk(const char *path, bool *vm_def)
+const char *rd_image_not_disk(const char *path, enum rd_vmdef *def)
 {
 	static const struct {
 		size_t		off;
@@ -494,7 +505,7 @@ const char *rd_image_not_disk(const char *path, bool *vm_def)
 	const char *fmt, *what = NULL;
 	size_t n;
 
-	*vm_def = false;
+	*def = RD_VMDEF_NONE;
 	if (rd_file_open(path, RD_RDONLY, &f, NULL, 0))
 		return NULL;		/* the open that follows says why */
 	size = rd_size(f);
@@ -508,7 +519,7 @@ const char *rd_image_not_disk(const char *path, bool *vm_def)
 	if (size >= 512 && !memcmp(h + 257, "ustar", 5)) {
 		bool ova = size >= 512 && (has(h, ".ovf") || has(h, ".mf"));
 
-		*vm_def = ova;
+		*def = ova ? RD_VMDEF_OVA : RD_VMDEF_NONE;
 		return ova ? "an OVA archive (a VM definition)" :
 			     "a tar archive";
 	}
@@ -516,7 +527,7 @@ const char *rd_image_not_disk(const char *path, bool *vm_def)
 		if (n >= magics[i].off + magics[i].len &&
 		    !memcmp(h + magics[i].off, magics[i].magic, magics[i].len))
 			return magics[i].what;
-	what = what_text(h, n, vm_def);
+	what = what_text(h, n, def);
 	if (what)
 		return what;
 	if (size == 0)

@@ -406,10 +406,10 @@ static int vm_src_probe(const struct vmd_opts *o, struct vm_src *s,
 	}
 	s->blk = S_ISBLK(st.st_mode);
 	if (!s->blk) {
-		bool vm_def;
-		const char *what = rd_image_not_disk(s->real, &vm_def);
+		enum rd_vmdef def;
+		const char *what = rd_image_not_disk(s->real, &def);
 
-		if (what && vm_def) {
+		if (what && def) {
 			snprintf(err, errlen, "%s is %s, not a disk: running OVF, OVA and libvirt VM definitions is not supported yet (dualvm's own and .vmx ones are; or give the disk image it names)",
 				 o->path, what);
 			return -ENOTSUP;

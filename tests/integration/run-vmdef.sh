@@ -29,16 +29,22 @@ for k in dualvm vmx; do
 	fi
 done
 
-# a disk outside the definition's folder: the path policy, one line
+# refused NAME DEF RC PATTERN: `dualvm run DEF` exits RC with one line
+# matching PATTERN
+refused() {
+	"$DUALVM" run --engine interp --timeout 5 "$2" </dev/null >/dev/null 2>r.err
+	local rc=$?
+	if [ $rc = "$3" ] && [ "$(wc -l <r.err)" = 1 ] && grep -q -- "$4" r.err; then
+		t_pass "$1"
+	else
+		t_fail "$1" "exit $rc: $(head -n 2 r.err)"
+	fi
+}
+
+# a disk outside the definition's folder: the path policy
 mkdir -p sub
 printf 'machine = pc-i440fx\ndisk0 = ../lin.qcow2\n' >sub/up.dualvm
-"$DUALVM" run --engine interp --timeout 5 sub/up.dualvm </dev/null >/dev/null 2>up.err
-rc=$?
-if [ $rc = 1 ] && [ "$(wc -l <up.err)" = 1 ] && grep -q "outside" up.err; then
-	t_pass run-vmdef-path-policy
-else
-	t_fail run-vmdef-path-policy "exit $rc: $(head -n 2 up.err)"
-fi
+refused run-vmdef-path-policy sub/up.dualvm 1 outside
 # ... unless the user consents
 "$DUALVM" --allow-path "$TMP/lin.qcow2" run --engine interp --timeout 3 \
 	--disk-mode nonpersistent --serial up.serial sub/up.dualvm </dev/null >/dev/null 2>up.err
@@ -49,23 +55,11 @@ else
 	t_fail run-vmdef-allow-path "exit $rc: $(head -n 1 up.err)"
 fi
 
-# UEFI firmware: refused in one line (exit 2)
+# UEFI firmware: refused (exit 2)
 sed 's/^config.version.*/&\nfirmware = "efi"/' lin.vmx >efi.vmx
-"$DUALVM" run --engine interp --timeout 5 efi.vmx </dev/null >/dev/null 2>efi.err
-rc=$?
-if [ $rc = 2 ] && [ "$(wc -l <efi.err)" = 1 ] && grep -q UEFI efi.err; then
-	t_pass run-vmdef-uefi-refused
-else
-	t_fail run-vmdef-uefi-refused "exit $rc: $(head -n 2 efi.err)"
-fi
+refused run-vmdef-uefi-refused efi.vmx 2 UEFI
 
-# a bad value: one line naming the file and the key
+# a bad value: the line names the file and the key
 sed 's/^memory_mib = .*/memory_mib = lots/' lin.dualvm >bad.dualvm
-"$DUALVM" run --engine interp --timeout 5 bad.dualvm </dev/null >/dev/null 2>bad.err
-rc=$?
-if [ $rc = 1 ] && [ "$(wc -l <bad.err)" = 1 ] && grep -q "bad.dualvm: memory_mib" bad.err; then
-	t_pass run-vmdef-bad-value
-else
-	t_fail run-vmdef-bad-value "exit $rc: $(head -n 2 bad.err)"
-fi
+refused run-vmdef-bad-value bad.dualvm 1 "bad.dualvm: memory_mib"
 exit 0

@@ -283,20 +283,22 @@ static void test_path_check_block_device_rules(void)
 
 static void test_not_disk(void)
 {
-	bool vm;
+	enum rd_vmdef vm;
 	char ova[1024] = "x.ovf";
 
 	put_text(tp("a.vmx"), ".encoding = \"UTF-8\"\nconfig.version = \"8\"\nvirtualHW.version = \"4\"\n");
-	T_ASSERT(rd_image_not_disk(tp("a.vmx"), &vm) && vm);
+	T_ASSERT(rd_image_not_disk(tp("a.vmx"), &vm) && vm == RD_VMDEF_VMX);
 	put_text(tp("a.ovf"), "<?xml version=\"1.0\"?>\n<Envelope xmlns=\"http://schemas.dmtf.org/ovf/envelope/1\"/>\n");
-	T_ASSERT(strstr(rd_image_not_disk(tp("a.ovf"), &vm), "OVF") && vm);
+	T_ASSERT(strstr(rd_image_not_disk(tp("a.ovf"), &vm), "OVF") && vm == RD_VMDEF_OVF);
 	put_text(tp("a.xml"), "<domain type='kvm'><name>x</name></domain>\n");
-	T_ASSERT(strstr(rd_image_not_disk(tp("a.xml"), &vm), "libvirt") && vm);
+	T_ASSERT(strstr(rd_image_not_disk(tp("a.xml"), &vm), "libvirt") && vm == RD_VMDEF_LIBVIRT);
 	memcpy(ova + 257, "ustar", 5);
 	put_file(tp("a.ova"), ova, sizeof(ova), sizeof(ova));
-	T_ASSERT(strstr(rd_image_not_disk(tp("a.ova"), &vm), "OVA") && vm);
+	T_ASSERT(strstr(rd_image_not_disk(tp("a.ova"), &vm), "OVA") && vm == RD_VMDEF_OVA);
+	put_text(tp("a.dualvm"), "# dualvm VM configuration\nmachine = pc-i440fx\ndisk0 = d.img\n");
+	T_ASSERT(strstr(rd_image_not_disk(tp("a.dualvm"), &vm), "dualvm") && vm == RD_VMDEF_DUALVM);
 	put_text(tp("a.txt"), "hello\n");
-	T_ASSERT(rd_image_not_disk(tp("a.txt"), &vm) && !vm);
+	T_ASSERT(rd_image_not_disk(tp("a.txt"), &vm) && vm == RD_VMDEF_NONE);
 	put_file(tp("odd.img"), "\x01\x02", 2, 1000);
 	T_ASSERT(strstr(rd_image_not_disk(tp("odd.img"), &vm), "512"));
 	put_file(tp("disk.img"), NULL, 0, MiB);
