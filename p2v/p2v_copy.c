@@ -6,9 +6,10 @@
  * source's block_status to skip ranges an image does not allocate (a hole
  * of any length is skipped at once: SEEK_DATA/SEEK_HOLE on raw files and
  * devices that support it, the allocation map of image formats), reads
- * (in a reader thread, a few chunks ahead), and writes only the 64 KiB
- * pieces that are not all zero (so the output stays sparse and stream
- * writers see increasing offsets).  Unreadable
+ * (in one or two reader threads, a few chunks ahead, each chunk looked at
+ * for zeros while it is in the reading core's cache), and writes only the
+ * 64 KiB pieces that are not all zero (so the output stays sparse and
+ * stream writers see increasing offsets).  Unreadable
  * chunks are retried sector by sector; with continue_on_error the bad
  * sectors become zeros and are listed, else the copy fails naming the
  * offset.  The totals are checked at the end, so a copy that read less than
@@ -25,6 +26,7 @@
 
 #define CHUNK		(1u << 20)
 #define PIECE		(64u * 1024)
+#define SCAN		(256u * 1024)	/* read-then-look unit */
 #define REPORT_EVERY	(64ULL << 20)
 
 struct copy_ctx {
@@ -37,7 +39,6 @@ struct copy_ctx {
 	struct timespec		t0;	/* start */
 	char			*err;
 	size_t			errlen;
-	char			rerr[400];	/* the reader thread's error */
 };
 
 static double since(const struct timespec *t0)
@@ -69,33 +70,6 @@ static void add_bad(struct p2v_result *r, uint64_t off, uint64_t len)
 	}
 	if (r->nbad < P2V_MAX_BAD)
 		r->bad[r->nbad++] = (struct p2v_bad){ off, len };
-}
-
-/* Read a chunk; on error retry by sectors (continue mode) or fail. */
-static int read_chunk(struct copy_ctx *c, uint8_t *buf, size_t n,
-		      uint64_t off)
-{
-	int err = rd_pread(c->src, buf, n, off);
-
-	if (!err)
-		return 0;
-	if (!c->o || !c->o->continue_on_error) {
-		snprintf(c->rerr, sizeof(c->rerr),
-			 "%s: unreadable at byte %llu: %s (use --continue-on-error to copy zeros instead)",
-			 c->src->desc, (unsigned long long)off,
-			 rd_strerror(c->src)[0] ? rd_strerror(c->src) :
-			 strerror(-err));
-		return err;
-	}
-	for (size_t s = 0; s < n; s += 512) {
-		size_t m = n - s < 512 ? n - s : 512;
-
-		if (rd_pread(c->src, buf + s, m, off + s)) {
-			memset(buf + s, 0, m);
-			add_bad(c->res, off + s, m);
-		}
-	}
-	return 0;
 }
 
 /* Write the non-zero 64 KiB pieces of @buf. */
@@ -138,100 +112,176 @@ static int write_chunk(struct copy_ctx *c, const uint8_t *buf, size_t n,
 }
 
 /*
- * The reader thread walks the plan and fills a ring of chunks (source
- * block status, read, retries); the caller's thread writes them in order.
- * Reading the source and writing the output overlap, which matters when
- * both are real disks.
+ * Reader threads walk the plan and fill a ring of chunks (source block
+ * status, read, retries, a look for zeros); the caller's thread writes them
+ * in disk order.  Reading the source and writing the output overlap, which
+ * matters when both are real disks.  A source whose every layer may be read
+ * from several threads at once (a raw file or device, rd_reads_concurrent())
+ * gets two readers, so that on a cached or fast source the kernel's copies
+ * and the looks for zeros use both cores; others, and copies that may meet
+ * bad sectors (continue_on_error keeps the bad list in disk order), one.
  */
-#define NSLOT		4
+#define NSLOT		8
+#define NREADER_MAX	2
+
+enum slot_state { SLOT_FREE, SLOT_READING, SLOT_READY };
 
 struct slot {
+	enum slot_state	state;
 	uint64_t	off;		/* bytes */
 	uint64_t	len;		/* bytes */
 	unsigned int	area;		/* plan area */
 	bool		data;		/* read into buf (else zero/unalloc) */
 	int		err;		/* read error: stop here */
+	char		msg[400];	/* its message */
 	uint8_t		*buf;		/* CHUNK bytes */
 };
 
 struct ring {
 	pthread_mutex_t	mu;
-	pthread_cond_t	cv;		/* any change of count/abort/done */
+	pthread_cond_t	cv;		/* any change of a slot or flag */
 	struct slot	s[NSLOT];	/* chunks in disk order */
 	unsigned int	head;		/* next to write */
-	unsigned int	count;		/* filled slots */
-	bool		done;		/* reader finished */
-	bool		abort;		/* writer gave up: reader stops */
+	unsigned int	tail;		/* next to fill */
+	size_t		ext;		/* plan walk: extent */
+	uint64_t	off;		/* plan walk: next byte */
+	uint64_t	data_end;	/* source known to be data up to here */
+	bool		end;		/* plan walked, or a read failed */
+	unsigned int	readers;	/* reader threads still running */
+	bool		abort;		/* writer gave up: readers stop */
 	struct copy_ctx	*c;		/* shared context */
 };
 
-static bool ring_wait_free(struct ring *r)
+/* Read a chunk; on error retry by sectors (continue mode) or fail. */
+static int read_chunk(struct copy_ctx *c, struct slot *sl, uint8_t *buf,
+		      size_t n, uint64_t off)
 {
-	bool go;
+	int err = rd_pread(c->src, buf, n, off);
 
-	pthread_mutex_lock(&r->mu);
-	while (r->count == NSLOT && !r->abort)
-		pthread_cond_wait(&r->cv, &r->mu);
-	go = !r->abort;
-	pthread_mutex_unlock(&r->mu);
-	return go;
+	if (!err)
+		return 0;
+	if (!c->o || !c->o->continue_on_error) {
+		snprintf(sl->msg, sizeof(sl->msg),
+			 "%s: unreadable at byte %llu: %s (use --continue-on-error to copy zeros instead)",
+			 c->src->desc, (unsigned long long)off,
+			 rd_strerror(c->src)[0] ? rd_strerror(c->src) :
+			 strerror(-err));
+		return err;
+	}
+	for (size_t s = 0; s < n; s += 512) {
+		size_t m = n - s < 512 ? n - s : 512;
+
+		if (rd_pread(c->src, buf + s, m, off + s)) {
+			memset(buf + s, 0, m);
+			add_bad(c->res, off + s, m);
+		}
+	}
+	return 0;
 }
 
-static void ring_publish(struct ring *r)
+/*
+ * Read a chunk in pieces that stay in this core's cache and look at each
+ * while it is there: a chunk of zeros (a zero-filled source) then costs the
+ * writer nothing.  0 or -errno.
+ */
+static int read_scan(struct copy_ctx *c, struct slot *sl)
 {
-	pthread_mutex_lock(&r->mu);
-	r->count++;
-	pthread_cond_broadcast(&r->cv);
-	pthread_mutex_unlock(&r->mu);
+	bool zero = true;
+
+	for (size_t i = 0; i < sl->len; i += SCAN) {
+		size_t m = sl->len - i < SCAN ? (size_t)sl->len - i : SCAN;
+		int err = read_chunk(c, sl, sl->buf + i, m, sl->off + i);
+
+		if (err)
+			return err;
+		if (zero)
+			zero = p2v_is_zero(sl->buf + i, m);
+	}
+	if (zero)
+		sl->data = false;
+	return 0;
+}
+
+/* Under r->mu: lay out the next chunk of the plan in @sl.  False at the
+ * end of the plan. */
+static bool ring_next(struct ring *r, struct slot *sl)
+{
+	struct copy_ctx *c = r->c;
+	const struct p2v_extent *e;
+	uint64_t n, run;
+	int st;
+
+	while (r->ext < c->p->next &&
+	       r->off >= c->p->ext[r->ext].off + c->p->ext[r->ext].len) {
+		if (++r->ext < c->p->next)
+			r->off = c->p->ext[r->ext].off;
+	}
+	if (r->ext >= c->p->next)
+		return false;
+	e = &c->p->ext[r->ext];
+	n = CHUNK - r->off % CHUNK;
+	/* a hole or zero run is one slot however long it is: no reads, no
+	 * per-MiB hand-over to the writer; a data run is asked about once,
+	 * not per chunk */
+	if (r->off < r->data_end) {
+		st = RD_BLK_DATA;
+		run = r->data_end - r->off;
+	} else {
+		st = rd_block_status(c->src, r->off, e->off + e->len - r->off,
+				     &run);
+		if (st == RD_BLK_DATA && run)
+			r->data_end = r->off + run;
+	}
+	if ((st == RD_BLK_ZERO || st == RD_BLK_UNALLOC) && run)
+		n = run;
+	else if (st >= 0 && run && run < n)
+		n = run;
+	if (n > e->off + e->len - r->off)
+		n = e->off + e->len - r->off;
+	sl->off = r->off;
+	sl->len = n;
+	sl->area = e->area;
+	sl->data = st != RD_BLK_ZERO && st != RD_BLK_UNALLOC;
+	sl->err = 0;
+	r->off += n;
+	return true;
 }
 
 static void *reader_main(void *arg)
 {
 	struct ring *r = arg;
 	struct copy_ctx *c = r->c;
-	unsigned int tail = 0;
 
-	for (size_t i = 0; i < c->p->next; i++) {
-		const struct p2v_extent *e = &c->p->ext[i];
-
-		for (uint64_t off = e->off; off < e->off + e->len;) {
-			struct slot *sl = &r->s[tail];
-			uint64_t n = CHUNK - off % CHUNK, run;
-			int st;
-
-			if (!ring_wait_free(r))
-				goto out;
-			/* a hole or zero run is one slot however long it
-			 * is: no reads, no per-MiB hand-over to the writer */
-			st = rd_block_status(c->src, off, e->off + e->len - off,
-					     &run);
-			if ((st == RD_BLK_ZERO || st == RD_BLK_UNALLOC) && run)
-				n = run;
-			else if (st >= 0 && run && run < n)
-				n = run;
-			if (n > e->off + e->len - off)
-				n = e->off + e->len - off;
-			sl->off = off;
-			sl->len = n;
-			sl->area = e->area;
-			sl->data = st != RD_BLK_ZERO && st != RD_BLK_UNALLOC;
-			sl->err = 0;
-			if (c->o && c->o->stop && atomic_load(c->o->stop)) {
-				snprintf(c->rerr, sizeof(c->rerr), "interrupted");
-				sl->err = -EINTR;
-			} else if (sl->data) {
-				sl->err = read_chunk(c, sl->buf, (size_t)n, off);
-			}
-			tail = (tail + 1) % NSLOT;
-			ring_publish(r);
-			if (sl->err)
-				goto out;
-			off += n;
-		}
-	}
-out:
 	pthread_mutex_lock(&r->mu);
-	r->done = true;
+	for (;;) {
+		struct slot *sl;
+
+		while (r->s[r->tail].state != SLOT_FREE && !r->abort &&
+		       !r->end)
+			pthread_cond_wait(&r->cv, &r->mu);
+		sl = &r->s[r->tail];
+		if (r->abort || r->end || !ring_next(r, sl)) {
+			r->end = true;
+			break;
+		}
+		sl->state = SLOT_READING;
+		r->tail = (r->tail + 1) % NSLOT;
+		pthread_mutex_unlock(&r->mu);
+
+		if (c->o && c->o->stop && atomic_load(c->o->stop)) {
+			snprintf(sl->msg, sizeof(sl->msg), "interrupted");
+			sl->err = -EINTR;
+		} else if (sl->data) {
+			sl->err = read_scan(c, sl);
+		}
+
+		pthread_mutex_lock(&r->mu);
+		sl->state = SLOT_READY;
+		if (sl->err)
+			r->end = true;	/* the writer stops at this slot */
+		pthread_cond_broadcast(&r->cv);
+	}
+	r->readers--;
 	pthread_cond_broadcast(&r->cv);
 	pthread_mutex_unlock(&r->mu);
 	return NULL;
@@ -245,7 +295,7 @@ static int consume(struct copy_ctx *c, struct slot *sl, unsigned int *last)
 	int err;
 
 	if (sl->err) {
-		snprintf(c->err, c->errlen, "%s", c->rerr);
+		snprintf(c->err, c->errlen, "%s", sl->msg);
 		return sl->err;
 	}
 	if (sl->area != *last) {
@@ -277,8 +327,8 @@ static int consume(struct copy_ctx *c, struct slot *sl, unsigned int *last)
 static int copy_all(struct copy_ctx *c)
 {
 	struct ring *r = calloc(1, sizeof(*r));
-	unsigned int last = ~0u;
-	pthread_t tid;
+	unsigned int last = ~0u, nreaders = 1, started = 0;
+	pthread_t tid[NREADER_MAX];
 	int e = 0;
 
 	if (!r)
@@ -288,32 +338,47 @@ static int copy_all(struct copy_ctx *c)
 		if (!r->s[i].buf)
 			e = -ENOMEM;
 	}
+	if (rd_reads_concurrent(c->src) &&
+	    !(c->o && c->o->continue_on_error))
+		nreaders = NREADER_MAX;
 	r->c = c;
+	if (c->p->next)
+		r->off = c->p->ext[0].off;
 	pthread_mutex_init(&r->mu, NULL);
 	pthread_cond_init(&r->cv, NULL);
-	if (!e && pthread_create(&tid, NULL, reader_main, r))
-		e = -EAGAIN;
+	r->readers = nreaders;
+	while (!e && started < nreaders) {
+		if (pthread_create(&tid[started], NULL, reader_main, r))
+			e = -EAGAIN;
+		else
+			started++;
+	}
 	if (e) {
+		pthread_mutex_lock(&r->mu);
+		r->abort = true;
+		r->readers -= nreaders - started;
+		pthread_cond_broadcast(&r->cv);
+		pthread_mutex_unlock(&r->mu);
 		snprintf(c->err, c->errlen, "cannot start the reader: %s",
 			 strerror(-e));
-		goto out_free;
+		goto out_join;
 	}
 	for (;;) {
-		struct slot *sl;
+		struct slot *sl = &r->s[r->head];
 
 		pthread_mutex_lock(&r->mu);
-		while (!r->count && !r->done)
+		while (sl->state != SLOT_READY &&
+		       !(r->readers == 0 && sl->state == SLOT_FREE))
 			pthread_cond_wait(&r->cv, &r->mu);
-		if (!r->count) {
+		if (sl->state != SLOT_READY) {
 			pthread_mutex_unlock(&r->mu);
 			break;
 		}
-		sl = &r->s[r->head];
 		pthread_mutex_unlock(&r->mu);
 		e = consume(c, sl, &last);
 		pthread_mutex_lock(&r->mu);
+		sl->state = SLOT_FREE;
 		r->head = (r->head + 1) % NSLOT;
-		r->count--;
 		if (e)
 			r->abort = true;
 		pthread_cond_broadcast(&r->cv);
@@ -321,8 +386,9 @@ static int copy_all(struct copy_ctx *c)
 		if (e)
 			break;
 	}
-	pthread_join(tid, NULL);
-out_free:
+out_join:
+	for (unsigned int i = 0; i < started; i++)
+		pthread_join(tid[i], NULL);
 	pthread_cond_destroy(&r->cv);
 	pthread_mutex_destroy(&r->mu);
 	for (unsigned int i = 0; i < NSLOT; i++)

@@ -43,6 +43,8 @@ struct rd_ops {
 	 */
 	int  (*block_status)(struct rd_disk *d, uint64_t off, uint64_t len,
 			     uint64_t *run_len);
+	/* pread may run in several threads at once (no state but the fd) */
+	bool concurrent_reads;
 };
 
 /* block_status results */
@@ -115,6 +117,8 @@ rd_pread(struct rd_disk *d, void *buf, size_t len, uint64_t off);
 int __attribute__((warn_unused_result))
 rd_pwrite(struct rd_disk *d, const void *buf, size_t len, uint64_t off);
 int rd_flush(struct rd_disk *d);
+/* May @d and every disk below it be read from several threads at once? */
+bool rd_reads_concurrent(const struct rd_disk *d);
 int rd_block_status(struct rd_disk *d, uint64_t off, uint64_t len,
 		    uint64_t *run_len);
 /* Close @d (and what it owns below).  NULL is fine. */

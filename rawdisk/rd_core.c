@@ -88,6 +88,14 @@ static int beyond_end(struct rd_disk *d, const char *what, size_t len,
 			    (unsigned long long)d->size);
 }
 
+bool rd_reads_concurrent(const struct rd_disk *d)
+{
+	for (; d; d = d->below)
+		if (!d->ops->concurrent_reads)
+			return false;
+	return true;
+}
+
 int rd_pread(struct rd_disk *d, void *buf, size_t len, uint64_t off)
 {
 	if (!in_bounds(d, len, off))

@@ -105,6 +105,7 @@ static const struct rd_ops rd_file_ops = {
 	.flush		= file_flush,
 	.close		= file_close,
 	.block_status	= file_block_status,
+	.concurrent_reads = true,
 };
 
 /* Report "PATH: WHAT" (or "PATH: strerror") in @errbuf and return @err. */

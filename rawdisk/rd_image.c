@@ -46,6 +46,7 @@ static const struct rd_ops slice_ops = {
 	.name		= "slice",
 	.pread		= slice_pread,
 	.block_status	= slice_block_status,
+	.concurrent_reads = true,
 };
 
 int fmt_slice_open(struct rd_disk *below, uint64_t off, uint64_t size,

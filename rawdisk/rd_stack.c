@@ -17,6 +17,7 @@ static const struct rd_ops rd_ro_ops = {
 	.name		= "ro",
 	.pread		= rd_pass_pread,
 	.block_status	= rd_pass_block_status,
+	.concurrent_reads = true,
 };
 
 int rd_ro_open(struct rd_disk *below, bool owns_below, struct rd_disk **out)

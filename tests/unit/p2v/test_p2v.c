@@ -9,6 +9,7 @@
  * length contract and escape/unescape round trips over every byte value.
  */
 #include <errno.h>
+#include <fcntl.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -393,6 +394,72 @@ static void test_unescape_refusals(void)
 	T_ASSERT(!strcmp(b, "|\""));
 }
 
+/*
+ * A file source is read by two threads (rd_reads_concurrent()): chunks of
+ * data, of written zeros and holes, and an odd tail all land where they
+ * belong, the totals count every byte once, and a file under a fault layer
+ * (not safe for concurrent reads) keeps one reader.
+ */
+static void test_file_source_two_readers(void)
+{
+	const size_t sz = (37u << 20) + 3 * 512;
+	uint8_t *b = calloc(1, sz), *back = malloc(sz), *z = calloc(1, sz);
+	struct rd_disk *src, *dst, *f;
+	struct rd_fault_cfg fc = { 0 };
+	struct p2v_result r;
+	struct p2v_plan *p;
+	char path[4096], err[256];
+	uint64_t data = 0;
+	int fd;
+
+	T_ASSERT(b && back && z);
+	/* every third MiB data, a few single sectors in zero MiBs */
+	for (size_t m = 0; m < sz >> 20; m++) {
+		if (m % 3 == 0) {
+			for (size_t i = 0; i < (1u << 20); i++)
+				b[(m << 20) + i] = (uint8_t)(i * 7 + m + 1) | 1;
+			data += 1u << 20;
+		} else if (m % 5 == 1) {
+			b[(m << 20) + 4096 * (m % 200)] = 0xa5;
+			data += 64 * 1024;	/* one 64 KiB piece */
+		}
+	}
+	memset(b + (sz & ~((size_t)(1u << 20) - 1)), 0x5a, sz % (1u << 20));
+	data += sz % (1u << 20);
+	snprintf(path, sizeof(path), "%s/src.raw", t_tmpdir());
+	fd = open(path, O_CREAT | O_TRUNC | O_WRONLY, 0600);
+	T_ASSERT(fd >= 0);
+	/* holes: the zero MiBs among 4..8 are never written */
+	for (size_t m = 0; m <= sz >> 20; m++) {
+		size_t n = m == sz >> 20 ? sz % (1u << 20) : 1u << 20;
+
+		if (m >= 4 && m <= 8 && m % 3 && m % 5 != 1)
+			continue;
+		T_EQ(pwrite(fd, b + (m << 20), n, (off_t)(m << 20)), (ssize_t)n);
+	}
+	T_EQ(ftruncate(fd, (off_t)sz), 0);
+	close(fd);
+	T_EQ(rd_file_open(path, RD_RDONLY, &src, err, sizeof(err)), 0);
+	T_ASSERT(rd_reads_concurrent(src));
+	T_EQ(rd_mem_open(z, sz, RD_RDWR, &dst), 0);
+	T_EQ(p2v_plan_make(src, NULL, &p, err, sizeof(err)), 0);
+	T_EQ(p2v_copy(src, dst, p, NULL, &r, err, sizeof(err)), 0);
+	T_EQ(r.read, sz);
+	T_EQ(r.copied, data);
+	T_EQ(rd_pread(dst, back, sz, 0), 0);
+	T_ASSERT(!memcmp(back, b, sz));
+	T_EQ(p2v_verify(src, dst, p, &r, NULL, err, sizeof(err)), 0);
+	p2v_plan_free(p);
+	rd_close(dst);
+	T_EQ(rd_fault_open(src, true, &fc, &f), 0);
+	T_ASSERT(!rd_reads_concurrent(f));
+	rd_close(f);
+	unlink(path);
+	free(b);
+	free(back);
+	free(z);
+}
+
 static const struct t_case cases[] = {
 	T_CASE(test_no_table_full_copy),
 	T_CASE(test_nothing_copied_fails),
@@ -401,6 +468,7 @@ static const struct t_case cases[] = {
 	T_CASE(test_unreadable_continue),
 	T_CASE(test_bad_sectors_listed),
 	T_CASE(test_output_full),
+	T_CASE(test_file_source_two_readers),
 	T_CASE(test_verify_catches_one_byte),
 	T_CASE(test_is_zero),
 	T_CASE(test_is_zero_long),
