@@ -297,8 +297,9 @@ static int vm_overlay(const struct vmd_opts *o, enum vmd_mode mode,
 			 (unsigned long)(uintptr_t)base);
 	}
 	if (fresh && mode == VMD_MODE_UNDOABLE && rd_is_view(base)) {
-		/* backing = a descriptor of the view, so that even a plain
-		 * `qemu-img commit` writes only the chosen partitions */
+		/* backing = a read-only descriptor of the view (dualvm reads
+		 * it; QEMU refuses it, so no plain `qemu-img commit` can write
+		 * into the source without dualvm's checks) */
 		char vpath[PATH_MAX + 16];
 
 		snprintf(vpath, sizeof(vpath), "%s.view.vmdk", path);

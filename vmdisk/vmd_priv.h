@@ -56,12 +56,13 @@ int vmd_sidecar_write(const char *ovl, const char *source,
 int vmd_sidecar_read(const char *ovl, struct vmd_overlay_info *info);
 
 /*
- * A monolithicFlat descriptor @out_vmdk that QEMU reads as the VM's view
- * of @device with @partitions: the private table areas in OUT-ptK.img, the
- * chosen partitions on the device, everything else in sparse
- * OUT-zeroK.img files (QEMU locks each extent file, so none repeats).
- * Used as the qcow2 backing of undoable partition overlays so that even
- * `qemu-img commit` writes only the chosen partitions to the device.
+ * A partitionedDevice descriptor @out_vmdk, every extent RDONLY, of the
+ * VM's view of @device with @partitions: the private table areas in
+ * OUT-ptK.img, the chosen partitions on the device, everything else in
+ * sparse OUT-zeroK.img files.  The qcow2 backing of undoable partition
+ * overlays: dualvm reads it; QEMU refuses the type (rather than skip the
+ * RDONLY extents and read zeros), so no `qemu-img commit` writes into the
+ * device behind dualvm's checks.
  * 0 or -errno.  vmd_backing_remove() deletes the descriptor and its files.
  */
 int vmd_backing_create(const char *device, const char *partitions,

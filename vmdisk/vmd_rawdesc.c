@@ -9,10 +9,10 @@
  * private copy, so the VM boots the chosen partition and never the host's
  * GRUB), the chosen partitions FLAT extents on the device, everything else
  * ZERO; or a "fullDevice" / "monolithicFlat" descriptor for the whole disk.
- * The undoable partition overlays get a variant QEMU reads as their
- * backing (vmd_backing_create()): QEMU knows no ZERO extents and locks
- * every extent file, so gaps and private areas become one small file
- * each.  Both walk the partition view's layout the same way (view_walk()).
+ * The undoable partition overlays get a read-only variant as their
+ * backing (vmd_backing_create()): every extent RDONLY, gaps and private
+ * areas one small file each (a layout from when QEMU read it: QEMU knows
+ * no ZERO extents and locks every extent file).  Both walk the partition view's layout the same way (view_walk()).
  * Reading descriptors is rawdisk's job (rd_image_open(),
  * rd_vmdk_desc_scan()).
  */
@@ -39,6 +39,7 @@ struct desc_buf {
 	size_t	len;		/* used */
 	size_t	cap;		/* allocated */
 	bool	overflow;	/* ran out of room */
+	const char *access;	/* of every extent: "RW" unless set */
 };
 
 static void db_add(struct desc_buf *b, const char *fmt, ...)
@@ -63,14 +64,17 @@ static void db_add(struct desc_buf *b, const char *fmt, ...)
 static void db_extent(struct desc_buf *b, uint64_t bytes, const char *file,
 		      uint64_t off)
 {
+	const char *acc = b->access ? b->access : "RW";
+
 	if (!bytes)
 		return;
 	if (file)
-		db_add(b, "RW %llu FLAT \"%s\" %llu\n",
+		db_add(b, "%s %llu FLAT \"%s\" %llu\n", acc,
 		       (unsigned long long)(bytes / 512), file,
 		       (unsigned long long)(off / 512));
 	else
-		db_add(b, "RW %llu ZERO\n", (unsigned long long)(bytes / 512));
+		db_add(b, "%s %llu ZERO\n", acc,
+		       (unsigned long long)(bytes / 512));
 }
 
 static void db_header(struct desc_buf *b, uint32_t cid, const char *type)
@@ -297,7 +301,7 @@ out_close:
 int vmd_backing_create(const char *device, const char *partitions,
 		       const char *out_vmdk, char *err, size_t errlen)
 {
-	struct desc_buf b = { .cap = DESC_MAX };
+	struct desc_buf b = { .cap = DESC_MAX, .access = "RDONLY" };
 	struct sink s = { .b = &b, .dev_path = device };
 	char prefix[PATH_MAX];
 	struct rd_disk *dev;
@@ -317,7 +321,7 @@ int vmd_backing_create(const char *device, const char *partitions,
 		rd_close(dev);
 		return -ENOMEM;
 	}
-	db_header(&b, 0xfffffffe, "monolithicFlat");
+	db_header(&b, 0xfffffffe, "partitionedDevice");
 	e = view_walk(dev, partitions, &s, err, errlen);
 	if (e && !err[0])
 		snprintf(err, errlen, "%s: %s", prefix, strerror(-e));

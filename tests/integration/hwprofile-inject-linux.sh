@@ -145,7 +145,7 @@ if [ -f "$db" ]; then
 	ok=0
 	if [ $rc1 = 0 ] && [ $rc2 = 0 ] && [ -n "$ovl" ] &&
 	   grep -q "nothing to change" "$tmp/ovl2.out" &&
-	   qemu-img convert -O raw "$ovl" "$tmp/ovl.raw" 2>/dev/null; then
+	   "$DUALVM" p2v --allow-path "$db" "$ovl" "$tmp/ovl.raw" --format raw >/dev/null 2>&1; then
 		p2=$(python3 -c 'import json,sys; m=json.load(open(sys.argv[1])); print([p for p in m["images"]["dualboot-i386.img"]["partitions"] if p["number"]==2][0]["start"]*512)' "$man")
 		k2=$(python3 -c 'import json,sys; print(json.load(open(sys.argv[1]))["images"]["dualboot-i386.img"]["kernel"])' "$man")
 		debugfs -R "dump /boot/initrd.img-$k2 $tmp/ovl.initrd" "$tmp/ovl.raw?offset=$p2" >/dev/null 2>&1

@@ -44,8 +44,10 @@ ok=1 why=
 grep -aq HOST-OS-BOOTED "$TMP/u.log" && { ok=0; why="the host OS booted"; }
 cmp -s "$TMP/u.img" "$DB" || { ok=0; why="source changed"; }
 if [ $ok = 1 ]; then
-	qemu-img check -q "$ovl" >/dev/null 2>&1 || { ok=0; why="qemu-img check"; }
-	qemu-img convert -O raw "$ovl" "$TMP/u-view.raw" 2>/dev/null || { ok=0; why="qemu-img convert"; }
+	# the overlay alone (its backing, the view, is for dualvm only)
+	qemu-img check -q "json:{\"driver\":\"qcow2\",\"backing\":null,\"file\":{\"driver\":\"file\",\"filename\":\"$ovl\"}}" >/dev/null 2>&1 ||
+		{ ok=0; why="qemu-img check"; }
+	"$DUALVM" p2v "$ovl" "$TMP/u-view.raw" --format raw >/dev/null 2>&1 || { ok=0; why="dualvm p2v of the overlay"; }
 	[ -n "$(bootlog "$TMP/u-view.raw")" ] || { ok=0; why="no /var/log/dualvm-boots line in the overlay"; }
 fi
 if [ $ok = 1 ]; then pass $t; elif [ $rc != 0 ]; then t_fail_log $t "$why" "$TMP/u.log"; else fail $t "$why"; fi

@@ -97,13 +97,14 @@ static void test_whole_and_scan(void)
 			       &total), -EINVAL);
 }
 
-/* The qcow2 backing of undoable partition overlays: every extent file
- * distinct, the view's content, nothing else of the device. */
+/* The qcow2 backing of undoable partition overlays: a partitionedDevice
+ * descriptor whose extents are all RDONLY, every extent file distinct, the
+ * view's content, nothing else of the device. */
 static void test_view_backing(void)
 {
 	struct rd_vmdk_flat ext[16];
 	struct rd_disk *d;
-	char out[400], err[400], text[8192], type[32], buf[8];
+	char out[400], err[400], text[8193], type[32], buf[8];
 	uint64_t total;
 	int i, k, n;
 	FILE *f;
@@ -113,9 +114,14 @@ static void test_view_backing(void)
 	T_EQ(vmd_backing_create(img, "2", out, err, sizeof(err)), 0);
 	f = fopen(out, "r");
 	T_ASSERT(f);
-	n = (int)fread(text, 1, sizeof(text), f);
+	n = (int)fread(text, 1, sizeof(text) - 1, f);
 	fclose(f);
+	text[n] = 0;
+	/* read-only for every reader, and not a type QEMU would misread */
+	T_ASSERT(!strstr(text, "\nRW "));
+	T_ASSERT(strstr(text, "\nRDONLY "));
 	n = rd_vmdk_desc_scan(text, (size_t)n, type, sizeof(type), ext, 16, &total);
+	T_ASSERT(!strcmp(type, "partitionedDevice"));
 	T_ASSERT(n >= 3);
 	T_EQ(total, 8 << 20);
 	for (i = 0; i < n; i++)
