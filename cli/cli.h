@@ -28,6 +28,7 @@ int cmd_disk(int argc, char **argv);
 int cmd_p2v(int argc, char **argv);
 int cmd_inspect(int argc, char **argv);
 int cmd_inject(int argc, char **argv);
+int cmd_vm(int argc, char **argv);
 
 /* Print "dualvm: <cmd>: <message>" to stderr. */
 void cli_err(const char *cmd, const char *fmt, ...)

@@ -50,4 +50,20 @@ int p2v_plan_skip(struct p2v_plan *p, unsigned int ai, uint64_t *cursor,
 /* true if @len bytes at @p are zero */
 bool p2v_is_zero(const void *p, size_t len);
 
+/*
+ * A disk name @ref found in the VM definition @def, resolved under the
+ * path policy (p2v_vmdef_load() @flags: P2V_VMDEF_LIBRARY,
+ * P2V_VMDEF_NOCHECK) into @real (PATH_MAX bytes).  0 or -errno with one
+ * line in @err.
+ */
+int p2v_vmdef_disk(const char *def, const char *ref, unsigned int flags,
+		   char *real, char *err, size_t errlen);
+
+#define P2V_VMXML_MAX_TEXT	(1024 * 1024)	/* an OVF or libvirt XML */
+
+/* Text of at most @max bytes from the regular file @path, NUL-terminated
+ * (*@len bytes before it).  0 or -errno with @err set. */
+int p2v_read_text(const char *path, size_t max, char **text, size_t *len,
+		  char *err, size_t errlen);
+
 #endif
