@@ -160,7 +160,7 @@ static int create_opt(struct create_args *a, int c, const char *arg)
  */
 static int create_disk(struct create_args *a, unsigned int i)
 {
-	char real[PATH_MAX], err[1024], msg[VMD_HAZARD_MSG];
+	char real[PATH_MAX], chk[PATH_MAX], err[1024], msg[VMD_HAZARD_MSG];
 	const char *p = a->d.disk[i].path, *what;
 	struct vmd_check *c;
 	enum vmd_mode mode = VMD_MODE_DEFAULT, res;
@@ -171,7 +171,7 @@ static int create_disk(struct create_args *a, unsigned int i)
 		cli_err(CMD, "create: --disk %s: %s", p, strerror(errno));
 		return 1;
 	}
-	if (rd_path_check(real, real, true, real, err, sizeof(err))) {
+	if (rd_path_check(real, real, true, chk, err, sizeof(err))) {
 		cli_err(CMD, "create: --disk %s", err);
 		return 1;
 	}
