@@ -154,6 +154,32 @@ static int create_opt(struct create_args *a, int c, const char *arg)
 }
 
 /*
+ * The disk modes `dualvm run` can give a disk of format @fmt (what
+ * vmd_open() accepts): raw images and devices any, qcow2 images not
+ * undoable (their overlay would need a qcow2 backing commit), raw-disk
+ * descriptors and the read-only formats only nonpersistent, and a
+ * descriptor without --partition.  NULL if @mode (NULL: default) fits,
+ * else why not.
+ */
+static const char *mode_unfit(const char *fmt, const char *mode,
+			      const char *parts)
+{
+	bool np = !mode || !*mode || !strcmp(mode, "nonpersistent");
+
+	if (!strcmp(fmt, "raw") || !strcmp(fmt, "vhd-fixed"))
+		return NULL;
+	if (!strcmp(fmt, "qcow2"))
+		return mode && !strcmp(mode, "undoable") ?
+		       "a qcow2 image runs persistent or nonpersistent, not undoable" : NULL;
+	if (!strcmp(fmt, "vmdk-descriptor"))
+		return !np ? "a raw-disk descriptor runs only nonpersistent" :
+		       parts ? "a raw-disk descriptor already selects its partitions (give the device with --partition)" :
+		       NULL;
+	return !np ? "a VMDK, VHD, VHDX or VDI image runs only nonpersistent (dualvm does not write these formats)" :
+	       NULL;
+}
+
+/*
  * One disk of `vm create`: its canonical path (what the library
  * records), not a VM definition, the path policy's type rules, and the
  * safety checks of `dualvm disk check` for its partitions and mode.
@@ -179,6 +205,12 @@ static int create_disk(struct create_args *a, unsigned int i)
 	if (what) {
 		cli_err(CMD, "create: --disk %s is %s, not a disk%s", p, what,
 			def != RD_VMDEF_NONE ? " (dualvm vm import reads it)" : "");
+		return 1;
+	}
+	what = mode_unfit(rd_image_probe(real), a->d.disk[i].mode,
+			  a->d.disk[i].partitions[0] ? a->d.disk[i].partitions : NULL);
+	if (what) {
+		cli_err(CMD, "create: --disk %s: %s", p, what);
 		return 1;
 	}
 	if (a->d.disk[i].mode[0])

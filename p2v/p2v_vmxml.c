@@ -19,7 +19,8 @@
  * without XML_PARSE_NOENT or XML_PARSE_DTDLOAD, and a document that holds
  * a <!DOCTYPE> is refused before parsing: no entity of ours is ever
  * declared or expanded, nothing is fetched.  Bounded: at most 1 MiB of
- * text, 16 files, 16 disks and 64 hardware items are looked at.
+ * text, 16 files, 16 disk drives, 64 controllers and 256 hardware items
+ * are looked at.
  */
 #include <archive.h>
 #include <archive_entry.h>
@@ -367,12 +368,12 @@ static int ovf_parse(struct xvm *x, xmlNode *env)
 	hw = child(vs, "VirtualHardwareSection");
 	/* controllers first: disk drives name them as Parent */
 	for (int pass = 0; pass < 2 && !e; pass++)
-		for (it = hw ? hw->children : NULL; it && !e; it = it->next) {
+		for (it = hw ? hw->children : NULL, n = 0; it && !e; it = it->next) {
 			bool item = is(it, "Item") || is(it, "StorageItem") ||
 				    is(it, "EthernetPortItem");
 			char t[16];
 
-			if (!item || n++ >= 2 * XML_ITEMS)
+			if (!item || n++ >= 4 * XML_ITEMS)
 				continue;
 			if (text(x, it, "ResourceType", t, sizeof(t)) < 0) {
 				e = -EINVAL;
@@ -494,6 +495,23 @@ static int cmp_disk(const void *a, const void *b)
 	return (p->key > q->key) - (p->key < q->key);
 }
 
+/* SAX hooks for any DTD: stop the parser (the text was checked for
+ * "<!DOCTYPE" already; this covers other encodings of it). */
+static void no_subset(void *ctx, const xmlChar *name, const xmlChar *ext,
+		      const xmlChar *sys)
+{
+	xmlParserCtxtPtr c = ctx;
+
+	c->_private = (void *)1;
+	xmlStopParser(c);
+}
+
+static void no_entity(void *ctx, const xmlChar *name, int type,
+		      const xmlChar *pub, const xmlChar *sys, xmlChar *content)
+{
+	no_subset(ctx, name, pub, sys);
+}
+
 /* Parse @text into @x (disks collected, not resolved). */
 static int xml_collect(struct xvm *x, const char *text, size_t len)
 {
@@ -504,15 +522,23 @@ static int xml_collect(struct xvm *x, const char *text, size_t len)
 
 	if (len > P2V_VMXML_MAX_TEXT)
 		return bad(x, -EFBIG, "larger than 1 MiB: too large for a VM definition");
-	if (memmem(text, len, "<!DOCTYPE", 9) || memmem(text, len, "<!ENTITY", 8))
-		return bad(x, -EINVAL, "holds a <!DOCTYPE> or <!ENTITY>: refused (a VM definition needs neither)");
+	if (memmem(text, len, "<!DOCTYPE", 9) || memmem(text, len, "<!ENTITY", 8) ||
+	    memchr(text, '\0', len))
+		return bad(x, -EINVAL, "holds a <!DOCTYPE>, <!ENTITY> or NUL byte: refused (a VM definition is UTF-8 text without a DTD)");
 	xmlInitParser();
 	ctx = xmlNewParserCtxt();
 	if (!ctx)
 		return -ENOMEM;
+	ctx->sax->internalSubset = no_subset;
+	ctx->sax->externalSubset = no_subset;
+	ctx->sax->entityDecl = no_entity;
 	doc = xmlCtxtReadMemory(ctx, text, (int)len, NULL, NULL,
 				XML_PARSE_NONET | XML_PARSE_NOERROR |
 				XML_PARSE_NOWARNING | XML_PARSE_NOCDATA);
+	if (!doc && ctx->_private) {
+		xmlFreeParserCtxt(ctx);
+		return bad(x, -EINVAL, "holds a DTD: refused (a VM definition needs none)");
+	}
 	if (!doc) {
 		const xmlError *xe = xmlCtxtGetLastError(ctx);
 		char msg[160];

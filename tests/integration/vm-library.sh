@@ -155,6 +155,8 @@ done
 [ $ok = 1 ] && t_pass vm-library-import || t_fail vm-library-import "$why"
 one_line vm-library-import-duplicate 1 "exists already" \
 	"$DUALVM" vm import lin.vmx --name imp-vmx
+one_line vm-library-create-mode-format 1 "runs only nonpersistent" \
+	"$DUALVM" vm create x6 --disk lin-vmware.vmdk --disk-mode undoable
 
 # the imported .vmx boots by name (the acceptance)
 t=vm-library-run-imported-vmx
