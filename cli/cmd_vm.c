@@ -115,42 +115,42 @@ static int create_opt(struct create_args *a, int c, const char *arg)
 	switch (c) {
 	case 'k':
 		if (d->ndisks == P2V_VMDEF_DISKS)
-			return usage_err("at most 4 --disk");
+			return usage_err("create: at most 4 --disk");
 		if (!*arg || strlen(arg) >= sizeof(d->disk[0].path))
-			return usage_err("--disk: empty or too long path");
+			return usage_err("create: --disk: empty or too long path");
 		snprintf(d->disk[d->ndisks++].path, sizeof(d->disk[0].path),
 			 "%s", arg);
 		return 0;
 	case 'p':
 	case 'M':
 		if (!d->ndisks)
-			return usage_err(c == 'p' ? "--partition applies to the --disk before it: give --disk first" :
-					 "--disk-mode applies to the --disk before it: give --disk first");
+			return usage_err(c == 'p' ? "create: --partition applies to the --disk before it: give --disk first" :
+					 "create: --disk-mode applies to the --disk before it: give --disk first");
 		if (c == 'p') {
 			if (!parts_ok(arg))
-				return usage_err("--partition: want N[,M...] (partition numbers)");
+				return usage_err("create: --partition: want N[,M...] (partition numbers)");
 			snprintf(d->disk[last].partitions,
 				 sizeof(d->disk[0].partitions), "%s", arg);
 			return 0;
 		}
 		if (cli_disk_mode_parse(arg, &m))
-			return usage_err("--disk-mode: want nonpersistent, undoable or persistent");
+			return usage_err("create: --disk-mode: want nonpersistent, undoable or persistent");
 		snprintf(d->disk[last].mode, sizeof(d->disk[0].mode), "%s", arg);
 		a->mode_set[last] = true;
 		return 0;
 	case 'm':
 		return parse_uint(arg, 2, 65536, &d->mem_mib) ?
-		       usage_err("--memory: want MiB 2..65536") : 0;
+		       usage_err("create: --memory: want MiB 2..65536") : 0;
 	case 'C':
 		return parse_uint(arg, 1, VM_MAX_CPUS, &d->cpus) ?
-		       usage_err("--cpus: want 1..8") : 0;
+		       usage_err("create: --cpus: want 1..8") : 0;
 	case 'n':
 		if (strcmp(arg, "none") && strcmp(arg, "user"))
-			return usage_err("--nic: want none or user");
+			return usage_err("create: --nic: want none or user");
 		d->nic = !strcmp(arg, "user");
 		return 0;
 	}
-	return usage_err("bad option");
+	return usage_err("create: bad option");
 }
 
 /*

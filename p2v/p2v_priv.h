@@ -59,6 +59,11 @@ bool p2v_is_zero(const void *p, size_t len);
 int p2v_vmdef_disk(const char *def, const char *ref, unsigned int flags,
 		   char *real, char *err, size_t errlen);
 
+/* Make @err (after a failure @e) one printable line: control characters
+ * (from names inside the input) become '?'; an empty one says strerror.
+ * Returns @e. */
+int p2v_err_line(int e, char *err, size_t errlen);
+
 #define P2V_VMXML_MAX_TEXT	(1024 * 1024)	/* an OVF or libvirt XML */
 
 /* Text of at most @max bytes from the regular file @path, NUL-terminated

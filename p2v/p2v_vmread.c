@@ -426,6 +426,18 @@ static int kv_parse(struct reader *r, char *text, size_t n)
 	return e ? e : finish(r);
 }
 
+int p2v_err_line(int e, char *err, size_t errlen)
+{
+	if (!e || !errlen)
+		return e;
+	if (!err[0])
+		snprintf(err, errlen, "%s", strerror(e < 0 ? -e : e));
+	for (char *c = err; *c; c++)
+		if ((unsigned char)*c < 0x20 || *c == 0x7f)
+			*c = '?';
+	return e;
+}
+
 int p2v_vmdef_read(const char *path, struct p2v_vmdef *d, char *err,
 		   size_t errlen)
 {
@@ -441,8 +453,10 @@ int p2v_vmdef_load(const char *path, unsigned int flags, struct p2v_vmdef *d,
 	int e;
 
 	memset(d, 0, sizeof(*d));
+	if (errlen)
+		err[0] = '\0';
 	if (!r)
-		return -ENOMEM;
+		return p2v_err_line(-ENOMEM, err, errlen);
 	*r = (struct reader){ .path = path, .d = d, .err = err,
 			      .errlen = errlen, .flags = flags };
 	e = p2v_read_text(path, P2V_VMXML_MAX_TEXT, &text, &n, err, errlen);
@@ -476,5 +490,5 @@ int p2v_vmdef_load(const char *path, unsigned int flags, struct p2v_vmdef *d,
 out:
 	free(text);
 	free(r);
-	return e;
+	return p2v_err_line(e, err, errlen);
 }

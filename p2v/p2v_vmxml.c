@@ -586,8 +586,10 @@ int p2v_vmxml_parse(const char *path, const char *text, size_t len,
 	int e;
 
 	memset(d, 0, sizeof(*d));
+	if (errlen)
+		err[0] = '\0';
 	if (!x)
-		return -ENOMEM;
+		return p2v_err_line(-ENOMEM, err, errlen);
 	*x = (struct xvm){ .path = path, .d = d, .err = err, .errlen = errlen };
 	e = xml_collect(x, text, len);
 	for (unsigned int i = 0; !e && i < x->nd; i++) {
@@ -599,7 +601,7 @@ int p2v_vmxml_parse(const char *path, const char *text, size_t len,
 	if (!e)
 		d->ndisks = x->nd;
 	free(x);
-	return e;
+	return p2v_err_line(e, err, errlen);
 }
 
 /* ---------------------------------------------------------------- OVA */
@@ -886,10 +888,12 @@ int p2v_ova_import(const char *ova, const char *dir, struct p2v_vmdef *d,
 	int e;
 
 	memset(d, 0, sizeof(*d));
+	if (errlen)
+		err[0] = '\0';
 	if (!a || !x) {
 		free(a);
 		free(x);
-		return -ENOMEM;
+		return p2v_err_line(-ENOMEM, err, errlen);
 	}
 	*a = (struct ova){ .path = ova, .dir = dir, .err = err,
 			   .errlen = errlen, .stop = stop };
@@ -919,5 +923,5 @@ int p2v_ova_import(const char *ova, const char *dir, struct p2v_vmdef *d,
 	free(a->mf);
 	free(a);
 	free(x);
-	return e;
+	return p2v_err_line(e, err, errlen);
 }
