@@ -256,6 +256,7 @@ UNIT_TESTS := \
 	rawdisk/test_rd_qcow2 \
 	rawdisk/test_fmt_images \
 	p2v/test_p2v \
+	p2v/test_vmlib \
 	rawdisk/test_rd_view \
 	rawdisk/test_rd_paths \
 	vmdisk/test_vmd_hazard \
