@@ -180,6 +180,7 @@ P2V_OBJS := \
 	p2v/p2v_vm.o \
 	p2v/p2v_vmread.o \
 	p2v/p2v_vmxml.o \
+	p2v/p2v_ova.o \
 	p2v/p2v_vmlib.o \
 	p2v/p2v_esc.o
 

@@ -6,6 +6,8 @@
 #ifndef DUALVM_P2V_PRIV_H
 #define DUALVM_P2V_PRIV_H
 
+#include <limits.h>
+
 #include "p2v/p2v.h"
 
 /*
@@ -70,5 +72,32 @@ int p2v_err_line(int e, char *err, size_t errlen);
  * (*@len bytes before it).  0 or -errno with @err set. */
 int p2v_read_text(const char *path, size_t max, char **text, size_t *len,
 		  char *err, size_t errlen);
+
+/* The XML readers' state (p2v_vmxml.c), shared with p2v_ova.c. */
+#define P2V_XML_DISKS	16	/* disk drives collected before sorting */
+
+struct p2v_xdisk {
+	unsigned int	key;		/* bus rank * 256 + address */
+	char		ref[PATH_MAX];	/* file name (URI-decoded for OVF) */
+	char		mode[16];	/* "" or "nonpersistent" */
+};
+
+struct p2v_xvm {
+	const char		*path;		/* the definition */
+	struct p2v_vmdef	*d;		/* what it says (disks not
+						 * resolved) */
+	struct p2v_xdisk	disk[P2V_XML_DISKS];	/* sorted */
+	unsigned int		nd;
+	char			*err;
+	size_t			errlen;
+};
+
+/* Parse the OVF or libvirt XML @text (@len bytes) into @x: @x->d without
+ * its disks, the disks' names in @x->disk.  0 or -errno with @x->err. */
+int p2v_xml_collect(struct p2v_xvm *x, const char *text, size_t len);
+
+/* @x->err = "PATH: " and the formatted text; returns @e. */
+int p2v_xml_bad(struct p2v_xvm *x, int e, const char *fmt, ...)
+	__attribute__((format(printf, 3, 4)));
 
 #endif

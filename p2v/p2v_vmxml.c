@@ -22,8 +22,6 @@
  * text, 16 files, 16 disk drives, 64 controllers and 256 hardware items
  * are looked at.
  */
-#include <archive.h>
-#include <archive_entry.h>
 #include <errno.h>
 #include <fcntl.h>
 #include <limits.h>
@@ -38,29 +36,11 @@
 #include <libxml/parser.h>
 #include <libxml/tree.h>
 
-#include "lib/lib.h"
 #include "p2v/p2v_esc.h"
 #include "p2v/p2v_priv.h"
 
 #define XML_REFS	16	/* OVF files / disks looked at */
-#define XML_ITEMS	64	/* OVF hardware items looked at */
-#define XML_DISKS	16	/* disk drives collected before sorting */
-
-/* A disk as found: its order key, the name it gives, its mode. */
-struct xdisk {
-	unsigned int	key;		/* bus rank * 256 + address */
-	char		ref[PATH_MAX];	/* file name (URI-decoded for OVF) */
-	char		mode[16];	/* "" or "nonpersistent" */
-};
-
-struct xvm {
-	const char		*path;		/* the definition */
-	struct p2v_vmdef	*d;
-	struct xdisk		disk[XML_DISKS];
-	unsigned int		nd;
-	char			*err;
-	size_t			errlen;
-};
+#define XML_ITEMS	64	/* OVF controllers looked at */
 
 /* ---------------------------------------------------------------- tree */
 
@@ -87,7 +67,7 @@ static xmlNode *next(xmlNode *n, const char *name)
 }
 
 /* Copy @s into @out: 1, or -1 (with @x->err) when it does not fit. */
-static int put(struct xvm *x, const char *what, const xmlChar *s, char *out,
+static int put(struct p2v_xvm *x, const char *what, const xmlChar *s, char *out,
 	       size_t len)
 {
 	if (strlen((const char *)s) >= len) {
@@ -100,7 +80,7 @@ static int put(struct xvm *x, const char *what, const xmlChar *s, char *out,
 
 /* Attribute @name (local name, any namespace) of @n into @out: 1 found,
  * 0 absent, -1 too long (@x->err set). */
-static int attr(struct xvm *x, const xmlNode *n, const char *name, char *out,
+static int attr(struct p2v_xvm *x, const xmlNode *n, const char *name, char *out,
 		size_t len)
 {
 	for (xmlAttr *a = n ? n->properties : NULL; a; a = a->next) {
@@ -122,7 +102,7 @@ static int attr(struct xvm *x, const xmlNode *n, const char *name, char *out,
 
 /* The text of the child element @name of @n, trimmed, into @out: as
  * attr(). */
-static int text(struct xvm *x, const xmlNode *n, const char *name, char *out,
+static int text(struct p2v_xvm *x, const xmlNode *n, const char *name, char *out,
 		size_t len)
 {
 	xmlNode *c = child(n, name);
@@ -148,8 +128,7 @@ static int text(struct xvm *x, const xmlNode *n, const char *name, char *out,
 }
 
 /* @x->err = "PATH: " + the formatted text; returns @e. */
-static int __attribute__((format(printf, 3, 4)))
-bad(struct xvm *x, int e, const char *fmt, ...)
+int p2v_xml_bad(struct p2v_xvm *x, int e, const char *fmt, ...)
 {
 	size_t n;
 	va_list ap;
@@ -164,7 +143,7 @@ bad(struct xvm *x, int e, const char *fmt, ...)
 
 /* A decimal number 1..@max from @s: 0, or -EINVAL with @x->err naming
  * @what. */
-static int number(struct xvm *x, const char *what, const char *s,
+static int number(struct p2v_xvm *x, const char *what, const char *s,
 		  unsigned long long max, unsigned long long *out)
 {
 	char *end;
@@ -178,11 +157,11 @@ static int number(struct xvm *x, const char *what, const char *s,
 	return 0;
 }
 
-static int add_disk(struct xvm *x, unsigned int key, const char *ref,
+static int add_disk(struct p2v_xvm *x, unsigned int key, const char *ref,
 		    const char *mode)
 {
-	if (x->nd == XML_DISKS)
-		return bad(x, -E2BIG, "more than %d disk drives", XML_DISKS);
+	if (x->nd == P2V_XML_DISKS)
+		return p2v_xml_bad(x, -E2BIG, "more than %d disk drives", P2V_XML_DISKS);
 	x->disk[x->nd].key = key;
 	snprintf(x->disk[x->nd].ref, sizeof(x->disk[0].ref), "%s", ref);
 	snprintf(x->disk[x->nd].mode, sizeof(x->disk[0].mode), "%s", mode);
@@ -208,7 +187,7 @@ struct ovf {
 	unsigned int	nctl;
 };
 
-static int ovf_refs(struct xvm *x, xmlNode *env, struct ovf *o)
+static int ovf_refs(struct p2v_xvm *x, xmlNode *env, struct ovf *o)
 {
 	xmlNode *n;
 
@@ -267,7 +246,7 @@ static unsigned long long ovf_mib(unsigned long long q, const char *units)
 }
 
 /* One RASD item (or OVF 2.0 StorageItem / EthernetPortItem). */
-static int ovf_item(struct xvm *x, xmlNode *it, struct ovf *o)
+static int ovf_item(struct p2v_xvm *x, xmlNode *it, struct ovf *o)
 {
 	char type[16], q[32], units[64], hr[PATH_MAX], parent[32], aop[16];
 	unsigned long long v, t;
@@ -290,7 +269,7 @@ static int ovf_item(struct xvm *x, xmlNode *it, struct ovf *o)
 			return -EINVAL;
 		v = ovf_mib(v, units);
 		if (!v || v > 65536)
-			return bad(x, -EINVAL, "memory in \"%.64s\": want 1 MiB..64 GiB",
+			return p2v_xml_bad(x, -EINVAL, "memory in \"%.64s\": want 1 MiB..64 GiB",
 				   units);
 		x->d->mem_mib = (unsigned int)v;
 		return 0;
@@ -325,11 +304,11 @@ static int ovf_item(struct xvm *x, xmlNode *it, struct ovf *o)
 	} else if (!strncmp(hr, "ovf:/file/", 10) || !strncmp(hr, "/file/", 6)) {
 		file = ovf_find(o->file, o->nfile, strrchr(hr, '/') + 1);
 	} else {
-		return bad(x, -EINVAL, "a disk drive with HostResource \"%.200s\": want ovf:/disk/ID",
+		return p2v_xml_bad(x, -EINVAL, "a disk drive with HostResource \"%.200s\": want ovf:/disk/ID",
 			   hr);
 	}
 	if (!file)
-		return bad(x, -EINVAL, "a disk drive names \"%.200s\", which References and DiskSection do not define",
+		return p2v_xml_bad(x, -EINVAL, "a disk drive names \"%.200s\", which References and DiskSection do not define",
 			   hr);
 	for (unsigned int i = 0; i < o->nctl; i++)
 		if (!strcmp(o->ctl[i].id, parent))
@@ -339,7 +318,7 @@ static int ovf_item(struct xvm *x, xmlNode *it, struct ovf *o)
 	return add_disk(x, key, file, "");
 }
 
-static int ovf_parse(struct xvm *x, xmlNode *env)
+static int ovf_parse(struct p2v_xvm *x, xmlNode *env)
 {
 	struct ovf *o = calloc(1, sizeof(*o));
 	xmlNode *vs, *hw, *it, *c;
@@ -355,7 +334,7 @@ static int ovf_parse(struct xvm *x, xmlNode *env)
 		goto out;
 	vs = child(env, "VirtualSystem");
 	if (!vs) {
-		e = bad(x, -EINVAL, "%s", child(env, "VirtualSystemCollection") ?
+		e = p2v_xml_bad(x, -EINVAL, "%s", child(env, "VirtualSystemCollection") ?
 			"holds several virtual systems (VirtualSystemCollection): import one OVF per VM" :
 			"no VirtualSystem");
 		goto out;
@@ -415,7 +394,7 @@ static unsigned long long virt_unit(const char *u)
 	return 0;
 }
 
-static int virt_disk(struct xvm *x, xmlNode *dn)
+static int virt_disk(struct p2v_xvm *x, xmlNode *dn)
 {
 	static const char *const bus[] = { "ide", "sata", "scsi", "virtio" };
 	char type[16], dev[16], src[PATH_MAX], tdev[32], tbus[16];
@@ -430,12 +409,12 @@ static int virt_disk(struct xvm *x, xmlNode *dn)
 	if (dev[0] && strcmp(dev, "disk"))
 		return 0;		/* cdrom, floppy, lun */
 	if (!strcmp(type, "block"))
-		return bad(x, -EPERM, "a <disk type=\"block\"> (a host block device) is not imported: use `dualvm vm create --disk DEVICE`");
+		return p2v_xml_bad(x, -EPERM, "a <disk type=\"block\"> (a host block device) is not imported: use `dualvm vm create --disk DEVICE`");
 	if (strcmp(type, "file"))
-		return bad(x, -ENOTSUP, "a <disk type=\"%.32s\">: only file disks are imported",
+		return p2v_xml_bad(x, -ENOTSUP, "a <disk type=\"%.32s\">: only file disks are imported",
 			   type);
 	if (attr(x, s, "file", src, sizeof(src)) <= 0)
-		return bad(x, -EINVAL, "a file disk without <source file=...>");
+		return p2v_xml_bad(x, -EINVAL, "a file disk without <source file=...>");
 	for (unsigned int i = 0; i < 4; i++)
 		if (!strcmp(tbus, bus[i]))
 			rank = i;
@@ -445,7 +424,7 @@ static int virt_disk(struct xvm *x, xmlNode *dn)
 			child(dn, "transient") ? "nonpersistent" : "");
 }
 
-static int virt_parse(struct xvm *x, xmlNode *dom)
+static int virt_parse(struct p2v_xvm *x, xmlNode *dom)
 {
 	char mem[32], unit[16], fw[16], lt[16];
 	unsigned long long v, mul;
@@ -463,12 +442,12 @@ static int virt_parse(struct xvm *x, xmlNode *dom)
 	if (mem[0]) {
 		mul = virt_unit(unit);
 		if (!mul)
-			return bad(x, -EINVAL, "memory unit \"%.16s\" unknown", unit);
+			return p2v_xml_bad(x, -EINVAL, "memory unit \"%.16s\" unknown", unit);
 		if (number(x, "memory", mem, (1ULL << 50) / mul, &v))
 			return -EINVAL;
 		v = v * mul >> 20;
 		if (!v || v > 65536)
-			return bad(x, -EINVAL, "memory %s: want 1 MiB..64 GiB", mem);
+			return p2v_xml_bad(x, -EINVAL, "memory %s: want 1 MiB..64 GiB", mem);
 		x->d->mem_mib = (unsigned int)v;
 	}
 	if (text(x, dom, "vcpu", mem, sizeof(mem)) < 0)
@@ -490,7 +469,7 @@ static int virt_parse(struct xvm *x, xmlNode *dom)
 
 static int cmp_disk(const void *a, const void *b)
 {
-	const struct xdisk *p = a, *q = b;
+	const struct p2v_xdisk *p = a, *q = b;
 
 	return (p->key > q->key) - (p->key < q->key);
 }
@@ -513,7 +492,7 @@ static void no_entity(void *ctx, const xmlChar *name, int type,
 }
 
 /* Parse @text into @x (disks collected, not resolved). */
-static int xml_collect(struct xvm *x, const char *text, size_t len)
+int p2v_xml_collect(struct p2v_xvm *x, const char *text, size_t len)
 {
 	xmlParserCtxtPtr ctx;
 	xmlDocPtr doc;
@@ -521,10 +500,10 @@ static int xml_collect(struct xvm *x, const char *text, size_t len)
 	int e;
 
 	if (len > P2V_VMXML_MAX_TEXT)
-		return bad(x, -EFBIG, "larger than 1 MiB: too large for a VM definition");
+		return p2v_xml_bad(x, -EFBIG, "larger than 1 MiB: too large for a VM definition");
 	if (memmem(text, len, "<!DOCTYPE", 9) || memmem(text, len, "<!ENTITY", 8) ||
 	    memchr(text, '\0', len))
-		return bad(x, -EINVAL, "holds a <!DOCTYPE>, <!ENTITY> or NUL byte: refused (a VM definition is UTF-8 text without a DTD)");
+		return p2v_xml_bad(x, -EINVAL, "holds a <!DOCTYPE>, <!ENTITY> or NUL byte: refused (a VM definition is UTF-8 text without a DTD)");
 	xmlInitParser();
 	ctx = xmlNewParserCtxt();
 	if (!ctx)
@@ -537,7 +516,7 @@ static int xml_collect(struct xvm *x, const char *text, size_t len)
 				XML_PARSE_NOWARNING | XML_PARSE_NOCDATA);
 	if (!doc && ctx->_private) {
 		xmlFreeParserCtxt(ctx);
-		return bad(x, -EINVAL, "holds a DTD: refused (a VM definition needs none)");
+		return p2v_xml_bad(x, -EINVAL, "holds a DTD: refused (a VM definition needs none)");
 	}
 	if (!doc) {
 		const xmlError *xe = xmlCtxtGetLastError(ctx);
@@ -557,22 +536,22 @@ static int xml_collect(struct xvm *x, const char *text, size_t len)
 	else if (is(root, "domain"))
 		e = virt_parse(x, root);
 	else
-		e = bad(x, -EINVAL, "%s", "neither an OVF Envelope nor a libvirt domain");
+		e = p2v_xml_bad(x, -EINVAL, "%s", "neither an OVF Envelope nor a libvirt domain");
 	xmlFreeDoc(doc);
 	xmlFreeParserCtxt(ctx);
 	if (e)
 		return e;
 	if (!x->nd)
-		return bad(x, -ENOENT, "%s", "names no disk");
+		return p2v_xml_bad(x, -ENOENT, "%s", "names no disk");
 	if (x->nd > P2V_VMDEF_DISKS)
-		return bad(x, -E2BIG, "more than %d disks", P2V_VMDEF_DISKS);
+		return p2v_xml_bad(x, -E2BIG, "more than %d disks", P2V_VMDEF_DISKS);
 	qsort(x->disk, x->nd, sizeof(x->disk[0]), cmp_disk);
 	if (!strcmp(x->d->kind, "ovf"))
 		for (unsigned int i = 0; i < x->nd; i++) {
 			char *r = x->disk[i].ref;
 
 			if (p2v_unescape(P2V_ESC_URI, r, r, sizeof(x->disk[0].ref)) < 0)
-				return bad(x, -EINVAL, "a bad %%XX escape in the href \"%.200s\"",
+				return p2v_xml_bad(x, -EINVAL, "a bad %%XX escape in the href \"%.200s\"",
 					   r);
 		}
 	return 0;
@@ -582,7 +561,7 @@ int p2v_vmxml_parse(const char *path, const char *text, size_t len,
 		    unsigned int flags, struct p2v_vmdef *d, char *err,
 		    size_t errlen)
 {
-	struct xvm *x = calloc(1, sizeof(*x));
+	struct p2v_xvm *x = calloc(1, sizeof(*x));
 	int e;
 
 	memset(d, 0, sizeof(*d));
@@ -590,8 +569,8 @@ int p2v_vmxml_parse(const char *path, const char *text, size_t len,
 		err[0] = '\0';
 	if (!x)
 		return p2v_err_line(-ENOMEM, err, errlen);
-	*x = (struct xvm){ .path = path, .d = d, .err = err, .errlen = errlen };
-	e = xml_collect(x, text, len);
+	*x = (struct p2v_xvm){ .path = path, .d = d, .err = err, .errlen = errlen };
+	e = p2v_xml_collect(x, text, len);
 	for (unsigned int i = 0; !e && i < x->nd; i++) {
 		e = p2v_vmdef_disk(path, x->disk[i].ref, flags, d->disk[i].path,
 				   err, errlen);
@@ -600,328 +579,6 @@ int p2v_vmxml_parse(const char *path, const char *text, size_t len,
 	}
 	if (!e)
 		d->ndisks = x->nd;
-	free(x);
-	return p2v_err_line(e, err, errlen);
-}
-
-/* ---------------------------------------------------------------- OVA */
-
-/* A member name an OVA may give a file we extract: a plain file name. */
-static bool plain_name(const char *s)
-{
-	if (!*s || *s == '.' || strlen(s) > 255 || strchr(s, '/'))
-		return false;
-	for (; *s; s++)
-		if ((unsigned char)*s < 0x20 || *s == 0x7f || *s == '\\')
-			return false;
-	return true;
-}
-
-/* A member name no archive of ours may hold at all. */
-static bool hostile_name(const char *s)
-{
-	const char *p = s;
-
-	if (*s == '/')
-		return true;
-	while ((p = strstr(p, "..")) != NULL) {
-		if ((p == s || p[-1] == '/') && (!p[2] || p[2] == '/'))
-			return true;
-		p += 2;
-	}
-	return false;
-}
-
-struct ova {
-	const char	*path;
-	const char	*dir;
-	char		*err;
-	size_t		errlen;
-	const atomic_int *stop;
-	char		*ovf;		/* the descriptor's text */
-	size_t		ovf_len;
-	char		ovf_name[256];
-	char		*mf;		/* the manifest, or NULL */
-	unsigned int	nmade;		/* files created in @dir */
-	char		made[P2V_VMDEF_DISKS][PATH_MAX + 300];
-	char		hash[P2V_VMDEF_DISKS][LIB_SHA256_HEX];
-};
-
-static struct archive *ova_open(struct ova *a)
-{
-	struct archive *ar = archive_read_new();
-
-	if (ar && archive_read_support_format_tar(ar) == ARCHIVE_OK &&
-	    archive_read_open_filename(ar, a->path, 1 << 16) == ARCHIVE_OK)
-		return ar;
-	snprintf(a->err, a->errlen, "%s: %s", a->path,
-		 ar ? archive_error_string(ar) : "out of memory");
-	if (ar)
-		archive_read_free(ar);
-	return NULL;
-}
-
-/* Read the current member (at most @max bytes) into a NUL-terminated
- * buffer. */
-static int ova_slurp(struct ova *a, struct archive *ar,
-		     struct archive_entry *en, size_t max, char **out,
-		     size_t *len)
-{
-	la_int64_t sz = archive_entry_size(en);
-	char *buf;
-	la_ssize_t n;
-
-	if (sz < 0 || (uint64_t)sz > max) {
-		snprintf(a->err, a->errlen, "%s: member %.200s: too large",
-			 a->path, archive_entry_pathname(en));
-		return -EFBIG;
-	}
-	buf = malloc((size_t)sz + 1);
-	if (!buf)
-		return -ENOMEM;
-	n = archive_read_data(ar, buf, (size_t)sz);
-	if (n != sz) {
-		snprintf(a->err, a->errlen, "%s: member %.200s: %s", a->path,
-			 archive_entry_pathname(en),
-			 n < 0 ? archive_error_string(ar) : "truncated");
-		free(buf);
-		return -EIO;
-	}
-	buf[sz] = '\0';
-	*out = buf;
-	*len = (size_t)sz;
-	return 0;
-}
-
-/* First pass: every member name is checked, the descriptor and the
- * manifest are read. */
-static int ova_scan(struct ova *a)
-{
-	struct archive *ar = ova_open(a);
-	struct archive_entry *en;
-	size_t mlen;
-	int r, e = 0;
-
-	if (!ar)
-		return -EIO;
-	while (!e && (r = archive_read_next_header(ar, &en)) == ARCHIVE_OK) {
-		const char *nm = archive_entry_pathname(en);
-		size_t l = nm ? strlen(nm) : 0;
-
-		if (!nm || hostile_name(nm)) {
-			snprintf(a->err, a->errlen, "%s holds the member '%.200s', outside the archive's folder: refused",
-				 a->path, nm ? nm : "");
-			e = -EPERM;
-		} else if (!a->ovf && l > 4 && !strcasecmp(nm + l - 4, ".ovf") &&
-			   plain_name(nm)) {
-			snprintf(a->ovf_name, sizeof(a->ovf_name), "%s", nm);
-			e = ova_slurp(a, ar, en, P2V_VMXML_MAX_TEXT, &a->ovf,
-				      &a->ovf_len);
-		} else if (!a->mf && l > 3 && !strcasecmp(nm + l - 3, ".mf") &&
-			   plain_name(nm)) {
-			e = ova_slurp(a, ar, en, 64 * 1024, &a->mf, &mlen);
-		}
-	}
-	if (!e && r != ARCHIVE_EOF) {
-		snprintf(a->err, a->errlen, "%s: not a readable OVA (tar): %s",
-			 a->path, archive_error_string(ar));
-		e = -EINVAL;
-	}
-	if (!e && !a->ovf) {
-		snprintf(a->err, a->errlen, "%s: holds no .ovf descriptor", a->path);
-		e = -EINVAL;
-	}
-	archive_read_free(ar);
-	return e;
-}
-
-/* Write the current member to the new file @dst, sparse, hashing it. */
-static int ova_extract(struct ova *a, struct archive *ar, const char *dst,
-		       char *hex)
-{
-	struct lib_sha256 h;
-	const void *buf;
-	size_t len;
-	la_int64_t off, end = 0;
-	int fd, r, e = 0;
-
-	fd = open(dst, O_WRONLY | O_CREAT | O_EXCL | O_NOFOLLOW | O_CLOEXEC,
-		  0600);
-	if (fd < 0) {
-		e = -errno;
-		snprintf(a->err, a->errlen, "%s: %s", dst,
-			 e == -EEXIST ? "the OVA holds this file twice" :
-			 strerror(-e));
-		return e;
-	}
-	snprintf(a->made[a->nmade++], sizeof(a->made[0]), "%s", dst);
-	lib_sha256_init(&h);
-	while ((r = archive_read_data_block(ar, &buf, &len, &off)) == ARCHIVE_OK) {
-		static const char zero[4096];
-
-		if (a->stop && atomic_load(a->stop)) {
-			snprintf(a->err, a->errlen, "interrupted");
-			e = -EINTR;
-			break;
-		}
-		/* a tar has no holes of its own: the hash covers the zeros
-		 * between blocks too */
-		while (end < off) {
-			size_t z = (size_t)(off - end) < sizeof(zero) ?
-				   (size_t)(off - end) : sizeof(zero);
-
-			lib_sha256_update(&h, zero, z);
-			end += (la_int64_t)z;
-		}
-		lib_sha256_update(&h, buf, len);
-		if (!p2v_is_zero(buf, len))
-			e = lib_pwrite_all(fd, buf, len, (uint64_t)off);
-		if (e) {
-			snprintf(a->err, a->errlen, "%s: %s", dst, strerror(-e));
-			break;
-		}
-		end = off + (la_int64_t)len;
-	}
-	if (!e && r != ARCHIVE_EOF) {
-		snprintf(a->err, a->errlen, "%s: %s", a->path,
-			 archive_error_string(ar));
-		e = -EIO;
-	}
-	if (!e && (ftruncate(fd, end) || fsync(fd))) {
-		e = -errno;
-		snprintf(a->err, a->errlen, "%s: %s", dst, strerror(-e));
-	}
-	close(fd);
-	lib_sha256_hex(&h, hex);
-	return e;
-}
-
-/* The SHA256 the manifest gives @name, or NULL. */
-static const char *mf_sha256(const char *mf, const char *name, char *out)
-{
-	size_t n = strlen(name);
-
-	for (const char *l = mf; l && *l; l = strchr(l, '\n') ? strchr(l, '\n') + 1 : NULL) {
-		if (strncmp(l, "SHA256(", 7) || strncmp(l + 7, name, n) ||
-		    strncmp(l + 7 + n, ")=", 2))
-			continue;
-		l += 9 + n;
-		while (*l == ' ')
-			l++;
-		if (strspn(l, "0123456789abcdefABCDEF") != 64)
-			return NULL;
-		for (int i = 0; i < 64; i++)
-			out[i] = (char)(l[i] >= 'A' && l[i] <= 'F' ? l[i] + 32 : l[i]);
-		out[64] = '\0';
-		return out;
-	}
-	return NULL;
-}
-
-/* Second pass: extract exactly the referenced members. */
-static int ova_disks(struct ova *a, struct xvm *x)
-{
-	struct archive *ar;
-	struct archive_entry *en;
-	bool done[XML_DISKS] = { false };
-	char dst[PATH_MAX + 300], want[LIB_SHA256_HEX];
-	int r = ARCHIVE_OK, e = 0;
-
-	for (unsigned int i = 0; i < x->nd; i++)
-		if (!plain_name(x->disk[i].ref)) {
-			snprintf(a->err, a->errlen, "%s: its OVF references '%.200s', not a plain file name of the archive: refused",
-				 a->path, x->disk[i].ref);
-			return -EPERM;
-		}
-	ar = ova_open(a);
-	if (!ar)
-		return -EIO;
-	while (!e && (r = archive_read_next_header(ar, &en)) == ARCHIVE_OK) {
-		const char *nm = archive_entry_pathname(en);
-		unsigned int i;
-
-		for (i = 0; i < x->nd; i++)
-			if (!done[i] && !strcmp(nm, x->disk[i].ref))
-				break;
-		if (i == x->nd)
-			continue;
-		if (archive_entry_filetype(en) != AE_IFREG ||
-		    archive_entry_hardlink(en)) {
-			snprintf(a->err, a->errlen, "%s: member %.200s is not a regular file: refused",
-				 a->path, nm);
-			e = -EPERM;
-			break;
-		}
-		snprintf(dst, sizeof(dst), "%s/%s", a->dir, nm);
-		e = ova_extract(a, ar, dst, a->hash[a->nmade]);
-		if (!e && a->mf && mf_sha256(a->mf, nm, want) &&
-		    strcmp(want, a->hash[a->nmade - 1])) {
-			snprintf(a->err, a->errlen, "%s: member %.200s does not match the SHA256 of the manifest",
-				 a->path, nm);
-			e = -EIO;
-		}
-		/* the same reference may name one file for several disks */
-		for (unsigned int j = 0; j < x->nd; j++)
-			if (!strcmp(nm, x->disk[j].ref))
-				done[j] = true;
-	}
-	if (!e && r != ARCHIVE_EOF) {
-		snprintf(a->err, a->errlen, "%s: %s", a->path, archive_error_string(ar));
-		e = -EIO;
-	}
-	for (unsigned int i = 0; !e && i < x->nd; i++)
-		if (!done[i]) {
-			snprintf(a->err, a->errlen, "%s: its OVF references '%.200s', which the archive does not hold",
-				 a->path, x->disk[i].ref);
-			e = -ENOENT;
-		}
-	archive_read_free(ar);
-	return e;
-}
-
-int p2v_ova_import(const char *ova, const char *dir, struct p2v_vmdef *d,
-		   const atomic_int *stop, char *err, size_t errlen)
-{
-	struct ova *a = calloc(1, sizeof(*a));
-	struct xvm *x = calloc(1, sizeof(*x));
-	char ovfpath[PATH_MAX + 300];
-	int e;
-
-	memset(d, 0, sizeof(*d));
-	if (errlen)
-		err[0] = '\0';
-	if (!a || !x) {
-		free(a);
-		free(x);
-		return p2v_err_line(-ENOMEM, err, errlen);
-	}
-	*a = (struct ova){ .path = ova, .dir = dir, .err = err,
-			   .errlen = errlen, .stop = stop };
-	e = ova_scan(a);
-	if (!e) {
-		*x = (struct xvm){ .path = ova, .d = d, .err = err,
-				   .errlen = errlen };
-		e = xml_collect(x, a->ovf, a->ovf_len);
-	}
-	if (!e && strcmp(d->kind, "ovf"))
-		e = bad(x, -EINVAL, "%s", "its descriptor is not an OVF Envelope");
-	if (!e)
-		e = ova_disks(a, x);
-	/* the disks are now beside a (virtual) descriptor in @dir */
-	snprintf(ovfpath, sizeof(ovfpath), "%s/%s", dir, a->ovf_name);
-	for (unsigned int i = 0; !e && i < x->nd; i++) {
-		e = p2v_vmdef_disk(ovfpath, x->disk[i].ref, 0, d->disk[i].path,
-				   err, errlen);
-		d->ndisks = i + 1;
-	}
-	if (!e)
-		snprintf(d->kind, sizeof(d->kind), "ova");
-	else
-		for (unsigned int i = 0; i < a->nmade; i++)
-			unlink(a->made[i]);
-	free(a->ovf);
-	free(a->mf);
-	free(a);
 	free(x);
 	return p2v_err_line(e, err, errlen);
 }
