@@ -207,6 +207,7 @@ CLI_OBJS := \
 	cli/cmd_inspect.o \
 	cli/cmd_inject.o \
 	cli/cmd_vm.o \
+	cli/cmd_vm_show.o \
 	cli/cli_disk.o
 
 # The GTK 3 display: a plugin (gui/gui.h) that `dualvm run --display gtk`

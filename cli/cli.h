@@ -48,6 +48,17 @@ bool cli_opt_value(int argc, char **argv, int *i, const char *name,
 /* Print a "not implemented yet" line and return EXIT_USAGE. */
 int cli_not_implemented(const char *cmd, const char *what);
 
+/* ---- the VM library (cmd_vm.c, cmd_vm_show.c) ---- */
+
+/* `vm list` and `vm show` (argv[0] = the subcommand). */
+int cli_vm_list(int argc, char **argv);
+int cli_vm_show(int argc, char **argv);
+
+/* Arguments from argv[@first] on: --json, and at most one word (none for
+ * "list") into *@arg.  False after one line on stderr. */
+bool cli_vm_args(int argc, char **argv, int first, const char *sub,
+		 bool *json, const char **arg);
+
 /* ---- VM disks (cli_disk.c) ---- */
 
 /* --disk-mode / --on-exit values: 0, or -1 for an unknown word. */
