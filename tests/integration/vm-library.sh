@@ -10,6 +10,9 @@
 #    the interpreter by name; the OVF, libvirt XML and OVA ones start
 #    SeaBIOS; an undoable library VM keeps its overlay in its folder and
 #    delete refuses until it is committed or discarded;
+#  - (root, loop devices) a VM of partition 2 of a block device holding
+#    dualboot-i386.img reaches its boot loader by name; a persistent VM of
+#    its partition 1, mounted on the host, is refused at create;
 #  - hostile inputs (OVA members with ../ or absolute names or referenced
 #    so, a DTD with an external entity, billion laughs, a missing disk, a
 #    duplicate name): one line, nonzero exit, no VM folder, nothing
@@ -128,6 +131,48 @@ if [ -f "$ovl" ] && "$DUALVM" disk discard "$ovl" >/dev/null 2>dd.err &&
 	t_pass $t
 else
 	t_fail $t "$(head -n 1 dd.err)"
+fi
+
+# ---- a partition of a block device (the dual-boot case): the library
+# follows the device the user named; a mounted partition is refused
+t=vm-library-blockdev
+db=$GUESTS/dualboot-i386.img
+if [ ! -f "$db" ]; then
+	t_fail $t "$db is missing (make guests)"
+elif [ "$(id -u)" != 0 ]; then
+	t_skip $t "needs root (losetup)"
+elif ! cp --sparse=always "$db" db.img || ! LOOP=$(losetup -f --show db.img 2>/dev/null); then
+	t_skip $t "losetup failed (no loop devices here?)"
+else
+	dbsum=$(sha256sum <db.img)
+	ok=1 why=
+	"$DUALVM" vm create dual --disk "$LOOP" --partition 2 --memory 128 >/dev/null 2>b.err ||
+		{ ok=0 why="create: $(head -n 1 b.err)"; }
+	dualvm_boot "$TMP/b.serial" "$(budget 300)" SYSLINUX --engine interp dual
+	rc=$?
+	[ $rc = 0 ] || { ok=0 why="${why:-$(boot_why $rc "$TMP/b.serial")}"; }
+	grep -aq HOST-OS-BOOTED b.serial && { ok=0 why="the host OS booted"; }
+	# partition 1 mounted on the host (read-only, through a loop device
+	# of its own): refused for a persistent VM
+	read -r p1s p1n < <(/usr/sbin/sfdisk -d db.img |
+		sed -n 's/.*1 : start= *\([0-9]*\), size= *\([0-9]*\).*/\1 \2/p')
+	mkdir -p mnt
+	if ML=$(losetup -f --show -r -o $((p1s * 512)) --sizelimit $((p1n * 512)) db.img 2>/dev/null) &&
+	   mount -o ro "$ML" mnt 2>/dev/null; then
+		"$DUALVM" vm create dual1 --disk "$LOOP" --partition 1 --disk-mode persistent \
+			>/dev/null 2>b1.err && { ok=0 why="a mounted partition was accepted"; }
+		grep -q "mounted" b1.err && [ "$(wc -l <b1.err)" = 1 ] ||
+			{ ok=0 why="mounted partition: $(head -n 2 b1.err | tr '\n' ' ')"; }
+		[ -e "$lib/dual1" ] && { ok=0 why="a refused create left $lib/dual1"; }
+		umount mnt
+	else
+		ok=0 why="cannot mount partition 1 of the copy"
+	fi
+	[ -n "${ML:-}" ] && losetup -d "$ML"
+	losetup -d "$LOOP"
+	[ "$(sha256sum <db.img)" = "$dbsum" ] || { ok=0 why="the disk changed"; }
+	"$DUALVM" vm delete dual >/dev/null 2>&1
+	[ $ok = 1 ] && t_pass $t || t_fail $t "$why"
 fi
 
 # ---- import what p2v writes
