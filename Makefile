@@ -50,7 +50,7 @@ endif
 # Libraries found through pkg-config.  Evaluated lazily, once, when a recipe
 # first needs them, so that `make deps check` works on a clean machine.
 PKGS	:= blkid fdisk ext2fs com_err hivex libntfs-3g libarchive libdeflate zlib \
-	   nettle slirp
+	   nettle slirp libxml-2.0
 PKG_CFLAGS = $(eval PKG_CFLAGS := $$(shell pkg-config --cflags $(PKGS)))$(PKG_CFLAGS)
 PKG_LIBS   = $(eval PKG_LIBS := $$(shell pkg-config --libs $(PKGS)))$(PKG_LIBS)
 CFLAGS	+= $(PKG_CFLAGS)
@@ -179,6 +179,9 @@ P2V_OBJS := \
 	p2v/p2v_copy.o \
 	p2v/p2v_vm.o \
 	p2v/p2v_vmread.o \
+	p2v/p2v_vmxml.o \
+	p2v/p2v_ova.o \
+	p2v/p2v_vmlib.o \
 	p2v/p2v_esc.o
 
 HWPROFILE_OBJS := \
@@ -203,6 +206,8 @@ CLI_OBJS := \
 	cli/cmd_p2v.o \
 	cli/cmd_inspect.o \
 	cli/cmd_inject.o \
+	cli/cmd_vm.o \
+	cli/cmd_vm_show.o \
 	cli/cli_disk.o
 
 # The GTK 3 display: a plugin (gui/gui.h) that `dualvm run --display gtk`
@@ -253,6 +258,7 @@ UNIT_TESTS := \
 	rawdisk/test_rd_qcow2 \
 	rawdisk/test_fmt_images \
 	p2v/test_p2v \
+	p2v/test_vmlib \
 	rawdisk/test_rd_view \
 	rawdisk/test_rd_paths \
 	vmdisk/test_vmd_hazard \
@@ -299,7 +305,8 @@ FUZZERS := \
 	fuzz_qcow2_chain \
 	fuzz_p2v_plan \
 	fuzz_inspect \
-	fuzz_vmdef
+	fuzz_vmdef \
+	fuzz_vmimport
 
 # ---------------------------------------------------------------- rules
 ALL_OBJS := $(LIB_OBJS) $(HW_OBJS) $(BOARD_OBJS) $(VMM_OBJS) $(DEVICES_OBJS) \
@@ -415,7 +422,7 @@ DEB_PKGS := build-essential pkg-config bear clang-format \
 	seabios ovmf ipxe-qemu syslinux syslinux-common extlinux busybox-static \
 	qemu-system-x86 qemu-utils cpio mtools dosfstools libzydis-dev \
 	linux-headers-amd64 xvfb xdotool kmod dpkg-dev xz-utils zstd lz4 e2tools \
-	util-linux binutils libvirt-clients libxml2-utils \
+	util-linux binutils libvirt-clients libxml2-utils libxml2-dev \
 	debootstrap grub-common grub-efi-amd64-bin \
 	strace clang libclang-rt-14-dev llvm libslirp-dev iproute2 man-db bsdextrautils
 

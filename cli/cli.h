@@ -28,6 +28,7 @@ int cmd_disk(int argc, char **argv);
 int cmd_p2v(int argc, char **argv);
 int cmd_inspect(int argc, char **argv);
 int cmd_inject(int argc, char **argv);
+int cmd_vm(int argc, char **argv);
 
 /* Print "dualvm: <cmd>: <message>" to stderr. */
 void cli_err(const char *cmd, const char *fmt, ...)
@@ -46,6 +47,17 @@ bool cli_opt_value(int argc, char **argv, int *i, const char *name,
 
 /* Print a "not implemented yet" line and return EXIT_USAGE. */
 int cli_not_implemented(const char *cmd, const char *what);
+
+/* ---- the VM library (cmd_vm.c, cmd_vm_show.c) ---- */
+
+/* `vm list` and `vm show` (argv[0] = the subcommand). */
+int cli_vm_list(int argc, char **argv);
+int cli_vm_show(int argc, char **argv);
+
+/* Arguments from argv[@first] on: --json, and at most one word (none for
+ * "list") into *@arg.  False after one line on stderr. */
+bool cli_vm_args(int argc, char **argv, int first, const char *sub,
+		 bool *json, const char **arg);
 
 /* ---- VM disks (cli_disk.c) ---- */
 

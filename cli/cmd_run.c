@@ -32,10 +32,13 @@
 
 static const char usage_text[] =
 "usage: dualvm run [options] DISK...\n"
-"       dualvm run [options] VM.dualvm|VM.vmx\n"
+"       dualvm run [options] VM.dualvm|VM.vmx|VM.ovf|DOMAIN.xml\n"
+"       dualvm run [options] NAME\n"
 "Boot a virtual machine from raw images, block devices or partitions, or\n"
-"as a VM definition (dualvm's own or VMware's .vmx) describes it: its\n"
-"disks, memory, CPUs and NIC; options given here win.\n\n"
+"as a VM definition (dualvm's own, VMware's .vmx, OVF, libvirt domain XML;\n"
+"an OVA is imported first: dualvm vm import) or the VM NAME of the library\n"
+"(dualvm vm) describes it: its disks, memory, CPUs and NIC; options given\n"
+"here win.\n\n"
 "  --engine auto|kvm|interp|bt   CPU engine (default auto: KVM if it works)\n"
 "  --memory MiB                  guest RAM (default 256)\n"
 "  --cpus N                      vCPUs 1..8 (default 1; more than one:\n"
@@ -82,6 +85,10 @@ struct run_opts {
 	bool			mem_given, cpus_given, net_given, mode_given;
 	struct p2v_vmdef	def;		/* DISK was a VM definition */
 	char			*def_disks[P2V_VMDEF_DISKS];	/* its disks */
+	char			vm_dir[PATH_MAX];	/* a library VM's folder
+							 * (its undoable
+							 * overlays), or "" */
+	char			vm_def[PATH_MAX];	/* its definition */
 };
 
 static int parse_uint(const char *s, unsigned long max, unsigned long *out)
@@ -318,6 +325,10 @@ static int open_disks(struct run_opts *o)
 			.partitions = i == 0 ? o->partitions : NULL,
 			.mode = o->def.ndisks ? o->disk_mode[i] : o->mode,
 		};
+		if (o->def.ndisks && o->def.disk[i].partitions[0])
+			ro.partitions = o->def.disk[i].partitions;
+		if (o->vm_dir[0] && ro.mode == VMD_MODE_UNDOABLE)
+			ro.overlay_dir = o->vm_dir;	/* beside its VM */
 		err[0] = 0;
 		show_devices(o->disks[i]);
 		rc = cli_vmdisk_open(&ro, &o->vc.disk[i], err, sizeof(err));
@@ -417,25 +428,63 @@ static const struct display_ops *gui_load(char *why, size_t len)
 }
 
 /*
- * DISK is a VM definition dualvm runs (its own, or a VMware .vmx): take
- * its disks, modes, memory, CPUs and NIC; the command line wins.  Other
- * definitions (OVF, OVA, libvirt) are left for the disk open to refuse.
- * 0, or an exit code after one line on stderr.
+ * DISK names no file but is the name of a VM of the library: run its
+ * definition (P2V_VMDEF_LIBRARY: its disks are where the user said).
+ * 0 (*@flags set when it is one), or an exit code after one line.
+ */
+static int library_vm(struct run_opts *o, unsigned int *flags)
+{
+	const char *name = o->disks[0];
+	char err[PATH_MAX + 256];
+	struct stat st;
+
+	if (o->ndisks != 1 || !stat(name, &st) || errno != ENOENT ||
+	    !p2v_lib_name_ok(name))
+		return 0;
+	if (!p2v_lib_exists(name)) {
+		cli_err("run", "%s: no such file, and no VM of that name in the library (dualvm vm list)",
+			name);
+		return 1;
+	}
+	if (p2v_lib_paths(name, o->vm_dir, o->vm_def, sizeof(o->vm_dir), err,
+			  sizeof(err))) {
+		cli_err("run", "%s", err);
+		return 1;
+	}
+	o->disks[0] = o->vm_def;
+	*flags = P2V_VMDEF_LIBRARY;
+	return 0;
+}
+
+/*
+ * DISK is a VM definition dualvm runs (its own, a VMware .vmx, an OVF, a
+ * libvirt domain XML) or a VM of the library: take its disks, modes,
+ * partitions, memory, CPUs and NIC; the command line wins.  An OVA is
+ * refused (exit 2) with the pointer to `dualvm vm import`.  0, or an
+ * exit code after one line on stderr.
  */
 static int load_definition(struct run_opts *o)
 {
 	char real[PATH_MAX], err[640];
+	unsigned int i, flags = 0;
 	enum rd_vmdef def;
 	struct stat st;
-	unsigned int i;
+	int rc;
 
+	rc = library_vm(o, &flags);
+	if (rc)
+		return rc;
 	if (o->ndisks != 1 || stat(o->disks[0], &st) || !S_ISREG(st.st_mode) ||
 	    !realpath(o->disks[0], real))
 		return 0;
-	if (!rd_image_not_disk(real, &def) ||
-	    (def != RD_VMDEF_DUALVM && def != RD_VMDEF_VMX))
+	if (!rd_image_not_disk(real, &def) || def == RD_VMDEF_NONE)
 		return 0;
-	if (p2v_vmdef_read(o->disks[0], &o->def, err, sizeof(err))) {
+	if (def == RD_VMDEF_OVA) {
+		cli_err("run", "%s is an OVA archive: import it first (dualvm vm import %s), then run the VM by name",
+			o->disks[0], o->disks[0]);
+		return EXIT_USAGE;
+	}
+	if (p2v_vmdef_load(o->disks[0], flags, &o->def, err, sizeof(err))) {
 		cli_err("run", "%s", err);
 		return 1;
 	}

@@ -16,6 +16,7 @@ static const struct cli_cmd commands[] = {
 	{ "p2v",     "convert a physical disk or image to a virtual disk", cmd_p2v },
 	{ "inspect", "report the partitions and operating systems on a disk", cmd_inspect },
 	{ "inject",  "make the OS on a disk boot on dualvm's virtual hardware", cmd_inject },
+	{ "vm",      "the VM library: create, list, show, delete, import", cmd_vm },
 };
 #define NCOMMANDS (sizeof(commands) / sizeof(commands[0]))
 

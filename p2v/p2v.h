@@ -168,14 +168,16 @@ p2v_vm_write(const char *kind, const struct p2v_vm *vm, const char *path,
 	     char *err, size_t errlen);
 
 /*
- * A VM definition read back (p2v_vmread.c): dualvm's own `key = value`
- * file or a VMware .vmx.  Disk paths are resolved under the image path
- * policy (rd_path_check(): beside the definition, inside its folder
- * unless consented to, regular files only).
+ * A VM definition read back (p2v_vmread.c, p2v_vmxml.c): dualvm's own
+ * `key = value` file, a VMware .vmx, an OVF descriptor or a libvirt
+ * domain XML.  Disk paths are resolved under the image path policy
+ * (rd_path_check(): beside the definition, inside its folder unless
+ * consented to, regular files only).
  */
 #define P2V_VMDEF_DISKS	4
 struct p2v_vmdef {
-	char		kind[8];	/* "dualvm" or "vmx" */
+	char		kind[8];	/* "dualvm", "vmx", "ovf", "ova",
+					 * "libvirt" */
 	char		name[128];	/* name / displayName, or "" */
 	unsigned int	mem_mib;	/* 0: not given */
 	unsigned int	cpus;		/* 0: not given */
@@ -186,13 +188,127 @@ struct p2v_vmdef {
 		char	path[4096];	/* resolved (PATH_MAX) */
 		char	mode[16];	/* "", "nonpersistent", "undoable",
 					 * "persistent" */
+		char	partitions[64];	/* "2,3" (dualvm's diskN.partitions)
+					 * or "": the whole disk */
 	} disk[P2V_VMDEF_DISKS];	/* in bus order (IDE, SATA, SCSI) */
 };
 
-/* Read the definition @path into @d: 0, or -errno with one line in @err. */
+/* p2v_vmdef_load() flags */
+#define P2V_VMDEF_LIBRARY	0x1u	/* a definition of the VM library
+					 * (dualvm kind only): its absolute
+					 * disk names are the user's own
+					 * choice (vm create / import):
+					 * followed where they are, block
+					 * devices included, when they are
+					 * canonical (no symbolic link) and
+					 * not under /proc or /sys */
+#define P2V_VMDEF_NOCHECK	0x2u	/* do not look at the disks: names
+					 * joined to the definition's folder
+					 * as written (list, show, delete) */
+
+/* Read the definition @path into @d: 0, or -errno with one line in @err.
+ * p2v_vmdef_read() is p2v_vmdef_load() with no flags.  Every kind of
+ * rd_vmdef_kind() but the OVA (p2v_ova_import()) is read; XML is parsed
+ * with libxml2 without network, DTD or entity expansion (a document
+ * with a <!DOCTYPE> is refused), at most 1 MiB. */
 int __attribute__((warn_unused_result))
 p2v_vmdef_read(const char *path, struct p2v_vmdef *d, char *err,
 	       size_t errlen);
+int __attribute__((warn_unused_result))
+p2v_vmdef_load(const char *path, unsigned int flags, struct p2v_vmdef *d,
+	       char *err, size_t errlen);
+
+/* The XML kinds from memory (@text, @len bytes, need not end in NUL) as
+ * if read from the file @path (its folder resolves the disks): for
+ * p2v_vmdef_load() and the fuzz harness.  0 or -errno with @err set. */
+int __attribute__((warn_unused_result))
+p2v_vmxml_parse(const char *path, const char *text, size_t len,
+		unsigned int flags, struct p2v_vmdef *d, char *err,
+		size_t errlen);
+
+/*
+ * Write @d as dualvm's own definition at @path (created, never
+ * overwritten; 0600): name, machine, memory_mib, cpus, firmware, diskN
+ * (the paths of @d as they are: absolute for the library), diskN.mode,
+ * diskN.partitions, nic0.  0 or -errno with @err set; on failure no file
+ * is left at @path.
+ */
+int __attribute__((warn_unused_result))
+p2v_vmdef_write(const struct p2v_vmdef *d, const char *path, char *err,
+		size_t errlen);
+
+/*
+ * Import the OVA @ova into the folder @dir (which exists and is the VM's
+ * own): read its OVF descriptor (the first member ending in .ovf, at most
+ * 1 MiB), then extract exactly the files that descriptor references,
+ * each named by a plain member name (no '/', no leading '.', no control
+ * character: anything else is refused, never written), as regular files
+ * created in @dir (sparse, O_EXCL, O_NOFOLLOW), and check them against
+ * the manifest (.mf) when there is one.  @d describes the VM with its
+ * disks in @dir.  On failure the files it created are removed.  @stop as
+ * in struct p2v_opts.  0 or -errno with @err set.
+ */
+int __attribute__((warn_unused_result))
+p2v_ova_import(const char *ova, const char *dir, struct p2v_vmdef *d,
+	       const atomic_int *stop, char *err, size_t errlen);
+
+/* ------------------------------------------------------------------ */
+/* The VM library (p2v/p2v_vmlib.c)                                    */
+/*
+ * One folder per VM under $XDG_DATA_HOME/dualvm/vms/ (default
+ * ~/.local/share/dualvm/vms/): NAME/vm.dualvm, dualvm's own definition
+ * with absolute disk names, and beside it what the VM's runs and its
+ * import made: undoable overlays (DISK.undo.qcow2 and their side files),
+ * disks extracted from an OVA.
+ */
+#define P2V_LIB_NAME_MAX	64
+#define P2V_LIB_DEF		"vm.dualvm"
+
+/* A usable VM name: 1..P2V_LIB_NAME_MAX of [A-Za-z0-9._+-], starting
+ * with a letter or digit. */
+bool p2v_lib_name_ok(const char *name);
+
+/* The library's folder into @out (PATH_MAX bytes), not created.  0, or
+ * -ENOENT with @err set when neither XDG_DATA_HOME (absolute) nor HOME
+ * is set. */
+int __attribute__((warn_unused_result))
+p2v_lib_dir(char *out, size_t len, char *err, size_t errlen);
+
+/* The folder and definition of the VM @name (need not exist).  0 or
+ * -EINVAL (a bad name) / p2v_lib_dir()'s errors, with @err set. */
+int __attribute__((warn_unused_result))
+p2v_lib_paths(const char *name, char *dir, char *def, size_t len,
+	      char *err, size_t errlen);
+
+/* True if the library holds the VM @name (its definition exists). */
+bool p2v_lib_exists(const char *name);
+
+/* Create the VM folder of @name (and the library above it, 0700):
+ * -EEXIST when it exists.  Its path goes to @dir (PATH_MAX bytes). */
+int __attribute__((warn_unused_result))
+p2v_lib_mkdir(const char *name, char *dir, size_t len, char *err,
+	      size_t errlen);
+
+/* The names of the library's VMs (those with a definition), sorted, in
+ * *@names (free each and the array); their count in *@n.  An absent
+ * library is empty.  0 or -errno. */
+int __attribute__((warn_unused_result))
+p2v_lib_list(char ***names, unsigned int *n, char *err, size_t errlen);
+
+/*
+ * Remove the VM folder @dir: the definition, the disks it names inside
+ * the folder (an import extracted them), NVRAM (*.nvram) and overlay
+ * side files, then the folder when nothing else is left.  Refuses with
+ * -EBUSY, removing nothing, when an undoable overlay (*.undo.qcow2) holds
+ * changes not yet committed or discarded (`dualvm disk commit|discard`).
+ * Files it does not know are kept (and so is the folder).  @removed (may
+ * be NULL) is called with each path removed, @kept with each kept.
+ * 0 or -errno with @err set.
+ */
+int __attribute__((warn_unused_result))
+p2v_lib_remove(const char *dir, void (*removed)(void *ctx, const char *path),
+	       void (*kept)(void *ctx, const char *path), void *ctx,
+	       char *err, size_t errlen);
 
 /* How a .vmx can name a disk of rd_image_create() @format: VMware opens
  * VMDK sparse images (monolithic and split) itself, raw and fixed-VHD

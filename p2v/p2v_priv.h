@@ -6,6 +6,8 @@
 #ifndef DUALVM_P2V_PRIV_H
 #define DUALVM_P2V_PRIV_H
 
+#include <limits.h>
+
 #include "p2v/p2v.h"
 
 /*
@@ -49,5 +51,53 @@ int p2v_plan_skip(struct p2v_plan *p, unsigned int ai, uint64_t *cursor,
 
 /* true if @len bytes at @p are zero */
 bool p2v_is_zero(const void *p, size_t len);
+
+/*
+ * A disk name @ref found in the VM definition @def, resolved under the
+ * path policy (p2v_vmdef_load() @flags: P2V_VMDEF_LIBRARY,
+ * P2V_VMDEF_NOCHECK) into @real (PATH_MAX bytes).  0 or -errno with one
+ * line in @err.
+ */
+int p2v_vmdef_disk(const char *def, const char *ref, unsigned int flags,
+		   char *real, char *err, size_t errlen);
+
+/* Make @err (after a failure @e) one printable line: control characters
+ * (from names inside the input) become '?'; an empty one says strerror.
+ * Returns @e. */
+int p2v_err_line(int e, char *err, size_t errlen);
+
+#define P2V_VMXML_MAX_TEXT	(1024 * 1024)	/* an OVF or libvirt XML */
+
+/* Text of at most @max bytes from the regular file @path, NUL-terminated
+ * (*@len bytes before it).  0 or -errno with @err set. */
+int p2v_read_text(const char *path, size_t max, char **text, size_t *len,
+		  char *err, size_t errlen);
+
+/* The XML readers' state (p2v_vmxml.c), shared with p2v_ova.c. */
+#define P2V_XML_DISKS	16	/* disk drives collected before sorting */
+
+struct p2v_xdisk {
+	unsigned int	key;		/* bus rank * 256 + address */
+	char		ref[PATH_MAX];	/* file name (URI-decoded for OVF) */
+	char		mode[16];	/* "" or "nonpersistent" */
+};
+
+struct p2v_xvm {
+	const char		*path;		/* the definition */
+	struct p2v_vmdef	*d;		/* what it says (disks not
+						 * resolved) */
+	struct p2v_xdisk	disk[P2V_XML_DISKS];	/* sorted */
+	unsigned int		nd;
+	char			*err;
+	size_t			errlen;
+};
+
+/* Parse the OVF or libvirt XML @text (@len bytes) into @x: @x->d without
+ * its disks, the disks' names in @x->disk.  0 or -errno with @x->err. */
+int p2v_xml_collect(struct p2v_xvm *x, const char *text, size_t len);
+
+/* @x->err = "PATH: " and the formatted text; returns @e. */
+int p2v_xml_bad(struct p2v_xvm *x, int e, const char *fmt, ...)
+	__attribute__((format(printf, 3, 4)));
 
 #endif

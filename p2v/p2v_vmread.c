@@ -1,13 +1,14 @@
 // SPDX-License-Identifier: GPL-2.0-only
 /*
  * p2v_vmread.c --- reading VM definitions: dualvm's own and VMware .vmx
+ * (the XML kinds are in p2v_vmxml.c)
  *
  * The two `key = value` formats p2v_vm.c writes, read back so that `dualvm
  * run` can start what `p2v --vm dualvm,vmx` (or VMware Workstation) wrote:
  *  - dualvm: `key = value`, '#' comments, values escaped with \\ and \xHH
  *    (p2v_esc.h); keys name, memory_mib, cpus, firmware (bios|uefi),
  *    diskN (a path), diskN.mode (nonpersistent|undoable|persistent),
- *    nicN; others are ignored (diskN.format: the file says what it is).
+ *    diskN.partitions (N[,M...]), nicN; others are ignored (diskN.format: the file says what it is).
  *  - .vmx: `key = "value"`, keys case-insensitive as VMware treats them,
  *    values escaped |XX; memsize, numvcpus, displayName, firmware ("efi"),
  *    ideC:U / sataC:U / scsiC:U .present/.fileName/.deviceType/.mode (disk
@@ -25,13 +26,14 @@
 #include <stdlib.h>
 #include <string.h>
 #include <strings.h>
+#include <stdint.h>
 #include <sys/stat.h>
 #include <unistd.h>
 
 #include "p2v/p2v_esc.h"
 #include "p2v/p2v_priv.h"
 
-#define VMDEF_MAX_TEXT	(64 * 1024)
+#define VMDEF_MAX_TEXT	(64 * 1024)	/* the key = value kinds */
 
 /* A disk slot as found: its order key, name and mode. */
 struct slot {
@@ -40,11 +42,13 @@ struct slot {
 	bool		is_disk;	/* not a CD or floppy */
 	char		name[PATH_MAX];	/* as written, unescaped */
 	char		mode[16];	/* "", nonpersistent, undoable, persistent */
+	char		partitions[64];	/* dualvm's diskN.partitions, or "" */
 };
 
 struct reader {
 	const char		*path;		/* the definition */
 	bool			vmx;		/* else dualvm */
+	unsigned int		flags;		/* P2V_VMDEF_* */
 	struct slot		slot[32];	/* disks seen, any order */
 	unsigned int		nslot;
 	struct p2v_vmdef	*d;
@@ -102,6 +106,31 @@ static int set_mode(struct reader *r, struct slot *s, const char *k,
 		return -EINVAL;
 	}
 	snprintf(s->mode, sizeof(s->mode), "%s", m);
+	return 0;
+}
+
+/* diskN.partitions: "N[,M...]", partition numbers 1..128.  0, or -EINVAL
+ * with @err set. */
+static int set_partitions(struct reader *r, struct slot *s, const char *k,
+			  const char *v)
+{
+	const char *p = v;
+	char *end;
+
+	while (*p) {
+		unsigned long n = strtoul(p, &end, 10);
+
+		if (end == p || !n || n > 128 || (*end && *end != ',') ||
+		    (*end == ',' && !end[1]))
+			break;
+		p = *end ? end + 1 : end;
+	}
+	if (*p || !*v || strlen(v) >= sizeof(s->partitions)) {
+		snprintf(r->err, r->errlen, "%s: %s = \"%s\": want partition numbers N[,M...]",
+			 r->path, k, v);
+		return -EINVAL;
+	}
+	snprintf(s->partitions, sizeof(s->partitions), "%s", v);
 	return 0;
 }
 
@@ -200,6 +229,8 @@ static int dualvm_pair(struct reader *r, const char *k, const char *v)
 			s->present = true;
 		} else if (!strcmp(k + off, ".mode")) {
 			return set_mode(r, s, k, v);
+		} else if (!strcmp(k + off, ".partitions")) {
+			return set_partitions(r, s, k, v);
 		}
 	}
 	return 0;
@@ -276,12 +307,14 @@ static int finish(struct reader *r)
 				 r->path, P2V_VMDEF_DISKS);
 			return -E2BIG;
 		}
-		e = rd_path_check(r->path, s->name, false,
-				  d->disk[d->ndisks].path, r->err, r->errlen);
+		e = p2v_vmdef_disk(r->path, s->name, r->flags,
+				   d->disk[d->ndisks].path, r->err, r->errlen);
 		if (e)
 			return e;
 		snprintf(d->disk[d->ndisks].mode, sizeof(d->disk[0].mode),
 			 "%s", s->mode);
+		snprintf(d->disk[d->ndisks].partitions,
+			 sizeof(d->disk[0].partitions), "%s", s->partitions);
 		d->ndisks++;
 	}
 	if (!d->ndisks) {
@@ -291,20 +324,42 @@ static int finish(struct reader *r)
 	return 0;
 }
 
-int p2v_vmdef_read(const char *path, struct p2v_vmdef *d, char *err,
-		   size_t errlen)
+int p2v_vmdef_disk(const char *def, const char *ref, unsigned int flags,
+		   char *real, char *err, size_t errlen)
 {
-	struct reader *r = calloc(1, sizeof(*r));
-	char *text = NULL, *line, *nl;
-	unsigned int lineno = 0;
-	struct stat st;
-	ssize_t n = 0;
-	int fd = -1, e;
+	const char *slash = strrchr(def, '/');
+	int e;
 
-	memset(d, 0, sizeof(*d));
-	if (!r)
-		return -ENOMEM;
-	*r = (struct reader){ .path = path, .d = d, .err = err, .errlen = errlen };
+	if (flags & P2V_VMDEF_NOCHECK) {
+		if (ref[0] == '/' || !slash)
+			snprintf(real, PATH_MAX, "%s", ref);
+		else
+			snprintf(real, PATH_MAX, "%.*s/%s", (int)(slash - def),
+				 def, ref);
+		return 0;
+	}
+	if (!(flags & P2V_VMDEF_LIBRARY) || ref[0] != '/')
+		return rd_path_check(def, ref, false, real, err, errlen);
+	/* the user named this file or device: followed where it is, if it
+	 * is still what was recorded (canonical: no link swapped in) */
+	e = rd_path_check(ref, ref, true, real, err, errlen);
+	if (!e && strcmp(real, ref)) {
+		snprintf(err, errlen, "%s names %.300s, which now leads to %.300s: refused (create the VM again)",
+			 def, ref, real);
+		e = -EPERM;
+	}
+	return e;
+}
+
+int p2v_read_text(const char *path, size_t max, char **text, size_t *len,
+		  char *err, size_t errlen)
+{
+	struct stat st;
+	size_t n = 0;
+	char *t = NULL;
+	int fd, e = 0;
+
+	*text = NULL;
 	fd = open(path, O_RDONLY | O_NONBLOCK | O_CLOEXEC);
 	if (fd < 0 || fstat(fd, &st) || !S_ISREG(st.st_mode)) {
 		e = fd < 0 ? -errno : -EINVAL;
@@ -312,64 +367,128 @@ int p2v_vmdef_read(const char *path, struct p2v_vmdef *d, char *err,
 			 e == -EINVAL ? "not a regular file" : strerror(-e));
 		goto out;
 	}
-	if (st.st_size > VMDEF_MAX_TEXT) {
+	if ((uint64_t)st.st_size > max) {
 		snprintf(err, errlen, "%s: %lld bytes: too large for a VM definition",
 			 path, (long long)st.st_size);
 		e = -EFBIG;
 		goto out;
 	}
-	text = malloc((size_t)st.st_size + 1);
-	if (!text) {
+	t = malloc((size_t)st.st_size + 1);
+	if (!t) {
 		e = -ENOMEM;
+		snprintf(err, errlen, "%s: out of memory", path);
 		goto out;
 	}
-	while (n < st.st_size) {
-		ssize_t m = read(fd, text + n, (size_t)(st.st_size - n));
+	while (n < (size_t)st.st_size) {
+		ssize_t m = read(fd, t + n, (size_t)st.st_size - n);
 
 		if (m <= 0) {
 			e = m < 0 ? -errno : -EIO;
 			snprintf(err, errlen, "%s: %s", path, strerror(-e));
 			goto out;
 		}
-		n += m;
+		n += (size_t)m;
 	}
-	text[n] = '\0';
-	if (strlen(text) != (size_t)n) {
-		snprintf(err, errlen, "%s: not a text file", path);
-		e = -EINVAL;
-		goto out;
+	t[n] = '\0';
+	*text = t;
+	*len = n;
+	t = NULL;
+out:
+	if (fd >= 0)
+		close(fd);
+	free(t);
+	return e;
+}
+
+/* The `key = value` kinds from @text (NUL-terminated, @n bytes). */
+static int kv_parse(struct reader *r, char *text, size_t n)
+{
+	char *line, *nl;
+	unsigned int lineno = 0;
+	int e = 0;
+
+	if (strlen(text) != n) {
+		snprintf(r->err, r->errlen, "%s: not a text file", r->path);
+		return -EINVAL;
 	}
-	switch (rd_vmdef_kind(text)) {
-	case RD_VMDEF_VMX:
-		r->vmx = true;
-		break;
-	case RD_VMDEF_DUALVM:
-		break;
-	default:
-		snprintf(err, errlen, "%s: not a dualvm or VMware .vmx VM definition",
-			 path);
-		e = -EINVAL;
-		goto out;
-	}
-	snprintf(d->kind, sizeof(d->kind), "%s", r->vmx ? "vmx" : "dualvm");
-	e = 0;
+	snprintf(r->d->kind, sizeof(r->d->kind), "%s", r->vmx ? "vmx" : "dualvm");
 	for (line = text; line && *line && !e; line = nl) {
 		nl = strchr(line, '\n');
 		if (nl)
 			*nl++ = '\0';
 		if (strlen(line) > 4096) {
-			snprintf(err, errlen, "%s:%u: line too long", path, lineno + 1);
-			e = -EINVAL;
-			break;
+			snprintf(r->err, r->errlen, "%s:%u: line too long",
+				 r->path, lineno + 1);
+			return -EINVAL;
 		}
 		e = parse_line(r, line, ++lineno);
 	}
-	if (!e)
-		e = finish(r);
+	return e ? e : finish(r);
+}
+
+int p2v_err_line(int e, char *err, size_t errlen)
+{
+	if (!e || !errlen)
+		return e;
+	if (!err[0])
+		snprintf(err, errlen, "%s", strerror(e < 0 ? -e : e));
+	for (char *c = err; *c; c++)
+		if ((unsigned char)*c < 0x20 || *c == 0x7f)
+			*c = '?';
+	return e;
+}
+
+int p2v_vmdef_read(const char *path, struct p2v_vmdef *d, char *err,
+		   size_t errlen)
+{
+	return p2v_vmdef_load(path, 0, d, err, errlen);
+}
+
+int p2v_vmdef_load(const char *path, unsigned int flags, struct p2v_vmdef *d,
+		   char *err, size_t errlen)
+{
+	struct reader *r = calloc(1, sizeof(*r));
+	char *text = NULL;
+	size_t n = 0;
+	int e;
+
+	memset(d, 0, sizeof(*d));
+	if (errlen)
+		err[0] = '\0';
+	if (!r)
+		return p2v_err_line(-ENOMEM, err, errlen);
+	*r = (struct reader){ .path = path, .d = d, .err = err,
+			      .errlen = errlen, .flags = flags };
+	e = p2v_read_text(path, P2V_VMXML_MAX_TEXT, &text, &n, err, errlen);
+	if (e)
+		goto out;
+	switch (rd_vmdef_kind(text)) {
+	case RD_VMDEF_VMX:
+		r->vmx = true;
+		/* fall through */
+	case RD_VMDEF_DUALVM:
+		if (n > VMDEF_MAX_TEXT) {
+			snprintf(err, errlen, "%s: %zu bytes: too large for a VM definition",
+				 path, n);
+			e = -EFBIG;
+			break;
+		}
+		if ((flags & P2V_VMDEF_LIBRARY) && r->vmx)
+			r->flags &= ~P2V_VMDEF_LIBRARY;
+		e = kv_parse(r, text, n);
+		break;
+	case RD_VMDEF_OVF:
+	case RD_VMDEF_LIBVIRT:
+		e = p2v_vmxml_parse(path, text, n, flags & ~P2V_VMDEF_LIBRARY,
+				    d, err, errlen);
+		break;
+	default:
+		snprintf(err, errlen, "%s: not a VM definition dualvm reads (dualvm, .vmx, OVF, libvirt XML)",
+			 path);
+		e = -EINVAL;
+	}
 out:
-	if (fd >= 0)
-		close(fd);
 	free(text);
 	free(r);
-	return e;
+	return p2v_err_line(e, err, errlen);
 }

@@ -251,9 +251,9 @@ printf 'dualvm-overlay 1\nsource=%s\npartitions=\nmode=undoable\nextents=\n' "$T
 # ---- run knows what it was given: VM definitions and non-disk files
 t=hostile-run-definitions
 ok=1 why=
-# OVF, OVA, libvirt: refused as definitions (exit 2); dualvm's own and
-# .vmx are read as definitions: these name no usable disk (exit 1, one
-# line); never opened as a disk, never changed
+# an OVA is refused (exit 2: import it first); dualvm's own, .vmx, OVF
+# and libvirt XML are read as definitions: these name no usable disk
+# (exit 1, one line); never opened as a disk, never changed
 for f in vm.vmx vm.ovf vm.xml vm.ova vm.dualvm; do
 	p=$H/notdisk/$f
 	sum=$(sha256sum <"$p")
@@ -262,7 +262,9 @@ for f in vm.vmx vm.ovf vm.xml vm.ova vm.dualvm; do
 	case $f in
 	vm.vmx) want="1 names no disk" ;;
 	vm.dualvm) want="1 disk.img" ;;
-	*) want="2 VM definition" ;;
+	vm.ovf) want="1 no VirtualSystem" ;;
+	vm.xml) want="1 without <source file" ;;
+	*) want="2 dualvm vm import" ;;
 	esac
 	{ [ $rc = "${want%% *}" ] && [ "$(wc -l <"$TMP/rd.err")" = 1 ] &&
 	  grep -q "${want#* }" "$TMP/rd.err"; } || { ok=0; why="$f: exit $rc: $(head -n 1 "$TMP/rd.err")"; }

@@ -15,7 +15,8 @@ fi
 ok=1 why=
 for f in bin/dualvm lib/dualvm/gui-gtk.so share/bash-completion/completions/dualvm \
 	 share/man/man1/dualvm.1 share/man/man1/dualvm-run.1 share/man/man1/dualvm-disk.1 \
-	 share/man/man1/dualvm-p2v.1 share/man/man1/dualvm-inspect.1 share/man/man1/dualvm-inject.1; do
+	 share/man/man1/dualvm-p2v.1 share/man/man1/dualvm-inspect.1 share/man/man1/dualvm-inject.1 \
+	 share/man/man1/dualvm-vm.1; do
 	[ -s "$root/usr/$f" ] || { ok=0; why="missing /usr/$f"; }
 done
 [ $ok = 1 ] && t_pass install-files || t_fail install-files "$why"
@@ -38,7 +39,7 @@ fi
 
 # man pages: no groff warning; every --option of a command's --help named
 ok=1 why=
-for c in "" run disk p2v inspect inject; do
+for c in "" run disk p2v inspect inject vm; do
 	page=$root/usr/share/man/man1/dualvm${c:+-$c}.1
 	MANWIDTH=100 man --warnings -E UTF-8 -l "$page" 2>"$TMP/man.err" |
 		col -b >"$TMP/man.txt"
@@ -59,7 +60,7 @@ comp() {	# comp WORDS...: COMPREPLY for the last word, one per line
 		"$root/usr/share/bash-completion/completions/dualvm" "$@"
 }
 [ "$(comp dualvm p2 | tr '\n' ' ')" = "p2v " ] || { ok=0; why="'dualvm p2' -> $(comp dualvm p2 | tr '\n' ' ')"; }
-for c in run disk p2v inspect inject; do
+for c in run disk p2v inspect inject vm; do
 	for o in $("$bin" $c --help 2>&1 | grep -o -- '--[a-z][-a-z]*' | sort -u); do
 		comp dualvm $c -- | grep -qx -- "$o" ||
 			{ ok=0; why="no completion for dualvm $c $o"; }
