@@ -16,6 +16,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <strings.h>
 #include <sys/random.h>
 #include <sys/stat.h>
 #include <unistd.h>
@@ -35,6 +36,8 @@ static const char usage_text[] =
 "  --vm vmx,ovf,ova,libvirt,dualvm   also write VM definitions\n"
 "  --memory MIB, --cpus N        for the VM definitions (default: this\n"
 "                                machine's for a block device, else 1024, 1)\n"
+"  --firmware auto|bios|uefi     for the VM definitions (auto: uefi when the\n"
+"                                source has an EFI system partition)\n"
 "  --verify                      read the output back and compare\n"
 "  --check                       only compare an existing OUTPUT with SOURCE\n"
 "  --partition N[,M...]          copy only these partitions (tables and gaps\n"
@@ -63,6 +66,7 @@ struct p2v_cli {
 	const char	*out_path;
 	const char	*format;
 	const char	*vm;
+	const char	*firmware;	/* "auto", "bios", "uefi" */
 	unsigned int	mem_mib;
 	unsigned int	cpus;
 	bool		verify, check, json, allow_live, tty;
@@ -357,6 +361,23 @@ static const char *vm_kind_ext(const char *k, size_t n)
 	return NULL;
 }
 
+/* The number of @src's EFI system partition (GPT type C12A7328-...,
+ * MBR type 0xef), or 0 when it has none. */
+static unsigned int esp_number(struct rd_disk *src)
+{
+	struct rd_part_table *t = calloc(1, sizeof(*t));
+	unsigned int n = 0;
+
+	if (t && !rd_part_table_read(src, t))
+		for (unsigned int i = 0; i < t->n && !n; i++)
+			if (!strcasecmp(t->part[i].type,
+					"c12a7328-f81f-11d2-ba4b-00a0c93ec93b") ||
+			    !strcasecmp(t->part[i].type, "0xef"))
+				n = t->part[i].number;
+	free(t);
+	return n;
+}
+
 static int write_vms(struct p2v_cli *c, struct rd_disk *src,
 		     struct p2v_plan *p)
 {
@@ -373,6 +394,16 @@ static int write_vms(struct p2v_cli *c, struct rd_disk *src,
 		return 1;
 	stem(c->out_path, st, sizeof(st));
 	vm.name = base_name(st);
+	if (!strcmp(c->firmware, "uefi")) {
+		vm.uefi = true;
+	} else if (!strcmp(c->firmware, "auto")) {
+		unsigned int esp = esp_number(src);
+
+		vm.uefi = esp != 0;
+		if (esp && !c->json)
+			printf("firmware: uefi (EFI system partition %u; --firmware bios to change)\n",
+			       esp);
+	}
 	for (unsigned int i = 0; i < p->narea; i++)
 		if (!strcmp(p->area[i].fs, "ntfs"))
 			vm.guest = "windows";
@@ -471,6 +502,7 @@ static int parse(struct p2v_cli *c, int argc, char **argv)
 		{ "vm", required_argument, NULL, 'm' },
 		{ "memory", required_argument, NULL, 'M' },
 		{ "cpus", required_argument, NULL, 'C' },
+		{ "firmware", required_argument, NULL, 'W' },
 		{ "verify", no_argument, NULL, 'v' },
 		{ "check", no_argument, NULL, 'k' },
 		{ "json", no_argument, NULL, 'j' },
@@ -485,6 +517,7 @@ static int parse(struct p2v_cli *c, int argc, char **argv)
 
 	c->mem_mib = 1024;
 	c->cpus = 1;
+	c->firmware = "auto";
 	optind = 1;
 	opterr = 0;
 	while ((ch = getopt_long(argc, argv, ":O:", lo, NULL)) != -1) {
@@ -499,6 +532,15 @@ static int parse(struct p2v_cli *c, int argc, char **argv)
 		case 'C':
 			c->cpus = (unsigned int)strtoul(optarg, NULL, 0);
 			c->cpus_given = true;
+			break;
+		case 'W':
+			if (strcmp(optarg, "auto") && strcmp(optarg, "bios") &&
+			    strcmp(optarg, "uefi")) {
+				cli_err("p2v", "--firmware %s: want auto, bios or uefi",
+					optarg);
+				return EXIT_USAGE;
+			}
+			c->firmware = optarg;
 			break;
 		case 'v': c->verify = true; break;
 		case 'k': c->check = true; break;

@@ -150,6 +150,7 @@ struct p2v_vm {
 	unsigned int	cpus;		/* vCPUs */
 	const char	*guest;		/* "linux", "windows", "other" */
 	const char	*nic;		/* "e1000" or "pcnet" */
+	bool		uefi;		/* boots through UEFI firmware */
 };
 
 /*

@@ -14,6 +14,9 @@
  *    controller 5, Ethernet 10, disk 17);
  *  - libvirt domain XML (machine pc-i440fx, disk on bus ide, a user-mode
  *    (NAT) interface of model e1000 / pcnet: what `dualvm run` gives);
+ *  - each with the firmware: BIOS, or UEFI (p2v_vm.uefi: .vmx firmware
+ *    "efi" at hardware version 11, OVF vmx-11 and VMware's vmw:Config
+ *    firmware item, libvirt <os firmware="efi">, dualvm firmware = uefi);
  *  - dualvm's own config: `key = value` lines (documented in
  *    tests/p2v/README.md).
  * Every name or path goes through the escaping rule of its format
@@ -118,7 +121,8 @@ static int write_vmx(FILE *f, const struct p2v_vm *vm)
 	const char *const kv[][2] = {
 		{ ".encoding", "UTF-8" },
 		{ "config.version", "8" },
-		{ "virtualHW.version", "4" },
+		/* EFI firmware: Workstation 11 (hardware version 11) on */
+		{ "virtualHW.version", vm->uefi ? "11" : "4" },
 		{ "displayName", vm->name },
 		{ "guestOS", vmx_guest(vm->guest) },
 		{ "memsize", mem },
@@ -139,6 +143,8 @@ static int write_vmx(FILE *f, const struct p2v_vm *vm)
 	snprintf(cpus, sizeof(cpus), "%u", vm->cpus);
 	for (size_t i = 0; i < sizeof(kv) / sizeof(kv[0]) && !rc; i++)
 		rc = kv_line(f, P2V_ESC_VMX, kv[i][0], kv[i][1]);
+	if (!rc && vm->uefi)
+		rc = kv_line(f, P2V_ESC_VMX, "firmware", "efi");
 	return rc;
 }
 
@@ -195,7 +201,8 @@ static int write_ovf(FILE *f, const struct p2v_vm *vm, uint64_t disk_bytes)
 		"<Envelope xmlns=\"http://schemas.dmtf.org/ovf/envelope/1\"\n"
 		"    xmlns:ovf=\"http://schemas.dmtf.org/ovf/envelope/1\"\n"
 		"    xmlns:rasd=\"http://schemas.dmtf.org/wbem/wscim/1/cim-schema/2/CIM_ResourceAllocationSettingData\"\n"
-		"    xmlns:vssd=\"http://schemas.dmtf.org/wbem/wscim/1/cim-schema/2/CIM_VirtualSystemSettingData\">\n"
+		"    xmlns:vssd=\"http://schemas.dmtf.org/wbem/wscim/1/cim-schema/2/CIM_VirtualSystemSettingData\"\n"
+		"    xmlns:vmw=\"http://www.vmware.com/schema/ovf\">\n"
 		"  <References>\n"
 		"    <File ovf:href=\"%s\" ovf:id=\"file1\" ovf:size=\"%llu\"/>\n"
 		"  </References>\n"
@@ -219,12 +226,13 @@ static int write_ovf(FILE *f, const struct p2v_vm *vm, uint64_t disk_bytes)
 		"        <vssd:ElementName>Virtual Hardware Family</vssd:ElementName>\n"
 		"        <vssd:InstanceID>0</vssd:InstanceID>\n"
 		"        <vssd:VirtualSystemIdentifier>%s</vssd:VirtualSystemIdentifier>\n"
-		"        <vssd:VirtualSystemType>vmx-04</vssd:VirtualSystemType>\n"
+		"        <vssd:VirtualSystemType>vmx-%s</vssd:VirtualSystemType>\n"
 		"      </System>\n",
 		href, (unsigned long long)disk_bytes,
 		(unsigned long long)vm->disk_size, ovf_disk_format(vm->disk_format),
 		name, win ? 67 : !strcmp(vm->guest, "linux") ? 36 : 1,
-		!strcmp(vm->nic, "pcnet") ? "pcnet" : "e1000", name);
+		!strcmp(vm->nic, "pcnet") ? "pcnet" : "e1000", name,
+		vm->uefi ? "11" : "04");
 	snprintf(buf, sizeof(buf),
 		 "        <rasd:VirtualQuantity>%u</rasd:VirtualQuantity>\n",
 		 vm->cpus);
@@ -247,6 +255,9 @@ static int write_ovf(FILE *f, const struct p2v_vm *vm, uint64_t disk_bytes)
 		 "        <rasd:ResourceSubType>%s</rasd:ResourceSubType>\n",
 		 !strcmp(vm->nic, "pcnet") ? "PCNet32" : "E1000");
 	rasd(f, "Ethernet 1", 5, 10, buf);
+	/* VMware's spelling, which VirtualBox and virt-v2v read too */
+	if (vm->uefi)
+		fprintf(f, "      <vmw:Config ovf:required=\"false\" vmw:key=\"firmware\" vmw:value=\"efi\"/>\n");
 	fprintf(f, "    </VirtualHardwareSection>\n"
 		"  </VirtualSystem>\n"
 		"</Envelope>\n");
@@ -287,7 +298,7 @@ static int write_libvirt(FILE *f, const struct p2v_vm *vm,
 		"  <name>%s</name>\n"
 		"  <memory unit=\"MiB\">%u</memory>\n"
 		"  <vcpu>%u</vcpu>\n"
-		"  <os>\n"
+		"  <os%s>\n"
 		"    <type arch=\"x86_64\" machine=\"pc\">hvm</type>\n"
 		"    <boot dev=\"hd\"/>\n"
 		"  </os>\n"
@@ -306,7 +317,8 @@ static int write_libvirt(FILE *f, const struct p2v_vm *vm,
 		"    <video><model type=\"vga\"/></video>\n"
 		"  </devices>\n"
 		"</domain>\n",
-		name, vm->mem_mib, vm->cpus, drv, src,
+		name, vm->mem_mib, vm->cpus,
+		vm->uefi ? " firmware=\"efi\"" : "", drv, src,
 		!strcmp(vm->nic, "pcnet") ? "pcnet" : "e1000");
 out:
 	free(name);
@@ -322,6 +334,7 @@ static int write_dualvm(FILE *f, const struct p2v_vm *vm)
 		{ "machine", "pc-i440fx" },
 		{ "memory_mib", mem },
 		{ "cpus", cpus },
+		{ "firmware", vm->uefi ? "uefi" : "bios" },
 		{ "disk0", vm->disk },
 		{ "disk0.format", vm->disk_format },
 		{ "disk0.bus", "ide" },

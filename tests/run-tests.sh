@@ -112,7 +112,7 @@ done
 # result block is printed whole when it finishes.
 # Slowest first, in this order (measured on a quiet 2-core machine).
 slow=(interp-debian interp-dualboot-debian rawdisk-boot hwprofile-inject-linux
-      net interp-amd64 fixtures platform-acpi run-vmdef p2v-boot fuzz-libfuzzer
+      net interp-amd64 fixtures platform-acpi run-vmdef p2v-boot p2v-uefi fuzz-libfuzzer
       asan-fuzz)
 ordered=()
 for p in "${slow[@]}"; do
