@@ -220,6 +220,12 @@ GUI_SO := $(BUILD)/lib/dualvm/gui-gtk.so
 GTK_CFLAGS = $(eval GTK_CFLAGS := $$(shell pkg-config --cflags gtk+-3.0))$(GTK_CFLAGS)
 GTK_LIBS   = $(eval GTK_LIBS := $$(shell pkg-config --libs gtk+-3.0))$(GTK_LIBS)
 
+# dualvm-gtk: the desktop front end (gui/app/), a GtkApplication over the
+# p2v library's VM library API; its .ui is compiled into a GResource.
+GTKAPP_OBJS := gui/app/main.o
+GTKAPP_RES := $(BUILD)/gen/gui/app/resources.c
+GTKAPP_BIN := $(BUILD)/bin/dualvm-gtk
+
 # Libraries in link order: each before the ones it uses, i.e. the layers
 # top down (README "Layout"; scripts/check-layers.sh enforces the
 # includes): the machine stack vmm > board > devices > hw and the disk
@@ -317,7 +323,7 @@ ALL_OBJS := $(LIB_OBJS) $(HW_OBJS) $(BOARD_OBJS) $(VMM_OBJS) $(DEVICES_OBJS) \
 	install uninstall \
 	unit-tests fuzzers hostcaps fuzz fuzz-run
 .SECONDARY:
-all: $(BUILD)/bin/dualvm $(GUI_SO)
+all: $(BUILD)/bin/dualvm $(GUI_SO) $(GTKAPP_BIN)
 
 ifeq ($(V),1)
 Q :=
@@ -359,6 +365,17 @@ $(BUILD)/bin/dualvm: $(addprefix $(BUILD)/obj/,$(CLI_OBJS)) $(LIBFILES)
 	@mkdir -p $(dir $@)
 	@$(if $(Q),echo "  LD      $@")
 	$(Q)$(CC) $(LDFLAGS) -o $@ $(filter %.o,$^) $(LINKLIBS)
+
+$(BUILD)/obj/gui/app/%.o: CFLAGS += $(GTK_CFLAGS)
+$(GTKAPP_RES): gui/app/dualvm-gtk.gresource.xml gui/app/dualvm-gtk.ui
+	@mkdir -p $(dir $@)
+	$(Q)glib-compile-resources --sourcedir=gui/app --generate-source --target=$@ $<
+$(BUILD)/obj/gui/app/resources.o: $(GTKAPP_RES)
+	$(Q)$(CC) $(CFLAGS) -Wno-missing-prototypes -c -o $@ $<
+$(GTKAPP_BIN): $(addprefix $(BUILD)/obj/,$(GTKAPP_OBJS)) $(BUILD)/obj/gui/app/resources.o $(LIBFILES)
+	@mkdir -p $(dir $@)
+	@$(if $(Q),echo "  LD      $@")
+	$(Q)$(CC) $(LDFLAGS) -o $@ $(filter %.o,$^) $(LINKLIBS) $(GTK_LIBS)
 
 # Every unit test links the harness and the host capability probe.
 HARNESS := $(BUILD)/obj/tests/unit/harness.o $(BUILD)/obj/tests/unit/hostcaps.o
@@ -424,7 +441,8 @@ DEB_PKGS := build-essential pkg-config bear clang-format \
 	linux-headers-amd64 xvfb xdotool kmod dpkg-dev xz-utils zstd lz4 e2tools \
 	util-linux binutils libvirt-clients libxml2-utils libxml2-dev \
 	debootstrap grub-common grub-efi-amd64-bin \
-	strace clang libclang-rt-14-dev llvm libslirp-dev iproute2 man-db bsdextrautils
+	strace clang libclang-rt-14-dev llvm libslirp-dev iproute2 man-db bsdextrautils \
+	libglib2.0-bin libglib2.0-dev-bin dbus dbus-x11 desktop-file-utils
 
 deps:
 	@missing=$$(for p in $(DEB_PKGS); do \
@@ -464,12 +482,20 @@ install: all
 	install -m644 $(MANPAGES) $(DESTDIR)$(PREFIX)/share/man/man1/
 	install -Dm644 cli/dualvm.bash-completion \
 		$(DESTDIR)$(PREFIX)/share/bash-completion/completions/dualvm
+	install -Dm755 $(GTKAPP_BIN) $(DESTDIR)$(PREFIX)/bin/dualvm-gtk
+	install -Dm644 gui/app/org.dualvm.Gtk.desktop \
+		$(DESTDIR)$(PREFIX)/share/applications/org.dualvm.Gtk.desktop
+	install -Dm644 gui/app/org.dualvm.Gtk.svg \
+		$(DESTDIR)$(PREFIX)/share/icons/hicolor/scalable/apps/org.dualvm.Gtk.svg
 
 uninstall:
 	rm -f $(DESTDIR)$(PREFIX)/bin/dualvm \
 		$(DESTDIR)$(PREFIX)/lib/dualvm/gui-gtk.so \
 		$(addprefix $(DESTDIR)$(PREFIX)/share/man/man1/,$(notdir $(MANPAGES))) \
-		$(DESTDIR)$(PREFIX)/share/bash-completion/completions/dualvm
+		$(DESTDIR)$(PREFIX)/share/bash-completion/completions/dualvm \
+		$(DESTDIR)$(PREFIX)/bin/dualvm-gtk \
+		$(DESTDIR)$(PREFIX)/share/applications/org.dualvm.Gtk.desktop \
+		$(DESTDIR)$(PREFIX)/share/icons/hicolor/scalable/apps/org.dualvm.Gtk.svg
 	-rmdir $(DESTDIR)$(PREFIX)/lib/dualvm 2>/dev/null
 
 kmod:
