@@ -35,6 +35,8 @@ declare -A MAY=(
 	[p2v]="vmdisk rawdisk lib"
 	[hwprofile]="p2v vmdisk rawdisk lib"
 	[cli]="gui vmm board devices hw hwprofile p2v vmdisk rawdisk lib"
+	# gui/app/ is dualvm-gtk, a program beside cli/ (not a library)
+	[gui/app]="gui vmm board devices hw hwprofile p2v vmdisk rawdisk lib"
 )
 SKIP='^(tests|kmod|scripts|build)$'
 
@@ -51,6 +53,7 @@ check() {
 	fi
 	while IFS= read -r f; do
 		dir=${f%%/*}
+		[[ $f == gui/app/* ]] && dir=gui/app
 		[[ $dir =~ $SKIP ]] && continue
 		if [ -z "${MAY[$dir]+x}" ]; then
 			echo "layers: $f: folder $dir/ is not in the layer table (scripts/check-layers.sh)"

@@ -16,10 +16,24 @@ ok=1 why=
 for f in bin/dualvm lib/dualvm/gui-gtk.so share/bash-completion/completions/dualvm \
 	 share/man/man1/dualvm.1 share/man/man1/dualvm-run.1 share/man/man1/dualvm-disk.1 \
 	 share/man/man1/dualvm-p2v.1 share/man/man1/dualvm-inspect.1 share/man/man1/dualvm-inject.1 \
-	 share/man/man1/dualvm-vm.1; do
+	 share/man/man1/dualvm-vm.1 bin/dualvm-gtk share/man/man1/dualvm-gtk.1 \
+	 share/applications/org.dualvm.Gtk.desktop \
+	 share/icons/hicolor/scalable/apps/org.dualvm.Gtk.svg; do
 	[ -s "$root/usr/$f" ] || { ok=0; why="missing /usr/$f"; }
 done
 [ $ok = 1 ] && t_pass install-files || t_fail install-files "$why"
+# dualvm-gtk's desktop entry: valid, and it names the installed binary and icon
+if ! command -v desktop-file-validate >/dev/null; then
+	t_fail install-desktop-file "desktop-file-validate missing (make deps)"
+elif ! desktop-file-validate "$root/usr/share/applications/org.dualvm.Gtk.desktop" \
+	>"$TMP/dfv.log" 2>&1; then
+	t_fail install-desktop-file "$(head -n 1 "$TMP/dfv.log")"
+elif ! grep -qx 'Exec=dualvm-gtk' "$root/usr/share/applications/org.dualvm.Gtk.desktop" ||
+     ! grep -qx 'Icon=org.dualvm.Gtk' "$root/usr/share/applications/org.dualvm.Gtk.desktop"; then
+	t_fail install-desktop-file "Exec/Icon do not name dualvm-gtk / org.dualvm.Gtk"
+else
+	t_pass install-desktop-file
+fi
 
 bin=$root/usr/bin/dualvm
 if "$bin" --help >/dev/null 2>&1 && "$bin" p2v --help >/dev/null 2>&1; then
@@ -39,13 +53,14 @@ fi
 
 # man pages: no groff warning; every --option of a command's --help named
 ok=1 why=
-for c in "" run disk p2v inspect inject vm; do
+for c in "" run disk p2v inspect inject vm gtk; do
 	page=$root/usr/share/man/man1/dualvm${c:+-$c}.1
 	MANWIDTH=100 man --warnings -E UTF-8 -l "$page" 2>"$TMP/man.err" |
 		col -b >"$TMP/man.txt"
 	if [ -s "$TMP/man.err" ]; then
 		ok=0; why="$(basename "$page"): $(head -n 1 "$TMP/man.err")"; continue
 	fi
+	[ "$c" = gtk ] && continue	# GApplication's own --help
 	for o in $("$bin" $c --help 2>&1 | grep -o -- '--[a-z][-a-z]*' | sort -u); do
 		grep -q -- "$o" "$TMP/man.txt" || { ok=0; why="$(basename "$page") does not name $o"; }
 	done

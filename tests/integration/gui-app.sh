@@ -1,0 +1,153 @@
+#!/bin/bash
+# SPDX-License-Identifier: GPL-2.0-only
+# gui-app.sh --- dualvm-gtk under Xvfb with its own session bus: with a
+# VM library in a temporary XDG_DATA_HOME, the sidebar (the app.library
+# action's state, read from the rows' labels) lists exactly the VMs of
+# `dualvm vm list`, also after a VM is deleted behind its back and
+# app.refresh is activated; app.power-on (over D-Bus, org.gtk.Actions)
+# starts `dualvm run NAME --display gtk` as the app's child, whose serial
+# log (DUALVM_GTK_RUN_OPTS=--serial) reaches SeaBIOS and SYSLINUX loading
+# the kernel; the status bar says running with the child's pid;
+# app.power-off stops the child (SIGTERM, exit 130) and the status bar
+# says so with the child's last stderr line; app.quit ends the app.
+# Also: the .desktop file passes desktop-file-validate.
+# Missing xvfb-run, dbus-run-session, gdbus or desktop-file-validate is a
+# FAIL (make deps installs them).
+# Env: BUILD SRC GUESTS DUALVM (see tests/run-tests.sh).
+if [ -z "${GUI_APP_INNER:-}" ]; then
+	for t in xvfb-run dbus-run-session gdbus desktop-file-validate; do
+		command -v $t >/dev/null ||
+			{ echo "FAIL gui-app: $t missing (make deps)"; exit 0; }
+	done
+	if desktop-file-validate "${SRC:?}/gui/app/org.dualvm.Gtk.desktop" \
+		>"${TMPDIR:-/tmp}/gui-app-dfv.$$" 2>&1; then
+		echo "PASS gui-app-desktop-file"
+	else
+		echo "FAIL gui-app-desktop-file: $(head -n 1 "${TMPDIR:-/tmp}/gui-app-dfv.$$")"
+	fi
+	rm -f "${TMPDIR:-/tmp}/gui-app-dfv.$$"
+	GUI_APP_INNER=1 exec xvfb-run -a dbus-run-session -- bash "$0"
+fi
+. "$SRC/tests/lib/common.sh"
+APP=$BUILD/bin/dualvm-gtk
+img=$GUESTS/linux-i386.img
+[ -x "$APP" ] || { t_fail gui-app "$APP not built"; exit 0; }
+[ -f "$img" ] || { t_fail gui-app "$img missing (make guests)"; exit 0; }
+
+export XDG_DATA_HOME=$TMP/data HOME=$TMP/home NO_AT_BRIDGE=1
+mkdir -p "$HOME"
+cp --sparse=always "$img" "$TMP/lin.img"
+"$DUALVM" vm create lin --disk "$TMP/lin.img" --disk-mode nonpersistent \
+	>"$TMP/create.log" 2>&1 &&
+"$DUALVM" vm create alpha --disk "$TMP/lin.img" --disk-mode nonpersistent \
+	--memory 64 >>"$TMP/create.log" 2>&1 ||
+	{ t_fail gui-app "vm create: $(tail -n 1 "$TMP/create.log")"; exit 0; }
+
+# act ACTION [PARAM]: activate app.ACTION; state ACTION: its state printed
+# as GVariant text
+gd() {
+	gdbus call --session --dest org.dualvm.Gtk --object-path /org/dualvm/Gtk \
+		--method "org.gtk.Actions.$@"
+}
+act() { gd Activate "$1" "${2:-[]}" '{}' >/dev/null; }
+state() {	# ((true, signature '', [<'x'>]),) -> 'x'
+	gd Describe "$1" 2>/dev/null | sed -n "s/^((true, signature '[a-z]*', \[<\(.*\)>\]),)$/\1/p"
+}
+# wait_state ACTION REGEX SECONDS
+wait_state() {
+	local end=$((SECONDS + $3))
+	while [ $SECONDS -lt $end ]; do
+		state "$1" | grep -qE -- "$2" && return 0
+		sleep 0.3
+	done
+	return 1
+}
+lib_names() {	# the library by the CLI: ['a', 'b']
+	"$DUALVM" vm list --json | grep -o '"name": *"[^"]*"' |
+		sed 's/.*: *"\(.*\)"/'"'"'\1'"'"'/' | paste -sd, | sed 's/,/, /g; s/.*/[&]/'
+}
+
+DUALVM_GTK_RUN_OPTS="--serial $TMP/serial.log --engine interp" \
+	"$APP" >"$TMP/app.log" 2>&1 &
+app=$!
+t_bg $app
+if ! wait_state library . "$(budget 20)"; then
+	t_fail gui-app-start "no app.library state on the bus: $(tail -n 1 "$TMP/app.log")"
+	exit 0
+fi
+
+want=$(lib_names) got=$(state library)
+if [ "$want" = "['alpha', 'lin']" ] && [ "$got" = "$want" ]; then
+	t_pass gui-app-library "$got"
+else
+	t_fail gui-app-library "sidebar $got, library $want"
+fi
+"$DUALVM" vm delete alpha >/dev/null 2>&1
+act refresh
+want=$(lib_names) got=$(state library)
+[ "$want" = "['lin']" ] && [ "$got" = "$want" ] &&
+	t_pass gui-app-refresh "$got" || t_fail gui-app-refresh "sidebar $got, library $want"
+
+act select '[<"lin">]'
+[ "$(state select)" = "'lin'" ] && t_pass gui-app-select ||
+	t_fail gui-app-select "select state $(state select)"
+
+# power on: the app's child runs the VM, its serial log reaches the kernel
+act power-on '[<"lin">]'
+child=
+for ((i = 0; i < 50; i++)); do
+	child=$(ps -o pid=,args= --ppid $app | awk '$3 == "run" { print $1 }')
+	[ -n "$child" ] && break
+	sleep 0.2
+done
+if [ -z "$child" ]; then
+	t_fail gui-app-power-on "no dualvm run child; status $(state status)"; exit 0
+fi
+args=$(ps -o args= -p "$child")
+case $args in
+*"run --display gtk --on-exit keep"*" lin") ;;
+*) t_fail gui-app-power-on "child runs: $args" ;;
+esac
+wait_serial "$TMP/serial.log" 'Loading /boot' "$child" "$(budget 120)"
+case $? in
+0) t_pass gui-app-power-on "pid $child: $args" ;;
+*) t_fail_log gui-app-power-on "no SYSLINUX 'Loading /boot' from the child" "$TMP/serial.log" ;;
+esac
+grep -aq SeaBIOS "$TMP/serial.log" || t_fail gui-app-power-on "no SeaBIOS banner"
+st=$(state status)
+[ "$st" = "'lin: running (pid $child)'" ] && t_pass gui-app-status-running "$st" ||
+	t_fail gui-app-status-running "$st"
+
+# power off: SIGTERM, dualvm closes its disks and exits 130
+act power-off '[<"">]'
+for ((i = 0; i < 100; i++)); do
+	kill -0 "$child" 2>/dev/null || break
+	sleep 0.2
+done
+if kill -0 "$child" 2>/dev/null; then
+	t_fail gui-app-power-off "child $child still runs 20 s after power-off"
+elif wait_state status 'stopped' 10; then
+	st=$(state status)
+	case $st in
+	"'lin: stopped (exit 130: dualvm: run: stopped"*) t_pass gui-app-power-off "$st" ;;
+	*) t_fail gui-app-power-off "status $st" ;;
+	esac
+else
+	t_fail gui-app-power-off "status $(state status)"
+fi
+
+act power-off '[<"lin">]'
+st=$(state status)
+[ "$st" = "'lin: not running'" ] && t_pass gui-app-power-off-stopped ||
+	t_fail gui-app-power-off-stopped "status $st"
+
+act quit
+for ((i = 0; i < 50; i++)); do
+	kill -0 $app 2>/dev/null || break
+	sleep 0.2
+done
+kill -0 $app 2>/dev/null && t_fail gui-app-quit "app still runs" || {
+	wait $app; rc=$?
+	[ $rc = 0 ] && t_pass gui-app-quit || t_fail gui-app-quit "exit $rc: $(tail -n 1 "$TMP/app.log")"
+}
+exit 0
