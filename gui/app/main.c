@@ -311,9 +311,9 @@ static void disk_job_done(GObject *src, GAsyncResult *res, gpointer u)
 		set_status("%s: disk %s: %s", j->name, j->verb, e->message);
 		g_error_free(e);
 	} else if (g_subprocess_get_successful(p)) {
-		msg = g_strdup_printf("%s: %s %s", j->name, j->verb,
-				      strcmp(j->verb, "commit") ? "discarded the changes" :
-				      "committed the changes");
+		msg = g_strdup_printf("%s: changes %s (%s)", j->name,
+				      strcmp(j->verb, "commit") ? "discarded" :
+				      "committed", j->ovl);
 		set_status("%s", msg);
 		g_hash_table_replace(A.last, g_strdup(j->name), msg);
 	} else {
@@ -388,6 +388,7 @@ static void ask_overlays(const char *name)
 				       "_Discard", ANSWER_DISCARD,
 				       "_Keep", ANSWER_KEEP, NULL);
 		gtk_dialog_set_default_response(GTK_DIALOG(d), ANSWER_KEEP);
+		gtk_window_set_title(GTK_WINDOW(d), "dualvm: undoable disk");
 		g_object_set_data_full(G_OBJECT(d), "overlay", g_strdup(ovl), g_free);
 		g_object_set_data_full(G_OBJECT(d), "vm", g_strdup(name), g_free);
 		g_signal_connect(d, "response", G_CALLBACK(undo_answer), NULL);

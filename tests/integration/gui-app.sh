@@ -9,13 +9,16 @@
 # log (DUALVM_GTK_RUN_OPTS=--serial) reaches SeaBIOS and SYSLINUX loading
 # the kernel; the status bar says running with the child's pid;
 # app.power-off stops the child (SIGTERM, exit 130) and the status bar
-# says so with the child's last stderr line; app.quit ends the app.
+# says so with the child's last stderr line; no dialog follows a
+# nonpersistent run, while after each run of an undoable VM a dialog asks
+# and the keys Alt+D / Alt+C typed into it (xdotool) discard / commit the
+# overlay through `dualvm disk`; app.quit ends the app.
 # Also: the .desktop file passes desktop-file-validate.
-# Missing xvfb-run, dbus-run-session, gdbus or desktop-file-validate is a
+# Missing xvfb-run, dbus-run-session, gdbus, xdotool or desktop-file-validate is a
 # FAIL (make deps installs them).
 # Env: BUILD SRC GUESTS DUALVM (see tests/run-tests.sh).
 if [ -z "${GUI_APP_INNER:-}" ]; then
-	for t in xvfb-run dbus-run-session gdbus desktop-file-validate; do
+	for t in xvfb-run dbus-run-session gdbus desktop-file-validate xdotool; do
 		command -v $t >/dev/null ||
 			{ echo "FAIL gui-app: $t missing (make deps)"; exit 0; }
 	done
@@ -140,6 +143,49 @@ act power-off '[<"lin">]'
 st=$(state status)
 [ "$st" = "'lin: not running'" ] && t_pass gui-app-power-off-stopped ||
 	t_fail gui-app-power-off-stopped "status $st"
+
+# a nonpersistent VM leaves nothing to ask about
+if xdotool search --onlyvisible --name 'dualvm: undoable disk' >/dev/null 2>&1; then
+	t_fail gui-app-undo-none "a dialog after a nonpersistent run"
+else
+	t_pass gui-app-undo-none
+fi
+
+# an undoable VM: at power-off its overlay stays in the VM's folder and a
+# dialog asks; Alt+D (Discard), then on a second run Alt+C (Commit), typed
+# into the dialog, run `dualvm disk discard|commit` and the overlay goes
+cp --sparse=always "$img" "$TMP/u.img"
+"$DUALVM" vm create und --disk "$TMP/u.img" --disk-mode undoable \
+	>>"$TMP/create.log" 2>&1 || t_fail gui-app-undo "vm create: $(tail -n 1 "$TMP/create.log")"
+act refresh
+ovl=$XDG_DATA_HOME/dualvm/vms/und/u.img.undo.qcow2
+for answer in discard commit; do
+	rm -f "$TMP/serial.log"
+	act power-on '[<"und">]'
+	child=
+	for ((i = 0; i < 50; i++)); do
+		child=$(ps -o pid=,args= --ppid $app | awk '$3 == "run" { print $1 }')
+		[ -n "$child" ] && break
+		sleep 0.2
+	done
+	if [ -z "$child" ] || ! wait_serial "$TMP/serial.log" 'Loading /boot' "$child" "$(budget 120)"; then
+		t_fail_log gui-app-undo-$answer "the undoable VM did not boot: $(state status)" "$TMP/serial.log"
+		continue
+	fi
+	act power-off '[<"und">]'
+	wid=$(timeout "$(budget 20)" xdotool search --sync --onlyvisible --name 'dualvm: undoable disk' | head -n 1)
+	if [ -z "$wid" ]; then
+		t_fail gui-app-undo-$answer "no dialog; status $(state status)"; continue
+	fi
+	[ -f "$ovl" ] || t_fail gui-app-undo-$answer "no overlay $ovl while the dialog asks"
+	xdotool windowfocus --sync "$wid" key --clearmodifiers "alt+${answer:0:1}"
+	if wait_state status "und: changes ${answer}ted|und: changes ${answer}ed" "$(budget 30)" &&
+	   [ ! -e "$ovl" ]; then
+		t_pass gui-app-undo-$answer "$(state status)"
+	else
+		t_fail gui-app-undo-$answer "status $(state status); overlay $(ls "$ovl" 2>&1)"
+	fi
+done
 
 act quit
 for ((i = 0; i < 50; i++)); do
