@@ -12,9 +12,10 @@
  * Every action is an app.* GAction (exported on D-Bus as org.gtk.Actions
  * at /org/dualvm/Gtk): power-on, power-off, reset, delete take a VM name
  * ("" = the selected VM); refresh, quit, about take none; select (s) is
- * stateful (the selected VM); library (as) and status (s) are read-only
- * states that mirror the widgets (the sidebar's row labels, the status
- * bar's text), so scripts see what a user sees.
+ * stateful (the selected VM); library (as), details (a(ss)) and status
+ * (s) are read-only states that mirror the widgets (the sidebar's row
+ * labels, the details page's label pairs, the status bar's text), so
+ * scripts see what a user sees.
  *
  * DUALVM_GTK_RUN_OPTS (environment): extra `dualvm run` options, shell
  * quoted, e.g. "--serial /tmp/vm.log --engine interp".
@@ -55,6 +56,7 @@ static struct app A;
 
 static void set_status(const char *fmt, ...) G_GNUC_PRINTF(1, 2);
 static void refresh_library(void);
+static void sync_details_state(void);
 
 /* ---------------------------------------------------------------- helpers */
 
@@ -154,8 +156,10 @@ static void show_details(const char *name)
 	for (GList *l = kids; l; l = l->next)
 		gtk_widget_destroy(l->data);
 	g_list_free(kids);
-	if (!name)
+	if (!name) {
+		sync_details_state();
 		return;
+	}
 	detail_row(&row, "Name", name);
 	d = g_malloc0(sizeof(*d));
 	if (p2v_lib_paths(name, dir, def, sizeof(dir), err, sizeof(err)) ||
@@ -186,6 +190,27 @@ static void show_details(const char *name)
 out:
 	g_free(d);
 	gtk_widget_show_all(A.details);
+	sync_details_state();
+}
+
+/* The details page's rows as the app.details state a(ss), read back from
+ * the grid's labels. */
+static void sync_details_state(void)
+{
+	GVariantBuilder b;
+	GAction *a = g_action_map_lookup_action(G_ACTION_MAP(A.gapp), "details");
+
+	g_variant_builder_init(&b, G_VARIANT_TYPE("a(ss)"));
+	for (int row = 0; ; row++) {
+		GtkWidget *k = gtk_grid_get_child_at(GTK_GRID(A.details), 0, row);
+		GtkWidget *v = gtk_grid_get_child_at(GTK_GRID(A.details), 1, row);
+
+		if (!k || !v)
+			break;
+		g_variant_builder_add(&b, "(ss)", gtk_label_get_text(GTK_LABEL(k)),
+				      gtk_label_get_text(GTK_LABEL(v)));
+	}
+	g_simple_action_set_state(G_SIMPLE_ACTION(a), g_variant_builder_end(&b));
 }
 
 /* ---------------------------------------------------------------- library */
@@ -624,6 +649,7 @@ static void act_delete(GSimpleAction *a, GVariant *p, gpointer u)
 				   GTK_DIALOG_DESTROY_WITH_PARENT,
 				   GTK_MESSAGE_WARNING, GTK_BUTTONS_NONE,
 				   "Delete the VM %s?", name);
+	gtk_window_set_title(GTK_WINDOW(d), "dualvm: delete VM");
 	gtk_message_dialog_format_secondary_text(GTK_MESSAGE_DIALOG(d),
 		"Its folder and what dualvm made there are removed; disks "
 		"outside the folder are kept.");
@@ -673,6 +699,7 @@ static const GActionEntry actions[] = {
 	{ "select", act_select, "s", "''", NULL, { 0 } },
 	{ "library", act_readonly, NULL, "@as []", NULL, { 0 } },
 	{ "status", act_readonly, NULL, "''", NULL, { 0 } },
+	{ "details", act_readonly, NULL, "@a(ss) []", NULL, { 0 } },
 	{ "quit", act_quit, NULL, NULL, NULL, { 0 } },
 	{ "about", act_about, NULL, NULL, NULL, { 0 } },
 };

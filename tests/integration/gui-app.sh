@@ -12,7 +12,10 @@
 # says so with the child's last stderr line; no dialog follows a
 # nonpersistent run, while after each run of an undoable VM a dialog asks
 # and the keys Alt+D / Alt+C typed into it (xdotool) discard / commit the
-# overlay through `dualvm disk`; app.quit ends the app.
+# overlay through `dualvm disk`; app.details shows the selected VM's
+# memory, CPUs, firmware, NIC and disks; app.reset replaces the child;
+# app.delete asks (Cancel keeps the VM, Delete removes it, not its disk);
+# app.quit ends the app.
 # Also: the .desktop file passes desktop-file-validate.
 # Missing xvfb-run, dbus-run-session, gdbus, xdotool or desktop-file-validate is a
 # FAIL (make deps installs them).
@@ -43,7 +46,7 @@ cp --sparse=always "$img" "$TMP/lin.img"
 "$DUALVM" vm create lin --disk "$TMP/lin.img" --disk-mode nonpersistent \
 	>"$TMP/create.log" 2>&1 &&
 "$DUALVM" vm create alpha --disk "$TMP/lin.img" --disk-mode nonpersistent \
-	--memory 64 >>"$TMP/create.log" 2>&1 ||
+	--memory 64 --cpus 2 >>"$TMP/create.log" 2>&1 ||
 	{ t_fail gui-app "vm create: $(tail -n 1 "$TMP/create.log")"; exit 0; }
 
 # act ACTION [PARAM]: activate app.ACTION; state ACTION: its state printed
@@ -85,6 +88,17 @@ if [ "$want" = "['alpha', 'lin']" ] && [ "$got" = "$want" ]; then
 else
 	t_fail gui-app-library "sidebar $got, library $want"
 fi
+# the details page of the selected VM (app.details: its label pairs)
+act select '[<"alpha">]'
+det=$(state details)
+ok=
+for want in "('Name', 'alpha')" "('Memory', '64 MiB')" "('CPUs', '2')" \
+	    "('Firmware', 'BIOS')" "('NIC', 'e1000')" \
+	    "('Disk 0', '$TMP/lin.img\\nmode nonpersistent, whole disk')"; do
+	case $det in *"$want"*) ;; *) ok="no $want in $det" ;; esac
+done
+[ -z "$ok" ] && t_pass gui-app-details || t_fail gui-app-details "$ok"
+
 "$DUALVM" vm delete alpha >/dev/null 2>&1
 act refresh
 want=$(lib_names) got=$(state library)
@@ -121,6 +135,23 @@ st=$(state status)
 [ "$st" = "'lin: running (pid $child)'" ] && t_pass gui-app-status-running "$st" ||
 	t_fail gui-app-status-running "$st"
 
+# reset: the child is stopped and a new one started
+act reset '[<"lin">]'
+new=
+for ((i = 0; i < 100; i++)); do
+	new=$(ps -o pid=,args= --ppid $app | awk '$3 == "run" { print $1 }')
+	[ -n "$new" ] && [ "$new" != "$child" ] && break
+	sleep 0.2
+done
+if [ -n "$new" ] && [ "$new" != "$child" ] && ! kill -0 "$child" 2>/dev/null &&
+   wait_state status "^'lin: running \(pid $new\)'\$" "$(budget 10)"; then
+	t_pass gui-app-reset "pid $child -> $new"
+	child=$new
+else
+	t_fail gui-app-reset "pid $child -> '$new'; status $(state status)"
+	[ -n "$new" ] && child=$new
+fi
+
 # power off: SIGTERM, dualvm closes its disks and exits 130
 act power-off '[<"">]'
 for ((i = 0; i < 100; i++)); do
@@ -129,7 +160,7 @@ for ((i = 0; i < 100; i++)); do
 done
 if kill -0 "$child" 2>/dev/null; then
 	t_fail gui-app-power-off "child $child still runs 20 s after power-off"
-elif wait_state status 'stopped' 10; then
+elif wait_state status 'stopped' "$(budget 10)"; then
 	st=$(state status)
 	case $st in
 	"'lin: stopped (exit 130: dualvm: run: stopped"*) t_pass gui-app-power-off "$st" ;;
@@ -175,7 +206,7 @@ for answer in discard commit; do
 	act power-off '[<"und">]'
 	wid=$(timeout "$(budget 20)" xdotool search --sync --onlyvisible --name 'dualvm: undoable disk' | head -n 1)
 	if [ -z "$wid" ]; then
-		t_fail gui-app-undo-$answer "no dialog; status $(state status)"; continue
+		t_fail gui-app-undo-$answer "no dialog; status $(state status); windows: $(for w in $(xdotool search --name . 2>/dev/null); do xdotool getwindowname $w; done | paste -sd|)"; continue
 	fi
 	[ -f "$ovl" ] || t_fail gui-app-undo-$answer "no overlay $ovl while the dialog asks"
 	xdotool windowfocus --sync "$wid" key --clearmodifiers "alt+${answer:0:1}"
@@ -184,6 +215,27 @@ for answer in discard commit; do
 		t_pass gui-app-undo-$answer "$(state status)"
 	else
 		t_fail gui-app-undo-$answer "status $(state status); overlay $(ls "$ovl" 2>&1)"
+	fi
+done
+
+# delete asks first: Cancel keeps the VM, Delete removes it (not its disk)
+for answer in cancel delete; do
+	act delete '[<"und">]'
+	wid=$(timeout "$(budget 20)" xdotool search --sync --onlyvisible --name 'dualvm: delete VM' | head -n 1)
+	if [ -z "$wid" ]; then
+		t_fail gui-app-delete-$answer "no dialog; status $(state status)"; continue
+	fi
+	xdotool windowfocus --sync "$wid" key --clearmodifiers "alt+${answer:0:1}"
+	[ $answer = cancel ] && want="['lin', 'und']" || want="['lin']"
+	for ((i = 0; i < 30; i++)); do
+		xdotool search --onlyvisible --name 'dualvm: delete VM' >/dev/null 2>&1 || break
+		sleep 0.2
+	done
+	got=$(state library) cli=$(lib_names)
+	if [ "$got" = "$want" ] && [ "$cli" = "$want" ] && [ -f "$TMP/u.img" ]; then
+		t_pass gui-app-delete-$answer "$got"
+	else
+		t_fail gui-app-delete-$answer "sidebar $got, library $cli, want $want; $(state status)"
 	fi
 done
 
