@@ -135,7 +135,9 @@ st=$(state status)
 [ "$st" = "'lin: running (pid $child)'" ] && t_pass gui-app-status-running "$st" ||
 	t_fail gui-app-status-running "$st"
 
-# reset: the child is stopped and a new one started
+# reset: the child is stopped and a new one started (its serial log is
+# a new file: the old child keeps writing into the removed one)
+rm -f "$TMP/serial.log"
 act reset '[<"lin">]'
 new=
 for ((i = 0; i < 100; i++)); do
@@ -145,8 +147,14 @@ for ((i = 0; i < 100; i++)); do
 done
 if [ -n "$new" ] && [ "$new" != "$child" ] && ! kill -0 "$child" 2>/dev/null &&
    wait_state status "^'lin: running \(pid $new\)'\$" "$(budget 10)"; then
-	t_pass gui-app-reset "pid $child -> $new"
-	child=$new
+	old=$child child=$new
+	# power off below only once the new child runs the guest (a SIGTERM
+	# while `dualvm run` still opens its disks ends it by the signal)
+	if wait_serial "$TMP/serial.log" 'SeaBIOS' "$child" "$(budget 60)"; then
+		t_pass gui-app-reset "pid $old -> $new"
+	else
+		t_fail_log gui-app-reset "no SeaBIOS from the new child $new" "$TMP/serial.log"
+	fi
 else
 	t_fail gui-app-reset "pid $child -> '$new'; status $(state status)"
 	[ -n "$new" ] && child=$new
@@ -204,9 +212,13 @@ for answer in discard commit; do
 		continue
 	fi
 	act power-off '[<"und">]'
+	end=$((SECONDS + $(budget 30)))
+	while kill -0 "$child" 2>/dev/null && [ $SECONDS -lt $end ]; do
+		sleep 0.2
+	done
 	wid=$(timeout "$(budget 20)" xdotool search --sync --onlyvisible --name 'dualvm: undoable disk' | head -n 1)
 	if [ -z "$wid" ]; then
-		t_fail gui-app-undo-$answer "no dialog; status $(state status); windows: $(for w in $(xdotool search --name . 2>/dev/null); do xdotool getwindowname $w; done | paste -sd|)"; continue
+		t_fail gui-app-undo-$answer "no dialog; status $(state status); windows: $(for w in $(xdotool search --name . 2>/dev/null); do xdotool getwindowname $w; done | paste -sd, -)"; continue
 	fi
 	[ -f "$ovl" ] || t_fail gui-app-undo-$answer "no overlay $ovl while the dialog asks"
 	xdotool windowfocus --sync "$wid" key --clearmodifiers "alt+${answer:0:1}"
