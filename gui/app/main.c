@@ -15,7 +15,7 @@
  * stateful (the selected VM); library (as), details (a(ss)) and status
  * (s) are read-only states that mirror the widgets (the sidebar's row
  * labels, the details page's label pairs, the status bar's text), so
- * scripts see what a user sees.
+ * scripts see what a user sees; screenshot (s) saves the window as PNG.
  *
  * DUALVM_GTK_RUN_OPTS (environment): extra `dualvm run` options, shell
  * quoted, e.g. "--serial /tmp/vm.log --engine interp".
@@ -676,6 +676,28 @@ static void act_readonly(GSimpleAction *a, GVariant *p, gpointer u)
 {
 }
 
+/* Save the main window as the X server shows it to the PNG @p (for
+ * people reading test logs, and bug reports). */
+static void act_screenshot(GSimpleAction *a, GVariant *p, gpointer u)
+{
+	const char *path = g_variant_get_string(p, NULL);
+	GdkWindow *w = gtk_widget_get_window(A.win);
+	GdkPixbuf *pb;
+	GError *e = NULL;
+
+	pb = w ? gdk_pixbuf_get_from_window(w, 0, 0, gdk_window_get_width(w),
+					    gdk_window_get_height(w)) : NULL;
+	if (!pb) {
+		set_status("screenshot: the window is not shown");
+		return;
+	}
+	if (!gdk_pixbuf_save(pb, path, "png", &e, NULL)) {
+		set_status("screenshot: %s", e->message);
+		g_error_free(e);
+	}
+	g_object_unref(pb);
+}
+
 static void act_quit(GSimpleAction *a, GVariant *p, gpointer u)
 {
 	gtk_widget_destroy(A.win);
@@ -700,6 +722,7 @@ static const GActionEntry actions[] = {
 	{ "library", act_readonly, NULL, "@as []", NULL, { 0 } },
 	{ "status", act_readonly, NULL, "''", NULL, { 0 } },
 	{ "details", act_readonly, NULL, "@a(ss) []", NULL, { 0 } },
+	{ "screenshot", act_screenshot, "s", NULL, NULL, { 0 } },
 	{ "quit", act_quit, NULL, NULL, NULL, { 0 } },
 	{ "about", act_about, NULL, NULL, NULL, { 0 } },
 };

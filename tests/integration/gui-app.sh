@@ -15,6 +15,7 @@
 # overlay through `dualvm disk`; app.details shows the selected VM's
 # memory, CPUs, firmware, NIC and disks; app.reset replaces the child;
 # app.delete asks (Cancel keeps the VM, Delete removes it, not its disk);
+# app.screenshot keeps a picture of the window in build/test-logs/;
 # app.quit ends the app.
 # Also: the .desktop file passes desktop-file-validate.
 # Missing xvfb-run, dbus-run-session, gdbus, xdotool or desktop-file-validate is a
@@ -98,6 +99,31 @@ for want in "('Name', 'alpha')" "('Memory', '64 MiB')" "('CPUs', '2')" \
 	case $det in *"$want"*) ;; *) ok="no $want in $det" ;; esac
 done
 [ -z "$ok" ] && t_pass gui-app-details || t_fail gui-app-details "$ok"
+# a picture of the window for people (build/test-logs/gui-app-details.png):
+# a PNG of the window's size with more than a background in it
+mkdir -p "$BUILD/test-logs"
+shot=$BUILD/test-logs/gui-app-details.png
+rm -f "$shot"
+act screenshot "[<\"$shot\">]"
+why=$(python3 - "$shot" <<'PY' 2>&1
+import struct, sys, zlib
+d = open(sys.argv[1], "rb").read()
+assert d[:8] == b"\x89PNG\r\n\x1a\n", "not a PNG"
+w, h = struct.unpack(">II", d[16:24])
+assert w >= 400 and h >= 300, "%dx%d" % (w, h)
+i, idat = 8, b""
+while i < len(d):
+    n, t = struct.unpack(">I4s", d[i:i + 8])
+    if t == b"IDAT":
+        idat += d[i + 8:i + 8 + n]
+    i += 12 + n
+raw = zlib.decompress(idat)
+assert len(set(raw)) > 16, "nearly blank: %d byte values" % len(set(raw))
+print("%dx%d" % (w, h))
+PY
+)
+[ $? = 0 ] && t_pass gui-app-screenshot "$why, $shot" ||
+	t_fail gui-app-screenshot "$(echo "$why" | tail -n 1); status $(state status)"
 
 "$DUALVM" vm delete alpha >/dev/null 2>&1
 act refresh
