@@ -14,6 +14,7 @@
 #include <errno.h>
 #include <limits.h>
 #include <getopt.h>
+#include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -555,6 +556,7 @@ int cmd_run(int argc, char **argv)
 		.on_exit = VMD_EXIT_KEEP,
 		.ask_on_exit = true,
 	};
+	sigset_t stop, old, pend;
 	const char *dbg;
 	int rc;
 
@@ -575,10 +577,30 @@ int cmd_run(int argc, char **argv)
 	if (set_display(&o))
 		return 1;
 	o.vc.rtc_epoch = (int64_t)time(NULL);
+	/* A stop request (Ctrl-C, SIGTERM, SIGHUP) from here on waits until
+	 * the disks are open and then stops the guest (vm_run() reads it);
+	 * one before the guest starts stops it there, and the disks are
+	 * closed properly either way, never by the signal killing us. */
+	sigemptyset(&stop);
+	sigaddset(&stop, SIGINT);
+	sigaddset(&stop, SIGTERM);
+	sigaddset(&stop, SIGHUP);
+	sigprocmask(SIG_BLOCK, &stop, &old);
 	rc = open_disks(&o);
-	if (rc)
-		return rc;
-	rc = run_vm(&o);
-	close_disks(&o);
+	if (!rc) {
+		sigpending(&pend);
+		if (sigismember(&pend, SIGINT) || sigismember(&pend, SIGTERM) ||
+		    sigismember(&pend, SIGHUP)) {
+			cli_err("run", "stopped before the guest started");
+			rc = EXIT_STOPPED;
+		} else {
+			rc = run_vm(&o);
+		}
+	}
+	/* requests that came after the guest stopped: nothing left to stop */
+	while (sigtimedwait(&stop, NULL, &(struct timespec){ 0, 0 }) > 0)
+		;
+	sigprocmask(SIG_SETMASK, &old, NULL);
+	close_disks(&o);	/* nothing to do when open_disks() failed */
 	return rc;
 }
