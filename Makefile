@@ -87,7 +87,8 @@ DEVICES_OBJS := \
 	devices/debugport.o \
 	devices/vga.o \
 	devices/vga_mem.o \
-	devices/vga_render.o
+	devices/vga_render.o \
+	devices/pflash.o
 
 BOARD_OBJS := \
 	board/gmem.o \
@@ -278,7 +279,8 @@ UNIT_TESTS := \
 	devices/test_serial \
 	devices/test_i8042 \
 	devices/test_debugport \
-	devices/test_vga
+	devices/test_vga \
+	devices/test_pflash
 
 # Fuzz harnesses (libFuzzer entry point; built as plain replay drivers
 # unless FUZZ=1 with clang): tests/fuzz/<name>.c

@@ -190,5 +190,6 @@ static inline void dev_host_apic_msg(const struct dev_host *h,
 /* Firmware interface and ACPI fixed hardware. */
 #include "devices/fw_cfg.h"
 #include "devices/acpi_pm.h"
+#include "devices/pflash.h"
 
 #endif
