@@ -88,7 +88,8 @@ DEVICES_OBJS := \
 	devices/vga.o \
 	devices/vga_mem.o \
 	devices/vga_render.o \
-	devices/pflash.o
+	devices/pflash.o \
+	devices/piix4_pm.o
 
 BOARD_OBJS := \
 	board/gmem.o \

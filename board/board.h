@@ -150,7 +150,18 @@ struct machine_cfg {
 	uint8_t		mac[6];		/* its EEPROM MAC address */
 	const char	*nic_rom;	/* its option ROM file (iPXE), or NULL */
 	bool		boot_net;	/* boot order: the NIC's ROM first */
+	/* UEFI: OVMF's code (read-only) and the VM's variable store (its
+	 * NVRAM, written in place) in CFI flash below 4 GiB instead of the
+	 * BIOS ROM; bios_path is ignored */
+	bool		uefi;
+	const char	*uefi_code;	/* NULL: Debian's OVMF_CODE_4M.fd */
+	const char	*nvram_path;	/* the variable store file; created
+					 * from nvram_template when missing */
+	const char	*nvram_template;	/* NULL: OVMF_VARS_4M.fd */
 };
+
+#define MACHINE_OVMF_CODE	"/usr/share/OVMF/OVMF_CODE_4M.fd"
+#define MACHINE_OVMF_VARS	"/usr/share/OVMF/OVMF_VARS_4M.fd"
 
 struct machine;
 

@@ -49,7 +49,16 @@ static const char usage_text[] =
 "  --on-exit commit|discard|keep what to do with an undoable overlay\n"
 "  --until-serial TEXT           exit 0 when TEXT appears on COM1\n"
 "  --timeout SEC                 exit 124 after SEC seconds\n"
-"  --bios FILE                   firmware image (default Debian's SeaBIOS)\n"
+"  --bios FILE                   firmware image (default Debian's SeaBIOS;\n"
+"                                with --firmware uefi: OVMF's code image)\n"
+"  --firmware bios|uefi          BIOS (SeaBIOS, the default) or UEFI (Debian's\n"
+"                                OVMF, package ovmf)\n"
+"  --nvram PATH                  the VM's UEFI variable store, created from\n"
+"                                OVMF's template the first time (default\n"
+"                                DISK.nvram beside a disk file or definition)\n"
+"  --efi-loader PATH             UEFI: boot this loader of the ESP (e.g.\n"
+"                                \\EFI\\debian\\grubx64.efi) through a boot entry\n"
+"                                in the VM's variable store\n"
 "  --debugcon PATH               write the firmware debug console (ports\n"
 "                                0x402 and 0xE9, e.g. SeaBIOS's log) to PATH\n"
 "  --post-codes                  print each POST code (port 0x80) on stderr\n"
@@ -80,6 +89,10 @@ struct run_opts {
 	int			ndisks;		/* count */
 	enum vmd_mode		disk_mode[VM_MAX_DISKS];	/* per disk */
 	bool			mem_given, cpus_given, net_given, mode_given;
+	const char		*firmware;	/* --firmware, or NULL */
+	const char		*efi_loader;	/* --efi-loader, or NULL */
+	const char		*def_path;	/* the VM definition, or NULL */
+	char			nvram[PATH_MAX];	/* default --nvram */
 	struct p2v_vmdef	def;		/* DISK was a VM definition */
 	char			*def_disks[P2V_VMDEF_DISKS];	/* its disks */
 };
@@ -145,6 +158,17 @@ static int parse_opt(struct run_opts *o, int c, const char *arg)
 	case 'b':
 		o->vc.bios = arg;
 		return 0;
+	case 'F':
+		o->firmware = arg;
+		o->vc.uefi = !strcmp(arg, "uefi");
+		return strcmp(arg, "bios") && strcmp(arg, "uefi") ?
+		       (cli_err("run", "--firmware: want bios or uefi, got '%s'", arg), -1) : 0;
+	case 'n':
+		o->vc.nvram = arg;
+		return *arg ? 0 : (cli_err("run", "--nvram: empty path"), -1);
+	case 'L':
+		o->efi_loader = arg;
+		return *arg ? 0 : (cli_err("run", "--efi-loader: empty path"), -1);
 	case 'D':
 		o->vc.debugcon = arg;
 		return *arg ? 0 : (cli_err("run", "--debugcon: empty path"), -1);
@@ -192,6 +216,9 @@ static int parse_args(struct run_opts *o, int argc, char **argv)
 		{ "until-serial", required_argument, NULL, 'u' },
 		{ "timeout", required_argument, NULL, 't' },
 		{ "bios", required_argument, NULL, 'b' },
+		{ "firmware", required_argument, NULL, 'F' },
+		{ "nvram", required_argument, NULL, 'n' },
+		{ "efi-loader", required_argument, NULL, 'L' },
 		{ "debugcon", required_argument, NULL, 'D' },
 		{ "post-codes", no_argument, NULL, 'P' },
 		{ "log-unclaimed", no_argument, NULL, 'U' },
@@ -439,11 +466,9 @@ static int load_definition(struct run_opts *o)
 		cli_err("run", "%s", err);
 		return 1;
 	}
-	if (o->def.uefi) {
-		cli_err("run", "%s asks for UEFI firmware, which dualvm does not have yet",
-			o->disks[0]);
-		return EXIT_USAGE;
-	}
+	o->def_path = o->disks[0];
+	if (o->def.uefi && !o->firmware)
+		o->vc.uefi = true;
 	if (o->partitions) {
 		cli_err("run", "--partition selects partitions of a disk, not of a VM definition (%s)",
 			o->disks[0]);
@@ -469,6 +494,51 @@ static int load_definition(struct run_opts *o)
 		o->vc.cpus = o->def.cpus;
 	if (!o->net_given && !o->def.nic)
 		o->vc.net.kind = VM_NET_NONE;
+	return 0;
+}
+
+/*
+ * UEFI without --nvram: the variable store beside the definition
+ * (VM.nvram) or the first disk file (DISK.nvram); for a block device,
+ * $XDG_DATA_HOME/dualvm (~/.local/share/dualvm) holds NAME.nvram.
+ * 0, or -1 after one line on stderr.
+ */
+static int set_nvram(struct run_opts *o)
+{
+	const char *src = o->def_path ? o->def_path :
+			  o->ndisks ? o->disks[0] : NULL;
+	const char *xdg = getenv("XDG_DATA_HOME"), *home = getenv("HOME");
+	char dir[PATH_MAX / 2];
+	struct stat st;
+	size_t n;
+
+	if (o->vc.nvram || !o->vc.uefi)
+		return o->efi_loader && !o->vc.uefi ?
+		       (cli_err("run", "--efi-loader needs --firmware uefi"), -1) : 0;
+	if (!src) {
+		cli_err("run", "--firmware uefi without a disk: give --nvram PATH");
+		return -1;
+	}
+	if (!stat(src, &st) && S_ISREG(st.st_mode)) {
+		n = strlen(src);
+		if (o->def_path && strrchr(src, '.') > strrchr(src, '/'))
+			n = (size_t)(strrchr(src, '.') - src);
+		snprintf(o->nvram, sizeof(o->nvram), "%.*s.nvram", (int)n, src);
+	} else {
+		if (xdg && *xdg)
+			snprintf(dir, sizeof(dir), "%s/dualvm", xdg);
+		else if (home && *home)
+			snprintf(dir, sizeof(dir), "%s/.local/share/dualvm", home);
+		else
+			return cli_err("run", "no --nvram and no HOME for the UEFI variable store"), -1;
+		if (mkdir(dir, 0700) && errno != EEXIST) {
+			cli_err("run", "%s: %s", dir, strerror(errno));
+			return -1;
+		}
+		snprintf(o->nvram, sizeof(o->nvram), "%s/%.1000s.nvram", dir,
+			 strrchr(src, '/') ? strrchr(src, '/') + 1 : src);
+	}
+	o->vc.nvram = o->nvram;
 	return 0;
 }
 
@@ -523,6 +593,8 @@ int cmd_run(int argc, char **argv)
 	rc = load_definition(&o);
 	if (rc)
 		return rc;
+	if (set_nvram(&o))
+		return EXIT_USAGE;
 	if (set_display(&o))
 		return 1;
 	o.vc.rtc_epoch = (int64_t)time(NULL);

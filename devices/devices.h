@@ -191,5 +191,6 @@ static inline void dev_host_apic_msg(const struct dev_host *h,
 #include "devices/fw_cfg.h"
 #include "devices/acpi_pm.h"
 #include "devices/pflash.h"
+#include "devices/piix4_pm.h"
 
 #endif

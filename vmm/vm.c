@@ -240,7 +240,10 @@ static void vm_machine_cfg(struct vm *vm, struct machine_cfg *mc)
 	const struct vm_config *cfg = &vm->cfg;
 
 	mc->ram_bytes = cfg->ram_mib << 20;
-	mc->bios_path = cfg->bios;
+	mc->bios_path = cfg->uefi ? NULL : cfg->bios;
+	mc->uefi = cfg->uefi;
+	mc->uefi_code = cfg->uefi ? cfg->bios : NULL;
+	mc->nvram_path = cfg->nvram;
 	mc->rtc_epoch = cfg->rtc_epoch;
 	mc->vga = cfg->vga;
 	mc->boot_cdrom = cfg->boot_cdrom;

@@ -91,6 +91,10 @@ struct vm_config {
 					 * addresses no device claims */
 	bool		boot_net;	/* firmware boots the NIC's ROM first */
 	struct vm_net_cfg net;		/* the NIC and its back end */
+	bool		uefi;		/* OVMF (bios: its code image, NULL:
+					 * Debian's) instead of SeaBIOS */
+	const char	*nvram;		/* UEFI variable store file (created
+					 * from OVMF's template if missing) */
 };
 
 #define VM_MAX_CPUS	8	/* --cpus limit */
