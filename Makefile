@@ -98,7 +98,8 @@ BOARD_OBJS := \
 	board/board_pc.o \
 	board/board_fw.o \
 	board/smbios.o \
-	board/acpi.o
+	board/acpi.o \
+	board/efivars.o
 
 # lib/: the bottom layer (JSON writer, SHA-256 through libnettle, I/O loops).
 LIB_OBJS := \
@@ -243,6 +244,7 @@ UNIT_TESTS := \
 	devices/test_fw_cfg \
 	board/test_acpi \
 	board/test_machine \
+	board/test_efivars \
 	vmm/test_console \
 	vmm/test_blk_rd \
 	vmm/test_net \
