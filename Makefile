@@ -173,7 +173,8 @@ VMDISK_OBJS := \
 	vmdisk/vmd_rawdesc.o \
 	vmdisk/vmd_desc.o \
 	vmdisk/vmd_overlay.o \
-	vmdisk/vmd_open.o
+	vmdisk/vmd_open.o \
+	vmdisk/vmd_esp.o
 
 P2V_OBJS := \
 	p2v/p2v_plan.o \

@@ -31,6 +31,7 @@
 
 #include "board/acpi.h"
 #include "board/board_priv.h"
+#include "board/efivars.h"
 #include "board/memmap.h"
 #include "board/smbios.h"
 #include "devices/devices.h"
@@ -179,7 +180,7 @@ static int fwcfg_tables(struct board_pc *b)
 		strcat(bootorder, disk0);
 	if (b->m->cfg.cdrom && !b->m->cfg.boot_cdrom)
 		strcat(bootorder, cd);
-	if (!err && bootorder[0])
+	if (!err && bootorder[0] && !b->m->cfg.efi_boot)
 		err = fw_cfg_add_file(f, "bootorder", bootorder,
 				      strlen(bootorder));
 	/* with a VGA too, SeaBIOS mirrors its console (split mode) */
@@ -356,6 +357,19 @@ int board_pc_load_nvram(struct board_pc *b)
 		snprintf(b->why, sizeof(b->why), "NVRAM %s: %s",
 			 mc->nvram_path, strerror(-err));
 		return err;
+	}
+	if (mc->efi_boot) {
+		err = efivar_set_boot(map, (size_t)st.st_size,
+				      MACHINE_EFI_BOOT_NUM, mc->efi_boot);
+		if (err) {
+			munmap(map, (size_t)st.st_size);
+			snprintf(b->why, sizeof(b->why),
+				 "NVRAM %s: cannot add the boot entry: %s",
+				 mc->nvram_path, err == -ENOSPC ?
+				 "the variable store is full" :
+				 "not an OVMF variable store");
+			return err;
+		}
 	}
 	b->vars_cfg = (struct pflash_cfg){
 		.base = code - (uint64_t)st.st_size, .data = map,

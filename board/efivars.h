@@ -26,6 +26,8 @@
 #include <stddef.h>
 #include <stdint.h>
 
+#include "board/board.h"
+
 #define EFIVAR_NV	0x1	/* EFI_VARIABLE_NON_VOLATILE */
 #define EFIVAR_BS	0x2	/* EFI_VARIABLE_BOOTSERVICE_ACCESS */
 #define EFIVAR_RT	0x4	/* EFI_VARIABLE_RUNTIME_ACCESS */
@@ -51,16 +53,6 @@ int efivar_set(uint8_t *buf, size_t len, const char *name,
 	       const uint8_t guid[16], uint32_t attr, const void *data,
 	       size_t size);
 
-/* Where a boot entry's loader is: a file on a GPT partition. */
-struct efi_boot_target {
-	uint32_t	part;		/* the partition's number (1-based) */
-	uint64_t	start;		/* first LBA (512-byte sectors) */
-	uint64_t	sectors;	/* its size in LBAs */
-	uint8_t		guid[16];	/* its unique partition GUID, as
-					 * stored in the GPT entry */
-	const char	*path;		/* "\\EFI\\debian\\grubx64.efi" */
-	const char	*title;		/* the entry's description */
-};
 
 /*
  * Write Boot@num (an EFI_LOAD_OPTION, active, whose device path is the

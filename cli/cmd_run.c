@@ -17,6 +17,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <strings.h>
 #include <sys/stat.h>
 #include <time.h>
 #include <unistd.h>
@@ -93,6 +94,8 @@ struct run_opts {
 	const char		*efi_loader;	/* --efi-loader, or NULL */
 	const char		*def_path;	/* the VM definition, or NULL */
 	char			nvram[PATH_MAX];	/* default --nvram */
+	char			parts[64];	/* --partition plus the ESP */
+	char			loader[256];	/* the loader found */
 	struct p2v_vmdef	def;		/* DISK was a VM definition */
 	char			*def_disks[P2V_VMDEF_DISKS];	/* its disks */
 };
@@ -542,6 +545,111 @@ static int set_nvram(struct run_opts *o)
 	return 0;
 }
 
+#define GPT_ESP_TYPE	"c12a7328-f81f-11d2-ba4b-00a0c93ec93b"
+
+/* GUID text to the mixed-endian bytes a GPT entry stores. */
+static int guid_bytes(const char *s, uint8_t out[16])
+{
+	static const int order[16] = { 3, 2, 1, 0, 5, 4, 7, 6,
+				       8, 9, 10, 11, 12, 13, 14, 15 };
+	unsigned int i, k = 0, v;
+
+	for (i = 0; i < 16; i++) {
+		if (s[k] == '-')
+			k++;
+		if (sscanf(s + k, "%2x", &v) != 1)
+			return -1;
+		out[order[i]] = (uint8_t)v;
+		k += 2;
+	}
+	return 0;
+}
+
+/*
+ * --firmware uefi --partition N on a GPT disk: the EFI system partition
+ * is exposed too (the loaders live there), and the chosen OS's loader
+ * boots first through a boot entry in the VM's variable store (libboard
+ * writes it before start): --efi-loader, else the loader of the ESP
+ * whose files name the chosen partition's file system (vmd_esp_loader()).
+ * 0, or an exit code after one line on stderr.
+ */
+static int uefi_partition(struct run_opts *o)
+{
+	struct rd_part_table *t = calloc(1, sizeof(*t));
+	const struct rd_part *esp = NULL;
+	unsigned long chosen;
+	struct rd_disk *d = NULL;
+	char err[512], *end;
+	unsigned int i;
+	int rc = 1;
+
+	if (!o->vc.uefi || (!o->partitions && !o->efi_loader) || o->def_path ||
+	    !o->ndisks)
+		return 0;
+	if (!t)
+		return 1;
+	if (rd_image_open(o->disks[0], RD_RDONLY, &d, err, sizeof(err)) ||
+	    rd_part_table_read(d, t)) {
+		rc = 0;		/* the disk open says what is wrong */
+		goto out;
+	}
+	if (strcmp(t->label, "gpt"))
+		goto none;
+	for (i = 0; i < t->n; i++)
+		if (!strcasecmp(t->part[i].type, GPT_ESP_TYPE))
+			esp = &t->part[i];
+	if (!esp) {
+none:
+		if (o->efi_loader)
+			cli_err("run", "--efi-loader: %s has no GPT EFI system partition",
+				o->disks[0]);
+		rc = o->efi_loader ? EXIT_USAGE : 0;
+		goto out;
+	}
+	if (!o->partitions)
+		goto loader;
+	chosen = strtoul(o->partitions, &end, 10);
+	snprintf(o->parts, sizeof(o->parts), "%s", o->partitions);
+	for (end = o->parts; end && *end; end = strchr(end, ','), end = end ? end + 1 : NULL)
+		if (strtoul(end, NULL, 10) == esp->number)
+			break;
+	if (!end || !*end) {
+		snprintf(o->parts + strlen(o->parts),
+			 sizeof(o->parts) - strlen(o->parts), ",%u", esp->number);
+		fprintf(stderr, "dualvm: run: also exposing the EFI system partition %u\n",
+			esp->number);
+	}
+	o->partitions = o->parts;
+	if (!o->efi_loader) {
+		err[0] = 0;
+		if (vmd_esp_loader(d, t, esp->number, (unsigned int)chosen,
+				   o->loader, sizeof(o->loader), err,
+				   sizeof(err))) {
+			cli_err("run", "%s (name it with --efi-loader)",
+				err[0] ? err : "no loader of the chosen partition on the EFI system partition");
+			rc = EXIT_USAGE;
+			goto out;
+		}
+		o->efi_loader = o->loader;
+		fprintf(stderr, "dualvm: run: partition %lu boots %s\n", chosen,
+			o->loader);
+	}
+loader:
+	o->vc.efi_loader = o->efi_loader;
+	o->vc.efi_part = esp->number;
+	o->vc.efi_start = esp->start / 512;
+	o->vc.efi_sectors = esp->size / 512;
+	if (guid_bytes(esp->uuid, o->vc.efi_guid)) {
+		cli_err("run", "%s: bad GPT partition GUID", o->disks[0]);
+		goto out;
+	}
+	rc = 0;
+out:
+	rd_close(d);
+	free(t);
+	return rc;
+}
+
 /* --display: pick the back end; 0, or -1 after one line on stderr. */
 static int set_display(struct run_opts *o)
 {
@@ -595,6 +703,9 @@ int cmd_run(int argc, char **argv)
 		return rc;
 	if (set_nvram(&o))
 		return EXIT_USAGE;
+	rc = uefi_partition(&o);
+	if (rc)
+		return rc;
 	if (set_display(&o))
 		return 1;
 	o.vc.rtc_epoch = (int64_t)time(NULL);
