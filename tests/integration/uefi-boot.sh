@@ -95,20 +95,46 @@ else
 	fi
 fi
 
-# 3. the Debian UEFI installation (last: the longest boot)
+# 3. the Debian UEFI installation (last: the longest boot); then root on
+# the serial console writes an EFI variable through efivarfs (the kernel
+# calls OVMF's SetVariable, which programs the flash): it must be in the
+# VM's NVRAM file at once.
 if [ ! -f "$deb" ]; then
 	t_fail uefi-debian "$deb is missing (make guests)"
 else
+	log=$TMP/deb.log fifo=$TMP/in
+	mkfifo "$fifo"
+	: >"$log"
 	start=$(date +%s)
-	dualvm_boot "$TMP/deb.log" "$(budget 1200)" DUALVM-GUEST-READY \
-		--engine interp --firmware uefi --memory 512 \
-		--nvram "$TMP/deb.nvram" --disk-mode nonpersistent "$deb"
+	"$DUALVM" run --engine interp --firmware uefi --memory 512 \
+		--serial stdio --nvram "$TMP/deb.nvram" --disk-mode nonpersistent \
+		--timeout $(($(budget 1200) * 50)) "$deb" \
+		<"$fifo" >"$log" 2>"$TMP/deb.err" &
+	pid=$!
+	t_bg "$pid"
+	exec 7>"$fifo"
+	wait_serial "$log" DUALVM-GUEST-READY "$pid" "$(budget 1200)"
 	rc=$?
-	if [ $rc = 0 ] && grep -aq DUALVM-GUEST-READY "$TMP/deb.log"; then
+	if [ $rc = 0 ]; then
 		t_pass uefi-debian "$(($(date +%s) - start)) s"
+		printf '\n' >&7
+		wait_serial "$log" ' login: *$' "$pid" "$(budget 120)" &&
+			printf 'root\n' >&7 &&
+			wait_serial "$log" 'root@[-a-z0-9]*:~# ' "$pid" "$(budget 300)" &&
+			printf '%s\n' "printf '\\x07\\x00\\x00\\x00dualvm-efivar-%d' 42 >/sys/firmware/efi/efivars/DualvmTest-6c0d7e51-2b7f-4d0a-9a43-dd0c5a1e0b15; echo efivar-write-\$?-done" >&7 &&
+			wait_serial "$log" 'efivar-write-[0-9]+-done' "$pid" "$(budget 300)"
+		if grep -aq 'efivar-write-0-done' "$log" &&
+			grep -aq 'D.u.a.l.v.m.T.e.s.t' "$TMP/deb.nvram" &&
+			grep -aq 'dualvm-efivar-42' "$TMP/deb.nvram"; then
+			t_pass uefi-guest-efivar-in-nvram
+		else
+			t_fail_log uefi-guest-efivar-in-nvram "the guest's EFI variable is not in $TMP/deb.nvram" "$log"
+		fi
 	else
-		t_fail_log uefi-debian "$(boot_why $rc "$TMP/deb.log")" "$TMP/deb.log"
+		t_fail_log uefi-debian "no DUALVM-GUEST-READY (wait $rc, scale $DUALVM_TEST_SCALE): $(grep -v unclaimed "$TMP/deb.err" | tail -n 1)" "$log"
 	fi
+	exec 7>&-
+	kill "$pid" 2>/dev/null
 fi
 
 if [ "$(sha256sum <$vars)" = "$vars0" ]; then
