@@ -358,6 +358,15 @@ int board_pc_load_nvram(struct board_pc *b)
 			 mc->nvram_path, strerror(-err));
 		return err;
 	}
+	/* a firmware volume ("_FVH"), never another product's NVRAM file
+	 * (VMware's VM.nvram): OVMF would reformat it */
+	if (memcmp((const uint8_t *)map + 40, "_FVH", 4)) {
+		munmap(map, (size_t)st.st_size);
+		snprintf(b->why, sizeof(b->why),
+			 "NVRAM %s: not an OVMF variable store (no firmware volume header)",
+			 mc->nvram_path);
+		return -EINVAL;
+	}
 	if (mc->efi_boot) {
 		err = efivar_set_boot(map, (size_t)st.st_size,
 				      MACHINE_EFI_BOOT_NUM, mc->efi_boot);

@@ -56,7 +56,8 @@ static const char usage_text[] =
 "                                OVMF, package ovmf)\n"
 "  --nvram PATH                  the VM's UEFI variable store, created from\n"
 "                                OVMF's template the first time (default\n"
-"                                DISK.nvram beside a disk file or definition)\n"
+"                                DISK.nvram beside a disk file, VM.dualvm-nvram\n"
+"                                beside a definition)\n"
 "  --efi-loader PATH             UEFI: boot this loader of the ESP (e.g.\n"
 "                                \\EFI\\debian\\grubx64.efi) through a boot entry\n"
 "                                in the VM's variable store\n"
@@ -502,8 +503,9 @@ static int load_definition(struct run_opts *o)
 
 /*
  * UEFI without --nvram: the variable store beside the definition
- * (VM.nvram) or the first disk file (DISK.nvram); for a block device,
- * $XDG_DATA_HOME/dualvm (~/.local/share/dualvm) holds NAME.nvram.
+ * (VM.dualvm-nvram: a VMware VM.nvram is another format) or the first
+ * disk file (DISK.nvram); for a block device, $XDG_DATA_HOME/dualvm
+ * (~/.local/share/dualvm) holds NAME.nvram.
  * 0, or -1 after one line on stderr.
  */
 static int set_nvram(struct run_opts *o)
@@ -526,7 +528,8 @@ static int set_nvram(struct run_opts *o)
 		n = strlen(src);
 		if (o->def_path && strrchr(src, '.') > strrchr(src, '/'))
 			n = (size_t)(strrchr(src, '.') - src);
-		snprintf(o->nvram, sizeof(o->nvram), "%.*s.nvram", (int)n, src);
+		snprintf(o->nvram, sizeof(o->nvram), "%.*s.%s", (int)n, src,
+			 o->def_path ? "dualvm-nvram" : "nvram");
 	} else {
 		if (xdg && *xdg)
 			snprintf(dir, sizeof(dir), "%s/dualvm", xdg);

@@ -354,6 +354,20 @@ static void test_uefi_refusals(void)
 	cfg.nvram_path = "/usr/share/../share/OVMF/OVMF_VARS_4M.fd";
 	if (access(cfg.nvram_path, F_OK) == 0)
 		T_EQ(machine_create(&cfg, &m, why, sizeof(why)), -EPERM);
+	/* an existing file that is not a firmware volume (VMware's NVRAM)
+	 * is refused and left as it was */
+	{
+		uint8_t junk[VARS_LEN], back[VARS_LEN];
+
+		cfg.nvram_path = nv;
+		memset(junk, 0x5a, sizeof(junk));
+		write_file(nv, junk, sizeof(junk));
+		T_EQ(machine_create(&cfg, &m, why, sizeof(why)), -EINVAL);
+		T_ASSERT(strstr(why, "not an OVMF variable store") != NULL);
+		read_file(nv, back, sizeof(back));
+		T_ASSERT(memcmp(junk, back, sizeof(junk)) == 0);
+		unlink(nv);
+	}
 	/* a missing template: nothing is created */
 	cfg.nvram_path = nv;
 	cfg.nvram_template = "/nonexistent/VARS.fd";
