@@ -261,6 +261,7 @@ UNIT_TESTS := \
 	rawdisk/test_rd_view \
 	rawdisk/test_rd_paths \
 	vmdisk/test_vmd_hazard \
+	vmdisk/test_vmd_esp \
 	vmdisk/test_vmd_open \
 	vmdisk/test_vmd_rawdesc \
 	hwprofile/test_fs_adapters \
