@@ -568,6 +568,15 @@ static int guid_bytes(const char *s, uint8_t out[16])
 	return 0;
 }
 
+/* Does the --partition list "2,3" name partition @n? */
+static bool list_has(const char *list, unsigned long n)
+{
+	for (; list; list = strchr(list, ','), list = list ? list + 1 : NULL)
+		if (strtoul(list, NULL, 10) == n)
+			return true;
+	return false;
+}
+
 /*
  * --firmware uefi --partition N on a GPT disk: the EFI system partition
  * is exposed too (the loaders live there), and the chosen OS's loader
@@ -576,77 +585,89 @@ static int guid_bytes(const char *s, uint8_t out[16])
  * whose files name the chosen partition's file system (vmd_esp_loader()).
  * 0, or an exit code after one line on stderr.
  */
-static int uefi_partition(struct run_opts *o)
+/* The EFI system partition of a GPT table, or NULL. */
+static const struct rd_part *gpt_esp(const struct rd_part_table *t)
 {
-	struct rd_part_table *t = calloc(1, sizeof(*t));
-	const struct rd_part *esp = NULL;
-	unsigned long chosen;
-	struct rd_disk *d = NULL;
-	char err[512], *end;
 	unsigned int i;
-	int rc = 1;
 
-	if (!o->vc.uefi || (!o->partitions && !o->efi_loader) || o->def_path ||
-	    !o->ndisks)
-		return 0;
-	if (!t)
-		return 1;
-	if (rd_image_open(o->disks[0], RD_RDONLY, &d, err, sizeof(err)) ||
-	    rd_part_table_read(d, t)) {
-		rc = 0;		/* the disk open says what is wrong */
-		goto out;
-	}
 	if (strcmp(t->label, "gpt"))
-		goto none;
+		return NULL;
 	for (i = 0; i < t->n; i++)
 		if (!strcasecmp(t->part[i].type, GPT_ESP_TYPE))
-			esp = &t->part[i];
-	if (!esp) {
-none:
-		if (o->efi_loader)
-			cli_err("run", "--efi-loader: %s has no GPT EFI system partition",
-				o->disks[0]);
-		rc = o->efi_loader ? EXIT_USAGE : 0;
-		goto out;
-	}
-	if (!o->partitions)
-		goto loader;
-	chosen = strtoul(o->partitions, &end, 10);
+			return &t->part[i];
+	return NULL;
+}
+
+/* --partition N: expose the ESP too; without --efi-loader, find N's
+ * loader on it.  0, or an exit code after one line on stderr. */
+static int esp_for_partition(struct run_opts *o, struct rd_disk *d,
+			     const struct rd_part_table *t,
+			     const struct rd_part *esp)
+{
+	unsigned long chosen = strtoul(o->partitions, NULL, 10);
+	char err[512] = "";
+
 	snprintf(o->parts, sizeof(o->parts), "%s", o->partitions);
-	for (end = o->parts; end && *end; end = strchr(end, ','), end = end ? end + 1 : NULL)
-		if (strtoul(end, NULL, 10) == esp->number)
-			break;
-	if (!end || !*end) {
+	if (!list_has(o->parts, esp->number)) {
 		snprintf(o->parts + strlen(o->parts),
 			 sizeof(o->parts) - strlen(o->parts), ",%u", esp->number);
 		fprintf(stderr, "dualvm: run: also exposing the EFI system partition %u\n",
 			esp->number);
 	}
 	o->partitions = o->parts;
-	if (!o->efi_loader) {
-		err[0] = 0;
-		if (vmd_esp_loader(d, t, esp->number, (unsigned int)chosen,
-				   o->loader, sizeof(o->loader), err,
-				   sizeof(err))) {
-			cli_err("run", "%s (name it with --efi-loader)",
-				err[0] ? err : "no loader of the chosen partition on the EFI system partition");
-			rc = EXIT_USAGE;
-			goto out;
-		}
-		o->efi_loader = o->loader;
-		fprintf(stderr, "dualvm: run: partition %lu boots %s\n", chosen,
-			o->loader);
+	if (o->efi_loader)
+		return 0;
+	if (vmd_esp_loader(d, t, esp->number, (unsigned int)chosen, o->loader,
+			   sizeof(o->loader), err, sizeof(err))) {
+		cli_err("run", "%s (name it with --efi-loader)",
+			err[0] ? err : "no loader of the chosen partition on the EFI system partition");
+		return EXIT_USAGE;
 	}
-loader:
+	o->efi_loader = o->loader;
+	fprintf(stderr, "dualvm: run: partition %lu boots %s\n", chosen,
+		o->loader);
+	return 0;
+}
+
+static int uefi_partition(struct run_opts *o)
+{
+	struct rd_part_table *t;
+	const struct rd_part *esp;
+	struct rd_disk *d = NULL;
+	char err[512];
+	int rc = 0;
+
+	if (!o->vc.uefi || (!o->partitions && !o->efi_loader) || o->def_path ||
+	    !o->ndisks)
+		return 0;
+	t = calloc(1, sizeof(*t));
+	if (!t)
+		return 1;
+	/* an unreadable disk: its open says what is wrong */
+	if (rd_image_open(o->disks[0], RD_RDONLY, &d, err, sizeof(err)) ||
+	    rd_part_table_read(d, t))
+		goto out;
+	esp = gpt_esp(t);
+	if (!esp) {
+		if (o->efi_loader) {
+			cli_err("run", "--efi-loader: %s has no GPT EFI system partition",
+				o->disks[0]);
+			rc = EXIT_USAGE;
+		}
+		goto out;
+	}
+	if (o->partitions)
+		rc = esp_for_partition(o, d, t, esp);
+	if (rc)
+		goto out;
 	o->vc.efi_loader = o->efi_loader;
 	o->vc.efi_part = esp->number;
 	o->vc.efi_start = esp->start / 512;
 	o->vc.efi_sectors = esp->size / 512;
 	if (guid_bytes(esp->uuid, o->vc.efi_guid)) {
 		cli_err("run", "%s: bad GPT partition GUID", o->disks[0]);
-		goto out;
+		rc = 1;
 	}
-	rc = 0;
 out:
 	rd_close(d);
 	free(t);
