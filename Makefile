@@ -285,7 +285,8 @@ UNIT_TESTS := \
 	devices/test_i8042 \
 	devices/test_debugport \
 	devices/test_vga \
-	devices/test_pflash
+	devices/test_pflash \
+	devices/test_piix4_pm
 
 # Fuzz harnesses (libFuzzer entry point; built as plain replay drivers
 # unless FUZZ=1 with clang): tests/fuzz/<name>.c
