@@ -38,7 +38,7 @@ static const char usage_text[] =
 "as a VM definition (dualvm's own or VMware's .vmx) describes it: its\n"
 "disks, memory, CPUs and NIC; options given here win.\n\n"
 "  --engine auto|kvm|interp|bt   CPU engine (default auto: KVM if it works)\n"
-"  --memory MiB                  guest RAM (default 256)\n"
+"  --memory MiB                  guest RAM (default 256; 512 with UEFI)\n"
 "  --cpus N                      vCPUs 1..8 (default 1; more than one:\n"
 "                                interpreter only, interleaved on one thread)\n"
 "  --serial stdio|PATH           where COM1 goes (default stdio)\n"
@@ -725,6 +725,10 @@ int cmd_run(int argc, char **argv)
 	rc = load_definition(&o);
 	if (rc)
 		return rc;
+	/* OVMF keeps some of the RAM: Debian's GRUB EFI runs out of memory
+	 * loading its kernel and initrd in 256 MiB */
+	if (o.vc.uefi && !o.mem_given && !(o.def_path && o.def.mem_mib))
+		o.vc.ram_mib = 512;
 	if (set_nvram(&o))
 		return EXIT_USAGE;
 	rc = uefi_partition(&o);

@@ -12,7 +12,7 @@
 #    variable (MTC), which it reads back and increments every boot, is
 #    higher after a second run of the same VM;
 #  - debian-uefi-amd64.img (GPT, ESP with Debian's GRUB EFI) boots to
-#    DUALVM-GUEST-READY with --firmware uefi (its fstab waits 90 s of guest
+#    DUALVM-GUEST-READY with --firmware uefi and the UEFI default RAM (its fstab waits 90 s of guest
 #    time for the ESP's device: on a heavily loaded host the interpreter's
 #    udev may not make it, and systemd stops in emergency mode).
 # Missing OVMF is a failure (package ovmf is in DEB_PKGS).
@@ -106,7 +106,7 @@ else
 	mkfifo "$fifo"
 	: >"$log"
 	start=$(date +%s)
-	"$DUALVM" run --engine interp --firmware uefi --memory 512 \
+	"$DUALVM" run --engine interp --firmware uefi \
 		--serial stdio --nvram "$TMP/deb.nvram" --disk-mode nonpersistent \
 		--timeout $(($(budget 1200) * 50)) "$deb" \
 		<"$fifo" >"$log" 2>"$TMP/deb.err" &
