@@ -87,7 +87,9 @@ DEVICES_OBJS := \
 	devices/debugport.o \
 	devices/vga.o \
 	devices/vga_mem.o \
-	devices/vga_render.o
+	devices/vga_render.o \
+	devices/pflash.o \
+	devices/piix4_pm.o
 
 BOARD_OBJS := \
 	board/gmem.o \
@@ -96,7 +98,8 @@ BOARD_OBJS := \
 	board/board_pc.o \
 	board/board_fw.o \
 	board/smbios.o \
-	board/acpi.o
+	board/acpi.o \
+	board/efivars.o
 
 # lib/: the bottom layer (JSON writer, SHA-256 through libnettle, I/O loops).
 LIB_OBJS := \
@@ -170,7 +173,8 @@ VMDISK_OBJS := \
 	vmdisk/vmd_rawdesc.o \
 	vmdisk/vmd_desc.o \
 	vmdisk/vmd_overlay.o \
-	vmdisk/vmd_open.o
+	vmdisk/vmd_open.o \
+	vmdisk/vmd_esp.o
 
 P2V_OBJS := \
 	p2v/p2v_plan.o \
@@ -252,6 +256,7 @@ UNIT_TESTS := \
 	devices/test_fw_cfg \
 	board/test_acpi \
 	board/test_machine \
+	board/test_efivars \
 	vmm/test_console \
 	vmm/test_blk_rd \
 	vmm/test_net \
@@ -268,6 +273,7 @@ UNIT_TESTS := \
 	rawdisk/test_rd_view \
 	rawdisk/test_rd_paths \
 	vmdisk/test_vmd_hazard \
+	vmdisk/test_vmd_esp \
 	vmdisk/test_vmd_open \
 	vmdisk/test_vmd_rawdesc \
 	hwprofile/test_fs_adapters \
@@ -290,7 +296,9 @@ UNIT_TESTS := \
 	devices/test_serial \
 	devices/test_i8042 \
 	devices/test_debugport \
-	devices/test_vga
+	devices/test_vga \
+	devices/test_pflash \
+	devices/test_piix4_pm
 
 # Fuzz harnesses (libFuzzer entry point; built as plain replay drivers
 # unless FUZZ=1 with clang): tests/fuzz/<name>.c

@@ -114,6 +114,17 @@ struct machine_cpu {
 	void	(*apic_msg)(struct engine *e, const struct apic_msg *m);
 };
 
+/* Where a boot entry's loader is: a file on a GPT partition. */
+struct efi_boot_target {
+	uint32_t	part;		/* the partition's number (1-based) */
+	uint64_t	start;		/* first LBA (512-byte sectors) */
+	uint64_t	sectors;	/* its size in LBAs */
+	uint8_t		guid[16];	/* its unique partition GUID, as
+					 * stored in the GPT entry */
+	const char	*path;		/* "\\EFI\\debian\\grubx64.efi" */
+	const char	*title;		/* the entry's description */
+};
+
 #define MACHINE_MAX_DISKS	4	/* IDE positions */
 #define MACHINE_CDROM_POS	2	/* the CD-ROM: secondary master */
 #define MACHINE_MAX_CPUS	8	/* --cpus limit (APIC IDs 0-7) */
@@ -150,7 +161,24 @@ struct machine_cfg {
 	uint8_t		mac[6];		/* its EEPROM MAC address */
 	const char	*nic_rom;	/* its option ROM file (iPXE), or NULL */
 	bool		boot_net;	/* boot order: the NIC's ROM first */
+	/* UEFI: OVMF's code (read-only) and the VM's variable store (its
+	 * NVRAM, written in place) in CFI flash below 4 GiB instead of the
+	 * BIOS ROM; bios_path is ignored */
+	bool		uefi;
+	const char	*uefi_code;	/* NULL: Debian's OVMF_CODE_4M.fd */
+	const char	*nvram_path;	/* the variable store file; created
+					 * from nvram_template when missing */
+	const char	*nvram_template;	/* NULL: OVMF_VARS_4M.fd */
+	/* UEFI: boot this loader first: a boot entry (MACHINE_EFI_BOOT_NUM)
+	 * put first in the store's BootOrder before start, and no fw_cfg
+	 * "bootorder" (OVMF would reorder by it); NULL: OVMF's own choice */
+	const struct efi_boot_target *efi_boot;
 };
+
+#define MACHINE_EFI_BOOT_NUM	0xd000	/* Boot#### of machine_cfg.efi_boot */
+
+#define MACHINE_OVMF_CODE	"/usr/share/OVMF/OVMF_CODE_4M.fd"
+#define MACHINE_OVMF_VARS	"/usr/share/OVMF/OVMF_VARS_4M.fd"
 
 struct machine;
 

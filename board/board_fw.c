@@ -15,17 +15,23 @@
  * linker/loader script (etc/acpi/rsdp, etc/acpi/tables, etc/table-loader).
  * The VGA BIOS (Debian's vgabios-stdvga.bin) becomes the adapter's PCI
  * expansion ROM.
+ * UEFI: the variable store file (the VM's NVRAM) is created once from
+ * Debian's OVMF_VARS_4M.fd and mapped shared, so what OVMF programs into
+ * its flash is in the file; files under /usr/share are never opened for
+ * writing.
  */
 #include <errno.h>
 #include <fcntl.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/mman.h>
 #include <sys/stat.h>
 #include <unistd.h>
 
 #include "board/acpi.h"
 #include "board/board_priv.h"
+#include "board/efivars.h"
 #include "board/memmap.h"
 #include "board/smbios.h"
 #include "devices/devices.h"
@@ -174,7 +180,7 @@ static int fwcfg_tables(struct board_pc *b)
 		strcat(bootorder, disk0);
 	if (b->m->cfg.cdrom && !b->m->cfg.boot_cdrom)
 		strcat(bootorder, cd);
-	if (!err && bootorder[0])
+	if (!err && bootorder[0] && !b->m->cfg.efi_boot)
 		err = fw_cfg_add_file(f, "bootorder", bootorder,
 				      strlen(bootorder));
 	/* with a VGA too, SeaBIOS mirrors its console (split mode) */
@@ -246,4 +252,150 @@ int board_pc_load_nic_rom(struct board_pc *b)
 {
 	return load_rom(b, b->m->cfg.nic_rom, "NIC option ROM", "ipxe-qemu",
 			&b->nic_cfg.rom, &b->nic_cfg.rom_len);
+}
+
+/* ------------------------------------------------------------ UEFI flash */
+
+#define FLASH_BLOCK	0x1000u		/* OVMF's flash block size */
+#define NVRAM_MAX	(4u << 20)
+
+/* Copy the template @tpl to a new file @path (never replacing one).
+ * The open fd of @path, or -errno with the reason in b->why. */
+static int nvram_create(struct board_pc *b, const char *path, const char *tpl)
+{
+	uint8_t buf[65536];
+	int in, out, err = 0;
+	ssize_t n;
+
+	in = open(tpl, O_RDONLY | O_CLOEXEC);
+	if (in < 0) {
+		err = -errno;
+		snprintf(b->why, sizeof(b->why),
+			 "UEFI variable store template %s: %s%s", tpl,
+			 strerror(errno), b->m->cfg.nvram_template ? "" :
+			 " (install the ovmf package)");
+		return err;
+	}
+	out = open(path, O_RDWR | O_CREAT | O_EXCL | O_CLOEXEC, 0600);
+	if (out < 0) {
+		err = -errno;
+		snprintf(b->why, sizeof(b->why), "NVRAM %s: %s", path,
+			 strerror(errno));
+		close(in);
+		return err;
+	}
+	while ((n = read(in, buf, sizeof(buf))) > 0)
+		if (write(out, buf, (size_t)n) != n) {
+			n = -1;
+			break;
+		}
+	if (n < 0 || fsync(out) < 0) {
+		err = -errno ? -errno : -EIO;
+		snprintf(b->why, sizeof(b->why), "NVRAM %s: copying %s: %s",
+			 path, tpl, strerror(-err));
+		close(out);
+		unlink(path);
+	}
+	close(in);
+	return err ? err : out;
+}
+
+/* Never write into the firmware package's own files. */
+static bool nvram_is_packaged(const char *path, const char *tpl)
+{
+	char rp[4096], rt[4096];
+
+	if (!realpath(path, rp))
+		return false;
+	return !strncmp(rp, "/usr/share/", 11) ||
+	       (realpath(tpl, rt) && !strcmp(rp, rt));
+}
+
+int board_pc_load_nvram(struct board_pc *b)
+{
+	const struct machine_cfg *mc = &b->m->cfg;
+	const char *tpl = mc->nvram_template ? mc->nvram_template :
+			  MACHINE_OVMF_VARS;
+	uint64_t code = memmap_bios_base(b->m->mem);
+	struct stat st;
+	void *map;
+	int fd, err;
+
+	if (!mc->nvram_path) {
+		snprintf(b->why, sizeof(b->why), "UEFI needs an NVRAM file");
+		return -EINVAL;
+	}
+	if (nvram_is_packaged(mc->nvram_path, tpl)) {
+		snprintf(b->why, sizeof(b->why),
+			 "NVRAM %s: a firmware package file, never written (give a file of the VM's own)",
+			 mc->nvram_path);
+		return -EPERM;
+	}
+	fd = open(mc->nvram_path, O_RDWR | O_CLOEXEC);
+	if (fd < 0 && errno == ENOENT)
+		fd = nvram_create(b, mc->nvram_path, tpl);
+	else if (fd < 0) {
+		fd = -errno;
+		snprintf(b->why, sizeof(b->why), "NVRAM %s: %s",
+			 mc->nvram_path, strerror(errno));
+	}
+	if (fd < 0)
+		return fd;
+	if (fstat(fd, &st) < 0 || !S_ISREG(st.st_mode) || st.st_size <= 0 ||
+	    st.st_size > NVRAM_MAX || st.st_size % FLASH_BLOCK) {
+		close(fd);
+		snprintf(b->why, sizeof(b->why),
+			 "NVRAM %s: not a UEFI variable store (a regular file of 4 KiB blocks, at most 4 MiB)",
+			 mc->nvram_path);
+		return -EINVAL;
+	}
+	map = mmap(NULL, (size_t)st.st_size, PROT_READ | PROT_WRITE,
+		   MAP_SHARED, fd, 0);
+	err = map == MAP_FAILED ? -errno : 0;
+	close(fd);
+	if (err) {
+		snprintf(b->why, sizeof(b->why), "NVRAM %s: %s",
+			 mc->nvram_path, strerror(-err));
+		return err;
+	}
+	/* a firmware volume ("_FVH"), never another product's NVRAM file
+	 * (VMware's VM.nvram): OVMF would reformat it */
+	if (memcmp((const uint8_t *)map + 40, "_FVH", 4)) {
+		munmap(map, (size_t)st.st_size);
+		snprintf(b->why, sizeof(b->why),
+			 "NVRAM %s: not an OVMF variable store (no firmware volume header)",
+			 mc->nvram_path);
+		return -EINVAL;
+	}
+	if (mc->efi_boot) {
+		err = efivar_set_boot(map, (size_t)st.st_size,
+				      MACHINE_EFI_BOOT_NUM, mc->efi_boot);
+		if (err) {
+			munmap(map, (size_t)st.st_size);
+			snprintf(b->why, sizeof(b->why),
+				 "NVRAM %s: cannot add the boot entry: %s",
+				 mc->nvram_path, err == -ENOSPC ?
+				 "the variable store is full" :
+				 "not an OVMF variable store");
+			return err;
+		}
+	}
+	b->vars_cfg = (struct pflash_cfg){
+		.base = code - (uint64_t)st.st_size, .data = map,
+		.size = (uint64_t)st.st_size, .block_size = FLASH_BLOCK };
+	/* the image is contiguous in the backing store */
+	b->code_cfg = (struct pflash_cfg){
+		.base = code, .data = memmap_page_ptr(b->m->mem, code, false),
+		.size = memmap_bios_size(b->m->mem),
+		.block_size = FLASH_BLOCK, .readonly = true };
+	return 0;
+}
+
+void board_pc_unload_nvram(struct board_pc *b)
+{
+	if (!b->vars_cfg.data)
+		return;
+	msync(b->vars_cfg.data, b->vars_cfg.size, MS_SYNC);
+	munmap(b->vars_cfg.data, b->vars_cfg.size);
+	b->vars_cfg.data = NULL;
 }

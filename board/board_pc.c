@@ -24,6 +24,11 @@
  * A machine for an engine without local APICs (machine_cfg.apic false:
  * KVM without an in-kernel irqchip) has neither I/O APIC nor MADT.
  *
+ * UEFI (machine_cfg.uefi): two CFI flash devices replace the BIOS ROM at
+ * the top of 4 GiB, OVMF's code (read-only) and below it the VM's variable
+ * store (the NVRAM file, mapped shared so the guest's writes land in it),
+ * and PIIX4 function 00:01.3 tells OVMF where the ACPI PM timer is.
+ *
  * Power-off: the ACPI PM block (devices/acpi_pm.c, described to the OS by
  * the tables of acpi.c) powers the machine off with status 0 when the
  * guest enters S5; reset goes through the FADT reset register (0xCF9,
@@ -50,6 +55,7 @@ struct board_slot {
 	bool			vga_only;	/* only with machine_cfg.vga */
 	bool			apic_only;	/* only with machine_cfg.apic */
 	bool			nic_only;	/* only with machine_cfg.nic */
+	bool			uefi_only;	/* only with machine_cfg.uefi */
 	uint16_t		base;		/* dev_cfg.base (0: default) */
 	uint8_t			unit;		/* dev_cfg.unit */
 	size_t			priv;		/* offsetof() the settings in
@@ -132,6 +138,12 @@ static const struct board_slot pc_slots[BD_N] = {
 		       .isa = { ACPI_PM_SCI_IRQ }, .base = ACPI_PM_BASE },
 	[BD_FWCFG] = { .ops = &fw_cfg_dev },
 	[BD_EXIT]  = { .ops = &exit_port_dev },
+	[BD_PMFN]  = { .ops = &piix4_pm_dev, .on_pci = true, .uefi_only = true,
+		       .base = ACPI_PM_BASE },
+	[BD_FLASH_CODE] = { .ops = &pflash_dev, .uefi_only = true,
+			    .priv = SETTINGS(code_cfg) },
+	[BD_FLASH_VARS] = { .ops = &pflash_dev, .uefi_only = true,
+			    .priv = SETTINGS(vars_cfg) },
 };
 
 /* The device-specific settings some rows point at. */
@@ -162,6 +174,12 @@ static int board_settings(struct board_pc *b)
 		}
 		cd->media = IDE_MEDIA_CDROM;
 		cd->blk = mc->cdrom;
+	}
+	if (mc->uefi) {
+		int err = board_pc_load_nvram(b);
+
+		if (err)
+			return err;
 	}
 	if (mc->nic && mc->nic_rom) {
 		int err = board_pc_load_nic_rom(b);
@@ -225,7 +243,8 @@ static int board_create_slot(struct board_pc *b, unsigned int i)
 	if ((s->vga_only && !b->m->cfg.vga) ||
 	    (s->apic_only && !b->m->cfg.apic))
 		return 0;
-	if (s->nic_only && !b->m->cfg.nic)
+	if ((s->nic_only && !b->m->cfg.nic) ||
+	    (s->uefi_only && !b->m->cfg.uefi))
 		return 0;
 	for (k = 0; k < s->nirq; k++)
 		cfg.irq[k] = b->isa_irq[s->isa[k]];
@@ -247,6 +266,7 @@ static int board_create_slot(struct board_pc *b, unsigned int i)
 
 static void board_free(struct board_pc *b)
 {
+	board_pc_unload_nvram(b);
 	free((void *)b->nic_cfg.rom);
 	free((void *)b->vga_cfg.rom);
 	free(b);

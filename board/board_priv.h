@@ -54,6 +54,9 @@ enum board_slot_id {
 	BD_PM,		/* ACPI PM block, SCI on ISA IRQ 9 */
 	BD_FWCFG,	/* QEMU fw_cfg */
 	BD_EXIT,	/* MACHINE_EXIT_PORT */
+	BD_PMFN,	/* PIIX4 PM function 00:01.3 (only with uefi) */
+	BD_FLASH_CODE,	/* OVMF's code, read-only flash (only with uefi) */
+	BD_FLASH_VARS,	/* the variable store flash below it (uefi) */
 	BD_N
 };
 
@@ -79,6 +82,10 @@ struct board_pc {
 	struct ide_cfg		ide_cfg;	/* the drives */
 	struct vga_cfg		vga_cfg;	/* the VGA BIOS image */
 	struct e1000_cfg	nic_cfg;	/* the NIC's link and MAC */
+	struct pflash_cfg	code_cfg;	/* UEFI code flash */
+	struct pflash_cfg	vars_cfg;	/* UEFI variable store flash:
+						 * data = the NVRAM file mapped
+						 * shared (board_fw.c) */
 	char			why[200];	/* detail of a create error */
 };
 
@@ -99,6 +106,13 @@ int board_pc_load_vga_rom(struct board_pc *b);
 /* board_fw.c: read machine_cfg.nic_rom into b->nic_cfg (freed by
  * board_pc_destroy()).  0 or -errno with the reason in b->why. */
 int board_pc_load_nic_rom(struct board_pc *b);
+/* board_fw.c: open machine_cfg.nvram_path (created from the template the
+ * first time) and map it shared into b->vars_cfg; the code flash from the
+ * loaded firmware into b->code_cfg.  0 or -errno with the reason in
+ * b->why. */
+int board_pc_load_nvram(struct board_pc *b);
+/* board_fw.c: write the variable store back and unmap it. */
+void board_pc_unload_nvram(struct board_pc *b);
 
 
 

@@ -6,7 +6,9 @@
  * (hw/) and the board (board_pc.c) into the struct machine_bus of board.h,
  * and keeps the machine's state the run loop asks about (reset requested,
  * powered off, exit status).  Firmware: Debian's SeaBIOS bios-256k.bin (or
- * bios.bin) unless a raw payload is given with --bios.  (The VGA BIOS is
+ * bios.bin) unless a raw payload is given with --bios, or with uefi Debian's
+ * OVMF (OVMF_CODE_4M.fd) in the read-only flash, its variable store in a
+ * second, writable flash below it (board_pc.c).  (The VGA BIOS is
  * the VGA device's PCI expansion ROM: board_pc.c.)  The engine is reached
  * only through the struct machine_cpu hooks it attached.
  */
@@ -220,12 +222,36 @@ static void host_tx(void *opaque, unsigned int unit, uint8_t byte)
 	}
 }
 
+/* UEFI: OVMF's code where the BIOS goes (mapped read-only, its top in the
+ * shadow); the board's read-only flash decodes it (board_pc.c). */
+static int load_uefi_code(struct machine *m, char *why, size_t len)
+{
+	const char *path = m->cfg.uefi_code ? m->cfg.uefi_code :
+			   MACHINE_OVMF_CODE;
+	int err;
+
+	if (access(path, R_OK) != 0) {
+		err = -errno;
+		snprintf(why, len, "UEFI firmware %s: %s%s", path,
+			 strerror(errno), m->cfg.uefi_code ? "" :
+			 " (install the ovmf package)");
+		return err;
+	}
+	err = memmap_load_bios(m->mem, path, why, len);
+	if (!err)
+		err = iospace_map(m->mmio, MEMMAP_SHADOW_BASE,
+				  0x100000 - MEMMAP_SHADOW_BASE, &shadow_ops, m);
+	return err;
+}
+
 static int load_firmware(struct machine *m, char *why, size_t len)
 {
 	const char *path = m->cfg.bios_path;
 	unsigned int i;
 	int err;
 
+	if (m->cfg.uefi)
+		return load_uefi_code(m, why, len);
 	if (!path) {
 		for (i = 0; i < sizeof(bios_candidates) / sizeof(*bios_candidates); i++)
 			if (access(bios_candidates[i], R_OK) == 0) {

@@ -18,6 +18,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <strings.h>
 #include <sys/stat.h>
 #include <time.h>
 #include <unistd.h>
@@ -41,7 +42,7 @@ static const char usage_text[] =
 "(dualvm vm) describes it: its disks, memory, CPUs and NIC; options given\n"
 "here win.\n\n"
 "  --engine auto|kvm|interp|bt   CPU engine (default auto: KVM if it works)\n"
-"  --memory MiB                  guest RAM (default 256)\n"
+"  --memory MiB                  guest RAM (default 256; 512 with UEFI)\n"
 "  --cpus N                      vCPUs 1..8 (default 1; more than one:\n"
 "                                interpreter only, interleaved on one thread)\n"
 "  --serial stdio|PATH           where COM1 goes (default stdio)\n"
@@ -53,7 +54,17 @@ static const char usage_text[] =
 "  --on-exit commit|discard|keep what to do with an undoable overlay\n"
 "  --until-serial TEXT           exit 0 when TEXT appears on COM1\n"
 "  --timeout SEC                 exit 124 after SEC seconds\n"
-"  --bios FILE                   firmware image (default Debian's SeaBIOS)\n"
+"  --bios FILE                   firmware image (default Debian's SeaBIOS;\n"
+"                                with --firmware uefi: OVMF's code image)\n"
+"  --firmware bios|uefi          BIOS (SeaBIOS, the default) or UEFI (Debian's\n"
+"                                OVMF, package ovmf)\n"
+"  --nvram PATH                  the VM's UEFI variable store, created from\n"
+"                                OVMF's template the first time (default\n"
+"                                DISK.nvram beside a disk file, VM.dualvm-nvram\n"
+"                                beside a definition)\n"
+"  --efi-loader PATH             UEFI: boot this loader of the ESP (e.g.\n"
+"                                \\EFI\\debian\\grubx64.efi) through a boot entry\n"
+"                                in the VM's variable store\n"
 "  --debugcon PATH               write the firmware debug console (ports\n"
 "                                0x402 and 0xE9, e.g. SeaBIOS's log) to PATH\n"
 "  --post-codes                  print each POST code (port 0x80) on stderr\n"
@@ -84,6 +95,12 @@ struct run_opts {
 	int			ndisks;		/* count */
 	enum vmd_mode		disk_mode[VM_MAX_DISKS];	/* per disk */
 	bool			mem_given, cpus_given, net_given, mode_given;
+	const char		*firmware;	/* --firmware, or NULL */
+	const char		*efi_loader;	/* --efi-loader, or NULL */
+	const char		*def_path;	/* the VM definition, or NULL */
+	char			nvram[PATH_MAX];	/* default --nvram */
+	char			parts[64];	/* --partition plus the ESP */
+	char			loader[256];	/* the loader found */
 	struct p2v_vmdef	def;		/* DISK was a VM definition */
 	char			*def_disks[P2V_VMDEF_DISKS];	/* its disks */
 	char			vm_dir[PATH_MAX];	/* a library VM's folder
@@ -153,6 +170,17 @@ static int parse_opt(struct run_opts *o, int c, const char *arg)
 	case 'b':
 		o->vc.bios = arg;
 		return 0;
+	case 'F':
+		o->firmware = arg;
+		o->vc.uefi = !strcmp(arg, "uefi");
+		return strcmp(arg, "bios") && strcmp(arg, "uefi") ?
+		       (cli_err("run", "--firmware: want bios or uefi, got '%s'", arg), -1) : 0;
+	case 'n':
+		o->vc.nvram = arg;
+		return *arg ? 0 : (cli_err("run", "--nvram: empty path"), -1);
+	case 'L':
+		o->efi_loader = arg;
+		return *arg ? 0 : (cli_err("run", "--efi-loader: empty path"), -1);
 	case 'D':
 		o->vc.debugcon = arg;
 		return *arg ? 0 : (cli_err("run", "--debugcon: empty path"), -1);
@@ -200,6 +228,9 @@ static int parse_args(struct run_opts *o, int argc, char **argv)
 		{ "until-serial", required_argument, NULL, 'u' },
 		{ "timeout", required_argument, NULL, 't' },
 		{ "bios", required_argument, NULL, 'b' },
+		{ "firmware", required_argument, NULL, 'F' },
+		{ "nvram", required_argument, NULL, 'n' },
+		{ "efi-loader", required_argument, NULL, 'L' },
 		{ "debugcon", required_argument, NULL, 'D' },
 		{ "post-codes", no_argument, NULL, 'P' },
 		{ "log-unclaimed", no_argument, NULL, 'U' },
@@ -489,11 +520,9 @@ static int load_definition(struct run_opts *o)
 		cli_err("run", "%s", err);
 		return 1;
 	}
-	if (o->def.uefi) {
-		cli_err("run", "%s asks for UEFI firmware, which dualvm does not have yet",
-			o->disks[0]);
-		return EXIT_USAGE;
-	}
+	o->def_path = o->disks[0];
+	if (o->def.uefi && !o->firmware)
+		o->vc.uefi = true;
 	if (o->partitions) {
 		cli_err("run", "--partition selects partitions of a disk, not of a VM definition (%s)",
 			o->disks[0]);
@@ -520,6 +549,179 @@ static int load_definition(struct run_opts *o)
 	if (!o->net_given && !o->def.nic)
 		o->vc.net.kind = VM_NET_NONE;
 	return 0;
+}
+
+/*
+ * UEFI without --nvram: the variable store beside the definition
+ * (VM.dualvm-nvram: a VMware VM.nvram is another format) or the first
+ * disk file (DISK.nvram); for a block device, $XDG_DATA_HOME/dualvm
+ * (~/.local/share/dualvm) holds NAME.nvram.
+ * 0, or -1 after one line on stderr.
+ */
+static int set_nvram(struct run_opts *o)
+{
+	const char *src = o->def_path ? o->def_path :
+			  o->ndisks ? o->disks[0] : NULL;
+	const char *xdg = getenv("XDG_DATA_HOME"), *home = getenv("HOME");
+	char dir[PATH_MAX / 2];
+	struct stat st;
+	size_t n;
+
+	if (o->vc.nvram || !o->vc.uefi)
+		return o->efi_loader && !o->vc.uefi ?
+		       (cli_err("run", "--efi-loader needs --firmware uefi"), -1) : 0;
+	if (!src) {
+		cli_err("run", "--firmware uefi without a disk: give --nvram PATH");
+		return -1;
+	}
+	if (!stat(src, &st) && S_ISREG(st.st_mode)) {
+		n = strlen(src);
+		if (o->def_path && strrchr(src, '.') > strrchr(src, '/'))
+			n = (size_t)(strrchr(src, '.') - src);
+		snprintf(o->nvram, sizeof(o->nvram), "%.*s.%s", (int)n, src,
+			 o->def_path ? "dualvm-nvram" : "nvram");
+	} else {
+		if (xdg && *xdg)
+			snprintf(dir, sizeof(dir), "%s/dualvm", xdg);
+		else if (home && *home)
+			snprintf(dir, sizeof(dir), "%s/.local/share/dualvm", home);
+		else
+			return cli_err("run", "no --nvram and no HOME for the UEFI variable store"), -1;
+		if (mkdir(dir, 0700) && errno != EEXIST) {
+			cli_err("run", "%s: %s", dir, strerror(errno));
+			return -1;
+		}
+		snprintf(o->nvram, sizeof(o->nvram), "%s/%.1000s.nvram", dir,
+			 strrchr(src, '/') ? strrchr(src, '/') + 1 : src);
+	}
+	o->vc.nvram = o->nvram;
+	return 0;
+}
+
+#define GPT_ESP_TYPE	"c12a7328-f81f-11d2-ba4b-00a0c93ec93b"
+
+/* GUID text to the mixed-endian bytes a GPT entry stores. */
+static int guid_bytes(const char *s, uint8_t out[16])
+{
+	static const int order[16] = { 3, 2, 1, 0, 5, 4, 7, 6,
+				       8, 9, 10, 11, 12, 13, 14, 15 };
+	unsigned int i, k = 0, v;
+
+	for (i = 0; i < 16; i++) {
+		if (s[k] == '-')
+			k++;
+		if (sscanf(s + k, "%2x", &v) != 1)
+			return -1;
+		out[order[i]] = (uint8_t)v;
+		k += 2;
+	}
+	return 0;
+}
+
+/* Does the --partition list "2,3" name partition @n? */
+static bool list_has(const char *list, unsigned long n)
+{
+	for (; list; list = strchr(list, ','), list = list ? list + 1 : NULL)
+		if (strtoul(list, NULL, 10) == n)
+			return true;
+	return false;
+}
+
+/*
+ * --firmware uefi --partition N on a GPT disk: the EFI system partition
+ * is exposed too (the loaders live there), and the chosen OS's loader
+ * boots first through a boot entry in the VM's variable store (libboard
+ * writes it before start): --efi-loader, else the loader of the ESP
+ * whose files name the chosen partition's file system (vmd_esp_loader()).
+ * 0, or an exit code after one line on stderr.
+ */
+/* The EFI system partition of a GPT table, or NULL. */
+static const struct rd_part *gpt_esp(const struct rd_part_table *t)
+{
+	unsigned int i;
+
+	if (strcmp(t->label, "gpt"))
+		return NULL;
+	for (i = 0; i < t->n; i++)
+		if (!strcasecmp(t->part[i].type, GPT_ESP_TYPE))
+			return &t->part[i];
+	return NULL;
+}
+
+/* --partition N: expose the ESP too; without --efi-loader, find N's
+ * loader on it.  0, or an exit code after one line on stderr. */
+static int esp_for_partition(struct run_opts *o, struct rd_disk *d,
+			     const struct rd_part_table *t,
+			     const struct rd_part *esp)
+{
+	unsigned long chosen = strtoul(o->partitions, NULL, 10);
+	char err[512] = "";
+
+	snprintf(o->parts, sizeof(o->parts), "%s", o->partitions);
+	if (!list_has(o->parts, esp->number)) {
+		snprintf(o->parts + strlen(o->parts),
+			 sizeof(o->parts) - strlen(o->parts), ",%u", esp->number);
+		fprintf(stderr, "dualvm: run: also exposing the EFI system partition %u\n",
+			esp->number);
+	}
+	o->partitions = o->parts;
+	if (o->efi_loader)
+		return 0;
+	if (vmd_esp_loader(d, t, esp->number, (unsigned int)chosen, o->loader,
+			   sizeof(o->loader), err, sizeof(err))) {
+		cli_err("run", "%s (name it with --efi-loader)",
+			err[0] ? err : "no loader of the chosen partition on the EFI system partition");
+		return EXIT_USAGE;
+	}
+	o->efi_loader = o->loader;
+	fprintf(stderr, "dualvm: run: partition %lu boots %s\n", chosen,
+		o->loader);
+	return 0;
+}
+
+static int uefi_partition(struct run_opts *o)
+{
+	struct rd_part_table *t;
+	const struct rd_part *esp;
+	struct rd_disk *d = NULL;
+	char err[512];
+	int rc = 0;
+
+	if (!o->vc.uefi || (!o->partitions && !o->efi_loader) || o->def_path ||
+	    !o->ndisks)
+		return 0;
+	t = calloc(1, sizeof(*t));
+	if (!t)
+		return 1;
+	/* an unreadable disk: its open says what is wrong */
+	if (rd_image_open(o->disks[0], RD_RDONLY, &d, err, sizeof(err)) ||
+	    rd_part_table_read(d, t))
+		goto out;
+	esp = gpt_esp(t);
+	if (!esp) {
+		if (o->efi_loader) {
+			cli_err("run", "--efi-loader: %s has no GPT EFI system partition",
+				o->disks[0]);
+			rc = EXIT_USAGE;
+		}
+		goto out;
+	}
+	if (o->partitions)
+		rc = esp_for_partition(o, d, t, esp);
+	if (rc)
+		goto out;
+	o->vc.efi_loader = o->efi_loader;
+	o->vc.efi_part = esp->number;
+	o->vc.efi_start = esp->start / 512;
+	o->vc.efi_sectors = esp->size / 512;
+	if (guid_bytes(esp->uuid, o->vc.efi_guid)) {
+		cli_err("run", "%s: bad GPT partition GUID", o->disks[0]);
+		rc = 1;
+	}
+out:
+	rd_close(d);
+	free(t);
+	return rc;
 }
 
 /* --display: pick the back end; 0, or -1 after one line on stderr. */
@@ -572,6 +774,15 @@ int cmd_run(int argc, char **argv)
 	if (!strcmp(o.vc.engine, "bt"))
 		return cli_not_implemented("run", "the binary-translator engine (--engine bt)");
 	rc = load_definition(&o);
+	if (rc)
+		return rc;
+	/* OVMF keeps some of the RAM: Debian's GRUB EFI runs out of memory
+	 * loading its kernel and initrd in 256 MiB */
+	if (o.vc.uefi && !o.mem_given && !(o.def_path && o.def.mem_mib))
+		o.vc.ram_mib = 512;
+	if (set_nvram(&o))
+		return EXIT_USAGE;
+	rc = uefi_partition(&o);
 	if (rc)
 		return rc;
 	if (set_display(&o))

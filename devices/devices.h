@@ -190,5 +190,7 @@ static inline void dev_host_apic_msg(const struct dev_host *h,
 /* Firmware interface and ACPI fixed hardware. */
 #include "devices/fw_cfg.h"
 #include "devices/acpi_pm.h"
+#include "devices/pflash.h"
+#include "devices/piix4_pm.h"
 
 #endif

@@ -111,7 +111,7 @@ done
 # guest boots), the slowest first so the run ends sooner; each script's
 # result block is printed whole when it finishes.
 # Slowest first, in this order (measured on a quiet 2-core machine).
-slow=(interp-debian interp-dualboot-debian rawdisk-boot hwprofile-inject-linux
+slow=(interp-debian interp-dualboot-debian rawdisk-boot hwprofile-inject-linux uefi-boot
       net interp-amd64 fixtures platform-acpi run-vmdef p2v-boot p2v-uefi fuzz-libfuzzer
       asan-fuzz)
 ordered=()

@@ -244,4 +244,19 @@ int __attribute__((warn_unused_result))
 vmd_rawdesc_create(const char *device, const char *partitions,
 		   const char *out_vmdk, char *err, size_t errlen);
 
+/* ------------------------------------------------------------------ */
+/* UEFI: the loader of a partition on the EFI system partition          */
+
+/*
+ * The path ("\\EFI\\debian\\grubx64.efi") of the loader on the EFI system
+ * partition @esp of @d (table @t) that boots partition @chosen: for an
+ * ext2/3/4 partition the \EFI\<vendor> folder (not BOOT) one of whose
+ * .efi/.cfg files holds the file system's UUID, its shimx64.efi or
+ * grubx64.efi; for NTFS \EFI\Microsoft\Boot\bootmgfw.efi.  Only reads.
+ * 0, or -ENOENT/-EINVAL/-EIO with a one-line reason in @err.
+ */
+int vmd_esp_loader(struct rd_disk *d, const struct rd_part_table *t,
+		   unsigned int esp, unsigned int chosen, char *out,
+		   size_t len, char *err, size_t errlen);
+
 #endif

@@ -43,6 +43,7 @@
 
 struct vm {
 	struct vm_config	cfg;		/* copy */
+	struct efi_boot_target	efi_boot;	/* machine_cfg.efi_boot */
 	struct machine		*m;		/* the PC */
 	const struct engine_ops	*eops;		/* chosen engine */
 	struct engine		*eng;		/* its state */
@@ -240,7 +241,18 @@ static void vm_machine_cfg(struct vm *vm, struct machine_cfg *mc)
 	const struct vm_config *cfg = &vm->cfg;
 
 	mc->ram_bytes = cfg->ram_mib << 20;
-	mc->bios_path = cfg->bios;
+	mc->bios_path = cfg->uefi ? NULL : cfg->bios;
+	mc->uefi = cfg->uefi;
+	mc->uefi_code = cfg->uefi ? cfg->bios : NULL;
+	mc->nvram_path = cfg->nvram;
+	if (cfg->uefi && cfg->efi_loader) {
+		vm->efi_boot = (struct efi_boot_target){
+			.part = cfg->efi_part, .start = cfg->efi_start,
+			.sectors = cfg->efi_sectors, .path = cfg->efi_loader,
+			.title = "dualvm: chosen loader" };
+		memcpy(vm->efi_boot.guid, cfg->efi_guid, 16);
+		mc->efi_boot = &vm->efi_boot;
+	}
 	mc->rtc_epoch = cfg->rtc_epoch;
 	mc->vga = cfg->vga;
 	mc->boot_cdrom = cfg->boot_cdrom;

@@ -91,6 +91,17 @@ struct vm_config {
 					 * addresses no device claims */
 	bool		boot_net;	/* firmware boots the NIC's ROM first */
 	struct vm_net_cfg net;		/* the NIC and its back end */
+	bool		uefi;		/* OVMF (bios: its code image, NULL:
+					 * Debian's) instead of SeaBIOS */
+	const char	*nvram;		/* UEFI variable store file (created
+					 * from OVMF's template if missing) */
+	/* UEFI: the loader to boot first (a boot entry in @nvram): a file
+	 * on a GPT partition; efi_loader NULL: the firmware chooses */
+	const char	*efi_loader;	/* "\\EFI\\debian\\grubx64.efi" */
+	uint32_t	efi_part;	/* its partition number */
+	uint64_t	efi_start;	/* partition's first LBA */
+	uint64_t	efi_sectors;	/* its LBAs */
+	uint8_t		efi_guid[16];	/* its GPT partition GUID (stored) */
 };
 
 #define VM_MAX_CPUS	8	/* --cpus limit */

@@ -9,6 +9,7 @@
 #include <unistd.h>
 
 #include "board/board_priv.h"
+#include "board/efivars.h"
 #include "board/memmap.h"
 #include "board/smbios.h"
 #include "hw/hw.h"
@@ -221,7 +222,164 @@ static void test_smbios_tables(void)
 	T_EQ(b.anchor[8] | b.anchor[9] << 8, maxsz);
 }
 
+/* ---------------------------------------------------------------- UEFI */
+
+#define CODE_LEN	0x10000u
+#define VARS_LEN	0x4000u
+
+static void write_file(const char *path, const uint8_t *b, size_t n)
+{
+	int fd = open(path, O_WRONLY | O_CREAT | O_TRUNC, 0644);
+
+	T_ASSERT(fd >= 0);
+	T_EQ(write(fd, b, n), (ssize_t)n);
+	close(fd);
+}
+
+static void read_file(const char *path, uint8_t *b, size_t n)
+{
+	int fd = open(path, O_RDONLY);
+
+	T_ASSERT(fd >= 0);
+	T_EQ(read(fd, b, n), (ssize_t)n);
+	close(fd);
+}
+
+/* A code image of hlt and an empty OVMF-style variable store template. */
+static void uefi_files(char *code, char *tpl, char *nv, size_t len)
+{
+	static const uint8_t auth[16] = {
+		0x78, 0x2c, 0xf3, 0xaa, 0x7b, 0x94, 0x9a, 0x43,
+		0xa1, 0x80, 0x2e, 0x14, 0x4e, 0xc3, 0x77, 0x92,
+	};
+	static uint8_t img[CODE_LEN], vars[VARS_LEN];
+
+	memset(img, 0xf4, sizeof(img));
+	memset(vars, 0xff, sizeof(vars));
+	memset(vars, 0, 0x48 + 28);
+	memcpy(vars + 40, "_FVH", 4);
+	vars[48] = 0x48;
+	memcpy(vars + 0x48, auth, 16);
+	vars[0x48 + 17] = 0x20;			/* store size 0x2000 */
+	vars[0x48 + 20] = 0x5a;
+	vars[0x48 + 21] = 0xfe;
+	snprintf(code, len, "%s/code.fd", t_tmpdir());
+	snprintf(tpl, len, "%s/vars-template.fd", t_tmpdir());
+	snprintf(nv, len, "%s/vm.nvram", t_tmpdir());
+	write_file(code, img, sizeof(img));
+	write_file(tpl, vars, sizeof(vars));
+	unlink(nv);
+}
+
+static void test_uefi_flash(void)
+{
+	char code[512], tpl[512], nv[512], why[256] = "";
+	uint8_t a[VARS_LEN], b[VARS_LEN];
+	struct machine_cfg cfg = { .ram_bytes = 64 << 20, .uefi = true,
+				   .uefi_code = code, .nvram_path = nv,
+				   .nvram_template = tpl };
+	const uint64_t vars_base = MEMMAP_4G - CODE_LEN - VARS_LEN;
+	struct machine *m;
+
+	uefi_files(code, tpl, nv, sizeof(code));
+	T_EQ(machine_create(&cfg, &m, why, sizeof(why)), 0);
+	/* the NVRAM is a copy of the template, the code is at the top */
+	read_file(nv, a, sizeof(a));
+	read_file(tpl, b, sizeof(b));
+	T_ASSERT(memcmp(a, b, sizeof(a)) == 0);
+	T_EQ(m->bus.mmio_read(m, MEMMAP_4G - 16, 1), 0xf4);
+	T_EQ(memmap_bios_base(m->mem), MEMMAP_4G - CODE_LEN);
+	/* the code flash refuses a program */
+	m->bus.mmio_write(m, MEMMAP_4G - 16, 0x10, 1);
+	m->bus.mmio_write(m, MEMMAP_4G - 16, 0x00, 1);
+	T_EQ(m->bus.mmio_read(m, MEMMAP_4G - 16, 1), 0xf4);
+	/* the variable store flash below it: read, program one byte */
+	T_EQ(m->bus.mmio_read(m, vars_base + 40, 4), 0x4856465f);	/* _FVH */
+	m->bus.mmio_write(m, vars_base + 0x3000, 0x10, 1);
+	m->bus.mmio_write(m, vars_base + 0x3000, 0x12, 1);
+	T_EQ(m->bus.mmio_read(m, vars_base + 0x3000, 1), 0x80);	/* status */
+	m->bus.mmio_write(m, vars_base + 0x3000, 0xff, 1);
+	T_EQ(m->bus.mmio_read(m, vars_base + 0x3000, 1), 0x12);
+	machine_destroy(m);
+	read_file(nv, a, sizeof(a));
+	T_EQ(a[0x3000], 0x12);				/* in the file */
+	read_file(tpl, b, sizeof(b));
+	T_EQ(b[0x3000], 0xff);				/* not in the template */
+	unlink(nv);
+}
+
+static void test_uefi_boot_entry(void)
+{
+	char code[512], tpl[512], nv[512], why[256] = "";
+	struct efi_boot_target t = { .part = 1, .start = 2048,
+				     .sectors = 4096, .path = "\\EFI\\x\\y.efi",
+				     .title = "test" };
+	struct machine_cfg cfg = { .ram_bytes = 64 << 20, .uefi = true,
+				   .uefi_code = code, .nvram_path = nv,
+				   .nvram_template = tpl, .efi_boot = &t };
+	uint8_t a[VARS_LEN];
+	const uint8_t *d;
+	struct machine *m;
+	size_t n = 0;
+
+	uefi_files(code, tpl, nv, sizeof(code));
+	T_EQ(machine_create(&cfg, &m, why, sizeof(why)), 0);
+	machine_destroy(m);
+	read_file(nv, a, sizeof(a));
+	d = efivar_get(a, sizeof(a), "BootOrder", efivar_global_guid, &n);
+	T_ASSERT(d != NULL);
+	T_EQ(d[0] | d[1] << 8, MACHINE_EFI_BOOT_NUM);
+	T_ASSERT(efivar_get(a, sizeof(a), "BootD000", efivar_global_guid,
+			    &n) != NULL);
+	unlink(nv);
+}
+
+static void test_uefi_refusals(void)
+{
+	char code[512], tpl[512], nv[512], why[256] = "";
+	struct machine_cfg cfg = { .ram_bytes = 64 << 20, .uefi = true,
+				   .uefi_code = "/nonexistent/OVMF_CODE.fd",
+				   .nvram_path = nv, .nvram_template = tpl };
+	struct machine *m;
+
+	uefi_files(code, tpl, nv, sizeof(code));
+	T_EQ(machine_create(&cfg, &m, why, sizeof(why)), -ENOENT);
+	T_ASSERT(strstr(why, "/nonexistent/OVMF_CODE.fd") != NULL);
+	T_ASSERT(strchr(why, '\n') == NULL);
+	/* the template itself is never the VM's store */
+	cfg.uefi_code = code;
+	cfg.nvram_path = tpl;
+	T_EQ(machine_create(&cfg, &m, why, sizeof(why)), -EPERM);
+	/* neither is a file under /usr/share */
+	cfg.nvram_path = "/usr/share/../share/OVMF/OVMF_VARS_4M.fd";
+	if (access(cfg.nvram_path, F_OK) == 0)
+		T_EQ(machine_create(&cfg, &m, why, sizeof(why)), -EPERM);
+	/* an existing file that is not a firmware volume (VMware's NVRAM)
+	 * is refused and left as it was */
+	{
+		uint8_t junk[VARS_LEN], back[VARS_LEN];
+
+		cfg.nvram_path = nv;
+		memset(junk, 0x5a, sizeof(junk));
+		write_file(nv, junk, sizeof(junk));
+		T_EQ(machine_create(&cfg, &m, why, sizeof(why)), -EINVAL);
+		T_ASSERT(strstr(why, "not an OVMF variable store") != NULL);
+		read_file(nv, back, sizeof(back));
+		T_ASSERT(memcmp(junk, back, sizeof(junk)) == 0);
+		unlink(nv);
+	}
+	/* a missing template: nothing is created */
+	cfg.nvram_path = nv;
+	cfg.nvram_template = "/nonexistent/VARS.fd";
+	T_EQ(machine_create(&cfg, &m, why, sizeof(why)), -ENOENT);
+	T_ASSERT(strstr(why, "/nonexistent/VARS.fd") != NULL);
+	T_ASSERT(access(nv, F_OK) != 0);
+}
+
 static const struct t_case cases[] = {
+	T_CASE(test_uefi_flash),
+	T_CASE(test_uefi_boot_entry),
+	T_CASE(test_uefi_refusals),
 	T_CASE(test_missing_bios),
 	T_CASE(test_cmos_memory_fields),
 	T_CASE(test_fw_cfg_e820_via_ports),
