@@ -120,7 +120,8 @@ void p2v_plan_free(struct p2v_plan *p)
 	free(p);
 }
 
-/* libblkid on the first MiB of the area, through a memfd. */
+/* libblkid on the first MiB of the area, through a memfd (not when it
+ * is all zeros). */
 static void probe_fs(struct rd_disk *src, struct p2v_area *a)
 {
 	size_t n = a->size < PROBE_LEN ? (size_t)a->size : PROBE_LEN;
@@ -129,8 +130,15 @@ static void probe_fs(struct rd_disk *src, struct p2v_area *a)
 	void *buf = malloc(n);
 	int fd = -1;
 
+	uint64_t run = 0;
+	int st;
+
 	a->fs[0] = 0;
-	if (!buf || rd_pread(src, buf, n, a->start))
+	/* nothing to find in zeros (a hole, a wiped disk): no probing */
+	st = rd_block_status(src, a->start, n, &run);
+	if ((st == RD_BLK_ZERO || st == RD_BLK_UNALLOC) && run >= n)
+		goto out;
+	if (!buf || rd_pread(src, buf, n, a->start) || p2v_is_zero(buf, n))
 		goto out;
 	fd = lib_memfd_from("p2v-probe", buf, n);
 	if (fd < 0)
