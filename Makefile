@@ -320,7 +320,8 @@ FUZZERS := \
 	fuzz_p2v_plan \
 	fuzz_inspect \
 	fuzz_vmdef \
-	fuzz_vmimport
+	fuzz_vmimport \
+	fuzz_esp
 
 # ---------------------------------------------------------------- rules
 ALL_OBJS := $(LIB_OBJS) $(HW_OBJS) $(BOARD_OBJS) $(VMM_OBJS) $(DEVICES_OBJS) \

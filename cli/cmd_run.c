@@ -780,6 +780,13 @@ int cmd_run(int argc, char **argv)
 	 * loading its kernel and initrd in 256 MiB */
 	if (o.vc.uefi && !o.mem_given && !(o.def_path && o.def.mem_mib))
 		o.vc.ram_mib = 512;
+	/* OVMF's flash has only been brought up on the interpreter */
+	if (o.vc.uefi && !strcmp(o.vc.engine, "kvm"))
+		return cli_not_implemented("run", "UEFI on the KVM engine (--firmware uefi --engine kvm; use --engine interp)");
+	if (o.vc.uefi && !strcmp(o.vc.engine, "auto")) {
+		fprintf(stderr, "dualvm: run: --firmware uefi runs on the interpreter (UEFI on KVM is not implemented yet)\n");
+		o.vc.engine = "interp";
+	}
 	if (set_nvram(&o))
 		return EXIT_USAGE;
 	rc = uefi_partition(&o);

@@ -14,6 +14,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <strings.h>
 #include <sys/mman.h>
 #include <unistd.h>
 
@@ -21,6 +22,7 @@
 
 #include "hwprofile/hwp_priv.h"
 #include "rawdisk/rawdisk.h"
+#include "vmdisk/vmdisk.h"
 
 #define PROBE_HEAD	(2u << 20)
 #define PROBE_TAIL	(1u << 20)
@@ -199,6 +201,45 @@ void hwp_report_free(struct hwp_report *r)
 	free(r);
 }
 
+static bool is_esp_type(const char *type)
+{
+	return !strcasecmp(type, "c12a7328-f81f-11d2-ba4b-00a0c93ec93b") ||
+	       !strcasecmp(type, "0xef");
+}
+
+/*
+ * The EFI system partitions of @t, and for each OS partition of @r the
+ * loader on one of them that boots it (vmd_esp_loader(): the vendor folder
+ * naming its file system, or Windows Boot Manager), as UEFI firmware's
+ * boot entries would name it.  Only reads.
+ */
+static void efi_loaders(struct rd_disk *d, const struct rd_part_table *t,
+			struct hwp_report *r)
+{
+	char why[256];
+
+	for (unsigned int i = 0; i < r->n; i++)
+		r->part[i].esp = r->part[i].number && is_esp_type(r->part[i].type);
+	for (unsigned int k = 0; k < t->n; k++) {
+		if (!is_esp_type(t->part[k].type))
+			continue;
+		for (unsigned int i = 0; i < r->n; i++) {
+			struct hwp_part *p = &r->part[i];
+
+			if (p->efi_loader[0] || p->esp ||
+			    (p->os != HWP_OS_LINUX && p->os != HWP_OS_WINDOWS))
+				continue;
+			if (!vmd_esp_loader(d, t, t->part[k].number, p->number,
+					    p->efi_loader,
+					    sizeof(p->efi_loader), why,
+					    sizeof(why)))
+				p->efi_esp = t->part[k].number;
+			else
+				p->efi_loader[0] = '\0';
+		}
+	}
+}
+
 int hwp_inspect(struct rd_disk *d, const char *name, unsigned int partition,
 		struct hwp_report **out, char *err, size_t errlen)
 {
@@ -270,6 +311,7 @@ int hwp_inspect(struct rd_disk *d, const char *name, unsigned int partition,
 		rc = -ENOENT;
 		goto out_free;
 	}
+	efi_loaders(d, t, r);
 	free(t);
 	*out = r;
 	return 0;

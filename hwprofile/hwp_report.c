@@ -143,6 +143,15 @@ void hwp_report_print_json(const struct hwp_report *r, FILE *f)
 		lib_json_str(&j, "label", p->label);
 		lib_json_str(&j, "uuid", p->uuid);
 		json_safety(&j, &p->safety);
+		lib_json_bool(&j, "efi_system_partition", p->esp);
+		if (p->efi_loader[0]) {
+			lib_json_begin(&j, "efi_loader", '{');
+			lib_json_u64(&j, "esp", p->efi_esp);
+			lib_json_str(&j, "path", p->efi_loader);
+			lib_json_end(&j, '}');
+		} else {
+			lib_json_null(&j, "efi_loader");
+		}
 		if (p->os == HWP_OS_LINUX)
 			json_linux(&j, &p->lx);
 		else if (p->os == HWP_OS_WINDOWS)
@@ -239,6 +248,11 @@ void hwp_report_print_text(const struct hwp_report *r, FILE *f)
 			p->fs[0] ? p->fs : "unknown", p->label,
 			p->uuid[0] ? p->uuid : "-");
 		text_safety(f, &p->safety);
+		if (p->esp)
+			fprintf(f, "    EFI system partition\n");
+		if (p->efi_loader[0])
+			fprintf(f, "    UEFI loader: %s on partition %u\n",
+				p->efi_loader, p->efi_esp);
 		if (p->os == HWP_OS_LINUX)
 			text_linux(f, &p->lx);
 		else if (p->os == HWP_OS_WINDOWS)

@@ -133,6 +133,10 @@ struct hwp_part {
 	struct hwp_linux lx;		/* valid when os == HWP_OS_LINUX */
 	struct hwp_windows win;		/* valid when os == HWP_OS_WINDOWS */
 	struct hwp_safety safety;
+	bool		esp;		/* an EFI system partition */
+	unsigned int	efi_esp;	/* the ESP holding its UEFI loader */
+	char		efi_loader[128];/* that loader ("\\EFI\\debian\\
+					 * grubx64.efi"), "" if none found */
 	char		error[256];	/* why the OS could not be read */
 };
 

@@ -3,7 +3,7 @@
 # hwprofile-inspect.sh --- `dualvm inspect --json` on the test disks matches
 # the golden files in tests/hwprofile/ (per-build values filled from
 # build/guests/manifest.json) and the manifest itself; text mode and bad
-# input behave.
+# input behave; the UEFI disk's ESP and each OS's loader on it.
 set -u
 : "${BUILD:?}" "${SRC:?}" "${GUESTS:=$BUILD/guests}" "${DUALVM:=$BUILD/bin/dualvm}"
 tmp=$(mktemp -d); trap 'rm -rf "$tmp"' EXIT
@@ -87,3 +87,34 @@ fi
 "$DUALVM" inspect "$tmp/nonexistent.img" >/dev/null 2>"$tmp/err"
 rc=$?
 if [ $rc = 1 ] && [ -s "$tmp/err" ]; then echo "PASS inspect-missing-file"; else echo "FAIL inspect-missing-file: rc=$rc"; fi
+
+# UEFI: the ESP is named, and each OS gets the loader that boots it: the
+# vendor folder whose GRUB names its file system (HOST: \EFI\host, LINUX:
+# \EFI\debian, not the fallback \EFI\BOOT), Windows Boot Manager for NTFS;
+# with --partition the same loader; a BIOS disk has none
+img=$GUESTS/dualboot-uefi-amd64.img
+if [ -f "$img" ]; then
+	got=$("$DUALVM" inspect --json "$img" 2>"$tmp/err" | python3 -c '
+import json, sys
+d = json.load(sys.stdin)
+for p in d["partitions"]:
+    l = p["efi_loader"]
+    print(p["number"], p["efi_system_partition"], l and l["esp"], l and l["path"])')
+	want='1 True None None
+2 False 1 \EFI\host\grubx64.efi
+3 False 1 \EFI\debian\grubx64.efi
+4 False 1 \EFI\Microsoft\Boot\bootmgfw.efi'
+	one=$("$DUALVM" inspect --partition 3 "$img" 2>&1)
+	bios=$("$DUALVM" inspect "$GUESTS/dualboot-gpt-amd64.img" 2>&1)
+	if [ "$got" != "$want" ]; then
+		echo "FAIL inspect-uefi-loaders: got $(tr '\n' ';' <<<"$got") $(head -1 "$tmp/err")"
+	elif ! grep -qF 'UEFI loader: \EFI\debian\grubx64.efi on partition 1' <<<"$one"; then
+		echo "FAIL inspect-uefi-loaders: --partition 3: $(head -3 <<<"$one" | tr '\n' ' ')"
+	elif grep -q 'UEFI loader\|EFI system partition' <<<"$bios"; then
+		echo "FAIL inspect-uefi-loaders: the BIOS GPT disk reports UEFI loaders"
+	else
+		echo "PASS inspect-uefi-loaders"
+	fi
+else
+	echo "FAIL inspect-uefi-loaders: $img not built (make guests)"
+fi
