@@ -564,15 +564,26 @@ static void act_power_on(GSimpleAction *a, GVariant *p, gpointer u)
 		show_vm_status(name);
 }
 
+/* The run of the VM an action names (@p, "" = the selected one), or NULL
+ * after saying in the status bar that it is not running. */
+static struct run *running(GVariant *p, const char **name)
+{
+	struct run *r;
+
+	*name = target(p);
+	r = *name ? g_hash_table_lookup(A.runs, *name) : NULL;
+	if (!r)
+		set_status("%s: not running", *name ? *name : "no VM selected");
+	return r;
+}
+
 static void act_power_off(GSimpleAction *a, GVariant *p, gpointer u)
 {
-	const char *name = target(p);
-	struct run *r = name ? g_hash_table_lookup(A.runs, name) : NULL;
+	const char *name;
+	struct run *r = running(p, &name);
 
-	if (!r) {
-		set_status("%s: not running", name ? name : "no VM selected");
+	if (!r)
 		return;
-	}
 	/* dualvm run stops the guest and closes its disks on SIGTERM */
 	g_subprocess_send_signal(r->proc, SIGTERM);
 	set_status("%s: stopping…", name);
@@ -580,13 +591,11 @@ static void act_power_off(GSimpleAction *a, GVariant *p, gpointer u)
 
 static void act_reset(GSimpleAction *a, GVariant *p, gpointer u)
 {
-	const char *name = target(p);
-	struct run *r = name ? g_hash_table_lookup(A.runs, name) : NULL;
+	const char *name;
+	struct run *r = running(p, &name);
 
-	if (!r) {
-		set_status("%s: not running", name ? name : "no VM selected");
+	if (!r)
 		return;
-	}
 	/* no reset line into a running dualvm: stop it, start it again */
 	r->restart = true;
 	g_subprocess_send_signal(r->proc, SIGTERM);

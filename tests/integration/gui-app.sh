@@ -69,6 +69,15 @@ wait_state() {
 	done
 	return 1
 }
+app_child() {	# the app's `dualvm run` child, waited for up to 10 s
+	local c i
+	for ((i = 0; i < 50; i++)); do
+		c=$(ps -o pid=,args= --ppid $app | awk '$3 == "run" { print $1 }')
+		[ -n "$c" ] && break
+		sleep 0.2
+	done
+	echo "$c"
+}
 lib_names() {	# the library by the CLI: ['a', 'b']
 	"$DUALVM" vm list --json | grep -o '"name": *"[^"]*"' |
 		sed 's/.*: *"\(.*\)"/'"'"'\1'"'"'/' | paste -sd, | sed 's/,/, /g; s/.*/[&]/'
@@ -137,12 +146,7 @@ act select '[<"lin">]'
 
 # power on: the app's child runs the VM, its serial log reaches the kernel
 act power-on '[<"lin">]'
-child=
-for ((i = 0; i < 50; i++)); do
-	child=$(ps -o pid=,args= --ppid $app | awk '$3 == "run" { print $1 }')
-	[ -n "$child" ] && break
-	sleep 0.2
-done
+child=$(app_child)
 if [ -z "$child" ]; then
 	t_fail gui-app-power-on "no dualvm run child; status $(state status)"; exit 0
 fi
@@ -227,12 +231,7 @@ ovl=$XDG_DATA_HOME/dualvm/vms/und/u.img.undo.qcow2
 for answer in discard commit; do
 	rm -f "$TMP/serial.log"
 	act power-on '[<"und">]'
-	child=
-	for ((i = 0; i < 50; i++)); do
-		child=$(ps -o pid=,args= --ppid $app | awk '$3 == "run" { print $1 }')
-		[ -n "$child" ] && break
-		sleep 0.2
-	done
+	child=$(app_child)
 	if [ -z "$child" ] || ! wait_serial "$TMP/serial.log" 'Loading /boot' "$child" "$(budget 120)"; then
 		t_fail_log gui-app-undo-$answer "the undoable VM did not boot: $(state status)" "$TMP/serial.log"
 		continue
