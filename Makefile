@@ -451,7 +451,8 @@ DEB_PKGS := build-essential pkg-config bear clang-format \
 	util-linux binutils libvirt-clients libxml2-utils libxml2-dev \
 	debootstrap grub-common grub-efi-amd64-bin \
 	strace clang libclang-rt-14-dev llvm libslirp-dev iproute2 man-db bsdextrautils \
-	libglib2.0-bin libglib2.0-dev-bin dbus dbus-x11 desktop-file-utils
+	libglib2.0-bin libglib2.0-dev-bin dbus dbus-x11 desktop-file-utils \
+	python3-jsonschema
 
 deps:
 	@missing=$$(for p in $(DEB_PKGS); do \
