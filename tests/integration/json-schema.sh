@@ -21,7 +21,10 @@
 schemas=$SRC/doc/json
 names="disk-check disk-info p2v inspect inject vm-list vm-show"
 
-if ! python3 -c 'import jsonschema' 2>/dev/null; then
+# Debian's python3 and python3-jsonschema (make deps), not whatever other
+# python3 comes first in PATH
+py=/usr/bin/python3
+if ! $py -c 'import jsonschema' 2>/dev/null; then
 	for n in $names validator; do
 		t_fail json-$n "python3-jsonschema is not installed (make deps)"
 	done
@@ -64,7 +67,7 @@ for i, d in enumerate(docs, 1):
         sys.exit(1)
 print(len(docs))
 EOF
-val() { python3 validate.py "$schemas/$1.schema.json" "$2" "$3"; }
+val() { $py validate.py "$schemas/$1.schema.json" "$2" "$3"; }
 
 # run NAME SCHEMA doc|lines EXPECTED-RC CMD...: run CMD, check its exit
 # status and validate its stdout; failures collected in $bad.
@@ -166,10 +169,20 @@ if "$DUALVM" vm create demo --disk "$TMP/vmdisk.img" --partition 1 --disk-mode u
 		python3 -c 'import json,sys; assert [v["name"] for v in json.load(open(sys.argv[1]))["vms"]]==["demo","plain"]' \
 			vm-list.out || bad+="vm list does not list demo, plain; "
 	run vm-show vm-show doc 0 "$DUALVM" vm show demo --json
+	# a VM whose definition cannot be read: the entry with "error"
+	if "$DUALVM" vm create broken --disk "$TMP/vmdisk.img" >>vmc.out 2>&1 &&
+	   truncate -s 256M "$XDG_DATA_HOME/dualvm/vms/broken/vm.dualvm"; then
+		run vm-list-error vm-list doc 0 "$DUALVM" vm list --json &&
+			python3 -c 'import json,sys; v=json.load(open(sys.argv[1]))["vms"][0]; assert v["name"]=="broken" and "error" in v' \
+				vm-list-error.out || bad+="vm list does not show broken's error; "
+		run vm-show-error vm-show doc 0 "$DUALVM" vm show broken --json
+	else
+		bad+="vm create broken: $(tail -c 300 vmc.out); "
+	fi
 else
 	bad+="vm create: $(head -c 300 vmc.out); "
 fi
-report vm "list (empty, two VMs), show"
+report vm "list (empty, two VMs, an unreadable one), show (ok, unreadable)"
 
 # ---- the validator fails what it must
 cp check-refused.out good.json
