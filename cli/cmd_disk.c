@@ -37,7 +37,7 @@ static const char usage_text[] =
 "                       `dualvm run` would use for this disk)\n"
 "  --device DISK        create-raw: the disk the descriptor points at\n"
 "  -o, --output FILE    create-raw: descriptor to write (NAME-pt.vmdk beside)\n"
-"  --json               machine-readable output\n"
+"  --json               machine-readable output (schema: README.md)\n"
 "  --help               this text\n";
 
 struct disk_args {

@@ -27,7 +27,7 @@ static const char usage_text[] =
 "  --partition N                 only this partition\n"
 "  --undo                        restore what a previous inject changed\n"
 "  --json                        machine-readable report with SHA-256 of\n"
-"                                every changed file\n"
+"                                every changed file (schema: README.md)\n"
 "  --disk-mode MODE              persistent (default for image files: write\n"
 "                                the image), undoable (default for block\n"
 "                                devices: keep the changes in an overlay for\n"

@@ -45,7 +45,8 @@ static const char usage_text[] =
 "  --full-copy                   ignore file systems, copy every non-zero block\n"
 "  --continue-on-error           unreadable sectors become zeros (listed)\n"
 "  --allow-live                  convert a source with mounted file systems\n"
-"  --json                        machine-readable progress and report\n"
+"  --json                        machine-readable progress and report, as\n"
+"                                JSON Lines (schema: README.md)\n"
 "  --help                        this text\n";
 
 /*
