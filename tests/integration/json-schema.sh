@@ -156,7 +156,23 @@ for f in linux-i386 dualboot-i386 dualboot-gpt-amd64 dualboot-uefi-amd64 windows
 	run inspect-$f inspect doc 0 "$DUALVM" inspect "$G/$f.img" --json
 done
 run inspect-part inspect doc 0 "$DUALVM" inspect "$G/dualboot-i386.img" --partition 3 --json
-report inspect "5 disks and one partition"
+# the outputs reach the schema's branches: each kind of "os", an ESP with a
+# loader, a boot loader object
+$py - inspect-*.out >inspect-kinds.txt <<'PY' || bad+="inspect branches: $(cat inspect-kinds.txt); "
+import json, sys
+os_kinds, loader, boot = set(), False, False
+for f in sys.argv[1:]:
+    for p in json.load(open(f))["partitions"]:
+        os_kinds.add(p["os"]["type"] if p["os"] else None)
+        loader |= p["efi_loader"] is not None
+        boot |= bool(p["os"] and p["os"].get("bootloader"))
+miss = [k for k, ok in (("linux", "linux" in os_kinds), ("windows", "windows" in os_kinds),
+                        ("no os", None in os_kinds), ("efi_loader", loader),
+                        ("bootloader", boot)) if not ok]
+print("not seen: " + ", ".join(miss) if miss else "all seen")
+sys.exit(1 if miss else 0)
+PY
+report inspect "5 disks and one partition; linux, windows, no OS, efi_loader, bootloader seen"
 
 # ---- vm list / show
 run vm-list-empty vm-list doc 0 "$DUALVM" vm list --json &&
