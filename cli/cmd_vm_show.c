@@ -212,9 +212,12 @@ int cli_vm_show(int argc, char **argv)
 	}
 	entry_load(name, v);
 	if (json) {
+		/* the entry says why; the status says it failed, as without
+		 * --json */
 		lib_json_init(&j, stdout, false);
 		entry_json(&j, v, true);
 		putchar('\n');
+		rc = v->e ? 1 : 0;
 	} else if (v->e) {
 		cli_err(CMD, "show: %s", v->err);
 		rc = 1;

@@ -191,7 +191,7 @@ if "$DUALVM" vm create demo --disk "$TMP/vmdisk.img" --partition 1 --disk-mode u
 		run vm-list-error vm-list doc 0 "$DUALVM" vm list --json &&
 			python3 -c 'import json,sys; v=json.load(open(sys.argv[1]))["vms"][0]; assert v["name"]=="broken" and "error" in v' \
 				vm-list-error.out || bad+="vm list does not show broken's error; "
-		run vm-show-error vm-show doc 0 "$DUALVM" vm show broken --json
+		run vm-show-error vm-show doc 1 "$DUALVM" vm show broken --json
 	else
 		bad+="vm create broken: $(tail -c 300 vmc.out); "
 	fi
