@@ -111,9 +111,9 @@ done
 # guest boots), the slowest first so the run ends sooner; each script's
 # result block is printed whole when it finishes.
 # Slowest first, in this order (measured on a quiet 2-core machine).
-slow=(interp-debian interp-dualboot-debian rawdisk-boot hwprofile-inject-linux uefi-boot
-      net interp-amd64 fixtures platform-acpi run-vmdef p2v-boot p2v-uefi fuzz-libfuzzer
-      asan-fuzz)
+slow=(uefi-boot rawdisk-boot interp-debian interp-dualboot-debian fixtures
+      hwprofile-inject-linux net interp-amd64 fuzz-libfuzzer vm-library run-vmdef
+      p2v-boot platform-acpi asan-fuzz gui-app hostile-images p2v-uefi)
 ordered=()
 for p in "${slow[@]}"; do
 	for s in "${scripts[@]}"; do

@@ -1,11 +1,13 @@
 #!/bin/bash
 # SPDX-License-Identifier: GPL-2.0-only
-# run-vmdef.sh --- `dualvm run DEFINITION`: what `p2v --vm dualvm,vmx`
+# run-vmdef.sh --- `dualvm run DEFINITION`: what `p2v --vm dualvm`
 # writes for linux-i386 must boot to DUALVM-GUEST-READY under the
-# interpreter (the dualvm definition names the qcow2 output, the .vmx a
-# VMDK copy); a definition's disk names follow the image path policy
-# (outside its folder: refused, one line), a UEFI definition is refused
-# until dualvm has UEFI, and the command line overrides the definition.
+# interpreter (the definition names the qcow2 output), what `--vm vmx`
+# writes (a VMDK copy) must get SYSLINUX loading the kernel from it
+# (vm-library.sh boots an imported .vmx to DUALVM-GUEST-READY); a
+# definition's disk names follow the image path policy (outside its
+# folder: refused, one line), a UEFI definition starts OVMF with its own
+# variable store beside it, and a bad value is one line naming the key.
 # Env: BUILD SRC GUESTS DUALVM (see tests/run-tests.sh).
 . "$SRC/tests/lib/common.sh"
 img=$GUESTS/linux-i386.img
@@ -17,12 +19,13 @@ if ! "$DUALVM" p2v "$img" lin.qcow2 --vm dualvm,vmx >p2v.log 2>&1; then
 	t_fail run-vmdef "p2v failed: $(tail -n 1 p2v.log)"; exit 0
 fi
 
-for k in dualvm vmx; do
+for k in dualvm:DUALVM-GUEST-READY vmx:'Loading /boot'; do
+	m=${k#*:} k=${k%%:*}
 	name=run-vmdef-$k-boots
-	dualvm_boot "$TMP/$k.serial" "$(budget 600)" DUALVM-GUEST-READY \
+	dualvm_boot "$TMP/$k.serial" "$(budget 600)" "$m" \
 		--engine interp --disk-mode nonpersistent "lin.$k"
 	rc=$?
-	if [ $rc = 0 ] && grep -aq DUALVM-GUEST-READY "$TMP/$k.serial"; then
+	if [ $rc = 0 ] && grep -aq "$m" "$TMP/$k.serial"; then
 		t_pass $name
 	else
 		t_fail_log $name "$(boot_why $rc "$TMP/$k.serial")" "$TMP/$k.serial"
@@ -55,9 +58,24 @@ else
 	t_fail run-vmdef-allow-path "exit $rc: $(head -n 1 up.err)"
 fi
 
-# UEFI firmware: refused (exit 2)
+# UEFI firmware: OVMF starts, with the definition's own variable store
+# (created beside it from Debian's template); auto says it runs on the
+# interpreter
 sed 's/^config.version.*/&\nfirmware = "efi"/' lin.vmx >efi.vmx
-refused run-vmdef-uefi-refused efi.vmx 2 UEFI
+t=run-vmdef-uefi
+dualvm_boot "$TMP/efi.serial" "$(budget 300)" 'BdsDxe' --engine auto \
+	--disk-mode nonpersistent efi.vmx
+rc=$?
+if [ $rc != 0 ] || ! grep -aq BdsDxe "$TMP/efi.serial"; then
+	t_fail_log $t "$(boot_why $rc "$TMP/efi.serial")" "$TMP/efi.serial"
+elif [ "$(stat -c %s efi.dualvm-nvram 2>/dev/null)" != "$(stat -c %s /usr/share/OVMF/OVMF_VARS_4M.fd)" ] ||
+     ! cmp -s -n 64 efi.dualvm-nvram /usr/share/OVMF/OVMF_VARS_4M.fd; then
+	t_fail $t "no variable store efi.dualvm-nvram made from OVMF_VARS_4M.fd"
+elif ! grep -q 'runs on the interpreter' "$TMP/efi.serial.out"; then
+	t_fail $t "--engine auto did not say UEFI runs on the interpreter: $(head -n 2 "$TMP/efi.serial.out")"
+else
+	t_pass $t
+fi
 
 # a bad value: the line names the file and the key
 sed 's/^memory_mib = .*/memory_mib = lots/' lin.dualvm >bad.dualvm
