@@ -141,7 +141,7 @@ wait
 left=$(find "$TMPDIR" -mindepth 1 -maxdepth 1 2>/dev/null | head -n 5 | tr '\n' ' ')
 suite_case suite-no-leftovers-tmpdir "$([ -z "$left" ] && echo 1)" "left in TMPDIR: $left"
 new=$(comm -13 <(echo "$tmp_before") <(ls -A /tmp /var/tmp 2>/dev/null | sort) |
-	grep -v '^$' | grep -iE '^tmp\.|dualvm|qemu|p2v|hwp|^\.X[0-9]+-lock|\.img|\.qcow2|\.vmdk|\.vhdx?|\.vdi' | head -n 5 | tr '\n' ' ')
+	grep -v '^$' | grep -iE '^tmp\.|dualvm|qemu|p2v|hwp|^dbus-|^\.X[0-9]+-lock|\.img|\.qcow2|\.vmdk|\.vhdx?|\.vdi' | head -n 5 | tr '\n' ' ')
 suite_case suite-no-leftovers-tmp "$([ -z "$new" ] && echo 1)" "new in /tmp or /var/tmp: $new"
 rm -rf "$TMPDIR"
 if [ -e /dev/kvm ]; then kvm_after=$(stat -c %F /dev/kvm); else kvm_after=absent; fi
