@@ -19,6 +19,8 @@ DUALVM=${DUALVM:-$BUILD/bin/dualvm}
 img=$GUESTS/linux-i386.img
 
 tmp=$(mktemp -d); trap 'rm -rf "$tmp"' EXIT
+# no session bus: GTK must not autolaunch one (its socket would be left in /tmp)
+export NO_AT_BRIDGE=1 DBUS_SESSION_BUS_ADDRESS="unix:path=$tmp/no-session-bus"
 
 head -c 65536 /dev/zero >"$tmp/zero.bin"
 env -u DISPLAY -u WAYLAND_DISPLAY "$DUALVM" run --display gtk --timeout 5 \

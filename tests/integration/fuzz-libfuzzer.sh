@@ -12,7 +12,7 @@ if ! command -v clang >/dev/null; then
 	exit 0
 fi
 out=$BUILD/fuzz-check
-if ! make -C "$SRC" -s -j2 FUZZ=1 BUILD="$out" >"$TMP/build.log" 2>&1; then
+if ! make -C "$SRC" -s -j2 FUZZ=1 BUILD="$out" fuzzers >"$TMP/build.log" 2>&1; then
 	t_fail_log fuzz-libfuzzer-build "make FUZZ=1 failed" "$TMP/build.log"
 	exit 0
 fi
