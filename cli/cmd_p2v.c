@@ -371,9 +371,7 @@ static unsigned int esp_number(struct rd_disk *src)
 
 	if (t && !rd_part_table_read(src, t))
 		for (unsigned int i = 0; i < t->n && !n; i++)
-			if (!strcasecmp(t->part[i].type,
-					"c12a7328-f81f-11d2-ba4b-00a0c93ec93b") ||
-			    !strcasecmp(t->part[i].type, "0xef"))
+			if (rd_part_type_is_esp(t->part[i].type))
 				n = t->part[i].number;
 	free(t);
 	return n;

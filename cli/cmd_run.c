@@ -598,7 +598,6 @@ static int set_nvram(struct run_opts *o)
 	return 0;
 }
 
-#define GPT_ESP_TYPE	"c12a7328-f81f-11d2-ba4b-00a0c93ec93b"
 
 /* GUID text to the mixed-endian bytes a GPT entry stores. */
 static int guid_bytes(const char *s, uint8_t out[16])
@@ -643,7 +642,7 @@ static const struct rd_part *gpt_esp(const struct rd_part_table *t)
 	if (strcmp(t->label, "gpt"))
 		return NULL;
 	for (i = 0; i < t->n; i++)
-		if (!strcasecmp(t->part[i].type, GPT_ESP_TYPE))
+		if (rd_part_type_is_esp(t->part[i].type))
 			return &t->part[i];
 	return NULL;
 }

@@ -201,12 +201,6 @@ void hwp_report_free(struct hwp_report *r)
 	free(r);
 }
 
-static bool is_esp_type(const char *type)
-{
-	return !strcasecmp(type, "c12a7328-f81f-11d2-ba4b-00a0c93ec93b") ||
-	       !strcasecmp(type, "0xef");
-}
-
 /*
  * The EFI system partitions of @t, and for each OS partition of @r the
  * loader on one of them that boots it (vmd_esp_loader(): the vendor folder
@@ -219,9 +213,9 @@ static void efi_loaders(struct rd_disk *d, const struct rd_part_table *t,
 	char why[256];
 
 	for (unsigned int i = 0; i < r->n; i++)
-		r->part[i].esp = r->part[i].number && is_esp_type(r->part[i].type);
+		r->part[i].esp = r->part[i].number && rd_part_type_is_esp(r->part[i].type);
 	for (unsigned int k = 0; k < t->n; k++) {
-		if (!is_esp_type(t->part[k].type))
+		if (!rd_part_type_is_esp(t->part[k].type))
 			continue;
 		for (unsigned int i = 0; i < r->n; i++) {
 			struct hwp_part *p = &r->part[i];

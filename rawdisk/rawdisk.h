@@ -199,6 +199,10 @@ int __attribute__((warn_unused_result))
 rd_part_table_read(struct rd_disk *d, struct rd_part_table *out);
 
 /* The entry numbered @number in @t, or NULL. */
+/* Is @type (an rd_part.type) an EFI system partition: GPT
+ * C12A7328-F81F-11D2-BA4B-00A0C93EC93B or MBR 0xef? */
+bool rd_part_type_is_esp(const char *type);
+
 const struct rd_part *rd_part_find(const struct rd_part_table *t,
 				   unsigned int number);
 

@@ -13,6 +13,7 @@
 #include <errno.h>
 #include <stdlib.h>
 #include <string.h>
+#include <strings.h>
 #include <zlib.h>
 
 #include "rawdisk/rawdisk.h"
@@ -417,6 +418,12 @@ int rd_part_table_read(struct rd_disk *d, struct rd_part_table *out)
 	if (err)
 		memset(out, 0, sizeof(*out));
 	return err;
+}
+
+bool rd_part_type_is_esp(const char *type)
+{
+	return !strcasecmp(type, "c12a7328-f81f-11d2-ba4b-00a0c93ec93b") ||
+	       !strcasecmp(type, "0xef");
 }
 
 const struct rd_part *rd_part_find(const struct rd_part_table *t,
