@@ -291,9 +291,38 @@ const char *rd_ext2_strerror(long code)
 	return error_message((errcode_t)code);
 }
 
+/*
+ * ext2fs_open2() accepts geometry that its own bitmap readers then index
+ * wrongly: a first data block other than the one mke2fs writes (0, or 1
+ * with 1 KiB blocks and no bigalloc) makes the bit-array backend copy a
+ * group's bitmap one byte past its end (found by fuzz_p2v_plan), and group
+ * sizes that are not whole bytes of bitmap leave the in-memory map and the
+ * on-disk blocks out of step.  e2fsck calls all of these corruption, so
+ * they are refused here, once, for every user of libext2fs in dualvm.
+ */
+static const char *ext2_bad_geometry(struct ext2_super_block *sb)
+{
+	uint64_t bs = EXT2_BLOCK_SIZE(sb), blocks = ext2fs_blocks_count(sb);
+	uint32_t want_first = bs == 1024 && !ext2fs_has_feature_bigalloc(sb);
+
+	if (sb->s_first_data_block != want_first)
+		return "first data block is not where mke2fs puts it";
+	if (blocks <= sb->s_first_data_block)
+		return "no blocks after the first data block";
+	if (!sb->s_blocks_per_group || sb->s_blocks_per_group % 8 ||
+	    !sb->s_clusters_per_group || sb->s_clusters_per_group % 8 ||
+	    sb->s_clusters_per_group > bs * 8)
+		return "blocks per group is not a whole bitmap block";
+	if (!sb->s_inodes_per_group || sb->s_inodes_per_group % 8 ||
+	    sb->s_inodes_per_group > bs * 8)
+		return "inodes per group is not a whole bitmap block";
+	return NULL;
+}
+
 int rd_ext2_open(struct rd_disk *d, uint64_t off, uint64_t len, int flags,
 		 struct struct_ext2_filsys **out, char *err, size_t errlen)
 {
+	const char *bad;
 	char name[96];
 	errcode_t ret;
 	int rc;
@@ -327,6 +356,14 @@ int rd_ext2_open(struct rd_disk *d, uint64_t off, uint64_t len, int flags,
 		if (ret > 0 && ret < 4096)
 			return -(int)ret;
 		return -EIO;
+	}
+	bad = ext2_bad_geometry((*out)->super);
+	if (bad) {
+		ext2fs_close_free(out);
+		if (err)
+			snprintf(err, errlen, "%s at byte %" PRIu64
+				 ": corrupt superblock: %s", d->desc, off, bad);
+		return -EINVAL;
 	}
 	return 0;
 }
