@@ -20,8 +20,15 @@
  *	fxrstor [r8+64]		host state back
  *	ret
  *
- * Stubs live in a per-CPU direct-mapped cache in an mmap()ed page set that
- * is writable only while a stub is emitted (W^X).
+ * Stubs live in a per-CPU direct-mapped cache.  Its pages are never
+ * writable and executable through the same address (W^X): a memfd is
+ * mapped twice, once read/write (where stubs are emitted) and once
+ * read/execute (where they run); x86 keeps the two views coherent, as
+ * self-modifying code is detected by physical address (SDM vol. 3, 11.6).
+ * Where a memfd cannot be made, one anonymous mapping is flipped between
+ * RW and RX with mprotect() around each emission; that costs two system
+ * calls per new stub, ruinous on hosts where mprotect() is slow (seen:
+ * 0.3 ms each under a nested hypervisor, most of a test's run time).
  */
 #include <errno.h>
 #include <signal.h>
@@ -30,6 +37,7 @@
 #include <string.h>
 #include <sys/mman.h>
 #include <ucontext.h>
+#include <unistd.h>
 
 #include "vmm/x86/fpu.h"
 
@@ -42,6 +50,7 @@
 
 struct fpu_host {
 	uint8_t		*code;			/* STUB_SLOTS x STUB_SIZE, RX */
+	uint8_t		*wr;			/* its RW view, or NULL: flip */
 	uint64_t	key[STUB_SLOTS];	/* normalised bytes | len << 56 */
 };
 
@@ -73,8 +82,39 @@ void x86_fpu_destroy(struct x86_cpu *c)
 	if (!h)
 		return;
 	munmap(h->code, STUB_SLOTS * STUB_SIZE);
+	if (h->wr)
+		munmap(h->wr, STUB_SLOTS * STUB_SIZE);
 	free(h);
 	c->fpu_host = NULL;
+}
+
+/* The stub pages as a memfd mapped RW at h->wr and RX at h->code. */
+static bool map_dual(struct fpu_host *h)
+{
+	size_t len = STUB_SIZE * STUB_SLOTS;
+	void *wr, *rx;
+	int fd;
+
+	fd = memfd_create("dualvm-x87-stubs", MFD_CLOEXEC);
+	if (fd < 0)
+		return false;
+	if (ftruncate(fd, (off_t)len)) {
+		close(fd);
+		return false;
+	}
+	wr = mmap(NULL, len, PROT_READ | PROT_WRITE, MAP_SHARED, fd, 0);
+	rx = mmap(NULL, len, PROT_READ | PROT_EXEC, MAP_SHARED, fd, 0);
+	close(fd);
+	if (wr == MAP_FAILED || rx == MAP_FAILED) {
+		if (wr != MAP_FAILED)
+			munmap(wr, len);
+		if (rx != MAP_FAILED)
+			munmap(rx, len);
+		return false;
+	}
+	h->wr = wr;
+	h->code = rx;
+	return true;
 }
 
 static struct fpu_host *host_get(struct x86_cpu *c)
@@ -86,11 +126,13 @@ static struct fpu_host *host_get(struct x86_cpu *c)
 	h = calloc(1, sizeof(*h));
 	if (!h)
 		return NULL;
-	h->code = mmap(NULL, STUB_SIZE * STUB_SLOTS, PROT_READ | PROT_EXEC,
-		       MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
-	if (h->code == MAP_FAILED) {
-		free(h);
-		return NULL;
+	if (!map_dual(h)) {
+		h->code = mmap(NULL, STUB_SIZE * STUB_SLOTS, PROT_READ | PROT_EXEC,
+			       MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
+		if (h->code == MAP_FAILED) {
+			free(h);
+			return NULL;
+		}
 	}
 	c->fpu_host = h;
 	return h;
@@ -155,7 +197,7 @@ static uint8_t *stub_get(struct x86_cpu *c, const uint8_t *b, unsigned int n)
 	struct fpu_host *h = host_get(c);
 	uint64_t key = (uint64_t)n << 56, hash;
 	unsigned int slot;
-	uint8_t *p;
+	uint8_t *p, *w;
 
 	if (!h)
 		return NULL;
@@ -166,12 +208,16 @@ static uint8_t *stub_get(struct x86_cpu *c, const uint8_t *b, unsigned int n)
 	p = h->code + slot * STUB_SIZE;
 	if (h->key[slot] == key)
 		return p;
-	if (mprotect(h->code, STUB_SIZE * STUB_SLOTS, PROT_READ | PROT_WRITE))
+	w = h->wr ? h->wr + slot * STUB_SIZE : p;
+	h->key[slot] = 0;
+	if (!h->wr && mprotect(h->code, STUB_SIZE * STUB_SLOTS,
+			       PROT_READ | PROT_WRITE))
 		return NULL;
-	memcpy(p, stub_head, sizeof(stub_head));
-	memcpy(p + sizeof(stub_head), b, n);
-	memcpy(p + sizeof(stub_head) + n, stub_tail, sizeof(stub_tail));
-	if (mprotect(h->code, STUB_SIZE * STUB_SLOTS, PROT_READ | PROT_EXEC))
+	memcpy(w, stub_head, sizeof(stub_head));
+	memcpy(w + sizeof(stub_head), b, n);
+	memcpy(w + sizeof(stub_head) + n, stub_tail, sizeof(stub_tail));
+	if (!h->wr && mprotect(h->code, STUB_SIZE * STUB_SLOTS,
+			       PROT_READ | PROT_EXEC))
 		return NULL;
 	__builtin___clear_cache((char *)p, (char *)p + STUB_SIZE);
 	h->key[slot] = key;
