@@ -30,6 +30,7 @@
 #include <gtk/gtk.h>
 
 #include "p2v/p2v.h"
+#include "gui/app/wizard_part.h"
 
 #define APP_ID "org.dualvm.Gtk"
 
@@ -736,6 +737,26 @@ static const GActionEntry actions[] = {
 	{ "about", act_about, NULL, NULL, NULL, { 0 } },
 };
 
+static GtkWindow *main_window(void)
+{
+	return GTK_WINDOW(A.win);
+}
+
+static void vm_created(const char *name)
+{
+	refresh_library();
+	select_name(name);
+}
+
+static void status_line(const char *line)
+{
+	set_status("%s", line);
+}
+
+static struct wizard_part_host wizard_part_host = {
+	.parent = main_window, .created = vm_created, .status = status_line,
+};
+
 static void on_startup(GApplication *app, gpointer u)
 {
 	GtkBuilder *b = gtk_builder_new_from_resource("/org/dualvm/Gtk/dualvm-gtk.ui");
@@ -744,6 +765,9 @@ static void on_startup(GApplication *app, gpointer u)
 
 	g_action_map_add_action_entries(G_ACTION_MAP(app), actions,
 					G_N_ELEMENTS(actions), NULL);
+	wizard_part_host.gapp = A.gapp;
+	wizard_part_host.dualvm = A.dualvm;
+	wizard_part_install(&wizard_part_host);
 	gtk_application_set_accels_for_action(A.gapp, "app.refresh", refresh);
 	gtk_application_set_accels_for_action(A.gapp, "app.quit", quit);
 	gtk_application_set_menubar(A.gapp, G_MENU_MODEL(

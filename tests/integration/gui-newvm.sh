@@ -1,0 +1,195 @@
+#!/bin/bash
+# SPDX-License-Identifier: GPL-2.0-only
+# gui-newvm.sh --- dualvm-gtk's "New VM from a partition of this computer"
+# under Xvfb with a private session bus, on a real block device: a loop
+# device over a private copy of dualboot-i386.img, with its HOST partition
+# (1) mounted read-write on the host (through a second loop device).
+#  - app.new-vm opens the dialog; its rows (app.new-vm-rows, read back from
+#    the row labels) name partition 2 of the loop device as Debian, ext4,
+#    with nothing in the way, and partition 1 as not selectable because it
+#    is mounted, saying to unmount it; choosing partition 1 is refused in
+#    words;
+#  - partition 2 chosen (app.new-vm-pick, as a click), then the real
+#    widgets by keyboard (xdotool): Alt+N and a typed name, Alt+M and Down
+#    (undoable), Alt+R (Create): `dualvm vm show` has the VM with that
+#    disk, partition and mode, and the sidebar lists it, selected;
+#  - power on from the app (the child's serial log reaches SYSLINUX
+#    loading the kernel of partition 2, never the HOST's), power off: the
+#    undoable dialog asks and Alt+D discards the overlay; partition 2 of
+#    the disk is byte-identical.
+# Needs root (loop devices, mount): without it, a SKIP with the reason.
+# Env: BUILD SRC GUESTS DUALVM (see tests/run-tests.sh).
+if [ -z "${GUI_NEWVM_INNER:-}" ]; then
+	for t in xvfb-run dbus-run-session gdbus xdotool losetup; do
+		command -v $t >/dev/null ||
+			{ echo "FAIL gui-newvm: $t missing (make deps)"; exit 0; }
+	done
+	if [ "$(id -u)" != 0 ]; then
+		echo "SKIP gui-newvm: needs root for a loop device and a mount"
+		exit 0
+	fi
+	bus=$(mktemp -d "${TMPDIR:-/tmp}/gui-newvm-bus.XXXXXX") || exit 0
+	cat >"$bus/session.conf" <<CONF
+<!DOCTYPE busconfig PUBLIC "-//freedesktop//DTD D-Bus Bus Configuration 1.0//EN"
+ "http://www.freedesktop.org/standards/dbus/1.0/busconfig.dtd">
+<busconfig>
+  <type>session</type>
+  <listen>unix:dir=$bus</listen>
+  <auth>EXTERNAL</auth>
+  <policy context="default">
+    <allow send_destination="*" eavesdrop="true"/>
+    <allow eavesdrop="true"/>
+    <allow own="*"/>
+  </policy>
+</busconfig>
+CONF
+	GUI_NEWVM_INNER=1 xvfb-run -a dbus-run-session --config-file="$bus/session.conf" \
+		-- bash "$0" 2> >(grep -v 'Failed to set fd limit' >&2)
+	rc=$?
+	rm -rf "$bus"
+	exit $rc
+fi
+. "$SRC/tests/lib/common.sh"
+APP=$BUILD/bin/dualvm-gtk
+img=$GUESTS/dualboot-i386.img
+[ -x "$APP" ] || { t_fail gui-newvm "$APP not built"; exit 0; }
+[ -f "$img" ] || { t_fail gui-newvm "$img missing (make guests)"; exit 0; }
+
+export XDG_DATA_HOME=$TMP/data HOME=$TMP/home NO_AT_BRIDGE=1
+mkdir -p "$HOME" "$TMP/mnt"
+cp --sparse=always "$img" "$TMP/d.img"
+read -r p1s p1n < <(sfdisk -d "$img" | sed -n 's/.*1 : start= *\([0-9]*\), size= *\([0-9]*\).*/\1 \2/p')
+loop=$(losetup -f --show "$TMP/d.img") ||
+	{ t_fail gui-newvm "losetup failed"; exit 0; }
+# partition 1 through a second loop device over the same file (no
+# partition devices need to exist), mounted read-write
+p1=$(losetup -f --show -o $((p1s * 512)) --sizelimit $((p1n * 512)) "$TMP/d.img") ||
+	{ losetup -d "$loop"; t_fail gui-newvm "losetup of partition 1 failed"; exit 0; }
+cleanup() {
+	[ -n "${app:-}" ] && kill "$app" 2>/dev/null && wait "$app" 2>/dev/null
+	mountpoint -q "$TMP/mnt" && umount "$TMP/mnt"
+	losetup -d "$p1" 2>/dev/null
+	losetup -d "$loop" 2>/dev/null
+	t_cleanup
+}
+trap cleanup EXIT
+mount -o rw "$p1" "$TMP/mnt" ||
+	{ t_fail gui-newvm "cannot mount partition 1 of $loop ($p1)"; exit 0; }
+read -r p2s p2n < <(sfdisk -d "$img" | sed -n 's/.*2 : start= *\([0-9]*\), size= *\([0-9]*\).*/\1 \2/p')
+p2sum() { dd if="$loop" bs=512 skip="$p2s" count="$p2n" status=none | sha256sum; }
+sum0=$(p2sum)
+
+gd() {
+	gdbus call --session --dest org.dualvm.Gtk --object-path /org/dualvm/Gtk \
+		--method "org.gtk.Actions.$@"
+}
+act() { gd Activate "$1" "${2:-[]}" '{}' >/dev/null; }
+state() {
+	gd Describe "$1" 2>/dev/null | sed -n "s/^((true, signature '[a-z]*', \[<\(.*\)>\]),)$/\1/p"
+}
+wait_state() {	# ACTION REGEX SECONDS
+	local end=$((SECONDS + $3))
+	while [ $SECONDS -lt $end ]; do
+		state "$1" | grep -qE -- "$2" && return 0
+		sleep 0.3
+	done
+	return 1
+}
+# one row a line, fields split by a tab (GVariant text escapes it as \t)
+rows() { state new-vm-rows | sed "s/', '/\n/g; s/^\['//; s/'\]$//; s/\\\\t/\t/g"; }
+
+DUALVM_GTK_RUN_OPTS="--serial $TMP/serial.log --engine interp" \
+	"$APP" >"$TMP/app.log" 2>&1 &
+app=$!
+t_bg $app
+wait_state library . "$(budget 20)" ||
+	{ t_fail gui-newvm "no app.library on the bus: $(tail -n 1 "$TMP/app.log")"; exit 0; }
+
+# --- the rows
+act new-vm
+if ! wait_state new-vm-rows "$loop#2" "$(budget 120)"; then
+	t_fail gui-newvm-rows "no row for $loop#2: $(state new-vm-result); rows: $(rows | cut -f1 | paste -sd' ')"
+	exit 0
+fi
+r2=$(rows | grep -F "$loop#2	")
+r1=$(rows | grep -F "$loop#1	")
+case $r2 in
+*"partition 2: Debian GNU/Linux 12 (bookworm), ext4, 256 MiB"*"Ready"*)
+	case $r2 in *"not selectable"*) t_fail gui-newvm-rows "partition 2 not selectable: $r2" ;;
+	*) t_pass gui-newvm-rows "$(printf '%s' "$r2" | cut -f2)" ;; esac ;;
+*) t_fail gui-newvm-rows "partition 2: '$r2'" ;;
+esac
+case $r1 in
+*"[not selectable]"*mounted*"$TMP/mnt"*unmount*) t_pass gui-newvm-refusal "$(printf '%s' "$r1" | cut -f3)" ;;
+*) t_fail gui-newvm-refusal "partition 1 (mounted rw): '$r1'" ;;
+esac
+act new-vm-pick "[<\"$loop#1\">]"
+case $(state new-vm-result) in
+*"cannot be chosen"*mounted*) t_pass gui-newvm-refusal-pick ;;
+*) t_fail gui-newvm-refusal-pick "picking partition 1: $(state new-vm-result)" ;;
+esac
+
+# --- create through the real widgets
+act new-vm-pick "[<\"$loop#2\">]"
+wid=$(timeout "$(budget 20)" xdotool search --sync --onlyvisible --name 'New VM from a partition' | head -n 1)
+if [ -z "$wid" ]; then
+	t_fail gui-newvm-create "the dialog is not shown"; exit 0
+fi
+xdotool windowfocus --sync "$wid" key --clearmodifiers alt+n ctrl+a
+xdotool type --delay 20 "dual2"
+xdotool key --clearmodifiers alt+m Down
+sleep 0.5
+xdotool key --clearmodifiers alt+r
+if wait_state new-vm-result 'Created dual2' "$(budget 30)"; then
+	show=$("$DUALVM" vm show dual2 --json 2>&1)
+	case $show in
+	*"\"path\": \"$loop\""*'"mode": "undoable", "partitions": "2"'*)
+		if wait_state library "'dual2'" 5 && [ "$(state select)" = "'dual2'" ]; then
+			t_pass gui-newvm-create "$loop partition 2, undoable"
+		else
+			t_fail gui-newvm-create "sidebar $(state library), selected $(state select)"
+		fi ;;
+	*) t_fail gui-newvm-create "vm show: $show" ;;
+	esac
+else
+	t_fail gui-newvm-create "result: $(state new-vm-result)"
+	exit 0
+fi
+
+# --- power on, off, the undoable dialog
+act power-on '[<"dual2">]'
+child=
+for i in $(seq 1 50); do
+	child=$(ps -o pid=,args= --ppid $app | awk '$3 == "run" { print $1 }')
+	[ -n "$child" ] && break
+	sleep 0.2
+done
+if [ -z "$child" ] || ! wait_serial "$TMP/serial.log" 'Loading /boot' "$child" "$(budget 120)"; then
+	t_fail_log gui-newvm-run "no SYSLINUX 'Loading /boot' from partition 2; status $(state status)" "$TMP/serial.log"
+	exit 0
+fi
+if grep -aq HOST-OS-BOOTED "$TMP/serial.log"; then
+	t_fail gui-newvm-run "the HOST partition booted"
+else
+	t_pass gui-newvm-run "$(grep -a -m1 'Loading /boot' "$TMP/serial.log" | tr -d '\r')"
+fi
+act power-off '[<"dual2">]'
+dlg=$(timeout "$(budget 30)" xdotool search --sync --onlyvisible --name 'dualvm: undoable disk' | head -n 1)
+ovl=$(ls "$XDG_DATA_HOME"/dualvm/vms/dual2/*.undo.qcow2 2>/dev/null | head -n 1)
+if [ -z "$dlg" ] || [ -z "$ovl" ]; then
+	t_fail gui-newvm-undo "dialog '$dlg', overlay '$ovl'; status $(state status)"
+else
+	xdotool windowfocus --sync "$dlg" key --clearmodifiers alt+d
+	for i in $(seq 1 50); do [ -e "$ovl" ] || break; sleep 0.2; done
+	if [ -e "$ovl" ]; then
+		t_fail gui-newvm-undo "overlay $ovl still there after Discard"
+	else
+		t_pass gui-newvm-undo "discarded"
+	fi
+fi
+[ "$(p2sum)" = "$sum0" ] && t_pass gui-newvm-source-unchanged ||
+	t_fail gui-newvm-source-unchanged "partition 2 of $loop changed"
+act quit
+wait $app 2>/dev/null
+app=
+exit 0
