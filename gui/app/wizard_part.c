@@ -579,11 +579,33 @@ static void act_readonly(GSimpleAction *a, GVariant *p, gpointer u)
 {
 }
 
+/* Save the dialog as the X server shows it to the PNG @p. */
+static void act_shot(GSimpleAction *a, GVariant *p, gpointer u)
+{
+	GdkWindow *w = W.dlg ? gtk_widget_get_window(W.dlg) : NULL;
+	GdkPixbuf *pb;
+	GError *e = NULL;
+
+	pb = w ? gdk_pixbuf_get_from_window(w, 0, 0, gdk_window_get_width(w),
+					    gdk_window_get_height(w)) : NULL;
+	if (!pb) {
+		set_result("screenshot: the dialog is not shown");
+		return;
+	}
+	if (!gdk_pixbuf_save(pb, g_variant_get_string(p, NULL), "png", &e,
+			     NULL)) {
+		set_result("screenshot: %s", e->message);
+		g_error_free(e);
+	}
+	g_object_unref(pb);
+}
+
 static const GActionEntry actions[] = {
 	{ "new-vm", act_new_vm, NULL, NULL, NULL, { 0 } },
 	{ "new-vm-pick", act_pick, "s", NULL, NULL, { 0 } },
 	{ "new-vm-rows", act_readonly, NULL, "@as []", NULL, { 0 } },
 	{ "new-vm-result", act_readonly, NULL, "''", NULL, { 0 } },
+	{ "new-vm-screenshot", act_shot, "s", NULL, NULL, { 0 } },
 };
 
 void wizard_part_install(const struct wizard_part_host *h)

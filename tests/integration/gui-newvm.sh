@@ -16,7 +16,8 @@
 #  - power on from the app (the child's serial log reaches SYSLINUX
 #    loading the kernel of partition 2, never the HOST's), power off: the
 #    undoable dialog asks and Alt+D discards the overlay; partition 2 of
-#    the disk is byte-identical.
+#    the disk is byte-identical.  A picture of the dialog is kept as
+#    build/test-logs/gui-newvm-dialog.png.
 # Needs root (loop devices, mount): without it, a SKIP with the reason.
 # Env: BUILD SRC GUESTS DUALVM (see tests/run-tests.sh).
 if [ -z "${GUI_NEWVM_INNER:-}" ]; then
@@ -135,6 +136,11 @@ wid=$(timeout "$(budget 20)" xdotool search --sync --onlyvisible --name 'New VM 
 if [ -z "$wid" ]; then
 	t_fail gui-newvm-create "the dialog is not shown"; exit 0
 fi
+mkdir -p "$BUILD/test-logs"
+rm -f "$BUILD/test-logs/gui-newvm-dialog.png"
+act new-vm-screenshot "[<\"$BUILD/test-logs/gui-newvm-dialog.png\">]"
+[ -s "$BUILD/test-logs/gui-newvm-dialog.png" ] ||
+	t_fail gui-newvm-screenshot "no picture of the dialog: $(state new-vm-result)"
 xdotool windowfocus --sync "$wid" key --clearmodifiers alt+n ctrl+a
 xdotool type --delay 20 "dual2"
 xdotool key --clearmodifiers alt+m Down
