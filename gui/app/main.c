@@ -30,7 +30,7 @@
 #include <gtk/gtk.h>
 
 #include "p2v/p2v.h"
-#include "gui/app/wizard_part.h"
+#include "wizard_part.h"
 
 #define APP_ID "org.dualvm.Gtk"
 

@@ -29,7 +29,7 @@
 #include "hwprofile/hwprofile.h"
 #include "rawdisk/rawdisk.h"
 #include "vmdisk/vmdisk.h"
-#include "gui/app/wizard_part.h"
+#include "wizard_part.h"
 
 #define NMODES 3
 
