@@ -100,16 +100,11 @@ if [ ${#scripts[@]} -gt 0 ]; then
 	fi
 fi
 
-for b in "${units[@]}"; do
-	run_one "${b#$BUILD/tests/}" "$b"
-done
-for b in "${fuzz[@]}"; do
-	run_one "${b#$BUILD/tests/}" "$b" -runs=0 "$SRC/tests/fuzz/corpus/$(basename "$b")"
-done
-
-# Integration scripts run JOBS at a time (default 2: most are single-threaded
-# guest boots), the slowest first so the run ends sooner; each script's
-# result block is printed whole when it finishes.
+# Every program runs JOBS at a time (default 2: most integration scripts
+# are single-threaded guest boots): the slowest integration scripts first,
+# then the others, then the unit tests and fuzz corpus replays, which fill
+# the gaps at the end; each program's result block is printed whole when
+# it finishes.
 # Slowest first, in this order (measured on a quiet 2-core machine).
 slow=(uefi-boot rawdisk-boot interp-debian interp-dualboot-debian fixtures
       hwprofile-inject-linux net interp-amd64 fuzz-libfuzzer vm-library run-vmdef
@@ -123,16 +118,29 @@ done
 for s in "${scripts[@]}"; do
 	[[ " ${slow[*]} " == *" $(basename "$s" .sh) "* ]] || ordered+=("$s")
 done
+for b in "${units[@]}" "${fuzz[@]}"; do
+	ordered+=("$b")
+done
 jobs_max=${JOBS:-2}
 running=0
 for s in "${ordered[@]}"; do
-	rel=integration/$(basename "$s")
 	if [ "$running" -ge "$jobs_max" ]; then
 		wait -n
 		running=$((running - 1))
 	fi
-	( run_one "$rel" bash "$s" >"$log/$(basename "$s").block"
-	  cat "$log/$(basename "$s").block" ) &
+	case $s in
+	"$BUILD"/tests/fuzz/*)
+		rel=${s#$BUILD/tests/}
+		set -- "$s" -runs=0 "$SRC/tests/fuzz/corpus/$(basename "$s")" ;;
+	"$BUILD"/tests/*)
+		rel=${s#$BUILD/tests/}
+		set -- "$s" ;;
+	*)
+		rel=integration/$(basename "$s")
+		set -- bash "$s" ;;
+	esac
+	blk=$log/$(echo "$rel" | tr '/' '_').block
+	( run_one "$rel" "$@" >"$blk"; cat "$blk" ) &
 	running=$((running + 1))
 done
 wait
