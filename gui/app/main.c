@@ -29,6 +29,7 @@
 
 #include <gtk/gtk.h>
 
+#include "app.h"
 #include "p2v/p2v.h"
 
 #define APP_ID "org.dualvm.Gtk"
@@ -128,6 +129,33 @@ static void show_vm_status(const char *name)
 		set_status("%s", last);
 	else
 		set_status("%s: stopped", name);
+}
+
+/* ---------------------------------------------------------------- app.h */
+
+GtkWindow *app_window(void)
+{
+	return GTK_WINDOW(A.win);
+}
+
+const char *app_dualvm(void)
+{
+	return A.dualvm;
+}
+
+const char *app_selected(void)
+{
+	return selected();
+}
+
+void app_status(const char *text)
+{
+	set_status("%s", text);
+}
+
+void app_refresh(void)
+{
+	refresh_library();
 }
 
 /* ---------------------------------------------------------------- details */
@@ -756,6 +784,8 @@ static void on_startup(GApplication *app, gpointer u)
 	gtk_window_set_icon_name(GTK_WINDOW(A.win), APP_ID);
 	g_signal_connect(A.list, "row-selected", G_CALLBACK(on_row_selected), NULL);
 	g_object_unref(b);
+	wizard_p2v_init(A.gapp);
+	inject_dialog_init(A.gapp);
 	refresh_library();
 	if (!selected())
 		set_status("the library is empty: dualvm vm create NAME --disk PATH");
