@@ -12,8 +12,9 @@
  * as a child (GSubprocess) and reads its JSON Lines (doc/json/
  * p2v.schema.json) asynchronously: each progress record moves the bar
  * (done/total of the phase, rate, ETA), the result and verified records
- * fill the last page.  Cancel (the assistant's button, Escape, closing
- * the window, app.p2v-cancel) sends SIGINT: dualvm p2v removes its
+ * fill the last page.  Cancel (a button of ours on the progress page,
+ * where GtkAssistant hides its own; closing the window; app.p2v-cancel)
+ * sends SIGINT: dualvm p2v removes its
  * partial output and exits 130; the wizard then checks that neither the
  * output nor the partial file dualvm names exists.  A refusal is the
  * child's last stderr line, shown on the last page.  "Add to the library"
