@@ -9,17 +9,16 @@
  *
  *	dualvm p2v SOURCE OUTPUT --format F --json [--verify] [--vm KINDS]
  *
- * as a child (GSubprocess) and reads its JSON Lines (doc/json/
- * p2v.schema.json) asynchronously: each progress record moves the bar
- * (done/total of the phase, rate, ETA), the result and verified records
- * fill the last page.  Cancel (a button of ours on the progress page,
- * where GtkAssistant hides its own; closing the window; app.p2v-cancel)
- * sends SIGINT: dualvm p2v removes its
- * partial output and exits 130; the wizard then checks that neither the
- * output nor the partial file dualvm names exists.  A refusal is the
- * child's last stderr line, shown on the last page.  "Add to the library"
- * adds dualvm to --vm and, after a conversion that succeeded, runs
- * `dualvm vm import STEM.dualvm` and refreshes the sidebar.
+ * as a child through p2v_job.c, which reads its JSON Lines asynchronously
+ * and tells the wizard what to show: the bar (done/total of the phase,
+ * rate, ETA), the line under it, the last page (bytes copied, verify
+ * ok; or the child's stderr reason of a refusal).  Cancel (a button of
+ * ours on the progress page, where GtkAssistant hides its own; closing
+ * the window; app.p2v-cancel) sends SIGINT: dualvm p2v removes its
+ * partial output and exits 130, and the job checks that neither the
+ * output nor the partial file is left.  "Add to the library" adds dualvm
+ * to --vm; the job then runs `dualvm vm import STEM.dualvm` and the
+ * sidebar is refreshed.  The main loop never waits for the child.
  *
  * Actions (app.*): p2v-wizard opens it; p2v-source, p2v-output,
  * p2v-format, p2v-vm (comma list) are string states that mirror the
@@ -31,31 +30,15 @@
  * page's text); p2v-screenshot (s: a PNG path) saves the wizard's
  * picture.
  */
-#include <signal.h>
 #include <stdio.h>
 #include <string.h>
 
 #include "app.h"
-#include "jsonv.h"
+#include "p2v_job.h"
 
 enum { VM_VMX, VM_OVF, VM_OVA, VM_LIBVIRT, VM_DUALVM, VM_KINDS };
 static const char *const vm_kind[VM_KINDS] = {
 	"vmx", "ovf", "ova", "libvirt", "dualvm",
-};
-
-/* A running `dualvm p2v` (then `dualvm vm import`). */
-struct p2v_job {
-	GSubprocess	*proc;
-	GDataInputStream *out, *err;	/* NULL once read to the end */
-	bool		 exited;
-	bool		 cancelled;	/* SIGINT sent */
-	bool		 add;		/* import the .dualvm afterwards */
-	char		*output;	/* OUTPUT as given */
-	char		*reason;	/* last non-empty stderr line */
-	GString		*warnings;	/* "dualvm: p2v: warning: ..." lines */
-	char		*bad_json;	/* first unreadable stdout line */
-	GVariant	*result;	/* the result record, a{sv} */
-	gint64		 verified;	/* bytes, -1 without a verified line */
 };
 
 static struct {
@@ -64,7 +47,7 @@ static struct {
 	GtkWidget	*command, *bar, *status, *result;
 	GtkWidget	*stop;		/* Cancel while the child runs */
 	GtkWidget	*page_source, *page_output, *page_progress;
-	struct p2v_job	*job;		/* NULL when nothing runs */
+	struct gui_p2v_job *job;	/* NULL when nothing runs */
 	char		*proposed;	/* the output path we filled in */
 } W;
 
@@ -226,6 +209,19 @@ static void change_readonly(GSimpleAction *a, GVariant *v, gpointer u)
 {
 }
 
+static void browse_done(GtkNativeDialog *fc, int resp, gpointer u)
+{
+	char *f = resp == GTK_RESPONSE_ACCEPT ?
+		  gtk_file_chooser_get_filename(GTK_FILE_CHOOSER(fc)) : NULL;
+
+	if (f)
+		gtk_entry_set_text(GTK_ENTRY(u), f);
+	g_free(f);
+	g_object_unref(fc);
+}
+
+/* Choose…: a file chooser (shown, not run: the main loop goes on) that
+ * fills the source (@u NULL) or the output entry. */
 static void browse(GtkButton *b, gpointer u)
 {
 	bool save = u != NULL;
@@ -236,17 +232,11 @@ static void browse(GtkButton *b, gpointer u)
 		NULL, NULL);
 	GtkFileChooser *c = GTK_FILE_CHOOSER(fc);
 
-	gtk_file_chooser_set_do_overwrite_confirmation(c, TRUE);
+	gtk_native_dialog_set_modal(GTK_NATIVE_DIALOG(fc), TRUE);
 	if (gtk_entry_get_text(e)[0])
 		gtk_file_chooser_set_filename(c, gtk_entry_get_text(e));
-	if (gtk_native_dialog_run(GTK_NATIVE_DIALOG(fc)) == GTK_RESPONSE_ACCEPT) {
-		char *f = gtk_file_chooser_get_filename(c);
-
-		if (f)
-			gtk_entry_set_text(e, f);
-		g_free(f);
-	}
-	g_object_unref(fc);
+	g_signal_connect(fc, "response", G_CALLBACK(browse_done), e);
+	gtk_native_dialog_show(GTK_NATIVE_DIALOG(fc));
 }
 
 /* ---------------------------------------------------------------- command */
@@ -301,147 +291,24 @@ static void show_command(void)
 
 /* ---------------------------------------------------------------- the child */
 
-static void job_free(struct p2v_job *j)
+static void job_progress(void *ctx, double fraction, const char *text)
 {
-	if (j->out)
-		g_object_unref(j->out);
-	if (j->err)
-		g_object_unref(j->err);
-	if (j->result)
-		g_variant_unref(j->result);
-	g_string_free(j->warnings, TRUE);
-	g_object_unref(j->proc);
-	g_free(j->output);
-	g_free(j->reason);
-	g_free(j->bad_json);
-	g_free(j);
+	set_progress(fraction, text);
 }
 
-/* "1.2 GiB" */
-static char *size_text(gint64 n)
+static void job_status(void *ctx, const char *text)
 {
-	return g_format_size_full((guint64)(n < 0 ? 0 : n), G_FORMAT_SIZE_IEC_UNITS);
+	set_wstatus(text);
 }
 
-static void on_progress(struct p2v_job *j, GVariant *rec)
+static void job_imported(void *ctx, const char *name)
 {
-	const char *phase = "copy", *fs = "";
-	gint64 done = jsonv_int(rec, "done", 0), total = jsonv_int(rec, "total", 0);
-	gint64 rate = jsonv_int(rec, "rate", 0), part = jsonv_int(rec, "partition", 0);
-	double eta = 0, f = total > 0 ? (double)done / (double)total : 1;
-	char *d = size_text(done), *t = size_text(total), *r = size_text(rate);
-	char *text, *st;
-
-	g_variant_lookup(rec, "phase", "&s", &phase);
-	g_variant_lookup(rec, "fs", "&s", &fs);
-	g_variant_lookup(rec, "eta", "d", &eta);
-	text = g_strdup_printf("%s %.0f%%: %s of %s, %s/s, %d:%02d left", phase,
-			       f * 100, d, t, r, (int)eta / 60, (int)eta % 60);
-	set_progress(f, text);
-	if (j->cancelled)
-		st = NULL;
-	else if (part)
-		st = g_strdup_printf("%s: partition %" G_GINT64_FORMAT "%s%s%s…",
-				     strcmp(phase, "verify") ? "Copying" : "Verifying",
-				     part, fs[0] ? " (" : "", fs, fs[0] ? ")" : "");
-	else
-		st = g_strdup(strcmp(phase, "verify") ? "Copying…" : "Verifying…");
-	if (st)
-		set_wstatus(st);
-	g_free(st);
-	g_free(text);
-	g_free(d);
-	g_free(t);
-	g_free(r);
+	app_refresh();
 }
 
-static void on_record(struct p2v_job *j, const char *line)
-{
-	char err[160];
-	GVariant *rec = jsonv_parse(line, err, sizeof(err));
-	const char *ev = NULL;
-	char *st;
-
-	if (!rec || !g_variant_is_of_type(rec, G_VARIANT_TYPE_VARDICT) ||
-	    !g_variant_lookup(rec, "event", "&s", &ev)) {
-		if (!j->bad_json)
-			j->bad_json = g_strdup_printf("%s: %.80s", rec ? "no event" :
-						      err, line);
-	} else if (!strcmp(ev, "progress")) {
-		on_progress(j, rec);
-	} else if (!strcmp(ev, "result")) {
-		if (j->result)
-			g_variant_unref(j->result);
-		j->result = g_variant_ref(rec);
-	} else if (!strcmp(ev, "verified")) {
-		/* the verify phase's last progress record may be before its end */
-		char *b;
-
-		j->verified = jsonv_int(rec, "bytes", 0);
-		b = size_text(j->verified);
-		st = g_strdup_printf("verify 100%%: %s identical to the source", b);
-		set_progress(1, st);
-		g_free(st);
-		g_free(b);
-	}
-	if (rec)
-		g_variant_unref(rec);
-}
-
-static void job_finish(struct p2v_job *j);
-
-static void read_out(GObject *src, GAsyncResult *res, gpointer u)
-{
-	struct p2v_job *j = u;
-	char *line = g_data_input_stream_read_line_finish_utf8(
-		G_DATA_INPUT_STREAM(src), res, NULL, NULL);
-
-	if (!line) {
-		g_clear_object(&j->out);
-		job_finish(j);
-		return;
-	}
-	on_record(j, line);
-	g_free(line);
-	g_data_input_stream_read_line_async(j->out, G_PRIORITY_DEFAULT, NULL,
-					    read_out, j);
-}
-
-static void read_err(GObject *src, GAsyncResult *res, gpointer u)
-{
-	struct p2v_job *j = u;
-	char *line = g_data_input_stream_read_line_finish_utf8(
-		G_DATA_INPUT_STREAM(src), res, NULL, NULL);
-
-	if (!line) {
-		g_clear_object(&j->err);
-		job_finish(j);
-		return;
-	}
-	g_strstrip(line);
-	if (strstr(line, ": warning: "))
-		g_string_append_printf(j->warnings, "%s\n", line);
-	if (line[0]) {
-		g_free(j->reason);
-		j->reason = line;
-	} else {
-		g_free(line);
-	}
-	g_data_input_stream_read_line_async(j->err, G_PRIORITY_DEFAULT, NULL,
-					    read_err, j);
-}
-
-static void exited(GObject *src, GAsyncResult *res, gpointer u)
-{
-	struct p2v_job *j = u;
-
-	g_subprocess_wait_finish(G_SUBPROCESS(src), res, NULL);
-	j->exited = true;
-	job_finish(j);
-}
-
-/* The end of a conversion: its status line, the last page's text, and
- * that page shown (the assistant's buttons work again). */
+/* The end of a conversion: its status line (also in the main window's
+ * status bar), the last page's text, and that page shown (the
+ * assistant's buttons work again). */
 static void show_end(const char *status, const char *text)
 {
 	char *s = g_strdup_printf("P2V: %s", status);
@@ -456,173 +323,25 @@ static void show_end(const char *status, const char *text)
 		gtk_assistant_next_page(W.win);
 }
 
-static void job_end(struct p2v_job *j, const char *status, const char *text)
+static void job_end(void *ctx, const char *status, const char *text)
 {
-	char *t = g_strdup(text);	/* may be the result label's own */
-
 	W.job = NULL;
-	job_free(j);
 	gtk_widget_hide(W.stop);
-	show_end(status, t);
-	g_free(t);
+	show_end(status, text);
 }
 
-static void import_done(GObject *src, GAsyncResult *res, gpointer u)
-{
-	struct p2v_job *j = u;
-	GString *text = g_string_new(gtk_label_get_text(GTK_LABEL(W.result)));
-	char *out = NULL, *errs = NULL, *name = NULL, *st;
-	GError *e = NULL;
-
-	if (!g_subprocess_communicate_utf8_finish(G_SUBPROCESS(src), res, &out,
-						  &errs, &e)) {
-		g_string_append_printf(text, "\nNot added to the library: %s",
-				       e->message);
-		g_error_free(e);
-	} else if (g_subprocess_get_successful(G_SUBPROCESS(src)) &&
-		   g_str_has_prefix(out, "VM '") && strchr(out + 4, '\'')) {
-		name = g_strndup(out + 4, strchr(out + 4, '\'') - (out + 4));
-		g_string_append_printf(text, "\nAdded to the library as %s.", name);
-		app_refresh();
-	} else {
-		g_strstrip(errs);
-		g_string_append_printf(text, "\nNot added to the library: %s",
-				       strrchr(errs, '\n') ? strrchr(errs, '\n') + 1 : errs);
-	}
-	g_object_unref(src);
-	st = name ? g_strdup_printf("done: %s, added to the library as %s",
-				    j->output, name) :
-		    g_strdup_printf("done: %s (not added to the library)", j->output);
-	job_end(j, st, text->str);
-	g_free(st);
-	g_free(name);
-	g_free(out);
-	g_free(errs);
-	g_string_free(text, TRUE);
-}
-
-/* `dualvm vm import STEM.dualvm` (the definition p2v --vm dualvm wrote). */
-static void import_vm(struct p2v_job *j)
-{
-	char *dot = strrchr(j->output, '.');
-	char *def = g_strdup_printf("%.*s.dualvm", dot && !strchr(dot, '/') ?
-				    (int)(dot - j->output) : (int)strlen(j->output),
-				    j->output);
-	GError *e = NULL;
-	GSubprocess *p = g_subprocess_new(G_SUBPROCESS_FLAGS_STDIN_PIPE |
-					  G_SUBPROCESS_FLAGS_STDOUT_PIPE |
-					  G_SUBPROCESS_FLAGS_STDERR_PIPE, &e,
-					  app_dualvm(), "vm", "import", def, NULL);
-
-	g_free(def);
-	if (!p) {
-		char *t = g_strdup_printf("%s\nNot added to the library: %s",
-			gtk_label_get_text(GTK_LABEL(W.result)), e->message);
-
-		job_end(j, "done (not added to the library)", t);
-		g_free(t);
-		g_error_free(e);
-		return;
-	}
-	set_wstatus("Adding the VM to the library…");
-	g_subprocess_communicate_utf8_async(p, NULL, NULL, import_done, j);
-}
-
-/* What a successful conversion did, from its result/verified records. */
-static char *success_text(struct p2v_job *j)
-{
-	GString *s = g_string_new(NULL);
-	const char *fmt = "?";
-	char *c, *d, *r;
-	double secs = 0;
-
-	g_variant_lookup(j->result, "format", "&s", &fmt);
-	g_variant_lookup(j->result, "seconds", "d", &secs);
-	c = size_text(jsonv_int(j->result, "copied", 0));
-	d = size_text(jsonv_int(j->result, "disk_size", 0));
-	r = size_text(jsonv_int(j->result, "read", 0));
-	g_string_append_printf(s, "Done: %s (%s).\n%s copied (%" G_GINT64_FORMAT
-			       " bytes; %s read) of a %s disk in %.1f s.",
-			       j->output, fmt, c, jsonv_int(j->result, "copied", 0),
-			       r, d, secs);
-	if (j->verified >= 0)
-		g_string_append_printf(s, "\nVerify ok: %" G_GINT64_FORMAT
-				       " bytes identical to the source.", j->verified);
-	if (j->warnings->len)
-		g_string_append_printf(s, "\n%s", j->warnings->str);
-	g_free(c);
-	g_free(d);
-	g_free(r);
-	g_strchomp(s->str);
-	return g_string_free(s, FALSE);
-}
-
-/* After SIGINT: dualvm names the partial file it removed; neither it nor
- * OUTPUT may exist. */
-static char *cancel_text(struct p2v_job *j)
-{
-	const char *rm = j->reason ? strstr(j->reason, "removed ") : NULL;
-	bool out = g_file_test(j->output, G_FILE_TEST_EXISTS);
-	bool part = rm && g_file_test(rm + 8, G_FILE_TEST_EXISTS);
-
-	if (out || part)
-		return g_strdup_printf("Cancelled, but %s still exists.",
-				       out ? j->output : rm + 8);
-	return g_strdup_printf("Cancelled (dualvm p2v stopped by SIGINT): %s "
-			       "was not written%s%s.", j->output,
-			       rm ? "; dualvm " : "", rm ? rm : "");
-}
-
-/* Once the child has exited and both pipes are read to the end. */
-static void job_finish(struct p2v_job *j)
-{
-	GSubprocess *p = j->proc;
-	char *text, *st;
-
-	if (!j->exited || j->out || j->err)
-		return;
-	if (g_subprocess_get_if_exited(p) && !g_subprocess_get_exit_status(p) &&
-	    j->result && !j->bad_json) {
-		text = success_text(j);
-		set_result(text);
-		g_free(text);
-		if (j->add) {
-			import_vm(j);
-			return;
-		}
-		st = g_strdup_printf("done: %s", j->output);
-		job_end(j, st, gtk_label_get_text(GTK_LABEL(W.result)));
-		g_free(st);
-		return;
-	}
-	if (j->cancelled && (g_subprocess_get_if_exited(p) ?
-			     g_subprocess_get_exit_status(p) == 128 + SIGINT :
-			     g_subprocess_get_term_sig(p) == SIGINT)) {
-		text = cancel_text(j);
-		job_end(j, "cancelled", text);
-	} else {
-		const char *why = j->bad_json ? j->bad_json : j->reason ? j->reason :
-				  "no reason given";
-
-		st = g_subprocess_get_if_exited(p) ?
-		     g_strdup_printf("exit %d", g_subprocess_get_exit_status(p)) :
-		     g_strdup_printf("signal %d", g_subprocess_get_term_sig(p));
-		text = g_strdup_printf("Failed (%s): %s", st, why);
-		g_free(st);
-		st = g_strdup_printf("failed: %s", why);
-		job_end(j, st, text);
-		g_free(st);
-	}
-	g_free(text);
-}
+static const struct gui_p2v_job_ui job_ui = {
+	.progress	= job_progress,
+	.status		= job_status,
+	.imported	= job_imported,
+	.end		= job_end,
+};
 
 /* Run the p2v child of the fields; the progress page is shown. */
 static void start(void)
 {
 	GPtrArray *argv;
-	GError *e = NULL;
-	GSubprocess *p;
-	struct p2v_job *j;
+	char err[512];
 
 	if (W.job)
 		return;
@@ -631,51 +350,28 @@ static void start(void)
 	gtk_assistant_commit(W.win);
 	set_progress(0, "");
 	set_result("");
-	/* stdin a pipe: the child never prompts */
-	p = g_subprocess_newv((const char *const *)argv->pdata,
-			      G_SUBPROCESS_FLAGS_STDIN_PIPE |
-			      G_SUBPROCESS_FLAGS_STDOUT_PIPE |
-			      G_SUBPROCESS_FLAGS_STDERR_PIPE, &e);
-	if (!p) {
-		char *t = g_strdup_printf("Failed: cannot run %s: %s",
-					  (char *)argv->pdata[0], e->message);
+	if (gui_p2v_job_start((const char *const *)argv->pdata, argv->pdata[3],
+			      app_dualvm(), state_bool("p2v-add"), &job_ui,
+			      &W.job, err, sizeof(err))) {
+		char *t = g_strdup_printf("Failed: %s", err);
 
 		show_end("failed: cannot run dualvm", t);
 		g_free(t);
-		g_error_free(e);
-		g_ptr_array_unref(argv);
-		return;
+	} else {
+		gtk_widget_set_sensitive(W.stop, TRUE);
+		gtk_widget_show(W.stop);
+		set_wstatus("Starting…");
+		app_status("P2V: converting…");
 	}
-	j = g_new0(struct p2v_job, 1);
-	j->proc = p;
-	j->output = g_strdup(argv->pdata[3]);
 	g_ptr_array_unref(argv);
-	j->warnings = g_string_new(NULL);
-	j->verified = -1;
-	j->add = state_bool("p2v-add");
-	j->out = g_data_input_stream_new(g_subprocess_get_stdout_pipe(p));
-	j->err = g_data_input_stream_new(g_subprocess_get_stderr_pipe(p));
-	W.job = j;
-	gtk_widget_set_sensitive(W.stop, TRUE);
-	gtk_widget_show(W.stop);
-	set_wstatus("Starting…");
-	app_status("P2V: converting…");
-	g_data_input_stream_read_line_async(j->out, G_PRIORITY_DEFAULT, NULL,
-					    read_out, j);
-	g_data_input_stream_read_line_async(j->err, G_PRIORITY_DEFAULT, NULL,
-					    read_err, j);
-	g_subprocess_wait_async(p, NULL, exited, j);
 }
 
 static void cancel(void)
 {
-	if (!W.job || W.job->cancelled || W.job->exited)
+	if (!W.job)
 		return;
-	W.job->cancelled = true;
-	/* dualvm p2v removes its partial output and exits 130 */
-	g_subprocess_send_signal(W.job->proc, SIGINT);
+	gui_p2v_job_cancel(W.job);
 	gtk_widget_set_sensitive(W.stop, FALSE);
-	set_wstatus("Cancelling…");
 }
 
 /* ---------------------------------------------------------------- window */
