@@ -20,10 +20,11 @@
  * line, shown in the dialog.
  *
  * Actions (app.*): boot-here (s: a VM name, "" = the selected one) opens
- * the dialog; boot-here-mode (s: undoable, nonpersistent, persistent) is
- * the radio buttons' own action; boot-here-run = Inject; read-only
- * mirrors: boot-here-status (the status line), boot-here-report (a(ss):
- * the list's rows, path and what).
+ * the dialog; boot-here-mode (s: undoable, nonpersistent, persistent)
+ * mirrors the radio buttons (SetState or Activate ticks one);
+ * boot-here-run = Inject; read-only mirrors: boot-here-status (the
+ * status line), boot-here-report (a(ss): the list's rows, path and
+ * what).
  */
 #include <limits.h>
 #include <stdio.h>
@@ -35,8 +36,11 @@
 
 enum { RESPONSE_INJECT = 1 };
 
+static const char *const modes[] = { "undoable", "nonpersistent", "persistent" };
+
 static struct {
 	GtkDialog	*dlg;
+	GtkWidget	*mode[3];	/* radio buttons, as modes[] */
 	GtkWidget	*intro, *status, *inject;
 	GtkListStore	*store;
 	char		*vm;		/* the VM shown */
@@ -342,13 +346,20 @@ static void act_run(GSimpleAction *a, GVariant *p, gpointer u)
 	run_inject();
 }
 
+/* SetState/Activate of boot-here-mode: tick its radio button, whose
+ * "toggled" sets the state (an unknown mode changes nothing). */
 static void change_mode(GSimpleAction *a, GVariant *v, gpointer u)
 {
-	const char *m = g_variant_get_string(v, NULL);
+	for (int i = 0; i < 3; i++)
+		if (!strcmp(g_variant_get_string(v, NULL), modes[i]))
+			gtk_toggle_button_set_active(GTK_TOGGLE_BUTTON(D.mode[i]),
+						     TRUE);
+}
 
-	if (!strcmp(m, "undoable") || !strcmp(m, "nonpersistent") ||
-	    !strcmp(m, "persistent"))
-		g_simple_action_set_state(a, v);
+static void on_mode_toggled(GtkToggleButton *b, gpointer u)
+{
+	if (gtk_toggle_button_get_active(b))
+		set_state("boot-here-mode", g_variant_new_string(u));
 }
 
 static void change_readonly(GSimpleAction *a, GVariant *v, gpointer u)
@@ -363,7 +374,7 @@ static gboolean on_delete(GtkWidget *w, GdkEvent *ev, gpointer u)
 
 static const GActionEntry entries[] = {
 	{ "boot-here", act_boot_here, "s", NULL, NULL, { 0 } },
-	{ "boot-here-mode", NULL, "s", "'undoable'", change_mode, { 0 } },
+	{ "boot-here-mode", change_mode, "s", "'undoable'", change_mode, { 0 } },
 	{ "boot-here-run", act_run, NULL, NULL, NULL, { 0 } },
 	{ "boot-here-status", NULL, NULL, "''", change_readonly, { 0 } },
 	{ "boot-here-report", NULL, NULL, "@a(ss) []", change_readonly, { 0 } },
@@ -380,6 +391,12 @@ void inject_dialog_init(GtkApplication *app)
 	D.status = GTK_WIDGET(gtk_builder_get_object(b, "status"));
 	D.inject = GTK_WIDGET(gtk_builder_get_object(b, "inject"));
 	D.store = GTK_LIST_STORE(gtk_builder_get_object(b, "store"));
+	D.mode[0] = GTK_WIDGET(gtk_builder_get_object(b, "mode_undoable"));
+	D.mode[1] = GTK_WIDGET(gtk_builder_get_object(b, "mode_dry"));
+	D.mode[2] = GTK_WIDGET(gtk_builder_get_object(b, "mode_persistent"));
+	for (int i = 0; i < 3; i++)
+		g_signal_connect(D.mode[i], "toggled", G_CALLBACK(on_mode_toggled),
+				 (gpointer)modes[i]);
 	g_object_unref(b);
 	D.vm_mode = g_strdup("");
 	gtk_window_set_transient_for(GTK_WINDOW(D.dlg), app_window());

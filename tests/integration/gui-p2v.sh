@@ -18,10 +18,11 @@
 #    SIGINT: the status says cancelled, neither the output nor a partial
 #    file is left;
 #  - app.boot-here on a library VM over a copy of linux-i386.img (disk
-#    mode undoable), Alt+I in its dialog: `dualvm inject` runs on the VM's
-#    disk into an undoable overlay in the VM's folder; the dialog's list
-#    (app.boot-here-report) names the initramfs it changed, the disk image
-#    itself is unchanged.
+#    mode undoable): Alt+D, Alt+I in its dialog make a dry run (status
+#    "would change", no overlay kept); Alt+U, Alt+I run `dualvm inject` on
+#    the VM's disk into an undoable overlay in the VM's folder; the
+#    dialog's list (app.boot-here-report) names the initramfs it changed,
+#    the disk image itself is unchanged.
 # Missing xvfb-run, dbus-run-session, gdbus, xdotool or qemu-img is a
 # FAIL (make deps installs them).
 # Env: BUILD SRC GUESTS DUALVM (see tests/run-tests.sh).
@@ -171,8 +172,21 @@ act refresh
 before=$(sha256sum <"$TMP/lin.img")
 act boot-here '[<"boot">]'
 w=$(timeout "$(budget 10)" xdotool search --sync --onlyvisible --name 'dualvm: make it boot here' | head -n 1)
-[ -n "$w" ] && xdotool windowfocus --sync "$w" key --clearmodifiers alt+i
 ovl=$XDG_DATA_HOME/dualvm/vms/boot/lin.img.undo.qcow2
+# first a dry run (Alt+D ticks it, Alt+I injects): nothing is kept
+[ -n "$w" ] && xdotool windowfocus --sync "$w" key --clearmodifiers alt+d
+mode=$(state boot-here-mode)
+[ -n "$w" ] && xdotool windowfocus --sync "$w" key --clearmodifiers alt+i
+if [ "$mode" = "'nonpersistent'" ] &&
+   wait_state boot-here-status "^'boot: dry run: would change 1 file on partition 1 \(linux\)'\$" "$(budget 30)" &&
+   [ ! -e "$ovl" ]; then
+	t_pass gui-p2v-boot-here-dry-run "$(state boot-here-report)"
+else
+	t_fail gui-p2v-boot-here-dry-run "dialog '$w', mode $mode, status $(state boot-here-status); overlay $(ls "$ovl" 2>&1)"
+fi
+# then undoable (Alt+U): into the overlay in the VM's folder
+[ -n "$w" ] && xdotool windowfocus --sync "$w" key --clearmodifiers alt+u
+[ -n "$w" ] && xdotool windowfocus --sync "$w" key --clearmodifiers alt+i
 if wait_state boot-here-status "^[\"']boot: changed 1 file on partition 1 \(linux\), kept in an undoable overlay" "$(budget 30)"; then
 	rep=$(state boot-here-report)
 	case $rep in
