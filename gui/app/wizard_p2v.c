@@ -390,16 +390,14 @@ static gboolean name_window(gpointer u)
 	return G_SOURCE_REMOVE;
 }
 
+/* A page is about to be shown: the confirm page's command line, the
+ * app.p2v-page state, the window's title. */
 static void on_page(GtkAssistant *a, GtkWidget *page, gpointer u)
 {
-	int n = gtk_assistant_get_current_page(a);
-	GtkWidget *w = gtk_assistant_get_nth_page(a, n);
-
-	const char *title = w ? gtk_assistant_get_page_title(a, w) : "";
-
-	if (w == gtk_widget_get_parent(W.command))
+	if (page == gtk_widget_get_parent(W.command))
 		show_command();
-	set_state("p2v-page", g_variant_new_string(title));
+	set_state("p2v-page", g_variant_new_string(
+		  gtk_assistant_get_page_title(a, page) ?: ""));
 	g_idle_add(name_window, NULL);
 }
 

@@ -3,7 +3,7 @@
 # gui-p2v.sh --- dualvm-gtk's P2V wizard and "Make it boot here", under
 # Xvfb with a private session bus (tests/lib/gui.sh), one app for all:
 #  - app.p2v-wizard opens the wizard; the source path typed into its
-#    entry by xdotool is the app.p2v-source state, the proposed output is
+#    entry by xdotool (Alt+S focuses it) is the app.p2v-source state, the proposed output is
 #    the source's name with .qcow2; Alt+V / Alt+L tick verify and "add to
 #    the library"; Alt+N, Alt+N, Alt+A (the assistant's own buttons) run
 #    `dualvm p2v` of a copy of linux-i386.img: the bar (app.p2v-progress)
@@ -58,6 +58,7 @@ fi
 # ---- (a) a conversion through the wizard's own widgets
 act p2v-wizard
 if wait_state p2v-page "^'Source'\$" "$(budget 10)" &&
+   wiz key --clearmodifiers alt+s &&
    wiz type --delay 5 "$TMP/lin.img" &&
    wait_state p2v-source "^'$TMP/lin.img'\$" "$(budget 10)" &&
    wiz key --clearmodifiers alt+n &&
