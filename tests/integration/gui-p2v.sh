@@ -73,7 +73,9 @@ out=$(state p2v-output)
 set_state p2v-output "<'$TMP/out/lin.qcow2'>"
 wiz key --clearmodifiers alt+v
 wiz key --clearmodifiers alt+l
-if [ "$(state p2v-verify)" = true ] && [ "$(state p2v-add)" = true ] &&
+# the keys are X events, the states D-Bus answers: wait for them
+if wait_state p2v-verify '^true$' "$(budget 10)" &&
+   wait_state p2v-add '^true$' "$(budget 10)" &&
    [ "$(state p2v-format)" = "'qcow2'" ]; then
 	t_pass gui-p2v-wizard-options "verify, add, qcow2"
 else
@@ -176,6 +178,7 @@ w=$(timeout "$(budget 10)" xdotool search --sync --onlyvisible --name 'dualvm: m
 ovl=$XDG_DATA_HOME/dualvm/vms/boot/lin.img.undo.qcow2
 # first a dry run (Alt+D ticks it, Alt+I injects): nothing is kept
 [ -n "$w" ] && xdotool windowfocus --sync "$w" key --clearmodifiers alt+d
+wait_state boot-here-mode "^'nonpersistent'\$" "$(budget 10)"
 mode=$(state boot-here-mode)
 [ -n "$w" ] && xdotool windowfocus --sync "$w" key --clearmodifiers alt+i
 if [ "$mode" = "'nonpersistent'" ] &&
@@ -187,6 +190,7 @@ else
 fi
 # then undoable (Alt+U): into the overlay in the VM's folder
 [ -n "$w" ] && xdotool windowfocus --sync "$w" key --clearmodifiers alt+u
+wait_state boot-here-mode "^'undoable'\$" "$(budget 10)"
 [ -n "$w" ] && xdotool windowfocus --sync "$w" key --clearmodifiers alt+i
 if wait_state boot-here-status "^[\"']boot: changed 1 file on partition 1 \(linux\), kept in an undoable overlay" "$(budget 30)"; then
 	rep=$(state boot-here-report)
