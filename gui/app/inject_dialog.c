@@ -372,6 +372,11 @@ static gboolean on_delete(GtkWidget *w, GdkEvent *ev, gpointer u)
 	return TRUE;
 }
 
+static void on_main_destroy(GtkWidget *w, gpointer u)
+{
+	on_response(D.dlg, GTK_RESPONSE_CLOSE, NULL);
+}
+
 static const GActionEntry entries[] = {
 	{ "boot-here", act_boot_here, "s", NULL, NULL, { 0 } },
 	{ "boot-here-mode", change_mode, "s", "'undoable'", change_mode, { 0 } },
@@ -401,6 +406,9 @@ void inject_dialog_init(GtkApplication *app)
 	D.vm_mode = g_strdup("");
 	gtk_window_set_transient_for(GTK_WINDOW(D.dlg), app_window());
 	g_signal_connect(D.dlg, "response", G_CALLBACK(on_response), NULL);
-	gtk_window_set_destroy_with_parent(GTK_WINDOW(D.dlg), TRUE);
 	g_signal_connect(D.dlg, "delete-event", G_CALLBACK(on_delete), NULL);
+	/* the app quits with its main window: closed, not destroyed (an
+	 * inject still running may end, and finds its widgets) */
+	g_signal_connect(app_window(), "destroy", G_CALLBACK(on_main_destroy),
+			 NULL);
 }

@@ -500,7 +500,7 @@ static void act_screenshot(GSimpleAction *a, GVariant *p, gpointer u)
 static void on_main_destroy(GtkWidget *w, gpointer u)
 {
 	cancel();
-	gtk_widget_destroy(GTK_WIDGET(W.win));
+	hide_wizard();	/* not destroyed: a late callback finds its widgets */
 }
 
 static const GActionEntry entries[] = {
