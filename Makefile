@@ -226,7 +226,8 @@ GTK_LIBS   = $(eval GTK_LIBS := $$(shell pkg-config --libs gtk+-3.0))$(GTK_LIBS)
 
 # dualvm-gtk: the desktop front end (gui/app/), a GtkApplication over the
 # p2v library's VM library API; its .ui is compiled into a GResource.
-GTKAPP_OBJS := gui/app/main.o gui/app/wizard_part.o
+GTKAPP_OBJS := gui/app/main.o gui/app/wizard_p2v.o gui/app/p2v_job.o \
+	gui/app/inject_dialog.o gui/app/jsonv.o gui/app/wizard_part.o
 GTKAPP_RES := $(BUILD)/gen/gui/app/resources.c
 GTKAPP_BIN := $(BUILD)/bin/dualvm-gtk
 
@@ -376,7 +377,8 @@ $(BUILD)/bin/dualvm: $(addprefix $(BUILD)/obj/,$(CLI_OBJS)) $(LIBFILES)
 	$(Q)$(CC) $(LDFLAGS) -o $@ $(filter %.o,$^) $(LINKLIBS)
 
 $(BUILD)/obj/gui/app/%.o: CFLAGS += $(GTK_CFLAGS)
-$(GTKAPP_RES): gui/app/dualvm-gtk.gresource.xml gui/app/dualvm-gtk.ui gui/app/wizard-part.ui
+$(GTKAPP_RES): gui/app/dualvm-gtk.gresource.xml gui/app/dualvm-gtk.ui \
+		gui/app/wizard-p2v.ui gui/app/inject-dialog.ui gui/app/wizard-part.ui
 	@mkdir -p $(dir $@)
 	$(Q)glib-compile-resources --sourcedir=gui/app --generate-source --target=$@ $<
 $(BUILD)/obj/gui/app/resources.o: $(GTKAPP_RES)

@@ -8,6 +8,12 @@
  * (dualvm closes its disks and exits 130), and when a child ends with
  * undoable overlays kept in the VM's folder a dialog asks Commit /
  * Discard / Keep and runs `dualvm disk commit|discard OVERLAY` as a child.
+ * The other windows live in their own files and add their own actions:
+ * the P2V wizard (wizard_p2v.c: `dualvm p2v --json` as a child, its JSON
+ * Lines read without blocking) and "Make it boot here" (inject_dialog.c:
+ * `dualvm inject --json` on a library VM's disk); app.h is what they use
+ * of this file (the main window, the dualvm binary, the status bar, the
+ * sidebar's refresh).
  *
  * Every action is an app.* GAction (exported on D-Bus as org.gtk.Actions
  * at /org/dualvm/Gtk): power-on, power-off, reset, delete take a VM name
@@ -16,6 +22,8 @@
  * (s) are read-only states that mirror the widgets (the sidebar's row
  * labels, the details page's label pairs, the status bar's text), so
  * scripts see what a user sees; screenshot (s) saves the window as PNG.
+ * The wizards' actions (app.p2v-*, app.boot-here*) are described in
+ * their files and gui/README.md.
  *
  * DUALVM_GTK_RUN_OPTS (environment): extra `dualvm run` options, shell
  * quoted, e.g. "--serial /tmp/vm.log --engine interp".
@@ -29,6 +37,7 @@
 
 #include <gtk/gtk.h>
 
+#include "app.h"
 #include "p2v/p2v.h"
 #include "wizard_part.h"
 
@@ -129,6 +138,33 @@ static void show_vm_status(const char *name)
 		set_status("%s", last);
 	else
 		set_status("%s: stopped", name);
+}
+
+/* ---------------------------------------------------------------- app.h */
+
+GtkWindow *app_window(void)
+{
+	return GTK_WINDOW(A.win);
+}
+
+const char *app_dualvm(void)
+{
+	return A.dualvm;
+}
+
+const char *app_selected(void)
+{
+	return selected();
+}
+
+void app_status(const char *text)
+{
+	set_status("%s", text);
+}
+
+void app_refresh(void)
+{
+	refresh_library();
 }
 
 /* ---------------------------------------------------------------- details */
@@ -780,6 +816,8 @@ static void on_startup(GApplication *app, gpointer u)
 	gtk_window_set_icon_name(GTK_WINDOW(A.win), APP_ID);
 	g_signal_connect(A.list, "row-selected", G_CALLBACK(on_row_selected), NULL);
 	g_object_unref(b);
+	wizard_p2v_init(A.gapp);
+	inject_dialog_init(A.gapp);
 	refresh_library();
 	if (!selected())
 		set_status("the library is empty: dualvm vm create NAME --disk PATH");

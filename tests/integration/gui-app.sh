@@ -21,41 +21,17 @@
 # Missing xvfb-run, dbus-run-session, gdbus, xdotool or desktop-file-validate is a
 # FAIL (make deps installs them).
 # Env: BUILD SRC GUESTS DUALVM (see tests/run-tests.sh).
-if [ -z "${GUI_APP_INNER:-}" ]; then
-	for t in xvfb-run dbus-run-session gdbus desktop-file-validate xdotool; do
-		command -v $t >/dev/null ||
-			{ echo "FAIL gui-app: $t missing (make deps)"; exit 0; }
-	done
-	if desktop-file-validate "${SRC:?}/gui/app/org.dualvm.Gtk.desktop" \
+. "${SRC:?}/tests/lib/gui.sh"
+if [ -z "${GUI_INNER:-}" ] && command -v desktop-file-validate >/dev/null; then
+	if desktop-file-validate "$SRC/gui/app/org.dualvm.Gtk.desktop" \
 		>"${TMPDIR:-/tmp}/gui-app-dfv.$$" 2>&1; then
 		echo "PASS gui-app-desktop-file"
 	else
 		echo "FAIL gui-app-desktop-file: $(head -n 1 "${TMPDIR:-/tmp}/gui-app-dfv.$$")"
 	fi
 	rm -f "${TMPDIR:-/tmp}/gui-app-dfv.$$"
-	# a private session bus whose socket lives in a folder of ours (the
-	# default config leaves /tmp/dbus-* sockets behind)
-	bus=$(mktemp -d "${TMPDIR:-/tmp}/gui-app-bus.XXXXXX") || exit 0
-	cat >"$bus/session.conf" <<CONF
-<!DOCTYPE busconfig PUBLIC "-//freedesktop//DTD D-Bus Bus Configuration 1.0//EN"
- "http://www.freedesktop.org/standards/dbus/1.0/busconfig.dtd">
-<busconfig>
-  <type>session</type>
-  <listen>unix:dir=$bus</listen>
-  <auth>EXTERNAL</auth>
-  <policy context="default">
-    <allow send_destination="*" eavesdrop="true"/>
-    <allow eavesdrop="true"/>
-    <allow own="*"/>
-  </policy>
-</busconfig>
-CONF
-	GUI_APP_INNER=1 xvfb-run -a dbus-run-session --config-file="$bus/session.conf" \
-		-- bash "$0" 2> >(grep -v 'Failed to set fd limit' >&2)
-	rc=$?
-	rm -rf "$bus"
-	exit $rc
 fi
+gui_session gui-app desktop-file-validate xdotool
 . "$SRC/tests/lib/common.sh"
 APP=$BUILD/bin/dualvm-gtk
 img=$GUESTS/linux-i386.img
@@ -71,25 +47,6 @@ cp --sparse=always "$img" "$TMP/lin.img"
 	--memory 64 --cpus 2 >>"$TMP/create.log" 2>&1 ||
 	{ t_fail gui-app "vm create: $(tail -n 1 "$TMP/create.log")"; exit 0; }
 
-# act ACTION [PARAM]: activate app.ACTION; state ACTION: its state printed
-# as GVariant text
-gd() {
-	gdbus call --session --dest org.dualvm.Gtk --object-path /org/dualvm/Gtk \
-		--method "org.gtk.Actions.$@"
-}
-act() { gd Activate "$1" "${2:-[]}" '{}' >/dev/null; }
-state() {	# ((true, signature '', [<'x'>]),) -> 'x'
-	gd Describe "$1" 2>/dev/null | sed -n "s/^((true, signature '[a-z]*', \[<\(.*\)>\]),)$/\1/p"
-}
-# wait_state ACTION REGEX SECONDS
-wait_state() {
-	local end=$((SECONDS + $3))
-	while [ $SECONDS -lt $end ]; do
-		state "$1" | grep -qE -- "$2" && return 0
-		sleep 0.3
-	done
-	return 1
-}
 app_child() {	# the app's `dualvm run` child, waited for up to 10 s
 	local c i
 	for ((i = 0; i < 50; i++)); do
@@ -135,23 +92,7 @@ mkdir -p "$BUILD/test-logs"
 shot=$BUILD/test-logs/gui-app-details.png
 rm -f "$shot"
 act screenshot "[<\"$shot\">]"
-why=$(python3 - "$shot" <<'PY' 2>&1
-import struct, sys, zlib
-d = open(sys.argv[1], "rb").read()
-assert d[:8] == b"\x89PNG\r\n\x1a\n", "not a PNG"
-w, h = struct.unpack(">II", d[16:24])
-assert w >= 400 and h >= 300, "%dx%d" % (w, h)
-i, idat = 8, b""
-while i < len(d):
-    n, t = struct.unpack(">I4s", d[i:i + 8])
-    if t == b"IDAT":
-        idat += d[i + 8:i + 8 + n]
-    i += 12 + n
-raw = zlib.decompress(idat)
-assert len(set(raw)) > 16, "nearly blank: %d byte values" % len(set(raw))
-print("%dx%d" % (w, h))
-PY
-)
+why=$(png_check "$shot")
 [ $? = 0 ] && t_pass gui-app-screenshot "$why, $shot" ||
 	t_fail gui-app-screenshot "$(echo "$why" | tail -n 1); status $(state status)"
 

@@ -1,0 +1,88 @@
+# SPDX-License-Identifier: GPL-2.0-only
+# gui.sh --- what the dualvm-gtk tests share (gui-app.sh, gui-p2v.sh).
+#
+# Source it first thing, before tests/lib/common.sh, then call
+#   gui_session NAME TOOL...
+# Outside the session it checks that xvfb-run, dbus-run-session, gdbus
+# and each TOOL exist (a missing one is a FAIL: make deps installs them),
+# writes a private session bus configuration whose socket lives in a
+# folder of the test's own (dbus-run-session's default leaves
+# /tmp/dbus-* sockets behind), runs the script again under
+#   xvfb-run -a dbus-run-session --config-file=...
+# and exits with its status; inside that session it returns at once.
+#
+# Then, with the app on the bus (id org.dualvm.Gtk):
+#   act ACTION [PARAM]        activate app.ACTION (PARAM as GVariant text
+#                             in a list: '[<"x">]')
+#   set_state ACTION VALUE    org.gtk.Actions.SetState ('<"x">', '<true>')
+#   state ACTION              its state printed as GVariant text
+#   wait_state ACTION ERE SECONDS   0 once the state matches, else 1
+#   png_check FILE            "WxH" of a PNG of a window with more than a
+#                             background in it (status 0), or why not
+gui_session() {
+	local name=$1 t bus rc
+	shift
+	[ -n "${GUI_INNER:-}" ] && return 0
+	for t in xvfb-run dbus-run-session gdbus "$@"; do
+		command -v "$t" >/dev/null ||
+			{ echo "FAIL $name: $t missing (make deps)"; exit 0; }
+	done
+	bus=$(mktemp -d "${TMPDIR:-/tmp}/$name-bus.XXXXXX") || exit 0
+	cat >"$bus/session.conf" <<CONF
+<!DOCTYPE busconfig PUBLIC "-//freedesktop//DTD D-Bus Bus Configuration 1.0//EN"
+ "http://www.freedesktop.org/standards/dbus/1.0/busconfig.dtd">
+<busconfig>
+  <type>session</type>
+  <listen>unix:dir=$bus</listen>
+  <auth>EXTERNAL</auth>
+  <policy context="default">
+    <allow send_destination="*" eavesdrop="true"/>
+    <allow eavesdrop="true"/>
+    <allow own="*"/>
+  </policy>
+</busconfig>
+CONF
+	GUI_INNER=1 xvfb-run -a dbus-run-session --config-file="$bus/session.conf" \
+		-- bash "$0" 2> >(grep -v 'Failed to set fd limit' >&2)
+	rc=$?
+	rm -rf "$bus"
+	exit $rc
+}
+
+gd() {
+	gdbus call --session --dest org.dualvm.Gtk --object-path /org/dualvm/Gtk \
+		--method "org.gtk.Actions.$@"
+}
+act() { gd Activate "$1" "${2:-[]}" '{}' >/dev/null; }
+set_state() { gd SetState "$1" "$2" '{}' >/dev/null; }
+state() {	# ((true, signature '', [<'x'>]),) -> 'x'
+	gd Describe "$1" 2>/dev/null |
+		sed -n "s/^((true, signature '[a-z]*', \[<\(.*\)>\]),)$/\1/p"
+}
+wait_state() {
+	local end=$((SECONDS + $3))
+	while [ $SECONDS -lt $end ]; do
+		state "$1" | grep -qE -- "$2" && return 0
+		sleep 0.3
+	done
+	return 1
+}
+
+png_check() {
+	python3 - "$1" <<'PY' 2>&1
+import struct, sys, zlib
+d = open(sys.argv[1], "rb").read()
+assert d[:8] == b"\x89PNG\r\n\x1a\n", "not a PNG"
+w, h = struct.unpack(">II", d[16:24])
+assert w >= 400 and h >= 300, "%dx%d" % (w, h)
+i, idat = 8, b""
+while i < len(d):
+    n, t = struct.unpack(">I4s", d[i:i + 8])
+    if t == b"IDAT":
+        idat += d[i + 8:i + 8 + n]
+    i += 12 + n
+raw = zlib.decompress(idat)
+assert len(set(raw)) > 16, "nearly blank: %d byte values" % len(set(raw))
+print("%dx%d" % (w, h))
+PY
+}
