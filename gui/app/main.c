@@ -11,7 +11,9 @@
  * The other windows live in their own files and add their own actions:
  * the P2V wizard (wizard_p2v.c: `dualvm p2v --json` as a child, its JSON
  * Lines read without blocking) and "Make it boot here" (inject_dialog.c:
- * `dualvm inject --json` on a library VM's disk); app.h is what they use
+ * `dualvm inject --json` on a library VM's disk) and "New VM from a
+ * partition of this computer" (wizard_part.c: hwp_inspect() and the safety
+ * checks in a worker thread, `dualvm vm create` as a child); app.h is what they use
  * of this file (the main window, the dualvm binary, the status bar, the
  * sidebar's refresh).
  *

@@ -20,36 +20,12 @@
 #    build/test-logs/gui-newvm-dialog.png.
 # Needs root (loop devices, mount): without it, a SKIP with the reason.
 # Env: BUILD SRC GUESTS DUALVM (see tests/run-tests.sh).
-if [ -z "${GUI_NEWVM_INNER:-}" ]; then
-	for t in xvfb-run dbus-run-session gdbus xdotool losetup; do
-		command -v $t >/dev/null ||
-			{ echo "FAIL gui-newvm: $t missing (make deps)"; exit 0; }
-	done
-	if [ "$(id -u)" != 0 ]; then
-		echo "SKIP gui-newvm: needs root for a loop device and a mount"
-		exit 0
-	fi
-	bus=$(mktemp -d "${TMPDIR:-/tmp}/gui-newvm-bus.XXXXXX") || exit 0
-	cat >"$bus/session.conf" <<CONF
-<!DOCTYPE busconfig PUBLIC "-//freedesktop//DTD D-Bus Bus Configuration 1.0//EN"
- "http://www.freedesktop.org/standards/dbus/1.0/busconfig.dtd">
-<busconfig>
-  <type>session</type>
-  <listen>unix:dir=$bus</listen>
-  <auth>EXTERNAL</auth>
-  <policy context="default">
-    <allow send_destination="*" eavesdrop="true"/>
-    <allow eavesdrop="true"/>
-    <allow own="*"/>
-  </policy>
-</busconfig>
-CONF
-	GUI_NEWVM_INNER=1 xvfb-run -a dbus-run-session --config-file="$bus/session.conf" \
-		-- bash "$0" 2> >(grep -v 'Failed to set fd limit' >&2)
-	rc=$?
-	rm -rf "$bus"
-	exit $rc
+. "${SRC:?}/tests/lib/gui.sh"
+if [ -z "${GUI_INNER:-}" ] && [ "$(id -u)" != 0 ]; then
+	echo "SKIP gui-newvm: needs root for a loop device and a mount"
+	exit 0
 fi
+gui_session gui-newvm xdotool losetup
 . "$SRC/tests/lib/common.sh"
 APP=$BUILD/bin/dualvm-gtk
 img=$GUESTS/dualboot-i386.img
@@ -80,22 +56,6 @@ read -r p2s p2n < <(sfdisk -d "$img" | sed -n 's/.*2 : start= *\([0-9]*\), size=
 p2sum() { dd if="$loop" bs=512 skip="$p2s" count="$p2n" status=none | sha256sum; }
 sum0=$(p2sum)
 
-gd() {
-	gdbus call --session --dest org.dualvm.Gtk --object-path /org/dualvm/Gtk \
-		--method "org.gtk.Actions.$@"
-}
-act() { gd Activate "$1" "${2:-[]}" '{}' >/dev/null; }
-state() {
-	gd Describe "$1" 2>/dev/null | sed -n "s/^((true, signature '[a-z]*', \[<\(.*\)>\]),)$/\1/p"
-}
-wait_state() {	# ACTION REGEX SECONDS
-	local end=$((SECONDS + $3))
-	while [ $SECONDS -lt $end ]; do
-		state "$1" | grep -qE -- "$2" && return 0
-		sleep 0.3
-	done
-	return 1
-}
 # one row a line, fields split by a tab (GVariant text escapes it as \t)
 rows() { state new-vm-rows | sed "s/', '/\n/g; s/^\['//; s/'\]$//; s/\\\\t/\t/g"; }
 
@@ -139,8 +99,8 @@ fi
 mkdir -p "$BUILD/test-logs"
 rm -f "$BUILD/test-logs/gui-newvm-dialog.png"
 act new-vm-screenshot "[<\"$BUILD/test-logs/gui-newvm-dialog.png\">]"
-[ -s "$BUILD/test-logs/gui-newvm-dialog.png" ] ||
-	t_fail gui-newvm-screenshot "no picture of the dialog: $(state new-vm-result)"
+why=$(png_check "$BUILD/test-logs/gui-newvm-dialog.png") ||
+	t_fail gui-newvm-screenshot "the dialog's picture: $why; $(state new-vm-result)"
 xdotool windowfocus --sync "$wid" key --clearmodifiers alt+n ctrl+a
 xdotool type --delay 20 "dual2"
 xdotool key --clearmodifiers alt+m Down

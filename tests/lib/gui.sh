@@ -1,5 +1,6 @@
 # SPDX-License-Identifier: GPL-2.0-only
-# gui.sh --- what the dualvm-gtk tests share (gui-app.sh, gui-p2v.sh).
+# gui.sh --- what the dualvm-gtk tests share (gui-app.sh, gui-p2v.sh,
+# gui-newvm.sh).
 #
 # Source it first thing, before tests/lib/common.sh, then call
 #   gui_session NAME TOOL...
