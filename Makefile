@@ -226,7 +226,7 @@ GTK_LIBS   = $(eval GTK_LIBS := $$(shell pkg-config --libs gtk+-3.0))$(GTK_LIBS)
 
 # dualvm-gtk: the desktop front end (gui/app/), a GtkApplication over the
 # p2v library's VM library API; its .ui is compiled into a GResource.
-GTKAPP_OBJS := gui/app/main.o
+GTKAPP_OBJS := gui/app/main.o gui/app/console.o
 GTKAPP_RES := $(BUILD)/gen/gui/app/resources.c
 GTKAPP_BIN := $(BUILD)/bin/dualvm-gtk
 
