@@ -10,8 +10,8 @@
  * mapped by display_evdev_to_set1()) for the input sink; a click grabs the
  * pointer, motion/buttons/wheel then go to the sink's mouse (the pointer is
  * warped back to the centre near an edge), Ctrl+Alt releases the grab;
- * focus loss releases held keys.  All on the run loop's thread, so the
- * machine is touched from one thread only.
+ * focus loss releases held keys and the grab.  All on the run loop's
+ * thread, so the machine is touched from one thread only.
  *
  * Under dualvm-gtk (gui/app/) two environment variables link the display
  * to the app (gui.h): DUALVM_GTK_EMBED=XID makes the window a GtkPlug in
@@ -176,13 +176,16 @@ static gboolean gui_key(GtkWidget *w, GdkEventKey *ev, gpointer opaque)
 	return TRUE;
 }
 
-/* Focus lost: release what the guest still sees pressed (no stuck Alt). */
+/* Focus lost: release what the guest still sees pressed (no stuck Alt),
+ * and the grab (in dualvm-gtk the console tab was switched away from: the
+ * X server has ended the grab of the now unviewable window). */
 static gboolean gui_focus_out(GtkWidget *w, GdkEventFocus *ev,
 			      gpointer opaque)
 {
 	struct gui *g = opaque;
 	unsigned int code;
 
+	gui_ungrab(g);
 	for (code = 0; code < UI_KEY_MAX; code++) {
 		if (!(g->held[code / 8] & (1u << (code % 8))))
 			continue;
