@@ -227,7 +227,7 @@ GTK_LIBS   = $(eval GTK_LIBS := $$(shell pkg-config --libs gtk+-3.0))$(GTK_LIBS)
 # dualvm-gtk: the desktop front end (gui/app/), a GtkApplication over the
 # p2v library's VM library API; its .ui is compiled into a GResource.
 GTKAPP_OBJS := gui/app/main.o gui/app/wizard_p2v.o gui/app/p2v_job.o \
-	gui/app/inject_dialog.o gui/app/jsonv.o gui/app/wizard_part.o
+	gui/app/inject_dialog.o gui/app/jsonv.o gui/app/wizard_part.o gui/app/console.o
 GTKAPP_RES := $(BUILD)/gen/gui/app/resources.c
 GTKAPP_BIN := $(BUILD)/bin/dualvm-gtk
 

@@ -10,15 +10,31 @@
  * mapped by display_evdev_to_set1()) for the input sink; a click grabs the
  * pointer, motion/buttons/wheel then go to the sink's mouse (the pointer is
  * warped back to the centre near an edge), Ctrl+Alt releases the grab;
- * focus loss releases held keys.  All on the run loop's thread, so the
- * machine is touched from one thread only.
+ * focus loss releases held keys and the grab.  All on the run loop's
+ * thread, so the machine is touched from one thread only.
+ *
+ * Under dualvm-gtk (gui/app/) two environment variables link the display
+ * to the app (gui.h): DUALVM_GTK_EMBED=XID makes the window a GtkPlug in
+ * the app's GtkSocket of that X window id (XEmbed) instead of a top-level
+ * window, when the display is X11 and the window exists (else, e.g. on
+ * Wayland, a top-level window as without it); DUALVM_GTK_FD=N names a
+ * connected stream socket: each grab and release is written to it as a
+ * line ("grab", "release"), and the request lines read from it by a GLib
+ * fd source on the default main context (so only while poll() pumps it,
+ * i.e. while the vCPU is stopped) are carried out: "ctrl-alt-del" presses
+ * and releases Ctrl+Alt+Del in the guest through the same input sink as
+ * the keyboard.  Drawing, input, the grab and DUALVM_SCREENSHOT are the
+ * same in a plug and in a window.
  */
 #include <errno.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/socket.h>
 
+#include <glib-unix.h>
 #include <gtk/gtk.h>
+#include <gtk/gtkx.h>
 
 #include "gui/gui.h"
 
@@ -27,7 +43,7 @@
 #define GUI_PIX		((size_t)GUI_MAX_W * GUI_MAX_H)
 
 struct gui {
-	GtkWidget	*win;		/* top-level window */
+	GtkWidget	*win;		/* top-level window or GtkPlug */
 	GtkWidget	*area;		/* drawing area */
 	uint32_t	*pix;		/* current frame, stride GUI_MAX_W */
 	uint32_t	*tmp;		/* frame being rendered */
@@ -39,6 +55,10 @@ struct gui {
 	unsigned int	buttons;	/* UI_BTN_* held */
 	uint8_t		held[UI_KEY_MAX / 8];	/* keycodes pressed in the guest */
 	const struct input_sink *in;	/* set only inside poll() */
+	int		chan;		/* DUALVM_GTK_FD, -1: none */
+	guint		chan_src;	/* its GLib source, 0: none */
+	char		req[64];	/* a request line being read */
+	size_t		nreq;		/* bytes in req */
 };
 
 bool gui_display_available(char *why, size_t len)
@@ -81,6 +101,15 @@ static gboolean gui_delete(GtkWidget *w, GdkEvent *ev, gpointer opaque)
 	return TRUE;		/* the run loop closes the window */
 }
 
+/* One status line to dualvm-gtk (DUALVM_GTK_FD); dropped when it does not
+ * read (never blocks, never raises SIGPIPE). */
+static void gui_tell(struct gui *g, const char *line)
+{
+	if (g->chan >= 0)
+		(void)send(g->chan, line, strlen(line),
+			   MSG_DONTWAIT | MSG_NOSIGNAL);
+}
+
 static void gui_ungrab(struct gui *g)
 {
 	GdkDisplay *dpy = gtk_widget_get_display(g->win);
@@ -92,6 +121,7 @@ static void gui_ungrab(struct gui *g)
 	g->have_m = false;
 	gtk_window_set_title(GTK_WINDOW(g->win),
 			     g_object_get_data(G_OBJECT(g->win), "dualvm-title"));
+	gui_tell(g, "release\n");
 }
 
 static void gui_grab(struct gui *g)
@@ -113,6 +143,7 @@ static void gui_grab(struct gui *g)
 			 (const char *)g_object_get_data(G_OBJECT(g->win),
 							 "dualvm-title"));
 		gtk_window_set_title(GTK_WINDOW(g->win), title);
+		gui_tell(g, "grab\n");
 	}
 	if (blank)
 		g_object_unref(blank);
@@ -145,13 +176,16 @@ static gboolean gui_key(GtkWidget *w, GdkEventKey *ev, gpointer opaque)
 	return TRUE;
 }
 
-/* Focus lost: release what the guest still sees pressed (no stuck Alt). */
+/* Focus lost: release what the guest still sees pressed (no stuck Alt),
+ * and the grab (in dualvm-gtk the console tab was switched away from: the
+ * X server has ended the grab of the now unviewable window). */
 static gboolean gui_focus_out(GtkWidget *w, GdkEventFocus *ev,
 			      gpointer opaque)
 {
 	struct gui *g = opaque;
 	unsigned int code;
 
+	gui_ungrab(g);
 	for (code = 0; code < UI_KEY_MAX; code++) {
 		if (!(g->held[code / 8] & (1u << (code % 8))))
 			continue;
@@ -237,6 +271,92 @@ static void gui_pump(void)
 		;
 }
 
+/* Carry out one request line from dualvm-gtk; unknown ones are ignored. */
+static void gui_request(struct gui *g, const char *req)
+{
+	if (!strcmp(req, "ctrl-alt-del"))
+		display_send_key(g->in, UI_KEY_EXT | 0x53,	/* Delete */
+				 DISPLAY_MOD_CTRL | DISPLAY_MOD_ALT);
+}
+
+/* DUALVM_GTK_FD readable: read what is there, carry out whole lines.  Only
+ * inside poll() (the input sink is needed); the source ends at EOF. */
+static gboolean gui_chan_in(gint fd, GIOCondition cond, gpointer opaque)
+{
+	struct gui *g = opaque;
+	ssize_t n;
+	char *nl;
+
+	if (!g->in)
+		return G_SOURCE_CONTINUE;	/* read at the next poll() */
+	n = recv(fd, g->req + g->nreq, sizeof(g->req) - 1 - g->nreq,
+		 MSG_DONTWAIT);
+	if (n < 0 && (errno == EAGAIN || errno == EINTR))
+		return G_SOURCE_CONTINUE;
+	if (n <= 0) {
+		g->chan_src = 0;
+		return G_SOURCE_REMOVE;
+	}
+	g->nreq += (size_t)n;
+	g->req[g->nreq] = '\0';
+	while ((nl = strchr(g->req, '\n'))) {
+		*nl = '\0';
+		gui_request(g, g->req);
+		g->nreq -= (size_t)(nl + 1 - g->req);
+		memmove(g->req, nl + 1, g->nreq + 1);
+	}
+	if (g->nreq == sizeof(g->req) - 1)	/* no request is this long */
+		g->nreq = 0;
+	return G_SOURCE_CONTINUE;
+}
+
+/* DUALVM_GTK_FD=N: the socket shared with dualvm-gtk, or -1. */
+static int gui_chan(void)
+{
+	const char *s = getenv("DUALVM_GTK_FD");
+	char *end;
+	long fd;
+	int type;
+	socklen_t tl = sizeof(type);
+
+	if (!s || !*s)
+		return -1;
+	fd = strtol(s, &end, 10);
+	if (*end || fd < 3 || fd > 1023 ||
+	    getsockopt((int)fd, SOL_SOCKET, SO_TYPE, &type, &tl) ||
+	    type != SOCK_STREAM) {
+		fprintf(stderr, "dualvm: DUALVM_GTK_FD=%s is not a stream socket: ignored\n",
+			s);
+		return -1;
+	}
+	return (int)fd;
+}
+
+/* DUALVM_GTK_EMBED=XID on X11: a GtkPlug in that window; NULL when it is
+ * unset, the display is not X11 or the window does not exist. */
+static GtkWidget *gui_plug(void)
+{
+	const char *s = getenv("DUALVM_GTK_EMBED");
+	GdkDisplay *dpy = gdk_display_get_default();
+	unsigned long xid;
+	GtkWidget *p;
+	char *end;
+
+	if (!s || !*s || !GDK_IS_X11_DISPLAY(dpy))
+		return NULL;
+	xid = strtoul(s, &end, 0);
+	if (*end || !xid)
+		goto out_own;
+	p = gtk_plug_new_for_display(dpy, (Window)xid);
+	if (gtk_plug_get_embedded(GTK_PLUG(p)))
+		return p;
+	gtk_widget_destroy(p);
+out_own:
+	fprintf(stderr, "dualvm: DUALVM_GTK_EMBED=%s: no such X window: a window of its own\n",
+		s);
+	return NULL;
+}
+
 static int gui_open(const struct display_cfg *cfg, void **out, char *why,
 		    size_t len)
 {
@@ -262,7 +382,13 @@ static int gui_open(const struct display_cfg *cfg, void **out, char *why,
 		free(g);
 		return -ENOMEM;
 	}
-	g->win = gtk_window_new(GTK_WINDOW_TOPLEVEL);
+	g->win = gui_plug();
+	if (!g->win)
+		g->win = gtk_window_new(GTK_WINDOW_TOPLEVEL);
+	g->chan = gui_chan();
+	if (g->chan >= 0)
+		g->chan_src = g_unix_fd_add(g->chan, G_IO_IN | G_IO_HUP | G_IO_ERR,
+					    gui_chan_in, g);
 	g_object_set_data_full(G_OBJECT(g->win), "dualvm-title",
 			       g_strdup(title), g_free);
 	gtk_window_set_title(GTK_WINDOW(g->win), title);
@@ -370,6 +496,8 @@ static void gui_close(void *opaque)
 	if (shot && *shot)
 		gui_screenshot(g, shot);
 	gui_ungrab(g);
+	if (g->chan_src)
+		g_source_remove(g->chan_src);
 	gtk_widget_destroy(g->win);
 	gui_pump();
 	free(g->pix);

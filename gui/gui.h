@@ -13,7 +13,12 @@
  * devices only while the vCPU is stopped.  Closing the window is a stop
  * request (the run ends as VM_STOPPED, `dualvm run` exits 130 after closing
  * the disks).  DUALVM_SCREENSHOT=FILE.png saves the last frame as a PNG
- * when the display closes (for tests).
+ * when the display closes (for tests).  Under dualvm-gtk:
+ * DUALVM_GTK_EMBED=XID puts the picture into the app's GtkSocket of that
+ * X window (a GtkPlug; a window of its own when the display is not X11 or
+ * the window is gone), DUALVM_GTK_FD=N is a stream socket on which the
+ * display writes "grab" / "release" lines and reads requests
+ * ("ctrl-alt-del"); see gui.c.
  */
 #ifndef DUALVM_GUI_H
 #define DUALVM_GUI_H

@@ -22,4 +22,36 @@ void app_refresh(void);			/* re-read the library */
 void wizard_p2v_init(GtkApplication *app);
 void inject_dialog_init(GtkApplication *app);
 
+/* main.c: the status bar's text (and the app.status state). */
+void set_status(const char *fmt, ...) G_GNUC_PRINTF(1, 2);
+/* main.c: the status line of @name: running (pid), or how it ended. */
+void show_vm_status(const char *name);
+
+/* console.c: the console tab of one run of a VM. */
+struct console;
+
+/*
+ * Once at startup: console tabs go into @pages after its first page, the
+ * read-only state app.consoles a(sbb) of @app lists them.
+ */
+void console_init(GtkApplication *app, GtkNotebook *pages);
+
+/*
+ * Before a run of @name is spawned by @l: a socket pair for the grab
+ * state and requests (DUALVM_GTK_FD in the child) and, on X11, a console
+ * tab whose GtkSocket the child's display plugs into (DUALVM_GTK_EMBED).
+ * Returns NULL (with the reason in the status bar) when no socket pair
+ * could be made; the run then has its own window and no channel.
+ */
+struct console *console_new(const char *name, GSubprocessLauncher *l);
+
+/* The run is over (or never started): its tab goes, the channel closes. */
+void console_free(struct console *c);
+
+/*
+ * Send the request line @req (gui/gui.c: "ctrl-alt-del") to the run's
+ * display.  0, or -ENOTCONN (no channel), -errno of send().
+ */
+int console_request(struct console *c, const char *req);
+
 #endif

@@ -16,14 +16,20 @@
  * checks in a worker thread, `dualvm vm create` as a child); app.h is what they use
  * of this file (the main window, the dualvm binary, the status bar, the
  * sidebar's refresh).
+ * The child's screen is a "Console: NAME" tab beside the details page, its
+ * grab state is shown in the status bar, and Ctrl+Alt+Del is sent to it
+ * through a socket pair (console.c, gui/gui.c).
  *
  * Every action is an app.* GAction (exported on D-Bus as org.gtk.Actions
  * at /org/dualvm/Gtk): power-on, power-off, reset, delete take a VM name
- * ("" = the selected VM); refresh, quit, about take none; select (s) is
+ * ("" = the selected VM), as does ctrl-alt-del (the guest gets Ctrl+Alt+Del
+ * from its display); refresh, quit, about take none; select (s) is
  * stateful (the selected VM); library (as), details (a(ss)) and status
  * (s) are read-only states that mirror the widgets (the sidebar's row
  * labels, the details page's label pairs, the status bar's text), so
- * scripts see what a user sees; screenshot (s) saves the window as PNG.
+ * scripts see what a user sees, as does consoles (a(sbb): per console tab
+ * its label, whether the child's display is plugged into it, whether that
+ * display has grabbed the input); screenshot (s) saves the window as PNG.
  * The wizards' actions (app.p2v-*, app.boot-here*) are described in
  * their files and gui/README.md.
  *
@@ -53,11 +59,12 @@ struct run {
 	GDataInputStream *err;
 	bool		 restart;	/* reset: power on again at exit */
 	bool		 exited;
+	struct console	*con;		/* its tab and channel (console.c) */
 };
 
 struct app {
 	GtkApplication	*gapp;
-	GtkWidget	*win, *list, *details, *status;
+	GtkWidget	*win, *list, *details, *status, *pages;
 	GHashTable	*runs;		/* name -> struct run */
 	GHashTable	*last;		/* name -> last status text */
 	char		 dualvm[PATH_MAX + 16];
@@ -66,7 +73,6 @@ struct app {
 
 static struct app A;
 
-static void set_status(const char *fmt, ...) G_GNUC_PRINTF(1, 2);
 static void refresh_library(void);
 static void sync_details_state(void);
 
@@ -93,7 +99,7 @@ static void find_dualvm(void)
 	snprintf(A.dualvm, sizeof(A.dualvm), "dualvm");
 }
 
-static void set_status(const char *fmt, ...)
+void set_status(const char *fmt, ...)
 {
 	va_list ap;
 	char *s;
@@ -128,7 +134,7 @@ static const char *target(GVariant *p)
 }
 
 /* The status line of @name: running, or how its last run ended. */
-static void show_vm_status(const char *name)
+void show_vm_status(const char *name)
 {
 	struct run *r = g_hash_table_lookup(A.runs, name);
 	const char *last = g_hash_table_lookup(A.last, name);
@@ -531,6 +537,7 @@ static void run_free(gpointer p)
 
 	if (r->err)
 		g_object_unref(r->err);
+	console_free(r->con);
 	g_object_unref(r->proc);
 	g_free(r->reason);
 	g_free(r->name);
@@ -543,6 +550,8 @@ static void power_on_name(const char *name)
 	const char *extra = g_getenv("DUALVM_GTK_RUN_OPTS");
 	char **ext = NULL;
 	GError *e = NULL;
+	GSubprocessLauncher *l;
+	struct console *con;
 	GSubprocess *p;
 	struct run *r;
 
@@ -570,12 +579,15 @@ static void power_on_name(const char *name)
 	g_ptr_array_add(argv, (char *)name);
 	g_ptr_array_add(argv, NULL);
 	/* stdin a pipe: the child never sees a terminal, never prompts */
-	p = g_subprocess_newv((const char *const *)argv->pdata,
-			      G_SUBPROCESS_FLAGS_STDIN_PIPE |
-			      G_SUBPROCESS_FLAGS_STDERR_PIPE, &e);
+	l = g_subprocess_launcher_new(G_SUBPROCESS_FLAGS_STDIN_PIPE |
+				      G_SUBPROCESS_FLAGS_STDERR_PIPE);
+	con = console_new(name, l);
+	p = g_subprocess_launcher_spawnv(l, (const char *const *)argv->pdata, &e);
+	g_object_unref(l);
 	g_ptr_array_free(argv, TRUE);
 	g_strfreev(ext);
 	if (!p) {
+		console_free(con);
 		set_status("%s: cannot start dualvm: %s", name, e->message);
 		g_error_free(e);
 		return;
@@ -583,6 +595,7 @@ static void power_on_name(const char *name)
 	r = g_new0(struct run, 1);
 	r->name = g_strdup(name);
 	r->proc = p;
+	r->con = con;
 	r->err = g_data_input_stream_new(g_subprocess_get_stderr_pipe(p));
 	g_hash_table_replace(A.runs, r->name, r);
 	g_data_input_stream_read_line_async(r->err, G_PRIORITY_DEFAULT, NULL,
@@ -639,6 +652,22 @@ static void act_reset(GSimpleAction *a, GVariant *p, gpointer u)
 	r->restart = true;
 	g_subprocess_send_signal(r->proc, SIGTERM);
 	set_status("%s: resetting…", name);
+}
+
+/* Ctrl+Alt+Del into the guest: a request to the child's display. */
+static void act_ctrl_alt_del(GSimpleAction *a, GVariant *p, gpointer u)
+{
+	const char *name;
+	struct run *r = running(p, &name);
+	int err;
+
+	if (!r)
+		return;
+	err = console_request(r->con, "ctrl-alt-del");
+	if (err)
+		set_status("%s: Ctrl+Alt+Del not sent: %s", name, g_strerror(-err));
+	else
+		set_status("%s: Ctrl+Alt+Del sent", name);
 }
 
 /* Called after the child's struct run is gone (see child_exited). */
@@ -764,6 +793,8 @@ static const GActionEntry actions[] = {
 	{ "power-on", act_power_on, "s", NULL, NULL, { 0 } },
 	{ "power-off", act_power_off, "s", NULL, NULL, { 0 } },
 	{ "reset", act_reset, "s", NULL, NULL, { 0 } },
+	{ "ctrl-alt-del", act_ctrl_alt_del, "s", NULL, NULL, { 0 } },
+	{ "consoles", act_readonly, NULL, "@a(sbb) []", NULL, { 0 } },
 	{ "delete", act_delete, "s", NULL, NULL, { 0 } },
 	{ "refresh", act_refresh, NULL, NULL, NULL, { 0 } },
 	{ "select", act_select, "s", "''", NULL, { 0 } },
@@ -814,6 +845,8 @@ static void on_startup(GApplication *app, gpointer u)
 	A.list = GTK_WIDGET(gtk_builder_get_object(b, "vmlist"));
 	A.details = GTK_WIDGET(gtk_builder_get_object(b, "details"));
 	A.status = GTK_WIDGET(gtk_builder_get_object(b, "status"));
+	A.pages = GTK_WIDGET(gtk_builder_get_object(b, "pages"));
+	console_init(A.gapp, GTK_NOTEBOOK(A.pages));
 	gtk_window_set_application(GTK_WINDOW(A.win), A.gapp);
 	gtk_window_set_icon_name(GTK_WINDOW(A.win), APP_ID);
 	g_signal_connect(A.list, "row-selected", G_CALLBACK(on_row_selected), NULL);

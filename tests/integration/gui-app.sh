@@ -8,6 +8,14 @@
 # starts `dualvm run NAME --display gtk` as the app's child, whose serial
 # log (DUALVM_GTK_RUN_OPTS=--serial) reaches SeaBIOS and SYSLINUX loading
 # the kernel; the status bar says running with the child's pid;
+# the child's screen is a "Console: lin" tab of the main window
+# (app.consoles, read from the notebook: the GtkSocket holds the plug; the
+# plug's X window lies inside the main window), a click into it grabs the
+# input and the status bar says so, Ctrl+Alt (xdotool) releases it;
+# app.ctrl-alt-del, once the guest kernel's keyboard is up, reboots the
+# guest (SeaBIOS again on the serial log); the main window's picture of
+# the console (app.screenshot) shows the same text cells as the child's
+# own last frame (DUALVM_SCREENSHOT); the tab goes with its child;
 # app.power-off stops the child (SIGTERM, exit 130) and the status bar
 # says so with the child's last stderr line; no dialog follows a
 # nonpersistent run, while after each run of an undoable VM a dialog asks
@@ -56,11 +64,33 @@ app_child() {	# the app's `dualvm run` child, waited for up to 10 s
 	done
 	echo "$c"
 }
+# x_parent WIN: the parent X window of WIN (0x... form)
+x_parent() {
+	xwininfo -children -id "$1" 2>/dev/null |
+		sed -n 's/^ *Parent window id: \(0x[0-9a-f]*\).*/\1/p'
+}
+# x_geom WIN: its absolute "X Y WIDTH HEIGHT"
+x_geom() {
+	xwininfo -id "$1" 2>/dev/null | awk '/Absolute upper-left X/ { x = $NF }
+		/Absolute upper-left Y/ { y = $NF } /Width:/ { w = $NF }
+		/Height:/ { h = $NF } END { print x, y, w, h }'
+}
+# count PATTERN FILE: lines of FILE matching PATTERN
+count() { grep -ac -- "$1" "$2" 2>/dev/null || true; }
+# wait_count PATTERN FILE N PID SECONDS: until PATTERN is on N lines
+wait_count() {
+	local end=$((SECONDS + $5))
+	while [ "$(count "$1" "$2")" -lt "$3" ]; do
+		kill -0 "$4" 2>/dev/null && [ $SECONDS -lt $end ] || return 1
+		sleep 0.5
+	done
+}
 lib_names() {	# the library by the CLI: ['a', 'b']
 	"$DUALVM" vm list --json | grep -o '"name": *"[^"]*"' |
 		sed 's/.*: *"\(.*\)"/'"'"'\1'"'"'/' | paste -sd, | sed 's/,/, /g; s/.*/[&]/'
 }
 
+DUALVM_SCREENSHOT=$TMP/child.png \
 DUALVM_GTK_RUN_OPTS="--serial $TMP/serial.log --engine interp" \
 	"$APP" >"$TMP/app.log" 2>&1 &
 app=$!
@@ -127,6 +157,81 @@ st=$(state status)
 [ "$st" = "'lin: running (pid $child)'" ] && t_pass gui-app-status-running "$st" ||
 	t_fail gui-app-status-running "$st"
 
+# the console tab: the notebook's GtkSocket holds the child's plug, whose
+# X window is a descendant of the main window
+plug=
+if wait_state consoles "^\[\('Console: lin', true, false\)\]\$" "$(budget 20)"; then
+	plug=$(xdotool search --name '^dualvm — ' 2>/dev/null | head -n 1)
+	mainwin=$(xdotool search --class '^dualvm-gtk$' 2>/dev/null)
+	w=${plug:+$(printf '0x%x' "$plug")} up=
+	while [ -n "$w" ] && [ "$w" != 0x0 ]; do
+		up="$up $((w))"
+		w=$(x_parent "$w")
+	done
+	inside=
+	for m in $mainwin; do
+		case "$up " in *" $m "*) inside=$m ;; esac
+	done
+	if [ -n "$inside" ]; then
+		t_pass gui-app-console-tab "$(state consoles); plug $plug in window $inside"
+	else
+		t_fail gui-app-console-tab "plug window '$plug' (ancestors$up) not in the main window ($mainwin)"
+		plug=
+	fi
+else
+	t_fail gui-app-console-tab "consoles $(state consoles); status $(state status)"
+fi
+
+# a click into the console grabs the input, Ctrl+Alt releases it; the
+# status bar (and app.consoles) say so
+if [ -n "$plug" ]; then
+	xdotool mousemove --window "$plug" 100 100 click 1
+	if wait_state status "^'lin: input grabbed — Ctrl\+Alt releases'\$" "$(budget 10)" &&
+	   [ "$(state consoles)" = "[('Console: lin', true, true)]" ]; then
+		xdotool key ctrl+alt
+		if wait_state status "^'lin: running \(pid $child\)'\$" "$(budget 10)" &&
+		   [ "$(state consoles)" = "[('Console: lin', true, false)]" ]; then
+			t_pass gui-app-console-grab "grab and release shown"
+		else
+			t_fail gui-app-console-grab "after Ctrl+Alt: status $(state status); consoles $(state consoles)"
+		fi
+	else
+		t_fail gui-app-console-grab "after a click: status $(state status); consoles $(state consoles)"
+	fi
+else
+	t_fail gui-app-console-grab "no console tab"
+fi
+
+# Ctrl+Alt+Del: once the kernel's keyboard driver is up, the guest reboots
+# (busybox init's ctrlaltdel, or the kernel's own restart before init):
+# SeaBIOS starts again, in the same child
+if wait_serial "$TMP/serial.log" 'input: AT Translated Set 2 keyboard' "$child" "$(budget 180)"; then
+	n=$(count 'SeaBIOS (version' "$TMP/serial.log")
+	act ctrl-alt-del '[<"">]'
+	st=$(state status)
+	if [ "$st" != "'lin: Ctrl+Alt+Del sent'" ]; then
+		t_fail gui-app-ctrl-alt-del "status $st"
+	elif wait_count 'SeaBIOS (version' "$TMP/serial.log" $((n + 1)) "$child" "$(budget 60)"; then
+		t_pass gui-app-ctrl-alt-del "SeaBIOS $((n + 1)) times on the serial log"
+	else
+		t_fail_log gui-app-ctrl-alt-del "no reboot after Ctrl+Alt+Del" "$TMP/serial.log"
+	fi
+else
+	t_fail_log gui-app-ctrl-alt-del "the guest kernel found no keyboard" "$TMP/serial.log"
+fi
+
+# the main window's picture of the console, taken while the rebooted guest
+# waits in its kernel's start (no text changes for many seconds); the
+# child's last frame is saved when the reset below stops it
+appshot=$BUILD/test-logs/gui-app-console.png
+geo=
+rm -f "$appshot" "$TMP/child.png"
+if [ -n "$plug" ] && wait_count 'Probing EDD' "$TMP/serial.log" 2 "$child" "$(budget 60)"; then
+	sleep 1
+	geo="$(x_geom "$plug") $(x_geom "$inside")"
+	act screenshot "[<\"$appshot\">]"
+fi
+
 # reset: the child is stopped and a new one started (its serial log is
 # a new file: the old child keeps writing into the removed one)
 rm -f "$TMP/serial.log"
@@ -152,6 +257,88 @@ else
 	[ -n "$new" ] && child=$new
 fi
 
+# the console's picture in the main window = the child's last frame: the
+# same text cells lit (a 80x25 grid over the plug's area and the frame)
+if [ -z "$geo" ]; then
+	t_fail gui-app-console-picture "no console to take a picture of"
+elif [ ! -f "$TMP/child.png" ]; then
+	t_fail gui-app-console-picture "the stopped child saved no DUALVM_SCREENSHOT"
+else
+	why=$(python3 - "$appshot" "$TMP/child.png" $geo <<'PY' 2>&1
+import struct, sys, zlib
+
+def png(path):
+    d = open(path, "rb").read()
+    assert d[:8] == b"\x89PNG\r\n\x1a\n", path + ": not a PNG"
+    i, idat = 8, b""
+    while i < len(d):
+        n, t = struct.unpack(">I4s", d[i:i + 8])
+        if t == b"IHDR":
+            w, h, depth, ctype, _, _, lace = struct.unpack(">IIBBBBB", d[i + 8:i + 21])
+        elif t == b"IDAT":
+            idat += d[i + 8:i + 8 + n]
+        i += 12 + n
+    assert depth == 8 and ctype in (2, 6) and not lace, path + ": not 8-bit RGB"
+    bpp = 3 if ctype == 2 else 4
+    raw, st = zlib.decompress(idat), w * bpp
+    rows, prev = [], bytearray(st)
+    for y in range(h):
+        f = raw[y * (st + 1)]
+        ln = bytearray(raw[y * (st + 1) + 1:(y + 1) * (st + 1)])
+        for x in range(st):
+            a = ln[x - bpp] if x >= bpp else 0
+            b = prev[x]
+            c = prev[x - bpp] if x >= bpp else 0
+            if f == 1:
+                ln[x] = (ln[x] + a) & 255
+            elif f == 2:
+                ln[x] = (ln[x] + b) & 255
+            elif f == 3:
+                ln[x] = (ln[x] + (a + b) // 2) & 255
+            elif f == 4:
+                p = a + b - c
+                pa, pb, pc = abs(p - a), abs(p - b), abs(p - c)
+                ln[x] = (ln[x] + (a if pa <= pb and pa <= pc else
+                                  b if pb <= pc else c)) & 255
+        rows.append(ln)
+        prev = ln
+    return w, h, bpp, rows
+
+def cells(img, x0, y0, w, h, cols=80, nrows=25):
+    bpp, px = img[2], img[3]
+    lit = []
+    for r in range(nrows):
+        for c in range(cols):
+            on = n = 0
+            for y in range(y0 + r * h // nrows, y0 + (r + 1) * h // nrows):
+                ln = px[y]
+                for x in range(x0 + c * w // cols, x0 + (c + 1) * w // cols):
+                    n += 1
+                    on += sum(ln[x * bpp:x * bpp + 3]) > 240
+            lit.append(on * 20 > n)
+    return lit
+
+app, child = png(sys.argv[1]), png(sys.argv[2])
+px, py, pw, ph, mx, my = map(int, sys.argv[3:9])
+assert pw > 100 and ph > 100, "console area %dx%d" % (pw, ph)
+a = cells(app, px - mx, py - my, pw, ph)
+b = cells(child, 0, 0, child[0], child[1])
+same = sum(x == y for x, y in zip(a, b))
+assert sum(b) >= 20, "the child's frame has %d lit cells" % sum(b)
+assert same >= 0.98 * len(b), "%d of %d cells agree (%d lit in the app, %d in the child)" % (
+    same, len(b), sum(a), sum(b))
+print("%d of %d cells agree, %d lit; console %dx%d, frame %dx%d" % (
+    same, len(b), sum(b), pw, ph, child[0], child[1]))
+PY
+)
+	[ $? = 0 ] && t_pass gui-app-console-picture "$why; $appshot" ||
+		t_fail gui-app-console-picture "$(echo "$why" | tail -n 1); $appshot"
+fi
+# the old child's tab went with it: one tab, the new child's
+wait_state consoles "^\[\('Console: lin', true, false\)\]\$" "$(budget 20)" &&
+	t_pass gui-app-console-replaced "$(state consoles)" ||
+	t_fail gui-app-console-replaced "consoles $(state consoles)"
+
 # power off: SIGTERM, dualvm closes its disks and exits 130
 act power-off '[<"">]'
 for ((i = 0; i < 100; i++)); do
@@ -174,6 +361,8 @@ act power-off '[<"lin">]'
 st=$(state status)
 [ "$st" = "'lin: not running'" ] && t_pass gui-app-power-off-stopped ||
 	t_fail gui-app-power-off-stopped "status $st"
+wait_state consoles '\[\]$' "$(budget 10)" && t_pass gui-app-console-gone ||
+	t_fail gui-app-console-gone "consoles $(state consoles) after power-off"
 
 # a nonpersistent VM leaves nothing to ask about
 if xdotool search --onlyvisible --name 'dualvm: undoable disk' >/dev/null 2>&1; then
