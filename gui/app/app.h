@@ -18,6 +18,10 @@ const char *app_selected(void);		/* the selected VM, or NULL */
 void app_status(const char *text);	/* the status bar's text */
 void app_refresh(void);			/* re-read the library */
 
+/* Save @w's window as the X server shows it to the PNG @path (test logs,
+ * bug reports); false with the reason in @why. */
+bool app_save_png(GtkWidget *w, const char *path, char *why, size_t len);
+
 /* Each window adds its app.* actions at startup. */
 void wizard_p2v_init(GtkApplication *app);
 void inject_dialog_init(GtkApplication *app);

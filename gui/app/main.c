@@ -753,26 +753,37 @@ static void act_readonly(GSimpleAction *a, GVariant *p, gpointer u)
 {
 }
 
+bool app_save_png(GtkWidget *w, const char *path, char *why, size_t len)
+{
+	GdkWindow *gw = w && gtk_widget_get_visible(w) ?
+			gtk_widget_get_window(w) : NULL;
+	GdkPixbuf *pb;
+	GError *e = NULL;
+	bool ok;
+
+	pb = gw ? gdk_pixbuf_get_from_window(gw, 0, 0, gdk_window_get_width(gw),
+					     gdk_window_get_height(gw)) : NULL;
+	if (!pb) {
+		snprintf(why, len, "the window is not shown");
+		return false;
+	}
+	ok = gdk_pixbuf_save(pb, path, "png", &e, NULL);
+	if (!ok) {
+		snprintf(why, len, "%s", e->message);
+		g_error_free(e);
+	}
+	g_object_unref(pb);
+	return ok;
+}
+
 /* Save the main window as the X server shows it to the PNG @p (for
  * people reading test logs, and bug reports). */
 static void act_screenshot(GSimpleAction *a, GVariant *p, gpointer u)
 {
-	const char *path = g_variant_get_string(p, NULL);
-	GdkWindow *w = gtk_widget_get_window(A.win);
-	GdkPixbuf *pb;
-	GError *e = NULL;
+	char why[256];
 
-	pb = w ? gdk_pixbuf_get_from_window(w, 0, 0, gdk_window_get_width(w),
-					    gdk_window_get_height(w)) : NULL;
-	if (!pb) {
-		set_status("screenshot: the window is not shown");
-		return;
-	}
-	if (!gdk_pixbuf_save(pb, path, "png", &e, NULL)) {
-		set_status("screenshot: %s", e->message);
-		g_error_free(e);
-	}
-	g_object_unref(pb);
+	if (!app_save_png(A.win, g_variant_get_string(p, NULL), why, sizeof(why)))
+		set_status("screenshot: %s", why);
 }
 
 static void act_quit(GSimpleAction *a, GVariant *p, gpointer u)

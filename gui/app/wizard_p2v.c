@@ -475,25 +475,15 @@ static void act_cancel(GSimpleAction *a, GVariant *p, gpointer u)
  * bug reports); the status bar says why not. */
 static void act_screenshot(GSimpleAction *a, GVariant *p, gpointer u)
 {
-	GdkWindow *w = gtk_widget_get_window(GTK_WIDGET(W.win));
-	GdkPixbuf *pb = NULL;
-	GError *e = NULL;
+	char why[256];
 
-	if (w && gtk_widget_get_visible(GTK_WIDGET(W.win)))
-		pb = gdk_pixbuf_get_from_window(w, 0, 0, gdk_window_get_width(w),
-						gdk_window_get_height(w));
-	if (!pb) {
-		app_status("P2V screenshot: the wizard is not shown");
-		return;
-	}
-	if (!gdk_pixbuf_save(pb, g_variant_get_string(p, NULL), "png", &e, NULL)) {
-		char *s = g_strdup_printf("P2V screenshot: %s", e->message);
+	if (!app_save_png(GTK_WIDGET(W.win), g_variant_get_string(p, NULL),
+			  why, sizeof(why))) {
+		char *s = g_strdup_printf("P2V screenshot: %s", why);
 
 		app_status(s);
 		g_free(s);
-		g_error_free(e);
 	}
-	g_object_unref(pb);
 }
 
 /* The app quits (or its main window goes): stop the child cleanly. */

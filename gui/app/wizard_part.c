@@ -29,6 +29,7 @@
 #include "hwprofile/hwprofile.h"
 #include "rawdisk/rawdisk.h"
 #include "vmdisk/vmdisk.h"
+#include "app.h"
 #include "wizard_part.h"
 
 #define NMODES 3
@@ -582,22 +583,10 @@ static void act_readonly(GSimpleAction *a, GVariant *p, gpointer u)
 /* Save the dialog as the X server shows it to the PNG @p. */
 static void act_shot(GSimpleAction *a, GVariant *p, gpointer u)
 {
-	GdkWindow *w = W.dlg ? gtk_widget_get_window(W.dlg) : NULL;
-	GdkPixbuf *pb;
-	GError *e = NULL;
+	char why[256];
 
-	pb = w ? gdk_pixbuf_get_from_window(w, 0, 0, gdk_window_get_width(w),
-					    gdk_window_get_height(w)) : NULL;
-	if (!pb) {
-		set_result("screenshot: the dialog is not shown");
-		return;
-	}
-	if (!gdk_pixbuf_save(pb, g_variant_get_string(p, NULL), "png", &e,
-			     NULL)) {
-		set_result("screenshot: %s", e->message);
-		g_error_free(e);
-	}
-	g_object_unref(pb);
+	if (!app_save_png(W.dlg, g_variant_get_string(p, NULL), why, sizeof(why)))
+		set_result("screenshot: %s", why);
 }
 
 static const GActionEntry actions[] = {

@@ -427,13 +427,5 @@ for answer in cancel delete; do
 	fi
 done
 
-act quit
-for ((i = 0; i < 50; i++)); do
-	kill -0 $app 2>/dev/null || break
-	sleep 0.2
-done
-kill -0 $app 2>/dev/null && t_fail gui-app-quit "app still runs" || {
-	wait $app; rc=$?
-	[ $rc = 0 ] && t_pass gui-app-quit || t_fail gui-app-quit "exit $rc: $(tail -n 1 "$TMP/app.log")"
-}
+gui_quit gui-app
 exit 0

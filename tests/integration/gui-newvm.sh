@@ -155,7 +155,6 @@ else
 fi
 [ "$(p2sum)" = "$sum0" ] && t_pass gui-newvm-source-unchanged ||
 	t_fail gui-newvm-source-unchanged "partition 2 of $loop changed"
-act quit
-wait $app 2>/dev/null
+gui_quit gui-newvm
 app=
 exit 0

@@ -207,13 +207,5 @@ else
 	t_fail gui-p2v-boot-here "dialog $w; status $(state boot-here-status)"
 fi
 
-act quit
-for ((i = 0; i < 50; i++)); do
-	kill -0 $app 2>/dev/null || break
-	sleep 0.2
-done
-kill -0 $app 2>/dev/null && t_fail gui-p2v-quit "app still runs" || {
-	wait $app; rc=$?
-	[ $rc = 0 ] && t_pass gui-p2v-quit || t_fail gui-p2v-quit "exit $rc: $(tail -n 1 "$TMP/app.log")"
-}
+gui_quit gui-p2v
 exit 0

@@ -20,6 +20,8 @@
 #   wait_state ACTION ERE SECONDS   0 once the state matches, else 1
 #   png_check FILE            "WxH" of a PNG of a window with more than a
 #                             background in it (status 0), or why not
+#   gui_quit NAME             app.quit: the app ($app, its log $TMP/app.log)
+#                             must exit 0 within 10 s (NAME-quit)
 gui_session() {
 	local name=$1 t bus rc
 	shift
@@ -86,4 +88,19 @@ raw = zlib.decompress(idat)
 assert len(set(raw)) > 16, "nearly blank: %d byte values" % len(set(raw))
 print("%dx%d" % (w, h))
 PY
+}
+
+gui_quit() {
+	local i rc
+	act quit
+	for ((i = 0; i < 50; i++)); do
+		kill -0 "$app" 2>/dev/null || break
+		sleep 0.2
+	done
+	if kill -0 "$app" 2>/dev/null; then
+		t_fail "$1-quit" "app still runs"
+		return
+	fi
+	wait "$app"; rc=$?
+	[ $rc = 0 ] && t_pass "$1-quit" || t_fail "$1-quit" "exit $rc: $(tail -n 1 "$TMP/app.log")"
 }
