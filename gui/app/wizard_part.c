@@ -279,6 +279,21 @@ static struct cand *row_cand(GtkListBoxRow *r)
 	return r ? g_object_get_data(G_OBJECT(r), "cand") : NULL;
 }
 
+/* "X,Y": the middle of @row in the dialog's window (where a click on it
+ * lands), "-" while it is not laid out. */
+static const char *row_point(GtkWidget *row, char *buf, size_t len)
+{
+	int x, y;
+
+	if (!gtk_widget_get_mapped(row) ||
+	    !gtk_widget_translate_coordinates(row, W.dlg,
+			gtk_widget_get_allocated_width(row) / 2,
+			gtk_widget_get_allocated_height(row) / 2, &x, &y))
+		return "-";
+	snprintf(buf, len, "%d,%d", x, y);
+	return buf;
+}
+
 /* The rows as the app.new-vm-rows state, read back from their labels. */
 static void sync_rows(void)
 {
@@ -291,16 +306,17 @@ static void sync_rows(void)
 		struct cand *c = row_cand(l->data);
 		GtkWidget *box = gtk_bin_get_child(GTK_BIN(l->data));
 		GList *labs = gtk_container_get_children(GTK_CONTAINER(box));
-		char *s;
+		char *s, at[32];
 
 		if (!c || g_list_length(labs) < 2) {
 			g_list_free(labs);
 			continue;
 		}
-		s = g_strdup_printf("%s#%u\t%s\t%s%s", c->disk, c->num,
+		s = g_strdup_printf("%s#%u\t%s\t%s%s\t%s", c->disk, c->num,
 			gtk_label_get_text(GTK_LABEL(labs->data)),
 			gtk_widget_get_sensitive(l->data) ? "" : "[not selectable] ",
-			gtk_label_get_text(GTK_LABEL(labs->next->data)));
+			gtk_label_get_text(GTK_LABEL(labs->next->data)),
+			row_point(l->data, at, sizeof(at)));
 		g_variant_builder_add(&b, "s", s);
 		g_free(s);
 		g_list_free(labs);
@@ -492,6 +508,12 @@ static void on_name_changed(GtkEditable *ed, gpointer u)
 	update_create();
 }
 
+/* Rows moved: their click points in app.new-vm-rows follow. */
+static void on_list_laid_out(GtkWidget *w, GdkRectangle *r, gpointer u)
+{
+	sync_rows();
+}
+
 static void on_mode_changed(GtkComboBox *cb, gpointer u)
 {
 	apply_mode();
@@ -531,6 +553,8 @@ static void act_new_vm(GSimpleAction *a, GVariant *p, gpointer u)
 	g_object_unref(b);
 	gtk_window_set_transient_for(GTK_WINDOW(W.dlg), W.host->parent());
 	g_signal_connect(W.list, "row-selected", G_CALLBACK(on_selected), NULL);
+	g_signal_connect_after(W.list, "size-allocate",
+			       G_CALLBACK(on_list_laid_out), NULL);
 	g_signal_connect(W.name, "changed", G_CALLBACK(on_name_changed), NULL);
 	g_signal_connect(W.mode, "changed", G_CALLBACK(on_mode_changed), NULL);
 	g_signal_connect(W.dlg, "response", G_CALLBACK(on_response), NULL);

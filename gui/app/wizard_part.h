@@ -20,8 +20,8 @@ struct wizard_part_host {
 /*
  * Add the dialog's actions to @h->gapp: app.new-vm (open it), and for
  * scripts app.new-vm-pick (s: "DISK#N", select that row as a click does),
- * app.new-vm-rows (as, read-only: one "DISK#N<TAB>what<TAB>verdict" per
- * row shown), app.new-vm-result (s, read-only: the last outcome line) and
+ * app.new-vm-rows (as, read-only: one "DISK#N<TAB>what<TAB>verdict<TAB>X,Y"
+ * per row shown, X,Y where a click on it lands in the dialog's window), app.new-vm-result (s, read-only: the last outcome line) and
  * app.new-vm-screenshot (s: save the dialog as that PNG).
  * @h must outlive the application.
  */

@@ -9,15 +9,16 @@
 #    with nothing in the way, and partition 1 as not selectable because it
 #    is mounted, saying to unmount it; choosing partition 1 is refused in
 #    words;
-#  - partition 2 chosen (app.new-vm-pick, as a click), then the real
-#    widgets by keyboard (xdotool): Alt+N and a typed name, Alt+M and Down
+#  - partition 2 chosen by a click on its row (xdotool, at the point the
+#    rows state gives), then by keyboard: Alt+N and a typed name, Alt+M and Down
 #    (undoable), Alt+R (Create): `dualvm vm show` has the VM with that
 #    disk, partition and mode, and the sidebar lists it, selected;
 #  - power on from the app (the child's serial log reaches SYSLINUX
 #    loading the kernel of partition 2, never the HOST's), power off: the
 #    undoable dialog asks and Alt+D discards the overlay; partition 2 of
-#    the disk is byte-identical.  A picture of the dialog is kept as
-#    build/test-logs/gui-newvm-dialog.png.
+#    the disk is byte-identical.  Pictures of the dialog and of the
+#    guest's screen (the child's last frame, DUALVM_SCREENSHOT) are kept as
+#    build/test-logs/gui-newvm-dialog.png and gui-newvm-console.png.
 # Needs root (loop devices, mount): without it, a SKIP with the reason.
 # Env: BUILD SRC GUESTS DUALVM (see tests/run-tests.sh).
 . "${SRC:?}/tests/lib/gui.sh"
@@ -59,7 +60,10 @@ sum0=$(p2sum)
 # one row a line, fields split by a tab (GVariant text escapes it as \t)
 rows() { state new-vm-rows | sed "s/', '/\n/g; s/^\['//; s/'\]$//; s/\\\\t/\t/g"; }
 
-DUALVM_GTK_RUN_OPTS="--serial $TMP/serial.log --engine interp" \
+mkdir -p "$BUILD/test-logs"
+shot=$BUILD/test-logs/gui-newvm-console.png
+rm -f "$shot"
+DUALVM_SCREENSHOT=$shot DUALVM_GTK_RUN_OPTS="--serial $TMP/serial.log --engine interp" \
 	"$APP" >"$TMP/app.log" 2>&1 &
 app=$!
 t_bg $app
@@ -90,13 +94,24 @@ case $(state new-vm-result) in
 *) t_fail gui-newvm-refusal-pick "picking partition 1: $(state new-vm-result)" ;;
 esac
 
-# --- create through the real widgets
-act new-vm-pick "[<\"$loop#2\">]"
+# --- create through the real widgets: a click on the row (where
+# app.new-vm-rows says it is), then the keyboard
 wid=$(timeout "$(budget 20)" xdotool search --sync --onlyvisible --name 'New VM from a partition' | head -n 1)
 if [ -z "$wid" ]; then
 	t_fail gui-newvm-create "the dialog is not shown"; exit 0
 fi
-mkdir -p "$BUILD/test-logs"
+xy=$(rows | grep -F "$loop#2	" | cut -f4)
+case $xy in
+*,*)	xdotool mousemove --window "$wid" "${xy%,*}" "${xy#*,}" click 1
+	if wait_state new-vm-result 'Ready' 5; then
+		t_pass gui-newvm-click "row of partition 2 at $xy"
+	else
+		t_fail gui-newvm-click "a click at $xy did not choose partition 2: $(state new-vm-result)"
+		act new-vm-pick "[<\"$loop#2\">]"
+	fi ;;
+*)	t_fail gui-newvm-click "no click point for partition 2's row: '$xy'"
+	act new-vm-pick "[<\"$loop#2\">]" ;;
+esac
 rm -f "$BUILD/test-logs/gui-newvm-dialog.png"
 act new-vm-screenshot "[<\"$BUILD/test-logs/gui-newvm-dialog.png\">]"
 why=$(png_check "$BUILD/test-logs/gui-newvm-dialog.png") ||
@@ -152,6 +167,12 @@ else
 	else
 		t_pass gui-newvm-undo "discarded"
 	fi
+fi
+# the guest's screen as the child's display last showed it (in the tab)
+if why=$(png_check "$shot"); then
+	t_pass gui-newvm-console-picture "$why"
+else
+	t_fail gui-newvm-console-picture "$shot: $why"
 fi
 [ "$(p2sum)" = "$sum0" ] && t_pass gui-newvm-source-unchanged ||
 	t_fail gui-newvm-source-unchanged "partition 2 of $loop changed"
