@@ -28,7 +28,7 @@ for n in $names; do
 		continue
 	fi
 	mkdir -p "$TMP/corpus-$n" "$TMP/crash-$n"
-	if TMPDIR=$TMP "$b" -runs=3000 -max_total_time=15 -timeout=10 -rss_limit_mb=1536 -malloc_limit_mb=512 \
+	if TMPDIR=$TMP "$b" -runs=2000 -max_total_time=6 -timeout=10 -rss_limit_mb=1536 -malloc_limit_mb=512 \
 		-artifact_prefix="$TMP/crash-$n/" "$TMP/corpus-$n" \
 		"$SRC/tests/fuzz/corpus/$n" >"$TMP/$n.log" 2>&1 &&
 	   grep -q 'INFO: Seed' "$TMP/$n.log"; then

@@ -264,45 +264,9 @@ if [ -z "$geo" ]; then
 elif [ ! -f "$TMP/child.png" ]; then
 	t_fail gui-app-console-picture "the stopped child saved no DUALVM_SCREENSHOT"
 else
-	why=$(python3 - "$appshot" "$TMP/child.png" $geo <<'PY' 2>&1
-import struct, sys, zlib
-
-def png(path):
-    d = open(path, "rb").read()
-    assert d[:8] == b"\x89PNG\r\n\x1a\n", path + ": not a PNG"
-    i, idat = 8, b""
-    while i < len(d):
-        n, t = struct.unpack(">I4s", d[i:i + 8])
-        if t == b"IHDR":
-            w, h, depth, ctype, _, _, lace = struct.unpack(">IIBBBBB", d[i + 8:i + 21])
-        elif t == b"IDAT":
-            idat += d[i + 8:i + 8 + n]
-        i += 12 + n
-    assert depth == 8 and ctype in (2, 6) and not lace, path + ": not 8-bit RGB"
-    bpp = 3 if ctype == 2 else 4
-    raw, st = zlib.decompress(idat), w * bpp
-    rows, prev = [], bytearray(st)
-    for y in range(h):
-        f = raw[y * (st + 1)]
-        ln = bytearray(raw[y * (st + 1) + 1:(y + 1) * (st + 1)])
-        for x in range(st):
-            a = ln[x - bpp] if x >= bpp else 0
-            b = prev[x]
-            c = prev[x - bpp] if x >= bpp else 0
-            if f == 1:
-                ln[x] = (ln[x] + a) & 255
-            elif f == 2:
-                ln[x] = (ln[x] + b) & 255
-            elif f == 3:
-                ln[x] = (ln[x] + (a + b) // 2) & 255
-            elif f == 4:
-                p = a + b - c
-                pa, pb, pc = abs(p - a), abs(p - b), abs(p - c)
-                ln[x] = (ln[x] + (a if pa <= pb and pa <= pc else
-                                  b if pb <= pc else c)) & 255
-        rows.append(ln)
-        prev = ln
-    return w, h, bpp, rows
+	why=$(PYTHONDONTWRITEBYTECODE=1 PYTHONPATH=$SRC/tests/lib python3 - "$appshot" "$TMP/child.png" $geo <<'PY' 2>&1
+import sys
+from png import png
 
 def cells(img, x0, y0, w, h, cols=80, nrows=25):
     bpp, px = img[2], img[3]
