@@ -81,6 +81,12 @@ static unsigned int queue_room(const struct ps2_queue *q)
 	return PS2_QUEUE_SIZE - q->count;
 }
 
+/* Room for @n more bytes of key data (PS2_KBD_KEYBUF). */
+static bool key_room(const struct ps2_kbd *k, unsigned int n)
+{
+	return k->q.count + n <= PS2_KBD_KEYBUF;
+}
+
 uint8_t ps2_xlate(uint8_t set2)
 {
 	for (unsigned int i = 1; i < sizeof(ps2_set2); i++)
@@ -212,7 +218,7 @@ static void kbd_pause(struct ps2_kbd *k)
 	const uint8_t *seq = k->set == 1 ? set1 : set2;
 	unsigned int n = k->set == 1 ? sizeof(set1) : sizeof(set2);
 
-	if (queue_room(&k->q) < n)
+	if (!key_room(k, n))
 		return;
 	for (unsigned int i = 0; i < n; i++)
 		kbd_send(k, seq[i]);
@@ -230,7 +236,7 @@ void ps2_kbd_key(struct ps2_kbd *k, unsigned int keycode, bool down)
 			kbd_pause(k);
 		return;
 	}
-	if (queue_room(&k->q) < 3)
+	if (!key_room(k, 3))
 		return;
 	if (k->set == 1) {
 		code = keycode & 0x7f;

@@ -12,6 +12,15 @@
 #include <stdint.h>
 
 #define PS2_QUEUE_SIZE	64
+/*
+ * Key data waiting in the keyboard: a real keyboard buffers 16 bytes and
+ * drops what does not fit; with the byte in the controller's output
+ * register that is at most 16 bytes of key data for the guest to read.
+ * More makes Linux's i8042 flush (16 bytes at most) decide that there is
+ * no controller, and the guest has no keyboard.  Command responses use the
+ * whole queue.
+ */
+#define PS2_KBD_KEYBUF	15
 #define PS2_ACK		0xfa
 #define PS2_RESEND	0xfe
 #define PS2_BAT_OK	0xaa

@@ -179,6 +179,35 @@ static void test_i8042_scancodes(void)
 	teardown(&t);
 }
 
+/* Keys pressed while nobody reads: at most 16 bytes of key data wait (a
+ * real keyboard's buffer and the output register), the rest is dropped,
+ * so Linux's 16-byte i8042 flush still finds a controller. */
+static void test_i8042_key_buffer_bounded(void)
+{
+	struct kbc_fx t = { 0 };
+	unsigned int n = 0;
+
+	setup(&t);
+	for (int i = 0; i < 40; i++) {
+		i8042_key_event(t.k, 0x1d, true);		/* Ctrl */
+		i8042_key_event(t.k, 0x38, true);		/* Alt */
+		i8042_key_event(t.k, I8042_KEY_EXT | 0x53, true);	/* Del */
+		i8042_key_event(t.k, I8042_KEY_EXT | 0x53, false);
+		i8042_key_event(t.k, 0x38, false);
+		i8042_key_event(t.k, 0x1d, false);
+	}
+	while (inb(&t.fx, 0x64) & 0x01) {
+		(void)inb(&t.fx, 0x60);
+		T_ASSERT(++n <= 16);
+	}
+	T_ASSERT(n >= 12);
+	/* drained: keys are reported again */
+	i8042_key_event(t.k, 0x1e, true);
+	T_EQ(rd(&t, false), 0x1e);
+	assert_empty(&t);
+	teardown(&t);
+}
+
 static void test_i8042_a20_and_reset(void)
 {
 	struct kbc_fx t = { 0 };
@@ -275,6 +304,7 @@ static const struct t_case cases[] = {
 	T_CASE(test_i8042_selftest_and_cmdbyte),
 	T_CASE(test_i8042_keyboard_commands),
 	T_CASE(test_i8042_scancodes),
+	T_CASE(test_i8042_key_buffer_bounded),
 	T_CASE(test_i8042_a20_and_reset),
 	T_CASE(test_i8042_mouse),
 };
