@@ -108,7 +108,7 @@ fi
 # Slowest first, in this order (measured on a quiet 2-core machine).
 slow=(uefi-boot rawdisk-boot interp-debian interp-dualboot-debian fixtures
       hwprofile-inject-linux net interp-amd64 fuzz-libfuzzer vm-library run-vmdef
-      p2v-boot platform-acpi asan-fuzz gui-app hostile-images p2v-uefi)
+      p2v-boot platform-acpi gui-app hostile-images p2v-uefi)
 ordered=()
 for p in "${slow[@]}"; do
 	for s in "${scripts[@]}"; do

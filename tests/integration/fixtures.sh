@@ -16,7 +16,11 @@
 #       says running, and runs `poweroff -f`
 #   dualboot-debian-amd64.img -> HOST-OS-BOOTED; a copy with partition 2
 #       active (syslinux mbr.bin -> GRUB in Debian's boot sector)
-#                                                   -> DUALVM-GUEST-READY
+#                                   -> "Loading initial ramdisk" (that
+#       GRUB read its partition's grub.cfg and loaded the kernel; the
+#       system behind it is debian-amd64's, booted to the end above, and
+#       interp-dualboot-debian.sh boots this partition to
+#       DUALVM-GUEST-READY with dualvm)
 #   with Debian's OVMF (a copy of OVMF_VARS_4M.fd per boot, 512 MiB):
 #   dualboot-uefi-amd64.img (\EFI\BOOT\BOOTX64.EFI) -> HOST-OS-BOOTED;
 #       a copy whose fallback loader is \EFI\debian\grubx64.efi
@@ -213,7 +217,7 @@ run_boots() {
 	local specs=(
 		"debian-amd64 qemu-system-x86_64 debian-amd64.img DUALVM-GUEST-READY login"
 		"debian-uefi-amd64 qemu-system-x86_64 debian-uefi-amd64.img DUALVM-GUEST-READY login uefi"
-		"dualboot-debian-amd64-p2 qemu-system-x86_64 dualboot-debian-amd64.img@2 DUALVM-GUEST-READY 0"
+		"dualboot-debian-amd64-p2 qemu-system-x86_64 dualboot-debian-amd64.img@2 Loading.initial.ramdisk 0"
 		"dualboot-uefi-amd64 qemu-system-x86_64 dualboot-uefi-amd64.img HOST-OS-BOOTED 0 uefi"
 		"dualboot-uefi-amd64-linux qemu-system-x86_64 dualboot-uefi-amd64.img@efi:debian DUALVM-GUEST-READY 0 uefi"
 		"dualboot-debian-amd64 qemu-system-x86_64 dualboot-debian-amd64.img HOST-OS-BOOTED 0"
