@@ -13,9 +13,9 @@
 #    rows state gives), then by keyboard: Alt+N and a typed name, Alt+M and Down
 #    (undoable), Alt+R (Create): `dualvm vm show` has the VM with that
 #    disk, partition and mode, and the sidebar lists it, selected;
-#  - power on from the app (the child's serial log reaches SYSLINUX
-#    loading the kernel of partition 2, never the HOST's), power off: the
-#    undoable dialog asks and Alt+D discards the overlay; partition 2 of
+#  - power on from the app by keyboard through its menu bar (VM > Power
+#    On): the child's serial log reaches SYSLINUX loading the kernel of
+#    partition 2, never the HOST's; power off (app.power-off): the undoable dialog asks and Alt+D discards the overlay; partition 2 of
 #    the disk is byte-identical.  Pictures of the dialog and of the
 #    guest's screen (the child's last frame, DUALVM_SCREENSHOT) are kept as
 #    build/test-logs/gui-newvm-dialog.png and gui-newvm-console.png.
@@ -138,7 +138,13 @@ else
 fi
 
 # --- power on, off, the undoable dialog
-act power-on '[<"dual2">]'
+# power on by keyboard through the menu bar: VM > Power On (the new VM
+# is the selected one)
+main=$(xdotool search --onlyvisible --name '^dualvm$' | head -n 1)
+[ -n "$main" ] || { t_fail gui-newvm-run "no main window"; exit 0; }
+xdotool windowfocus --sync "$main" key --clearmodifiers alt+v
+sleep 0.5
+xdotool key --clearmodifiers o
 child=
 for i in $(seq 1 50); do
 	child=$(ps -o pid=,args= --ppid $app | awk '$3 == "run" { print $1 }')
@@ -154,6 +160,8 @@ if grep -aq HOST-OS-BOOTED "$TMP/serial.log"; then
 else
 	t_pass gui-newvm-run "$(grep -a -m1 'Loading /boot' "$TMP/serial.log" | tr -d '\r')"
 fi
+# (power off over D-Bus: while the console tab has the focus, keys go to
+# the guest)
 act power-off '[<"dual2">]'
 dlg=$(timeout "$(budget 30)" xdotool search --sync --onlyvisible --name 'dualvm: undoable disk' | head -n 1)
 ovl=$(ls "$XDG_DATA_HOME"/dualvm/vms/dual2/*.undo.qcow2 2>/dev/null | head -n 1)
