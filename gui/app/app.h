@@ -17,6 +17,7 @@ const char *app_dualvm(void);		/* the dualvm binary to run */
 const char *app_selected(void);		/* the selected VM, or NULL */
 void app_status(const char *text);	/* the status bar's text */
 void app_refresh(void);			/* re-read the library */
+void app_select(const char *name);	/* select a VM in the sidebar */
 
 /* Save @w's window as the X server shows it to the PNG @path (test logs,
  * bug reports); false with the reason in @why. */
@@ -25,6 +26,13 @@ bool app_save_png(GtkWidget *w, const char *path, char *why, size_t len);
 /* Each window adds its app.* actions at startup. */
 void wizard_p2v_init(GtkApplication *app);
 void inject_dialog_init(GtkApplication *app);
+/* wizard_part.c, "New VM from a partition": app.new-vm (open it), and for
+ * scripts app.new-vm-pick (s: "DISK#N", select that row as a click does),
+ * app.new-vm-screenshot (s: save the dialog as that PNG), read-only
+ * app.new-vm-rows (as: "DISK#N<TAB>what<TAB>verdict<TAB>X,Y" per row, X,Y
+ * where a click on it lands in the dialog's window) and app.new-vm-result
+ * (s: the last outcome line). */
+void wizard_part_init(GtkApplication *app);
 
 /* main.c: the status bar's text (and the app.status state). */
 void set_status(const char *fmt, ...) G_GNUC_PRINTF(1, 2);

@@ -47,7 +47,6 @@
 
 #include "app.h"
 #include "p2v/p2v.h"
-#include "wizard_part.h"
 
 #define APP_ID "org.dualvm.Gtk"
 
@@ -74,6 +73,7 @@ struct app {
 static struct app A;
 
 static void refresh_library(void);
+static void select_name(const char *name);
 static void sync_details_state(void);
 
 /* ---------------------------------------------------------------- helpers */
@@ -173,6 +173,11 @@ void app_status(const char *text)
 void app_refresh(void)
 {
 	refresh_library();
+}
+
+void app_select(const char *name)
+{
+	select_name(name);
 }
 
 /* ---------------------------------------------------------------- details */
@@ -817,26 +822,6 @@ static const GActionEntry actions[] = {
 	{ "about", act_about, NULL, NULL, NULL, { 0 } },
 };
 
-static GtkWindow *main_window(void)
-{
-	return GTK_WINDOW(A.win);
-}
-
-static void vm_created(const char *name)
-{
-	refresh_library();
-	select_name(name);
-}
-
-static void status_line(const char *line)
-{
-	set_status("%s", line);
-}
-
-static struct wizard_part_host wizard_part_host = {
-	.parent = main_window, .created = vm_created, .status = status_line,
-};
-
 static void on_startup(GApplication *app, gpointer u)
 {
 	GtkBuilder *b = gtk_builder_new_from_resource("/org/dualvm/Gtk/dualvm-gtk.ui");
@@ -845,9 +830,7 @@ static void on_startup(GApplication *app, gpointer u)
 
 	g_action_map_add_action_entries(G_ACTION_MAP(app), actions,
 					G_N_ELEMENTS(actions), NULL);
-	wizard_part_host.gapp = A.gapp;
-	wizard_part_host.dualvm = A.dualvm;
-	wizard_part_install(&wizard_part_host);
+	wizard_part_init(A.gapp);
 	gtk_application_set_accels_for_action(A.gapp, "app.refresh", refresh);
 	gtk_application_set_accels_for_action(A.gapp, "app.quit", quit);
 	gtk_application_set_menubar(A.gapp, G_MENU_MODEL(

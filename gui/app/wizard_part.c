@@ -30,7 +30,6 @@
 #include "rawdisk/rawdisk.h"
 #include "vmdisk/vmdisk.h"
 #include "app.h"
-#include "wizard_part.h"
 
 #define NMODES 3
 
@@ -62,7 +61,7 @@ static void cand_free(gpointer p)
 }
 
 static struct {
-	const struct wizard_part_host *host;
+	GtkApplication	*gapp;
 	GtkWidget	*dlg, *list, *name, *mode, *memory, *verdict, *create;
 	GPtrArray	*cands;		/* struct cand, shown as rows */
 	bool		 scanning, creating, name_auto;
@@ -253,7 +252,7 @@ static int cur_mode(void)
 
 static void set_state(const char *action, GVariant *v)
 {
-	GAction *a = g_action_map_lookup_action(G_ACTION_MAP(W.host->gapp),
+	GAction *a = g_action_map_lookup_action(G_ACTION_MAP(W.gapp),
 						action);
 
 	g_simple_action_set_state(G_SIMPLE_ACTION(a), v);
@@ -440,8 +439,9 @@ static void create_done(GObject *src, GAsyncResult *res, gpointer u)
 		set_result("Not created: %s", nl ? nl + 1 : line);
 	} else {
 		set_result("Created %s.", name);
-		W.host->status(gtk_label_get_text(GTK_LABEL(W.verdict)));
-		W.host->created(name);
+		app_status(gtk_label_get_text(GTK_LABEL(W.verdict)));
+		app_refresh();
+		app_select(name);
 		if (W.dlg)
 			gtk_widget_destroy(W.dlg);
 	}
@@ -468,7 +468,7 @@ static void create_vm(void)
 	snprintf(mem, sizeof(mem), "%d",
 		 gtk_spin_button_get_value_as_int(GTK_SPIN_BUTTON(W.memory)));
 	p = g_subprocess_new(G_SUBPROCESS_FLAGS_STDOUT_PIPE |
-			     G_SUBPROCESS_FLAGS_STDERR_PIPE, &e, W.host->dualvm,
+			     G_SUBPROCESS_FLAGS_STDERR_PIPE, &e, app_dualvm(),
 			     "vm", "create", name, "--disk", c->disk,
 			     "--partition", num, "--disk-mode", mode_ids[m],
 			     "--memory", mem, NULL);
@@ -551,7 +551,7 @@ static void act_new_vm(GSimpleAction *a, GVariant *p, gpointer u)
 	W.verdict = GTK_WIDGET(gtk_builder_get_object(b, "verdict"));
 	W.create = GTK_WIDGET(gtk_builder_get_object(b, "create"));
 	g_object_unref(b);
-	gtk_window_set_transient_for(GTK_WINDOW(W.dlg), W.host->parent());
+	gtk_window_set_transient_for(GTK_WINDOW(W.dlg), app_window());
 	g_signal_connect(W.list, "row-selected", G_CALLBACK(on_selected), NULL);
 	g_signal_connect_after(W.list, "size-allocate",
 			       G_CALLBACK(on_list_laid_out), NULL);
@@ -621,9 +621,9 @@ static const GActionEntry actions[] = {
 	{ "new-vm-screenshot", act_shot, "s", NULL, NULL, { 0 } },
 };
 
-void wizard_part_install(const struct wizard_part_host *h)
+void wizard_part_init(GtkApplication *app)
 {
-	W.host = h;
-	g_action_map_add_action_entries(G_ACTION_MAP(h->gapp), actions,
+	W.gapp = app;
+	g_action_map_add_action_entries(G_ACTION_MAP(app), actions,
 					G_N_ELEMENTS(actions), NULL);
 }
