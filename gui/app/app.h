@@ -30,8 +30,9 @@ void inject_dialog_init(GtkApplication *app);
  * scripts app.new-vm-pick (s: "DISK#N", select that row as a click does),
  * app.new-vm-screenshot (s: save the dialog as that PNG), read-only
  * app.new-vm-rows (as: "DISK#N<TAB>what<TAB>verdict<TAB>X,Y" per row, X,Y
- * where a click on it lands in the dialog's window) and app.new-vm-result
- * (s: the last outcome line). */
+ * where a click on it lands in the dialog's window), app.new-vm-result
+ * (s: the last outcome line) and app.new-vm-create (bss: whether Create
+ * can be pressed, the selected "DISK#N" or "", the name typed). */
 void wizard_part_init(GtkApplication *app);
 
 /* main.c: the status bar's text (and the app.status state). */

@@ -29,7 +29,9 @@
  * labels, the details page's label pairs, the status bar's text), so
  * scripts see what a user sees, as does consoles (a(sbb): per console tab
  * its label, whether the child's display is plugged into it, whether that
- * display has grabbed the input); screenshot (s) saves the window as PNG.
+ * display has grabbed the input); points (as) says where a click on each
+ * sidebar row and toolbar button lands, for tests that press them with
+ * real pointer events; screenshot (s) saves the window as PNG.
  * The wizards' actions (app.p2v-*, app.boot-here*) are described in
  * their files and gui/README.md.
  *
@@ -63,7 +65,7 @@ struct run {
 
 struct app {
 	GtkApplication	*gapp;
-	GtkWidget	*win, *list, *details, *status, *pages;
+	GtkWidget	*win, *list, *details, *status, *pages, *toolbar;
 	GHashTable	*runs;		/* name -> struct run */
 	GHashTable	*last;		/* name -> last status text */
 	char		 dualvm[PATH_MAX + 16];
@@ -277,6 +279,62 @@ static void sync_library_state(void)
 			GTK_LABEL(gtk_bin_get_child(GTK_BIN(l->data)))));
 	g_list_free(rows);
 	g_simple_action_set_state(G_SIMPLE_ACTION(a), g_variant_builder_end(&b));
+}
+
+/* "WHAT\tX,Y" into @b: where a click on @w lands in the main window (its
+ * middle), if @w is laid out. */
+static void add_point(GVariantBuilder *b, const char *what, GtkWidget *w)
+{
+	int x, y;
+	char *s;
+
+	if (!gtk_widget_get_mapped(w) ||
+	    !gtk_widget_translate_coordinates(w, A.win,
+			gtk_widget_get_allocated_width(w) / 2,
+			gtk_widget_get_allocated_height(w) / 2, &x, &y))
+		return;
+	s = g_strdup_printf("%s\t%d,%d", what, x, y);
+	g_variant_builder_add(b, "s", s);
+	g_free(s);
+}
+
+/* The app.points state: where a click on each sidebar row ("vm:NAME") and
+ * toolbar button ("button:LABEL") lands in the main window, so that tests
+ * press the real widgets with real pointer events (xdotool). */
+static void sync_points(void)
+{
+	GAction *a = g_action_map_lookup_action(G_ACTION_MAP(A.gapp), "points");
+	GList *kids, *l;
+	GVariantBuilder b;
+	char *what;
+
+	if (!a || !A.win)
+		return;
+	g_variant_builder_init(&b, G_VARIANT_TYPE("as"));
+	kids = gtk_container_get_children(GTK_CONTAINER(A.list));
+	for (l = kids; l; l = l->next) {
+		what = g_strdup_printf("vm:%s", gtk_label_get_text(
+			GTK_LABEL(gtk_bin_get_child(GTK_BIN(l->data)))));
+		add_point(&b, what, l->data);
+		g_free(what);
+	}
+	g_list_free(kids);
+	kids = gtk_container_get_children(GTK_CONTAINER(A.toolbar));
+	for (l = kids; l; l = l->next) {
+		if (!GTK_IS_TOOL_BUTTON(l->data))
+			continue;
+		what = g_strdup_printf("button:%s", gtk_tool_button_get_label(
+			GTK_TOOL_BUTTON(l->data)));
+		add_point(&b, what, l->data);
+		g_free(what);
+	}
+	g_list_free(kids);
+	g_simple_action_set_state(G_SIMPLE_ACTION(a), g_variant_builder_end(&b));
+}
+
+static void on_laid_out(GtkWidget *w, GdkRectangle *r, gpointer u)
+{
+	sync_points();
 }
 
 static void select_name(const char *name)
@@ -817,6 +875,7 @@ static const GActionEntry actions[] = {
 	{ "library", act_readonly, NULL, "@as []", NULL, { 0 } },
 	{ "status", act_readonly, NULL, "''", NULL, { 0 } },
 	{ "details", act_readonly, NULL, "@a(ss) []", NULL, { 0 } },
+	{ "points", act_readonly, NULL, "@as []", NULL, { 0 } },
 	{ "screenshot", act_screenshot, "s", NULL, NULL, { 0 } },
 	{ "quit", act_quit, NULL, NULL, NULL, { 0 } },
 	{ "about", act_about, NULL, NULL, NULL, { 0 } },
@@ -840,10 +899,13 @@ static void on_startup(GApplication *app, gpointer u)
 	A.details = GTK_WIDGET(gtk_builder_get_object(b, "details"));
 	A.status = GTK_WIDGET(gtk_builder_get_object(b, "status"));
 	A.pages = GTK_WIDGET(gtk_builder_get_object(b, "pages"));
+	A.toolbar = GTK_WIDGET(gtk_builder_get_object(b, "toolbar"));
 	console_init(A.gapp, GTK_NOTEBOOK(A.pages));
 	gtk_window_set_application(GTK_WINDOW(A.win), A.gapp);
 	gtk_window_set_icon_name(GTK_WINDOW(A.win), APP_ID);
 	g_signal_connect(A.list, "row-selected", G_CALLBACK(on_row_selected), NULL);
+	g_signal_connect_after(A.list, "size-allocate", G_CALLBACK(on_laid_out), NULL);
+	g_signal_connect_after(A.toolbar, "size-allocate", G_CALLBACK(on_laid_out), NULL);
 	g_object_unref(b);
 	wizard_p2v_init(A.gapp);
 	inject_dialog_init(A.gapp);

@@ -324,6 +324,20 @@ static void sync_rows(void)
 	set_state("new-vm-rows", g_variant_builder_end(&b));
 }
 
+/* Create's sensitivity, the selected row ("DISK#N" or "") and the typed
+ * name as the app.new-vm-create state (bss), read back from the widgets:
+ * a script sees whether a user could press Create now, and for what. */
+static void sync_create(struct cand *c)
+{
+	char id[PATH_MAX + 16] = "";
+
+	if (c)
+		snprintf(id, sizeof(id), "%s#%u", c->disk, c->num);
+	set_state("new-vm-create", g_variant_new("(bss)",
+		  gtk_widget_get_sensitive(W.create), id,
+		  gtk_entry_get_text(GTK_ENTRY(W.name))));
+}
+
 static void update_create(void)
 {
 	struct cand *c = row_cand(gtk_list_box_get_selected_row(GTK_LIST_BOX(W.list)));
@@ -331,6 +345,7 @@ static void update_create(void)
 
 	gtk_widget_set_sensitive(W.create, c && !c->refused[cur_mode()] &&
 				 name[0] && !W.creating);
+	sync_create(c);
 }
 
 /* Show each row's verdict for the chosen mode; refused rows cannot be
@@ -532,6 +547,7 @@ static void on_destroy(GtkWidget *w, gpointer u)
 {
 	W.dlg = W.list = W.name = W.mode = W.memory = W.verdict = W.create = NULL;
 	set_state("new-vm-rows", g_variant_new_strv(NULL, 0));
+	set_state("new-vm-create", g_variant_new("(bss)", FALSE, "", ""));
 }
 
 static void act_new_vm(GSimpleAction *a, GVariant *p, gpointer u)
@@ -618,6 +634,7 @@ static const GActionEntry actions[] = {
 	{ "new-vm-pick", act_pick, "s", NULL, NULL, { 0 } },
 	{ "new-vm-rows", act_readonly, NULL, "@as []", NULL, { 0 } },
 	{ "new-vm-result", act_readonly, NULL, "''", NULL, { 0 } },
+	{ "new-vm-create", act_readonly, NULL, "(false, '', '')", NULL, { 0 } },
 	{ "new-vm-screenshot", act_shot, "s", NULL, NULL, { 0 } },
 };
 

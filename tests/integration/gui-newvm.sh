@@ -4,18 +4,24 @@
 # under Xvfb with a private session bus, on a real block device: a loop
 # device over a private copy of dualboot-i386.img, with its HOST partition
 # (1) mounted read-write on the host (through a second loop device).
-#  - app.new-vm opens the dialog; its rows (app.new-vm-rows, read back from
-#    the row labels) name partition 2 of the loop device as Debian, ext4,
-#    with nothing in the way, and partition 1 as not selectable because it
-#    is mounted, saying to unmount it; choosing partition 1 is refused in
-#    words;
+# Every user step is real X input (xdotool keys and clicks on the real
+# widgets); D-Bus only reads states (what the widgets show) and saves
+# pictures:
+#  - the menu bar by keyboard (Library > New VM) opens the dialog; its rows
+#    (app.new-vm-rows, read back from the row labels) name partition 2 of
+#    the loop device as Debian, ext4, with nothing in the way, and
+#    partition 1 as not selectable because it is mounted, saying to
+#    unmount it; a click on partition 1's row chooses nothing and Create
+#    stays disabled (app.new-vm-create) with a name typed;
 #  - partition 2 chosen by a click on its row (xdotool, at the point the
 #    rows state gives), then by keyboard: Alt+N and a typed name, Alt+M and Down
 #    (undoable), Alt+R (Create): `dualvm vm show` has the VM with that
 #    disk, partition and mode, and the sidebar lists it, selected;
 #  - power on from the app by keyboard through its menu bar (VM > Power
 #    On): the child's serial log reaches SYSLINUX loading the kernel of
-#    partition 2, never the HOST's; power off (app.power-off): the undoable dialog asks and Alt+D discards the overlay; partition 2 of
+#    partition 2, never the HOST's; power off by a click on the toolbar's
+#    Power Off (where app.points says it is): the undoable dialog asks
+#    and Alt+D discards the overlay; partition 2 of
 #    the disk is byte-identical.  Pictures of the dialog and of the
 #    guest's screen (the child's last frame, DUALVM_SCREENSHOT) are kept as
 #    build/test-logs/gui-newvm-dialog.png and gui-newvm-console.png.
@@ -70,8 +76,8 @@ t_bg $app
 wait_state library . "$(budget 20)" ||
 	{ t_fail gui-newvm "no app.library on the bus: $(tail -n 1 "$TMP/app.log")"; exit 0; }
 
-# --- the rows
-act new-vm
+# --- the rows: the dialog opened from the menu bar (Library > New VM)
+menu alt+l n
 if ! wait_state new-vm-rows "$loop#2" "$(budget 120)"; then
 	t_fail gui-newvm-rows "no row for $loop#2: $(state new-vm-result); rows: $(rows | cut -f1 | paste -sd' ')"
 	exit 0
@@ -88,30 +94,35 @@ case $r1 in
 *"[not selectable]"*mounted*"$TMP/mnt"*unmount*) t_pass gui-newvm-refusal "$(printf '%s' "$r1" | cut -f3)" ;;
 *) t_fail gui-newvm-refusal "partition 1 (mounted rw): '$r1'" ;;
 esac
-act new-vm-pick "[<\"$loop#1\">]"
-case $(state new-vm-result) in
-*"cannot be chosen"*mounted*) t_pass gui-newvm-refusal-pick ;;
-*) t_fail gui-newvm-refusal-pick "picking partition 1: $(state new-vm-result)" ;;
-esac
 
-# --- create through the real widgets: a click on the row (where
-# app.new-vm-rows says it is), then the keyboard
+# --- everything through the real widgets: clicks on the rows (where
+# app.new-vm-rows says they are), then the keyboard
 wid=$(timeout "$(budget 20)" xdotool search --sync --onlyvisible --name 'New VM from a partition' | head -n 1)
 if [ -z "$wid" ]; then
 	t_fail gui-newvm-create "the dialog is not shown"; exit 0
 fi
-xy=$(rows | grep -F "$loop#2	" | cut -f4)
-case $xy in
-*,*)	xdotool mousemove --window "$wid" "${xy%,*}" "${xy#*,}" click 1
-	if wait_state new-vm-result 'Ready' 5; then
-		t_pass gui-newvm-click "row of partition 2 at $xy"
-	else
-		t_fail gui-newvm-click "a click at $xy did not choose partition 2: $(state new-vm-result)"
-		act new-vm-pick "[<\"$loop#2\">]"
-	fi ;;
-*)	t_fail gui-newvm-click "no click point for partition 2's row: '$xy'"
-	act new-vm-pick "[<\"$loop#2\">]" ;;
-esac
+# a click on partition 1's row chooses nothing: then a name typed (X
+# events are handled in order, so once app.new-vm-create has the name the
+# click was handled), and Create still cannot be pressed
+xy=$(wait_point new-vm-rows "$loop#1" "$(budget 10)")
+click_at "$wid" "$xy"
+xdotool windowfocus --sync "$wid" key --clearmodifiers alt+n ctrl+a
+xdotool type --delay 20 "dual2"
+if wait_state new-vm-create ", 'dual2'\)$" "$(budget 10)" &&
+   [ "$(state new-vm-create)" = "(false, '', 'dual2')" ]; then
+	t_pass gui-newvm-refusal-click "a click at $xy: nothing chosen, Create disabled; the row says: $(printf '%s' "$r1" | cut -f3)"
+else
+	t_fail gui-newvm-refusal-click "after a click on partition 1 at '$xy' and a name: $(state new-vm-create); $(state new-vm-result)"
+fi
+xy=$(point new-vm-rows "$loop#2")
+click_at "$wid" "$xy"
+if wait_state new-vm-result 'Ready' "$(budget 10)" &&
+   wait_state new-vm-create "^\(true, '$loop#2', 'dual2'\)$" "$(budget 10)"; then
+	t_pass gui-newvm-click "row of partition 2 at $xy"
+else
+	t_fail gui-newvm-click "a click at '$xy' did not choose partition 2: $(state new-vm-create); $(state new-vm-result)"
+	exit 0
+fi
 rm -f "$BUILD/test-logs/gui-newvm-dialog.png"
 act new-vm-screenshot "[<\"$BUILD/test-logs/gui-newvm-dialog.png\">]"
 why=$(png_check "$BUILD/test-logs/gui-newvm-dialog.png") ||
@@ -160,13 +171,14 @@ if grep -aq HOST-OS-BOOTED "$TMP/serial.log"; then
 else
 	t_pass gui-newvm-run "$(grep -a -m1 'Loading /boot' "$TMP/serial.log" | tr -d '\r')"
 fi
-# (power off over D-Bus: while the console tab has the focus, keys go to
-# the guest)
-act power-off '[<"dual2">]'
+# power off: a click on the toolbar's Power Off (keys would go to the
+# guest: its console tab has the focus); the new VM is the selected one
+xy=$(point points 'button:Power Off')
+[ -n "$xy" ] && click_at "$main" "$xy"
 dlg=$(timeout "$(budget 30)" xdotool search --sync --onlyvisible --name 'dualvm: undoable disk' | head -n 1)
 ovl=$(ls "$XDG_DATA_HOME"/dualvm/vms/dual2/*.undo.qcow2 2>/dev/null | head -n 1)
 if [ -z "$dlg" ] || [ -z "$ovl" ]; then
-	t_fail gui-newvm-undo "dialog '$dlg', overlay '$ovl'; status $(state status)"
+	t_fail gui-newvm-undo "Power Off at '$xy': dialog '$dlg', overlay '$ovl'; status $(state status)"
 else
 	xdotool windowfocus --sync "$dlg" key --clearmodifiers alt+d
 	for i in $(seq 1 50); do [ -e "$ovl" ] || break; sleep 0.2; done

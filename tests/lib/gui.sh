@@ -18,6 +18,13 @@
 #   set_state ACTION VALUE    org.gtk.Actions.SetState ('<"x">', '<true>')
 #   state ACTION              its state printed as GVariant text
 #   wait_state ACTION ERE SECONDS   0 once the state matches, else 1
+#   point ACTION WHAT         the "X,Y" that the (as) state ACTION, of
+#                             "WHAT<TAB>X,Y" lines (app.points,
+#                             app.new-vm-rows), gives for WHAT
+#   wait_point ACTION WHAT SECONDS   point, once there is one (else status 1)
+#   click_at WINDOW X,Y       a real pointer click (xdotool) there
+#   menu KEYS...              the main window focused, KEYS typed into it
+#                             one at a time (Alt+L then N: Library > New VM)
 #   png_check FILE            "WxH" of a PNG of a window with more than a
 #                             background in it (status 0), or why not
 #   gui_quit NAME             app.quit: the app ($app, its log $TMP/app.log)
@@ -69,6 +76,34 @@ wait_state() {
 		sleep 0.3
 	done
 	return 1
+}
+
+point() {
+	state "$1" | sed "s/', '/\n/g; s/^\['//; s/'\]$//; s/\\\\t/\t/g" |
+		awk -F '\t' -v w="$2" '$1 == w { print $NF; exit }'
+}
+wait_point() {
+	local end=$((SECONDS + $3)) p
+	while [ $SECONDS -lt $end ]; do
+		p=$(point "$1" "$2")
+		case $p in *,*) echo "$p"; return 0 ;; esac
+		sleep 0.3
+	done
+	return 1
+}
+click_at() { xdotool mousemove --window "$1" "${2%,*}" "${2#*,}" click 1; }
+# (the keys one at a time: a menu opened by the first must be shown
+# before the next; a key typed too early goes to the window and is lost,
+# which the caller sees as a window that did not open)
+menu() {
+	local w k
+	w=$(timeout "$(budget 10)" xdotool search --sync --onlyvisible --name '^dualvm$' | head -n 1)
+	[ -n "$w" ] || return 1
+	xdotool windowfocus --sync "$w" || return 1
+	for k in "$@"; do
+		xdotool key --clearmodifiers "$k"
+		sleep 0.5
+	done
 }
 
 png_check() {
