@@ -1,24 +1,33 @@
 #!/bin/bash
 # SPDX-License-Identifier: GPL-2.0-only
 # gui-p2v.sh --- dualvm-gtk's P2V wizard and "Make it boot here", under
-# Xvfb with a private session bus (tests/lib/gui.sh), one app for all:
-#  - app.p2v-wizard opens the wizard; the source path typed into its
-#    entry by xdotool (Alt+S focuses it) is the app.p2v-source state, the proposed output is
-#    the source's name with .qcow2; Alt+V / Alt+L tick verify and "add to
-#    the library"; Alt+N, Alt+N, Alt+A (the assistant's own buttons) run
+# Xvfb with a private session bus (tests/lib/gui.sh), one app for all.
+# Every user step is real X input (xdotool keys and clicks on the real
+# widgets); D-Bus only reads states (what the widgets show) and saves a
+# picture:
+#  - the menu bar by keyboard (Library > Convert a Disk) opens the wizard;
+#    the source path typed into its entry (Alt+S focuses it) is the
+#    app.p2v-source state, the proposed output is the source's name with
+#    .qcow2, another output is typed (Alt+O); Alt+V / Alt+L tick verify
+#    and "add to the library"; Alt+N, Alt+N, Alt+A (the assistant's own
+#    buttons) run
 #    `dualvm p2v` of a copy of linux-i386.img: the bar (app.p2v-progress)
 #    ends at 100 %, the status says done, the last page says verify ok,
 #    the output passes `qemu-img check` and `qemu-img compare` with the
 #    source, and the VM is in the library (sidebar and `dualvm vm list`);
 #    a picture of the wizard is kept in build/test-logs/;
-#  - a refusal (the output exists) is the child's stderr reason, in words,
-#    on the wizard's last page;
-#  - Cancel (Alt+C on the wizard) during the copy of a sparse 1 GiB disk
+#  - a refusal (the output exists, the wizard opened again from the menu,
+#    add unticked, Apply) is the child's stderr reason, in words, on the
+#    wizard's last page;
+#  - Cancel (Alt+C on the wizard; source, format, output typed, verify
+#    unticked, Apply) during the copy of a sparse 1 GiB disk
 #    with 384 MiB of random data to vmdk-stream (deflate: seconds) sends
 #    SIGINT: the status says cancelled, neither the output nor a partial
 #    file is left;
-#  - app.boot-here on a library VM over a copy of linux-i386.img (disk
-#    mode undoable): Alt+D, Alt+I in its dialog make a dry run (status
+#  - "Make it boot here" (F5 refreshes the sidebar, a click on the VM's
+#    row there selects it, VM > Make It Boot Here by keyboard) on a
+#    library VM over a copy of linux-i386.img (disk mode undoable):
+#    Alt+D, Alt+I in its dialog make a dry run (status
 #    "would change", no overlay kept); Alt+U, Alt+I run `dualvm inject` on
 #    the VM's disk into an undoable overlay in the VM's folder; the
 #    dialog's list (app.boot-here-report) names the initramfs it changed,
@@ -55,8 +64,9 @@ if ! wait_state library . "$(budget 20)"; then
 	exit 0
 fi
 
-# ---- (a) a conversion through the wizard's own widgets
-act p2v-wizard
+# ---- (a) a conversion through the wizard's own widgets, opened from
+# the menu bar (Library > Convert a Disk)
+menu alt+l c
 if wait_state p2v-page "^'Source'\$" "$(budget 10)" &&
    wiz key --clearmodifiers alt+s &&
    wiz type --delay 5 "$TMP/lin.img" &&
@@ -70,7 +80,10 @@ fi
 out=$(state p2v-output)
 [ "$out" = "'$TMP/lin.qcow2'" ] && t_pass gui-p2v-wizard-output "$out" ||
 	t_fail gui-p2v-wizard-output "proposed output $out"
-set_state p2v-output "<'$TMP/out/lin.qcow2'>"
+wiz key --clearmodifiers alt+o ctrl+a
+wiz type --delay 5 "$TMP/out/lin.qcow2"
+wait_state p2v-output "^'$TMP/out/lin.qcow2'\$" "$(budget 10)" ||
+	t_fail gui-p2v-wizard-output "typed output: $(state p2v-output)"
 wiz key --clearmodifiers alt+v
 wiz key --clearmodifiers alt+l
 # the keys are X events, the states D-Bus answers: wait for them
@@ -121,10 +134,18 @@ why=$(png_check "$shot")
 [ $? = 0 ] && t_pass gui-p2v-screenshot "$why, $shot" ||
 	t_fail gui-p2v-screenshot "$(echo "$why" | tail -n 1); status $(state status)"
 
-# ---- a refusal: the output exists; the child's reason, in words
-act p2v-wizard
-set_state p2v-add '<false>'
-act p2v-start
+# ---- a refusal: the output exists; the child's reason, in words (the
+# wizard opened again from the menu starts over with the same fields;
+# Alt+L unticks "add to the library")
+menu alt+l c
+wait_state p2v-page "^'Source'\$" "$(budget 10)"
+wiz key --clearmodifiers alt+n
+wait_state p2v-page "^'Output'\$" "$(budget 10)"
+wiz key --clearmodifiers alt+l
+wait_state p2v-add '^false$' "$(budget 10)"
+wiz key --clearmodifiers alt+n
+wait_state p2v-page "^'Confirm'\$" "$(budget 10)"
+wiz key --clearmodifiers alt+a
 if wait_state p2v-status "^'failed: " "$(budget 20)"; then
 	st=$(state p2v-status)
 	case $st in
@@ -138,12 +159,29 @@ fi
 # ---- (b) Cancel during the copy: SIGINT, nothing left behind
 truncate -s 1G "$TMP/big.img"
 head -c 384M /dev/urandom | dd of="$TMP/big.img" bs=1M seek=64 conv=notrunc status=none
-act p2v-wizard
-set_state p2v-source "<'$TMP/big.img'>"
-set_state p2v-format "<'vmdk-stream'>"
-set_state p2v-output "<'$TMP/out/big.vmdk'>"
-set_state p2v-verify '<false>'
-act p2v-start
+# all typed: the source, Alt+F and Down Down (qcow2, vmdk, vmdk-stream),
+# the output, Alt+V unticks verify, Apply
+menu alt+l c
+if wait_state p2v-page "^'Source'\$" "$(budget 10)" &&
+   wiz key --clearmodifiers alt+s ctrl+a &&
+   wiz type --delay 5 "$TMP/big.img" &&
+   wait_state p2v-source "^'$TMP/big.img'\$" "$(budget 10)" &&
+   wiz key --clearmodifiers alt+n &&
+   wait_state p2v-page "^'Output'\$" "$(budget 10)" &&
+   wiz key --clearmodifiers alt+f Down Down &&
+   wait_state p2v-format "^'vmdk-stream'\$" "$(budget 10)" &&
+   wiz key --clearmodifiers alt+o ctrl+a &&
+   wiz type --delay 5 "$TMP/out/big.vmdk" &&
+   wait_state p2v-output "^'$TMP/out/big.vmdk'\$" "$(budget 10)" &&
+   wiz key --clearmodifiers alt+v &&
+   wait_state p2v-verify '^false$' "$(budget 10)" &&
+   [ "$(state p2v-add)" = false ] &&
+   wiz key --clearmodifiers alt+n &&
+   wait_state p2v-page "^'Confirm'\$" "$(budget 10)"; then
+	wiz key --clearmodifiers alt+a
+else
+	t_fail gui-p2v-cancel-fields "page $(state p2v-page), source $(state p2v-source), format $(state p2v-format), output $(state p2v-output), verify $(state p2v-verify), add $(state p2v-add)"
+fi
 # past the first area of zeros, into the random data
 if wait_state p2v-progress "^\([0-9.e-]+, 'copy ([1-9][0-9]?)%" "$(budget 30)"; then
 	at=$(state p2v-progress)
@@ -171,9 +209,25 @@ rm -f "$TMP/big.img"
 # ---- (c) Make it boot here: dualvm inject into an undoable overlay
 "$DUALVM" vm create boot --disk "$TMP/lin.img" --disk-mode undoable \
 	>"$TMP/create.log" 2>&1 || t_fail gui-p2v-boot-here "vm create: $(tail -n 1 "$TMP/create.log")"
-act refresh
 before=$(sha256sum <"$TMP/lin.img")
-act boot-here '[<"boot">]'
+# the wizard closed (Escape), F5 (refresh) in the main window, a click on
+# the new VM's row in the sidebar, VM > Make It Boot Here
+wiz key Escape
+end=$((SECONDS + $(budget 10)))
+while [ $SECONDS -lt $end ] &&
+      xdotool search --onlyvisible --name 'dualvm: convert a disk' >/dev/null; do
+	sleep 0.2
+done
+menu F5
+main=$(xdotool search --onlyvisible --name '^dualvm$' | head -n 1)
+xy=$(wait_point points vm:boot "$(budget 10)")
+click_at "$main" "$xy"
+if wait_state select "^'boot'\$" "$(budget 10)"; then
+	t_pass gui-p2v-boot-here-select "a click at $xy"
+else
+	t_fail gui-p2v-boot-here-select "a click at '$xy': selected $(state select), sidebar $(state library)"
+fi
+menu alt+v b
 w=$(timeout "$(budget 10)" xdotool search --sync --onlyvisible --name 'dualvm: make it boot here' | head -n 1)
 ovl=$XDG_DATA_HOME/dualvm/vms/boot/lin.img.undo.qcow2
 # first a dry run (Alt+D ticks it, Alt+I injects): nothing is kept
