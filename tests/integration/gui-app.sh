@@ -1,30 +1,33 @@
 #!/bin/bash
 # SPDX-License-Identifier: GPL-2.0-only
-# gui-app.sh --- dualvm-gtk under Xvfb with its own session bus: with a
+# gui-app.sh --- dualvm-gtk under Xvfb with its own session bus.  Every
+# user step is real X input (xdotool: keys, and clicks on the sidebar rows
+# and toolbar buttons where the app.points state says they are); D-Bus
+# only reads states (what the widgets show) and saves pictures.  With a
 # VM library in a temporary XDG_DATA_HOME, the sidebar (the app.library
 # action's state, read from the rows' labels) lists exactly the VMs of
-# `dualvm vm list`, also after a VM is deleted behind its back and
-# app.refresh is activated; app.power-on (over D-Bus, org.gtk.Actions)
-# starts `dualvm run NAME --display gtk` as the app's child, whose serial
+# `dualvm vm list`, also after a VM is deleted behind its back and F5 is
+# pressed; a click on a row selects that VM; the toolbar's Power On starts
+# `dualvm run NAME --display gtk` as the app's child, whose serial
 # log (DUALVM_GTK_RUN_OPTS=--serial) reaches SeaBIOS and SYSLINUX loading
 # the kernel; the status bar says running with the child's pid;
 # the child's screen is a "Console: lin" tab of the main window
 # (app.consoles, read from the notebook: the GtkSocket holds the plug; the
 # plug's X window lies inside the main window), a click into it grabs the
-# input and the status bar says so, Ctrl+Alt (xdotool) releases it;
-# app.ctrl-alt-del, once the guest kernel's keyboard is up, reboots the
+# input and the status bar says so, Ctrl+Alt releases it; the toolbar's
+# Ctrl+Alt+Del, once the guest kernel's keyboard is up, reboots the
 # guest (SeaBIOS again on the serial log); the main window's picture of
 # the console (app.screenshot) shows the same text cells as the child's
 # own last frame (DUALVM_SCREENSHOT); the tab goes with its child;
-# app.power-off stops the child (SIGTERM, exit 130) and the status bar
+# Power Off stops the child (SIGTERM, exit 130) and the status bar
 # says so with the child's last stderr line; no dialog follows a
 # nonpersistent run, while after each run of an undoable VM a dialog asks
-# and the keys Alt+D / Alt+C typed into it (xdotool) discard / commit the
+# and the keys Alt+D / Alt+C typed into it discard / commit the
 # overlay through `dualvm disk`; app.details shows the selected VM's
-# memory, CPUs, firmware, NIC and disks; app.reset replaces the child;
-# app.delete asks (Cancel keeps the VM, Delete removes it, not its disk);
-# app.screenshot keeps a picture of the window in build/test-logs/;
-# app.quit ends the app.
+# memory, CPUs, firmware, NIC and disks; Reset replaces the child;
+# Library > Delete VM asks (Cancel keeps the VM, Delete removes it, not
+# its disk); app.screenshot keeps a picture of the window in
+# build/test-logs/; app.quit ends the app.
 # Also: the .desktop file passes desktop-file-validate.
 # Missing xvfb-run, dbus-run-session, gdbus, xdotool or desktop-file-validate is a
 # FAIL (make deps installs them).
@@ -106,8 +109,17 @@ if [ "$want" = "['alpha', 'lin']" ] && [ "$got" = "$want" ]; then
 else
 	t_fail gui-app-library "sidebar $got, library $want"
 fi
-# the details page of the selected VM (app.details: its label pairs)
-act select '[<"alpha">]'
+# a click on a row selects its VM (the first row, alpha, is selected at
+# start); the details page of the selected VM (app.details: its label
+# pairs)
+if main_click vm:lin && wait_state select "^'lin'\$" "$(budget 10)"; then
+	t_pass gui-app-select "a click on lin's row"
+else
+	t_fail gui-app-select "after a click on lin's row ($(point points vm:lin)): selected $(state select)"
+fi
+main_click vm:alpha
+wait_state select "^'alpha'\$" "$(budget 10)" ||
+	t_fail gui-app-details "after a click on alpha's row: selected $(state select)"
 det=$(state details)
 ok=
 for want in "('Name', 'alpha')" "('Memory', '64 MiB')" "('CPUs', '2')" \
@@ -127,17 +139,19 @@ why=$(png_check "$shot")
 	t_fail gui-app-screenshot "$(echo "$why" | tail -n 1); status $(state status)"
 
 "$DUALVM" vm delete alpha >/dev/null 2>&1
-act refresh
+menu F5
+wait_state library "^\['lin'\]\$" "$(budget 10)"
 want=$(lib_names) got=$(state library)
 [ "$want" = "['lin']" ] && [ "$got" = "$want" ] &&
 	t_pass gui-app-refresh "$got" || t_fail gui-app-refresh "sidebar $got, library $want"
 
-act select '[<"lin">]'
-[ "$(state select)" = "'lin'" ] && t_pass gui-app-select ||
-	t_fail gui-app-select "select state $(state select)"
+# (alpha's row gone, lin is the selected VM)
+main_click vm:lin
+wait_state select "^'lin'\$" "$(budget 10)" ||
+	t_fail gui-app-power-on "lin not selected: $(state select)"
 
 # power on: the app's child runs the VM, its serial log reaches the kernel
-act power-on '[<"lin">]'
+main_click 'button:Power On'
 child=$(app_child)
 if [ -z "$child" ]; then
 	t_fail gui-app-power-on "no dualvm run child; status $(state status)"; exit 0
@@ -207,7 +221,8 @@ fi
 # SeaBIOS starts again, in the same child
 if wait_serial "$TMP/serial.log" 'input: AT Translated Set 2 keyboard' "$child" "$(budget 180)"; then
 	n=$(count 'SeaBIOS (version' "$TMP/serial.log")
-	act ctrl-alt-del '[<"">]'
+	main_click 'button:Ctrl+Alt+Del'
+	wait_state status "^'lin: Ctrl\+Alt\+Del sent'\$" "$(budget 10)"
 	st=$(state status)
 	if [ "$st" != "'lin: Ctrl+Alt+Del sent'" ]; then
 		t_fail gui-app-ctrl-alt-del "status $st"
@@ -235,7 +250,7 @@ fi
 # reset: the child is stopped and a new one started (its serial log is
 # a new file: the old child keeps writing into the removed one)
 rm -f "$TMP/serial.log"
-act reset '[<"lin">]'
+main_click button:Reset
 new=
 for ((i = 0; i < 100; i++)); do
 	new=$(ps -o pid=,args= --ppid $app | awk '$3 == "run" { print $1 }')
@@ -304,7 +319,7 @@ wait_state consoles "^\[\('Console: lin', true, false\)\]\$" "$(budget 20)" &&
 	t_fail gui-app-console-replaced "consoles $(state consoles)"
 
 # power off: SIGTERM, dualvm closes its disks and exits 130
-act power-off '[<"">]'
+main_click 'button:Power Off'
 for ((i = 0; i < 100; i++)); do
 	kill -0 "$child" 2>/dev/null || break
 	sleep 0.2
@@ -321,7 +336,8 @@ else
 	t_fail gui-app-power-off "status $(state status)"
 fi
 
-act power-off '[<"lin">]'
+main_click 'button:Power Off'
+wait_state status "^'lin: not running'\$" "$(budget 10)"
 st=$(state status)
 [ "$st" = "'lin: not running'" ] && t_pass gui-app-power-off-stopped ||
 	t_fail gui-app-power-off-stopped "status $st"
@@ -341,17 +357,21 @@ fi
 cp --sparse=always "$img" "$TMP/u.img"
 "$DUALVM" vm create und --disk "$TMP/u.img" --disk-mode undoable \
 	>>"$TMP/create.log" 2>&1 || t_fail gui-app-undo "vm create: $(tail -n 1 "$TMP/create.log")"
-act refresh
+menu F5
+wait_state library "'und'" "$(budget 10)"
 ovl=$XDG_DATA_HOME/dualvm/vms/und/u.img.undo.qcow2
 for answer in discard commit; do
 	rm -f "$TMP/serial.log"
-	act power-on '[<"und">]'
+	main_click vm:und
+	wait_state select "^'und'\$" "$(budget 10)" ||
+		t_fail gui-app-undo-$answer "a click on und's row: selected $(state select)"
+	main_click 'button:Power On'
 	child=$(app_child)
 	if [ -z "$child" ] || ! wait_serial "$TMP/serial.log" 'Loading /boot' "$child" "$(budget 120)"; then
 		t_fail_log gui-app-undo-$answer "the undoable VM did not boot: $(state status)" "$TMP/serial.log"
 		continue
 	fi
-	act power-off '[<"und">]'
+	main_click 'button:Power Off'
 	end=$((SECONDS + $(budget 30)))
 	while kill -0 "$child" 2>/dev/null && [ $SECONDS -lt $end ]; do
 		sleep 0.2
@@ -372,7 +392,8 @@ done
 
 # delete asks first: Cancel keeps the VM, Delete removes it (not its disk)
 for answer in cancel delete; do
-	act delete '[<"und">]'
+	main_click vm:und
+	menu alt+l d || t_fail gui-app-delete-$answer "no Library menu shown"
 	wid=$(timeout "$(budget 20)" xdotool search --sync --onlyvisible --name 'dualvm: delete VM' | head -n 1)
 	if [ -z "$wid" ]; then
 		t_fail gui-app-delete-$answer "no dialog; status $(state status)"; continue

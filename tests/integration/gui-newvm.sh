@@ -77,7 +77,7 @@ wait_state library . "$(budget 20)" ||
 	{ t_fail gui-newvm "no app.library on the bus: $(tail -n 1 "$TMP/app.log")"; exit 0; }
 
 # --- the rows: the dialog opened from the menu bar (Library > New VM)
-menu alt+l n
+menu alt+l n || t_fail gui-newvm-rows "no Library menu shown"
 if ! wait_state new-vm-rows "$loop#2" "$(budget 120)"; then
 	t_fail gui-newvm-rows "no row for $loop#2: $(state new-vm-result); rows: $(rows | cut -f1 | paste -sd' ')"
 	exit 0
@@ -153,9 +153,7 @@ fi
 # is the selected one)
 main=$(xdotool search --onlyvisible --name '^dualvm$' | head -n 1)
 [ -n "$main" ] || { t_fail gui-newvm-run "no main window"; exit 0; }
-xdotool windowfocus --sync "$main" key --clearmodifiers alt+v
-sleep 0.5
-xdotool key --clearmodifiers o
+menu alt+v o || t_fail gui-newvm-run "no VM menu shown"
 child=
 for i in $(seq 1 50); do
 	child=$(ps -o pid=,args= --ppid $app | awk '$3 == "run" { print $1 }')

@@ -66,7 +66,7 @@ fi
 
 # ---- (a) a conversion through the wizard's own widgets, opened from
 # the menu bar (Library > Convert a Disk)
-menu alt+l c
+menu alt+l c || t_fail gui-p2v-menu "no Library menu shown"
 if wait_state p2v-page "^'Source'\$" "$(budget 10)" &&
    wiz key --clearmodifiers alt+s &&
    wiz type --delay 5 "$TMP/lin.img" &&
@@ -137,7 +137,7 @@ why=$(png_check "$shot")
 # ---- a refusal: the output exists; the child's reason, in words (the
 # wizard opened again from the menu starts over with the same fields;
 # Alt+L unticks "add to the library")
-menu alt+l c
+menu alt+l c || t_fail gui-p2v-menu "no Library menu shown"
 wait_state p2v-page "^'Source'\$" "$(budget 10)"
 wiz key --clearmodifiers alt+n
 wait_state p2v-page "^'Output'\$" "$(budget 10)"
@@ -161,7 +161,7 @@ truncate -s 1G "$TMP/big.img"
 head -c 384M /dev/urandom | dd of="$TMP/big.img" bs=1M seek=64 conv=notrunc status=none
 # all typed: the source, Alt+F and Down Down (qcow2, vmdk, vmdk-stream),
 # the output, Alt+V unticks verify, Apply
-menu alt+l c
+menu alt+l c || t_fail gui-p2v-menu "no Library menu shown"
 if wait_state p2v-page "^'Source'\$" "$(budget 10)" &&
    wiz key --clearmodifiers alt+s ctrl+a &&
    wiz type --delay 5 "$TMP/big.img" &&
@@ -227,7 +227,7 @@ if wait_state select "^'boot'\$" "$(budget 10)"; then
 else
 	t_fail gui-p2v-boot-here-select "a click at '$xy': selected $(state select), sidebar $(state library)"
 fi
-menu alt+v b
+menu alt+v b || t_fail gui-p2v-menu "no VM menu shown"
 w=$(timeout "$(budget 10)" xdotool search --sync --onlyvisible --name 'dualvm: make it boot here' | head -n 1)
 ovl=$XDG_DATA_HOME/dualvm/vms/boot/lin.img.undo.qcow2
 # first a dry run (Alt+D ticks it, Alt+I injects): nothing is kept

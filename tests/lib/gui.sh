@@ -23,8 +23,12 @@
 #                             app.new-vm-rows), gives for WHAT
 #   wait_point ACTION WHAT SECONDS   point, once there is one (else status 1)
 #   click_at WINDOW X,Y       a real pointer click (xdotool) there
-#   menu KEYS...              the main window focused, KEYS typed into it
-#                             one at a time (Alt+L then N: Library > New VM)
+#   main_click WHAT           a real click on the main window's WHAT of
+#                             app.points ("vm:NAME" a sidebar row,
+#                             "button:Power Off" a toolbar button)
+#   menu KEY [ITEM]           the main window focused, KEY typed into it,
+#                             then ITEM once a menu is shown (alt+l n:
+#                             Library > New VM); status 1 if none shows
 #   png_check FILE            "WxH" of a PNG of a window with more than a
 #                             background in it (status 0), or why not
 #   gui_quit NAME             app.quit: the app ($app, its log $TMP/app.log)
@@ -92,18 +96,31 @@ wait_point() {
 	return 1
 }
 click_at() { xdotool mousemove --window "$1" "${2%,*}" "${2#*,}" click 1; }
-# (the keys one at a time: a menu opened by the first must be shown
-# before the next; a key typed too early goes to the window and is lost,
-# which the caller sees as a window that did not open)
+main_click() {
+	local w xy
+	w=$(timeout "$(budget 10)" xdotool search --sync --onlyvisible --name '^dualvm$' | head -n 1)
+	xy=$(wait_point points "$1" "$(budget 10)")
+	[ -n "$w" ] && [ -n "$xy" ] || return 1
+	click_at "$w" "$xy"
+}
+# (the second key once the menu the first opened is shown: GTK's popup
+# menus are override-redirect windows named dualvm-gtk; a key typed
+# before would go to the main window)
+popups() { xdotool search --onlyvisible --name '^dualvm-gtk$' 2>/dev/null | wc -l; }
 menu() {
-	local w k
+	local w n end
 	w=$(timeout "$(budget 10)" xdotool search --sync --onlyvisible --name '^dualvm$' | head -n 1)
 	[ -n "$w" ] || return 1
 	xdotool windowfocus --sync "$w" || return 1
-	for k in "$@"; do
-		xdotool key --clearmodifiers "$k"
-		sleep 0.5
+	n=$(popups)
+	xdotool key --clearmodifiers "$1"
+	[ $# -gt 1 ] || return 0
+	end=$((SECONDS + $(budget 10)))
+	while [ "$(popups)" -le "$n" ]; do
+		[ $SECONDS -lt $end ] || return 1
+		sleep 0.1
 	done
+	xdotool key --clearmodifiers "$2"
 }
 
 png_check() {
