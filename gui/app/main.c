@@ -337,6 +337,13 @@ static void on_laid_out(GtkWidget *w, GdkRectangle *r, gpointer u)
 	sync_points();
 }
 
+/* The first layout comes before the widgets are mapped. */
+static gboolean on_mapped(GtkWidget *w, GdkEvent *ev, gpointer u)
+{
+	sync_points();
+	return FALSE;
+}
+
 static void select_name(const char *name)
 {
 	GList *rows = gtk_container_get_children(GTK_CONTAINER(A.list));
@@ -906,6 +913,7 @@ static void on_startup(GApplication *app, gpointer u)
 	g_signal_connect(A.list, "row-selected", G_CALLBACK(on_row_selected), NULL);
 	g_signal_connect_after(A.list, "size-allocate", G_CALLBACK(on_laid_out), NULL);
 	g_signal_connect_after(A.toolbar, "size-allocate", G_CALLBACK(on_laid_out), NULL);
+	g_signal_connect_after(A.win, "map-event", G_CALLBACK(on_mapped), NULL);
 	g_object_unref(b);
 	wizard_p2v_init(A.gapp);
 	inject_dialog_init(A.gapp);
