@@ -141,7 +141,9 @@ VMM_OBJS := \
 	vmm/x86/simd.o \
 	vmm/x86/simd_fast.o \
 	vmm/x86/interp.o \
-	vmm/x86/engine_ops.o
+	vmm/x86/engine_ops.o \
+	vmm/bt/bt.o \
+	vmm/bt/translate.o
 
 # rawdisk/: block back ends, partition tables and views, image formats
 # (mechanism).  vmdisk/: what a VM may do with a disk (policy).

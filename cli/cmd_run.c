@@ -770,8 +770,6 @@ int cmd_run(int argc, char **argv)
 	dbg = getenv("DUALVM_DEBUG");
 	if (dbg && *dbg && strcmp(dbg, "0"))
 		o.vc.log_unclaimed = true;
-	if (!strcmp(o.vc.engine, "bt"))
-		return cli_not_implemented("run", "the binary-translator engine (--engine bt)");
 	rc = load_definition(&o);
 	if (rc)
 		return rc;

@@ -15,6 +15,7 @@
 const struct engine_ops *const engine_registry[] = {
 	&kvm_engine_ops,
 	&x86_interp_engine_ops,
+	&x86_bt_engine_ops,
 	NULL,
 };
 

@@ -106,7 +106,7 @@ static void vm_io_log(void *opaque, const char *line)
 static int pick_engine(struct vm *vm, char *why, size_t len)
 {
 	const char *name = vm->cfg.engine ? vm->cfg.engine : "auto";
-	char reason[256] = "";
+	char reason[256] = "", bt_why[128] = "";
 
 	if (strcmp(name, "auto") != 0) {
 		vm->eops = engine_find(name);
@@ -129,13 +129,22 @@ static int pick_engine(struct vm *vm, char *why, size_t len)
 		snprintf(reason, sizeof(reason), "KVM runs one vCPU only");
 	else if (vm->eops && engine_selftest(vm->eops, reason, sizeof(reason)))
 		return 0;
+	/* then the binary translator (one vCPU, a BMI2 host), else the
+	 * interpreter */
+	vm->eops = engine_find("bt");
+	if (vm->eops && vm->cfg.cpus <= 1 &&
+	    vm->eops->available(bt_why, sizeof(bt_why))) {
+		fprintf(stderr, "dualvm: %s; using the binary translator\n", reason);
+		return 0;
+	}
 	vm->eops = engine_find("interp");
 	if (!vm->eops) {
 		snprintf(why, len, "no working CPU engine: %s; the interpreter engine is not built yet",
 			 reason[0] ? reason : "KVM is not built in");
 		return -ENODEV;
 	}
-	fprintf(stderr, "dualvm: %s; using the interpreter\n", reason);
+	fprintf(stderr, "dualvm: %s; using the interpreter%s%s%s\n", reason,
+		bt_why[0] ? " (" : "", bt_why, bt_why[0] ? ")" : "");
 	return 0;
 }
 

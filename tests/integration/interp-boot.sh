@@ -41,29 +41,39 @@ fi
 qemu=$(command -v qemu-system-i386 || true)
 secs=$(budget 60)
 
-for n in "${payloads[@]}"; do
-	bin=$tmp/boot/$n.bin
-	timeout -s KILL $((secs + 60)) "$DUALVM" run --engine interp --memory 256 \
-		${dualvm_args[$n]:-} --timeout "$secs" --serial "$tmp/$n.out" --bios "$bin" </dev/null 2>"$tmp/$n.err"
+# run_engine ENGINE NAME: the payload under ENGINE (interp or bt), its
+# PASS line and its transcript against QEMU TCG's
+run_engine() {
+	local e=$1 n=$2 bin=$tmp/boot/$2.bin
+	timeout -s KILL $((secs + 60)) "$DUALVM" run --engine "$e" --memory 256 \
+		${dualvm_args[$n]:-} --timeout "$secs" --serial "$tmp/$n.$e.out" --bios "$bin" </dev/null 2>"$tmp/$n.$e.err"
 	rc=$?
-	if [ $rc = 0 ] && grep -aq "^PASS $n" "$tmp/$n.out"; then
-		t_pass interp-payload-$n
+	if [ $rc = 0 ] && grep -aq "^PASS $n" "$tmp/$n.$e.out"; then
+		t_pass $e-payload-$n
 	else
-		t_fail interp-payload-$n "rc=$rc, $(tr -d '\r\0' <"$tmp/$n.out" 2>/dev/null | tail -1) $(tail -1 "$tmp/$n.err")"
-		continue
+		t_fail $e-payload-$n "rc=$rc, $(tr -d '\r\0' <"$tmp/$n.$e.out" 2>/dev/null | tail -1) $(tail -1 "$tmp/$n.$e.err")"
+		return
 	fi
-	[ -n "${no_oracle[$n]:-}" ] && continue
+	[ -n "${no_oracle[$n]:-}" ] && return
 	if [ -z "$qemu" ]; then
-		t_fail interp-qemu-$n "qemu-system-i386 not installed (make deps)"; continue
+		t_fail $e-qemu-$n "qemu-system-i386 not installed (make deps)"; return
 	fi
-	timeout -s KILL "$secs" "$qemu" -accel tcg -m 256 -bios "$bin" \
-		-display none ${qemu_args[$n]:-} -serial "file:$tmp/$n.qemu" -monitor none \
-		-device isa-debug-exit,iobase=0x501,iosize=1 </dev/null >/dev/null 2>&1
-	if cmp -s <(tr -d '\r' <"$tmp/$n.out") <(tr -d '\r' <"$tmp/$n.qemu"); then
-		t_pass interp-qemu-$n
+	if [ ! -e "$tmp/$n.qemu" ]; then
+		timeout -s KILL "$secs" "$qemu" -accel tcg -m 256 -bios "$bin" \
+			-display none ${qemu_args[$n]:-} -serial "file:$tmp/$n.qemu" -monitor none \
+			-device isa-debug-exit,iobase=0x501,iosize=1 </dev/null >/dev/null 2>&1
+	fi
+	if cmp -s <(tr -d '\r' <"$tmp/$n.$e.out") <(tr -d '\r' <"$tmp/$n.qemu"); then
+		t_pass $e-qemu-$n
 	else
-		t_fail interp-qemu-$n "serial output differs from QEMU TCG's"
-		diff <(tr -d '\r' <"$tmp/$n.qemu") <(tr -d '\r' <"$tmp/$n.out") | head -5 | sed 's/^/    /'
+		t_fail $e-qemu-$n "serial output differs from QEMU TCG's"
+		diff <(tr -d '\r' <"$tmp/$n.qemu") <(tr -d '\r' <"$tmp/$n.$e.out") | head -5 | sed 's/^/    /'
 	fi
+}
+
+for n in "${payloads[@]}"; do
+	run_engine interp "$n"
+	# the translator runs one vCPU (--cpus 2 is the interpreter's)
+	[ -n "${dualvm_args[$n]:-}" ] || run_engine bt "$n"
 done
 exit 0

@@ -113,6 +113,8 @@ for n in "${payloads[@]}"; do
 
 	run_dualvm interp "$n"
 	compare interp "$n"
+	run_dualvm bt "$n"
+	compare bt "$n"
 
 	if [ "$HOST_KVM_API" != 1 ]; then
 		t_skip x86-sys-kvm-$n "no KVM: $HOST_KVM_API_WHY"; continue

@@ -17,6 +17,7 @@
 #define DUALVM_X86_CPU_H
 
 #include <setjmp.h>
+#include <string.h>
 #include <stdbool.h>
 #include <stdint.h>
 
@@ -97,6 +98,32 @@ struct x86_tlb_entry {
 	uint8_t		*host;		/* host page, or NULL: MMIO / slow path */
 	uint8_t		*host_w;	/* host page for writes, NULL: slow path */
 	uint64_t	gpa;		/* guest-physical page address */
+};
+
+/*
+ * The binary translator's data TLB (vmm/bt): per privilege class (CPL 0-2,
+ * CPL 3), direct mapped like tlb[]; a hit is a 32-bit linear page number
+ * (address >> 12) equal to rtag (reads) or wtag (writes), the host address
+ * is lin + addend.  All ones is no page number: an empty entry.  Only kept
+ * when c->bt.
+ */
+struct x86_ftlb_entry {
+	uint32_t	rtag;		/* linear page number readable here */
+	uint32_t	wtag;		/* linear page number writable here */
+	uint64_t	addend;		/* host address - linear address */
+};
+
+struct x86_cpu;
+
+/* what the binary translator (vmm/bt) hooks into the interpreter */
+struct x86_bt_hooks {
+	/* replaces the interpreter's run loop in x86_cpu_exec() */
+	void	(*run)(struct x86_cpu *c, uint64_t max_insns,
+		       uint64_t deadline_ns, struct x86_stop *stop);
+	/* guest-physical page @pg no longer holds the code cached for it */
+	void	(*code_gone)(struct x86_cpu *c, uint64_t pg);
+	/* free the translator's state (x86_cpu_destroy) */
+	void	(*destroy)(struct x86_cpu *c);
 };
 
 /* decoded-instruction cache: direct mapped on the physical address */
@@ -197,7 +224,61 @@ struct x86_cpu {
 	struct x86_cpu	**peers;		/* all CPUs incl. this one, or NULL */
 	unsigned int	npeers;			/* entries in peers */
 	bool		borrowed_caches;	/* dcache/code_pages are a peer's */
+
+	/* binary translator (vmm/bt): NULL for the plain interpreter */
+	void		*bt;			/* its state */
+	const struct x86_bt_hooks *bt_hooks;	/* its hooks */
+	bool		slow_writes;		/* no write fast path (lockstep) */
+	uint64_t	bt_spill[4];		/* translated code's spill slots */
+	/* every write through the slow path (lockstep), or NULL */
+	void		(*write_hook)(struct x86_cpu *c, uint64_t gpa,
+				      unsigned int size);
+	struct x86_ftlb_entry ftlb[2][X86_TLB_SIZE] __attribute__((aligned(64)));
 };
+
+/*
+ * Nothing to do between instructions but fetch and execute: no interrupt
+ * shadow, no NMI, no INTR to poll, not halted, no instruction breakpoint,
+ * no TF/RF (interp.c run_quiet(), the translator's blocks).
+ */
+static inline bool x86_quiet(const struct x86_cpu *c)
+{
+	uint32_t busy;
+
+	_Static_assert(offsetof(struct x86_cpu, shadow) ==
+		       offsetof(struct x86_cpu, halted) + 1 &&
+		       offsetof(struct x86_cpu, nmi_pending) ==
+		       offsetof(struct x86_cpu, halted) + 2 &&
+		       offsetof(struct x86_cpu, dr_exec) ==
+		       offsetof(struct x86_cpu, halted) + 3,
+		       "halted, shadow, nmi_pending, dr_exec adjacent");
+	memcpy(&busy, &c->halted, sizeof(busy));
+	return !busy &&
+	       !(c->eflags & (FL_TF | FL_RF)) &&
+	       !(c->irq_check && (c->eflags & FL_IF));
+}
+
+/*
+ * One step of the interpreter's general loop: interrupts, HLT, breakpoints,
+ * one instruction and its traps (interp.c).  true: x86_cpu_exec() must
+ * return, @stop says why (HLT, or a PAUSE ending an SMP turn).  Raises.
+ */
+bool x86_cpu_step(struct x86_cpu *c, struct x86_stop *stop);
+/* The interpreter's own loop until @max_insns, the deadline, a kick (it
+ * then returns with fewer instructions), HLT or a PAUSE turn end. */
+void x86_cpu_run_interp(struct x86_cpu *c, uint64_t max_insns,
+			uint64_t deadline_ns, struct x86_stop *stop);
+
+/* vmm/bt/bt.c: can the translator run on this host; attach it to @c
+ * (0 or -errno with a reason) */
+bool x86_bt_available(char *why, size_t len);
+int x86_bt_attach(struct x86_cpu *c, char *why, size_t len);
+
+/* the translator's data TLB: every entry misses */
+static inline void x86_ftlb_flush(struct x86_cpu *c)
+{
+	memset(c->ftlb, 0xff, sizeof(c->ftlb));
+}
 
 /* c->shadow after a PAUSE on an SMP engine: the vCPU is spin-waiting for
  * another one, end its turn after this instruction (interp.c) */

@@ -8,7 +8,8 @@
  * error, never a crash).  With bus->ncpus > 1 the engine owns that many
  * vCPUs (APIC IDs 0..n-1, the APs in wait-for-SIPI) and interleaves them
  * on the calling thread; it is also the APIC bus between their local
- * APICs and the I/O APIC.
+ * APICs and the I/O APIC.  The "bt" engine is the same with the binary
+ * translator (vmm/bt) attached to its one vCPU.
  */
 #include <errno.h>
 #include <stdio.h>
@@ -58,8 +59,8 @@ static void apic_route(void *opaque, const struct apic_msg *m)
 
 static void interp_destroy(struct engine *e);
 
-static int interp_create(const struct machine_bus *bus, struct engine **out,
-			 char *why, size_t len)
+static int engine_create(const struct machine_bus *bus, struct engine **out,
+			 char *why, size_t len, bool bt)
 {
 	struct engine *e = calloc(1, sizeof(*e));
 	unsigned int i;
@@ -83,6 +84,19 @@ static int interp_create(const struct machine_bus *bus, struct engine **out,
 		interp_destroy(e);
 		return r;
 	}
+	if (bt && e->n > 1) {
+		snprintf(why, len, "engine 'bt' runs one vCPU only (--cpus %u needs --engine interp)",
+			 e->n);
+		interp_destroy(e);
+		return -ENOTSUP;
+	}
+	if (bt) {
+		r = x86_bt_attach(e->cpu[0], why, len);
+		if (r) {
+			interp_destroy(e);
+			return r;
+		}
+	}
 	for (i = 0; i < e->n; i++) {
 		e->cpu[i]->apic_route = apic_route;
 		e->cpu[i]->route_opaque = e;
@@ -95,6 +109,18 @@ static int interp_create(const struct machine_bus *bus, struct engine **out,
 	}
 	*out = e;
 	return 0;
+}
+
+static int interp_create(const struct machine_bus *bus, struct engine **out,
+			 char *why, size_t len)
+{
+	return engine_create(bus, out, why, len, false);
+}
+
+static int bt_create(const struct machine_bus *bus, struct engine **out,
+		     char *why, size_t len)
+{
+	return engine_create(bus, out, why, len, true);
 }
 
 static void interp_destroy(struct engine *e)
@@ -255,6 +281,28 @@ const struct engine_ops x86_interp_engine_ops = {
 	.name		= "interp",
 	.available	= interp_available,
 	.create		= interp_create,
+	.destroy	= interp_destroy,
+	.run		= interp_run,
+	.get_state	= interp_get_state,
+	.set_state	= interp_set_state,
+	.reset		= interp_reset,
+	.kick		= interp_kick,
+	.mem_written	= interp_mem_written,
+	.map_changed	= interp_map_changed,
+	.set_a20	= interp_set_a20,
+	.nmi		= interp_nmi,
+	.irq_raised	= interp_irq_raised,
+	.apic_msg	= interp_apic_msg,
+};
+
+/*
+ * The "bt" entry: the same CPU and machine glue, with the binary
+ * translator (vmm/bt) attached to the CPU; one vCPU.
+ */
+const struct engine_ops x86_bt_engine_ops = {
+	.name		= "bt",
+	.available	= x86_bt_available,
+	.create		= bt_create,
 	.destroy	= interp_destroy,
 	.run		= interp_run,
 	.get_state	= interp_get_state,

@@ -120,6 +120,8 @@ void x86_cpu_destroy(struct x86_cpu *c)
 {
 	if (!c)
 		return;
+	if (c->bt_hooks)
+		c->bt_hooks->destroy(c);
 	x86_fpu_destroy(c);		/* x87/SSE host stubs (fpu.h) */
 	if (c->lapic)
 		x86_lapic_fini(c->lapic);
@@ -569,28 +571,6 @@ static void check_exec_bp(struct x86_cpu *c)
 }
 
 /*
- * Nothing to do between instructions but fetch and execute: no interrupt
- * shadow, no NMI, no INTR to poll, not halted, no instruction breakpoint,
- * no TF/RF.  The general loop below re-checks everything else.
- */
-static inline bool quiet(const struct x86_cpu *c)
-{
-	uint32_t busy;
-
-	_Static_assert(offsetof(struct x86_cpu, shadow) ==
-		       offsetof(struct x86_cpu, halted) + 1 &&
-		       offsetof(struct x86_cpu, nmi_pending) ==
-		       offsetof(struct x86_cpu, halted) + 2 &&
-		       offsetof(struct x86_cpu, dr_exec) ==
-		       offsetof(struct x86_cpu, halted) + 3,
-		       "halted, shadow, nmi_pending, dr_exec adjacent");
-	memcpy(&busy, &c->halted, sizeof(busy));
-	return !busy &&
-	       !(c->eflags & (FL_TF | FL_RF)) &&
-	       !(c->irq_check && (c->eflags & FL_IF));
-}
-
-/*
  * Straight-line execution while quiet(): the same steps as run_loop()'s,
  * minus the ones that are no-ops then; stops before an instruction whose
  * count is a multiple of 256 (kick/deadline poll) or reaches max_insns.
@@ -598,7 +578,7 @@ static inline bool quiet(const struct x86_cpu *c)
 static inline void run_quiet(struct x86_cpu *c, uint64_t max_insns,
 			     struct x86_insn *tmp)
 {
-	while (c->icount < max_insns && (c->icount & 255) && quiet(c)) {
+	while (c->icount < max_insns && (c->icount & 255) && x86_quiet(c)) {
 		const struct x86_insn *in = fetch(c, tmp);
 
 		c->next_ip = (c->rip + in->len) & c->ip_mask;
@@ -616,6 +596,61 @@ static inline void run_quiet(struct x86_cpu *c, uint64_t max_insns,
 	}
 }
 
+/*
+ * One step the general way: the interrupt shadow, NMI and INTR, HLT,
+ * instruction breakpoints, then one instruction with its single-step and
+ * data-breakpoint traps.  true: x86_cpu_exec() must return (HLT, a PAUSE
+ * turn end: @stop says which).
+ */
+static inline bool step(struct x86_cpu *c, struct x86_stop *stop,
+			struct x86_insn *tmp)
+{
+	const struct x86_insn *in;
+	bool tf, rf;
+
+	if (c->shadow == X86_SHADOW_YIELD) {
+		c->shadow = 0;		/* PAUSE: let the others run */
+		stop->yielded = true;
+		return true;
+	}
+	if (c->shadow)
+		c->shadow = 0;
+	else if ((c->nmi_pending || c->irq_check) && take_interrupt(c))
+		return false;
+	if (c->halted) {
+		stop->reason = X86_STOP_HLT;
+		return true;
+	}
+	if (__builtin_expect(c->dr_exec != 0, 0))
+		check_exec_bp(c);
+	in = fetch(c, tmp);
+	c->next_ip = (c->rip + in->len) & c->ip_mask;
+	c->rex = in->rex != 0;
+	tf = c->eflags & FL_TF;
+	rf = c->eflags & FL_RF;
+	c->db_shadow = 0;
+	c->db_hits = 0;
+	x86_exec_one(c, in);
+	c->rip = c->next_ip;
+	c->icount++;
+	if (rf)			/* RF lasts one instruction (not IRET's) */
+		c->eflags &= ~FL_RF;
+	if (__builtin_expect(c->db_hits != 0, 0) || (tf && !c->db_shadow)) {
+		c->dr[6] = (c->dr[6] & ~0xfull) | c->db_hits |
+			   ((tf && !c->db_shadow) ? 0x4000 : 0);
+		c->db_hits = 0;
+		x86_raise(c, X86_EXC_DB, false, 0);
+	}
+	return false;
+}
+
+bool x86_cpu_step(struct x86_cpu *c, struct x86_stop *stop)
+{
+	struct x86_insn tmp;
+
+	return step(c, stop, &tmp);
+}
+
 /* The fetch/execute loop; faults leave it through x86_raise(). */
 static void __attribute__((noinline))
 run_loop(struct x86_cpu *c, uint64_t max_insns, uint64_t deadline_ns,
@@ -624,9 +659,6 @@ run_loop(struct x86_cpu *c, uint64_t max_insns, uint64_t deadline_ns,
 	struct x86_insn tmp;
 
 	for (;;) {
-		const struct x86_insn *in;
-		bool tf, rf;
-
 		run_quiet(c, max_insns, &tmp);
 		if (c->icount >= max_insns)
 			return;
@@ -635,40 +667,15 @@ run_loop(struct x86_cpu *c, uint64_t max_insns, uint64_t deadline_ns,
 			    c->bus->now_ns(c->bus->opaque) >= deadline_ns)
 				return;
 		}
-		if (c->shadow == X86_SHADOW_YIELD) {
-			c->shadow = 0;		/* PAUSE: let the others run */
-			stop->yielded = true;
+		if (step(c, stop, &tmp))
 			return;
-		}
-		if (c->shadow)
-			c->shadow = 0;
-		else if ((c->nmi_pending || c->irq_check) && take_interrupt(c))
-			continue;
-		if (c->halted) {
-			stop->reason = X86_STOP_HLT;
-			return;
-		}
-		if (__builtin_expect(c->dr_exec != 0, 0))
-			check_exec_bp(c);
-		in = fetch(c, &tmp);
-		c->next_ip = (c->rip + in->len) & c->ip_mask;
-		c->rex = in->rex != 0;
-		tf = c->eflags & FL_TF;
-		rf = c->eflags & FL_RF;
-		c->db_shadow = 0;
-		c->db_hits = 0;
-		x86_exec_one(c, in);
-		c->rip = c->next_ip;
-		c->icount++;
-		if (rf)			/* RF lasts one instruction (not IRET's) */
-			c->eflags &= ~FL_RF;
-		if (__builtin_expect(c->db_hits != 0, 0) || (tf && !c->db_shadow)) {
-			c->dr[6] = (c->dr[6] & ~0xfull) | c->db_hits |
-				   ((tf && !c->db_shadow) ? 0x4000 : 0);
-			c->db_hits = 0;
-			x86_raise(c, X86_EXC_DB, false, 0);
-		}
 	}
+}
+
+void x86_cpu_run_interp(struct x86_cpu *c, uint64_t max_insns,
+			uint64_t deadline_ns, struct x86_stop *stop)
+{
+	run_loop(c, max_insns, deadline_ns, stop);
 }
 
 void x86_cpu_exec(struct x86_cpu *c, uint64_t max_insns, uint64_t deadline_ns,
@@ -715,7 +722,10 @@ void x86_cpu_exec(struct x86_cpu *c, uint64_t max_insns, uint64_t deadline_ns,
 			goto out;
 		c->deliv_icount = c->icount;
 	}
-	run_loop(c, max_insns, deadline_ns, stop);
+	if (c->bt_hooks)
+		c->bt_hooks->run(c, max_insns, deadline_ns, stop);
+	else
+		run_loop(c, max_insns, deadline_ns, stop);
 out:
 	stop->insns = c->icount;
 }

@@ -209,6 +209,9 @@ page_write_slow(struct x86_cpu *c, const struct x86_tlb_entry *e, uint64_t lin,
 	uint64_t gpa = e->gpa | (lin & 0xfff);
 	uint8_t *h;
 
+	if (c->write_hook)
+		c->write_hook(c, gpa, size);
+
 	if (c->code_pages && (gpa >> 12) < c->code_pages_n &&
 	    (c->code_pages[gpa >> 15] >> ((gpa >> 12) & 7) & 1))
 		x86_code_invalidate(c, gpa & ~0xfffull, 0x1000);
@@ -366,6 +369,10 @@ static void tlb_drop_write(struct x86_cpu *c, uint64_t pg)
 {
 	unsigned int i;
 
+	if (c->bt)		/* the translator's TLB has no physical tags */
+		for (i = 0; i < X86_TLB_SIZE; i++)
+			c->ftlb[0][i].wtag = c->ftlb[1][i].wtag = ~0u;
+
 	for (i = 0; i < X86_TLB_SIZE; i++)
 		if (c->tlb[i].tag && (c->tlb[i].gpa >> 12) == pg) {
 			c->tlb[i].host_w = NULL;
@@ -402,6 +409,8 @@ void x86_code_invalidate(struct x86_cpu *c, uint64_t gpa, uint64_t len)
 		if (!(c->code_pages[pg >> 3] >> (pg & 7) & 1))
 			continue;
 		c->code_pages[pg >> 3] &= (uint8_t)~(1u << (pg & 7));
+		if (c->bt_hooks)
+			c->bt_hooks->code_gone(c, pg);
 		for (k = 0; k < 0x1000; k++) {
 			uint64_t a = (pg << 12) | k;
 			struct x86_dcache_entry *d =

@@ -42,6 +42,8 @@ void x86_tlb_flush(struct x86_cpu *c, bool global)
 	memset(c->tlb, 0, sizeof(c->tlb));
 	c->tlb_big = false;
 	c->fetch_tag = 0;
+	if (c->bt)
+		x86_ftlb_flush(c);
 }
 
 /*
@@ -55,6 +57,16 @@ void x86_tlb_flush_page(struct x86_cpu *c, uint64_t lin)
 
 	if (e->tag == ((lin & ~0xfffull) | 1))
 		e->tag = 0;
+	if (c->bt) {
+		unsigned int k = (lin >> 12) & (X86_TLB_SIZE - 1);
+
+		if (c->tlb_big) {
+			x86_ftlb_flush(c);
+		} else {
+			c->ftlb[0][k].rtag = c->ftlb[0][k].wtag = ~0u;
+			c->ftlb[1][k].rtag = c->ftlb[1][k].wtag = ~0u;
+		}
+	}
 	if (c->tlb_big) {
 		for (i = 0; i < X86_TLB_SIZE; i++)
 			if (c->tlb[i].big)
@@ -278,7 +290,7 @@ struct x86_tlb_entry *x86_tlb_fill(struct x86_cpu *c, uint64_t lin,
 	}
 	code = c->code_pages && (w.gpa >> 12) < c->code_pages_n &&
 	       (c->code_pages[w.gpa >> 15] >> ((w.gpa >> 12) & 7) & 1);
-	if ((e->user_w || e->sup_w) && !code)
+	if ((e->user_w || e->sup_w) && !code && !c->slow_writes)
 		e->host_w = c->bus->page_ptr(c->bus->opaque, w.gpa, true);
 	return e;
 }

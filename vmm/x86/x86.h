@@ -183,5 +183,8 @@ void x86_cpu_map_changed(struct x86_cpu *cpu);
 
 /* The "interp" engine (vmm/x86/engine_ops.c), listed in engine_registry[]. */
 extern const struct engine_ops x86_interp_engine_ops;
+/* The "bt" engine: the interpreter's CPU with the binary translator
+ * (vmm/bt) running its guest code. */
+extern const struct engine_ops x86_bt_engine_ops;
 
 #endif

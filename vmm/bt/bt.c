@@ -1,0 +1,707 @@
+// SPDX-License-Identifier: GPL-2.0-only
+/*
+ * bt.c --- the binary translator's runtime: code cache, block lookup, the
+ * run loop that replaces the interpreter's, data TLB fills, lockstep
+ *
+ * The translator is attached to one interpreter CPU (struct x86_cpu) and
+ * takes over its run loop (x86_bt_hooks.run): wherever the CPU is in
+ * 32-bit protected mode with a flat code segment and nothing is pending
+ * between instructions (x86_quiet()), guest code runs as translated
+ * blocks; everything else -- real and virtual-8086 mode, 16-bit and
+ * 64-bit code, interrupts, single-step, every instruction the code
+ * generator does not handle -- runs through the interpreter one
+ * instruction at a time (x86_cpu_step()), so the two engines cannot
+ * disagree on it.  Exceptions raised while translated code runs (page
+ * faults in a TLB fill) unwind through x86_raise() to x86_cpu_exec() like
+ * the interpreter's, with the guest state saved first.
+ *
+ * Blocks are keyed by guest-physical address, EIP and the mode bits their
+ * code depends on (CPL 3, what kind each data segment is); they never cross a
+ * page, so a write to a page holding code (the CPU's slow write path, DMA
+ * through x86_cpu_mem_written()) drops exactly that page's blocks
+ * (code_gone()).  Direct jumps within a page are chained: the jump is
+ * patched to the target block's code the first time it is taken.  The
+ * code cache is a memfd mapped twice (RW to write, RX to run: no page is
+ * writable and executable at one address); when it or the block table is
+ * full, everything is dropped at once.
+ *
+ * DUALVM_BT_LOCKSTEP=1 runs every block twice, translated and then under
+ * the interpreter from the same state, and stops at the first difference
+ * in registers, flags, EIP, instruction count or memory written.
+ */
+#include <errno.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/mman.h>
+#include <unistd.h>
+
+#include "vmm/bt/bt.h"
+#include "vmm/bt/emit.h"
+
+#define OFF(f)		((int32_t)offsetof(struct x86_cpu, f))
+#define OFF_GPR(r)	(OFF(gpr) + 8 * (r))
+#define OFF_SPILL(i)	(OFF(bt_spill) + 8 * (i))
+#define FL_ARITH_MASK	0x8d5u
+
+/* guest register -> host register (bt.h) */
+static const uint8_t host_of[8] = {
+	H_RAX, H_R8, H_RDX, H_RBX, H_R9, H_RBP, H_RSI, H_RDI,
+};
+
+/* ---- the runtime routines, emitted at the start of the code cache */
+
+static void emit_save_guest(struct emit *e)
+{
+	for (unsigned int r = 0; r < 8; r++)
+		emov_store(e, true, host_of[r], omem(H_R15, OFF_GPR(r)));
+}
+
+static void emit_load_guest(struct emit *e)
+{
+	for (unsigned int r = 0; r < 8; r++)
+		emov_load(e, true, host_of[r], omem(H_R15, OFF_GPR(r)));
+}
+
+/* guest flags from host RFLAGS into c->eflags (clobbers RAX, RDX: saved) */
+static void emit_save_flags(struct emit *e)
+{
+	epushfq(e);
+	epop(e, H_RAX);
+	e8(e, 0x25);				/* and eax, imm32 */
+	e32(e, FL_ARITH_MASK);
+	emov_load(e, false, H_RDX, omem(H_R15, OFF(eflags)));
+	e8(e, 0x81);				/* and edx, imm32 */
+	e8(e, 0xe2);
+	e32(e, ~FL_ARITH_MASK);
+	eop1(e, 4, false, 0x09, H_RDX, oreg(H_RAX));	/* or eax, edx */
+	emov_store(e, false, H_RAX, omem(H_R15, OFF(eflags)));
+}
+
+/* c->eflags' arithmetic flags into host RFLAGS (clobbers RAX) */
+static void emit_load_flags(struct emit *e)
+{
+	emov_load(e, false, H_RAX, omem(H_R15, OFF(eflags)));
+	e8(e, 0x25);
+	e32(e, FL_ARITH_MASK);
+	epush(e, H_RAX);
+	epopfq(e);
+}
+
+static int bt_fill(struct x86_cpu *c, uint32_t lin, uint32_t info);
+
+static void emit_runtime(struct bt *b)
+{
+	struct emit e = { .p = b->rw, .end = b->rw + 4096,
+			  .delta = b->rx - b->rw };
+	uint8_t *leave, *fail_jz;
+	static const uint8_t saved[] = { H_RBX, H_RBP, H_R12, H_R13, H_R14,
+					 H_R15 };
+	unsigned int i;
+
+	/* int enter(struct x86_cpu *c, const uint8_t *code) */
+	b->enter = (void *)erx(&e);
+	for (i = 0; i < 6; i++)
+		epush(&e, saved[i]);
+	eop1(&e, 4, true, 0x83, 5, oreg(H_RSP));	/* sub rsp, 8 */
+	e8(&e, 8);
+	eop1(&e, 4, true, 0x89, H_RDI, oreg(H_R15));	/* mov r15, rdi */
+	eop1(&e, 4, true, 0x89, H_RSI, oreg(H_R11));	/* mov r11, rsi */
+	emov_load(&e, true, H_RCX, omem(H_R15, OFF_SPILL(BT_SPILL_RCX)));
+	emov_load(&e, true, H_R12, omem(H_R15, OFF(icount)));
+	emit_load_flags(&e);
+	emit_load_guest(&e);
+	eop1(&e, 4, false, 0xff, 4, oreg(H_R11));	/* jmp r11 */
+
+	/* exit: r11d next EIP, r10d why, r13 the patchable site */
+	b->rt_exit = erx(&e);
+	emov_store(&e, true, H_R11, omem(H_R15, OFF(rip)));
+	emov_store(&e, true, H_R13, omem(H_R15, OFF_SPILL(BT_SPILL_SITE)));
+	emit_save_guest(&e);
+	emit_save_flags(&e);
+	emov_store(&e, true, H_R12, omem(H_R15, OFF(icount)));
+	emov_store(&e, true, H_RCX, omem(H_R15, OFF_SPILL(BT_SPILL_RCX)));
+	eop1(&e, 4, false, 0x89, H_R10, oreg(H_RAX));	/* mov eax, r10d */
+	leave = e.p;
+	eop1(&e, 4, true, 0x83, 0, oreg(H_RSP));	/* add rsp, 8 */
+	e8(&e, 8);
+	for (i = 6; i--;)
+		epop(&e, saved[i]);
+	eret(&e);
+
+	/*
+	 * fill (called from a block's miss stub): r14d the linear address,
+	 * r10d size | 0x10 for a write, r11d the instruction's EIP.  Back to
+	 * the stub with every guest register and flag as it was when the
+	 * entry now hits; else out of translated code with BT_EXIT_STEP.
+	 */
+	b->rt_fill = erx(&e);
+	emov_store(&e, true, H_R11, omem(H_R15, OFF(rip)));
+	emit_save_guest(&e);
+	emit_save_flags(&e);
+	emov_store(&e, true, H_R12, omem(H_R15, OFF(icount)));
+	emov_store(&e, true, H_RCX, omem(H_R15, OFF_SPILL(BT_SPILL_RCX)));
+	eop1(&e, 4, true, 0x89, H_R15, oreg(H_RDI));	/* mov rdi, r15 */
+	eop1(&e, 4, false, 0x89, H_R14, oreg(H_RSI));	/* mov esi, r14d */
+	eop1(&e, 4, false, 0x89, H_R10, oreg(H_RDX));	/* mov edx, r10d */
+	emov_imm64(&e, H_RAX, (uint64_t)(uintptr_t)bt_fill);
+	eop1(&e, 4, true, 0x83, 5, oreg(H_RSP));	/* sub rsp, 8 */
+	e8(&e, 8);
+	eop1(&e, 4, false, 0xff, 2, oreg(H_RAX));	/* call rax */
+	eop1(&e, 4, true, 0x83, 0, oreg(H_RSP));	/* add rsp, 8 */
+	e8(&e, 8);
+	eop1(&e, 4, false, 0x85, H_RAX, oreg(H_RAX));	/* test eax, eax */
+	e8(&e, 0x74);					/* jz fail */
+	fail_jz = e.p;
+	e8(&e, 0);
+	emov_load(&e, true, H_RCX, omem(H_R15, OFF_SPILL(BT_SPILL_RCX)));
+	emit_load_flags(&e);
+	emit_load_guest(&e);
+	eret(&e);
+	*fail_jz = (uint8_t)(e.p - (fail_jz + 1));
+	eop1(&e, 4, true, 0x83, 0, oreg(H_RSP));	/* add rsp, 8: the stub */
+	e8(&e, 8);
+	emov_imm32(&e, H_RAX, BT_EXIT_STEP);
+	ejmp(&e, leave + e.delta);
+
+	b->rt_end = b->used = (uint32_t)(((e.p - b->rw) + 63) & ~63);
+}
+
+/* ---- the data TLB fill (called by translated code through rt_fill) */
+
+/*
+ * Make the translator's TLB entry for @lin hit for an access of
+ * info & 0xf bytes (a write with 0x10), with the interpreter's TLB and
+ * rights: 1, or 0 when the access must be interpreted (MMIO, ROM, a page
+ * holding code, crossing a page, watchpoints; in lockstep anything the
+ * interpreter's TLB does not hold already).  Raises #PF like the
+ * interpreter would (the guest state is saved).
+ */
+static int bt_fill(struct x86_cpu *c, uint32_t lin, uint32_t info)
+{
+	struct bt *b = c->bt;
+	unsigned int size = info & 0xf, idx = (lin >> 12) & (X86_TLB_SIZE - 1);
+	bool write = info & 0x10, user = c->cpl == 3;
+	struct x86_tlb_entry *e = &c->tlb[idx];
+	struct x86_ftlb_entry *f = &c->ftlb[user][idx];
+	uint32_t page = lin >> 12;
+	uint8_t *host;
+	bool ok;
+
+	if (c->dr_data || (lin & 0xfff) + size > 0x1000)
+		return 0;
+	ok = e->tag == ((uint64_t)(lin & ~0xfffu) | 1) &&
+	     (write ? (user ? e->user_w : e->sup_w) : (!user || e->user));
+	if (!ok) {
+		if (b->lockstep)
+			return 0;	/* no walk: its A/D writes are the reference's */
+		e = x86_tlb_fill(c, lin, (write ? 1u : 0u) | (user ? 2u : 0u));
+		if (write ? !(user ? e->user_w : e->sup_w) : (user && !e->user))
+			return 0;
+	}
+	if (!e->host)
+		return 0;
+	if (write) {
+		uint64_t pg = e->gpa >> 12;
+
+		if (pg >= c->code_pages_n ||
+		    (c->code_pages[pg >> 3] >> (pg & 7) & 1))
+			return 0;
+		host = c->bus->page_ptr(c->bus->opaque, e->gpa, true);
+		if (host != e->host)
+			return 0;
+	}
+	if (f->rtag != page)
+		f->wtag = ~0u;
+	f->rtag = page;
+	if (write)
+		f->wtag = page;
+	f->addend = (uint64_t)(uintptr_t)e->host - (lin & ~0xfffu);
+	return 1;
+}
+
+/* ---- blocks */
+
+/*
+ * Blocks are found by guest-physical address, EIP and mode: their code
+ * holds EIPs (return addresses, branch targets), and one physical page can
+ * be mapped at several linear addresses (a shared library in two
+ * processes).
+ */
+static inline unsigned int hash_of(uint64_t gpa, uint32_t eip, uint32_t key)
+{
+	return (unsigned int)(((gpa ^ ((uint64_t)eip << 20)) *
+			       0x9e3779b97f4a7c15ull + key) >> 48) &
+	       (BT_HASH - 1);
+}
+
+static struct bt_block *lookup(struct bt *b, uint64_t gpa, uint32_t eip,
+			       uint32_t key)
+{
+	struct bt_block *k;
+
+	for (k = b->hash[hash_of(gpa, eip, key)]; k; k = k->hnext)
+		if (k->gpa == gpa && k->eip == eip && k->key == key)
+			return k;
+	return NULL;
+}
+
+static void flush_all(struct bt *b)
+{
+	memset(b->hash, 0, sizeof(b->hash));
+	memset(b->phash, 0, sizeof(b->phash));
+	b->nblocks = 0;
+	b->used = b->rt_end;
+	b->n_flush++;
+}
+
+/* guest-physical page @pg was written: drop its blocks */
+static void code_gone(struct x86_cpu *c, uint64_t pg)
+{
+	struct bt *b = c->bt;
+	struct bt_block **pp = &b->phash[pg & (BT_PHASH - 1)], *k;
+
+	while ((k = *pp)) {
+		struct bt_block **hp;
+
+		if (k->gpa >> 12 != pg) {
+			pp = &k->pnext;
+			continue;
+		}
+		*pp = k->pnext;
+		for (hp = &b->hash[hash_of(k->gpa, k->eip, k->key)]; *hp; hp = &(*hp)->hnext)
+			if (*hp == k) {
+				*hp = k->hnext;
+				break;
+			}
+	}
+}
+
+static void insert(struct bt *b, struct bt_block *k)
+{
+	unsigned int h = hash_of(k->gpa, k->eip, k->key);
+
+	k->hnext = b->hash[h];
+	b->hash[h] = k;
+	h = (unsigned int)(k->gpa >> 12) & (BT_PHASH - 1);
+	k->pnext = b->phash[h];
+	b->phash[h] = k;
+}
+
+/* ---- the mode */
+
+static unsigned int seg_kind(const struct x86_seg *s)
+{
+	if ((s->attr & (X86_SEG_ATTR_P | X86_SEG_ATTR_S | 0xe)) !=
+	    (X86_SEG_ATTR_P | X86_SEG_ATTR_S | 0x2) || s->limit != 0xffffffffu)
+		return BT_SEG_OTHER;
+	return s->base ? BT_SEG_BASED : BT_SEG_FLAT;
+}
+
+/* can translated code run in the CPU's mode at all? */
+static bool bt_mode(const struct x86_cpu *c)
+{
+	return (c->cr0 & X86_CR0_PE) && !(c->eflags & FL_VM) && !c->long64 &&
+	       c->code32 && c->stack32 && c->cs_base == 0 &&
+	       c->cs_limit == 0xffffffffu && !c->dr_data;
+}
+
+static uint32_t bt_key(const struct x86_cpu *c)
+{
+	uint32_t key = c->cpl == 3 ? BT_KEY_USER : 0;
+	unsigned int s;
+
+	for (s = 0; s < X86_NR_SREGS; s++)
+		if (s != X86_CS)
+			key |= BT_KEY_SEG(s, seg_kind(&c->seg[s]));
+	return key;
+}
+
+/* ---- lockstep */
+
+static uint64_t load_n(const uint8_t *p, unsigned int size)
+{
+	uint64_t v = 0;
+
+	memcpy(&v, p, size);
+	return v;
+}
+
+struct ref_write {
+	uint64_t	gpa;
+	unsigned int	size;
+};
+
+#define REF_MAX	(BT_MAX_INSNS * 8)
+
+struct lockstep {
+	struct ref_write w[REF_MAX];
+	unsigned int	n;
+	bool		overflow;
+	bool		active;
+};
+
+static void ref_write_hook(struct x86_cpu *c, uint64_t gpa, unsigned int size)
+{
+	struct lockstep *ls = ((struct bt *)c->bt)->lockstep ?
+			      (void *)((struct bt *)c->bt + 1) : NULL;
+
+	if (!ls || !ls->active)
+		return;
+	if (ls->n == REF_MAX) {
+		ls->overflow = true;
+		return;
+	}
+	ls->w[ls->n].gpa = gpa;
+	ls->w[ls->n].size = size;
+	ls->n++;
+}
+
+/* is [host, host+size) inside a store the translated block made? */
+static bool covered(const struct bt *b, unsigned int nlog, const uint8_t *host,
+		    unsigned int size)
+{
+	for (unsigned int i = 0; i < nlog; i++)
+		if (host >= b->log[i].host &&
+		    host + size <= b->log[i].host + b->log[i].size)
+			return true;
+	return false;
+}
+
+/* lockstep found a difference: the block's bytes on stderr (debug aid
+ * for DUALVM_BT_LOCKSTEP runs) */
+static void dump_block(struct x86_cpu *c, const struct bt_block *k)
+{
+	const uint8_t *p = c->bus->page_ptr(c->bus->opaque, k->gpa & ~0xfffull, false);
+	unsigned int off = k->gpa & 0xfff, i;
+
+	if (!p)
+		return;
+	fprintf(stderr, "dualvm: bt lockstep: block %08x:", k->eip);
+	for (i = 0; i < 48 && off + i < 0x1000; i++)
+		fprintf(stderr, " %02x", p[off + i]);
+	fputc('\n', stderr);
+}
+
+static const char *const reg_name[8] = {
+	"eax", "ecx", "edx", "ebx", "esp", "ebp", "esi", "edi",
+};
+
+/*
+ * Run @k translated, then the same instructions under the interpreter
+ * from the same state; the interpreter's result stands.  Returns the exit
+ * of the translated run.
+ */
+static int lockstep_block(struct bt *b, struct x86_cpu *c, struct bt_block *k,
+			  struct x86_stop *stop)
+{
+	struct lockstep *ls = (void *)(b + 1);
+	uint64_t gpr0[8], gpr1[8], newv[BT_LOG_MAX + 8], ic0 = c->icount, n;
+	uint64_t rip0 = c->rip, rip1;
+	uint32_t fl0 = c->eflags, fl1;
+	unsigned int nlog, i;
+	int r;
+
+	memcpy(gpr0, c->gpr, sizeof(gpr0));
+	c->bt_spill[BT_SPILL_LOG] = (uint64_t)(uintptr_t)b->log;
+	c->bt_spill[BT_SPILL_RCX] = 2;		/* this block only */
+	r = b->enter(c, k->code);
+	n = c->icount - ic0;
+	nlog = (unsigned int)(((struct bt_log *)(uintptr_t)c->bt_spill[BT_SPILL_LOG]) -
+			      b->log);
+	memcpy(gpr1, c->gpr, sizeof(gpr1));
+	rip1 = c->rip;
+	fl1 = c->eflags;
+	for (i = 0; i < nlog; i++)
+		newv[i] = load_n(b->log[i].host, (unsigned int)b->log[i].size);
+	for (i = nlog; i--;)
+		memcpy(b->log[i].host, &b->log[i].old, b->log[i].size);
+
+	memcpy(c->gpr, gpr0, sizeof(gpr0));
+	c->rip = rip0;
+	c->eflags = fl0;
+	c->lf_op = LF_NONE;
+	c->icount = ic0;
+	ls->n = 0;
+	ls->overflow = false;
+	ls->active = true;
+	for (i = 0; i < n; i++)
+		if (x86_cpu_step(c, stop)) {
+			ls->active = false;
+			x86_internal_error(c, "bt lockstep: the interpreter stopped after %u of %llu instructions of the block at %08x",
+					   i + 1, (unsigned long long)n, k->eip);
+		}
+	ls->active = false;
+	if ((x86_flags_get(c) ^ fl1) & FL_ARITH_MASK) {
+		dump_block(c, k);
+		x86_internal_error(c, "bt lockstep: block %08x (%llu insns): flags bt %03x interp %03x",
+				   k->eip, (unsigned long long)n, fl1 & FL_ARITH_MASK,
+				   x86_flags_get(c) & FL_ARITH_MASK);
+	}
+	if (c->rip != rip1)
+		x86_internal_error(c, "bt lockstep: block %08x (%llu insns): EIP bt %08llx interp %08llx",
+				   k->eip, (unsigned long long)n,
+				   (unsigned long long)rip1, (unsigned long long)c->rip);
+	for (i = 0; i < 8; i++)
+		if (c->gpr[i] != gpr1[i])
+			x86_internal_error(c, "bt lockstep: block %08x (%llu insns): %s bt %08llx interp %08llx",
+					   k->eip, (unsigned long long)n, reg_name[i],
+					   (unsigned long long)gpr1[i],
+					   (unsigned long long)c->gpr[i]);
+	for (i = 0; i < nlog; i++)
+		if (load_n(b->log[i].host, (unsigned int)b->log[i].size) != newv[i])
+			x86_internal_error(c, "bt lockstep: block %08x: a %u-byte store differs: bt %llx interp %llx",
+					   k->eip, (unsigned int)b->log[i].size,
+					   (unsigned long long)newv[i],
+					   (unsigned long long)load_n(b->log[i].host,
+								      (unsigned int)b->log[i].size));
+	if (ls->overflow)
+		x86_internal_error(c, "bt lockstep: block %08x: too many stores to compare", k->eip);
+	for (i = 0; i < ls->n; i++) {
+		uint8_t *h = c->bus->page_ptr(c->bus->opaque, ls->w[i].gpa & ~0xfffull, true);
+
+		if (!h || !covered(b, nlog, h + (ls->w[i].gpa & 0xfff), ls->w[i].size))
+			x86_internal_error(c, "bt lockstep: block %08x: the interpreter wrote %u bytes at %llx, the translation did not",
+					   k->eip, ls->w[i].size,
+					   (unsigned long long)ls->w[i].gpa);
+	}
+	return r;
+}
+
+/* ---- the run loop */
+
+static bool poll_stop(struct x86_cpu *c, uint64_t deadline_ns)
+{
+	return __atomic_exchange_n(&c->kicked, 0, __ATOMIC_ACQ_REL) ||
+	       c->bus->now_ns(c->bus->opaque) >= deadline_ns;
+}
+
+static struct bt_block *block_at(struct bt *b, struct x86_cpu *c, uint32_t key)
+{
+	uint32_t lin = (uint32_t)c->rip;
+	uint64_t tag = (lin & ~0xfffull) | (c->cpl == 3 ? 2u : 0u) | 1u, gpa;
+	uint8_t *host;
+	struct bt_block *k;
+
+	if (tag == c->fetch_tag) {
+		host = c->fetch_host;
+		gpa = c->fetch_gpa | (lin & 0xfff);
+	} else {
+		gpa = x86_fetch_gpa(c, lin, &host);	/* may raise #PF */
+		if (!host || (gpa >> 12) >= c->code_pages_n)
+			return NULL;
+		c->fetch_tag = tag;
+		c->fetch_host = host;
+		c->fetch_gpa = gpa & ~0xfffull;
+	}
+	k = lookup(b, gpa, lin, key);
+	if (k)
+		return k;
+	if (b->nblocks == BT_MAX_BLOCKS ||
+	    b->used + BT_BLOCK_ROOM > BT_CODE_SIZE)
+		flush_all(b);
+	b->n_translate++;
+	k = bt_translate(b, c, lin, gpa, host, key);
+	if (!k) {
+		flush_all(b);
+		k = bt_translate(b, c, lin, gpa, host, key);
+		if (!k)
+			x86_internal_error(c, "bt: a block does not fit in an empty code cache");
+	}
+	insert(b, k);
+	x86_code_mark(c, gpa);
+	return k;
+}
+
+static void bt_run(struct x86_cpu *c, uint64_t max_insns, uint64_t deadline_ns,
+		   struct x86_stop *stop)
+{
+	struct bt *b = c->bt;
+	struct lockstep *ls = (void *)(b + 1);
+	uint8_t *site = NULL;
+	uint32_t site_key = 0, site_eip_page = 0;
+	uint64_t site_page = 0, flushes = b->n_flush;
+	unsigned int polls = 0;
+
+	if (b->lockstep && ls->active) {
+		ls->active = false;
+		x86_internal_error(c, "bt lockstep: the interpreter raised vector %u where the translation did not",
+				   c->exc_vec);
+	}
+	for (;;) {
+		struct bt_block *k;
+		uint32_t key;
+		int r;
+
+		if (c->icount >= max_insns)
+			return;
+		if (!(++polls & 63) && poll_stop(c, deadline_ns))
+			return;
+		if (!bt_mode(c)) {
+			/* real, v8086, 16-bit, 64-bit code: the interpreter's
+			 * loop, a slice at a time */
+			uint64_t lim = max_insns - c->icount > BT_INTERP_SLICE ?
+				       c->icount + BT_INTERP_SLICE : max_insns;
+
+			site = NULL;
+			x86_cpu_run_interp(c, lim, deadline_ns, stop);
+			if (stop->reason != X86_STOP_LIMIT || stop->yielded ||
+			    c->icount < lim)
+				return;		/* HLT, PAUSE, deadline, kick */
+			continue;
+		}
+		if (!x86_quiet(c)) {
+			site = NULL;
+			if (x86_cpu_step(c, stop))
+				return;
+			continue;
+		}
+		key = bt_key(c);
+		k = block_at(b, c, key);
+		if (!k || k->step_only) {
+			site = NULL;
+			b->n_step++;
+			if (x86_cpu_step(c, stop))
+				return;
+			continue;
+		}
+		if (site && flushes == b->n_flush && k->key == site_key &&
+		    k->gpa >> 12 == site_page && k->eip >> 12 == site_eip_page) {
+			epatch32(site - b->rx + b->rw, k->code, site + 4);
+			b->n_chain++;
+		}
+		site = NULL;
+		flushes = b->n_flush;
+		if (c->lf_op != LF_NONE)
+			x86_flags_put(c, x86_flags_get(c));
+		b->n_enter++;
+		if (b->lockstep) {
+			r = lockstep_block(b, c, k, stop);
+		} else {
+			c->bt_spill[BT_SPILL_RCX] = BT_BUDGET;
+			r = b->enter(c, k->code);
+		}
+		switch (r) {
+		case BT_EXIT_CHAIN:
+			site = (uint8_t *)(uintptr_t)c->bt_spill[BT_SPILL_SITE];
+			site_key = k->key;
+			site_page = k->gpa >> 12;
+			site_eip_page = k->eip >> 12;
+			break;
+		case BT_EXIT_STEP:
+			b->n_step++;
+			if (x86_cpu_step(c, stop))
+				return;
+			break;
+		case BT_EXIT_BUDGET:
+			if (poll_stop(c, deadline_ns))
+				return;
+			break;
+		default:
+			break;
+		}
+	}
+}
+
+/* ---- set-up */
+
+/* the host's flags where the SDM leaves them undefined and the canonical
+ * CPU (canon.h, alu.c) has chosen: logic AF = 0, shift AF = 1 */
+static void probe_host(struct bt *b)
+{
+	uint64_t f1, f2;
+
+	__asm__ volatile("push %1; popfq; andl %%eax, %%eax; pushfq; pop %0"
+			 : "=r"(f1) : "r"((uint64_t)0x8d7) : "eax", "cc");
+	__asm__ volatile("push %1; popfq; movl $3, %%eax; shll $1, %%eax; pushfq; pop %0"
+			 : "=r"(f2) : "r"((uint64_t)0x002) : "eax", "cc");
+	b->logic_af_ok = !(f1 & 0x10);
+	b->shift_af_ok = (f2 & 0x10) != 0;
+}
+
+static void bt_destroy(struct x86_cpu *c)
+{
+	struct bt *b = c->bt;
+
+	if (!b)
+		return;
+	if (b->rx)
+		munmap(b->rx, BT_CODE_SIZE);
+	if (b->rw)
+		munmap(b->rw, BT_CODE_SIZE);
+	if (getenv("DUALVM_BT_STATS"))
+		fprintf(stderr, "dualvm: bt: %llu block runs, %llu interpreted steps, %llu translations, %llu chains, %llu flushes\n",
+			(unsigned long long)b->n_enter, (unsigned long long)b->n_step,
+			(unsigned long long)b->n_translate,
+			(unsigned long long)b->n_chain, (unsigned long long)b->n_flush);
+	free(b->blocks);
+	free(b);
+	c->bt = NULL;
+	c->bt_hooks = NULL;
+}
+
+static const struct x86_bt_hooks bt_hooks = {
+	.run		= bt_run,
+	.code_gone	= code_gone,
+	.destroy	= bt_destroy,
+};
+
+/* the probes use BMI2's SHRX (Haswell, Excavator and later) */
+bool x86_bt_available(char *why, size_t len)
+{
+	__builtin_cpu_init();
+	if (!__builtin_cpu_supports("bmi2")) {
+		snprintf(why, len, "the binary translator needs a host CPU with BMI2");
+		return false;
+	}
+	return true;
+}
+
+int x86_bt_attach(struct x86_cpu *c, char *why, size_t len)
+{
+	struct bt *b = calloc(1, sizeof(*b) + sizeof(struct lockstep));
+	const char *ls = getenv("DUALVM_BT_LOCKSTEP");
+	int fd;
+
+	if (!b) {
+		snprintf(why, len, "out of memory");
+		return -ENOMEM;
+	}
+	b->blocks = calloc(BT_MAX_BLOCKS, sizeof(*b->blocks));
+	fd = memfd_create("dualvm-bt-code", MFD_CLOEXEC);
+	if (!b->blocks || fd < 0 || ftruncate(fd, BT_CODE_SIZE) < 0) {
+		snprintf(why, len, "cannot make the translator's code cache: %s",
+			 strerror(errno));
+		if (fd >= 0)
+			close(fd);
+		goto fail;
+	}
+	b->rw = mmap(NULL, BT_CODE_SIZE, PROT_READ | PROT_WRITE, MAP_SHARED, fd, 0);
+	b->rx = mmap(NULL, BT_CODE_SIZE, PROT_READ | PROT_EXEC, MAP_SHARED, fd, 0);
+	close(fd);
+	if (b->rw == MAP_FAILED || b->rx == MAP_FAILED) {
+		snprintf(why, len, "cannot map the translator's code cache: %s",
+			 strerror(errno));
+		if (b->rw != MAP_FAILED)
+			munmap(b->rw, BT_CODE_SIZE);
+		if (b->rx != MAP_FAILED)
+			munmap(b->rx, BT_CODE_SIZE);
+		b->rw = b->rx = NULL;
+		goto fail;
+	}
+	b->lockstep = ls && !strcmp(ls, "1");
+	probe_host(b);
+	emit_runtime(b);
+	c->bt = b;
+	c->bt_hooks = &bt_hooks;
+	if (b->lockstep) {
+		c->slow_writes = true;
+		c->write_hook = ref_write_hook;
+	}
+	x86_tlb_flush(c, true);		/* also the data TLB (x86_ftlb_flush) */
+	return 0;
+fail:
+	free(b->blocks);
+	free(b);
+	return -ENOMEM;
+}

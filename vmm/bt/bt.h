@@ -1,0 +1,118 @@
+/* SPDX-License-Identifier: GPL-2.0-only */
+/*
+ * bt.h --- private interface between the translator's runtime (bt.c) and
+ * its code generator (translate.c)
+ *
+ * Register convention of translated code (a 32-bit protected-mode guest
+ * on the x86-64 host):
+ *
+ *	guest EAX EDX EBX EBP ESI EDI	host RAX RDX RBX RBP RSI RDI
+ *	guest ECX			host R8
+ *	guest ESP			host R9
+ *	guest arithmetic flags		host RFLAGS (OF SF ZF AF PF CF)
+ *	RCX	blocks left before the run loop must look at the world again
+ *		(decremented at every block entry with LEA, tested with
+ *		JRCXZ: neither touches the flags)
+ *	R12	instructions retired (x86_cpu.icount)
+ *	R14	the memory operand: linear address, then host address
+ *	R10 R11 R13	scratch
+ *	R15	the struct x86_cpu
+ *	RSP	the host stack (signals and calls work as usual)
+ *
+ * Guest ECX and ESP sit in R8/R9 so that RCX can be the flag-free
+ * counter and RSP stays a host stack.
+ */
+#ifndef DUALVM_BT_BT_H
+#define DUALVM_BT_BT_H
+
+#include <stdbool.h>
+#include <stdint.h>
+
+#include "vmm/x86/cpu.h"
+
+#define BT_CODE_SIZE	(32u << 20)	/* code cache bytes */
+#define BT_MAX_BLOCKS	65536		/* translated blocks */
+#define BT_HASH		65536		/* lookup buckets (power of 2) */
+#define BT_PHASH	4096		/* page buckets (power of 2) */
+#define BT_MAX_INSNS	64		/* guest instructions per block */
+#define BT_BLOCK_ROOM	32768		/* code bytes a block may take */
+#define BT_BUDGET	512		/* blocks per entry into translated code */
+#define BT_INTERP_SLICE	4096		/* interpreted instructions between looks
+					 * at the mode */
+#define BT_LOG_MAX	(BT_MAX_INSNS * 4)	/* lockstep store log entries */
+
+/* c->bt_spill[] slots */
+#define BT_SPILL_RCX	0		/* the block budget across calls */
+#define BT_SPILL_SITE	1		/* chainable exit: its rel32 (RX) */
+#define BT_SPILL_LOG	2		/* lockstep store log cursor */
+#define BT_SPILL_TMP	3		/* a value across a probe */
+
+/* how translated code left (eax of bt_enter) */
+enum bt_exit {
+	BT_EXIT_JUMP = 1,	/* to c->rip (an indirect or far target) */
+	BT_EXIT_CHAIN,		/* to c->rip, from a patchable jump */
+	BT_EXIT_STEP,		/* interpret the instruction at c->rip */
+	BT_EXIT_BUDGET,		/* block budget used up, at c->rip */
+};
+
+/* the mode a block was translated for (bt_key()) */
+#define BT_KEY_USER	0x1		/* CPL 3 */
+#define BT_KEY_SEG(s, k) ((uint32_t)(k) << (1 + 2 * (s)))
+/* segment kinds, 2 bits each for ES, CS (unused), SS, DS, FS, GS */
+enum {
+	BT_SEG_FLAT,		/* base 0, limit 4 GiB, present writable data */
+	BT_SEG_BASED,		/* limit 4 GiB, present writable data, a base */
+	BT_SEG_OTHER,		/* anything else: accesses interpreted */
+};
+
+static inline unsigned int bt_key_seg(uint32_t key, unsigned int s)
+{
+	return (key >> (1 + 2 * s)) & 3;
+}
+
+struct bt_block {
+	uint64_t	gpa;		/* guest-physical address of its start */
+	uint32_t	eip;		/* EIP of its start (CS base is 0) */
+	uint32_t	key;		/* BT_KEY_* mode it was made for */
+	uint8_t		*code;		/* entry (RX view) */
+	uint16_t	ninsns;		/* guest instructions translated */
+	bool		step_only;	/* none: interpret the first one */
+	struct bt_block	*hnext;		/* lookup chain */
+	struct bt_block	*pnext;		/* page chain */
+};
+
+struct bt_log {
+	uint8_t		*host;		/* where a store went */
+	uint64_t	old;		/* what was there */
+	uint64_t	size;		/* bytes */
+};
+
+struct bt {
+	uint8_t		*rx, *rw;	/* the code cache, two views */
+	uint32_t	used;		/* bytes of it in use */
+	uint32_t	rt_end;		/* end of the runtime routines */
+	/* runtime routines (RX) */
+	int		(*enter)(struct x86_cpu *c, const uint8_t *code);
+	uint8_t		*rt_exit;	/* r11d EIP, r10d exit, r13 site */
+	uint8_t		*rt_fill;	/* r14d linear, r10d info, r11d EIP */
+
+	struct bt_block	*blocks;	/* BT_MAX_BLOCKS */
+	uint32_t	nblocks;
+	struct bt_block	*hash[BT_HASH];
+	struct bt_block	*phash[BT_PHASH];
+
+	bool		lockstep;	/* DUALVM_BT_LOCKSTEP=1 */
+	bool		logic_af_ok;	/* host AND/OR/XOR/TEST clear AF */
+	bool		shift_af_ok;	/* host shifts set AF (count != 0) */
+	struct bt_log	log[BT_LOG_MAX + 8];
+
+	/* statistics (DUALVM_BT_STATS=1) */
+	uint64_t	n_enter, n_step, n_translate, n_flush, n_chain;
+};
+
+/* translate.c: the block at @eip (@gpa, its page's bytes at @page) for
+ * mode @key; NULL when the cache is full (flush and retry) */
+struct bt_block *bt_translate(struct bt *b, struct x86_cpu *c, uint32_t eip,
+			      uint64_t gpa, const uint8_t *page, uint32_t key);
+
+#endif

@@ -1,0 +1,1076 @@
+// SPDX-License-Identifier: GPL-2.0-only
+/*
+ * translate.c --- guest x86 (32-bit protected mode) to host x86-64 code
+ *
+ * A block is the run of instructions from its start to the first branch,
+ * the first instruction this file does not translate, the end of the
+ * page or BT_MAX_INSNS.  Guest and host are the same architecture, so
+ * most instructions are re-encoded as themselves: the same opcode, the
+ * guest registers renamed to their host registers (bt.h), a memory
+ * operand rewritten to [R14] after an inline probe of the data TLB, the
+ * guest's arithmetic flags living in the host's.  Stack operations,
+ * branches and a few opcodes whose encodings mean something else in
+ * 64-bit mode (INC/DEC r32, PUSH/POP, moffs) get short sequences of their
+ * own.  The rest ends the block and is interpreted (BT_EXIT_STEP).
+ *
+ * Flags.  Where the SDM leaves a flag undefined, the host may compute it
+ * differently from the canonical CPU (canon.h): an instruction with such
+ * flags is translated only when a later instruction of the same block
+ * overwrites them before anything reads them (a backward liveness pass),
+ * or, for the logic and shift AF, when bt.c's start-up probe found the
+ * host choosing as the canonical CPU does.
+ *
+ * The probe, for an access of SIZE bytes at linear address R14D, touches
+ * no flag (BMI2 SHRX; JRCXZ tests a difference swapped into RCX), so the
+ * guest's flags stay in the host's across it, and a miss hands them on
+ * exact:
+ *
+ *	mov r13d, 12; shrx r11d, r14d, r13d	page number
+ *	movzx r11d, r11b; lea r11d, [r11*8]	index * 8 (scaled by 2 below)
+ *	lea r10d, [r14 + SIZE-1]; shrx r10d, r10d, r13d	last byte's page
+ *	mov r13d, [r15 + r11*2 + ftlb.rtag or wtag]; not r13d
+ *	lea r13d, [r10 + r13 + 1]		page - tag
+ *	xchg rcx, r13; jrcxz hit; xchg rcx, r13; jmp miss	(out of line)
+ * hit:	xchg rcx, r13
+ *	mov r13, [r15 + r11*2 + ftlb.addend]; lea r14, [r14 + r13]
+ *
+ * An access crossing a page misses (the entry indexed by the first byte's
+ * page never holds the next page) and is interpreted.
+ */
+#include <stddef.h>
+#include <string.h>
+
+#include "vmm/bt/bt.h"
+#include "vmm/bt/emit.h"
+
+#define OFF(f)		((int32_t)offsetof(struct x86_cpu, f))
+#define OFF_SPILL(i)	(OFF(bt_spill) + 8 * (i))
+
+/* arithmetic flags */
+#define F_CF	0x001u
+#define F_PF	0x004u
+#define F_AF	0x010u
+#define F_ZF	0x040u
+#define F_SF	0x080u
+#define F_OF	0x800u
+#define F_ALL	(F_CF | F_PF | F_AF | F_ZF | F_SF | F_OF)
+#define F_SZAPO	(F_SF | F_ZF | F_AF | F_PF | F_OF)
+
+/* how an instruction is emitted */
+enum kind {
+	K_GENERIC,	/* ModRM form re-encoded: opcode, regs, [r14], imm */
+	K_ONEBYTE,	/* no operands to rename (CDQ, CLC, AL/eAX imm forms) */
+	K_INCDEC,	/* 40+r / 48+r */
+	K_MOV_RI,	/* B0+r / B8+r */
+	K_XCHG_A,	/* 90+r */
+	K_NOP,		/* 90, 0F 1F */
+	K_LEA,
+	K_BSWAP,
+	K_SHIFT_CL,	/* D2/D3, 0F A5/AD: count in guest CL */
+	K_PUSH_R, K_PUSH_I, K_PUSH_M, K_POP_R, K_LEAVE,
+	K_CALL, K_RET, K_JMP, K_JCC, K_JMP_M, K_CALL_M,
+};
+
+struct tinsn {
+	struct x86_insn	in;
+	uint32_t	eip, next;	/* its EIP and the next one's */
+	uint8_t		kind;		/* enum kind */
+	uint8_t		mem;		/* memory operand: 1 read, 2 write, 3 both */
+	uint8_t		msize;		/* its size */
+	uint8_t		seg;		/* its segment */
+	bool		byteop;		/* 8-bit operands */
+	bool		regext;		/* ModRM.reg is an opcode extension */
+	bool		ends;		/* a branch: the block ends after it */
+	uint8_t		immsz;		/* immediate bytes to re-emit */
+	uint16_t	reads, writes, undef;	/* arithmetic flags */
+	uint16_t	live_in, live_out;	/* liveness (pass 2) */
+	uint8_t		opc[3];		/* host opcode bytes */
+	uint8_t		nopc;
+};
+
+/* guest register -> host register (bt.h) */
+static const uint8_t host_of[8] = {
+	H_RAX, H_R8, H_RDX, H_RBX, H_R9, H_RBP, H_RSI, H_RDI,
+};
+
+/*
+ * guest byte register -> host byte register encoding: AL DL BL and the
+ * high bytes AH DH BH (encodable only without REX) are themselves; CL is
+ * R8B; CH (bits 8-15 of R8) has no encoding: H_NONE
+ */
+static const uint8_t host_byte[8] = {
+	0, 8, 2, 3, 4, H_NONE, 6, 7,
+};
+
+/* the flags condition code @cc (Jcc/SETcc/CMOVcc) reads */
+static uint16_t cc_reads(unsigned int cc)
+{
+	static const uint16_t r[8] = {
+		F_OF, F_CF, F_ZF, F_CF | F_ZF, F_SF, F_PF, F_SF | F_OF,
+		F_ZF | F_SF | F_OF,
+	};
+
+	return r[(cc >> 1) & 7];
+}
+
+struct tctx {
+	struct bt	*b;
+	struct x86_cpu	*c;
+	struct emit	e;
+	uint32_t	key;
+	bool		user;
+	struct tinsn	*t;
+	unsigned int	n;		/* instructions translated */
+	/* out-of-line code, emitted after the body */
+	struct stub {
+		uint8_t		kind;	/* 0 miss, 1 exit, 2 chainable exit */
+		uint8_t		*patch;	/* rel32 to point at the stub (RW) */
+		uint8_t		*retry;	/* miss: where to go back (RX) */
+		uint32_t	eip;	/* miss: the insn; exit: the target */
+		uint32_t	info;	/* miss: size | write; exit: bt_exit */
+		uint32_t	undone;	/* instructions not retired at it */
+	}		stubs[BT_MAX_INSNS * 4 + 8];
+	unsigned int	nstubs;
+};
+
+static struct stub *add_stub(struct tctx *x)
+{
+	return &x->stubs[x->nstubs++];
+}
+
+/* ---- classification */
+
+/* a byte register @g usable with (@rex) or without a REX prefix? */
+static bool byte_ok(unsigned int g, bool rex)
+{
+	unsigned int h = host_byte[g & 7];
+
+	return h != H_NONE && !(rex && h >= 4 && h < 8);
+}
+
+static bool classify_mem(struct tinsn *t, uint32_t key, uint8_t mem,
+			 unsigned int size)
+{
+	const struct x86_insn *in = &t->in;
+	unsigned int s;
+
+	if (!(in->flags & X86_IF_MEM)) {
+		t->mem = 0;
+		return true;
+	}
+	s = in->seg != X86_SEG_NONE ? in->seg : in->defseg;
+	if (s == X86_CS || bt_key_seg(key, s) == BT_SEG_OTHER)
+		return false;
+	t->mem = mem;
+	t->msize = (uint8_t)size;
+	t->seg = (uint8_t)s;
+	return true;
+}
+
+/* the stack segment must be usable for PUSH/POP/CALL/RET/LEAVE */
+static bool stack_ok(struct tinsn *t, uint32_t key, unsigned int size)
+{
+	if (bt_key_seg(key, X86_SS) == BT_SEG_OTHER)
+		return false;
+	t->seg = X86_SS;
+	t->msize = (uint8_t)size;
+	return true;
+}
+
+/*
+ * Can @t be translated, and how?  Fills kind, flags, memory operand,
+ * host opcode; false: interpret it.
+ */
+static bool classify(const struct bt *b, struct tinsn *t, uint32_t key)
+{
+	struct x86_insn *in = &t->in;
+	unsigned int op = in->op, sz = in->opsize, a, cnt;
+	uint16_t logic_af = b->logic_af_ok ? 0 : F_AF;
+	uint16_t shift_af = b->shift_af_ok ? 0 : F_AF;
+	bool rex;
+
+	if (in->flags & (X86_IF_REP | X86_IF_REPNE))
+		return false;
+	if (in->adsize != 4 || (sz != 2 && sz != 4))
+		return false;
+	t->kind = K_GENERIC;
+	t->reads = t->writes = t->undef = 0;
+	t->byteop = false;
+	t->regext = false;
+	t->ends = false;
+	t->immsz = 0;
+	t->mem = 0;
+	t->nopc = 1;
+	t->opc[0] = (uint8_t)op;
+	if (op >= 0x100) {
+		t->nopc = 2;
+		t->opc[0] = 0x0f;
+		t->opc[1] = (uint8_t)op;
+	}
+
+	switch (op) {
+	case 0x00 ... 0x3f:
+		if ((op & 7) >= 6)
+			return false;
+		a = (op >> 3) & 7;
+		t->reads = (a == 2 || a == 3) ? F_CF : 0;
+		t->writes = F_ALL;
+		t->undef = (a == 1 || a == 4 || a == 6) ? logic_af : 0;
+		t->byteop = !(op & 1);
+		if ((op & 7) >= 4) {
+			t->kind = K_ONEBYTE;
+			t->immsz = (op & 1) ? (uint8_t)sz : 1;
+			return true;
+		}
+		return classify_mem(t, key, a == 7 || (op & 2) ? 1 : 3,
+				    t->byteop ? 1 : sz);
+	case 0x40 ... 0x4f:
+		t->kind = K_INCDEC;
+		t->writes = F_SZAPO;
+		return true;
+	case 0x50 ... 0x57:
+		t->kind = K_PUSH_R;
+		return stack_ok(t, key, sz);
+	case 0x58 ... 0x5f:
+		t->kind = K_POP_R;
+		return stack_ok(t, key, sz);
+	case 0x68: case 0x6a:
+		t->kind = K_PUSH_I;
+		return stack_ok(t, key, sz);
+	case 0x69: case 0x6b:
+		t->writes = F_CF | F_OF;
+		t->undef = F_SF | F_ZF | F_AF | F_PF;
+		t->immsz = op == 0x6b ? 1 : (uint8_t)sz;
+		return classify_mem(t, key, 1, sz);
+	case 0x70 ... 0x7f:
+		if (sz != 4)
+			return false;
+		t->kind = K_JCC;
+		t->reads = cc_reads(op & 15);
+		t->ends = true;
+		return true;
+	case 0x80 ... 0x83:
+		a = in->reg & 7;
+		t->opc[0] = op == 0x82 ? 0x80 : (uint8_t)op;
+		t->regext = true;
+		t->byteop = op == 0x80 || op == 0x82;
+		t->reads = (a == 2 || a == 3) ? F_CF : 0;
+		t->writes = F_ALL;
+		t->undef = (a == 1 || a == 4 || a == 6) ? logic_af : 0;
+		t->immsz = op == 0x81 ? (uint8_t)sz : 1;
+		return classify_mem(t, key, a == 7 ? 1 : 3, t->byteop ? 1 : sz);
+	case 0x84: case 0x85:
+		t->byteop = op == 0x84;
+		t->writes = F_ALL;
+		t->undef = logic_af;
+		return classify_mem(t, key, 1, t->byteop ? 1 : sz);
+	case 0x86: case 0x87:
+		t->byteop = op == 0x86;
+		return classify_mem(t, key, 3, t->byteop ? 1 : sz);
+	case 0x88 ... 0x8b:
+		t->byteop = !(op & 1);
+		return classify_mem(t, key, (op & 2) ? 1 : 2, t->byteop ? 1 : sz);
+	case 0x8d:
+		t->kind = K_LEA;
+		return true;
+	case 0x90:
+		t->kind = K_NOP;
+		return true;
+	case 0x91 ... 0x97:
+		t->kind = K_XCHG_A;
+		return true;
+	case 0x98: case 0x99:
+		t->kind = K_ONEBYTE;
+		return true;
+	case 0xa0 ... 0xa3:
+		/* MOV AL/eAX <-> moffs: as 8A/8B/88/89 with [disp32] */
+		t->byteop = !(op & 1);
+		t->opc[0] = (uint8_t)((op & 2) ? 0x88 + (op & 1) : 0x8a + (op & 1));
+		in->flags |= X86_IF_MEM;
+		in->base = in->index = X86_REG_NONE;
+		in->disp = (int32_t)(uint32_t)in->imm;
+		in->reg = 0;
+		in->defseg = X86_DS;
+		return classify_mem(t, key, (op & 2) ? 2 : 1, t->byteop ? 1 : sz);
+	case 0xa8: case 0xa9:
+		t->kind = K_ONEBYTE;
+		t->writes = F_ALL;
+		t->undef = logic_af;
+		t->immsz = op == 0xa8 ? 1 : (uint8_t)sz;
+		return true;
+	case 0xb0 ... 0xbf:
+		t->kind = K_MOV_RI;
+		t->byteop = op < 0xb8;
+		return !t->byteop || host_byte[in->rm & 7] != H_NONE;
+	case 0xc0: case 0xc1: case 0xd0: case 0xd1:
+		a = in->reg & 7;
+		t->regext = true;
+		t->byteop = !(op & 1);
+		cnt = op <= 0xc1 ? (unsigned int)(in->imm & 31) : 1;
+		t->immsz = op <= 0xc1 ? 1 : 0;
+		if (cnt) {
+			if (a < 2) {		/* ROL ROR */
+				t->writes = F_CF;
+				t->undef = cnt == 1 ? 0 : F_OF;
+				if (cnt == 1)
+					t->writes |= F_OF;
+			} else if (a < 4) {	/* RCL RCR */
+				t->reads = F_CF;
+				t->writes = F_CF;
+				t->undef = cnt == 1 ? 0 : F_OF;
+				if (cnt == 1)
+					t->writes |= F_OF;
+			} else {
+				t->writes = F_CF | F_SF | F_ZF | F_PF |
+					    (cnt == 1 ? F_OF : 0);
+				t->undef = shift_af | (cnt == 1 ? 0 : F_OF);
+			}
+		}
+		return classify_mem(t, key, 3, t->byteop ? 1 : sz);
+	case 0xc2: case 0xc3:
+		if (sz != 4)
+			return false;
+		t->kind = K_RET;
+		t->ends = true;
+		return stack_ok(t, key, 4);
+	case 0xc6: case 0xc7:
+		if (in->reg & 7)
+			return false;
+		t->regext = true;
+		t->byteop = op == 0xc6;
+		t->immsz = t->byteop ? 1 : (uint8_t)sz;
+		return classify_mem(t, key, 2, t->byteop ? 1 : sz);
+	case 0xc9:
+		if (sz != 4)
+			return false;
+		t->kind = K_LEAVE;
+		return stack_ok(t, key, 4);
+	case 0xd2: case 0xd3:
+		a = in->reg & 7;
+		t->kind = K_SHIFT_CL;
+		t->regext = true;
+		t->byteop = op == 0xd2;
+		t->reads = F_ALL;		/* a count of 0 keeps them */
+		t->undef = F_ALL;
+		return classify_mem(t, key, 3, t->byteop ? 1 : sz);
+	case 0xe8:
+		if (sz != 4)
+			return false;
+		t->kind = K_CALL;
+		t->ends = true;
+		return stack_ok(t, key, 4);
+	case 0xe9: case 0xeb:
+		if (sz != 4)
+			return false;
+		t->kind = K_JMP;
+		t->ends = true;
+		return true;
+	case 0xf5:
+		t->kind = K_ONEBYTE;
+		t->reads = t->writes = F_CF;
+		return true;
+	case 0xf8: case 0xf9:
+		t->kind = K_ONEBYTE;
+		t->writes = F_CF;
+		return true;
+	case 0xf6: case 0xf7:
+		a = in->reg & 7;
+		t->regext = true;
+		t->byteop = op == 0xf6;
+		switch (a) {
+		case 0: case 1:
+			t->writes = F_ALL;
+			t->undef = logic_af;
+			t->immsz = t->byteop ? 1 : (uint8_t)sz;
+			t->opc[0] = (uint8_t)op;
+			in->reg = 0;
+			return classify_mem(t, key, 1, t->byteop ? 1 : sz);
+		case 2:
+			return classify_mem(t, key, 3, t->byteop ? 1 : sz);
+		case 3:
+			t->writes = F_ALL;
+			return classify_mem(t, key, 3, t->byteop ? 1 : sz);
+		case 4: case 5:
+			t->writes = F_CF | F_OF;
+			t->undef = F_SF | F_ZF | F_AF | F_PF;
+			return classify_mem(t, key, 1, t->byteop ? 1 : sz);
+		default:
+			return false;	/* DIV/IDIV: #DE is the interpreter's */
+		}
+	case 0xfe: case 0xff:
+		a = in->reg & 7;
+		t->regext = true;
+		t->byteop = op == 0xfe;
+		if (a < 2) {
+			t->writes = F_SZAPO;
+			return classify_mem(t, key, 3, t->byteop ? 1 : sz);
+		}
+		if (op == 0xfe || sz != 4)
+			return false;
+		if (a == 2 || a == 4) {
+			t->kind = a == 2 ? K_CALL_M : K_JMP_M;
+			t->ends = true;
+			if (a == 2 && !stack_ok(t, key, 4))
+				return false;
+			return classify_mem(t, key, 1, 4);
+		}
+		if (a == 6) {
+			t->kind = K_PUSH_M;
+			if (bt_key_seg(key, X86_SS) == BT_SEG_OTHER)
+				return false;
+			return classify_mem(t, key, 1, 4);
+		}
+		return false;
+
+	/* 0F map */
+	case 0x11f:
+		t->kind = K_NOP;
+		return true;
+	case 0x140 ... 0x14f:
+		t->reads = cc_reads(op & 15);
+		return classify_mem(t, key, 1, sz);
+	case 0x180 ... 0x18f:
+		if (sz != 4)
+			return false;
+		t->kind = K_JCC;
+		t->reads = cc_reads(op & 15);
+		t->ends = true;
+		return true;
+	case 0x190 ... 0x19f:
+		t->byteop = true;
+		t->regext = true;
+		t->reads = cc_reads(op & 15);
+		return classify_mem(t, key, 2, 1);
+	case 0x1a3: case 0x1ab: case 0x1b3: case 0x1bb:
+		if (in->flags & X86_IF_MEM)
+			return false;	/* the bit offset reaches past the operand */
+		t->writes = F_CF;
+		t->undef = F_OF | F_SF | F_AF | F_PF;
+		return true;
+	case 0x1a4: case 0x1ac:
+		cnt = (unsigned int)(in->imm & 31);
+		if (sz == 2 && cnt > 16)
+			return false;
+		t->immsz = 1;
+		if (cnt) {
+			t->writes = F_CF | F_SF | F_ZF | F_PF |
+				    (cnt == 1 ? F_OF : 0);
+			t->undef = F_AF | (cnt == 1 ? 0 : F_OF);
+		}
+		return classify_mem(t, key, 3, sz);
+	case 0x1a5: case 0x1ad:
+		if (sz == 2)
+			return false;
+		t->kind = K_SHIFT_CL;
+		t->reads = F_ALL;
+		t->undef = F_ALL;
+		return classify_mem(t, key, 3, sz);
+	case 0x1af:
+		t->writes = F_CF | F_OF;
+		t->undef = F_SF | F_ZF | F_AF | F_PF;
+		return classify_mem(t, key, 1, sz);
+	case 0x1b0: case 0x1b1:
+		t->byteop = op == 0x1b0;
+		t->writes = F_ALL;
+		return classify_mem(t, key, 3, t->byteop ? 1 : sz);
+	case 0x1b6: case 0x1b7: case 0x1be: case 0x1bf:
+		/* MOVZX/MOVSX: the source is 8 or 16 bits, the destination sz */
+		if ((op & 1) == 0 && !(in->flags & X86_IF_MEM)) {
+			rex = (host_of[in->reg & 7] & 8) != 0;
+			if (!byte_ok(in->rm, rex))
+				return false;
+		}
+		return classify_mem(t, key, 1, (op & 1) ? 2 : 1);
+	case 0x1ba:
+		a = in->reg & 7;
+		if (a < 4)
+			return false;
+		t->regext = true;
+		t->immsz = 1;
+		t->writes = F_CF;
+		t->undef = F_OF | F_SF | F_AF | F_PF;
+		return classify_mem(t, key, a == 4 ? 1 : 3, sz);
+	case 0x1c0: case 0x1c1:
+		t->byteop = op == 0x1c0;
+		t->writes = F_ALL;
+		return classify_mem(t, key, 3, t->byteop ? 1 : sz);
+	case 0x1c8 ... 0x1cf:
+		if (sz != 4)
+			return false;
+		t->kind = K_BSWAP;
+		return true;
+	default:
+		return false;
+	}
+}
+
+/* byte registers of a K_GENERIC instruction encodable together? */
+static bool generic_regs_ok(const struct tinsn *t)
+{
+	const struct x86_insn *in = &t->in;
+	bool rex, movx = t->in.op == 0x1b6 || t->in.op == 0x1be;
+	unsigned int hreg = H_NONE, hrm = H_NONE;
+
+	if (t->kind != K_GENERIC && t->kind != K_SHIFT_CL)
+		return true;
+	if (!(in->flags & X86_IF_MODRM))
+		return true;
+	if (!t->byteop && !movx)
+		return true;
+	/* the register operands as host registers */
+	if (!t->regext)
+		hreg = movx ? host_of[in->reg & 7] : host_byte[in->reg & 7];
+	if (!(in->flags & X86_IF_MEM))
+		hrm = host_byte[in->rm & 7];
+	else
+		hrm = H_R14;
+	if (hreg == H_NONE && !t->regext)
+		return false;
+	if (hrm == H_NONE)
+		return false;
+	if (t->kind == K_SHIFT_CL && !(in->flags & X86_IF_MEM) && (in->rm & 7) == 1)
+		hrm = H_RCX;	/* guest CL is host CL inside the XCHG */
+	rex = (hreg != H_NONE && (hreg & 8)) || (hrm & 8);
+	if (rex && ((!movx && !t->regext && hreg >= 4 && hreg < 8) ||
+		    (hrm >= 4 && hrm < 8)))
+		return false;
+	return true;
+}
+
+/* ---- flags liveness */
+
+/*
+ * A flag is live where something may read it: a later instruction, the
+ * code after the block, or -- at every instruction that may leave the
+ * block before it executes (a memory access whose probe misses: the
+ * interpreter, an exception frame) -- the architectural state itself.
+ */
+static void liveness(struct tctx *x)
+{
+	uint16_t live = F_ALL;	/* whatever follows the block may read them */
+
+	for (unsigned int i = x->n; i--;) {
+		struct tinsn *t = &x->t[i];
+
+		t->live_out = live;
+		live = (uint16_t)(t->reads | (live & ~t->writes));
+		if (t->mem || t->kind == K_PUSH_R || t->kind == K_PUSH_I ||
+		    t->kind == K_PUSH_M || t->kind == K_POP_R ||
+		    t->kind == K_LEAVE || t->kind == K_CALL ||
+		    t->kind == K_RET || t->kind == K_CALL_M || t->kind == K_JMP_M)
+			live = F_ALL;
+		t->live_in = live;
+	}
+}
+
+/* ---- emission helpers */
+
+/* the host register holding guest register @g (32/16-bit view) */
+static unsigned int hreg_of(unsigned int g)
+{
+	return host_of[g & 7];
+}
+
+/* lea r14d, [the guest EA of @in] */
+static void emit_ea(struct emit *e, const struct x86_insn *in)
+{
+	unsigned int base = in->base == X86_REG_NONE ? H_NONE : hreg_of(in->base);
+	unsigned int index = in->index == X86_REG_NONE ? H_NONE : hreg_of(in->index);
+
+	if (base == H_NONE && index == H_NONE) {
+		emov_imm32(e, H_R14, (uint32_t)in->disp);
+		return;
+	}
+	elea(e, false, H_R14, omem_idx(base, index, in->scale, in->disp));
+}
+
+/* shrx dst, src, cnt (BMI2; no flags) */
+static void eshrx(struct emit *e, bool w, unsigned int dst, unsigned int src,
+		  unsigned int cnt)
+{
+	e8(e, 0xc4);
+	e8(e, (uint8_t)(((dst & 8) ? 0 : 0x80) | 0x40 | ((src & 8) ? 0 : 0x20) | 0x02));
+	e8(e, (uint8_t)((w ? 0x80 : 0) | ((~cnt & 15) << 3) | 0x03));
+	e8(e, 0xf7);
+	e8(e, (uint8_t)(0xc0 | (dst & 7) << 3 | (src & 7)));
+}
+
+/*
+ * Go on when @reg (64-bit) is zero, else to a stub of @kind for insn @k:
+ * xchg rcx, reg; jrcxz ok; xchg rcx, reg; jmp stub; ok: xchg rcx, reg.
+ * No flags.  Returns the stub.
+ */
+static struct stub *emit_if_nonzero(struct tctx *x, unsigned int k,
+				    unsigned int reg, uint8_t kind)
+{
+	struct emit *e = &x->e;
+	struct stub *s = add_stub(x);
+
+	eop1(e, 4, true, 0x87, reg, oreg(H_RCX));
+	e8(e, 0xe3);
+	e8(e, 8);
+	eop1(e, 4, true, 0x87, reg, oreg(H_RCX));
+	e8(e, 0xe9);
+	s->patch = e->p;
+	e32(e, 0);
+	eop1(e, 4, true, 0x87, reg, oreg(H_RCX));
+	s->kind = kind;
+	s->eip = x->t[k].eip;
+	s->undone = x->n - k;
+	return s;
+}
+
+/*
+ * The probe of an access of @size bytes at offset R14D in segment @seg
+ * (a write with @write), for instruction @k: R14 = host address after it.
+ * No instruction in it touches the flags (BMI2 SHRX, LEA, NOT, MOVZX and
+ * JRCXZ), so the guest's flags need no saving, and a miss leaves them
+ * exact for the interpreter or an exception frame.
+ */
+static void emit_probe(struct tctx *x, unsigned int k, unsigned int seg,
+		       unsigned int size, bool write)
+{
+	struct emit *e = &x->e;
+	struct stub *s;
+	int32_t tlb = OFF(ftlb) + (x->user ? X86_TLB_SIZE * 16 : 0);
+	uint8_t *retry;
+	static const uint8_t movzx8[] = { 0x0f, 0xb6 };
+
+	if (bt_key_seg(x->key, seg) == BT_SEG_BASED) {
+		if (size > 1) {		/* the offset may not wrap at 4 GiB */
+			elea(e, true, H_R10, omem(H_R14, (int32_t)size - 1));
+			emov_imm32(e, H_R13, 32);
+			eshrx(e, true, H_R10, H_R10, H_R13);
+			emit_if_nonzero(x, k, H_R10, 3);
+		}
+		emov_load(e, false, H_R11, omem(H_R15, OFF(seg) +
+			  (int32_t)(seg * sizeof(struct x86_seg)) +
+			  (int32_t)offsetof(struct x86_seg, base)));
+		elea(e, false, H_R14, omem_idx(H_R14, H_R11, 0, 0));
+	}
+	retry = erx(e);
+	emov_imm32(e, H_R13, 12);
+	eshrx(e, false, H_R11, H_R14, H_R13);		/* page number */
+	einsn(e, 4, false, movzx8, 2, H_R11, oreg(H_R11), false);
+	elea(e, false, H_R11, omem_idx(H_NONE, H_R11, 3, 0));	/* index * 8 */
+	elea(e, false, H_R10, omem(H_R14, (int32_t)size - 1));
+	eshrx(e, false, H_R10, H_R10, H_R13);		/* last byte's page */
+	emov_load(e, false, H_R13, omem_idx(H_R15, H_R11, 1, tlb + (write ? 4 : 0)));
+	eop1(e, 4, false, 0xf7, 2, oreg(H_R13));	/* not r13d */
+	elea(e, false, H_R13, omem_idx(H_R10, H_R13, 0, 1));	/* page - tag */
+	s = emit_if_nonzero(x, k, H_R13, 0);
+	s->retry = retry;
+	s->info = size | (write ? 0x10 : 0);
+	emov_load(e, true, H_R13, omem_idx(H_R15, H_R11, 1, tlb + 8));
+	elea(e, true, H_R14, omem_idx(H_R14, H_R13, 0, 0));
+}
+
+/* lockstep: log the @size bytes at [r14] before a store (no flags used) */
+static void emit_log(struct tctx *x, unsigned int size)
+{
+	struct emit *e = &x->e;
+	static const uint8_t movzx8[] = { 0x0f, 0xb6 }, movzx16[] = { 0x0f, 0xb7 };
+
+	if (!x->b->lockstep)
+		return;
+	emov_load(e, true, H_R10, omem(H_R15, OFF_SPILL(BT_SPILL_LOG)));
+	emov_store(e, true, H_R14, omem(H_R10, 0));
+	if (size == 1)
+		einsn(e, 4, false, movzx8, 2, H_R11, omem(H_R14, 0), false);
+	else if (size == 2)
+		einsn(e, 4, false, movzx16, 2, H_R11, omem(H_R14, 0), false);
+	else
+		emov_load(e, false, H_R11, omem(H_R14, 0));
+	emov_store(e, true, H_R11, omem(H_R10, 8));
+	eop1(e, 4, true, 0xc7, 0, omem(H_R10, 16));	/* mov qword [r10+16], size */
+	e32(e, size);
+	elea(e, true, H_R10, omem(H_R10, 24));
+	emov_store(e, true, H_R10, omem(H_R15, OFF_SPILL(BT_SPILL_LOG)));
+}
+
+/* a memory operand of insn @k: EA, probe, log; R14 = host address */
+static void emit_memop(struct tctx *x, unsigned int k, const struct tinsn *t)
+{
+	emit_ea(&x->e, &t->in);
+	emit_probe(x, k, t->seg, t->msize, t->mem & 2);
+	if (t->mem & 2)
+		emit_log(x, t->msize);
+}
+
+/* a stack slot at ESP + @off (SS), probed for @write; R14 = host address */
+static void emit_stack(struct tctx *x, unsigned int k, int32_t off,
+		       unsigned int size, bool write)
+{
+	elea(&x->e, false, H_R14, omem(H_R9, off));
+	emit_probe(x, k, X86_SS, size, write);
+	if (write)
+		emit_log(x, size);
+}
+
+/* an exit stub to guest @eip: chainable when in this block's page */
+static void emit_exit_jump(struct tctx *x, uint8_t *patch, uint32_t eip)
+{
+	struct stub *s = add_stub(x);
+
+	s->patch = patch;
+	s->eip = eip;
+	s->kind = ((eip ^ x->t[0].eip) & ~0xfffu) ? 1 : 2;
+	s->info = s->kind == 2 ? BT_EXIT_CHAIN : BT_EXIT_JUMP;
+	s->undone = 0;
+}
+
+/* the re-encoded ModRM instruction @t; @cl_in_rcx: guest ECX is host RCX */
+static void emit_generic(struct tctx *x, const struct tinsn *t, bool cl_in_rcx)
+{
+	const struct x86_insn *in = &t->in;
+	struct emit *e = &x->e;
+	unsigned int reg, op = in->op;
+	bool movx = op == 0x1b6 || op == 0x1be;
+	struct eop rm;
+
+	if (in->flags & X86_IF_LOCK)
+		e8(e, 0xf0);
+	if (t->regext)
+		reg = in->reg & 7;
+	else if (t->byteop && !movx)
+		reg = host_byte[in->reg & 7];
+	else
+		reg = hreg_of(in->reg);
+	if (!t->regext && cl_in_rcx && (in->reg & 7) == 1)
+		reg = H_RCX;
+	if (in->flags & X86_IF_MEM) {
+		rm = omem(H_R14, 0);
+	} else {
+		unsigned int r = (t->byteop || movx) && op != 0x1b7 && op != 0x1bf ?
+				 host_byte[in->rm & 7] : hreg_of(in->rm);
+
+		if (cl_in_rcx && (in->rm & 7) == 1)
+			r = H_RCX;
+		rm = oreg(r);
+	}
+	einsn(e, t->byteop ? 4 : in->opsize, false, t->opc, t->nopc, reg, rm, false);
+	if (t->immsz)
+		eimm(e, in->imm, t->immsz);
+}
+
+/* xchg rcx, r8: guest ECX in RCX (or back); no flags */
+static void emit_xchg_cx(struct emit *e)
+{
+	eop1(e, 4, true, 0x87, H_RCX, oreg(H_R8));
+}
+
+/* one instruction (a branch ends the block with its exits) */
+static void emit_insn(struct tctx *x, unsigned int k)
+{
+	struct tinsn *t = &x->t[k];
+	struct x86_insn *in = &t->in;
+	struct emit *e = &x->e;
+	unsigned int sz = in->opsize, r, op = in->op;
+	uint8_t *p;
+
+	switch (t->kind) {
+	case K_GENERIC:
+		if (t->mem)
+			emit_memop(x, k, t);
+		emit_generic(x, t, false);
+		break;
+	case K_SHIFT_CL:
+		if (t->mem)
+			emit_memop(x, k, t);
+		emit_xchg_cx(e);
+		emit_generic(x, t, true);
+		emit_xchg_cx(e);
+		break;
+	case K_ONEBYTE:
+		if (sz == 2)
+			e8(e, 0x66);
+		e8(e, (uint8_t)op);
+		if (t->immsz)
+			eimm(e, in->imm, t->immsz);
+		break;
+	case K_INCDEC:
+		eop1(e, sz, false, 0xff, op >= 0x48 ? 1 : 0, oreg(hreg_of(op & 7)));
+		break;
+	case K_MOV_RI:
+		if (t->byteop) {
+			r = host_byte[in->rm & 7];
+			if (r & 8)
+				e8(e, 0x41);
+			e8(e, (uint8_t)(0xb0 | (r & 7)));
+			e8(e, (uint8_t)in->imm);
+		} else {
+			r = hreg_of(in->rm);
+			if (sz == 2)
+				e8(e, 0x66);
+			if (r & 8)
+				e8(e, 0x41);
+			e8(e, (uint8_t)(0xb8 | (r & 7)));
+			eimm(e, in->imm, sz);
+		}
+		break;
+	case K_XCHG_A:
+		eop1(e, sz, false, 0x87, H_RAX, oreg(hreg_of(in->rm)));
+		break;
+	case K_NOP:
+		break;
+	case K_LEA: {
+		unsigned int base = in->base == X86_REG_NONE ? H_NONE : hreg_of(in->base);
+		unsigned int index = in->index == X86_REG_NONE ? H_NONE : hreg_of(in->index);
+
+		if (base == H_NONE && index == H_NONE) {
+			if (sz == 2) {
+				eop1(e, 2, false, 0xc7, 0, oreg(hreg_of(in->reg)));
+				e16(e, (uint16_t)in->disp);
+			} else {
+				emov_imm32(e, hreg_of(in->reg), (uint32_t)in->disp);
+			}
+		} else {
+			eop1(e, sz, false, 0x8d, hreg_of(in->reg),
+			     omem_idx(base, index, in->scale, in->disp));
+		}
+		break;
+	}
+	case K_BSWAP:
+		r = hreg_of(in->rm);
+		if (r & 8)
+			e8(e, 0x41);
+		e8(e, 0x0f);
+		e8(e, (uint8_t)(0xc8 | (r & 7)));
+		break;
+	case K_PUSH_R:
+		emit_stack(x, k, -(int32_t)sz, sz, true);
+		eop1(e, sz, false, 0x89, hreg_of(in->rm), omem(H_R14, 0));
+		elea(e, false, H_R9, omem(H_R9, -(int32_t)sz));
+		break;
+	case K_PUSH_I:
+		emit_stack(x, k, -(int32_t)sz, sz, true);
+		eop1(e, sz, false, 0xc7, 0, omem(H_R14, 0));
+		eimm(e, op == 0x6a ? (uint64_t)(int64_t)(int8_t)in->imm : in->imm, sz);
+		elea(e, false, H_R9, omem(H_R9, -(int32_t)sz));
+		break;
+	case K_PUSH_M:
+		emit_memop(x, k, t);
+		emov_load(e, false, H_R13, omem(H_R14, 0));
+		emov_store(e, false, H_R13, omem(H_R15, OFF_SPILL(BT_SPILL_TMP)));
+		emit_stack(x, k, -4, 4, true);
+		emov_load(e, false, H_R13, omem(H_R15, OFF_SPILL(BT_SPILL_TMP)));
+		emov_store(e, false, H_R13, omem(H_R14, 0));
+		elea(e, false, H_R9, omem(H_R9, -4));
+		break;
+	case K_POP_R:
+		emit_stack(x, k, 0, sz, false);
+		eop1(e, sz, false, 0x8b, H_R13, omem(H_R14, 0));
+		elea(e, false, H_R9, omem(H_R9, (int32_t)sz));
+		eop1(e, sz, false, 0x89, H_R13, oreg(hreg_of(in->rm)));
+		break;
+	case K_LEAVE:
+		elea(e, false, H_R14, omem(H_RBP, 0));
+		emit_probe(x, k, X86_SS, 4, false);
+		emov_load(e, false, H_R13, omem(H_R14, 0));
+		elea(e, false, H_R9, omem(H_RBP, 4));
+		eop1(e, 4, false, 0x89, H_R13, oreg(H_RBP));
+		break;
+	case K_CALL:
+		emit_stack(x, k, -4, 4, true);
+		eop1(e, 4, false, 0xc7, 0, omem(H_R14, 0));
+		e32(e, t->next);
+		elea(e, false, H_R9, omem(H_R9, -4));
+		e8(e, 0xe9);
+		p = e->p;
+		e32(e, 0);
+		emit_exit_jump(x, p, t->next + (uint32_t)in->imm);
+		break;
+	case K_JMP:
+		e8(e, 0xe9);
+		p = e->p;
+		e32(e, 0);
+		emit_exit_jump(x, p, t->next + (uint32_t)(op == 0xeb ?
+				(uint64_t)(int64_t)(int8_t)in->imm : in->imm));
+		break;
+	case K_JCC:
+		e8(e, 0x0f);
+		e8(e, (uint8_t)(0x80 | (op & 15)));
+		p = e->p;
+		e32(e, 0);
+		emit_exit_jump(x, p, t->next + (uint32_t)(op < 0x100 ?
+				(uint64_t)(int64_t)(int8_t)in->imm : in->imm));
+		e8(e, 0xe9);
+		p = e->p;
+		e32(e, 0);
+		emit_exit_jump(x, p, t->next);
+		break;
+	case K_RET:
+		emit_stack(x, k, 0, 4, false);
+		emov_load(e, false, H_R11, omem(H_R14, 0));
+		elea(e, false, H_R9, omem(H_R9, 4 + (op == 0xc2 ? (int32_t)(uint16_t)in->imm : 0)));
+		emov_imm32(e, H_R10, BT_EXIT_JUMP);
+		ejmp(e, x->b->rt_exit);
+		break;
+	case K_JMP_M:
+	case K_CALL_M:
+		if (in->flags & X86_IF_MEM) {
+			emit_memop(x, k, t);
+			emov_load(e, false, H_R13, omem(H_R14, 0));
+		} else {
+			eop1(e, 4, false, 0x89, hreg_of(in->rm), oreg(H_R13));
+		}
+		if (t->kind == K_CALL_M) {
+			emov_store(e, false, H_R13, omem(H_R15, OFF_SPILL(BT_SPILL_TMP)));
+			emit_stack(x, k, -4, 4, true);
+			eop1(e, 4, false, 0xc7, 0, omem(H_R14, 0));
+			e32(e, t->next);
+			elea(e, false, H_R9, omem(H_R9, -4));
+			emov_load(e, false, H_R13, omem(H_R15, OFF_SPILL(BT_SPILL_TMP)));
+		}
+		eop1(e, 4, false, 0x89, H_R13, oreg(H_R11));
+		emov_imm32(e, H_R10, BT_EXIT_JUMP);
+		ejmp(e, x->b->rt_exit);
+		break;
+	}
+}
+
+/* out-of-line code: misses and exits */
+static void emit_stubs(struct tctx *x)
+{
+	struct emit *e = &x->e;
+
+	for (unsigned int i = 0; i < x->nstubs; i++) {
+		struct stub *s = &x->stubs[i];
+
+		epatch32(s->patch, erx(e), s->patch + e->delta + 4);
+		switch (s->kind) {
+		case 0:		/* TLB miss: fill and retry, or interpret */
+			if (s->undone)
+				elea(e, true, H_R12, omem(H_R12, -(int32_t)s->undone));
+			emov_imm32(e, H_R11, s->eip);
+			emov_imm32(e, H_R10, s->info);
+			ecall(e, x->b->rt_fill);
+			if (s->undone)
+				elea(e, true, H_R12, omem(H_R12, (int32_t)s->undone));
+			ejmp(e, s->retry);
+			break;
+		case 3:		/* interpret this instruction */
+			if (s->undone)
+				elea(e, true, H_R12, omem(H_R12, -(int32_t)s->undone));
+			emov_imm32(e, H_R11, s->eip);
+			emov_imm32(e, H_R10, BT_EXIT_STEP);
+			ejmp(e, x->b->rt_exit);
+			break;
+		default:	/* leave for guest EIP s->eip */
+			if (s->kind == 2) {
+				/* lea r13, [rip + disp32]: the jump to patch */
+				e8(e, 0x4c);
+				e8(e, 0x8d);
+				e8(e, 0x2d);
+				e32(e, (uint32_t)((s->patch + e->delta) - (erx(e) + 4)));
+			}
+			emov_imm32(e, H_R11, s->eip);
+			emov_imm32(e, H_R10, s->info);
+			ejmp(e, x->b->rt_exit);
+			break;
+		}
+	}
+}
+
+/* ---- a block */
+
+struct bt_block *bt_translate(struct bt *b, struct x86_cpu *c, uint32_t eip,
+			      uint64_t gpa, const uint8_t *page, uint32_t key)
+{
+	struct tinsn ts[BT_MAX_INSNS];
+	struct tctx xs, *x = &xs;
+	struct bt_block *k;
+	unsigned int off = eip & 0xfff, i, n = 0;
+	uint32_t end_eip;
+	bool stop_step = false;
+	uint8_t *entry, *budget;
+
+	/* pass 1: decode and classify */
+	while (n < BT_MAX_INSNS && off < 0x1000) {
+		struct tinsn *t = &ts[n];
+
+		if (x86_decode(page + off, 0x1000 - off, X86_DMODE_CODE32,
+			       &t->in) != X86_DEC_OK)
+			break;			/* the interpreter says why */
+		t->eip = eip + (off - (eip & 0xfff));
+		t->next = t->eip + t->in.len;
+		if (!classify(b, t, key) || !generic_regs_ok(t)) {
+			stop_step = true;
+			break;
+		}
+		off += t->in.len;
+		n++;
+		if (t->ends)
+			break;
+	}
+
+	/* pass 2: undefined flags must be dead; shorten until they are */
+	x->t = ts;
+	for (;;) {
+		x->n = n;
+		liveness(x);
+		for (i = 0; i < n; i++)
+			if (ts[i].undef & ts[i].live_out)
+				break;
+		if (i == n)
+			break;
+		n = i;
+		stop_step = true;
+	}
+	end_eip = n ? ts[n - 1].next : eip;
+
+	/* pass 3: code */
+	k = &b->blocks[b->nblocks];
+	memset(k, 0, sizeof(*k));
+	k->gpa = gpa;
+	k->eip = eip;
+	k->key = key;
+	k->ninsns = (uint16_t)n;
+	if (!n) {
+		k->step_only = true;
+		b->nblocks++;
+		return k;
+	}
+	x->b = b;
+	x->c = c;
+	x->key = key;
+	x->user = key & BT_KEY_USER;
+	x->nstubs = 0;
+	x->e = (struct emit){ .p = b->rw + b->used,
+			      .end = b->rw + b->used + BT_BLOCK_ROOM,
+			      .delta = b->rx - b->rw };
+	/* budget: out when RCX reaches 0 */
+	budget = x->e.p;
+	emov_imm32(&x->e, H_R11, eip);
+	emov_imm32(&x->e, H_R10, BT_EXIT_BUDGET);
+	ejmp(&x->e, b->rt_exit);
+	entry = x->e.p;
+	elea(&x->e, true, H_RCX, omem(H_RCX, -1));
+	e8(&x->e, 0xe3);				/* jrcxz budget */
+	e8(&x->e, (uint8_t)(budget - (x->e.p + 1)));
+	elea(&x->e, true, H_R12, omem(H_R12, (int32_t)n));
+	for (i = 0; i < n; i++)
+		emit_insn(x, i);
+	if (!ts[n - 1].ends) {
+		/* fell off the block: interpret the next one or go on */
+		if (stop_step) {
+			emov_imm32(&x->e, H_R11, end_eip);
+			emov_imm32(&x->e, H_R10, BT_EXIT_STEP);
+			ejmp(&x->e, b->rt_exit);
+		} else {
+			uint8_t *p;
+
+			e8(&x->e, 0xe9);
+			p = x->e.p;
+			e32(&x->e, 0);
+			emit_exit_jump(x, p, end_eip);
+		}
+	}
+	emit_stubs(x);
+	if (x->e.full)
+		return NULL;
+	k->code = entry + (b->rx - b->rw);
+	b->used = (uint32_t)(((x->e.p - b->rw) + 15) & ~15u);
+	b->nblocks++;
+	return k;
+}
