@@ -89,12 +89,58 @@ static void emit_load_flags(struct emit *e)
 }
 
 static int bt_fill(struct x86_cpu *c, uint32_t lin, uint32_t info);
+static int bt_helper(struct x86_cpu *c, uint32_t eip, uint32_t next);
+static int bt_invlpg(struct x86_cpu *c, uint32_t lin, uint32_t next);
+
+/*
+ * A runtime routine calling @fn(c, r14d or r11d..., r10d) from translated
+ * code: the guest state saved (R11D is the guest EIP for exceptions),
+ * then back to the caller with it reloaded when @fn returns non-zero,
+ * else out of translated code with @why (state saved, c->rip set).
+ */
+static void emit_call_c(struct emit *e, void *fn, unsigned int why,
+			uint8_t *leave)
+{
+	uint8_t *fail_jz;
+
+	emov_store(e, true, H_R11, omem(H_R15, OFF(rip)));
+	emit_save_guest(e);
+	emit_save_flags(e);
+	emov_store(e, true, H_R12, omem(H_R15, OFF(icount)));
+	emov_store(e, true, H_RCX, omem(H_R15, OFF_SPILL(BT_SPILL_RCX)));
+	eop1(e, 4, true, 0x89, H_R15, oreg(H_RDI));	/* mov rdi, r15 */
+	if (fn == (void *)bt_fill || fn == (void *)bt_invlpg)
+		eop1(e, 4, false, 0x89, H_R14, oreg(H_RSI));	/* mov esi, r14d */
+	else
+		eop1(e, 4, false, 0x89, H_R11, oreg(H_RSI));	/* mov esi, r11d */
+	eop1(e, 4, false, 0x89, H_R10, oreg(H_RDX));	/* mov edx, r10d */
+	emov_imm64(e, H_RAX, (uint64_t)(uintptr_t)fn);
+	eop1(e, 4, true, 0x83, 5, oreg(H_RSP));	/* sub rsp, 8 */
+	e8(e, 8);
+	eop1(e, 4, false, 0xff, 2, oreg(H_RAX));	/* call rax */
+	eop1(e, 4, true, 0x83, 0, oreg(H_RSP));	/* add rsp, 8 */
+	e8(e, 8);
+	eop1(e, 4, false, 0x85, H_RAX, oreg(H_RAX));	/* test eax, eax */
+	e8(e, 0x74);					/* jz fail */
+	fail_jz = e->p;
+	e8(e, 0);
+	emov_load(e, true, H_RCX, omem(H_R15, OFF_SPILL(BT_SPILL_RCX)));
+	emov_load(e, true, H_R12, omem(H_R15, OFF(icount)));
+	emit_load_flags(e);
+	emit_load_guest(e);
+	eret(e);
+	*fail_jz = (uint8_t)(e->p - (fail_jz + 1));
+	eop1(e, 4, true, 0x83, 0, oreg(H_RSP));	/* add rsp, 8: the caller */
+	e8(e, 8);
+	emov_imm32(e, H_RAX, why);
+	ejmp(e, leave + e->delta);
+}
 
 static void emit_runtime(struct bt *b)
 {
 	struct emit e = { .p = b->rw, .end = b->rw + 4096,
 			  .delta = b->rx - b->rw };
-	uint8_t *leave, *fail_jz;
+	uint8_t *leave;
 	static const uint8_t saved[] = { H_RBX, H_RBP, H_R12, H_R13, H_R14,
 					 H_R15 };
 	unsigned int i;
@@ -136,33 +182,18 @@ static void emit_runtime(struct bt *b)
 	 * entry now hits; else out of translated code with BT_EXIT_STEP.
 	 */
 	b->rt_fill = erx(&e);
-	emov_store(&e, true, H_R11, omem(H_R15, OFF(rip)));
-	emit_save_guest(&e);
-	emit_save_flags(&e);
-	emov_store(&e, true, H_R12, omem(H_R15, OFF(icount)));
-	emov_store(&e, true, H_RCX, omem(H_R15, OFF_SPILL(BT_SPILL_RCX)));
-	eop1(&e, 4, true, 0x89, H_R15, oreg(H_RDI));	/* mov rdi, r15 */
-	eop1(&e, 4, false, 0x89, H_R14, oreg(H_RSI));	/* mov esi, r14d */
-	eop1(&e, 4, false, 0x89, H_R10, oreg(H_RDX));	/* mov edx, r10d */
-	emov_imm64(&e, H_RAX, (uint64_t)(uintptr_t)bt_fill);
-	eop1(&e, 4, true, 0x83, 5, oreg(H_RSP));	/* sub rsp, 8 */
-	e8(&e, 8);
-	eop1(&e, 4, false, 0xff, 2, oreg(H_RAX));	/* call rax */
-	eop1(&e, 4, true, 0x83, 0, oreg(H_RSP));	/* add rsp, 8 */
-	e8(&e, 8);
-	eop1(&e, 4, false, 0x85, H_RAX, oreg(H_RAX));	/* test eax, eax */
-	e8(&e, 0x74);					/* jz fail */
-	fail_jz = e.p;
-	e8(&e, 0);
-	emov_load(&e, true, H_RCX, omem(H_R15, OFF_SPILL(BT_SPILL_RCX)));
-	emit_load_flags(&e);
-	emit_load_guest(&e);
-	eret(&e);
-	*fail_jz = (uint8_t)(e.p - (fail_jz + 1));
-	eop1(&e, 4, true, 0x83, 0, oreg(H_RSP));	/* add rsp, 8: the stub */
-	e8(&e, 8);
-	emov_imm32(&e, H_RAX, BT_EXIT_STEP);
-	ejmp(&e, leave + e.delta);
+	emit_call_c(&e, (void *)bt_fill, BT_EXIT_STEP, leave);
+	/*
+	 * helper (called in a block): r11d an instruction's EIP, r10d the
+	 * next one's.  The interpreter runs it; back in the block when
+	 * execution goes on in line in the same mode, else out with
+	 * BT_EXIT_JUMP to wherever it went.
+	 */
+	b->rt_helper = erx(&e);
+	emit_call_c(&e, (void *)bt_helper, BT_EXIT_JUMP, leave);
+	/* invlpg: r14d the linear address, r11d EIP, r10d next EIP */
+	b->rt_invlpg = erx(&e);
+	emit_call_c(&e, (void *)bt_invlpg, BT_EXIT_STEP, leave);
 
 	b->rt_end = b->used = (uint32_t)(((e.p - b->rw) + 63) & ~63);
 }
@@ -214,9 +245,51 @@ static int bt_fill(struct x86_cpu *c, uint32_t lin, uint32_t info)
 	if (f->rtag != page)
 		f->wtag = ~0u;
 	f->rtag = page;
+	if (e->big)
+		c->ftlb_big[user][idx >> 6] |= 1ull << (idx & 63);
 	if (write)
 		f->wtag = page;
 	f->addend = (uint64_t)(uintptr_t)e->host - (lin & ~0xfffu);
+	return 1;
+}
+
+static uint32_t bt_key(const struct x86_cpu *c);
+static bool bt_mode(const struct x86_cpu *c);
+static void count_step(struct bt *b, struct x86_cpu *c);
+
+/*
+ * Run the instruction at @eip through the interpreter for a block (an
+ * instruction the code generator leaves to it): 1 when execution goes on
+ * at @next, in the same mode, with nothing pending and the block's code
+ * still current; 0: the block must be left (c->rip says where to).
+ * Exceptions unwind as usual (the guest state is saved).
+ */
+static int bt_helper(struct x86_cpu *c, uint32_t eip, uint32_t next)
+{
+	struct bt *b = c->bt;
+	uint32_t key = bt_key(c);
+	uint64_t gone = b->n_gone;
+	struct x86_stop stop;
+
+	memset(&stop, 0, sizeof(stop));
+	b->n_helper++;
+	count_step(b, c);
+
+	if (x86_cpu_step(c, &stop) || stop.yielded)
+		return 0;
+	if (c->lf_op != LF_NONE)	/* translated code reads c->eflags */
+		x86_flags_put(c, x86_flags_get(c));
+	return c->rip == next && b->n_gone == gone && x86_quiet(c) &&
+	       bt_mode(c) && bt_key(c) == key;
+}
+
+/* INVLPG for a block: 1 done, 0 leave (not CPL 0: the interpreter's #GP) */
+static int bt_invlpg(struct x86_cpu *c, uint32_t lin, uint32_t next)
+{
+	if (c->cpl != 0)
+		return 0;
+	x86_tlb_flush_page(c, lin);
+	c->icount++;
 	return 1;
 }
 
@@ -246,8 +319,9 @@ static struct bt_block *lookup(struct bt *b, uint64_t gpa, uint32_t eip,
 	return NULL;
 }
 
-static void flush_all(struct bt *b)
+static void flush_all(struct bt *b, struct x86_cpu *c)
 {
+	c->bt_jc_gen += X86_BT_JC_GEN_STEP;
 	memset(b->hash, 0, sizeof(b->hash));
 	memset(b->phash, 0, sizeof(b->phash));
 	b->nblocks = 0;
@@ -261,6 +335,8 @@ static void code_gone(struct x86_cpu *c, uint64_t pg)
 	struct bt *b = c->bt;
 	struct bt_block **pp = &b->phash[pg & (BT_PHASH - 1)], *k;
 
+	c->bt_jc_gen += X86_BT_JC_GEN_STEP;	/* the jump cache may name them */
+	b->n_gone++;			/* a helper's block may be one */
 	while ((k = *pp)) {
 		struct bt_block **hp;
 
@@ -308,7 +384,8 @@ static bool bt_mode(const struct x86_cpu *c)
 
 static uint32_t bt_key(const struct x86_cpu *c)
 {
-	uint32_t key = c->cpl == 3 ? BT_KEY_USER : 0;
+	uint32_t key = (c->cpl == 3 ? BT_KEY_USER : 0) |
+		       ((c->eflags & FL_DF) ? BT_KEY_DF : 0);
 	unsigned int s;
 
 	for (s = 0; s < X86_NR_SREGS; s++)
@@ -443,7 +520,7 @@ static int lockstep_block(struct bt *b, struct x86_cpu *c, struct bt_block *k,
 				   k->eip, (unsigned long long)n,
 				   (unsigned long long)rip1, (unsigned long long)c->rip);
 	for (i = 0; i < 8; i++)
-		if (c->gpr[i] != gpr1[i])
+		if (c->gpr[i] != gpr1[i] && (dump_block(c, k), 1))
 			x86_internal_error(c, "bt lockstep: block %08x (%llu insns): %s bt %08llx interp %08llx",
 					   k->eip, (unsigned long long)n, reg_name[i],
 					   (unsigned long long)gpr1[i],
@@ -469,6 +546,24 @@ static int lockstep_block(struct bt *b, struct x86_cpu *c, struct bt_block *k,
 }
 
 /* ---- the run loop */
+
+/* DUALVM_BT_STATS: which instructions the interpreter runs for bt */
+static void count_step(struct bt *b, struct x86_cpu *c)
+{
+	uint32_t lin = (uint32_t)c->rip;
+	struct x86_insn in;
+
+	if (!b->step_ops)
+		return;
+	if (((lin & ~0xfffull) | (c->cpl == 3 ? 2u : 0u) | 1u) != c->fetch_tag ||
+	    x86_decode(c->fetch_host + (lin & 0xfff), 0x1000 - (lin & 0xfff),
+		       X86_DMODE_CODE32, &in) != X86_DEC_OK)
+		b->step_ops[1024]++;
+	else
+		b->step_ops[in.op == 0x101 ? 1025 + (in.modrm >> 3 & 7) : in.op & 1023]++;
+
+}
+
 
 static bool poll_stop(struct x86_cpu *c, uint64_t deadline_ns)
 {
@@ -499,11 +594,11 @@ static struct bt_block *block_at(struct bt *b, struct x86_cpu *c, uint32_t key)
 		return k;
 	if (b->nblocks == BT_MAX_BLOCKS ||
 	    b->used + BT_BLOCK_ROOM > BT_CODE_SIZE)
-		flush_all(b);
+		flush_all(b, c);
 	b->n_translate++;
 	k = bt_translate(b, c, lin, gpa, host, key);
 	if (!k) {
-		flush_all(b);
+		flush_all(b, c);
 		k = bt_translate(b, c, lin, gpa, host, key);
 		if (!k)
 			x86_internal_error(c, "bt: a block does not fit in an empty code cache");
@@ -511,6 +606,21 @@ static struct bt_block *block_at(struct bt *b, struct x86_cpu *c, uint32_t key)
 	insert(b, k);
 	x86_code_mark(c, gpa);
 	return k;
+}
+
+/* the jump cache entry of block @k, for translated indirect branches */
+static void jc_fill(struct x86_cpu *c, const struct bt_block *k)
+{
+	struct bt_jc *j = (struct bt_jc *)c->bt_jc + (k->eip & (BT_JC_SIZE - 1));
+
+	if (c->bt_jc_gen >= BT_JC_GEN_MAX) {	/* generations wrapped */
+		memset(c->bt_jc, 0xff, BT_JC_SIZE * sizeof(*j));
+		c->bt_jc_gen = 0;
+		memset(c->bt_jc_pages, 0, sizeof(c->bt_jc_pages));
+	}
+	j->tag = (uint64_t)k->eip << 32 | (uint32_t)(c->bt_jc_gen + k->key);
+	j->code = k->code;
+	c->bt_jc_pages[(k->eip >> 18) & 63] |= 1ull << ((k->eip >> 12) & 63);
 }
 
 static void bt_run(struct x86_cpu *c, uint64_t max_insns, uint64_t deadline_ns,
@@ -561,6 +671,7 @@ static void bt_run(struct x86_cpu *c, uint64_t max_insns, uint64_t deadline_ns,
 		if (!k || k->step_only) {
 			site = NULL;
 			b->n_step++;
+			count_step(b, c);
 			if (x86_cpu_step(c, stop))
 				return;
 			continue;
@@ -572,6 +683,7 @@ static void bt_run(struct x86_cpu *c, uint64_t max_insns, uint64_t deadline_ns,
 		}
 		site = NULL;
 		flushes = b->n_flush;
+		jc_fill(c, k);
 		if (c->lf_op != LF_NONE)
 			x86_flags_put(c, x86_flags_get(c));
 		b->n_enter++;
@@ -590,6 +702,7 @@ static void bt_run(struct x86_cpu *c, uint64_t max_insns, uint64_t deadline_ns,
 			break;
 		case BT_EXIT_STEP:
 			b->n_step++;
+			count_step(b, c);
 			if (x86_cpu_step(c, stop))
 				return;
 			break;
@@ -605,18 +718,111 @@ static void bt_run(struct x86_cpu *c, uint64_t max_insns, uint64_t deadline_ns,
 
 /* ---- set-up */
 
-/* the host's flags where the SDM leaves them undefined and the canonical
- * CPU (canon.h, alu.c) has chosen: logic AF = 0, shift AF = 1 */
-static void probe_host(struct bt *b)
-{
-	uint64_t f1, f2;
+/*
+ * Where the SDM leaves flags undefined, the canonical CPU (canon.h,
+ * alu.c) has chosen; the host may choose differently (AMD and Intel do).
+ * These probes run the host's instructions and the interpreter's
+ * primitives on the same operands; an instruction class whose flags all
+ * agree is translated with the host's, the others only where their
+ * undefined flags are dead (translate.c).
+ */
+#define HOST_SHIFT(name, insn)						\
+static uint64_t name(uint64_t v, uint64_t cnt, uint64_t fin, uint64_t *res)	\
+{									\
+	uint64_t f;							\
+									\
+	__asm__ volatile("push %[fin]; popfq; " insn "; pushfq; pop %[f]"	\
+			 : [f] "=&r"(f), [v] "+r"(v)				\
+			 : "c"(cnt), [fin] "r"(fin) : "cc");		\
+	*res = v;							\
+	return f;							\
+}
+#define HOST_SHIFTS(op)							\
+	HOST_SHIFT(h_##op##b, #op "b %%cl, %b[v]")			\
+	HOST_SHIFT(h_##op##w, #op "w %%cl, %w[v]")			\
+	HOST_SHIFT(h_##op##l, #op "l %%cl, %k[v]")
+HOST_SHIFTS(rol)
+HOST_SHIFTS(ror)
+HOST_SHIFTS(rcl)
+HOST_SHIFTS(rcr)
+HOST_SHIFTS(shl)
+HOST_SHIFTS(shr)
+HOST_SHIFTS(sar)
+HOST_SHIFT(h_imulw, "imulw %%cx, %w[v]")
+HOST_SHIFT(h_imull, "imull %%ecx, %k[v]")
+HOST_SHIFT(h_andl, "andl %%ecx, %k[v]")
 
-	__asm__ volatile("push %1; popfq; andl %%eax, %%eax; pushfq; pop %0"
-			 : "=r"(f1) : "r"((uint64_t)0x8d7) : "eax", "cc");
-	__asm__ volatile("push %1; popfq; movl $3, %%eax; shll $1, %%eax; pushfq; pop %0"
-			 : "=r"(f2) : "r"((uint64_t)0x002) : "eax", "cc");
-	b->logic_af_ok = !(f1 & 0x10);
-	b->shift_af_ok = (f2 & 0x10) != 0;
+typedef uint64_t (*host_fn)(uint64_t v, uint64_t cnt, uint64_t fin,
+			    uint64_t *res);
+
+/* the ModRM.reg of each shift: ROL ROR RCL RCR SHL SHR - SAR */
+static const host_fn host_shift[8][3] = {
+	{ h_rolb, h_rolw, h_roll }, { h_rorb, h_rorw, h_rorl },
+	{ h_rclb, h_rclw, h_rcll }, { h_rcrb, h_rcrw, h_rcrl },
+	{ h_shlb, h_shlw, h_shll }, { h_shrb, h_shrw, h_shrl },
+	{ NULL, NULL, NULL }, { h_sarb, h_sarw, h_sarl },
+};
+
+static uint64_t xorshift(uint64_t *s)
+{
+	*s ^= *s << 13;
+	*s ^= *s >> 7;
+	*s ^= *s << 17;
+	return *s;
+}
+
+/* does the host compute @op (0-7 shift, 8 IMUL r,r/m, 9 AND) with the
+ * canonical CPU's flags and result for every operand tried? */
+static bool host_agrees(struct x86_cpu *c, unsigned int op)
+{
+	static const unsigned int sizes[3] = { 1, 2, 4 };
+	static const uint64_t fins[2] = { 0x002, 0x8d7 };
+	uint64_t seed = 0x9e3779b97f4a7c15ull, hres, cres, hf, cf;
+	unsigned int si, i, f;
+
+	for (si = 0; si < 3; si++) {
+		unsigned int size = sizes[si];
+		host_fn h = op < 8 ? host_shift[op][si] :
+			    op == 8 ? (size == 2 ? h_imulw : size == 4 ? h_imull : NULL) :
+			    (size == 4 ? h_andl : NULL);
+
+		if (!h)
+			continue;
+		for (i = 0; i < 256; i++) {
+			uint64_t v = xorshift(&seed) & size_mask(size);
+			uint64_t n = op < 8 ? i % 34 : xorshift(&seed) & size_mask(size);
+
+			if (i < 8)	/* edge values */
+				v = (i & 1) ? size_mask(size) : sign_bit(size) >> (i & 2);
+			for (f = 0; f < 2; f++) {
+				hf = h(v, n, fins[f], &hres) & FL_ARITH_MASK;
+				x86_flags_put(c, (uint32_t)fins[f]);
+				if (op < 8)
+					cres = x86_shift(c, op, v, (unsigned int)(n & 31), size);
+				else if (op == 8)
+					cres = x86_imul2(c, v, n, size);
+				else
+					cres = x86_alu2(c, 4, v, n, size);
+				cf = x86_flags_get(c) & FL_ARITH_MASK;
+				if (hf != cf || ((hres ^ cres) & size_mask(size)))
+					return false;
+			}
+		}
+	}
+	return true;
+}
+
+static void probe_host(struct bt *b, struct x86_cpu *c)
+{
+	uint32_t fl = x86_flags_get(c);
+	unsigned int op;
+
+	for (op = 0; op < 8; op++)
+		if (op != 6 && host_agrees(c, op))
+			b->shift_exact |= (uint8_t)(1u << op);
+	b->imul_exact = host_agrees(c, 8);
+	b->logic_af_ok = host_agrees(c, 9);
+	x86_flags_put(c, fl);
 }
 
 static void bt_destroy(struct x86_cpu *c)
@@ -629,12 +835,33 @@ static void bt_destroy(struct x86_cpu *c)
 		munmap(b->rx, BT_CODE_SIZE);
 	if (b->rw)
 		munmap(b->rw, BT_CODE_SIZE);
-	if (getenv("DUALVM_BT_STATS"))
-		fprintf(stderr, "dualvm: bt: %llu block runs, %llu interpreted steps, %llu translations, %llu chains, %llu flushes\n",
+	if (b->step_ops) {
+		unsigned int i, j, best;
+
+		fprintf(stderr, "dualvm: bt: %llu block runs, %llu interpreted steps, %llu helper calls, %llu translations, %llu chains, %llu flushes\n",
 			(unsigned long long)b->n_enter, (unsigned long long)b->n_step,
+			(unsigned long long)b->n_helper,
 			(unsigned long long)b->n_translate,
 			(unsigned long long)b->n_chain, (unsigned long long)b->n_flush);
+		fprintf(stderr, "dualvm: bt: host flags canonical: shifts %02x, imul %d, logic %d\n",
+			b->shift_exact, b->imul_exact, b->logic_af_ok);
+		fprintf(stderr, "dualvm: bt: interpreted most:");
+		for (j = 0; j < 24; j++) {
+			for (best = 0, i = 1; i < 1040; i++)
+				if (b->step_ops[i] > b->step_ops[best])
+					best = i;
+			if (!b->step_ops[best])
+				break;
+			fprintf(stderr, " %s%x:%llu", best == 1024 ? "?" : "", best,
+				(unsigned long long)b->step_ops[best]);
+			b->step_ops[best] = 0;
+		}
+		fputc('\n', stderr);
+		free(b->step_ops);
+	}
 	free(b->blocks);
+	free(c->bt_jc);
+	c->bt_jc = NULL;
 	free(b);
 	c->bt = NULL;
 	c->bt_hooks = NULL;
@@ -668,8 +895,12 @@ int x86_bt_attach(struct x86_cpu *c, char *why, size_t len)
 		return -ENOMEM;
 	}
 	b->blocks = calloc(BT_MAX_BLOCKS, sizeof(*b->blocks));
+	c->bt_jc = malloc(BT_JC_SIZE * sizeof(struct bt_jc));
+	if (c->bt_jc)
+		memset(c->bt_jc, 0xff, BT_JC_SIZE * sizeof(struct bt_jc));
+	c->bt_jc_gen = 0;
 	fd = memfd_create("dualvm-bt-code", MFD_CLOEXEC);
-	if (!b->blocks || fd < 0 || ftruncate(fd, BT_CODE_SIZE) < 0) {
+	if (!b->blocks || !c->bt_jc || fd < 0 || ftruncate(fd, BT_CODE_SIZE) < 0) {
 		snprintf(why, len, "cannot make the translator's code cache: %s",
 			 strerror(errno));
 		if (fd >= 0)
@@ -690,7 +921,9 @@ int x86_bt_attach(struct x86_cpu *c, char *why, size_t len)
 		goto fail;
 	}
 	b->lockstep = ls && !strcmp(ls, "1");
-	probe_host(b);
+	if (getenv("DUALVM_BT_STATS"))
+		b->step_ops = calloc(1040, sizeof(*b->step_ops));
+	probe_host(b, c);
 	emit_runtime(b);
 	c->bt = b;
 	c->bt_hooks = &bt_hooks;
@@ -701,6 +934,8 @@ int x86_bt_attach(struct x86_cpu *c, char *why, size_t len)
 	x86_tlb_flush(c, true);		/* also the data TLB (x86_ftlb_flush) */
 	return 0;
 fail:
+	free(c->bt_jc);
+	c->bt_jc = NULL;
 	free(b->blocks);
 	free(b);
 	return -ENOMEM;

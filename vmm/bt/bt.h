@@ -57,8 +57,10 @@ enum bt_exit {
 
 /* the mode a block was translated for (bt_key()) */
 #define BT_KEY_USER	0x1		/* CPL 3 */
+#define BT_KEY_DF	0x2000		/* EFLAGS.DF (string instructions) */
 #define BT_KEY_SEG(s, k) ((uint32_t)(k) << (1 + 2 * (s)))
-/* segment kinds, 2 bits each for ES, CS (unused), SS, DS, FS, GS */
+/* segment kinds, 2 bits each for ES, CS (unused), SS, DS, FS, GS: bits
+ * 1-12; every key is below X86_BT_JC_GEN_STEP */
 enum {
 	BT_SEG_FLAT,		/* base 0, limit 4 GiB, present writable data */
 	BT_SEG_BASED,		/* limit 4 GiB, present writable data, a base */
@@ -81,6 +83,15 @@ struct bt_block {
 	struct bt_block	*pnext;		/* page chain */
 };
 
+/* the jump cache: translated indirect branches (and jumps to other pages)
+ * find their block here without leaving translated code */
+#define BT_JC_SIZE	65536		/* entries, indexed by EIP's low bits */
+#define BT_JC_GEN_MAX	(0xffffffffull - (X86_BT_JC_GEN_STEP) * 2)
+struct bt_jc {
+	uint64_t	tag;		/* EIP << 32 | bt_jc_gen + mode key */
+	uint8_t		*code;		/* the block's entry (RX) */
+};
+
 struct bt_log {
 	uint8_t		*host;		/* where a store went */
 	uint64_t	old;		/* what was there */
@@ -95,6 +106,9 @@ struct bt {
 	int		(*enter)(struct x86_cpu *c, const uint8_t *code);
 	uint8_t		*rt_exit;	/* r11d EIP, r10d exit, r13 site */
 	uint8_t		*rt_fill;	/* r14d linear, r10d info, r11d EIP */
+	uint8_t		*rt_helper;	/* r11d EIP, r10d next EIP */
+	uint8_t		*rt_invlpg;	/* r14d linear, r11d EIP, r10d next */
+	uint64_t	n_gone;		/* code_gone() calls */
 
 	struct bt_block	*blocks;	/* BT_MAX_BLOCKS */
 	uint32_t	nblocks;
@@ -102,12 +116,15 @@ struct bt {
 	struct bt_block	*phash[BT_PHASH];
 
 	bool		lockstep;	/* DUALVM_BT_LOCKSTEP=1 */
-	bool		logic_af_ok;	/* host AND/OR/XOR/TEST clear AF */
-	bool		shift_af_ok;	/* host shifts set AF (count != 0) */
+	bool		logic_af_ok;	/* host AND/OR/XOR/TEST flags canonical */
+	uint8_t		shift_exact;	/* shifts (by ModRM.reg) whose host
+					 * flags are canonical for every count */
+	bool		imul_exact;	/* IMUL r, r/m: host flags canonical */
 	struct bt_log	log[BT_LOG_MAX + 8];
 
 	/* statistics (DUALVM_BT_STATS=1) */
-	uint64_t	n_enter, n_step, n_translate, n_flush, n_chain;
+	uint64_t	n_enter, n_step, n_translate, n_flush, n_chain, n_helper;
+	uint64_t	*step_ops;	/* interpreted, by opcode (1024: other) */
 };
 
 /* translate.c: the block at @eip (@gpa, its page's bytes at @page) for

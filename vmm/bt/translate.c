@@ -69,6 +69,9 @@ enum kind {
 	K_SHIFT_CL,	/* D2/D3, 0F A5/AD: count in guest CL */
 	K_PUSH_R, K_PUSH_I, K_PUSH_M, K_POP_R, K_LEAVE,
 	K_CALL, K_RET, K_JMP, K_JCC, K_JMP_M, K_CALL_M,
+	K_HELPER,	/* the interpreter runs it, in line (rt_helper) */
+	K_INVLPG,	/* 0F 01 /7 (rt_invlpg) */
+	K_STRING,	/* LODS STOS MOVS SCAS CMPS without REP */
 };
 
 struct tinsn {
@@ -81,6 +84,7 @@ struct tinsn {
 	bool		byteop;		/* 8-bit operands */
 	bool		regext;		/* ModRM.reg is an opcode extension */
 	bool		ends;		/* a branch: the block ends after it */
+	bool		imul_fix;	/* IMUL: canonical SF ZF AF PF after it */
 	uint8_t		immsz;		/* immediate bytes to re-emit */
 	uint16_t	reads, writes, undef;	/* arithmetic flags */
 	uint16_t	live_in, live_out;	/* liveness (pass 2) */
@@ -186,14 +190,22 @@ static bool classify(const struct bt *b, struct tinsn *t, uint32_t key)
 	struct x86_insn *in = &t->in;
 	unsigned int op = in->op, sz = in->opsize, a, cnt;
 	uint16_t logic_af = b->logic_af_ok ? 0 : F_AF;
-	uint16_t shift_af = b->shift_af_ok ? 0 : F_AF;
+	uint16_t imul_undef = b->imul_exact ? 0 : F_SF | F_ZF | F_AF | F_PF;
 	bool rex;
 
+	if (op == 0x90 && (in->flags & X86_IF_REP)) {
+		t->kind = K_NOP;	/* PAUSE: one vCPU, nobody to wait for */
+		t->reads = t->writes = t->undef = 0;
+		t->mem = 0;
+		t->ends = false;
+		return true;
+	}
 	if (in->flags & (X86_IF_REP | X86_IF_REPNE))
 		return false;
 	if (in->adsize != 4 || (sz != 2 && sz != 4))
 		return false;
 	t->kind = K_GENERIC;
+	t->imul_fix = false;
 	t->reads = t->writes = t->undef = 0;
 	t->byteop = false;
 	t->regext = false;
@@ -238,8 +250,8 @@ static bool classify(const struct bt *b, struct tinsn *t, uint32_t key)
 		t->kind = K_PUSH_I;
 		return stack_ok(t, key, sz);
 	case 0x69: case 0x6b:
-		t->writes = F_CF | F_OF;
-		t->undef = F_SF | F_ZF | F_AF | F_PF;
+		t->writes = b->imul_exact ? F_ALL : F_CF | F_OF;
+		t->undef = imul_undef;
 		t->immsz = op == 0x6b ? 1 : (uint8_t)sz;
 		return classify_mem(t, key, 1, sz);
 	case 0x70 ... 0x7f:
@@ -292,6 +304,23 @@ static bool classify(const struct bt *b, struct tinsn *t, uint32_t key)
 		in->reg = 0;
 		in->defseg = X86_DS;
 		return classify_mem(t, key, (op & 2) ? 2 : 1, t->byteop ? 1 : sz);
+	case 0xa4 ... 0xa7: case 0xaa ... 0xaf: {
+		unsigned int src = in->seg != X86_SEG_NONE ? in->seg : X86_DS;
+
+		t->kind = K_STRING;
+		t->byteop = !(op & 1);
+		t->msize = t->byteop ? 1 : (uint8_t)sz;
+		t->writes = (op >= 0xa6 && op <= 0xa7) || op >= 0xae ? F_ALL : 0;
+		t->mem = 1;		/* probes: an exit point */
+		t->seg = (uint8_t)src;
+		if ((op <= 0xa7 || op == 0xac || op == 0xad) &&
+		    (src == X86_CS || bt_key_seg(key, src) == BT_SEG_OTHER))
+			return false;
+		if (op != 0xac && op != 0xad &&
+		    bt_key_seg(key, X86_ES) == BT_SEG_OTHER)
+			return false;
+		return true;
+	}
 	case 0xa8: case 0xa9:
 		t->kind = K_ONEBYTE;
 		t->writes = F_ALL;
@@ -310,20 +339,19 @@ static bool classify(const struct bt *b, struct tinsn *t, uint32_t key)
 		t->immsz = op <= 0xc1 ? 1 : 0;
 		if (cnt) {
 			if (a < 2) {		/* ROL ROR */
-				t->writes = F_CF;
-				t->undef = cnt == 1 ? 0 : F_OF;
-				if (cnt == 1)
-					t->writes |= F_OF;
+				t->writes = F_CF | F_OF;
 			} else if (a < 4) {	/* RCL RCR */
 				t->reads = F_CF;
-				t->writes = F_CF;
-				t->undef = cnt == 1 ? 0 : F_OF;
-				if (cnt == 1)
-					t->writes |= F_OF;
+				t->writes = F_CF | F_OF;
 			} else {
-				t->writes = F_CF | F_SF | F_ZF | F_PF |
-					    (cnt == 1 ? F_OF : 0);
-				t->undef = shift_af | (cnt == 1 ? 0 : F_OF);
+				t->writes = F_CF | F_SF | F_ZF | F_PF | F_OF | F_AF;
+			}
+			if (!(b->shift_exact >> (a == 6 ? 4 : a) & 1)) {
+				/* OF past a count of 1, AF: the SDM's undefined */
+				t->undef = (uint16_t)(F_AF | (cnt == 1 ? 0 : F_OF));
+				t->writes &= (uint16_t)~t->undef;
+				if (a < 4)
+					t->undef &= (uint16_t)~F_AF;
 			}
 		}
 		return classify_mem(t, key, 3, t->byteop ? 1 : sz);
@@ -351,7 +379,7 @@ static bool classify(const struct bt *b, struct tinsn *t, uint32_t key)
 		t->regext = true;
 		t->byteop = op == 0xd2;
 		t->reads = F_ALL;		/* a count of 0 keeps them */
-		t->undef = F_ALL;
+		t->undef = (b->shift_exact >> (a == 6 ? 4 : a) & 1) ? 0 : F_ALL;
 		return classify_mem(t, key, 3, t->byteop ? 1 : sz);
 	case 0xe8:
 		if (sz != 4)
@@ -423,6 +451,12 @@ static bool classify(const struct bt *b, struct tinsn *t, uint32_t key)
 		return false;
 
 	/* 0F map */
+	case 0x101:
+		if ((in->reg & 7) != 7 || !(in->flags & X86_IF_MEM))
+			return false;
+		t->kind = K_INVLPG;
+		t->seg = in->seg != X86_SEG_NONE ? in->seg : in->defseg;
+		return true;
 	case 0x11f:
 		t->kind = K_NOP;
 		return true;
@@ -466,8 +500,8 @@ static bool classify(const struct bt *b, struct tinsn *t, uint32_t key)
 		t->undef = F_ALL;
 		return classify_mem(t, key, 3, sz);
 	case 0x1af:
-		t->writes = F_CF | F_OF;
-		t->undef = F_SF | F_ZF | F_AF | F_PF;
+		t->writes = b->imul_exact ? F_ALL : F_CF | F_OF;
+		t->undef = imul_undef;
 		return classify_mem(t, key, 1, sz);
 	case 0x1b0: case 0x1b1:
 		t->byteop = op == 0x1b0;
@@ -554,7 +588,8 @@ static void liveness(struct tctx *x)
 
 		t->live_out = live;
 		live = (uint16_t)(t->reads | (live & ~t->writes));
-		if (t->mem || t->kind == K_PUSH_R || t->kind == K_PUSH_I ||
+		if (t->mem || t->kind == K_HELPER || t->kind == K_INVLPG ||
+		    t->kind == K_PUSH_R || t->kind == K_PUSH_I ||
 		    t->kind == K_PUSH_M || t->kind == K_POP_R ||
 		    t->kind == K_LEAVE || t->kind == K_CALL ||
 		    t->kind == K_RET || t->kind == K_CALL_M || t->kind == K_JMP_M)
@@ -593,6 +628,50 @@ static void eshrx(struct emit *e, bool w, unsigned int dst, unsigned int src,
 	e8(e, (uint8_t)((w ? 0x80 : 0) | ((~cnt & 15) << 3) | 0x03));
 	e8(e, 0xf7);
 	e8(e, (uint8_t)(0xc0 | (dst & 7) << 3 | (src & 7)));
+}
+
+/* shlx dst, src, cnt (BMI2; no flags), 64-bit */
+static void eshlx64(struct emit *e, unsigned int dst, unsigned int src,
+		    unsigned int cnt)
+{
+	e8(e, 0xc4);
+	e8(e, (uint8_t)(((dst & 8) ? 0 : 0x80) | 0x40 | ((src & 8) ? 0 : 0x20) | 0x02));
+	e8(e, (uint8_t)(0x80 | ((~cnt & 15) << 3) | 0x01));
+	e8(e, 0xf7);
+	e8(e, (uint8_t)(0xc0 | (dst & 7) << 3 | (src & 7)));
+}
+
+/*
+ * To guest EIP R11D (zero-extended) through the jump cache: the entry
+ * indexed by its low 16 bits holds (EIP << 32 | generation + mode key)
+ * and the block's code; a hit jumps there, anything else leaves with
+ * BT_EXIT_JUMP for the run loop (which looks the block up, translates it
+ * if need be, and fills the entry).  No flags touched.
+ */
+static void emit_jc_jump(struct tctx *x)
+{
+	struct emit *e = &x->e;
+	static const uint8_t movzx16[] = { 0x0f, 0xb7 };
+
+	einsn(e, 4, false, movzx16, 2, H_R13, oreg(H_R11), false);
+	elea(e, true, H_R13, omem_idx(H_NONE, H_R13, 3, 0));
+	emov_load(e, true, H_R10, omem(H_R15, OFF(bt_jc)));
+	elea(e, true, H_R13, omem_idx(H_R10, H_R13, 1, 0));	/* the entry */
+	emov_imm32(e, H_R10, 32);
+	eshlx64(e, H_R14, H_R11, H_R10);
+	emov_load(e, true, H_R10, omem(H_R15, OFF(bt_jc_gen)));
+	elea(e, true, H_R10, omem_idx(H_R14, H_R10, 0, (int32_t)x->key));
+	emov_load(e, true, H_R14, omem(H_R13, 0));
+	eop1(e, 4, true, 0xf7, 2, oreg(H_R14));			/* not r14 */
+	elea(e, true, H_R14, omem_idx(H_R10, H_R14, 0, 1));	/* expected - tag */
+	eop1(e, 4, true, 0x87, H_R14, oreg(H_RCX));
+	e8(e, 0xe3);						/* jrcxz hit */
+	e8(e, 3 + 6 + 5);
+	eop1(e, 4, true, 0x87, H_R14, oreg(H_RCX));
+	emov_imm32(e, H_R10, BT_EXIT_JUMP);			/* 6 bytes */
+	ejmp(e, x->b->rt_exit);					/* 5 bytes */
+	eop1(e, 4, true, 0x87, H_R14, oreg(H_RCX));
+	eop1(e, 4, false, 0xff, 4, omem(H_R13, 8));		/* jmp [r13+8] */
 }
 
 /*
@@ -753,6 +832,29 @@ static void emit_generic(struct tctx *x, const struct tinsn *t, bool cl_in_rcx)
 		eimm(e, in->imm, t->immsz);
 }
 
+/*
+ * After a host IMUL whose SF ZF AF PF the host leaves undefined
+ * differently: the canonical CPU's (SZP of the result @r, AF clear, CF =
+ * OF as the host computed them).  TEST gives SZP and AF 0 on this host
+ * (logic_af_ok), CF/OF go back in with POPFQ.
+ */
+static void emit_imul_fix(struct emit *e, unsigned int r, unsigned int sz)
+{
+	static const uint8_t seto[] = { 0x0f, 0x90 };
+
+	einsn(e, 4, false, seto, 2, 0, oreg(H_R10), true);	/* seto r10b */
+	eop1(e, sz, false, 0x85, r, oreg(r));			/* test r, r */
+	epushfq(e);
+	epop(e, H_R11);
+	eop1(e, 4, false, 0x83, 4, oreg(H_R10));		/* and r10d, 1 */
+	e8(e, 1);
+	eop1(e, 4, false, 0x69, H_R10, oreg(H_R10));		/* imul r10d, 0x801 */
+	e32(e, 0x801);
+	eop1(e, 4, false, 0x09, H_R10, oreg(H_R11));		/* or r11d, r10d */
+	epush(e, H_R11);
+	epopfq(e);
+}
+
 /* xchg rcx, r8: guest ECX in RCX (or back); no flags */
 static void emit_xchg_cx(struct emit *e)
 {
@@ -773,7 +875,51 @@ static void emit_insn(struct tctx *x, unsigned int k)
 		if (t->mem)
 			emit_memop(x, k, t);
 		emit_generic(x, t, false);
+		if (t->imul_fix)
+			emit_imul_fix(e, hreg_of(in->reg), sz);
 		break;
+	case K_STRING: {
+		int32_t d = (x->key & BT_KEY_DF) ? -(int32_t)t->msize : t->msize;
+		unsigned int size = t->msize, osz = t->byteop ? 4 : sz;
+		uint8_t ld = t->byteop ? 0x8a : 0x8b, st = t->byteop ? 0x88 : 0x89;
+		uint8_t cmp = t->byteop ? 0x3a : 0x3b;
+		bool src = op <= 0xa7 || op == 0xac || op == 0xad;
+		bool dst = op != 0xac && op != 0xad;
+
+		if (src) {
+			eop1(e, 4, false, 0x89, H_RSI, oreg(H_R14));	/* mov r14d, esi */
+			emit_probe(x, k, t->seg, size, false);
+		}
+		if (op == 0xac || op == 0xad) {			/* LODS */
+			eop1(e, osz, false, ld, H_RAX, omem(H_R14, 0));
+		} else if (src) {				/* MOVS CMPS */
+			eop1(e, osz, false, ld, H_R13, omem(H_R14, 0));
+			emov_store(e, true, H_R13, omem(H_R15, OFF_SPILL(BT_SPILL_TMP)));
+		}
+		if (dst) {
+			bool wr = op <= 0xa5 || op == 0xaa || op == 0xab;
+
+			eop1(e, 4, false, 0x89, H_RDI, oreg(H_R14));	/* mov r14d, edi */
+			emit_probe(x, k, X86_ES, size, wr);
+			if (wr)
+				emit_log(x, size);
+			if (src)
+				emov_load(e, true, H_R13, omem(H_R15, OFF_SPILL(BT_SPILL_TMP)));
+			if (op == 0xaa || op == 0xab)		/* STOS */
+				eop1(e, osz, false, st, H_RAX, omem(H_R14, 0));
+			else if (op <= 0xa5)			/* MOVS */
+				eop1(e, osz, false, st, H_R13, omem(H_R14, 0));
+			else if (op >= 0xae)			/* SCAS */
+				eop1(e, osz, false, cmp, H_RAX, omem(H_R14, 0));
+			else					/* CMPS */
+				eop1(e, osz, false, cmp, H_R13, omem(H_R14, 0));
+		}
+		if (src)
+			elea(e, false, H_RSI, omem(H_RSI, d));
+		if (dst)
+			elea(e, false, H_RDI, omem(H_RDI, d));
+		break;
+	}
 	case K_SHIFT_CL:
 		if (t->mem)
 			emit_memop(x, k, t);
@@ -903,8 +1049,28 @@ static void emit_insn(struct tctx *x, unsigned int k)
 		emit_stack(x, k, 0, 4, false);
 		emov_load(e, false, H_R11, omem(H_R14, 0));
 		elea(e, false, H_R9, omem(H_R9, 4 + (op == 0xc2 ? (int32_t)(uint16_t)in->imm : 0)));
-		emov_imm32(e, H_R10, BT_EXIT_JUMP);
-		ejmp(e, x->b->rt_exit);
+		emit_jc_jump(x);
+		break;
+	case K_HELPER:
+		elea(e, true, H_R12, omem(H_R12, -(int32_t)(x->n - k)));
+		emov_imm32(e, H_R11, t->eip);
+		emov_imm32(e, H_R10, t->next);
+		ecall(e, x->b->rt_helper);
+		if (x->n - k - 1)
+			elea(e, true, H_R12, omem(H_R12, (int32_t)(x->n - k - 1)));
+		break;
+	case K_INVLPG:
+		emit_ea(e, in);
+		emov_load(e, false, H_R11, omem(H_R15, OFF(seg) +
+			  (int32_t)(t->seg * sizeof(struct x86_seg)) +
+			  (int32_t)offsetof(struct x86_seg, base)));
+		elea(e, false, H_R14, omem_idx(H_R14, H_R11, 0, 0));
+		elea(e, true, H_R12, omem(H_R12, -(int32_t)(x->n - k)));
+		emov_imm32(e, H_R11, t->eip);
+		emov_imm32(e, H_R10, t->next);
+		ecall(e, x->b->rt_invlpg);
+		if (x->n - k - 1)
+			elea(e, true, H_R12, omem(H_R12, (int32_t)(x->n - k - 1)));
 		break;
 	case K_JMP_M:
 	case K_CALL_M:
@@ -923,8 +1089,7 @@ static void emit_insn(struct tctx *x, unsigned int k)
 			emov_load(e, false, H_R13, omem(H_R15, OFF_SPILL(BT_SPILL_TMP)));
 		}
 		eop1(e, 4, false, 0x89, H_R13, oreg(H_R11));
-		emov_imm32(e, H_R10, BT_EXIT_JUMP);
-		ejmp(e, x->b->rt_exit);
+		emit_jc_jump(x);
 		break;
 	}
 }
@@ -965,6 +1130,10 @@ static void emit_stubs(struct tctx *x)
 				e32(e, (uint32_t)((s->patch + e->delta) - (erx(e) + 4)));
 			}
 			emov_imm32(e, H_R11, s->eip);
+			if (s->kind == 1) {	/* another page: the jump cache */
+				emit_jc_jump(x);
+				break;
+			}
 			emov_imm32(e, H_R10, s->info);
 			ejmp(e, x->b->rt_exit);
 			break;
@@ -974,6 +1143,15 @@ static void emit_stubs(struct tctx *x)
 
 /* ---- a block */
 
+static void make_helper(struct tinsn *t)
+{
+	t->kind = K_HELPER;
+	t->reads = F_ALL;
+	t->writes = t->undef = 0;
+	t->mem = 0;
+	t->ends = false;
+}
+
 struct bt_block *bt_translate(struct bt *b, struct x86_cpu *c, uint32_t eip,
 			      uint64_t gpa, const uint8_t *page, uint32_t key)
 {
@@ -982,10 +1160,11 @@ struct bt_block *bt_translate(struct bt *b, struct x86_cpu *c, uint32_t eip,
 	struct bt_block *k;
 	unsigned int off = eip & 0xfff, i, n = 0;
 	uint32_t end_eip;
-	bool stop_step = false;
 	uint8_t *entry, *budget;
+	bool stop_step = false;
 
-	/* pass 1: decode and classify */
+	/* pass 1: decode and classify; what the generator does not handle
+	 * goes to the interpreter in line */
 	while (n < BT_MAX_INSNS && off < 0x1000) {
 		struct tinsn *t = &ts[n];
 
@@ -995,8 +1174,13 @@ struct bt_block *bt_translate(struct bt *b, struct x86_cpu *c, uint32_t eip,
 		t->eip = eip + (off - (eip & 0xfff));
 		t->next = t->eip + t->in.len;
 		if (!classify(b, t, key) || !generic_regs_ok(t)) {
-			stop_step = true;
-			break;
+			if (b->lockstep) {
+				/* lockstep reruns blocks: an I/O instruction
+				 * must run once, at the end of one */
+				stop_step = true;
+				break;
+			}
+			make_helper(t);
 		}
 		off += t->in.len;
 		n++;
@@ -1004,18 +1188,30 @@ struct bt_block *bt_translate(struct bt *b, struct x86_cpu *c, uint32_t eip,
 			break;
 	}
 
-	/* pass 2: undefined flags must be dead; shorten until they are */
+	/* pass 2: undefined flags must be dead; interpret those that are not */
 	x->t = ts;
+	x->n = n;
 	for (;;) {
-		x->n = n;
 		liveness(x);
 		for (i = 0; i < n; i++)
 			if (ts[i].undef & ts[i].live_out)
 				break;
 		if (i == n)
 			break;
-		n = i;
-		stop_step = true;
+		if (ts[i].kind == K_GENERIC && !b->imul_exact && b->logic_af_ok &&
+		    (ts[i].in.op == 0x1af || ts[i].in.op == 0x69 ||
+		     ts[i].in.op == 0x6b)) {
+			ts[i].imul_fix = true;	/* canonical flags after it */
+			ts[i].undef = 0;
+			ts[i].writes = F_ALL;
+			continue;
+		}
+		if (b->lockstep) {
+			x->n = n = i;
+			stop_step = true;
+			continue;
+		}
+		make_helper(&ts[i]);
 	}
 	end_eip = n ? ts[n - 1].next : eip;
 
@@ -1051,20 +1247,17 @@ struct bt_block *bt_translate(struct bt *b, struct x86_cpu *c, uint32_t eip,
 	elea(&x->e, true, H_R12, omem(H_R12, (int32_t)n));
 	for (i = 0; i < n; i++)
 		emit_insn(x, i);
-	if (!ts[n - 1].ends) {
-		/* fell off the block: interpret the next one or go on */
-		if (stop_step) {
-			emov_imm32(&x->e, H_R11, end_eip);
-			emov_imm32(&x->e, H_R10, BT_EXIT_STEP);
-			ejmp(&x->e, b->rt_exit);
-		} else {
-			uint8_t *p;
+	if (stop_step) {		/* lockstep: the interpreter's turn */
+		emov_imm32(&x->e, H_R11, end_eip);
+		emov_imm32(&x->e, H_R10, BT_EXIT_STEP);
+		ejmp(&x->e, b->rt_exit);
+	} else if (!ts[n - 1].ends) {	/* fell off the block: go on */
+		uint8_t *p;
 
-			e8(&x->e, 0xe9);
-			p = x->e.p;
-			e32(&x->e, 0);
-			emit_exit_jump(x, p, end_eip);
-		}
+		e8(&x->e, 0xe9);
+		p = x->e.p;
+		e32(&x->e, 0);
+		emit_exit_jump(x, p, end_eip);
 	}
 	emit_stubs(x);
 	if (x->e.full)

@@ -115,6 +115,9 @@ struct x86_ftlb_entry {
 
 struct x86_cpu;
 
+/* one generation of the translator's jump cache (vmm/bt/bt.h BT_KEY_*) */
+#define X86_BT_JC_GEN_STEP	(1u << 14)
+
 /* what the binary translator (vmm/bt) hooks into the interpreter */
 struct x86_bt_hooks {
 	/* replaces the interpreter's run loop in x86_cpu_exec() */
@@ -230,6 +233,14 @@ struct x86_cpu {
 	const struct x86_bt_hooks *bt_hooks;	/* its hooks */
 	bool		slow_writes;		/* no write fast path (lockstep) */
 	uint64_t	bt_spill[4];		/* translated code's spill slots */
+	/* the translator's jump cache (vmm/bt): its table and generation,
+	 * bumped (by 1 << 13) whenever a cached entry may have gone stale:
+	 * TLB flushes here, dropped blocks there */
+	void		*bt_jc;
+	uint64_t	bt_jc_gen;
+	uint64_t	bt_jc_pages[64];	/* linear pages (mod 4096) it names */
+	/* ftlb entries filled from large pages, by index */
+	uint64_t	ftlb_big[2][X86_TLB_SIZE / 64];
 	/* every write through the slow path (lockstep), or NULL */
 	void		(*write_hook)(struct x86_cpu *c, uint64_t gpa,
 				      unsigned int size);
@@ -274,10 +285,36 @@ void x86_cpu_run_interp(struct x86_cpu *c, uint64_t max_insns,
 bool x86_bt_available(char *why, size_t len);
 int x86_bt_attach(struct x86_cpu *c, char *why, size_t len);
 
-/* the translator's data TLB: every entry misses */
+/* the translator's data TLB: every entry misses; its jump cache: stale */
 static inline void x86_ftlb_flush(struct x86_cpu *c)
 {
 	memset(c->ftlb, 0xff, sizeof(c->ftlb));
+	memset(c->ftlb_big, 0, sizeof(c->ftlb_big));
+	c->bt_jc_gen += X86_BT_JC_GEN_STEP;
+	memset(c->bt_jc_pages, 0, sizeof(c->bt_jc_pages));
+}
+
+/* INVLPG of @lin: its entries, every large-page one, and the jump cache
+ * if it may name code in that page */
+static inline void x86_ftlb_flush_page(struct x86_cpu *c, uint64_t lin)
+{
+	unsigned int k = (lin >> 12) & (X86_TLB_SIZE - 1), u, w;
+	unsigned int pg = (lin >> 12) & 4095;
+
+	c->ftlb[0][k].rtag = c->ftlb[0][k].wtag = ~0u;
+	c->ftlb[1][k].rtag = c->ftlb[1][k].wtag = ~0u;
+	for (u = 0; u < 2; u++)
+		for (w = 0; w < X86_TLB_SIZE / 64; w++)
+			while (c->ftlb_big[u][w]) {
+				unsigned int i = w * 64 + __builtin_ctzll(c->ftlb_big[u][w]);
+
+				c->ftlb[u][i].rtag = c->ftlb[u][i].wtag = ~0u;
+				c->ftlb_big[u][w] &= c->ftlb_big[u][w] - 1;
+			}
+	if (c->bt_jc_pages[pg >> 6] >> (pg & 63) & 1) {
+		c->bt_jc_gen += X86_BT_JC_GEN_STEP;
+		memset(c->bt_jc_pages, 0, sizeof(c->bt_jc_pages));
+	}
 }
 
 /* c->shadow after a PAUSE on an SMP engine: the vCPU is spin-waiting for
@@ -409,6 +446,9 @@ uint64_t x86_lin_read(struct x86_cpu *c, uint64_t lin, unsigned int size,
 		      bool user);
 void x86_lin_write(struct x86_cpu *c, uint64_t lin, unsigned int size,
 		   uint64_t v, bool user);
+/* the host address of RAM at @lin for a plain access (raises #PF like
+ * one), or NULL: MMIO, ROM for a write, a page holding decoded code */
+uint8_t *x86_lin_host(struct x86_cpu *c, uint64_t lin, bool write, bool user);
 /* check that a write of @size at @lin would not fault */
 void x86_lin_probe_write(struct x86_cpu *c, uint64_t lin, unsigned int size,
 			 bool user);

@@ -243,6 +243,20 @@ MEM_INLINE struct x86_tlb_entry *write_entry(struct x86_cpu *c, uint64_t lin,
 	return x86_tlb_fill(c, lin, ACC_W | (user ? ACC_U : 0));
 }
 
+uint8_t *x86_lin_host(struct x86_cpu *c, uint64_t lin, bool write, bool user)
+{
+	struct x86_tlb_entry *e;
+
+	if (write) {
+		e = write_entry(c, lin, user);
+		return e->host_w ? e->host_w + (lin & 0xfff) : NULL;
+	}
+	e = tlb_hit(c, lin);
+	if (!e || (user && !e->user))
+		e = x86_tlb_fill(c, lin, user ? ACC_U : 0);
+	return e->host ? e->host + (lin & 0xfff) : NULL;
+}
+
 void x86_lin_probe_write(struct x86_cpu *c, uint64_t lin, unsigned int size,
 			 bool user)
 {

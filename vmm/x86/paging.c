@@ -57,16 +57,8 @@ void x86_tlb_flush_page(struct x86_cpu *c, uint64_t lin)
 
 	if (e->tag == ((lin & ~0xfffull) | 1))
 		e->tag = 0;
-	if (c->bt) {
-		unsigned int k = (lin >> 12) & (X86_TLB_SIZE - 1);
-
-		if (c->tlb_big) {
-			x86_ftlb_flush(c);
-		} else {
-			c->ftlb[0][k].rtag = c->ftlb[0][k].wtag = ~0u;
-			c->ftlb[1][k].rtag = c->ftlb[1][k].wtag = ~0u;
-		}
-	}
+	if (c->bt)
+		x86_ftlb_flush_page(c, lin);
 	if (c->tlb_big) {
 		for (i = 0; i < X86_TLB_SIZE; i++)
 			if (c->tlb[i].big)
