@@ -290,6 +290,7 @@ UNIT_TESTS := \
 	x86/test_simd \
 	x86/test_native_diff \
 	x86/test_native_diff64 \
+	x86/test_bt_diff \
 	x86/test_system \
 	devices/test_pic \
 	devices/test_ioapic \

@@ -2,7 +2,8 @@
 /*
  * native_diff_gen.h --- instruction sequence generator of test_native_diff
  *
- * Included once by test_native_diff.c (struct seq, REGION, DATA, ...).
+ * Included once by test_native_diff.c and test_bt_diff.c (struct seq,
+ * REGION, DATA, ...).
  * Random user-level instructions (ALU, shifts/rotates, MUL/DIV with #DE
  * fault points, REP string instructions, BCD, bit operations,
  * CMOV/SETcc/Jcc, atomics, PUSH/POP, LOOP, ...) with random registers,
