@@ -10,7 +10,8 @@
 # through an overlay of dualboot-i386.img --partition 2 leaves the source
 # untouched; and the boot proofs: the host-only image must end in its
 # initramfs rescue and the injected one must reach DUALVM-GUEST-READY,
-# under QEMU TCG (the oracle) and under `dualvm run --engine interp`.
+# under QEMU TCG (the oracle) and under `dualvm run --engine interp` and
+# `--engine bt`.
 # Every boot has a budget (tests/lib/common.sh); running out of it is a
 # FAIL showing the end of the console.
 # Env: BUILD SRC GUESTS DUALVM (see tests/run-tests.sh).
@@ -207,10 +208,15 @@ dboot() {	# image log
 	runboot "$2" "$(budget 600)" "$DUALVM" run --engine interp \
 		--disk-mode nonpersistent --serial "$2" "$1"
 }
+btboot() {	# image log
+	runboot "$2" "$(budget 600)" "$DUALVM" run --engine bt \
+		--disk-mode nonpersistent --serial "$2" "$1"
+}
 if command -v qemu-system-i386 >/dev/null; then
 	proof inject-linux-boot-proof-qemu qboot
 else
 	t_fail inject-linux-boot-proof-qemu "qemu-system-i386 not installed (make deps)"
 fi
 proof inject-linux-boot-proof dboot
+proof inject-linux-boot-proof-bt btboot
 exit 0

@@ -2,7 +2,7 @@
 # SPDX-License-Identifier: GPL-2.0-only
 # p2v-boot.sh --- a converted disk boots in dualvm: linux-i386 converted to
 # VMDK (monolithicSparse) must boot Linux to DUALVM-GUEST-READY under the
-# interpreter (the conversion went through our writer, the boot through our
+# interpreter and under the binary translator (the conversion went through our writer, the boot through our
 # reader, IDE, the kernel's ata_piix and ext4); VMDK, VHDX and VDI
 # conversions must get from SeaBIOS through the MBR to the SYSLINUX banner
 # on KVM, which SYSLINUX prints after loading ldlinux from the ext4 file
@@ -17,18 +17,21 @@ if [ ! -f "$img" ]; then
 	t_fail p2v-boot "$img is missing (make guests)"; exit 0
 fi
 
-name=p2v-boot-interp-vmdk
 if ! "$DUALVM" p2v "$img" "$TMP/full.vmdk" >"$TMP/full.log" 2>&1; then
-	t_fail $name "conversion failed: $(tail -n 1 "$TMP/full.log")"
+	t_fail p2v-boot-interp-vmdk "conversion failed: $(tail -n 1 "$TMP/full.log")"
+	t_fail p2v-boot-bt-vmdk "conversion failed: $(tail -n 1 "$TMP/full.log")"
 else
-	dualvm_boot "$TMP/full.serial" "$(budget 600)" DUALVM-GUEST-READY \
-		--engine interp --memory 256 "$TMP/full.vmdk"
-	rc=$?
-	if [ $rc = 0 ] && grep -aq DUALVM-GUEST-READY "$TMP/full.serial"; then
-		t_pass $name
-	else
-		t_fail_log $name "$(boot_why $rc "$TMP/full.serial")" "$TMP/full.serial"
-	fi
+	for e in interp bt; do
+		name=p2v-boot-$e-vmdk
+		dualvm_boot "$TMP/full.$e.serial" "$(budget 600)" DUALVM-GUEST-READY \
+			--engine $e --memory 256 --disk-mode nonpersistent "$TMP/full.vmdk"
+		rc=$?
+		if [ $rc = 0 ] && grep -aq DUALVM-GUEST-READY "$TMP/full.$e.serial"; then
+			t_pass $name
+		else
+			t_fail_log $name "$(boot_why $rc "$TMP/full.$e.serial")" "$TMP/full.$e.serial"
+		fi
+	done
 	rm -f "$TMP/full.vmdk"
 fi
 

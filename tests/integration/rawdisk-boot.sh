@@ -2,7 +2,7 @@
 # SPDX-License-Identifier: GPL-2.0-only
 # rawdisk-boot.sh --- boot the LINUX partition (2) of a copy of
 # dualboot-i386.img as if it were a physical disk, with dualvm's own CPU
-# interpreter:
+# engines, the interpreter and the binary translator (the -bt tests):
 #   - undoable: DUALVM-GUEST-READY, never HOST-OS-BOOTED; the guest's line in
 #     /var/log/dualvm-boots is in the overlay (debugfs), the source is
 #     byte-identical, qemu-img check passes on the overlay;
@@ -14,7 +14,8 @@
 . "$SRC/tests/lib/common.sh"
 DB=$GUESTS/dualboot-i386.img
 BOOT_SECS=$(budget 600)
-TESTS="rawdisk-boot-undoable rawdisk-boot-commit rawdisk-boot-nonpersistent rawdisk-boot-sigkill"
+TESTS="rawdisk-boot-undoable rawdisk-boot-commit rawdisk-boot-nonpersistent rawdisk-boot-sigkill
+ rawdisk-boot-undoable-bt rawdisk-boot-commit-bt rawdisk-boot-nonpersistent-bt"
 
 pass() { t_pass "$@"; }
 fail() { t_fail "$@"; }
@@ -23,10 +24,10 @@ fail_all() { for t in $TESTS; do t_fail "$t" "$1"; done; exit 0; }
 [ -e "$DB" ] || fail_all "$DB missing (make guests)"
 command -v debugfs >/dev/null || fail_all "debugfs not installed (make deps)"
 
-# run LOG DISK [args]: boot with the interpreter until the guest is ready
+# run LOG DISK [args]: boot with $engine until the guest is ready
 run() {
 	local log=$1; shift
-	dualvm_boot "$log" "$BOOT_SECS" DUALVM-GUEST-READY --engine interp \
+	dualvm_boot "$log" "$BOOT_SECS" DUALVM-GUEST-READY --engine "$engine" \
 		--memory 256 "$@"
 }
 
@@ -34,44 +35,53 @@ read -r p2s p2n < <(/usr/sbin/sfdisk -d "$DB" | sed -n 's/.*2 : start= *\([0-9]*
 P2=$((p2s * 512))
 bootlog() { debugfs -R "cat /var/log/dualvm-boots" "$1?offset=$P2" 2>/dev/null; }
 
-# --- undoable
-t=rawdisk-boot-undoable
-cp --sparse=always "$DB" "$TMP/u.img"
-ovl=$TMP/u.img-p2.undo.qcow2
-run "$TMP/u.log" --partition 2 --disk-mode undoable --on-exit keep "$TMP/u.img"; rc=$?
-ok=1 why=
-[ $rc = 0 ] || { ok=0; why=$(boot_why $rc "$TMP/u.log"); }
-grep -aq HOST-OS-BOOTED "$TMP/u.log" && { ok=0; why="the host OS booted"; }
-cmp -s "$TMP/u.img" "$DB" || { ok=0; why="source changed"; }
-if [ $ok = 1 ]; then
-	# the overlay alone (its backing, the view, is for dualvm only)
-	qemu-img check -q "json:{\"driver\":\"qcow2\",\"backing\":null,\"file\":{\"driver\":\"file\",\"filename\":\"$ovl\"}}" >/dev/null 2>&1 ||
-		{ ok=0; why="qemu-img check"; }
-	"$DUALVM" p2v "$ovl" "$TMP/u-view.raw" --format raw >/dev/null 2>&1 || { ok=0; why="dualvm p2v of the overlay"; }
-	[ -n "$(bootlog "$TMP/u-view.raw")" ] || { ok=0; why="no /var/log/dualvm-boots line in the overlay"; }
-fi
-if [ $ok = 1 ]; then pass $t; elif [ $rc != 0 ]; then t_fail_log $t "$why" "$TMP/u.log"; else fail $t "$why"; fi
+# boot_tests ENGINE SUFFIX: undoable, commit, nonpersistent with ENGINE
+boot_tests() {
+	engine=$1 sfx=$2
 
-# --- commit
-t=rawdisk-boot-commit
-if [ $ok = 0 ]; then
-	fail $t "needs rawdisk-boot-undoable"
-else
-	out=$("$DUALVM" disk commit "$ovl" 2>&1)
-	if [ $? != 0 ]; then fail $t "$out"
-	elif [ -z "$(bootlog "$TMP/u.img")" ]; then fail $t "line not in the source"
-	elif ! e2fsck -fn "$TMP/u.img?offset=$P2" >/dev/null 2>&1; then fail $t "e2fsck -fn failed"
+	# --- undoable
+	t=rawdisk-boot-undoable$sfx
+	cp --sparse=always "$DB" "$TMP/u$sfx.img"
+	ovl=$TMP/u$sfx.img-p2.undo.qcow2
+	run "$TMP/u$sfx.log" --partition 2 --disk-mode undoable --on-exit keep "$TMP/u$sfx.img"; rc=$?
+	ok=1 why=
+	[ $rc = 0 ] || { ok=0; why=$(boot_why $rc "$TMP/u$sfx.log"); }
+	grep -aq HOST-OS-BOOTED "$TMP/u$sfx.log" && { ok=0; why="the host OS booted"; }
+	cmp -s "$TMP/u$sfx.img" "$DB" || { ok=0; why="source changed"; }
+	if [ $ok = 1 ]; then
+		# the overlay alone (its backing, the view, is for dualvm only)
+		qemu-img check -q "json:{\"driver\":\"qcow2\",\"backing\":null,\"file\":{\"driver\":\"file\",\"filename\":\"$ovl\"}}" >/dev/null 2>&1 ||
+			{ ok=0; why="qemu-img check"; }
+		"$DUALVM" p2v "$ovl" "$TMP/u$sfx-view.raw" --format raw >/dev/null 2>&1 || { ok=0; why="dualvm p2v of the overlay"; }
+		[ -n "$(bootlog "$TMP/u$sfx-view.raw")" ] || { ok=0; why="no /var/log/dualvm-boots line in the overlay"; }
+	fi
+	if [ $ok = 1 ]; then pass $t; elif [ $rc != 0 ]; then t_fail_log $t "$why" "$TMP/u$sfx.log"; else fail $t "$why"; fi
+
+	# --- commit
+	t=rawdisk-boot-commit$sfx
+	if [ $ok = 0 ]; then
+		fail $t "needs rawdisk-boot-undoable$sfx"
+	else
+		out=$("$DUALVM" disk commit "$ovl" 2>&1)
+		if [ $? != 0 ]; then fail $t "$out"
+		elif [ -z "$(bootlog "$TMP/u$sfx.img")" ]; then fail $t "line not in the source"
+		elif ! e2fsck -fn "$TMP/u$sfx.img?offset=$P2" >/dev/null 2>&1; then fail $t "e2fsck -fn failed"
+		else pass $t; fi
+	fi
+
+	# --- nonpersistent
+	t=rawdisk-boot-nonpersistent$sfx
+	cp --sparse=always "$DB" "$TMP/n$sfx.img"
+	run "$TMP/n$sfx.log" --partition 2 "$TMP/n$sfx.img"; rc=$?
+	if [ $rc != 0 ]; then t_fail_log $t "$(boot_why $rc "$TMP/n$sfx.log")" "$TMP/n$sfx.log"
+	elif grep -aq HOST-OS-BOOTED "$TMP/n$sfx.log"; then fail $t "the host OS booted"
+	elif ! cmp -s "$TMP/n$sfx.img" "$DB"; then fail $t "source changed"
 	else pass $t; fi
-fi
+}
 
-# --- nonpersistent
-t=rawdisk-boot-nonpersistent
-cp --sparse=always "$DB" "$TMP/n.img"
-run "$TMP/n.log" --partition 2 "$TMP/n.img"; rc=$?
-if [ $rc != 0 ]; then t_fail_log $t "$(boot_why $rc "$TMP/n.log")" "$TMP/n.log"
-elif grep -aq HOST-OS-BOOTED "$TMP/n.log"; then fail $t "the host OS booted"
-elif ! cmp -s "$TMP/n.img" "$DB"; then fail $t "source changed"
-else pass $t; fi
+boot_tests interp ""
+boot_tests bt -bt
+engine=interp
 
 # --- SIGKILL at random points
 t=rawdisk-boot-sigkill

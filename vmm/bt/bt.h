@@ -46,6 +46,8 @@
 #define BT_SPILL_SITE	1		/* chainable exit: its rel32 (RX) */
 #define BT_SPILL_LOG	2		/* lockstep store log cursor */
 #define BT_SPILL_TMP	3		/* a value across a probe */
+#define BT_SPILL_IMUL	4		/* an IMUL result (canonical flags) */
+#define BT_SPILL_OF	5		/* OF while the IMUL fix-up runs */
 
 /* how translated code left (eax of bt_enter) */
 enum bt_exit {

@@ -133,13 +133,18 @@ struct tctx {
 		uint32_t	eip;	/* miss: the insn; exit: the target */
 		uint32_t	info;	/* miss: size | write; exit: bt_exit */
 		uint32_t	undone;	/* instructions not retired at it */
+		uint8_t		imul;	/* pending IMUL fix-up: its size */
 	}		stubs[BT_MAX_INSNS * 4 + 8];
 	unsigned int	nstubs;
+	unsigned int	pend_imul;	/* IMUL fix-up pending: operand size */
 };
 
 static struct stub *add_stub(struct tctx *x)
 {
-	return &x->stubs[x->nstubs++];
+	struct stub *s = &x->stubs[x->nstubs++];
+
+	s->imul = (uint8_t)x->pend_imul;
+	return s;
 }
 
 /* ---- classification */
@@ -193,6 +198,7 @@ static bool classify(const struct bt *b, struct tinsn *t, uint32_t key)
 	uint16_t imul_undef = b->imul_exact ? 0 : F_SF | F_ZF | F_AF | F_PF;
 	bool rex;
 
+	t->imul_fix = false;
 	if (op == 0x90 && (in->flags & X86_IF_REP)) {
 		t->kind = K_NOP;	/* PAUSE: one vCPU, nobody to wait for */
 		t->reads = t->writes = t->undef = 0;
@@ -834,25 +840,68 @@ static void emit_generic(struct tctx *x, const struct tinsn *t, bool cl_in_rcx)
 
 /*
  * After a host IMUL whose SF ZF AF PF the host leaves undefined
- * differently: the canonical CPU's (SZP of the result @r, AF clear, CF =
- * OF as the host computed them).  TEST gives SZP and AF 0 on this host
- * (logic_af_ok), CF/OF go back in with POPFQ.
+ * differently: the canonical CPU's SZP of the result (BT_SPILL_IMUL) and
+ * AF clear, CF and OF as they are.  TEST gives SZP and AF 0 (logic_af_ok);
+ * LAHF takes them, with CF put back; ADD remakes OF; SAHF sets the rest
+ * without touching OF.  RAX is the guest's: kept in R10 meanwhile.  No
+ * POPFQ (slow).
  */
-static void emit_imul_fix(struct emit *e, unsigned int r, unsigned int sz)
+static void emit_imul_fix(struct emit *e, unsigned int sz)
 {
-	static const uint8_t seto[] = { 0x0f, 0x90 };
+	static const uint8_t seto[] = { 0x0f, 0x90 }, setc[] = { 0x0f, 0x92 };
+	static const uint8_t movzx8[] = { 0x0f, 0xb6 };
 
-	einsn(e, 4, false, seto, 2, 0, oreg(H_R10), true);	/* seto r10b */
-	eop1(e, sz, false, 0x85, r, oreg(r));			/* test r, r */
-	epushfq(e);
-	epop(e, H_R11);
-	eop1(e, 4, false, 0x83, 4, oreg(H_R10));		/* and r10d, 1 */
-	e8(e, 1);
-	eop1(e, 4, false, 0x69, H_R10, oreg(H_R10));		/* imul r10d, 0x801 */
-	e32(e, 0x801);
-	eop1(e, 4, false, 0x09, H_R10, oreg(H_R11));		/* or r11d, r10d */
-	epush(e, H_R11);
-	epopfq(e);
+	/* CF and OF as they are now (an instruction after the IMUL may have
+	 * written them: RCR, BT, CLC...) */
+	einsn(e, 4, false, seto, 2, 0, omem(H_R15, OFF_SPILL(BT_SPILL_OF)), false);
+	emov_imm32(e, H_R11, 0);				/* no flags */
+	einsn(e, 4, false, setc, 2, 0, oreg(H_R11), true);	/* setc r11b */
+	eop1(e, 4, true, 0x89, H_RAX, oreg(H_R10));		/* mov r10, rax */
+	emov_load(e, true, H_R13, omem(H_R15, OFF_SPILL(BT_SPILL_IMUL)));
+	eop1(e, sz, false, 0x85, H_R13, oreg(H_R13));		/* test r13, r13 */
+	e8(e, 0x9f);						/* lahf */
+	eop1(e, 4, false, 0xc1, 4, oreg(H_R11));		/* shl r11d, 8 */
+	e8(e, 8);
+	eop1(e, 4, false, 0x09, H_R11, oreg(H_RAX));		/* or eax, r11d */
+	einsn(e, 4, false, movzx8, 2, H_R11, omem(H_R15, OFF_SPILL(BT_SPILL_OF)), false);
+	einsn(e, 4, false, (const uint8_t[]){ 0x80 }, 1, 0, oreg(H_R11), true);
+	e8(e, 0x7f);						/* add r11b, 0x7f: OF */
+	e8(e, 0x9e);						/* sahf */
+	eop1(e, 4, true, 0x89, H_R10, oreg(H_RAX));		/* mov rax, r10 */
+}
+
+/*
+ * An IMUL whose undefined flags are live (imul_fix) leaves its result in
+ * BT_SPILL_IMUL and a pending fix-up: the canonical flags are made only
+ * where something can observe them -- a miss stub (the interpreter, an
+ * exception frame), an instruction reading them, a call out, the end of
+ * the block -- and never once an instruction overwrote all four.  In a
+ * loop like `imul; mov [mem], r; add; jnz` no fix-up code runs at all.
+ */
+static void pending_before(struct tctx *x, const struct tinsn *t)
+{
+	const uint16_t u = F_SF | F_ZF | F_AF | F_PF;
+
+	if (!x->pend_imul)
+		return;
+	if ((t->reads & u) || t->kind == K_HELPER || t->kind == K_INVLPG ||
+	    t->ends || ((t->writes & u) && (t->writes & u) != u)) {
+		emit_imul_fix(&x->e, x->pend_imul);
+		x->pend_imul = 0;
+	}
+}
+
+static void pending_after(struct tctx *x, const struct tinsn *t)
+{
+	const uint16_t u = F_SF | F_ZF | F_AF | F_PF;
+
+	if (x->pend_imul && (t->writes & u) == u)
+		x->pend_imul = 0;
+	if (t->imul_fix) {
+		emov_store(&x->e, true, hreg_of(t->in.reg),
+			   omem(H_R15, OFF_SPILL(BT_SPILL_IMUL)));
+		x->pend_imul = t->in.opsize;
+	}
 }
 
 /* xchg rcx, r8: guest ECX in RCX (or back); no flags */
@@ -875,8 +924,6 @@ static void emit_insn(struct tctx *x, unsigned int k)
 		if (t->mem)
 			emit_memop(x, k, t);
 		emit_generic(x, t, false);
-		if (t->imul_fix)
-			emit_imul_fix(e, hreg_of(in->reg), sz);
 		break;
 	case K_STRING: {
 		int32_t d = (x->key & BT_KEY_DF) ? -(int32_t)t->msize : t->msize;
@@ -1105,6 +1152,8 @@ static void emit_stubs(struct tctx *x)
 		epatch32(s->patch, erx(e), s->patch + e->delta + 4);
 		switch (s->kind) {
 		case 0:		/* TLB miss: fill and retry, or interpret */
+			if (s->imul)
+				emit_imul_fix(e, s->imul);
 			if (s->undone)
 				elea(e, true, H_R12, omem(H_R12, -(int32_t)s->undone));
 			emov_imm32(e, H_R11, s->eip);
@@ -1115,6 +1164,8 @@ static void emit_stubs(struct tctx *x)
 			ejmp(e, s->retry);
 			break;
 		case 3:		/* interpret this instruction */
+			if (s->imul)
+				emit_imul_fix(e, s->imul);
 			if (s->undone)
 				elea(e, true, H_R12, omem(H_R12, -(int32_t)s->undone));
 			emov_imm32(e, H_R11, s->eip);
@@ -1146,6 +1197,7 @@ static void emit_stubs(struct tctx *x)
 static void make_helper(struct tinsn *t)
 {
 	t->kind = K_HELPER;
+	t->imul_fix = false;
 	t->reads = F_ALL;
 	t->writes = t->undef = 0;
 	t->mem = 0;
@@ -1245,8 +1297,14 @@ struct bt_block *bt_translate(struct bt *b, struct x86_cpu *c, uint32_t eip,
 	e8(&x->e, 0xe3);				/* jrcxz budget */
 	e8(&x->e, (uint8_t)(budget - (x->e.p + 1)));
 	elea(&x->e, true, H_R12, omem(H_R12, (int32_t)n));
-	for (i = 0; i < n; i++)
+	x->pend_imul = 0;
+	for (i = 0; i < n; i++) {
+		pending_before(x, &ts[i]);
 		emit_insn(x, i);
+		pending_after(x, &ts[i]);
+	}
+	if (x->pend_imul)	/* the next block or the interpreter sees them */
+		emit_imul_fix(&x->e, x->pend_imul);
 	if (stop_step) {		/* lockstep: the interpreter's turn */
 		emov_imm32(&x->e, H_R11, end_eip);
 		emov_imm32(&x->e, H_R10, BT_EXIT_STEP);

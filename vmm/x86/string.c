@@ -45,8 +45,8 @@ static uint64_t seg_range(const struct x86_cpu *c, unsigned int seg,
  * iterations as stay within one page of each operand (and the batch),
  * when none of them can fault on a segment check and the pages are RAM
  * (translating them raises the #PF the first element would), copied
- * element by element in order (an overlapping MOVS repeats a pattern as
- * on hardware).  Returns the iterations done, 0 when the element loop
+ * element by element in order, each read whole before it is written (an
+ * overlapping MOVS repeats a pattern as on hardware).  Returns the iterations done, 0 when the element loop
  * must do the next one (MMIO, code pages, watchpoints, page crossings).
  */
 static uint64_t rep_fast(struct x86_cpu *c, const struct x86_insn *in,
@@ -84,8 +84,12 @@ static uint64_t rep_fast(struct x86_cpu *c, const struct x86_insn *in,
 	if (!d)
 		return 0;
 	if (movs) {
-		for (i = 0; i < n * size; i++)
-			d[i] = s[i];
+		uint64_t v;
+
+		for (i = 0; i < n * size; i += size) {	/* element by element */
+			memcpy(&v, s + i, size);
+			memcpy(d + i, &v, size);
+		}
 		reg_set(c, X86_RSI, as, si + n * size);
 	} else {
 		uint64_t v = reg_get(c, X86_RAX, size);

@@ -38,7 +38,8 @@
  *
  * The translator's own counters (vmm/bt/bt.h) show that the "bt" CPU ran
  * translated blocks and not just the interpreter; the test fails if it
- * did not.  Env: X86_BT_DIFF_SEQS (default 100000), X86_BT_DIFF_SEED
+ * did not.  Env: X86_BT_DIFF_FIRST (the first sequence number, default 0:
+ * repeat one with X86_BT_DIFF_SEQS=1), X86_BT_DIFF_SEQS (default 100000), X86_BT_DIFF_SEED
  * (default 1, as X86_DIFF_SEED).
  */
 #include <stdarg.h>
@@ -281,6 +282,7 @@ static void bt_diff(const struct mode *m)
 	uint64_t seed = nf_env_count("X86_BT_DIFF_SEED", 1);
 	struct engine eng[E_COUNT];
 	struct bt_count c0, c1;
+	unsigned long first = nf_env_count("X86_BT_DIFF_FIRST", 0);
 	unsigned long i, with_block = 0, faults = 0;
 	uint64_t insns = 0;
 	struct seq s;
@@ -295,7 +297,7 @@ static void bt_diff(const struct mode *m)
 	engine_bt(&eng[E_BT], false);
 	engine_bt(&eng[E_LOCKSTEP], true);
 
-	for (i = 0; i < total; i++) {
+	for (i = first; i < first + total; i++) {
 		gen_seq(seed * 1000003ull + i, &s);
 		bt_count(&eng[E_BT], &c0);
 		for (k = 0; k < E_COUNT; k++) {
