@@ -91,6 +91,8 @@ static void emit_load_flags(struct emit *e)
 static int bt_fill(struct x86_cpu *c, uint32_t lin, uint32_t info);
 static int bt_helper(struct x86_cpu *c, uint32_t eip, uint32_t next);
 static int bt_invlpg(struct x86_cpu *c, uint32_t lin, uint32_t next);
+static int bt_rdtsc(struct x86_cpu *c, uint32_t eip, uint32_t next);
+static int bt_rdtscp(struct x86_cpu *c, uint32_t eip, uint32_t next);
 
 /*
  * A runtime routine calling @fn(c, r14d or r11d..., r10d) from translated
@@ -194,6 +196,11 @@ static void emit_runtime(struct bt *b)
 	/* invlpg: r14d the linear address, r11d EIP, r10d next EIP */
 	b->rt_invlpg = erx(&e);
 	emit_call_c(&e, (void *)bt_invlpg, BT_EXIT_STEP, leave);
+	/* RDTSC, RDTSCP: r11d EIP, r10d next EIP */
+	b->rt_rdtsc = erx(&e);
+	emit_call_c(&e, (void *)bt_rdtsc, BT_EXIT_STEP, leave);
+	b->rt_rdtscp = erx(&e);
+	emit_call_c(&e, (void *)bt_rdtscp, BT_EXIT_STEP, leave);
 
 	b->rt_end = b->used = (uint32_t)(((e.p - b->rw) + 63) & ~63);
 }
@@ -291,6 +298,33 @@ static int bt_invlpg(struct x86_cpu *c, uint32_t lin, uint32_t next)
 	x86_tlb_flush_page(c, lin);
 	c->icount++;
 	return 1;
+}
+
+/* RDTSC and RDTSCP for a block (cpuid_msr.c's): 1 done, 0 leave (CR4.TSD
+ * outside CPL 0: the interpreter raises #GP) */
+static int tsc_insn(struct x86_cpu *c, bool aux)
+{
+	uint64_t v;
+
+	if ((c->cr4 & CR4_TSD) && c->cpl)
+		return 0;
+	v = c->bus->now_ns(c->bus->opaque) + c->tsc_offset;
+	c->gpr[X86_RAX] = (uint32_t)v;
+	c->gpr[X86_RDX] = (uint32_t)(v >> 32);
+	if (aux)
+		c->gpr[X86_RCX] = (uint32_t)c->tsc_aux;
+	c->icount++;
+	return 1;
+}
+
+static int bt_rdtsc(struct x86_cpu *c, uint32_t eip, uint32_t next)
+{
+	return tsc_insn(c, false);
+}
+
+static int bt_rdtscp(struct x86_cpu *c, uint32_t eip, uint32_t next)
+{
+	return tsc_insn(c, true);
 }
 
 /* ---- blocks */

@@ -110,6 +110,8 @@ struct bt {
 	uint8_t		*rt_fill;	/* r14d linear, r10d info, r11d EIP */
 	uint8_t		*rt_helper;	/* r11d EIP, r10d next EIP */
 	uint8_t		*rt_invlpg;	/* r14d linear, r11d EIP, r10d next */
+	uint8_t		*rt_rdtsc;	/* r11d EIP, r10d next EIP */
+	uint8_t		*rt_rdtscp;	/* likewise */
 	uint64_t	n_gone;		/* code_gone() calls */
 
 	struct bt_block	*blocks;	/* BT_MAX_BLOCKS */

@@ -71,6 +71,7 @@ enum kind {
 	K_CALL, K_RET, K_JMP, K_JCC, K_JMP_M, K_CALL_M,
 	K_HELPER,	/* the interpreter runs it, in line (rt_helper) */
 	K_INVLPG,	/* 0F 01 /7 (rt_invlpg) */
+	K_RDTSC,	/* RDTSC, RDTSCP (rt_rdtsc, rt_rdtscp) */
 	K_STRING,	/* LODS STOS MOVS SCAS CMPS without REP */
 };
 
@@ -457,7 +458,14 @@ static bool classify(const struct bt *b, struct tinsn *t, uint32_t key)
 		return false;
 
 	/* 0F map */
+	case 0x131:
+		t->kind = K_RDTSC;
+		return true;
 	case 0x101:
+		if (in->modrm == 0xf9) {		/* RDTSCP */
+			t->kind = K_RDTSC;
+			return true;
+		}
 		if ((in->reg & 7) != 7 || !(in->flags & X86_IF_MEM))
 			return false;
 		t->kind = K_INVLPG;
@@ -595,6 +603,7 @@ static void liveness(struct tctx *x)
 		t->live_out = live;
 		live = (uint16_t)(t->reads | (live & ~t->writes));
 		if (t->mem || t->kind == K_HELPER || t->kind == K_INVLPG ||
+		    t->kind == K_RDTSC ||
 		    t->kind == K_PUSH_R || t->kind == K_PUSH_I ||
 		    t->kind == K_PUSH_M || t->kind == K_POP_R ||
 		    t->kind == K_LEAVE || t->kind == K_CALL ||
@@ -885,6 +894,7 @@ static void pending_before(struct tctx *x, const struct tinsn *t)
 	if (!x->pend_imul)
 		return;
 	if ((t->reads & u) || t->kind == K_HELPER || t->kind == K_INVLPG ||
+	    t->kind == K_RDTSC ||
 	    t->ends || ((t->writes & u) && (t->writes & u) != u)) {
 		emit_imul_fix(&x->e, x->pend_imul);
 		x->pend_imul = 0;
@@ -1119,6 +1129,14 @@ static void emit_insn(struct tctx *x, unsigned int k)
 		if (x->n - k - 1)
 			elea(e, true, H_R12, omem(H_R12, (int32_t)(x->n - k - 1)));
 		break;
+	case K_RDTSC:
+		elea(e, true, H_R12, omem(H_R12, -(int32_t)(x->n - k)));
+		emov_imm32(e, H_R11, t->eip);
+		emov_imm32(e, H_R10, t->next);
+		ecall(e, op == 0x131 ? x->b->rt_rdtsc : x->b->rt_rdtscp);
+		if (x->n - k - 1)
+			elea(e, true, H_R12, omem(H_R12, (int32_t)(x->n - k - 1)));
+		break;
 	case K_JMP_M:
 	case K_CALL_M:
 		if (in->flags & X86_IF_MEM) {
@@ -1225,10 +1243,12 @@ struct bt_block *bt_translate(struct bt *b, struct x86_cpu *c, uint32_t eip,
 			break;			/* the interpreter says why */
 		t->eip = eip + (off - (eip & 0xfff));
 		t->next = t->eip + t->in.len;
-		if (!classify(b, t, key) || !generic_regs_ok(t)) {
+		if (!classify(b, t, key) || !generic_regs_ok(t) ||
+		    (b->lockstep && t->kind == K_RDTSC)) {
 			if (b->lockstep) {
 				/* lockstep reruns blocks: an I/O instruction
-				 * must run once, at the end of one */
+				 * (or a clock read) must run once, at the end
+				 * of one */
 				stop_step = true;
 				break;
 			}
