@@ -256,7 +256,7 @@ static int bt_fill(struct x86_cpu *c, uint32_t lin, uint32_t info)
 		c->ftlb_big[user][idx >> 6] |= 1ull << (idx & 63);
 	if (write)
 		f->wtag = page;
-	f->addend = (uint64_t)(uintptr_t)e->host - (lin & ~0xfffu);
+	c->ftlb_add[user][idx] = (uint64_t)(uintptr_t)e->host - (lin & ~0xfffu);
 	return 1;
 }
 

@@ -21,18 +21,18 @@
  * host choosing as the canonical CPU does.
  *
  * The probe, for an access of SIZE bytes at linear address R14D, touches
- * no flag (BMI2 SHRX; JRCXZ tests a difference swapped into RCX), so the
- * guest's flags stay in the host's across it, and a miss hands them on
- * exact:
+ * no flag (BMI2 SHRX; JRCXZ tests a difference computed in RCX, whose
+ * block budget waits in R13 meanwhile), so the guest's flags stay in the
+ * host's across it, and a miss hands them on exact:
  *
  *	mov r13d, 12; shrx r11d, r14d, r13d	page number
- *	movzx r11d, r11b; lea r11d, [r11*8]	index * 8 (scaled by 2 below)
  *	lea r10d, [r14 + SIZE-1]; shrx r10d, r10d, r13d	last byte's page
- *	mov r13d, [r15 + r11*2 + ftlb.rtag or wtag]; not r13d
- *	lea r13d, [r10 + r13 + 1]		page - tag
- *	xchg rcx, r13; jrcxz hit; xchg rcx, r13; jmp miss	(out of line)
- * hit:	xchg rcx, r13
- *	mov r13, [r15 + r11*2 + ftlb.addend]; lea r14, [r14 + r13]
+ *	movzx r11d, r11b; mov r13, rcx		index; budget aside
+ *	mov ecx, [r15 + r11*8 + ftlb.rtag or wtag]; not ecx
+ *	lea ecx, [r10 + rcx + 1]		page - tag
+ *	jrcxz hit; mov rcx, r13; jmp miss	(out of line)
+ * hit:	mov rcx, r13
+ *	mov r13, [r15 + r11*8 + ftlb_add]; lea r14, [r14 + r13]
  *
  * An access crossing a page misses (the entry indexed by the first byte's
  * page never holds the next page) and is interpreted.
@@ -726,7 +726,8 @@ static void emit_probe(struct tctx *x, unsigned int k, unsigned int seg,
 {
 	struct emit *e = &x->e;
 	struct stub *s;
-	int32_t tlb = OFF(ftlb) + (x->user ? X86_TLB_SIZE * 16 : 0);
+	int32_t tlb = OFF(ftlb) + (x->user ? X86_TLB_SIZE * 8 : 0);
+	int32_t add = OFF(ftlb_add) + (x->user ? X86_TLB_SIZE * 8 : 0);
 	uint8_t *retry;
 	static const uint8_t movzx8[] = { 0x0f, 0xb6 };
 
@@ -745,17 +746,27 @@ static void emit_probe(struct tctx *x, unsigned int k, unsigned int seg,
 	retry = erx(e);
 	emov_imm32(e, H_R13, 12);
 	eshrx(e, false, H_R11, H_R14, H_R13);		/* page number */
-	einsn(e, 4, false, movzx8, 2, H_R11, oreg(H_R11), false);
-	elea(e, false, H_R11, omem_idx(H_NONE, H_R11, 3, 0));	/* index * 8 */
 	elea(e, false, H_R10, omem(H_R14, (int32_t)size - 1));
 	eshrx(e, false, H_R10, H_R10, H_R13);		/* last byte's page */
-	emov_load(e, false, H_R13, omem_idx(H_R15, H_R11, 1, tlb + (write ? 4 : 0)));
-	eop1(e, 4, false, 0xf7, 2, oreg(H_R13));	/* not r13d */
-	elea(e, false, H_R13, omem_idx(H_R10, H_R13, 0, 1));	/* page - tag */
-	s = emit_if_nonzero(x, k, H_R13, 0);
+	einsn(e, 4, false, movzx8, 2, H_R11, oreg(H_R11), false);	/* index */
+	eop1(e, 4, true, 0x89, H_RCX, oreg(H_R13));	/* mov r13, rcx */
+	emov_load(e, false, H_RCX, omem_idx(H_R15, H_R11, 3, tlb + (write ? 4 : 0)));
+	eop1(e, 4, false, 0xf7, 2, oreg(H_RCX));	/* not ecx */
+	elea(e, false, H_RCX, omem_idx(H_R10, H_RCX, 0, 1));	/* page - tag */
+	s = add_stub(x);
+	e8(e, 0xe3);					/* jrcxz hit */
+	e8(e, 3 + 5);
+	eop1(e, 4, true, 0x89, H_R13, oreg(H_RCX));	/* mov rcx, r13 */
+	e8(e, 0xe9);					/* jmp miss */
+	s->patch = e->p;
+	e32(e, 0);
+	s->kind = 0;
+	s->eip = x->t[k].eip;
+	s->undone = x->n - k;
 	s->retry = retry;
 	s->info = size | (write ? 0x10 : 0);
-	emov_load(e, true, H_R13, omem_idx(H_R15, H_R11, 1, tlb + 8));
+	eop1(e, 4, true, 0x89, H_R13, oreg(H_RCX));	/* hit: mov rcx, r13 */
+	emov_load(e, true, H_R13, omem_idx(H_R15, H_R11, 3, add));
 	elea(e, true, H_R14, omem_idx(H_R14, H_R13, 0, 0));
 }
 

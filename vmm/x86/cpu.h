@@ -104,13 +104,12 @@ struct x86_tlb_entry {
  * The binary translator's data TLB (vmm/bt): per privilege class (CPL 0-2,
  * CPL 3), direct mapped like tlb[]; a hit is a 32-bit linear page number
  * (address >> 12) equal to rtag (reads) or wtag (writes), the host address
- * is lin + addend.  All ones is no page number: an empty entry.  Only kept
+ * is lin + ftlb_add[][] (kept apart: both arrays indexed with a scale of 8).  All ones is no page number: an empty entry.  Only kept
  * when c->bt.
  */
 struct x86_ftlb_entry {
 	uint32_t	rtag;		/* linear page number readable here */
 	uint32_t	wtag;		/* linear page number writable here */
-	uint64_t	addend;		/* host address - linear address */
 };
 
 struct x86_cpu;
@@ -245,6 +244,7 @@ struct x86_cpu {
 	void		(*write_hook)(struct x86_cpu *c, uint64_t gpa,
 				      unsigned int size);
 	struct x86_ftlb_entry ftlb[2][X86_TLB_SIZE] __attribute__((aligned(64)));
+	uint64_t	ftlb_add[2][X86_TLB_SIZE];	/* host - linear address */
 };
 
 /*
