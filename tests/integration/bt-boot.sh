@@ -11,7 +11,7 @@
 #     DUALVM_BT_LOCKSTEP=1: every translated block runs twice, translated
 #     and then interpreted from the same state, and dualvm stops with
 #     "bt lockstep: ..." at the first difference in registers, flags, EIP,
-#     instruction count or memory written.
+#     instruction count, XMM registers or memory written.
 # Env: BUILD SRC GUESTS DUALVM (see tests/run-tests.sh).
 . "$SRC/tests/lib/common.sh"
 img=$GUESTS/linux-i386.img
@@ -91,8 +91,8 @@ DUALVM_BT_LOCKSTEP=1 dualvm_boot "$TMP/ls.log" "$(budget 600)" DUALVM-GUEST-READ
 rc=$?
 if [ $rc = 0 ] && grep -aq DUALVM-GUEST-READY "$TMP/ls.log"; then
 	t_pass $name
-elif grep -q "bt lockstep" "$TMP/ls.log.out"; then
-	t_fail $name "$(grep -m1 'bt lockstep' "$TMP/ls.log.out")"
+elif grep -q "run: bt: bt lockstep" "$TMP/ls.log.out"; then
+	t_fail $name "$(grep -m1 'run: bt: bt lockstep' "$TMP/ls.log.out")"
 else
 	t_fail_log $name "$(boot_why $rc "$TMP/ls.log")" "$TMP/ls.log"
 fi

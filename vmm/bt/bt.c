@@ -209,7 +209,7 @@ static void emit_runtime(struct bt *b)
 
 /*
  * Make the translator's TLB entry for @lin hit for an access of
- * info & 0xf bytes (a write with 0x10), with the interpreter's TLB and
+ * info & 0x1f bytes (a write with 0x20), with the interpreter's TLB and
  * rights: 1, or 0 when the access must be interpreted (MMIO, ROM, a page
  * holding code, crossing a page, watchpoints; in lockstep anything the
  * interpreter's TLB does not hold already).  Raises #PF like the
@@ -218,8 +218,8 @@ static void emit_runtime(struct bt *b)
 static int bt_fill(struct x86_cpu *c, uint32_t lin, uint32_t info)
 {
 	struct bt *b = c->bt;
-	unsigned int size = info & 0xf, idx = (lin >> 12) & (X86_TLB_SIZE - 1);
-	bool write = info & 0x10, user = c->cpl == 3;
+	unsigned int size = info & 0x1f, idx = (lin >> 12) & (X86_TLB_SIZE - 1);
+	bool write = info & 0x20, user = c->cpl == 3;
 	struct x86_tlb_entry *e = &c->tlb[idx];
 	struct x86_ftlb_entry *f = &c->ftlb[user][idx];
 	uint32_t page = lin >> 12;
@@ -420,6 +420,10 @@ static uint32_t bt_key(const struct x86_cpu *c)
 {
 	uint32_t key = (c->cpl == 3 ? BT_KEY_USER : 0) |
 		       ((c->eflags & FL_DF) ? BT_KEY_DF : 0);
+
+	/* SSE instructions run (no #UD, no #NM) */
+	if ((c->cr4 & CR4_OSFXSR) && !(c->cr0 & (X86_CR0_EM | X86_CR0_TS)))
+		key |= BT_KEY_SSE;
 	unsigned int s;
 
 	for (s = 0; s < X86_NR_SREGS; s++)
@@ -510,10 +514,12 @@ static int lockstep_block(struct bt *b, struct x86_cpu *c, struct bt_block *k,
 	uint64_t gpr0[8], gpr1[8], newv[BT_LOG_MAX + 8], ic0 = c->icount, n;
 	uint64_t rip0 = c->rip, rip1;
 	uint32_t fl0 = c->eflags, fl1;
+	uint8_t fx0[512], fx1[512];
 	unsigned int nlog, i;
 	int r;
 
 	memcpy(gpr0, c->gpr, sizeof(gpr0));
+	memcpy(fx0, c->fxsave, sizeof(fx0));
 	c->bt_spill[BT_SPILL_LOG] = (uint64_t)(uintptr_t)b->log;
 	c->bt_spill[BT_SPILL_RCX] = 2;		/* this block only */
 	r = b->enter(c, k->code);
@@ -521,6 +527,7 @@ static int lockstep_block(struct bt *b, struct x86_cpu *c, struct bt_block *k,
 	nlog = (unsigned int)(((struct bt_log *)(uintptr_t)c->bt_spill[BT_SPILL_LOG]) -
 			      b->log);
 	memcpy(gpr1, c->gpr, sizeof(gpr1));
+	memcpy(fx1, c->fxsave, sizeof(fx1));
 	rip1 = c->rip;
 	fl1 = c->eflags;
 	for (i = 0; i < nlog; i++)
@@ -529,6 +536,7 @@ static int lockstep_block(struct bt *b, struct x86_cpu *c, struct bt_block *k,
 		memcpy(b->log[i].host, &b->log[i].old, b->log[i].size);
 
 	memcpy(c->gpr, gpr0, sizeof(gpr0));
+	memcpy(c->fxsave, fx0, sizeof(fx0));
 	c->rip = rip0;
 	c->eflags = fl0;
 	c->lf_op = LF_NONE;
@@ -568,6 +576,11 @@ static int lockstep_block(struct bt *b, struct x86_cpu *c, struct bt_block *k,
 								      (unsigned int)b->log[i].size));
 	if (ls->overflow)
 		x86_internal_error(c, "bt lockstep: block %08x: too many stores to compare", k->eip);
+	for (i = 0; i < 8; i++)		/* XMM0-7 in the FXSAVE image */
+		if (memcmp(c->fxsave + 160 + 16 * i, fx1 + 160 + 16 * i, 16) &&
+		    (dump_block(c, k), 1))
+			x86_internal_error(c, "bt lockstep: block %08x (%llu insns): xmm%u differs",
+					   k->eip, (unsigned long long)n, i);
 	for (i = 0; i < ls->n; i++) {
 		uint8_t *h = c->bus->page_ptr(c->bus->opaque, ls->w[i].gpa & ~0xfffull, true);
 

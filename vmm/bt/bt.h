@@ -60,6 +60,7 @@ enum bt_exit {
 /* the mode a block was translated for (bt_key()) */
 #define BT_KEY_USER	0x1		/* CPL 3 */
 #define BT_KEY_DF	0x2000		/* EFLAGS.DF (string instructions) */
+#define BT_KEY_SSE	0x4000		/* CR4.OSFXSR, CR0.EM and TS clear */
 #define BT_KEY_SEG(s, k) ((uint32_t)(k) << (1 + 2 * (s)))
 /* segment kinds, 2 bits each for ES, CS (unused), SS, DS, FS, GS: bits
  * 1-12; every key is below X86_BT_JC_GEN_STEP */

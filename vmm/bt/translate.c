@@ -72,6 +72,7 @@ enum kind {
 	K_HELPER,	/* the interpreter runs it, in line (rt_helper) */
 	K_INVLPG,	/* 0F 01 /7 (rt_invlpg) */
 	K_RDTSC,	/* RDTSC, RDTSCP (rt_rdtsc, rt_rdtscp) */
+	K_SSE,		/* SSE2 integer and moves on XMM0-7 (through XMM15) */
 	K_STRING,	/* LODS STOS MOVS SCAS CMPS without REP */
 };
 
@@ -86,6 +87,7 @@ struct tinsn {
 	bool		regext;		/* ModRM.reg is an opcode extension */
 	bool		ends;		/* a branch: the block ends after it */
 	bool		imul_fix;	/* IMUL: canonical SF ZF AF PF after it */
+	bool		align16;	/* K_SSE: a 16-byte operand must be aligned */
 	uint8_t		immsz;		/* immediate bytes to re-emit */
 	uint16_t	reads, writes, undef;	/* arithmetic flags */
 	uint16_t	live_in, live_out;	/* liveness (pass 2) */
@@ -187,6 +189,8 @@ static bool stack_ok(struct tinsn *t, uint32_t key, unsigned int size)
 	return true;
 }
 
+static bool classify_sse(struct tinsn *t, uint32_t key);
+
 /*
  * Can @t be translated, and how?  Fills kind, flags, memory operand,
  * host opcode; false: interpret it.
@@ -200,6 +204,13 @@ static bool classify(const struct bt *b, struct tinsn *t, uint32_t key)
 	bool rex;
 
 	t->imul_fix = false;
+	t->align16 = false;
+	if (op == 0x16f || op == 0x17f || op == 0x16e || op == 0x17e ||
+	    op == 0x170 || op == 0x1d7 || op == 0x1d4 || op == 0x1db ||
+	    op == 0x1df || op == 0x1eb || op == 0x1ef ||
+	    (op >= 0x1f8 && op <= 0x1fe) ||
+	    (op >= 0x174 && op <= 0x176))
+		return classify_sse(t, key);
 	if (op == 0x90 && (in->flags & X86_IF_REP)) {
 		t->kind = K_NOP;	/* PAUSE: one vCPU, nobody to wait for */
 		t->reads = t->writes = t->undef = 0;
@@ -552,6 +563,41 @@ static bool classify(const struct bt *b, struct tinsn *t, uint32_t key)
 	}
 }
 
+/*
+ * SSE2 integer instructions and moves on XMM registers (66 prefix; MOVDQU
+ * with F3): re-encoded on the host's XMM15 between a load and a store of
+ * the guest's register in the FXSAVE image (no MXCSR involved: no
+ * floating point).  Only with SSE usable in this mode (BT_KEY_SSE).
+ */
+static bool classify_sse(struct tinsn *t, uint32_t key)
+{
+	struct x86_insn *in = &t->in;
+	unsigned int op = in->op;
+	bool f3 = in->flags & X86_IF_REP;
+
+	if (!(key & BT_KEY_SSE) || (in->flags & (X86_IF_REPNE | X86_IF_LOCK)) ||
+	    !(in->flags & X86_IF_OPSZ) == !f3 || in->adsize != 4)
+		return false;
+	if (f3 && op != 0x16f && op != 0x17f)
+		return false;		/* F3: only MOVDQU */
+	t->kind = K_SSE;
+	t->reads = t->writes = t->undef = 0;
+	t->ends = false;
+	t->mem = 0;
+	t->nopc = 2;
+	t->opc[0] = 0x0f;
+	t->opc[1] = (uint8_t)op;
+	t->immsz = op == 0x170 ? 1 : 0;
+	if (!(in->flags & X86_IF_MEM))
+		return true;
+	/* memory operands: MOVD 4 bytes, the rest 16 (aligned but MOVDQU) */
+	if (op == 0x1d7)
+		return false;		/* PMOVMSKB takes a register only */
+	t->align16 = op != 0x16e && op != 0x17e && !f3;
+	return classify_mem(t, key, op == 0x17f || op == 0x17e ? 2 : 1,
+			    op == 0x16e || op == 0x17e ? 4 : 16);
+}
+
 /* byte registers of a K_GENERIC instruction encodable together? */
 static bool generic_regs_ok(const struct tinsn *t)
 {
@@ -764,7 +810,7 @@ static void emit_probe(struct tctx *x, unsigned int k, unsigned int seg,
 	s->eip = x->t[k].eip;
 	s->undone = x->n - k;
 	s->retry = retry;
-	s->info = size | (write ? 0x10 : 0);
+	s->info = size | (write ? 0x20 : 0);
 	eop1(e, 4, true, 0x89, H_R13, oreg(H_RCX));	/* hit: mov rcx, r13 */
 	emov_load(e, true, H_R13, omem_idx(H_R15, H_R11, 3, add));
 	elea(e, true, H_R14, omem_idx(H_R14, H_R13, 0, 0));
@@ -923,6 +969,16 @@ static void pending_after(struct tctx *x, const struct tinsn *t)
 			   omem(H_R15, OFF_SPILL(BT_SPILL_IMUL)));
 		x->pend_imul = t->in.opsize;
 	}
+}
+
+/* movdqu xmm15, @op (0x6f) or movdqu @op, xmm15 (0x7f): never faults on
+ * alignment; the guest's alignment rule is checked before */
+static void emit_xmm(struct emit *e, uint8_t opc, struct eop op)
+{
+	const uint8_t o[2] = { 0x0f, opc };
+
+	e8(e, 0xf3);
+	einsn(e, 4, false, o, 2, 15, op, false);
 }
 
 /* xchg rcx, r8: guest ECX in RCX (or back); no flags */
@@ -1140,6 +1196,58 @@ static void emit_insn(struct tctx *x, unsigned int k)
 		if (x->n - k - 1)
 			elea(e, true, H_R12, omem(H_R12, (int32_t)(x->n - k - 1)));
 		break;
+	case K_SSE: {
+		int32_t xr = OFF(fxsave) + 160 + 16 * (int32_t)(in->reg & 7);
+		int32_t xm = OFF(fxsave) + 160 + 16 * (int32_t)(in->rm & 7);
+		struct eop src = omem(H_R15, xm);
+
+		if (t->mem) {
+			emit_memop(x, k, t);
+			if (t->align16) {	/* #GP when misaligned: the interpreter's */
+				emov_imm32(e, H_R10, 60);
+				e8(e, 0xc4);		/* shlx r10, r14, r10 */
+				e8(e, 0x42);
+				e8(e, 0xa9);
+				e8(e, 0xf7);
+				e8(e, 0xd6);
+				emit_if_nonzero(x, k, H_R10, 3);
+			}
+			src = omem(H_R14, 0);
+		}
+		switch (op) {
+		case 0x16e:		/* MOVD xmm, r/m32 */
+			einsn(e, 2, false, t->opc, 2, 15,
+			      t->mem ? src : oreg(hreg_of(in->rm)), false);
+			emit_xmm(e, 0x7f, omem(H_R15, xr));
+			break;
+		case 0x17e:		/* MOVD r/m32, xmm */
+			emit_xmm(e, 0x6f, omem(H_R15, xr));
+			einsn(e, 2, false, t->opc, 2, 15,
+			      t->mem ? src : oreg(hreg_of(in->rm)), false);
+			break;
+		case 0x1d7:		/* PMOVMSKB r32, xmm */
+			emit_xmm(e, 0x6f, omem(H_R15, xm));
+			einsn(e, 2, false, t->opc, 2, hreg_of(in->reg), oreg(15), false);
+			break;
+		case 0x16f:		/* MOVDQA/MOVDQU xmm, xmm/m128 */
+			emit_xmm(e, 0x6f, src);
+			emit_xmm(e, 0x7f, omem(H_R15, xr));
+			break;
+		case 0x17f:		/* MOVDQA/MOVDQU xmm/m128, xmm */
+			emit_xmm(e, 0x6f, omem(H_R15, xr));
+			emit_xmm(e, 0x7f, t->mem ? src : omem(H_R15, xm));
+			break;
+		default:		/* op xmm, xmm/m128 (PSHUFD: , imm8) */
+			if (op != 0x170)	/* PSHUFD only writes its destination */
+				emit_xmm(e, 0x6f, omem(H_R15, xr));
+			einsn(e, 2, false, t->opc, 2, 15, src, false);
+			if (op == 0x170)
+				e8(e, (uint8_t)in->imm);
+			emit_xmm(e, 0x7f, omem(H_R15, xr));
+			break;
+		}
+		break;
+	}
 	case K_RDTSC:
 		elea(e, true, H_R12, omem(H_R12, -(int32_t)(x->n - k)));
 		emov_imm32(e, H_R11, t->eip);

@@ -115,7 +115,7 @@ struct x86_ftlb_entry {
 struct x86_cpu;
 
 /* one generation of the translator's jump cache (vmm/bt/bt.h BT_KEY_*) */
-#define X86_BT_JC_GEN_STEP	(1u << 14)
+#define X86_BT_JC_GEN_STEP	(1u << 15)
 
 /* what the binary translator (vmm/bt) hooks into the interpreter */
 struct x86_bt_hooks {
