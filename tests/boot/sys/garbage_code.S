@@ -1,0 +1,504 @@
+# SPDX-License-Identifier: GPL-2.0-only
+# garbage_code.S --- pseudo-random code in ring 3 (issue 14: a garbage-code
+# guest must not crash the binary translator, and must give the same
+# results under --engine bt and --engine interp).
+#
+# 32-bit protected mode with 2-level paging: the first 4 MiB identity
+# mapped for the supervisor only, except a few user pages around the
+# garbage (GARB, RO, STK below), some of them not present; nothing is
+# mapped above 4 MiB.  Every one of the 256 IDT vectors reaches a stub
+# that pushes its number (and a dummy error code where the CPU pushes
+# none) and jumps to g_common; the gates of vectors 3, 4 and 0x30..0xff
+# have DPL 3 (INT n from ring 3 reaches them), the others DPL 0 (INT n
+# raises #GP).  Ring 3 sees only the flat DPL-3 code and data segments,
+# IOPL is 0 and the TSS has no I/O bitmap (every IN/OUT/CLI/STI raises
+# #GP), CR4.TSD makes RDTSC privileged and CR0.NE reports x87 faults as
+# #MF, so the garbage can neither escape nor read anything that is not
+# deterministic.
+#
+# Each of ROUNDS rounds (xorshift32 PRNG with a fixed SEED, advanced a
+# fixed number of times per round whatever the round did): fill the code
+# page and the ring-3 stack page with PRNG bytes, reload the x87 state
+# (FRSTOR of a fixed image), pick the GPRs (random, small, or pointing
+# near the user pages), ESP somewhere in the stack page, EFLAGS (the
+# arithmetic flags and DF random, IF = 1, IOPL 0), DS/ES/FS/GS (the user
+# data segment or null), and IRET to a random EIP in the code page.  The
+# garbage runs until it raises an exception or executes INT n; g_common
+# reloads the data segments (the garbage may have loaded anything it was
+# allowed to) and adds the vector, error code, EIP, CS, EFLAGS (flags it
+# can change), ESP, SS, the other GPRs, DS/ES/FS/GS, CR2 for #PF and the
+# contents of both writable user pages to a running FNV-1a checksum, and
+# starts the next round.
+#
+# Some garbage loops forever.  The 8254 (IRQ0, vector 0x20) is only a
+# watchdog: its ticks in ring 3 are transparent (the handler returns to
+# the garbage) until the round has seen WD_TICKS of them, i.e. has run
+# for at least (WD_TICKS - 1) tick periods; the round is then abandoned
+# and adds nothing to the checksum.  The transcript therefore does not
+# depend on timing unless a round's garbage runs that long and then stops
+# by itself (a 32-bit loop counter that happens to be small: rare).  The
+# number of abandoned rounds is printed on a '~' line (not compared).
+#
+# Build with `as --defsym ROUNDS=N --defsym SEED=X` (SYS_ASFLAGS of
+# build.sh) for other runs; --defsym VERBOSE=1 prints one line per round
+# (round, vector, error code, EIP, checksum so far) to find where two
+# engines part.
+	.include "sys.inc"
+	.ifndef ROUNDS
+	.set ROUNDS, 3000
+	.endif
+	.ifndef SEED
+	.set SEED, 0x2545f491
+	.endif
+	.ifndef VERBOSE
+	.set VERBOSE, 0
+	.endif
+	.set WD_TICKS, 21		# 20 periods of 2 ms at least
+	.set PIT_COUNT, 2386		# 1193182 Hz / 2386: 2 ms
+
+	.set V_SEED, 0x600		# PRNG state
+	.set V_ROUND, 0x604		# rounds started
+	.set V_HASH, 0x608		# the checksum
+	.set V_RTICKS, 0x60c		# watchdog ticks in this round
+	.set V_WDOG, 0x610		# rounds abandoned by the watchdog
+	.set REC, 0x700			# the record of one round (REC_N dwords)
+	.set REC_N, 18
+	.set FRAME, 0x800		# GS FS ES DS, PUSHAL image, IRET frame
+	.set FPU_IMG, 0x900		# FRSTOR image (108 bytes)
+	.set HIST, 0x10000		# rounds ended by each vector
+	.set PD, 0x20000
+	.set PT, 0x21000
+	.set USER, 0x1ff000		# the user area: 7 pages from here
+	.set GARB, 0x200000		# the garbage (user, writable)
+	.set RO, 0x202000		# user, read-only
+	.set STK, 0x203000		# ring-3 stack (user, writable)
+	.set FNV_PRIME, 16777619
+	.set FNV_BASIS, 0x811c9dc5
+start:
+	SYS_ENTER_PM main
+	.code32
+main:
+	PRINT "garbage_code: start\n"
+	movl $SEED, V_SEED
+	movl $0, V_ROUND
+	movl $FNV_BASIS, V_HASH
+	movl $0, V_WDOG
+	movl $HIST, %edi
+	xorl %eax, %eax
+	movl $512, %ecx
+	rep stosl
+
+	# the IDT: every vector to its stub, IRQ0 to the watchdog
+	movl $IDT, %edi
+	movl $(BASE + g_stubs), %edx
+	xorl %ecx, %ecx
+1:	movl %edx, %eax
+	cmpl $0x20, %ecx
+	jne 2f
+	movl $(BASE + irq0), %eax
+2:	movl %eax, %ebx
+	andl $0xffff, %eax
+	orl $(SEL_CODE << 16), %eax
+	movl %eax, (%edi)
+	andl $0xffff0000, %ebx
+	orw $0x8e00, %bx		# interrupt gate, DPL 0
+	cmpl $3, %ecx
+	je 3f
+	cmpl $4, %ecx
+	je 3f
+	cmpl $0x30, %ecx
+	jb 4f
+3:	orw $0x6000, %bx		# DPL 3
+4:	movl %ebx, 4(%edi)
+	addl $8, %edi
+	addl $16, %edx
+	incl %ecx
+	cmpl $256, %ecx
+	jb 1b
+
+	# page tables: supervisor identity map, the user area
+	movl $PD, %edi
+	xorl %eax, %eax
+	movl $1024, %ecx
+	rep stosl
+	movl $PT, %edi
+	movl $3, %eax			# P RW, supervisor
+	movl $1024, %ecx
+1:	stosl
+	addl $0x1000, %eax
+	loop 1b
+	movl $(PT | 7), PD
+	movl $0, PT + 4 * 0x1ff			# not present
+	movl $(GARB | 7), PT + 4 * 0x200	# user RW: the garbage
+	movl $0, PT + 4 * 0x201			# not present
+	movl $(RO | 5), PT + 4 * 0x202		# user read-only
+	movl $(STK | 7), PT + 4 * 0x203		# user RW: the stack
+	# 0x204000: supervisor RW (default)
+	movl $0, PT + 4 * 0x205			# not present
+	movl $RO, %edi				# the read-only page's bytes
+	movl $1024, %ecx
+1:	call rand
+	stosl
+	loop 1b
+	# the x87 image: FCW 037F, FSW 0, all registers empty and zero
+	movl $FPU_IMG, %edi
+	xorl %eax, %eax
+	movl $27, %ecx
+	rep stosl
+	movl $0x037f, FPU_IMG
+	movl $0xffff, FPU_IMG + 8
+
+	# a local APIC routes the 8259 through LINT0: virtual wire (as pic.S)
+	movl $1, %eax
+	cpuid
+	btl $9, %edx
+	jnc 1f
+	movl $0x1ff, 0xfee000f0
+	movl $0x700, 0xfee00350
+	movl $0x400, 0xfee00360
+1:	movl %cr4, %eax
+	orl $0x4, %eax			# TSD: RDTSC only at CPL 0
+	movl %eax, %cr4
+	movl $PD, %eax
+	movl %eax, %cr3
+	movl %cr0, %eax
+	andl $~0x40004, %eax		# no AM, no EM
+	orl $0x80010022, %eax		# PG, WP, NE, MP
+	movl %eax, %cr0
+	jmp 1f
+1:
+	# the 8259 (vectors 0x20/0x28, IRQ0 only) and 8254 counter 0
+	movb $0x11, %al
+	outb %al, $0x20
+	outb %al, $0xa0
+	movb $0x20, %al
+	outb %al, $0x21
+	movb $0x28, %al
+	outb %al, $0xa1
+	movb $0x04, %al
+	outb %al, $0x21
+	movb $0x02, %al
+	outb %al, $0xa1
+	movb $0x01, %al
+	outb %al, $0x21
+	outb %al, $0xa1
+	movb $0xfe, %al
+	outb %al, $0x21
+	movb $0xff, %al
+	outb %al, $0xa1
+	movb $0x34, %al			# counter 0, lo/hi, mode 2
+	outb %al, $0x43
+	movb $(PIT_COUNT & 0xff), %al
+	outb %al, $0x40
+	movb $(PIT_COUNT >> 8), %al
+	outb %al, $0x40
+
+# next_round: ring 0, IF = 0, any ESP, flat DS/ES
+next_round:
+	movl $STACK0, %esp
+	movw $SEL_DATA, %ax
+	movw %ax, %ds
+	movw %ax, %es
+	movw %ax, %fs
+	movw %ax, %gs
+	cld
+	cmpl $ROUNDS, V_ROUND
+	jae finish
+	incl V_ROUND
+	movl $GARB, %edi		# the garbage
+	movl $1024, %ecx
+1:	call rand
+	stosl
+	loop 1b
+	movl $STK, %edi			# the stack's contents
+	movl $1024, %ecx
+1:	call rand
+	stosl
+	loop 1b
+	frstor FPU_IMG
+	# the GPRs, in PUSHAL order (EDI first); ESP's slot is ignored
+	movl $(FRAME + 16), %edi
+	movl $8, %ecx
+1:	call rand_reg
+	stosl
+	loop 1b
+	call rand			# EIP
+	andl $0xfff, %eax
+	addl $GARB, %eax
+	movl %eax, FRAME + 48
+	movl $SEL_UCODE, FRAME + 52
+	call rand			# EFLAGS: IF, IOPL 0, random flags
+	andl $0xcd5, %eax
+	orl $0x202, %eax
+	movl %eax, FRAME + 56
+	call rand			# ESP: anywhere in the stack page
+	andl $0xfff, %eax
+	addl $STK, %eax
+	movl %eax, FRAME + 60
+	movl $SEL_UDATA, FRAME + 64
+	call rand			# GS FS ES DS: user data or null
+	movl $FRAME, %edi
+	movl $4, %ecx
+1:	movl $SEL_UDATA, %edx
+	testl $0x70000, %eax		# 1 in 8 null
+	jnz 2f
+	xorl %edx, %edx
+2:	movl %edx, (%edi)
+	addl $4, %edi
+	rorl $3, %eax
+	loop 1b
+	movl $0, V_RTICKS
+	movl $FRAME, %esp
+	popl %gs
+	popl %fs
+	popl %es
+	popl %ds
+	popal
+	iret
+
+# rand: next xorshift32 value in %eax
+rand:
+	pushl %edx
+	movl V_SEED, %eax
+	movl %eax, %edx
+	shll $13, %edx
+	xorl %edx, %eax
+	movl %eax, %edx
+	shrl $17, %edx
+	xorl %edx, %eax
+	movl %eax, %edx
+	shll $5, %edx
+	xorl %edx, %eax
+	movl %eax, V_SEED
+	popl %edx
+	ret
+
+# rand_reg: a register value in %eax: random, small, or near the user pages
+rand_reg:
+	pushl %edx
+	call rand
+	movl %eax, %edx
+	call rand
+	testb $1, %dl
+	jz 1f				# 1 in 2: any value
+	testb $2, %dl
+	jz 2f
+	andl $0x7fff, %eax		# 1 in 4: in or around the user area
+	addl $USER, %eax
+	jmp 1f
+2:	andl $0xff, %eax		# 1 in 4: small
+1:	popl %edx
+	ret
+
+# fnv: the checksum over %ecx bytes at %esi
+fnv:
+	pushl %eax
+	pushl %edx
+	movl V_HASH, %eax
+1:	movzbl (%esi), %edx
+	xorl %edx, %eax
+	imull $FNV_PRIME, %eax, %eax
+	incl %esi
+	loop 1b
+	movl %eax, V_HASH
+	popl %edx
+	popl %eax
+	ret
+
+# fnv_page: the checksum over the 1024 dwords of the page at %esi (a dword
+# at a time: 4 KiB byte by byte would cost the interpreter too much)
+fnv_page:
+	pushl %eax
+	pushl %ecx
+	movl V_HASH, %eax
+	movl $1024, %ecx
+1:	xorl (%esi), %eax
+	imull $FNV_PRIME, %eax, %eax
+	addl $4, %esi
+	loop 1b
+	movl %eax, V_HASH
+	popl %ecx
+	popl %eax
+	ret
+
+# IRQ0: the watchdog.  From ring 3 (IF is 0 in ring 0) with any data
+# segments: only SS (the ring-0 stack segment) is used.
+irq0:
+	pushl %eax
+	movb $0x20, %al			# EOI
+	outb %al, $0x20
+	cmpl $SEL_UCODE, 8(%esp)
+	jne irq0_ring0
+	incl %ss:V_RTICKS
+	cmpl $WD_TICKS, %ss:V_RTICKS
+	jae 1f
+	popl %eax
+	iret				# transparent to the garbage
+1:	movw $SEL_DATA, %ax
+	movw %ax, %ds
+	incl V_WDOG
+	jmp next_round
+
+# g_common: frame = vector, error code, EIP, CS, EFLAGS, ESP, SS
+g_common:
+	cld				# (the gate keeps the garbage's DF)
+	pushal				# 0(%esp) EDI .. 28(%esp) EAX, vector at 32
+	xorl %eax, %eax
+	movw %gs, %ax
+	pushl %eax
+	movw %fs, %ax
+	pushl %eax
+	movw %es, %ax
+	pushl %eax
+	movw %ds, %ax
+	pushl %eax			# DS at 0, EDI at 16, vector at 48
+	movw $SEL_DATA, %ax
+	movw %ax, %ds
+	movw %ax, %es
+	movw %ax, %fs
+	movw %ax, %gs
+	leal 48(%esp), %ebp		# the frame: vector, error code, EIP ...
+	cmpl $SEL_UCODE, 12(%ebp)
+	je 1f
+	# The single-step trap of an INT n (INTO, INT3) executed with TF set
+	# from ring 3, taken at the first instruction of the handler in
+	# ring 0 (the interpreter does so: see the report of issue 14):
+	# recorded as vector 0x100 + n with the ring-3 frame underneath.
+	cmpl $1, (%ebp)
+	jne g_ring0
+	cmpl $SEL_CODE, 12(%ebp)
+	jne g_ring0
+	movl 8(%ebp), %eax
+	subl $(BASE + g_stubs), %eax
+	cmpl $(256 * 16), %eax
+	jae g_ring0
+	testl $15, %eax
+	jnz g_ring0
+	shrl $4, %eax
+	cmpl $SEL_UCODE, 24(%ebp)	# the frame of INT n: no error code
+	jne g_ring0
+	orl $0x100, %eax
+	movl %eax, 12(%ebp)		# vector', 0 over the #DB frame's CS, EFLAGS
+	movl $0, 16(%ebp)
+	addl $12, %ebp
+1:	movl (%ebp), %eax		# the record: vector, error code, EIP, CS
+	movl %eax, REC
+	incl HIST(, %eax, 4)
+	movl 4(%ebp), %eax
+	movl %eax, REC + 4
+	movl 8(%ebp), %eax
+	movl %eax, REC + 8
+	movl 12(%ebp), %eax
+	movl %eax, REC + 12
+	movl 16(%ebp), %eax		# EFLAGS: what ring 3 can change
+	andl $0x44fd5, %eax		# AC NT DF TF OF SF ZF AF PF CF (+IF)
+	movl %eax, REC + 16
+	movl 20(%ebp), %eax		# ESP, SS
+	movl %eax, REC + 20
+	movl 24(%ebp), %eax
+	movl %eax, REC + 24
+	movl %esp, %esi			# DS ES FS GS EDI ESI EBP
+	movl $(REC + 28), %edi
+	movl $7, %ecx
+	rep movsl
+	addl $4, %esi			# (PUSHAL's ESP)
+	movl $4, %ecx			# EBX EDX ECX EAX
+	rep movsl
+	xorl %eax, %eax			# CR2 for #PF
+	cmpl $14, REC
+	jne 1f
+	movl %cr2, %eax
+1:	movl %eax, REC + 68
+	movl $REC, %esi
+	movl $(REC_N * 4), %ecx
+	call fnv
+	movl $GARB, %esi
+	call fnv_page
+	movl $STK, %esi
+	call fnv_page
+	.if VERBOSE
+	PRINT "r="
+	movl V_ROUND, %eax
+	call puthex32
+	movl $REC, %esi
+	movl $REC_N, %ecx
+1:	call putsp32
+	lodsl
+	call puthex32
+	loop 1b
+	PRINT " h="
+	movl V_HASH, %eax
+	call puthex32
+	call putnl32
+	.endif
+	jmp next_round
+
+irq0_ring0:
+	movw $SEL_DATA, %ax
+	movw %ax, %ds
+	PRINT "SYSPROBE-ABORT: IRQ0 in ring 0\n"
+	jmp sys_abort
+
+# a fault in ring 0 is a bug of this payload or of the CPU
+g_ring0:
+	movw $SEL_DATA, %ax
+	movw %ax, %ds
+	movw %ax, %es
+	PRINT "SYSPROBE-ABORT: exception in ring 0: "
+	movl 48(%esp), %eax
+	call puthex32
+	call putsp32
+	movl 52(%esp), %eax
+	call puthex32
+	call putsp32
+	movl 56(%esp), %eax
+	call puthex32
+	call putnl32
+	jmp sys_abort
+
+finish:
+	PRINT "vectors:"
+	xorl %ecx, %ecx
+1:	cmpl $0, HIST(, %ecx, 4)
+	je 2f
+	call putsp32
+	movl %ecx, %eax
+	call puthex16
+	movb $'=', %al
+	call putc32
+	movl HIST(, %ecx, 4), %eax
+	call puthex32
+2:	incl %ecx
+	cmpl $512, %ecx
+	jb 1b
+	call putnl32
+	PRINT "garbage_code rounds="
+	movl V_ROUND, %eax
+	call puthex32
+	PRINT " checksum="
+	movl V_HASH, %eax
+	call puthex32
+	call putnl32
+	PRINT "~watchdog="
+	movl V_WDOG, %eax
+	call puthex32
+	call putnl32
+	jmp sys_done
+
+# the 256 stubs, 16 bytes apart
+	.balign 16
+g_stubs:
+	.set gv, 0
+	.rept 256
+	.balign 16
+	.if (gv == 8) || ((gv >= 10) && (gv <= 14)) || (gv == 17)
+	.else
+	pushl $0
+	.endif
+	pushl $gv
+	jmp g_common
+	.set gv, gv + 1
+	.endr
+
+	SYS_COMMON
+	SYS_RESET
