@@ -4,45 +4,53 @@
 # results under --engine bt and --engine interp).
 #
 # 32-bit protected mode with 2-level paging: the first 4 MiB identity
-# mapped for the supervisor only, except a few user pages around the
-# garbage (GARB, RO, STK below), some of them not present; nothing is
-# mapped above 4 MiB.  Every one of the 256 IDT vectors reaches a stub
-# that pushes its number (and a dummy error code where the CPU pushes
-# none) and jumps to g_common; the gates of vectors 3, 4 and 0x30..0xff
-# have DPL 3 (INT n from ring 3 reaches them), the others DPL 0 (INT n
-# raises #GP).  Ring 3 sees only the flat DPL-3 code and data segments,
-# IOPL is 0 and the TSS has no I/O bitmap (every IN/OUT/CLI/STI raises
-# #GP), CR4.TSD makes RDTSC privileged and CR0.NE reports x87 faults as
-# #MF, so the garbage can neither escape nor read anything that is not
-# deterministic.
+# mapped for the supervisor only; at 2 GiB a few user pages (GARB, RO,
+# STK below) among absent and supervisor pages; nothing else is mapped
+# (at 2 GiB, a pointer to them used as a loop counter runs until the
+# watchdog, whichever way it counts).  Every one of the 256 IDT vectors
+# reaches a stub that pushes its number (and a dummy error code where the
+# CPU pushes none) and jumps to g_common; the gates of vectors 3, 4 and
+# 0x30..0xff have DPL 3 (INT n from ring 3 reaches them), the others
+# DPL 0 (INT n raises #GP).  Ring 3 sees only the flat DPL-3 code and
+# data segments, IOPL is 0 and the TSS has no I/O bitmap (every
+# IN/OUT/CLI/STI raises #GP), CR4.TSD makes RDTSC privileged and CR0.NE
+# reports x87 faults as #MF, so the garbage can neither escape nor read
+# anything that is not deterministic.
 #
-# Each of ROUNDS rounds (xorshift32 PRNG with a fixed SEED, advanced a
-# fixed number of times per round whatever the round did): fill the code
-# page and the ring-3 stack page with PRNG bytes, reload the x87 state
-# (FRSTOR of a fixed image), pick the GPRs (random, small, or pointing
-# near the user pages), ESP somewhere in the stack page, EFLAGS (the
-# arithmetic flags and DF random, IF = 1, IOPL 0), DS/ES/FS/GS (the user
-# data segment or null), and IRET to a random EIP in the code page.  The
-# garbage runs until it raises an exception or executes INT n; g_common
-# reloads the data segments (the garbage may have loaded anything it was
-# allowed to) and adds the vector, error code, EIP, CS, EFLAGS (flags it
-# can change), ESP, SS, the other GPRs, DS/ES/FS/GS, CR2 for #PF and the
-# contents of both writable user pages to a running FNV-1a checksum, and
-# starts the next round.
+# Each of ROUNDS rounds (xorshift32 PRNG with a fixed SEED, drawn from
+# the same way whatever the earlier rounds did): fill the code page and
+# the ring-3 stack page with PRNG bytes, in 3 rounds of 4 the first
+# GEN_LEN bytes of the code with instructions picked from a table
+# (gen_code: code the translator handles, with random operands), reload
+# the x87 state (FRSTOR of a fixed image), pick the GPRs (random, small,
+# or pointing near the user pages), ESP somewhere in the stack page,
+# EFLAGS (the arithmetic flags and DF random, IF = 1, IOPL 0), DS/ES/FS/GS
+# (the user data segment or null), and IRET to an EIP in the code page.
+# The garbage runs until it raises an exception or executes INT n;
+# g_common reloads the data segments (the garbage may have loaded
+# anything it was allowed to) and adds the vector, error code, EIP, CS,
+# EFLAGS (the flags ring 3 can change), ESP, SS, the other GPRs,
+# DS/ES/FS/GS, CR2 for #PF and the contents of both writable user pages
+# to a running FNV-1a checksum, and starts the next round.  An INT n
+# executed with TF set may take its single-step trap at the first
+# instruction of the handler, in ring 0 (the interpreter does): that
+# round is recorded as vector 0x100 + n.
 #
 # Some garbage loops forever.  The 8254 (IRQ0, vector 0x20) is only a
 # watchdog: its ticks in ring 3 are transparent (the handler returns to
 # the garbage) until the round has seen WD_TICKS of them, i.e. has run
 # for at least (WD_TICKS - 1) tick periods; the round is then abandoned
 # and adds nothing to the checksum.  The transcript therefore does not
-# depend on timing unless a round's garbage runs that long and then stops
-# by itself (a 32-bit loop counter that happens to be small: rare).  The
-# number of abandoned rounds is printed on a '~' line (not compared).
+# depend on timing unless a round's garbage runs for about that long and
+# then stops by itself: a loop whose 32-bit counter happens to be within
+# a few million of its end, rare as the counters are random, small
+# (8-bit) or at 2 GiB.  The number of abandoned rounds is printed on a
+# '~' line (not compared).
 #
 # Build with `as --defsym ROUNDS=N --defsym SEED=X` (SYS_ASFLAGS of
-# build.sh) for other runs; --defsym VERBOSE=1 prints one line per round
-# (round, vector, error code, EIP, checksum so far) to find where two
-# engines part.
+# build.sh) for other runs; --defsym VERBOSE=1 prints each round's record
+# and the checksum so far to find where two engines part, --defsym
+# DUMP=N the registers, code bytes and stack of round N before it starts.
 	.include "sys.inc"
 	.ifndef ROUNDS
 	.set ROUNDS, 3000
@@ -53,7 +61,10 @@
 	.ifndef VERBOSE
 	.set VERBOSE, 0
 	.endif
-	.set WD_TICKS, 21		# 20 periods of 2 ms at least
+	.ifndef DUMP
+	.set DUMP, 0
+	.endif
+	.set WD_TICKS, 11		# 10 periods of 2 ms at least
 	.set PIT_COUNT, 2386		# 1193182 Hz / 2386: 2 ms
 
 	.set V_SEED, 0x600		# PRNG state
@@ -61,6 +72,7 @@
 	.set V_HASH, 0x608		# the checksum
 	.set V_RTICKS, 0x60c		# watchdog ticks in this round
 	.set V_WDOG, 0x610		# rounds abandoned by the watchdog
+	.set V_KIND, 0x614		# this round: random or generated code
 	.set REC, 0x700			# the record of one round (REC_N dwords)
 	.set REC_N, 18
 	.set FRAME, 0x800		# GS FS ES DS, PUSHAL image, IRET frame
@@ -68,10 +80,13 @@
 	.set HIST, 0x10000		# rounds ended by each vector
 	.set PD, 0x20000
 	.set PT, 0x21000
-	.set USER, 0x1ff000		# the user area: 7 pages from here
-	.set GARB, 0x200000		# the garbage (user, writable)
-	.set RO, 0x202000		# user, read-only
-	.set STK, 0x203000		# ring-3 stack (user, writable)
+	.set PT2, 0x22000		# maps USER: the frames at PHYS
+	.set USER, 0x80000000		# the user area: 7 pages, the first absent
+	.set PHYS, 0x200000
+	.set GARB, USER + 0x1000	# the garbage (user, writable)
+	.set RO, USER + 0x3000		# user, read-only
+	.set STK, USER + 0x4000		# ring-3 stack (user, writable)
+	.set GEN_LEN, 2048		# generated code: its length at least
 	.set FNV_PRIME, 16777619
 	.set FNV_BASIS, 0x811c9dc5
 start:
@@ -128,14 +143,16 @@ main:
 	addl $0x1000, %eax
 	loop 1b
 	movl $(PT | 7), PD
-	movl $0, PT + 4 * 0x1ff			# not present
-	movl $(GARB | 7), PT + 4 * 0x200	# user RW: the garbage
-	movl $0, PT + 4 * 0x201			# not present
-	movl $(RO | 5), PT + 4 * 0x202		# user read-only
-	movl $(STK | 7), PT + 4 * 0x203		# user RW: the stack
-	# 0x204000: supervisor RW (default)
-	movl $0, PT + 4 * 0x205			# not present
-	movl $RO, %edi				# the read-only page's bytes
+	movl $PT2, %edi
+	xorl %eax, %eax
+	movl $1024, %ecx
+	rep stosl				# USER, USER + 0x2000: absent
+	movl $(PHYS + 0x1000 + 7), PT2 + 4	# user RW: the garbage
+	movl $(PHYS + 0x3000 + 5), PT2 + 12	# user read-only
+	movl $(PHYS + 0x4000 + 7), PT2 + 16	# user RW: the stack
+	movl $(PHYS + 0x5000 + 3), PT2 + 20	# supervisor RW
+	movl $(PT2 | 7), PD + 4 * (USER >> 22)
+	movl $(PHYS + 0x3000), %edi		# the read-only page's bytes
 	movl $1024, %ecx
 1:	call rand
 	stosl
@@ -210,7 +227,12 @@ next_round:
 1:	call rand
 	stosl
 	loop 1b
-	movl $STK, %edi			# the stack's contents
+	call rand			# 3 in 4: instructions at its start
+	movl %eax, V_KIND
+	testl $3, %eax
+	jz 1f
+	call gen_code
+1:	movl $STK, %edi			# the stack's contents
 	movl $1024, %ecx
 1:	call rand
 	stosl
@@ -222,9 +244,15 @@ next_round:
 1:	call rand_reg
 	stosl
 	loop 1b
-	call rand			# EIP
-	andl $0xfff, %eax
-	addl $GARB, %eax
+	call rand			# EIP: anywhere; for generated code
+	andl $0xfff, %eax		# 1 in 2 at the start, else in the first
+	testl $3, V_KIND		# 512 bytes
+	jz 1f
+	andl $0x1ff, %eax
+	testl $4, V_KIND
+	jz 1f
+	xorl %eax, %eax
+1:	addl $GARB, %eax
 	movl %eax, FRAME + 48
 	movl $SEL_UCODE, FRAME + 52
 	call rand			# EFLAGS: IF, IOPL 0, random flags
@@ -247,6 +275,33 @@ next_round:
 	addl $4, %edi
 	rorl $3, %eax
 	loop 1b
+	.if DUMP
+	cmpl $DUMP, V_ROUND
+	jne 2f
+	PRINT "dump: frame"
+	movl $FRAME, %esi		# GS FS ES DS EDI ESI EBP - EBX EDX ECX
+	movl $17, %ecx			# EAX EIP CS EFLAGS ESP SS
+1:	call putsp32
+	lodsl
+	call puthex32
+	loop 1b
+	PRINT "\ndump: code"
+	movl FRAME + 48, %esi
+	movl $48, %ecx
+1:	call putsp32
+	lodsb
+	call puthex8
+	loop 1b
+	PRINT "\ndump: stack"
+	movl FRAME + 60, %esi
+	movl $8, %ecx
+1:	call putsp32
+	lodsl
+	call puthex32
+	loop 1b
+	call putnl32
+2:
+	.endif
 	movl $0, V_RTICKS
 	movl $FRAME, %esp
 	popl %gs
@@ -255,6 +310,156 @@ next_round:
 	popl %ds
 	popal
 	iret
+
+# gen_code: instructions picked from `ttab` with random operands (ModRM
+# 3 in 4 a register, else [reg + disp8] with a random SIB), 1 in 16 a
+# random byte instead, over the first GEN_LEN bytes of the garbage page:
+# code the translator handles, with faults, undefined flags and
+# self-modification among it.
+gen_code:
+	pushal
+	movl $GARB, %edi
+1:	call rand
+	testb $0xf, %al
+	jnz 2f
+	movb %ah, %al			# a random byte
+	stosb
+	jmp 9f
+2:	movl $((ttab_end - ttab) / 4), %edx
+	mull %edx			# %edx: an index into ttab
+	leal BASE + ttab(, %edx, 4), %esi
+	movzbl (%esi), %ebx
+	movl %ebx, %ecx
+	shrl $4, %ecx			# the opcode's length
+	andl $15, %ebx			# the kind of operands
+	incl %esi
+	rep movsb
+	call rand
+	cmpl $T_MODRM, %ebx
+	jb 9f
+	cmpl $T_I8, %ebx
+	jae 5f
+	movl %eax, %edx			# ModRM: reg, rm random
+	andb $0x3f, %al
+	testl $0x03000000, %edx
+	jz 3f
+	orb $0xc0, %al			# mod 3: a register
+	stosb
+	jmp 4f
+3:	orb $0x40, %al			# mod 1: [reg + disp8]
+	stosb
+	andb $7, %al
+	cmpb $4, %al
+	jne 6f
+	movb %dh, %al			# SIB
+	stosb
+6:	shrl $16, %edx			# disp8
+	movb %dl, %al
+	stosb
+4:	call rand
+	cmpl $T_MODRM, %ebx
+	je 9f
+5:	stosb				# imm8 (T_MODRM_I8, T_I8)
+	cmpl $T_MODRM_I8, %ebx
+	je 9f
+	cmpl $T_I8, %ebx
+	je 9f
+	decl %edi			# imm32 (T_MODRM_I32, T_I32)
+	stosl
+9:	cmpl $(GARB + GEN_LEN), %edi
+	jb 1b
+	popal
+	ret
+
+	# operand kinds of ttab entries
+	.set T_NONE, 0
+	.set T_MODRM, 1
+	.set T_MODRM_I8, 2
+	.set T_MODRM_I32, 3
+	.set T_I8, 4
+	.set T_I32, 5
+	# T kind, opcode bytes (1..3)
+	.macro T kind, b0, b1, b2
+	.ifb \b1
+	.byte \kind | (1 << 4), \b0, 0, 0
+	.else
+	.ifb \b2
+	.byte \kind | (2 << 4), \b0, \b1, 0
+	.else
+	.byte \kind | (3 << 4), \b0, \b1, \b2
+	.endif
+	.endif
+	.endm
+	.balign 4
+ttab:
+	.irp op, 0x00,0x01,0x02,0x03,0x08,0x09,0x0a,0x0b,0x10,0x11,0x12,0x13
+	T T_MODRM, \op
+	.endr
+	.irp op, 0x18,0x19,0x1a,0x1b,0x20,0x21,0x22,0x23,0x28,0x29,0x2a,0x2b
+	T T_MODRM, \op
+	.endr
+	.irp op, 0x30,0x31,0x32,0x33,0x38,0x39,0x3a,0x3b,0x84,0x85,0x86,0x87
+	T T_MODRM, \op
+	.endr
+	.irp op, 0x88,0x89,0x8a,0x8b,0x8b,0x8b,0x89,0x8d,0x8d,0xd0,0xd1,0xd2,0xd3
+	T T_MODRM, \op
+	.endr
+	.irp op, 0xd3,0xf6,0xf7,0xf7,0xfe,0xff
+	T T_MODRM, \op
+	.endr
+	.irp op, 0x80,0x83,0x83,0xc0,0xc1,0xc1,0x6b,0xc6
+	T T_MODRM_I8, \op
+	.endr
+	T T_MODRM_I32, 0x81
+	T T_MODRM_I32, 0x69
+	T T_MODRM_I32, 0xc7
+	.irp op, 0xaf,0xaf,0xb6,0xb7,0xbe,0xbf,0xbc,0xbd,0xa3,0xab,0xb3,0xbb
+	T T_MODRM, 0x0f, \op
+	.endr
+	.irp op, 0xa5,0xad,0x42,0x44,0x4c,0x4f,0x92,0x94,0x9c,0x9f,0xc0,0xc1
+	T T_MODRM, 0x0f, \op
+	.endr
+	T T_MODRM, 0x0f, 0xb0
+	T T_MODRM, 0x0f, 0xb1
+	T T_MODRM_I8, 0x0f, 0xba
+	T T_MODRM_I8, 0x0f, 0xa4
+	T T_MODRM_I8, 0x0f, 0xac
+	T T_MODRM, 0x66, 0x01
+	T T_MODRM, 0x66, 0x8b
+	T T_MODRM, 0x66, 0xd3
+	T T_MODRM_I8, 0x66, 0xc1
+	T T_MODRM, 0x66, 0x0f, 0xaf
+	T T_MODRM, 0x66, 0x0f, 0xbc
+	.irp op, 0x40,0x43,0x46,0x48,0x49,0x4f,0x50,0x51,0x53,0x56,0x58,0x59
+	T T_NONE, \op
+	.endr
+	.irp op, 0x5b,0x5e,0x90,0x93,0x98,0x99,0xf5,0xf8,0xf9,0xfc,0xfd,0x9c
+	T T_NONE, \op
+	.endr
+	.irp op, 0x9d,0x9e,0x9f,0x27,0x2f,0x37,0x3f,0xa4,0xa5,0xa6,0xa7,0xaa
+	T T_NONE, \op
+	.endr
+	.irp op, 0xab,0xac,0xad,0xae,0xaf,0xc3,0xc9
+	T T_NONE, \op
+	.endr
+	T T_NONE, 0xf3, 0xa4
+	T T_NONE, 0xf3, 0xab
+	T T_NONE, 0xf3, 0xa6
+	T T_NONE, 0xf2, 0xae
+	T T_NONE, 0x0f, 0xc9
+	T T_NONE, 0x0f, 0xa2		# CPUID
+	.irp op, 0x04,0x0c,0x24,0x2c,0x34,0x3c,0xa8,0x6a,0xb0,0xb3,0xd4,0xd5
+	T T_I8, \op
+	.endr
+	.irp op, 0x70,0x72,0x74,0x75,0x76,0x7c,0x7e,0x7f,0xeb,0xe2,0xe3
+	T T_I8, \op
+	.endr
+	.irp op, 0x05,0x0d,0x25,0x2d,0x35,0x3d,0xa9,0x68,0xb8,0xbb,0xbe,0xbf
+	T T_I32, \op
+	.endr
+	T T_I32, 0xe8
+	T T_I32, 0x0f, 0x84
+ttab_end:
 
 # rand: next xorshift32 value in %eax
 rand:
@@ -284,7 +489,7 @@ rand_reg:
 	testb $2, %dl
 	jz 2f
 	andl $0x7fff, %eax		# 1 in 4: in or around the user area
-	addl $USER, %eax
+	addl $(USER - 0x1000), %eax
 	jmp 1f
 2:	andl $0xff, %eax		# 1 in 4: small
 1:	popl %edx
