@@ -237,6 +237,7 @@ next_round:
 1:	call rand
 	stosl
 	loop 1b
+	fninit				# (no wait: drops a pending x87 fault)
 	frstor FPU_IMG
 	# the GPRs, in PUSHAL order (EDI first); ESP's slot is ignored
 	movl $(FRAME + 16), %edi
@@ -448,6 +449,18 @@ ttab:
 	T T_NONE, 0xf2, 0xae
 	T T_NONE, 0x0f, 0xc9
 	T T_NONE, 0x0f, 0xa2		# CPUID
+	.irp op, 0x26,0x2e,0x36,0x3e,0x64,0x65,0x66,0x67,0xf0,0xf2,0xf3	# prefixes
+	T T_NONE, \op
+	.endr
+	.irp op, 0x06,0x07,0x1e,0x1f	# segment registers
+	T T_NONE, \op
+	.endr
+	.irp op, 0xa0,0xa1,0xa8,0xa9
+	T T_NONE, 0x0f, \op
+	.endr
+	T T_MODRM, 0x8c
+	T T_MODRM, 0x8e
+	T T_MODRM, 0x8e
 	.irp op, 0x04,0x0c,0x24,0x2c,0x34,0x3c,0xa8,0x6a,0xb0,0xb3,0xd4,0xd5
 	T T_I8, \op
 	.endr
@@ -478,7 +491,8 @@ rand:
 	popl %edx
 	ret
 
-# rand_reg: a register value in %eax: random, small, or near the user pages
+# rand_reg: a register value in %eax: random, small, a selector, or near
+# the user pages
 rand_reg:
 	pushl %edx
 	call rand
@@ -491,7 +505,10 @@ rand_reg:
 	andl $0x7fff, %eax		# 1 in 4: in or around the user area
 	addl $(USER - 0x1000), %eax
 	jmp 1f
-2:	andl $0xff, %eax		# 1 in 4: small
+2:	andl $0xff, %eax		# 1 in 8: small
+	testb $4, %dl
+	jz 1f
+	andl $0x33, %eax		# 1 in 8: a selector, often 0x33 or 0
 1:	popl %edx
 	ret
 
