@@ -47,9 +47,15 @@ run() {
 	return 1
 }
 
-# differ A B: the first differing lines of two transcripts
+# differ A B: how two transcripts differ: their checksum lines, the
+# per-vector round counts that differ, else the first differing lines
 differ() {
-	diff <(norm "$TMP/$1.out") <(norm "$TMP/$2.out") | grep -am2 '^[<>]' | tr '\n' ' ' | cut -c1-200
+	local v
+	v=$(diff <(norm "$TMP/$1.out" | grep -a '^vectors:' | tr ' ' '\n') \
+		 <(norm "$TMP/$2.out" | grep -a '^vectors:' | tr ' ' '\n') | grep -a '^[<>]' | tr '\n' ' ')
+	echo "$1: $(result "$1"); $2: $(result "$2"); vector counts ${v:-equal}" | cut -c1-300
+	[ -n "$(result "$1")" ] && [ -n "$(result "$2")" ] ||
+		diff <(norm "$TMP/$1.out") <(norm "$TMP/$2.out") | grep -am2 '^[<>]' | tr '\n' ' ' | cut -c1-200
 }
 
 result() { norm "$TMP/$1.out" | grep -a '^garbage_code rounds='; }
