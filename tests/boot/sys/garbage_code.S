@@ -44,8 +44,11 @@
 # depend on timing unless a round's garbage runs for about that long and
 # then stops by itself: a loop whose 32-bit counter happens to be within
 # a few million of its end, rare as the counters are random, small
-# (8-bit) or at 2 GiB.  The number of abandoned rounds is printed on a
-# '~' line (not compared).
+# (8-bit) or at 2 GiB, or a loop that one engine runs more than a few
+# times slower than the other (60 ms is generous: rounds that stop by
+# themselves take microseconds).  Each abandoned round and their number
+# are printed on '~' lines (not compared), to tell such a round from a
+# difference.
 #
 # Build with `as --defsym ROUNDS=N --defsym SEED=X` (SYS_ASFLAGS of
 # build.sh) for other runs; --defsym VERBOSE=1 prints each round's record
@@ -64,7 +67,7 @@
 	.ifndef DUMP
 	.set DUMP, 0
 	.endif
-	.set WD_TICKS, 11		# 10 periods of 2 ms at least
+	.set WD_TICKS, 31		# 30 periods of 2 ms at least
 	.set PIT_COUNT, 2386		# 1193182 Hz / 2386: 2 ms
 
 	.set V_SEED, 0x600		# PRNG state
@@ -558,7 +561,13 @@ irq0:
 	iret				# transparent to the garbage
 1:	movw $SEL_DATA, %ax
 	movw %ax, %ds
+	movw %ax, %es
+	cld
 	incl V_WDOG
+	PRINT "~wd "			# (not compared: names the round)
+	movl V_ROUND, %eax
+	call puthex32
+	call putnl32
 	jmp next_round
 
 # g_common: frame = vector, error code, EIP, CS, EFLAGS, ESP, SS
