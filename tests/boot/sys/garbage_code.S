@@ -552,7 +552,7 @@ irq0:
 	pushl %eax
 	movb $0x20, %al			# EOI
 	outb %al, $0x20
-	cmpl $SEL_UCODE, 8(%esp)
+	cmpw $SEL_UCODE, 8(%esp)		# (a pushed selector: 16 bits)
 	jne irq0_ring0
 	incl %ss:V_RTICKS
 	cmpl $WD_TICKS, %ss:V_RTICKS
@@ -589,15 +589,15 @@ g_common:
 	movw %ax, %fs
 	movw %ax, %gs
 	leal 48(%esp), %ebp		# the frame: vector, error code, EIP ...
-	cmpl $SEL_UCODE, 12(%ebp)
+	cmpw $SEL_UCODE, 12(%ebp)
 	je 1f
 	# The single-step trap of an INT n (INTO, INT3) executed with TF set
 	# from ring 3, taken at the first instruction of the handler in
-	# ring 0 (the interpreter does so: see the report of issue 14):
+	# ring 0 (the interpreter does so):
 	# recorded as vector 0x100 + n with the ring-3 frame underneath.
 	cmpl $1, (%ebp)
 	jne g_ring0
-	cmpl $SEL_CODE, 12(%ebp)
+	cmpw $SEL_CODE, 12(%ebp)
 	jne g_ring0
 	movl 8(%ebp), %eax
 	subl $(BASE + g_stubs), %eax
@@ -606,7 +606,7 @@ g_common:
 	testl $15, %eax
 	jnz g_ring0
 	shrl $4, %eax
-	cmpl $SEL_UCODE, 24(%ebp)	# the frame of INT n: no error code
+	cmpw $SEL_UCODE, 24(%ebp)	# the frame of INT n: no error code
 	jne g_ring0
 	orl $0x100, %eax
 	movl %eax, 12(%ebp)		# vector', 0 over the #DB frame's CS, EFLAGS
@@ -619,14 +619,14 @@ g_common:
 	movl %eax, REC + 4
 	movl 8(%ebp), %eax
 	movl %eax, REC + 8
-	movl 12(%ebp), %eax
+	movzwl 12(%ebp), %eax
 	movl %eax, REC + 12
 	movl 16(%ebp), %eax		# EFLAGS: what ring 3 can change
 	andl $0x44fd5, %eax		# AC NT DF TF OF SF ZF AF PF CF (+IF)
 	movl %eax, REC + 16
 	movl 20(%ebp), %eax		# ESP, SS
 	movl %eax, REC + 20
-	movl 24(%ebp), %eax
+	movzwl 24(%ebp), %eax
 	movl %eax, REC + 24
 	movl %esp, %esi			# DS ES FS GS EDI ESI EBP
 	movl $(REC + 28), %edi
