@@ -1118,9 +1118,13 @@ static void emit_insn(struct tctx *x, unsigned int k)
 		eimm(e, op == 0x6a ? (uint64_t)(int64_t)(int8_t)in->imm : in->imm, sz);
 		elea(e, false, H_R9, omem(H_R9, -(int32_t)sz));
 		break;
-	case K_PUSH_M:
-		emit_memop(x, k, t);
-		emov_load(e, false, H_R13, omem(H_R14, 0));
+	case K_PUSH_M:		/* FF /6: memory or (FF F0+r) a register */
+		if (in->flags & X86_IF_MEM) {
+			emit_memop(x, k, t);
+			emov_load(e, false, H_R13, omem(H_R14, 0));
+		} else {
+			eop1(e, 4, false, 0x89, hreg_of(in->rm), oreg(H_R13));
+		}
 		emov_store(e, false, H_R13, omem(H_R15, OFF_SPILL(BT_SPILL_TMP)));
 		emit_stack(x, k, -4, 4, true);
 		emov_load(e, false, H_R13, omem(H_R15, OFF_SPILL(BT_SPILL_TMP)));
