@@ -14,7 +14,7 @@
 # (every block run a second time under the interpreter, stopping at the
 # first difference) also finishes, with the same transcript.
 # QEMU is no oracle here: random code reaches what vendors leave undefined.
-# The payload's watchdog (a round abandoned after 60 ms adds nothing) makes
+# The payload's watchdog (a round abandoned after 500 ms adds nothing) makes
 # the transcript depend on speed only for a round that runs about that long
 # and then stops; on a difference the FAIL line names the rounds only one
 # engine abandoned.
