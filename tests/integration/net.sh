@@ -2,7 +2,7 @@
 # SPDX-License-Identifier: GPL-2.0-only
 # net.sh --- the e1000 NIC and its back ends with a real Linux guest.
 #
-# Boots build/guests/linux-i386.img under --engine interp (its /sbin/init
+# Boots build/guests/linux-i386.img under --engine bt (its /sbin/init
 # loads e1000 from the PCI modalias) and drives its serial shell through
 # a FIFO:
 #  - net-pxe-boot: the first guest boots through the network: --boot net
@@ -51,7 +51,7 @@ guest_start() {
 	cp --sparse=always "$img" "$tmp/$name.img" || return 1
 	mkfifo "$tmp/$name.in"
 	# the budget is wait_serial's; dualvm's own timeout is a last resort
-	"$DUALVM" run --engine interp --memory 256 \
+	"$DUALVM" run --engine bt --memory 256 \
 		--timeout $((SECS * 50)) --serial stdio "$@" \
 		"$tmp/$name.img" <"$tmp/$name.in" >"$tmp/$name.out" \
 		2>"$tmp/$name.err" &
