@@ -89,14 +89,14 @@ static void emit_load_flags(struct emit *e)
 }
 
 static int bt_fill(struct x86_cpu *c, uint32_t lin, uint32_t info);
-static int bt_helper(struct x86_cpu *c, uint32_t eip, uint32_t next);
+static int bt_helper(struct x86_cpu *c, uint32_t key, uint32_t next);
 static int bt_invlpg(struct x86_cpu *c, uint32_t lin, uint32_t next);
-static int bt_rdtsc(struct x86_cpu *c, uint32_t eip, uint32_t next);
-static int bt_rdtscp(struct x86_cpu *c, uint32_t eip, uint32_t next);
+static int bt_rdtsc(struct x86_cpu *c, uint32_t unused, uint32_t next);
+static int bt_rdtscp(struct x86_cpu *c, uint32_t unused, uint32_t next);
 
 /*
- * A runtime routine calling @fn(c, r14d or r11d..., r10d) from translated
- * code: the guest state saved (R11D is the guest EIP for exceptions),
+ * A runtime routine calling @fn(c, r14d, r10d) from translated code: the
+ * guest state saved (R11D is the guest EIP, for exceptions),
  * then back to the caller with it reloaded when @fn returns non-zero,
  * else out of translated code with @why (state saved, c->rip set).
  */
@@ -111,10 +111,7 @@ static void emit_call_c(struct emit *e, void *fn, unsigned int why,
 	emov_store(e, true, H_R12, omem(H_R15, OFF(icount)));
 	emov_store(e, true, H_RCX, omem(H_R15, OFF_SPILL(BT_SPILL_RCX)));
 	eop1(e, 4, true, 0x89, H_R15, oreg(H_RDI));	/* mov rdi, r15 */
-	if (fn == (void *)bt_fill || fn == (void *)bt_invlpg)
-		eop1(e, 4, false, 0x89, H_R14, oreg(H_RSI));	/* mov esi, r14d */
-	else
-		eop1(e, 4, false, 0x89, H_R11, oreg(H_RSI));	/* mov esi, r11d */
+	eop1(e, 4, false, 0x89, H_R14, oreg(H_RSI));	/* mov esi, r14d */
 	eop1(e, 4, false, 0x89, H_R10, oreg(H_RDX));	/* mov edx, r10d */
 	emov_imm64(e, H_RAX, (uint64_t)(uintptr_t)fn);
 	eop1(e, 4, true, 0x83, 5, oreg(H_RSP));	/* sub rsp, 8 */
@@ -187,7 +184,7 @@ static void emit_runtime(struct bt *b)
 	emit_call_c(&e, (void *)bt_fill, BT_EXIT_STEP, leave);
 	/*
 	 * helper (called in a block): r11d an instruction's EIP, r10d the
-	 * next one's.  The interpreter runs it; back in the block when
+	 * next one's, r14d the block's mode key.  The interpreter runs it; back in the block when
 	 * execution goes on in line in the same mode, else out with
 	 * BT_EXIT_JUMP to wherever it went.
 	 */
@@ -196,7 +193,7 @@ static void emit_runtime(struct bt *b)
 	/* invlpg: r14d the linear address, r11d EIP, r10d next EIP */
 	b->rt_invlpg = erx(&e);
 	emit_call_c(&e, (void *)bt_invlpg, BT_EXIT_STEP, leave);
-	/* RDTSC, RDTSCP: r11d EIP, r10d next EIP */
+	/* RDTSC, RDTSCP: r11d EIP (r14d, r10d unused) */
 	b->rt_rdtsc = erx(&e);
 	emit_call_c(&e, (void *)bt_rdtsc, BT_EXIT_STEP, leave);
 	b->rt_rdtscp = erx(&e);
@@ -265,16 +262,15 @@ static bool bt_mode(const struct x86_cpu *c);
 static void count_step(struct bt *b, struct x86_cpu *c);
 
 /*
- * Run the instruction at @eip through the interpreter for a block (an
- * instruction the code generator leaves to it): 1 when execution goes on
- * at @next, in the same mode, with nothing pending and the block's code
- * still current; 0: the block must be left (c->rip says where to).
- * Exceptions unwind as usual (the guest state is saved).
+ * Run the instruction at c->rip through the interpreter for a block of
+ * mode @key (an instruction the code generator leaves to it): 1 when
+ * execution goes on at @next, in the same mode, with nothing pending and
+ * the block's code still current; 0: the block must be left (c->rip says
+ * where to).  Exceptions unwind as usual (the guest state is saved).
  */
-static int bt_helper(struct x86_cpu *c, uint32_t eip, uint32_t next)
+static int bt_helper(struct x86_cpu *c, uint32_t key, uint32_t next)
 {
 	struct bt *b = c->bt;
-	uint32_t key = bt_key(c);
 	uint64_t gone = b->n_gone;
 	struct x86_stop stop;
 
@@ -308,7 +304,7 @@ static int tsc_insn(struct x86_cpu *c, bool aux)
 
 	if ((c->cr4 & CR4_TSD) && c->cpl)
 		return 0;
-	v = c->bus->now_ns(c->bus->opaque) + c->tsc_offset;
+	v = x86_tsc_now(c);
 	c->gpr[X86_RAX] = (uint32_t)v;
 	c->gpr[X86_RDX] = (uint32_t)(v >> 32);
 	if (aux)
@@ -317,12 +313,12 @@ static int tsc_insn(struct x86_cpu *c, bool aux)
 	return 1;
 }
 
-static int bt_rdtsc(struct x86_cpu *c, uint32_t eip, uint32_t next)
+static int bt_rdtsc(struct x86_cpu *c, uint32_t unused, uint32_t next)
 {
 	return tsc_insn(c, false);
 }
 
-static int bt_rdtscp(struct x86_cpu *c, uint32_t eip, uint32_t next)
+static int bt_rdtscp(struct x86_cpu *c, uint32_t unused, uint32_t next)
 {
 	return tsc_insn(c, true);
 }

@@ -272,7 +272,8 @@ static bool classify(const struct bt *b, struct tinsn *t, uint32_t key)
 		t->undef = imul_undef;
 		t->immsz = op == 0x6b ? 1 : (uint8_t)sz;
 		return classify_mem(t, key, 1, sz);
-	case 0x70 ... 0x7f:
+	case 0x70 ... 0x7f:		/* Jcc rel8 */
+	case 0x180 ... 0x18f:		/* Jcc rel32 */
 		if (sz != 4)
 			return false;
 		t->kind = K_JCC;
@@ -488,13 +489,6 @@ static bool classify(const struct bt *b, struct tinsn *t, uint32_t key)
 	case 0x140 ... 0x14f:
 		t->reads = cc_reads(op & 15);
 		return classify_mem(t, key, 1, sz);
-	case 0x180 ... 0x18f:
-		if (sz != 4)
-			return false;
-		t->kind = K_JCC;
-		t->reads = cc_reads(op & 15);
-		t->ends = true;
-		return true;
 	case 0x190 ... 0x19f:
 		t->byteop = true;
 		t->regext = true;
@@ -1181,6 +1175,7 @@ static void emit_insn(struct tctx *x, unsigned int k)
 		break;
 	case K_HELPER:
 		elea(e, true, H_R12, omem(H_R12, -(int32_t)(x->n - k)));
+		emov_imm32(e, H_R14, x->key);	/* the mode it must stay in */
 		emov_imm32(e, H_R11, t->eip);
 		emov_imm32(e, H_R10, t->next);
 		ecall(e, x->b->rt_helper);

@@ -569,6 +569,9 @@ uint64_t x86_alu2(struct x86_cpu *c, unsigned int op, uint64_t a, uint64_t b,
 uint64_t x86_shift(struct x86_cpu *c, unsigned int op, uint64_t v,
 		   unsigned int count, unsigned int size);
 
+/* the time-stamp counter now, without RDTSC's CR4.TSD check (cpuid_msr.c) */
+uint64_t x86_tsc_now(struct x86_cpu *c);
+
 /* ports (system.c) */
 void x86_io_check(struct x86_cpu *c, uint16_t port, unsigned int size);
 

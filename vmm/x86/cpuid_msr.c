@@ -391,11 +391,16 @@ static void exec_sysret(struct x86_cpu *c, const struct x86_insn *in)
 	c->next_ip = to64 ? c->gpr[X86_RCX] : (uint32_t)c->gpr[X86_RCX];
 }
 
+uint64_t x86_tsc_now(struct x86_cpu *c)
+{
+	return c->bus->now_ns(c->bus->opaque) + c->tsc_offset;
+}
+
 static uint64_t tsc_read(struct x86_cpu *c)
 {
 	if ((c->cr4 & CR4_TSD) && c->cpl)
 		x86_gp0(c);
-	return c->bus->now_ns(c->bus->opaque) + c->tsc_offset;
+	return x86_tsc_now(c);
 }
 
 bool x86_exec_cpuid_msr(struct x86_cpu *c, const struct x86_insn *in)

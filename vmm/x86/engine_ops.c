@@ -276,23 +276,27 @@ static void interp_apic_msg(struct engine *e, const struct apic_msg *m)
 	apic_route(e, m);
 }
 
+/* what both engines share: the CPU and machine glue above */
+#define X86_ENGINE_GLUE					\
+	.destroy	= interp_destroy,		\
+	.run		= interp_run,			\
+	.get_state	= interp_get_state,		\
+	.set_state	= interp_set_state,		\
+	.reset		= interp_reset,			\
+	.kick		= interp_kick,			\
+	.mem_written	= interp_mem_written,		\
+	.map_changed	= interp_map_changed,		\
+	.set_a20	= interp_set_a20,		\
+	.nmi		= interp_nmi,			\
+	.irq_raised	= interp_irq_raised,		\
+	.apic_msg	= interp_apic_msg
+
 /* The "interp" entry of engine_registry[] (declared in vmm/x86/x86.h). */
 const struct engine_ops x86_interp_engine_ops = {
 	.name		= "interp",
 	.available	= interp_available,
 	.create		= interp_create,
-	.destroy	= interp_destroy,
-	.run		= interp_run,
-	.get_state	= interp_get_state,
-	.set_state	= interp_set_state,
-	.reset		= interp_reset,
-	.kick		= interp_kick,
-	.mem_written	= interp_mem_written,
-	.map_changed	= interp_map_changed,
-	.set_a20	= interp_set_a20,
-	.nmi		= interp_nmi,
-	.irq_raised	= interp_irq_raised,
-	.apic_msg	= interp_apic_msg,
+	X86_ENGINE_GLUE,
 };
 
 /*
@@ -303,16 +307,5 @@ const struct engine_ops x86_bt_engine_ops = {
 	.name		= "bt",
 	.available	= x86_bt_available,
 	.create		= bt_create,
-	.destroy	= interp_destroy,
-	.run		= interp_run,
-	.get_state	= interp_get_state,
-	.set_state	= interp_set_state,
-	.reset		= interp_reset,
-	.kick		= interp_kick,
-	.mem_written	= interp_mem_written,
-	.map_changed	= interp_map_changed,
-	.set_a20	= interp_set_a20,
-	.nmi		= interp_nmi,
-	.irq_raised	= interp_irq_raised,
-	.apic_msg	= interp_apic_msg,
+	X86_ENGINE_GLUE,
 };
