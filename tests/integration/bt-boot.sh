@@ -20,10 +20,9 @@ if [ ! -f "$img" ]; then
 	t_fail bt-lockstep-linux-i386 "$img is missing (make guests)"
 	exit 0
 fi
-if ! grep -qw bmi2 /proc/cpuinfo; then
-	# a missing host capability: the translator's probes use BMI2 SHRX
-	t_skip bt-linux-i386 "the host CPU has no BMI2 (the translator needs it)"
-	t_skip bt-lockstep-linux-i386 "the host CPU has no BMI2 (the translator needs it)"
+if [ "$HOST_BT" != 1 ]; then
+	t_skip bt-linux-i386 "$HOST_BT_WHY"
+	t_skip bt-lockstep-linux-i386 "$HOST_BT_WHY"
 	exit 0
 fi
 

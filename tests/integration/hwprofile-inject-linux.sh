@@ -218,5 +218,9 @@ else
 	t_fail inject-linux-boot-proof-qemu "qemu-system-i386 not installed (make deps)"
 fi
 proof inject-linux-boot-proof dboot
-proof inject-linux-boot-proof-bt btboot
+if [ "$HOST_BT" = 1 ]; then
+	proof inject-linux-boot-proof-bt btboot
+else
+	t_skip inject-linux-boot-proof-bt "$HOST_BT_WHY"
+fi
 exit 0

@@ -74,6 +74,12 @@ run_engine() {
 for n in "${payloads[@]}"; do
 	run_engine interp "$n"
 	# the translator runs one vCPU (--cpus 2 is the interpreter's)
-	[ -n "${dualvm_args[$n]:-}" ] || run_engine bt "$n"
+	if [ -n "${dualvm_args[$n]:-}" ]; then
+		:
+	elif [ "$HOST_BT" = 1 ]; then
+		run_engine bt "$n"
+	else
+		t_skip bt-payload-$n "$HOST_BT_WHY"
+	fi
 done
 exit 0

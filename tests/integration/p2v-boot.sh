@@ -23,6 +23,9 @@ if ! "$DUALVM" p2v "$img" "$TMP/full.vmdk" >"$TMP/full.log" 2>&1; then
 else
 	for e in interp bt; do
 		name=p2v-boot-$e-vmdk
+		if [ $e = bt ] && [ "$HOST_BT" != 1 ]; then
+			t_skip $name "$HOST_BT_WHY"; continue
+		fi
 		dualvm_boot "$TMP/full.$e.serial" "$(budget 600)" DUALVM-GUEST-READY \
 			--engine $e --memory 256 --disk-mode nonpersistent "$TMP/full.vmdk"
 		rc=$?

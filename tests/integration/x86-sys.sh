@@ -115,8 +115,12 @@ for n in "${payloads[@]}"; do
 
 	run_dualvm interp "$n"
 	compare interp "$n"
-	run_dualvm bt "$n"
-	compare bt "$n"
+	if [ "$HOST_BT" = 1 ]; then
+		run_dualvm bt "$n"
+		compare bt "$n"
+	else
+		t_skip x86-sys-bt-$n "$HOST_BT_WHY"
+	fi
 
 	if [ "$HOST_KVM_API" != 1 ]; then
 		t_skip x86-sys-kvm-$n "no KVM: $HOST_KVM_API_WHY"; continue

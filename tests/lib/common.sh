@@ -9,7 +9,8 @@
 #    HOST_KVM (the KVM API answers and runs a tiny guest), HOST_KVM_API (the
 #    API answers; a nested KVM may still fail on some instructions: such a
 #    case SKIPs naming the instruction), their _WHY, HOST_NATIVE32, HOST_NATIVE32_WHY,
-#    HOST_CPU_VENDOR, HOST_CPU_FAMILY, HOST_CPU_MODEL.  A SKIP is only ever
+#    HOST_CPU_VENDOR, HOST_CPU_FAMILY, HOST_CPU_MODEL; HOST_BT, HOST_BT_WHY
+#    (the binary translator can run: a BMI2 host CPU).  A SKIP is only ever
 #    for a missing host capability or tool, never for slowness;
 #  - time budgets: `budget N` scales N seconds (what a step needs on the
 #    reference machine, with a wide margin) by DUALVM_TEST_SCALE >= 1, the
@@ -72,6 +73,17 @@ caps_load() {
 	fi
 }
 caps_load
+
+# the binary translator (--engine bt) runs only on a host CPU with BMI2
+# (vmm/bt: SHRX/SHLX in every TLB probe); its tests SKIP elsewhere
+# (DUALVM_TEST_NO_BT=1 takes the negative path on any machine)
+if [ "${DUALVM_TEST_NO_BT:-0}" = 1 ]; then
+	HOST_BT=0 HOST_BT_WHY="DUALVM_TEST_NO_BT=1"
+elif grep -qw bmi2 /proc/cpuinfo 2>/dev/null; then
+	HOST_BT=1 HOST_BT_WHY=
+else
+	HOST_BT=0 HOST_BT_WHY="the host CPU has no BMI2 (the binary translator needs it)"
+fi
 
 # ---------------------------------------------------------------- budgets
 DUALVM_TEST_SCALE=${DUALVM_TEST_SCALE:-}
