@@ -88,6 +88,21 @@ static void emit_load_flags(struct emit *e)
 	epopfq(e);
 }
 
+/* c->icount from R12 (R11 clobbered; no flags) */
+static void emit_store_icount(struct emit *e)
+{
+	emov_load(e, true, H_R11, omem(H_R15, OFF_SPILL(BT_SPILL_LIMIT)));
+	elea(e, true, H_R11, omem_idx(H_R12, H_R11, 0, 0));
+	emov_store(e, true, H_R11, omem(H_R15, OFF(icount)));
+}
+
+/* R12 from c->icount (clobbers the flags: before emit_load_flags) */
+static void emit_load_icount(struct emit *e)
+{
+	emov_load(e, true, H_R12, omem(H_R15, OFF(icount)));
+	eop1(e, 4, true, 0x2b, H_R12, omem(H_R15, OFF_SPILL(BT_SPILL_LIMIT)));
+}
+
 static int bt_fill(struct x86_cpu *c, uint32_t lin, uint32_t info);
 static int bt_helper(struct x86_cpu *c, uint32_t key, uint32_t next);
 static int bt_invlpg(struct x86_cpu *c, uint32_t lin, uint32_t next);
@@ -108,8 +123,7 @@ static void emit_call_c(struct emit *e, void *fn, unsigned int why,
 	emov_store(e, true, H_R11, omem(H_R15, OFF(rip)));
 	emit_save_guest(e);
 	emit_save_flags(e);
-	emov_store(e, true, H_R12, omem(H_R15, OFF(icount)));
-	emov_store(e, true, H_RCX, omem(H_R15, OFF_SPILL(BT_SPILL_RCX)));
+	emit_store_icount(e);
 	eop1(e, 4, true, 0x89, H_R15, oreg(H_RDI));	/* mov rdi, r15 */
 	eop1(e, 4, false, 0x89, H_R14, oreg(H_RSI));	/* mov esi, r14d */
 	eop1(e, 4, false, 0x89, H_R10, oreg(H_RDX));	/* mov edx, r10d */
@@ -123,8 +137,7 @@ static void emit_call_c(struct emit *e, void *fn, unsigned int why,
 	e8(e, 0x74);					/* jz fail */
 	fail_jz = e->p;
 	e8(e, 0);
-	emov_load(e, true, H_RCX, omem(H_R15, OFF_SPILL(BT_SPILL_RCX)));
-	emov_load(e, true, H_R12, omem(H_R15, OFF(icount)));
+	emit_load_icount(e);
 	emit_load_flags(e);
 	emit_load_guest(e);
 	eret(e);
@@ -152,8 +165,7 @@ static void emit_runtime(struct bt *b)
 	e8(&e, 8);
 	eop1(&e, 4, true, 0x89, H_RDI, oreg(H_R15));	/* mov r15, rdi */
 	eop1(&e, 4, true, 0x89, H_RSI, oreg(H_R11));	/* mov r11, rsi */
-	emov_load(&e, true, H_RCX, omem(H_R15, OFF_SPILL(BT_SPILL_RCX)));
-	emov_load(&e, true, H_R12, omem(H_R15, OFF(icount)));
+	emit_load_icount(&e);
 	emit_load_flags(&e);
 	emit_load_guest(&e);
 	eop1(&e, 4, false, 0xff, 4, oreg(H_R11));	/* jmp r11 */
@@ -164,8 +176,7 @@ static void emit_runtime(struct bt *b)
 	emov_store(&e, true, H_R13, omem(H_R15, OFF_SPILL(BT_SPILL_SITE)));
 	emit_save_guest(&e);
 	emit_save_flags(&e);
-	emov_store(&e, true, H_R12, omem(H_R15, OFF(icount)));
-	emov_store(&e, true, H_RCX, omem(H_R15, OFF_SPILL(BT_SPILL_RCX)));
+	emit_store_icount(&e);
 	eop1(&e, 4, false, 0x89, H_R10, oreg(H_RAX));	/* mov eax, r10d */
 	leave = e.p;
 	eop1(&e, 4, true, 0x83, 0, oreg(H_RSP));	/* add rsp, 8 */
@@ -218,8 +229,7 @@ static int bt_fill(struct x86_cpu *c, uint32_t lin, uint32_t info)
 	unsigned int size = info & 0x1f, idx = (lin >> 12) & (X86_TLB_SIZE - 1);
 	bool write = info & 0x20, user = c->cpl == 3;
 	struct x86_tlb_entry *e = &c->tlb[idx];
-	struct x86_ftlb_entry *f = &c->ftlb[user][idx];
-	uint32_t page = lin >> 12;
+	uint64_t tag = x86_ftlb_tag(lin);
 	uint8_t *host;
 	bool ok;
 
@@ -246,13 +256,13 @@ static int bt_fill(struct x86_cpu *c, uint32_t lin, uint32_t info)
 		if (host != e->host)
 			return 0;
 	}
-	if (f->rtag != page)
-		f->wtag = ~0u;
-	f->rtag = page;
+	if (c->ftlb_r[user][idx] != tag)
+		c->ftlb_w[user][idx] = X86_FTLB_EMPTY;
+	c->ftlb_r[user][idx] = tag;
 	if (e->big)
 		c->ftlb_big[user][idx >> 6] |= 1ull << (idx & 63);
 	if (write)
-		f->wtag = page;
+		c->ftlb_w[user][idx] = tag;
 	c->ftlb_add[user][idx] = (uint64_t)(uintptr_t)e->host - (lin & ~0xfffu);
 	return 1;
 }
@@ -517,7 +527,7 @@ static int lockstep_block(struct bt *b, struct x86_cpu *c, struct bt_block *k,
 	memcpy(gpr0, c->gpr, sizeof(gpr0));
 	memcpy(fx0, c->fxsave, sizeof(fx0));
 	c->bt_spill[BT_SPILL_LOG] = (uint64_t)(uintptr_t)b->log;
-	c->bt_spill[BT_SPILL_RCX] = 2;		/* this block only */
+	c->bt_spill[BT_SPILL_LIMIT] = c->icount + 1;	/* this block only */
 	r = b->enter(c, k->code);
 	n = c->icount - ic0;
 	nlog = (unsigned int)(((struct bt_log *)(uintptr_t)c->bt_spill[BT_SPILL_LOG]) -
@@ -733,7 +743,9 @@ static void bt_run(struct x86_cpu *c, uint64_t max_insns, uint64_t deadline_ns,
 		if (b->lockstep) {
 			r = lockstep_block(b, c, k, stop);
 		} else {
-			c->bt_spill[BT_SPILL_RCX] = BT_BUDGET;
+			c->bt_spill[BT_SPILL_LIMIT] =
+				max_insns - c->icount > BT_BUDGET ?
+				c->icount + BT_BUDGET : max_insns;
 			r = b->enter(c, k->code);
 		}
 		switch (r) {

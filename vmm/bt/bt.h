@@ -10,17 +10,17 @@
  *	guest ECX			host R8
  *	guest ESP			host R9
  *	guest arithmetic flags		host RFLAGS (OF SF ZF AF PF CF)
- *	RCX	blocks left before the run loop must look at the world again
- *		(decremented at every block entry with LEA, tested with
- *		JRCXZ: neither touches the flags)
- *	R12	instructions retired (x86_cpu.icount)
+ *	R12	instructions retired minus the run loop's limit for this
+ *		entry (x86_cpu.icount - bt_spill[BT_SPILL_LIMIT]): negative
+ *		while there is budget left; each block tests its high half
+ *		(RORX + JECXZ, no flags) before adding its length
  *	R14	the memory operand: linear address, then host address
- *	R10 R11 R13	scratch
+ *	RCX R10 R11 R13	scratch (RCX for the flag-free JRCXZ tests)
  *	R15	the struct x86_cpu
  *	RSP	the host stack (signals and calls work as usual)
  *
- * Guest ECX and ESP sit in R8/R9 so that RCX can be the flag-free
- * counter and RSP stays a host stack.
+ * Guest ECX and ESP sit in R8/R9 so that RCX is free for JRCXZ and RSP
+ * stays a host stack.
  */
 #ifndef DUALVM_BT_BT_H
 #define DUALVM_BT_BT_H
@@ -36,13 +36,14 @@
 #define BT_PHASH	4096		/* page buckets (power of 2) */
 #define BT_MAX_INSNS	64		/* guest instructions per block */
 #define BT_BLOCK_ROOM	32768		/* code bytes a block may take */
-#define BT_BUDGET	512		/* blocks per entry into translated code */
+#define BT_BUDGET	4096		/* instructions per entry into translated
+					 * code (at most) */
 #define BT_INTERP_SLICE	4096		/* interpreted instructions between looks
 					 * at the mode */
 #define BT_LOG_MAX	(BT_MAX_INSNS * 4)	/* lockstep store log entries */
 
 /* c->bt_spill[] slots */
-#define BT_SPILL_RCX	0		/* the block budget across calls */
+#define BT_SPILL_LIMIT	0		/* icount where the budget ends */
 #define BT_SPILL_SITE	1		/* chainable exit: its rel32 (RX) */
 #define BT_SPILL_LOG	2		/* lockstep store log cursor */
 #define BT_SPILL_TMP	3		/* a value across a probe */
@@ -54,7 +55,7 @@ enum bt_exit {
 	BT_EXIT_JUMP = 1,	/* to c->rip (an indirect or far target) */
 	BT_EXIT_CHAIN,		/* to c->rip, from a patchable jump */
 	BT_EXIT_STEP,		/* interpret the instruction at c->rip */
-	BT_EXIT_BUDGET,		/* block budget used up, at c->rip */
+	BT_EXIT_BUDGET,		/* budget used up, at c->rip */
 };
 
 /* the mode a block was translated for (bt_key()) */

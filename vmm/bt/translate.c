@@ -21,18 +21,17 @@
  * host choosing as the canonical CPU does.
  *
  * The probe, for an access of SIZE bytes at linear address R14D, touches
- * no flag (BMI2 SHRX; JRCXZ tests a difference computed in RCX, whose
- * block budget waits in R13 meanwhile), so the guest's flags stay in the
- * host's across it, and a miss hands them on exact:
+ * no flag (BMI2 RORX, MOVZX, LEA, JECXZ), so the guest's flags stay in the
+ * host's across it, and a miss hands them on exact.  The TLB holds minus
+ * each page's linear address (x86_ftlb_tag()), so one LEA gives the last
+ * byte's offset from the page, which is below 4096 exactly on a hit:
  *
- *	mov r13d, 12; shrx r11d, r14d, r13d	page number
- *	lea r10d, [r14 + SIZE-1]; shrx r10d, r10d, r13d	last byte's page
- *	movzx r11d, r11b; mov r13, rcx		index; budget aside
- *	mov ecx, [r15 + r11*8 + ftlb.rtag or wtag]; not ecx
- *	lea ecx, [r10 + rcx + 1]		page - tag
- *	jrcxz hit; mov rcx, r13; jmp miss	(out of line)
- * hit:	mov rcx, r13
- *	mov r13, [r15 + r11*8 + ftlb_add]; lea r14, [r14 + r13]
+ *	rorx r11d, r14d, 12; movzx r11d, r11b	index: the first byte's page
+ *	mov rcx, [r15 + r11*8 + ftlb_r or ftlb_w]
+ *	lea rcx, [r14 + rcx + SIZE-1]		last byte - page address
+ *	rorx rcx, rcx, 12; jecxz hit		bits 12-43 zero: a hit
+ *	jmp miss				(to an out-of-line stub)
+ * hit:	mov r10, [r15 + r11*8 + ftlb_add]	the operand is [r14 + r10]
  *
  * An access crossing a page misses (the entry indexed by the first byte's
  * page never holds the next page) and is interpreted.
@@ -140,6 +139,7 @@ struct tctx {
 	}		stubs[BT_MAX_INSNS * 4 + 8];
 	unsigned int	nstubs;
 	unsigned int	pend_imul;	/* IMUL fix-up pending: operand size */
+	struct eop	m;		/* the host memory operand (emit_probe) */
 };
 
 static struct stub *add_stub(struct tctx *x)
@@ -674,17 +674,6 @@ static void emit_ea(struct emit *e, const struct x86_insn *in)
 	elea(e, false, H_R14, omem_idx(base, index, in->scale, in->disp));
 }
 
-/* shrx dst, src, cnt (BMI2; no flags) */
-static void eshrx(struct emit *e, bool w, unsigned int dst, unsigned int src,
-		  unsigned int cnt)
-{
-	e8(e, 0xc4);
-	e8(e, (uint8_t)(((dst & 8) ? 0 : 0x80) | 0x40 | ((src & 8) ? 0 : 0x20) | 0x02));
-	e8(e, (uint8_t)((w ? 0x80 : 0) | ((~cnt & 15) << 3) | 0x03));
-	e8(e, 0xf7);
-	e8(e, (uint8_t)(0xc0 | (dst & 7) << 3 | (src & 7)));
-}
-
 /* shlx dst, src, cnt (BMI2; no flags), 64-bit */
 static void eshlx64(struct emit *e, unsigned int dst, unsigned int src,
 		    unsigned int cnt)
@@ -694,6 +683,18 @@ static void eshlx64(struct emit *e, unsigned int dst, unsigned int src,
 	e8(e, (uint8_t)(0x80 | ((~cnt & 15) << 3) | 0x01));
 	e8(e, 0xf7);
 	e8(e, (uint8_t)(0xc0 | (dst & 7) << 3 | (src & 7)));
+}
+
+/* rorx dst, src, @n (BMI2; no flags); 64-bit with @w */
+static void erorx(struct emit *e, bool w, unsigned int dst, unsigned int src,
+		  uint8_t n)
+{
+	e8(e, 0xc4);
+	e8(e, (uint8_t)(((dst & 8) ? 0 : 0x80) | 0x40 | ((src & 8) ? 0 : 0x20) | 0x03));
+	e8(e, (uint8_t)((w ? 0x80 : 0) | 0x7b));
+	e8(e, 0xf0);
+	e8(e, (uint8_t)(0xc0 | (dst & 7) << 3 | (src & 7)));
+	e8(e, n);
 }
 
 /*
@@ -709,45 +710,39 @@ static void emit_jc_jump(struct tctx *x)
 	static const uint8_t movzx16[] = { 0x0f, 0xb7 };
 
 	einsn(e, 4, false, movzx16, 2, H_R13, oreg(H_R11), false);
-	elea(e, true, H_R13, omem_idx(H_NONE, H_R13, 3, 0));
+	elea(e, true, H_R13, omem_idx(H_R13, H_R13, 0, 0));
 	emov_load(e, true, H_R10, omem(H_R15, OFF(bt_jc)));
-	elea(e, true, H_R13, omem_idx(H_R10, H_R13, 1, 0));	/* the entry */
-	emov_imm32(e, H_R10, 32);
-	eshlx64(e, H_R14, H_R11, H_R10);
+	elea(e, true, H_R13, omem_idx(H_R10, H_R13, 3, 0));	/* the entry */
+	erorx(e, true, H_R14, H_R11, 32);			/* EIP << 32 */
 	emov_load(e, true, H_R10, omem(H_R15, OFF(bt_jc_gen)));
 	elea(e, true, H_R10, omem_idx(H_R14, H_R10, 0, (int32_t)x->key));
-	emov_load(e, true, H_R14, omem(H_R13, 0));
-	eop1(e, 4, true, 0xf7, 2, oreg(H_R14));			/* not r14 */
-	elea(e, true, H_R14, omem_idx(H_R10, H_R14, 0, 1));	/* expected - tag */
-	eop1(e, 4, true, 0x87, H_R14, oreg(H_RCX));
+	emov_load(e, true, H_RCX, omem(H_R13, 0));
+	eop1(e, 4, true, 0xf7, 2, oreg(H_RCX));			/* not rcx */
+	elea(e, true, H_RCX, omem_idx(H_R10, H_RCX, 0, 1));	/* expected - tag */
 	e8(e, 0xe3);						/* jrcxz hit */
-	e8(e, 3 + 6 + 5);
-	eop1(e, 4, true, 0x87, H_R14, oreg(H_RCX));
+	e8(e, 6 + 5);
 	emov_imm32(e, H_R10, BT_EXIT_JUMP);			/* 6 bytes */
 	ejmp(e, x->b->rt_exit);					/* 5 bytes */
-	eop1(e, 4, true, 0x87, H_R14, oreg(H_RCX));
 	eop1(e, 4, false, 0xff, 4, omem(H_R13, 8));		/* jmp [r13+8] */
 }
 
 /*
- * Go on when @reg (64-bit) is zero, else to a stub of @kind for insn @k:
- * xchg rcx, reg; jrcxz ok; xchg rcx, reg; jmp stub; ok: xchg rcx, reg.
- * No flags.  Returns the stub.
+ * Go on when RCX (ECX with @ecx) is zero, else to a stub of @kind for
+ * insn @k: jrcxz ok; jmp stub; ok:.  No flags.  Returns the stub.
  */
-static struct stub *emit_if_nonzero(struct tctx *x, unsigned int k,
-				    unsigned int reg, uint8_t kind)
+static struct stub *emit_unless_rcx(struct tctx *x, unsigned int k, bool ecx,
+				    uint8_t kind)
 {
 	struct emit *e = &x->e;
 	struct stub *s = add_stub(x);
 
-	eop1(e, 4, true, 0x87, reg, oreg(H_RCX));
+	if (ecx)
+		e8(e, 0x67);
 	e8(e, 0xe3);
-	e8(e, 8);
-	eop1(e, 4, true, 0x87, reg, oreg(H_RCX));
+	e8(e, 5);
 	e8(e, 0xe9);
 	s->patch = e->p;
 	e32(e, 0);
-	eop1(e, 4, true, 0x87, reg, oreg(H_RCX));
 	s->kind = kind;
 	s->eip = x->t[k].eip;
 	s->undone = x->n - k;
@@ -756,58 +751,55 @@ static struct stub *emit_if_nonzero(struct tctx *x, unsigned int k,
 
 /*
  * The probe of an access of @size bytes at offset R14D in segment @seg
- * (a write with @write), for instruction @k: R14 = host address after it.
- * No instruction in it touches the flags (BMI2 SHRX, LEA, NOT, MOVZX and
- * JRCXZ), so the guest's flags need no saving, and a miss leaves them
- * exact for the interpreter or an exception frame.
+ * (a write with @write), for instruction @k (@align16: #GP unless
+ * 16-byte aligned): sets x->m, the host operand, [R14 + R10] (or [R14]
+ * with R14 the host address, in lockstep).  No instruction in it
+ * touches the flags (BMI2 RORX, LEA, MOVZX, JRCXZ), so the guest's flags
+ * need no saving, and a miss leaves them exact for the interpreter or an
+ * exception frame.
  */
 static void emit_probe(struct tctx *x, unsigned int k, unsigned int seg,
-		       unsigned int size, bool write)
+		       unsigned int size, bool write, bool align16)
 {
 	struct emit *e = &x->e;
 	struct stub *s;
-	int32_t tlb = OFF(ftlb) + (x->user ? X86_TLB_SIZE * 8 : 0);
-	int32_t add = OFF(ftlb_add) + (x->user ? X86_TLB_SIZE * 8 : 0);
+	int32_t u = x->user ? X86_TLB_SIZE * 8 : 0;
+	int32_t tag = (write ? OFF(ftlb_w) : OFF(ftlb_r)) + u;
 	uint8_t *retry;
 	static const uint8_t movzx8[] = { 0x0f, 0xb6 };
 
 	if (bt_key_seg(x->key, seg) == BT_SEG_BASED) {
 		if (size > 1) {		/* the offset may not wrap at 4 GiB */
-			elea(e, true, H_R10, omem(H_R14, (int32_t)size - 1));
-			emov_imm32(e, H_R13, 32);
-			eshrx(e, true, H_R10, H_R10, H_R13);
-			emit_if_nonzero(x, k, H_R10, 3);
+			elea(e, true, H_RCX, omem(H_R14, (int32_t)size - 1));
+			erorx(e, true, H_RCX, H_RCX, 32);
+			emit_unless_rcx(x, k, true, 3);
 		}
 		emov_load(e, false, H_R11, omem(H_R15, OFF(seg) +
 			  (int32_t)(seg * sizeof(struct x86_seg)) +
 			  (int32_t)offsetof(struct x86_seg, base)));
 		elea(e, false, H_R14, omem_idx(H_R14, H_R11, 0, 0));
 	}
+	if (align16) {		/* #GP when misaligned: the interpreter's */
+		emov_imm32(e, H_RCX, 60);
+		eshlx64(e, H_RCX, H_R14, H_RCX);
+		emit_unless_rcx(x, k, false, 3);
+	}
 	retry = erx(e);
-	emov_imm32(e, H_R13, 12);
-	eshrx(e, false, H_R11, H_R14, H_R13);		/* page number */
-	elea(e, false, H_R10, omem(H_R14, (int32_t)size - 1));
-	eshrx(e, false, H_R10, H_R10, H_R13);		/* last byte's page */
+	erorx(e, false, H_R11, H_R14, 12);
 	einsn(e, 4, false, movzx8, 2, H_R11, oreg(H_R11), false);	/* index */
-	eop1(e, 4, true, 0x89, H_RCX, oreg(H_R13));	/* mov r13, rcx */
-	emov_load(e, false, H_RCX, omem_idx(H_R15, H_R11, 3, tlb + (write ? 4 : 0)));
-	eop1(e, 4, false, 0xf7, 2, oreg(H_RCX));	/* not ecx */
-	elea(e, false, H_RCX, omem_idx(H_R10, H_RCX, 0, 1));	/* page - tag */
-	s = add_stub(x);
-	e8(e, 0xe3);					/* jrcxz hit */
-	e8(e, 3 + 5);
-	eop1(e, 4, true, 0x89, H_R13, oreg(H_RCX));	/* mov rcx, r13 */
-	e8(e, 0xe9);					/* jmp miss */
-	s->patch = e->p;
-	e32(e, 0);
-	s->kind = 0;
-	s->eip = x->t[k].eip;
-	s->undone = x->n - k;
+	emov_load(e, true, H_RCX, omem_idx(H_R15, H_R11, 3, tag));
+	elea(e, true, H_RCX, omem_idx(H_R14, H_RCX, 0, (int32_t)size - 1));
+	erorx(e, true, H_RCX, H_RCX, 12);	/* ECX: bits 12-43 of last - page */
+	s = emit_unless_rcx(x, k, true, 0);
 	s->retry = retry;
 	s->info = size | (write ? 0x20 : 0);
-	eop1(e, 4, true, 0x89, H_R13, oreg(H_RCX));	/* hit: mov rcx, r13 */
-	emov_load(e, true, H_R13, omem_idx(H_R15, H_R11, 3, add));
-	elea(e, true, H_R14, omem_idx(H_R14, H_R13, 0, 0));
+	emov_load(e, true, H_R10, omem_idx(H_R15, H_R11, 3, OFF(ftlb_add) + u));
+	if (x->b->lockstep) {
+		elea(e, true, H_R14, omem_idx(H_R14, H_R10, 0, 0));
+		x->m = omem(H_R14, 0);
+	} else {
+		x->m = omem_idx(H_R14, H_R10, 0, 0);
+	}
 }
 
 /* lockstep: log the @size bytes at [r14] before a store (no flags used) */
@@ -837,7 +829,7 @@ static void emit_log(struct tctx *x, unsigned int size)
 static void emit_memop(struct tctx *x, unsigned int k, const struct tinsn *t)
 {
 	emit_ea(&x->e, &t->in);
-	emit_probe(x, k, t->seg, t->msize, t->mem & 2);
+	emit_probe(x, k, t->seg, t->msize, t->mem & 2, t->align16);
 	if (t->mem & 2)
 		emit_log(x, t->msize);
 }
@@ -847,7 +839,7 @@ static void emit_stack(struct tctx *x, unsigned int k, int32_t off,
 		       unsigned int size, bool write)
 {
 	elea(&x->e, false, H_R14, omem(H_R9, off));
-	emit_probe(x, k, X86_SS, size, write);
+	emit_probe(x, k, X86_SS, size, write, false);
 	if (write)
 		emit_log(x, size);
 }
@@ -884,7 +876,7 @@ static void emit_generic(struct tctx *x, const struct tinsn *t, bool cl_in_rcx)
 	if (!t->regext && cl_in_rcx && (in->reg & 7) == 1)
 		reg = H_RCX;
 	if (in->flags & X86_IF_MEM) {
-		rm = omem(H_R14, 0);
+		rm = x->m;
 	} else {
 		unsigned int r = (t->byteop || movx) && op != 0x1b7 && op != 0x1bf ?
 				 host_byte[in->rm & 7] : hreg_of(in->rm);
@@ -1006,31 +998,31 @@ static void emit_insn(struct tctx *x, unsigned int k)
 
 		if (src) {
 			eop1(e, 4, false, 0x89, H_RSI, oreg(H_R14));	/* mov r14d, esi */
-			emit_probe(x, k, t->seg, size, false);
+			emit_probe(x, k, t->seg, size, false, false);
 		}
 		if (op == 0xac || op == 0xad) {			/* LODS */
-			eop1(e, osz, false, ld, H_RAX, omem(H_R14, 0));
+			eop1(e, osz, false, ld, H_RAX, x->m);
 		} else if (src) {				/* MOVS CMPS */
-			eop1(e, osz, false, ld, H_R13, omem(H_R14, 0));
+			eop1(e, osz, false, ld, H_R13, x->m);
 			emov_store(e, true, H_R13, omem(H_R15, OFF_SPILL(BT_SPILL_TMP)));
 		}
 		if (dst) {
 			bool wr = op <= 0xa5 || op == 0xaa || op == 0xab;
 
 			eop1(e, 4, false, 0x89, H_RDI, oreg(H_R14));	/* mov r14d, edi */
-			emit_probe(x, k, X86_ES, size, wr);
+			emit_probe(x, k, X86_ES, size, wr, false);
 			if (wr)
 				emit_log(x, size);
 			if (src)
 				emov_load(e, true, H_R13, omem(H_R15, OFF_SPILL(BT_SPILL_TMP)));
 			if (op == 0xaa || op == 0xab)		/* STOS */
-				eop1(e, osz, false, st, H_RAX, omem(H_R14, 0));
+				eop1(e, osz, false, st, H_RAX, x->m);
 			else if (op <= 0xa5)			/* MOVS */
-				eop1(e, osz, false, st, H_R13, omem(H_R14, 0));
+				eop1(e, osz, false, st, H_R13, x->m);
 			else if (op >= 0xae)			/* SCAS */
-				eop1(e, osz, false, cmp, H_RAX, omem(H_R14, 0));
+				eop1(e, osz, false, cmp, H_RAX, x->m);
 			else					/* CMPS */
-				eop1(e, osz, false, cmp, H_R13, omem(H_R14, 0));
+				eop1(e, osz, false, cmp, H_R13, x->m);
 		}
 		if (src)
 			elea(e, false, H_RSI, omem(H_RSI, d));
@@ -1103,44 +1095,44 @@ static void emit_insn(struct tctx *x, unsigned int k)
 		break;
 	case K_PUSH_R:
 		emit_stack(x, k, -(int32_t)sz, sz, true);
-		eop1(e, sz, false, 0x89, hreg_of(in->rm), omem(H_R14, 0));
+		eop1(e, sz, false, 0x89, hreg_of(in->rm), x->m);
 		elea(e, false, H_R9, omem(H_R9, -(int32_t)sz));
 		break;
 	case K_PUSH_I:
 		emit_stack(x, k, -(int32_t)sz, sz, true);
-		eop1(e, sz, false, 0xc7, 0, omem(H_R14, 0));
+		eop1(e, sz, false, 0xc7, 0, x->m);
 		eimm(e, op == 0x6a ? (uint64_t)(int64_t)(int8_t)in->imm : in->imm, sz);
 		elea(e, false, H_R9, omem(H_R9, -(int32_t)sz));
 		break;
 	case K_PUSH_M:		/* FF /6: memory or (FF F0+r) a register */
 		if (in->flags & X86_IF_MEM) {
 			emit_memop(x, k, t);
-			emov_load(e, false, H_R13, omem(H_R14, 0));
+			emov_load(e, false, H_R13, x->m);
 		} else {
 			eop1(e, 4, false, 0x89, hreg_of(in->rm), oreg(H_R13));
 		}
 		emov_store(e, false, H_R13, omem(H_R15, OFF_SPILL(BT_SPILL_TMP)));
 		emit_stack(x, k, -4, 4, true);
 		emov_load(e, false, H_R13, omem(H_R15, OFF_SPILL(BT_SPILL_TMP)));
-		emov_store(e, false, H_R13, omem(H_R14, 0));
+		emov_store(e, false, H_R13, x->m);
 		elea(e, false, H_R9, omem(H_R9, -4));
 		break;
 	case K_POP_R:
 		emit_stack(x, k, 0, sz, false);
-		eop1(e, sz, false, 0x8b, H_R13, omem(H_R14, 0));
+		eop1(e, sz, false, 0x8b, H_R13, x->m);
 		elea(e, false, H_R9, omem(H_R9, (int32_t)sz));
 		eop1(e, sz, false, 0x89, H_R13, oreg(hreg_of(in->rm)));
 		break;
 	case K_LEAVE:
 		elea(e, false, H_R14, omem(H_RBP, 0));
-		emit_probe(x, k, X86_SS, 4, false);
-		emov_load(e, false, H_R13, omem(H_R14, 0));
+		emit_probe(x, k, X86_SS, 4, false, false);
+		emov_load(e, false, H_R13, x->m);
 		elea(e, false, H_R9, omem(H_RBP, 4));
 		eop1(e, 4, false, 0x89, H_R13, oreg(H_RBP));
 		break;
 	case K_CALL:
 		emit_stack(x, k, -4, 4, true);
-		eop1(e, 4, false, 0xc7, 0, omem(H_R14, 0));
+		eop1(e, 4, false, 0xc7, 0, x->m);
 		e32(e, t->next);
 		elea(e, false, H_R9, omem(H_R9, -4));
 		e8(e, 0xe9);
@@ -1169,7 +1161,7 @@ static void emit_insn(struct tctx *x, unsigned int k)
 		break;
 	case K_RET:
 		emit_stack(x, k, 0, 4, false);
-		emov_load(e, false, H_R11, omem(H_R14, 0));
+		emov_load(e, false, H_R11, x->m);
 		elea(e, false, H_R9, omem(H_R9, 4 + (op == 0xc2 ? (int32_t)(uint16_t)in->imm : 0)));
 		emit_jc_jump(x);
 		break;
@@ -1202,16 +1194,7 @@ static void emit_insn(struct tctx *x, unsigned int k)
 
 		if (t->mem) {
 			emit_memop(x, k, t);
-			if (t->align16) {	/* #GP when misaligned: the interpreter's */
-				emov_imm32(e, H_R10, 60);
-				e8(e, 0xc4);		/* shlx r10, r14, r10 */
-				e8(e, 0x42);
-				e8(e, 0xa9);
-				e8(e, 0xf7);
-				e8(e, 0xd6);
-				emit_if_nonzero(x, k, H_R10, 3);
-			}
-			src = omem(H_R14, 0);
+			src = x->m;
 		}
 		switch (op) {
 		case 0x16e:		/* MOVD xmm, r/m32 */
@@ -1259,14 +1242,14 @@ static void emit_insn(struct tctx *x, unsigned int k)
 	case K_CALL_M:
 		if (in->flags & X86_IF_MEM) {
 			emit_memop(x, k, t);
-			emov_load(e, false, H_R13, omem(H_R14, 0));
+			emov_load(e, false, H_R13, x->m);
 		} else {
 			eop1(e, 4, false, 0x89, hreg_of(in->rm), oreg(H_R13));
 		}
 		if (t->kind == K_CALL_M) {
 			emov_store(e, false, H_R13, omem(H_R15, OFF_SPILL(BT_SPILL_TMP)));
 			emit_stack(x, k, -4, 4, true);
-			eop1(e, 4, false, 0xc7, 0, omem(H_R14, 0));
+			eop1(e, 4, false, 0xc7, 0, x->m);
 			e32(e, t->next);
 			elea(e, false, H_R9, omem(H_R9, -4));
 			emov_load(e, false, H_R13, omem(H_R15, OFF_SPILL(BT_SPILL_TMP)));
@@ -1425,14 +1408,15 @@ struct bt_block *bt_translate(struct bt *b, struct x86_cpu *c, uint32_t eip,
 	x->e = (struct emit){ .p = b->rw + b->used,
 			      .end = b->rw + b->used + BT_BLOCK_ROOM,
 			      .delta = b->rx - b->rw };
-	/* budget: out when RCX reaches 0 */
+	/* budget: out when R12 reaches 0 */
 	budget = x->e.p;
 	emov_imm32(&x->e, H_R11, eip);
 	emov_imm32(&x->e, H_R10, BT_EXIT_BUDGET);
 	ejmp(&x->e, b->rt_exit);
 	entry = x->e.p;
-	elea(&x->e, true, H_RCX, omem(H_RCX, -1));
-	e8(&x->e, 0xe3);				/* jrcxz budget */
+	erorx(&x->e, true, H_RCX, H_R12, 32);	/* R12 >= 0: budget used up */
+	e8(&x->e, 0x67);
+	e8(&x->e, 0xe3);				/* jecxz budget */
 	e8(&x->e, (uint8_t)(budget - (x->e.p + 1)));
 	elea(&x->e, true, H_R12, omem(H_R12, (int32_t)n));
 	x->pend_imul = 0;

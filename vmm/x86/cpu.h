@@ -102,15 +102,21 @@ struct x86_tlb_entry {
 
 /*
  * The binary translator's data TLB (vmm/bt): per privilege class (CPL 0-2,
- * CPL 3), direct mapped like tlb[]; a hit is a 32-bit linear page number
- * (address >> 12) equal to rtag (reads) or wtag (writes), the host address
- * is lin + ftlb_add[][] (kept apart: both arrays indexed with a scale of 8).  All ones is no page number: an empty entry.  Only kept
- * when c->bt.
+ * CPL 3), direct mapped like tlb[], in three arrays indexed alike with a
+ * scale of 8: ftlb_r (reads) and ftlb_w (writes) hold minus the linear
+ * address of the page they map (x86_ftlb_tag()), so that translated code
+ * finds "last byte - page start" below 4096 with one LEA on a hit (see
+ * vmm/bt/translate.c); ftlb_add holds host - linear address.  An empty
+ * entry is X86_FTLB_EMPTY (every byte 0x7f: no 33-bit address plus it
+ * lands below 4096 modulo 2^44).  Only kept when c->bt.
  */
-struct x86_ftlb_entry {
-	uint32_t	rtag;		/* linear page number readable here */
-	uint32_t	wtag;		/* linear page number writable here */
-};
+#define X86_FTLB_EMPTY_BYTE	0x7f
+#define X86_FTLB_EMPTY		0x7f7f7f7f7f7f7f7full
+
+static inline uint64_t x86_ftlb_tag(uint32_t lin)
+{
+	return -(uint64_t)(lin & ~0xfffu);
+}
 
 struct x86_cpu;
 
@@ -243,7 +249,8 @@ struct x86_cpu {
 	/* every write through the slow path (lockstep), or NULL */
 	void		(*write_hook)(struct x86_cpu *c, uint64_t gpa,
 				      unsigned int size);
-	struct x86_ftlb_entry ftlb[2][X86_TLB_SIZE] __attribute__((aligned(64)));
+	uint64_t	ftlb_r[2][X86_TLB_SIZE] __attribute__((aligned(64)));
+	uint64_t	ftlb_w[2][X86_TLB_SIZE];
 	uint64_t	ftlb_add[2][X86_TLB_SIZE];	/* host - linear address */
 };
 
@@ -288,7 +295,8 @@ int x86_bt_attach(struct x86_cpu *c, char *why, size_t len);
 /* the translator's data TLB: every entry misses; its jump cache: stale */
 static inline void x86_ftlb_flush(struct x86_cpu *c)
 {
-	memset(c->ftlb, 0xff, sizeof(c->ftlb));
+	memset(c->ftlb_r, X86_FTLB_EMPTY_BYTE, sizeof(c->ftlb_r));
+	memset(c->ftlb_w, X86_FTLB_EMPTY_BYTE, sizeof(c->ftlb_w));
 	memset(c->ftlb_big, 0, sizeof(c->ftlb_big));
 	c->bt_jc_gen += X86_BT_JC_GEN_STEP;
 	memset(c->bt_jc_pages, 0, sizeof(c->bt_jc_pages));
@@ -301,14 +309,14 @@ static inline void x86_ftlb_flush_page(struct x86_cpu *c, uint64_t lin)
 	unsigned int k = (lin >> 12) & (X86_TLB_SIZE - 1), u, w;
 	unsigned int pg = (lin >> 12) & 4095;
 
-	c->ftlb[0][k].rtag = c->ftlb[0][k].wtag = ~0u;
-	c->ftlb[1][k].rtag = c->ftlb[1][k].wtag = ~0u;
+	c->ftlb_r[0][k] = c->ftlb_w[0][k] = X86_FTLB_EMPTY;
+	c->ftlb_r[1][k] = c->ftlb_w[1][k] = X86_FTLB_EMPTY;
 	for (u = 0; u < 2; u++)
 		for (w = 0; w < X86_TLB_SIZE / 64; w++)
 			while (c->ftlb_big[u][w]) {
 				unsigned int i = w * 64 + __builtin_ctzll(c->ftlb_big[u][w]);
 
-				c->ftlb[u][i].rtag = c->ftlb[u][i].wtag = ~0u;
+				c->ftlb_r[u][i] = c->ftlb_w[u][i] = X86_FTLB_EMPTY;
 				c->ftlb_big[u][w] &= c->ftlb_big[u][w] - 1;
 			}
 	if (c->bt_jc_pages[pg >> 6] >> (pg & 63) & 1) {

@@ -385,7 +385,7 @@ static void tlb_drop_write(struct x86_cpu *c, uint64_t pg)
 
 	if (c->bt)		/* the translator's TLB has no physical tags */
 		for (i = 0; i < X86_TLB_SIZE; i++)
-			c->ftlb[0][i].wtag = c->ftlb[1][i].wtag = ~0u;
+			c->ftlb_w[0][i] = c->ftlb_w[1][i] = X86_FTLB_EMPTY;
 
 	for (i = 0; i < X86_TLB_SIZE; i++)
 		if (c->tlb[i].tag && (c->tlb[i].gpa >> 12) == pg) {
