@@ -51,16 +51,32 @@ static const uint8_t host_of[8] = {
 
 /* ---- the runtime routines, emitted at the start of the code cache */
 
-static void emit_save_guest(struct emit *e)
+/* guest XMM @i in the FXSAVE image */
+#define OFF_XMM(i)	(OFF(fxsave) + 160 + 16 * (int32_t)(i))
+
+/* the guest's registers to c (with @xmm, XMM0-7 too: movdqu) */
+static void emit_save_guest(struct emit *e, bool xmm)
 {
+	static const uint8_t movdqu_st[] = { 0x0f, 0x7f };
+
 	for (unsigned int r = 0; r < 8; r++)
 		emov_store(e, true, host_of[r], omem(H_R15, OFF_GPR(r)));
+	for (unsigned int r = 0; xmm && r < 8; r++) {
+		e8(e, 0xf3);
+		einsn(e, 4, false, movdqu_st, 2, r, omem(H_R15, OFF_XMM(r)), false);
+	}
 }
 
-static void emit_load_guest(struct emit *e)
+static void emit_load_guest(struct emit *e, bool xmm)
 {
+	static const uint8_t movdqu_ld[] = { 0x0f, 0x6f };
+
 	for (unsigned int r = 0; r < 8; r++)
 		emov_load(e, true, host_of[r], omem(H_R15, OFF_GPR(r)));
+	for (unsigned int r = 0; xmm && r < 8; r++) {
+		e8(e, 0xf3);
+		einsn(e, 4, false, movdqu_ld, 2, r, omem(H_R15, OFF_XMM(r)), false);
+	}
 }
 
 /* guest flags from host RFLAGS into c->eflags (clobbers RAX, RDX: saved) */
@@ -103,30 +119,32 @@ static void emit_load_icount(struct emit *e)
 	eop1(e, 4, true, 0x2b, H_R12, omem(H_R15, OFF_SPILL(BT_SPILL_LIMIT)));
 }
 
-static int bt_fill(struct x86_cpu *c, uint32_t lin, uint32_t info);
+static int bt_fill(struct x86_cpu *c, uint32_t lin, uint32_t info,
+		   uint32_t block);
 static int bt_helper(struct x86_cpu *c, uint32_t key, uint32_t next);
 static int bt_invlpg(struct x86_cpu *c, uint32_t lin, uint32_t next);
 static int bt_rdtsc(struct x86_cpu *c, uint32_t unused, uint32_t next);
 static int bt_rdtscp(struct x86_cpu *c, uint32_t unused, uint32_t next);
 
 /*
- * A runtime routine calling @fn(c, r14d, r10d) from translated code: the
+ * A runtime routine calling @fn(c, r14d, r10d, r13d) from translated code: the
  * guest state saved (R11D is the guest EIP, for exceptions),
  * then back to the caller with it reloaded when @fn returns non-zero,
  * else out of translated code with @why (state saved, c->rip set).
  */
 static void emit_call_c(struct emit *e, void *fn, unsigned int why,
-			uint8_t *leave)
+			uint8_t *leave, bool xmm)
 {
 	uint8_t *fail_jz;
 
 	emov_store(e, true, H_R11, omem(H_R15, OFF(rip)));
-	emit_save_guest(e);
+	emit_save_guest(e, xmm);
 	emit_save_flags(e);
 	emit_store_icount(e);
 	eop1(e, 4, true, 0x89, H_R15, oreg(H_RDI));	/* mov rdi, r15 */
 	eop1(e, 4, false, 0x89, H_R14, oreg(H_RSI));	/* mov esi, r14d */
 	eop1(e, 4, false, 0x89, H_R10, oreg(H_RDX));	/* mov edx, r10d */
+	eop1(e, 4, false, 0x89, H_R13, oreg(H_RCX));	/* mov ecx, r13d */
 	emov_imm64(e, H_RAX, (uint64_t)(uintptr_t)fn);
 	eop1(e, 4, true, 0x83, 5, oreg(H_RSP));	/* sub rsp, 8 */
 	e8(e, 8);
@@ -134,128 +152,144 @@ static void emit_call_c(struct emit *e, void *fn, unsigned int why,
 	eop1(e, 4, true, 0x83, 0, oreg(H_RSP));	/* add rsp, 8 */
 	e8(e, 8);
 	eop1(e, 4, false, 0x85, H_RAX, oreg(H_RAX));	/* test eax, eax */
-	e8(e, 0x74);					/* jz fail */
+	e8(e, 0x0f);					/* jz fail */
+	e8(e, 0x84);
 	fail_jz = e->p;
-	e8(e, 0);
+	e32(e, 0);
 	emit_load_icount(e);
 	emit_load_flags(e);
-	emit_load_guest(e);
+	emit_load_guest(e, xmm);
 	eret(e);
-	*fail_jz = (uint8_t)(e->p - (fail_jz + 1));
+	epatch32(fail_jz, erx(e), fail_jz + e->delta + 4);
 	eop1(e, 4, true, 0x83, 0, oreg(H_RSP));	/* add rsp, 8: the caller */
 	e8(e, 8);
 	emov_imm32(e, H_RAX, why);
 	ejmp(e, leave + e->delta);
 }
 
-static void emit_runtime(struct bt *b)
+/* one set of runtime routines at @e: @xmm for blocks with guest XMM0-7
+ * in the host's */
+static void emit_runtime(struct emit *e, struct bt_rt *rt, bool xmm)
 {
-	struct emit e = { .p = b->rw, .end = b->rw + 4096,
-			  .delta = b->rx - b->rw };
 	uint8_t *leave;
 	static const uint8_t saved[] = { H_RBX, H_RBP, H_R12, H_R13, H_R14,
 					 H_R15 };
 	unsigned int i;
 
 	/* int enter(struct x86_cpu *c, const uint8_t *code) */
-	b->enter = (void *)erx(&e);
+	rt->enter = (void *)erx(e);
 	for (i = 0; i < 6; i++)
-		epush(&e, saved[i]);
-	eop1(&e, 4, true, 0x83, 5, oreg(H_RSP));	/* sub rsp, 8 */
-	e8(&e, 8);
-	eop1(&e, 4, true, 0x89, H_RDI, oreg(H_R15));	/* mov r15, rdi */
-	eop1(&e, 4, true, 0x89, H_RSI, oreg(H_R11));	/* mov r11, rsi */
-	emit_load_icount(&e);
-	emit_load_flags(&e);
-	emit_load_guest(&e);
-	eop1(&e, 4, false, 0xff, 4, oreg(H_R11));	/* jmp r11 */
+		epush(e, saved[i]);
+	eop1(e, 4, true, 0x83, 5, oreg(H_RSP));	/* sub rsp, 8 */
+	e8(e, 8);
+	eop1(e, 4, true, 0x89, H_RDI, oreg(H_R15));	/* mov r15, rdi */
+	eop1(e, 4, true, 0x89, H_RSI, oreg(H_R11));	/* mov r11, rsi */
+	emit_load_icount(e);
+	emit_load_flags(e);
+	emit_load_guest(e, xmm);
+	eop1(e, 4, false, 0xff, 4, oreg(H_R11));	/* jmp r11 */
 
 	/* exit: r11d next EIP, r10d why, r13 the patchable site */
-	b->rt_exit = erx(&e);
-	emov_store(&e, true, H_R11, omem(H_R15, OFF(rip)));
-	emov_store(&e, true, H_R13, omem(H_R15, OFF_SPILL(BT_SPILL_SITE)));
-	emit_save_guest(&e);
-	emit_save_flags(&e);
-	emit_store_icount(&e);
-	eop1(&e, 4, false, 0x89, H_R10, oreg(H_RAX));	/* mov eax, r10d */
-	leave = e.p;
-	eop1(&e, 4, true, 0x83, 0, oreg(H_RSP));	/* add rsp, 8 */
-	e8(&e, 8);
+	rt->exit = erx(e);
+	emov_store(e, true, H_R11, omem(H_R15, OFF(rip)));
+	emov_store(e, true, H_R13, omem(H_R15, OFF_SPILL(BT_SPILL_SITE)));
+	emit_save_guest(e, xmm);
+	emit_save_flags(e);
+	emit_store_icount(e);
+	eop1(e, 4, false, 0x89, H_R10, oreg(H_RAX));	/* mov eax, r10d */
+	leave = e->p;
+	eop1(e, 4, true, 0x83, 0, oreg(H_RSP));	/* add rsp, 8 */
+	e8(e, 8);
 	for (i = 6; i--;)
-		epop(&e, saved[i]);
-	eret(&e);
+		epop(e, saved[i]);
+	eret(e);
 
 	/*
 	 * fill (called from a block's miss stub): r14d the linear address,
-	 * r10d size | 0x10 for a write, r11d the instruction's EIP.  Back to
-	 * the stub with every guest register and flag as it was when the
-	 * entry now hits; else out of translated code with BT_EXIT_STEP.
+	 * r10d what (bt.h BT_FILL_*), r11d the instruction's EIP, r13d the
+	 * block's index.  Back to the stub with every guest register and
+	 * flag as it was when the entry now hits; else out of translated
+	 * code with BT_EXIT_STEP.
 	 */
-	b->rt_fill = erx(&e);
-	emit_call_c(&e, (void *)bt_fill, BT_EXIT_STEP, leave);
+	rt->fill = erx(e);
+	emit_call_c(e, (void *)bt_fill, BT_EXIT_STEP, leave, xmm);
 	/*
 	 * helper (called in a block): r11d an instruction's EIP, r10d the
-	 * next one's, r14d the block's mode key.  The interpreter runs it; back in the block when
-	 * execution goes on in line in the same mode, else out with
-	 * BT_EXIT_JUMP to wherever it went.
+	 * next one's, r14d the block's mode key.  The interpreter runs it;
+	 * back in the block when execution goes on in line in the same
+	 * mode, else out with BT_EXIT_JUMP to wherever it went.
 	 */
-	b->rt_helper = erx(&e);
-	emit_call_c(&e, (void *)bt_helper, BT_EXIT_JUMP, leave);
+	rt->helper = erx(e);
+	emit_call_c(e, (void *)bt_helper, BT_EXIT_JUMP, leave, xmm);
 	/* invlpg: r14d the linear address, r11d EIP, r10d next EIP */
-	b->rt_invlpg = erx(&e);
-	emit_call_c(&e, (void *)bt_invlpg, BT_EXIT_STEP, leave);
+	rt->invlpg = erx(e);
+	emit_call_c(e, (void *)bt_invlpg, BT_EXIT_STEP, leave, xmm);
 	/* RDTSC, RDTSCP: r11d EIP (r14d, r10d unused) */
-	b->rt_rdtsc = erx(&e);
-	emit_call_c(&e, (void *)bt_rdtsc, BT_EXIT_STEP, leave);
-	b->rt_rdtscp = erx(&e);
-	emit_call_c(&e, (void *)bt_rdtscp, BT_EXIT_STEP, leave);
+	rt->rdtsc = erx(e);
+	emit_call_c(e, (void *)bt_rdtsc, BT_EXIT_STEP, leave, xmm);
+	rt->rdtscp = erx(e);
+	emit_call_c(e, (void *)bt_rdtscp, BT_EXIT_STEP, leave, xmm);
+}
 
+static void emit_runtimes(struct bt *b)
+{
+	struct emit e = { .p = b->rw, .end = b->rw + 8192,
+			  .delta = b->rx - b->rw };
+
+	emit_runtime(&e, &b->rt[0], false);
+	emit_runtime(&e, &b->rt[1], true);
 	b->rt_end = b->used = (uint32_t)(((e.p - b->rw) + 63) & ~63);
 }
 
 /* ---- the data TLB fill (called by translated code through rt_fill) */
 
 /*
- * Make the translator's TLB entry for @lin hit for an access of
- * info & 0x1f bytes (a write with 0x20), with the interpreter's TLB and
- * rights: 1, or 0 when the access must be interpreted (MMIO, ROM, a page
- * holding code, crossing a page, watchpoints; in lockstep anything the
- * interpreter's TLB does not hold already).  Raises #PF like the
- * interpreter would (the guest state is saved).
+ * The interpreter's TLB entry for an access of @size bytes at @lin (a
+ * write with @write) made usable by translated code: the entry, or NULL
+ * when the access must be interpreted (MMIO, ROM, a page holding code,
+ * crossing a page, watchpoints; in lockstep anything the interpreter's TLB
+ * does not hold already).  Raises #PF like the interpreter would (the
+ * guest state is saved).
  */
-static int bt_fill(struct x86_cpu *c, uint32_t lin, uint32_t info)
+static struct x86_tlb_entry *fill_entry(struct x86_cpu *c, uint32_t lin,
+					unsigned int size, bool write)
 {
 	struct bt *b = c->bt;
-	unsigned int size = info & 0x1f, idx = (lin >> 12) & (X86_TLB_SIZE - 1);
-	bool write = info & 0x20, user = c->cpl == 3;
-	struct x86_tlb_entry *e = &c->tlb[idx];
-	uint64_t tag = x86_ftlb_tag(lin);
-	uint8_t *host;
-	bool ok;
+	bool user = c->cpl == 3;
+	struct x86_tlb_entry *e = &c->tlb[(lin >> 12) & (X86_TLB_SIZE - 1)];
 
 	if (c->dr_data || (lin & 0xfff) + size > 0x1000)
-		return 0;
-	ok = e->tag == ((uint64_t)(lin & ~0xfffu) | 1) &&
-	     (write ? (user ? e->user_w : e->sup_w) : (!user || e->user));
-	if (!ok) {
+		return NULL;
+	if (!(e->tag == ((uint64_t)(lin & ~0xfffu) | 1) &&
+	      (write ? (user ? e->user_w : e->sup_w) : (!user || e->user)))) {
 		if (b->lockstep)
-			return 0;	/* no walk: its A/D writes are the reference's */
+			return NULL;	/* no walk: its A/D writes are the reference's */
 		e = x86_tlb_fill(c, lin, (write ? 1u : 0u) | (user ? 2u : 0u));
 		if (write ? !(user ? e->user_w : e->sup_w) : (user && !e->user))
-			return 0;
+			return NULL;
 	}
-	if (!e->host)
-		return 0;
-	if (write) {
-		uint64_t pg = e->gpa >> 12;
+	return e->host ? e : NULL;
+}
 
-		if (pg >= c->code_pages_n ||
-		    (c->code_pages[pg >> 3] >> (pg & 7) & 1))
-			return 0;
-		host = c->bus->page_ptr(c->bus->opaque, e->gpa, true);
-		if (host != e->host)
-			return 0;
-	}
+/* may translated code write the page of @e? */
+static bool entry_writable(struct x86_cpu *c, const struct x86_tlb_entry *e)
+{
+	uint64_t pg = e->gpa >> 12;
+
+	if (!(c->cpl == 3 ? e->user_w : e->sup_w))
+		return false;
+	if (pg >= c->code_pages_n || (c->code_pages[pg >> 3] >> (pg & 7) & 1))
+		return false;
+	return c->bus->page_ptr(c->bus->opaque, e->gpa, true) == e->host;
+}
+
+/* the translator's entry for the page of @lin, from @e */
+static void ftlb_set(struct x86_cpu *c, uint32_t lin,
+		     const struct x86_tlb_entry *e, bool write)
+{
+	unsigned int idx = (lin >> 12) & (X86_TLB_SIZE - 1), user = c->cpl == 3;
+	uint64_t tag = x86_ftlb_tag(lin);
+
 	if (c->ftlb_r[user][idx] != tag)
 		c->ftlb_w[user][idx] = X86_FTLB_EMPTY;
 	c->ftlb_r[user][idx] = tag;
@@ -264,6 +298,61 @@ static int bt_fill(struct x86_cpu *c, uint32_t lin, uint32_t info)
 	if (write)
 		c->ftlb_w[user][idx] = tag;
 	c->ftlb_add[user][idx] = (uint64_t)(uintptr_t)e->host - (lin & ~0xfffu);
+}
+
+static void code_gone(struct x86_cpu *c, uint64_t pg);
+
+/* a group of block @block missed for a reason that lasts: after
+ * BT_GROUP_FAILS, its code page's blocks are made again without groups */
+static void group_failed(struct x86_cpu *c, uint32_t block)
+{
+	struct bt *b = c->bt;
+	uint64_t pg = b->blocks[block].gpa >> 12;
+
+	b->n_grp_fail++;
+	if (!b->grp_fail || pg >= c->code_pages_n || b->grp_fail[pg] == 255)
+		return;
+	if (++b->grp_fail[pg] >= BT_GROUP_FAILS) {
+		b->grp_fail[pg] = 255;
+		b->n_degroup++;
+		code_gone(c, pg);
+	}
+}
+
+/*
+ * Make the translator's TLB entry for the access @info describes at @lin
+ * hit (bt.h BT_FILL_*), for block number @block: 1, or 0 when the
+ * instruction at c->rip must be interpreted.  A group's fill is its
+ * leader's; the whole group's entry is made only when its range lies in
+ * the leader's page with the rights it needs, else the leader is
+ * interpreted (the next block holds the rest, probed one by one).
+ */
+static int bt_fill(struct x86_cpu *c, uint32_t lin, uint32_t info,
+		   uint32_t block)
+{
+	struct x86_tlb_entry *e;
+	unsigned int size = info & BT_FILL_SIZE;
+	bool write = info & BT_FILL_WRITE;
+
+	if (!(info & BT_FILL_GROUP)) {
+		e = fill_entry(c, lin, size, write);
+		if (!e || (write && !entry_writable(c, e)))
+			return 0;
+		ftlb_set(c, lin, e, write);
+		return 1;
+	}
+	e = fill_entry(c, lin + BT_FILL_LDELTA(info), BT_FILL_LSIZE(info),
+		       info & BT_FILL_LWRITE);
+	if (!e || c->dr_data || (lin & 0xfff) + size > 0x1000 ||
+	    (write && (c->cpl == 3 ? e->user_w : e->sup_w) &&
+	     !entry_writable(c, e))) {
+		if (!((struct bt *)c->bt)->lockstep)	/* there: no walks */
+			group_failed(c, block);
+		return 0;
+	}
+	if (write && !entry_writable(c, e))
+		return 0;	/* not dirty yet, or read-only: cold */
+	ftlb_set(c, lin, e, write);
 	return 1;
 }
 
@@ -528,7 +617,7 @@ static int lockstep_block(struct bt *b, struct x86_cpu *c, struct bt_block *k,
 	memcpy(fx0, c->fxsave, sizeof(fx0));
 	c->bt_spill[BT_SPILL_LOG] = (uint64_t)(uintptr_t)b->log;
 	c->bt_spill[BT_SPILL_LIMIT] = c->icount + 1;	/* this block only */
-	r = b->enter(c, k->code);
+	r = b->rt[(k->key & BT_KEY_SSE) ? 1 : 0].enter(c, k->code);
 	n = c->icount - ic0;
 	nlog = (unsigned int)(((struct bt_log *)(uintptr_t)c->bt_spill[BT_SPILL_LOG]) -
 			      b->log);
@@ -746,7 +835,7 @@ static void bt_run(struct x86_cpu *c, uint64_t max_insns, uint64_t deadline_ns,
 			c->bt_spill[BT_SPILL_LIMIT] =
 				max_insns - c->icount > BT_BUDGET ?
 				c->icount + BT_BUDGET : max_insns;
-			r = b->enter(c, k->code);
+			r = b->rt[(k->key & BT_KEY_SSE) ? 1 : 0].enter(c, k->code);
 		}
 		switch (r) {
 		case BT_EXIT_CHAIN:
@@ -898,6 +987,10 @@ static void bt_destroy(struct x86_cpu *c)
 			(unsigned long long)b->n_helper,
 			(unsigned long long)b->n_translate,
 			(unsigned long long)b->n_chain, (unsigned long long)b->n_flush);
+		fprintf(stderr, "dualvm: bt: %llu groups made, %llu group misses not cold, %llu code pages without groups\n",
+			(unsigned long long)b->n_groups,
+			(unsigned long long)b->n_grp_fail,
+			(unsigned long long)b->n_degroup);
 		fprintf(stderr, "dualvm: bt: host flags canonical: shifts %02x, imul %d, logic %d\n",
 			b->shift_exact, b->imul_exact, b->logic_af_ok);
 		fprintf(stderr, "dualvm: bt: interpreted most:");
@@ -915,6 +1008,7 @@ static void bt_destroy(struct x86_cpu *c)
 		free(b->step_ops);
 	}
 	free(b->blocks);
+	free(b->grp_fail);
 	free(c->bt_jc);
 	c->bt_jc = NULL;
 	free(b);
@@ -976,10 +1070,11 @@ int x86_bt_attach(struct x86_cpu *c, char *why, size_t len)
 		goto fail;
 	}
 	b->lockstep = ls && !strcmp(ls, "1");
+	b->grp_fail = calloc(c->code_pages_n ? c->code_pages_n : 1, 1);
 	if (getenv("DUALVM_BT_STATS"))
 		b->step_ops = calloc(1040, sizeof(*b->step_ops));
 	probe_host(b, c);
-	emit_runtime(b);
+	emit_runtimes(b);
 	c->bt = b;
 	c->bt_hooks = &bt_hooks;
 	if (b->lockstep) {

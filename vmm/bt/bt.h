@@ -50,6 +50,26 @@
 #define BT_SPILL_IMUL	4		/* an IMUL result (canonical flags) */
 #define BT_SPILL_OF	5		/* OF while the IMUL fix-up runs */
 
+/*
+ * What a TLB miss stub asks rt_fill for (R10D; R13D the block's index):
+ * an access of SIZE bytes at R14D, a write with WRITE.  With GROUP, R14D
+ * and SIZE cover the accesses of several instructions through the same
+ * unchanged base register (translate.c's groups), the first of them (the
+ * leader, at R14D + LDELTA, LSIZE bytes, a write with LWRITE) running
+ * next: the fill is the leader's own, and the group's page is entered
+ * only when the whole range lies in it with the rights it needs.
+ */
+#define BT_FILL_SIZE		0x1ffu
+#define BT_FILL_WRITE		0x200u
+#define BT_FILL_GROUP		0x400u
+#define BT_FILL_LSIZE(i)	(((i) >> 11) & 0x1f)
+#define BT_FILL_LWRITE		0x10000u
+#define BT_FILL_LDELTA(i)	((i) >> 17 & 0xff)
+#define BT_GROUP_SPAN		128	/* bytes a group may cover */
+#define BT_GROUP_FAILS		32	/* group misses that are not cold,
+					 * per code page, before its blocks
+					 * are made again without groups */
+
 /* how translated code left (eax of bt_enter) */
 enum bt_exit {
 	BT_EXIT_JUMP = 1,	/* to c->rip (an indirect or far target) */
@@ -106,14 +126,20 @@ struct bt {
 	uint8_t		*rx, *rw;	/* the code cache, two views */
 	uint32_t	used;		/* bytes of it in use */
 	uint32_t	rt_end;		/* end of the runtime routines */
-	/* runtime routines (RX) */
-	int		(*enter)(struct x86_cpu *c, const uint8_t *code);
-	uint8_t		*rt_exit;	/* r11d EIP, r10d exit, r13 site */
-	uint8_t		*rt_fill;	/* r14d linear, r10d info, r11d EIP */
-	uint8_t		*rt_helper;	/* r11d EIP, r10d next EIP */
-	uint8_t		*rt_invlpg;	/* r14d linear, r11d EIP, r10d next */
-	uint8_t		*rt_rdtsc;	/* r11d EIP, r10d next EIP */
-	uint8_t		*rt_rdtscp;	/* likewise */
+	/* runtime routines (RX), in two sets: rt[1] for blocks of a mode
+	 * with SSE usable (BT_KEY_SSE), where guest XMM0-7 live in the
+	 * host's XMM0-7 while translated code runs (saved to and loaded
+	 * from the FXSAVE image around every call out and exit) */
+	struct bt_rt {
+		int	(*enter)(struct x86_cpu *c, const uint8_t *code);
+		uint8_t	*exit;		/* r11d EIP, r10d exit, r13 site */
+		uint8_t	*fill;		/* r14d linear, r10d info, r11d EIP,
+					 * r13d block */
+		uint8_t	*helper;	/* r11d EIP, r10d next EIP, r14d key */
+		uint8_t	*invlpg;	/* r14d linear, r11d EIP, r10d next */
+		uint8_t	*rdtsc;		/* r11d EIP, r10d next EIP */
+		uint8_t	*rdtscp;	/* likewise */
+	}		rt[2];
 	uint64_t	n_gone;		/* code_gone() calls */
 
 	struct bt_block	*blocks;	/* BT_MAX_BLOCKS */
@@ -127,9 +153,13 @@ struct bt {
 					 * flags are canonical for every count */
 	bool		imul_exact;	/* IMUL r, r/m: host flags canonical */
 	struct bt_log	log[BT_LOG_MAX + 8];
+	uint8_t		*grp_fail;	/* per guest-physical code page: group
+					 * misses that were not cold; 255 no
+					 * groups there (x86_cpu.code_pages_n) */
 
 	/* statistics (DUALVM_BT_STATS=1) */
 	uint64_t	n_enter, n_step, n_translate, n_flush, n_chain, n_helper;
+	uint64_t	n_groups, n_grp_fail, n_degroup;
 	uint64_t	*step_ops;	/* interpreted, by opcode (1024: other) */
 };
 

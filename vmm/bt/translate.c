@@ -71,7 +71,7 @@ enum kind {
 	K_HELPER,	/* the interpreter runs it, in line (rt_helper) */
 	K_INVLPG,	/* 0F 01 /7 (rt_invlpg) */
 	K_RDTSC,	/* RDTSC, RDTSCP (rt_rdtsc, rt_rdtscp) */
-	K_SSE,		/* SSE2 integer and moves on XMM0-7 (through XMM15) */
+	K_SSE,		/* SSE2 integer and moves on XMM0-7 (the host's) */
 	K_STRING,	/* LODS STOS MOVS SCAS CMPS without REP */
 };
 
@@ -92,6 +92,15 @@ struct tinsn {
 	uint16_t	live_in, live_out;	/* liveness (pass 2) */
 	uint8_t		opc[3];		/* host opcode bytes */
 	uint8_t		nopc;
+	/* groups (make_groups): accesses through one unchanged base share
+	 * their leader's probe */
+	int16_t		gl;		/* the leader's index, or -1 */
+	int16_t		gdelta;		/* this access - the group's first byte */
+	int32_t		gdmin;		/* leader: the group's lowest disp */
+	uint16_t	gspan;		/* leader: bytes the group covers */
+	bool		gwrite;		/* leader: some member writes */
+	bool		galign;		/* leader: some member needs 16-byte
+					 * alignment (all at gdelta % 16 == 0) */
 };
 
 /* guest register -> host register (bt.h) */
@@ -140,6 +149,8 @@ struct tctx {
 	unsigned int	nstubs;
 	unsigned int	pend_imul;	/* IMUL fix-up pending: operand size */
 	struct eop	m;		/* the host memory operand (emit_probe) */
+	uint32_t	block;		/* this block's index (group misses) */
+	const struct bt_rt *rt;		/* the runtime routines of its mode */
 };
 
 static struct stub *add_stub(struct tctx *x)
@@ -559,9 +570,9 @@ static bool classify(const struct bt *b, struct tinsn *t, uint32_t key)
 
 /*
  * SSE2 integer instructions and moves on XMM registers (66 prefix; MOVDQU
- * with F3): re-encoded on the host's XMM15 between a load and a store of
- * the guest's register in the FXSAVE image (no MXCSR involved: no
- * floating point).  Only with SSE usable in this mode (BT_KEY_SSE).
+ * with F3): re-encoded as themselves on the host's XMM0-7, which hold the
+ * guest's while blocks of this mode run (bt.h rt[1]; no MXCSR involved:
+ * no floating point).  Only with SSE usable in this mode (BT_KEY_SSE).
  */
 static bool classify_sse(struct tinsn *t, uint32_t key)
 {
@@ -653,6 +664,154 @@ static void liveness(struct tctx *x)
 	}
 }
 
+/* ---- groups */
+
+/*
+ * Memory operands of one block through the same base and index registers
+ * and segment, with nothing between them writing those registers or
+ * touching the probe's registers (R10, R14: any other access, a call out,
+ * a branch), form a group: the first (the leader) probes the whole range
+ * they cover, BT_GROUP_SPAN bytes at most, once; the others use its host
+ * address with their displacement.  In `mov eax, [esi]; ...; mov
+ * [esi+4], eax` the second probe goes.  A group miss fills for the leader
+ * alone (its own #PF, exact); when the range does not fit the leader's
+ * page with the rights it needs, the leader is interpreted and the next
+ * block probes the others one by one (bt.c bt_fill).
+ */
+
+/* may @t write guest register @g?  (conservative) */
+static bool may_write(const struct tinsn *t, unsigned int g)
+{
+	const struct x86_insn *in = &t->in;
+	unsigned int op = in->op;
+
+	switch (t->kind) {
+	case K_NOP:
+		return false;
+	case K_INCDEC:
+		return (op & 7) == g;
+	case K_MOV_RI: case K_BSWAP:
+		return (in->rm & 7) == g || (t->byteop && (in->rm & 3) == g);
+	case K_LEA:
+		return (in->reg & 7) == g;
+	case K_XCHG_A:
+		return g == X86_RAX || (in->rm & 7) == g;
+	case K_ONEBYTE:
+		return g == X86_RAX || g == X86_RDX;
+	case K_SSE:
+		if (op == 0x17e)
+			return !(in->flags & X86_IF_MEM) && (in->rm & 7) == g;
+		return op == 0x1d7 && (in->reg & 7) == g;
+	case K_GENERIC: case K_SHIFT_CL:
+		if (!t->regext && ((in->reg & 7) == g ||
+				   (t->byteop && (in->reg & 3) == g)))
+			return true;
+		if (!(in->flags & X86_IF_MEM) &&
+		    ((in->rm & 7) == g || (t->byteop && (in->rm & 3) == g)))
+			return true;
+		/* MUL, IMUL, DIV... (EAX, EDX); CMPXCHG (EAX) */
+		return (g == X86_RAX || g == X86_RDX) &&
+		       (op == 0xf6 || op == 0xf7 || op == 0x1b0 || op == 0x1b1);
+	default:
+		return true;
+	}
+}
+
+/* can @t be in a group? */
+static bool groupable(const struct tinsn *t)
+{
+	return t->mem && (t->kind == K_GENERIC || t->kind == K_SHIFT_CL ||
+			  t->kind == K_SSE);
+}
+
+/* does @t keep R10 and R14 (and emit no exit) between group members? */
+static bool transparent(const struct tinsn *t)
+{
+	switch (t->kind) {
+	case K_GENERIC: case K_SHIFT_CL: case K_SSE:
+		return !t->mem;
+	case K_ONEBYTE: case K_INCDEC: case K_MOV_RI: case K_NOP: case K_LEA:
+	case K_XCHG_A: case K_BSWAP:
+		return true;
+	default:
+		return false;
+	}
+}
+
+static bool same_address(const struct tinsn *a, const struct tinsn *b)
+{
+	return a->seg == b->seg && a->in.base == b->in.base &&
+	       a->in.index == b->in.index &&
+	       (a->in.index == X86_REG_NONE || a->in.scale == b->in.scale);
+}
+
+static bool base_written(const struct tinsn *t, const struct tinsn *l)
+{
+	return (l->in.base != X86_REG_NONE && may_write(t, l->in.base)) ||
+	       (l->in.index != X86_REG_NONE && may_write(t, l->in.index));
+}
+
+static void make_groups(struct tctx *x)
+{
+	struct tinsn *ts = x->t;
+	unsigned int i, j, m;
+
+	for (i = 0; i < x->n; i++)
+		ts[i].gl = -1;
+	for (i = 0; i < x->n; i++) {
+		struct tinsn *l = &ts[i];
+		int64_t lo = l->in.disp, hi = (int64_t)l->in.disp + l->msize;
+		unsigned int members = 1;
+		bool align = l->align16, write = l->mem & 2;
+
+		if (ts[i].gl >= 0 || !groupable(l) || base_written(l, l))
+			continue;
+		for (j = i + 1; j < x->n; j++) {
+			struct tinsn *t = &ts[j];
+
+			if (groupable(t) && same_address(t, l)) {
+				int64_t nlo = t->in.disp < lo ? t->in.disp : lo;
+				int64_t nhi = (int64_t)t->in.disp + t->msize > hi ?
+					      (int64_t)t->in.disp + t->msize : hi;
+				bool ok = nhi - nlo <= BT_GROUP_SPAN;
+
+				/* 16-byte alignment checked once, on the range */
+				for (m = i; ok && m <= j; m++)
+					if ((ts[m].gl == (int16_t)i || m == i || m == j) &&
+					    ts[m].align16 && (ts[m].in.disp - nlo) % 16)
+						ok = false;
+				if (!ok)
+					break;
+				lo = nlo;
+				hi = nhi;
+				align |= t->align16;
+				write |= t->mem & 2;
+				t->gl = (int16_t)i;
+				members++;
+			} else if (!transparent(t)) {
+				break;
+			}
+			if (base_written(t, l))
+				break;
+		}
+		if (members < 2) {
+			for (m = i + 1; m < x->n; m++)
+				if (ts[m].gl == (int16_t)i)
+					ts[m].gl = -1;
+			continue;
+		}
+		l->gl = (int16_t)i;
+		l->gdmin = (int32_t)lo;
+		l->gspan = (uint16_t)(hi - lo);
+		l->gwrite = write;
+		l->galign = align;
+		for (m = i; m < x->n; m++)
+			if (ts[m].gl == (int16_t)i)
+				ts[m].gdelta = (int16_t)(ts[m].in.disp - lo);
+		x->b->n_groups++;
+	}
+}
+
 /* ---- emission helpers */
 
 /* the host register holding guest register @g (32/16-bit view) */
@@ -661,17 +820,17 @@ static unsigned int hreg_of(unsigned int g)
 	return host_of[g & 7];
 }
 
-/* lea r14d, [the guest EA of @in] */
-static void emit_ea(struct emit *e, const struct x86_insn *in)
+/* lea r14d, [the guest EA of @in, with displacement @disp] */
+static void emit_ea(struct emit *e, const struct x86_insn *in, int32_t disp)
 {
 	unsigned int base = in->base == X86_REG_NONE ? H_NONE : hreg_of(in->base);
 	unsigned int index = in->index == X86_REG_NONE ? H_NONE : hreg_of(in->index);
 
 	if (base == H_NONE && index == H_NONE) {
-		emov_imm32(e, H_R14, (uint32_t)in->disp);
+		emov_imm32(e, H_R14, (uint32_t)disp);
 		return;
 	}
-	elea(e, false, H_R14, omem_idx(base, index, in->scale, in->disp));
+	elea(e, false, H_R14, omem_idx(base, index, in->scale, disp));
 }
 
 /* shlx dst, src, cnt (BMI2; no flags), 64-bit */
@@ -722,7 +881,7 @@ static void emit_jc_jump(struct tctx *x)
 	e8(e, 0xe3);						/* jrcxz hit */
 	e8(e, 6 + 5);
 	emov_imm32(e, H_R10, BT_EXIT_JUMP);			/* 6 bytes */
-	ejmp(e, x->b->rt_exit);					/* 5 bytes */
+	ejmp(e, x->rt->exit);					/* 5 bytes */
 	eop1(e, 4, false, 0xff, 4, omem(H_R13, 8));		/* jmp [r13+8] */
 }
 
@@ -752,14 +911,16 @@ static struct stub *emit_unless_rcx(struct tctx *x, unsigned int k, bool ecx,
 /*
  * The probe of an access of @size bytes at offset R14D in segment @seg
  * (a write with @write), for instruction @k (@align16: #GP unless
- * 16-byte aligned): sets x->m, the host operand, [R14 + R10] (or [R14]
- * with R14 the host address, in lockstep).  No instruction in it
+ * 16-byte aligned; @info for the miss stub, bt.h BT_FILL_*): sets x->m,
+ * the host operand at @delta from R14D, [R14 + R10 + delta] (or [R14 +
+ * delta] with R14 the host address, in lockstep).  No instruction in it
  * touches the flags (BMI2 RORX, LEA, MOVZX, JRCXZ), so the guest's flags
  * need no saving, and a miss leaves them exact for the interpreter or an
  * exception frame.
  */
 static void emit_probe(struct tctx *x, unsigned int k, unsigned int seg,
-		       unsigned int size, bool write, bool align16)
+		       unsigned int size, bool write, bool align16,
+		       uint32_t info, int32_t delta)
 {
 	struct emit *e = &x->e;
 	struct stub *s;
@@ -792,32 +953,34 @@ static void emit_probe(struct tctx *x, unsigned int k, unsigned int seg,
 	erorx(e, true, H_RCX, H_RCX, 12);	/* ECX: bits 12-43 of last - page */
 	s = emit_unless_rcx(x, k, true, 0);
 	s->retry = retry;
-	s->info = size | (write ? 0x20 : 0);
+	s->info = info;
 	emov_load(e, true, H_R10, omem_idx(H_R15, H_R11, 3, OFF(ftlb_add) + u));
 	if (x->b->lockstep) {
 		elea(e, true, H_R14, omem_idx(H_R14, H_R10, 0, 0));
-		x->m = omem(H_R14, 0);
+		x->m = omem(H_R14, delta);
 	} else {
-		x->m = omem_idx(H_R14, H_R10, 0, 0);
+		x->m = omem_idx(H_R14, H_R10, 0, delta);
 	}
 }
 
-/* lockstep: log the @size bytes at [r14] before a store (no flags used) */
-static void emit_log(struct tctx *x, unsigned int size)
+/* lockstep: log the @size bytes at [r14 + @delta] before a store (no
+ * flags used) */
+static void emit_log(struct tctx *x, unsigned int size, int32_t delta)
 {
 	struct emit *e = &x->e;
 	static const uint8_t movzx8[] = { 0x0f, 0xb6 }, movzx16[] = { 0x0f, 0xb7 };
 
 	if (!x->b->lockstep)
 		return;
+	elea(e, true, H_R13, omem(H_R14, delta));
 	emov_load(e, true, H_R10, omem(H_R15, OFF_SPILL(BT_SPILL_LOG)));
-	emov_store(e, true, H_R14, omem(H_R10, 0));
+	emov_store(e, true, H_R13, omem(H_R10, 0));
 	if (size == 1)
-		einsn(e, 4, false, movzx8, 2, H_R11, omem(H_R14, 0), false);
+		einsn(e, 4, false, movzx8, 2, H_R11, omem(H_R13, 0), false);
 	else if (size == 2)
-		einsn(e, 4, false, movzx16, 2, H_R11, omem(H_R14, 0), false);
+		einsn(e, 4, false, movzx16, 2, H_R11, omem(H_R13, 0), false);
 	else
-		emov_load(e, false, H_R11, omem(H_R14, 0));
+		emov_load(e, false, H_R11, omem(H_R13, 0));
 	emov_store(e, true, H_R11, omem(H_R10, 8));
 	eop1(e, 4, true, 0xc7, 0, omem(H_R10, 16));	/* mov qword [r10+16], size */
 	e32(e, size);
@@ -825,13 +988,27 @@ static void emit_log(struct tctx *x, unsigned int size)
 	emov_store(e, true, H_R10, omem(H_R15, OFF_SPILL(BT_SPILL_LOG)));
 }
 
-/* a memory operand of insn @k: EA, probe, log; R14 = host address */
+/* a memory operand of insn @k: EA, probe (its group's, for a leader; none
+ * for another member), log; x->m the host operand */
 static void emit_memop(struct tctx *x, unsigned int k, const struct tinsn *t)
 {
-	emit_ea(&x->e, &t->in);
-	emit_probe(x, k, t->seg, t->msize, t->mem & 2, t->align16);
+	if (t->gl < 0) {
+		emit_ea(&x->e, &t->in, t->in.disp);
+		emit_probe(x, k, t->seg, t->msize, t->mem & 2, t->align16,
+			   t->msize | ((t->mem & 2) ? BT_FILL_WRITE : 0), 0);
+	} else if (t->gl == (int16_t)k) {
+		emit_ea(&x->e, &t->in, t->gdmin);
+		emit_probe(x, k, t->seg, t->gspan, t->gwrite, t->galign,
+			   t->gspan | (t->gwrite ? BT_FILL_WRITE : 0) |
+			   BT_FILL_GROUP | (uint32_t)t->msize << 11 |
+			   ((t->mem & 2) ? BT_FILL_LWRITE : 0) |
+			   (uint32_t)t->gdelta << 17, t->gdelta);
+	} else {
+		x->m = x->b->lockstep ? omem(H_R14, t->gdelta) :
+			omem_idx(H_R14, H_R10, 0, t->gdelta);
+	}
 	if (t->mem & 2)
-		emit_log(x, t->msize);
+		emit_log(x, t->msize, t->gl < 0 ? 0 : t->gdelta);
 }
 
 /* a stack slot at ESP + @off (SS), probed for @write; R14 = host address */
@@ -839,9 +1016,10 @@ static void emit_stack(struct tctx *x, unsigned int k, int32_t off,
 		       unsigned int size, bool write)
 {
 	elea(&x->e, false, H_R14, omem(H_R9, off));
-	emit_probe(x, k, X86_SS, size, write, false);
+	emit_probe(x, k, X86_SS, size, write, false,
+		   size | (write ? BT_FILL_WRITE : 0), 0);
 	if (write)
-		emit_log(x, size);
+		emit_log(x, size, 0);
 }
 
 /* an exit stub to guest @eip: chainable when in this block's page */
@@ -895,8 +1073,8 @@ static void emit_generic(struct tctx *x, const struct tinsn *t, bool cl_in_rcx)
  * differently: the canonical CPU's SZP of the result (BT_SPILL_IMUL) and
  * AF clear, CF and OF as they are.  TEST gives SZP and AF 0 (logic_af_ok);
  * LAHF takes them, with CF put back; ADD remakes OF; SAHF sets the rest
- * without touching OF.  RAX is the guest's: kept in R10 meanwhile.  No
- * POPFQ (slow).
+ * without touching OF.  RAX is the guest's: kept in RCX meanwhile (R10
+ * and R14 may hold a group's probe).  No POPFQ (slow).
  */
 static void emit_imul_fix(struct emit *e, unsigned int sz)
 {
@@ -908,7 +1086,7 @@ static void emit_imul_fix(struct emit *e, unsigned int sz)
 	einsn(e, 4, false, seto, 2, 0, omem(H_R15, OFF_SPILL(BT_SPILL_OF)), false);
 	emov_imm32(e, H_R11, 0);				/* no flags */
 	einsn(e, 4, false, setc, 2, 0, oreg(H_R11), true);	/* setc r11b */
-	eop1(e, 4, true, 0x89, H_RAX, oreg(H_R10));		/* mov r10, rax */
+	eop1(e, 4, true, 0x89, H_RAX, oreg(H_RCX));		/* mov rcx, rax */
 	emov_load(e, true, H_R13, omem(H_R15, OFF_SPILL(BT_SPILL_IMUL)));
 	eop1(e, sz, false, 0x85, H_R13, oreg(H_R13));		/* test r13, r13 */
 	e8(e, 0x9f);						/* lahf */
@@ -919,7 +1097,7 @@ static void emit_imul_fix(struct emit *e, unsigned int sz)
 	einsn(e, 4, false, (const uint8_t[]){ 0x80 }, 1, 0, oreg(H_R11), true);
 	e8(e, 0x7f);						/* add r11b, 0x7f: OF */
 	e8(e, 0x9e);						/* sahf */
-	eop1(e, 4, true, 0x89, H_R10, oreg(H_RAX));		/* mov rax, r10 */
+	eop1(e, 4, true, 0x89, H_RCX, oreg(H_RAX));		/* mov rax, rcx */
 }
 
 /*
@@ -957,16 +1135,6 @@ static void pending_after(struct tctx *x, const struct tinsn *t)
 	}
 }
 
-/* movdqu xmm15, @op (0x6f) or movdqu @op, xmm15 (0x7f): never faults on
- * alignment; the guest's alignment rule is checked before */
-static void emit_xmm(struct emit *e, uint8_t opc, struct eop op)
-{
-	const uint8_t o[2] = { 0x0f, opc };
-
-	e8(e, 0xf3);
-	einsn(e, 4, false, o, 2, 15, op, false);
-}
-
 /* xchg rcx, r8: guest ECX in RCX (or back); no flags */
 static void emit_xchg_cx(struct emit *e)
 {
@@ -998,7 +1166,7 @@ static void emit_insn(struct tctx *x, unsigned int k)
 
 		if (src) {
 			eop1(e, 4, false, 0x89, H_RSI, oreg(H_R14));	/* mov r14d, esi */
-			emit_probe(x, k, t->seg, size, false, false);
+			emit_probe(x, k, t->seg, size, false, false, size, 0);
 		}
 		if (op == 0xac || op == 0xad) {			/* LODS */
 			eop1(e, osz, false, ld, H_RAX, x->m);
@@ -1010,9 +1178,10 @@ static void emit_insn(struct tctx *x, unsigned int k)
 			bool wr = op <= 0xa5 || op == 0xaa || op == 0xab;
 
 			eop1(e, 4, false, 0x89, H_RDI, oreg(H_R14));	/* mov r14d, edi */
-			emit_probe(x, k, X86_ES, size, wr, false);
+			emit_probe(x, k, X86_ES, size, wr, false,
+				   size | (wr ? BT_FILL_WRITE : 0), 0);
 			if (wr)
-				emit_log(x, size);
+				emit_log(x, size, 0);
 			if (src)
 				emov_load(e, true, H_R13, omem(H_R15, OFF_SPILL(BT_SPILL_TMP)));
 			if (op == 0xaa || op == 0xab)		/* STOS */
@@ -1125,7 +1294,7 @@ static void emit_insn(struct tctx *x, unsigned int k)
 		break;
 	case K_LEAVE:
 		elea(e, false, H_R14, omem(H_RBP, 0));
-		emit_probe(x, k, X86_SS, 4, false, false);
+		emit_probe(x, k, X86_SS, 4, false, false, 4, 0);
 		emov_load(e, false, H_R13, x->m);
 		elea(e, false, H_R9, omem(H_RBP, 4));
 		eop1(e, 4, false, 0x89, H_R13, oreg(H_RBP));
@@ -1170,12 +1339,12 @@ static void emit_insn(struct tctx *x, unsigned int k)
 		emov_imm32(e, H_R14, x->key);	/* the mode it must stay in */
 		emov_imm32(e, H_R11, t->eip);
 		emov_imm32(e, H_R10, t->next);
-		ecall(e, x->b->rt_helper);
+		ecall(e, x->rt->helper);
 		if (x->n - k - 1)
 			elea(e, true, H_R12, omem(H_R12, (int32_t)(x->n - k - 1)));
 		break;
 	case K_INVLPG:
-		emit_ea(e, in);
+		emit_ea(e, in, in->disp);
 		emov_load(e, false, H_R11, omem(H_R15, OFF(seg) +
 			  (int32_t)(t->seg * sizeof(struct x86_seg)) +
 			  (int32_t)offsetof(struct x86_seg, base)));
@@ -1183,49 +1352,39 @@ static void emit_insn(struct tctx *x, unsigned int k)
 		elea(e, true, H_R12, omem(H_R12, -(int32_t)(x->n - k)));
 		emov_imm32(e, H_R11, t->eip);
 		emov_imm32(e, H_R10, t->next);
-		ecall(e, x->b->rt_invlpg);
+		ecall(e, x->rt->invlpg);
 		if (x->n - k - 1)
 			elea(e, true, H_R12, omem(H_R12, (int32_t)(x->n - k - 1)));
 		break;
 	case K_SSE: {
-		int32_t xr = OFF(fxsave) + 160 + 16 * (int32_t)(in->reg & 7);
-		int32_t xm = OFF(fxsave) + 160 + 16 * (int32_t)(in->rm & 7);
-		struct eop src = omem(H_R15, xm);
+		/* guest XMM0-7 are the host's (bt.h rt[1]); alignment was
+		 * checked by the probe, so MOVDQA may be MOVDQU */
+		struct eop src = oreg(in->rm & 7);
+		static const uint8_t ld[] = { 0x0f, 0x6f }, st[] = { 0x0f, 0x7f };
 
-		if (t->mem) {
+		if (t->mem)
 			emit_memop(x, k, t);
+		if (t->mem)
 			src = x->m;
-		}
 		switch (op) {
 		case 0x16e:		/* MOVD xmm, r/m32 */
-			einsn(e, 2, false, t->opc, 2, 15,
-			      t->mem ? src : oreg(hreg_of(in->rm)), false);
-			emit_xmm(e, 0x7f, omem(H_R15, xr));
-			break;
 		case 0x17e:		/* MOVD r/m32, xmm */
-			emit_xmm(e, 0x6f, omem(H_R15, xr));
-			einsn(e, 2, false, t->opc, 2, 15,
+			einsn(e, 2, false, t->opc, 2, in->reg & 7,
 			      t->mem ? src : oreg(hreg_of(in->rm)), false);
 			break;
 		case 0x1d7:		/* PMOVMSKB r32, xmm */
-			emit_xmm(e, 0x6f, omem(H_R15, xm));
-			einsn(e, 2, false, t->opc, 2, hreg_of(in->reg), oreg(15), false);
+			einsn(e, 2, false, t->opc, 2, hreg_of(in->reg), src, false);
 			break;
 		case 0x16f:		/* MOVDQA/MOVDQU xmm, xmm/m128 */
-			emit_xmm(e, 0x6f, src);
-			emit_xmm(e, 0x7f, omem(H_R15, xr));
-			break;
 		case 0x17f:		/* MOVDQA/MOVDQU xmm/m128, xmm */
-			emit_xmm(e, 0x6f, omem(H_R15, xr));
-			emit_xmm(e, 0x7f, t->mem ? src : omem(H_R15, xm));
+			e8(e, 0xf3);
+			einsn(e, 4, false, op == 0x16f ? ld : st, 2, in->reg & 7,
+			      src, false);
 			break;
 		default:		/* op xmm, xmm/m128 (PSHUFD: , imm8) */
-			if (op != 0x170)	/* PSHUFD only writes its destination */
-				emit_xmm(e, 0x6f, omem(H_R15, xr));
-			einsn(e, 2, false, t->opc, 2, 15, src, false);
+			einsn(e, 2, false, t->opc, 2, in->reg & 7, src, false);
 			if (op == 0x170)
 				e8(e, (uint8_t)in->imm);
-			emit_xmm(e, 0x7f, omem(H_R15, xr));
 			break;
 		}
 		break;
@@ -1234,7 +1393,7 @@ static void emit_insn(struct tctx *x, unsigned int k)
 		elea(e, true, H_R12, omem(H_R12, -(int32_t)(x->n - k)));
 		emov_imm32(e, H_R11, t->eip);
 		emov_imm32(e, H_R10, t->next);
-		ecall(e, op == 0x131 ? x->b->rt_rdtsc : x->b->rt_rdtscp);
+		ecall(e, op == 0x131 ? x->rt->rdtsc : x->rt->rdtscp);
 		if (x->n - k - 1)
 			elea(e, true, H_R12, omem(H_R12, (int32_t)(x->n - k - 1)));
 		break;
@@ -1277,7 +1436,8 @@ static void emit_stubs(struct tctx *x)
 				elea(e, true, H_R12, omem(H_R12, -(int32_t)s->undone));
 			emov_imm32(e, H_R11, s->eip);
 			emov_imm32(e, H_R10, s->info);
-			ecall(e, x->b->rt_fill);
+			emov_imm32(e, H_R13, x->block);
+			ecall(e, x->rt->fill);
 			if (s->undone)
 				elea(e, true, H_R12, omem(H_R12, (int32_t)s->undone));
 			ejmp(e, s->retry);
@@ -1289,7 +1449,7 @@ static void emit_stubs(struct tctx *x)
 				elea(e, true, H_R12, omem(H_R12, -(int32_t)s->undone));
 			emov_imm32(e, H_R11, s->eip);
 			emov_imm32(e, H_R10, BT_EXIT_STEP);
-			ejmp(e, x->b->rt_exit);
+			ejmp(e, x->rt->exit);
 			break;
 		default:	/* leave for guest EIP s->eip */
 			if (s->kind == 2) {
@@ -1305,7 +1465,7 @@ static void emit_stubs(struct tctx *x)
 				break;
 			}
 			emov_imm32(e, H_R10, s->info);
-			ejmp(e, x->b->rt_exit);
+			ejmp(e, x->rt->exit);
 			break;
 		}
 	}
@@ -1387,6 +1547,13 @@ struct bt_block *bt_translate(struct bt *b, struct x86_cpu *c, uint32_t eip,
 		make_helper(&ts[i]);
 	}
 	end_eip = n ? ts[n - 1].next : eip;
+	x->b = b;
+	if (b->grp_fail && (gpa >> 12) < c->code_pages_n &&
+	    b->grp_fail[gpa >> 12] == 255)
+		for (i = 0; i < n; i++)
+			ts[i].gl = -1;
+	else
+		make_groups(x);
 
 	/* pass 3: code */
 	k = &b->blocks[b->nblocks];
@@ -1400,8 +1567,9 @@ struct bt_block *bt_translate(struct bt *b, struct x86_cpu *c, uint32_t eip,
 		b->nblocks++;
 		return k;
 	}
-	x->b = b;
 	x->c = c;
+	x->block = b->nblocks;
+	x->rt = &b->rt[(key & BT_KEY_SSE) ? 1 : 0];
 	x->key = key;
 	x->user = key & BT_KEY_USER;
 	x->nstubs = 0;
@@ -1412,7 +1580,7 @@ struct bt_block *bt_translate(struct bt *b, struct x86_cpu *c, uint32_t eip,
 	budget = x->e.p;
 	emov_imm32(&x->e, H_R11, eip);
 	emov_imm32(&x->e, H_R10, BT_EXIT_BUDGET);
-	ejmp(&x->e, b->rt_exit);
+	ejmp(&x->e, x->rt->exit);
 	entry = x->e.p;
 	erorx(&x->e, true, H_RCX, H_R12, 32);	/* R12 >= 0: budget used up */
 	e8(&x->e, 0x67);
@@ -1430,7 +1598,7 @@ struct bt_block *bt_translate(struct bt *b, struct x86_cpu *c, uint32_t eip,
 	if (stop_step) {		/* lockstep: the interpreter's turn */
 		emov_imm32(&x->e, H_R11, end_eip);
 		emov_imm32(&x->e, H_R10, BT_EXIT_STEP);
-		ejmp(&x->e, b->rt_exit);
+		ejmp(&x->e, x->rt->exit);
 	} else if (!ts[n - 1].ends) {	/* fell off the block: go on */
 		uint8_t *p;
 
