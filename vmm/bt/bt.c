@@ -567,15 +567,22 @@ static void ref_write_hook(struct x86_cpu *c, uint64_t gpa, unsigned int size)
 	ls->n++;
 }
 
-/* is [host, host+size) inside a store the translated block made? */
+/* is every byte of [host, host+size) inside a store the translated block
+ * made?  (a 16-byte store is logged as two) */
 static bool covered(const struct bt *b, unsigned int nlog, const uint8_t *host,
 		    unsigned int size)
 {
-	for (unsigned int i = 0; i < nlog; i++)
-		if (host >= b->log[i].host &&
-		    host + size <= b->log[i].host + b->log[i].size)
-			return true;
-	return false;
+	for (unsigned int k = 0; k < size; k++) {
+		unsigned int i;
+
+		for (i = 0; i < nlog; i++)
+			if (host + k >= b->log[i].host &&
+			    host + k < b->log[i].host + b->log[i].size)
+				break;
+		if (i == nlog)
+			return false;
+	}
+	return true;
 }
 
 /* lockstep found a difference: the block's bytes on stderr (debug aid
@@ -837,6 +844,8 @@ static void bt_run(struct x86_cpu *c, uint64_t max_insns, uint64_t deadline_ns,
 				c->icount + BT_BUDGET : max_insns;
 			r = b->rt[(k->key & BT_KEY_SSE) ? 1 : 0].enter(c, k->code);
 		}
+		if (b->step_ops && r > 0 && r < 8)
+			b->n_exit[r]++;
 		switch (r) {
 		case BT_EXIT_CHAIN:
 			site = (uint8_t *)(uintptr_t)c->bt_spill[BT_SPILL_SITE];
@@ -895,6 +904,10 @@ HOST_SHIFTS(sar)
 HOST_SHIFT(h_imulw, "imulw %%cx, %w[v]")
 HOST_SHIFT(h_imull, "imull %%ecx, %k[v]")
 HOST_SHIFT(h_andl, "andl %%ecx, %k[v]")
+HOST_SHIFT(h_btw, "btw %%cx, %w[v]")
+HOST_SHIFT(h_btl, "btl %%ecx, %k[v]")
+HOST_SHIFT(h_btsw, "btsw %%cx, %w[v]")
+HOST_SHIFT(h_btsl, "btsl %%ecx, %k[v]")
 
 typedef uint64_t (*host_fn)(uint64_t v, uint64_t cnt, uint64_t fin,
 			    uint64_t *res);
@@ -915,8 +928,9 @@ static uint64_t xorshift(uint64_t *s)
 	return *s;
 }
 
-/* does the host compute @op (0-7 shift, 8 IMUL r,r/m, 9 AND) with the
- * canonical CPU's flags and result for every operand tried? */
+/* does the host compute @op (0-7 shift, 8 IMUL r,r/m, 9 AND, 10 BT, 11
+ * BTS) with the canonical CPU's flags and result for every operand tried?
+ * (BT*: the canonical CPU keeps every flag but CF, ops0f.c exec_bt) */
 static bool host_agrees(struct x86_cpu *c, unsigned int op)
 {
 	static const unsigned int sizes[3] = { 1, 2, 4 };
@@ -928,7 +942,9 @@ static bool host_agrees(struct x86_cpu *c, unsigned int op)
 		unsigned int size = sizes[si];
 		host_fn h = op < 8 ? host_shift[op][si] :
 			    op == 8 ? (size == 2 ? h_imulw : size == 4 ? h_imull : NULL) :
-			    (size == 4 ? h_andl : NULL);
+			    op == 9 ? (size == 4 ? h_andl : NULL) :
+			    op == 10 ? (size == 2 ? h_btw : size == 4 ? h_btl : NULL) :
+			    (size == 2 ? h_btsw : size == 4 ? h_btsl : NULL);
 
 		if (!h)
 			continue;
@@ -945,9 +961,17 @@ static bool host_agrees(struct x86_cpu *c, unsigned int op)
 					cres = x86_shift(c, op, v, (unsigned int)(n & 31), size);
 				else if (op == 8)
 					cres = x86_imul2(c, v, n, size);
-				else
+				else if (op == 9)
 					cres = x86_alu2(c, 4, v, n, size);
-				cf = x86_flags_get(c) & FL_ARITH_MASK;
+				if (op < 10) {
+					cf = x86_flags_get(c) & FL_ARITH_MASK;
+				} else {
+					uint64_t bit = 1ull << (n & (size * 8 - 1));
+
+					cf = (fins[f] & FL_ARITH_MASK & ~1ull) |
+					     ((v & bit) ? 1 : 0);
+					cres = op == 10 ? v : v | bit;
+				}
 				if (hf != cf || ((hres ^ cres) & size_mask(size)))
 					return false;
 			}
@@ -966,6 +990,7 @@ static void probe_host(struct bt *b, struct x86_cpu *c)
 			b->shift_exact |= (uint8_t)(1u << op);
 	b->imul_exact = host_agrees(c, 8);
 	b->logic_af_ok = host_agrees(c, 9);
+	b->bt_exact = host_agrees(c, 10) && host_agrees(c, 11);
 	x86_flags_put(c, fl);
 }
 
@@ -987,12 +1012,18 @@ static void bt_destroy(struct x86_cpu *c)
 			(unsigned long long)b->n_helper,
 			(unsigned long long)b->n_translate,
 			(unsigned long long)b->n_chain, (unsigned long long)b->n_flush);
+		fprintf(stderr, "dualvm: bt: %llu code pages dropped, %llu jump-cache generations\n", (unsigned long long)b->n_gone, (unsigned long long)(c->bt_jc_gen / X86_BT_JC_GEN_STEP));
+		fprintf(stderr, "dualvm: bt: exits: jump %llu, chain %llu, step %llu, budget %llu\n",
+			(unsigned long long)b->n_exit[BT_EXIT_JUMP],
+			(unsigned long long)b->n_exit[BT_EXIT_CHAIN],
+			(unsigned long long)b->n_exit[BT_EXIT_STEP],
+			(unsigned long long)b->n_exit[BT_EXIT_BUDGET]);
 		fprintf(stderr, "dualvm: bt: %llu groups made, %llu group misses not cold, %llu code pages without groups\n",
 			(unsigned long long)b->n_groups,
 			(unsigned long long)b->n_grp_fail,
 			(unsigned long long)b->n_degroup);
-		fprintf(stderr, "dualvm: bt: host flags canonical: shifts %02x, imul %d, logic %d\n",
-			b->shift_exact, b->imul_exact, b->logic_af_ok);
+		fprintf(stderr, "dualvm: bt: host flags canonical: shifts %02x, imul %d, logic %d, bt %d\n",
+			b->shift_exact, b->imul_exact, b->logic_af_ok, b->bt_exact);
 		fprintf(stderr, "dualvm: bt: interpreted most:");
 		for (j = 0; j < 24; j++) {
 			for (best = 0, i = 1; i < 1040; i++)

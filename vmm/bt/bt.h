@@ -36,7 +36,7 @@
 #define BT_PHASH	4096		/* page buckets (power of 2) */
 #define BT_MAX_INSNS	64		/* guest instructions per block */
 #define BT_BLOCK_ROOM	32768		/* code bytes a block may take */
-#define BT_BUDGET	4096		/* instructions per entry into translated
+#define BT_BUDGET	32768		/* instructions per entry into translated
 					 * code (at most) */
 #define BT_INTERP_SLICE	4096		/* interpreted instructions between looks
 					 * at the mode */
@@ -49,6 +49,8 @@
 #define BT_SPILL_TMP	3		/* a value across a probe */
 #define BT_SPILL_IMUL	4		/* an IMUL result (canonical flags) */
 #define BT_SPILL_OF	5		/* OF while the IMUL fix-up runs */
+#define BT_SPILL_FLAGS	6		/* REP MOVS/STOS: the flags (LAHF, SETO) */
+#define BT_SPILL_SRC	7		/* REP MOVS: the source's linear address */
 
 /*
  * What a TLB miss stub asks rt_fill for (R10D; R13D the block's index):
@@ -152,6 +154,7 @@ struct bt {
 	uint8_t		shift_exact;	/* shifts (by ModRM.reg) whose host
 					 * flags are canonical for every count */
 	bool		imul_exact;	/* IMUL r, r/m: host flags canonical */
+	bool		bt_exact;	/* BT, BTS...: host flags canonical */
 	struct bt_log	log[BT_LOG_MAX + 8];
 	uint8_t		*grp_fail;	/* per guest-physical code page: group
 					 * misses that were not cold; 255 no
@@ -160,6 +163,7 @@ struct bt {
 	/* statistics (DUALVM_BT_STATS=1) */
 	uint64_t	n_enter, n_step, n_translate, n_flush, n_chain, n_helper;
 	uint64_t	n_groups, n_grp_fail, n_degroup;
+	uint64_t	n_exit[8];	/* by enum bt_exit */
 	uint64_t	*step_ops;	/* interpreted, by opcode (1024: other) */
 };
 

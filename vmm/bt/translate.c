@@ -65,7 +65,7 @@ enum kind {
 	K_NOP,		/* 90, 0F 1F */
 	K_LEA,
 	K_BSWAP,
-	K_SHIFT_CL,	/* D2/D3, 0F A5/AD: count in guest CL */
+	K_SHIFT_CL,	/* D2/D3, 0F A5/AD: count in guest CL; CMPXCHG8B (ECX) */
 	K_PUSH_R, K_PUSH_I, K_PUSH_M, K_POP_R, K_LEAVE,
 	K_CALL, K_RET, K_JMP, K_JCC, K_JMP_M, K_CALL_M,
 	K_HELPER,	/* the interpreter runs it, in line (rt_helper) */
@@ -73,6 +73,7 @@ enum kind {
 	K_RDTSC,	/* RDTSC, RDTSCP (rt_rdtsc, rt_rdtscp) */
 	K_SSE,		/* SSE2 integer and moves on XMM0-7 (the host's) */
 	K_STRING,	/* LODS STOS MOVS SCAS CMPS without REP */
+	K_REP,		/* REP MOVS, REP STOS upwards, flat segments */
 };
 
 struct tinsn {
@@ -228,6 +229,27 @@ static bool classify(const struct bt *b, struct tinsn *t, uint32_t key)
 		t->mem = 0;
 		t->ends = false;
 		return true;
+	}
+	if ((in->flags & X86_IF_REP) && !(in->flags & X86_IF_REPNE) &&
+	    (op == 0xa4 || op == 0xa5 || op == 0xaa || op == 0xab) &&
+	    in->adsize == 4 && (sz == 2 || sz == 4) && !b->lockstep &&
+	    !(key & BT_KEY_DF)) {
+		unsigned int src = in->seg != X86_SEG_NONE ? in->seg : X86_DS;
+
+		/* a page at a time by the host's REP (lockstep: the
+		 * interpreter's, its store log holds 8 bytes a store) */
+		t->kind = K_REP;
+		t->byteop = !(op & 1);
+		t->msize = t->byteop ? 1 : (uint8_t)sz;
+		t->reads = t->writes = t->undef = 0;
+		t->mem = 1;		/* probes: an exit point */
+		t->seg = (uint8_t)src;
+		t->ends = true;
+		t->imul_fix = false;
+		if (op <= 0xa5 && (src == X86_CS ||
+				   bt_key_seg(key, src) != BT_SEG_FLAT))
+			return false;
+		return bt_key_seg(key, X86_ES) == BT_SEG_FLAT;
 	}
 	if (in->flags & (X86_IF_REP | X86_IF_REPNE))
 		return false;
@@ -509,7 +531,7 @@ static bool classify(const struct bt *b, struct tinsn *t, uint32_t key)
 		if (in->flags & X86_IF_MEM)
 			return false;	/* the bit offset reaches past the operand */
 		t->writes = F_CF;
-		t->undef = F_OF | F_SF | F_AF | F_PF;
+		t->undef = b->bt_exact ? 0 : F_OF | F_SF | F_AF | F_PF;
 		return true;
 	case 0x1a4: case 0x1ac:
 		cnt = (unsigned int)(in->imm & 31);
@@ -552,12 +574,19 @@ static bool classify(const struct bt *b, struct tinsn *t, uint32_t key)
 		t->regext = true;
 		t->immsz = 1;
 		t->writes = F_CF;
-		t->undef = F_OF | F_SF | F_AF | F_PF;
+		t->undef = b->bt_exact ? 0 : F_OF | F_SF | F_AF | F_PF;
 		return classify_mem(t, key, a == 4 ? 1 : 3, sz);
 	case 0x1c0: case 0x1c1:
 		t->byteop = op == 0x1c0;
 		t->writes = F_ALL;
 		return classify_mem(t, key, 3, t->byteop ? 1 : sz);
+	case 0x1c7:		/* CMPXCHG8B m64: EDX:EAX, ECX:EBX; ZF */
+		if ((in->reg & 7) != 1 || !(in->flags & X86_IF_MEM) || sz != 4)
+			return false;
+		t->kind = K_SHIFT_CL;	/* guest ECX in RCX around it */
+		t->regext = true;
+		t->writes = F_ZF;
+		return classify_mem(t, key, 3, 8);
 	case 0x1c8 ... 0x1cf:
 		if (sz != 4)
 			return false;
@@ -653,7 +682,9 @@ static void liveness(struct tctx *x)
 
 		t->live_out = live;
 		live = (uint16_t)(t->reads | (live & ~t->writes));
-		if (t->mem || t->kind == K_HELPER || t->kind == K_INVLPG ||
+		/* a group member other than its leader cannot leave */
+		if ((t->mem && (t->gl < 0 || t->gl == (int16_t)i)) ||
+		    t->kind == K_HELPER || t->kind == K_INVLPG ||
 		    t->kind == K_RDTSC ||
 		    t->kind == K_PUSH_R || t->kind == K_PUSH_I ||
 		    t->kind == K_PUSH_M || t->kind == K_POP_R ||
@@ -711,7 +742,8 @@ static bool may_write(const struct tinsn *t, unsigned int g)
 			return true;
 		/* MUL, IMUL, DIV... (EAX, EDX); CMPXCHG (EAX) */
 		return (g == X86_RAX || g == X86_RDX) &&
-		       (op == 0xf6 || op == 0xf7 || op == 0x1b0 || op == 0x1b1);
+		       (op == 0xf6 || op == 0xf7 || op == 0x1b0 || op == 0x1b1 ||
+			op == 0x1c7);
 	default:
 		return true;
 	}
@@ -972,6 +1004,11 @@ static void emit_log(struct tctx *x, unsigned int size, int32_t delta)
 
 	if (!x->b->lockstep)
 		return;
+	if (size > 8) {		/* 16-byte stores: two entries */
+		emit_log(x, 8, delta);
+		emit_log(x, 8, delta + 8);
+		return;
+	}
 	elea(e, true, H_R13, omem(H_R14, delta));
 	emov_load(e, true, H_R10, omem(H_R15, OFF_SPILL(BT_SPILL_LOG)));
 	emov_store(e, true, H_R13, omem(H_R10, 0));
@@ -980,7 +1017,7 @@ static void emit_log(struct tctx *x, unsigned int size, int32_t delta)
 	else if (size == 2)
 		einsn(e, 4, false, movzx16, 2, H_R11, omem(H_R13, 0), false);
 	else
-		emov_load(e, false, H_R11, omem(H_R13, 0));
+		emov_load(e, size == 8, H_R11, omem(H_R13, 0));
 	emov_store(e, true, H_R11, omem(H_R10, 8));
 	eop1(e, 4, true, 0xc7, 0, omem(H_R10, 16));	/* mov qword [r10+16], size */
 	e32(e, size);
@@ -1141,6 +1178,151 @@ static void emit_xchg_cx(struct emit *e)
 	eop1(e, 4, true, 0x87, H_RCX, oreg(H_R8));
 }
 
+/* the flags to BT_SPILL_FLAGS (LAHF, SETO; RAX kept in R11) */
+static void emit_flags_save(struct emit *e)
+{
+	static const uint8_t seto[] = { 0x0f, 0x90 };
+
+	eop1(e, 4, true, 0x89, H_RAX, oreg(H_R11));		/* mov r11, rax */
+	e8(e, 0x9f);						/* lahf */
+	einsn(e, 4, false, seto, 2, 0, oreg(H_RAX), false);	/* seto al */
+	emov_store(e, true, H_RAX, omem(H_R15, OFF_SPILL(BT_SPILL_FLAGS)));
+	eop1(e, 4, true, 0x89, H_R11, oreg(H_RAX));		/* mov rax, r11 */
+}
+
+/* and back: ADD AL, 0x7F makes OF, SAHF the rest */
+static void emit_flags_restore(struct emit *e)
+{
+	eop1(e, 4, true, 0x89, H_RAX, oreg(H_R11));		/* mov r11, rax */
+	emov_load(e, true, H_RAX, omem(H_R15, OFF_SPILL(BT_SPILL_FLAGS)));
+	e8(e, 0x04);						/* add al, 0x7f */
+	e8(e, 0x7f);
+	e8(e, 0x9e);						/* sahf */
+	eop1(e, 4, true, 0x89, H_R11, oreg(H_RAX));		/* mov rax, r11 */
+}
+
+/*
+ * REP MOVS / REP STOS upwards with flat segments, a page at a time: the
+ * first element of each operand probed (its miss: the interpreter's fill
+ * and #PF, with ECX, ESI, EDI as the iterations done left them), then
+ * the host's REP MOVS/STOS over the elements that stay in both pages
+ * (element by element in effect, as the interpreter's: an overlapping
+ * copy repeats its pattern), then back to this instruction while ECX is
+ * not 0.  An element straddling a page is the interpreter's.  Counted
+ * once, when it completes (as the interpreter's, up to its 1024-element
+ * batches).  The flags are kept aside around the arithmetic.
+ */
+static void emit_rep(struct tctx *x, unsigned int k)
+{
+	struct tinsn *t = &x->t[k];
+	struct emit *e = &x->e;
+	unsigned int op = t->in.op, size = t->msize;
+	unsigned int lg = size == 1 ? 0 : size == 2 ? 1 : 2;
+	bool movs = op <= 0xa5;
+	struct stub *s;
+	uint8_t *p;
+
+	/* ECX = 0: nothing (jrcxz done; jmp over; done: jmp next) */
+	eop1(e, 4, false, 0x89, H_R8, oreg(H_RCX));		/* mov ecx, r8d */
+	e8(e, 0xe3);
+	e8(e, 2);
+	e8(e, 0xeb);
+	e8(e, 5);
+	e8(e, 0xe9);
+	p = e->p;
+	e32(e, 0);
+	emit_exit_jump(x, p, t->next);
+	if (movs) {
+		eop1(e, 4, false, 0x89, H_RSI, oreg(H_R14));	/* mov r14d, esi */
+		emit_probe(x, k, t->seg, size, false, false, size, 0);
+		emov_store(e, true, H_R14, omem(H_R15, OFF_SPILL(BT_SPILL_SRC)));
+		elea(e, true, H_R13, omem_idx(H_R14, H_R10, 0, 0));
+		emov_store(e, true, H_R13, omem(H_R15, OFF_SPILL(BT_SPILL_TMP)));
+	}
+	eop1(e, 4, false, 0x89, H_RDI, oreg(H_R14));		/* mov r14d, edi */
+	emit_probe(x, k, X86_ES, size, true, false, size | BT_FILL_WRITE, 0);
+	emit_flags_save(e);
+	/* ECX = elements left in the destination's page */
+	eop1(e, 4, false, 0x89, H_R14, oreg(H_R11));		/* mov r11d, r14d */
+	eop1(e, 4, false, 0x81, 4, oreg(H_R11));		/* and r11d, 0xfff */
+	e32(e, 0xfff);
+	emov_imm32(e, H_RCX, 0x1000);
+	eop1(e, 4, false, 0x29, H_R11, oreg(H_RCX));		/* sub ecx, r11d */
+	if (lg) {
+		eop1(e, 4, false, 0xc1, 5, oreg(H_RCX));	/* shr ecx, lg */
+		e8(e, (uint8_t)lg);
+	}
+	if (movs) {		/* ... and in the source's */
+		emov_load(e, false, H_R11, omem(H_R15, OFF_SPILL(BT_SPILL_SRC)));
+		eop1(e, 4, false, 0x81, 4, oreg(H_R11));
+		e32(e, 0xfff);
+		emov_imm32(e, H_R13, 0x1000);
+		eop1(e, 4, false, 0x29, H_R11, oreg(H_R13));	/* sub r13d, r11d */
+		if (lg) {
+			eop1(e, 4, false, 0xc1, 5, oreg(H_R13));
+			e8(e, (uint8_t)lg);
+		}
+		eop1(e, 4, false, 0x39, H_R13, oreg(H_RCX));	/* cmp ecx, r13d */
+		einsn(e, 4, false, (const uint8_t[]){ 0x0f, 0x47 }, 2, H_RCX,
+		      oreg(H_R13), false);			/* cmova ecx, r13d */
+	}
+	eop1(e, 4, false, 0x39, H_R8, oreg(H_RCX));		/* cmp ecx, r8d */
+	einsn(e, 4, false, (const uint8_t[]){ 0x0f, 0x47 }, 2, H_RCX,
+	      oreg(H_R8), false);				/* cmova ecx, r8d */
+	/* none fits (an element straddles a page): the interpreter's */
+	eop1(e, 4, false, 0x85, H_RCX, oreg(H_RCX));		/* test ecx, ecx */
+	e8(e, 0x75);						/* jnz go */
+	p = e->p;
+	e8(e, 0);
+	emit_flags_restore(e);
+	e8(e, 0xe9);
+	s = add_stub(x);
+	s->patch = e->p;
+	e32(e, 0);
+	s->kind = 3;
+	s->eip = t->eip;
+	s->undone = x->n - k;
+	*p = (uint8_t)(e->p - (p + 1));
+	/* go: ECX -= n; host RDI (and RSI) at the operands; REP */
+	eop1(e, 4, false, 0x29, H_RCX, oreg(H_R8));		/* sub r8d, ecx */
+	eop1(e, 4, false, 0x89, H_RCX, oreg(H_R13));		/* mov r13d, ecx */
+	if (lg) {
+		eop1(e, 4, false, 0xc1, 4, oreg(H_R13));	/* shl r13d, lg */
+		e8(e, (uint8_t)lg);
+	}
+	eop1(e, 4, true, 0x89, H_RDI, oreg(H_R11));		/* mov r11, rdi */
+	elea(e, true, H_RDI, omem_idx(H_R14, H_R10, 0, 0));
+	if (movs) {
+		epush(e, H_RSI);
+		emov_load(e, true, H_RSI, omem(H_R15, OFF_SPILL(BT_SPILL_TMP)));
+	}
+	if (size == 2)
+		e8(e, 0x66);
+	e8(e, 0xf3);
+	e8(e, (uint8_t)op);
+	if (movs) {
+		epop(e, H_RSI);
+		eop1(e, 4, false, 0x01, H_R13, oreg(H_RSI));	/* add esi, r13d */
+	}
+	eop1(e, 4, true, 0x89, H_R11, oreg(H_RDI));		/* mov rdi, r11 */
+	eop1(e, 4, false, 0x01, H_R13, oreg(H_RDI));		/* add edi, r13d */
+	emit_flags_restore(e);
+	/* done: the next instruction; else this one again, uncounted */
+	eop1(e, 4, false, 0x89, H_R8, oreg(H_RCX));		/* mov ecx, r8d */
+	e8(e, 0xe3);						/* jrcxz done */
+	p = e->p;
+	e8(e, 0);
+	elea(e, true, H_R12, omem(H_R12, -1));
+	e8(e, 0xe9);
+	e32(e, 0);
+	emit_exit_jump(x, e->p - 4, t->eip);
+	*p = (uint8_t)(e->p - (p + 1));
+	e8(e, 0xe9);
+	p = e->p;
+	e32(e, 0);
+	emit_exit_jump(x, p, t->next);
+}
+
 /* one instruction (a branch ends the block with its exits) */
 static void emit_insn(struct tctx *x, unsigned int k)
 {
@@ -1199,6 +1381,9 @@ static void emit_insn(struct tctx *x, unsigned int k)
 			elea(e, false, H_RDI, omem(H_RDI, d));
 		break;
 	}
+	case K_REP:
+		emit_rep(x, k);
+		break;
 	case K_SHIFT_CL:
 		if (t->mem)
 			emit_memop(x, k, t);
@@ -1515,6 +1700,7 @@ struct bt_block *bt_translate(struct bt *b, struct x86_cpu *c, uint32_t eip,
 			}
 			make_helper(t);
 		}
+		t->gl = -1;
 		off += t->in.len;
 		n++;
 		if (t->ends)
@@ -1554,6 +1740,15 @@ struct bt_block *bt_translate(struct bt *b, struct x86_cpu *c, uint32_t eip,
 			ts[i].gl = -1;
 	else
 		make_groups(x);
+	/* group members cannot leave: an IMUL whose undefined flags only
+	 * they could have seen needs no canonical flags after all */
+	liveness(x);
+	for (i = 0; i < n; i++)
+		if (ts[i].imul_fix && !(ts[i].live_out &
+					(F_SF | F_ZF | F_AF | F_PF))) {
+			ts[i].imul_fix = false;
+			ts[i].writes = F_CF | F_OF;
+		}
 
 	/* pass 3: code */
 	k = &b->blocks[b->nblocks];

@@ -237,7 +237,7 @@ struct x86_cpu {
 	void		*bt;			/* its state */
 	const struct x86_bt_hooks *bt_hooks;	/* its hooks */
 	bool		slow_writes;		/* no write fast path (lockstep) */
-	uint64_t	bt_spill[6];		/* translated code's spill slots */
+	uint64_t	bt_spill[8];		/* translated code's spill slots */
 	/* the translator's jump cache (vmm/bt): its table and generation,
 	 * bumped (by 1 << 13) whenever a cached entry may have gone stale:
 	 * TLB flushes here, dropped blocks there */
