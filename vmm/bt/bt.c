@@ -271,13 +271,17 @@ static struct x86_tlb_entry *fill_entry(struct x86_cpu *c, uint32_t lin,
 	return e->host ? e : NULL;
 }
 
-/* may translated code write the page of @e? */
-static bool entry_writable(struct x86_cpu *c, const struct x86_tlb_entry *e)
+/* may the guest write the page of @e at its privilege (dirty already)? */
+static bool entry_write_ok(const struct x86_cpu *c, const struct x86_tlb_entry *e)
+{
+	return c->cpl == 3 ? e->user_w : e->sup_w;
+}
+
+/* is the page of @e RAM holding no translated code (writable in line)? */
+static bool page_writable(struct x86_cpu *c, const struct x86_tlb_entry *e)
 {
 	uint64_t pg = e->gpa >> 12;
 
-	if (!(c->cpl == 3 ? e->user_w : e->sup_w))
-		return false;
 	if (pg >= c->code_pages_n || (c->code_pages[pg >> 3] >> (pg & 7) & 1))
 		return false;
 	return c->bus->page_ptr(c->bus->opaque, e->gpa, true) == e->host;
@@ -336,21 +340,20 @@ static int bt_fill(struct x86_cpu *c, uint32_t lin, uint32_t info,
 
 	if (!(info & BT_FILL_GROUP)) {
 		e = fill_entry(c, lin, size, write);
-		if (!e || (write && !entry_writable(c, e)))
-			return 0;
+		if (!e || (write && !page_writable(c, e)))
+			return 0;	/* fill_entry checked the rights */
 		ftlb_set(c, lin, e, write);
 		return 1;
 	}
 	e = fill_entry(c, lin + BT_FILL_LDELTA(info), BT_FILL_LSIZE(info),
 		       info & BT_FILL_LWRITE);
-	if (!e || c->dr_data || (lin & 0xfff) + size > 0x1000 ||
-	    (write && (c->cpl == 3 ? e->user_w : e->sup_w) &&
-	     !entry_writable(c, e))) {
+	if (!e || (lin & 0xfff) + size > 0x1000 ||
+	    (write && entry_write_ok(c, e) && !page_writable(c, e))) {
 		if (!((struct bt *)c->bt)->lockstep)	/* there: no walks */
 			group_failed(c, block);
 		return 0;
 	}
-	if (write && !entry_writable(c, e))
+	if (write && !entry_write_ok(c, e))
 		return 0;	/* not dirty yet, or read-only: cold */
 	ftlb_set(c, lin, e, write);
 	return 1;
@@ -624,7 +627,7 @@ static int lockstep_block(struct bt *b, struct x86_cpu *c, struct bt_block *k,
 	memcpy(fx0, c->fxsave, sizeof(fx0));
 	c->bt_spill[BT_SPILL_LOG] = (uint64_t)(uintptr_t)b->log;
 	c->bt_spill[BT_SPILL_LIMIT] = c->icount + 1;	/* this block only */
-	r = b->rt[(k->key & BT_KEY_SSE) ? 1 : 0].enter(c, k->code);
+	r = bt_rt_of(b, k->key)->enter(c, k->code);
 	n = c->icount - ic0;
 	nlog = (unsigned int)(((struct bt_log *)(uintptr_t)c->bt_spill[BT_SPILL_LOG]) -
 			      b->log);
@@ -842,7 +845,7 @@ static void bt_run(struct x86_cpu *c, uint64_t max_insns, uint64_t deadline_ns,
 			c->bt_spill[BT_SPILL_LIMIT] =
 				max_insns - c->icount > BT_BUDGET ?
 				c->icount + BT_BUDGET : max_insns;
-			r = b->rt[(k->key & BT_KEY_SSE) ? 1 : 0].enter(c, k->code);
+			r = bt_rt_of(b, k->key)->enter(c, k->code);
 		}
 		if (b->step_ops && r > 0 && r < 8)
 			b->n_exit[r]++;
@@ -1012,7 +1015,9 @@ static void bt_destroy(struct x86_cpu *c)
 			(unsigned long long)b->n_helper,
 			(unsigned long long)b->n_translate,
 			(unsigned long long)b->n_chain, (unsigned long long)b->n_flush);
-		fprintf(stderr, "dualvm: bt: %llu code pages dropped, %llu jump-cache generations\n", (unsigned long long)b->n_gone, (unsigned long long)(c->bt_jc_gen / X86_BT_JC_GEN_STEP));
+		fprintf(stderr, "dualvm: bt: %llu code pages dropped, %llu jump-cache generations\n",
+			(unsigned long long)b->n_gone,
+			(unsigned long long)(c->bt_jc_gen / X86_BT_JC_GEN_STEP));
 		fprintf(stderr, "dualvm: bt: exits: jump %llu, chain %llu, step %llu, budget %llu\n",
 			(unsigned long long)b->n_exit[BT_EXIT_JUMP],
 			(unsigned long long)b->n_exit[BT_EXIT_CHAIN],

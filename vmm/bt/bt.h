@@ -167,6 +167,12 @@ struct bt {
 	uint64_t	*step_ops;	/* interpreted, by opcode (1024: other) */
 };
 
+/* the runtime routines for blocks of mode @key */
+static inline const struct bt_rt *bt_rt_of(const struct bt *b, uint32_t key)
+{
+	return &b->rt[(key & BT_KEY_SSE) ? 1 : 0];
+}
+
 /* translate.c: the block at @eip (@gpa, its page's bytes at @page) for
  * mode @key; NULL when the cache is full (flush and retry) */
 struct bt_block *bt_translate(struct bt *b, struct x86_cpu *c, uint32_t eip,

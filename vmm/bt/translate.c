@@ -917,6 +917,21 @@ static void emit_jc_jump(struct tctx *x)
 	eop1(e, 4, false, 0xff, 4, omem(H_R13, 8));		/* jmp [r13+8] */
 }
 
+/* jmp to a new stub of @kind for insn @k (5 bytes); returns the stub */
+static struct stub *emit_jmp_stub(struct tctx *x, unsigned int k, uint8_t kind)
+{
+	struct emit *e = &x->e;
+	struct stub *s = add_stub(x);
+
+	e8(e, 0xe9);
+	s->patch = e->p;
+	e32(e, 0);
+	s->kind = kind;
+	s->eip = x->t[k].eip;
+	s->undone = x->n - k;
+	return s;
+}
+
 /*
  * Go on when RCX (ECX with @ecx) is zero, else to a stub of @kind for
  * insn @k: jrcxz ok; jmp stub; ok:.  No flags.  Returns the stub.
@@ -925,19 +940,12 @@ static struct stub *emit_unless_rcx(struct tctx *x, unsigned int k, bool ecx,
 				    uint8_t kind)
 {
 	struct emit *e = &x->e;
-	struct stub *s = add_stub(x);
 
 	if (ecx)
 		e8(e, 0x67);
 	e8(e, 0xe3);
 	e8(e, 5);
-	e8(e, 0xe9);
-	s->patch = e->p;
-	e32(e, 0);
-	s->kind = kind;
-	s->eip = x->t[k].eip;
-	s->undone = x->n - k;
-	return s;
+	return emit_jmp_stub(x, k, kind);
 }
 
 /*
@@ -1201,6 +1209,20 @@ static void emit_flags_restore(struct emit *e)
 	eop1(e, 4, true, 0x89, H_R11, oreg(H_RAX));		/* mov rax, r11 */
 }
 
+/* @dst = elements of 1 << @lg bytes from linear address R11D to the end
+ * of its page (R11 clobbered; flags too) */
+static void emit_page_room(struct emit *e, unsigned int dst, unsigned int lg)
+{
+	eop1(e, 4, false, 0x81, 4, oreg(H_R11));		/* and r11d, 0xfff */
+	e32(e, 0xfff);
+	emov_imm32(e, dst, 0x1000);
+	eop1(e, 4, false, 0x29, H_R11, oreg(dst));		/* sub dst, r11d */
+	if (lg) {
+		eop1(e, 4, false, 0xc1, 5, oreg(dst));		/* shr dst, lg */
+		e8(e, (uint8_t)lg);
+	}
+}
+
 /*
  * REP MOVS / REP STOS upwards with flat segments, a page at a time: the
  * first element of each operand probed (its miss: the interpreter's fill
@@ -1219,7 +1241,6 @@ static void emit_rep(struct tctx *x, unsigned int k)
 	unsigned int op = t->in.op, size = t->msize;
 	unsigned int lg = size == 1 ? 0 : size == 2 ? 1 : 2;
 	bool movs = op <= 0xa5;
-	struct stub *s;
 	uint8_t *p;
 
 	/* ECX = 0: nothing (jrcxz done; jmp over; done: jmp next) */
@@ -1244,24 +1265,10 @@ static void emit_rep(struct tctx *x, unsigned int k)
 	emit_flags_save(e);
 	/* ECX = elements left in the destination's page */
 	eop1(e, 4, false, 0x89, H_R14, oreg(H_R11));		/* mov r11d, r14d */
-	eop1(e, 4, false, 0x81, 4, oreg(H_R11));		/* and r11d, 0xfff */
-	e32(e, 0xfff);
-	emov_imm32(e, H_RCX, 0x1000);
-	eop1(e, 4, false, 0x29, H_R11, oreg(H_RCX));		/* sub ecx, r11d */
-	if (lg) {
-		eop1(e, 4, false, 0xc1, 5, oreg(H_RCX));	/* shr ecx, lg */
-		e8(e, (uint8_t)lg);
-	}
+	emit_page_room(e, H_RCX, lg);
 	if (movs) {		/* ... and in the source's */
 		emov_load(e, false, H_R11, omem(H_R15, OFF_SPILL(BT_SPILL_SRC)));
-		eop1(e, 4, false, 0x81, 4, oreg(H_R11));
-		e32(e, 0xfff);
-		emov_imm32(e, H_R13, 0x1000);
-		eop1(e, 4, false, 0x29, H_R11, oreg(H_R13));	/* sub r13d, r11d */
-		if (lg) {
-			eop1(e, 4, false, 0xc1, 5, oreg(H_R13));
-			e8(e, (uint8_t)lg);
-		}
+		emit_page_room(e, H_R13, lg);
 		eop1(e, 4, false, 0x39, H_R13, oreg(H_RCX));	/* cmp ecx, r13d */
 		einsn(e, 4, false, (const uint8_t[]){ 0x0f, 0x47 }, 2, H_RCX,
 		      oreg(H_R13), false);			/* cmova ecx, r13d */
@@ -1275,13 +1282,7 @@ static void emit_rep(struct tctx *x, unsigned int k)
 	p = e->p;
 	e8(e, 0);
 	emit_flags_restore(e);
-	e8(e, 0xe9);
-	s = add_stub(x);
-	s->patch = e->p;
-	e32(e, 0);
-	s->kind = 3;
-	s->eip = t->eip;
-	s->undone = x->n - k;
+	emit_jmp_stub(x, k, 3);
 	*p = (uint8_t)(e->p - (p + 1));
 	/* go: ECX -= n; host RDI (and RSI) at the operands; REP */
 	eop1(e, 4, false, 0x29, H_RCX, oreg(H_R8));		/* sub r8d, ecx */
@@ -1764,7 +1765,7 @@ struct bt_block *bt_translate(struct bt *b, struct x86_cpu *c, uint32_t eip,
 	}
 	x->c = c;
 	x->block = b->nblocks;
-	x->rt = &b->rt[(key & BT_KEY_SSE) ? 1 : 0];
+	x->rt = bt_rt_of(b, key);
 	x->key = key;
 	x->user = key & BT_KEY_USER;
 	x->nstubs = 0;
