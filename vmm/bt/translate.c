@@ -7,11 +7,12 @@
  * page or BT_MAX_INSNS.  Guest and host are the same architecture, so
  * most instructions are re-encoded as themselves: the same opcode, the
  * guest registers renamed to their host registers (bt.h), a memory
- * operand rewritten to [R14] after an inline probe of the data TLB, the
- * guest's arithmetic flags living in the host's.  Stack operations,
- * branches and a few opcodes whose encodings mean something else in
- * 64-bit mode (INC/DEC r32, PUSH/POP, moffs) get short sequences of their
- * own.  The rest ends the block and is interpreted (BT_EXIT_STEP).
+ * operand rewritten to [R14 + R10] after an inline probe of the data TLB
+ * (or shared with an earlier access's: groups), the guest's arithmetic
+ * flags living in the host's.  Stack operations, branches, REP MOVS/STOS
+ * and a few opcodes whose encodings mean something else in 64-bit mode
+ * (INC/DEC r32, PUSH/POP, moffs) get short sequences of their own.  The
+ * rest runs through the interpreter in line (K_HELPER, rt_helper).
  *
  * Flags.  Where the SDM leaves a flag undefined, the host may compute it
  * differently from the canonical CPU (canon.h): an instruction with such
@@ -57,7 +58,7 @@
 
 /* how an instruction is emitted */
 enum kind {
-	K_GENERIC,	/* ModRM form re-encoded: opcode, regs, [r14], imm */
+	K_GENERIC,	/* ModRM form re-encoded: opcode, regs, [r14+r10], imm */
 	K_ONEBYTE,	/* no operands to rename (CDQ, CLC, AL/eAX imm forms) */
 	K_INCDEC,	/* 40+r / 48+r */
 	K_MOV_RI,	/* B0+r / B8+r */
